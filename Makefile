@@ -6,7 +6,7 @@ COSMO := node bin/cosmo.js
 SHARED ?= ../shared/data
 APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 nginx chromium osmium-tool gdal-bin unzip
 
-.PHONY: help init init-apt init-npm init-data test lint demo bench clean
+.PHONY: help init init-apt init-npm init-data init-generate test lint demo bench clean
 help:
 	@echo "make init    install apt packages, npm ci, fill data/ (reference data)"
 	@echo "make demo    run the whole pipeline locally on the Luxembourg extract and serve the explorer"
@@ -14,7 +14,10 @@ help:
 	@echo "make bench   run benchmarks against peers measured in the same run"
 	@echo "make lint    biome + tsc"
 
-init: init-apt init-npm init-data
+init: init-apt init-npm init-data init-generate
+
+init-generate::
+	@true
 
 init-apt:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -34,6 +37,9 @@ test:
 
 lint:
 	$(NPX) biome check . && $(NPX) tsc --noEmit -p .
+
+bench::
+	@true
 
 clean:
 	rm -rf .data tmp test-results bench/out
