@@ -1,0 +1,211 @@
+// Streaming reader for the four zone file formats. Never holds more than one zone (plus a read buffer) in memory,
+// the `.json` form included (json-scanner.ts). Every problem becomes a one-line InputError naming the file and
+// the position: line number for `.jsonl`, zone index and byte offset for `.json`, osm_id when known.
+import { createReadStream } from "node:fs";
+import type { Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
+import { InputError } from "../errors.ts";
+import { detectFormat, type ZoneFileFormat } from "./format.ts";
+import { JsonZonesScanner, ScanError, type ScannedItem } from "./json-scanner.ts";
+import { type CosmogonyMeta, CosmogonyMetaSchema, type Zone, ZoneSchema } from "./model.ts";
+
+export interface ReadZonesOptions {
+  /** Name used for the format detection and in messages (required when the source is a stream). */
+  name?: string;
+  /** Format override (default: from the name's suffix). */
+  format?: ZoneFileFormat;
+  /** Called with the meta block of a `.json` file as soon as it is read (it may come after the zones). */
+  onMeta?: (meta: CosmogonyMeta) => void;
+  /** Called with the number of raw (possibly compressed) bytes read, for progress reporting. */
+  onBytes?: (n: number) => void;
+}
+
+/** A zone with where it came from, for messages about it later (e.g. an unknown parent). */
+export interface ZoneRecord {
+  zone: Zone;
+  /** 0-based position of the zone in the file. */
+  index: number;
+  /** 1-based line number (`.jsonl` only). */
+  line?: number;
+  /** Byte offset of the zone in the (decompressed) content. */
+  offset: number;
+}
+
+/** Human description of a record's position, e.g. "line 12" or "zones[3] at byte 1234". */
+export function describeRecord(r: Pick<ZoneRecord, "index" | "line" | "offset">): string {
+  return r.line !== undefined ? `line ${r.line}` : `zones[${r.index}] at byte ${r.offset}`;
+}
+
+export async function* readZones(source: string | Readable, opts: ReadZonesOptions = {}): AsyncGenerator<Zone> {
+  for await (const r of readZoneRecords(source, opts)) yield r.zone;
+}
+
+/** The meta block of a `.json` file (scans the file, skipping the zones); null for `.jsonl` files. */
+export async function readMeta(source: string | Readable, opts: ReadZonesOptions = {}): Promise<CosmogonyMeta | null> {
+  const name = sourceName(source, opts);
+  const format = opts.format ?? detectFormat(name);
+  if (format.kind === "jsonl") {
+    if (typeof source !== "string") source.destroy();
+    return null;
+  }
+  let meta: CosmogonyMeta | null = null;
+  for await (const _ of scanJson(await openBytes(source, name, format, opts), name, false, (m) => (meta = m))) {
+    // zones are skipped
+  }
+  return meta;
+}
+
+export async function* readZoneRecords(source: string | Readable, opts: ReadZonesOptions = {}): AsyncGenerator<ZoneRecord> {
+  const name = sourceName(source, opts);
+  const format = opts.format ?? detectFormat(name);
+  const bytes = await openBytes(source, name, format, opts);
+  if (format.kind === "jsonl") yield* scanJsonl(bytes, name);
+  else yield* scanJson(bytes, name, true, opts.onMeta);
+}
+
+function sourceName(source: string | Readable, opts: ReadZonesOptions): string {
+  if (opts.name) return opts.name;
+  if (typeof source === "string") return source;
+  const path = (source as { path?: unknown }).path;
+  if (typeof path === "string") return path;
+  throw new InputError("a name is needed to read a zones stream (its suffix gives the format)");
+}
+
+/** The decompressed byte chunks of the source, with gzip/read errors turned into InputErrors. */
+async function openBytes(source: string | Readable, name: string, format: ZoneFileFormat, opts: ReadZonesOptions): Promise<AsyncIterable<Buffer>> {
+  let raw: Readable;
+  if (typeof source === "string") {
+    if (/^s3:\/\//.test(source)) {
+      const { openStore } = await import("../storage.ts");
+      raw = await (await openStore()).get(source);
+    } else {
+      raw = createReadStream(source.startsWith("file://") ? new URL(source) : source, { highWaterMark: 1 << 20 });
+    }
+  } else raw = source;
+  let rawBytes = 0;
+  raw.on("data", (chunk: Buffer) => {
+    rawBytes += chunk.length;
+    opts.onBytes?.(chunk.length);
+  });
+  const stream = format.gzip ? raw.pipe(createGunzip({ chunkSize: 1 << 18 })) : raw;
+  if (format.gzip) raw.on("error", (e) => stream.destroy(e));
+  return (async function* () {
+    try {
+      for await (const chunk of stream) yield chunk as Buffer;
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === "ENOENT") throw new InputError("no such file", { file: name });
+      if (typeof err.code === "string" && err.code.startsWith("Z_")) {
+        throw new InputError(`truncated or corrupt gzip data (${err.message}) after ${rawBytes} compressed bytes`, { file: name }, { cause: e });
+      }
+      if (err instanceof InputError) throw err;
+      throw new InputError(`read error: ${err.message}`, { file: name }, { cause: e });
+    } finally {
+      raw.destroy();
+    }
+  })();
+}
+
+async function* scanJsonl(chunks: AsyncIterable<Buffer>, name: string): AsyncGenerator<ZoneRecord> {
+  let pending: Buffer[] = [];
+  let lineNo = 0;
+  let offset = 0; // offset of the current line's first byte
+  let index = 0;
+  const handle = (line: Buffer): ZoneRecord | null => {
+    lineNo++;
+    const start = offset;
+    offset += line.length + 1;
+    const text = line.toString("utf8").trim();
+    if (text === "") return null;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(text);
+    } catch (e) {
+      throw new InputError(`malformed JSON (${(e as Error).message})`, { file: name, line: lineNo });
+    }
+    const zone = validate(obj, { file: name, line: lineNo }, index);
+    return { zone, index: index++, line: lineNo, offset: start };
+  };
+  for await (const chunk of chunks) {
+    let from = 0;
+    for (;;) {
+      const nl = chunk.indexOf(0x0a, from);
+      if (nl < 0) break;
+      const piece = chunk.subarray(from, nl);
+      const line = pending.length ? Buffer.concat([...pending, piece]) : piece;
+      pending = [];
+      const rec = handle(line);
+      if (rec) yield rec;
+      from = nl + 1;
+    }
+    if (from < chunk.length) pending.push(chunk.subarray(from));
+  }
+  if (pending.length) {
+    const rec = handle(Buffer.concat(pending));
+    if (rec) yield rec;
+  }
+}
+
+async function* scanJson(
+  chunks: AsyncIterable<Buffer>,
+  name: string,
+  parseZones: boolean,
+  onMeta?: (meta: CosmogonyMeta) => void,
+): AsyncGenerator<ZoneRecord> {
+  const scanner = new JsonZonesScanner(parseZones);
+  const items: ScannedItem[] = [];
+  const handle = (item: ScannedItem): ZoneRecord | null => {
+    let obj: unknown;
+    const where = item.kind === "zone" ? `zones[${item.index}]` : "meta";
+    try {
+      obj = JSON.parse(item.text);
+    } catch (e) {
+      throw new InputError(`malformed JSON in ${where} (${(e as Error).message})`, { file: name, offset: item.offset });
+    }
+    if (item.kind === "meta") {
+      const meta = CosmogonyMetaSchema.safeParse(obj);
+      if (!meta.success) {
+        throw new InputError(`invalid meta: ${meta.error.issues[0]?.path.join(".")} ${meta.error.issues[0]?.message}`, { file: name, offset: item.offset });
+      }
+      onMeta?.(meta.data);
+      return null;
+    }
+    const zone = validate(obj, { file: name, offset: item.offset }, item.index);
+    return { zone, index: item.index, offset: item.offset };
+  };
+  try {
+    for await (const chunk of chunks) {
+      scanner.push(chunk, items);
+      for (const item of items) {
+        const rec = handle(item);
+        if (rec) yield rec;
+      }
+      items.length = 0;
+    }
+    scanner.end();
+  } catch (e) {
+    if (e instanceof ScanError) {
+      const object = e.index !== undefined ? `zones[${e.index}]` : undefined;
+      throw new InputError(e.message, { file: name, offset: e.offset, object: object && !e.message.includes(object) ? object : undefined });
+    }
+    throw e;
+  }
+}
+
+/** Validates a parsed object as a Zone; the error names the zone by index and osm_id and the faulty field. */
+export function validate(obj: unknown, pos: { file: string; line?: number; offset?: number }, index: number): Zone {
+  const res = ZoneSchema.safeParse(obj);
+  if (res.success) return res.data;
+  const osmId = obj && typeof obj === "object" ? (obj as { osm_id?: unknown }).osm_id : undefined;
+  const object = `zone #${index}${typeof osmId === "string" ? ` (${osmId})` : ""}`;
+  const issue = res.error.issues[0];
+  let message: string;
+  if (!obj || typeof obj !== "object" || Array.isArray(obj)) message = "not a JSON object";
+  else {
+    const field = issue.path.map(String).join(".");
+    const top = issue.path[0];
+    if (issue.path.length === 1 && typeof top === "string" && !(top in (obj as object))) message = `missing required field "${top}"`;
+    else message = `field "${field}": ${issue.message}`;
+  }
+  throw new InputError(message, { ...pos, object });
+}

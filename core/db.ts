@@ -1,0 +1,93 @@
+// Database access: DATABASE_URL when set, else the embedded cluster (started or reused).
+import pg from "pg";
+import { type Config, getConfig } from "./config.ts";
+import { EXTENSIONS, ensureEmbeddedPostgres } from "./embedded-pg.ts";
+import { childLogger } from "./log.ts";
+import { projectPath } from "./paths.ts";
+
+const log = childLogger("db");
+
+// Zone ids and counts are bigint in SQL but always below 2^53: read them as numbers, not strings.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+
+export interface Database {
+  url: string;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  poolMax?: number;
+  /** Per-statement timeout for services; batch stages leave it unset. */
+  statementTimeoutMs?: number;
+  applicationName?: string;
+}
+
+/** The URL to use: config/env DATABASE_URL, else the embedded cluster's. */
+export async function databaseUrl(config: Config = getConfig()): Promise<string> {
+  if (config.database.url) return config.database.url;
+  const embedded = await ensureEmbeddedPostgres(projectPath(config.database.embeddedDir));
+  return embedded.url;
+}
+
+export function poolFor(url: string, opts: OpenOptions = {}): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.poolMax ?? 10,
+    application_name: opts.applicationName ?? "cosmo",
+    ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
+  });
+  // An idle client losing its connection (server restart) must not crash the process.
+  pool.on("error", (err) => log.warn({ err: err.message }, "idle database connection failed"));
+  let closed = false;
+  return {
+    url,
+    pool,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
+
+/** Open a pool on the configured database; makes sure the extensions cosmo needs exist. */
+export async function openDatabase(config: Config = getConfig(), opts: OpenOptions = {}): Promise<Database> {
+  const url = await databaseUrl(config);
+  const db = poolFor(url, { poolMax: config.database.poolMax, ...opts });
+  await ensureExtensions(db.pool);
+  return db;
+}
+
+const checked = new WeakSet<pg.Pool>();
+export async function ensureExtensions(pool: pg.Pool): Promise<void> {
+  if (checked.has(pool)) return;
+  const { rows } = await pool.query<{ extname: string }>("SELECT extname FROM pg_extension");
+  const have = new Set(rows.map((r) => r.extname));
+  for (const ext of EXTENSIONS) {
+    if (!have.has(ext)) await pool.query(`CREATE EXTENSION IF NOT EXISTS ${ext}`);
+  }
+  checked.add(pool);
+}
+
+/** Run `fn` in a transaction on one client: COMMIT on success, ROLLBACK on any error. */
+export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const result = await fn(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** Quote an SQL identifier (schema/table names built from versions). */
+export function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

@@ -1,0 +1,301 @@
+// The artefact store: S3 via the minio client (embedded S3 server when no endpoint is configured);
+// local paths and file:// URLs are accepted wherever an artefact URL is.
+import { createHash, randomUUID } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import * as Minio from "minio";
+import { type Config, getConfig } from "./config.ts";
+import { EMBEDDED_S3_KEYS, ensureEmbeddedS3 } from "./embedded-s3.ts";
+import { InputError } from "./errors.ts";
+import { projectPath } from "./paths.ts";
+
+export type ArtefactLocation = { kind: "s3"; bucket: string; key: string } | { kind: "file"; path: string };
+
+/** `s3://bucket/key`, `file:///abs/path` or a plain (relative or absolute) path. */
+export function parseArtefactUrl(url: string): ArtefactLocation {
+  if (url.startsWith("s3://")) {
+    const rest = url.slice(5);
+    const slash = rest.indexOf("/");
+    const bucket = slash < 0 ? rest : rest.slice(0, slash);
+    const key = slash < 0 ? "" : rest.slice(slash + 1);
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new InputError(`invalid S3 bucket name in ${url}`);
+    return { kind: "s3", bucket, key };
+  }
+  if (url.startsWith("file://")) return { kind: "file", path: fileURLToPath(url) };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    throw new InputError(`unsupported artefact URL ${url} (use s3://bucket/key, file:///path or a path)`);
+  }
+  return { kind: "file", path: resolve(url) };
+}
+
+export function isRemote(url: string): boolean {
+  return url.startsWith("s3://");
+}
+
+export interface ObjectInfo {
+  size: number;
+  etag: string;
+  lastModified: Date;
+}
+
+export interface ListedObject extends ObjectInfo {
+  url: string;
+}
+
+export interface Pointer {
+  target: string;
+  updatedAt: string;
+  [extra: string]: unknown;
+}
+
+export class ArtefactStore {
+  readonly client: Minio.Client;
+  readonly defaultBucket: string;
+  private readonly knownBuckets = new Set<string>();
+
+  constructor(client: Minio.Client, defaultBucket: string) {
+    this.client = client;
+    this.defaultBucket = defaultBucket;
+  }
+
+  /** `s3://<default bucket>/<key>`. */
+  url(key: string): string {
+    return `s3://${this.defaultBucket}/${key.replace(/^\/+/, "")}`;
+  }
+
+  async ensureBucket(bucket: string): Promise<void> {
+    if (this.knownBuckets.has(bucket)) return;
+    if (!(await this.client.bucketExists(bucket))) {
+      try {
+        await this.client.makeBucket(bucket);
+      } catch (err) {
+        // Another process made it in the meantime.
+        if (!(await this.client.bucketExists(bucket))) throw err;
+      }
+    }
+    this.knownBuckets.add(bucket);
+  }
+
+  async get(url: string): Promise<Readable> {
+    const loc = parseArtefactUrl(url);
+    if (loc.kind === "file") {
+      await stat(loc.path).catch(() => {
+        throw new InputError(`no such file`, { file: loc.path });
+      });
+      return createReadStream(loc.path);
+    }
+    try {
+      return await this.client.getObject(loc.bucket, loc.key);
+    } catch (err) {
+      if (isNotFound(err)) throw new InputError(`no such object`, { file: url });
+      throw err;
+    }
+  }
+
+  async getBuffer(url: string): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.get(url)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  /** Write an object; local files are written to a temp name and renamed, so readers never see half a file. */
+  async put(url: string, body: Readable | Buffer | string, opts: { contentType?: string } = {}): Promise<{ etag: string }> {
+    const loc = parseArtefactUrl(url);
+    if (loc.kind === "file") {
+      await mkdir(dirname(loc.path), { recursive: true });
+      const tmp = `${loc.path}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
+      try {
+        const source = typeof body === "string" || Buffer.isBuffer(body) ? Readable.from([Buffer.from(body)]) : body;
+        await pipeline(source, createWriteStream(tmp));
+        await rename(tmp, loc.path);
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw err;
+      }
+      const info = await this.stat(url);
+      return { etag: info?.etag ?? "" };
+    }
+    await this.ensureBucket(loc.bucket);
+    const meta = opts.contentType ? { "Content-Type": opts.contentType } : {};
+    const data = typeof body === "string" ? Buffer.from(body) : body;
+    const res = Buffer.isBuffer(data)
+      ? await this.client.putObject(loc.bucket, loc.key, data, data.length, meta)
+      : await this.client.putObject(loc.bucket, loc.key, data, undefined, meta);
+    return { etag: res.etag };
+  }
+
+  async stat(url: string): Promise<ObjectInfo | null> {
+    const loc = parseArtefactUrl(url);
+    if (loc.kind === "file") {
+      const s = await stat(loc.path).catch(() => null);
+      if (!s?.isFile()) return null;
+      return { size: s.size, etag: `${s.size.toString(16)}-${Math.floor(s.mtimeMs).toString(16)}`, lastModified: s.mtime };
+    }
+    try {
+      const s = await this.client.statObject(loc.bucket, loc.key);
+      return { size: s.size, etag: s.etag, lastModified: s.lastModified };
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  async exists(url: string): Promise<boolean> {
+    return (await this.stat(url)) !== null;
+  }
+
+  /** Every object under a prefix (recursive), sorted by URL. */
+  async list(prefixUrl: string): Promise<ListedObject[]> {
+    const loc = parseArtefactUrl(prefixUrl);
+    const out: ListedObject[] = [];
+    if (loc.kind === "file") {
+      const walk = async (dir: string): Promise<void> => {
+        const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+        for (const e of entries) {
+          const p = join(dir, e.name);
+          if (e.isDirectory()) await walk(p);
+          else if (e.isFile()) {
+            const info = await this.stat(p);
+            if (info) out.push({ url: p, ...info });
+          }
+        }
+      };
+      const s = await stat(loc.path).catch(() => null);
+      if (s?.isFile()) {
+        const info = await this.stat(loc.path);
+        if (info) out.push({ url: loc.path, ...info });
+      } else await walk(loc.path);
+    } else {
+      await this.ensureBucket(loc.bucket);
+      const stream = this.client.listObjectsV2(loc.bucket, loc.key, true);
+      for await (const item of stream as AsyncIterable<Minio.BucketItem>) {
+        if (!item.name) continue;
+        out.push({
+          url: `s3://${loc.bucket}/${item.name}`,
+          size: item.size,
+          etag: item.etag ?? "",
+          lastModified: item.lastModified ?? new Date(0),
+        });
+      }
+    }
+    return out.sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
+  }
+
+  async remove(url: string): Promise<void> {
+    const loc = parseArtefactUrl(url);
+    if (loc.kind === "file") await rm(loc.path, { force: true });
+    else await this.client.removeObject(loc.bucket, loc.key);
+  }
+
+  /** A local file with the artefact's content: the path itself for local files, a temp download for S3. */
+  async toLocalFile(url: string): Promise<{ path: string; cleanup(): Promise<void> }> {
+    const loc = parseArtefactUrl(url);
+    if (loc.kind === "file") {
+      await stat(loc.path).catch(() => {
+        throw new InputError(`no such file`, { file: loc.path });
+      });
+      return { path: loc.path, cleanup: async () => undefined };
+    }
+    const dir = join(tmpdir(), `cosmo-${process.pid}-${randomUUID().slice(0, 8)}`);
+    await mkdir(dir, { recursive: true });
+    const path = join(dir, loc.key.split("/").pop() || "artefact");
+    await pipeline(await this.get(url), createWriteStream(path));
+    return { path, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  }
+
+  async sha256(url: string): Promise<string> {
+    const hash = createHash("sha256");
+    await pipeline(await this.get(url), hash);
+    return hash.digest("hex");
+  }
+
+  /** Atomic "latest" pointer: one small JSON object naming the target (a single PUT replaces it whole). */
+  async setPointer(pointerUrl: string, targetUrl: string, extra: Record<string, unknown> = {}): Promise<void> {
+    const pointer: Pointer = { ...extra, target: targetUrl, updatedAt: new Date().toISOString() };
+    await this.put(pointerUrl, JSON.stringify(pointer), { contentType: "application/json" });
+  }
+
+  async getPointer(pointerUrl: string): Promise<Pointer | null> {
+    if (!(await this.exists(pointerUrl))) return null;
+    return JSON.parse((await this.getBuffer(pointerUrl)).toString("utf8")) as Pointer;
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === "NoSuchKey" || code === "NotFound" || code === "NoSuchBucket";
+}
+
+export interface S3Settings {
+  endpoint: string;
+  accessKey: string;
+  secretKey: string;
+  region: string;
+  bucket: string;
+}
+
+/** The S3 endpoint and keys to use: configured ones, else the embedded server's. */
+export async function s3Settings(config: Config = getConfig()): Promise<S3Settings> {
+  const s = config.storage;
+  if (s.endpoint) {
+    return {
+      endpoint: s.endpoint,
+      accessKey: s.accessKey ?? "",
+      secretKey: s.secretKey ?? "",
+      region: s.region,
+      bucket: s.bucket,
+    };
+  }
+  const embedded = await ensureEmbeddedS3(projectPath(s.embeddedDir));
+  return { endpoint: embedded.endpoint, ...EMBEDDED_S3_KEYS, region: s.region, bucket: s.bucket };
+}
+
+export function storeFor(settings: S3Settings): ArtefactStore {
+  const u = new URL(settings.endpoint);
+  const useSSL = u.protocol === "https:";
+  const client = new Minio.Client({
+    endPoint: u.hostname,
+    port: u.port ? Number(u.port) : useSSL ? 443 : 80,
+    useSSL,
+    accessKey: settings.accessKey,
+    secretKey: settings.secretKey,
+    region: settings.region,
+    pathStyle: true,
+  });
+  allowServersWithoutUploadListing(client);
+  return new ArtefactStore(client, settings.bucket);
+}
+
+/**
+ * The minio client looks for an unfinished multipart upload to resume before every streamed PUT, with
+ * ListMultipartUploads, which some S3-protocol servers (s3rver among them) do not implement. We never resume
+ * uploads, so "not implemented" there simply means "none to resume".
+ */
+function allowServersWithoutUploadListing(client: Minio.Client): void {
+  const target = client as unknown as { findUploadId(bucket: string, key: string): Promise<string | undefined> };
+  const original = target.findUploadId.bind(client);
+  target.findUploadId = async (bucket, key) => {
+    try {
+      return await original(bucket, key);
+    } catch (err) {
+      if ((err as { code?: string }).code === "NotImplemented") return undefined;
+      throw err;
+    }
+  };
+}
+
+export async function openStore(config: Config = getConfig()): Promise<ArtefactStore> {
+  return storeFor(await s3Settings(config));
+}
+
+/** file:// URL for a local path (for messages and pointers). */
+export function fileUrl(path: string): string {
+  return pathToFileURL(projectPath(path)).href;
+}
+
+export { relative as relativePath };

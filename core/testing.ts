@@ -1,0 +1,117 @@
+// Test helpers over the per-run real services started by core/testing-setup.ts.
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { join } from "node:path";
+import pg from "pg";
+import { type Config, loadConfig } from "./config.ts";
+import { type Database, poolFor } from "./db.ts";
+import { EMBEDDED_S3_KEYS } from "./embedded-s3.ts";
+import { PROJECT_ROOT, projectPath } from "./paths.ts";
+import { type ArtefactStore, storeFor } from "./storage.ts";
+
+export interface TestDatabase extends Database {
+  name: string;
+}
+
+function adminUrl(): string {
+  const url = process.env.COSMO_TEST_ADMIN_URL;
+  if (!url) throw new Error("COSMO_TEST_ADMIN_URL unset: run tests through vitest (core/testing-setup.ts)");
+  return url;
+}
+
+/** A fresh database (PostGIS, pg_trgm, unaccent) on the test cluster; close() drops it. */
+export async function testDatabase(name = "db", opts: { poolMax?: number } = {}): Promise<TestDatabase> {
+  const dbName = `t_${name.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 30)}_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: adminUrl() });
+  await admin.connect();
+  try {
+    // Two CREATE DATABASE … TEMPLATE at the same moment can collide on the template: retry briefly.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.query(`CREATE DATABASE "${dbName}" TEMPLATE cosmo_test_template`);
+        break;
+      } catch (err) {
+        if (attempt >= 20 || !/being accessed by other users/.test((err as Error).message)) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+  const url = adminUrl().replace(/\/postgres$/, `/${dbName}`);
+  const db = poolFor(url, { poolMax: opts.poolMax ?? 10, applicationName: `test-${name}` });
+  const close = db.close;
+  return {
+    ...db,
+    name: dbName,
+    async close() {
+      await close();
+      const a = new pg.Client({ connectionString: adminUrl() });
+      await a.connect();
+      try {
+        await a.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+      } finally {
+        await a.end();
+      }
+    },
+  };
+}
+
+/** An artefact store on the test S3 server with a fresh bucket of its own. */
+export function testStore(): ArtefactStore {
+  const endpoint = process.env.COSMO_TEST_S3_ENDPOINT;
+  if (!endpoint) throw new Error("COSMO_TEST_S3_ENDPOINT unset: run tests through vitest (core/testing-setup.ts)");
+  return storeFor({ endpoint, ...EMBEDDED_S3_KEYS, region: "us-east-1", bucket: `t-${randomBytes(6).toString("hex")}` });
+}
+
+/** Config for code under test, pointing at a test database and/or store (env overrides are ignored). */
+export function testConfig(opts: { db?: Database; store?: ArtefactStore; overrides?: Record<string, string> } = {}): Config {
+  const env: NodeJS.ProcessEnv = {
+    COSMO_DATABASE_EMBEDDED_DIR: ".data/test/pg",
+    COSMO_STORAGE_EMBEDDED_DIR: ".data/test/s3",
+    ...(opts.db ? { DATABASE_URL: opts.db.url } : {}),
+    ...(opts.store
+      ? {
+          S3_ENDPOINT: process.env.COSMO_TEST_S3_ENDPOINT,
+          S3_ACCESS_KEY: EMBEDDED_S3_KEYS.accessKey,
+          S3_SECRET_KEY: EMBEDDED_S3_KEYS.secretKey,
+          S3_BUCKET: opts.store.defaultBucket,
+        }
+      : {}),
+    ...opts.overrides,
+  };
+  return loadConfig(undefined, env);
+}
+
+/** Env for a `node bin/cosmo.js …` child process using the given test database/store. */
+export function testEnv(opts: { db?: Database; store?: ArtefactStore } = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...(opts.db ? { DATABASE_URL: opts.db.url } : {}),
+    ...(opts.store
+      ? {
+          S3_ENDPOINT: process.env.COSMO_TEST_S3_ENDPOINT,
+          S3_ACCESS_KEY: EMBEDDED_S3_KEYS.accessKey,
+          S3_SECRET_KEY: EMBEDDED_S3_KEYS.secretKey,
+          S3_BUCKET: opts.store.defaultBucket,
+        }
+      : {}),
+  };
+}
+
+/** Absolute path of data/osm/<name> (copied there by `make init`). */
+export function fixture(name: string): string {
+  const path = projectPath(join("data", "osm", name));
+  if (!existsSync(path)) throw new Error(`missing fixture ${path}: run \`make init\``);
+  return path;
+}
+
+/** A fresh temporary directory under tmp/ (git-ignored). */
+export function tmpDir(prefix = "test"): string {
+  const base = join(PROJECT_ROOT, "tmp");
+  mkdirSync(base, { recursive: true });
+  return mkdtempSync(join(base, `${prefix}-`));
+}
+
+/** Path of the project's CLI entry, for spawning `node <cli> …` in tests. */
+export const COSMO_BIN = join(PROJECT_ROOT, "bin", "cosmo.js");
