@@ -1,6 +1,152 @@
-// Commands for the embedded services (placeholder; filled by core work).
+// Commands for the embedded services and the artefact store: `cosmo db …`, `cosmo s3 …`, `cosmo store …`.
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { Command } from "commander";
+import { runAction } from "./cli.ts";
+import { getConfig } from "./config.ts";
+import { databaseUrl } from "./db.ts";
+import { embeddedStatus, stopEmbeddedPostgres } from "./embedded-pg.ts";
+import { embeddedS3Status, stopEmbeddedS3 } from "./embedded-s3.ts";
+import { InputError } from "./errors.ts";
+import { projectPath } from "./paths.ts";
+import { openStore, s3Settings } from "./storage.ts";
+
+function print(value: unknown): void {
+  process.stdout.write(`${typeof value === "string" ? value : JSON.stringify(value, null, 2)}\n`);
+}
+
+function dbCommand(): Command {
+  const db = new Command("db").description("The database: embedded PostgreSQL+PostGIS unless DATABASE_URL is set");
+  db.command("start")
+    .description("start (or reuse) the embedded cluster and print its URL")
+    .action(runAction(async () => print(await databaseUrl())));
+  db.command("url")
+    .description("print the database URL in use (starts the embedded cluster if needed)")
+    .action(runAction(async () => print(await databaseUrl())));
+  db.command("status")
+    .description("is the embedded cluster running, and on which port")
+    .action(runAction(async () => print(embeddedStatus(projectPath(getConfig().database.embeddedDir)))));
+  db.command("stop")
+    .description("stop the embedded cluster")
+    .action(
+      runAction(async () => print({ stopped: stopEmbeddedPostgres(projectPath(getConfig().database.embeddedDir)) })),
+    );
+  db.command("psql")
+    .description("open psql on the database in use")
+    .allowExcessArguments()
+    .argument("[args...]", "extra psql arguments")
+    .action(
+      runAction(async (args: string[]) => {
+        const res = spawnSync("psql", [await databaseUrl(), ...args], { stdio: "inherit" });
+        process.exitCode = res.status ?? 1;
+      }),
+    );
+  return db;
+}
+
+function s3Command(): Command {
+  const s3 = new Command("s3").description("The artefact store's S3 server: embedded unless S3_ENDPOINT is set");
+  s3.command("start")
+    .description("start (or reuse) the embedded S3 server and print its endpoint")
+    .action(runAction(async () => print((await s3Settings()).endpoint)));
+  s3.command("url")
+    .description("print the S3 endpoint in use")
+    .action(runAction(async () => print((await s3Settings()).endpoint)));
+  s3.command("status")
+    .description("is the embedded S3 server running")
+    .action(runAction(async () => print(embeddedS3Status(projectPath(getConfig().storage.embeddedDir)))));
+  s3.command("stop")
+    .description("stop the embedded S3 server")
+    .action(runAction(async () => print({ stopped: await stopEmbeddedS3(projectPath(getConfig().storage.embeddedDir)) })));
+  return s3;
+}
+
+/** Open a source for `store fetch`: http(s) URL, s3:// URL or local path. */
+async function openSource(source: string): Promise<Readable> {
+  if (/^https?:\/\//.test(source)) {
+    const res = await fetch(source);
+    if (!res.ok || !res.body) throw new InputError(`download failed: HTTP ${res.status}`, { file: source });
+    return Readable.fromWeb(res.body as import("node:stream/web").ReadableStream);
+  }
+  if (source.startsWith("s3://")) return (await openStore()).get(source);
+  const { stat } = await import("node:fs/promises");
+  const info = await stat(source).catch(() => null);
+  if (!info?.isFile()) throw new InputError("no such file", { file: source });
+  return createReadStream(source);
+}
+
+function storeCommand(): Command {
+  const store = new Command("store").description("The artefact store (s3://bucket/key, file:///path or a path)");
+  store
+    .command("fetch")
+    .description("copy a URL (http, s3) or file into the artefact store; prints {url, sha256, etag, size}")
+    .argument("<source>", "http(s) URL, s3:// URL or local path")
+    .argument("<target>", "s3://bucket/key (or a local path)")
+    .action(
+      runAction(async (source: string, target: string) => {
+        const s = await openStore();
+        const hash = createHash("sha256");
+        const input = await openSource(source);
+        const hashing = new Transform({
+          transform(chunk: Buffer, _encoding, done) {
+            hash.update(chunk);
+            done(null, chunk);
+          },
+        });
+        input.on("error", (err) => hashing.destroy(err));
+        const { etag } = await s.put(target, input.pipe(hashing));
+        const info = await s.stat(target);
+        print({ url: target, sha256: hash.digest("hex"), etag, size: info?.size ?? 0 });
+      }),
+    );
+  store
+    .command("get")
+    .description("write an artefact to stdout")
+    .argument("<url>")
+    .action(
+      runAction(async (url: string) => {
+        await pipeline(await (await openStore()).get(url), process.stdout);
+      }),
+    );
+  store
+    .command("put")
+    .description("store stdin or a file as an artefact")
+    .argument("<url>")
+    .argument("[file]", "local file (default: stdin)")
+    .action(
+      runAction(async (url: string, file?: string) => {
+        const s = await openStore();
+        print(await s.put(url, file ? createReadStream(file) : process.stdin));
+      }),
+    );
+  store
+    .command("ls")
+    .description("list artefacts under a prefix")
+    .argument("[prefix]", "s3://bucket/prefix (default: the configured bucket)")
+    .action(
+      runAction(async (prefix?: string) => {
+        const s = await openStore();
+        for (const o of await s.list(prefix ?? s.url(""))) print(`${o.size}\t${o.lastModified.toISOString()}\t${o.url}`);
+      }),
+    );
+  store
+    .command("stat")
+    .description("size, etag and sha256 of an artefact")
+    .argument("<url>")
+    .action(
+      runAction(async (url: string) => {
+        const s = await openStore();
+        const info = await s.stat(url);
+        if (!info) throw new InputError("no such artefact", { file: url });
+        print({ url, ...info, sha256: await s.sha256(url) });
+      }),
+    );
+  return store;
+}
 
 export function commands(): Command[] {
-  return [];
+  return [dbCommand(), s3Command(), storeCommand()];
 }
