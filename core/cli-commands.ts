@@ -60,7 +60,9 @@ function s3Command(): Command {
     .action(runAction(async () => print(embeddedS3Status(projectPath(getConfig().storage.embeddedDir)))));
   s3.command("stop")
     .description("stop the embedded S3 server")
-    .action(runAction(async () => print({ stopped: await stopEmbeddedS3(projectPath(getConfig().storage.embeddedDir)) })));
+    .action(
+      runAction(async () => print({ stopped: await stopEmbeddedS3(projectPath(getConfig().storage.embeddedDir)) })),
+    );
   return s3;
 }
 
@@ -129,7 +131,8 @@ function storeCommand(): Command {
     .action(
       runAction(async (prefix?: string) => {
         const s = await openStore();
-        for (const o of await s.list(prefix ?? s.url(""))) print(`${o.size}\t${o.lastModified.toISOString()}\t${o.url}`);
+        for (const o of await s.list(prefix ?? s.url("")))
+          print(`${o.size}\t${o.lastModified.toISOString()}\t${o.url}`);
       }),
     );
   store

@@ -4,7 +4,9 @@ import { exitCodeOf } from "./errors.ts";
 import { logger } from "./log.ts";
 
 /** Wrap a commander action: errors print `error: <message>` on stderr and exit with the error's code. */
-export function runAction<A extends unknown[]>(fn: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
+export function runAction<A extends unknown[]>(
+  fn: (...args: A) => Promise<void> | void,
+): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await fn(...args);
@@ -30,7 +32,8 @@ export function collectPairs(value: string, previous: Record<string, string> = {
 export function intOption(name: string): (value: string) => number {
   return (value: string) => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name}: expected a non-negative integer, got "${value}"`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new InvalidArgumentError(`${name}: expected a non-negative integer, got "${value}"`);
     return n;
   };
 }

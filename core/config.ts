@@ -50,7 +50,11 @@ export const ConfigSchema = z
         port: port.default(3001),
         maxInFlight: z.number().int().min(1).default(64),
         queue: z.number().int().min(0).default(64),
-        memoryCacheBytes: z.number().int().min(0).default(256 * 1024 * 1024),
+        memoryCacheBytes: z
+          .number()
+          .int()
+          .min(0)
+          .default(256 * 1024 * 1024),
         persistentCache: z.boolean().default(true),
       })
       .strict()

@@ -53,7 +53,9 @@ function pgExec(bin: string, args: string[], opts: { allowFail?: boolean } = {})
   const res = spawnSync(cmd, argv, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   const output = `${res.stdout ?? ""}${res.stderr ?? ""}`.trim();
   if (res.status !== 0 && !opts.allowFail) {
-    throw new CosmoError(`${bin} ${args.join(" ")} failed: ${output || res.error?.message}`, { exitCode: EXIT.unavailable });
+    throw new CosmoError(`${bin} ${args.join(" ")} failed: ${output || res.error?.message}`, {
+      exitCode: EXIT.unavailable,
+    });
   }
   return { status: res.status ?? 1, output };
 }
@@ -131,15 +133,37 @@ export async function ensureEmbeddedPostgres(dir: string, opts: EmbeddedOptions 
     if (!existsSync(join(dataDir, "PG_VERSION"))) {
       ownDir(dataDir);
       log.info({ dataDir }, "initialising embedded PostgreSQL cluster");
-      pgExec(join(binDir, "initdb"), ["-D", dataDir, "-U", EMBEDDED_USER, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]);
+      pgExec(join(binDir, "initdb"), [
+        "-D",
+        dataDir,
+        "-U",
+        EMBEDDED_USER,
+        "--auth=trust",
+        "-E",
+        "UTF8",
+        "--locale=C.UTF-8",
+      ]);
     }
     let port = runningPort(dataDir, binDir);
     if (port === null) {
       ownDir(runDir);
       port = await freePort();
-      const options = [`-p ${port}`, `-k ${runDir}`, ...serverSettings(opts.fast ?? false).map((s) => `-c ${s}`)].join(" ");
+      const options = [`-p ${port}`, `-k ${runDir}`, ...serverSettings(opts.fast ?? false).map((s) => `-c ${s}`)].join(
+        " ",
+      );
       log.info({ dataDir, port }, "starting embedded PostgreSQL");
-      pgExec(join(binDir, "pg_ctl"), ["start", "-D", dataDir, "-w", "-t", "60", "-l", join(dataDir, "server.log"), "-o", options]);
+      pgExec(join(binDir, "pg_ctl"), [
+        "start",
+        "-D",
+        dataDir,
+        "-w",
+        "-t",
+        "60",
+        "-l",
+        join(dataDir, "server.log"),
+        "-o",
+        options,
+      ]);
       writeFileSync(join(dir, "port"), String(port));
       started = true;
     }

@@ -72,11 +72,14 @@ export async function ensureEmbeddedS3(dir: string): Promise<EmbeddedS3> {
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       const info = readServerInfo(dir);
-      if (info && (await portOpen(info.port))) return { endpoint: `http://127.0.0.1:${info.port}`, ...info, started: true };
+      if (info && (await portOpen(info.port)))
+        return { endpoint: `http://127.0.0.1:${info.port}`, ...info, started: true };
       if (child.exitCode !== null) break;
       await sleep(50);
     }
-    throw new CosmoError(`embedded S3 server did not start (see ${join(dir, "server.log")})`, { exitCode: EXIT.unavailable });
+    throw new CosmoError(`embedded S3 server did not start (see ${join(dir, "server.log")})`, {
+      exitCode: EXIT.unavailable,
+    });
   });
 }
 

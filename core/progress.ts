@@ -37,6 +37,12 @@ export function startProgress(opts: ProgressOptions): Progress {
   const tty = opts.tty ?? (process.stderr.isTTY === true && !process.env.CI);
 
   if (tty) {
+    const grow = () => {
+      if (value > total) {
+        total = value;
+        bar.setTotal(total);
+      }
+    };
     const bar = new cliProgress.SingleBar(
       {
         format: `${opts.label} {bar} {percentage}% | {value}/{total} ${unit} | {rate} ${unit}/s | {mbs} MB/s | {duration_formatted}`,
@@ -55,13 +61,13 @@ export function startProgress(opts: ProgressOptions): Progress {
       tick(n = 1, b = 0) {
         value += n;
         bytes += b;
-        if (value > total) bar.setTotal((total = value));
+        grow();
         bar.update(value, payload());
       },
       update(v, b) {
         value = v;
         if (b !== undefined) bytes = b;
-        if (value > total) bar.setTotal((total = value));
+        grow();
         bar.update(value, payload());
       },
       setTotal(t) {

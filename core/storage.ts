@@ -104,7 +104,11 @@ export class ArtefactStore {
   }
 
   /** Write an object; local files are written to a temp name and renamed, so readers never see half a file. */
-  async put(url: string, body: Readable | Buffer | string, opts: { contentType?: string } = {}): Promise<{ etag: string }> {
+  async put(
+    url: string,
+    body: Readable | Buffer | string,
+    opts: { contentType?: string } = {},
+  ): Promise<{ etag: string }> {
     const loc = parseArtefactUrl(url);
     if (loc.kind === "file") {
       await mkdir(dirname(loc.path), { recursive: true });
@@ -134,7 +138,11 @@ export class ArtefactStore {
     if (loc.kind === "file") {
       const s = await stat(loc.path).catch(() => null);
       if (!s?.isFile()) return null;
-      return { size: s.size, etag: `${s.size.toString(16)}-${Math.floor(s.mtimeMs).toString(16)}`, lastModified: s.mtime };
+      return {
+        size: s.size,
+        etag: `${s.size.toString(16)}-${Math.floor(s.mtimeMs).toString(16)}`,
+        lastModified: s.mtime,
+      };
     }
     try {
       const s = await this.client.statObject(loc.bucket, loc.key);

@@ -36,7 +36,9 @@ export default async function setup(): Promise<() => Promise<void>> {
   } finally {
     await admin.end();
   }
-  const template = new pg.Client({ connectionString: cluster.adminUrl.replace(/\/postgres$/, `/${TEMPLATE_DATABASE}`) });
+  const template = new pg.Client({
+    connectionString: cluster.adminUrl.replace(/\/postgres$/, `/${TEMPLATE_DATABASE}`),
+  });
   await template.connect();
   try {
     for (const ext of EXTENSIONS) await template.query(`CREATE EXTENSION IF NOT EXISTS ${ext}`);

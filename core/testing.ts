@@ -21,7 +21,10 @@ function adminUrl(): string {
 
 /** A fresh database (PostGIS, pg_trgm, unaccent) on the test cluster; close() drops it. */
 export async function testDatabase(name = "db", opts: { poolMax?: number } = {}): Promise<TestDatabase> {
-  const dbName = `t_${name.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 30)}_${randomBytes(4).toString("hex")}`;
+  const dbName = `t_${name
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, "_")
+    .slice(0, 30)}_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect();
   try {
@@ -61,11 +64,18 @@ export async function testDatabase(name = "db", opts: { poolMax?: number } = {})
 export function testStore(): ArtefactStore {
   const endpoint = process.env.COSMO_TEST_S3_ENDPOINT;
   if (!endpoint) throw new Error("COSMO_TEST_S3_ENDPOINT unset: run tests through vitest (core/testing-setup.ts)");
-  return storeFor({ endpoint, ...EMBEDDED_S3_KEYS, region: "us-east-1", bucket: `t-${randomBytes(6).toString("hex")}` });
+  return storeFor({
+    endpoint,
+    ...EMBEDDED_S3_KEYS,
+    region: "us-east-1",
+    bucket: `t-${randomBytes(6).toString("hex")}`,
+  });
 }
 
 /** Config for code under test, pointing at a test database and/or store (env overrides are ignored). */
-export function testConfig(opts: { db?: Database; store?: ArtefactStore; overrides?: Record<string, string> } = {}): Config {
+export function testConfig(
+  opts: { db?: Database; store?: ArtefactStore; overrides?: Record<string, string> } = {},
+): Config {
   const env: NodeJS.ProcessEnv = {
     COSMO_DATABASE_EMBEDDED_DIR: ".data/test/pg",
     COSMO_STORAGE_EMBEDDED_DIR: ".data/test/s3",

@@ -48,7 +48,9 @@ describe("artefact store", () => {
       await expect(store.get(`${base}/missing.txt`)).rejects.toThrow(/no such/);
       const listed = await store.list(`${base}/`);
       expect(listed.map((o) => o.url.slice(base.length))).toEqual(["/a.txt", "/sub/b.txt"]);
-      expect(await store.sha256(`${base}/a.txt`)).toBe("8ed3f6ad685b959ead7022518e1af76cd816f8e8ec7ccdda1ed4018e8f2223f8");
+      expect(await store.sha256(`${base}/a.txt`)).toBe(
+        "8ed3f6ad685b959ead7022518e1af76cd816f8e8ec7ccdda1ed4018e8f2223f8",
+      );
       await store.setPointer(`${base}/latest.json`, `${base}/a.txt`, { version: 3 });
       expect(await store.getPointer(`${base}/latest.json`)).toMatchObject({ target: `${base}/a.txt`, version: 3 });
       const local = await store.toLocalFile(`${base}/a.txt`);
