@@ -1,6 +1,63 @@
-// Stage CLI for extractor/ (placeholder until the stage lands).
-import { Command } from "commander";
+// Stage CLI: `cosmo extract` and `cosmo merge`.
+import { Command, Option } from "commander";
+import { intOption, runAction } from "../core/cli.ts";
+import { extract } from "./extract.ts";
+import { mergeZoneFiles } from "./merge.ts";
+import { parseLangList } from "./names.ts";
+import { formatSummary } from "./summary.ts";
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
 
 export function commands(): Command[] {
-  return [new Command("extract").description("Extract zones from an OSM PBF into a cosmogony file (not yet implemented)")];
+  const extractCmd = new Command("extract")
+    .description(
+      "Extract administrative zones from an OSM PBF into a cosmogony file (.json, .jsonl, .json.gz, .jsonl.gz)",
+    )
+    .requiredOption("-i, --input <pbf>", "OSM PBF file (path or s3://bucket/key)")
+    .option("-o, --output <file>", "output file, format from the suffix (path or s3://…)", "cosmogony.json")
+    .option("--country-code <cc>", "ISO 3166-1 alpha-2 code applied to every zone (else found from the data)")
+    .option("--disable-voronoi", "do not compute Voronoi cells for place zones")
+    .option("--filter-langs <langs>", "languages of international_labels (repeatable or comma-separated)", collect, [])
+    .option("--rules-dir <dir>", "libpostal boundaries rules folder (default: config data.rulesDir)")
+    .addOption(
+      new Option("--threads <n>", "PBF decode worker threads (default: CPU count)").argParser(intOption("--threads")),
+    )
+    .addOption(new Option("--num-threads <n>").hideHelp().argParser(intOption("--num-threads")))
+    .option("--summary-json <file>", "also write the summary as JSON")
+    .action(
+      runAction(async (o: Record<string, unknown>) => {
+        const summary = await extract({
+          input: o.input as string,
+          output: o.output as string,
+          countryCode: o.countryCode as string | undefined,
+          voronoi: !o.disableVoronoi,
+          filterLangs: parseLangList(o.filterLangs as string[]),
+          rulesDir: o.rulesDir as string | undefined,
+          threads: (o.threads ?? o.numThreads) as number | undefined,
+        });
+        process.stderr.write(`${formatSummary(summary)}\n`);
+        if (o.summaryJson) {
+          const { writeFile } = await import("node:fs/promises");
+          await writeFile(o.summaryJson as string, `${JSON.stringify(summary, null, 2)}\n`);
+        }
+      }),
+    );
+
+  const mergeCmd = new Command("merge")
+    .description(
+      "Merge cosmogony files (e.g. per-continent runs) into one; one zone per osm_id, ids and parents remapped",
+    )
+    .argument("<files...>", "input zone files (any of the four formats, paths or s3://…)")
+    .option("-o, --output <file>", "output file", "cosmogony.jsonl.gz")
+    .action(
+      runAction(async (files: string[], o: { output: string }) => {
+        const r = await mergeZoneFiles(files, o.output);
+        process.stderr.write(
+          `merged ${r.inputZones} zones from ${files.length} files into ${r.outputZones} zones (${r.duplicates} duplicate osm ids) → ${o.output}\n`,
+        );
+      }),
+    );
+  return [extractCmd, mergeCmd];
 }

@@ -1,6 +1,144 @@
-// Stage CLI for importer/ (placeholder until the stage lands).
+// `cosmo import`, `cosmo publish`, `cosmo rollback`, `cosmo datasets`: argument parsing and output only.
+import { writeFile } from "node:fs/promises";
+import { userInfo } from "node:os";
 import { Command } from "commander";
+import { runAction } from "../core/cli.ts";
+import { openDatabase } from "../core/db.ts";
+import { CosmoError, EXIT } from "../core/errors.ts";
+import { evaluateGate } from "../dashboard/gate.ts";
+import { importZonesFile } from "./import.ts";
+import { listDatasets, publishVersion, rollback } from "./publish.ts";
+
+function whoAmI(by?: string): string {
+  if (by) return by;
+  if (process.env.USER) return process.env.USER;
+  try {
+    return userInfo().username;
+  } catch {
+    return "unknown";
+  }
+}
+
+function checkForce(opts: { force?: boolean; reason?: string }): void {
+  if (opts.force && !opts.reason?.trim()) throw new CosmoError("--force needs --reason TEXT (it is recorded with the dataset)", { exitCode: EXIT.input });
+  if (opts.reason && !opts.force) throw new CosmoError("--reason only goes with --force", { exitCode: EXIT.input });
+}
+
+function importCommand(): Command {
+  return new Command("import")
+    .description("Import a cosmogony zones file (.json, .jsonl, .json.gz, .jsonl.gz; path or s3://…) as a new dataset version")
+    .argument("<source>", "zones file: local path, file:///… or s3://bucket/key")
+    .option("--publish", "serve the new version once loaded (through the publish gate)")
+    .option("--force", "publish even if the gate refuses (needs --reason)")
+    .option("--reason <text>", "why the gate is overridden (recorded in cosmo.datasets)")
+    .option("--by <name>", "who forces the publish (default: $USER)")
+    .option("--summary-json <path>", "write {version, skipped, zoneCount, sha256} there")
+    .option("--no-progress", "no progress bar / progress log lines")
+    .action(
+      runAction(async (source: string, opts: { publish?: boolean; force?: boolean; reason?: string; by?: string; summaryJson?: string; progress: boolean }) => {
+        checkForce(opts);
+        if (opts.force && !opts.publish) throw new CosmoError("--force only applies with --publish", { exitCode: EXIT.input });
+        const db = await openDatabase();
+        try {
+          const res = await importZonesFile(db, source, {
+            publish: opts.publish,
+            force: opts.force,
+            reason: opts.reason,
+            forcedBy: opts.force ? whoAmI(opts.by) : undefined,
+            gate: evaluateGate,
+            progress: opts.progress,
+          });
+          if (opts.summaryJson) {
+            const summary = { version: res.version, skipped: res.skipped, zoneCount: res.zoneCount, sha256: res.sha256, published: res.published === true };
+            await writeFile(opts.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
+          }
+          process.stdout.write(`${res.summary}\n`);
+        } finally {
+          await db.close();
+        }
+      }),
+    );
+}
+
+function publishCommand(): Command {
+  return new Command("publish")
+    .description("Serve a loaded dataset version (one transaction; checked by the publish gate unless forced)")
+    .argument("<version>", "dataset version number (see `cosmo datasets`)")
+    .option("--force", "publish even if the gate refuses (needs --reason)")
+    .option("--reason <text>", "why the gate is overridden (recorded in cosmo.datasets)")
+    .option("--by <name>", "who forces the publish (default: $USER)")
+    .action(
+      runAction(async (versionText: string, opts: { force?: boolean; reason?: string; by?: string }) => {
+        checkForce(opts);
+        const version = Number(versionText);
+        if (!Number.isInteger(version) || version <= 0) throw new CosmoError(`version: expected a positive integer, got "${versionText}"`, { exitCode: EXIT.input });
+        const db = await openDatabase();
+        try {
+          const res = await publishVersion(db, version, {
+            force: opts.force,
+            reason: opts.reason,
+            forcedBy: opts.force ? whoAmI(opts.by) : undefined,
+            gate: evaluateGate,
+          });
+          process.stdout.write(
+            res.unchanged
+              ? `version ${version} is already served\n`
+              : `serving version ${version} (previous: ${res.previous ?? "none"}${res.forced ? `, forced by ${whoAmI(opts.by)}` : ""}${res.dropped.length ? `; dropped versions ${res.dropped.join(", ")}` : ""})\n`,
+          );
+        } finally {
+          await db.close();
+        }
+      }),
+    );
+}
+
+function rollbackCommand(): Command {
+  return new Command("rollback").description("Serve the previous dataset version again (a second rollback rolls forward)").action(
+    runAction(async () => {
+      const db = await openDatabase();
+      try {
+        const res = await rollback(db);
+        process.stdout.write(`serving version ${res.version} again (was ${res.previous})\n`);
+      } finally {
+        await db.close();
+      }
+    }),
+  );
+}
+
+function datasetsCommand(): Command {
+  return new Command("datasets")
+    .description("List dataset versions: status, zone count, source, sha256, served/previous")
+    .option("--json", "machine-readable output")
+    .action(
+      runAction(async (opts: { json?: boolean }) => {
+        const db = await openDatabase();
+        try {
+          const rows = await listDatasets(db.pool);
+          if (opts.json) {
+            process.stdout.write(`${JSON.stringify(rows.map(({ meta, ...r }) => r), null, 2)}\n`);
+            return;
+          }
+          if (!rows.length) {
+            process.stdout.write("no datasets yet (cosmo import FILE)\n");
+            return;
+          }
+          for (const r of rows) {
+            const mark = r.served ? "*" : r.previous ? "<" : " ";
+            const forced = r.forced_by ? ` forced by ${r.forced_by}: ${r.force_reason}` : "";
+            const err = r.status === "failed" && r.error ? ` (${r.error.split("\n")[0].slice(0, 120)})` : "";
+            process.stdout.write(
+              `${mark} v${r.version}\t${r.status}\t${r.zone_count ?? "-"} zones\t${r.created_at.toISOString()}\t${r.source_sha256.slice(0, 12)}\t${r.source}${forced}${err}\n`,
+            );
+          }
+          process.stdout.write("(* served, < previous: `cosmo rollback` serves it again)\n");
+        } finally {
+          await db.close();
+        }
+      }),
+    );
+}
 
 export function commands(): Command[] {
-  return [new Command("import").description("Import a cosmogony zones file into PostGIS (not yet implemented)")];
+  return [importCommand(), publishCommand(), rollbackCommand(), datasetsCommand()];
 }

@@ -1,6 +1,190 @@
-// Stage CLI for workflows/ (placeholder until the stage lands).
-import { Command } from "commander";
+// `cosmo workflows …`: render the Argo templates, run them locally, submit them to an Argo Server; plus the
+// small glue steps (`exec`, `step …`) that the rendered templates run inside the images.
+import { Command, Option } from "commander";
+import { collectPairs, intOption, runAction } from "../core/cli.ts";
+import { CosmoError, EXIT } from "../core/errors.ts";
+import { openStore } from "../core/storage.ts";
+import { DEFAULT_OUT, buildDocs, defaultRenderOptions, readRendered, writeRendered } from "./render.ts";
+import { createStatusView, formatTable } from "./runner/view.ts";
+import { runLocal } from "./runner/run.ts";
+import { execStep } from "./steps/exec.ts";
+import { mergeStep } from "./steps/merge.ts";
+import { recordStep } from "./steps/record.ts";
+import { argoClient, nodeRows, submitWorkflow, watchWorkflow } from "./submit/client.ts";
+import { resolveTarget } from "./submit/auth.ts";
+import { PIPELINE } from "./templates/pipeline.ts";
+import { formatProblem, validateAll } from "./validate.ts";
+import { checkCommitted } from "./committed.ts";
+
+function renderCommand(): Command {
+  return new Command("render")
+    .description("render the TypeScript templates to YAML (validated) for the Helm chart")
+    .option("--out <dir>", "output folder", DEFAULT_OUT)
+    .option("--registry <prefix>", "image registry prefix", defaultRenderOptions().registry)
+    .option("--tag <tag>", "image tag", defaultRenderOptions().tag)
+    .option("--check", "do not write: fail if the folder differs from a fresh render")
+    .action(
+      runAction(async (o: { out: string; registry: string; tag: string; check?: boolean }) => {
+        const opts = { registry: o.registry, tag: o.tag };
+        if (o.check) {
+          const diff = checkCommitted(o.out, opts);
+          if (diff.length) throw new CosmoError(`${o.out} differs from a fresh render (${diff.join(", ")}): run \`cosmo workflows render\``);
+          process.stdout.write(`${o.out}: up to date\n`);
+          return;
+        }
+        const problems = validateAll(buildDocs(opts));
+        if (problems.length) throw new CosmoError(`rendered templates are invalid:\n${problems.map(formatProblem).join("\n")}`, { exitCode: EXIT.input });
+        for (const f of writeRendered(o.out, opts)) process.stdout.write(`${f}\n`);
+      }),
+    );
+}
+
+function lintCommand(): Command {
+  return new Command("lint")
+    .description("validate rendered YAML (Argo JSON schema, CRD schemas with unknown fields forbidden, models, tag lint)")
+    .argument("[dir]", "folder of rendered YAML", DEFAULT_OUT)
+    .action(
+      runAction(async (dir: string) => {
+        const problems = validateAll(readRendered(dir));
+        for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
+        if (problems.length) throw new CosmoError(`${problems.length} problem(s) in ${dir}`, { exitCode: EXIT.input });
+        process.stdout.write(`${dir}: valid\n`);
+      }),
+    );
+}
+
+function runLocalCommand(): Command {
+  return new Command("run-local")
+    .description("run a rendered WorkflowTemplate on this machine (each step: `cosmo <args>`; artefacts in the embedded S3)")
+    .argument("[template]", "WorkflowTemplate name", PIPELINE)
+    .option("-p, --param <k=v>", "workflow parameter (repeatable)", collectPairs, {})
+    .option("--entrypoint <name>", "template to start from (default: the spec's entrypoint)")
+    .option("--dir <dir>", "folder of rendered YAML", DEFAULT_OUT)
+    .option("--parallelism <n>", "container steps at once", intOption("--parallelism"), 2)
+    .option("--max-backoff <seconds>", "cap retry backoffs (reported)", intOption("--max-backoff"))
+    .option("--name <name>", "workflow name (default: <template>-<random>)")
+    .action(
+      runAction(async (template: string, o: { param: Record<string, string>; entrypoint?: string; dir: string; parallelism: number; maxBackoff?: number; name?: string }) => {
+        const store = await openStore();
+        const docs = readRendered(o.dir);
+        const params = { ...o.param };
+        const declared = docs.find((d) => d.doc.kind === "WorkflowTemplate" && (d.doc.metadata as { name: string }).name === template);
+        const hasBucket = ((declared?.doc.spec as { arguments?: { parameters?: { name: string }[] } })?.arguments?.parameters ?? []).some((p) => p.name === "bucket");
+        // Locally the default artifact repository is the configured store's bucket: the steps must use it too.
+        if (hasBucket && params.bucket === undefined) params.bucket = store.defaultBucket;
+        if (hasBucket && params.bucket !== store.defaultBucket) {
+          throw new CosmoError(`--param bucket=${params.bucket} differs from the local artefact bucket ${store.defaultBucket} (set S3_BUCKET instead)`, { exitCode: 2 });
+        }
+        const view = createStatusView();
+        const started = Date.now();
+        const result = await runLocal({
+          docs,
+          workflowTemplate: template,
+          entrypoint: o.entrypoint,
+          params,
+          store,
+          parallelism: o.parallelism,
+          maxBackoffSeconds: o.maxBackoff,
+          workflowName: o.name,
+          onChange: (n, all) => view.update(n, all),
+          onNote: (l) => view.note(l),
+        });
+        view.stop(result.nodes);
+        const secs = ((Date.now() - started) / 1000).toFixed(1);
+        process.stdout.write(`${JSON.stringify({ workflow: result.name, phase: result.phase, seconds: Number(secs), runDir: result.runDir, exitHandler: result.exitHandlerPhase ?? null })}\n`);
+        if (result.phase !== "Succeeded") throw new CosmoError(`workflow ${result.name} ${result.phase}: ${result.message ?? ""}`);
+      }),
+    );
+}
+
+function submitCommand(): Command {
+  return new Command("submit")
+    .description("submit a WorkflowTemplate through the Argo Server API (ARGO_SERVER, ARGO_TOKEN or kubeconfig)")
+    .argument("[template]", "WorkflowTemplate name", PIPELINE)
+    .option("-p, --param <k=v>", "workflow parameter (repeatable)", collectPairs, {})
+    .option("-n, --namespace <ns>", "namespace (default: ARGO_NAMESPACE, kubeconfig context, argo)")
+    .option("--server <url>", "Argo Server URL (default: ARGO_SERVER)")
+    .option("--entrypoint <name>", "entrypoint override")
+    .option("-l, --label <k=v>", "workflow label (repeatable)", collectPairs, {})
+    .option("-w, --watch", "follow the workflow until it ends (exit code: 0 only if it succeeded)")
+    .addOption(new Option("--interval <ms>", "watch polling interval").argParser(intOption("--interval")).default(2000))
+    .action(
+      runAction(async (template: string, o: { param: Record<string, string>; namespace?: string; server?: string; entrypoint?: string; label: Record<string, string>; watch?: boolean; interval: number }) => {
+        const target = resolveTarget({ server: o.server, namespace: o.namespace });
+        const client = argoClient(target);
+        const wf = await submitWorkflow(client, target, {
+          namespace: target.namespace,
+          template,
+          parameters: o.param,
+          labels: { "app.kubernetes.io/part-of": "cosmo", "submitted-by": "cosmo-cli", ...o.label },
+          entryPoint: o.entrypoint,
+        });
+        const name = wf.metadata?.name ?? "";
+        process.stderr.write(`submitted ${target.namespace}/${name} to ${target.server} (token from ${target.tokenSource})\n`);
+        if (!o.watch) {
+          process.stdout.write(`${JSON.stringify({ workflow: name, namespace: target.namespace, phase: wf.status?.phase ?? "Pending" })}\n`);
+          return;
+        }
+        const tty = process.stderr.isTTY;
+        let last = "";
+        const final = await watchWorkflow(client, target, target.namespace, name, {
+          intervalMs: o.interval,
+          onUpdate: (w) => {
+            const rows = nodeRows(w).map((r, i) => ({ ...r, id: String(i), kind: "Container" as const, phase: r.phase as never }));
+            const text = formatTable(rows, !!tty);
+            if (text !== last) process.stderr.write(`${tty && last ? `\x1b[${last.split("\n").length}A\x1b[J` : ""}${text}\n`);
+            last = text;
+          },
+        });
+        const phase = final.status?.phase ?? "Unknown";
+        process.stdout.write(`${JSON.stringify({ workflow: name, namespace: target.namespace, phase, message: final.status?.message ?? null })}\n`);
+        if (phase !== "Succeeded") throw new CosmoError(`workflow ${name} ${phase}${final.status?.message ? `: ${final.status.message}` : ""}`);
+      }),
+    );
+}
+
+/** Glue run inside the images by the rendered templates (see docs/workflows.md). */
+function glueCommands(): Command[] {
+  const exec = new Command("exec")
+    .description("(pipeline glue) run `cosmo <args>` and write its JSON summary's fields as output-parameter files")
+    .requiredOption("--outputs <dir>", "folder for one file per summary field")
+    .option("--json <file>", "read the summary from this file instead of stdout")
+    .argument("<args...>", "the cosmo command, after --")
+    .action(runAction(async (args: string[], o: { outputs: string; json?: string }) => execStep(args, o)));
+  const step = new Command("step").description("(pipeline glue) small steps of the rendered templates");
+  step
+    .command("exists")
+    .description("print true if the artefact exists, else false")
+    .argument("<url>")
+    .action(
+      runAction(async (url: string) => {
+        const store = await openStore();
+        process.stdout.write(`${(await store.exists(url)) ? "true" : "false"}\n`);
+      }),
+    );
+  step
+    .command("merge")
+    .description("merge regional extracts by their sha256 list into a content-addressed merged file (no-op if present)")
+    .requiredOption("--bucket <bucket>")
+    .requiredOption("--sha256s <json>")
+    .requiredOption("--outputs <dir>")
+    .action(runAction(async (o: { bucket: string; sha256s: string; outputs: string }) => mergeStep(o)));
+  step
+    .command("record")
+    .description("record a run's outcome (exit handler)")
+    .requiredOption("--status <status>")
+    .requiredOption("--workflow <name>")
+    .requiredOption("--bucket <bucket>")
+    .action(
+      runAction(async (o: { status: string; workflow: string; bucket: string }) => {
+        await recordStep(o);
+      }),
+    );
+  return [exec, step];
+}
 
 export function commands(): Command[] {
-  return [new Command("workflows").description("Argo workflow templates: render, run locally, submit (not yet implemented)")];
+  const wf = new Command("workflows").description("Argo workflow templates: render, lint, run locally, submit to Argo Server");
+  for (const c of [renderCommand(), lintCommand(), runLocalCommand(), submitCommand(), ...glueCommands()]) wf.addCommand(c);
+  return [wf];
 }

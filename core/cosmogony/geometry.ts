@@ -44,10 +44,12 @@ export function checkMultiPolygon(v: unknown): string | null {
     for (let j = 0; j < rings.length; j++) {
       const ring = rings[j];
       if (!Array.isArray(ring)) return `MultiPolygon polygon ${i} ring ${j} is not an array of positions`;
-      if (ring.length > 0 && ring.length < 4) return `MultiPolygon polygon ${i} ring ${j} has ${ring.length} positions (a ring needs at least 4)`;
+      if (ring.length > 0 && ring.length < 4)
+        return `MultiPolygon polygon ${i} ring ${j} has ${ring.length} positions (a ring needs at least 4)`;
       for (let k = 0; k < ring.length; k++) {
         const p = ring[k];
-        if (!isPosition(p)) return `MultiPolygon polygon ${i} ring ${j} position ${k} is not [x, y] with finite numbers`;
+        if (!isPosition(p))
+          return `MultiPolygon polygon ${i} ring ${j} position ${k} is not [x, y] with finite numbers`;
       }
     }
   }

@@ -72,7 +72,8 @@ export class JsonZonesScanner {
       if (this.done) throw new ScanError("unexpected data after the end of the top-level object", this.offset + i);
       const depth = this.depth;
       if (depth === 0) {
-        if (c !== LBRACE) throw new ScanError('expected a JSON object {"zones": [...], "meta": {...}}', this.offset + i);
+        if (c !== LBRACE)
+          throw new ScanError('expected a JSON object {"zones": [...], "meta": {...}}', this.offset + i);
         this.depth = 1;
         this.expectKey = true;
         continue;
@@ -126,7 +127,8 @@ export class JsonZonesScanner {
           this.depth = 1;
           continue;
         }
-        if (c !== LBRACE) throw new ScanError(`zones[${this.zoneIndex}] is not an object`, this.offset + i, this.zoneIndex);
+        if (c !== LBRACE)
+          throw new ScanError(`zones[${this.zoneIndex}] is not an object`, this.offset + i, this.zoneIndex);
         if (this.parseZones) this.startCapture("zone", i);
         this.depth = 3;
         continue;
@@ -158,7 +160,11 @@ export class JsonZonesScanner {
   end(): void {
     if (!this.done) {
       const where = this.inZones ? ` inside zones[${this.zoneIndex}]` : "";
-      throw new ScanError(`unexpected end of file${where} (truncated file?)`, this.offset, this.inZones ? this.zoneIndex : undefined);
+      throw new ScanError(
+        `unexpected end of file${where} (truncated file?)`,
+        this.offset,
+        this.inZones ? this.zoneIndex : undefined,
+      );
     }
     if (!this.sawZones) throw new ScanError('no "zones" array in the file', this.offset);
   }
@@ -185,7 +191,10 @@ export class JsonZonesScanner {
 
   private endCapture(chunk: Buffer, i: number): ScannedItem {
     const last = chunk.subarray(this.captureStart, i + 1);
-    const text = this.captureParts.length === 0 ? last.toString("utf8") : Buffer.concat([...this.captureParts, last]).toString("utf8");
+    const text =
+      this.captureParts.length === 0
+        ? last.toString("utf8")
+        : Buffer.concat([...this.captureParts, last]).toString("utf8");
     const kind = this.capture;
     this.capture = null;
     this.captureParts = [];

@@ -55,7 +55,10 @@ export async function readMeta(source: string | Readable, opts: ReadZonesOptions
   return meta;
 }
 
-export async function* readZoneRecords(source: string | Readable, opts: ReadZonesOptions = {}): AsyncGenerator<ZoneRecord> {
+export async function* readZoneRecords(
+  source: string | Readable,
+  opts: ReadZonesOptions = {},
+): AsyncGenerator<ZoneRecord> {
   const name = sourceName(source, opts);
   const format = opts.format ?? detectFormat(name);
   const bytes = await openBytes(source, name, format, opts);
@@ -72,7 +75,12 @@ function sourceName(source: string | Readable, opts: ReadZonesOptions): string {
 }
 
 /** The decompressed byte chunks of the source, with gzip/read errors turned into InputErrors. */
-async function openBytes(source: string | Readable, name: string, format: ZoneFileFormat, opts: ReadZonesOptions): Promise<AsyncIterable<Buffer>> {
+async function openBytes(
+  source: string | Readable,
+  name: string,
+  format: ZoneFileFormat,
+  opts: ReadZonesOptions,
+): Promise<AsyncIterable<Buffer>> {
   let raw: Readable;
   if (typeof source === "string") {
     if (/^s3:\/\//.test(source)) {
@@ -96,7 +104,11 @@ async function openBytes(source: string | Readable, name: string, format: ZoneFi
       const err = e as NodeJS.ErrnoException;
       if (err.code === "ENOENT") throw new InputError("no such file", { file: name });
       if (typeof err.code === "string" && err.code.startsWith("Z_")) {
-        throw new InputError(`truncated or corrupt gzip data (${err.message}) after ${rawBytes} compressed bytes`, { file: name }, { cause: e });
+        throw new InputError(
+          `truncated or corrupt gzip data (${err.message}) after ${rawBytes} compressed bytes`,
+          { file: name },
+          { cause: e },
+        );
       }
       if (err instanceof InputError) throw err;
       throw new InputError(`read error: ${err.message}`, { file: name }, { cause: e });
@@ -165,7 +177,10 @@ async function* scanJson(
     if (item.kind === "meta") {
       const meta = CosmogonyMetaSchema.safeParse(obj);
       if (!meta.success) {
-        throw new InputError(`invalid meta: ${meta.error.issues[0]?.path.join(".")} ${meta.error.issues[0]?.message}`, { file: name, offset: item.offset });
+        throw new InputError(`invalid meta: ${meta.error.issues[0]?.path.join(".")} ${meta.error.issues[0]?.message}`, {
+          file: name,
+          offset: item.offset,
+        });
       }
       onMeta?.(meta.data);
       return null;
@@ -186,7 +201,11 @@ async function* scanJson(
   } catch (e) {
     if (e instanceof ScanError) {
       const object = e.index !== undefined ? `zones[${e.index}]` : undefined;
-      throw new InputError(e.message, { file: name, offset: e.offset, object: object && !e.message.includes(object) ? object : undefined });
+      throw new InputError(e.message, {
+        file: name,
+        offset: e.offset,
+        object: object && !e.message.includes(object) ? object : undefined,
+      });
     }
     throw e;
   }
@@ -204,7 +223,8 @@ export function validate(obj: unknown, pos: { file: string; line?: number; offse
   else {
     const field = issue.path.map(String).join(".");
     const top = issue.path[0];
-    if (issue.path.length === 1 && typeof top === "string" && !(top in (obj as object))) message = `missing required field "${top}"`;
+    if (issue.path.length === 1 && typeof top === "string" && !(top in (obj as object)))
+      message = `missing required field "${top}"`;
     else message = `field "${field}": ${issue.message}`;
   }
   throw new InputError(message, { ...pos, object });

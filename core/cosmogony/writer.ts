@@ -9,7 +9,14 @@ import { basename, dirname, join } from "node:path";
 import type { Writable } from "node:stream";
 import { createGzip } from "node:zlib";
 import { detectFormat, type ZoneFileFormat } from "./format.ts";
-import { type CosmogonyMeta, CosmogonyMetaSchema, StatsAccumulator, type Zone, ZONE_FIELDS, type ZoneInput } from "./model.ts";
+import {
+  type CosmogonyMeta,
+  CosmogonyMetaSchema,
+  StatsAccumulator,
+  ZONE_FIELDS,
+  type Zone,
+  type ZoneInput,
+} from "./model.ts";
 
 export interface ZoneWriterOptions {
   /** Format override (default: from the target's suffix). */
@@ -29,7 +36,13 @@ export interface ZoneWriter {
   readonly count: number;
 }
 
-const DEFAULTS: Partial<Record<keyof Zone, unknown>> = { loc_name: "", alt_name: "", center_tags: {}, is_generated: false, country_code: null };
+const DEFAULTS: Partial<Record<keyof Zone, unknown>> = {
+  loc_name: "",
+  alt_name: "",
+  center_tags: {},
+  is_generated: false,
+  country_code: null,
+};
 
 /** One zone as the format writes it: fields in the spec's order, the defaulted ones filled in. */
 export function serializeZone(zone: Zone | ZoneInput): string {
@@ -103,7 +116,11 @@ export function createZoneWriter(target: string, opts: ZoneWriterOptions = {}): 
       const w = await open();
       if (format.kind === "json") {
         const given = { ...opts.meta, ...meta };
-        const full = CosmogonyMetaSchema.parse({ osm_filename: given.osm_filename ?? "", stats: given.stats ?? stats.stats, ...given });
+        const full = CosmogonyMetaSchema.parse({
+          osm_filename: given.osm_filename ?? "",
+          stats: given.stats ?? stats.stats,
+          ...given,
+        });
         w.write(`],"meta":${JSON.stringify(full)}}`);
       }
       finished = true;
@@ -120,7 +137,11 @@ export function createZoneWriter(target: string, opts: ZoneWriterOptions = {}): 
           const { openStore } = await import("../storage.ts");
           const { createReadStream } = await import("node:fs");
           await (await openStore()).put(target, createReadStream(tmpPath), {
-            contentType: format.gzip ? "application/gzip" : format.kind === "jsonl" ? "application/x-ndjson" : "application/json",
+            contentType: format.gzip
+              ? "application/gzip"
+              : format.kind === "jsonl"
+                ? "application/x-ndjson"
+                : "application/json",
           });
         } finally {
           await rm(tmpPath, { force: true });

@@ -1,0 +1,24 @@
+// CORS from config: `["*"]` allows any origin; otherwise only the listed origins are echoed back.
+import type { RequestHandler } from "express";
+
+export function cors(origins: string[]): RequestHandler {
+  const any = origins.includes("*");
+  const allowed = new Set(origins);
+  return (req, res, next) => {
+    const origin = req.get("Origin");
+    if (any) res.set("Access-Control-Allow-Origin", "*");
+    else if (origin && allowed.has(origin)) {
+      res.set("Access-Control-Allow-Origin", origin);
+      res.vary("Origin");
+    }
+    res.set("Access-Control-Expose-Headers", "ETag, X-Dataset-Version, Retry-After");
+    if (req.method === "OPTIONS") {
+      res.set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+      res.set("Access-Control-Allow-Headers", req.get("Access-Control-Request-Headers") ?? "Content-Type");
+      res.set("Access-Control-Max-Age", "600");
+      res.status(204).end();
+      return;
+    }
+    next();
+  };
+}

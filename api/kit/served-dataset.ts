@@ -1,0 +1,144 @@
+// Which dataset version the services answer from. Shared by tiles/ and api/ (both are the serving work).
+// A dedicated connection LISTENs on `cosmo_dataset` (the publish transaction NOTIFYs it after commit), and a cheap
+// poll of cosmo.served every few seconds covers a lost notification or a dropped listener. Requests read the
+// in-memory value once and query that schema only, so one response never mixes two versions.
+import pg from "pg";
+import type { Logger } from "pino";
+import { loadSql } from "../../core/sql.ts";
+
+export interface ServedRef {
+  version: number;
+  /** Quoted identifier of the version's schema, ready to splice into SQL. */
+  schemaSql: string;
+  schema: string;
+}
+
+export interface ServedDatasetOptions {
+  /** Poll period even when LISTEN works (lost notifications, manual edits). */
+  pollMs?: number;
+  log?: Logger;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
+
+export async function readServed(pool: pg.Pool): Promise<ServedRef | null> {
+  const { rows } = await pool.query<{ version: number; schema_name: string }>(
+    loadSql(import.meta.url, "sql/served.sql"),
+  );
+  const row = rows[0];
+  if (!row) return null;
+  // The schema name is spliced into SQL text: accept only plain identifiers, whatever the table says.
+  if (!SCHEMA_NAME.test(row.schema_name)) throw new Error(`cosmo.datasets: unexpected schema name "${row.schema_name}"`);
+  return { version: row.version, schema: row.schema_name, schemaSql: pg.escapeIdentifier(row.schema_name) };
+}
+
+export class ServedDataset {
+  private value: ServedRef | null = null;
+  private loaded = false;
+  private listener: pg.Client | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private refreshing: Promise<ServedRef | null> | null = null;
+  private closed = false;
+  private readonly listeners = new Set<(ref: ServedRef | null, previous: ServedRef | null) => void>();
+
+  constructor(
+    private readonly db: { url: string; pool: pg.Pool },
+    private readonly opts: ServedDatasetOptions = {},
+  ) {}
+
+  async start(): Promise<void> {
+    await this.listen();
+    await this.refresh().catch((err) => this.opts.log?.warn({ err }, "served dataset: first read failed"));
+    this.pollTimer = setInterval(() => {
+      this.refresh().catch((err) => this.opts.log?.warn({ err: String(err) }, "served dataset: poll failed"));
+    }, this.opts.pollMs ?? 5000);
+    this.pollTimer.unref();
+  }
+
+  /** The served version as last seen (no database round trip unless nothing was read yet). */
+  async current(): Promise<ServedRef | null> {
+    if (!this.loaded) return this.refresh();
+    return this.value;
+  }
+
+  onChange(fn: (ref: ServedRef | null, previous: ServedRef | null) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Re-read cosmo.served (coalesces concurrent calls). */
+  refresh(): Promise<ServedRef | null> {
+    this.refreshing ??= readServed(this.db.pool)
+      .catch((err) => {
+        // No cosmo schema yet = nothing published; anything else is a real failure.
+        if ((err as { code?: string }).code === "42P01" || (err as { code?: string }).code === "3F000") return null;
+        throw err;
+      })
+      .then((ref) => {
+        const previous = this.value;
+        this.value = ref;
+        this.loaded = true;
+        if (ref?.version !== previous?.version) {
+          this.opts.log?.info({ version: ref?.version ?? null, previous: previous?.version ?? null }, "served dataset");
+          for (const fn of this.listeners) fn(ref, previous);
+        }
+        return ref;
+      })
+      .finally(() => {
+        this.refreshing = null;
+      });
+    return this.refreshing;
+  }
+
+  private async listen(): Promise<void> {
+    if (this.closed) return;
+    const client = new pg.Client({ connectionString: this.db.url, application_name: "cosmo-served-listener" });
+    client.on("error", (err) => {
+      this.opts.log?.warn({ err: String(err) }, "served dataset: listener lost, polling until reconnected");
+      this.dropListener(client);
+    });
+    client.on("end", () => this.dropListener(client));
+    client.on("notification", (msg) => {
+      if (msg.channel !== "cosmo_dataset") return;
+      this.refresh().catch((err) => this.opts.log?.warn({ err: String(err) }, "served dataset: refresh failed"));
+    });
+    try {
+      await client.connect();
+      await client.query("LISTEN cosmo_dataset");
+      this.listener = client;
+      // A publish may have happened while we were disconnected.
+      if (this.loaded) await this.refresh().catch(() => undefined);
+    } catch (err) {
+      this.opts.log?.warn({ err: String(err) }, "served dataset: cannot LISTEN, retrying");
+      client.end().catch(() => undefined);
+      this.scheduleReconnect();
+    }
+  }
+
+  private dropListener(client: pg.Client): void {
+    if (this.listener !== client) return;
+    this.listener = null;
+    client.end().catch(() => undefined);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.reconnectTimer) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.listen();
+    }, 2000);
+    this.reconnectTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    const client = this.listener;
+    this.listener = null;
+    await client?.end().catch(() => undefined);
+    await this.refreshing?.catch(() => undefined);
+  }
+}

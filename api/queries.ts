@@ -1,0 +1,142 @@
+// Data access for the API. Every query runs in the schema of the version resolved once for the request.
+import type { Pool } from "pg";
+import { ZONE_TYPES } from "../core/cosmogony/model.ts";
+import { loadSql } from "../core/sql.ts";
+import type { ServedRef } from "./kit/served-dataset.ts";
+
+export interface ZoneRow {
+  id: number;
+  name: string | null;
+  parent: number | null;
+  zone_type: string | null;
+  osm_id: string | null;
+  wikidata: string | null;
+  admin_level: number | null;
+  nb_children: number;
+  bbox: { type: "Polygon"; coordinates: number[][][] } | null;
+  label: string | null;
+  loc_name: string | null;
+  alt_name: string | null;
+  international_labels: Record<string, string> | null;
+  zip_codes: string[] | null;
+  country_code: string | null;
+  center: { type: "Point"; coordinates: number[] } | null;
+  is_generated: boolean | null;
+  score?: number | null;
+}
+
+export interface SearchParams {
+  q?: string;
+  type?: string;
+  country?: string;
+  bbox?: [number, number, number, number];
+  limit: number;
+  offset: number;
+}
+
+const TYPES = [...ZONE_TYPES];
+
+export class ZoneQueries {
+  private readonly texts = new Map<string, string>();
+  private readonly statsByVersion = new Map<number, Promise<StatsRow[]>>();
+
+  constructor(private readonly pool: Pool) {}
+
+  private sql(file: string, ref: ServedRef): string {
+    const key = `${file}:${ref.schema}`;
+    let text = this.texts.get(key);
+    if (text === undefined) {
+      const columns = loadSql(import.meta.url, "sql/zone-columns.sql").replace(/^--.*\n/gm, "");
+      text = loadSql(import.meta.url, `sql/${file}`)
+        .replaceAll("{zone_columns}", columns)
+        // The query normalised and escaped for LIKE (search.sql only).
+        .replaceAll("{like_q}", loadSql(import.meta.url, "sql/like-query.sql").trim())
+        .replaceAll("{schema}", ref.schemaSql);
+      this.texts.set(key, text);
+    }
+    return text;
+  }
+
+  async zone(ref: ServedRef, id: number): Promise<ZoneRow | null> {
+    const { rows } = await this.pool.query<ZoneRow>(this.sql("zone.sql", ref), [id]);
+    return rows[0] ?? null;
+  }
+
+  async children(ref: ServedRef, id: number): Promise<ZoneRow[]> {
+    return (await this.pool.query<ZoneRow>(this.sql("children.sql", ref), [id, TYPES])).rows;
+  }
+
+  async parents(ref: ServedRef, id: number): Promise<ZoneRow[]> {
+    return (await this.pool.query<ZoneRow>(this.sql("parents.sql", ref), [id])).rows;
+  }
+
+  /** Substring matches first; on the first page, typo-tolerant trigram matches fill up to `limit`. */
+  async search(ref: ServedRef, p: SearchParams): Promise<ZoneRow[]> {
+    const b = p.bbox ?? [null, null, null, null];
+    const values = [p.q || null, p.type ?? null, p.country ?? null, ...b, p.limit, p.offset, TYPES];
+    const rows = (await this.pool.query<ZoneRow>(this.sql("search.sql", ref), values)).rows;
+    if (!p.q || p.offset > 0 || rows.length >= p.limit) return rows;
+    values[7] = p.limit - rows.length;
+    const fuzzy = (await this.pool.query<ZoneRow>(this.sql("search-fuzzy.sql", ref), values)).rows;
+    return [...rows, ...fuzzy];
+  }
+
+  async at(ref: ServedRef, lon: number, lat: number): Promise<ZoneRow[]> {
+    return (await this.pool.query<ZoneRow>(this.sql("at.sql", ref), [lon, lat, TYPES])).rows;
+  }
+
+  async geometry(ref: ServedRef, id: number, simplifyMetres: number): Promise<GeometryRow | null> {
+    const { rows } = await this.pool.query<GeometryRow>(this.sql("geometry.sql", ref), [id, simplifyMetres]);
+    return rows[0] ?? null;
+  }
+
+  /** Counts never change within a version: computed once per version. */
+  stats(ref: ServedRef): Promise<StatsRow[]> {
+    let p = this.statsByVersion.get(ref.version);
+    if (!p) {
+      p = this.pool.query<StatsRow>(this.sql("stats.sql", ref)).then((r) => r.rows);
+      p.catch(() => this.statsByVersion.delete(ref.version));
+      this.statsByVersion.set(ref.version, p);
+    }
+    return p;
+  }
+
+  async datasets(): Promise<DatasetRow[]> {
+    return (await this.pool.query<DatasetRow>(loadSql(import.meta.url, "sql/datasets.sql"))).rows;
+  }
+}
+
+export interface GeometryRow {
+  id: number;
+  name: string | null;
+  zone_type: string | null;
+  admin_level: number | null;
+  osm_id: string | null;
+  country_code: string | null;
+  wikidata: string | null;
+  parent: number | null;
+  geometry: string | null;
+}
+
+export interface StatsRow {
+  zone_type: string | null;
+  admin_level: number | null;
+  country_code: string | null;
+  n: number;
+  g_type: number;
+  g_level: number;
+  g_country: number;
+}
+
+export interface DatasetRow {
+  version: number;
+  status: string;
+  zone_count: number | null;
+  source: string | null;
+  source_sha256: string | null;
+  created_at: Date | null;
+  published_at: Date | null;
+  forced_by: string | null;
+  force_reason: string | null;
+  served: boolean;
+}

@@ -1,0 +1,179 @@
+// Route table of the API: paths, schemas and handlers in one place, so routing, validation and
+// /openapi.json cannot drift apart.
+import type { Request, Response } from "express";
+import type { z } from "zod";
+import { HttpError } from "./kit/http-errors.ts";
+import type { ServedRef } from "./kit/served-dataset.ts";
+import type { ZoneQueries } from "./queries.ts";
+import * as S from "./schemas.ts";
+import type { ApiSettings } from "./settings.ts";
+import { compatZone, compatZoneWithBbox, featureText, statsJson, zoneJson } from "./views.ts";
+
+export interface RouteContext {
+  req: Request;
+  res: Response;
+  /** The version resolved once for this request (non-null when `dataset` is true). */
+  ref: ServedRef;
+  params: Record<string, unknown>;
+  query: Record<string, unknown>;
+}
+
+export interface RouteSpec {
+  /** Express path (`:id`); OpenAPI paths are derived from it. */
+  path: string;
+  summary: string;
+  tag: string;
+  params?: z.ZodType;
+  query: z.ZodType;
+  response?: z.ZodType;
+  responseType?: string;
+  /** Answer in the served dataset's schema (503 when none). */
+  dataset: boolean;
+  handler(ctx: RouteContext): Promise<unknown>;
+}
+
+function notFound(id: unknown): HttpError {
+  return new HttpError(404, "not_found", `no zone with id ${String(id)}`, { id });
+}
+
+export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSpec[] {
+  const zoneWith = async (ref: ServedRef, id: number) => {
+    const zone = await queries.zone(ref, id);
+    if (!zone) throw notFound(id);
+    return zone;
+  };
+  return [
+    {
+      path: "/zones",
+      summary: "Search zones by name (any language), type, country and/or bbox",
+      tag: "zones",
+      query: S.searchQuery(settings),
+      response: S.ZoneListResponse,
+      dataset: true,
+      async handler({ ref, query }) {
+        const rows = await queries.search(ref, query as never);
+        return { dataset: ref.version, zones: rows.map(zoneJson) };
+      },
+    },
+    {
+      path: "/zones/at",
+      summary: "Every zone containing a point, smallest type first",
+      tag: "zones",
+      query: S.AtQuery,
+      response: S.ZoneListResponse,
+      dataset: true,
+      async handler({ ref, query }) {
+        const rows = await queries.at(ref, query.lon as number, query.lat as number);
+        return { dataset: ref.version, zones: rows.map(zoneJson) };
+      },
+    },
+    {
+      path: "/zones/:id",
+      summary: "A zone and its direct children (old field names and types kept, new fields added)",
+      tag: "zones",
+      params: S.ZoneIdParams,
+      query: S.EmptyQuery,
+      response: S.ZoneResponse,
+      dataset: true,
+      async handler({ ref, params }) {
+        const id = params.id as number;
+        const [zone, children] = await Promise.all([zoneWith(ref, id), queries.children(ref, id)]);
+        return { zone: zoneJson(zone), children: children.map(zoneJson), dataset: ref.version };
+      },
+    },
+    {
+      path: "/zones/:id/parents",
+      summary: "A zone and its parents, immediate parent first, up to the root",
+      tag: "zones",
+      params: S.ZoneIdParams,
+      query: S.EmptyQuery,
+      response: S.ParentsResponse,
+      dataset: true,
+      async handler({ ref, params }) {
+        const id = params.id as number;
+        const [zone, parents] = await Promise.all([zoneWith(ref, id), queries.parents(ref, id)]);
+        return { zone: zoneJson(zone), parents: parents.map(zoneJson), dataset: ref.version };
+      },
+    },
+    {
+      path: "/zones/:id/geometry",
+      summary: "A zone's boundary as a GeoJSON Feature (WGS84), optionally simplified",
+      tag: "zones",
+      params: S.ZoneIdParams,
+      query: S.GeometryQuery,
+      response: S.GeometryResponse,
+      responseType: "application/geo+json",
+      dataset: true,
+      async handler({ ref, params, query, res }) {
+        const g = await queries.geometry(ref, params.id as number, (query.simplify as number | undefined) ?? 0);
+        if (!g) throw notFound(params.id);
+        res.type("application/geo+json");
+        res.set("Content-Disposition", `inline; filename="zone-${g.id}.geojson"`);
+        return new RawJson(featureText(g, ref.version));
+      },
+    },
+    {
+      path: "/stats",
+      summary: "Zone counts by type, admin level and country for the served dataset",
+      tag: "datasets",
+      query: S.EmptyQuery,
+      response: S.StatsResponse,
+      dataset: true,
+      async handler({ ref }) {
+        return statsJson(ref.version, await queries.stats(ref));
+      },
+    },
+    {
+      path: "/compat/zones/:id",
+      summary: "Old cosmogony_explorer shape: {zone (with bbox), children}, old fields only",
+      tag: "compat",
+      params: S.ZoneIdParams,
+      query: S.EmptyQuery,
+      response: S.CompatZoneResponse,
+      dataset: true,
+      async handler({ ref, params }) {
+        const id = params.id as number;
+        const [zone, children] = await Promise.all([zoneWith(ref, id), queries.children(ref, id)]);
+        return { zone: compatZoneWithBbox(zone), children: children.map(compatZone) };
+      },
+    },
+    {
+      path: "/compat/zones/:id/parents",
+      summary: "Old cosmogony_explorer shape: {zone (with bbox), parents}, old fields only",
+      tag: "compat",
+      params: S.ZoneIdParams,
+      query: S.EmptyQuery,
+      response: S.CompatParentsResponse,
+      dataset: true,
+      async handler({ ref, params }) {
+        const id = params.id as number;
+        const [zone, parents] = await Promise.all([zoneWith(ref, id), queries.parents(ref, id)]);
+        return { zone: compatZoneWithBbox(zone), parents: parents.map(compatZone) };
+      },
+    },
+    {
+      path: "/datasets",
+      summary: "Dataset versions (newest first) and which one is served",
+      tag: "datasets",
+      query: S.EmptyQuery,
+      response: S.DatasetsResponse,
+      dataset: false,
+      async handler() {
+        const rows = await queries.datasets();
+        return {
+          served: rows.find((r) => r.served)?.version ?? null,
+          datasets: rows.map((r) => ({
+            ...r,
+            created_at: r.created_at ? new Date(r.created_at).toISOString() : null,
+            published_at: r.published_at ? new Date(r.published_at).toISOString() : null,
+          })),
+        };
+      },
+    },
+  ];
+}
+
+/** A body already serialised as JSON text. */
+export class RawJson {
+  constructor(readonly text: string) {}
+}

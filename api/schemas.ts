@@ -1,0 +1,167 @@
+// Request and response schemas (zod). The same objects validate requests and generate /openapi.json.
+import { z } from "zod";
+import { ZONE_TYPES } from "../core/cosmogony/model.ts";
+import type { ApiSettings } from "./settings.ts";
+
+const INTEGER = /^\d{1,16}$/;
+const DECIMAL = /^[-+]?(\d{1,4}(\.\d{1,15})?|\.\d{1,15})$/;
+
+function integer(min: number, max: number, limitName?: string) {
+  return z
+    .string()
+    .regex(INTEGER, "must be a non-negative integer")
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, `must be at least ${min}`)
+        .max(max, limitName ? `must be at most ${max} (limit ${limitName})` : `must be at most ${max}`),
+    );
+}
+
+function decimal(min: number, max: number) {
+  return z
+    .string()
+    .regex(DECIMAL, "must be a decimal number")
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+}
+
+export const ZoneIdParams = z.strictObject({
+  id: integer(0, Number.MAX_SAFE_INTEGER).describe("Zone id (the cosmogony `id`)"),
+});
+
+function bboxParam(maxArea: number) {
+  return z
+    .string()
+    .regex(
+      new RegExp(`^${DECIMAL.source.slice(1, -1)}(,${DECIMAL.source.slice(1, -1)}){3}$`),
+      "must be minLon,minLat,maxLon,maxLat",
+    )
+    .transform((s) => s.split(",").map(Number) as [number, number, number, number])
+    .refine(([a, b, c, d]) => a >= -180 && c <= 180 && b >= -90 && d <= 90, "coordinates out of range (lon ±180, lat ±90)")
+    .refine(([a, b, c, d]) => a <= c && b <= d, "min must not exceed max")
+    .refine(
+      ([a, b, c, d]) => (c - a) * (d - b) <= maxArea,
+      `area must be at most ${maxArea} square degrees (limit api.maxBboxDegrees2)`,
+    )
+    .describe("minLon,minLat,maxLon,maxLat (WGS84); zones whose bbox intersects it");
+}
+
+export function searchQuery(settings: ApiSettings) {
+  return z.strictObject({
+    q: z
+      .string()
+      .trim()
+      .min(2, "must have at least 2 characters")
+      .max(100, "must have at most 100 characters")
+      .optional()
+      .describe("Name in any language; prefix-friendly (autocomplete), accent- and case-insensitive"),
+    type: z.enum(ZONE_TYPES).optional().describe("Zone type"),
+    country: z
+      .string()
+      .regex(/^[A-Za-z]{2}$/, "must be an ISO 3166-1 alpha-2 code")
+      .transform((s) => s.toUpperCase())
+      .optional()
+      .describe("Country code (ISO 3166-1 alpha-2)"),
+    bbox: bboxParam(settings.maxBboxDegrees2).optional(),
+    limit: integer(1, settings.maxLimit, "api.maxLimit").default(20).describe("Number of results (default 20)"),
+    offset: integer(0, settings.maxOffset, "api.maxOffset").default(0).describe("Results to skip"),
+  });
+}
+
+export const AtQuery = z.strictObject({
+  lon: decimal(-180, 180).describe("Longitude (WGS84)"),
+  lat: decimal(-90, 90).describe("Latitude (WGS84)"),
+});
+
+export const GeometryQuery = z.strictObject({
+  simplify: decimal(0, 100_000)
+    .optional()
+    .describe("Simplification tolerance in metres (0 or absent: the imported geometry)"),
+});
+
+export const EmptyQuery = z.strictObject({});
+
+// ---- responses ----------------------------------------------------------------------------------------------
+
+const GeoJsonPolygon = z.object({
+  type: z.literal("Polygon"),
+  coordinates: z.array(z.array(z.array(z.number()))),
+});
+const GeoJsonPoint = z.object({ type: z.literal("Point"), coordinates: z.array(z.number()) });
+
+/** The zone fields of the old cosmogony_explorer API, with their old types. */
+export const OldZoneFields = {
+  id: z.number().int(),
+  name: z.string().nullable(),
+  parent: z.number().int().nullable(),
+  zone_type: z.string().nullable(),
+  osm_id: z.string().nullable(),
+  osm_link: z.string().nullable(),
+  wikidata: z.string().nullable(),
+  admin_level: z.number().int().nullable(),
+  nb_children: z.number().int(),
+};
+
+export const CompatZone = z.strictObject(OldZoneFields);
+export const CompatZoneWithBbox = z.strictObject({ ...OldZoneFields, bbox: GeoJsonPolygon.nullable() });
+export const CompatZoneResponse = z.strictObject({ zone: CompatZoneWithBbox, children: z.array(CompatZone) });
+export const CompatParentsResponse = z.strictObject({ zone: CompatZoneWithBbox, parents: z.array(CompatZone) });
+
+export const Zone = z.object({
+  ...OldZoneFields,
+  bbox: GeoJsonPolygon.nullable().describe("Bounding box as a GeoJSON Polygon (WGS84)"),
+  label: z.string().nullable(),
+  loc_name: z.string().nullable(),
+  alt_name: z.string().nullable(),
+  international_labels: z.record(z.string(), z.string()),
+  zip_codes: z.array(z.string()),
+  country_code: z.string().nullable(),
+  center: GeoJsonPoint.nullable(),
+  is_generated: z.boolean(),
+});
+
+export const ZoneResponse = z.object({ dataset: z.number().int(), zone: Zone, children: z.array(Zone) });
+export const ParentsResponse = z.object({ dataset: z.number().int(), zone: Zone, parents: z.array(Zone) });
+export const ZoneListResponse = z.object({
+  dataset: z.number().int(),
+  zones: z.array(Zone.extend({ score: z.number().nullable().optional() })),
+});
+export const GeometryResponse = z.object({
+  type: z.literal("Feature"),
+  id: z.number().int(),
+  properties: z.record(z.string(), z.unknown()),
+  geometry: z.unknown().nullable(),
+});
+export const StatsResponse = z.object({
+  dataset: z.number().int(),
+  total: z.number().int(),
+  by_type: z.record(z.string(), z.number().int()),
+  by_admin_level: z.record(z.string(), z.number().int()),
+  by_country: z.record(z.string(), z.number().int()),
+});
+export const DatasetsResponse = z.object({
+  served: z.number().int().nullable(),
+  datasets: z.array(
+    z.object({
+      version: z.number().int(),
+      status: z.string(),
+      zone_count: z.number().int().nullable(),
+      source: z.string().nullable(),
+      source_sha256: z.string().nullable(),
+      created_at: z.string().nullable(),
+      published_at: z.string().nullable(),
+      forced_by: z.string().nullable(),
+      force_reason: z.string().nullable(),
+      served: z.boolean(),
+    }),
+  ),
+});
+export const ErrorResponse = z.object({
+  error: z.string().describe("Machine-readable code: invalid_parameter, not_found, busy, no_dataset…"),
+  message: z.string(),
+  parameter: z.string().optional(),
+  reason: z.string().optional(),
+});

@@ -1,0 +1,1 @@
+replace(replace(replace(cosmo.search_normalize($1::text), '\', '\\'), '%', '\%'), '_', '\_')

@@ -1,0 +1,262 @@
+// Every API route on the imported Luxembourg data: happy paths, error paths, limits, search, point lookup,
+// OpenAPI, CORS, and switching to a newly published version without a restart.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { testConfig } from "../../core/testing.ts";
+import { importZonesFile } from "../../importer/import.ts";
+import * as S from "../schemas.ts";
+import { startApiServer } from "../server.ts";
+import { editedCopy, eventually, getJson, luxembourgDatabase, type ServingFixture } from "./support.ts";
+
+let fx: ServingFixture;
+let api: { url: string; close(): Promise<void> };
+const ids: Record<string, number> = {};
+const LUX = "relation:2171347";
+const LUX_CITY = "relation:407489";
+
+beforeAll(async () => {
+  fx = await luxembourgDatabase("api");
+  const { rows } = await fx.db.pool.query<{ osm_id: string; id: number }>("SELECT osm_id, id FROM public.zones");
+  for (const r of rows) ids[r.osm_id] = r.id;
+  api = await startApiServer({
+    db: fx.db,
+    port: 0,
+    host: "127.0.0.1",
+    config: testConfig({ db: fx.db }),
+    settings: { corsOrigins: ["https://explorer.example.org"] },
+  });
+});
+afterAll(async () => {
+  await api?.close();
+  await fx?.db.close();
+});
+
+const get = (path: string, init?: RequestInit) => getJson(`${api.url}${path}`, init);
+
+function expectBadParameter(r: { status: number; body: any }, parameter: string, reason?: RegExp) {
+  expect(r.status, JSON.stringify(r.body)).toBe(400);
+  expect(r.body.error).toBe("invalid_parameter");
+  expect(r.body.parameter).toBe(parameter);
+  if (reason) expect(r.body.reason).toMatch(reason);
+}
+
+describe("/zones/:id", () => {
+  test("zone with children, old fields kept, new fields alongside", async () => {
+    const r = await get(`/zones/${ids[LUX_CITY]}`);
+    expect(r.status).toBe(200);
+    S.ZoneResponse.parse(r.body);
+    const z = r.body.zone;
+    expect(z).toMatchObject({
+      id: ids[LUX_CITY],
+      name: "Luxembourg",
+      zone_type: "city",
+      admin_level: 8,
+      osm_id: LUX_CITY,
+      osm_link: "https://www.openstreetmap.org/relation/407489",
+      wikidata: "Q1842",
+      country_code: "LU",
+      label: "Luxembourg, Canton Luxembourg, Lëtzebuerg",
+    });
+    expect(z.international_labels.de).toBe("Luxemburg, Kanton Luxemburg, Luxemburg");
+    expect(z.bbox.type).toBe("Polygon");
+    expect(z.center.type).toBe("Point");
+    expect(z.nb_children).toBe(r.body.children.length);
+    expect(r.body.children.length).toBeGreaterThan(0);
+    for (const c of r.body.children) expect(c.parent).toBe(ids[LUX_CITY]);
+    expect(r.body.dataset).toBe(fx.version);
+    expect(r.headers.get("x-dataset-version")).toBe(String(fx.version));
+  });
+
+  test("unknown id → 404; malformed id → 400 naming `id`", async () => {
+    const r = await get("/zones/999999999");
+    expect(r.status).toBe(404);
+    expect(r.body.error).toBe("not_found");
+    for (const bad of ["abc", "-1", "1.5", "1e3", "99999999999999999999", "%27%20OR%201=1"]) {
+      expectBadParameter(await get(`/zones/${bad}`), "id");
+    }
+    expectBadParameter(await get(`/zones/${ids[LUX]}?foo=1`), "foo", /unknown parameter/);
+  });
+});
+
+describe("/zones/:id/parents", () => {
+  test("immediate parent first, up to the root", async () => {
+    const r = await get(`/zones/${ids[LUX_CITY]}/parents`);
+    expect(r.status).toBe(200);
+    S.ParentsResponse.parse(r.body);
+    expect(r.body.zone.id).toBe(ids[LUX_CITY]);
+    expect(r.body.parents.map((p: { name: string }) => p.name)).toEqual(["Canton Luxembourg", "Lëtzebuerg"]);
+    expect(r.body.parents[0].id).toBe(r.body.zone.parent);
+    expect(r.body.parents.at(-1).parent).toBeNull();
+    const root = await get(`/zones/${ids[LUX]}/parents`);
+    expect(root.body.parents).toEqual([]);
+    expect((await get("/zones/999999999/parents")).status).toBe(404);
+  });
+});
+
+describe("/zones search", () => {
+  test('"luxem" finds the country and the city first; the German name works too', async () => {
+    const r = await get("/zones?q=luxem&limit=5");
+    expect(r.status).toBe(200);
+    S.ZoneListResponse.parse(r.body);
+    const top = r.body.zones.slice(0, 3).map((z: { osm_id: string }) => z.osm_id);
+    expect(top).toContain(LUX);
+    expect(top).toContain(LUX_CITY);
+    const de = await get(`/zones?q=${encodeURIComponent("Luxemburg")}&type=country`);
+    expect(de.body.zones.map((z: { osm_id: string }) => z.osm_id)).toEqual([LUX]);
+    // Case and accents do not matter; a typo is still found (trigram similarity).
+    const accent = await get(`/zones?q=${encodeURIComponent("LETZEBUERG")}`);
+    expect(accent.body.zones[0].osm_id).toBe(LUX);
+    const typo = await get(`/zones?q=${encodeURIComponent("Esch-sur-Alzete")}`);
+    expect(typo.body.zones[0].name).toBe("Esch-sur-Alzette");
+  });
+
+  test("filters: type, country, bbox, limit, offset", async () => {
+    const cities = await get("/zones?type=city&country=lu&limit=100");
+    expect(cities.body.zones.length).toBeGreaterThan(50);
+    expect(new Set(cities.body.zones.map((z: { zone_type: string }) => z.zone_type))).toEqual(new Set(["city"]));
+    const none = await get("/zones?country=FR");
+    expect(none.body.zones).toEqual([]);
+    const box = await get("/zones?bbox=6.12,49.60,6.14,49.62&type=city");
+    expect(box.body.zones.map((z: { osm_id: string }) => z.osm_id)).toContain(LUX_CITY);
+    const page1 = await get("/zones?type=city&limit=3");
+    const page2 = await get("/zones?type=city&limit=3&offset=3");
+    expect(page1.body.zones.length).toBe(3);
+    expect(page2.body.zones[0].id).not.toBe(page1.body.zones[0].id);
+  });
+
+  test("errors name the parameter; limits name the limit", async () => {
+    expectBadParameter(await get("/zones?limit=1000"), "limit", /api\.maxLimit/);
+    expectBadParameter(await get("/zones?limit=0"), "limit");
+    expectBadParameter(await get("/zones?bbox=-10,40,10,60"), "bbox", /api\.maxBboxDegrees2/);
+    expectBadParameter(await get("/zones?bbox=1,2,3"), "bbox");
+    expectBadParameter(await get("/zones?bbox=6,50,5,49"), "bbox", /min/);
+    expectBadParameter(await get("/zones?type=village"), "type");
+    expectBadParameter(await get("/zones?country=LUX"), "country");
+    expectBadParameter(await get("/zones?q=a"), "q");
+    expectBadParameter(await get("/zones?q=a&q=b"), "q");
+    expectBadParameter(await get(`/zones?q=${"x".repeat(101)}`), "q");
+    expectBadParameter(await get("/zones?offset=100000"), "offset", /api\.maxOffset/);
+    // LIKE metacharacters are text, not wildcards.
+    const pct = await get(`/zones?q=${encodeURIComponent("%%")}`);
+    expect(pct.status).toBe(200);
+    expect(pct.body.zones).toEqual([]);
+  });
+});
+
+describe("/zones/at", () => {
+  test("a point in Luxembourg City: city → state_district → country, smallest first", async () => {
+    const r = await get("/zones/at?lon=6.1296&lat=49.6116");
+    expect(r.status).toBe(200);
+    const types: string[] = r.body.zones.map((z: { zone_type: string }) => z.zone_type);
+    const chain = types.filter((t) => ["city", "state_district", "country"].includes(t));
+    expect(chain).toEqual(["city", "state_district", "country"]);
+    expect(types.indexOf("city")).toBeGreaterThanOrEqual(types.lastIndexOf("suburb"));
+    expect(r.body.zones.find((z: { zone_type: string }) => z.zone_type === "city").osm_id).toBe(LUX_CITY);
+    const sea = await get("/zones/at?lon=-30&lat=0");
+    expect(sea.body.zones).toEqual([]);
+  });
+
+  test("errors", async () => {
+    expectBadParameter(await get("/zones/at?lon=6.1"), "lat", /expected string|Required|received undefined/i);
+    expectBadParameter(await get("/zones/at?lon=6.1&lat=91"), "lat", /at most 90/);
+    expectBadParameter(await get("/zones/at?lon=abc&lat=1"), "lon");
+    expectBadParameter(await get("/zones/at?lon=NaN&lat=1"), "lon");
+    expectBadParameter(await get("/zones/at?lon=Infinity&lat=1"), "lon");
+  });
+});
+
+describe("/zones/:id/geometry", () => {
+  test("GeoJSON Feature; simplify= reduces the vertex count", async () => {
+    const full = await get(`/zones/${ids[LUX]}/geometry`);
+    expect(full.status).toBe(200);
+    expect(full.headers.get("content-type")).toMatch(/application\/geo\+json/);
+    S.GeometryResponse.parse(full.body);
+    expect(full.body.type).toBe("Feature");
+    expect(full.body.id).toBe(ids[LUX]);
+    expect(full.body.properties.name).toBe("Lëtzebuerg");
+    expect(full.body.geometry.type).toBe("MultiPolygon");
+    const count = (g: { coordinates: unknown }) => JSON.stringify(g.coordinates).split(",").length / 2;
+    const simple = await get(`/zones/${ids[LUX]}/geometry?simplify=500`);
+    expect(simple.body.geometry.type).toMatch(/Polygon/);
+    expect(count(simple.body.geometry)).toBeLessThan(count(full.body.geometry) / 2);
+    const [lon, lat] = JSON.stringify(simple.body.geometry.coordinates).match(/-?[\d.]+/g)?.map(Number) ?? [];
+    expect(lon).toBeGreaterThan(5.7);
+    expect(lat).toBeGreaterThan(49.4);
+    expect((await get("/zones/999999999/geometry")).status).toBe(404);
+    expectBadParameter(await get(`/zones/${ids[LUX]}/geometry?simplify=-1`), "simplify");
+    expectBadParameter(await get(`/zones/${ids[LUX]}/geometry?simplify=1000000`), "simplify");
+  });
+});
+
+describe("datasets, stats, ops, OpenAPI, CORS", () => {
+  test("/stats counts the served dataset", async () => {
+    const r = await get("/stats");
+    expect(r.status).toBe(200);
+    S.StatsResponse.parse(r.body);
+    const { rows } = await fx.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM public.zones");
+    expect(r.body.total).toBe(rows[0]?.n);
+    expect(r.body.by_type.country).toBe(1);
+    expect(r.body.by_type.city).toBe(105);
+    expect(r.body.by_admin_level["2"]).toBe(1);
+    expect(r.body.by_country.LU).toBe(r.body.total);
+  });
+
+  test("/datasets lists versions and the served one", async () => {
+    const r = await get("/datasets");
+    expect(r.status).toBe(200);
+    S.DatasetsResponse.parse(r.body);
+    expect(r.body.served).toBeGreaterThanOrEqual(fx.version);
+    expect(r.body.datasets.some((d: { version: number; served: boolean }) => d.served)).toBe(true);
+  });
+
+  test("/healthz, /readyz", async () => {
+    expect((await get("/healthz")).body).toEqual({ status: "ok" });
+    const ready = await get("/readyz");
+    expect(ready.status).toBe(200);
+    expect(ready.body.dataset).toBeGreaterThanOrEqual(fx.version);
+  });
+
+  test("/openapi.json is generated from the request schemas", async () => {
+    const r = await get("/openapi.json");
+    expect(r.body.openapi).toBe("3.1.0");
+    expect(Object.keys(r.body.paths)).toEqual(
+      expect.arrayContaining(["/zones", "/zones/at", "/zones/{id}", "/zones/{id}/parents", "/zones/{id}/geometry", "/stats", "/datasets", "/compat/zones/{id}", "/compat/zones/{id}/parents"]),
+    );
+    const params = r.body.paths["/zones"].get.parameters.map((p: { name: string }) => p.name);
+    expect(params).toEqual(["q", "type", "country", "bbox", "limit", "offset"]);
+    const type = r.body.paths["/zones"].get.parameters.find((p: { name: string }) => p.name === "type");
+    expect(type.schema.enum).toContain("state_district");
+    const id = r.body.paths["/zones/{id}"].get.parameters[0];
+    expect(id).toMatchObject({ name: "id", in: "path", required: true });
+    expect(r.body.paths["/zones/{id}"].get.responses["200"].content["application/json"].schema.properties.zone).toBeDefined();
+  });
+
+  test("CORS from config; unknown routes 404 as JSON; gzip for larger bodies", async () => {
+    const allowed = await fetch(`${api.url}/zones?q=luxem`, { headers: { Origin: "https://explorer.example.org" } });
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("https://explorer.example.org");
+    const other = await fetch(`${api.url}/zones?q=luxem`, { headers: { Origin: "https://evil.example" } });
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+    const pre = await fetch(`${api.url}/zones`, {
+      method: "OPTIONS",
+      headers: { Origin: "https://explorer.example.org", "Access-Control-Request-Method": "GET" },
+    });
+    expect(pre.status).toBe(204);
+    const nf = await get("/nope");
+    expect(nf.status).toBe(404);
+    expect(nf.body.error).toBe("not_found");
+    const big = await fetch(`${api.url}/zones?q=luxem&limit=20`, { headers: { "Accept-Encoding": "gzip" } });
+    expect(big.headers.get("content-encoding")).toBe("gzip");
+  });
+});
+
+test("cycle in the parent chain: the walk stops, no zone repeats", async () => {
+  // Deliberately corrupt a copy's hierarchy: the country's parent becomes the city.
+  const cyclic = await editedCopy(fx.file, (z) => (z.osm_id === LUX ? { ...z, parent: ids[LUX_CITY] } : z));
+  const r = await importZonesFile(fx.db, cyclic, { publish: true, progress: false });
+  await eventually(async () => expect((await get("/stats")).body.dataset).toBe(r.version));
+  const p = await get(`/zones/${ids[LUX_CITY]}/parents`);
+  expect(p.status).toBe(200);
+  const seen = p.body.parents.map((z: { id: number }) => z.id);
+  expect(new Set(seen).size).toBe(seen.length);
+  expect(seen).not.toContain(ids[LUX_CITY]);
+  expect(p.body.parents.map((z: { name: string }) => z.name)).toEqual(["Canton Luxembourg", "Lëtzebuerg"]);
+});

@@ -1,0 +1,144 @@
+// Where a dashboard/diff/gate run gets its zones: a dataset version in PostGIS, the served one, or a zones file
+// (local path or s3://). Each becomes the same TEMP working table (sql/derive.sql) on the run's workspace.
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { from as copyFrom } from "pg-copy-streams";
+import { readMeta, readZones } from "../core/cosmogony/reader.ts";
+import { InputError } from "../core/errors.ts";
+import { startProgress } from "../core/progress.ts";
+import { loadSql } from "../core/sql.ts";
+import { isRemote, openStore } from "../core/storage.ts";
+import { copyRow, multiPolygonEwkt } from "./copy-text.ts";
+import type { DatasetInfo } from "./diff-schema.ts";
+import type { Workspace } from "./workspace.ts";
+
+export type DatasetRef = { kind: "version"; version: number } | { kind: "served" } | { kind: "file"; url: string };
+
+/** `12` → version 12, `served` → the served version, anything else → a zones file path or URL. */
+export function parseDatasetRef(text: string): DatasetRef {
+  if (text === "served") return { kind: "served" };
+  if (/^v?\d+$/.test(text)) return { kind: "version", version: Number(text.replace(/^v/, "")) };
+  return { kind: "file", url: text };
+}
+
+export function describeRef(ref: DatasetRef): string {
+  return ref.kind === "file" ? ref.url : ref.kind === "served" ? "the served dataset" : `dataset version ${ref.version}`;
+}
+
+export interface LoadedDataset {
+  info: DatasetInfo;
+  /** The cosmogony meta block (`stats` …) when the source has one. */
+  meta: Record<string, unknown> | null;
+  /** The TEMP working table holding it. */
+  table: string;
+}
+
+interface DatasetRow {
+  version: number;
+  schema_name: string;
+  source: string;
+  source_sha256: string | null;
+  zone_count: number | null;
+  created_at: Date | null;
+  status: string;
+  meta: Record<string, unknown> | null;
+  has_zones: boolean;
+}
+
+/** Resolve a version/served ref to its cosmo.datasets row; clear errors for unknown or dropped versions. */
+export async function datasetRow(ws: Workspace, version: number | null): Promise<DatasetRow> {
+  const hasMeta = await ws.client.query("SELECT to_regclass('cosmo.datasets') IS NOT NULL AS ok");
+  if (!hasMeta.rows[0].ok) throw new InputError("the database has no cosmo.datasets table: nothing was imported yet");
+  const { rows } = await ws.client.query<DatasetRow>(loadSql(import.meta.url, "sql/dataset-info.sql"), [version]);
+  const row = rows[0];
+  if (!row) throw new InputError(version === null ? "no dataset is served yet" : `no dataset version ${version}`);
+  if (!row.has_zones) {
+    throw new InputError(`dataset version ${row.version} (${row.status}) has no zones table ${row.schema_name}.zones`);
+  }
+  return row;
+}
+
+/** Copy a dataset (or a file) into the TEMP working table `table`. */
+export async function loadDataset(ws: Workspace, ref: DatasetRef, table: string): Promise<LoadedDataset> {
+  if (ref.kind === "file") return loadFile(ws, ref.url, table);
+  const row = await datasetRow(ws, ref.kind === "version" ? ref.version : null);
+  await ws.query(loadSql(import.meta.url, "sql/derive.sql"), { target: table, source: `${row.schema_name}.zones` });
+  const count = await ws.query<{ n: number }>("SELECT count(*)::int AS n FROM {{t}}", { t: table });
+  return {
+    table,
+    meta: row.meta,
+    info: {
+      kind: "version",
+      version: row.version,
+      source: row.source,
+      sha256: row.source_sha256,
+      createdAt: row.created_at ? row.created_at.toISOString() : null,
+      zoneCount: count.rows[0].n,
+    },
+  };
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  await pipeline(createReadStream(path), hash);
+  return hash.digest("hex");
+}
+
+/** Stream a zones file into a TEMP raw table with COPY (bounded memory: one zone at a time), then derive. */
+async function loadFile(ws: Workspace, url: string, table: string): Promise<LoadedDataset> {
+  const store = isRemote(url) ? await openStore() : null;
+  const local = store ? await store.toLocalFile(url) : { path: url, cleanup: async () => undefined };
+  const raw = `${table}_raw`;
+  try {
+    const st = await stat(local.path).catch(() => null);
+    if (!st?.isFile()) throw new InputError("no such file", { file: url });
+    const [sha256, meta] = await Promise.all([sha256File(local.path), readMeta(local.path)]);
+    await ws.query(loadSql(import.meta.url, "sql/raw-table.sql"), { raw });
+    const progress = startProgress({ label: `loading ${url}`, unit: "zones" });
+    let count = 0;
+    async function* rows(): AsyncGenerator<string> {
+      for await (const z of readZones(local.path, { name: local.path })) {
+        count++;
+        progress.tick();
+        yield copyRow([
+          z.id,
+          z.osm_id,
+          z.admin_level,
+          z.zone_type,
+          z.name,
+          JSON.stringify(z.tags ?? {}),
+          z.parent,
+          z.wikidata,
+          z.country_code,
+          z.geometry ? multiPolygonEwkt(z.geometry) : null,
+        ]);
+      }
+    }
+    const sink = ws.client.query(
+      copyFrom(
+        `COPY "${raw}" (id, osm_id, admin_level, zone_type, name, tags, parent, wikidata, country_code, geom_4326) FROM STDIN`,
+      ),
+    );
+    await pipeline(Readable.from(rows()), sink);
+    progress.stop(`loaded ${count} zones from ${url}`);
+    await ws.query(loadSql(import.meta.url, "sql/derive.sql"), { target: table, source: raw });
+    await ws.query("DROP TABLE {{raw}}", { raw });
+    return {
+      table,
+      meta: (meta as Record<string, unknown> | null) ?? null,
+      info: {
+        kind: "file",
+        version: null,
+        source: url,
+        sha256,
+        createdAt: (store ? ((await store.stat(url))?.lastModified ?? st.mtime) : st.mtime).toISOString(),
+        zoneCount: count,
+      },
+    };
+  } finally {
+    await local.cleanup();
+  }
+}

@@ -1,0 +1,30 @@
+# syntax=docker/dockerfile:1
+# cosmo-extractor: `cosmo extract`: OSM PBF → cosmogony zones. The PBF decoder is our own (no osmium in the image);
+# geometry work happens in PostGIS through DATABASE_URL. Batch job: no HEALTHCHECK.
+# Build: make build_extractor (or: docker build -f docker/extractor.Dockerfile -t cosmo-extractor .). Base pinned by tag;
+# BASE is a build-arg so `make images-check` can build against a local stand-in of the same image.
+ARG BASE=node:20.19-bookworm-slim
+
+# Production dependencies only (tsx is one: the TypeScript sources run as they are, there is no build step).
+# --ignore-scripts: no package needs an install script to run (esbuild ships its binary as an optional dependency).
+FROM ${BASE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && rm -rf node_modules/.cache
+
+FROM ${BASE}
+ENV NODE_ENV=production \
+    COSMO_LOG_JSON=1 \
+    NPM_CONFIG_UPDATE_NOTIFIER=false
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+# Sources (see .dockerignore: no tests, no local state, no credentials) and the reference data the stages read
+# (libpostal boundary rules, dashboard reference values: data.rulesDir / data.reference in the config).
+COPY . .
+# `cosmo` on PATH for exec/debugging; /work is the workflows' scratch folder (an emptyDir on Kubernetes).
+RUN ln -s /app/bin/cosmo.js /usr/local/bin/cosmo && mkdir -p /work && chown node:node /work
+
+USER node
+ENTRYPOINT ["node", "/app/bin/cosmo.js"]
+CMD ["--help"]

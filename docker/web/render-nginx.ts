@@ -1,0 +1,65 @@
+// Build step of the web image: renders the explorer's nginx templates (explorer/nginx/render.ts, the one
+// source of the nginx config) into envsubst templates. What is only known at deploy time — the API and tiles
+// Service addresses, the port, where the dashboard files are, extra CSP origins — is rendered as a sentinel
+// and turned into a ${COSMO_…} variable that docker/web/entrypoint.sh fills at container start (envsubst is
+// given that variable list only, so nginx's own $uri, $host… stay as they are).
+// Usage: tsx docker/web/render-nginx.ts OUT_DIR
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { renderNginx } from "../../explorer/nginx/render.ts";
+
+const RUN_DIR = "/tmp/nginx"; // writable at run time (emptyDir on Kubernetes); pid, temp dirs, rendered conf
+const out = process.argv[2];
+if (!out) {
+  console.error("usage: render-nginx.ts OUT_DIR");
+  process.exit(2);
+}
+
+const files = renderNginx({
+  prefix: RUN_DIR,
+  listenHost: "0.0.0.0",
+  port: 65001,
+  distDir: "/usr/share/cosmo/www",
+  dataDir: `${RUN_DIR}/data`,
+  apiUrl: "http://cosmo-api.invalid:65002/",
+  tilesUrl: "http://cosmo-tiles.invalid:65003/",
+  cspHosts: ["https://csp-extra.invalid"],
+  workers: 2,
+});
+
+/** Replaces a sentinel that must be there: a template change that drops it fails the image build loudly. */
+function swap(text: string, file: string, sentinel: string, variable: string): string {
+  if (!text.includes(sentinel)) throw new Error(`${file}: expected "${sentinel}" in the rendered explorer config`);
+  return text.split(sentinel).join(variable);
+}
+
+let conf = files["nginx.conf"];
+conf = swap(conf, "nginx.conf", "0.0.0.0:65001", "0.0.0.0:${COSMO_WEB_PORT}");
+conf = swap(conf, "nginx.conf", "cosmo-api.invalid:65002", "${COSMO_API_UPSTREAM}");
+conf = swap(conf, "nginx.conf", "cosmo-tiles.invalid:65003", "${COSMO_TILES_UPSTREAM}");
+// On Kubernetes the dashboard and diff files are objects in the artefact store, not a local folder: /data/
+// proxies to a read-only HTTP prefix of it (COSMO_DATA_UPSTREAM). Without one, the local folder stays.
+const dataBlock = /location \/data\/ \{[^}]*\}/;
+if (!dataBlock.test(conf))
+  throw new Error("nginx.conf: no `location /data/ { … }` block in the rendered explorer config");
+conf = conf.replace(dataBlock, "include /tmp/nginx/data-location.conf;");
+const headers = swap(
+  files["security-headers.conf"],
+  "security-headers.conf",
+  "https://csp-extra.invalid",
+  "${COSMO_CSP_HOSTS}",
+);
+
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, "nginx.conf.template"), conf);
+writeFileSync(join(out, "proxy.conf"), files["proxy.conf"]);
+writeFileSync(join(out, "security-headers.conf.template"), headers);
+writeFileSync(
+  join(out, "data-location-local.conf"),
+  `location /data/ {\n    alias ${RUN_DIR}/data/;\n    include ${RUN_DIR}/security-headers.conf;\n    add_header Cache-Control "no-cache" always;\n    autoindex off;\n}\n`,
+);
+writeFileSync(
+  join(out, "data-location-proxy.conf.template"),
+  `location /data/ {\n    proxy_pass \${COSMO_DATA_UPSTREAM};\n    include ${RUN_DIR}/proxy.conf;\n    proxy_set_header Host $proxy_host;\n    proxy_hide_header Set-Cookie;\n    add_header Cache-Control "no-cache" always;\n    limit_except GET HEAD { deny all; }\n}\n`,
+);
+console.log(`rendered nginx templates into ${out}`);

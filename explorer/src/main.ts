@@ -1,0 +1,365 @@
+// The map page: wires the map, the side panel, search, language, "what is here?", the Changes tab and the URL.
+import type { Feature, Geometry } from "geojson";
+import type { LngLat, MapGeoJSONFeature, MapMouseEvent, Popup } from "maplibre-gl";
+import { fetchGeometry, fetchParents, fetchZone, getJson, setApiBase, zonesAt } from "./api.ts";
+import { loadAppConfig } from "./app-config.ts";
+import { loadChanges, renderChanges } from "./changes-view.ts";
+import { $, h, replaceChildren } from "./dom.ts";
+import { formatHash, parseHash } from "./hash.ts";
+import { COMMON_LANGUAGES, featureName, LOCAL, loadLanguage, saveLanguage, displayName } from "./lang.ts";
+import maplibregl from "./maplibre.ts";
+import { featureId, MapView } from "./map-view.ts";
+import { renderMessage, renderZone } from "./panel.ts";
+import { setupSearch } from "./search.ts";
+import { clearError, showError, track } from "./status.ts";
+import type { ZoneInfo } from "./zone.ts";
+import { typeColor, typeLabel, typeRank, ZONE_TYPE_LABELS, ZONE_TYPES_TOP_DOWN } from "./zone-types.ts";
+import "./styles.css";
+
+const TYPES_KEY = "cosmo.explorer.types";
+
+interface Selection {
+  zone: ZoneInfo;
+  parents: ZoneInfo[];
+  children: ZoneInfo[];
+  geometry: Feature<Geometry> | null;
+}
+
+const config = await loadAppConfig();
+setApiBase(config.apiBase);
+
+let lang = loadLanguage();
+let types = loadTypes();
+let selection: Selection | null = null;
+let selectSeq = 0;
+const knownLanguages = new Set<string>(COMMON_LANGUAGES);
+
+const initial = parseHash(window.location.hash);
+const view = new MapView($("#map"), config, types, initial ? { center: [initial.lng, initial.lat], zoom: initial.zoom } : null);
+const map = view.map;
+
+const panel = $("#zone-panel");
+const changesPanel = $("#changes-panel");
+
+// ---- zone type filter -------------------------------------------------------------------------------------
+function loadTypes(): string[] {
+  try {
+    const saved = JSON.parse(localStorage.getItem(TYPES_KEY) ?? "null") as unknown;
+    if (Array.isArray(saved)) return saved.filter((t): t is string => typeof t === "string");
+  } catch {
+    /* ignore a broken saved value */
+  }
+  return [...ZONE_TYPES_TOP_DOWN];
+}
+
+function renderTypeButtons(): void {
+  replaceChildren(
+    $("#type-filter"),
+    ZONE_TYPES_TOP_DOWN.map((t) =>
+      h(
+        "button",
+        {
+          type: "button",
+          class: "type-button",
+          "data-type": t,
+          "aria-pressed": String(types.includes(t)),
+          style: `--type-color:${typeColor(t)}`,
+          title: `Show or hide ${ZONE_TYPE_LABELS[t].toLowerCase()} zones`,
+          onclick: () => {
+            types = types.includes(t) ? types.filter((x) => x !== t) : [...types, t];
+            try {
+              localStorage.setItem(TYPES_KEY, JSON.stringify(types));
+            } catch {
+              /* not remembered; still applied */
+            }
+            view.setTypes(types);
+            renderTypeButtons();
+          },
+        },
+        ZONE_TYPE_LABELS[t],
+      ),
+    ),
+  );
+}
+
+// ---- language -----------------------------------------------------------------------------------------------
+function renderLanguages(): void {
+  const select = $("#lang") as HTMLSelectElement;
+  const langs = [...knownLanguages].sort();
+  replaceChildren(select, h("option", { value: LOCAL }, "Local names"), langs.map((l) => h("option", { value: l }, l)));
+  select.value = lang;
+}
+
+function learnLanguages(zones: ZoneInfo[]): void {
+  const before = knownLanguages.size;
+  for (const z of zones) for (const l of [...Object.keys(z.labels), ...Object.keys(z.names)]) knownLanguages.add(l);
+  if (knownLanguages.size !== before) renderLanguages();
+}
+
+($("#lang") as HTMLSelectElement).addEventListener("change", (e) => {
+  lang = (e.target as HTMLSelectElement).value;
+  saveLanguage(lang);
+  renderSelection();
+});
+
+// ---- selection ---------------------------------------------------------------------------------------------
+const panelActions = {
+  select: (id: string) => void selectZone(id, { fly: true, push: true }),
+  hover: (id: string | null) => view.highlight(id === null ? [] : [Number(id)]),
+  zoomTo: (z: ZoneInfo) => zoomTo(z),
+};
+
+function renderSelection(): void {
+  if (!selection) return;
+  renderZone(panel, selection.zone, selection.parents, selection.children, lang, panelActions);
+  document.title = `${displayName(selection.zone, lang)} · cosmo explorer`;
+}
+
+function zoomTo(z: ZoneInfo): void {
+  if (z.bbox) view.fitBBox(z.bbox);
+  else if (z.center) map.flyTo({ center: z.center, zoom: Math.max(map.getZoom(), 12) });
+}
+
+async function selectZone(id: string, opts: { fly: boolean; push: boolean }): Promise<void> {
+  const seq = ++selectSeq;
+  showTab("zone");
+  if (!selection || selection.zone.id !== id) renderMessage(panel, "Loading…", `Zone ${id}`);
+  const result = await track(Promise.all([fetchZone(id), fetchParents(id)]));
+  if (seq !== selectSeq) return; // a later click won
+  if (!result) {
+    renderMessage(panel, "Zone not available", `Zone ${id} could not be loaded; see the message above.`);
+    view.setSelected(Number(id), null);
+    return;
+  }
+  const [{ zone, children }, parents] = result;
+  selection = { zone, parents, children, geometry: null };
+  learnLanguages([zone, ...parents]);
+  renderSelection();
+  view.setSelected(Number(zone.id), null); // tile outline at once; the full geometry replaces it when loaded
+  if (opts.fly) zoomTo(zone);
+  writeHash(opts.push);
+  const geometry = await track(fetchGeometry(id));
+  if (seq !== selectSeq || !selection) return;
+  selection.geometry = geometry ?? null;
+  view.setSelected(Number(zone.id), selection.geometry);
+}
+
+function clearSelection(push: boolean): void {
+  selectSeq++;
+  selection = null;
+  view.setSelected(null, null);
+  renderMessage(panel, "No zone selected", "Click a zone on the map, search for one, or right-click (long-press on a phone) to list every zone at a point.");
+  document.title = "cosmo explorer";
+  writeHash(push);
+}
+
+// ---- URL ------------------------------------------------------------------------------------------------------
+function writeHash(push: boolean): void {
+  const c = map.getCenter();
+  const hash = formatHash({ zoom: map.getZoom(), lng: c.lng, lat: c.lat, id: selection?.zone.id });
+  if (hash === window.location.hash) return;
+  if (push) history.pushState(null, "", hash);
+  else history.replaceState(null, "", hash);
+}
+
+map.on("moveend", () => writeHash(false));
+
+window.addEventListener("popstate", () => {
+  const s = parseHash(window.location.hash);
+  if (!s) return;
+  map.jumpTo({ center: [s.lng, s.lat], zoom: s.zoom });
+  if (s.id && s.id !== selection?.zone.id) void selectZone(s.id, { fly: false, push: false });
+  else if (!s.id && selection) clearSelection(false);
+});
+
+// ---- hover popup and click picker ----------------------------------------------------------------------------
+const hoverPopup = new maplibregl.Popup({ closeButton: false, closeOnClick: false, className: "hover-popup", maxWidth: "280px", offset: 12 });
+let pinnedPopup: Popup | null = null;
+let hoverFrame = 0;
+
+function sortTopDown(features: MapGeoJSONFeature[]): MapGeoJSONFeature[] {
+  return [...features].sort((a, b) => typeRank(a.properties.zone_type as string) - typeRank(b.properties.zone_type as string));
+}
+
+function zoneListItems(features: MapGeoJSONFeature[], interactive: boolean): HTMLElement[] {
+  return sortTopDown(features).map((f) => {
+    const id = featureId(f);
+    const type = f.properties.zone_type as string;
+    const content = [h("span", { class: "dot", style: `background:${typeColor(type)}` }), h("span", {}, featureName(f.properties, lang)), h("span", { class: "muted" }, ` ${typeLabel(type)}`)];
+    if (!interactive) return h("li", {}, ...content);
+    return h(
+      "li",
+      {},
+      h(
+        "button",
+        {
+          type: "button",
+          class: "zone-link",
+          "data-zone-id": String(id),
+          onclick: () => {
+            pinnedPopup?.remove();
+            if (id !== null) void selectZone(String(id), { fly: false, push: true });
+          },
+          onmouseenter: () => view.highlight(id === null ? [] : [id]),
+          onmouseleave: () => view.highlight([]),
+        },
+        ...content,
+      ),
+    );
+  });
+}
+
+map.on("mousemove", (e: MapMouseEvent) => {
+  cancelAnimationFrame(hoverFrame);
+  hoverFrame = requestAnimationFrame(() => {
+    if (pinnedPopup?.isOpen()) return;
+    const features = view.zonesAt(e.point);
+    view.highlight(features.map(featureId).filter((x): x is number => x !== null));
+    map.getCanvas().style.cursor = features.length ? "pointer" : "";
+    if (!features.length) {
+      hoverPopup.remove();
+      return;
+    }
+    hoverPopup.setLngLat(e.lngLat).setDOMContent(h("ul", { class: "zone-list" }, zoneListItems(features, false))).addTo(map);
+  });
+});
+
+map.getCanvas().addEventListener("mouseleave", () => {
+  cancelAnimationFrame(hoverFrame);
+  hoverPopup.remove();
+  if (!pinnedPopup?.isOpen()) view.highlight([]);
+});
+
+function openPinned(lngLat: LngLat, content: HTMLElement): void {
+  hoverPopup.remove();
+  pinnedPopup?.remove();
+  pinnedPopup = new maplibregl.Popup({ className: "picker", maxWidth: "320px", closeOnClick: true }).setLngLat(lngLat).setDOMContent(content).addTo(map);
+  pinnedPopup.on("close", () => view.highlight([]));
+}
+
+map.on("click", (e: MapMouseEvent) => {
+  const features = view.zonesAt(e.point);
+  if (features.length === 1) {
+    const id = featureId(features[0]);
+    if (id !== null) void selectZone(String(id), { fly: false, push: true });
+  } else if (features.length > 1) {
+    openPinned(e.lngLat, h("div", { id: "picker" }, h("p", { class: "popup-title" }, `${features.length} zones here — pick one`), h("ul", { class: "zone-list" }, zoneListItems(features, true))));
+  }
+});
+
+// ---- "What is here?" (right-click / long-press) -----------------------------------------------------------------
+async function whatIsHere(lngLat: LngLat): Promise<void> {
+  openPinned(lngLat, h("div", { id: "whats-here" }, h("p", { class: "popup-title" }, "What is here?"), h("p", { class: "muted" }, "Loading…")));
+  const zones = await track(zonesAt(lngLat.lng, lngLat.lat));
+  const content = h(
+    "div",
+    { id: "whats-here" },
+    h("p", { class: "popup-title" }, `What is here? ${lngLat.lat.toFixed(5)}, ${lngLat.lng.toFixed(5)}`),
+    zones === undefined
+      ? h("p", { class: "error" }, "The API did not answer.")
+      : zones.length
+        ? h(
+            "ul",
+            { class: "zone-list" },
+            [...zones]
+              .sort((a, b) => typeRank(a.zoneType) - typeRank(b.zoneType))
+              .map((z) =>
+                h(
+                  "li",
+                  {},
+                  h(
+                    "button",
+                    {
+                      type: "button",
+                      class: "zone-link",
+                      "data-zone-id": z.id,
+                      onclick: () => {
+                        pinnedPopup?.remove();
+                        void selectZone(z.id, { fly: false, push: true });
+                      },
+                      onmouseenter: () => view.highlight([Number(z.id)]),
+                      onmouseleave: () => view.highlight([]),
+                    },
+                    h("span", { class: "dot", style: `background:${typeColor(z.zoneType)}` }),
+                    displayName(z, lang),
+                    h("span", { class: "muted" }, ` ${typeLabel(z.zoneType)}`),
+                  ),
+                ),
+              ),
+          )
+        : h("p", { class: "muted" }, "No zone contains this point."),
+  );
+  if (pinnedPopup?.isOpen()) pinnedPopup.setDOMContent(content);
+}
+
+map.on("contextmenu", (e: MapMouseEvent) => {
+  e.preventDefault();
+  void whatIsHere(e.lngLat);
+});
+
+// Long-press on touch screens: one finger held still for 600 ms.
+let pressTimer: ReturnType<typeof setTimeout> | undefined;
+map.on("touchstart", (e) => {
+  clearTimeout(pressTimer);
+  if (e.originalEvent.touches.length !== 1) return;
+  const at = e.lngLat;
+  pressTimer = setTimeout(() => void whatIsHere(at), 600);
+});
+for (const ev of ["touchend", "touchcancel", "touchmove", "movestart"] as const) map.on(ev, () => clearTimeout(pressTimer));
+
+// ---- tabs and the Changes view ------------------------------------------------------------------------------
+let changesLoaded = false;
+
+function showTab(tab: "zone" | "changes"): void {
+  panel.hidden = tab !== "zone";
+  changesPanel.hidden = tab !== "changes";
+  for (const b of document.querySelectorAll<HTMLButtonElement>("[data-tab]")) b.setAttribute("aria-selected", String(b.dataset.tab === tab));
+  document.body.classList.add("panel-open");
+  if (tab === "changes" && !changesLoaded) {
+    changesLoaded = true;
+    renderMessage(changesPanel, "Loading…", "Reading the last change report");
+    void track(loadChanges(config.dataBase)).then((loaded) => {
+      if (loaded === undefined) {
+        changesLoaded = false;
+        renderMessage(changesPanel, "Change report unavailable", "See the message above.");
+        return;
+      }
+      renderChanges(changesPanel, loaded, (id) => {
+        void selectZone(id, { fly: true, push: true }).then(() => showTab("changes"));
+      });
+    });
+  }
+}
+
+for (const b of document.querySelectorAll<HTMLButtonElement>("[data-tab]")) {
+  b.addEventListener("click", () => showTab(b.dataset.tab as "zone" | "changes"));
+}
+$("#panel-toggle").addEventListener("click", () => document.body.classList.toggle("panel-open"));
+
+// ---- boot -------------------------------------------------------------------------------------------------------
+renderTypeButtons();
+renderLanguages();
+setupSearch($("#search") as HTMLInputElement, $("#search-results"), {
+  lang: () => lang,
+  choose: (z) => void selectZone(z.id, { fly: true, push: true }),
+});
+clearSelection(false);
+
+// The API is checked once at start so "API down" is a sentence on screen, not a silent empty panel.
+void getJson(`${config.apiBase}/stats`, { what: "API", signal: AbortSignal.timeout(8000) }).then(
+  () => clearError(),
+  (err: Error) => showError(`${err.message}. Search and zone details will not work until it is back.`, { sticky: true }),
+);
+
+const tileInfo = await view.ready;
+// `/?zone=ID` (links from the dashboard, which has no map view to put in a hash) selects and flies to the zone.
+const zoneParam = new URLSearchParams(window.location.search).get("zone");
+if (zoneParam && /^\d+$/.test(zoneParam)) {
+  history.replaceState(null, "", `/${window.location.hash}`);
+  void selectZone(zoneParam, { fly: true, push: false });
+} else if (initial?.id) void selectZone(initial.id, { fly: false, push: false });
+else if (!initial && tileInfo.bounds) view.fitBBox(tileInfo.bounds, { animate: false });
+
+// Tests and curious people: the map and a few actions on window.
+Object.assign(window, { __cosmo: { map, view, selectZone, get selection() { return selection; } } });
+document.body.dataset.ready = "true";

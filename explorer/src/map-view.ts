@@ -1,0 +1,132 @@
+// The map: MapLibre with the zones vector tiles, hover/selection highlight layers and the selected zone's full
+// geometry. Tile URLs are built from this page's origin (the TileJSON only supplies zoom range and bounds), so
+// the same build works behind any host name nginx answers to.
+import type { Feature, FeatureCollection, Geometry } from "geojson";
+import type { GeoJSONSource, Map as MlMap, MapGeoJSONFeature, PointLike } from "maplibre-gl";
+import type { AppConfig } from "./app-config.ts";
+import maplibregl from "./maplibre.ts";
+import { showError } from "./status.ts";
+import {
+  blankStyle,
+  FILL_LAYER,
+  HOVER_LAYER,
+  idFilter,
+  LINE_LAYER,
+  SELECTED_SOURCE,
+  SELECTED_TILE_LAYER,
+  typeFilter,
+  ZONES_SOURCE,
+  zoneLayers,
+} from "./style.ts";
+import type { BBox } from "./zone.ts";
+
+const EMPTY: FeatureCollection = { type: "FeatureCollection", features: [] };
+
+export interface TileInfo {
+  minzoom: number;
+  maxzoom: number;
+  bounds?: BBox;
+}
+
+async function loadTileJson(tilesBase: string): Promise<TileInfo> {
+  try {
+    const res = await fetch(`${tilesBase}/zones.json`, { signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const tj = (await res.json()) as Partial<TileInfo>;
+    return { minzoom: tj.minzoom ?? 0, maxzoom: tj.maxzoom ?? 14, bounds: tj.bounds };
+  } catch (err) {
+    showError(`Tiles: cannot read ${tilesBase}/zones.json (${(err as Error).message}); the map may stay empty.`, { sticky: true });
+    return { minzoom: 0, maxzoom: 14 };
+  }
+}
+
+export function featureId(f: MapGeoJSONFeature | { id?: unknown; properties?: Record<string, unknown> }): number | null {
+  const v = f.id ?? f.properties?.id;
+  const n = Number(v);
+  return v !== undefined && v !== null && Number.isFinite(n) ? n : null;
+}
+
+export class MapView {
+  readonly map: MlMap;
+  private types: string[];
+  private hovered: number[] = [];
+  readonly ready: Promise<TileInfo>;
+
+  constructor(container: HTMLElement, config: AppConfig, types: string[], view: { center: [number, number]; zoom: number } | null) {
+    this.types = types;
+    this.map = new maplibregl.Map({
+      container,
+      style: config.basemapStyle || blankStyle(),
+      center: view?.center ?? [0, 20],
+      zoom: view?.zoom ?? 1.5,
+      hash: false, // we own the hash: it also carries the selected zone id
+      attributionControl: { compact: true, customAttribution: "Zones © OpenStreetMap contributors" },
+      dragRotate: false,
+      pitchWithRotate: false,
+    });
+    this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
+    this.map.addControl(new maplibregl.ScaleControl({}), "bottom-left");
+    this.map.touchZoomRotate.disableRotation();
+    const tileInfo = loadTileJson(config.tilesBase);
+    this.ready = new Promise<TileInfo>((resolve) => {
+      this.map.once("load", async () => {
+        const info = await tileInfo;
+        this.map.addSource(ZONES_SOURCE, {
+          type: "vector",
+          tiles: [`${window.location.origin}${config.tilesBase}/zones/{z}/{x}/{y}.pbf`],
+          minzoom: info.minzoom,
+          maxzoom: info.maxzoom,
+          ...(info.bounds ? { bounds: info.bounds } : {}),
+          attribution: "© OpenStreetMap contributors",
+        });
+        this.map.addSource(SELECTED_SOURCE, { type: "geojson", data: EMPTY });
+        for (const layer of zoneLayers(this.types)) this.map.addLayer(layer);
+        resolve(info);
+      });
+    });
+    this.map.on("error", (e) => {
+      const err = e.error as Error & { status?: number; url?: string };
+      // One failed tile is worth a message; the map keeps the others.
+      if (err?.status) showError(`Tiles: ${err.status === 503 ? "service unavailable" : `HTTP ${err.status}`} (${err.url ?? ""})`);
+      else if (err?.message) showError(`Map: ${err.message}`);
+    });
+  }
+
+  setTypes(types: string[]): void {
+    this.types = types;
+    if (!this.map.getLayer(FILL_LAYER)) return;
+    this.map.setFilter(FILL_LAYER, typeFilter(types));
+    this.map.setFilter(LINE_LAYER, typeFilter(types));
+    this.map.setFilter(HOVER_LAYER, idFilter(this.hovered, types));
+  }
+
+  /** Zones of the visible types under a point (or box), unique by id, largest type first. */
+  zonesAt(point: PointLike | [PointLike, PointLike]): MapGeoJSONFeature[] {
+    if (!this.map.getLayer(FILL_LAYER)) return [];
+    const seen = new Set<number>();
+    const out: MapGeoJSONFeature[] = [];
+    for (const f of this.map.queryRenderedFeatures(point, { layers: [FILL_LAYER] })) {
+      const id = featureId(f);
+      if (id === null || seen.has(id)) continue;
+      seen.add(id);
+      out.push(f);
+    }
+    return out;
+  }
+
+  highlight(ids: number[]): void {
+    this.hovered = ids;
+    if (this.map.getLayer(HOVER_LAYER)) this.map.setFilter(HOVER_LAYER, idFilter(ids));
+  }
+
+  setSelected(id: number | null, geometry: Feature<Geometry> | null): void {
+    if (this.map.getLayer(SELECTED_TILE_LAYER)) this.map.setFilter(SELECTED_TILE_LAYER, idFilter(id === null || geometry ? [] : [id]));
+    (this.map.getSource(SELECTED_SOURCE) as GeoJSONSource | undefined)?.setData(geometry ? { type: "FeatureCollection", features: [geometry] } : EMPTY);
+  }
+
+  fitBBox(b: BBox, opts: { animate?: boolean } = {}): void {
+    const container = this.map.getContainer();
+    const pad = Math.min(60, container.clientWidth / 8, container.clientHeight / 8);
+    this.map.fitBounds([b[0], b[1], b[2], b[3]], { padding: pad, maxZoom: 15, animate: opts.animate ?? true, duration: 900 });
+  }
+}

@@ -1,0 +1,73 @@
+// The zones layers: pure builders of MapLibre style objects, so the look is one readable table.
+import type { ExpressionSpecification, FilterSpecification, LayerSpecification, StyleSpecification } from "maplibre-gl";
+import { ZONE_TYPE_COLORS, ZONE_TYPES_TOP_DOWN } from "./zone-types.ts";
+
+export const ZONES_SOURCE = "zones";
+export const ZONES_LAYER = "zones"; // source-layer name in the tiles (docs/CONTRACTS.md)
+export const FILL_LAYER = "zones-fill";
+export const LINE_LAYER = "zones-line";
+export const HOVER_LAYER = "zones-hover";
+export const SELECTED_TILE_LAYER = "zones-selected-tile";
+export const SELECTED_SOURCE = "selected";
+
+const colorByType: ExpressionSpecification = [
+  "match",
+  ["get", "zone_type"],
+  ...ZONE_TYPES_TOP_DOWN.flatMap((t) => [t, ZONE_TYPE_COLORS[t]]),
+  "#444444",
+] as unknown as ExpressionSpecification;
+
+// Larger zones get thicker borders so the hierarchy reads at a glance.
+const lineWidthByType: ExpressionSpecification = [
+  "match",
+  ["get", "zone_type"],
+  "country",
+  2.5,
+  "country_region",
+  2,
+  "state",
+  2,
+  "state_district",
+  1.6,
+  "city",
+  1.2,
+  0.8,
+] as unknown as ExpressionSpecification;
+
+export function typeFilter(types: readonly string[]): FilterSpecification {
+  return ["in", ["get", "zone_type"], ["literal", [...types]]] as FilterSpecification;
+}
+
+/** Features whose id (feature id, or an `id` property if the tiles carry one) is in `ids`. */
+export function idFilter(ids: readonly number[], types?: readonly string[]): FilterSpecification {
+  const byId = ["any", ["in", ["id"], ["literal", [...ids]]], ["in", ["to-number", ["get", "id"], -1], ["literal", [...ids]]]];
+  return (types ? ["all", typeFilter(types), byId] : byId) as FilterSpecification;
+}
+
+export function blankStyle(): StyleSpecification {
+  return {
+    version: 8,
+    name: "cosmo blank",
+    sources: {},
+    layers: [{ id: "background", type: "background", paint: { "background-color": "#eef0ea" } }],
+  };
+}
+
+export function zoneLayers(types: readonly string[]): LayerSpecification[] {
+  const source = { source: ZONES_SOURCE, "source-layer": ZONES_LAYER };
+  return [
+    { id: FILL_LAYER, type: "fill", ...source, filter: typeFilter(types), paint: { "fill-color": colorByType, "fill-opacity": 0.07 } },
+    { id: HOVER_LAYER, type: "fill", ...source, filter: idFilter([]), paint: { "fill-color": colorByType, "fill-opacity": 0.35 } },
+    {
+      id: LINE_LAYER,
+      type: "line",
+      ...source,
+      filter: typeFilter(types),
+      paint: { "line-color": colorByType, "line-width": lineWidthByType, "line-opacity": 0.85 },
+      layout: { "line-join": "round" },
+    },
+    { id: SELECTED_TILE_LAYER, type: "line", ...source, filter: idFilter([]), paint: { "line-color": "#111111", "line-width": 3 } },
+    { id: "selected-casing", type: "line", source: SELECTED_SOURCE, paint: { "line-color": "#ffffff", "line-width": 6, "line-opacity": 0.9 } },
+    { id: "selected-line", type: "line", source: SELECTED_SOURCE, paint: { "line-color": "#111111", "line-width": 3 } },
+  ];
+}

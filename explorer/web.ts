@@ -1,0 +1,150 @@
+// Runs nginx (the explorer's web server) as a child process with its own prefix under .data/nginx: the built
+// app at /, the API at /api/, the tiles at /tiles/, the dashboard files at /data/.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { CosmoError } from "../core/errors.ts";
+import { childLogger } from "../core/log.ts";
+import { projectPath } from "../core/paths.ts";
+import { buildExplorer, DIST_DIR } from "./build.ts";
+import { renderNginx } from "./nginx/render.ts";
+
+const log = childLogger("web");
+export const NGINX_BIN = process.env.NGINX_BIN ?? "/usr/sbin/nginx";
+
+export interface WebOptions {
+  apiUrl: string;
+  tilesUrl: string;
+  /** Directory served at /data/ (dashboard/latest.json, test_results.json, diff/latest.json). */
+  dataDir: string;
+  /** 0 or unset = a free port. */
+  port?: number;
+  host?: string;
+  /** Optional MapLibre style URL drawn under the zones; its origin is added to the CSP. */
+  basemapStyle?: string;
+  /** More origins for the CSP (a basemap's tile, glyph and sprite hosts). */
+  cspHosts?: string[];
+  /** /api/ answers with the old explorer's shapes; the UI then uses /api/v2/. */
+  apiCompat?: boolean;
+  /** Instance directory (default .data/nginx/web-<port>). */
+  prefixDir?: string;
+  /** Build explorer/dist first if missing or stale (default true). */
+  build?: boolean;
+}
+
+export interface WebServer {
+  url: string;
+  prefixDir: string;
+  close(): Promise<void>;
+}
+
+export function freePort(host = "127.0.0.1"): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once("error", fail);
+    srv.listen(0, host, () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+function tail(file: string, lines = 5): string {
+  try {
+    return readFileSync(file, "utf8").trim().split("\n").slice(-lines).join(" | ");
+  } catch {
+    return "";
+  }
+}
+
+/** Renders the config into the prefix and writes the app's /config.json. Returns the main config path. */
+export function writeNginxFiles(o: Required<Pick<WebOptions, "apiUrl" | "tilesUrl" | "dataDir">> & WebOptions & { port: number; prefixDir: string }): string {
+  for (const d of ["logs", "tmp"]) mkdirSync(join(o.prefixDir, d), { recursive: true });
+  mkdirSync(o.dataDir, { recursive: true });
+  const hosts = [...(o.cspHosts ?? [])];
+  if (o.basemapStyle) hosts.push(o.basemapStyle);
+  const files = renderNginx({
+    prefix: o.prefixDir,
+    listenHost: o.host ?? "127.0.0.1",
+    port: o.port,
+    distDir: DIST_DIR,
+    dataDir: o.dataDir,
+    apiUrl: o.apiUrl,
+    tilesUrl: o.tilesUrl,
+    apiCompat: o.apiCompat,
+    cspHosts: hosts,
+    runningAsRoot: process.getuid?.() === 0,
+  });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(o.prefixDir, name), text);
+  writeFileSync(join(o.prefixDir, "mime.types"), readFileSync(new URL("./nginx/mime.types", import.meta.url)));
+  const appConfig = { basemapStyle: o.basemapStyle ?? "", apiBase: o.apiCompat ? "/api/v2" : "/api", tilesBase: "/tiles", dataBase: "/data" };
+  writeFileSync(join(o.prefixDir, "config.json"), `${JSON.stringify(appConfig, null, 2)}\n`);
+  return join(o.prefixDir, "nginx.conf");
+}
+
+/** `nginx -t` on a rendered config: throws with nginx's own message when it is invalid. */
+export function testNginxConfig(prefixDir: string, confPath: string): void {
+  if (!existsSync(NGINX_BIN)) throw new CosmoError(`nginx not found at ${NGINX_BIN}: run \`make init\` (apt package nginx) or set NGINX_BIN`);
+  const r = spawnSync(NGINX_BIN, ["-t", "-q", "-p", prefixDir, "-c", confPath, "-e", join(prefixDir, "logs/error.log")], { encoding: "utf8" });
+  if (r.status !== 0) throw new CosmoError(`nginx config ${confPath} is invalid: ${(r.stderr || r.stdout).trim().split("\n").join(" | ")}`);
+}
+
+async function waitReady(url: string, child: ChildProcess, errorLog: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new CosmoError(`nginx exited with code ${child.exitCode} at start: ${tail(errorLog)}`);
+    try {
+      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(50);
+  }
+  throw new CosmoError(`nginx did not answer on ${url} within ${timeoutMs} ms: ${tail(errorLog)}`);
+}
+
+export async function startWeb(opts: WebOptions): Promise<WebServer> {
+  if (opts.build !== false) await buildExplorer();
+  const host = opts.host ?? "127.0.0.1";
+  const port = opts.port && opts.port > 0 ? opts.port : await freePort(host);
+  const prefixDir = opts.prefixDir ?? projectPath(`.data/nginx/web-${port}`);
+  const confPath = writeNginxFiles({ ...opts, port, prefixDir });
+  testNginxConfig(prefixDir, confPath);
+  const errorLog = join(prefixDir, "logs/error.log");
+  const child = spawn(NGINX_BIN, ["-p", prefixDir, "-c", confPath, "-e", errorLog], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (d) => (stderr += d));
+  // nginx outliving us would hold the port: stop it when this process exits for any reason we can see.
+  const killOnExit = () => child.kill("SIGTERM");
+  process.once("exit", killOnExit);
+  const hostForUrl = host === "0.0.0.0" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+  const url = `http://${hostForUrl}:${port}`;
+  try {
+    await waitReady(url, child, errorLog);
+  } catch (err) {
+    child.kill("SIGKILL");
+    process.off("exit", killOnExit);
+    throw stderr ? new CosmoError(`${(err as Error).message} ${stderr.trim()}`) : err;
+  }
+  log.info({ url, prefixDir, pid: child.pid }, "nginx started");
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    prefixDir,
+    close() {
+      closing ??= (async () => {
+        process.off("exit", killOnExit);
+        if (child.exitCode !== null) return;
+        const exited = new Promise<void>((ok) => child.once("exit", () => ok()));
+        child.kill("SIGQUIT"); // graceful: finish the requests in flight
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+        await exited;
+        clearTimeout(timer);
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,86 @@
+// From the OSM objects of the three passes to draft zones (pure: no I/O), with counts of what was dropped.
+import { buildBoundary, type DropReason } from "./boundary.ts";
+import type { OsmInput } from "./osm-read.ts";
+import { CITY_PLACES, SUBURB_PLACES } from "./osm-read.ts";
+import type { DraftZone } from "./types.ts";
+import { type NodeInfo, zoneFromPlaceNode, zoneFromRelation } from "./zones.ts";
+
+export interface BuildReport {
+  relations: number;
+  /** Relations dropped, by reason: no_name, no_boundary. */
+  droppedRelations: Record<string, number>;
+  /** Geometry problems met (rings/ways), by reason, in kept and dropped relations alike. */
+  ringProblems: Partial<Record<DropReason, number>>;
+  /** A few dropped relation ids per reason, for the summary. */
+  examples: Record<string, string[]>;
+  suburbPlaces: number;
+  capitalPlaces: number;
+}
+
+export interface BuiltZones {
+  zones: DraftZone[];
+  /** ids of the zones made from capital=yes city places (zones only if Voronoi gives them a cell). */
+  capitals: Set<number>;
+  report: BuildReport;
+}
+
+function count(rec: Record<string, number>, k: string, n = 1) {
+  rec[k] = (rec[k] ?? 0) + n;
+}
+
+export function buildZones(osm: OsmInput, opts: { capitals: boolean }): BuiltZones {
+  const report: BuildReport = {
+    relations: osm.relations.length,
+    droppedRelations: {},
+    ringProblems: {},
+    examples: {},
+    suburbPlaces: 0,
+    capitalPlaces: 0,
+  };
+  const drop = (reason: string, osmId: string) => {
+    count(report.droppedRelations, reason);
+    const ex = (report.examples[reason] ??= []);
+    if (ex.length < 5) ex.push(osmId);
+  };
+  const node = (id: number): NodeInfo | undefined => {
+    const c = osm.coords.get(id);
+    if (!c) return undefined;
+    return { coords: [c[0], c[1]], tags: osm.centerNodes.get(id)?.tags ?? {} };
+  };
+
+  const zones: DraftZone[] = [];
+  // Relation ids ascending, then nodes: the order (and so the ids) upstream's BTreeMap iteration gives.
+  const relations = [...osm.relations].sort((a, b) => a.id - b.id);
+  for (const rel of relations) {
+    if (!rel.tags.name) {
+      drop("no_name", `relation:${rel.id}`);
+      continue;
+    }
+    const b = buildBoundary(rel.members, osm.ways, osm.coords);
+    for (const [k, v] of Object.entries(b.problems)) count(report.ringProblems, k, v);
+    if (!b.geometry) {
+      drop("no_boundary", `relation:${rel.id}`);
+      continue;
+    }
+    zones.push(zoneFromRelation(zones.length, rel, b.geometry, node));
+  }
+
+  const places = [...osm.placeNodes].sort((a, b) => a.id - b.id);
+  for (const n of places) {
+    if (n.tags.name && SUBURB_PLACES.includes(n.tags.place)) {
+      zones.push(zoneFromPlaceNode(zones.length, n));
+      report.suburbPlaces++;
+    }
+  }
+  const capitals = new Set<number>();
+  if (opts.capitals) {
+    for (const n of places) {
+      if (n.tags.name && CITY_PLACES.includes(n.tags.place) && n.tags.capital === "yes") {
+        capitals.add(zones.length);
+        zones.push(zoneFromPlaceNode(zones.length, n));
+        report.capitalPlaces++;
+      }
+    }
+  }
+  return { zones, capitals, report };
+}

@@ -1,0 +1,135 @@
+// Typing, hierarchy, names and labels over zones whose inclusions are known (pure: the geometric part —
+// who covers whom — was answered by PostGIS before).
+import { CosmoError, EXIT } from "../core/errors.ts";
+import { chooseParent, countryCandidates, findCountry, parentChain } from "./hierarchy.ts";
+import { computeLabels, internationalNames, type LabelInput } from "./names.ts";
+import { PLACE_TYPES, type RulesStore, resolveZoneType } from "./rules.ts";
+import { countUnhandledLevel, countUnknownRules, emptyTypingStats, type TypingStats } from "./stats.ts";
+import { type DraftZone, isAdmin, osmIdOf, typeRank } from "./types.ts";
+import { mergeCenterNames } from "./zones.ts";
+
+export const NO_COUNTRY_MESSAGE =
+  "no country_code has been provided and no country have been found, we won't be able to make a cosmogony " +
+  "(no zone has an ISO3166-1:alpha2 tag with a rules file: pass --country-code CC)";
+
+export interface TypingResult {
+  stats: TypingStats;
+  untypedByOverride: number;
+}
+
+/**
+ * Country code then type of every zone. Relations are typed by their country's rules; place nodes by their
+ * `place` value (unless an id override of their country says otherwise).
+ */
+export function typeZones(
+  zones: DraftZone[],
+  inclusions: Map<number, number[]>,
+  rules: RulesStore,
+  countryCode: string | undefined,
+): TypingResult {
+  const stats = emptyTypingStats();
+  let untypedByOverride = 0;
+  const forced = countryCode?.toUpperCase();
+  const candidates = countryCandidates(zones, (cc) => rules.has(cc));
+  if (!forced && candidates.size === 0) throw new CosmoError(NO_COUNTRY_MESSAGE, { exitCode: EXIT.input });
+  const byId = new Map(zones.map((z) => [z.id, z]));
+
+  for (const z of zones) {
+    const containers = inclusions.get(z.id) ?? [];
+    const cc = forced ?? findCountry(z.id, containers, candidates);
+    z.countryCode = cc;
+    const countryRules = cc ? rules.get(cc) : null;
+    const osmId = osmIdOf(z);
+
+    if (z.osmType === "node") {
+      const override = countryRules?.idOverrides.has(osmId) ? countryRules.idOverrides.get(osmId) : undefined;
+      z.zoneType = override !== undefined ? override : (PLACE_TYPES[z.tags.place] ?? null);
+      continue;
+    }
+    if (!cc) {
+      stats.zoneWithoutCountry++;
+      continue;
+    }
+    if (!countryRules) {
+      countUnknownRules(stats, cc);
+      continue;
+    }
+    const containerIds = containers.map((id) => osmIdOf(byId.get(id)!));
+    const res = resolveZoneType(countryRules, { osmId, adminLevel: z.adminLevel }, containerIds);
+    if (res.kind === "typed") z.zoneType = res.type;
+    else if (res.kind === "unknown_level") countUnhandledLevel(stats, cc, res.level);
+    else untypedByOverride++;
+  }
+  return { stats, untypedByOverride };
+}
+
+/** Parent of every zone: among its containers, an administrative zone of strictly larger type, the smallest. */
+export function buildHierarchy(zones: DraftZone[], inclusions: Map<number, number[]>): void {
+  const byId = new Map(zones.map((z) => [z.id, z]));
+  for (const z of zones) {
+    const containers = (inclusions.get(z.id) ?? []).map((id) => byId.get(id)!);
+    z.parent = chooseParent(z, containers)?.id ?? null;
+  }
+}
+
+const CITY_RANK = typeRank("city");
+
+/**
+ * Places that get a Voronoi cell, with the zone their cell is cut from: suburb places without admin_level
+ * and capital places, inside their smallest containing admin zone of type ≥ city.
+ */
+export function voronoiParents(
+  zones: DraftZone[],
+  inclusions: Map<number, number[]>,
+  capitals: Set<number>,
+): Map<number, number> {
+  const byId = new Map(zones.map((z) => [z.id, z]));
+  const out = new Map<number, number>();
+  for (const z of zones) {
+    if (z.osmType !== "node" || !z.zoneType) continue;
+    const eligible = capitals.has(z.id) || (z.zoneType === "suburb" && z.adminLevel === null);
+    if (!eligible) continue;
+    let best: DraftZone | null = null;
+    for (const id of inclusions.get(z.id) ?? []) {
+      const c = byId.get(id)!;
+      if (c.osmType !== "relation" || !isAdmin(c) || typeRank(c.zoneType!) < CITY_RANK) continue;
+      if (best === null || typeRank(c.zoneType!) < typeRank(best.zoneType!)) best = c;
+    }
+    if (best) out.set(z.id, best.id);
+  }
+  return out;
+}
+
+/** name:* from the center node where it describes the zone, then labels along the parent chain. */
+export function computeNamesAndLabels(zones: DraftZone[], filterLangs: string[]): void {
+  for (const z of zones) mergeCenterNames(z);
+  const byId = new Map(zones.map((z) => [z.id, z]));
+  const inputs = new Map<number, LabelInput>();
+  for (const z of zones)
+    inputs.set(z.id, { name: z.name, zipCodes: z.zipCodes, names: internationalNames(z.tags, z.name) });
+  for (const z of zones) {
+    const chain = parentChain(z, byId).map((c) => inputs.get(c.id)!);
+    const { label, internationalLabels } = computeLabels(chain, filterLangs);
+    z.label = label;
+    z.internationalLabels = internationalLabels;
+  }
+}
+
+/**
+ * A place that got a Voronoi cell now spans more than the zone holding its point (a suburb cell crosses
+ * city districts): its parent becomes the zone the cell was cut from, or that zone's smallest allowed
+ * ancestor, so that every parent still covers its child.
+ */
+export function reparentCells(
+  zones: DraftZone[],
+  inclusions: Map<number, number[]>,
+  cellParents: Map<number, number>,
+): void {
+  const byId = new Map(zones.map((z) => [z.id, z]));
+  for (const [id, from] of cellParents) {
+    const z = byId.get(id);
+    if (!z?.geometry) continue;
+    const containers = [from, ...(inclusions.get(from) ?? [])].map((c) => byId.get(c)!);
+    z.parent = chooseParent(z, containers)?.id ?? null;
+  }
+}

@@ -1,0 +1,44 @@
+// What a decode worker does with one blob (also called in-thread when threads = 0).
+import { blobPayload } from "./blob.ts";
+import { type BlockFilter, type BlockResult, decodeBlock } from "./block.ts";
+import { ProtoError, ProtoReader } from "./proto.ts";
+
+/** Features this decoder implements; a file requiring anything else is refused, as the spec demands. */
+const SUPPORTED_FEATURES = new Set(["OsmSchema-V0.6", "DenseNodes"]);
+
+export type BlobOutcome =
+  | { kind: "data"; result: BlockResult }
+  | { kind: "header"; requiredFeatures: string[] }
+  | { kind: "ignored" };
+
+export function processBlob(type: string, blob: Uint8Array, filter: BlockFilter): BlobOutcome {
+  if (type === "OSMData") return { kind: "data", result: decodeBlock(blobPayload(blob), filter) };
+  if (type === "OSMHeader") {
+    const requiredFeatures = readRequiredFeatures(blobPayload(blob));
+    const missing = requiredFeatures.filter((f) => !SUPPORTED_FEATURES.has(f));
+    if (missing.length) throw new ProtoError(`file requires unsupported feature(s): ${missing.join(", ")}`);
+    return { kind: "header", requiredFeatures };
+  }
+  return { kind: "ignored" }; // unknown blob types are to be skipped (fileformat spec)
+}
+
+function readRequiredFeatures(buf: Uint8Array): string[] {
+  const r = new ProtoReader(buf);
+  const features: string[] = [];
+  for (let key = r.key(); key !== 0; key = r.key()) {
+    if (key === ((4 << 3) | 2)) features.push(r.string());
+    else r.skip(key);
+  }
+  return features;
+}
+
+/** Typed-array buffers of a result, to transfer rather than copy them back to the main thread. */
+export function transferables(outcome: BlobOutcome): ArrayBuffer[] {
+  if (outcome.kind !== "data") return [];
+  const r = outcome.result;
+  const w = r.ways;
+  const rel = r.relations;
+  const all = [r.coordIds, r.coordLon, r.coordLat, w.ids, w.ends, w.refs, rel.ids, rel.ends, rel.refs, rel.types];
+  // Empty batches share one constant instance: never transfer (detach) those.
+  return all.filter((a) => a.length > 0).map((a) => a.buffer as ArrayBuffer);
+}

@@ -1,0 +1,35 @@
+// Decode worker: receives serialized blobs, inflates and decodes them with the pass's filter applied, and
+// posts back only the kept elements (coordinates as transferred typed arrays). Workers outlive one pass
+// (starting one costs ~100 ms of loader work), so each pass registers its filter under an id first.
+import { parentPort } from "node:worker_threads";
+import type { BlockFilter } from "./block.ts";
+import { processBlob, transferables } from "./process.ts";
+
+export type WorkerRequest =
+  | { kind: "pass"; pass: number; filter: BlockFilter }
+  | { kind: "end"; pass: number }
+  | { kind: "blob"; pass: number; type: string; data: Uint8Array };
+export type WorkerReply = { outcome: ReturnType<typeof processBlob> } | { error: string };
+
+const port = parentPort;
+if (!port) throw new Error("extractor/pbf/worker.ts must run in a worker thread");
+const filters = new Map<number, BlockFilter>();
+
+port.on("message", (req: WorkerRequest) => {
+  if (req.kind === "pass") {
+    filters.set(req.pass, req.filter);
+    return;
+  }
+  if (req.kind === "end") {
+    filters.delete(req.pass);
+    return;
+  }
+  try {
+    const filter = filters.get(req.pass);
+    if (!filter) throw new Error(`unknown pass ${req.pass}`);
+    const outcome = processBlob(req.type, req.data, filter);
+    port.postMessage({ outcome } satisfies WorkerReply, transferables(outcome));
+  } catch (e) {
+    port.postMessage({ error: (e as Error).message } satisfies WorkerReply);
+  }
+});

@@ -1,0 +1,15 @@
+-- Which zones cover which: for each candidate container, the zones in its bbox (index) that it covers
+-- (its center point for zones without a geometry). Driving the loop by the container keeps the same first
+-- argument to ST_Covers across consecutive calls, so PostGIS reuses its prepared (indexed) form of it.
+-- Most specific (smallest) container first.
+SELECT s.zone, c.id AS container
+FROM zones c
+CROSS JOIN LATERAL (
+  SELECT z.id AS zone
+  FROM zones z
+  WHERE z.id <> c.id
+    AND z.shape && c.valid
+    AND public.ST_Covers(c.valid, z.shape)
+) s
+WHERE c.valid IS NOT NULL
+ORDER BY s.zone, c.area, c.id;

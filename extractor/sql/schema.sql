@@ -1,0 +1,22 @@
+-- Working tables of one extraction, in a schema of their own (dropped at the end). search_path is set to
+-- that schema first, so the names below are unqualified.
+CREATE TABLE zones_in (
+  id int PRIMARY KEY,
+  osm_id text NOT NULL,
+  geojson text,
+  lon float8,
+  lat float8
+);
+CREATE TABLE zones (
+  id int PRIMARY KEY,
+  osm_id text NOT NULL,
+  geom public.geometry(MultiPolygon, 4326),
+  -- made valid for the predicates: GEOS refuses covers() on some invalid input, upstream then says "no"
+  valid public.geometry,
+  center public.geometry(Point, 4326),
+  -- what inclusion tests use: the valid geometry, or the center of zones without one (place nodes)
+  shape public.geometry,
+  area float8 NOT NULL DEFAULT 0,
+  zone_type text,
+  generated bool NOT NULL DEFAULT false
+);

@@ -1,0 +1,77 @@
+// A cached Luxembourg extraction for the tests of other stages (import, tiles, api…): extracting once per
+// code change instead of once per test file. The cache key hashes the extractor's sources (.ts, .sql), the
+// PBF and the rules, so a change to any of them re-extracts. Two vitest workers asking at once are
+// serialised by an mkdir lock; the file itself appears atomically (the writer renames a temp file).
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { PROJECT_ROOT } from "../core/paths.ts";
+
+const CACHE_DIR = join(PROJECT_ROOT, ".data", "test-cache");
+const STALE_LOCK_MS = 10 * 60_000;
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== "test") out.push(...sourceFiles(p));
+    } else if (/\.(ts|sql|mjs)$/.test(entry.name)) out.push(p);
+  }
+  return out.sort();
+}
+
+function cacheKey(pbf: string, rulesFile: string): string {
+  const h = createHash("sha256");
+  for (const f of sourceFiles(join(PROJECT_ROOT, "extractor"))) {
+    h.update(relative(PROJECT_ROOT, f));
+    h.update(readFileSync(f));
+  }
+  h.update(readFileSync(pbf));
+  h.update(readFileSync(rulesFile));
+  return h.digest("hex").slice(0, 16);
+}
+
+async function sleep(ms: number) {
+  await new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * Path of `luxembourg_filtered.osm.pbf` extracted with `--country-code lu`, Voronoi on, as `.jsonl.gz`.
+ * Must run under vitest (it uses the per-run test database).
+ */
+export async function extractedLuxembourg(): Promise<string> {
+  const pbf = join(PROJECT_ROOT, "data", "osm", "luxembourg_filtered.osm.pbf");
+  const rulesDir = join(PROJECT_ROOT, "data", "libpostal", "boundaries");
+  const target = join(CACHE_DIR, `luxembourg-${cacheKey(pbf, join(rulesDir, "lu.yaml"))}.jsonl.gz`);
+  if (existsSync(target)) return target;
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const lock = `${target}.lock`;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      if (existsSync(target)) return target;
+      // A worker killed mid-extraction leaves its lock behind: take it over after a while.
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > STALE_LOCK_MS) rmSync(lock, { recursive: true, force: true });
+      await sleep(200);
+    }
+  }
+  try {
+    if (existsSync(target)) return target;
+    const { testDatabase } = await import("../core/testing.ts");
+    const { extract } = await import("./extract.ts");
+    const db = await testDatabase("extract_fixture");
+    try {
+      await extract({ input: pbf, output: target, countryCode: "lu", voronoi: true, rulesDir, db });
+    } finally {
+      await db.close();
+    }
+    return target;
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import { buildBoundary, chainRings, type MemberRef } from "../boundary.ts";
+import { multiPolygonBBox, pointInRing, ringInsideRing } from "../geometry.ts";
+
+// A 10x10 square split into ways: 1(0,0) 2(10,0) 3(10,10) 4(0,10); a hole 5..8 at (2..4); a far square 9..12.
+const coords: Record<number, [number, number]> = {
+  1: [0, 0],
+  2: [10, 0],
+  3: [10, 10],
+  4: [0, 10],
+  5: [2, 2],
+  6: [4, 2],
+  7: [4, 4],
+  8: [2, 4],
+  9: [20, 0],
+  10: [30, 0],
+  11: [30, 10],
+  12: [20, 10],
+};
+const nodes = { get: (id: number) => coords[id] };
+const way = (m: Record<number, number[]>) => ({ get: (id: number) => m[id] });
+const member = (ref: number, role: string): MemberRef => ({ type: "way", ref, role });
+
+describe("chainRings", () => {
+  it("joins open ways end to end, reversing the ones that point backwards", () => {
+    const { rings, unclosed } = chainRings([
+      [1, 2],
+      [3, 2], // reversed
+      [3, 4],
+      [1, 4], // reversed, closes the ring
+    ]);
+    expect(unclosed).toBe(0);
+    expect(rings).toEqual([[1, 2, 3, 4, 1]]);
+  });
+
+  it("keeps closed ways as rings and counts chains that never close", () => {
+    const { rings, unclosed } = chainRings([
+      [5, 6, 7, 8, 5],
+      [1, 2],
+      [2, 3],
+    ]);
+    expect(rings).toEqual([[5, 6, 7, 8, 5]]);
+    expect(unclosed).toBe(1);
+  });
+});
+
+describe("buildBoundary", () => {
+  it("treats outer, enclave and empty roles as outer rings and puts inner rings in their outer polygon", () => {
+    const b = buildBoundary(
+      [
+        member(1, "outer"),
+        member(2, ""),
+        member(3, "inner"),
+        member(4, "enclave"),
+        { type: "node", ref: 1, role: "label" },
+      ],
+      way({ 1: [1, 2, 3], 2: [3, 4, 1], 3: [5, 6, 7, 8, 5], 4: [9, 10, 11, 12, 9] }),
+      nodes,
+    );
+    expect(b.problems).toEqual({});
+    expect(b.geometry).toHaveLength(2);
+    const ringsByPolygon = b.geometry!.map((p) => [p[0][0][0], p.length]);
+    expect(ringsByPolygon.sort()).toEqual([
+      [0, 2], // the square starting at x=0 holds the hole
+      [20, 1],
+    ]);
+    expect(multiPolygonBBox(b.geometry!)).toEqual([0, 0, 30, 10]);
+  });
+
+  it("ignores other roles and counts missing ways and unclosed rings; no outer ring → no geometry", () => {
+    const b = buildBoundary(
+      [member(1, "outer"), member(2, "subarea"), member(99, "outer")],
+      way({ 1: [1, 2, 3], 2: [3, 4, 1] }),
+      nodes,
+    );
+    expect(b.geometry).toBeNull();
+    expect(b.problems).toEqual({ missing_way: 1, unclosed_ring: 1 });
+  });
+
+  it("drops an inner ring no outer contains", () => {
+    const b = buildBoundary(
+      [member(1, "outer"), member(2, "inner")],
+      way({ 1: [1, 2, 3, 4, 1], 2: [9, 10, 11, 12, 9] }),
+      nodes,
+    );
+    expect(b.geometry).toHaveLength(1);
+    expect(b.geometry![0]).toHaveLength(1);
+    expect(b.problems).toEqual({ orphan_inner: 1 });
+  });
+
+  it("skips nodes missing from the file and drops rings left with fewer than 4 positions", () => {
+    const b = buildBoundary([member(1, "outer")], way({ 1: [1, 2, 77, 1] }), nodes);
+    expect(b.geometry).toBeNull();
+    expect(b.problems).toEqual({ missing_node: 1, degenerate_ring: 1 });
+  });
+});
+
+describe("point and ring tests", () => {
+  const square: [number, number][] = [
+    [0, 0],
+    [10, 0],
+    [10, 10],
+    [0, 10],
+    [0, 0],
+  ];
+  it("tells inside, boundary and outside apart", () => {
+    expect(pointInRing([5, 5], square)).toBe(1);
+    expect(pointInRing([10, 5], square)).toBe(0);
+    expect(pointInRing([11, 5], square)).toBe(-1);
+  });
+  it("decides ring inclusion on the first vertex not on the boundary (touching enclaves)", () => {
+    const touching: [number, number][] = [
+      [0, 0],
+      [5, 0],
+      [5, 5],
+      [0, 0],
+    ];
+    expect(ringInsideRing(touching, square)).toBe(true);
+    expect(ringInsideRing(square, touching)).toBe(false);
+  });
+});

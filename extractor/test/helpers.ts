@@ -1,0 +1,45 @@
+// Shared by the extractor's acceptance tests: reading outputs and checking them in PostGIS.
+
+import type { Zone } from "../../core/cosmogony/model.ts";
+import { readZones } from "../../core/cosmogony/reader.ts";
+import type { Database } from "../../core/db.ts";
+
+export async function readAll(path: string): Promise<Zone[]> {
+  const out: Zone[] = [];
+  for await (const z of readZones(path)) out.push(z);
+  return out;
+}
+
+/**
+ * Zones whose parent does not cover them (GEOS covers on the made-valid geometries; the center point for
+ * zones without a geometry), as "child ⊄ parent" strings: [] when the hierarchy is sound. Voronoi cells are
+ * computed intersections with their parent, whose new vertices can sit 1e-16° off the parent's edges: for
+ * generated zones the parent is grown by 1e-9° (0.1 mm) first; relation zones are checked exactly.
+ */
+export async function parentsNotCovering(db: Database, zones: Zone[], table: string): Promise<string[]> {
+  await db.pool.query(
+    `CREATE TABLE ${table} (id bigint PRIMARY KEY, osm_id text, parent bigint, generated bool, geom geometry, center geometry)`,
+  );
+  const rows = zones.map((z) => ({
+    id: z.id,
+    osm_id: z.osm_id,
+    parent: z.parent,
+    generated: z.is_generated,
+    geometry: z.geometry,
+    center: z.center,
+  }));
+  await db.pool.query(
+    `INSERT INTO ${table}
+     SELECT (z->>'id')::bigint, z->>'osm_id', (z->>'parent')::bigint, (z->>'generated')::bool,
+            CASE WHEN jsonb_typeof(z->'geometry') = 'object' THEN ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(z->'geometry'), 4326)) END,
+            CASE WHEN jsonb_typeof(z->'center') = 'object' THEN ST_SetSRID(ST_GeomFromGeoJSON(z->'center'), 4326) END
+     FROM jsonb_array_elements($1::jsonb) z`,
+    [JSON.stringify(rows)],
+  );
+  const { rows: bad } = await db.pool.query<{ c: string; p: string }>(
+    `SELECT c.osm_id AS c, p.osm_id AS p FROM ${table} c JOIN ${table} p ON p.id = c.parent
+     WHERE NOT ST_Covers(CASE WHEN c.generated THEN ST_Buffer(p.geom, 1e-9) ELSE p.geom END, coalesce(c.geom, c.center))
+     ORDER BY c.id`,
+  );
+  return bad.map((r) => `${r.c} ⊄ ${r.p}`);
+}

@@ -1,0 +1,223 @@
+// The PBF decoder checked against osmium (an independent decoder) on the reference extracts.
+import { execFileSync, spawnSync } from "node:child_process";
+import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PbfReader, PbfWriter } from "pbf";
+import { beforeAll, describe, expect, it } from "vitest";
+import { fixture, tmpDir } from "../../core/testing.ts";
+import { IdSet, type Pass, type PassResult, PbfError, readPbf } from "../pbf/index.ts";
+import { type OsmElement, parseOplLine } from "../pbf/opl.ts";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "cosmo-pbf-"));
+
+function osmiumOpl(args: string[]): OsmElement[] {
+  const out = execFileSync("osmium", [...args, "-f", "opl", "-o", "-"], { maxBuffer: 1 << 30 }).toString();
+  return out
+    .split("\n")
+    .filter((l) => l)
+    .map(parseOplLine);
+}
+
+const ADMIN = [[{ key: "boundary", values: ["administrative"] }]];
+
+/** The extractor's pass sequence: admin relations, then their ways, then the nodes of both. */
+async function boundaryPasses(file: string, threads: number): Promise<PassResult & { wayIds: IdSet }> {
+  const rel = await readPbf(file, { relations: ADMIN }, { threads });
+  const wayIds = IdSet.from(rel.relations.flatMap((r) => r.members.filter((m) => m.type === "way").map((m) => m.ref)));
+  const ways = await readPbf(file, { ways: wayIds }, { threads });
+  const nodeIds = IdSet.from([
+    ...rel.relations.flatMap((r) => r.members.filter((m) => m.type === "node").map((m) => m.ref)),
+    ...ways.ways.flatMap((w) => w.refs),
+  ]);
+  const nodes = await readPbf(file, { nodes: { ids: nodeIds, tags: [[{ key: "place" }]] } }, { threads });
+  return { relations: rel.relations, ways: ways.ways, nodes: nodes.nodes, coords: nodes.coords, wayIds };
+}
+
+/** Compares a pass result with osmium's objects, field by field. */
+function expectSameAs(result: PassResult, expected: OsmElement[]): void {
+  const nodes = expected.filter((e) => e.type === "node");
+  const ways = expected.filter((e) => e.type === "way");
+  const rels = expected.filter((e) => e.type === "relation");
+  expect(result.relations).toEqual(rels);
+  expect(result.ways).toEqual(ways);
+  expect(result.coords.size).toBe(nodes.length);
+  let maxErr = 0;
+  for (const n of nodes) {
+    const c = result.coords.get(n.id);
+    expect(c, `coords of node ${n.id}`).toBeDefined();
+    maxErr = Math.max(maxErr, Math.abs((c as number[])[0] - n.lon), Math.abs((c as number[])[1] - n.lat));
+  }
+  expect(maxErr).toBeLessThan(1e-7);
+  const tagged = nodes.filter((n) => Object.keys(n.tags).length > 0);
+  expect(result.nodes.map((n) => n.id)).toEqual(tagged.map((n) => n.id));
+  result.nodes.forEach((n, i) => {
+    expect(n.tags).toEqual(tagged[i].tags);
+    expect(Math.abs(n.lon - tagged[i].lon) + Math.abs(n.lat - tagged[i].lat)).toBeLessThan(1e-7);
+  });
+}
+
+/** Offsets of the blobs of a PBF file, by walking its length prefixes (independently of the decoder). */
+function blobOffsets(file: string): number[] {
+  const buf = readFileSync(file);
+  const offsets: number[] = [];
+  for (let pos = 0; pos < buf.length; ) {
+    offsets.push(pos);
+    const hlen = buf.readUInt32BE(pos);
+    const header = new PbfReader(buf.subarray(pos + 4, pos + 4 + hlen));
+    const { size } = header.readFields(
+      (tag, h: { size: number }, r) => {
+        if (tag === 3) h.size = r.readVarint();
+        else r.skip(r.type);
+      },
+      { size: 0 },
+    );
+    pos += 4 + hlen + size;
+  }
+  return offsets;
+}
+
+async function pbfErrorOf(p: Promise<unknown>): Promise<PbfError> {
+  const e = await p.then(
+    () => null,
+    (err) => err,
+  );
+  expect(e).toBeInstanceOf(PbfError);
+  return e as PbfError;
+}
+
+const ALL_PASS: Pass = { relations: [[]], ways: "all", nodes: { ids: "all" } };
+
+describe.each(["luxembourg_filtered.osm.pbf", "gatineau.osm.pbf"])("%s", (name) => {
+  const file = fixture(name);
+  let everything: OsmElement[];
+  beforeAll(() => {
+    everything = osmiumOpl(["cat", file]);
+  });
+
+  it("decodes every node, way and relation exactly as osmium does", async () => {
+    const result = await readPbf(file, ALL_PASS, { threads: 2 });
+    expect(result.relations.length).toBeGreaterThan(0);
+    expectSameAs(result, everything);
+  });
+
+  it("keeps the administrative boundaries, their ways and nodes as osmium tags-filter does", async () => {
+    const result = await boundaryPasses(file, 2);
+    const expected = osmiumOpl(["tags-filter", file, "r/boundary=administrative"]);
+    // osmium also adds relations that are members of the matched ones; the pass keeps only matching ones.
+    const isAdmin = (e: OsmElement) => e.type !== "relation" || e.tags.boundary === "administrative";
+    const place = everything.filter((e) => e.type === "node" && e.tags.place);
+    const expectedNodes = new Map(
+      [...expected.filter((e) => e.type === "node"), ...place].map((n) => [n.id, n] as const),
+    );
+    expectSameAs(result, [
+      ...[...expectedNodes.values()].sort((a, b) => a.id - b.id),
+      ...expected.filter((e) => e.type !== "node" && isAdmin(e)),
+    ]);
+  });
+});
+
+describe("readPbf", () => {
+  const lux = fixture("luxembourg_filtered.osm.pbf");
+
+  it("gives identical results with 1 and 2 threads and on the calling thread", async () => {
+    const one = await boundaryPasses(lux, 1);
+    const two = await boundaryPasses(lux, 2);
+    const inline = await readPbf(lux, ALL_PASS, { threads: 0 });
+    const all2 = await readPbf(lux, ALL_PASS, { threads: 2 });
+    expect(two.relations).toEqual(one.relations);
+    expect(two.ways).toEqual(one.ways);
+    expect(two.nodes).toEqual(one.nodes);
+    expect(two.coords.size).toBe(one.coords.size);
+    for (const w of one.ways) for (const r of w.refs) expect(two.coords.get(r)).toEqual(one.coords.get(r));
+    expect(inline.relations).toEqual(all2.relations);
+    expect(inline.ways).toEqual(all2.ways);
+    expect(inline.nodes).toEqual(all2.nodes);
+  });
+
+  it("reports progress up to the file size", async () => {
+    const seen: number[] = [];
+    const size = readFileSync(lux).length;
+    await readPbf(lux, { relations: ADMIN }, { threads: 2, onProgress: (done, total) => seen.push(done, total) });
+    expect(seen.at(-2)).toBe(size);
+    expect(seen.at(-1)).toBe(size);
+  });
+
+  it("rejects a file that is not a PBF at offset 0", async () => {
+    const garbage = join(dir, "garbage.osm.pbf");
+    writeFileSync(garbage, "<?xml version='1.0'?><osm></osm>\n".repeat(50));
+    const e = await pbfErrorOf(readPbf(garbage, ALL_PASS, { threads: 2 }));
+    expect(e.offset).toBe(0);
+    expect(e.file).toBe(garbage);
+    expect(e.message).toMatch(/garbage\.osm\.pbf: byte 0: not an OSM PBF file/);
+    expect(e.message).not.toContain("\n");
+    expect(e.exitCode).toBe(2);
+  });
+
+  it("names the blob that a truncated file cuts", async () => {
+    const offsets = blobOffsets(lux);
+    const cut = offsets[Math.floor(offsets.length / 2)] + 100;
+    const truncated = join(dir, "truncated.osm.pbf");
+    const fd = openSync(lux, "r");
+    const buf = Buffer.alloc(cut);
+    readSync(fd, buf, 0, cut, 0);
+    closeSync(fd);
+    writeFileSync(truncated, buf);
+    const e = await pbfErrorOf(readPbf(truncated, ALL_PASS, { threads: 2 }));
+    expect(e.offset).toBe(offsets[Math.floor(offsets.length / 2)]);
+    expect(e.message).toMatch(/truncated\.osm\.pbf: byte \d+: truncated file/);
+  });
+
+  it("names the blob whose compressed data is corrupt", async () => {
+    const offsets = blobOffsets(lux);
+    const k = 2;
+    const corrupt = join(dir, "corrupt.osm.pbf");
+    copyFileSync(lux, corrupt);
+    const buf = readFileSync(corrupt);
+    const hlen = buf.readUInt32BE(offsets[k]);
+    // Overwrite bytes well inside the blob's data (past the Blob's own field keys).
+    buf.fill(0xff, offsets[k] + 4 + hlen + 40, offsets[k] + 4 + hlen + 80);
+    writeFileSync(corrupt, buf);
+    const e = await pbfErrorOf(readPbf(corrupt, ALL_PASS, { threads: 2 }));
+    expect(e.offset).toBe(offsets[k]);
+    expect(e.message).toMatch(/corrupt\.osm\.pbf: byte \d+: corrupt blob: /);
+  });
+
+  it("rejects an unsupported compression by name", async () => {
+    const offsets = blobOffsets(lux);
+    const header = readFileSync(lux).subarray(0, offsets[1]);
+    const blob = new PbfWriter();
+    blob.writeVarintField(2, 1000);
+    blob.writeBytesField(4, new Uint8Array([1, 2, 3]));
+    const blobBytes = blob.finish();
+    const blobHeader = new PbfWriter();
+    blobHeader.writeStringField(1, "OSMData");
+    blobHeader.writeVarintField(3, blobBytes.length);
+    const headerBytes = blobHeader.finish();
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(headerBytes.length);
+    const lzma = join(dir, "lzma.osm.pbf");
+    writeFileSync(lzma, Buffer.concat([header, len, headerBytes, blobBytes]));
+    const e = await pbfErrorOf(readPbf(lzma, ALL_PASS, { threads: 1 }));
+    expect(e.offset).toBe(header.length);
+    expect(e.message).toContain("unsupported blob compression lzma");
+  });
+
+  it("runs its TypeScript workers under plain node with tsx registered, as bin/cosmo.js does", () => {
+    // A script file under the project (so `tsx` resolves), registering tsx exactly like bin/cosmo.js.
+    const script = join(tmpDir("pbf-node"), "read.mjs");
+    writeFileSync(
+      script,
+      `import { register } from "tsx/esm/api";
+      register();
+      const { readPbf } = await import(${JSON.stringify(join(ROOT, "extractor/pbf/index.ts"))});
+      const r = await readPbf(${JSON.stringify(lux)}, { relations: [[]], ways: "all" }, { threads: 2 });
+      console.log(JSON.stringify([r.relations.length, r.ways.length]));`,
+    );
+    const run = spawnSync(process.execPath, [script], { cwd: ROOT, encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(JSON.parse(run.stdout)).toEqual([304, 774]);
+  });
+});

@@ -1,0 +1,49 @@
+// The extractor's working representation of a zone, before it is written in the cosmogony format.
+// Kept separate from core/cosmogony's `Zone` (the file format) because the pipeline needs extra working
+// fields (index, OSM type, names by language, area) that never reach the output.
+
+export type Position = [number, number];
+/** GeoJSON MultiPolygon coordinates: polygons → rings → positions; the first ring of a polygon is the outer one. */
+export type MultiPolygonCoords = Position[][][];
+export type BBox = [number, number, number, number];
+export type Tags = Record<string, string>;
+
+// Zone types and their order come from the shared model (a parent must be of a strictly larger type).
+import { isZoneType, type ZoneType, zoneTypeRank } from "../core/cosmogony/model.ts";
+
+export { isZoneType, type ZoneType };
+
+export function typeRank(t: ZoneType): number {
+  return zoneTypeRank(t);
+}
+
+export interface DraftZone {
+  /** Output id: the zone's index in creation order (holes appear when untyped zones are removed). */
+  id: number;
+  osmType: "relation" | "node";
+  osmNumericId: number;
+  adminLevel: number | null;
+  zoneType: ZoneType | null;
+  name: string;
+  label: string;
+  internationalLabels: Record<string, string>;
+  zipCodes: string[];
+  center: Position | null;
+  geometry: MultiPolygonCoords | null;
+  bbox: BBox | null;
+  tags: Tags;
+  centerTags: Tags;
+  parent: number | null;
+  wikidata: string | null;
+  isGenerated: boolean;
+  countryCode: string | null;
+}
+
+export function osmIdOf(z: Pick<DraftZone, "osmType" | "osmNumericId">): string {
+  return `${z.osmType}:${z.osmNumericId}`;
+}
+
+/** A zone is administrative when typed and not `non_administrative` (only those may be parents). */
+export function isAdmin(z: Pick<DraftZone, "zoneType">): boolean {
+  return z.zoneType !== null && z.zoneType !== "non_administrative";
+}

@@ -1,0 +1,193 @@
+// PostgreSQL binary COPY encoding (https://www.postgresql.org/docs/current/sql-copy.html, "Binary Format") of
+// zone rows. Binary rather than text: geometries go as raw EWKB (text COPY would need hex, twice the bytes and
+// a hex pass on both sides), and nothing needs escaping. Rows accumulate in one growing buffer handed to the
+// COPY stream in ~1 MB pieces.
+import type { Zone } from "../core/cosmogony/model.ts";
+import {
+  BBOX_POLYGON_BYTES,
+  multiPolygonByteSize,
+  POINT_BYTES,
+  SRID_WEB_MERCATOR,
+  SRID_WGS84,
+  writeBBoxPolygon,
+  writeMultiPolygon,
+  writePoint,
+} from "./ewkb.ts";
+
+/** Column order of the COPY (the `zones` table of a version schema; search_names is generated). */
+export const COPY_COLUMNS = [
+  "id",
+  "osm_id",
+  "admin_level",
+  "zone_type",
+  "name",
+  "loc_name",
+  "alt_name",
+  "label",
+  "international_labels",
+  "zip_codes",
+  "center",
+  "bbox",
+  "geom",
+  "geom_4326",
+  "tags",
+  "center_tags",
+  "parent",
+  "wikidata",
+  "is_generated",
+  "country_code",
+] as const;
+
+const SIGNATURE = Buffer.from("PGCOPY\n\xff\r\n\0", "latin1");
+const TEXT_OID = 25;
+const FLUSH_AT = 1 << 20;
+
+export class BinaryCopyEncoder {
+  private buf: Buffer;
+  private view: DataView;
+  private pos = 0;
+
+  constructor(initial = FLUSH_AT * 2) {
+    this.buf = Buffer.allocUnsafe(initial);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+    this.buf.set(SIGNATURE, 0);
+    this.pos = SIGNATURE.length;
+    this.int32(0); // flags
+    this.int32(0); // header extension length
+  }
+
+  /** Bytes ready to send (and a fresh buffer for what follows), or null while under the flush size. */
+  take(force = false): Buffer | null {
+    if (this.pos === 0 || (!force && this.pos < FLUSH_AT)) return null;
+    const out = this.buf.subarray(0, this.pos);
+    this.buf = Buffer.allocUnsafe(Math.max(FLUSH_AT * 2, this.buf.length));
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+    this.pos = 0;
+    return out;
+  }
+
+  /** The trailer (-1 field count) plus whatever is pending. */
+  finish(): Buffer {
+    this.ensure(2);
+    this.view.setInt16(this.pos, -1);
+    this.pos += 2;
+    return this.take(true) as Buffer;
+  }
+
+  addZone(z: Zone): void {
+    this.ensure(2);
+    this.view.setInt16(this.pos, COPY_COLUMNS.length);
+    this.pos += 2;
+    this.int8Field(z.id);
+    this.textField(z.osm_id);
+    this.int4Field(z.admin_level);
+    this.textField(z.zone_type);
+    this.textField(z.name);
+    this.textField(z.loc_name);
+    this.textField(z.alt_name);
+    this.textField(z.label);
+    this.jsonbField(z.international_labels);
+    this.textArrayField(z.zip_codes);
+    if (z.center) this.geometryField(POINT_BYTES, (v, o) => writePoint(v, o, z.center!.coordinates[0], z.center!.coordinates[1], SRID_WGS84));
+    else this.nullField();
+    if (z.bbox) this.geometryField(BBOX_POLYGON_BYTES, (v, o) => writeBBoxPolygon(v, o, z.bbox!, SRID_WGS84));
+    else this.nullField();
+    if (z.geometry) {
+      const coords = z.geometry.coordinates;
+      const size = multiPolygonByteSize(coords);
+      this.geometryField(size, (v, o) => writeMultiPolygon(v, o, coords, SRID_WEB_MERCATOR));
+      this.geometryField(size, (v, o) => writeMultiPolygon(v, o, coords, SRID_WGS84));
+    } else {
+      this.nullField();
+      this.nullField();
+    }
+    this.jsonbField(z.tags);
+    this.jsonbField(z.center_tags);
+    this.int8Field(z.parent);
+    this.textField(z.wikidata);
+    this.ensure(5);
+    this.view.setInt32(this.pos, 1);
+    this.buf[this.pos + 4] = z.is_generated ? 1 : 0;
+    this.pos += 5;
+    this.textField(z.country_code);
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n + FLUSH_AT));
+    this.buf.copy(bigger, 0, 0, this.pos);
+    this.buf = bigger;
+    this.view = new DataView(bigger.buffer, bigger.byteOffset, bigger.length);
+  }
+
+  private int32(v: number): void {
+    this.ensure(4);
+    this.view.setInt32(this.pos, v);
+    this.pos += 4;
+  }
+
+  private nullField(): void {
+    this.int32(-1);
+  }
+
+  private int8Field(v: number | null): void {
+    if (v == null) return this.nullField();
+    this.ensure(12);
+    this.view.setInt32(this.pos, 8);
+    // ids are below 2^53: split into two 32-bit halves instead of going through BigInt
+    this.view.setUint32(this.pos + 4, Math.floor(v / 0x100000000));
+    this.view.setUint32(this.pos + 8, v >>> 0);
+    this.pos += 12;
+  }
+
+  private int4Field(v: number | null): void {
+    if (v == null) return this.nullField();
+    this.ensure(8);
+    this.view.setInt32(this.pos, 4);
+    this.view.setInt32(this.pos + 4, v);
+    this.pos += 8;
+  }
+
+  private textField(s: string | null): void {
+    if (s == null) return this.nullField();
+    const max = s.length * 3;
+    this.ensure(4 + max);
+    const n = this.buf.write(s, this.pos + 4, "utf8");
+    this.view.setInt32(this.pos, n);
+    this.pos += 4 + n;
+  }
+
+  private jsonbField(v: unknown): void {
+    const s = JSON.stringify(v);
+    this.ensure(5 + s.length * 3);
+    this.buf[this.pos + 4] = 1; // jsonb binary format version
+    const n = this.buf.write(s, this.pos + 5, "utf8");
+    this.view.setInt32(this.pos, n + 1);
+    this.pos += 5 + n;
+  }
+
+  private textArrayField(items: string[]): void {
+    const start = this.pos;
+    this.ensure(24);
+    this.pos += 4; // length, filled below
+    this.view.setInt32(this.pos, items.length ? 1 : 0); // dimensions
+    this.view.setInt32(this.pos + 4, 0); // no nulls
+    this.view.setInt32(this.pos + 8, TEXT_OID);
+    this.pos += 12;
+    if (items.length) {
+      this.view.setInt32(this.pos, items.length);
+      this.view.setInt32(this.pos + 4, 1); // lower bound
+      this.pos += 8;
+      for (const s of items) this.textField(s);
+    }
+    this.view.setInt32(start, this.pos - start - 4);
+  }
+
+  private geometryField(size: number, write: (view: DataView, offset: number) => number): void {
+    this.ensure(4 + size);
+    this.view.setInt32(this.pos, size);
+    const end = write(this.view, this.pos + 4);
+    if (end !== this.pos + 4 + size) throw new Error(`EWKB size mismatch: ${end - this.pos - 4} != ${size}`);
+    this.pos = end;
+  }
+}

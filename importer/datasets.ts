@@ -1,0 +1,171 @@
+// The `cosmo` meta schema: dataset versions (one schema `zones_v<N>` each), their status, the import lock,
+// cleanup of imports that died, and pruning of old versions.
+import type pg from "pg";
+import { ident } from "../core/db.ts";
+import { CosmoError, EXIT } from "../core/errors.ts";
+import { childLogger } from "../core/log.ts";
+import { loadSql } from "../core/sql.ts";
+
+const log = childLogger("importer");
+
+export type DatasetStatus = "loading" | "ready" | "published" | "retired" | "failed";
+
+export interface DatasetRow {
+  version: number;
+  schema_name: string;
+  source: string;
+  source_sha256: string;
+  zone_count: number | null;
+  created_at: Date;
+  status: DatasetStatus;
+  published_at: Date | null;
+  forced_by: string | null;
+  force_reason: string | null;
+  meta: unknown;
+  error: string | null;
+}
+
+type Queryable = pg.Pool | pg.PoolClient | pg.Client;
+
+/** SQL of importer/sql/<name>.sql with {{placeholders}} replaced (values are identifiers or numbers we build). */
+export function sql(name: string, vars: Record<string, string | number> = {}): string {
+  return loadSql(import.meta.url, `sql/${name}.sql`).replace(/\{\{(\w+)\}\}/g, (_, k: string) => {
+    if (!(k in vars)) throw new Error(`sql/${name}.sql: no value for {{${k}}}`);
+    return String(vars[k]);
+  });
+}
+
+export function schemaOf(version: number): string {
+  return `zones_v${version}`;
+}
+
+const META_LOCK = 7_270_001; // advisory lock ids: arbitrary constants owned by the importer
+const IMPORT_LOCK = 7_270_002;
+
+const ensured = new WeakSet<object>();
+/** Creates the meta schema if needed (idempotent, safe against concurrent first runs). */
+export async function ensureMetaSchema(pool: pg.Pool): Promise<void> {
+  if (ensured.has(pool)) return;
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("SELECT pg_advisory_xact_lock($1)", [META_LOCK]);
+    await client.query(sql("meta"));
+    await client.query("COMMIT");
+    ensured.add(pool);
+  } catch (e) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Runs `fn` holding the import lock on a dedicated connection (session advisory lock). A killed import's
+ * connection closes and frees the lock, so a 'loading' dataset found while holding it is a dead import's.
+ */
+export async function withImportLock<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, waitMs = 30_000): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    // Wait a little: a killed import's backend may take a moment to notice and free the lock.
+    let ok = true;
+    await client.query(`SET lock_timeout = ${Math.round(waitMs)}`);
+    try {
+      await client.query("SELECT pg_advisory_lock($1)", [IMPORT_LOCK]);
+    } catch (e) {
+      if ((e as { code?: string }).code !== "55P03") throw e;
+      ok = false;
+    } finally {
+      await client.query("RESET lock_timeout");
+    }
+    if (!ok) {
+      const holder = await client.query<{ pid: number; application_name: string }>(
+        `SELECT a.pid, a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+          WHERE l.locktype = 'advisory' AND l.objid = $1 AND l.granted LIMIT 1`,
+        [IMPORT_LOCK],
+      );
+      const who = holder.rows[0] ? ` (backend pid ${holder.rows[0].pid}, ${holder.rows[0].application_name})` : "";
+      throw new CosmoError(`another import or publish is running on this database${who}; try again when it is done`, { exitCode: EXIT.unavailable });
+    }
+    try {
+      return await fn(client);
+    } catch (e) {
+      broken = true;
+      throw e;
+    } finally {
+      await client.query("SELECT pg_advisory_unlock($1)", [IMPORT_LOCK]).catch(() => (broken = true));
+    }
+  } finally {
+    // after a failed COPY the connection state is uncertain: close it rather than pool it
+    client.release(broken);
+  }
+}
+
+/** Drops the schemas of imports that died while loading (call holding the import lock). */
+export async function cleanupStaleLoads(db: Queryable): Promise<number[]> {
+  const { rows } = await db.query<{ version: number; schema_name: string }>(
+    "SELECT version, schema_name FROM cosmo.datasets WHERE status = 'loading' ORDER BY version",
+  );
+  for (const r of rows) {
+    log.warn({ version: r.version, schema: r.schema_name }, "cleaning up an import that did not finish");
+    await db.query(`DROP SCHEMA IF EXISTS ${ident(r.schema_name)} CASCADE`);
+    await db.query("UPDATE cosmo.datasets SET status = 'failed', error = coalesce(error, 'import interrupted') WHERE version = $1", [r.version]);
+  }
+  return rows.map((r) => r.version);
+}
+
+export async function getDataset(db: Queryable, version: number): Promise<DatasetRow | null> {
+  const { rows } = await db.query<DatasetRow>("SELECT * FROM cosmo.datasets WHERE version = $1", [version]);
+  return rows[0] ?? null;
+}
+
+/** A loaded (ready or published) version of the same file, if any. */
+export async function findBySha256(db: Queryable, sha256: string): Promise<DatasetRow | null> {
+  const { rows } = await db.query<DatasetRow>(
+    "SELECT * FROM cosmo.datasets WHERE source_sha256 = $1 AND status IN ('ready', 'published') ORDER BY version DESC LIMIT 1",
+    [sha256],
+  );
+  return rows[0] ?? null;
+}
+
+/** Registers a new version in status 'loading' (committed at once, so a killed import is visible as such). */
+export async function createDatasetRow(db: Queryable, source: string, sha256: string): Promise<DatasetRow> {
+  const { rows } = await db.query<DatasetRow>(
+    `INSERT INTO cosmo.datasets (version, schema_name, source, source_sha256, status)
+     SELECT v, 'zones_v' || v, $1, $2, 'loading' FROM (SELECT coalesce(max(version), 0) + 1 AS v FROM cosmo.datasets) n
+     RETURNING *`,
+    [source, sha256],
+  );
+  return rows[0];
+}
+
+export async function markFailed(db: Queryable, version: number, error: string): Promise<void> {
+  const row = await getDataset(db, version);
+  if (row) await db.query(`DROP SCHEMA IF EXISTS ${ident(row.schema_name)} CASCADE`);
+  await db.query("UPDATE cosmo.datasets SET status = 'failed', error = $2 WHERE version = $1", [version, error.slice(0, 2000)]);
+}
+
+/**
+ * Drops the schemas of the oldest loaded versions beyond `keep`, never the served, the previous one, nor
+ * those in `spare` (e.g. the version just imported). Their rows stay, with status 'retired'.
+ */
+export async function pruneVersions(db: Queryable, keep: number, spare: number[] = []): Promise<number[]> {
+  const { rows } = await db.query<{ version: number; schema_name: string }>(
+    `SELECT d.version, d.schema_name FROM cosmo.datasets d, cosmo.served s
+      WHERE d.status IN ('ready', 'published')
+        AND d.version IS DISTINCT FROM s.version AND d.version IS DISTINCT FROM s.previous_version
+        AND NOT d.version = ANY($2::int[])
+      ORDER BY d.version DESC OFFSET greatest($1 - (SELECT count(*) FROM cosmo.datasets d2, cosmo.served s2
+        WHERE d2.status IN ('ready', 'published')
+          AND (d2.version = s2.version OR d2.version = s2.previous_version OR d2.version = ANY($2::int[]))), 0)`,
+    [keep, spare],
+  );
+  for (const r of rows) {
+    log.info({ version: r.version, schema: r.schema_name }, "dropping an old dataset version");
+    await db.query(`DROP SCHEMA IF EXISTS ${ident(r.schema_name)} CASCADE`);
+    await db.query("UPDATE cosmo.datasets SET status = 'retired' WHERE version = $1", [r.version]);
+  }
+  return rows.map((r) => r.version);
+}

@@ -1,0 +1,158 @@
+// `cosmo import`: one zones file → one new dataset version (schema zones_v<N>), optionally published.
+// Safety: everything happens in the new schema while its dataset row says 'loading'; the served dataset is
+// only touched by publishVersion(). A failed import drops its schema; a killed one is cleaned up by the next.
+import { createReadStream } from "node:fs";
+import { createHash } from "node:crypto";
+import { stat } from "node:fs/promises";
+import { getConfig } from "../core/config.ts";
+import { detectFormat } from "../core/cosmogony/format.ts";
+import type { Database } from "../core/db.ts";
+import { childLogger } from "../core/log.ts";
+import { startProgress } from "../core/progress.ts";
+import {
+  cleanupStaleLoads,
+  createDatasetRow,
+  ensureMetaSchema,
+  findBySha256,
+  markFailed,
+  pruneVersions,
+  withImportLock,
+} from "./datasets.ts";
+import { loadZones } from "./load.ts";
+import { type PostLoadTimings, postLoad } from "./post-load.ts";
+import { type Gate, type PublishResult, publishVersion, servedVersion } from "./publish.ts";
+
+const log = childLogger("importer");
+
+export interface ImportOptions {
+  publish?: boolean;
+  force?: boolean;
+  forcedBy?: string;
+  reason?: string;
+  /** The publish gate (the CLI passes dashboard/gate.ts#evaluateGate). */
+  gate?: Gate;
+  keepVersions?: number;
+  /** Show a progress bar / progress log lines (default true). */
+  progress?: boolean;
+}
+
+export interface ImportResult {
+  version: number;
+  skipped: boolean;
+  zoneCount: number;
+  sha256: string;
+  published?: boolean;
+  timings?: { loadMs: number; totalMs: number } & PostLoadTimings;
+  rawBytes?: number;
+  publish?: PublishResult;
+  /** One line for humans. */
+  summary: string;
+}
+
+async function sha256File(path: string): Promise<string> {
+  const h = createHash("sha256");
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  return h.digest("hex");
+}
+
+/** Local path of the source (s3:// objects are downloaded once: hashed, then read). */
+async function localSource(source: string): Promise<{ path: string; cleanup(): Promise<void> }> {
+  if (/^s3:\/\//.test(source)) {
+    const { openStore } = await import("../core/storage.ts");
+    return (await openStore()).toLocalFile(source);
+  }
+  const path = source.startsWith("file://") ? new URL(source).pathname : source;
+  return { path, cleanup: async () => undefined };
+}
+
+export async function importZonesFile(db: Database, source: string, opts: ImportOptions = {}): Promise<ImportResult> {
+  const t0 = performance.now();
+  detectFormat(source); // an unknown suffix fails before anything else
+  await ensureMetaSchema(db.pool);
+  const local = await localSource(source);
+  try {
+    const size = (await stat(local.path).catch(() => null))?.size;
+    if (size === undefined) {
+      const { InputError } = await import("../core/errors.ts");
+      throw new InputError("no such file", { file: source });
+    }
+    const sha256 = await sha256File(local.path);
+    const keep = opts.keepVersions ?? getConfig().import.keepVersions;
+    const publishOpts = { force: opts.force, forcedBy: opts.forcedBy, reason: opts.reason, gate: opts.gate, keepVersions: keep };
+
+    const result = await withImportLock(db.pool, async (client): Promise<ImportResult> => {
+      const cleaned = await cleanupStaleLoads(client);
+      if (cleaned.length) log.warn({ versions: cleaned }, "removed the remains of interrupted imports");
+
+      const existing = await findBySha256(client, sha256);
+      if (existing) {
+        return {
+          version: existing.version,
+          skipped: true,
+          zoneCount: existing.zone_count ?? 0,
+          sha256,
+          summary: `${source} is identical to dataset version ${existing.version} (sha256 ${sha256.slice(0, 12)}…): nothing imported`,
+        };
+      }
+
+      const row = await createDatasetRow(client, source, sha256);
+      const progress = opts.progress === false ? null : startProgress({ label: `import v${row.version}`, unit: "zones" });
+      try {
+        const tLoad = performance.now();
+        const loaded = await loadZones(client, row.schema_name, local.path, {
+          name: source,
+          onZone: (bytes) => progress?.tick(1, bytes),
+        });
+        const loadMs = performance.now() - tLoad;
+        progress?.stop();
+        const post = await postLoad(client, row.schema_name);
+        const meta = loaded.meta ?? { osm_filename: null, stats: loaded.computedStats, statsComputedByImporter: true };
+        await client.query("UPDATE cosmo.datasets SET status = 'ready', zone_count = $2, meta = $3 WHERE version = $1", [
+          row.version,
+          loaded.zoneCount,
+          JSON.stringify(meta),
+        ]);
+        const totalMs = performance.now() - t0;
+        const mbs = loaded.rawBytes / 1e6 / (loadMs / 1000);
+        return {
+          version: row.version,
+          skipped: false,
+          zoneCount: loaded.zoneCount,
+          sha256,
+          rawBytes: loaded.rawBytes,
+          timings: { loadMs, totalMs, ...post },
+          summary:
+            `imported ${loaded.zoneCount} zones from ${source} as dataset version ${row.version} in ${(totalMs / 1000).toFixed(1)} s ` +
+            `(load ${(loadMs / 1000).toFixed(1)} s: ${Math.round(loaded.zoneCount / (loadMs / 1000))} zones/s, ${mbs.toFixed(1)} MB/s; ` +
+            `repair ${(post.makeValidMs / 1000).toFixed(1)} s, indexes ${(post.indexesMs / 1000).toFixed(1)} s, ` +
+            `generalisation ${(post.generaliseMs / 1000).toFixed(1)} s, analyze ${(post.analyzeMs / 1000).toFixed(1)} s)`,
+        };
+      } catch (e) {
+        progress?.stop();
+        // the lock's connection may be the one that broke: record the failure through the pool
+        await markFailed(db.pool, row.version, e instanceof Error ? e.message : String(e)).catch((err) =>
+          log.error({ err: (err as Error).message }, "could not record the failed import (the next import cleans it up)"),
+        );
+        throw e;
+      }
+    });
+
+    if (!result.skipped) {
+      const dropped = await pruneVersions(db.pool, keep, [result.version]);
+      if (dropped.length) log.info({ versions: dropped }, "dropped old dataset versions");
+    }
+    if (opts.publish) {
+      const served = await servedVersion(db.pool);
+      if (served?.version === result.version) {
+        result.summary += "; already served";
+      } else {
+        result.publish = await publishVersion(db, result.version, publishOpts);
+        result.published = true;
+        result.summary += `; published (previous: ${result.publish.previous ?? "none"}${result.publish.forced ? `, forced by ${opts.forcedBy ?? "?"}` : ""})`;
+      }
+    }
+    return result;
+  } finally {
+    await local.cleanup();
+  }
+}

@@ -1,0 +1,125 @@
+// Round trips through the real PostGIS: files in the four formats → import → every field back as in the file.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestDatabase } from "../../core/testing.ts";
+import { testDatabase, tmpDir } from "../../core/testing.ts";
+import { oldSchemaZones, sampleZones } from "../../core/cosmogony/test/sample-zones.ts";
+import { importZonesFile } from "../import.ts";
+import { ZOOM_BANDS } from "../zoom-bands.ts";
+import { byId, writeZones, zonesOf } from "./helpers.ts";
+
+let db: TestDatabase;
+const dir = tmpDir("importer");
+
+beforeAll(async () => {
+  db = await testDatabase("import");
+});
+afterAll(async () => {
+  await db?.close();
+});
+
+describe("import round trip", () => {
+  for (const name of ["zones.json", "zones.jsonl", "zones.json.gz", "zones.jsonl.gz"]) {
+    it(`${name}: rows, parents and every field equal the file's`, async () => {
+      const path = await writeZones(dir, name, sampleZones());
+      const res = await importZonesFile(db, path, { progress: false, keepVersions: 10 });
+      expect(res.skipped).toBe(false);
+      expect(res.zoneCount).toBe(4);
+      expect(res.sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(byId(await zonesOf(db.pool, res.version))).toEqual(byId(sampleZones()));
+
+      const s = `zones_v${res.version}`;
+      const { rows: geo } = await db.pool.query(
+        `SELECT id, ST_IsValid(geom) AS valid, GeometryType(geom) AS type, ST_SRID(geom) AS srid FROM ${s}.zones WHERE geom IS NOT NULL ORDER BY id`,
+      );
+      expect(geo.map((r) => r.id)).toEqual([10, 17, 23]);
+      for (const r of geo) expect(r).toMatchObject({ valid: true, type: "MULTIPOLYGON", srid: 3857 });
+      // the bow tie is invalid as given (kept as such in geom_4326) and repaired in geom
+      const { rows: bow } = await db.pool.query(
+        `SELECT ST_IsValid(geom_4326) AS valid_4326, ST_NumGeometries(geom) AS parts, round(ST_Area(ST_Transform(geom, 4326))::numeric, 6) AS area FROM ${s}.zones WHERE id = 23`,
+      );
+      expect(bow[0]).toMatchObject({ valid_4326: false, parts: 2, area: 0.0008 });
+      // the country's hole survives; geom is the 4326 geometry in Web Mercator
+      const { rows: cmp } = await db.pool.query(
+        `SELECT ST_NumInteriorRings(ST_GeometryN(geom, 1)) AS holes, ST_HausdorffDistance(geom, ST_Transform(geom_4326, 3857)) AS dist FROM ${s}.zones WHERE id = 10`,
+      );
+      expect(cmp[0].holes).toBe(1);
+      expect(cmp[0].dist).toBeLessThan(1e-6);
+      // the parent hierarchy is complete
+      const { rows: orphans } = await db.pool.query(`SELECT count(*)::int AS n FROM ${s}.zones z LEFT JOIN ${s}.zones p ON p.id = z.parent WHERE z.parent IS NOT NULL AND p.id IS NULL`);
+      expect(orphans[0].n).toBe(0);
+      // the dataset row
+      const { rows: ds } = await db.pool.query("SELECT * FROM cosmo.datasets WHERE version = $1", [res.version]);
+      expect(ds[0]).toMatchObject({ status: "ready", zone_count: 4, source: path, source_sha256: res.sha256, schema_name: s });
+      expect(ds[0].meta.stats.zone_type_counts).toEqual({ Country: 1, City: 1, CityDistrict: 1, Suburb: 1 });
+    });
+  }
+
+  it("imports an old-schema file (no loc_name/alt_name/is_generated/country_code)", async () => {
+    const path = await writeZonesRaw(`${dir}/old.jsonl`, oldSchemaZones());
+    const res = await importZonesFile(db, path, { progress: false, keepVersions: 10 });
+    const back = byId(await zonesOf(db.pool, res.version));
+    expect(back).toHaveLength(4);
+    expect(back[1]).toMatchObject({ id: 17, name: "Luxembourg", loc_name: "", alt_name: "", is_generated: false, country_code: null, wikidata: "Q1842" });
+  });
+
+  it("re-importing an identical file is a no-op that says so", async () => {
+    const path = await writeZones(dir, "again.jsonl", sampleZones());
+    const first = await importZonesFile(db, path, { progress: false, keepVersions: 10 });
+    const second = await importZonesFile(db, path, { progress: false, keepVersions: 10 });
+    expect(second).toMatchObject({ skipped: true, version: first.version, zoneCount: 4, sha256: first.sha256 });
+    expect(second.summary).toMatch(/identical to dataset version \d+.*nothing imported/);
+  });
+
+  it("fills search_names with every name, unaccented and lower-cased, behind a trigram index", async () => {
+    const path = await writeZones(dir, "search.json", sampleZones().map((z) => ({ ...z, osm_id: `${z.osm_id}` , tags: { ...z.tags, "name:ru": "Люксембург" } })));
+    const res = await importZonesFile(db, path, { progress: false, keepVersions: 10 });
+    const { rows } = await db.pool.query(`SELECT search_names FROM zones_v${res.version}.zones WHERE id = 17`);
+    const names: string = rows[0].search_names;
+    expect(names.startsWith("luxembourg | letzebuerg-stad")).toBe(true);
+    for (const n of ["luxemburg", "luksembourg, luksembourg", "люксембург", "luxembourg-ville;stad letzebuerg"]) expect(names).toContain(n);
+    const { rows: idx } = await db.pool.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = 'zones_search_names'`, [`zones_v${res.version}`]);
+    expect(idx[0].indexdef).toMatch(/gin \(search_names gin_trgm_ops\)/);
+    const { rows: hit } = await db.pool.query(`SELECT id FROM zones_v${res.version}.zones WHERE search_names LIKE '%' || cosmo.search_normalize('LËTZEBUERG') || '%' ORDER BY id`);
+    expect(hit.map((r) => r.id)).toEqual([10, 17, 23, 42]);
+  });
+
+  it("builds the generalised tables per zoom band", async () => {
+    const path = await writeZones(dir, "bands.jsonl", sampleZones().map((z) => ({ ...z, name: `${z.name} b` })));
+    const res = await importZonesFile(db, path, { progress: false, keepVersions: 10 });
+    const s = `zones_v${res.version}`;
+    const got: Record<string, number[]> = {};
+    for (const band of ZOOM_BANDS) {
+      if (!band.table) continue;
+      const { rows } = await db.pool.query(`SELECT id, ST_IsValid(geom) AS valid, ST_SRID(geom) AS srid FROM ${s}.${band.table} ORDER BY id`);
+      for (const r of rows) expect(r).toMatchObject({ valid: true, srid: 3857 });
+      got[band.table] = rows.map((r) => r.id);
+    }
+    expect(got).toEqual({ zones_z0_2: [10], zones_z3_5: [10], zones_z6_8: [10, 17] });
+  });
+});
+
+async function writeZonesRaw(path: string, zones: Record<string, unknown>[]): Promise<string> {
+  const { writeFile } = await import("node:fs/promises");
+  await writeFile(path, zones.map((z) => JSON.stringify(z)).join("\n"));
+  return path;
+}
+
+describe("the extractor's Luxembourg output", () => {
+  it("imports with every zone and field as in the file, geometries valid", async () => {
+    const { extractedLuxembourg } = await import("../../extractor/test-fixture.ts");
+    const { readZones } = await import("../../core/cosmogony/reader.ts");
+    const path = await extractedLuxembourg();
+    const fromFile = [];
+    for await (const z of readZones(path)) fromFile.push(z);
+    const res = await importZonesFile(db, path, { progress: false, keepVersions: 20 });
+    expect(res.zoneCount).toBe(fromFile.length);
+    expect(fromFile.length).toBeGreaterThan(200);
+    expect(byId(await zonesOf(db.pool, res.version))).toEqual(byId(fromFile));
+    const s = `zones_v${res.version}`;
+    const { rows } = await db.pool.query(`SELECT count(*) FILTER (WHERE NOT ST_IsValid(geom))::int AS invalid, count(geom)::int AS with_geom FROM ${s}.zones`);
+    expect(rows[0].invalid).toBe(0);
+    expect(rows[0].with_geom).toBeGreaterThan(190);
+    const { rows: lux } = await db.pool.query(`SELECT z.name, p.name AS parent_name FROM ${s}.zones z JOIN ${s}.zones p ON p.id = z.parent WHERE z.osm_id = 'relation:407489'`);
+    expect(lux[0]).toEqual({ name: "Luxembourg", parent_name: "Canton Luxembourg" });
+  });
+});

@@ -1,0 +1,163 @@
+// The tile service's HTTP layer: routes, conditional requests, compression and admission control.
+// Order per tile request: validate → resolve the served version once → memory cache (no queueing, no DB)
+// → admission → persistent cache or render → respond.
+import { createHash } from "node:crypto";
+import { gunzipSync } from "node:zlib";
+import express, { type Express, type Request, type RequestHandler, type Response } from "express";
+import type { Pool } from "pg";
+import type { Logger } from "pino";
+import type { Admission } from "../api/kit/overload.ts";
+import { HttpError, badParameter, errorHandler, notFoundHandler, sendError } from "../api/kit/http-errors.ts";
+import { cors } from "../api/kit/cors.ts";
+import type { ServedDataset, ServedRef } from "../api/kit/served-dataset.ts";
+import type { CachedTile, TileCache } from "./cache.ts";
+import { parseTileAddress, type TileAddress } from "./coords.ts";
+import { layerByUrlName, type TileLayer } from "./layers.ts";
+import { publicBaseUrl } from "./public-url.ts";
+import type { TileRenderer } from "./render.ts";
+import type { TilesSettings } from "./settings.ts";
+import { tileJson } from "./tilejson.ts";
+
+export interface TilesAppDeps {
+  pool: Pool;
+  served: ServedDataset;
+  cache: TileCache;
+  renderer: TileRenderer;
+  admission: Admission;
+  settings: TilesSettings;
+  log: Logger;
+}
+
+interface TileRequest {
+  layer: TileLayer;
+  tile: TileAddress;
+  ref: ServedRef;
+}
+
+const MVT_TYPE = "application/vnd.mapbox-vector-tile";
+
+export function createTilesApp(deps: TilesAppDeps): Express {
+  const { served, cache, renderer, admission, settings } = deps;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false); // we set strong content-hash ETags ourselves
+  app.use(cors(["*"]));
+
+  app.get("/healthz", (_req, res) => {
+    res.set("Cache-Control", "no-store").json({ status: "ok" });
+  });
+  app.get("/readyz", async (_req, res) => {
+    try {
+      await deps.pool.query("SELECT 1");
+      const ref = await served.refresh();
+      if (!ref) return sendError(res, 503, "not_ready", "no dataset is published yet");
+      res.set("Cache-Control", "no-store").json({ status: "ready", dataset: ref.version });
+    } catch (err) {
+      sendError(res, 503, "not_ready", `database unreachable: ${(err as Error).message}`);
+    }
+  });
+
+  const boundsByVersion = new Map<number, Promise<[number, number, number, number] | null>>();
+  app.get("/tiles/:name.json", async (req, res) => {
+    const layer = layerByUrlName(req.params.name);
+    if (!layer) throw new HttpError(404, "not_found", `no tile layer "${req.params.name.slice(0, 40)}"`);
+    const ref = await requireServed(served);
+    let bounds = boundsByVersion.get(ref.version);
+    if (!bounds) {
+      bounds = renderer.bounds(ref);
+      boundsByVersion.set(ref.version, bounds);
+      bounds.catch(() => boundsByVersion.delete(ref.version));
+    }
+    const doc = tileJson({
+      baseUrl: publicBaseUrl(req, settings.publicUrl),
+      layer,
+      version: ref.version,
+      bounds: await bounds,
+      maxZoom: settings.maxZoom,
+      languages: settings.languages,
+    });
+    const body = JSON.stringify(doc);
+    const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
+    res.set({ ETag: etag, "Cache-Control": "public, max-age=10", "X-Dataset-Version": String(ref.version) });
+    if (matchesEtag(req, [etag])) return void res.status(304).end();
+    res.type("application/json").send(body);
+  });
+
+  const parseTile: RequestHandler = async (req, res, next) => {
+    const layer = layerByUrlName(String(req.params.name));
+    if (!layer) throw new HttpError(404, "not_found", `no tile layer "${String(req.params.name).slice(0, 40)}"`);
+    const m = /^(.*)\.(pbf|mvt)$/.exec(String(req.params.file));
+    if (!m) throw badParameter("y", "expected {y}.pbf");
+    const parsed = parseTileAddress(String(req.params.z), String(req.params.x), m[1] as string);
+    if (!parsed.ok) throw badParameter(parsed.parameter, parsed.reason);
+    const ref = await requireServed(served);
+    const hot = cache.peek(ref.version, layer.layer, parsed.tile);
+    if (hot) return sendTile(req, res, hot, ref, settings);
+    res.locals.tileRequest = { layer, tile: parsed.tile, ref } satisfies TileRequest;
+    next();
+  };
+
+  const renderTile: RequestHandler = async (req, res) => {
+    let { layer, tile, ref } = res.locals.tileRequest as TileRequest;
+    let result: CachedTile;
+    try {
+      result = (await cache.get(ref.version, layer.layer, tile, () => renderer.render(ref, layer, tile))).tile;
+    } catch (err) {
+      // The version's schema was dropped between resolving and querying (retired after a publish):
+      // resolve again and answer from the new version instead of failing.
+      if ((err as { code?: string }).code !== "42P01") throw err;
+      const fresh = await served.refresh();
+      if (!fresh || fresh.version === ref.version) throw err;
+      ref = fresh;
+      result = (await cache.get(ref.version, layer.layer, tile, () => renderer.render(ref, layer, tile))).tile;
+    }
+    sendTile(req, res, result, ref, settings);
+  };
+
+  app.get("/tiles/:name/:z/:x/:file", parseTile, admission.middleware, renderTile);
+
+  app.use(notFoundHandler());
+  app.use(errorHandler(deps.log));
+  return app;
+}
+
+async function requireServed(served: ServedDataset): Promise<ServedRef> {
+  const ref = await served.current();
+  if (!ref) throw new HttpError(503, "no_dataset", "no dataset is published yet", { retryAfter: 30 });
+  return ref;
+}
+
+/** Strong ETag per representation: the gzip body and the identity body are different byte sequences. */
+function etags(tile: CachedTile): { identity: string; gzip: string } {
+  return { identity: `"${tile.hash}"`, gzip: `"${tile.hash}-gzip"` };
+}
+
+export function matchesEtag(req: Request, candidates: string[]): boolean {
+  const header = req.get("If-None-Match");
+  if (!header) return false;
+  if (header.trim() === "*") return true;
+  const tokens = header.split(",").map((t) => t.trim().replace(/^W\//, ""));
+  return tokens.some((t) => candidates.includes(t));
+}
+
+function sendTile(req: Request, res: Response, tile: CachedTile, ref: ServedRef, settings: TilesSettings): void {
+  const tags = etags(tile);
+  const gzip = tile.rawLength > 0 && req.acceptsEncodings("gzip") === "gzip";
+  const versioned = req.query.v === String(ref.version);
+  res.set({
+    Vary: "Accept-Encoding",
+    ETag: gzip ? tags.gzip : tags.identity,
+    "X-Dataset-Version": String(ref.version),
+    // URLs carrying the version (from TileJSON) never change content; bare URLs change on publish.
+    "Cache-Control": versioned ? "public, max-age=31536000, immutable" : `public, max-age=${settings.maxAgeSeconds}`,
+  });
+  if (matchesEtag(req, [tags.identity, tags.gzip])) return void res.status(304).end();
+  if (tile.rawLength === 0) return void res.status(204).end();
+  res.type(MVT_TYPE);
+  if (gzip) {
+    res.set("Content-Encoding", "gzip");
+    res.send(tile.gz);
+  } else {
+    res.send(gunzipSync(tile.gz));
+  }
+}

@@ -1,0 +1,33 @@
+-- One MVT tile from a generalised zoom-band table ({table}: zones_z0_2, zones_z3_5 or zones_z6_8 of the version
+-- schema {schema}); names and codes come from the zones table by id.
+-- $1 z, $2 x, $3 y, $4 zone types shown at this zoom, $5 layer name, $6 old `vector-zones` flavour,
+-- $7 `name:<lang>` tag keys to copy as properties, $8 the band's maxAdminLevel.
+WITH env AS (
+  SELECT ST_TileEnvelope($1, $2, $3) AS tile,
+         -- The buffer (64/4096 of a tile) must also select zones that only reach into it.
+         ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096) AS area
+),
+features AS (
+  SELECT g.id,
+         ST_AsMVTGeom(g.geom, env.tile, 4096, 64, true) AS geom,
+         CASE
+           WHEN $6 THEN jsonb_strip_nulls(jsonb_build_object('name', z.name, 'admin_level', g.admin_level,
+                                                             'zone_type', g.zone_type))
+           ELSE jsonb_strip_nulls(jsonb_build_object('name', z.name, 'zone_type', g.zone_type,
+                                                     'admin_level', g.admin_level, 'country_code', z.country_code,
+                                                     'osm_id', z.osm_id, 'label', z.label))
+                || coalesce((SELECT jsonb_object_agg(t.key, t.value) FROM jsonb_each(z.tags) t
+                             WHERE t.key = ANY ($7::text[]) AND jsonb_typeof(t.value) = 'string'), '{}'::jsonb)
+         END AS props
+  FROM {schema}.{table} g
+  JOIN {schema}.zones z ON z.id = g.id
+  CROSS JOIN env
+  WHERE g.geom && env.area
+    -- The band's rule (importer/zoom-bands.ts): listed types, or admin_level up to a maximum; NULL = all.
+    AND ($4::text[] IS NULL OR g.zone_type = ANY ($4::text[]) OR g.admin_level <= $8)
+    -- The old tiles showed only countries (admin_level <= 2) at z0-2.
+    AND (NOT $6 OR $1 > 2 OR g.admin_level <= 2)
+)
+SELECT ST_AsMVT(features.*, $5, 4096, 'geom', 'id') AS mvt
+FROM features
+WHERE features.geom IS NOT NULL

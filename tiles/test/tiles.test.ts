@@ -1,0 +1,195 @@
+// The tile service on the imported Luxembourg data: content per zoom band, both layers, HTTP caching rules,
+// errors, and switching to a newly published version without a restart.
+import { gunzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { testConfig } from "../../core/testing.ts";
+import { importZonesFile } from "../../importer/import.ts";
+import { editedCopy, eventually, getJson, luxembourgDatabase, type ServingFixture } from "../../api/test/support.ts";
+import { lonLatToTile } from "../coords.ts";
+import { startTilesServer } from "../server.ts";
+import { decodeLayer, layerNames } from "./decode.ts";
+
+let fx: ServingFixture;
+let tiles: { url: string; close(): Promise<void> };
+const ids: Record<string, number> = {};
+const LUX_CITY = { lon: 6.1296, lat: 49.6116 };
+
+function tileUrl(layer: string, z: number, pt = LUX_CITY): string {
+  const { x, y } = lonLatToTile(pt.lon, pt.lat, z);
+  return `${tiles.url}/tiles/${layer}/${z}/${x}/${y}.pbf`;
+}
+
+async function fetchTile(url: string, headers: Record<string, string> = {}) {
+  const res = await fetch(url, { headers });
+  return { res, bytes: await res.arrayBuffer() };
+}
+
+beforeAll(async () => {
+  fx = await luxembourgDatabase("tiles");
+  const { rows } = await fx.db.pool.query<{ osm_id: string; id: number }>(
+    "SELECT osm_id, id FROM public.zones WHERE osm_id IN ('relation:2171347', 'relation:407489')",
+  );
+  for (const r of rows) ids[r.osm_id] = r.id;
+  tiles = await startTilesServer({ db: fx.db, port: 0, host: "127.0.0.1", config: testConfig({ db: fx.db }) });
+});
+afterAll(async () => {
+  await tiles?.close();
+  await fx?.db.close();
+});
+
+describe("content", () => {
+  test("z0: the country only, with its names, extent 4096", async () => {
+    const { res, bytes } = await fetchTile(`${tiles.url}/tiles/zones/0/0/0.pbf`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/vnd.mapbox-vector-tile");
+    expect(layerNames(bytes)).toEqual(["zones"]);
+    const features = decodeLayer(bytes, "zones") ?? [];
+    expect(features.map((f) => f.properties.zone_type)).toEqual(["country"]);
+    const lu = features[0];
+    expect(lu?.id).toBe(ids["relation:2171347"]);
+    expect(lu?.extent).toBe(4096);
+    expect(lu?.rings).toBeGreaterThan(0);
+    expect(lu?.properties).toMatchObject({
+      name: "Lëtzebuerg",
+      zone_type: "country",
+      admin_level: 2,
+      country_code: "LU",
+      osm_id: "relation:2171347",
+      "name:de": "Luxemburg",
+      "name:fr": "Luxembourg",
+    });
+    // z0-4 must stay small: the whole country at z0 is a few hundred bytes.
+    expect(bytes.byteLength).toBeLessThan(20_000);
+  });
+
+  test("z5 shows cantons (state_district) but no cities; z8 adds cities; z12 has suburbs", async () => {
+    const types = async (z: number) =>
+      new Set((decodeLayer((await fetchTile(tileUrl("zones", z))).bytes, "zones") ?? []).map((f) => f.properties.zone_type));
+    const z5 = await types(5);
+    expect(z5.has("state_district")).toBe(true);
+    expect(z5.has("city")).toBe(false);
+    const z8 = await types(8);
+    expect(z8.has("city")).toBe(true);
+    expect(z8.has("suburb")).toBe(false);
+    const z12 = await types(12);
+    expect(z12.has("suburb")).toBe(true);
+    expect(z12.has("country")).toBe(true);
+  });
+
+  test("z10: Luxembourg City is a feature with its id and properties", async () => {
+    const features = decodeLayer((await fetchTile(tileUrl("zones", 10))).bytes, "zones") ?? [];
+    const city = features.find((f) => f.id === ids["relation:407489"]);
+    expect(city?.properties).toMatchObject({ name: "Luxembourg", zone_type: "city", admin_level: 8, country_code: "LU" });
+    expect(city?.properties.label).toBe("Luxembourg, Canton Luxembourg, Lëtzebuerg");
+  });
+
+  test("old layer: /tiles/cosmogony is `vector-zones` with the three old properties", async () => {
+    const z0 = await fetchTile(`${tiles.url}/tiles/cosmogony/0/0/0.pbf`);
+    expect(layerNames(z0.bytes)).toEqual(["vector-zones"]);
+    const f0 = decodeLayer(z0.bytes, "vector-zones") ?? [];
+    expect(f0.length).toBeGreaterThan(0);
+    for (const f of f0) {
+      expect(Object.keys(f.properties).sort()).toEqual(["admin_level", "name", "zone_type"]);
+      expect(f.properties.admin_level as number).toBeLessThanOrEqual(2);
+    }
+    const f10 = decodeLayer((await fetchTile(tileUrl("cosmogony", 10))).bytes, "vector-zones") ?? [];
+    const city = f10.find((f) => f.id === ids["relation:407489"]);
+    expect(city?.properties).toEqual({ name: "Luxembourg", admin_level: 8, zone_type: "city" });
+  });
+
+  test("TileJSON 3 for both layers, tile URL from the forwarded headers", async () => {
+    const { status, body } = await getJson(`${tiles.url}/tiles/zones.json`, {
+      headers: { "X-Forwarded-Proto": "https", "X-Forwarded-Host": "maps.example.org", "X-Forwarded-Prefix": "/cosmo" },
+    });
+    expect(status).toBe(200);
+    expect(body.tilejson).toBe("3.0.0");
+    expect(body.tiles).toEqual([`https://maps.example.org/cosmo/tiles/zones/{z}/{x}/{y}.pbf?v=${fx.version}`]);
+    expect(body.minzoom).toBe(0);
+    expect(body.maxzoom).toBeGreaterThanOrEqual(14);
+    const [w, s, e, n] = body.bounds;
+    expect(w).toBeCloseTo(5.7357, 2);
+    expect(s).toBeCloseTo(49.4478, 2);
+    expect(e).toBeCloseTo(6.5312, 2);
+    expect(n).toBeCloseTo(50.1827, 2);
+    expect(body.vector_layers[0].id).toBe("zones");
+    expect(Object.keys(body.vector_layers[0].fields)).toEqual(
+      expect.arrayContaining(["name", "zone_type", "admin_level", "country_code", "osm_id", "name:de"]),
+    );
+    const old = await getJson(`${tiles.url}/tiles/cosmogony.json`, { headers: { Host: "evil<script>" } });
+    expect(old.body.vector_layers[0].id).toBe("vector-zones");
+    expect(old.body.tiles[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/tiles\/cosmogony\/\{z\}/);
+  });
+});
+
+describe("HTTP", () => {
+  test("gzip when accepted, identity otherwise; same tile either way", async () => {
+    const url = tileUrl("zones", 9);
+    const gz = await fetch(url, { headers: { "Accept-Encoding": "gzip" }, decompress: false } as RequestInit);
+    // fetch (undici) decompresses transparently; check the header and compare decoded content.
+    expect(gz.headers.get("content-encoding")).toBe("gzip");
+    expect(gz.headers.get("vary")).toMatch(/Accept-Encoding/);
+    const gzBytes = new Uint8Array(await gz.arrayBuffer());
+    const plain = await fetch(url, { headers: { "Accept-Encoding": "identity" } });
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    const plainBytes = new Uint8Array(await plain.arrayBuffer());
+    const decoded = gzBytes[0] === 0x1f && gzBytes[1] === 0x8b ? gunzipSync(gzBytes) : Buffer.from(gzBytes);
+    expect(Buffer.compare(decoded, Buffer.from(plainBytes))).toBe(0);
+    expect(gz.headers.get("etag")).not.toBe(plain.headers.get("etag"));
+  });
+
+  test("strong ETag; If-None-Match → 304; Cache-Control tied to the version", async () => {
+    const url = tileUrl("zones", 8);
+    const first = await fetch(url);
+    const etag = first.headers.get("etag") as string;
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]+(-gzip)?"$/);
+    expect(first.headers.get("x-dataset-version")).toBe(String(fx.version));
+    expect(first.headers.get("cache-control")).toMatch(/max-age=\d+/);
+    const again = await fetch(url, { headers: { "If-None-Match": etag } });
+    expect(again.status).toBe(304);
+    expect((await again.arrayBuffer()).byteLength).toBe(0);
+    const other = await fetch(url, { headers: { "If-None-Match": '"something-else"' } });
+    expect(other.status).toBe(200);
+    const versioned = await fetch(`${url}?v=${fx.version}`);
+    expect(versioned.headers.get("cache-control")).toContain("immutable");
+  });
+
+  test("empty tile → 204; bad z/x/y → 400 naming the parameter; unknown layer → 404", async () => {
+    expect((await fetch(`${tiles.url}/tiles/zones/10/0/0.pbf`)).status).toBe(204);
+    for (const [path, parameter] of [
+      ["/tiles/zones/23/0/0.pbf", "z"],
+      ["/tiles/zones/3/8/0.pbf", "x"],
+      ["/tiles/zones/3/0/8.pbf", "y"],
+      ["/tiles/zones/1.5/0/0.pbf", "z"],
+      ["/tiles/zones/-1/0/0.pbf", "z"],
+      ["/tiles/zones/2/a/0.pbf", "x"],
+      ["/tiles/zones/2/0/0.png", "y"],
+    ] as const) {
+      const r = await getJson(`${tiles.url}${path}`);
+      expect(r.status, path).toBe(400);
+      expect(r.body.parameter, path).toBe(parameter);
+    }
+    expect((await fetch(`${tiles.url}/tiles/nope/0/0/0.pbf`)).status).toBe(404);
+    expect((await fetch(`${tiles.url}/tiles/nope.json`)).status).toBe(404);
+  });
+});
+
+test("publishing a new version changes content and ETag at the same URL, without a restart", async () => {
+  const url = `${tiles.url}/tiles/zones/0/0/0.pbf`;
+  const before = await fetch(url);
+  const etagBefore = before.headers.get("etag");
+  const renamed = await editedCopy(fx.file, (z) =>
+    z.osm_id === "relation:2171347" ? { ...z, name: "Lëtzebuerg (v2)" } : z,
+  );
+  const r = await importZonesFile(fx.db, renamed, { publish: true, progress: false });
+  expect(r.version).toBeGreaterThan(fx.version);
+  const after = await eventually(async () => {
+    const res = await fetch(url);
+    expect(res.headers.get("x-dataset-version")).toBe(String(r.version));
+    return res;
+  });
+  expect(after.headers.get("etag")).not.toBe(etagBefore);
+  const features = decodeLayer(await after.arrayBuffer(), "zones") ?? [];
+  expect(features[0]?.properties.name).toBe("Lëtzebuerg (v2)");
+  // The old ETag no longer matches: a client revalidating gets the new tile.
+  expect((await fetch(url, { headers: { "If-None-Match": etagBefore as string } })).status).toBe(200);
+});

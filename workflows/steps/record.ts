@@ -1,0 +1,40 @@
+// The exit handler's step: records how a run ended. A failed run changes nothing that is served (publish is
+// the last step and is atomic), so recording is all there is to do; the record says which version is served.
+import { openStore } from "../../core/storage.ts";
+
+export interface RunRecord {
+  workflow: string;
+  status: string;
+  finishedAt: string;
+  servedVersion: number | null;
+}
+
+async function servedVersion(): Promise<number | null> {
+  // The importer owns `cosmo.served`; read it through its contract function when the database is reachable.
+  try {
+    const { openDatabase } = await import("../../core/db.ts");
+    const { servedVersion: served } = await import("../../importer/publish.ts");
+    const db = await openDatabase();
+    try {
+      return (await served(db.pool))?.version ?? null;
+    } finally {
+      await db.close();
+    }
+  } catch (err) {
+    process.stderr.write(`warning: served version unknown: ${(err as Error).message.split("\n")[0]}\n`);
+    return null;
+  }
+}
+
+export async function recordStep(opts: { status: string; workflow: string; bucket: string }): Promise<RunRecord> {
+  const record: RunRecord = { workflow: opts.workflow, status: opts.status, finishedAt: new Date().toISOString(), servedVersion: await servedVersion() };
+  const store = await openStore();
+  const url = `s3://${opts.bucket}/runs/${opts.workflow}.json`;
+  await store.put(url, JSON.stringify(record, null, 2), { contentType: "application/json" });
+  await store.setPointer(`s3://${opts.bucket}/runs/latest.json`, url, { status: opts.status });
+  process.stdout.write(`${JSON.stringify(record)}\n`);
+  if (opts.status !== "Succeeded") {
+    process.stderr.write(`run ${opts.workflow} ${opts.status}: the served dataset is unchanged (version ${record.servedVersion ?? "none"})\n`);
+  }
+  return record;
+}

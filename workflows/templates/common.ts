@@ -1,0 +1,96 @@
+// Shared building blocks for the pipeline's WorkflowTemplates: image names, the container defaults every
+// step gets (resources, deadline, env), retry strategies and artefact locations in the default repository.
+import type { IComGithubArgoprojArgoWorkflowsV4PkgApisWorkflowV1alpha1Template as Template } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Template";
+import type { IComGithubArgoprojArgoWorkflowsV4PkgApisWorkflowV1alpha1RetryStrategy as RetryStrategy } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/RetryStrategy";
+import type { IComGithubArgoprojArgoWorkflowsV4PkgApisWorkflowV1alpha1Artifact as Artifact } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Artifact";
+import type { IComGithubArgoprojArgoWorkflowsV4PkgApisWorkflowV1alpha1WorkflowSpec as WorkflowSpec } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/WorkflowSpec";
+
+export type { Template, RetryStrategy, Artifact, WorkflowSpec };
+type Resources = NonNullable<NonNullable<Template["container"]>["resources"]>;
+
+export interface RenderOptions {
+  /** Container registry prefix, e.g. `ghcr.io/cosmo-project`. */
+  registry: string;
+  /** Image tag every step uses (the package version by default). */
+  tag: string;
+}
+
+export type Image = "cosmo-extractor" | "cosmo-importer" | "cosmo-api" | "cosmo-tiles" | "cosmo-web";
+
+/** Labels shared by every rendered object: how `kubectl get -l` finds the pipeline. */
+export const LABELS = { "app.kubernetes.io/part-of": "cosmo", "app.kubernetes.io/component": "workflows" };
+
+/** Every step's files live under this directory so the local runner can map it to a per-step sandbox. */
+export const WORK = "/work";
+/** Output parameters are files in here (Argo reads them with `valueFrom.path`). */
+export const OUT = `${WORK}/outputs`;
+
+/** ConfigMap/Secret the chart provides: storage endpoint, bucket, database URL (never in the rendered YAML). */
+export const CONFIG_MAP = "cosmo-config";
+export const SECRET = "cosmo-secrets";
+/** ConfigMap holding the semaphore counts (rendered alongside, values overridable by the chart). */
+export const SEMAPHORE_CONFIG_MAP = "cosmo-workflows-semaphores";
+
+export function resources(cpu: string, memory: string, cpuLimit = cpu, memoryLimit = memory): Resources {
+  return { requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } };
+}
+
+/** Retry for steps that are safe to repeat (idempotent writes to content-addressed keys). */
+export function retry(limit: number, policy: "Always" | "OnFailure" | "OnError", duration = "30s", maxDuration = "30m"): RetryStrategy {
+  // `limit` is an integer: Argo's JSON schema types IntOrString as string only (argo#6060); validate.ts patches it.
+  return { limit: limit as unknown as string, retryPolicy: policy, backoff: { duration, factor: 2 as unknown as string, maxDuration, cap: "10m" } };
+}
+
+/** A key-only S3 artefact: bucket and credentials come from the default artifact repository ConfigMap. */
+export function s3Artifact(name: string, path: string, key: string, extra: Partial<Artifact> = {}): Artifact {
+  return { name, path, s3: { key }, archive: { none: {} }, ...extra };
+}
+
+export interface ContainerStep {
+  name: string;
+  image: Image;
+  args: string[];
+  inputs?: Template["inputs"];
+  outputs?: Template["outputs"];
+  resources: Resources;
+  activeDeadlineSeconds: number;
+  retryStrategy?: RetryStrategy;
+  synchronization?: Template["synchronization"];
+  env?: { name: string; value: string }[];
+}
+
+/** A container template running `cosmo <args…>` (the image entrypoint is `cosmo`). */
+export function containerTemplate(step: ContainerStep, opts: RenderOptions): Template {
+  const t: Template = {
+    name: step.name,
+    inputs: step.inputs,
+    outputs: step.outputs,
+    activeDeadlineSeconds: step.activeDeadlineSeconds as unknown as string,
+    retryStrategy: step.retryStrategy,
+    synchronization: step.synchronization,
+    container: {
+      // The model wrongly requires a container name; Argo overwrites it with "main" anyway.
+      name: "main",
+      image: `${opts.registry}/${step.image}:${opts.tag}`,
+      args: step.args,
+      env: [{ name: "COSMO_LOG_FORMAT", value: "json" }, ...(step.env ?? [])],
+      envFrom: [{ configMapRef: { name: CONFIG_MAP } }, { secretRef: { name: SECRET } }],
+      resources: step.resources,
+    },
+  };
+  return stripUndefined(t);
+}
+
+/** Spec defaults shared by every WorkflowTemplate (so each can also be submitted on its own). */
+export function specDefaults(): Partial<WorkflowSpec> {
+  return {
+    serviceAccountName: "cosmo-workflows",
+    artifactRepositoryRef: { configMap: "artifact-repositories", key: "cosmo" },
+    podGC: { strategy: "OnPodSuccess" },
+    ttlStrategy: { secondsAfterSuccess: 86400, secondsAfterFailure: 604800 },
+  };
+}
+
+export function stripUndefined<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

@@ -1,0 +1,218 @@
+// The DAG composing the stage templates, the CronWorkflow that runs it, and the semaphore ConfigMap.
+import { CronWorkflow } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/CronWorkflow";
+import { WorkflowTemplate } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/WorkflowTemplate";
+import { LABELS, SEMAPHORE_CONFIG_MAP, specDefaults, stripUndefined, type Template } from "./common.ts";
+
+export const PIPELINE = "cosmo-update";
+
+/** Geofabrik continent extracts: the regions the old deployment covered. */
+export const DEFAULT_REGIONS = [
+  "africa",
+  "antarctica",
+  "asia",
+  "australia-oceania",
+  "central-america",
+  "europe",
+  "north-america",
+  "south-america",
+].map((name) => ({ name, url: `https://download.geofabrik.de/${name}-latest.osm.pbf` }));
+
+export const DEFAULT_SCHEDULES = ["0 2 * * *"];
+
+const ref = (name: string, template: string) => ({ templateRef: { name, template } });
+const arg = (name: string, value: string) => ({ name, value });
+/** Everything after import runs only when import made a new version (identical input → whole tail skipped). */
+const NEW_VERSION = "{{tasks.import.outputs.parameters.skipped}} == false";
+
+function updateDag(): Template {
+  const version = "{{tasks.import.outputs.parameters.version}}";
+  const hash = "{{tasks.merge.outputs.parameters.hash}}";
+  return {
+    name: "update",
+    dag: {
+      tasks: [
+        {
+          name: "regions",
+          template: "region",
+          withParam: "{{workflow.parameters.regions}}",
+          arguments: { parameters: [arg("region", "{{item.name}}"), arg("url", "{{item.url}}")] },
+        },
+        {
+          name: "merge",
+          depends: "regions",
+          ...ref("cosmo-merge", "merge"),
+          arguments: {
+            parameters: [arg("sha256s", "{{tasks.regions.outputs.parameters.sha256}}"), arg("bucket", "{{workflow.parameters.bucket}}")],
+          },
+        },
+        {
+          name: "import",
+          depends: "merge",
+          ...ref("cosmo-import", "import"),
+          arguments: { parameters: [arg("url", "{{tasks.merge.outputs.parameters.url}}")] },
+        },
+        {
+          name: "dashboard",
+          depends: "import",
+          when: NEW_VERSION,
+          ...ref("cosmo-dashboard", "dashboard"),
+          arguments: { parameters: [arg("version", version), arg("hash", hash)] },
+        },
+        {
+          name: "seed-tiles",
+          depends: "dashboard",
+          when: NEW_VERSION,
+          ...ref("cosmo-seed-tiles", "seed"),
+          arguments: { parameters: [arg("version", version), arg("max-zoom", "{{workflow.parameters.max-zoom}}")] },
+        },
+        {
+          name: "gate-report",
+          depends: "seed-tiles",
+          when: NEW_VERSION,
+          ...ref("cosmo-publish", "gate-report"),
+          arguments: { parameters: [arg("version", version), arg("hash", hash)] },
+          // No served dataset yet (first run) makes the diff fail; publishing still goes through the gate.
+          continueOn: { failed: true },
+        },
+        {
+          name: "publish",
+          depends: "gate-report.Succeeded || gate-report.Failed",
+          when: NEW_VERSION,
+          ...ref("cosmo-publish", "publish"),
+          arguments: { parameters: [arg("version", version)] },
+        },
+      ],
+    },
+  };
+}
+
+/** One region: fetch → hash check → extract (skipped when this input hash was already extracted). */
+function regionDag(): Template {
+  return {
+    name: "region",
+    inputs: { parameters: [{ name: "region" }, { name: "url" }] },
+    outputs: {
+      parameters: [
+        { name: "sha256", valueFrom: { parameter: "{{tasks.fetch.outputs.parameters.sha256}}" } },
+        { name: "region", valueFrom: { parameter: "{{inputs.parameters.region}}" } },
+      ],
+    },
+    dag: {
+      tasks: [
+        {
+          name: "fetch",
+          ...ref("cosmo-fetch", "fetch"),
+          arguments: {
+            parameters: [
+              arg("region", "{{inputs.parameters.region}}"),
+              arg("url", "{{inputs.parameters.url}}"),
+              arg("bucket", "{{workflow.parameters.bucket}}"),
+            ],
+          },
+        },
+        {
+          name: "check",
+          depends: "fetch",
+          ...ref("cosmo-extract", "check"),
+          arguments: {
+            parameters: [arg("sha256", "{{tasks.fetch.outputs.parameters.sha256}}"), arg("bucket", "{{workflow.parameters.bucket}}")],
+          },
+        },
+        {
+          name: "extract",
+          depends: "check",
+          when: "{{tasks.check.outputs.result}} == false",
+          ...ref("cosmo-extract", "extract"),
+          arguments: {
+            parameters: [arg("region", "{{inputs.parameters.region}}"), arg("sha256", "{{tasks.fetch.outputs.parameters.sha256}}")],
+          },
+        },
+      ],
+    },
+  };
+}
+
+function exitHandlerDag(): Template {
+  return {
+    name: "exit-handler",
+    dag: {
+      tasks: [
+        {
+          name: "record",
+          ...ref("cosmo-exit-handler", "record"),
+          arguments: {
+            parameters: [
+              arg("status", "{{workflow.status}}"),
+              arg("workflow", "{{workflow.name}}"),
+              arg("bucket", "{{workflow.parameters.bucket}}"),
+            ],
+          },
+        },
+      ],
+    },
+  };
+}
+
+export function pipelineTemplate(): WorkflowTemplate {
+  return new WorkflowTemplate(
+    stripUndefined({
+      metadata: {
+        name: PIPELINE,
+        labels: { ...LABELS },
+        annotations: {
+          "workflows.argoproj.io/description":
+            "Fetch regional extracts → extract (fan-out) → merge → import → dashboard → seed tiles → publish; exit handler records the outcome.",
+        },
+      },
+      spec: {
+        ...specDefaults(),
+        entrypoint: "update",
+        onExit: "exit-handler",
+        // The whole run, continents included, must finish within a day; the next schedule takes over otherwise.
+        activeDeadlineSeconds: 20 * 3600,
+        workflowMetadata: { labels: { ...LABELS } },
+        arguments: {
+          parameters: [
+            { name: "regions", value: JSON.stringify(DEFAULT_REGIONS), description: "JSON list of {name, url} regional extracts" },
+            { name: "bucket", value: "cosmo", description: "bucket of the default artifact repository" },
+            { name: "max-zoom", value: "6", description: "highest zoom seeded before publishing" },
+          ],
+        },
+        templates: [updateDag(), regionDag(), exitHandlerDag()],
+      },
+    }),
+  );
+}
+
+/**
+ * The schedule. Under `templateReferencing: Strict` a workflow may only reference templates, so the
+ * workflowSpec holds nothing but the reference and the arguments (regions and schedule come from chart values).
+ */
+export function cronWorkflow(): CronWorkflow {
+  return new CronWorkflow({
+    metadata: { name: PIPELINE, labels: { ...LABELS } },
+    spec: {
+      schedules: DEFAULT_SCHEDULES,
+      timezone: "UTC",
+      concurrencyPolicy: "Forbid",
+      startingDeadlineSeconds: 3600,
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 5,
+      workflowMetadata: { labels: { ...LABELS } },
+      workflowSpec: {
+        workflowTemplateRef: { name: PIPELINE },
+        arguments: { parameters: [{ name: "regions", value: JSON.stringify(DEFAULT_REGIONS) }] },
+      },
+    },
+  });
+}
+
+/** Semaphore counts for `synchronization.semaphores` (how many extracts run at once). */
+export function semaphoreConfigMap(extract = 2): Record<string, unknown> {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: SEMAPHORE_CONFIG_MAP, labels: { ...LABELS } },
+    data: { extract: String(extract) },
+  };
+}

@@ -1,0 +1,217 @@
+// One WorkflowTemplate per pipeline stage. Each runs the same `cosmo <stage> …` command the image's entrypoint
+// runs, reads/writes artefacts through the default artifact repository with keys that include the input hash,
+// and declares retries only where repeating the step is safe.
+import { WorkflowTemplate } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/WorkflowTemplate";
+import {
+  LABELS,
+  OUT,
+  SEMAPHORE_CONFIG_MAP,
+  WORK,
+  containerTemplate,
+  resources,
+  retry,
+  s3Artifact,
+  specDefaults,
+  type RenderOptions,
+  type Template,
+} from "./common.ts";
+
+const param = (name: string) => `{{inputs.parameters.${name}}}`;
+const outParam = (name: string) => ({ name, valueFrom: { path: `${OUT}/${name}` } });
+
+function stageTemplate(name: string, description: string, templates: Template[]): WorkflowTemplate {
+  return new WorkflowTemplate({
+    metadata: { name, labels: { ...LABELS }, annotations: { "workflows.argoproj.io/description": description } },
+    spec: { ...specDefaults(), templates },
+  });
+}
+
+/** Download (or copy) a regional PBF into the artefact store; records its sha256 and ETag. */
+export function fetchTemplate(o: RenderOptions): WorkflowTemplate {
+  const fetch = containerTemplate(
+    {
+      name: "fetch",
+      image: "cosmo-importer",
+      inputs: { parameters: [{ name: "region" }, { name: "url" }, { name: "bucket", default: "cosmo" }] },
+      // `cosmo store fetch` prints {url, sha256, etag, size}; `workflows exec` turns those fields into files.
+      args: [
+        "workflows", "exec", "--outputs", OUT, "--",
+        "store", "fetch", param("url"), `s3://${param("bucket")}/sources/${param("region")}.osm.pbf`,
+      ],
+      outputs: { parameters: [outParam("sha256"), outParam("etag"), outParam("size")] },
+      resources: resources("100m", "256Mi", "1", "512Mi"),
+      activeDeadlineSeconds: 4 * 3600,
+      // Network downloads fail transiently; the target key is overwritten atomically, so retrying is safe.
+      retryStrategy: retry(3, "Always", "30s", "1h"),
+    },
+    o,
+  );
+  return stageTemplate("cosmo-fetch", "Fetch a regional OSM extract into the artefact store (sha256, ETag).", [fetch]);
+}
+
+/** Extract zones from one region's PBF; `check` tells whether this input hash was already extracted. */
+export function extractTemplate(o: RenderOptions): WorkflowTemplate {
+  const zonesKey = `extracts/${param("sha256")}/zones.jsonl.gz`;
+  const check = containerTemplate(
+    {
+      name: "check",
+      image: "cosmo-extractor",
+      inputs: { parameters: [{ name: "sha256" }, { name: "bucket", default: "cosmo" }] },
+      // Prints `true` or `false` (outputs.result): the explicit hash check that lets the DAG skip `extract`.
+      args: ["workflows", "step", "exists", `s3://${param("bucket")}/${zonesKey}`],
+      resources: resources("50m", "128Mi", "500m", "256Mi"),
+      activeDeadlineSeconds: 300,
+      retryStrategy: retry(2, "Always", "10s", "5m"),
+    },
+    o,
+  );
+  const extract = containerTemplate(
+    {
+      name: "extract",
+      image: "cosmo-extractor",
+      inputs: {
+        parameters: [{ name: "region" }, { name: "sha256" }],
+        artifacts: [s3Artifact("pbf", `${WORK}/in/source.osm.pbf`, `sources/${param("region")}.osm.pbf`)],
+      },
+      args: ["extract", "-i", `${WORK}/in/source.osm.pbf`, "-o", `${WORK}/out/zones.jsonl.gz`],
+      outputs: { artifacts: [s3Artifact("zones", `${WORK}/out/zones.jsonl.gz`, zonesKey)] },
+      resources: resources("2", "8Gi", "4", "16Gi"),
+      activeDeadlineSeconds: 6 * 3600,
+      // Extraction is deterministic: retry only on infrastructure errors (eviction, node loss), not on failures.
+      retryStrategy: retry(2, "OnError", "1m", "2h"),
+      // Continent extracts need many GB each: bound how many run at once across all workflows.
+      synchronization: { semaphores: [{ configMapKeyRef: { name: SEMAPHORE_CONFIG_MAP, key: "extract" } }] },
+    },
+    o,
+  );
+  return stageTemplate("cosmo-extract", "Extract administrative zones from one region (skipped when already extracted).", [check, extract]);
+}
+
+/** Merge the regional extracts (dedupe zones present in two regions) into one content-addressed file. */
+export function mergeTemplate(o: RenderOptions): WorkflowTemplate {
+  const merge = containerTemplate(
+    {
+      name: "merge",
+      image: "cosmo-extractor",
+      inputs: { parameters: [{ name: "sha256s" }, { name: "bucket", default: "cosmo" }] },
+      // The merged key is the hash of the sorted input hashes: an unchanged set of inputs is a no-op.
+      args: ["workflows", "step", "merge", "--bucket", param("bucket"), "--sha256s", param("sha256s"), "--outputs", OUT],
+      outputs: { parameters: [outParam("url"), outParam("hash"), outParam("skipped")] },
+      resources: resources("1", "2Gi", "2", "4Gi"),
+      activeDeadlineSeconds: 2 * 3600,
+      retryStrategy: retry(2, "OnError", "30s", "30m"),
+    },
+    o,
+  );
+  return stageTemplate("cosmo-merge", "Merge regional zone files, removing duplicates.", [merge]);
+}
+
+/** Import the merged file as a new dataset version (not published); identical sha256 → no-op. */
+export function importTemplate(o: RenderOptions): WorkflowTemplate {
+  const imp = containerTemplate(
+    {
+      name: "import",
+      image: "cosmo-importer",
+      inputs: { parameters: [{ name: "url" }] },
+      args: [
+        "workflows", "exec", "--json", `${OUT}/summary.json`, "--outputs", OUT, "--",
+        "import", param("url"), "--summary-json", `${OUT}/summary.json`,
+      ],
+      outputs: { parameters: [outParam("version"), outParam("skipped"), outParam("zone-count"), outParam("sha256")] },
+      resources: resources("1", "2Gi", "2", "4Gi"),
+      activeDeadlineSeconds: 3 * 3600,
+      // A failed import leaves a `failed` version behind and never touches the served one: safe to repeat.
+      retryStrategy: retry(1, "OnError", "1m", "30m"),
+    },
+    o,
+  );
+  return stageTemplate("cosmo-import", "Import zones into a new (unpublished) dataset version.", [imp]);
+}
+
+/** Dashboard data for the new version (read-only on the database, so always safe to retry). */
+export function dashboardTemplate(o: RenderOptions): WorkflowTemplate {
+  const dash = containerTemplate(
+    {
+      name: "dashboard",
+      image: "cosmo-importer",
+      inputs: { parameters: [{ name: "version" }, { name: "hash" }] },
+      args: ["dashboard", "--dataset", param("version"), "-o", `${WORK}/out/dashboard.json`],
+      outputs: { artifacts: [s3Artifact("dashboard", `${WORK}/out/dashboard.json`, `dashboard/${param("hash")}/dashboard.json`)] },
+      resources: resources("500m", "1Gi", "1", "2Gi"),
+      activeDeadlineSeconds: 3600,
+      retryStrategy: retry(2, "Always", "30s", "15m"),
+    },
+    o,
+  );
+  return stageTemplate("cosmo-dashboard", "Compute the dashboard statistics of a dataset version.", [dash]);
+}
+
+/** Pre-render low-zoom tiles of the new version so the switch does not start with a cold cache. */
+export function seedTilesTemplate(o: RenderOptions): WorkflowTemplate {
+  const seed = containerTemplate(
+    {
+      name: "seed",
+      image: "cosmo-importer",
+      inputs: { parameters: [{ name: "version" }, { name: "max-zoom", default: "6" }] },
+      args: ["tiles", "seed", "--dataset", param("version"), "--max-zoom", param("max-zoom")],
+      resources: resources("1", "1Gi", "2", "2Gi"),
+      activeDeadlineSeconds: 2 * 3600,
+      // Tile cache writes are idempotent.
+      retryStrategy: retry(2, "Always", "30s", "30m"),
+    },
+    o,
+  );
+  return stageTemplate("cosmo-seed-tiles", "Seed the low-zoom vector tiles of a dataset version.", [seed]);
+}
+
+/**
+ * The gate report (diff against the served dataset, kept as an artefact) and the publish switch. `publish`
+ * is not retried on failure: a refusal by the gate (exit 3) is a verdict, not a transient error.
+ */
+export function publishTemplate(o: RenderOptions): WorkflowTemplate {
+  const report = containerTemplate(
+    {
+      name: "gate-report",
+      image: "cosmo-importer",
+      inputs: { parameters: [{ name: "version" }, { name: "hash" }] },
+      args: ["diff", "served", param("version"), "-o", `${WORK}/out/gate-report.json`],
+      outputs: {
+        artifacts: [s3Artifact("gate-report", `${WORK}/out/gate-report.json`, `gate/${param("hash")}/report.json`, { optional: true })],
+      },
+      resources: resources("500m", "1Gi", "1", "2Gi"),
+      activeDeadlineSeconds: 3600,
+      retryStrategy: retry(2, "OnError", "30s", "15m"),
+    },
+    o,
+  );
+  const publish = containerTemplate(
+    {
+      name: "publish",
+      image: "cosmo-importer",
+      inputs: { parameters: [{ name: "version" }] },
+      args: ["publish", param("version")],
+      resources: resources("200m", "256Mi", "1", "512Mi"),
+      activeDeadlineSeconds: 1800,
+      retryStrategy: retry(1, "OnError", "30s", "10m"),
+    },
+    o,
+  );
+  return stageTemplate("cosmo-publish", "Gate report and atomic publish of a dataset version.", [report, publish]);
+}
+
+/** Records the outcome of a run (the exit handler); the served dataset is untouched on failure. */
+export function exitHandlerTemplate(o: RenderOptions): WorkflowTemplate {
+  const record = containerTemplate(
+    {
+      name: "record",
+      image: "cosmo-importer",
+      inputs: { parameters: [{ name: "status" }, { name: "workflow" }, { name: "bucket", default: "cosmo" }] },
+      args: ["workflows", "step", "record", "--status", param("status"), "--workflow", param("workflow"), "--bucket", param("bucket")],
+      resources: resources("50m", "128Mi", "500m", "256Mi"),
+      activeDeadlineSeconds: 300,
+      retryStrategy: retry(3, "Always", "10s", "5m"),
+    },
+    o,
+  );
+  return stageTemplate("cosmo-exit-handler", "Record the outcome of a pipeline run.", [record]);
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// A stand-in for the `cosmo` entrypoint used by the runner-semantics tests: a few tiny commands that start in
+// milliseconds, so the tests exercise the runner rather than the stages. (The end-to-end test runs the real CLI.)
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { dirname } from "node:path";
+
+const [cmd, ...args] = process.argv.slice(2);
+switch (cmd) {
+  case "echo":
+    process.stdout.write(`${args.join(" ")}\n`);
+    break;
+  case "write":
+    mkdirSync(dirname(args[0]), { recursive: true });
+    writeFileSync(args[0], args.slice(1).join(" "));
+    break;
+  case "cat":
+    process.stdout.write(readFileSync(args[0], "utf8"));
+    break;
+  case "fail":
+    process.stderr.write(`error: failing on purpose\n`);
+    process.exit(Number(args[0] ?? 1));
+    break;
+  case "flaky": {
+    // Fails the first N calls (counted in a file), then succeeds and prints the attempt number.
+    const [counter, failures] = args;
+    const n = (existsSync(counter) ? Number(readFileSync(counter, "utf8")) : 0) + 1;
+    writeFileSync(counter, String(n));
+    if (n <= Number(failures)) {
+      process.stderr.write(`error: flaky failure ${n}\n`);
+      process.exit(1);
+    }
+    process.stdout.write(`ok after ${n}\n`);
+    break;
+  }
+  case "sleep":
+    await new Promise((r) => setTimeout(r, Number(args[0]) * 1000));
+    break;
+  case "env":
+    process.stdout.write(`${process.env[args[0]] ?? ""}\n`);
+    break;
+  default:
+    process.stderr.write(`error: unknown fake command ${cmd}\n`);
+    process.exit(2);
+}

@@ -1,0 +1,281 @@
+// Argo semantics of the local runner on small synthetic templates. Steps run a tiny stand-in entrypoint
+// (fake-cosmo.mjs) so each takes milliseconds; artefacts go to the real test S3 server.
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ArtefactStore } from "../../core/storage.ts";
+import { testStore, tmpDir } from "../../core/testing.ts";
+import type { RenderedDoc } from "../render.ts";
+import { type RunLocalOptions, type RunResult, runLocal } from "../runner/run.ts";
+
+const FAKE = join(import.meta.dirname, "fake-cosmo.mjs");
+let store: ArtefactStore;
+beforeAll(() => {
+  store = testStore();
+});
+
+type T = Record<string, unknown>;
+function wt(name: string, templates: T[], spec: T = {}): RenderedDoc {
+  return { file: `${name}.yaml`, doc: { apiVersion: "argoproj.io/v1alpha1", kind: "WorkflowTemplate", metadata: { name }, spec: { templates, ...spec } } };
+}
+const c = (name: string, args: string[], extra: T = {}): T => ({ name, container: { name: "main", image: "x", args }, ...extra });
+const dag = (name: string, tasks: T[], extra: T = {}): T => ({ name, dag: { tasks }, ...extra });
+const input = (...names: string[]) => ({ parameters: names.map((name) => ({ name })) });
+const args = (o: Record<string, string>) => ({ parameters: Object.entries(o).map(([name, value]) => ({ name, value })) });
+
+function run(docs: RenderedDoc[], template: string, extra: Partial<RunLocalOptions> = {}): Promise<RunResult> {
+  return runLocal({ docs, workflowTemplate: template, store, cosmoBin: FAKE, runDir: tmpDir("wf-sem"), parallelism: 4, ...extra });
+}
+const node = (r: RunResult, path: string) => {
+  const n = r.nodes.find((x) => x.name === path);
+  if (!n) throw new Error(`no node ${path} in ${r.nodes.map((x) => x.name).join(", ")}`);
+  return n;
+};
+
+const lib = wt("lib", [
+  c("produce", ["write", "/work/out/v", "{{inputs.parameters.word}}-x"], { inputs: input("word"), outputs: { parameters: [{ name: "v", valueFrom: { path: "/work/out/v" } }] } }),
+  c("show", ["echo", "{{inputs.parameters.text}}"], { inputs: { parameters: [{ name: "text", default: "default-text" }] } }),
+  c("fail", ["fail", "3"]),
+  c("sleep", ["sleep", "{{inputs.parameters.s}}"], { inputs: input("s") }),
+]);
+const ref = (template: string) => ({ templateRef: { name: "lib", template } });
+
+describe("DAG ordering and values", () => {
+  it("passes parameters from files and results from stdout across templateRefs, in dependency order", async () => {
+    const main = wt(
+      "main",
+      [
+        dag("main", [
+          { name: "a", ...ref("produce"), arguments: args({ word: "hello" }) },
+          { name: "b", depends: "a", ...ref("show"), arguments: args({ text: "{{tasks.a.outputs.parameters.v}}" }) },
+          { name: "c", dependencies: ["a"], ...ref("show"), arguments: args({ text: "{{workflow.parameters.p}}" }) },
+          { name: "d", depends: "b && c", ...ref("show"), arguments: args({ text: "{{tasks.b.outputs.result}}+{{tasks.c.outputs.result}}" }) },
+          { name: "e", depends: "d", ...ref("show") },
+        ]),
+      ],
+      { entrypoint: "main", arguments: { parameters: [{ name: "p", value: "declared" }] } },
+    );
+    const r = await run([lib, main], "main", { params: { p: "given" } });
+    expect(r.phase).toBe("Succeeded");
+    expect(node(r, "main/d").outputs?.result).toBe("hello-x+given");
+    // Input resolution: no argument → the input's default.
+    expect(node(r, "main/e").outputs?.result).toBe("default-text");
+    expect(node(r, "main/d").startedAt!).toBeGreaterThanOrEqual(node(r, "main/b").finishedAt!);
+    expect(node(r, "main/d").startedAt!).toBeGreaterThanOrEqual(node(r, "main/c").finishedAt!);
+  });
+
+  it("rejects cycles, unknown templateRefs, unknown parameters and unresolvable tags", async () => {
+    const cyc = wt("cyc", [dag("main", [{ name: "a", depends: "b", ...ref("show") }, { name: "b", depends: "a", ...ref("show") }])], { entrypoint: "main" });
+    await expect(run([lib, cyc], "cyc")).rejects.toThrow(/dependency cycle a → b → a|dependency cycle b → a → b/);
+    const unknown = wt("unk", [dag("main", [{ name: "a", templateRef: { name: "lib", template: "nope" } }])], { entrypoint: "main" });
+    await expect(run([lib, unknown], "unk")).rejects.toThrow(/WorkflowTemplate lib has no template nope/);
+    const missingWt = wt("mwt", [dag("main", [{ name: "a", templateRef: { name: "gone", template: "x" } }])], { entrypoint: "main" });
+    await expect(run([lib, missingWt], "mwt")).rejects.toThrow(/unknown WorkflowTemplate gone/);
+    await expect(run([lib, unknown], "unk", { params: { nope: "1" } })).rejects.toThrow(/has no parameter nope/);
+    const tag = wt("tag", [dag("main", [{ name: "a", ...ref("show"), arguments: args({ text: "{{workflow.parameters.missing}}" }) }])], { entrypoint: "main" });
+    const r = await run([lib, tag], "tag");
+    expect(r.phase).toBe("Failed");
+    expect(node(r, "main/a").phase).toBe("Error");
+    expect(node(r, "main/a").message).toMatch(/unresolved tag \{\{workflow\.parameters\.missing\}\}/);
+    const noInput = wt("noin", [dag("main", [{ name: "a", ...ref("produce") }])], { entrypoint: "main" });
+    const r2 = await run([lib, noInput], "noin");
+    expect(node(r2, "main/a").message).toMatch(/input parameter word of lib\/produce not supplied/);
+  });
+});
+
+describe("when, depends, failFast", () => {
+  it("false `when` skips; a bare dependency on a skipped task runs; `.Succeeded` of it is omitted", async () => {
+    const main = wt(
+      "w",
+      [
+        dag("main", [
+          { name: "a", ...ref("show"), arguments: args({ text: "false" }) },
+          { name: "b", depends: "a", when: "{{tasks.a.outputs.result}} == true", ...ref("show") },
+          { name: "c", depends: "b", ...ref("show") },
+          { name: "d", depends: "b.Succeeded", ...ref("show") },
+          { name: "e", depends: "a", when: "'{{tasks.a.outputs.result}}' != 'true' && 2 > 10 || 3 >= 3", ...ref("show") },
+        ]),
+      ],
+      { entrypoint: "main" },
+    );
+    const r = await run([lib, main], "w");
+    expect(r.phase).toBe("Succeeded");
+    expect(node(r, "main/b").phase).toBe("Skipped");
+    expect(node(r, "main/c").phase).toBe("Succeeded");
+    expect(node(r, "main/d").phase).toBe("Omitted");
+    expect(node(r, "main/e").phase).toBe("Succeeded");
+  });
+
+  it("a failure handled by `T.Failed` runs the handler and the DAG succeeds", async () => {
+    const main = wt(
+      "h",
+      [dag("main", [{ name: "a", ...ref("fail") }, { name: "on-fail", depends: "a.Failed", ...ref("show") }, { name: "on-ok", depends: "a.Succeeded", ...ref("show") }])],
+      { entrypoint: "main" },
+    );
+    const r = await run([lib, main], "h");
+    expect(node(r, "main/a").phase).toBe("Failed");
+    expect(node(r, "main/a").message).toMatch(/exit code 3: error: failing on purpose/);
+    expect(node(r, "main/on-fail").phase).toBe("Succeeded");
+    expect(node(r, "main/on-ok").phase).toBe("Omitted");
+    expect(r.phase).toBe("Succeeded");
+  });
+
+  it("failFast: after an unhandled failure no new task starts and the DAG fails", async () => {
+    const main = wt(
+      "ff",
+      [
+        dag("main", [
+          { name: "a", ...ref("fail") },
+          { name: "slow", ...ref("sleep"), arguments: args({ s: "0.5" }) },
+          { name: "after-slow", depends: "slow", ...ref("show") },
+        ]),
+      ],
+      { entrypoint: "main" },
+    );
+    const r = await run([lib, main], "ff");
+    expect(r.phase).toBe("Failed");
+    expect(node(r, "main/slow").phase).toBe("Succeeded");
+    expect(node(r, "main/after-slow").phase).toBe("Omitted");
+    expect(node(r, "main/after-slow").message).toMatch(/not started: a:/);
+  });
+});
+
+describe("fan-out", () => {
+  it("withParam and withItems expand; outputs aggregate into JSON lists", async () => {
+    const main = wt(
+      "fan",
+      [
+        dag("main", [
+          { name: "p", ...ref("produce"), withParam: "{{workflow.parameters.words}}", arguments: args({ word: "{{item.w}}" }) },
+          { name: "i", ...ref("show"), withItems: ["x", "y", "z"], arguments: args({ text: "{{item}}" }) },
+          { name: "all", depends: "p && i", ...ref("show"), arguments: args({ text: "{{tasks.p.outputs.parameters.v}} {{tasks.i.outputs.result}}" }) },
+        ]),
+      ],
+      { entrypoint: "main", arguments: { parameters: [{ name: "words", value: '[{"w":"a"},{"w":"b"}]' }] } },
+    );
+    const r = await run([lib, main], "fan");
+    expect(r.phase).toBe("Succeeded");
+    expect(r.nodes.filter((n) => /^main\/p\(\d:/.test(n.name))).toHaveLength(2);
+    expect(node(r, "main/all").outputs?.result).toBe('["a-x","b-x"] ["x","y","z"]');
+    const bad = wt("badfan", [dag("main", [{ name: "p", ...ref("show"), withParam: "not json" }])], { entrypoint: "main" });
+    const r2 = await run([lib, bad], "badfan");
+    expect(node(r2, "main/p").message).toMatch(/withParam is not a JSON list/);
+  });
+});
+
+describe("retries and deadlines", () => {
+  const flaky = (name: string, failures: number, retryStrategy: T) =>
+    c(name, ["flaky", "{{inputs.parameters.counter}}", String(failures)], { inputs: input("counter"), retryStrategy });
+
+  it("retries limit+1 times with exponential backoff, then fails; retryPolicy decides what is retried", async () => {
+    const dir = tmpDir("wf-flaky");
+    const main = wt(
+      "retry",
+      [
+        flaky("twice-ok", 2, { limit: 2, retryPolicy: "OnFailure", backoff: { duration: "200ms", factor: 2 } }),
+        flaky("twice-ko", 2, { limit: "1", backoff: { duration: "100ms" } }),
+        flaky("on-error", 1, { limit: 3, retryPolicy: "OnError" }),
+        dag("main", [
+          { name: "ok", template: "twice-ok", arguments: args({ counter: join(dir, "ok") }) },
+          { name: "ko", template: "twice-ko", arguments: args({ counter: join(dir, "ko") }) },
+          { name: "oe", template: "on-error", arguments: args({ counter: join(dir, "oe") }) },
+        ]),
+      ],
+      { entrypoint: "main" },
+    );
+    const t0 = Date.now();
+    const r = await run([main], "retry");
+    const ok = node(r, "main/ok");
+    expect(ok.phase).toBe("Succeeded");
+    expect(ok.attempt).toBe(3);
+    expect(ok.outputs?.result).toBe("ok after 3");
+    // Backoffs 200 ms then 400 ms.
+    expect(ok.finishedAt! - ok.startedAt!).toBeGreaterThanOrEqual(600);
+    expect(node(r, "main/ko").phase).toBe("Failed");
+    expect(node(r, "main/ko").message).toMatch(/after 2 attempts/);
+    // OnError does not retry a failed main container.
+    expect(node(r, "main/oe").phase).toBe("Failed");
+    expect(node(r, "main/oe").attempt).toBe(1);
+    expect(r.phase).toBe("Failed");
+    expect(Date.now() - t0).toBeLessThan(20_000);
+  });
+
+  it("activeDeadlineSeconds kills a step that runs too long", async () => {
+    const main = wt("dl", [c("slow", ["sleep", "20"], { activeDeadlineSeconds: 1 }), dag("main", [{ name: "s", template: "slow" }])], { entrypoint: "main" });
+    const t0 = Date.now();
+    const r = await run([main], "dl");
+    expect(node(r, "main/s").phase).toBe("Failed");
+    expect(node(r, "main/s").message).toMatch(/activeDeadlineSeconds 1s exceeded/);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+});
+
+describe("exit handler and artefacts", () => {
+  it("runs onExit with workflow.status after a failure, and after a success", async () => {
+    const mk = (failing: boolean) =>
+      wt(
+        failing ? "ex-ko" : "ex-ok",
+        [
+          dag("main", [{ name: "a", ...ref(failing ? "fail" : "show") }]),
+          dag("exit", [{ name: "rec", ...ref("show"), arguments: args({ text: "{{workflow.status}} {{workflow.name}}" }) }]),
+        ],
+        { entrypoint: "main", onExit: "exit" },
+      );
+    const ko = await run([lib, mk(true)], "ex-ko", { workflowName: "ex-ko-1" });
+    expect(ko.phase).toBe("Failed");
+    expect(ko.exitHandlerPhase).toBe("Succeeded");
+    expect(node(ko, "ex-ko-1.onExit/rec").outputs?.result).toBe("Failed ex-ko-1");
+    const ok = await run([lib, mk(false)], "ex-ok", { workflowName: "ex-ok-1" });
+    expect(ok.phase).toBe("Succeeded");
+    expect(node(ok, "ex-ok-1.onExit/rec").outputs?.result).toBe("Succeeded ex-ok-1");
+  });
+
+  it("uploads output artefacts under their (hashed) keys and downloads input artefacts", async () => {
+    const art = (name: string, path: string, key: string, extra: T = {}) => ({ name, path, s3: { key }, archive: { none: {} }, ...extra });
+    const main = wt(
+      "art",
+      [
+        c("make", ["write", "/work/out/f.txt", "content-{{inputs.parameters.h}}"], {
+          inputs: input("h"),
+          outputs: { artifacts: [art("f", "/work/out/f.txt", "t/{{inputs.parameters.h}}/f.txt"), art("absent", "/work/none", "t/none", { optional: true })] },
+        }),
+        c("read", ["cat", "/work/in/f.txt"], { inputs: { parameters: [{ name: "h" }], artifacts: [art("f", "/work/in/f.txt", "t/{{inputs.parameters.h}}/f.txt")] } }),
+        c("read-from", ["cat", "{{inputs.artifacts.g.path}}"], { inputs: { artifacts: [{ name: "g", path: "/work/g.txt" }] } }),
+        dag("main", [
+          { name: "make", template: "make", arguments: args({ h: "abc123" }) },
+          { name: "read", depends: "make", template: "read", arguments: args({ h: "abc123" }) },
+          { name: "from", depends: "make", template: "read-from", arguments: { artifacts: [{ name: "g", from: "{{tasks.make.outputs.artifacts.f}}" }] } },
+        ]),
+      ],
+      { entrypoint: "main" },
+    );
+    const r = await run([main], "art");
+    expect(r.phase).toBe("Succeeded");
+    expect((await store.getBuffer(store.url("t/abc123/f.txt"))).toString()).toBe("content-abc123");
+    expect(node(r, "main/read").outputs?.result).toBe("content-abc123");
+    expect(node(r, "main/from").outputs?.result).toBe("content-abc123");
+  });
+});
+
+describe("what the runner cannot honour", () => {
+  it("refuses memoize, non-container templates and unknown fields by name; notes cluster-only fields", async () => {
+    const memo = wt("memo", [c("m", ["echo", "x"], { memoize: { key: "k", maxAge: "1h", cache: { configMap: { name: "c" } } } }), dag("main", [{ name: "a", template: "m" }])], { entrypoint: "main" });
+    await expect(run([memo], "memo")).rejects.toThrow(/memo\/m: memoize is cluster behaviour/);
+    const script = wt("scr", [{ name: "s", script: { image: "x", source: "echo" } }, dag("main", [{ name: "a", template: "s" }])], { entrypoint: "main" });
+    await expect(run([script], "scr")).rejects.toThrow(/scr\/s: script template type/);
+    const hooks = wt("hk", [c("e", ["echo", "x"]), dag("main", [{ name: "a", template: "e", hooks: { exit: { template: "e" } } }])], { entrypoint: "main" });
+    await expect(run([hooks], "hk")).rejects.toThrow(/hk\/main\/a: task field "hooks" is not supported/);
+    const cmd = wt("cmd", [{ name: "e", container: { name: "main", image: "x", command: ["sh", "-c"], args: ["true"] } }, dag("main", [{ name: "a", template: "e" }])], { entrypoint: "main" });
+    await expect(run([cmd], "cmd")).rejects.toThrow(/image entrypoint `cosmo` only/);
+    const sync = wt(
+      "sync",
+      [c("e", ["echo", "x"], { synchronization: { semaphores: [{ configMapKeyRef: { name: "sem", key: "k" } }] } }), dag("main", [{ name: "a", template: "e" }])],
+      { entrypoint: "main", podGC: { strategy: "OnPodSuccess" }, ttlStrategy: { secondsAfterSuccess: 10 } },
+    );
+    const notes: string[] = [];
+    const r = await run([sync], "sync", { onNote: (l) => notes.push(l) });
+    expect(r.phase).toBe("Succeeded");
+    expect(notes.join("\n")).toMatch(/synchronization \(sync\/e: semaphore sem\/k/);
+    expect(notes.join("\n")).toMatch(/podGC/);
+    expect(notes.join("\n")).toMatch(/ttlStrategy/);
+  });
+});
