@@ -102,7 +102,13 @@ export class ZoneQueries {
   }
 
   async datasets(): Promise<DatasetRow[]> {
-    return (await this.pool.query<DatasetRow>(loadSql(import.meta.url, "sql/datasets.sql"))).rows;
+    try {
+      return (await this.pool.query<DatasetRow>(loadSql(import.meta.url, "sql/datasets.sql"))).rows;
+    } catch (err) {
+      // Nothing was ever imported into this database: no cosmo schema yet.
+      if ((err as { code?: string }).code === "42P01" || (err as { code?: string }).code === "3F000") return [];
+      throw err;
+    }
   }
 }
 

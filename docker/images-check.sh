@@ -26,11 +26,12 @@ containers=()
 cleanup() { for c in "${containers[@]}"; do $BUILDAH rm "$c" >/dev/null 2>&1 || true; done; }
 trap cleanup EXIT
 
-# Runs a command inside a fresh working container of the image, as the image's user.
-run_in() { # image user cmd…
-  local image=$1 user=$2; shift 2
-  local c; c=$($BUILDAH from --pull-never "$image"); containers+=("$c")
-  $BUILDAH run --user "$user" "$c" -- "$@"
+# One working container per image (with vfs every `buildah from` copies the whole image, so it is made once);
+# run_in runs a command in it as the image's user.
+ctr=
+run_in() { # user cmd…
+  local user=$1; shift
+  $BUILDAH run --user "$user" "$ctr" -- "$@"
 }
 
 for name in "${images[@]}"; do
@@ -49,16 +50,16 @@ for name in "${images[@]}"; do
   env=$($BUILDAH inspect --type image --format '{{range .OCIv1.Config.Env}}{{println .}}{{end}}' "$image")
   if grep -Eiq '^[A-Z_]*(PASSWORD|SECRET|TOKEN|ACCESS_KEY)[A-Z_]*=.+' <<<"$env"; then fail "$name: credential-looking env baked in: $env"; fi
   health=$($BUILDAH inspect --type image --format '{{with .Docker.Config.Healthcheck}}{{.Test}}{{end}}' "$image")
+  ctr=$($BUILDAH from --pull-never "$image"); containers+=("$ctr")
 
   case $name in
     web)
       [ -n "$health" ] || fail "$name: no HEALTHCHECK"
-      run_in "$image" "$user" /docker-entrypoint-cosmo.sh nginx -t -q || fail "$name: nginx -t failed"
-      run_in "$image" "$user" sh -c 'test -s /usr/share/cosmo/www/index.html' || fail "$name: explorer index.html missing"
+      run_in "$user" /docker-entrypoint-cosmo.sh nginx -t -q || fail "$name: nginx -t failed"
+      run_in "$user" sh -c 'test -s /usr/share/cosmo/www/index.html' || fail "$name: explorer index.html missing"
       # Serve for real on a spare port (chroot isolation shares the host network) and fetch the page.
       port=$(node -e 's=require("net").createServer().listen(0,()=>{console.log(s.address().port);s.close()})')
-      c=$($BUILDAH from --pull-never "$image"); containers+=("$c")
-      $BUILDAH run --user "$user" --env "COSMO_WEB_PORT=$port" "$c" -- /docker-entrypoint-cosmo.sh nginx \
+      $BUILDAH run --user "$user" --env "COSMO_WEB_PORT=$port" "$ctr" -- /docker-entrypoint-cosmo.sh nginx \
         >"${TMPDIR:-/tmp}/cosmo-web-check.log" 2>&1 &
       pid=$!
       ok=
@@ -68,25 +69,26 @@ for name in "${images[@]}"; do
       done
       kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
       # nginx left running inside the chroot is a child of buildah run's process; stop it by its pid file.
-      pkill_file=$($BUILDAH mount "$c" 2>/dev/null)/tmp/nginx.pid
+      pkill_file=$($BUILDAH mount "$ctr" 2>/dev/null)/tmp/nginx.pid
       [ -s "$pkill_file" ] && kill "$(cat "$pkill_file")" 2>/dev/null || true
       [ -n "$ok" ] || { cat "${TMPDIR:-/tmp}/cosmo-web-check.log" >&2; fail "$name: nginx did not serve the explorer on :$port"; }
       ;;
     *)
-      out=$(run_in "$image" "$user" node /app/bin/cosmo.js --help) || fail "$name: cosmo --help failed"
+      out=$(run_in "$user" node /app/bin/cosmo.js --help) || fail "$name: cosmo --help failed"
       grep -q "Usage: cosmo" <<<"$out" || fail "$name: unexpected --help output: $out"
-      uid=$(run_in "$image" "$user" id -u); [ "$uid" != 0 ] || fail "$name: runs as uid 0"
+      uid=$(run_in "$user" id -u); [ "$uid" != 0 ] || fail "$name: runs as uid 0"
       case $name in
         api | tiles)
           [ -n "$health" ] || fail "$name: no HEALTHCHECK"
-          run_in "$image" "$user" node /app/bin/cosmo.js "$name" serve --help >/dev/null || fail "$name: cosmo $name serve --help failed" ;;
-        extractor) run_in "$image" "$user" node /app/bin/cosmo.js extract --help >/dev/null || fail "$name: cosmo extract --help failed" ;;
-        importer) run_in "$image" "$user" node /app/bin/cosmo.js import --help >/dev/null || fail "$name: cosmo import --help failed" ;;
+          run_in "$user" node /app/bin/cosmo.js "$name" serve --help >/dev/null || fail "$name: cosmo $name serve --help failed" ;;
+        extractor) run_in "$user" node /app/bin/cosmo.js extract --help >/dev/null || fail "$name: cosmo extract --help failed" ;;
+        importer) run_in "$user" node /app/bin/cosmo.js import --help >/dev/null || fail "$name: cosmo import --help failed" ;;
       esac
-      run_in "$image" "$user" sh -c 'test ! -e /app/.git && test ! -e /app/.data && test -d /app/data/libpostal/boundaries' \
+      run_in "$user" sh -c 'test ! -e /app/.git && test ! -e /app/.data && test -d /app/data/libpostal/boundaries' \
         || fail "$name: unexpected or missing files in /app"
       ;;
   esac
+  $BUILDAH rm "$ctr" >/dev/null
   size=$($BUILDAH images --format '{{.Size}}' "$image" 2>/dev/null | head -1)
   printf 'images-check: %-9s ok  build %4s s  size %s  user %s%s\n' "$name" "$built" "$size" "$user" "${health:+  healthcheck}"
 done

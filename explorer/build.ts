@@ -39,14 +39,22 @@ function runVite(): Promise<void> {
   const vite = join(PROJECT_ROOT, "node_modules/vite/bin/vite.js");
   if (!existsSync(vite)) return Promise.reject(new CosmoError(`${vite} not found: run \`make init\` (npm ci) first`));
   return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, [vite, "build", "-c", join(EXPLORER_DIR, "vite.config.ts")], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [vite, "build", "-c", join(EXPLORER_DIR, "vite.config.ts")], {
+      cwd: PROJECT_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
     child.on("error", fail);
     child.on("exit", (code) => {
       if (code === 0) ok();
-      else fail(new CosmoError(`vite build of explorer/ failed (exit ${code}): ${output.trim().split("\n").slice(-5).join(" | ")}`));
+      else
+        fail(
+          new CosmoError(
+            `vite build of explorer/ failed (exit ${code}): ${output.trim().split("\n").slice(-5).join(" | ")}`,
+          ),
+        );
     });
   });
 }

@@ -36,7 +36,12 @@ export function commands(): Command[] {
     .option("--port <port>", "nginx port (default: config web.port)", intOption("--port"))
     .option("--host <host>", "interface nginx listens on", "127.0.0.1")
     .option("--api-compat", "map /api/ to the old cosmogony_explorer shapes (/compat/…); the UI then uses /api/v2/")
-    .option("--csp-host <origin>", "another origin the page may load from (basemap tiles, glyphs); repeatable", collect, [])
+    .option(
+      "--csp-host <origin>",
+      "another origin the page may load from (basemap tiles, glyphs); repeatable",
+      collect,
+      [],
+    )
     .action(
       runAction(async (opts: { port?: number; host: string; apiCompat?: boolean; cspHost: string[] }) => {
         const config = getConfig();
@@ -50,7 +55,8 @@ export function commands(): Command[] {
           return db;
         };
         const stopAll = async () => {
-          for (const s of started.reverse()) await s.close().catch((err: Error) => log.warn({ err: err.message }, "stopping a service failed"));
+          for (const s of started.reverse())
+            await s.close().catch((err: Error) => log.warn({ err: err.message }, "stopping a service failed"));
           await db?.close();
         };
         try {
@@ -69,7 +75,13 @@ export function commands(): Command[] {
             const { startTilesServer } = await import("../tiles/server.ts");
             const { openStore } = await import("../core/storage.ts");
             const store = config.tiles.persistentCache ? await openStore(config) : undefined;
-            const tiles = await startTilesServer({ db: await openDb(), store, port: config.tiles.port, host: "127.0.0.1", config });
+            const tiles = await startTilesServer({
+              db: await openDb(),
+              store,
+              port: config.tiles.port,
+              host: "127.0.0.1",
+              config,
+            });
             started.push(tiles);
             tilesUrl = tiles.url;
           }

@@ -28,7 +28,10 @@ export default defineConfig({
   server: {
     // `vite` in explorer/ for UI work: point these at running services (cosmo api serve / cosmo tiles serve).
     proxy: {
-      "/api/": { target: process.env.COSMO_DEV_API ?? "http://127.0.0.1:3000", rewrite: (p) => p.replace(/^\/api/, "") },
+      "/api/": {
+        target: process.env.COSMO_DEV_API ?? "http://127.0.0.1:3000",
+        rewrite: (p) => p.replace(/^\/api/, ""),
+      },
       "/tiles/": { target: process.env.COSMO_DEV_TILES ?? "http://127.0.0.1:3001" },
     },
   },

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CosmoError } from "../core/errors.ts";
+import { CosmoError, EXIT } from "../core/errors.ts";
 import { childLogger } from "../core/log.ts";
 import { projectPath } from "../core/paths.ts";
 import { buildExplorer, DIST_DIR } from "./build.ts";
@@ -51,6 +51,22 @@ export function freePort(host = "127.0.0.1"): Promise<number> {
   });
 }
 
+/** Fails with a clear message when something already listens there (nginx would retry for seconds, then log it 5 times). */
+function assertPortFree(host: string, port: number): Promise<void> {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once("error", (err: NodeJS.ErrnoException) =>
+      fail(
+        new CosmoError(
+          `web: cannot listen on ${host}:${port} (${err.code === "EADDRINUSE" ? "port already in use; choose another with --port" : err.message})`,
+          { exitCode: EXIT.unavailable },
+        ),
+      ),
+    );
+    srv.listen(port, host, () => srv.close(() => ok()));
+  });
+}
+
 function tail(file: string, lines = 5): string {
   try {
     return readFileSync(file, "utf8").trim().split("\n").slice(-lines).join(" | ");
@@ -60,7 +76,9 @@ function tail(file: string, lines = 5): string {
 }
 
 /** Renders the config into the prefix and writes the app's /config.json. Returns the main config path. */
-export function writeNginxFiles(o: Required<Pick<WebOptions, "apiUrl" | "tilesUrl" | "dataDir">> & WebOptions & { port: number; prefixDir: string }): string {
+export function writeNginxFiles(
+  o: Required<Pick<WebOptions, "apiUrl" | "tilesUrl" | "dataDir">> & WebOptions & { port: number; prefixDir: string },
+): string {
   for (const d of ["logs", "tmp"]) mkdirSync(join(o.prefixDir, d), { recursive: true });
   mkdirSync(o.dataDir, { recursive: true });
   const hosts = [...(o.cspHosts ?? [])];
@@ -79,22 +97,36 @@ export function writeNginxFiles(o: Required<Pick<WebOptions, "apiUrl" | "tilesUr
   });
   for (const [name, text] of Object.entries(files)) writeFileSync(join(o.prefixDir, name), text);
   writeFileSync(join(o.prefixDir, "mime.types"), readFileSync(new URL("./nginx/mime.types", import.meta.url)));
-  const appConfig = { basemapStyle: o.basemapStyle ?? "", apiBase: o.apiCompat ? "/api/v2" : "/api", tilesBase: "/tiles", dataBase: "/data" };
+  const appConfig = {
+    basemapStyle: o.basemapStyle ?? "",
+    apiBase: o.apiCompat ? "/api/v2" : "/api",
+    tilesBase: "/tiles",
+    dataBase: "/data",
+  };
   writeFileSync(join(o.prefixDir, "config.json"), `${JSON.stringify(appConfig, null, 2)}\n`);
   return join(o.prefixDir, "nginx.conf");
 }
 
 /** `nginx -t` on a rendered config: throws with nginx's own message when it is invalid. */
 export function testNginxConfig(prefixDir: string, confPath: string): void {
-  if (!existsSync(NGINX_BIN)) throw new CosmoError(`nginx not found at ${NGINX_BIN}: run \`make init\` (apt package nginx) or set NGINX_BIN`);
-  const r = spawnSync(NGINX_BIN, ["-t", "-q", "-p", prefixDir, "-c", confPath, "-e", join(prefixDir, "logs/error.log")], { encoding: "utf8" });
-  if (r.status !== 0) throw new CosmoError(`nginx config ${confPath} is invalid: ${(r.stderr || r.stdout).trim().split("\n").join(" | ")}`);
+  if (!existsSync(NGINX_BIN))
+    throw new CosmoError(`nginx not found at ${NGINX_BIN}: run \`make init\` (apt package nginx) or set NGINX_BIN`);
+  const r = spawnSync(
+    NGINX_BIN,
+    ["-t", "-q", "-p", prefixDir, "-c", confPath, "-e", join(prefixDir, "logs/error.log")],
+    { encoding: "utf8" },
+  );
+  if (r.status !== 0)
+    throw new CosmoError(
+      `nginx config ${confPath} is invalid: ${(r.stderr || r.stdout).trim().split("\n").join(" | ")}`,
+    );
 }
 
 async function waitReady(url: string, child: ChildProcess, errorLog: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new CosmoError(`nginx exited with code ${child.exitCode} at start: ${tail(errorLog)}`);
+    if (child.exitCode !== null)
+      throw new CosmoError(`nginx exited with code ${child.exitCode} at start: ${tail(errorLog, 1)}`);
     try {
       const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
       if (res.ok) return;
@@ -110,11 +142,14 @@ export async function startWeb(opts: WebOptions): Promise<WebServer> {
   if (opts.build !== false) await buildExplorer();
   const host = opts.host ?? "127.0.0.1";
   const port = opts.port && opts.port > 0 ? opts.port : await freePort(host);
+  await assertPortFree(host, port);
   const prefixDir = opts.prefixDir ?? projectPath(`.data/nginx/web-${port}`);
   const confPath = writeNginxFiles({ ...opts, port, prefixDir });
   testNginxConfig(prefixDir, confPath);
   const errorLog = join(prefixDir, "logs/error.log");
-  const child = spawn(NGINX_BIN, ["-p", prefixDir, "-c", confPath, "-e", errorLog], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(NGINX_BIN, ["-p", prefixDir, "-c", confPath, "-e", errorLog], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   child.stderr?.on("data", (d) => (stderr += d));
   // nginx outliving us would hold the port: stop it when this process exits for any reason we can see.

@@ -39,8 +39,8 @@ export function buildZones(osm: OsmInput, opts: { capitals: boolean }): BuiltZon
   };
   const drop = (reason: string, osmId: string) => {
     count(report.droppedRelations, reason);
-    const ex = (report.examples[reason] ??= []);
-    if (ex.length < 5) ex.push(osmId);
+    report.examples[reason] ??= [];
+    if (report.examples[reason].length < 5) report.examples[reason].push(osmId);
   };
   const node = (id: number): NodeInfo | undefined => {
     const c = osm.coords.get(id);

@@ -2,6 +2,7 @@
 // asks PostGIS which zone covers which (and for centroids and Voronoi cells), types the zones with the
 // libpostal rules, builds the hierarchy and labels, and streams the result through the zones writer.
 import { existsSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import { getConfig } from "../core/config.ts";
 import { detectFormat } from "../core/cosmogony/format.ts";
@@ -132,16 +133,22 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
   const ws = await openWorkspace(db);
   let typing: ReturnType<typeof typeZones>;
   let placesWithoutCell = 0;
+  const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t = Date.now();
+    const r = await fn();
+    log.info({ step: name, seconds: (Date.now() - t) / 1000 }, `${name} done`);
+    return r;
+  };
   try {
-    await loadZones(ws, zones);
-    const inclusions = await findInclusions(ws);
-    for (const [id, c] of await centroids(ws)) zones[id].center = c;
+    await step("load zones into PostGIS", () => loadZones(ws, zones));
+    const inclusions = await step("inclusions", () => findInclusions(ws, db, opts.threads ?? availableParallelism()));
+    for (const [id, c] of await step("centroids", () => centroids(ws))) zones[id].center = c;
     typing = typeZones(zones, inclusions, rules, opts.countryCode);
     buildHierarchy(zones, inclusions);
     if (voronoi) {
       await setTypes(ws, zones);
       const cellParents = voronoiParents(zones, inclusions, built.capitals);
-      const cells = await voronoiCells(ws, cellParents);
+      const cells = await step("voronoi", () => voronoiCells(ws, cellParents));
       for (const [id, cell] of cells) {
         zones[id].geometry = cell;
         zones[id].bbox = multiPolygonBBox(cell);

@@ -39,7 +39,8 @@ export async function openWorkspace(db: Database): Promise<Workspace> {
       if (dropped) return;
       dropped = true;
       try {
-        await client.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
+        // COSMO_EXTRACT_KEEP_SCHEMA=1 leaves the scratch schema for inspection (EXPLAIN, debugging).
+        if (!process.env.COSMO_EXTRACT_KEEP_SCHEMA) await client.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
       } finally {
         client.release();
       }
@@ -69,16 +70,50 @@ export async function loadZones(ws: Workspace, zones: DraftZone[]): Promise<void
   await ws.client.query(sql("load.sql"));
 }
 
-/** zone id → ids of the zones covering it, most specific (smallest area) first. */
-export async function findInclusions(ws: Workspace): Promise<Map<number, number[]>> {
-  const { rows } = await ws.client.query<{ zone: number; container: number }>(sql("inclusions.sql"));
+/**
+ * zone id → ids of the zones covering it, most specific (smallest area) first. The covers tests dominate the
+ * run time on large inputs: they are split over `parallel` connections (the scratch tables are ordinary
+ * tables, visible to every session once committed).
+ */
+export async function findInclusions(ws: Workspace, db: Database, parallel = 1): Promise<Map<number, number[]>> {
+  const slices = Math.max(1, parallel);
+  const query = sql("inclusions.sql");
+  const runSlice = async (i: number) => {
+    if (i === 0) return (await ws.client.query<{ zone: number; container: number }>(query, [slices, 0])).rows;
+    const client = await db.pool.connect();
+    try {
+      await client.query(`SET search_path = ${ident(ws.schema)}, public; SET statement_timeout = 0`);
+      return (await client.query<{ zone: number; container: number }>(query, [slices, i])).rows;
+    } finally {
+      await client.query("RESET search_path; RESET statement_timeout").catch(() => undefined);
+      client.release();
+    }
+  };
+  const parts = await Promise.all(Array.from({ length: slices }, (_, i) => runSlice(i)));
+  const pairs = new Map<number, { container: number; area: number }[]>();
+  const area = await zoneAreas(ws);
+  for (const rows of parts) {
+    for (const r of rows) {
+      const list = pairs.get(r.zone);
+      const item = { container: r.container, area: area.get(r.container) ?? 0 };
+      if (list) list.push(item);
+      else pairs.set(r.zone, [item]);
+    }
+  }
   const out = new Map<number, number[]>();
-  for (const r of rows) {
-    const list = out.get(r.zone);
-    if (list) list.push(r.container);
-    else out.set(r.zone, [r.container]);
+  for (const [zone, list] of pairs) {
+    list.sort((a, b) => a.area - b.area || a.container - b.container);
+    out.set(
+      zone,
+      list.map((x) => x.container),
+    );
   }
   return out;
+}
+
+async function zoneAreas(ws: Workspace): Promise<Map<number, number>> {
+  const { rows } = await ws.client.query<{ id: number; area: number }>("SELECT id, area FROM zones");
+  return new Map(rows.map((r) => [r.id, r.area]));
 }
 
 export async function centroids(ws: Workspace): Promise<Map<number, Position>> {

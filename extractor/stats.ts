@@ -26,8 +26,8 @@ export function countUnknownRules(s: TypingStats, cc: string) {
 }
 
 export function countUnhandledLevel(s: TypingStats, cc: string, level: number) {
-  let m = s.unhandledAdminLevel.get(cc);
-  if (!m) s.unhandledAdminLevel.set(cc, (m = new Map()));
+  const m = s.unhandledAdminLevel.get(cc) ?? new Map<number, number>();
+  s.unhandledAdminLevel.set(cc, m);
   inc(m, level);
 }
 

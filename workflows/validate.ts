@@ -1,8 +1,8 @@
 // Validation of rendered documents, three ways, because each catches what the others miss:
 // Argo's JSON schema (ajv, IntOrString patched), the CRDs' openAPIV3Schema with unknown fields forbidden,
 // and the @kubernetes-models validate() (types, enums, required fields). Plus a lint of `{{…}}` tags.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { CronWorkflow } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/CronWorkflow";
 import { WorkflowTemplate } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/WorkflowTemplate";
 import { Ajv, type ValidateFunction } from "ajv";
@@ -50,7 +50,7 @@ function argoSchemaValidator(kind: string): ValidateFunction {
   if (!schemaValidators) {
     const schema = JSON.parse(readData("schema.json"));
     patchIntOrString(schema);
-    const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+    const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false, logger: false });
     ajv.addSchema(schema, "argo");
     schemaValidators = new Map();
     for (const [k, def] of Object.entries(KIND_DEFINITION)) {
@@ -76,16 +76,31 @@ export function forbidUnknownFields(node: unknown): void {
   }
 }
 
+/**
+ * The CRD's openAPIV3Schema; parsing the 2.8 MB YAML takes seconds, so the parsed schema is cached as JSON
+ * under .data/cache, keyed by the CRD file's size and mtime.
+ */
+function crdSchema(file: string): Record<string, unknown> {
+  const path = join(ARGO_DATA, "crds", file);
+  if (!existsSync(path)) readData(`crds/${file}`);
+  const st = statSync(path);
+  const cache = join(PROJECT_ROOT, ".data/cache", `${file}.${st.size}.${Math.floor(st.mtimeMs)}.json`);
+  if (existsSync(cache)) return JSON.parse(readFileSync(cache, "utf8"));
+  const crd = YAML.parse(readData(`crds/${file}`)) as { spec: { versions: { schema: { openAPIV3Schema: Record<string, unknown> } }[] } };
+  const schema = crd.spec.versions[0]!.schema.openAPIV3Schema;
+  mkdirSync(dirname(cache), { recursive: true });
+  writeFileSync(`${cache}.tmp`, JSON.stringify(schema));
+  renameSync(`${cache}.tmp`, cache);
+  return schema;
+}
+
 const crdValidators = new Map<string, ValidateFunction>();
 function crdValidator(kind: string): ValidateFunction {
   const cached = crdValidators.get(kind);
   if (cached) return cached;
   const file = KIND_CRD[kind];
   if (!file) throw new Error(`no CRD for kind ${kind}`);
-  const crd = YAML.parse(readData(`crds/${file}`)) as {
-    spec: { versions: { name: string; schema: { openAPIV3Schema: Record<string, unknown> } }[] };
-  };
-  const schema = crd.spec.versions[0]!.schema.openAPIV3Schema;
+  const schema = crdSchema(file);
   forbidUnknownFields(schema);
   // The API server fills metadata; the CRD leaves it as a bare object, so describe the fields we use.
   (schema.properties as Record<string, unknown>).metadata = {
@@ -99,8 +114,10 @@ function crdValidator(kind: string): ValidateFunction {
       annotations: { type: "object", additionalProperties: { type: "string" } },
     },
   };
-  const ajv = new Ajv({ strict: false, allErrors: true });
+  // One error per document is enough to fail; allErrors would double the compile time of these huge schemas.
+  const ajv = new Ajv({ strict: false, allErrors: false, logger: false });
   addFormats(ajv);
+  ajv.addFormat("int32", true).addFormat("int64", true);
   const v = ajv.compile(schema);
   crdValidators.set(kind, v);
   return v;

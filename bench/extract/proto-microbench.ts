@@ -4,8 +4,8 @@
 import { isDeepStrictEqual } from "node:util";
 import { blobPayload } from "../../extractor/pbf/blob.ts";
 import { decodeBlock, materializeRelations, materializeWays } from "../../extractor/pbf/block.ts";
-import type { OsmRelation, OsmWay } from "../../extractor/pbf/types.ts";
 import { readBlobs } from "../../extractor/pbf/framing.ts";
+import type { OsmRelation, OsmWay } from "../../extractor/pbf/types.ts";
 import { decodeWithPbf } from "./pbf-package-decoder.ts";
 
 const [file, roundsArg] = process.argv.slice(2);

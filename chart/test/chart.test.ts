@@ -19,7 +19,7 @@ import {
   walk,
   workflowRefProblems,
 } from "./checks.ts";
-import { CHART_DIR, chart, type Doc, helmVersion, lint, parseDocs, render, template } from "./helm.ts";
+import { CHART_DIR, chart, type Doc, helmVersion, lint, render, template } from "./helm.ts";
 
 const noAutoscaling = {
   enabled: false,
@@ -381,6 +381,9 @@ describe(`chart (${(() => {
       [{ storage: { bucket: "A" } }, /bucket/],
       [{ image: { pullPolicy: "Sometimes" } }, /pullPolicy/],
       [{ config: { apii: {} } }, /apii|config/],
+      // Credentials never go through values, not even through the config section.
+      [{ config: { storage: { secretKey: "hunter2" } } }, /config\/storage|config\.storage/],
+      [{ config: { database: { url: "postgresql://u:p@h/db" } } }, /config\/database|config\.database/],
       [{ database: { existingSecret: "" } }, /database\.existingSecret is required/],
       [{ ingress: { tls: { enabled: true, secretName: "" } } }, /ingress\.tls\.secretName is required/],
       [
@@ -403,9 +406,10 @@ describe(`chart (${(() => {
     expect(values.tiles.port).toBe(defaults.tiles.port);
     expect(values.web.port).toBe(defaults.web.port);
     const { docs } = rendered.get("defaults")!;
-    const files = parseDocs(readFileSync(join(await chart(), "files/workflows/cronworkflow.yaml"), "utf8"));
-    // The schedule the workflows stage proposes is the chart's default one.
-    expect(values.workflows.cron.schedules).toEqual(files[0].spec.schedules);
+    // The schedule and regions the workflows stage proposes are the chart's defaults.
+    const { DEFAULT_REGIONS, DEFAULT_SCHEDULES } = await import("../../workflows/templates/pipeline.ts");
+    expect(values.workflows.cron.schedules).toEqual(DEFAULT_SCHEDULES);
+    expect(values.workflows.cron.regions).toEqual(DEFAULT_REGIONS);
     const wfSa = byName(docs, "WorkflowTemplate", "cosmo-update").spec.serviceAccountName;
     expect(byName(docs, "ServiceAccount", wfSa).metadata.name).toBe(values.workflows.serviceAccountName);
   });

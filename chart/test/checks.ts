@@ -224,8 +224,9 @@ export function probePaths(docs: Doc[]): { owner: string; component: string; pat
 }
 
 export function walk(node: unknown, visit: (node: any, path: string) => void, path = ""): void {
-  if (Array.isArray(node)) node.forEach((v, i) => walk(v, visit, `${path}/${i}`));
-  else if (node && typeof node === "object") {
+  if (Array.isArray(node)) {
+    for (const [i, v] of node.entries()) walk(v, visit, `${path}/${i}`);
+  } else if (node && typeof node === "object") {
     visit(node, path);
     for (const [k, v] of Object.entries(node)) walk(v, visit, `${path}/${k}`);
   }

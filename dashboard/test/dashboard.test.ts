@@ -7,6 +7,7 @@ import { importZonesFile } from "../../importer/import.ts";
 import { oldTestResults, runDashboard } from "../dashboard.ts";
 import { type DashboardReport, DashboardReportSchema, OldTestResultsSchema } from "../report-schema.ts";
 import { writeHandmade } from "./handmade.ts";
+import { validateWithJsonSchema } from "./json-schema.ts";
 import { luxembourgZones } from "./luxembourg.ts";
 
 const REFERENCE = "data/dashboard/reference_stats_values.csv";
@@ -92,6 +93,7 @@ describe("dashboard on a hand-made zones file", () => {
 
   it("validates against its schema and is identical when run again", async () => {
     expect(DashboardReportSchema.parse(report)).toEqual(report);
+    expect(validateWithJsonSchema("dashboard.schema.json", report)).toEqual([]);
     const again = await runDashboard(db, { kind: "file", url: files.zones }, { reference: files.reference, examples: 5 });
     expect(JSON.stringify(again)).toBe(JSON.stringify(report));
     expect(OldTestResultsSchema.parse(oldTestResults(report))).toHaveLength(5);

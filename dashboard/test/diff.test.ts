@@ -1,8 +1,12 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Zone } from "../../core/cosmogony/model.ts";
-import { type TestDatabase, testDatabase, tmpDir } from "../../core/testing.ts";
+import { COSMO_BIN, type TestDatabase, testDatabase, testEnv, tmpDir } from "../../core/testing.ts";
 import { diffDatasets, formatDiffSummary } from "../diff.ts";
 import { CHANGE_CATEGORIES, DiffReportSchema } from "../diff-schema.ts";
+import { validateWithJsonSchema } from "./json-schema.ts";
 import { luxembourgZones, writeJsonl } from "./luxembourg.ts";
 
 /** Deep copy with every id shifted, so matching can only work through osm_id (and parents through their osm_id). */
@@ -45,12 +49,9 @@ describe("diff of two Luxembourg versions with deliberate edits", () => {
     mapCoords(byOsm.get(moved.osm_id)!, (x, y) => [x + 0.014, y]);
     // Coordinate noise (~1 cm) and reversed tag order: inconsequential.
     const n = byOsm.get(noisy.osm_id)!;
-    const ringStarts = new Set<string>();
     mapCoords(n, (x, y) => {
-      const key = `${x},${y}`;
-      // keep rings closed: the same input position gets the same noise
+      // a function of the position, so rings stay closed; at most 9e-8° (1 cm)
       const d = ((Math.abs(Math.round(x * 1e7) + Math.round(y * 1e7)) % 7) - 3) * 3e-8;
-      ringStarts.add(key);
       return [x + d, y - d];
     });
     n.tags = Object.fromEntries(Object.entries(n.tags).reverse());
@@ -59,9 +60,12 @@ describe("diff of two Luxembourg versions with deliberate edits", () => {
   }, 600_000);
   afterAll(async () => db?.close());
 
+  let first: string;
   it("reports exactly the edits, each in its category", async () => {
     const report = await diffDatasets(oldFile, newFile, { db, examples: 10 });
+    first = JSON.stringify(report);
     expect(DiffReportSchema.parse(report)).toEqual(report);
+    expect(validateWithJsonSchema("diff.schema.json", report)).toEqual([]);
     const { unchanged, ...changes } = report.totals;
     expect(changes).toEqual({ added: 0, removed: 1, renamed: 1, retyped: 0, reparented: 1, geometryChanged: 1 });
     expect(unchanged).toBe(report.old.zoneCount - 4);
@@ -77,12 +81,28 @@ describe("diff of two Luxembourg versions with deliberate edits", () => {
   });
 
   it("is deterministic and empty for identical inputs", async () => {
-    const a = await diffDatasets(oldFile, newFile, { db, examples: 10 });
-    const b = await diffDatasets(oldFile, newFile, { db, examples: 10 });
-    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    const again = await diffDatasets(oldFile, newFile, { db, examples: 10 });
+    expect(JSON.stringify(again)).toBe(first);
     const same = await diffDatasets(oldFile, oldFile, { db });
     const { unchanged, ...changes } = same.totals;
     expect(Object.values(changes).every((v) => v === 0)).toBe(true);
     expect(unchanged).toBe(same.old.zoneCount);
+  });
+
+  it("CLI prints the summary and writes the report next to the new file and as the public latest", () => {
+    const dir = tmpDir("diff-cli");
+    const out = join(dir, "report.json");
+    const res = spawnSync(process.execPath, [COSMO_BIN, "diff", oldFile, newFile, "-o", out, "--examples", "10"], {
+      env: { ...testEnv({ db }), COSMO_DATA_PUBLIC_DIR: join(dir, "www") },
+      encoding: "utf8",
+    });
+    expect(res.stderr).not.toMatch(/error:/);
+    expect(res.status).toBe(0);
+    expect(res.stdout).toMatch(/^diff .*old\.jsonl \(\d+ zones\) → .*new\.jsonl \(\d+ zones\)\n/);
+    expect(res.stdout).toMatch(/LU city: removed 1 \(/);
+    const text = readFileSync(out, "utf8");
+    expect(JSON.stringify(JSON.parse(text))).toBe(first);
+    expect(readFileSync(join(dir, "www", "diff", "latest.json"), "utf8")).toBe(text);
+    expect(readFileSync(join(dirname(newFile), "diff", "old--new.json"), "utf8")).toBe(text);
   });
 });

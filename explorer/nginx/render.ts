@@ -36,7 +36,8 @@ export function upstreamOf(url: string, what: string): { server: string; path: s
   } catch {
     throw new ConfigError(`${what} URL is not a URL: "${url}"`);
   }
-  if (u.protocol !== "http:") throw new ConfigError(`${what} URL must be http:// (nginx proxies to local services), got "${url}"`);
+  if (u.protocol !== "http:")
+    throw new ConfigError(`${what} URL must be http:// (nginx proxies to local services), got "${url}"`);
   const port = u.port || "80";
   const host = u.hostname.startsWith("[") ? u.hostname : u.hostname;
   return { server: `${host}:${port}`, path: u.pathname.endsWith("/") ? u.pathname : `${u.pathname}/` };
@@ -82,7 +83,8 @@ export function fill(text: string, values: Record<string, string>, name: string)
 
 function checkPath(p: string, what: string): string {
   // Paths go into the config unquoted: refuse characters nginx would read as syntax.
-  if (/[\s;{}"'#$]/.test(p)) throw new ConfigError(`${what} path contains a character nginx cannot take unquoted: "${p}"`);
+  if (/[\s;{}"'#$]/.test(p))
+    throw new ConfigError(`${what} path contains a character nginx cannot take unquoted: "${p}"`);
   return p.replace(/\/+$/, "") || "/";
 }
 

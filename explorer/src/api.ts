@@ -18,11 +18,17 @@ export function setApiBase(base: string): void {
   apiBase = base.replace(/\/$/, "");
 }
 
-export async function getJson<T = unknown>(url: string, opts: { signal?: AbortSignal; what?: string } = {}): Promise<T> {
+export async function getJson<T = unknown>(
+  url: string,
+  opts: { signal?: AbortSignal; what?: string } = {},
+): Promise<T> {
   const what = opts.what ?? url;
   let res: Response;
   try {
-    res = await fetch(url, { signal: opts.signal ?? AbortSignal.timeout(15_000), headers: { accept: "application/json" } });
+    res = await fetch(url, {
+      signal: opts.signal ?? AbortSignal.timeout(15_000),
+      headers: { accept: "application/json" },
+    });
   } catch (err) {
     if ((err as Error).name === "AbortError") throw err;
     throw new ApiError(`${what}: network error (${(err as Error).message})`, 0);
@@ -42,7 +48,11 @@ export async function getJson<T = unknown>(url: string, opts: { signal?: AbortSi
         : res.status === 404
           ? "not found"
           : `HTTP ${res.status}`;
-    throw new ApiError(`${what}: ${reason}${detail ? ` (${detail})` : ""}`, res.status, Number.isFinite(retry) && retry > 0 ? retry : null);
+    throw new ApiError(
+      `${what}: ${reason}${detail ? ` (${detail})` : ""}`,
+      res.status,
+      Number.isFinite(retry) && retry > 0 ? retry : null,
+    );
   }
   return (await res.json()) as T;
 }
@@ -50,7 +60,10 @@ export async function getJson<T = unknown>(url: string, opts: { signal?: AbortSi
 const api = (path: string) => `${apiBase}${path}`;
 
 export async function fetchZone(id: string, signal?: AbortSignal): Promise<{ zone: ZoneInfo; children: ZoneInfo[] }> {
-  const body = await getJson<{ zone?: unknown; children?: unknown }>(api(`/zones/${encodeURIComponent(id)}`), { signal, what: `zone ${id}` });
+  const body = await getJson<{ zone?: unknown; children?: unknown }>(api(`/zones/${encodeURIComponent(id)}`), {
+    signal,
+    what: `zone ${id}`,
+  });
   return { zone: normalizeZone(body.zone ?? body), children: listOf(body.children).map(normalizeZone) };
 }
 
@@ -60,7 +73,10 @@ export async function fetchParents(id: string, signal?: AbortSignal): Promise<Zo
   return listOf(body, "parents").map(normalizeZone);
 }
 
-export async function searchZones(q: string, opts: { type?: string; limit?: number; signal?: AbortSignal } = {}): Promise<ZoneInfo[]> {
+export async function searchZones(
+  q: string,
+  opts: { type?: string; limit?: number; signal?: AbortSignal } = {},
+): Promise<ZoneInfo[]> {
   const params = new URLSearchParams({ q, limit: String(opts.limit ?? 10) });
   if (opts.type) params.set("type", opts.type);
   const body = await getJson(api(`/zones?${params}`), { signal: opts.signal, what: "search" });
@@ -81,8 +97,10 @@ export function geometryUrl(id: string): string {
 export async function fetchGeometry(id: string, signal?: AbortSignal): Promise<Feature<Geometry> | null> {
   const body = await getJson<Record<string, unknown>>(geometryUrl(id), { signal, what: `geometry of ${id}` });
   if (body.type === "Feature") return body as unknown as Feature<Geometry>;
-  if (body.type === "FeatureCollection") return ((body as unknown as FeatureCollection).features[0] as Feature<Geometry>) ?? null;
-  if (typeof body.type === "string" && "coordinates" in body) return { type: "Feature", properties: { id }, geometry: body as unknown as Geometry };
+  if (body.type === "FeatureCollection")
+    return ((body as unknown as FeatureCollection).features[0] as Feature<Geometry>) ?? null;
+  if (typeof body.type === "string" && "coordinates" in body)
+    return { type: "Feature", properties: { id }, geometry: body as unknown as Geometry };
   const g = body.geometry as Geometry | undefined;
   return g ? { type: "Feature", properties: { id }, geometry: g } : null;
 }
@@ -102,7 +120,11 @@ export async function fetchServedDataset(signal?: AbortSignal): Promise<DatasetS
   const list = listOf(body, "datasets") as Record<string, unknown>[];
   const servedVersion = body.served ?? body.served_version ?? body.servedVersion;
   const pick =
-    list.find((d) => servedVersion !== undefined && Number(d.version) === Number((servedVersion as { version?: unknown })?.version ?? servedVersion)) ??
+    list.find(
+      (d) =>
+        servedVersion !== undefined &&
+        Number(d.version) === Number((servedVersion as { version?: unknown })?.version ?? servedVersion),
+    ) ??
     list.find((d) => d.served === true || d.status === "published") ??
     list[0];
   if (!pick) return null;
@@ -112,7 +134,8 @@ export async function fetchServedDataset(signal?: AbortSignal): Promise<DatasetS
     status: s("status", "status"),
     createdAt: s("created_at", "createdAt"),
     publishedAt: s("published_at", "publishedAt"),
-    zoneCount: pick.zone_count !== undefined || pick.zoneCount !== undefined ? Number(pick.zone_count ?? pick.zoneCount) : null,
+    zoneCount:
+      pick.zone_count !== undefined || pick.zoneCount !== undefined ? Number(pick.zone_count ?? pick.zoneCount) : null,
     source: s("source", "source"),
   };
 }

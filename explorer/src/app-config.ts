@@ -16,7 +16,12 @@ export async function loadAppConfig(): Promise<AppConfig> {
     if (!res.ok) return DEFAULT_CONFIG;
     const body = (await res.json()) as Partial<AppConfig>;
     const pick = (k: keyof AppConfig) => (typeof body[k] === "string" ? (body[k] as string) : DEFAULT_CONFIG[k]);
-    return { basemapStyle: pick("basemapStyle"), apiBase: pick("apiBase"), tilesBase: pick("tilesBase"), dataBase: pick("dataBase") };
+    return {
+      basemapStyle: pick("basemapStyle"),
+      apiBase: pick("apiBase"),
+      tilesBase: pick("tilesBase"),
+      dataBase: pick("dataBase"),
+    };
   } catch {
     return DEFAULT_CONFIG;
   }

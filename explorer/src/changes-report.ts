@@ -52,16 +52,29 @@ const str = (v: unknown): string | null => (typeof v === "string" && v ? v : nul
 
 function side(v: unknown): DatasetSide {
   const o = isObj(v) ? v : {};
-  return { kind: str(o.kind) ?? "none", version: num(o.version), source: str(o.source) ?? "", createdAt: str(o.createdAt), zoneCount: num(o.zoneCount) ?? 0 };
+  return {
+    kind: str(o.kind) ?? "none",
+    version: num(o.version),
+    source: str(o.source) ?? "",
+    createdAt: str(o.createdAt),
+    zoneCount: num(o.zoneCount) ?? 0,
+  };
 }
 
 export class ReportFormatError extends Error {}
 
 export function parseChangeReport(raw: unknown): ChangeReport {
-  if (!isObj(raw) || raw.kind !== "cosmo-diff") throw new ReportFormatError("not a cosmo diff report (kind ≠ cosmo-diff)");
-  if (raw.schemaVersion !== 1) throw new ReportFormatError(`diff report schemaVersion ${String(raw.schemaVersion)} is not supported (expected 1)`);
+  if (!isObj(raw) || raw.kind !== "cosmo-diff")
+    throw new ReportFormatError("not a cosmo diff report (kind ≠ cosmo-diff)");
+  if (raw.schemaVersion !== 1)
+    throw new ReportFormatError(`diff report schemaVersion ${String(raw.schemaVersion)} is not supported (expected 1)`);
   const totals = isObj(raw.totals) ? raw.totals : {};
-  const categories: ChangeCategory[] = Object.entries(CATEGORY_TITLES).map(([key, title]) => ({ key, title, count: num(totals[key]) ?? 0, zones: [] }));
+  const categories: ChangeCategory[] = Object.entries(CATEGORY_TITLES).map(([key, title]) => ({
+    key,
+    title,
+    count: num(totals[key]) ?? 0,
+    zones: [],
+  }));
   for (const g of arr(raw.groups)) {
     if (!isObj(g)) continue;
     const examples = isObj(g.examples) ? g.examples : {};

@@ -25,13 +25,29 @@ export async function loadChanges(dataBase: string): Promise<LoadedChanges> {
 }
 
 function describeSide(s: ChangeReport["old"]): string {
-  return s.kind === "version" ? `version ${s.version}` : s.kind === "file" ? (s.source.split("/").pop() ?? s.source) : "nothing";
+  return s.kind === "version"
+    ? `version ${s.version}`
+    : s.kind === "file"
+      ? (s.source.split("/").pop() ?? s.source)
+      : "nothing";
 }
 
 export function renderChanges(el: HTMLElement, loaded: LoadedChanges, show: (id: string) => void): void {
   const { report, side } = loaded;
   if (!report) {
-    replaceChildren(el, h("div", { class: "empty-state" }, h("h2", {}, "No change report yet"), h("p", {}, "`cosmo diff OLD NEW` (run by the update pipeline before each publish) writes the report this view lists.")));
+    replaceChildren(
+      el,
+      h(
+        "div",
+        { class: "empty-state" },
+        h("h2", {}, "No change report yet"),
+        h(
+          "p",
+          {},
+          "`cosmo diff OLD NEW` (run by the update pipeline before each publish) writes the report this view lists.",
+        ),
+      ),
+    );
     return;
   }
   const total = report.categories.reduce((n, c) => n + c.count, 0);
@@ -42,10 +58,18 @@ export function renderChanges(el: HTMLElement, loaded: LoadedChanges, show: (id:
       "header",
       {},
       h("h2", {}, "Changes"),
-      h("p", { class: "muted", id: "changes-summary" }, `${describeSide(report.old)} → ${describeSide(report.new)} · ${total} change${total === 1 ? "" : "s"} · ${report.unchanged} unchanged`),
+      h(
+        "p",
+        { class: "muted", id: "changes-summary" },
+        `${describeSide(report.old)} → ${describeSide(report.new)} · ${total} change${total === 1 ? "" : "s"} · ${report.unchanged} unchanged`,
+      ),
     ),
     report.countriesRemoved.length
-      ? h("p", { class: "error" }, `Countries removed: ${report.countriesRemoved.map((c) => c.name ?? c.osmId).join(", ")}`)
+      ? h(
+          "p",
+          { class: "error" },
+          `Countries removed: ${report.countriesRemoved.map((c) => c.name ?? c.osmId).join(", ")}`,
+        )
       : null,
     h(
       "p",
@@ -71,12 +95,29 @@ export function renderChanges(el: HTMLElement, loaded: LoadedChanges, show: (id:
                 return h(
                   "li",
                   {},
-                  id === null ? h("span", {}, title) : h("button", { type: "button", class: "zone-link", "data-zone-id": String(id), onclick: () => show(String(id)) }, title),
-                  h("span", { class: "muted" }, ` ${[z.zoneType && typeLabel(z.zoneType), z.country, z.osmId].filter(Boolean).join(" · ")}`),
+                  id === null
+                    ? h("span", {}, title)
+                    : h(
+                        "button",
+                        {
+                          type: "button",
+                          class: "zone-link",
+                          "data-zone-id": String(id),
+                          onclick: () => show(String(id)),
+                        },
+                        title,
+                      ),
+                  h(
+                    "span",
+                    { class: "muted" },
+                    ` ${[z.zoneType && typeLabel(z.zoneType), z.country, z.osmId].filter(Boolean).join(" · ")}`,
+                  ),
                   z.detail ? h("div", { class: "change-detail" }, z.detail) : null,
                 );
               }),
-              c.count > c.zones.length ? h("li", { class: "muted" }, `… ${c.count - c.zones.length} more not listed in the report`) : null,
+              c.count > c.zones.length
+                ? h("li", { class: "muted" }, `… ${c.count - c.zones.length} more not listed in the report`)
+                : null,
             )
           : h("p", { class: "muted" }, c.count ? "No examples in the report." : "None."),
       ),

@@ -71,18 +71,35 @@ export function normalizeRow(r: Json): DashboardRow {
 /** The new document (`kind: cosmo-dashboard`, dashboard/report-schema.ts) or the old test_results.json array. */
 export function parseDashboard(raw: unknown): DashboardDoc {
   if (Array.isArray(raw)) {
-    return { rows: raw.filter(isObj).map(normalizeRow), checks: [], zoneCount: null, datasetVersion: null, generatedAt: null, source: null };
+    return {
+      rows: raw.filter(isObj).map(normalizeRow),
+      checks: [],
+      zoneCount: null,
+      datasetVersion: null,
+      generatedAt: null,
+      source: null,
+    };
   }
-  if (!isObj(raw) || raw.kind !== "cosmo-dashboard") throw new Error("dashboard: not a cosmo dashboard document (kind ≠ cosmo-dashboard)");
+  if (!isObj(raw) || raw.kind !== "cosmo-dashboard")
+    throw new Error("dashboard: not a cosmo dashboard document (kind ≠ cosmo-dashboard)");
   const dataset = isObj(raw.dataset) ? raw.dataset : {};
   const titles = new Map<string, string>();
-  for (const c of Array.isArray(raw.checks) ? raw.checks : []) if (isObj(c)) titles.set(String(c.id), String(c.title ?? c.id));
+  for (const c of Array.isArray(raw.checks) ? raw.checks : [])
+    if (isObj(c)) titles.set(String(c.id), String(c.title ?? c.id));
   const volumetric = Array.isArray(raw.volumetric) ? raw.volumetric.filter(isObj) : [];
   const results = Array.isArray(raw.results) ? raw.results.filter(isObj) : [];
   const summary = isObj(raw.summary) ? raw.summary : {};
   return {
     // A row's CSV columns plus the computed fields: the same names as the old test_results.json.
-    rows: volumetric.map((r) => normalizeRow({ ...(isObj(r.columns) ? r.columns : {}), total: r.total, status: r.status, knownFailure: r.knownFailure, zoneId: r.zoneId })),
+    rows: volumetric.map((r) =>
+      normalizeRow({
+        ...(isObj(r.columns) ? r.columns : {}),
+        total: r.total,
+        status: r.status,
+        knownFailure: r.knownFailure,
+        zoneId: r.zoneId,
+      }),
+    ),
     checks: results.map((c) => ({
       check: String(c.check),
       title: titles.get(String(c.check)) ?? String(c.check),

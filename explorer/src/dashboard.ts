@@ -1,9 +1,17 @@
 // The dashboard page: summary of the dataset, a small ok/ko/skip chart per zone type and the results table.
-import { fetchServedDataset, getJson } from "./api.ts";
+import { fetchServedDataset, getJson, setApiBase } from "./api.ts";
 import { loadAppConfig } from "./app-config.ts";
-import { countsByType, type DashboardDoc, type DashboardRow, filterRows, parseDashboard, type SortKey, sortRows, type Status } from "./dashboard-data.ts";
+import {
+  countsByType,
+  type DashboardDoc,
+  type DashboardRow,
+  filterRows,
+  parseDashboard,
+  type SortKey,
+  type Status,
+  sortRows,
+} from "./dashboard-data.ts";
 import { $, h, replaceChildren } from "./dom.ts";
-import { setApiBase } from "./api.ts";
 import { showError, track } from "./status.ts";
 import { typeLabel, typeRank } from "./zone-types.ts";
 import "./styles.css";
@@ -23,7 +31,14 @@ const COLUMNS: { key: SortKey; title: string; numeric?: boolean }[] = [
 ];
 const STATUS_COLORS: Record<Status, string> = { ok: "#2e7d32", ko: "#c62828", skip: "#9e9e9e" };
 
-let doc: DashboardDoc = { rows: [], checks: [], zoneCount: null, datasetVersion: null, generatedAt: null, source: null };
+let doc: DashboardDoc = {
+  rows: [],
+  checks: [],
+  zoneCount: null,
+  datasetVersion: null,
+  generatedAt: null,
+  source: null,
+};
 let sortKey: SortKey = "status";
 let sortDir: 1 | -1 = 1; // ko, ok, skip
 const params = new URLSearchParams(window.location.search);
@@ -34,7 +49,9 @@ async function loadDoc(): Promise<DashboardDoc> {
   } catch (err) {
     if ((err as { status?: number }).status !== 404) throw err;
     // Older deployments only have the cosmogony-data-dashboard array.
-    return parseDashboard(await getJson(`${config.dataBase}/test_results.json`, { what: "dashboard (test_results.json)" }));
+    return parseDashboard(
+      await getJson(`${config.dataBase}/test_results.json`, { what: "dashboard (test_results.json)" }),
+    );
   }
 }
 
@@ -47,7 +64,11 @@ function renderHead(): void {
       COLUMNS.map((c) =>
         h(
           "th",
-          { scope: "col", class: c.numeric ? "num" : "", "aria-sort": c.key === sortKey ? (sortDir === 1 ? "ascending" : "descending") : "none" },
+          {
+            scope: "col",
+            class: c.numeric ? "num" : "",
+            "aria-sort": c.key === sortKey ? (sortDir === 1 ? "ascending" : "descending") : "none",
+          },
           h(
             "button",
             {
@@ -71,13 +92,29 @@ function renderHead(): void {
 function cell(r: DashboardRow, key: SortKey): HTMLElement {
   switch (key) {
     case "status":
-      return h("td", {}, h("span", { class: `pill ${r.status}` }, r.status), r.knownFailure ? h("span", { class: "muted", title: "known failure in the reference data" }, " known") : null);
+      return h(
+        "td",
+        {},
+        h("span", { class: `pill ${r.status}` }, r.status),
+        r.knownFailure ? h("span", { class: "muted", title: "known failure in the reference data" }, " known") : null,
+      );
     case "name":
       return h(
         "td",
         {},
         r.zoneId !== null ? h("a", { href: `/?zone=${r.zoneId}`, title: "Show on the map" }, r.name) : r.name,
-        r.wikidata ? h("a", { class: "muted small", href: `https://www.wikidata.org/wiki/${r.wikidata}`, target: "_blank", rel: "noopener noreferrer" }, ` ${r.wikidata}`) : null,
+        r.wikidata
+          ? h(
+              "a",
+              {
+                class: "muted small",
+                href: `https://www.wikidata.org/wiki/${r.wikidata}`,
+                target: "_blank",
+                rel: "noopener noreferrer",
+              },
+              ` ${r.wikidata}`,
+            )
+          : null,
       );
     case "zoneType":
       return h("td", {}, typeLabel(r.zoneType));
@@ -95,7 +132,15 @@ function render(): void {
   const rows = sortRows(filterRows(doc.rows, text, st), sortKey, sortDir);
   replaceChildren(
     $("#results tbody"),
-    rows.length ? rows.map((r) => h("tr", { class: `row-${r.status}` }, COLUMNS.map((c) => cell(r, c.key)))) : h("tr", {}, h("td", { colspan: COLUMNS.length, class: "muted" }, "No row matches.")),
+    rows.length
+      ? rows.map((r) =>
+          h(
+            "tr",
+            { class: `row-${r.status}` },
+            COLUMNS.map((c) => cell(r, c.key)),
+          ),
+        )
+      : h("tr", {}, h("td", { colspan: COLUMNS.length, class: "muted" }, "No row matches.")),
   );
   $("#row-count").textContent = `${rows.length} of ${doc.rows.length} rows`;
   const url = new URL(window.location.href);
@@ -129,7 +174,10 @@ function renderChart(): void {
     let x = labelW;
     for (const s of ["ok", "ko", "skip"] as Status[]) {
       const w = ((width - labelW - 40) * c[s]) / max;
-      if (w > 0) el("rect", { x, y, width: w, height: barH, fill: STATUS_COLORS[s] }).append(Object.assign(document.createElementNS(svgNs, "title"), { textContent: `${typeLabel(type)}: ${c[s]} ${s}` }));
+      if (w > 0)
+        el("rect", { x, y, width: w, height: barH, fill: STATUS_COLORS[s] }).append(
+          Object.assign(document.createElementNS(svgNs, "title"), { textContent: `${typeLabel(type)}: ${c[s]} ${s}` }),
+        );
       x += w;
     }
     el("text", { x: x + 4, y: y + barH - 5, class: "chart-value" }, `${c.ok}/${c.ok + c.ko + c.skip}`);
@@ -137,7 +185,13 @@ function renderChart(): void {
   replaceChildren(
     $("#chart"),
     h("h2", {}, "Results per zone type"),
-    h("div", { class: "legend" }, (["ok", "ko", "skip"] as Status[]).map((s) => h("span", {}, h("span", { class: "dot", style: `background:${STATUS_COLORS[s]}` }), ` ${s}`))),
+    h(
+      "div",
+      { class: "legend" },
+      (["ok", "ko", "skip"] as Status[]).map((s) =>
+        h("span", {}, h("span", { class: "dot", style: `background:${STATUS_COLORS[s]}` }), ` ${s}`),
+      ),
+    ),
     svg,
   );
 }
@@ -157,7 +211,17 @@ function renderChecks(): void {
             h(
               "table",
               {},
-              h("thead", {}, h("tr", {}, ["Status", "Check", "Country", "Type", "Offending", "Message"].map((t) => h("th", { scope: "col" }, t)))),
+              h(
+                "thead",
+                {},
+                h(
+                  "tr",
+                  {},
+                  ["Status", "Check", "Country", "Type", "Offending", "Message"].map((t) =>
+                    h("th", { scope: "col" }, t),
+                  ),
+                ),
+              ),
               h(
                 "tbody",
                 {},
@@ -193,15 +257,52 @@ async function renderSummary(): Promise<void> {
     h(
       "dl",
       { class: "facts summary-facts" },
-      h("div", { class: "fact" }, h("dt", {}, "Dataset version"), h("dd", { id: "dataset-version" }, served?.version ?? doc.datasetVersion ?? "–")),
-      h("div", { class: "fact" }, h("dt", {}, "Published"), h("dd", {}, fmt(served?.publishedAt ?? served?.createdAt ?? null))),
-      h("div", { class: "fact" }, h("dt", {}, "Zones"), h("dd", {}, (served?.zoneCount ?? doc.zoneCount)?.toLocaleString() ?? "–")),
+      h(
+        "div",
+        { class: "fact" },
+        h("dt", {}, "Dataset version"),
+        h("dd", { id: "dataset-version" }, served?.version ?? doc.datasetVersion ?? "–"),
+      ),
+      h(
+        "div",
+        { class: "fact" },
+        h("dt", {}, "Published"),
+        h("dd", {}, fmt(served?.publishedAt ?? served?.createdAt ?? null)),
+      ),
+      h(
+        "div",
+        { class: "fact" },
+        h("dt", {}, "Zones"),
+        h("dd", {}, (served?.zoneCount ?? doc.zoneCount)?.toLocaleString() ?? "–"),
+      ),
       doc.datasetVersion && served?.version != null && String(served.version) !== doc.datasetVersion
-        ? h("div", { class: "fact" }, h("dt", {}, "Note"), h("dd", { class: "error" }, `this report is about version ${doc.datasetVersion}, not the served version ${served.version}`))
+        ? h(
+            "div",
+            { class: "fact" },
+            h("dt", {}, "Note"),
+            h(
+              "dd",
+              { class: "error" },
+              `this report is about version ${doc.datasetVersion}, not the served version ${served.version}`,
+            ),
+          )
         : null,
       h("div", { class: "fact" }, h("dt", {}, "Source"), h("dd", {}, doc.source ?? served?.source ?? "–")),
       h("div", { class: "fact" }, h("dt", {}, "Report generated"), h("dd", {}, fmt(doc.generatedAt))),
-      h("div", { class: "fact" }, h("dt", {}, "Results"), h("dd", {}, h("span", { class: "pill ok" }, `${totals.ok} ok`), " ", h("span", { class: "pill ko" }, `${totals.ko} ko`), " ", h("span", { class: "pill skip" }, `${totals.skip} skip`))),
+      h(
+        "div",
+        { class: "fact" },
+        h("dt", {}, "Results"),
+        h(
+          "dd",
+          {},
+          h("span", { class: "pill ok" }, `${totals.ok} ok`),
+          " ",
+          h("span", { class: "pill ko" }, `${totals.ko} ko`),
+          " ",
+          h("span", { class: "pill skip" }, `${totals.skip} skip`),
+        ),
+      ),
     ),
   );
 }
@@ -218,7 +319,10 @@ if (loaded) {
   renderChart();
   renderChecks();
 } else {
-  replaceChildren($("#results tbody"), h("tr", {}, h("td", { class: "error" }, "The dashboard results could not be loaded.")));
+  replaceChildren(
+    $("#results tbody"),
+    h("tr", {}, h("td", { class: "error" }, "The dashboard results could not be loaded.")),
+  );
 }
 await renderSummary();
 document.body.dataset.ready = "true";

@@ -24,7 +24,7 @@ export function parseHash(hash: string): HashState | null {
 
 /** Precision follows the zoom so the URL stays short but a reload lands on the same pixels. */
 export function formatHash(s: HashState): string {
-  const digits = Math.max(2, Math.min(7, Math.ceil(Math.log10(2 ** s.zoom * 512 / 360))));
+  const digits = Math.max(2, Math.min(7, Math.ceil(Math.log10((2 ** s.zoom * 512) / 360))));
   const parts = [s.zoom.toFixed(2).replace(/\.?0+$/, ""), s.lng.toFixed(digits), s.lat.toFixed(digits)];
   if (s.id !== undefined) parts.push(s.id);
   return `#/${parts.join("/")}`;

@@ -6,9 +6,9 @@ import { loadAppConfig } from "./app-config.ts";
 import { loadChanges, renderChanges } from "./changes-view.ts";
 import { $, h, replaceChildren } from "./dom.ts";
 import { formatHash, parseHash } from "./hash.ts";
-import { COMMON_LANGUAGES, featureName, LOCAL, loadLanguage, saveLanguage, displayName } from "./lang.ts";
-import maplibregl from "./maplibre.ts";
+import { COMMON_LANGUAGES, displayName, featureName, LOCAL, loadLanguage, saveLanguage } from "./lang.ts";
 import { featureId, MapView } from "./map-view.ts";
+import maplibregl from "./maplibre.ts";
 import { renderMessage, renderZone } from "./panel.ts";
 import { setupSearch } from "./search.ts";
 import { clearError, showError, track } from "./status.ts";
@@ -35,7 +35,12 @@ let selectSeq = 0;
 const knownLanguages = new Set<string>(COMMON_LANGUAGES);
 
 const initial = parseHash(window.location.hash);
-const view = new MapView($("#map"), config, types, initial ? { center: [initial.lng, initial.lat], zoom: initial.zoom } : null);
+const view = new MapView(
+  $("#map"),
+  config,
+  types,
+  initial ? { center: [initial.lng, initial.lat], zoom: initial.zoom } : null,
+);
 const map = view.map;
 
 const panel = $("#zone-panel");
@@ -55,6 +60,7 @@ function loadTypes(): string[] {
 function renderTypeButtons(): void {
   replaceChildren(
     $("#type-filter"),
+    h("legend", { class: "visually-hidden" }, "Zone types shown on the map"),
     ZONE_TYPES_TOP_DOWN.map((t) =>
       h(
         "button",
@@ -86,7 +92,11 @@ function renderTypeButtons(): void {
 function renderLanguages(): void {
   const select = $("#lang") as HTMLSelectElement;
   const langs = [...knownLanguages].sort();
-  replaceChildren(select, h("option", { value: LOCAL }, "Local names"), langs.map((l) => h("option", { value: l }, l)));
+  replaceChildren(
+    select,
+    h("option", { value: LOCAL }, "Local names"),
+    langs.map((l) => h("option", { value: l }, l)),
+  );
   select.value = lang;
 }
 
@@ -148,7 +158,11 @@ function clearSelection(push: boolean): void {
   selectSeq++;
   selection = null;
   view.setSelected(null, null);
-  renderMessage(panel, "No zone selected", "Click a zone on the map, search for one, or right-click (long-press on a phone) to list every zone at a point.");
+  renderMessage(
+    panel,
+    "No zone selected",
+    "Click a zone on the map, search for one, or right-click (long-press on a phone) to list every zone at a point.",
+  );
   document.title = "cosmo explorer";
   writeHash(push);
 }
@@ -173,19 +187,31 @@ window.addEventListener("popstate", () => {
 });
 
 // ---- hover popup and click picker ----------------------------------------------------------------------------
-const hoverPopup = new maplibregl.Popup({ closeButton: false, closeOnClick: false, className: "hover-popup", maxWidth: "280px", offset: 12 });
+const hoverPopup = new maplibregl.Popup({
+  closeButton: false,
+  closeOnClick: false,
+  className: "hover-popup",
+  maxWidth: "280px",
+  offset: 12,
+});
 let pinnedPopup: Popup | null = null;
 let hoverFrame = 0;
 
 function sortTopDown(features: MapGeoJSONFeature[]): MapGeoJSONFeature[] {
-  return [...features].sort((a, b) => typeRank(a.properties.zone_type as string) - typeRank(b.properties.zone_type as string));
+  return [...features].sort(
+    (a, b) => typeRank(a.properties.zone_type as string) - typeRank(b.properties.zone_type as string),
+  );
 }
 
 function zoneListItems(features: MapGeoJSONFeature[], interactive: boolean): HTMLElement[] {
   return sortTopDown(features).map((f) => {
     const id = featureId(f);
     const type = f.properties.zone_type as string;
-    const content = [h("span", { class: "dot", style: `background:${typeColor(type)}` }), h("span", {}, featureName(f.properties, lang)), h("span", { class: "muted" }, ` ${typeLabel(type)}`)];
+    const content = [
+      h("span", { class: "dot", style: `background:${typeColor(type)}` }),
+      h("span", {}, featureName(f.properties, lang)),
+      h("span", { class: "muted" }, ` ${typeLabel(type)}`),
+    ];
     if (!interactive) return h("li", {}, ...content);
     return h(
       "li",
@@ -220,7 +246,10 @@ map.on("mousemove", (e: MapMouseEvent) => {
       hoverPopup.remove();
       return;
     }
-    hoverPopup.setLngLat(e.lngLat).setDOMContent(h("ul", { class: "zone-list" }, zoneListItems(features, false))).addTo(map);
+    hoverPopup
+      .setLngLat(e.lngLat)
+      .setDOMContent(h("ul", { class: "zone-list" }, zoneListItems(features, false)))
+      .addTo(map);
   });
 });
 
@@ -233,7 +262,10 @@ map.getCanvas().addEventListener("mouseleave", () => {
 function openPinned(lngLat: LngLat, content: HTMLElement): void {
   hoverPopup.remove();
   pinnedPopup?.remove();
-  pinnedPopup = new maplibregl.Popup({ className: "picker", maxWidth: "320px", closeOnClick: true }).setLngLat(lngLat).setDOMContent(content).addTo(map);
+  pinnedPopup = new maplibregl.Popup({ className: "picker", maxWidth: "320px", closeOnClick: true })
+    .setLngLat(lngLat)
+    .setDOMContent(content)
+    .addTo(map);
   pinnedPopup.on("close", () => view.highlight([]));
 }
 
@@ -243,13 +275,29 @@ map.on("click", (e: MapMouseEvent) => {
     const id = featureId(features[0]);
     if (id !== null) void selectZone(String(id), { fly: false, push: true });
   } else if (features.length > 1) {
-    openPinned(e.lngLat, h("div", { id: "picker" }, h("p", { class: "popup-title" }, `${features.length} zones here — pick one`), h("ul", { class: "zone-list" }, zoneListItems(features, true))));
+    openPinned(
+      e.lngLat,
+      h(
+        "div",
+        { id: "picker" },
+        h("p", { class: "popup-title" }, `${features.length} zones here — pick one`),
+        h("ul", { class: "zone-list" }, zoneListItems(features, true)),
+      ),
+    );
   }
 });
 
 // ---- "What is here?" (right-click / long-press) -----------------------------------------------------------------
 async function whatIsHere(lngLat: LngLat): Promise<void> {
-  openPinned(lngLat, h("div", { id: "whats-here" }, h("p", { class: "popup-title" }, "What is here?"), h("p", { class: "muted" }, "Loading…")));
+  openPinned(
+    lngLat,
+    h(
+      "div",
+      { id: "whats-here" },
+      h("p", { class: "popup-title" }, "What is here?"),
+      h("p", { class: "muted" }, "Loading…"),
+    ),
+  );
   const zones = await track(zonesAt(lngLat.lng, lngLat.lat));
   const content = h(
     "div",
@@ -305,7 +353,8 @@ map.on("touchstart", (e) => {
   const at = e.lngLat;
   pressTimer = setTimeout(() => void whatIsHere(at), 600);
 });
-for (const ev of ["touchend", "touchcancel", "touchmove", "movestart"] as const) map.on(ev, () => clearTimeout(pressTimer));
+for (const ev of ["touchend", "touchcancel", "touchmove", "movestart"] as const)
+  map.on(ev, () => clearTimeout(pressTimer));
 
 // ---- tabs and the Changes view ------------------------------------------------------------------------------
 let changesLoaded = false;
@@ -313,7 +362,8 @@ let changesLoaded = false;
 function showTab(tab: "zone" | "changes"): void {
   panel.hidden = tab !== "zone";
   changesPanel.hidden = tab !== "changes";
-  for (const b of document.querySelectorAll<HTMLButtonElement>("[data-tab]")) b.setAttribute("aria-selected", String(b.dataset.tab === tab));
+  for (const b of document.querySelectorAll<HTMLButtonElement>("[data-tab]"))
+    b.setAttribute("aria-selected", String(b.dataset.tab === tab));
   document.body.classList.add("panel-open");
   if (tab === "changes" && !changesLoaded) {
     changesLoaded = true;
@@ -348,7 +398,8 @@ clearSelection(false);
 // The API is checked once at start so "API down" is a sentence on screen, not a silent empty panel.
 void getJson(`${config.apiBase}/stats`, { what: "API", signal: AbortSignal.timeout(8000) }).then(
   () => clearError(),
-  (err: Error) => showError(`${err.message}. Search and zone details will not work until it is back.`, { sticky: true }),
+  (err: Error) =>
+    showError(`${err.message}. Search and zone details will not work until it is back.`, { sticky: true }),
 );
 
 const tileInfo = await view.ready;
@@ -361,5 +412,14 @@ if (zoneParam && /^\d+$/.test(zoneParam)) {
 else if (!initial && tileInfo.bounds) view.fitBBox(tileInfo.bounds, { animate: false });
 
 // Tests and curious people: the map and a few actions on window.
-Object.assign(window, { __cosmo: { map, view, selectZone, get selection() { return selection; } } });
+Object.assign(window, {
+  __cosmo: {
+    map,
+    view,
+    selectZone,
+    get selection() {
+      return selection;
+    },
+  },
+});
 document.body.dataset.ready = "true";

@@ -2,7 +2,7 @@
 // geometry. Tile URLs are built from this page's origin (the TileJSON only supplies zoom range and bounds), so
 // the same build works behind any host name nginx answers to.
 import type { Feature, FeatureCollection, Geometry } from "geojson";
-import type { GeoJSONSource, Map as MlMap, MapGeoJSONFeature, PointLike } from "maplibre-gl";
+import type { GeoJSONSource, MapGeoJSONFeature, Map as MlMap, PointLike } from "maplibre-gl";
 import type { AppConfig } from "./app-config.ts";
 import maplibregl from "./maplibre.ts";
 import { showError } from "./status.ts";
@@ -35,12 +35,16 @@ async function loadTileJson(tilesBase: string): Promise<TileInfo> {
     const tj = (await res.json()) as Partial<TileInfo>;
     return { minzoom: tj.minzoom ?? 0, maxzoom: tj.maxzoom ?? 14, bounds: tj.bounds };
   } catch (err) {
-    showError(`Tiles: cannot read ${tilesBase}/zones.json (${(err as Error).message}); the map may stay empty.`, { sticky: true });
+    showError(`Tiles: cannot read ${tilesBase}/zones.json (${(err as Error).message}); the map may stay empty.`, {
+      sticky: true,
+    });
     return { minzoom: 0, maxzoom: 14 };
   }
 }
 
-export function featureId(f: MapGeoJSONFeature | { id?: unknown; properties?: Record<string, unknown> }): number | null {
+export function featureId(
+  f: MapGeoJSONFeature | { id?: unknown; properties?: Record<string, unknown> },
+): number | null {
   const v = f.id ?? f.properties?.id;
   const n = Number(v);
   return v !== undefined && v !== null && Number.isFinite(n) ? n : null;
@@ -52,7 +56,12 @@ export class MapView {
   private hovered: number[] = [];
   readonly ready: Promise<TileInfo>;
 
-  constructor(container: HTMLElement, config: AppConfig, types: string[], view: { center: [number, number]; zoom: number } | null) {
+  constructor(
+    container: HTMLElement,
+    config: AppConfig,
+    types: string[],
+    view: { center: [number, number]; zoom: number } | null,
+  ) {
     this.types = types;
     this.map = new maplibregl.Map({
       container,
@@ -87,7 +96,8 @@ export class MapView {
     this.map.on("error", (e) => {
       const err = e.error as Error & { status?: number; url?: string };
       // One failed tile is worth a message; the map keeps the others.
-      if (err?.status) showError(`Tiles: ${err.status === 503 ? "service unavailable" : `HTTP ${err.status}`} (${err.url ?? ""})`);
+      if (err?.status)
+        showError(`Tiles: ${err.status === 503 ? "service unavailable" : `HTTP ${err.status}`} (${err.url ?? ""})`);
       else if (err?.message) showError(`Map: ${err.message}`);
     });
   }
@@ -120,13 +130,21 @@ export class MapView {
   }
 
   setSelected(id: number | null, geometry: Feature<Geometry> | null): void {
-    if (this.map.getLayer(SELECTED_TILE_LAYER)) this.map.setFilter(SELECTED_TILE_LAYER, idFilter(id === null || geometry ? [] : [id]));
-    (this.map.getSource(SELECTED_SOURCE) as GeoJSONSource | undefined)?.setData(geometry ? { type: "FeatureCollection", features: [geometry] } : EMPTY);
+    if (this.map.getLayer(SELECTED_TILE_LAYER))
+      this.map.setFilter(SELECTED_TILE_LAYER, idFilter(id === null || geometry ? [] : [id]));
+    (this.map.getSource(SELECTED_SOURCE) as GeoJSONSource | undefined)?.setData(
+      geometry ? { type: "FeatureCollection", features: [geometry] } : EMPTY,
+    );
   }
 
   fitBBox(b: BBox, opts: { animate?: boolean } = {}): void {
     const container = this.map.getContainer();
     const pad = Math.min(60, container.clientWidth / 8, container.clientHeight / 8);
-    this.map.fitBounds([b[0], b[1], b[2], b[3]], { padding: pad, maxZoom: 15, animate: opts.animate ?? true, duration: 900 });
+    this.map.fitBounds([b[0], b[1], b[2], b[3]], {
+      padding: pad,
+      maxZoom: 15,
+      animate: opts.animate ?? true,
+      duration: 900,
+    });
   }
 }

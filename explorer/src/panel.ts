@@ -100,8 +100,14 @@ export function renderZone(
 }
 
 function childList(children: ZoneInfo[], lang: string, actions: PanelActions): HTMLElement {
-  const sorted = [...children].sort((a, b) => typeRank(a.zoneType) - typeRank(b.zoneType) || displayName(a, lang).localeCompare(displayName(b, lang)));
-  return h("ul", { class: "tree" }, sorted.map((c) => childNode(c, lang, actions)));
+  const sorted = [...children].sort(
+    (a, b) => typeRank(a.zoneType) - typeRank(b.zoneType) || displayName(a, lang).localeCompare(displayName(b, lang)),
+  );
+  return h(
+    "ul",
+    { class: "tree" },
+    sorted.map((c) => childNode(c, lang, actions)),
+  );
 }
 
 /** A tree node whose own children are fetched only when it is expanded. */
@@ -134,14 +140,26 @@ function childNode(zone: ZoneInfo, lang: string, actions: PanelActions): HTMLEle
                   sub.replaceChildren(h("p", { class: "error" }, "Could not load."));
                   return;
                 }
-                sub.replaceChildren(res.children.length ? childList(res.children, lang, actions) : h("p", { class: "muted" }, "No child zones."));
+                sub.replaceChildren(
+                  res.children.length
+                    ? childList(res.children, lang, actions)
+                    : h("p", { class: "muted" }, "No child zones."),
+                );
               }
             },
           },
           "▸",
         );
   li.append(
-    h("div", { class: "tree-row" }, toggle, zoneButton(zone, lang, actions), " ", typeBadge(zone.zoneType), count ? h("span", { class: "count" }, `${count}`) : null),
+    h(
+      "div",
+      { class: "tree-row" },
+      toggle,
+      zoneButton(zone, lang, actions),
+      " ",
+      typeBadge(zone.zoneType),
+      count ? h("span", { class: "count" }, `${count}`) : null,
+    ),
     sub,
   );
   return li;

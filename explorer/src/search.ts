@@ -6,7 +6,11 @@ import { showError } from "./status.ts";
 import type { ZoneInfo } from "./zone.ts";
 import { typeColor, typeLabel } from "./zone-types.ts";
 
-export function setupSearch(input: HTMLInputElement, list: HTMLElement, opts: { lang: () => string; choose(zone: ZoneInfo): void }): void {
+export function setupSearch(
+  input: HTMLInputElement,
+  list: HTMLElement,
+  opts: { lang: () => string; choose(zone: ZoneInfo): void },
+): void {
   let results: ZoneInfo[] = [];
   let active = -1;
   let inflight: AbortController | undefined;
@@ -25,7 +29,7 @@ export function setupSearch(input: HTMLInputElement, list: HTMLElement, opts: { 
       results.length
         ? results.map((z, i) =>
             h(
-              "li",
+              "div",
               {
                 id: `search-option-${i}`,
                 role: "option",
@@ -43,7 +47,11 @@ export function setupSearch(input: HTMLInputElement, list: HTMLElement, opts: { 
               h("span", { class: "option-meta" }, `${typeLabel(z.zoneType)} · ${displayLabel(z, lang)}`),
             ),
           )
-        : h("li", { class: "no-results", role: "option", "aria-disabled": "true" }, "No zone found"),
+        : h(
+            "div",
+            { class: "no-results", role: "option", "aria-disabled": "true", "aria-selected": "false" },
+            "No zone found",
+          ),
     );
     list.hidden = false;
     input.setAttribute("aria-expanded", "true");

@@ -40,7 +40,11 @@ export function typeFilter(types: readonly string[]): FilterSpecification {
 
 /** Features whose id (feature id, or an `id` property if the tiles carry one) is in `ids`. */
 export function idFilter(ids: readonly number[], types?: readonly string[]): FilterSpecification {
-  const byId = ["any", ["in", ["id"], ["literal", [...ids]]], ["in", ["to-number", ["get", "id"], -1], ["literal", [...ids]]]];
+  const byId = [
+    "any",
+    ["in", ["id"], ["literal", [...ids]]],
+    ["in", ["to-number", ["get", "id"], -1], ["literal", [...ids]]],
+  ];
   return (types ? ["all", typeFilter(types), byId] : byId) as FilterSpecification;
 }
 
@@ -56,8 +60,20 @@ export function blankStyle(): StyleSpecification {
 export function zoneLayers(types: readonly string[]): LayerSpecification[] {
   const source = { source: ZONES_SOURCE, "source-layer": ZONES_LAYER };
   return [
-    { id: FILL_LAYER, type: "fill", ...source, filter: typeFilter(types), paint: { "fill-color": colorByType, "fill-opacity": 0.07 } },
-    { id: HOVER_LAYER, type: "fill", ...source, filter: idFilter([]), paint: { "fill-color": colorByType, "fill-opacity": 0.35 } },
+    {
+      id: FILL_LAYER,
+      type: "fill",
+      ...source,
+      filter: typeFilter(types),
+      paint: { "fill-color": colorByType, "fill-opacity": 0.07 },
+    },
+    {
+      id: HOVER_LAYER,
+      type: "fill",
+      ...source,
+      filter: idFilter([]),
+      paint: { "fill-color": colorByType, "fill-opacity": 0.35 },
+    },
     {
       id: LINE_LAYER,
       type: "line",
@@ -66,8 +82,19 @@ export function zoneLayers(types: readonly string[]): LayerSpecification[] {
       paint: { "line-color": colorByType, "line-width": lineWidthByType, "line-opacity": 0.85 },
       layout: { "line-join": "round" },
     },
-    { id: SELECTED_TILE_LAYER, type: "line", ...source, filter: idFilter([]), paint: { "line-color": "#111111", "line-width": 3 } },
-    { id: "selected-casing", type: "line", source: SELECTED_SOURCE, paint: { "line-color": "#ffffff", "line-width": 6, "line-opacity": 0.9 } },
+    {
+      id: SELECTED_TILE_LAYER,
+      type: "line",
+      ...source,
+      filter: idFilter([]),
+      paint: { "line-color": "#111111", "line-width": 3 },
+    },
+    {
+      id: "selected-casing",
+      type: "line",
+      source: SELECTED_SOURCE,
+      paint: { "line-color": "#ffffff", "line-width": 6, "line-opacity": 0.9 },
+    },
     { id: "selected-line", type: "line", source: SELECTED_SOURCE, paint: { "line-color": "#111111", "line-width": 3 } },
   ];
 }

@@ -74,7 +74,11 @@ function namesOf(z: Json): Record<string, string> {
 
 export function normalizeZone(raw: unknown): ZoneInfo {
   const z = (raw ?? {}) as Json;
-  const props = (z.properties && typeof z.properties === "object" ? { ...(z.properties as Json), id: z.id ?? (z.properties as Json).id } : z) as Json;
+  const props = (
+    z.properties && typeof z.properties === "object"
+      ? { ...(z.properties as Json), id: z.id ?? (z.properties as Json).id }
+      : z
+  ) as Json;
   const zips = props.zip_codes ?? props.zipCodes;
   return {
     id: String(props.id),

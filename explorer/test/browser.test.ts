@@ -55,7 +55,10 @@ describe("explorer in Chromium", () => {
 
   /** Wait until the side panel shows `name` (the zone's own heading). */
   async function panelShows(name: string): Promise<void> {
-    await page.locator("#zone-name").filter({ hasText: new RegExp(`^${name}$`) }).waitFor({ timeout: 15_000 });
+    await page
+      .locator("#zone-name")
+      .filter({ hasText: new RegExp(`^${name}$`) })
+      .waitFor({ timeout: 15_000 });
   }
 
   beforeAll(async () => {
@@ -73,7 +76,13 @@ describe("explorer in Chromium", () => {
       return z;
     });
     expect(renamedOsm).not.toBe("");
-    const second = await importZonesFile(db, v2, { publish: true, force: true, forcedBy: "explorer test", reason: "second version", progress: false });
+    const second = await importZonesFile(db, v2, {
+      publish: true,
+      force: true,
+      forcedBy: "explorer test",
+      reason: "second version",
+      progress: false,
+    });
 
     const config = testConfig({ db });
     const dataDir = tmpDir("explorer-www");
@@ -82,7 +91,11 @@ describe("explorer in Chromium", () => {
     const dashboard = await runDashboard(db, { kind: "served" }, { reference: projectPath(config.data.reference) });
     writeFileSync(join(dataDir, "dashboard", "latest.json"), JSON.stringify(dashboard));
     writeFileSync(join(dataDir, "test_results.json"), JSON.stringify(oldTestResults(dashboard)));
-    const diff = await diffDatasets({ kind: "version", version: second.version - 1 }, { kind: "version", version: second.version }, { db });
+    const diff = await diffDatasets(
+      { kind: "version", version: second.version - 1 },
+      { kind: "version", version: second.version },
+      { db },
+    );
     writeFileSync(join(dataDir, "diff", "latest.json"), JSON.stringify(diff));
 
     const apiServer = await startApiServer({ db, port: 0, host: "127.0.0.1", config });
@@ -94,7 +107,8 @@ describe("explorer in Chromium", () => {
     const cities = await api<{ zones: Zone[] }>("/zones?q=Luxembourg&type=city&limit=5");
     luxCity = cities.zones.find((z) => z.osm_id === "relation:407489") as Zone;
     expect(luxCity).toBeTruthy();
-    renamed = (await api<{ zones: Zone[] }>(`/zones?q=${encodeURIComponent("Differdange")}&type=city&limit=5`)).zones[0];
+    renamed = (await api<{ zones: Zone[] }>(`/zones?q=${encodeURIComponent("Differdange")}&type=city&limit=5`))
+      .zones[0];
     expect(renamed.name).toBe(`Differdange${RENAMED_SUFFIX}`);
 
     context = await chromium.launchPersistentContext(tmpDir("chromium-profile"), {
@@ -111,10 +125,13 @@ describe("explorer in Chromium", () => {
     page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
     // net::ERR_ABORTED is MapLibre cancelling tiles that left the view (or a navigation): not a failure.
     page.on("requestfailed", (r) => {
-      if (r.failure()?.errorText !== "net::ERR_ABORTED") problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
+      if (r.failure()?.errorText !== "net::ERR_ABORTED")
+        problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
     });
     mkdirSync(SCREENSHOTS, { recursive: true });
-    console.log(`explorer browser test setup: ${Math.round(performance.now() - t0)} ms (2 imports, dashboard, diff, services)`);
+    console.log(
+      `explorer browser test setup: ${Math.round(performance.now() - t0)} ms (2 imports, dashboard, diff, services)`,
+    );
   });
 
   afterAll(async () => {
@@ -131,21 +148,48 @@ describe("explorer in Chromium", () => {
         const cosmo = (window as unknown as { __cosmo?: { map: import("maplibre-gl").Map } }).__cosmo;
         if (!cosmo?.map.getLayer("zones-fill")) return null;
         const features = cosmo.map.queryRenderedFeatures({ layers: ["zones-fill"] });
-        return features.length ? { n: features.length, at: performance.now(), names: features.map((f) => String(f.properties.name)), types: features.map((f) => String(f.properties.zone_type)) } : null;
+        return features.length
+          ? {
+              n: features.length,
+              at: performance.now(),
+              names: features.map((f) => String(f.properties.name)),
+              types: features.map((f) => String(f.properties.zone_type)),
+            }
+          : null;
       },
       undefined,
       { timeout: 30_000, polling: "raf" },
     );
     const first = (await handle.jsonValue()) as { n: number; at: number; names: string[]; types: string[] };
     const wall = Date.now() - t0;
-    console.log(`time to first rendered zones: ${Math.round(first.at)} ms after navigation start (in page), ${wall} ms wall clock incl. page.goto; ${first.n} features`);
+    console.log(
+      `time to first rendered zones: ${Math.round(first.at)} ms after navigation start (in page), ${wall} ms wall clock incl. page.goto; ${first.n} features`,
+    );
+    // Where the time goes: when each resource finished, relative to navigation start.
+    const timeline = await page.evaluate(() =>
+      performance
+        .getEntriesByType("resource")
+        .map(
+          (e) =>
+            `${e.name.replace(location.origin, "").replace(/\/assets\/(.+?)-[\w-]+\.js/, "/assets/$1.js")} ${Math.round((e as PerformanceResourceTiming).responseEnd)}`,
+        )
+        .slice(0, 12)
+        .join(", "),
+    );
+    console.log(`resources done at (ms): ${timeline}`);
     expect(first.names).toContain("Lëtzebuerg");
     expect(first.types).toContain("country");
     // Let the visible tiles finish, then count what the map drew: every type present at this zoom.
-    await page.waitForFunction(() => (window as unknown as { __cosmo: { map: import("maplibre-gl").Map } }).__cosmo.map.areTilesLoaded(), undefined, { timeout: 20_000 });
+    await page.waitForFunction(
+      () => (window as unknown as { __cosmo: { map: import("maplibre-gl").Map } }).__cosmo.map.areTilesLoaded(),
+      undefined,
+      { timeout: 20_000 },
+    );
     const types = await page.evaluate(() => {
       const map = (window as unknown as { __cosmo: { map: import("maplibre-gl").Map } }).__cosmo.map;
-      return [...new Set(map.queryRenderedFeatures({ layers: ["zones-fill"] }).map((f) => f.properties.zone_type))].sort();
+      return [
+        ...new Set(map.queryRenderedFeatures({ layers: ["zones-fill"] }).map((f) => f.properties.zone_type)),
+      ].sort();
     });
     expect(types).toEqual(expect.arrayContaining(["city", "country", "state_district"]));
     await page.screenshot({ path: join(SCREENSHOTS, "map-initial.png") });
@@ -153,7 +197,12 @@ describe("explorer in Chromium", () => {
 
   it("hides a zone type with its filter button", async () => {
     const count = () =>
-      page.evaluate(() => (window as unknown as { __cosmo: { map: import("maplibre-gl").Map } }).__cosmo.map.queryRenderedFeatures({ layers: ["zones-fill"] }).filter((f) => f.properties.zone_type === "city").length);
+      page.evaluate(
+        () =>
+          (window as unknown as { __cosmo: { map: import("maplibre-gl").Map } }).__cosmo.map
+            .queryRenderedFeatures({ layers: ["zones-fill"] })
+            .filter((f) => f.properties.zone_type === "city").length,
+      );
     expect(await count()).toBeGreaterThan(0);
     await page.click('[data-type="city"]');
     await expect.poll(count).toBe(0);
@@ -162,10 +211,21 @@ describe("explorer in Chromium", () => {
   });
 
   it("clicking Luxembourg City (via the overlap picker) shows its parents and children", async () => {
-    await page.evaluate(() => (window as unknown as { __cosmo: { map: import("maplibre-gl").Map } }).__cosmo.map.jumpTo({ center: [6.13, 49.611], zoom: 12 }));
-    await page.waitForFunction(() => (window as unknown as { __cosmo: { map: import("maplibre-gl").Map } }).__cosmo.map.areTilesLoaded(), undefined, { timeout: 20_000 });
+    await page.evaluate(() =>
+      (window as unknown as { __cosmo: { map: import("maplibre-gl").Map } }).__cosmo.map.jumpTo({
+        center: [6.13, 49.611],
+        zoom: 12,
+      }),
+    );
+    await page.waitForFunction(
+      () => (window as unknown as { __cosmo: { map: import("maplibre-gl").Map } }).__cosmo.map.areTilesLoaded(),
+      undefined,
+      { timeout: 20_000 },
+    );
     const [x, y] = await page.evaluate(() => {
-      const p = (window as unknown as { __cosmo: { map: import("maplibre-gl").Map } }).__cosmo.map.project([6.1296, 49.6113]);
+      const p = (window as unknown as { __cosmo: { map: import("maplibre-gl").Map } }).__cosmo.map.project([
+        6.1296, 49.6113,
+      ]);
       return [p.x, p.y];
     });
     const box = (await page.locator("#map").boundingBox())!;
@@ -177,7 +237,7 @@ describe("explorer in Chromium", () => {
     expect(await page.locator("#picker [data-zone-id]").count()).toBeGreaterThan(2); // country, canton, city, quarter
     await item.click();
     await panelShows("Luxembourg");
-    await expect.poll(() => page.locator("#parents").innerText()).toMatch(/Lëtzebuerg[\s\S]*Canton Luxembourg/);
+    await expect.poll(() => page.locator("#parents").textContent()).toMatch(/Lëtzebuerg[\s\S]*Canton Luxembourg/);
     const children = page.locator(".children .tree > li");
     expect(await children.count()).toBeGreaterThan(10);
     // The lazily loaded tree: open the first child with a count and see its own children arrive.
@@ -187,26 +247,38 @@ describe("explorer in Chromium", () => {
       await page.locator(".children .tree > li .subtree li").first().waitFor();
     }
     expect(page.url()).toMatch(new RegExp(`#/[\\d.]+/[\\d.-]+/[\\d.-]+/${luxCity.id}$`));
-    await page.waitForFunction(() => (window as unknown as { __cosmo: { map: import("maplibre-gl").Map } }).__cosmo.map.areTilesLoaded());
+    await page.waitForFunction(() =>
+      (window as unknown as { __cosmo: { map: import("maplibre-gl").Map } }).__cosmo.map.areTilesLoaded(),
+    );
     await page.screenshot({ path: join(SCREENSHOTS, "map-luxembourg-city.png") });
   });
 
   it("search 'esch' finds Esch-sur-Alzette and selects it with the keyboard", async () => {
     await page.fill("#search", "esch");
-    const option = page.locator("#search-results li", { hasText: "Esch-sur-Alzette" }).first();
+    const option = page.locator("#search-results [role=option]", { hasText: "Esch-sur-Alzette" }).first();
     await option.waitFor();
-    const options = await page.locator("#search-results li .option-name").allInnerTexts();
+    const options = await page.locator("#search-results [role=option] .option-name").allTextContents();
     const index = options.indexOf("Esch-sur-Alzette");
     expect(index).toBeGreaterThanOrEqual(0);
     await page.focus("#search");
     for (let i = 0; i < index; i++) await page.keyboard.press("ArrowDown");
     await page.keyboard.press("Enter");
     await panelShows("Esch-sur-Alzette");
-    const id = await page.locator("#zone-name").evaluate(() => (window as unknown as { __cosmo: { selection: { zone: { id: string } } } }).__cosmo.selection.zone.id);
+    const id = await page
+      .locator("#zone-name")
+      .evaluate(
+        () => (window as unknown as { __cosmo: { selection: { zone: { id: string } } } }).__cosmo.selection.zone.id,
+      );
     await expect.poll(() => page.url()).toMatch(new RegExp(`/${id}$`));
     // flew there: the map centre is inside Esch's bbox
     await expect
-      .poll(() => page.evaluate(() => (window as unknown as { __cosmo: { map: import("maplibre-gl").Map } }).__cosmo.map.getCenter().toArray()), { timeout: 10_000 })
+      .poll(
+        () =>
+          page.evaluate(() =>
+            (window as unknown as { __cosmo: { map: import("maplibre-gl").Map } }).__cosmo.map.getCenter().toArray(),
+          ),
+        { timeout: 10_000 },
+      )
       .toSatisfy(([lng, lat]: number[]) => lng > 5.94 && lng < 6.01 && lat > 49.46 && lat < 49.52);
   });
 
@@ -222,27 +294,31 @@ describe("explorer in Chromium", () => {
   it("the language switch shows German labels and is remembered", async () => {
     await page.goto(`${web.url}/#/12/6.13/49.61/${luxCity.id}`);
     await panelShows("Luxembourg");
-    expect(await page.locator("#zone-label").innerText()).toBe("Luxembourg, Canton Luxembourg, Lëtzebuerg");
+    expect(await page.locator("#zone-label").textContent()).toBe("Luxembourg, Canton Luxembourg, Lëtzebuerg");
     await page.selectOption("#lang", "de");
-    await expect.poll(() => page.locator("#zone-label").innerText()).toBe("Luxemburg, Kanton Luxemburg, Luxemburg");
-    expect(await page.locator("#zone-name").innerText()).toBe("Luxemburg");
+    await expect.poll(() => page.locator("#zone-label").textContent()).toBe("Luxemburg, Kanton Luxemburg, Luxemburg");
+    expect(await page.locator("#zone-name").textContent()).toBe("Luxemburg");
     await page.reload();
-    await expect.poll(() => page.locator("#zone-label").innerText()).toBe("Luxemburg, Kanton Luxemburg, Luxemburg");
+    await expect.poll(() => page.locator("#zone-label").textContent()).toBe("Luxemburg, Kanton Luxemburg, Luxemburg");
     expect(await page.inputValue("#lang")).toBe("de");
     await page.selectOption("#lang", "");
-    await expect.poll(() => page.locator("#zone-label").innerText()).toBe("Luxembourg, Canton Luxembourg, Lëtzebuerg");
+    await expect
+      .poll(() => page.locator("#zone-label").textContent())
+      .toBe("Luxembourg, Canton Luxembourg, Lëtzebuerg");
   });
 
   it("'What is here?' on right-click lists every zone containing the point", async () => {
     const box = (await page.locator("#map").boundingBox())!;
     const [x, y] = await page.evaluate(() => {
-      const p = (window as unknown as { __cosmo: { map: import("maplibre-gl").Map } }).__cosmo.map.project([6.1296, 49.6113]);
+      const p = (window as unknown as { __cosmo: { map: import("maplibre-gl").Map } }).__cosmo.map.project([
+        6.1296, 49.6113,
+      ]);
       return [p.x, p.y];
     });
     await page.mouse.click(box.x + x, box.y + y, { button: "right" });
     const list = page.locator("#whats-here .zone-list");
     await list.waitFor();
-    const text = await list.innerText();
+    const text = await list.textContent();
     expect(text).toContain("Lëtzebuerg");
     expect(text).toContain("Canton Luxembourg");
     expect(await page.locator(`#whats-here [data-zone-id="${luxCity.id}"]`).count()).toBe(1);
@@ -270,10 +346,18 @@ describe("explorer in Chromium", () => {
     await page.click('[data-tab="changes"]');
     const renamedCat = page.locator('[data-category="renamed"]');
     await renamedCat.waitFor();
-    expect(await renamedCat.locator("summary .count").innerText()).toBe("1");
+    expect(await renamedCat.locator("summary .count").textContent()).toBe("1");
     await renamedCat.locator(`[data-zone-id="${renamed.id}"]`).click();
-    await expect.poll(() => page.evaluate(() => (window as unknown as { __cosmo: { selection: { zone: { name: string } } | null } }).__cosmo.selection?.zone.name)).toBe(renamed.name);
-    expect(await page.locator("#changes-summary").innerText()).toMatch(/version \d+ → version \d+ · 1 change/);
+    await expect
+      .poll(() =>
+        page.evaluate(
+          () =>
+            (window as unknown as { __cosmo: { selection: { zone: { name: string } } | null } }).__cosmo.selection?.zone
+              .name,
+        ),
+      )
+      .toBe(renamed.name);
+    expect(await page.locator("#changes-summary").textContent()).toMatch(/version \d+ → version \d+ · 1 change/);
     await page.screenshot({ path: join(SCREENSHOTS, "changes.png") });
   });
 
@@ -283,22 +367,23 @@ describe("explorer in Chromium", () => {
     const rows = page.locator("#results tbody tr");
     const total = await rows.count();
     expect(total).toBeGreaterThan(200); // the reference CSV has 264 rows
-    expect(await page.locator("#results tbody").innerText()).toContain("Luxembourg");
+    expect(await page.locator("#results tbody").textContent()).toContain("Luxembourg");
     await page.click('[data-sort="name"]');
-    const names = await page.locator("#results tbody tr td:nth-child(2) a:first-child, #results tbody tr td:nth-child(2)").allInnerTexts();
+    const names = await page
+      .locator("#results tbody tr td:nth-child(2) a:first-child, #results tbody tr td:nth-child(2)")
+      .allTextContents();
     expect(names.length).toBeGreaterThan(0);
     await page.fill("#filter", "LU");
     await expect.poll(() => rows.count()).toBeLessThan(total);
     await page.selectOption("#status-filter", "ok");
-    const statuses = await page.locator("#results tbody .pill").allInnerTexts();
+    const statuses = await page.locator("#results tbody .pill").allTextContents();
     expect(statuses.every((s) => s === "ok")).toBe(true);
-    expect(await page.locator("#dataset-version").innerText()).toMatch(/^\d+$/);
+    expect(await page.locator("#dataset-version").textContent()).toMatch(/^\d+$/);
     expect(await page.locator("#chart svg rect").count()).toBeGreaterThan(0);
     await page.fill("#filter", "");
     await page.selectOption("#status-filter", "");
-    await page.click('[data-sort="status"]'); // back to the default order: failures first
-    await page.click('[data-sort="status"]');
-    expect(await page.locator("#results tbody .pill").first().innerText()).not.toBe("skip");
+    await page.click('[data-sort="status"]'); // ascending status = failures first, then ok, skip last
+    expect(await page.locator("#results tbody .pill").first().textContent()).not.toBe("skip");
     await page.screenshot({ path: join(SCREENSHOTS, "dashboard.png"), fullPage: false });
     // A row's zone links to the map, which selects it.
     await page.fill("#filter", "Q32");
@@ -311,7 +396,10 @@ describe("explorer in Chromium", () => {
     const phone = await context.newPage();
     await phone.setViewportSize({ width: 390, height: 800 });
     await phone.goto(`${web.url}/#/11/6.13/49.61/${luxCity.id}`);
-    await phone.locator("#zone-name").filter({ hasText: /^Luxembourg$/ }).waitFor();
+    await phone
+      .locator("#zone-name")
+      .filter({ hasText: /^Luxembourg$/ })
+      .waitFor();
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     const mapBox = (await phone.locator("#map canvas").boundingBox())!;
     expect(mapBox.width).toBeGreaterThan(380);
@@ -321,12 +409,18 @@ describe("explorer in Chromium", () => {
   });
 
   it("shows a message, not a blank page, when the API is down", async () => {
-    const dead = await startWeb({ apiUrl: "http://127.0.0.1:9", tilesUrl: "http://127.0.0.1:9", dataDir: tmpDir("explorer-empty"), prefixDir: tmpDir("nginx"), build: false });
+    const dead = await startWeb({
+      apiUrl: "http://127.0.0.1:9",
+      tilesUrl: "http://127.0.0.1:9",
+      dataDir: tmpDir("explorer-empty"),
+      prefixDir: tmpDir("nginx"),
+      build: false,
+    });
     const p = await context.newPage();
     try {
       await p.goto(`${dead.url}/#/9/6.1/49.75/123`);
       await p.locator("#status.error").waitFor();
-      expect(await p.locator("#status").innerText()).toMatch(/unavailable/);
+      expect(await p.locator("#status").textContent()).toMatch(/unavailable/);
       await p.locator(".empty-state h2", { hasText: "Zone not available" }).waitFor();
     } finally {
       await p.close();

@@ -50,7 +50,10 @@ describe("nginx config", () => {
     tiles = await stubUpstream();
     dataDir = tmpDir("explorer-data");
     mkdirSync(join(dataDir, "dashboard"), { recursive: true });
-    writeFileSync(join(dataDir, "dashboard", "latest.json"), JSON.stringify({ rows: Array.from({ length: 100 }, (_, i) => ({ i })) }));
+    writeFileSync(
+      join(dataDir, "dashboard", "latest.json"),
+      JSON.stringify({ rows: Array.from({ length: 100 }, (_, i) => ({ i })) }),
+    );
     web = await startWeb({
       apiUrl: api.url,
       tilesUrl: tiles.url,
@@ -133,7 +136,12 @@ describe("nginx config", () => {
       expect(res.headers.get("referrer-policy"), p).toBe("strict-origin-when-cross-origin");
     }
     const config = await (await fetch(`${web.url}/config.json`)).json();
-    expect(config).toEqual({ basemapStyle: "https://basemap.example.org/styles/light.json", apiBase: "/api", tilesBase: "/tiles", dataBase: "/data" });
+    expect(config).toEqual({
+      basemapStyle: "https://basemap.example.org/styles/light.json",
+      apiBase: "/api",
+      tilesBase: "/tiles",
+      dataBase: "/data",
+    });
   });
 
   it("passes a service's 503 through with its Retry-After", async () => {
@@ -145,7 +153,13 @@ describe("nginx config", () => {
 
   it("answers 503 + Retry-After (JSON) when a service is down", async () => {
     const port = await freePort();
-    const down = await startWeb({ apiUrl: `http://127.0.0.1:${port}`, tilesUrl: `http://127.0.0.1:${port}`, dataDir, prefixDir: tmpDir("nginx"), build: false });
+    const down = await startWeb({
+      apiUrl: `http://127.0.0.1:${port}`,
+      tilesUrl: `http://127.0.0.1:${port}`,
+      dataDir,
+      prefixDir: tmpDir("nginx"),
+      build: false,
+    });
     try {
       for (const p of ["/api/zones/1", "/tiles/zones/0/0/0.pbf"]) {
         const res = await fetch(`${down.url}${p}`);
@@ -159,7 +173,14 @@ describe("nginx config", () => {
   });
 
   it("maps /api/ to the old shapes with --api-compat, the new API staying at /api/v2/", async () => {
-    const compat = await startWeb({ apiUrl: api.url, tilesUrl: tiles.url, dataDir, prefixDir: tmpDir("nginx"), apiCompat: true, build: false });
+    const compat = await startWeb({
+      apiUrl: api.url,
+      tilesUrl: tiles.url,
+      dataDir,
+      prefixDir: tmpDir("nginx"),
+      apiCompat: true,
+      build: false,
+    });
     try {
       await fetch(`${compat.url}/api/zones/7`);
       expect(api.seen.at(-1)?.path).toBe("/compat/zones/7");
@@ -171,8 +192,21 @@ describe("nginx config", () => {
     }
   });
 
+  it("refuses a port already in use with a one-line message", async () => {
+    const port = Number(new URL(web.url).port);
+    await expect(
+      startWeb({ apiUrl: api.url, tilesUrl: tiles.url, dataDir, port, prefixDir: tmpDir("nginx"), build: false }),
+    ).rejects.toThrow(`web: cannot listen on 127.0.0.1:${port} (port already in use; choose another with --port)`);
+  });
+
   it("stops nginx on close and leaves its files in the prefix", async () => {
-    const w = await startWeb({ apiUrl: api.url, tilesUrl: tiles.url, dataDir, prefixDir: tmpDir("nginx"), build: false });
+    const w = await startWeb({
+      apiUrl: api.url,
+      tilesUrl: tiles.url,
+      dataDir,
+      prefixDir: tmpDir("nginx"),
+      build: false,
+    });
     const pid = Number(readFileSync(join(w.prefixDir, "nginx.pid"), "utf8"));
     expect(pid).toBeGreaterThan(0);
     await w.close();
@@ -182,10 +216,20 @@ describe("nginx config", () => {
 });
 
 describe("nginx config rendering", () => {
-  const base = { prefix: "/p", listenHost: "127.0.0.1", port: 8080, distDir: "/d", dataDir: "/data", apiUrl: "http://127.0.0.1:3000", tilesUrl: "http://127.0.0.1:3001" };
+  const base = {
+    prefix: "/p",
+    listenHost: "127.0.0.1",
+    port: 8080,
+    distDir: "/d",
+    dataDir: "/data",
+    apiUrl: "http://127.0.0.1:3000",
+    tilesUrl: "http://127.0.0.1:3001",
+  };
 
   it("refuses values that would break the config or the CSP", () => {
-    expect(() => renderNginx({ ...base, distDir: "/my dist" })).toThrow(/explorer dist path contains a character nginx cannot take unquoted/);
+    expect(() => renderNginx({ ...base, distDir: "/my dist" })).toThrow(
+      /explorer dist path contains a character nginx cannot take unquoted/,
+    );
     expect(() => renderNginx({ ...base, apiUrl: "https://api.example.org" })).toThrow(/API URL must be http:\/\//);
     expect(() => renderNginx({ ...base, tilesUrl: "not a url" })).toThrow(/tiles URL is not a URL/);
     expect(() => contentSecurityPolicy(["javascript:alert(1)"])).toThrow(/CSP host must be http\(s\)/);
@@ -194,7 +238,10 @@ describe("nginx config rendering", () => {
   it("adds `user root;` only when running as root, and the CSP hosts as origins", () => {
     expect(renderNginx({ ...base, runningAsRoot: true })["nginx.conf"]).toMatch(/^user root;/m);
     expect(renderNginx({ ...base, runningAsRoot: false })["nginx.conf"]).not.toMatch(/^user /m);
-    const csp = contentSecurityPolicy(["https://tiles.example.org/styles/x.json?key=1", "https://tiles.example.org/other"]);
+    const csp = contentSecurityPolicy([
+      "https://tiles.example.org/styles/x.json?key=1",
+      "https://tiles.example.org/other",
+    ]);
     expect(csp).toContain("img-src 'self' data: blob: https://tiles.example.org;");
     expect(csp.match(/tiles\.example\.org/g)).toHaveLength(4); // style, img, connect, font — once each
   });

@@ -268,9 +268,13 @@ export function decodeBlock(buf: Uint8Array, filter: BlockFilter): BlockResult {
   };
   const ways = new WaySink();
   const relations = new RelationSink();
-  const relMatch = filter.relations ? matchBlockStrings(filter.relations, block) : null;
-  const nodeMatch = filter.nodeTags ? matchBlockStrings(filter.nodeTags, block) : null;
-  const wantNodes = filter.nodeIds !== null || nodeMatch !== null;
+  // A predicate whose strings are absent from this block's table rules out the whole kind here.
+  let relMatch = filter.relations ? matchBlockStrings(filter.relations, block) : null;
+  if (relMatch?.never) relMatch = null;
+  let nodeMatch = filter.nodeTags ? matchBlockStrings(filter.nodeTags, block) : null;
+  if (nodeMatch?.never) nodeMatch = null;
+  const wantNodes =
+    filter.nodeIds === "all" || (filter.nodeIds !== null && filter.nodeIds.length > 0) || nodeMatch !== null;
   const coords = new CoordSink();
   const kv = new KeyVals();
   const nodeCursor = filter.nodeIds && filter.nodeIds !== "all" ? new IdCursor(filter.nodeIds) : null;

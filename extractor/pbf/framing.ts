@@ -34,6 +34,7 @@ export async function* readBlobs(file: string, opts: FramingOptions = {}): Async
   }
   try {
     const size = (await fh.stat()).size;
+    if (size === 0) throw new PbfError(file, 0, "not an OSM PBF file: the file is empty");
     const lenBuf = Buffer.alloc(4);
     let pos = 0;
     for (let seq = 0; pos < size; seq++) {

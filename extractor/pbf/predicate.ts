@@ -18,6 +18,8 @@ interface Cond {
 }
 
 export interface BlockMatcher {
+  /** True when no element of this block can match (a needed string is missing from its table). */
+  never: boolean;
   test(keys: Int32Array, vals: Int32Array, n: number): boolean;
 }
 
@@ -79,9 +81,10 @@ export function matchBlockStrings(preds: CompiledPredicates, table: StringTable)
     if (conds.length === 0) matchesAll = true;
     compiled.push(conds);
   }
-  if (matchesAll) return { test: () => true };
-  if (compiled.length === 0) return { test: () => false };
+  if (matchesAll) return { never: false, test: () => true };
+  if (compiled.length === 0) return { never: true, test: () => false };
   return {
+    never: false,
     test(keys, vals, n) {
       for (const conds of compiled) if (holds(conds, keys, vals, n)) return true;
       return false;

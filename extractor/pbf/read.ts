@@ -93,7 +93,7 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
       outcome = await p.outcome;
     } catch (e) {
       const msg = (e as Error).message;
-      throw new PbfError(path, p.offset, p.seq === 0 ? `not a valid OSM PBF header: ${msg}` : `corrupt blob: ${msg}`);
+      throw new PbfError(path, p.offset, p.seq === 0 ? `invalid OSMHeader blob: ${msg}` : `corrupt blob: ${msg}`);
     }
     if (outcome?.kind === "data") {
       const r = outcome.result;

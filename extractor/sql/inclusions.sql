@@ -1,7 +1,7 @@
 -- Which zones cover which: for each candidate container, the zones in its bbox (index) that it covers
 -- (its center point for zones without a geometry). Driving the loop by the container keeps the same first
 -- argument to ST_Covers across consecutive calls, so PostGIS reuses its prepared (indexed) form of it.
--- Most specific (smallest) container first.
+-- The containers are split in $1 slices (this query answers slice $2) so several connections share the work.
 SELECT s.zone, c.id AS container
 FROM zones c
 CROSS JOIN LATERAL (
@@ -11,5 +11,4 @@ CROSS JOIN LATERAL (
     AND z.shape && c.valid
     AND public.ST_Covers(c.valid, z.shape)
 ) s
-WHERE c.valid IS NOT NULL
-ORDER BY s.zone, c.area, c.id;
+WHERE c.valid IS NOT NULL AND c.id % $1 = $2;

@@ -77,7 +77,7 @@ describe("luxembourg_filtered.osm.pbf --country-code lu --disable-voronoi", () =
   it("gives Esch-sur-Alzette upstream's bbox (±1e-8)", () => {
     const esch = zones.find((z) => z.name === "Esch-sur-Alzette" && z.zone_type === "city")!;
     const expected = [5.9432118, 49.460907, 6.005144, 49.518616];
-    esch.bbox!.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(1e-8));
+    for (const [i, v] of esch.bbox!.entries()) expect(Math.abs(v - expected[i])).toBeLessThan(1e-8);
   });
 
   it("builds Luxembourg City with labels, parent, wikidata and center tags", () => {

@@ -154,6 +154,11 @@ describe("readPbf", () => {
     expect(e.message).toMatch(/garbage\.osm\.pbf: byte 0: not an OSM PBF file/);
     expect(e.message).not.toContain("\n");
     expect(e.exitCode).toBe(2);
+    const empty = join(dir, "empty.osm.pbf");
+    writeFileSync(empty, "");
+    expect((await pbfErrorOf(readPbf(empty, ALL_PASS))).message).toMatch(
+      /byte 0: not an OSM PBF file: the file is empty/,
+    );
   });
 
   it("names the blob that a truncated file cuts", async () => {

@@ -9,10 +9,12 @@ import type { ArtefactStore } from "../../core/storage.ts";
 import type { Phase } from "./expr.ts";
 import type { Artifact, Parameter } from "./library.ts";
 import type { Outputs } from "./run.ts";
+import { WORK } from "../templates/common.ts";
 
 /** Argo keeps at most this much of stdout as `outputs.result`. */
 const RESULT_LIMIT = 256 * 1024;
-const CONTAINER_WORK = "/work";
+/** The container work dir of the rendered templates (workflows/templates/common.ts WORK). */
+const CONTAINER_WORK = WORK;
 
 export interface ContainerRun {
   where: string;
@@ -36,15 +38,15 @@ export interface ContainerResult {
   logFile: string;
 }
 
-/** Container paths live under /work (the images' writable work dir); map them into the sandbox. */
+/** Container paths live under /step (the images' writable work dir); map them into the sandbox. */
 export function mapPath(path: string, work: string, where: string): string {
   if (path === CONTAINER_WORK || path.startsWith(`${CONTAINER_WORK}/`)) return join(work, path.slice(CONTAINER_WORK.length));
   throw new CosmoError(`${where}: path ${path} is outside ${CONTAINER_WORK}: the local runner only maps ${CONTAINER_WORK}`);
 }
 
-/** In argument and env text, `/work/…` at the start of a value or after `=` names a container path. */
+/** In argument and env text, `/step/…` at the start of a value or after `=` names a container path. */
 export function mapText(text: string, work: string): string {
-  return text.replace(/(^|=)\/work(?=\/|$)/g, (_m, pre: string) => `${pre}${work}`);
+  return text.replace(/(^|=)\/step(?=\/|$)/g, (_m, pre: string) => `${pre}${work}`);
 }
 
 export async function runContainer(run: ContainerRun): Promise<ContainerResult> {

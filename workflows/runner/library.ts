@@ -121,12 +121,12 @@ export class Library {
       if (seen.has(id)) return;
       seen.add(id);
       const t = loc.template as unknown as Record<string, unknown>;
-      this.fields(t, "template", id);
+      if ("memoize" in t) throw new CosmoError(`${id}: memoize is cluster behaviour (a ConfigMap cache) and is refused locally; use an explicit hash check`);
       const kinds = ["container", "dag", "steps", "script", "resource", "suspend", "http", "plugin", "containerSet", "data"].filter((k) => k in t);
       if (kinds.length !== 1 || !["container", "dag"].includes(kinds[0]!)) {
         throw new CosmoError(`${id}: ${kinds.join("+") || "no"} template type: the local runner runs container and dag templates only`);
       }
-      if ("memoize" in t) throw new CosmoError(`${id}: memoize is cluster behaviour (a ConfigMap cache) and is refused locally; use an explicit hash check`);
+      this.fields(t, "template", id);
       for (const a of [...(loc.template.inputs?.artifacts ?? []), ...(loc.template.outputs?.artifacts ?? [])]) this.artifact(a, id);
       if (loc.template.retryStrategy) this.fields(loc.template.retryStrategy as Record<string, unknown>, "retry", `${id}.retryStrategy`);
       if (loc.template.container) {

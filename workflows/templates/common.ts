@@ -20,8 +20,9 @@ export type Image = "cosmo-extractor" | "cosmo-importer" | "cosmo-api" | "cosmo-
 /** Labels shared by every rendered object: how `kubectl get -l` finds the pipeline. */
 export const LABELS = { "app.kubernetes.io/part-of": "cosmo", "app.kubernetes.io/component": "workflows" };
 
-/** Every step's files live under this directory so the local runner can map it to a per-step sandbox. */
-export const WORK = "/work";
+/** Every step's files live under this directory (the images make it writable) so the local runner can map it
+ * to a per-step sandbox. A name no host path starts with: the project itself may live under /work. */
+export const WORK = "/step";
 /** Output parameters are files in here (Argo reads them with `valueFrom.path`). */
 export const OUT = `${WORK}/outputs`;
 

@@ -32,7 +32,7 @@ const node = (r: RunResult, path: string) => {
 };
 
 const lib = wt("lib", [
-  c("produce", ["write", "/work/out/v", "{{inputs.parameters.word}}-x"], { inputs: input("word"), outputs: { parameters: [{ name: "v", valueFrom: { path: "/work/out/v" } }] } }),
+  c("produce", ["write", "/step/out/v", "{{inputs.parameters.word}}-x"], { inputs: input("word"), outputs: { parameters: [{ name: "v", valueFrom: { path: "/step/out/v" } }] } }),
   c("show", ["echo", "{{inputs.parameters.text}}"], { inputs: { parameters: [{ name: "text", default: "default-text" }] } }),
   c("fail", ["fail", "3"]),
   c("sleep", ["sleep", "{{inputs.parameters.s}}"], { inputs: input("s") }),
@@ -70,8 +70,8 @@ describe("DAG ordering and values", () => {
     await expect(run([lib, unknown], "unk")).rejects.toThrow(/WorkflowTemplate lib has no template nope/);
     const missingWt = wt("mwt", [dag("main", [{ name: "a", templateRef: { name: "gone", template: "x" } }])], { entrypoint: "main" });
     await expect(run([lib, missingWt], "mwt")).rejects.toThrow(/unknown WorkflowTemplate gone/);
-    await expect(run([lib, unknown], "unk", { params: { nope: "1" } })).rejects.toThrow(/has no parameter nope/);
     const tag = wt("tag", [dag("main", [{ name: "a", ...ref("show"), arguments: args({ text: "{{workflow.parameters.missing}}" }) }])], { entrypoint: "main" });
+    await expect(run([lib, tag], "tag", { params: { nope: "1" } })).rejects.toThrow(/WorkflowTemplate tag has no parameter nope/);
     const r = await run([lib, tag], "tag");
     expect(r.phase).toBe("Failed");
     expect(node(r, "main/a").phase).toBe("Error");
@@ -234,12 +234,12 @@ describe("exit handler and artefacts", () => {
     const main = wt(
       "art",
       [
-        c("make", ["write", "/work/out/f.txt", "content-{{inputs.parameters.h}}"], {
+        c("make", ["write", "/step/out/f.txt", "content-{{inputs.parameters.h}}"], {
           inputs: input("h"),
-          outputs: { artifacts: [art("f", "/work/out/f.txt", "t/{{inputs.parameters.h}}/f.txt"), art("absent", "/work/none", "t/none", { optional: true })] },
+          outputs: { artifacts: [art("f", "/step/out/f.txt", "t/{{inputs.parameters.h}}/f.txt"), art("absent", "/step/none", "t/none", { optional: true })] },
         }),
-        c("read", ["cat", "/work/in/f.txt"], { inputs: { parameters: [{ name: "h" }], artifacts: [art("f", "/work/in/f.txt", "t/{{inputs.parameters.h}}/f.txt")] } }),
-        c("read-from", ["cat", "{{inputs.artifacts.g.path}}"], { inputs: { artifacts: [{ name: "g", path: "/work/g.txt" }] } }),
+        c("read", ["cat", "/step/in/f.txt"], { inputs: { parameters: [{ name: "h" }], artifacts: [art("f", "/step/in/f.txt", "t/{{inputs.parameters.h}}/f.txt")] } }),
+        c("read-from", ["cat", "{{inputs.artifacts.g.path}}"], { inputs: { artifacts: [{ name: "g", path: "/step/g.txt" }] } }),
         dag("main", [
           { name: "make", template: "make", arguments: args({ h: "abc123" }) },
           { name: "read", depends: "make", template: "read", arguments: args({ h: "abc123" }) },

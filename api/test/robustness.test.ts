@@ -1,0 +1,194 @@
+// Both services under hostile input (≥ 1000 generated bad paths and queries: all 4xx, none 5xx, no crash),
+// under overload (503 + Retry-After + JSON, without touching the database) and before any publish.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { testConfig, testDatabase } from "../../core/testing.ts";
+import { startTilesServer } from "../../tiles/server.ts";
+import { startApiServer } from "../server.ts";
+import { getJson, luxembourgDatabase, type ServingFixture } from "./support.ts";
+
+let fx: ServingFixture;
+let api: { url: string; close(): Promise<void> };
+let tiles: { url: string; close(): Promise<void> };
+
+beforeAll(async () => {
+  fx = await luxembourgDatabase("robust");
+  const config = testConfig({ db: fx.db });
+  api = await startApiServer({ db: fx.db, port: 0, host: "127.0.0.1", config });
+  tiles = await startTilesServer({ db: fx.db, port: 0, host: "127.0.0.1", config });
+});
+afterAll(async () => {
+  await api?.close();
+  await tiles?.close();
+  await fx?.db.close();
+});
+
+const NASTY = [
+  "'",
+  "' OR 1=1 --",
+  "1; DROP TABLE zones",
+  '"',
+  "\\",
+  "%00",
+  "%",
+  "%%",
+  "_",
+  "../../etc/passwd",
+  "..%2F..%2Fetc%2Fpasswd",
+  "%2e%2e%2f",
+  "%ZZ",
+  "%E0%A4%A",
+  "99999999999999999999999999",
+  "-1",
+  "1e308",
+  "NaN",
+  "Infinity",
+  "0x1F",
+  "1.0",
+  " 1",
+  "１２",
+  "😀",
+  "Ω≈ç√",
+  "<script>alert(1)</script>",
+  "${jndi:ldap://x}",
+  "null",
+  "[]",
+  "{}",
+  "a".repeat(3000),
+  "%F0%9F%98%80",
+  "%C0%AE%C0%AE%2F",
+  "1 UNION SELECT password FROM pg_shadow",
+  "$(reboot)",
+  "%0d%0aSet-Cookie:x=1",
+  "\u0000",
+  "4294967296",
+  "-0",
+  "1/../../2",
+  "%2F%2F",
+  "\u202e",
+  "1' AND pg_sleep(5)--",
+];
+
+function apiRequests(): string[] {
+  const out: string[] = [];
+  for (const n of NASTY) {
+    out.push(`/zones/${n}`, `/zones/${n}/parents`, `/zones/${n}/geometry`, `/compat/zones/${n}`, `/compat/zones/${n}/parents`);
+    for (const p of ["limit", "offset", "bbox", "type", "country", "lon", "lat"]) out.push(`/zones?${p}=${n}`);
+    out.push(`/zones?${n}=1`, `/stats?x=${n}`);
+    // Small plain numbers ("-1", "1.0", "-0") are valid coordinates and tolerances: hostile only elsewhere.
+    if (!/^-?\d{1,3}(\.\d+)?$/.test(n)) {
+      out.push(`/zones/1/geometry?simplify=${n}`, `/zones/at?lon=${n}&lat=49.6`, `/zones/at?lon=6.1&lat=${n}`);
+    }
+    out.push(`/${n}`, `/zones/1/${n}`, `/openapi.json/${n}`);
+  }
+  out.push("/zones?q=a", "/zones?limit=101", "/zones?bbox=-180,-90,180,90", "/zones/at", "/zones?q=x&q=y");
+  return out;
+}
+
+function tileRequests(): string[] {
+  const out: string[] = [];
+  for (const n of NASTY) {
+    out.push(`/tiles/zones/${n}/0/0.pbf`, `/tiles/zones/0/${n}/0.pbf`, `/tiles/zones/0/0/${n}.pbf`, `/tiles/zones/0/0/${n}`);
+    out.push(`/tiles/cosmogony/${n}/0/0.pbf`, `/tiles/${n}/0/0/0.pbf`, `/tiles/${n}.json`, `/${n}`, `/tiles/zones/1/1/${n}`);
+  }
+  for (const z of [23, 24, 99, 1000]) out.push(`/tiles/zones/${z}/0/0.pbf`);
+  for (let z = 0; z < 12; z++) out.push(`/tiles/zones/${z}/${2 ** z}/0.pbf`, `/tiles/zones/${z}/0/${2 ** z}.pbf`);
+  return out;
+}
+
+async function sendAll(base: string, paths: string[], concurrency = 16) {
+  const statuses = new Map<string, number>();
+  let i = 0;
+  const worker = async () => {
+    while (i < paths.length) {
+      const path = paths[i++] as string;
+      // Raw paths: fetch would normalise ../ away, so send what a hostile client sends.
+      const res = await rawGet(base, path);
+      statuses.set(path, res);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return statuses;
+}
+
+async function rawGet(base: string, path: string): Promise<number> {
+  const { request } = await import("node:http");
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path: path.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c)), method: "GET" }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+test("≥ 1000 hostile requests: every answer is a 4xx, the services keep working", async () => {
+  const apiPaths = apiRequests();
+  const tilePaths = tileRequests();
+  expect(apiPaths.length + tilePaths.length).toBeGreaterThanOrEqual(1000);
+  for (const [base, paths] of [
+    [api.url, apiPaths],
+    [tiles.url, tilePaths],
+  ] as const) {
+    const statuses = await sendAll(base, paths);
+    const bad = [...statuses].filter(([, s]) => s < 400 || s >= 500);
+    expect(bad.slice(0, 10), `${bad.length} non-4xx answers`).toEqual([]);
+  }
+  expect((await getJson(`${api.url}/healthz`)).status).toBe(200);
+  expect((await getJson(`${tiles.url}/readyz`)).status).toBe(200);
+  expect((await getJson(`${api.url}/zones?q=luxem`)).status).toBe(200);
+  // Data still intact.
+  const { rows } = await fx.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM public.zones");
+  expect(rows[0]?.n).toBeGreaterThan(200);
+});
+
+describe("overload", () => {
+  test("beyond maxInFlight + queue: 503, Retry-After, JSON body; admitted requests still succeed", async () => {
+    const config = testConfig({ db: fx.db });
+    const small = { maxInFlight: 1, queue: 1, retryAfterSeconds: 2 };
+    const a = await startApiServer({ db: fx.db, port: 0, host: "127.0.0.1", config, settings: small });
+    const t = await startTilesServer({ db: fx.db, port: 0, host: "127.0.0.1", config, settings: { ...small, memoryCacheBytes: 0 } });
+    try {
+      for (const [base, path] of [
+        [a.url, (i: number) => `/zones/at?lon=${6 + i / 1000}&lat=49.6`],
+        [t.url, (i: number) => `/tiles/zones/12/${2110 + (i % 20)}/${1400 + Math.floor(i / 20)}.pbf`],
+      ] as const) {
+        const responses = await Promise.all(Array.from({ length: 40 }, (_, i) => fetch(`${base}${path(i)}`)));
+        const busy = responses.filter((r) => r.status === 503);
+        const ok = responses.filter((r) => r.status === 200 || r.status === 204);
+        expect(busy.length, base).toBeGreaterThan(0);
+        expect(ok.length, base).toBeGreaterThan(0);
+        expect(busy.length + ok.length).toBe(40);
+        expect(busy[0]?.headers.get("retry-after")).toBe("2");
+        const body = (await busy[0]?.json()) as { error: string; message: string };
+        expect(body.error).toBe("busy");
+        expect(body.message).toMatch(/busy/);
+      }
+    } finally {
+      await a.close();
+      await t.close();
+    }
+  });
+});
+
+test("before any publish: readyz 503 and data routes 503 no_dataset", async () => {
+  const empty = await testDatabase("nodata");
+  const config = testConfig({ db: empty });
+  const a = await startApiServer({ db: empty, port: 0, host: "127.0.0.1", config });
+  const t = await startTilesServer({ db: empty, port: 0, host: "127.0.0.1", config });
+  try {
+    expect((await getJson(`${a.url}/healthz`)).status).toBe(200);
+    expect((await getJson(`${a.url}/readyz`)).status).toBe(503);
+    const z = await getJson(`${a.url}/zones/1`);
+    expect(z.status).toBe(503);
+    expect(z.body.error).toBe("no_dataset");
+    expect((await getJson(`${t.url}/tiles/zones/0/0/0.pbf`)).status).toBe(503);
+    expect((await getJson(`${t.url}/readyz`)).status).toBe(503);
+    expect((await getJson(`${a.url}/datasets`)).body).toEqual({ served: null, datasets: [] });
+  } finally {
+    await a.close();
+    await t.close();
+    await empty.close();
+  }
+});

@@ -1,0 +1,89 @@
+// Prints the extract benchmark table from the /usr/bin/time -v files written by run.sh, with the ratios
+// the issue sets targets for, and writes them to OUT/summary.json.
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const [out, big, mid] = process.argv.slice(2);
+if (!out || !big || !mid) throw new Error("usage: report.ts OUT_DIR BIG.pbf MID.pbf");
+
+interface Run {
+  wall: number;
+  cpu: number;
+  rssMb: number;
+  ok: boolean;
+}
+
+function parseTime(name: string): Run | null {
+  const file = join(out, `${name}.time`);
+  if (!existsSync(file)) return null;
+  const text = readFileSync(file, "utf8");
+  const field = (label: string) => text.match(new RegExp(`${label}: (.*)`))?.[1]?.trim() ?? "";
+  const wallParts = field("Elapsed \\(wall clock\\) time \\(h:mm:ss or m:ss\\)").split(":").map(Number);
+  const wall = wallParts.reduce((acc, v) => acc * 60 + v, 0);
+  const cpu = Number(field("User time \\(seconds\\)")) + Number(field("System time \\(seconds\\)"));
+  const rssMb = Number(field("Maximum resident set size \\(kbytes\\)")) / 1024;
+  return { wall, cpu, rssMb, ok: !existsSync(join(out, `${name}.failed`)) };
+}
+
+const mb = (f: string) => (existsSync(f) ? statSync(f).size / 1e6 : Number.NaN);
+const geojsonMb = mb(join(out, "boundaries.geojson"));
+const boundaryPbfMb = mb(join(out, "boundaries.osm.pbf"));
+const fmt = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : "—");
+
+function table(title: string, names: [string, string][], floor: string, withMemoryRatio: boolean) {
+  const base = parseTime(floor);
+  console.log(`\n${title}`);
+  const head = ["step", "wall s", "cpu s", "peak RSS MB", `wall ÷ ${floor}`];
+  if (withMemoryRatio) head.push("RSS ÷ boundary GeoJSON");
+  const rows = [head];
+  const summary: Record<string, unknown> = {};
+  for (const [name, label] of names) {
+    const r = parseTime(name);
+    if (!r) continue;
+    const ratio = base ? r.wall / base.wall : Number.NaN;
+    const row = [label + (r.ok ? "" : " (FAILED)"), fmt(r.wall), fmt(r.cpu), fmt(r.rssMb, 0), `${fmt(ratio, 2)}×`];
+    if (withMemoryRatio) row.push(`${fmt(r.rssMb / geojsonMb, 2)}×`);
+    rows.push(row);
+    summary[name] = { ...r, wallRatio: ratio, rssRatio: r.rssMb / geojsonMb };
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const r of rows)
+    console.log(`  ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ")}`);
+  return summary;
+}
+
+console.log(`input ${big}: ${fmt(mb(big))} MB; boundary-only PBF ${fmt(boundaryPbfMb)} MB;`);
+console.log(
+  `boundary data size := osmium export GeoJSON of its boundary=administrative relations = ${fmt(geojsonMb)} MB`,
+);
+const main = table(
+  "extract (targets: extract wall ≤ 4× osmium cat; extract peak RSS ≤ 3× boundary data size)",
+  [
+    ["osmium-cat", "osmium cat -f opl (decode floor)"],
+    ["osmium-export", "osmium export boundaries → GeoJSON"],
+    ["decode-all", "readPbf, every element"],
+    ["decode-boundaries", "readPbf, 3 boundary passes"],
+    ["extract", "cosmo extract --country-code lu"],
+  ],
+  "osmium-cat",
+  true,
+);
+const peers = table(
+  `decode speed on ${mid} (${fmt(mb(mid))} MB), every element`,
+  [
+    ["peer-osmium-cat", "osmium cat -f opl"],
+    ["peer-ours", "readPbf (worker pool)"],
+    ["peer-ours-1thread", "readPbf (calling thread only)"],
+    ["peer-osm-pbf-parser", "osm-pbf-parser"],
+    ["peer-osm-pbf-parser-node", "osm-pbf-parser-node"],
+  ],
+  "peer-osmium-cat",
+  false,
+);
+if (!existsSync(join(out, "extract.time")) || existsSync(join(out, "extract.failed")))
+  console.log("\nnote: `cosmo extract` did not complete; see bench/out/extract/extract.err");
+const files = readdirSync(out).filter((f) => f.endsWith(".time")).length;
+writeFileSync(
+  join(out, "summary.json"),
+  JSON.stringify({ big, mid, geojsonMb, boundaryPbfMb, main, peers, files }, null, 2),
+);

@@ -1,0 +1,164 @@
+// `make bench-serve`: the tile server and the API against peers measured in the same run, on loopback, for a
+// bounded time (BENCH_SECONDS per phase, default 10). Prints ratios against the issue-4 targets and writes
+// bench/out/serve.json. Phases run one after another so they do not compete for the two cores.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { encodeTile } from "../../tiles/cache.ts";
+import { lonLatToTile, type TileAddress } from "../../tiles/coords.ts";
+import { LAYERS } from "../../tiles/layers.ts";
+import { TileRenderer } from "../../tiles/render.ts";
+import { TILES_DEFAULTS } from "../../tiles/settings.ts";
+import { load } from "./load.ts";
+import { startStaticNginx, writeTileFile } from "./nginx.ts";
+import { sqlCeiling } from "./pgbench.ts";
+import { startService } from "./services.ts";
+import { OUT, publishedBenchData } from "./setup.ts";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CLIENTS = 8;
+const log = (s: string) => process.stderr.write(`bench-serve: ${s}\n`);
+
+const { db, version, schema } = await publishedBenchData();
+const ref = { version, schema };
+const renderer = new TileRenderer(db.pool, TILES_DEFAULTS.languages);
+const bounds = (await renderer.bounds(ref)) as [number, number, number, number];
+const layer = LAYERS.zones as NonNullable<typeof LAYERS.zones>;
+
+// Random non-empty tiles z6-z14 over the dataset (rendered once here to know they are non-empty).
+log("sampling non-empty tiles z6-z14");
+const sample: { tile: TileAddress; gz: Buffer }[] = [];
+for (let z = 6; z <= 14; z++) {
+  const a = lonLatToTile(bounds[0], bounds[3], z);
+  const b = lonLatToTile(bounds[2], bounds[1], z);
+  const seen = new Set<string>();
+  for (let attempt = 0, found = 0; attempt < 400 && found < 40; attempt++) {
+    const t = { z, x: a.x + Math.floor(Math.random() * (b.x - a.x + 1)), y: a.y + Math.floor(Math.random() * (b.y - a.y + 1)) };
+    const key = `${t.x}/${t.y}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const raw = await renderer.render(ref, layer, t);
+    if (raw.length === 0) continue;
+    sample.push({ tile: t, gz: encodeTile(raw).gz });
+    found++;
+  }
+}
+const paths = sample.map(({ tile: t }) => `/tiles/zones/${t.z}/${t.x}/${t.y}.pbf`);
+log(`${sample.length} tiles`);
+
+const results: Record<string, unknown> = { dataset: version, seconds: SECONDS, tiles: sample.length };
+
+// 1. Uncached tiles vs the SQL-only ceiling, and z0-z4 latency, on a tile server without any cache.
+{
+  const tiles = await startService("tiles", db.url, { COSMO_TILES_MEMORY_CACHE_BYTES: "0", COSMO_TILES_PERSISTENT_CACHE: "false" });
+  try {
+    log("uncached tiles z6-z14");
+    await load({ url: tiles.url, paths, connections: CLIENTS, seconds: 2 }); // warm connections/plans
+    const server = await load({ url: tiles.url, paths, connections: CLIENTS, seconds: SECONDS, headers: { "accept-encoding": "gzip" } });
+    log("SQL ceiling (pgbench)");
+    const ceiling = await sqlCeiling({ pool: db.pool, url: db.url, schema, tiles: sample.map((s) => s.tile), clients: CLIENTS, seconds: SECONDS });
+    results.uncached = { server, ceiling, ratio: server.rps / ceiling.tps };
+    log("z0-z4 uncached latency");
+    const low: Record<string, { p50: number; p99: number; bytes: number }> = {};
+    for (let z = 0; z <= 4; z++) {
+      const { x, y } = lonLatToTile((bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2, z);
+      const path = `/tiles/zones/${z}/${x}/${y}.pbf`;
+      const r = await load({ url: tiles.url, paths: [path], connections: 1, amount: 50, headers: { "accept-encoding": "gzip" } });
+      const bytes = (await (await fetch(`${tiles.url}${path}`, { headers: { "accept-encoding": "identity" } })).arrayBuffer()).byteLength;
+      low[`z${z}`] = { p50: r.p50, p99: r.p99, bytes };
+    }
+    results.lowZoom = low;
+  } finally {
+    await tiles.stop();
+  }
+}
+
+// 2. Cached tiles vs nginx serving the same gzip bytes as static files.
+{
+  const tiles = await startService("tiles", db.url, { COSMO_TILES_PERSISTENT_CACHE: "false" });
+  const root = join(OUT, "static");
+  for (const s of sample) writeTileFile(root, `tiles/zones/${s.tile.z}/${s.tile.x}/${s.tile.y}.pbf`, s.gz);
+  const nginx = await startStaticNginx(root);
+  try {
+    for (const p of paths) await fetch(`${tiles.url}${p}`, { headers: { "accept-encoding": "gzip" } });
+    log("cached tiles vs nginx");
+    const headers = { "accept-encoding": "gzip" };
+    await load({ url: nginx.url, paths, connections: 50, seconds: 2, headers });
+    const n = await load({ url: nginx.url, paths, connections: 50, seconds: SECONDS, headers });
+    await load({ url: tiles.url, paths, connections: 50, seconds: 2, headers });
+    const t = await load({ url: tiles.url, paths, connections: 50, seconds: SECONDS, headers });
+    results.cached = { server: t, nginx: n, ratio: t.rps / n.rps, serverRssMb: tiles.peakRssMb() };
+  } finally {
+    nginx.stop();
+    await tiles.stop();
+  }
+}
+
+// 3. API /zones/:id at 100 connections.
+{
+  const api = await startService("api", db.url);
+  try {
+    const { rows } = await db.pool.query<{ id: number }>(`SELECT id FROM "${schema}".zones`);
+    const zonePaths = rows.map((r) => `/zones/${r.id}`);
+    log("API /zones/:id at 100 connections");
+    await load({ url: api.url, paths: zonePaths, connections: 100, seconds: 2 });
+    const r = await load({ url: api.url, paths: zonePaths, connections: 100, seconds: SECONDS, headers: { "accept-encoding": "gzip" } });
+    results.api = { ...r, rssMb: api.peakRssMb() };
+  } finally {
+    await api.stop();
+  }
+}
+
+// 4. Overload: far more clients than maxInFlight + queue on uncached tiles (the expensive path).
+{
+  const tiles = await startService("tiles", db.url, { COSMO_TILES_MEMORY_CACHE_BYTES: "0", COSMO_TILES_PERSISTENT_CACHE: "false" });
+  try {
+    log("overload: 400 connections against maxInFlight 64 + queue 64");
+    // A few probe clients measure the latency of the requests that were admitted.
+    const probeLatencies: number[] = [];
+    let stop = false;
+    const probe = async () => {
+      while (!stop) {
+        const p = paths[Math.floor(Math.random() * paths.length)];
+        const t0 = performance.now();
+        const res = await fetch(`${tiles.url}${p}`, { headers: { "accept-encoding": "gzip" } }).catch(() => null);
+        await res?.arrayBuffer();
+        if (res && res.status < 300) probeLatencies.push(performance.now() - t0);
+        else await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const probes = Array.from({ length: 4 }, probe);
+    const r = await load({ url: tiles.url, paths, connections: 400, seconds: SECONDS, headers: { "accept-encoding": "gzip" } });
+    stop = true;
+    await Promise.all(probes);
+    probeLatencies.sort((a, b) => a - b);
+    const busy = r.status["503"] ?? 0;
+    results.overload = {
+      ...r,
+      share503: busy / Math.max(1, r.requests),
+      admittedP99: probeLatencies[Math.floor(probeLatencies.length * 0.99)] ?? null,
+      admittedSamples: probeLatencies.length,
+      peakRssMb: tiles.peakRssMb(),
+    };
+  } finally {
+    await tiles.stop();
+  }
+}
+await db.close();
+
+writeFileSync(join(OUT, "serve.json"), `${JSON.stringify(results, null, 2)}\n`);
+const u = results.uncached as { server: { rps: number; p99: number }; ceiling: { tps: number }; ratio: number };
+const low = results.lowZoom as Record<string, { p50: number; p99: number; bytes: number }>;
+const c = results.cached as { server: { rps: number; p99: number }; nginx: { rps: number }; ratio: number };
+const a = results.api as { p50: number; p99: number; rps: number; errors: number; status: Record<string, number> };
+const o = results.overload as { share503: number; admittedP99: number; peakRssMb: number; requests: number };
+const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
+const verdict = (ok: boolean) => (ok ? "OK  " : "MISS");
+const lowWorst = Math.max(...Object.values(low).map((l) => l.p99));
+const lines = [
+  `${verdict(u.ratio >= 0.4)} uncached tiles z6-z14: ${u.server.rps.toFixed(0)} req/s vs SQL ceiling ${u.ceiling.tps.toFixed(0)} tps = ${pct(u.ratio)} (target >= 40 %)`,
+  `${verdict(lowWorst < 100)} z0-z4 uncached: ${Object.entries(low).map(([z, l]) => `${z} p50 ${l.p50} ms p99 ${l.p99} ms ${l.bytes} B`).join("; ")} (target < 100 ms)`,
+  `${verdict(c.ratio >= 0.5)} cached tiles: ${c.server.rps.toFixed(0)} req/s vs nginx static ${c.nginx.rps.toFixed(0)} req/s = ${pct(c.ratio)} (target >= 50 %)`,
+  `${verdict(a.p99 < 100 && a.errors === 0)} API /zones/:id at 100 connections: ${a.rps.toFixed(0)} req/s, p50 ${a.p50} ms, p99 ${a.p99} ms, errors ${a.errors}, status ${JSON.stringify(a.status)} (target p99 < 100 ms)`,
+  `info overload (400 clients, limit 64+64): ${pct(o.share503)} of ${o.requests} answered 503, admitted p99 ${o.admittedP99?.toFixed(0)} ms, peak RSS ${o.peakRssMb.toFixed(0)} MB`,
+];
+process.stdout.write(`${lines.join("\n")}\n`);
