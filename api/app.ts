@@ -1,6 +1,7 @@
 // The API's HTTP layer: CORS, ops routes, the route table (validate → admission → resolve version once →
 // query that schema → JSON), gzip for larger bodies, JSON errors.
 import { gzipSync } from "node:zlib";
+import { LRUCache } from "lru-cache";
 import express, { type Express, type Request, type Response } from "express";
 import type { Pool } from "pg";
 import type { Logger } from "pino";
@@ -25,15 +26,26 @@ export interface ApiAppDeps {
 }
 
 const GZIP_MIN_BYTES = 1024;
+/** Larger bodies (big geometries) are not worth keeping in the response cache. */
+const CACHE_MAX_ENTRY_BYTES = 1 << 20;
 
-export function sendBody(req: Request, res: Response, text: string): void {
-  if (!res.get("Content-Type")) res.type("application/json");
+/** A response body with its gzip form computed at most once. */
+interface Body {
+  text: string;
+  type: string;
+  gz?: Buffer;
+}
+
+export function sendBody(req: Request, res: Response, body: Body | string): void {
+  const b = typeof body === "string" ? { text: body, type: "application/json" } : body;
+  res.type(res.get("Content-Type") ?? b.type);
   res.vary("Accept-Encoding");
-  if (text.length >= GZIP_MIN_BYTES && req.acceptsEncodings("gzip") === "gzip") {
+  if (b.text.length >= GZIP_MIN_BYTES && req.acceptsEncodings("gzip") === "gzip") {
+    b.gz ??= gzipSync(b.text, { level: 4 });
     res.set("Content-Encoding", "gzip");
-    res.send(gzipSync(text, { level: 4 }));
+    res.send(b.gz);
   } else {
-    res.send(text);
+    res.send(b.text);
   }
 }
 
@@ -44,6 +56,16 @@ export function createApiApp(deps: ApiAppDeps): Express {
   app.use(cors(settings.corsOrigins));
 
   const routes = routeTable(queries, settings);
+  // A version's data never changes, so a response is valid for as long as its version is served: cache by
+  // version + URL (bounded by bytes), which a publish invalidates by construction.
+  const responses =
+    settings.responseCacheBytes > 0
+      ? new LRUCache<string, Body>({
+          maxSize: settings.responseCacheBytes,
+          sizeCalculation: (b, key) => b.text.length + (b.gz?.length ?? 0) + key.length + 64,
+        })
+      : null;
+  served.onChange(() => responses?.clear());
   const openapi = JSON.stringify(openApiDocument(routes, { version: deps.version }));
 
   app.get("/healthz", (_req, res) => {
@@ -80,16 +102,23 @@ export function createApiApp(deps: ApiAppDeps): Express {
           res.set("Retry-After", "30");
           throw new HttpError(503, "no_dataset", "no dataset is published yet");
         }
-        const body = await route.handler({
-          req,
-          res,
-          ref: ref as NonNullable<typeof ref>,
-          params: res.locals.params,
-          query: res.locals.query,
-        });
+        const key = ref ? `${ref.version} ${req.url}` : null;
+        let body = key ? responses?.get(key) : undefined;
+        if (!body) {
+          const out = await route.handler({
+            req,
+            res,
+            ref: ref as NonNullable<typeof ref>,
+            params: res.locals.params,
+            query: res.locals.query,
+          });
+          body = { text: out instanceof RawJson ? out.text : JSON.stringify(out), type: route.responseType ?? "application/json" };
+          if (key && body.text.length <= CACHE_MAX_ENTRY_BYTES) responses?.set(key, body);
+        }
         if (ref) res.set("X-Dataset-Version", String(ref.version));
+        if (route.path.endsWith("/geometry")) res.set("Content-Disposition", `inline; filename="zone-${res.locals.params.id}.geojson"`);
         res.set("Cache-Control", `public, max-age=${settings.maxAgeSeconds}`);
-        sendBody(req, res, body instanceof RawJson ? body.text : JSON.stringify(body));
+        sendBody(req, res, body);
       },
     );
   }

@@ -104,11 +104,9 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       response: S.GeometryResponse,
       responseType: "application/geo+json",
       dataset: true,
-      async handler({ ref, params, query, res }) {
+      async handler({ ref, params, query }) {
         const g = await queries.geometry(ref, params.id as number, (query.simplify as number | undefined) ?? 0);
         if (!g) throw notFound(params.id);
-        res.type("application/geo+json");
-        res.set("Content-Disposition", `inline; filename="zone-${g.id}.geojson"`);
         return new RawJson(featureText(g, ref.version));
       },
     },

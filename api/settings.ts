@@ -15,6 +15,8 @@ export interface ApiSettings {
   maxBboxDegrees2: number;
   /** Largest `offset` of /zones (deep pagination is a full scan). */
   maxOffset: number;
+  /** In-memory cache of responses of the served version (bytes; 0 = off). */
+  responseCacheBytes: number;
   /** Cache-Control max-age of data responses (they change on publish). */
   maxAgeSeconds: number;
 }
@@ -25,6 +27,7 @@ export const API_DEFAULTS = {
   retryAfterSeconds: 1,
   maxOffset: 10_000,
   maxAgeSeconds: 30,
+  responseCacheBytes: 64 * 1024 * 1024,
 };
 
 export function apiSettings(config: Config, overrides: Partial<ApiSettings> = {}): ApiSettings {

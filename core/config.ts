@@ -56,6 +56,15 @@ export const ConfigSchema = z
           .min(0)
           .default(256 * 1024 * 1024),
         persistentCache: z.boolean().default(true),
+        // Keys below: tiles/settings.ts (serving work).
+        host: z.string().default("0.0.0.0"),
+        queueTimeoutMs: z.number().int().min(0).default(2000),
+        retryAfterSeconds: z.number().int().min(1).default(1),
+        persistentMaxZoom: z.number().int().min(0).max(22).default(8),
+        languages: z.array(z.string()).default(["en", "fr", "de", "es", "it", "nl", "pt", "ru", "ar", "zh", "ja", "lb"]),
+        maxAgeSeconds: z.number().int().min(0).default(60),
+        maxZoom: z.number().int().min(0).max(22).default(14),
+        publicUrl: z.string().default(""),
       })
       .strict()
       .prefault({}),
@@ -67,6 +76,13 @@ export const ConfigSchema = z
         corsOrigins: z.array(z.string()).default(["*"]),
         maxLimit: z.number().int().min(1).default(100),
         maxBboxDegrees2: z.number().positive().default(100),
+        // Keys below: api/settings.ts (serving work).
+        host: z.string().default("0.0.0.0"),
+        queueTimeoutMs: z.number().int().min(0).default(2000),
+        retryAfterSeconds: z.number().int().min(1).default(1),
+        maxOffset: z.number().int().min(0).default(10_000),
+        maxAgeSeconds: z.number().int().min(0).default(30),
+        responseCacheBytes: z.number().int().min(0).default(64 * 1024 * 1024),
       })
       .strict()
       .prefault({}),

@@ -1,8 +1,8 @@
 // `cosmo dashboard`, `cosmo diff` and `cosmo gate`: argument parsing and output only; the work is in
 // dashboard.ts, diff.ts and gate.ts.
 import { Command, Option } from "commander";
-import { getConfig } from "../core/config.ts";
 import { runAction } from "../core/cli.ts";
+import { getConfig } from "../core/config.ts";
 import { openDatabase } from "../core/db.ts";
 import { GateRefusedError, InputError } from "../core/errors.ts";
 import { oldTestResults, runDashboard, toJson } from "./dashboard.ts";
@@ -37,55 +37,68 @@ function dashboardCommand(): Command {
     .requiredOption("-o, --output <file>", "output JSON (path or s3://…); test_results.json is written next to it")
     .option("--reference <csv>", "reference CSV of expected counts (default: config data.reference)")
     .option("--examples <n>", "offending zones listed per check group", count("--examples"), 20)
-    .option("--outside-parent <ratio>", "share of a child's area outside its parent that is reported", ratio("--outside-parent"), 0.01)
+    .option(
+      "--outside-parent <ratio>",
+      "share of a child's area outside its parent that is reported",
+      ratio("--outside-parent"),
+      0.01,
+    )
     .addOption(
-      new Option("--publish-dir [dir]", "also copy to <dir>/dashboard/latest.json and <dir>/test_results.json (default dir: config data.publicDir)"),
+      new Option(
+        "--publish-dir [dir]",
+        "also copy to <dir>/dashboard/latest.json and <dir>/test_results.json (default dir: config data.publicDir)",
+      ),
     )
     .action(
-      runAction(async (opts: {
-        input?: string;
-        dataset?: string;
-        output: string;
-        reference?: string;
-        examples: number;
-        outsideParent: number;
-        publishDir?: string | true;
-      }) => {
-        if (!!opts.input === !!opts.dataset) throw new InputError("give exactly one of -i FILE or --dataset VERSION|served");
-        const ref: DatasetRef = opts.input ? { kind: "file", url: opts.input } : parseDatasetRef(String(opts.dataset));
-        if (opts.dataset && ref.kind === "file") {
-          throw new InputError(`--dataset expects a version number or "served", got "${opts.dataset}"`);
-        }
-        const config = getConfig();
-        const db = await openDatabase(config);
-        try {
-          const report = await runDashboard(db, ref, {
-            reference: opts.reference ?? config.data.reference,
-            examples: opts.examples,
-            outsideParentRatio: opts.outsideParent,
-          });
-          const doc = toJson(report);
-          const old = toJson(oldTestResults(report));
-          const written = [
-            await writeArtefact(opts.output, doc, config),
-            await writeArtefact(siblingUrl(opts.output, "test_results.json"), old, config),
-          ];
-          if (opts.publishDir) {
-            const dir = opts.publishDir === true ? publicPath(config) : opts.publishDir;
-            written.push(await writeArtefact(`${dir}/dashboard/latest.json`, doc, config));
-            written.push(await writeArtefact(`${dir}/dashboard/test_results.json`, old, config));
-            // The old dashboard fetched /data/test_results.json: keep that URL working.
-            written.push(await writeArtefact(`${dir}/test_results.json`, old, config));
+      runAction(
+        async (opts: {
+          input?: string;
+          dataset?: string;
+          output: string;
+          reference?: string;
+          examples: number;
+          outsideParent: number;
+          publishDir?: string | true;
+        }) => {
+          if (!!opts.input === !!opts.dataset)
+            throw new InputError("give exactly one of -i FILE or --dataset VERSION|served");
+          const ref: DatasetRef = opts.input
+            ? { kind: "file", url: opts.input }
+            : parseDatasetRef(String(opts.dataset));
+          if (opts.dataset && ref.kind === "file") {
+            throw new InputError(`--dataset expects a version number or "served", got "${opts.dataset}"`);
           }
-          const v = report.summary.volumetric;
-          const c = report.summary.checks;
-          process.stdout.write(
-            `${report.summary.zones} zones; volumetric ok ${v.ok}, ko ${v.ko} (${v.koKnown} known), skip ${v.skip}; checks ok ${c.ok}, warn ${c.warn}, ko ${c.ko}, info ${c.info}, skip ${c.skip}\n${written.map((w) => `wrote ${w}`).join("\n")}\n`,
-          );
-        } finally {
-          await db.close();
-        }
-      }),
+          const config = getConfig();
+          const db = await openDatabase(config);
+          try {
+            const report = await runDashboard(db, ref, {
+              reference: opts.reference ?? config.data.reference,
+              examples: opts.examples,
+              outsideParentRatio: opts.outsideParent,
+            });
+            const doc = toJson(report);
+            const old = toJson(oldTestResults(report));
+            const written = [
+              await writeArtefact(opts.output, doc, config),
+              await writeArtefact(siblingUrl(opts.output, "test_results.json"), old, config),
+            ];
+            if (opts.publishDir) {
+              const dir = opts.publishDir === true ? publicPath(config) : opts.publishDir;
+              written.push(await writeArtefact(`${dir}/dashboard/latest.json`, doc, config));
+              written.push(await writeArtefact(`${dir}/dashboard/test_results.json`, old, config));
+              // The old dashboard fetched /data/test_results.json: keep that URL working.
+              written.push(await writeArtefact(`${dir}/test_results.json`, old, config));
+            }
+            const v = report.summary.volumetric;
+            const c = report.summary.checks;
+            process.stdout.write(
+              `${report.summary.zones} zones; volumetric ok ${v.ok}, ko ${v.ko} (${v.koKnown} known), skip ${v.skip}; checks ok ${c.ok}, warn ${c.warn}, ko ${c.ko}, info ${c.info}, skip ${c.skip}\n${written.map((w) => `wrote ${w}`).join("\n")}\n`,
+            );
+          } finally {
+            await db.close();
+          }
+        },
+      ),
     );
 }
 
@@ -98,36 +111,52 @@ function diffCommand(): Command {
     .option("--json", "print the JSON report on stdout instead of the text summary")
     .option("--no-store", "do not write the report next to the new dataset")
     .option("--no-publish", "do not write <publicDir>/diff/latest.json")
-    .option("--area-threshold <ratio>", "symmetric-difference area / area above which a geometry changed", ratio("--area-threshold"), 0.001)
-    .option("--bbox-threshold <ratio>", "bbox edge shift / bbox diagonal above which a geometry changed", ratio("--bbox-threshold"), 0.001)
+    .option(
+      "--area-threshold <ratio>",
+      "symmetric-difference area / area above which a geometry changed",
+      ratio("--area-threshold"),
+      0.001,
+    )
+    .option(
+      "--bbox-threshold <ratio>",
+      "bbox edge shift / bbox diagonal above which a geometry changed",
+      ratio("--bbox-threshold"),
+      0.001,
+    )
     .option("--examples <n>", "zones listed per category and group", count("--examples"), 20)
     .action(
-      runAction(async (oldArg: string, newArg: string, opts: {
-        output?: string;
-        json?: boolean;
-        store: boolean;
-        publish: boolean;
-        areaThreshold: number;
-        bboxThreshold: number;
-        examples: number;
-      }) => {
-        const config = getConfig();
-        const db = await openDatabase(config);
-        try {
-          const report = await diffDatasets(oldArg, newArg, {
-            db,
-            geometryAreaRatio: opts.areaThreshold,
-            bboxShiftRatio: opts.bboxThreshold,
-            examples: opts.examples,
-          });
-          const written = await writeDiffReport(report, { config, store: opts.store, publish: opts.publish });
-          if (opts.output) written.unshift(await writeArtefact(opts.output, toJson(report), config));
-          process.stdout.write(opts.json ? toJson(report) : formatDiffSummary(report));
-          for (const w of written) process.stderr.write(`wrote ${w}\n`);
-        } finally {
-          await db.close();
-        }
-      }),
+      runAction(
+        async (
+          oldArg: string,
+          newArg: string,
+          opts: {
+            output?: string;
+            json?: boolean;
+            store: boolean;
+            publish: boolean;
+            areaThreshold: number;
+            bboxThreshold: number;
+            examples: number;
+          },
+        ) => {
+          const config = getConfig();
+          const db = await openDatabase(config);
+          try {
+            const report = await diffDatasets(oldArg, newArg, {
+              db,
+              geometryAreaRatio: opts.areaThreshold,
+              bboxShiftRatio: opts.bboxThreshold,
+              examples: opts.examples,
+            });
+            const written = await writeDiffReport(report, { config, store: opts.store, publish: opts.publish });
+            if (opts.output) written.unshift(await writeArtefact(opts.output, toJson(report), config));
+            process.stdout.write(opts.json ? toJson(report) : formatDiffSummary(report));
+            for (const w of written) process.stderr.write(`wrote ${w}\n`);
+          } finally {
+            await db.close();
+          }
+        },
+      ),
     );
 }
 

@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { zoneTypeRank } from "../core/cosmogony/model.ts";
 import type { Database } from "../core/db.ts";
 import { loadSql } from "../core/sql.ts";
-import { DEFAULT_QUALITY_OPTIONS, type QualityOptions, qualityChecks, CHECK_DEFINITIONS } from "./quality.ts";
+import { CHECK_DEFINITIONS, DEFAULT_QUALITY_OPTIONS, type QualityOptions, qualityChecks } from "./quality.ts";
 import { readReference } from "./reference.ts";
 import {
   CHECK_STATUSES,
@@ -52,7 +52,9 @@ export async function buildDashboard(
     .map((r) => ({ country: r.country, zoneType: r.zone_type, count: r.count }))
     .sort(
       (a, b) =>
-        cmpText(a.country, b.country) || zoneTypeRank(a.zoneType) - zoneTypeRank(b.zoneType) || cmpText(a.zoneType, b.zoneType),
+        cmpText(a.country, b.country) ||
+        zoneTypeRank(a.zoneType) - zoneTypeRank(b.zoneType) ||
+        cmpText(a.zoneType, b.zoneType),
     );
   const checkSummary = Object.fromEntries(CHECK_STATUSES.map((s) => [s, results.filter((r) => r.status === s).length]));
   const report: DashboardReport = {

@@ -68,7 +68,9 @@ export const DiffReportSchema = z.object({
     examples: z.number().int().describe("N, the number of example zones kept per category and group"),
   }),
   totals: ChangeCountsSchema,
-  countriesRemoved: z.array(CountryZoneSchema).describe("country zones of the old dataset missing (as country) in the new one"),
+  countriesRemoved: z
+    .array(CountryZoneSchema)
+    .describe("country zones of the old dataset missing (as country) in the new one"),
   countriesAdded: z.array(CountryZoneSchema),
   groups: z.array(ChangeGroupSchema).describe("per country and zone type, sorted by country then zone type rank"),
   gate: z

@@ -10,8 +10,8 @@ import {
   type ChangeCounts,
   type ChangeExample,
   type ChangeGroup,
-  DIFF_SCHEMA_VERSION,
   type DatasetInfo,
+  DIFF_SCHEMA_VERSION,
   type DiffReport,
   DiffReportSchema,
 } from "./diff-schema.ts";
@@ -29,7 +29,12 @@ export interface DiffOptions {
   batchSize?: number;
 }
 
-const DEFAULTS: Required<DiffOptions> = { geometryAreaRatio: 0.001, bboxShiftRatio: 0.001, examples: 20, batchSize: 2000 };
+const DEFAULTS: Required<DiffOptions> = {
+  geometryAreaRatio: 0.001,
+  bboxShiftRatio: 0.001,
+  examples: 20,
+  batchSize: 2000,
+};
 
 type GroupRow = {
   country: string | null;
@@ -56,7 +61,8 @@ function emptyCounts(): ChangeCounts {
   return { added: 0, removed: 0, renamed: 0, retyped: 0, reparented: 0, geometryChanged: 0, unchanged: 0 };
 }
 
-const cmpText = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1);
+const cmpText = (a: string | null, b: string | null) =>
+  a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1;
 
 /** An empty working table shaped like `like` (the "old" side of a first publish). */
 export async function emptyDataset(ws: Workspace, like: string, table: string): Promise<LoadedDataset> {
@@ -136,7 +142,9 @@ export async function diffLoaded(
   });
   groups.sort(
     (a, b) =>
-      cmpText(a.country, b.country) || zoneTypeRank(a.zoneType) - zoneTypeRank(b.zoneType) || cmpText(a.zoneType, b.zoneType),
+      cmpText(a.country, b.country) ||
+      zoneTypeRank(a.zoneType) - zoneTypeRank(b.zoneType) ||
+      cmpText(a.zoneType, b.zoneType),
   );
 
   const countries = async (a: string, b: string) =>
@@ -154,7 +162,11 @@ export async function diffLoaded(
     generatedAt: times.at(-1) ?? new Date(0).toISOString(),
     old: oldSide.info,
     new: newSide.info,
-    thresholds: { geometryAreaRatio: opts.geometryAreaRatio, bboxShiftRatio: opts.bboxShiftRatio, examples: opts.examples },
+    thresholds: {
+      geometryAreaRatio: opts.geometryAreaRatio,
+      bboxShiftRatio: opts.bboxShiftRatio,
+      examples: opts.examples,
+    },
     totals,
     countriesRemoved: await countries(oldSide.table, newSide.table),
     countriesAdded: await countries(newSide.table, oldSide.table),
@@ -198,7 +210,7 @@ const LABELS: Record<keyof ChangeCounts, string> = {
 };
 
 /** The terminal summary: totals, lost/new countries, then one line per group that changed. */
-export function formatDiffSummary(report: DiffReport, maxExamples = 3): string {
+export function formatDiffSummary(report: DiffReport, maxExamples = 2): string {
   const lines: string[] = [];
   lines.push(`diff ${describeSide(report.old)} → ${describeSide(report.new)}`);
   const t = report.totals;
@@ -211,7 +223,12 @@ export function formatDiffSummary(report: DiffReport, maxExamples = 3): string {
     const parts = CHANGE_CATEGORIES.filter((c) => g.counts[c] > 0).map((c) => {
       const ex = g.examples[c]
         .slice(0, maxExamples)
-        .map((e) => `${e.name ?? e.osmId}${e.detail ? ` [${e.detail}]` : ""}`)
+        // a rename's detail already holds both names
+        .map((e) =>
+          c === "renamed" && e.detail?.startsWith("name:")
+            ? e.detail.slice(6)
+            : `${e.name ?? e.osmId}${e.detail ? ` [${e.detail}]` : ""}`,
+        )
         .join("; ");
       return `${LABELS[c]} ${g.counts[c]}${ex ? ` (${ex}${g.counts[c] > maxExamples ? "; …" : ""})` : ""}`;
     });

@@ -3,16 +3,17 @@
 // lists every zone as added).
 import { type Config, getConfig } from "../core/config.ts";
 import type { Database } from "../core/db.ts";
+import { childLogger } from "../core/log.ts";
 import { diffLoaded, emptyDataset } from "./diff.ts";
 import type { DiffReport } from "./diff-schema.ts";
+import { writeDiffReport } from "./output.ts";
 import { readReference } from "./reference.ts";
 import { loadDataset } from "./source.ts";
 import { volumetricRows } from "./volumetric.ts";
 import { openWorkspace } from "./workspace.ts";
-import { writeDiffReport } from "./output.ts";
-import { childLogger } from "../core/log.ts";
 
 const log = childLogger("gate");
+
 import type { VolumetricRow } from "./report-schema.ts";
 
 export interface GateFailure {
@@ -51,7 +52,10 @@ export function gateFailures(
 
   const typeDrops = report.groups
     .filter((g) => g.oldCount > 0 && (g.counts.removed / g.oldCount) * 100 > rules.maxTypeRemovedPercent)
-    .map((g) => `${g.country ?? "no country"} ${g.zoneType ?? "untyped"} ${g.counts.removed}/${g.oldCount} (${pct((g.counts.removed / g.oldCount) * 100)})`);
+    .map(
+      (g) =>
+        `${g.country ?? "no country"} ${g.zoneType ?? "untyped"} ${g.counts.removed}/${g.oldCount} (${pct((g.counts.removed / g.oldCount) * 100)})`,
+    );
   if (typeDrops.length) {
     failures.push({
       rule: "maxTypeRemovedPercent",
@@ -72,7 +76,10 @@ export function gateFailures(
     const regressed = volumetric.served
       .map((row, i) => ({ row, now: volumetric.candidate[i] }))
       .filter(({ row, now }) => row.status === "ok" && now?.status === "ko")
-      .map(({ row, now }) => `${row.columns.name ?? row.columns.wikidata_id} ${row.columns.zone_type} ${row.total} → ${now.total}`);
+      .map(
+        ({ row, now }) =>
+          `${row.columns.name ?? row.columns.wikidata_id} ${row.columns.zone_type} ${row.total} → ${now.total}`,
+      );
     if (regressed.length) {
       failures.push({
         rule: "failOnDashboardRegression",

@@ -65,6 +65,7 @@ export async function writeDiffReport(
   const written: string[] = [];
   const nextTo = diffReportUrl(report);
   if (opts.store !== false && nextTo) written.push(await writeArtefact(nextTo, text, config));
-  if (opts.publish !== false) written.push(await writeArtefact(publicPath(config, "diff", "latest.json"), text, config));
+  if (opts.publish !== false)
+    written.push(await writeArtefact(publicPath(config, "diff", "latest.json"), text, config));
   return written;
 }

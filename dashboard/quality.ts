@@ -3,7 +3,7 @@
 // failStatus. Results are sorted so the same dataset always gives the same document.
 import { zoneTypeRank } from "../core/cosmogony/model.ts";
 import { loadSql } from "../core/sql.ts";
-import type { CheckDefinition, CheckResult, CheckStatus, ZoneRef } from "./report-schema.ts";
+import type { CheckDefinition, CheckResult, ZoneRef } from "./report-schema.ts";
 import type { Workspace } from "./workspace.ts";
 
 export interface QualityOptions {
@@ -24,7 +24,8 @@ const PER_ZONE_CHECKS: PerZoneCheck[] = [
   {
     id: "invalid_geometry",
     title: "Invalid geometries",
-    description: "Zones whose geometry, as written in the zones file, is not valid (the importer repairs them with ST_MakeValid).",
+    description:
+      "Zones whose geometry, as written in the zones file, is not valid (the importer repairs them with ST_MakeValid).",
     failStatus: "warn",
     sql: "sql/check-invalid-geometry.sql",
   },
@@ -89,7 +90,12 @@ interface AggregateRow {
   examples: { id: number; osmId: string; name: string | null; detail: string | null }[];
 }
 
-async function runPerZoneCheck(ws: Workspace, table: string, check: PerZoneCheck, opts: QualityOptions): Promise<CheckResult[]> {
+async function runPerZoneCheck(
+  ws: Workspace,
+  table: string,
+  check: PerZoneCheck,
+  opts: QualityOptions,
+): Promise<CheckResult[]> {
   const sql = `WITH per_zone AS (${loadSql(import.meta.url, check.sql)})\n${loadSql(import.meta.url, "sql/check-aggregate.sql")}`;
   const params: unknown[] = [opts.examples];
   if (check.usesRatio) params.push(opts.outsideParentRatio);

@@ -126,9 +126,12 @@ export async function readReference(file: string): Promise<ReferenceTable> {
   try {
     text = await readFile(file, "utf8");
   } catch (err) {
-    throw new InputError(`cannot read reference file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, {
-      file,
-    });
+    throw new InputError(
+      `cannot read reference file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      {
+        file,
+      },
+    );
   }
   return parseReference(text, file);
 }

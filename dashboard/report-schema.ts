@@ -73,7 +73,9 @@ export const DashboardReportSchema = z.object({
     }),
     checks: statusCounts(CHECK_STATUSES),
   }),
-  zoneCounts: z.array(z.object({ country: z.string().nullable(), zoneType: z.string().nullable(), count: z.number().int() })),
+  zoneCounts: z.array(
+    z.object({ country: z.string().nullable(), zoneType: z.string().nullable(), count: z.number().int() }),
+  ),
   volumetric: z.array(VolumetricRowSchema),
   checks: z.array(CheckDefinitionSchema),
   results: z.array(CheckResultSchema).describe("sorted by check, country, zone type rank, admin level"),
@@ -82,5 +84,7 @@ export type DashboardReport = z.infer<typeof DashboardReportSchema>;
 
 /** The old dashboard's test_results.json: one object per reference row, its CSV columns + total + test_status. */
 export const OldTestResultsSchema = z.array(
-  z.record(z.string(), csvValue).and(z.object({ total: z.number().int().nullable(), test_status: z.enum(VOLUMETRIC_STATUSES) })),
+  z
+    .record(z.string(), csvValue)
+    .and(z.object({ total: z.number().int().nullable(), test_status: z.enum(VOLUMETRIC_STATUSES) })),
 );

@@ -25,7 +25,11 @@ export function parseDatasetRef(text: string): DatasetRef {
 }
 
 export function describeRef(ref: DatasetRef): string {
-  return ref.kind === "file" ? ref.url : ref.kind === "served" ? "the served dataset" : `dataset version ${ref.version}`;
+  return ref.kind === "file"
+    ? ref.url
+    : ref.kind === "served"
+      ? "the served dataset"
+      : `dataset version ${ref.version}`;
 }
 
 export interface LoadedDataset {
@@ -122,7 +126,8 @@ async function loadFile(ws: Workspace, url: string, table: string): Promise<Load
         `COPY "${raw}" (id, osm_id, admin_level, zone_type, name, tags, parent, wikidata, country_code, geom_4326) FROM STDIN`,
       ),
     );
-    await pipeline(Readable.from(rows()), sink);
+    // One row in flight: a country's row can be megabytes, so the default 16-row buffer would dominate memory.
+    await pipeline(Readable.from(rows(), { highWaterMark: 1 }), sink);
     progress.stop(`loaded ${count} zones from ${url}`);
     await ws.query(loadSql(import.meta.url, "sql/derive.sql"), { target: table, source: raw });
     await ws.query("DROP TABLE {{raw}}", { raw });

@@ -23,7 +23,11 @@ export interface RootCounts {
 }
 
 /** wikidata id → the zone found for it and its descendant counts per zone type. */
-export async function descendantCounts(ws: Workspace, table: string, wikidataIds: string[]): Promise<Map<string, RootCounts>> {
+export async function descendantCounts(
+  ws: Workspace,
+  table: string,
+  wikidataIds: string[],
+): Promise<Map<string, RootCounts>> {
   const { rows } = await ws.query<CountRow>(loadSql(import.meta.url, "sql/volumetric.sql"), { zones: table }, [
     [...new Set(wikidataIds)],
   ]);
@@ -66,7 +70,11 @@ export function evaluateRow(row: ReferenceRow, counts: Map<string, RootCounts>):
 }
 
 /** Every reference row evaluated, in the reference file's order (that order is the old dashboard's). */
-export async function volumetricRows(ws: Workspace, table: string, reference: ReferenceTable): Promise<VolumetricRow[]> {
+export async function volumetricRows(
+  ws: Workspace,
+  table: string,
+  reference: ReferenceTable,
+): Promise<VolumetricRow[]> {
   const counts = await descendantCounts(
     ws,
     table,

@@ -2,7 +2,7 @@
 // role inner forms inner rings; ways are chained by matching end node ids (reversed when needed); chains
 // that do not close are dropped (and counted); each inner ring goes into the outer polygon containing it.
 import { bboxContains, ringBBox, ringInsideRing } from "./geometry.ts";
-import type { MultiPolygonCoords, Position } from "./types.ts";
+import type { FlatMultiPolygon } from "./types.ts";
 
 export interface MemberRef {
   type: "node" | "way" | "relation";
@@ -18,7 +18,7 @@ export type DropReason = "unclosed_ring" | "missing_way" | "missing_node" | "deg
 
 export interface BoundaryResult {
   /** null when no outer ring could be built: the relation is dropped. */
-  geometry: MultiPolygonCoords | null;
+  geometry: FlatMultiPolygon | null;
   /** Problems met while building, by reason (rings or ways, see each reason). */
   problems: Partial<Record<DropReason, number>>;
 }
@@ -83,25 +83,27 @@ export function chainRings(ways: number[][]): { rings: number[][]; unclosed: num
   return { rings, unclosed };
 }
 
-/** Resolve a ring of node ids to positions; nodes missing from the file are skipped (counted). */
-function resolveRing(ids: number[], nodes: NodeLookup, problems: BoundaryResult["problems"]): Position[] | null {
-  const ring: Position[] = [];
+/** Resolve a ring of node ids to a flat ring; nodes missing from the file are skipped (counted). */
+function resolveRing(ids: number[], nodes: NodeLookup, problems: BoundaryResult["problems"]): Float64Array | null {
+  const ring = new Float64Array(ids.length * 2 + 2);
+  let n = 0;
   for (const id of ids) {
     const c = nodes.get(id);
-    if (c) ring.push([c[0], c[1]]);
-    else problems.missing_node = (problems.missing_node ?? 0) + 1;
+    if (c) {
+      ring[n++] = c[0];
+      ring[n++] = c[1];
+    } else problems.missing_node = (problems.missing_node ?? 0) + 1;
   }
   // A missing first/last node leaves the ring open: close it again on what is left.
-  if (ring.length > 0) {
-    const a = ring[0];
-    const b = ring[ring.length - 1];
-    if (a[0] !== b[0] || a[1] !== b[1]) ring.push([a[0], a[1]]);
+  if (n >= 2 && (ring[0] !== ring[n - 2] || ring[1] !== ring[n - 1])) {
+    ring[n++] = ring[0];
+    ring[n++] = ring[1];
   }
-  if (ring.length < 4) {
+  if (n < 8) {
     problems.degenerate_ring = (problems.degenerate_ring ?? 0) + 1;
     return null;
   }
-  return ring;
+  return n === ring.length ? ring : ring.slice(0, n);
 }
 
 export function buildBoundary(
@@ -129,7 +131,7 @@ export function buildBoundary(
   const unclosed = outer.unclosed + inner.unclosed;
   if (unclosed) problems.unclosed_ring = unclosed;
 
-  const polygons: Position[][][] = [];
+  const polygons: FlatMultiPolygon = [];
   for (const ids of outer.rings) {
     const ring = resolveRing(ids, nodes, problems);
     if (ring) polygons.push([ring]);

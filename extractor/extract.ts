@@ -14,7 +14,7 @@ import { childLogger } from "../core/log.ts";
 import { projectPath } from "../core/paths.ts";
 import { isRemote, openStore } from "../core/storage.ts";
 import { type BuildReport, buildZones } from "./build-zones.ts";
-import { multiPolygonBBox } from "./geometry.ts";
+import { multiPolygonBBox, toGeoJsonCoords } from "./geometry.ts";
 import { countryCandidates } from "./hierarchy.ts";
 import {
   buildHierarchy,
@@ -77,7 +77,7 @@ function toZone(z: DraftZone): Zone {
     international_labels: z.internationalLabels,
     zip_codes: z.zipCodes,
     center: z.center ? { type: "Point", coordinates: z.center } : null,
-    geometry: z.geometry ? { type: "MultiPolygon", coordinates: z.geometry } : null,
+    geometry: z.geometry ? { type: "MultiPolygon", coordinates: toGeoJsonCoords(z.geometry) } : null,
     bbox: z.bbox,
     tags: z.tags,
     center_tags: z.centerTags,

@@ -8,7 +8,9 @@ import { from as copyFrom } from "pg-copy-streams";
 import type { Database } from "../core/db.ts";
 import { ident } from "../core/db.ts";
 import { loadSql } from "../core/sql.ts";
-import type { DraftZone, MultiPolygonCoords, Position, ZoneType } from "./types.ts";
+import { multiPolygonEwkb } from "./ewkb.ts";
+import { fromGeoJsonCoords } from "./geometry.ts";
+import type { DraftZone, FlatMultiPolygon, MultiPolygonCoords, Position, ZoneType } from "./types.ts";
 
 const sql = (name: string) => loadSql(import.meta.url, `sql/${name}`);
 
@@ -40,7 +42,8 @@ export async function openWorkspace(db: Database): Promise<Workspace> {
       dropped = true;
       try {
         // COSMO_EXTRACT_KEEP_SCHEMA=1 leaves the scratch schema for inspection (EXPLAIN, debugging).
-        if (!process.env.COSMO_EXTRACT_KEEP_SCHEMA) await client.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
+        if (!process.env.COSMO_EXTRACT_KEEP_SCHEMA)
+          await client.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
       } finally {
         client.release();
       }
@@ -49,16 +52,16 @@ export async function openWorkspace(db: Database): Promise<Workspace> {
 }
 
 function copyLine(z: DraftZone): string {
-  const geojson = z.geometry ? JSON.stringify({ type: "MultiPolygon", coordinates: z.geometry }) : "\\N";
+  const ewkb = z.geometry ? multiPolygonEwkb(z.geometry).toString("hex") : "\\N";
   const lon = z.center ? String(z.center[0]) : "\\N";
   const lat = z.center ? String(z.center[1]) : "\\N";
-  // osm ids and GeoJSON numbers hold no tab, newline or backslash: no COPY escaping needed.
-  return `${z.id}\t${z.osmType}:${z.osmNumericId}\t${geojson}\t${lon}\t${lat}\n`;
+  // osm ids, hex and numbers hold no tab, newline or backslash: no COPY escaping needed.
+  return `${z.id}\t${z.osmType}:${z.osmNumericId}\t${ewkb}\t${lon}\t${lat}\n`;
 }
 
 /** COPY every zone in, build geometries, index them. */
 export async function loadZones(ws: Workspace, zones: DraftZone[]): Promise<void> {
-  const stream = ws.client.query(copyFrom("COPY zones_in (id, osm_id, geojson, lon, lat) FROM STDIN"));
+  const stream = ws.client.query(copyFrom("COPY zones_in (id, osm_id, geom, lon, lat) FROM STDIN"));
   await pipeline(
     Readable.from(
       (function* () {
@@ -127,15 +130,17 @@ export async function setTypes(ws: Workspace, zones: DraftZone[]): Promise<void>
 }
 
 /** Voronoi cells for places (id → parent id); places whose cell comes out empty are absent from the result. */
-export async function voronoiCells(
-  ws: Workspace,
-  places: Map<number, number>,
-): Promise<Map<number, MultiPolygonCoords>> {
+export async function voronoiCells(ws: Workspace, places: Map<number, number>): Promise<Map<number, FlatMultiPolygon>> {
   if (places.size === 0) return new Map();
   const ids = [...places.keys()];
   const { rows } = await ws.client.query<{ id: number; geojson: string }>(sql("voronoi.sql"), [
     ids,
     ids.map((id) => places.get(id)),
   ]);
-  return new Map(rows.map((r) => [r.id, (JSON.parse(r.geojson) as { coordinates: MultiPolygonCoords }).coordinates]));
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      fromGeoJsonCoords((JSON.parse(r.geojson) as { coordinates: MultiPolygonCoords }).coordinates),
+    ]),
+  );
 }

@@ -5,6 +5,8 @@
 export type Position = [number, number];
 /** GeoJSON MultiPolygon coordinates: polygons → rings → positions; the first ring of a polygon is the outer one. */
 export type MultiPolygonCoords = Position[][][];
+/** The same with each ring a flat Float64Array [x0, y0, x1, y1, …] (see geometry.ts). */
+export type FlatMultiPolygon = Float64Array[][];
 export type BBox = [number, number, number, number];
 export type Tags = Record<string, string>;
 
@@ -29,7 +31,7 @@ export interface DraftZone {
   internationalLabels: Record<string, string>;
   zipCodes: string[];
   center: Position | null;
-  geometry: MultiPolygonCoords | null;
+  geometry: FlatMultiPolygon | null;
   bbox: BBox | null;
   tags: Tags;
   centerTags: Tags;

@@ -2,7 +2,7 @@
 import type { MemberRef } from "./boundary.ts";
 import { multiPolygonBBox } from "./geometry.ts";
 import { parseZipCodes } from "./names.ts";
-import type { DraftZone, MultiPolygonCoords, Position, Tags } from "./types.ts";
+import type { DraftZone, FlatMultiPolygon, Position, Tags } from "./types.ts";
 
 export interface NodeInfo {
   coords: Position;
@@ -52,7 +52,7 @@ export interface RelationInput {
 export function zoneFromRelation(
   id: number,
   rel: RelationInput,
-  geometry: MultiPolygonCoords,
+  geometry: FlatMultiPolygon,
   node: (id: number) => NodeInfo | undefined,
 ): DraftZone {
   const label = memberNode(rel.members, "label", node);

@@ -9,6 +9,7 @@ import { detectFormat } from "../core/cosmogony/format.ts";
 import type { Database } from "../core/db.ts";
 import { childLogger } from "../core/log.ts";
 import { startProgress } from "../core/progress.ts";
+import type { ArtefactStore } from "../core/storage.ts";
 import {
   cleanupStaleLoads,
   createDatasetRow,
@@ -34,6 +35,8 @@ export interface ImportOptions {
   keepVersions?: number;
   /** Show a progress bar / progress log lines (default true). */
   progress?: boolean;
+  /** Store for s3:// sources (default: openStore() on the process config). */
+  store?: ArtefactStore;
 }
 
 export interface ImportResult {
@@ -56,10 +59,9 @@ async function sha256File(path: string): Promise<string> {
 }
 
 /** Local path of the source (s3:// objects are downloaded once: hashed, then read). */
-async function localSource(source: string): Promise<{ path: string; cleanup(): Promise<void> }> {
+async function localSource(source: string, store?: ArtefactStore): Promise<{ path: string; cleanup(): Promise<void> }> {
   if (/^s3:\/\//.test(source)) {
-    const { openStore } = await import("../core/storage.ts");
-    return (await openStore()).toLocalFile(source);
+    return (store ?? (await (await import("../core/storage.ts")).openStore())).toLocalFile(source);
   }
   const path = source.startsWith("file://") ? new URL(source).pathname : source;
   return { path, cleanup: async () => undefined };
@@ -69,7 +71,7 @@ export async function importZonesFile(db: Database, source: string, opts: Import
   const t0 = performance.now();
   detectFormat(source); // an unknown suffix fails before anything else
   await ensureMetaSchema(db.pool);
-  const local = await localSource(source);
+  const local = await localSource(source, opts.store);
   try {
     const size = (await stat(local.path).catch(() => null))?.size;
     if (size === undefined) {
@@ -99,9 +101,17 @@ export async function importZonesFile(db: Database, source: string, opts: Import
       const progress = opts.progress === false ? null : startProgress({ label: `import v${row.version}`, unit: "zones" });
       try {
         const tLoad = performance.now();
+        let readBytes = 0;
+        let readZones = 0;
         const loaded = await loadZones(client, row.schema_name, local.path, {
           name: source,
-          onZone: (bytes) => progress?.tick(1, bytes),
+          onZone: (bytes) => {
+            if (!progress) return;
+            progress.tick(1, bytes);
+            // the zone count is unknown until the end: estimate it from the share of the file read so far
+            readBytes += bytes;
+            if (++readZones % 500 === 0 && readBytes > 0) progress.setTotal(Math.max(readZones, Math.round((readZones * size) / readBytes)));
+          },
         });
         const loadMs = performance.now() - tLoad;
         progress?.stop();

@@ -46,8 +46,12 @@ export async function loadZones(client: pg.PoolClient, schema: string, source: s
 
   async function* rows(): AsyncGenerator<Buffer> {
     const encoder = new BinaryCopyEncoder();
-    const seen = new Map<number, string>(); // id → where
-    const refs: ParentRef[] = [];
+    // id → position (line for .jsonl, index for .json); parents are checked at once when already seen, the
+    // rest (children before their parent) at the end: memory stays small in the usual parent-first order.
+    const seen = new Map<number, number>();
+    const pending: ParentRef[] = [];
+    const where = (pos: number) => (isJsonl ? `line ${pos}` : `zones[${pos}]`);
+    let isJsonl = false;
     for await (const rec of readZoneRecords(source, {
       name: opts.name,
       onMeta: (m) => (meta = m),
@@ -57,13 +61,14 @@ export async function loadZones(client: pg.PoolClient, schema: string, source: s
       },
     })) {
       const z = rec.zone;
-      const where = describeRecord(rec);
+      isJsonl = rec.line !== undefined;
+      const pos = rec.line ?? rec.index;
       const first = seen.get(z.id);
       if (first !== undefined) {
-        throw new InputError(`duplicate zone id ${z.id} (first at ${first})`, { file: opts.name, object: `${where}: zone ${z.osm_id}` });
+        throw new InputError(`duplicate zone id ${z.id} (first at ${where(first)})`, { file: opts.name, object: `${describeRecord(rec)}: zone ${z.osm_id}` });
       }
-      seen.set(z.id, where);
-      if (z.parent !== null) refs.push({ parent: z.parent, id: z.id, osmId: z.osm_id, where });
+      seen.set(z.id, pos);
+      if (z.parent !== null && !seen.has(z.parent)) pending.push({ parent: z.parent, id: z.id, osmId: z.osm_id, where: describeRecord(rec) });
       stats.add(z);
       encoder.addZone(z);
       zoneCount++;
@@ -72,7 +77,7 @@ export async function loadZones(client: pg.PoolClient, schema: string, source: s
       const chunk = encoder.take();
       if (chunk) yield chunk;
     }
-    for (const r of refs) {
+    for (const r of pending) {
       if (!seen.has(r.parent)) {
         throw new InputError(`parent ${r.parent} does not exist in the file`, { file: opts.name, object: `${r.where}: zone ${r.id} (${r.osmId})` });
       }
@@ -85,7 +90,8 @@ export async function loadZones(client: pg.PoolClient, schema: string, source: s
   try {
     await client.query(sql("create-version", { schema: ident(schema) }));
     const copy = client.query(copyFrom(`COPY ${table} (${COPY_COLUMNS.join(", ")}) FROM STDIN WITH (FORMAT binary, FREEZE)`));
-    await pipeline(ReadableStream.from(rows(), { objectMode: false, highWaterMark: 4 }), copy);
+    // read-ahead of a few MB: Node parses the next zones while the server digests the last ones
+    await pipeline(ReadableStream.from(rows(), { objectMode: false, highWaterMark: 8 << 20 }), copy);
     await client.query("COMMIT");
   } catch (e) {
     await client.query("ROLLBACK").catch(() => undefined);

@@ -5,6 +5,8 @@ PBF ?= data/osm/luxembourg_filtered.osm.pbf
 # A URL is fetched as is; a path is made absolute (steps run in their own sandbox folders).
 DEMO_SOURCE = $(if $(findstring ://,$(PBF)),$(PBF),$(abspath $(PBF)))
 DEMO_REGION ?= $(basename $(basename $(notdir $(PBF))))
+# Empty: the extractor finds the country from the data; set it for extracts without a country boundary.
+COUNTRY_CODE ?=
 
 .PHONY: workflows-render workflows-lint workflows-client
 # The typed Argo Server client: types generated from Argo's OpenAPI spec (git-ignored output).
@@ -26,6 +28,6 @@ workflows-lint:
 demo:
 	@start=$$(date +%s); \
 	$(COSMO) workflows run-local cosmo-update --dir $(WORKFLOWS_DIR) \
-	  --param 'regions=[{"name":"$(DEMO_REGION)","url":"$(DEMO_SOURCE)"}]' --param max-zoom=6 || exit $$?; \
+	  --param 'regions=[{"name":"$(DEMO_REGION)","url":"$(DEMO_SOURCE)","countryCode":"$(COUNTRY_CODE)"}]' --param max-zoom=6 || exit $$?; \
 	echo "pipeline: $$(( $$(date +%s) - start ))s"
 	$(COSMO) web

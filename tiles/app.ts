@@ -2,10 +2,11 @@
 // Order per tile request: validate → resolve the served version once → memory cache (no queueing, no DB)
 // → admission → persistent cache or render → respond.
 import { createHash } from "node:crypto";
-import { gunzipSync } from "node:zlib";
 import express, { type Express, type Request, type RequestHandler, type Response } from "express";
 import type { Pool } from "pg";
 import type { Logger } from "pino";
+import type { FastPath } from "../api/kit/listen.ts";
+import { etagMatches } from "../api/kit/negotiate.ts";
 import type { Admission } from "../api/kit/overload.ts";
 import { HttpError, badParameter, errorHandler, notFoundHandler, sendError } from "../api/kit/http-errors.ts";
 import { cors } from "../api/kit/cors.ts";
@@ -15,6 +16,7 @@ import { parseTileAddress, type TileAddress } from "./coords.ts";
 import { layerByUrlName, type TileLayer } from "./layers.ts";
 import { publicBaseUrl } from "./public-url.ts";
 import type { TileRenderer } from "./render.ts";
+import { tileAnswer } from "./respond.ts";
 import type { TilesSettings } from "./settings.ts";
 import { tileJson } from "./tilejson.ts";
 
@@ -34,7 +36,6 @@ interface TileRequest {
   ref: ServedRef;
 }
 
-const MVT_TYPE = "application/vnd.mapbox-vector-tile";
 
 export function createTilesApp(deps: TilesAppDeps): Express {
   const { served, cache, renderer, admission, settings } = deps;
@@ -127,37 +128,54 @@ async function requireServed(served: ServedDataset): Promise<ServedRef> {
   return ref;
 }
 
-/** Strong ETag per representation: the gzip body and the identity body are different byte sequences. */
-function etags(tile: CachedTile): { identity: string; gzip: string } {
-  return { identity: `"${tile.hash}"`, gzip: `"${tile.hash}-gzip"` };
-}
-
 export function matchesEtag(req: Request, candidates: string[]): boolean {
-  const header = req.get("If-None-Match");
-  if (!header) return false;
-  if (header.trim() === "*") return true;
-  const tokens = header.split(",").map((t) => t.trim().replace(/^W\//, ""));
-  return tokens.some((t) => candidates.includes(t));
+  return etagMatches(req.get("If-None-Match"), candidates);
 }
 
 function sendTile(req: Request, res: Response, tile: CachedTile, ref: ServedRef, settings: TilesSettings): void {
-  const tags = etags(tile);
-  const gzip = tile.rawLength > 0 && req.acceptsEncodings("gzip") === "gzip";
-  const versioned = req.query.v === String(ref.version);
-  res.set({
-    Vary: "Accept-Encoding",
-    ETag: gzip ? tags.gzip : tags.identity,
-    "X-Dataset-Version": String(ref.version),
-    // URLs carrying the version (from TileJSON) never change content; bare URLs change on publish.
-    "Cache-Control": versioned ? "public, max-age=31536000, immutable" : `public, max-age=${settings.maxAgeSeconds}`,
+  const answer = tileAnswer({
+    tile,
+    version: ref.version,
+    acceptEncoding: req.get("Accept-Encoding"),
+    ifNoneMatch: req.get("If-None-Match"),
+    versionParam: typeof req.query.v === "string" ? req.query.v : undefined,
+    maxAgeSeconds: settings.maxAgeSeconds,
   });
-  if (matchesEtag(req, [tags.identity, tags.gzip])) return void res.status(304).end();
-  if (tile.rawLength === 0) return void res.status(204).end();
-  res.type(MVT_TYPE);
-  if (gzip) {
-    res.set("Content-Encoding", "gzip");
-    res.send(tile.gz);
-  } else {
-    res.send(gunzipSync(tile.gz));
-  }
+  res.status(answer.status).set(answer.headers);
+  if (answer.body) res.send(answer.body);
+  else res.end();
+}
+
+/**
+ * Memory-cache hits without Express (the hot path of a tile server): the same answer as the Express route,
+ * for well-formed tile URLs whose tile is in memory; anything else falls through to Express.
+ */
+export function tilesFastPath(deps: Pick<TilesAppDeps, "served" | "cache" | "settings">): FastPath {
+  const URL_RE = /^\/tiles\/([a-z]+)\/(\d{1,2})\/(\d{1,8})\/(\d{1,8})\.(?:pbf|mvt)(?:\?v=(\d{1,9}))?$/;
+  return (req, res) => {
+    if (req.method !== "GET" && req.method !== "HEAD") return false;
+    const m = URL_RE.exec(req.url ?? "");
+    if (!m) return false;
+    const layer = layerByUrlName(m[1] as string);
+    const ref = deps.served.peek();
+    if (!layer || !ref) return false;
+    const parsed = parseTileAddress(m[2] as string, m[3] as string, m[4] as string);
+    if (!parsed.ok) return false;
+    const tile = deps.cache.peek(ref.version, layer.layer, parsed.tile);
+    if (!tile) return false;
+    const answer = tileAnswer({
+      tile,
+      version: ref.version,
+      acceptEncoding: req.headers["accept-encoding"],
+      ifNoneMatch: req.headers["if-none-match"],
+      versionParam: m[5],
+      maxAgeSeconds: deps.settings.maxAgeSeconds,
+    });
+    answer.headers["Access-Control-Allow-Origin"] = "*";
+    answer.headers["Access-Control-Expose-Headers"] = "ETag, X-Dataset-Version, Retry-After";
+    if (answer.body) answer.headers["Content-Length"] = String(answer.body.length);
+    res.writeHead(answer.status, answer.headers);
+    res.end(req.method === "HEAD" ? undefined : answer.body);
+    return true;
+  };
 }

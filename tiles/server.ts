@@ -6,7 +6,7 @@ import type { ArtefactStore } from "../core/storage.ts";
 import { listen } from "../api/kit/listen.ts";
 import { createAdmission } from "../api/kit/overload.ts";
 import { ServedDataset } from "../api/kit/served-dataset.ts";
-import { createTilesApp } from "./app.ts";
+import { createTilesApp, tilesFastPath } from "./app.ts";
 import { TileCache } from "./cache.ts";
 import { TileRenderer } from "./render.ts";
 import { type TilesSettings, tilesSettings } from "./settings.ts";
@@ -42,7 +42,7 @@ export async function startTilesServer(opts: StartTilesOptions): Promise<Running
   served.onChange((ref) => {
     if (ref) cache.keepOnly(ref.version);
   });
-  const app = createTilesApp({
+  const deps = {
     pool: opts.db.pool,
     served,
     cache,
@@ -56,8 +56,10 @@ export async function startTilesServer(opts: StartTilesOptions): Promise<Running
     }),
     settings,
     log,
+  };
+  const server = await listen(createTilesApp(deps), opts.port ?? settings.port, opts.host ?? settings.host, {
+    fastPath: tilesFastPath(deps),
   });
-  const server = await listen(app, opts.port ?? settings.port, opts.host ?? settings.host);
   log.info({ url: server.url }, "tiles listening");
   return {
     url: server.url,

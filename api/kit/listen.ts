@@ -1,6 +1,6 @@
 // Start an Express app on a port (0 = any free port) and stop it gracefully: stop accepting, let in-flight
 // requests finish for a grace period, then cut idle keep-alive sockets.
-import type { Server } from "node:http";
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Express } from "express";
 
@@ -10,10 +10,24 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-export async function listen(app: Express, port: number, host = "127.0.0.1", graceMs = 10_000): Promise<Listening> {
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
-    s.once("error", reject);
+/** Answers a request without Express when it can (cache hits); returns false to hand it to Express. */
+export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+export async function listen(
+  app: Express,
+  port: number,
+  host = "127.0.0.1",
+  opts: { graceMs?: number; fastPath?: FastPath } = {},
+): Promise<Listening> {
+  const graceMs = opts.graceMs ?? 10_000;
+  const fast = opts.fastPath;
+  const server = createServer(fast ? (req, res) => fast(req, res) || app(req, res) : app);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
   });
   // Slow-loris protection and keep-alive that outlives typical proxies' idle timeouts.
   server.headersTimeout = 10_000;

@@ -62,6 +62,11 @@ export class ServedDataset {
     return this.value;
   }
 
+  /** Synchronous view for fast paths: undefined until the first read completed. */
+  peek(): ServedRef | null | undefined {
+    return this.loaded ? this.value : undefined;
+  }
+
   onChange(fn: (ref: ServedRef | null, previous: ServedRef | null) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);

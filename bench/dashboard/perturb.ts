@@ -2,8 +2,9 @@
 // reports, plus coordinate noise that it must ignore. Streams line by line (one zone in memory).
 //
 //   node --import tsx bench/dashboard/perturb.ts IN.jsonl OUT.jsonl   → prints the expected counts as JSON
-import { createReadStream, createWriteStream } from "node:fs";
+
 import { once } from "node:events";
+import { createReadStream, createWriteStream } from "node:fs";
 import { createInterface } from "node:readline";
 
 type Ring = [number, number][];

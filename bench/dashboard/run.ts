@@ -15,7 +15,11 @@ const input = process.argv[2] ?? "bench/out/zones-10500000.jsonl";
 const outDir = join(PROJECT_ROOT, "bench", "out", "dashboard");
 mkdirSync(outDir, { recursive: true });
 
-function run(label: string, args: string[], env: NodeJS.ProcessEnv = process.env): { seconds: number; rssMb: number; stdout: string } {
+function run(
+  label: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { seconds: number; rssMb: number; stdout: string } {
   process.stderr.write(`▶ ${label}\n`);
   const res = spawnSync("/usr/bin/time", ["-f", "TIME %e %M", ...args], {
     cwd: PROJECT_ROOT,
@@ -37,16 +41,37 @@ const perturbed = join(outDir, "zones-perturbed.jsonl");
 process.stderr.write(`▶ perturbed copy → ${perturbed}\n`);
 const expected = await perturb(join(PROJECT_ROOT, input), perturbed);
 
-const url = run("bench database", [process.execPath, "--import", "tsx", "bench/dashboard/bench-url.ts"]).stdout.trim().split("\n").pop()!;
+const url = run("bench database", [process.execPath, "--import", "tsx", "bench/dashboard/bench-url.ts"])
+  .stdout.trim()
+  .split("\n")
+  .pop()!;
 const env = { ...process.env, DATABASE_URL: url };
 const cosmo = [process.execPath, "bin/cosmo.js"];
 
-const peer = run("peer: read the file (core/cosmogony/reader)", [process.execPath, "--import", "tsx", "bench/dashboard/read-only.ts", input]);
-const dashFile = run("cosmo dashboard -i FILE", [...cosmo, "dashboard", "-i", input, "-o", join(outDir, "file", "latest.json")], env);
+const peer = run("peer: read the file (core/cosmogony/reader)", [
+  process.execPath,
+  "--import",
+  "tsx",
+  "bench/dashboard/read-only.ts",
+  input,
+]);
+const dashFile = run(
+  "cosmo dashboard -i FILE",
+  [...cosmo, "dashboard", "-i", input, "-o", join(outDir, "file", "latest.json")],
+  env,
+);
 const imported = run("cosmo import FILE (for the dataset mode)", [...cosmo, "import", input], env);
-const dashDb = run("cosmo dashboard --dataset VERSION", [...cosmo, "dashboard", "--dataset", "served", "-o", join(outDir, "db", "latest.json")], env);
+const dashDb = run(
+  "cosmo dashboard --dataset VERSION",
+  [...cosmo, "dashboard", "--dataset", "served", "-o", join(outDir, "db", "latest.json")],
+  env,
+);
 const diffFile = join(outDir, "diff.json");
-const diff = run("cosmo diff FILE PERTURBED", [...cosmo, "diff", input, perturbed, "--no-store", "--no-publish", "-o", diffFile], env);
+const diff = run(
+  "cosmo diff FILE PERTURBED",
+  [...cosmo, "diff", input, perturbed, "--no-store", "--no-publish", "-o", diffFile],
+  env,
+);
 
 const report = JSON.parse(readFileSync(diffFile, "utf8"));
 const sameChecks = (a: string, b: string) => {

@@ -60,6 +60,7 @@ const main = table(
   "extract (targets: extract wall ≤ 4× osmium cat; extract peak RSS ≤ 3× boundary data size)",
   [
     ["osmium-cat", "osmium cat -f opl (decode floor)"],
+    ["osmium-tags-filter", "osmium tags-filter r/boundary=administrative"],
     ["osmium-export", "osmium export boundaries → GeoJSON"],
     ["decode-all", "readPbf, every element"],
     ["decode-boundaries", "readPbf, 3 boundary passes"],

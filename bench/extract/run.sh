@@ -46,7 +46,7 @@ measure() {
 }
 
 echo "extract benchmark on $BIG ($(du -h "$BIG" | cut -f1))"
-osmium tags-filter "$BIG" r/boundary=administrative -o "$OUT/boundaries.osm.pbf" --overwrite
+measure osmium-tags-filter osmium tags-filter "$BIG" r/boundary=administrative -o "$OUT/boundaries.osm.pbf" --overwrite
 measure osmium-cat osmium cat "$BIG" -f opl -o /dev/null --overwrite
 measure osmium-export osmium export "$OUT/boundaries.osm.pbf" -o "$OUT/boundaries.geojson" --overwrite
 measure decode-all "${TSX[@]}" bench/extract/decode.ts "$BIG" ours

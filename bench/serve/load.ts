@@ -45,3 +45,33 @@ export async function load(opts: {
     errors: result.errors + result.timeouts,
   };
 }
+
+/**
+ * Measure two things in alternating rounds (A B A B …) so that load from other processes on a shared machine
+ * hits both sides alike; rps = all requests / all time, p50 = median of rounds, p99 = worst round.
+ */
+export async function alternate<T extends { rps: number }, U extends { rps: number }>(
+  rounds: number,
+  a: () => Promise<T>,
+  b: () => Promise<U>,
+): Promise<[T & { rounds: T[] }, U & { rounds: U[] }]> {
+  const ra: T[] = [];
+  const rb: U[] = [];
+  for (let i = 0; i < rounds; i++) {
+    ra.push(await a());
+    rb.push(await b());
+  }
+  return [summarise(ra), summarise(rb)];
+}
+
+function summarise<T extends { rps: number }>(rounds: T[]): T & { rounds: T[] } {
+  const rps = rounds.reduce((s, r) => s + r.rps, 0) / rounds.length;
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
+  const any = rounds[0] as T & { p50?: number; p99?: number };
+  const merged = { ...any, rps, rounds } as T & { rounds: T[]; p50?: number; p99?: number };
+  if (typeof any.p50 === "number") {
+    merged.p50 = median(rounds.map((r) => (r as unknown as { p50: number }).p50));
+    merged.p99 = Math.max(...rounds.map((r) => (r as unknown as { p99: number }).p99));
+  }
+  return merged;
+}

@@ -69,6 +69,14 @@ spec:
             {{- include "cosmo.appVolumeMounts" $root | nindent 12 }}
       volumes:
         {{- include "cosmo.appVolumes" $root | nindent 8 }}
+      # Spread replicas over nodes when possible, so one node going down does not take a whole service.
+      topologySpreadConstraints:
+        - maxSkew: 1
+          topologyKey: kubernetes.io/hostname
+          whenUnsatisfiable: ScheduleAnyway
+          labelSelector:
+            matchLabels:
+              {{- include "cosmo.selectorLabels" . | nindent 14 }}
       {{- include "cosmo.scheduling" $v | nindent 6 }}
 {{- end -}}
 

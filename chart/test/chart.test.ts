@@ -1,7 +1,8 @@
 // The Helm chart, rendered by the real helm (v4 from .tools/ or the one on PATH) for several value sets, and
 // every rendered object checked: Kubernetes/Argo schemas, references between objects, probe paths that the
 // services really serve, Secrets only referenced, YAML 1.1 readings, values.schema.json refusals.
-import { readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
@@ -19,7 +20,7 @@ import {
   walk,
   workflowRefProblems,
 } from "./checks.ts";
-import { CHART_DIR, chart, type Doc, helmVersion, lint, render, template } from "./helm.ts";
+import { CHART_DIR, chart, type Doc, helmVersion, lint, render, runHelm, template } from "./helm.ts";
 
 const noAutoscaling = {
   enabled: false,
@@ -395,6 +396,19 @@ describe(`chart (${(() => {
       const r = await template(values);
       expect(r.ok, JSON.stringify(values)).toBe(false);
       expect(r.stderr, JSON.stringify(values)).toMatch(message);
+    }
+  });
+
+  it("refuses to install the pipeline without the rendered workflow files", () => {
+    const copy = mkdtempSync(join(tmpdir(), "cosmo-chart-empty-"));
+    try {
+      cpSync(CHART_DIR, copy, { recursive: true, filter: (src) => !src.includes(`${join("files", "workflows")}`) });
+      const r = runHelm(["template", "rel", copy]);
+      expect(r.ok).toBe(false);
+      expect(r.stderr).toContain("run `cosmo workflows render`");
+      expect(runHelm(["template", "rel", copy, "--set", "workflows.enabled=false"]).ok).toBe(true);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
     }
   });
 

@@ -5,9 +5,11 @@ import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { InputError } from "../errors.ts";
+import type { ArtefactStore } from "../storage.ts";
 import { detectFormat, type ZoneFileFormat } from "./format.ts";
 import { JsonZonesScanner, ScanError, type ScannedItem } from "./json-scanner.ts";
-import { type CosmogonyMeta, CosmogonyMetaSchema, type Zone, ZoneSchema } from "./model.ts";
+import { type CosmogonyMeta, CosmogonyMetaSchema, type Zone } from "./model.ts";
+import { parseZone, ZoneFieldError } from "./validate.ts";
 
 export interface ReadZonesOptions {
   /** Name used for the format detection and in messages (required when the source is a stream). */
@@ -18,6 +20,8 @@ export interface ReadZonesOptions {
   onMeta?: (meta: CosmogonyMeta) => void;
   /** Called with the number of raw (possibly compressed) bytes read, for progress reporting. */
   onBytes?: (n: number) => void;
+  /** Store for s3:// sources (default: openStore() on the process config). */
+  store?: ArtefactStore;
 }
 
 /** A zone with where it came from, for messages about it later (e.g. an unknown parent). */
@@ -84,8 +88,8 @@ async function openBytes(
   let raw: Readable;
   if (typeof source === "string") {
     if (/^s3:\/\//.test(source)) {
-      const { openStore } = await import("../storage.ts");
-      raw = await (await openStore()).get(source);
+      const store = opts.store ?? (await (await import("../storage.ts")).openStore());
+      raw = await store.get(source);
     } else {
       raw = createReadStream(source.startsWith("file://") ? new URL(source) : source, { highWaterMark: 1 << 20 });
     }
@@ -213,19 +217,13 @@ async function* scanJson(
 
 /** Validates a parsed object as a Zone; the error names the zone by index and osm_id and the faulty field. */
 export function validate(obj: unknown, pos: { file: string; line?: number; offset?: number }, index: number): Zone {
-  const res = ZoneSchema.safeParse(obj);
-  if (res.success) return res.data;
-  const osmId = obj && typeof obj === "object" ? (obj as { osm_id?: unknown }).osm_id : undefined;
-  const object = `zone #${index}${typeof osmId === "string" ? ` (${osmId})` : ""}`;
-  const issue = res.error.issues[0];
-  let message: string;
-  if (!obj || typeof obj !== "object" || Array.isArray(obj)) message = "not a JSON object";
-  else {
-    const field = issue.path.map(String).join(".");
-    const top = issue.path[0];
-    if (issue.path.length === 1 && typeof top === "string" && !(top in (obj as object)))
-      message = `missing required field "${top}"`;
-    else message = `field "${field}": ${issue.message}`;
+  try {
+    return parseZone(obj);
+  } catch (e) {
+    if (!(e instanceof ZoneFieldError)) throw e;
+    const osmId = obj && typeof obj === "object" ? (obj as { osm_id?: unknown }).osm_id : undefined;
+    const object = `zone #${index}${typeof osmId === "string" ? ` (${osmId})` : ""}`;
+    const message = e.missing || e.field === "" ? e.message : `field "${e.field}": ${e.message}`;
+    throw new InputError(message, { ...pos, object });
   }
-  throw new InputError(message, { ...pos, object });
 }

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import type { Writable } from "node:stream";
 import { createGzip } from "node:zlib";
+import type { ArtefactStore } from "../storage.ts";
 import { detectFormat, type ZoneFileFormat } from "./format.ts";
 import {
   type CosmogonyMeta,
@@ -25,6 +26,8 @@ export interface ZoneWriterOptions {
   meta?: Partial<CosmogonyMeta>;
   /** gzip level (default 6). */
   gzipLevel?: number;
+  /** Store for s3:// targets (default: openStore() on the process config). */
+  store?: ArtefactStore;
 }
 
 export interface ZoneWriter {
@@ -134,9 +137,9 @@ export function createZoneWriter(target: string, opts: ZoneWriterOptions = {}): 
         await rename(tmpPath, localTarget);
       } else {
         try {
-          const { openStore } = await import("../storage.ts");
+          const store = opts.store ?? (await (await import("../storage.ts")).openStore());
           const { createReadStream } = await import("node:fs");
-          await (await openStore()).put(target, createReadStream(tmpPath), {
+          await store.put(target, createReadStream(tmpPath), {
             contentType: format.gzip
               ? "application/gzip"
               : format.kind === "jsonl"

@@ -94,7 +94,11 @@ describe("dashboard on a hand-made zones file", () => {
   it("validates against its schema and is identical when run again", async () => {
     expect(DashboardReportSchema.parse(report)).toEqual(report);
     expect(validateWithJsonSchema("dashboard.schema.json", report)).toEqual([]);
-    const again = await runDashboard(db, { kind: "file", url: files.zones }, { reference: files.reference, examples: 5 });
+    const again = await runDashboard(
+      db,
+      { kind: "file", url: files.zones },
+      { reference: files.reference, examples: 5 },
+    );
     expect(JSON.stringify(again)).toBe(JSON.stringify(report));
     expect(OldTestResultsSchema.parse(oldTestResults(report))).toHaveLength(5);
   });
@@ -132,7 +136,11 @@ describe("dashboard on the Luxembourg extraction", () => {
   it("gives the same results from the imported dataset as from the file", async () => {
     const imported = await importZonesFile(db, luxFile, { progress: false });
     const fromDb = await runDashboard(db, { kind: "version", version: imported.version }, { reference: REFERENCE });
-    expect(fromDb.dataset).toMatchObject({ kind: "version", version: imported.version, sha256: fromFile.dataset.sha256 });
+    expect(fromDb.dataset).toMatchObject({
+      kind: "version",
+      version: imported.version,
+      sha256: fromFile.dataset.sha256,
+    });
     expect(checksOf(fromDb)).toEqual(checksOf(fromFile));
   });
 
@@ -165,10 +173,14 @@ describe("dashboard on the Luxembourg extraction", () => {
   });
 
   it("fails with a one-line error naming a missing input", () => {
-    const res = spawnSync(process.execPath, [COSMO_BIN, "dashboard", "-i", "/nonexistent/zones.jsonl", "-o", "x.json"], {
-      env: testEnv({ db }),
-      encoding: "utf8",
-    });
+    const res = spawnSync(
+      process.execPath,
+      [COSMO_BIN, "dashboard", "-i", "/nonexistent/zones.jsonl", "-o", "x.json"],
+      {
+        env: testEnv({ db }),
+        encoding: "utf8",
+      },
+    );
     expect(res.status).toBe(2);
     expect(res.stderr.trim()).toMatch(/^error: .*\/nonexistent\/zones\.jsonl.*no such file$/);
   });

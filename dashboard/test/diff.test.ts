@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Zone } from "../../core/cosmogony/model.ts";
 import { COSMO_BIN, type TestDatabase, testDatabase, testEnv, tmpDir } from "../../core/testing.ts";
 import { diffDatasets, formatDiffSummary } from "../diff.ts";
-import { CHANGE_CATEGORIES, DiffReportSchema } from "../diff-schema.ts";
+import { type CHANGE_CATEGORIES, DiffReportSchema } from "../diff-schema.ts";
 import { validateWithJsonSchema } from "./json-schema.ts";
 import { luxembourgZones, writeJsonl } from "./luxembourg.ts";
 
@@ -17,9 +17,7 @@ function renumber(zones: Zone[], by: number): Zone[] {
 function mapCoords(z: Zone, f: (x: number, y: number, i: number) => [number, number]): void {
   let i = 0;
   if (!z.geometry) throw new Error(`${z.osm_id} has no geometry`);
-  z.geometry.coordinates = z.geometry.coordinates.map((poly) =>
-    poly.map((ring) => ring.map(([x, y]) => f(x, y, i++))),
-  );
+  z.geometry.coordinates = z.geometry.coordinates.map((poly) => poly.map((ring) => ring.map(([x, y]) => f(x, y, i++))));
 }
 
 describe("diff of two Luxembourg versions with deliberate edits", () => {
@@ -39,7 +37,13 @@ describe("diff of two Luxembourg versions with deliberate edits", () => {
     const [removed, renamed, moved, noisy] = leafCities;
     const suburb = zones.find((z) => z.zone_type === "suburb" && z.parent !== null && z.geometry)!;
     const otherCity = leafCities.find((c) => c.id !== suburb.parent && ![removed, renamed, moved, noisy].includes(c))!;
-    Object.assign(edits, { removed: removed.osm_id, renamed: renamed.osm_id, moved: moved.osm_id, noisy: noisy.osm_id, reparented: suburb.osm_id });
+    Object.assign(edits, {
+      removed: removed.osm_id,
+      renamed: renamed.osm_id,
+      moved: moved.osm_id,
+      noisy: noisy.osm_id,
+      reparented: suburb.osm_id,
+    });
 
     const shift = 1_000_000;
     const next = renumber(zones, shift).filter((z) => z.osm_id !== removed.osm_id);
@@ -69,7 +73,8 @@ describe("diff of two Luxembourg versions with deliberate edits", () => {
     const { unchanged, ...changes } = report.totals;
     expect(changes).toEqual({ added: 0, removed: 1, renamed: 1, retyped: 0, reparented: 1, geometryChanged: 1 });
     expect(unchanged).toBe(report.old.zoneCount - 4);
-    const ids = (c: (typeof CHANGE_CATEGORIES)[number]) => report.groups.flatMap((g) => g.examples[c].map((e) => e.osmId));
+    const ids = (c: (typeof CHANGE_CATEGORIES)[number]) =>
+      report.groups.flatMap((g) => g.examples[c].map((e) => e.osmId));
     expect(ids("removed")).toEqual([edits.removed]);
     expect(ids("renamed")).toEqual([edits.renamed]);
     expect(ids("geometryChanged")).toEqual([edits.moved]);

@@ -1,12 +1,14 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../core/config.ts";
 import type { Zone } from "../../core/cosmogony/model.ts";
+import type { Database } from "../../core/db.ts";
 import { GateRefusedError } from "../../core/errors.ts";
-import { type TestDatabase, testConfig, testDatabase, tmpDir } from "../../core/testing.ts";
+import { COSMO_BIN, type TestDatabase, testConfig, testDatabase, testEnv, tmpDir } from "../../core/testing.ts";
 import { importZonesFile } from "../../importer/import.ts";
-import { publishVersion, servedVersion } from "../../importer/publish.ts";
+import { type Gate, publishVersion, servedVersion } from "../../importer/publish.ts";
 import { DiffReportSchema } from "../diff-schema.ts";
 import { evaluateGate, gateFailures } from "../gate.ts";
 import { luxembourgZones, writeJsonl } from "./luxembourg.ts";
@@ -16,30 +18,36 @@ describe("publish gate on Luxembourg versions", () => {
   let config: Config;
   let dir: string;
   let zones: Zone[];
-  let gate: (db: TestDatabase, v: number) => ReturnType<typeof evaluateGate>;
+  let gate: Gate;
 
   beforeAll(async () => {
     db = await testDatabase("dash_gate");
     dir = tmpDir("gate");
     config = testConfig({ db, overrides: { COSMO_DATA_PUBLIC_DIR: join(dir, "www") } });
-    gate = (d, v) => evaluateGate(d, v, { config });
+    gate = (d: Database, v: number) => evaluateGate(d, v, { config });
     zones = (await luxembourgZones()).zones;
   }, 600_000);
   afterAll(async () => db?.close());
 
   it("passes the first publish (nothing served) and a small change", async () => {
-    const first = await importZonesFile(db, writeJsonl(dir, "v1.jsonl", zones), { progress: false, publish: true, gate });
+    const first = await importZonesFile(db, writeJsonl(dir, "v1.jsonl", zones), {
+      progress: false,
+      publish: true,
+      gate,
+    });
     expect(first.published).toBe(true);
     // one leaf commune less: 1/105 cities, 1/215 zones, Luxembourg's city row stays ok
     const hasChildren = new Set(zones.map((z) => z.parent));
-    const leaf = zones.find((z) => z.zone_type === "city" && z.country_code === "LU" && z.parent !== null && !hasChildren.has(z.id))!;
+    const leaf = zones.find(
+      (z) => z.zone_type === "city" && z.country_code === "LU" && z.parent !== null && !hasChildren.has(z.id),
+    )!;
     const second = writeJsonl(
       dir,
       "v2.jsonl",
       zones.filter((z) => z.id !== leaf.id),
     );
     const imported = await importZonesFile(db, second, { progress: false });
-    const result = await gate(db, imported.version);
+    const result = await evaluateGate(db, imported.version, { config });
     expect(result.failures).toEqual([]);
     expect(result.ok).toBe(true);
     expect(result.report.totals.removed).toBe(1);
@@ -63,7 +71,9 @@ describe("publish gate on Luxembourg versions", () => {
     expect(rules).toContain("maxCountriesRemoved");
     // the volumetric Luxembourg rows were ok and are now skipped (no Q32), not ko: only the country rules fire
     expect(rules).toContain("maxTypeRemovedPercent");
-    expect((err as Error).message).toMatch(/maxCountriesRemoved: 1 country zone\(s\) removed \(allowed 0\): Lëtzebuerg \(LU, relation:2171347\)/);
+    expect((err as Error).message).toMatch(
+      /maxCountriesRemoved: 1 country zone\(s\) removed \(allowed 0\): Lëtzebuerg \(LU, relation:2171347\)/,
+    );
     expect((await servedVersion(db.pool))?.version).toBe(served);
 
     // the refused report was kept for the operator: next to the dataset and as the public latest
@@ -73,16 +83,48 @@ describe("publish gate on Luxembourg versions", () => {
     expect(existsSync(join(dir, "diff", `v${served}--v${latest.new.version}.json`))).toBe(true);
 
     const candidate = latest.new.version!;
-    const forced = await publishVersion(db, candidate, { force: true, forcedBy: "tester", reason: "country relation broken upstream, known", gate });
+    // the same verdict from the CLI, without publishing: exit 3 and one line naming the rules
+    const cli = spawnSync(process.execPath, [COSMO_BIN, "gate", String(candidate)], {
+      env: { ...testEnv({ db }), COSMO_DATA_PUBLIC_DIR: join(dir, "www") },
+      encoding: "utf8",
+    });
+    expect(cli.status).toBe(3);
+    expect(cli.stderr.trim().split("\n").at(-1)).toMatch(
+      new RegExp(
+        `^error: publish of dataset version ${candidate} refused by the gate: \\[maxCountriesRemoved\\] .*\\[maxTypeRemovedPercent\\]`,
+      ),
+    );
+    expect(cli.stdout).toMatch(/countries removed: Lëtzebuerg \(LU, relation:2171347\)/);
+    expect((await servedVersion(db.pool))?.version).toBe(served);
+
+    const forced = await publishVersion(db, candidate, {
+      force: true,
+      forcedBy: "tester",
+      reason: "country relation broken upstream, known",
+      gate,
+    });
     expect(forced.forced).toBe(true);
     expect((await servedVersion(db.pool))?.version).toBe(candidate);
-    const { rows } = await db.pool.query("SELECT forced_by, force_reason, status FROM cosmo.datasets WHERE version = $1", [candidate]);
-    expect(rows[0]).toEqual({ forced_by: "tester", force_reason: "country relation broken upstream, known", status: "published" });
+    const { rows } = await db.pool.query(
+      "SELECT forced_by, force_reason, status FROM cosmo.datasets WHERE version = $1",
+      [candidate],
+    );
+    expect(rows[0]).toEqual({
+      forced_by: "tester",
+      force_reason: "country relation broken upstream, known",
+      status: "published",
+    });
   });
 
   it("applies the total-drop and dashboard-regression rules", () => {
     const base = DiffReportSchema.parse(JSON.parse(readFileSync(join(dir, "www", "diff", "latest.json"), "utf8")));
-    const shrunk = { ...base, countriesRemoved: [], groups: [], old: { ...base.old, zoneCount: 100 }, new: { ...base.new, zoneCount: 90 } };
+    const shrunk = {
+      ...base,
+      countriesRemoved: [],
+      groups: [],
+      old: { ...base.old, zoneCount: 100 },
+      new: { ...base.new, zoneCount: 90 },
+    };
     const row = (total: number, status: "ok" | "ko") => ({
       columns: { wikidata_id: "Q32", name: "Luxembourg", zone_type: "city" },
       total,
@@ -96,6 +138,8 @@ describe("publish gate on Luxembourg versions", () => {
     expect(failures.map((f) => f.rule)).toEqual(["maxTotalDropPercent", "failOnDashboardRegression"]);
     expect(failures[0].message).toBe("total zone count dropped 10 % (100 → 90, allowed 5 %)");
     expect(failures[1].message).toBe("1 volumetric row(s) went from ok to ko: Luxembourg city 102 → 90");
-    expect(gateFailures(shrunk, { ...config.gate, maxTotalDropPercent: 20, failOnDashboardRegression: false })).toEqual([]);
+    expect(gateFailures(shrunk, { ...config.gate, maxTotalDropPercent: 20, failOnDashboardRegression: false })).toEqual(
+      [],
+    );
   });
 });

@@ -65,7 +65,15 @@ const BOWTIE: Ring[] = [
 ];
 
 export const HANDMADE_ZONES = [
-  zone({ id: 1, type: "country", level: 2, name: "Testland", parent: null, wikidata: "Q1000", rings: box(0, 0, 10, 10) }),
+  zone({
+    id: 1,
+    type: "country",
+    level: 2,
+    name: "Testland",
+    parent: null,
+    wikidata: "Q1000",
+    rings: box(0, 0, 10, 10),
+  }),
   zone({ id: 2, type: "state", level: 4, name: "West", parent: 1, wikidata: "Q1001", rings: box(0, 0, 5, 10) }),
   zone({ id: 3, type: "state", level: 4, name: "East", parent: 1, wikidata: "Q1002", rings: box(5, 0, 10, 10) }),
   zone({ id: 10, type: "city", level: 8, name: "Southwest", parent: 2, wikidata: "Q1010", rings: box(0, 0, 5, 5) }),

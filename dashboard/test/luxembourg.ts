@@ -1,8 +1,8 @@
 // The Luxembourg extraction (extractor's cached test fixture) and edited copies of it for the diff tests.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { readZones } from "../../core/cosmogony/reader.ts";
 import type { Zone } from "../../core/cosmogony/model.ts";
+import { readZones } from "../../core/cosmogony/reader.ts";
 import { extractedLuxembourg } from "../../extractor/test-fixture.ts";
 
 export async function luxembourgZones(): Promise<{ path: string; zones: Zone[] }> {

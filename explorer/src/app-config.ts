@@ -12,7 +12,8 @@ export const DEFAULT_CONFIG: AppConfig = { basemapStyle: "", apiBase: "/api", ti
 
 export async function loadAppConfig(): Promise<AppConfig> {
   try {
-    const res = await fetch("/config.json", { cache: "no-cache", signal: AbortSignal.timeout(5000) });
+    // Same request as the <link rel="preload"> in index.html, so the preloaded response is used.
+    const res = await fetch("/config.json", { signal: AbortSignal.timeout(5000) });
     if (!res.ok) return DEFAULT_CONFIG;
     const body = (await res.json()) as Partial<AppConfig>;
     const pick = (k: keyof AppConfig) => (typeof body[k] === "string" ? (body[k] as string) : DEFAULT_CONFIG[k]);

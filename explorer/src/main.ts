@@ -11,7 +11,7 @@ import { featureId, MapView } from "./map-view.ts";
 import maplibregl from "./maplibre.ts";
 import { renderMessage, renderZone } from "./panel.ts";
 import { setupSearch } from "./search.ts";
-import { clearError, showError, track } from "./status.ts";
+import { showError, track } from "./status.ts";
 import type { ZoneInfo } from "./zone.ts";
 import { typeColor, typeLabel, typeRank, ZONE_TYPE_LABELS, ZONE_TYPES_TOP_DOWN } from "./zone-types.ts";
 import "./styles.css";
@@ -397,7 +397,7 @@ clearSelection(false);
 
 // The API is checked once at start so "API down" is a sentence on screen, not a silent empty panel.
 void getJson(`${config.apiBase}/stats`, { what: "API", signal: AbortSignal.timeout(8000) }).then(
-  () => clearError(),
+  () => undefined,
   (err: Error) =>
     showError(`${err.message}. Search and zone details will not work until it is back.`, { sticky: true }),
 );

@@ -95,9 +95,11 @@ export class MapView {
     });
     this.map.on("error", (e) => {
       const err = e.error as Error & { status?: number; url?: string };
-      // One failed tile is worth a message; the map keeps the others.
+      // One message for all failing tiles (not one per tile); the map keeps the tiles it has.
       if (err?.status)
-        showError(`Tiles: ${err.status === 503 ? "service unavailable" : `HTTP ${err.status}`} (${err.url ?? ""})`);
+        showError(
+          `Tiles: ${err.status === 503 ? "service unavailable" : `HTTP ${err.status}`}; parts of the map may be missing.`,
+        );
       else if (err?.message) showError(`Map: ${err.message}`);
     });
   }

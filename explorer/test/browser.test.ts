@@ -1,11 +1,14 @@
 // The explorer in Debian's Chromium (playwright-core) against real nginx, the real API and tile services and
 // PostGIS holding the imported Luxembourg extraction (two versions, so the Changes view has a report to show).
-import { mkdirSync, writeFileSync } from "node:fs";
+import { createReadStream, createWriteStream, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip, createGzip } from "node:zlib";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApiServer } from "../../api/server.ts";
-import { editedCopy } from "../../api/test/support.ts";
 import { projectPath } from "../../core/paths.ts";
 import { type TestDatabase, testConfig, testDatabase, tmpDir } from "../../core/testing.ts";
 import { oldTestResults, runDashboard } from "../../dashboard/dashboard.ts";
@@ -28,6 +31,22 @@ const CHROMIUM_ARGS = [
 ];
 const SCREENSHOTS = projectPath("test-results/screenshots");
 const RENAMED_SUFFIX = " (renamed in v2)";
+
+type ZoneLine = Record<string, unknown> & { name: string; zone_type: string; osm_id: string };
+
+/** A copy of a .jsonl.gz zones file with each zone passed through `edit`. */
+async function editedCopy(file: string, edit: (zone: ZoneLine) => ZoneLine): Promise<string> {
+  const out = join(tmpDir("explorer-zones"), "edited.jsonl.gz");
+  const lines = createInterface({
+    input: createReadStream(file).pipe(createGunzip()),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
+  async function* edited() {
+    for await (const line of lines) if (line.trim()) yield `${JSON.stringify(edit(JSON.parse(line) as ZoneLine))}\n`;
+  }
+  await pipeline(Readable.from(edited()), createGzip(), createWriteStream(out));
+  return out;
+}
 
 interface Zone {
   id: number;
@@ -231,6 +250,14 @@ describe("explorer in Chromium", () => {
     const box = (await page.locator("#map").boundingBox())!;
     await page.mouse.move(box.x + x, box.y + y);
     await page.locator(".hover-popup").waitFor();
+    expect(await page.locator(".hover-popup").textContent()).toContain("Luxembourg");
+    // the zones under the cursor are the ones highlighted
+    const hovered = await page.evaluate(() =>
+      JSON.stringify(
+        (window as unknown as { __cosmo: { map: import("maplibre-gl").Map } }).__cosmo.map.getFilter("zones-hover"),
+      ),
+    );
+    expect(hovered).toMatch(new RegExp(`[[,]${luxCity.id}[\\],]`));
     await page.mouse.click(box.x + x, box.y + y);
     const item = page.locator(`#picker [data-zone-id="${luxCity.id}"]`);
     await item.waitFor();
@@ -419,8 +446,8 @@ describe("explorer in Chromium", () => {
     const p = await context.newPage();
     try {
       await p.goto(`${dead.url}/#/9/6.1/49.75/123`);
-      await p.locator("#status.error").waitFor();
-      expect(await p.locator("#status").textContent()).toMatch(/unavailable/);
+      await p.locator("#status.error", { hasText: "API: service unavailable" }).waitFor();
+      await p.locator("#status.error", { hasText: "Tiles: cannot read /tiles/zones.json (HTTP 503)" }).waitFor();
       await p.locator(".empty-state h2", { hasText: "Zone not available" }).waitFor();
     } finally {
       await p.close();

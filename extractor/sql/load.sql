@@ -2,10 +2,9 @@
 INSERT INTO zones (id, osm_id, geom, center, generated)
 SELECT id,
        osm_id,
-       CASE WHEN geojson IS NULL THEN NULL
-            ELSE public.ST_SetSRID(public.ST_GeomFromGeoJSON(geojson), 4326) END,
+       geom,
        CASE WHEN lon IS NULL THEN NULL ELSE public.ST_SetSRID(public.ST_MakePoint(lon, lat), 4326) END,
-       geojson IS NULL
+       geom IS NULL
 FROM zones_in;
 UPDATE zones
 SET valid = CASE WHEN public.ST_IsValid(geom) THEN geom

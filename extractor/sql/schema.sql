@@ -3,7 +3,7 @@
 CREATE TABLE zones_in (
   id int PRIMARY KEY,
   osm_id text NOT NULL,
-  geojson text,
+  geom public.geometry, -- hex EWKB in the COPY stream
   lon float8,
   lat float8
 );

@@ -1,17 +1,18 @@
 -- Voronoi cells for place zones: $1 place ids, $2 their parent zone ids (the smallest containing admin zone
 -- of type >= city). Places sharing a parent and a type split it with ST_VoronoiPolygons; a lone place gets
 -- the whole parent. Each cell is clipped to the parent, minus the existing (non generated) zones of the
--- place's type. Returns one row per place with a non-empty cell.
-WITH places AS (
+-- place's type. Returns one row per place with a non-empty cell. The CTEs are MATERIALIZED: inlined, the
+-- planner would compute each intersection several times.
+WITH places AS MATERIALIZED (
   SELECT p.id, p.parent, z.zone_type, z.center
   FROM unnest($1::int[], $2::int[]) AS p(id, parent)
   JOIN zones z ON z.id = p.id
 ),
-groups AS (
+groups AS MATERIALIZED (
   SELECT parent, zone_type, public.ST_Collect(center) AS points, count(*) AS n
   FROM places GROUP BY parent, zone_type
 ),
-cells AS (
+cells AS MATERIALIZED (
   SELECT g.parent, g.zone_type, par.valid AS cell
   FROM groups g JOIN zones par ON par.id = g.parent
   WHERE g.n = 1
@@ -20,18 +21,18 @@ cells AS (
   FROM groups g JOIN zones par ON par.id = g.parent
   WHERE g.n > 1
 ),
-assigned AS (
+assigned AS MATERIALIZED (
   -- a point on the edge of two cells (or two places at the same position) takes one cell only
   SELECT DISTINCT ON (p.id) p.id, p.parent, p.zone_type, c.cell
   FROM places p
   JOIN cells c ON c.parent = p.parent AND c.zone_type = p.zone_type AND public.ST_Intersects(c.cell, p.center)
   ORDER BY p.id
 ),
-clipped AS (
+clipped AS MATERIALIZED (
   SELECT a.id, a.zone_type, public.ST_Intersection(a.cell, par.valid) AS g
   FROM assigned a JOIN zones par ON par.id = a.parent
 ),
-cut AS (
+cut AS MATERIALIZED (
   SELECT c.id,
          coalesce(public.ST_Difference(c.g, (
            SELECT public.ST_Union(o.valid) FROM zones o

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { buildBoundary, chainRings, type MemberRef } from "../boundary.ts";
-import { multiPolygonBBox, pointInRing, ringInsideRing } from "../geometry.ts";
+import {
+  fromGeoJsonCoords,
+  multiPolygonBBox,
+  multiPolygonGeoJson,
+  pointInRing,
+  ringFromPositions,
+  ringInsideRing,
+  toGeoJsonCoords,
+} from "../geometry.ts";
 
 // A 10x10 square split into ways: 1(0,0) 2(10,0) 3(10,10) 4(0,10); a hole 5..8 at (2..4); a far square 9..12.
 const coords: Record<number, [number, number]> = {
@@ -59,7 +67,7 @@ describe("buildBoundary", () => {
     );
     expect(b.problems).toEqual({});
     expect(b.geometry).toHaveLength(2);
-    const ringsByPolygon = b.geometry!.map((p) => [p[0][0][0], p.length]);
+    const ringsByPolygon = b.geometry!.map((p) => [p[0][0], p.length]);
     expect(ringsByPolygon.sort()).toEqual([
       [0, 2], // the square starting at x=0 holds the hole
       [20, 1],
@@ -96,26 +104,44 @@ describe("buildBoundary", () => {
 });
 
 describe("point and ring tests", () => {
-  const square: [number, number][] = [
+  const square = ringFromPositions([
     [0, 0],
     [10, 0],
     [10, 10],
     [0, 10],
     [0, 0],
-  ];
+  ]);
   it("tells inside, boundary and outside apart", () => {
-    expect(pointInRing([5, 5], square)).toBe(1);
-    expect(pointInRing([10, 5], square)).toBe(0);
-    expect(pointInRing([11, 5], square)).toBe(-1);
+    expect(pointInRing(5, 5, square)).toBe(1);
+    expect(pointInRing(10, 5, square)).toBe(0);
+    expect(pointInRing(11, 5, square)).toBe(-1);
   });
   it("decides ring inclusion on the first vertex not on the boundary (touching enclaves)", () => {
-    const touching: [number, number][] = [
+    const touching = ringFromPositions([
       [0, 0],
       [5, 0],
       [5, 5],
       [0, 0],
-    ];
+    ]);
     expect(ringInsideRing(touching, square)).toBe(true);
     expect(ringInsideRing(square, touching)).toBe(false);
+  });
+});
+
+describe("flat rings", () => {
+  it("round-trip GeoJSON coordinates and print the same text as JSON.stringify", () => {
+    const coords: [number, number][][][] = [
+      [
+        [
+          [5.9432118, 49.460907],
+          [6.005144, 49.460907],
+          [6.005144, 49.518616],
+          [5.9432118, 49.460907],
+        ],
+      ],
+    ];
+    const flat = fromGeoJsonCoords(coords);
+    expect(toGeoJsonCoords(flat)).toEqual(coords);
+    expect(multiPolygonGeoJson(flat)).toBe(JSON.stringify({ type: "MultiPolygon", coordinates: coords }));
   });
 });

@@ -137,6 +137,19 @@ describe("readPbf", () => {
     expect(inline.nodes).toEqual(all2.nodes);
   });
 
+  it("looks up coordinates in a file whose nodes are not sorted by id", async () => {
+    const opl = execFileSync("osmium", ["cat", fixture("gatineau.osm.pbf"), "-f", "opl", "-o", "-"]).toString();
+    const lines = opl.split("\n").filter((l) => l);
+    const nodes = lines.filter((l) => l.startsWith("n")).reverse();
+    const unsorted = join(dir, "unsorted.osm.pbf");
+    execFileSync("osmium", ["cat", "-F", "opl", "-", "-o", unsorted, "-f", "pbf", "--overwrite"], {
+      input: [...nodes, ...lines.filter((l) => !l.startsWith("n"))].join("\n"),
+    });
+    const expected = osmiumOpl(["cat", unsorted]);
+    expect(expected[0].id).toBeGreaterThan(expected[1].id); // really unsorted
+    expectSameAs(await readPbf(unsorted, ALL_PASS, { threads: 2 }), expected);
+  });
+
   it("reports progress up to the file size", async () => {
     const seen: number[] = [];
     const size = readFileSync(lux).length;

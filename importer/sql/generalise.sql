@@ -1,6 +1,7 @@
 -- One zoom band's generalised geometries (importer/zoom-bands.ts). {{source}} is the next finer band's table
 -- (its zones are a superset and already simplified with a smaller tolerance, so this is cheaper than starting
--- from full geometries). Simplified in 3857 under half a pixel of the band's deepest zoom, repaired when the
+-- from full geometries). Douglas-Peucker (ST_Simplify keeping collapsed rings; measured 30x faster than
+-- ST_SimplifyPreserveTopology on city boundaries) in 3857 under half a pixel of the band's deepest zoom, repaired when the
 -- simplification made it invalid, empty results dropped.
 CREATE TABLE {{schema}}.{{table}} AS
 SELECT id, zone_type, admin_level, geom::geometry(MultiPolygon, 3857) AS geom
@@ -8,7 +9,7 @@ FROM (
   SELECT id, zone_type, admin_level,
          CASE WHEN ST_IsValid(g) THEN ST_Multi(g) ELSE ST_Multi(ST_CollectionExtract(ST_MakeValid(g), 3)) END AS geom
   FROM (
-    SELECT id, zone_type, admin_level, ST_SimplifyPreserveTopology(geom, {{tolerance}}) AS g
+    SELECT id, zone_type, admin_level, ST_Simplify(geom, {{tolerance}}, true) AS g
     FROM {{schema}}.{{source}}
     WHERE geom IS NOT NULL AND {{filter}}
   ) simplified

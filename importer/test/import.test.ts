@@ -54,6 +54,19 @@ describe("import round trip", () => {
     });
   }
 
+  it("imports from s3:// (real S3 server)", async () => {
+    const { testStore } = await import("../../core/testing.ts");
+    const store = testStore();
+    const path = await writeZones(dir, "from-s3.json.gz", sampleZones().map((z) => ({ ...z, alt_name: "s3" })));
+    const url = store.url("zones/from-s3.json.gz");
+    await store.put(url, (await import("node:fs")).createReadStream(path));
+    const res = await importZonesFile(db, url, { progress: false, keepVersions: 10, store });
+    expect(res.zoneCount).toBe(4);
+    const { rows } = await db.pool.query("SELECT source FROM cosmo.datasets WHERE version = $1", [res.version]);
+    expect(rows[0].source).toBe(url);
+    expect(byId(await zonesOf(db.pool, res.version))[0].alt_name).toBe("s3");
+  });
+
   it("imports an old-schema file (no loc_name/alt_name/is_generated/country_code)", async () => {
     const path = await writeZonesRaw(`${dir}/old.jsonl`, oldSchemaZones());
     const res = await importZonesFile(db, path, { progress: false, keepVersions: 10 });

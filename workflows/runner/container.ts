@@ -5,6 +5,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync }
 import { dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { CosmoError } from "../../core/errors.ts";
+import { PROJECT_ROOT } from "../../core/paths.ts";
 import type { ArtefactStore } from "../../core/storage.ts";
 import type { Phase } from "./expr.ts";
 import type { Artifact, Parameter } from "./library.ts";
@@ -78,7 +79,9 @@ export async function runContainer(run: ContainerRun): Promise<ContainerResult> 
   const env = { ...run.baseEnv, ...Object.fromEntries(Object.entries(run.env).map(([k, v]) => [k, mapText(v, work)])) };
   const log = createWriteStream(logFile);
   log.write(`$ cosmo ${args.join(" ")}\n`);
-  const child = spawn(process.execPath, [run.cosmoBin, ...args], { cwd: work, env, stdio: ["ignore", "pipe", "pipe"] });
+  // The images' working directory is the application folder (relative config paths such as data/… resolve
+  // there), so steps run in the project root; only /step is private to the attempt.
+  const child = spawn(process.execPath, [run.cosmoBin, ...args], { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let lastErrorLine = "";
   child.stdout.on("data", (chunk: Buffer) => {

@@ -76,6 +76,8 @@ export function createStatusView(out: NodeJS.WriteStream = process.stderr): Stat
   const last = new Map<string, string>();
   return {
     update: (n) => {
+      // A container's first attempt starting says nothing new after "Running".
+      if (n.phase === "Running" && n.attempt === 1 && !n.message && last.has(n.id)) return;
       const key = `${n.phase}|${n.attempt ?? ""}|${n.message ?? ""}`;
       if (last.get(n.id) === key) return;
       last.set(n.id, key);

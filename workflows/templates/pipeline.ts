@@ -15,7 +15,7 @@ export const DEFAULT_REGIONS = [
   "europe",
   "north-america",
   "south-america",
-].map((name) => ({ name, url: `https://download.geofabrik.de/${name}-latest.osm.pbf` }));
+].map((name) => ({ name, url: `https://download.geofabrik.de/${name}-latest.osm.pbf`, countryCode: "" }));
 
 export const DEFAULT_SCHEDULES = ["0 2 * * *"];
 
@@ -35,7 +35,7 @@ function updateDag(): Template {
           name: "regions",
           template: "region",
           withParam: "{{workflow.parameters.regions}}",
-          arguments: { parameters: [arg("region", "{{item.name}}"), arg("url", "{{item.url}}")] },
+          arguments: { parameters: [arg("region", "{{item.name}}"), arg("url", "{{item.url}}"), arg("country-code", "{{item.countryCode}}")] },
         },
         {
           name: "merge",
@@ -90,7 +90,7 @@ function updateDag(): Template {
 function regionDag(): Template {
   return {
     name: "region",
-    inputs: { parameters: [{ name: "region" }, { name: "url" }] },
+    inputs: { parameters: [{ name: "region" }, { name: "url" }, { name: "country-code", default: "" }] },
     outputs: {
       parameters: [
         { name: "sha256", valueFrom: { parameter: "{{tasks.fetch.outputs.parameters.sha256}}" } },
@@ -124,7 +124,11 @@ function regionDag(): Template {
           when: "{{tasks.check.outputs.result}} == false",
           ...ref("cosmo-extract", "extract"),
           arguments: {
-            parameters: [arg("region", "{{inputs.parameters.region}}"), arg("sha256", "{{tasks.fetch.outputs.parameters.sha256}}")],
+            parameters: [
+              arg("region", "{{inputs.parameters.region}}"),
+              arg("sha256", "{{tasks.fetch.outputs.parameters.sha256}}"),
+              arg("country-code", "{{inputs.parameters.country-code}}"),
+            ],
           },
         },
       ],
@@ -173,7 +177,7 @@ export function pipelineTemplate(): WorkflowTemplate {
         workflowMetadata: { labels: { ...LABELS } },
         arguments: {
           parameters: [
-            { name: "regions", value: JSON.stringify(DEFAULT_REGIONS), description: "JSON list of {name, url} regional extracts" },
+            { name: "regions", value: JSON.stringify(DEFAULT_REGIONS), description: "JSON list of {name, url, countryCode} regional extracts (countryCode \"\" = from the data)" },
             { name: "bucket", value: "cosmo", description: "bucket of the default artifact repository" },
             { name: "max-zoom", value: "6", description: "highest zoom seeded before publishing" },
           ],

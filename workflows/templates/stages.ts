@@ -70,11 +70,12 @@ export function extractTemplate(o: RenderOptions): WorkflowTemplate {
       name: "extract",
       image: "cosmo-extractor",
       inputs: {
-        parameters: [{ name: "region" }, { name: "sha256" }],
+        // country-code: "" lets the extractor find it from the data (continents); set it for sub-country extracts.
+        parameters: [{ name: "region" }, { name: "sha256" }, { name: "country-code", default: "" }],
         artifacts: [s3Artifact("pbf", `${WORK}/in/source.osm.pbf`, `sources/${param("region")}.osm.pbf`)],
       },
-      args: ["extract", "-i", `${WORK}/in/source.osm.pbf`, "-o", `${WORK}/out/zones.jsonl.gz`],
-      outputs: { artifacts: [s3Artifact("zones", `${WORK}/out/zones.jsonl.gz`, zonesKey)] },
+      args: ["extract", "-i", `${WORK}/in/source.osm.pbf`, "-o", `${WORK}/zones.jsonl.gz`, `--country-code=${param("country-code")}`],
+      outputs: { artifacts: [s3Artifact("zones", `${WORK}/zones.jsonl.gz`, zonesKey)] },
       resources: resources("2", "8Gi", "4", "16Gi"),
       activeDeadlineSeconds: 6 * 3600,
       // Extraction is deterministic: retry only on infrastructure errors (eviction, node loss), not on failures.
@@ -135,8 +136,8 @@ export function dashboardTemplate(o: RenderOptions): WorkflowTemplate {
       name: "dashboard",
       image: "cosmo-importer",
       inputs: { parameters: [{ name: "version" }, { name: "hash" }] },
-      args: ["dashboard", "--dataset", param("version"), "-o", `${WORK}/out/dashboard.json`],
-      outputs: { artifacts: [s3Artifact("dashboard", `${WORK}/out/dashboard.json`, `dashboard/${param("hash")}/dashboard.json`)] },
+      args: ["dashboard", "--dataset", param("version"), "-o", `${WORK}/dashboard.json`],
+      outputs: { artifacts: [s3Artifact("dashboard", `${WORK}/dashboard.json`, `dashboard/${param("hash")}/dashboard.json`)] },
       resources: resources("500m", "1Gi", "1", "2Gi"),
       activeDeadlineSeconds: 3600,
       retryStrategy: retry(2, "Always", "30s", "15m"),
@@ -174,9 +175,9 @@ export function publishTemplate(o: RenderOptions): WorkflowTemplate {
       name: "gate-report",
       image: "cosmo-importer",
       inputs: { parameters: [{ name: "version" }, { name: "hash" }] },
-      args: ["diff", "served", param("version"), "-o", `${WORK}/out/gate-report.json`],
+      args: ["diff", "served", param("version"), "-o", `${WORK}/gate-report.json`],
       outputs: {
-        artifacts: [s3Artifact("gate-report", `${WORK}/out/gate-report.json`, `gate/${param("hash")}/report.json`, { optional: true })],
+        artifacts: [s3Artifact("gate-report", `${WORK}/gate-report.json`, `gate/${param("hash")}/report.json`, { optional: true })],
       },
       resources: resources("500m", "1Gi", "1", "2Gi"),
       activeDeadlineSeconds: 3600,

@@ -184,3 +184,18 @@ describe("bad input", () => {
     expect(e.message).toMatch(/nope\.jsonl: no such file/);
   });
 });
+
+describe("s3:// sources and targets", () => {
+  it("writes to and reads from the artefact store (real S3 server)", async () => {
+    const { testStore } = await import("../../testing.ts");
+    const store = testStore();
+    for (const name of ["zones/a.json.gz", "zones/b.jsonl"]) {
+      const url = store.url(name);
+      const w = createZoneWriter(url, { store });
+      for (const z of sampleZones()) await w.write(z);
+      await w.close();
+      expect((await store.stat(url))?.size).toBeGreaterThan(100);
+      expect(await collect(readZones(url, { store }))).toEqual(sampleZones());
+    }
+  });
+});

@@ -1,0 +1,20 @@
+// The cached extraction other stages' tests use: two concurrent callers get the same, complete file.
+import { statSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { extractedLuxembourg } from "../test-fixture.ts";
+import { readAll } from "./helpers.ts";
+
+describe("extractedLuxembourg()", () => {
+  it("extracts once for concurrent callers and returns a complete .jsonl.gz (--country-code lu, Voronoi on)", async () => {
+    const [a, b] = await Promise.all([extractedLuxembourg(), extractedLuxembourg()]);
+    expect(a).toBe(b);
+    expect(a).toMatch(/\.data\/test-cache\/luxembourg-[0-9a-f]{16}\.jsonl\.gz$/);
+    const mtime = statSync(a).mtimeMs;
+    expect(await extractedLuxembourg()).toBe(a);
+    expect(statSync(a).mtimeMs).toBe(mtime); // served from the cache
+    const zones = await readAll(a);
+    expect(zones).toHaveLength(215);
+    expect(zones.filter((z) => z.is_generated && z.geometry !== null)).toHaveLength(17);
+    expect(new Set(zones.map((z) => z.country_code))).toEqual(new Set(["LU"]));
+  });
+});

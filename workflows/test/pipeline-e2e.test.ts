@@ -1,0 +1,101 @@
+// The real rendered DAG (chart/files/workflows) run by the local runner with the real stage CLIs on the
+// Luxembourg and Gatineau fixtures: fan-out over two regions, a download that fails once and is retried,
+// publish, the exit handler; then a failing run that leaves the published dataset in place.
+import { createReadStream } from "node:fs";
+import { type Server, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ArtefactStore } from "../../core/storage.ts";
+import { type TestDatabase, fixture, testDatabase, testEnv, testStore, tmpDir } from "../../core/testing.ts";
+import { DEFAULT_OUT, readRendered } from "../render.ts";
+import { type RunResult, runLocal } from "../runner/run.ts";
+
+let db: TestDatabase;
+let store: ArtefactStore;
+let server: Server;
+let base: string;
+const requests: string[] = [];
+
+beforeAll(async () => {
+  db = await testDatabase("wf_e2e");
+  store = testStore();
+  // A download server whose gatineau extract fails the first time (a transient 503), like a busy mirror.
+  server = createServer((req, res) => {
+    requests.push(req.url ?? "");
+    if (req.url === "/gatineau.osm.pbf") {
+      if (requests.filter((u) => u === req.url).length === 1) return res.writeHead(503).end("busy");
+      res.writeHead(200, { "content-type": "application/octet-stream", etag: '"gat-1"' });
+      return createReadStream(fixture("gatineau.osm.pbf")).pipe(res);
+    }
+    res.writeHead(404).end("no such extract");
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise<void>((r) => server.close(() => r()));
+  await db?.close();
+});
+
+const node = (r: RunResult, name: string) => {
+  const n = r.nodes.find((x) => x.name === name);
+  if (!n) throw new Error(`no node ${name}: ${r.nodes.map((x) => `${x.name}=${x.phase}`).join(", ")}`);
+  return n;
+};
+
+async function served(): Promise<number | null> {
+  const r = await db.pool.query<{ version: number | null }>("SELECT version FROM cosmo.served");
+  return r.rows[0]?.version ?? null;
+}
+
+function run(regions: { name: string; url: string; countryCode: string }[], name: string): Promise<RunResult> {
+  return runLocal({
+    docs: readRendered(DEFAULT_OUT),
+    workflowTemplate: "cosmo-update",
+    params: { regions: JSON.stringify(regions), bucket: store.defaultBucket, "max-zoom": "2" },
+    store,
+    env: { ...testEnv({ db, store }), COSMO_LOG_LEVEL: "warn" },
+    runDir: tmpDir("wf-e2e"),
+    parallelism: 2,
+    maxBackoffSeconds: 0.5,
+    workflowName: name,
+  });
+}
+
+describe("the rendered pipeline, locally", () => {
+  it("fans out, retries a failed download, publishes; a later failing run keeps the published dataset", async () => {
+    const regions = [
+      { name: "luxembourg", url: fixture("luxembourg_filtered.osm.pbf"), countryCode: "" },
+      { name: "gatineau", url: `${base}/gatineau.osm.pbf`, countryCode: "ca" },
+    ];
+    const first = await run(regions, "e2e-ok");
+    const summary = first.nodes.map((n) => `${n.name}=${n.phase}${n.message ? ` (${n.message})` : ""}`).join("\n");
+    expect(first.phase, summary).toBe("Succeeded");
+    expect(node(first, "update/regions(0:luxembourg)/extract").phase).toBe("Succeeded");
+    expect(node(first, "update/regions(1:gatineau)/extract").phase).toBe("Succeeded");
+    // The 503 failed the first attempt; the retry fetched it.
+    expect(node(first, "update/regions(1:gatineau)/fetch").attempt).toBe(2);
+    expect(node(first, "update/regions(1:gatineau)/fetch").phase).toBe("Succeeded");
+    expect(node(first, "update/publish").phase).toBe("Succeeded");
+    const version = Number(node(first, "update/import").outputs?.version);
+    expect(version).toBeGreaterThan(0);
+    expect(await served()).toBe(version);
+    // Artefacts under keys that carry the input hash.
+    const sha = node(first, "update/regions(0:luxembourg)/fetch").outputs?.sha256;
+    expect(await store.exists(store.url(`extracts/${sha}/zones.jsonl.gz`))).toBe(true);
+    const ok = JSON.parse((await store.getBuffer(store.url("runs/e2e-ok.json"))).toString());
+    expect(ok).toMatchObject({ status: "Succeeded", servedVersion: version });
+
+    // Second run: one more region whose download keeps failing. The unchanged regions skip extraction.
+    const second = await run([...regions, { name: "atlantis", url: `${base}/atlantis.osm.pbf`, countryCode: "" }], "e2e-ko");
+    expect(second.phase).toBe("Failed");
+    expect(node(second, "update/regions(2:atlantis)/fetch").phase).toBe("Failed");
+    expect(node(second, "update/regions(2:atlantis)/fetch").attempt).toBe(4);
+    expect(node(second, "update/regions(0:luxembourg)/extract").phase).toBe("Skipped");
+    expect(node(second, "update/merge").phase).toBe("Omitted");
+    expect(second.exitHandlerPhase).toBe("Succeeded");
+    const ko = JSON.parse((await store.getBuffer(store.url("runs/e2e-ko.json"))).toString());
+    expect(ko).toMatchObject({ status: "Failed", servedVersion: version });
+    expect(await served()).toBe(version);
+  }, 170_000);
+});
