@@ -1,12 +1,15 @@
 // The API's HTTP layer: CORS, ops routes, the route table (validate → admission → resolve version once →
 // query that schema → JSON), gzip for larger bodies, JSON errors.
+import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
-import { LRUCache } from "lru-cache";
 import express, { type Express, type Request, type Response } from "express";
+import { LRUCache } from "lru-cache";
 import type { Pool } from "pg";
 import type { Logger } from "pino";
-import { cors } from "./kit/cors.ts";
-import { HttpError, errorHandler, notFoundHandler, sendError } from "./kit/http-errors.ts";
+import { cors, corsHeaders } from "./kit/cors.ts";
+import { errorHandler, HttpError, notFoundHandler, sendError } from "./kit/http-errors.ts";
+import type { FastPath } from "./kit/listen.ts";
+import { acceptsGzip, etagMatches } from "./kit/negotiate.ts";
 import type { Admission } from "./kit/overload.ts";
 import type { ServedDataset } from "./kit/served-dataset.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -23,6 +26,8 @@ export interface ApiAppDeps {
   settings: ApiSettings;
   log: Logger;
   version: string;
+  /** Responses of the served version, by version + URL (see createResponseCache). */
+  responses: ResponseCache | null;
 }
 
 const GZIP_MIN_BYTES = 1024;
@@ -30,42 +35,96 @@ const GZIP_MIN_BYTES = 1024;
 const CACHE_MAX_ENTRY_BYTES = 1 << 20;
 
 /** A response body with its gzip form computed at most once. */
-interface Body {
+export interface Body {
   text: string;
   type: string;
   gz?: Buffer;
+  etag?: string;
+  headers?: Record<string, string>;
+}
+
+export type ResponseCache = LRUCache<string, Body>;
+
+export function createResponseCache(bytes: number): ResponseCache | null {
+  return bytes > 0
+    ? new LRUCache<string, Body>({
+        maxSize: bytes,
+        sizeCalculation: (b, key) => b.text.length + (b.gz?.length ?? 0) + key.length + 64,
+      })
+    : null;
+}
+
+function bodyEtag(text: string): string {
+  return `W/"${createHash("sha1").update(text).digest("base64url")}"`;
+}
+
+/** Status, headers and bytes for a body, shared by Express routes and the fast path. */
+function answer(b: Body, acceptEncoding: string | undefined, ifNoneMatch: string | undefined) {
+  b.etag ??= bodyEtag(b.text);
+  const headers: Record<string, string> = {
+    "Content-Type": `${b.type}; charset=utf-8`,
+    Vary: "Accept-Encoding",
+    ETag: b.etag,
+    ...b.headers,
+  };
+  if (etagMatches(ifNoneMatch, [b.etag])) return { status: 304, headers, body: undefined };
+  if (b.text.length >= GZIP_MIN_BYTES && acceptsGzip(acceptEncoding)) {
+    b.gz ??= gzipSync(b.text, { level: 4 });
+    headers["Content-Encoding"] = "gzip";
+    return { status: 200, headers, body: b.gz };
+  }
+  return { status: 200, headers, body: Buffer.from(b.text) };
+}
+
+/**
+ * Cached responses of the served version without Express: the cache only holds answers to requests that
+ * passed validation, so a hit needs none of the route machinery.
+ */
+export function apiFastPath(deps: {
+  served: ServedDataset;
+  responses: ResponseCache | null;
+  settings: ApiSettings;
+}): FastPath {
+  return (req, res) => {
+    if (!deps.responses || (req.method !== "GET" && req.method !== "HEAD")) return false;
+    const ref = deps.served.peek();
+    if (!ref) return false;
+    const body = deps.responses.get(`${ref.version} ${req.url}`);
+    if (!body) return false;
+    const a = answer(body, req.headers["accept-encoding"], req.headers["if-none-match"]);
+    const cors = corsHeaders(deps.settings.corsOrigins, req.headers.origin);
+    const headers = {
+      ...a.headers,
+      ...cors,
+      Vary: cors.Vary ? "Accept-Encoding, Origin" : "Accept-Encoding",
+      "X-Dataset-Version": String(ref.version),
+      "Cache-Control": `public, max-age=${deps.settings.maxAgeSeconds}`,
+      ...(a.body ? { "Content-Length": String(a.body.length) } : {}),
+    };
+    res.writeHead(a.status, headers);
+    res.end(req.method === "HEAD" ? undefined : a.body);
+    return true;
+  };
 }
 
 export function sendBody(req: Request, res: Response, body: Body | string): void {
   const b = typeof body === "string" ? { text: body, type: "application/json" } : body;
-  res.type(res.get("Content-Type") ?? b.type);
+  const a = answer(b, req.get("Accept-Encoding"), req.get("If-None-Match"));
+  res.status(a.status).set(a.headers);
   res.vary("Accept-Encoding");
-  if (b.text.length >= GZIP_MIN_BYTES && req.acceptsEncodings("gzip") === "gzip") {
-    b.gz ??= gzipSync(b.text, { level: 4 });
-    res.set("Content-Encoding", "gzip");
-    res.send(b.gz);
-  } else {
-    res.send(b.text);
-  }
+  if (a.body) res.send(a.body);
+  else res.end();
 }
 
 export function createApiApp(deps: ApiAppDeps): Express {
   const { served, queries, admission, settings } = deps;
   const app = express();
   app.disable("x-powered-by");
+  app.set("etag", false); // answer() sets one ETag for Express and fast-path responses alike
   app.use(cors(settings.corsOrigins));
 
   const routes = routeTable(queries, settings);
-  // A version's data never changes, so a response is valid for as long as its version is served: cache by
-  // version + URL (bounded by bytes), which a publish invalidates by construction.
-  const responses =
-    settings.responseCacheBytes > 0
-      ? new LRUCache<string, Body>({
-          maxSize: settings.responseCacheBytes,
-          sizeCalculation: (b, key) => b.text.length + (b.gz?.length ?? 0) + key.length + 64,
-        })
-      : null;
-  served.onChange(() => responses?.clear());
+  const responses = deps.responses;
   const openapi = JSON.stringify(openApiDocument(routes, { version: deps.version }));
 
   app.get("/healthz", (_req, res) => {
@@ -112,11 +171,16 @@ export function createApiApp(deps: ApiAppDeps): Express {
             params: res.locals.params,
             query: res.locals.query,
           });
-          body = { text: out instanceof RawJson ? out.text : JSON.stringify(out), type: route.responseType ?? "application/json" };
+          body = {
+            text: out instanceof RawJson ? out.text : JSON.stringify(out),
+            type: route.responseType ?? "application/json",
+            headers: route.path.endsWith("/geometry")
+              ? { "Content-Disposition": `inline; filename="zone-${res.locals.params.id}.geojson"` }
+              : undefined,
+          };
           if (key && body.text.length <= CACHE_MAX_ENTRY_BYTES) responses?.set(key, body);
         }
         if (ref) res.set("X-Dataset-Version", String(ref.version));
-        if (route.path.endsWith("/geometry")) res.set("Content-Disposition", `inline; filename="zone-${res.locals.params.id}.geojson"`);
         res.set("Cache-Control", `public, max-age=${settings.maxAgeSeconds}`);
         sendBody(req, res, body);
       },

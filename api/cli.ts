@@ -1,8 +1,8 @@
 // `cosmo api serve`.
 import { Command } from "commander";
+import { intOption, runAction } from "../core/cli.ts";
 import { getConfig } from "../core/config.ts";
 import { openDatabase } from "../core/db.ts";
-import { intOption, runAction } from "../core/cli.ts";
 import { childLogger } from "../core/log.ts";
 import { closeOnSignals } from "./kit/listen.ts";
 import { startApiServer } from "./server.ts";

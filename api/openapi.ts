@@ -4,13 +4,19 @@ import type { RouteSpec } from "./routes.ts";
 import { ErrorResponse } from "./schemas.ts";
 
 function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
   return rest;
 }
 
 function parameters(schema: z.ZodType | undefined, where: "path" | "query") {
   if (!schema) return [];
-  const js = jsonSchema(schema, "input") as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  const js = jsonSchema(schema, "input") as {
+    properties?: Record<string, Record<string, unknown>>;
+    required?: string[];
+  };
   return Object.entries(js.properties ?? {}).map(([name, prop]) => {
     const { description, ...rest } = prop;
     return {
@@ -36,12 +42,17 @@ export function openApiDocument(routes: RouteSpec[], info: { version: string }):
       get: {
         summary: r.summary,
         tags: [r.tag],
-        operationId: `get${path.replace(/[{}]/g, "").replace(/(^|\/)(\w)/g, (_m, _s, c: string) => c.toUpperCase()).replace(/\W/g, "")}`,
+        operationId: `get${path
+          .replace(/[{}]/g, "")
+          .replace(/(^|\/)(\w)/g, (_m, _s, c: string) => c.toUpperCase())
+          .replace(/\W/g, "")}`,
         parameters: [...parameters(r.params, "path"), ...parameters(r.query, "query")],
         responses: {
           "200": {
             description: "OK",
-            content: { [r.responseType ?? "application/json"]: r.response ? { schema: jsonSchema(r.response, "output") } : {} },
+            content: {
+              [r.responseType ?? "application/json"]: r.response ? { schema: jsonSchema(r.response, "output") } : {},
+            },
           },
           "400": errorContent("Invalid parameter (names the parameter and the reason) or a limit exceeded"),
           ...(r.params ? { "404": errorContent("Unknown id") } : {}),

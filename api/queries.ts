@@ -42,11 +42,13 @@ export class ZoneQueries {
 
   constructor(private readonly pool: Pool) {}
 
-  private sql(file: string, ref: ServedRef): string {
-    const key = `${file}:${ref.schema}`;
+  private sql(file: string, ref: ServedRef, labels = false): string {
+    const key = `${file}:${ref.schema}:${labels}`;
     let text = this.texts.get(key);
     if (text === undefined) {
-      const columns = loadSql(import.meta.url, "sql/zone-columns.sql").replace(/^--.*\n/gm, "");
+      const columns = loadSql(import.meta.url, "sql/zone-columns.sql")
+        .replace(/^--.*\n/gm, "")
+        .replaceAll("{labels}", labels ? "z.international_labels" : "NULL::jsonb");
       text = loadSql(import.meta.url, `sql/${file}`)
         .replaceAll("{zone_columns}", columns)
         // The query normalised and escaped for LIKE (search.sql only).
@@ -57,32 +59,32 @@ export class ZoneQueries {
     return text;
   }
 
-  async zone(ref: ServedRef, id: number): Promise<ZoneRow | null> {
-    const { rows } = await this.pool.query<ZoneRow>(this.sql("zone.sql", ref), [id]);
+  async zone(ref: ServedRef, id: number, labels = true): Promise<ZoneRow | null> {
+    const { rows } = await this.pool.query<ZoneRow>(this.sql("zone.sql", ref, labels), [id]);
     return rows[0] ?? null;
   }
 
-  async children(ref: ServedRef, id: number): Promise<ZoneRow[]> {
-    return (await this.pool.query<ZoneRow>(this.sql("children.sql", ref), [id, TYPES])).rows;
+  async children(ref: ServedRef, id: number, labels = false): Promise<ZoneRow[]> {
+    return (await this.pool.query<ZoneRow>(this.sql("children.sql", ref, labels), [id, TYPES])).rows;
   }
 
-  async parents(ref: ServedRef, id: number): Promise<ZoneRow[]> {
-    return (await this.pool.query<ZoneRow>(this.sql("parents.sql", ref), [id])).rows;
+  async parents(ref: ServedRef, id: number, labels = false): Promise<ZoneRow[]> {
+    return (await this.pool.query<ZoneRow>(this.sql("parents.sql", ref, labels), [id])).rows;
   }
 
-  /** Substring matches first; on the first page, typo-tolerant trigram matches fill up to `limit`. */
-  async search(ref: ServedRef, p: SearchParams): Promise<ZoneRow[]> {
+  /** Substring matches; when there are none, typo-tolerant trigram matches instead (first page only). */
+  async search(ref: ServedRef, p: SearchParams, labels = false): Promise<ZoneRow[]> {
     const b = p.bbox ?? [null, null, null, null];
     const values = [p.q || null, p.type ?? null, p.country ?? null, ...b, p.limit, p.offset, TYPES];
-    const rows = (await this.pool.query<ZoneRow>(this.sql("search.sql", ref), values)).rows;
-    if (!p.q || p.offset > 0 || rows.length >= p.limit) return rows;
-    values[7] = p.limit - rows.length;
-    const fuzzy = (await this.pool.query<ZoneRow>(this.sql("search-fuzzy.sql", ref), values)).rows;
-    return [...rows, ...fuzzy];
+    const rows = (await this.pool.query<ZoneRow>(this.sql("search.sql", ref, labels), values)).rows;
+    // Trigram rechecks on search_names (every label in every language) are the expensive part: only when the
+    // exact-substring search found nothing, i.e. most likely a typo.
+    if (!p.q || p.offset > 0 || rows.length > 0) return rows;
+    return (await this.pool.query<ZoneRow>(this.sql("search-fuzzy.sql", ref, labels), values)).rows;
   }
 
-  async at(ref: ServedRef, lon: number, lat: number): Promise<ZoneRow[]> {
-    return (await this.pool.query<ZoneRow>(this.sql("at.sql", ref), [lon, lat, TYPES])).rows;
+  async at(ref: ServedRef, lon: number, lat: number, labels = false): Promise<ZoneRow[]> {
+    return (await this.pool.query<ZoneRow>(this.sql("at.sql", ref, labels), [lon, lat, TYPES])).rows;
   }
 
   async geometry(ref: ServedRef, id: number, simplifyMetres: number): Promise<GeometryRow | null> {

@@ -7,7 +7,7 @@ import type { ServedRef } from "./kit/served-dataset.ts";
 import type { ZoneQueries } from "./queries.ts";
 import * as S from "./schemas.ts";
 import type { ApiSettings } from "./settings.ts";
-import { compatZone, compatZoneWithBbox, featureText, statsJson, zoneJson } from "./views.ts";
+import { compatZone, compatZoneWithBbox, featureText, type LabelsChoice, statsJson, zoneJson } from "./views.ts";
 
 export interface RouteContext {
   req: Request;
@@ -37,8 +37,8 @@ function notFound(id: unknown): HttpError {
 }
 
 export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSpec[] {
-  const zoneWith = async (ref: ServedRef, id: number) => {
-    const zone = await queries.zone(ref, id);
+  const zoneWith = async (ref: ServedRef, id: number, labels = true) => {
+    const zone = await queries.zone(ref, id, labels);
     if (!zone) throw notFound(id);
     return zone;
   };
@@ -51,8 +51,9 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       response: S.ZoneListResponse,
       dataset: true,
       async handler({ ref, query }) {
-        const rows = await queries.search(ref, query as never);
-        return { dataset: ref.version, zones: rows.map(zoneJson) };
+        const labels = query.labels as LabelsChoice;
+        const rows = await queries.search(ref, query as never, labels !== undefined);
+        return { dataset: ref.version, zones: rows.map((r) => zoneJson(r, labels)) };
       },
     },
     {
@@ -63,8 +64,9 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       response: S.ZoneListResponse,
       dataset: true,
       async handler({ ref, query }) {
-        const rows = await queries.at(ref, query.lon as number, query.lat as number);
-        return { dataset: ref.version, zones: rows.map(zoneJson) };
+        const labels = query.labels as LabelsChoice;
+        const rows = await queries.at(ref, query.lon as number, query.lat as number, labels !== undefined);
+        return { dataset: ref.version, zones: rows.map((r) => zoneJson(r, labels)) };
       },
     },
     {
@@ -72,13 +74,21 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       summary: "A zone and its direct children (old field names and types kept, new fields added)",
       tag: "zones",
       params: S.ZoneIdParams,
-      query: S.EmptyQuery,
+      query: S.ZoneQuery,
       response: S.ZoneResponse,
       dataset: true,
-      async handler({ ref, params }) {
+      async handler({ ref, params, query }) {
         const id = params.id as number;
-        const [zone, children] = await Promise.all([zoneWith(ref, id), queries.children(ref, id)]);
-        return { zone: zoneJson(zone), children: children.map(zoneJson), dataset: ref.version };
+        const labels = query.labels as LabelsChoice;
+        const [zone, children] = await Promise.all([
+          zoneWith(ref, id),
+          queries.children(ref, id, labels !== undefined),
+        ]);
+        return {
+          zone: zoneJson(zone, labels),
+          children: children.map((r) => zoneJson(r, labels)),
+          dataset: ref.version,
+        };
       },
     },
     {
@@ -86,13 +96,14 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       summary: "A zone and its parents, immediate parent first, up to the root",
       tag: "zones",
       params: S.ZoneIdParams,
-      query: S.EmptyQuery,
+      query: S.ZoneQuery,
       response: S.ParentsResponse,
       dataset: true,
-      async handler({ ref, params }) {
+      async handler({ ref, params, query }) {
         const id = params.id as number;
-        const [zone, parents] = await Promise.all([zoneWith(ref, id), queries.parents(ref, id)]);
-        return { zone: zoneJson(zone), parents: parents.map(zoneJson), dataset: ref.version };
+        const labels = query.labels as LabelsChoice;
+        const [zone, parents] = await Promise.all([zoneWith(ref, id), queries.parents(ref, id, labels !== undefined)]);
+        return { zone: zoneJson(zone, labels), parents: parents.map((r) => zoneJson(r, labels)), dataset: ref.version };
       },
     },
     {
@@ -131,7 +142,7 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       dataset: true,
       async handler({ ref, params }) {
         const id = params.id as number;
-        const [zone, children] = await Promise.all([zoneWith(ref, id), queries.children(ref, id)]);
+        const [zone, children] = await Promise.all([zoneWith(ref, id, false), queries.children(ref, id)]);
         return { zone: compatZoneWithBbox(zone), children: children.map(compatZone) };
       },
     },
@@ -145,7 +156,7 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       dataset: true,
       async handler({ ref, params }) {
         const id = params.id as number;
-        const [zone, parents] = await Promise.all([zoneWith(ref, id), queries.parents(ref, id)]);
+        const [zone, parents] = await Promise.all([zoneWith(ref, id, false), queries.parents(ref, id)]);
         return { zone: compatZoneWithBbox(zone), parents: parents.map(compatZone) };
       },
     },

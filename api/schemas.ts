@@ -28,6 +28,19 @@ function decimal(min: number, max: number) {
     .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 }
 
+/** `labels=all` or `labels=fr,de`: international labels of list items (and a filter for the main zone). */
+export const LabelsParam = z
+  .string()
+  .regex(
+    /^(all|[a-z]{2,3}([-_][A-Za-z0-9]{1,8})?(,[a-z]{2,3}([-_][A-Za-z0-9]{1,8})?){0,49})$/,
+    "must be all or comma-separated language codes",
+  )
+  .transform((s) => (s === "all" ? "all" : s.split(",")))
+  .optional()
+  .describe(
+    "international_labels of listed zones: all, or languages like fr,de (default: only the main zone's, all languages)",
+  );
+
 export const ZoneIdParams = z.strictObject({
   id: integer(0, Number.MAX_SAFE_INTEGER).describe("Zone id (the cosmogony `id`)"),
 });
@@ -40,7 +53,10 @@ function bboxParam(maxArea: number) {
       "must be minLon,minLat,maxLon,maxLat",
     )
     .transform((s) => s.split(",").map(Number) as [number, number, number, number])
-    .refine(([a, b, c, d]) => a >= -180 && c <= 180 && b >= -90 && d <= 90, "coordinates out of range (lon ±180, lat ±90)")
+    .refine(
+      ([a, b, c, d]) => a >= -180 && c <= 180 && b >= -90 && d <= 90,
+      "coordinates out of range (lon ±180, lat ±90)",
+    )
     .refine(([a, b, c, d]) => a <= c && b <= d, "min must not exceed max")
     .refine(
       ([a, b, c, d]) => (c - a) * (d - b) <= maxArea,
@@ -68,13 +84,17 @@ export function searchQuery(settings: ApiSettings) {
     bbox: bboxParam(settings.maxBboxDegrees2).optional(),
     limit: integer(1, settings.maxLimit, "api.maxLimit").default(20).describe("Number of results (default 20)"),
     offset: integer(0, settings.maxOffset, "api.maxOffset").default(0).describe("Results to skip"),
+    labels: LabelsParam,
   });
 }
 
 export const AtQuery = z.strictObject({
   lon: decimal(-180, 180).describe("Longitude (WGS84)"),
   lat: decimal(-90, 90).describe("Latitude (WGS84)"),
+  labels: LabelsParam,
 });
+
+export const ZoneQuery = z.strictObject({ labels: LabelsParam });
 
 export const GeometryQuery = z.strictObject({
   simplify: decimal(0, 100_000)
@@ -116,7 +136,10 @@ export const Zone = z.object({
   label: z.string().nullable(),
   loc_name: z.string().nullable(),
   alt_name: z.string().nullable(),
-  international_labels: z.record(z.string(), z.string()),
+  international_labels: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe("Always on the main zone; on listed zones only with labels="),
   zip_codes: z.array(z.string()),
   country_code: z.string().nullable(),
   center: GeoJsonPoint.nullable(),

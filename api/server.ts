@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { type Config, getConfig } from "../core/config.ts";
 import type { Database } from "../core/db.ts";
 import { childLogger } from "../core/log.ts";
-import { createApiApp } from "./app.ts";
+import { apiFastPath, createApiApp, createResponseCache } from "./app.ts";
 import { listen } from "./kit/listen.ts";
 import { createAdmission } from "./kit/overload.ts";
 import { ServedDataset } from "./kit/served-dataset.ts";
@@ -26,7 +26,8 @@ export interface RunningService {
 
 function packageVersion(): string {
   try {
-    return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+    return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string })
+      .version;
   } catch {
     return "0.0.0";
   }
@@ -38,7 +39,12 @@ export async function startApiServer(opts: StartApiOptions): Promise<RunningServ
   const log = childLogger("api");
   const served = new ServedDataset(opts.db, { log });
   await served.start();
+  // A version's data never changes, so a response is valid for as long as its version is served: cached by
+  // version + URL (bounded by bytes) and dropped when the served version changes.
+  const responses = createResponseCache(settings.responseCacheBytes);
+  served.onChange(() => responses?.clear());
   const app = createApiApp({
+    responses,
     pool: opts.db.pool,
     served,
     queries: new ZoneQueries(opts.db.pool),
@@ -53,7 +59,9 @@ export async function startApiServer(opts: StartApiOptions): Promise<RunningServ
     log,
     version: packageVersion(),
   });
-  const server = await listen(app, opts.port ?? settings.port, opts.host ?? settings.host);
+  const server = await listen(app, opts.port ?? settings.port, opts.host ?? settings.host, {
+    fastPath: apiFastPath({ served, responses, settings }),
+  });
   log.info({ url: server.url }, "api listening");
   return {
     url: server.url,

@@ -22,14 +22,21 @@ function oldFields(r: ZoneRow) {
   };
 }
 
-export function zoneJson(r: ZoneRow) {
+export type LabelsChoice = "all" | string[] | undefined;
+
+function pickLabels(labels: Record<string, string>, choice: LabelsChoice): Record<string, string> {
+  if (!Array.isArray(choice)) return labels;
+  return Object.fromEntries(choice.filter((l) => Object.hasOwn(labels, l)).map((l) => [l, labels[l] as string]));
+}
+
+export function zoneJson(r: ZoneRow, choice?: LabelsChoice) {
   return {
     ...oldFields(r),
     bbox: r.bbox,
     label: r.label,
     loc_name: r.loc_name,
     alt_name: r.alt_name,
-    international_labels: r.international_labels ?? {},
+    ...(r.international_labels ? { international_labels: pickLabels(r.international_labels, choice) } : {}),
     zip_codes: r.zip_codes ?? [],
     country_code: r.country_code,
     center: r.center,

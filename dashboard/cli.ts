@@ -1,6 +1,6 @@
 // `cosmo dashboard`, `cosmo diff` and `cosmo gate`: argument parsing and output only; the work is in
 // dashboard.ts, diff.ts and gate.ts.
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { runAction } from "../core/cli.ts";
 import { getConfig } from "../core/config.ts";
 import { openDatabase } from "../core/db.ts";
@@ -11,20 +11,17 @@ import { evaluateGate, gateMessage } from "./gate.ts";
 import { publicPath, siblingUrl, writeArtefact, writeDiffReport } from "./output.ts";
 import { type DatasetRef, parseDatasetRef } from "./source.ts";
 
-function ratio(name: string) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new InputError(`${name}: expected a non-negative number, got "${v}"`);
-    return n;
-  };
+// commander names the option in its message; these say what was wrong with the value.
+function ratio(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative number, got "${v}"`);
+  return n;
 }
 
-function count(name: string) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InputError(`${name}: expected a non-negative integer, got "${v}"`);
-    return n;
-  };
+function count(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, got "${v}"`);
+  return n;
 }
 
 function dashboardCommand(): Command {
@@ -36,13 +33,8 @@ function dashboardCommand(): Command {
     .option("--dataset <version>", "an imported dataset version, or `served`")
     .requiredOption("-o, --output <file>", "output JSON (path or s3://…); test_results.json is written next to it")
     .option("--reference <csv>", "reference CSV of expected counts (default: config data.reference)")
-    .option("--examples <n>", "offending zones listed per check group", count("--examples"), 20)
-    .option(
-      "--outside-parent <ratio>",
-      "share of a child's area outside its parent that is reported",
-      ratio("--outside-parent"),
-      0.01,
-    )
+    .option("--examples <n>", "offending zones listed per check group", count, 20)
+    .option("--outside-parent <ratio>", "share of a child's area outside its parent that is reported", ratio, 0.01)
     .addOption(
       new Option(
         "--publish-dir [dir]",
@@ -111,19 +103,9 @@ function diffCommand(): Command {
     .option("--json", "print the JSON report on stdout instead of the text summary")
     .option("--no-store", "do not write the report next to the new dataset")
     .option("--no-publish", "do not write <publicDir>/diff/latest.json")
-    .option(
-      "--area-threshold <ratio>",
-      "symmetric-difference area / area above which a geometry changed",
-      ratio("--area-threshold"),
-      0.001,
-    )
-    .option(
-      "--bbox-threshold <ratio>",
-      "bbox edge shift / bbox diagonal above which a geometry changed",
-      ratio("--bbox-threshold"),
-      0.001,
-    )
-    .option("--examples <n>", "zones listed per category and group", count("--examples"), 20)
+    .option("--area-threshold <ratio>", "symmetric-difference area / area above which a geometry changed", ratio, 0.001)
+    .option("--bbox-threshold <ratio>", "bbox edge shift / bbox diagonal above which a geometry changed", ratio, 0.001)
+    .option("--examples <n>", "zones listed per category and group", count, 20)
     .action(
       runAction(
         async (
@@ -163,7 +145,7 @@ function diffCommand(): Command {
 function gateCommand(): Command {
   return new Command("gate")
     .description("Evaluate the publish gate for a dataset version against the served one (exit 3 when it would refuse)")
-    .argument("<version>", "candidate dataset version", count("version"))
+    .argument("<version>", "candidate dataset version", count)
     .option("--json", "print the gate result (failures + diff report) as JSON")
     .action(
       runAction(async (version: number, opts: { json?: boolean }) => {

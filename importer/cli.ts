@@ -20,13 +20,16 @@ function whoAmI(by?: string): string {
 }
 
 function checkForce(opts: { force?: boolean; reason?: string }): void {
-  if (opts.force && !opts.reason?.trim()) throw new CosmoError("--force needs --reason TEXT (it is recorded with the dataset)", { exitCode: EXIT.input });
+  if (opts.force && !opts.reason?.trim())
+    throw new CosmoError("--force needs --reason TEXT (it is recorded with the dataset)", { exitCode: EXIT.input });
   if (opts.reason && !opts.force) throw new CosmoError("--reason only goes with --force", { exitCode: EXIT.input });
 }
 
 function importCommand(): Command {
   return new Command("import")
-    .description("Import a cosmogony zones file (.json, .jsonl, .json.gz, .jsonl.gz; path or s3://…) as a new dataset version")
+    .description(
+      "Import a cosmogony zones file (.json, .jsonl, .json.gz, .jsonl.gz; path or s3://…) as a new dataset version",
+    )
     .argument("<source>", "zones file: local path, file:///… or s3://bucket/key")
     .option("--publish", "serve the new version once loaded (through the publish gate)")
     .option("--force", "publish even if the gate refuses (needs --reason)")
@@ -35,28 +38,47 @@ function importCommand(): Command {
     .option("--summary-json <path>", "write {version, skipped, zoneCount, sha256} there")
     .option("--no-progress", "no progress bar / progress log lines")
     .action(
-      runAction(async (source: string, opts: { publish?: boolean; force?: boolean; reason?: string; by?: string; summaryJson?: string; progress: boolean }) => {
-        checkForce(opts);
-        if (opts.force && !opts.publish) throw new CosmoError("--force only applies with --publish", { exitCode: EXIT.input });
-        const db = await openDatabase();
-        try {
-          const res = await importZonesFile(db, source, {
-            publish: opts.publish,
-            force: opts.force,
-            reason: opts.reason,
-            forcedBy: opts.force ? whoAmI(opts.by) : undefined,
-            gate: evaluateGate,
-            progress: opts.progress,
-          });
-          if (opts.summaryJson) {
-            const summary = { version: res.version, skipped: res.skipped, zoneCount: res.zoneCount, sha256: res.sha256, published: res.published === true };
-            await writeFile(opts.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
+      runAction(
+        async (
+          source: string,
+          opts: {
+            publish?: boolean;
+            force?: boolean;
+            reason?: string;
+            by?: string;
+            summaryJson?: string;
+            progress: boolean;
+          },
+        ) => {
+          checkForce(opts);
+          if (opts.force && !opts.publish)
+            throw new CosmoError("--force only applies with --publish", { exitCode: EXIT.input });
+          const db = await openDatabase();
+          try {
+            const res = await importZonesFile(db, source, {
+              publish: opts.publish,
+              force: opts.force,
+              reason: opts.reason,
+              forcedBy: opts.force ? whoAmI(opts.by) : undefined,
+              gate: evaluateGate,
+              progress: opts.progress,
+            });
+            if (opts.summaryJson) {
+              const summary = {
+                version: res.version,
+                skipped: res.skipped,
+                zoneCount: res.zoneCount,
+                sha256: res.sha256,
+                published: res.published === true,
+              };
+              await writeFile(opts.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
+            }
+            process.stdout.write(`${res.summary}\n`);
+          } finally {
+            await db.close();
           }
-          process.stdout.write(`${res.summary}\n`);
-        } finally {
-          await db.close();
-        }
-      }),
+        },
+      ),
     );
 }
 
@@ -71,7 +93,8 @@ function publishCommand(): Command {
       runAction(async (versionText: string, opts: { force?: boolean; reason?: string; by?: string }) => {
         checkForce(opts);
         const version = Number(versionText);
-        if (!Number.isInteger(version) || version <= 0) throw new CosmoError(`version: expected a positive integer, got "${versionText}"`, { exitCode: EXIT.input });
+        if (!Number.isInteger(version) || version <= 0)
+          throw new CosmoError(`version: expected a positive integer, got "${versionText}"`, { exitCode: EXIT.input });
         const db = await openDatabase();
         try {
           const res = await publishVersion(db, version, {
@@ -93,17 +116,19 @@ function publishCommand(): Command {
 }
 
 function rollbackCommand(): Command {
-  return new Command("rollback").description("Serve the previous dataset version again (a second rollback rolls forward)").action(
-    runAction(async () => {
-      const db = await openDatabase();
-      try {
-        const res = await rollback(db);
-        process.stdout.write(`serving version ${res.version} again (was ${res.previous})\n`);
-      } finally {
-        await db.close();
-      }
-    }),
-  );
+  return new Command("rollback")
+    .description("Serve the previous dataset version again (a second rollback rolls forward)")
+    .action(
+      runAction(async () => {
+        const db = await openDatabase();
+        try {
+          const res = await rollback(db);
+          process.stdout.write(`serving version ${res.version} again (was ${res.previous})\n`);
+        } finally {
+          await db.close();
+        }
+      }),
+    );
 }
 
 function datasetsCommand(): Command {
@@ -116,7 +141,13 @@ function datasetsCommand(): Command {
         try {
           const rows = await listDatasets(db.pool);
           if (opts.json) {
-            process.stdout.write(`${JSON.stringify(rows.map(({ meta, ...r }) => r), null, 2)}\n`);
+            process.stdout.write(
+              `${JSON.stringify(
+                rows.map(({ meta, ...r }) => r),
+                null,
+                2,
+              )}\n`,
+            );
             return;
           }
           if (!rows.length) {

@@ -88,7 +88,10 @@ export class BinaryCopyEncoder {
     this.textField(z.label);
     this.jsonbField(z.international_labels);
     this.textArrayField(z.zip_codes);
-    if (z.center) this.geometryField(POINT_BYTES, (v, o) => writePoint(v, o, z.center!.coordinates[0], z.center!.coordinates[1], SRID_WGS84));
+    if (z.center)
+      this.geometryField(POINT_BYTES, (v, o) =>
+        writePoint(v, o, z.center!.coordinates[0], z.center!.coordinates[1], SRID_WGS84),
+      );
     else this.nullField();
     if (z.bbox) this.geometryField(BBOX_POLYGON_BYTES, (v, o) => writeBBoxPolygon(v, o, z.bbox!, SRID_WGS84));
     else this.nullField();
@@ -131,7 +134,10 @@ export class BinaryCopyEncoder {
   }
 
   private int8Field(v: number | null): void {
-    if (v == null) return this.nullField();
+    if (v == null) {
+      this.nullField();
+      return;
+    }
     this.ensure(12);
     this.view.setInt32(this.pos, 8);
     // ids are below 2^53: split into two 32-bit halves instead of going through BigInt
@@ -141,7 +147,10 @@ export class BinaryCopyEncoder {
   }
 
   private int4Field(v: number | null): void {
-    if (v == null) return this.nullField();
+    if (v == null) {
+      this.nullField();
+      return;
+    }
     this.ensure(8);
     this.view.setInt32(this.pos, 4);
     this.view.setInt32(this.pos + 4, v);
@@ -149,7 +158,10 @@ export class BinaryCopyEncoder {
   }
 
   private textField(s: string | null): void {
-    if (s == null) return this.nullField();
+    if (s == null) {
+      this.nullField();
+      return;
+    }
     const max = s.length * 3;
     this.ensure(4 + max);
     const n = this.buf.write(s, this.pos + 4, "utf8");

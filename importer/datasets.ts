@@ -65,7 +65,11 @@ export async function ensureMetaSchema(pool: pg.Pool): Promise<void> {
  * Runs `fn` holding the import lock on a dedicated connection (session advisory lock). A killed import's
  * connection closes and frees the lock, so a 'loading' dataset found while holding it is a dead import's.
  */
-export async function withImportLock<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, waitMs = 30_000): Promise<T> {
+export async function withImportLock<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient) => Promise<T>,
+  waitMs = 30_000,
+): Promise<T> {
   const client = await pool.connect();
   let broken = false;
   try {
@@ -87,7 +91,9 @@ export async function withImportLock<T>(pool: pg.Pool, fn: (client: pg.PoolClien
         [IMPORT_LOCK],
       );
       const who = holder.rows[0] ? ` (backend pid ${holder.rows[0].pid}, ${holder.rows[0].application_name})` : "";
-      throw new CosmoError(`another import or publish is running on this database${who}; try again when it is done`, { exitCode: EXIT.unavailable });
+      throw new CosmoError(`another import or publish is running on this database${who}; try again when it is done`, {
+        exitCode: EXIT.unavailable,
+      });
     }
     try {
       return await fn(client);
@@ -111,7 +117,10 @@ export async function cleanupStaleLoads(db: Queryable): Promise<number[]> {
   for (const r of rows) {
     log.warn({ version: r.version, schema: r.schema_name }, "cleaning up an import that did not finish");
     await db.query(`DROP SCHEMA IF EXISTS ${ident(r.schema_name)} CASCADE`);
-    await db.query("UPDATE cosmo.datasets SET status = 'failed', error = coalesce(error, 'import interrupted') WHERE version = $1", [r.version]);
+    await db.query(
+      "UPDATE cosmo.datasets SET status = 'failed', error = coalesce(error, 'import interrupted') WHERE version = $1",
+      [r.version],
+    );
   }
   return rows.map((r) => r.version);
 }
@@ -144,7 +153,10 @@ export async function createDatasetRow(db: Queryable, source: string, sha256: st
 export async function markFailed(db: Queryable, version: number, error: string): Promise<void> {
   const row = await getDataset(db, version);
   if (row) await db.query(`DROP SCHEMA IF EXISTS ${ident(row.schema_name)} CASCADE`);
-  await db.query("UPDATE cosmo.datasets SET status = 'failed', error = $2 WHERE version = $1", [version, error.slice(0, 2000)]);
+  await db.query("UPDATE cosmo.datasets SET status = 'failed', error = $2 WHERE version = $1", [
+    version,
+    error.slice(0, 2000),
+  ]);
 }
 
 /**

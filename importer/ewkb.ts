@@ -24,7 +24,7 @@ export function mercatorX(lon: number): number {
   return lon * DEG * EARTH_RADIUS;
 }
 export function mercatorY(lat: number): number {
-  const l = lat > MAX_LAT ? MAX_LAT : lat < -MAX_LAT ? -MAX_LAT : lat;
+  const l = Math.max(-MAX_LAT, Math.min(MAX_LAT, lat));
   return Math.log(Math.tan(Math.PI / 4 + (l * DEG) / 2)) * EARTH_RADIUS;
 }
 
@@ -45,7 +45,12 @@ export function multiPolygonByteSize(polygons: ArrayLike<ArrayLike<Ring>>): numb
  * Writes a MultiPolygon's EWKB at `offset` of `view`, projecting to Web Mercator when `srid` is 3857 (the input is
  * always lon/lat). Returns the offset after it. The view must have multiPolygonByteSize() bytes free.
  */
-export function writeMultiPolygon(view: DataView, offset: number, polygons: ArrayLike<ArrayLike<Ring>>, srid: number): number {
+export function writeMultiPolygon(
+  view: DataView,
+  offset: number,
+  polygons: ArrayLike<ArrayLike<Ring>>,
+  srid: number,
+): number {
   const mercator = srid === SRID_WEB_MERCATOR;
   let o = offset;
   view.setUint8(o, 1);

@@ -1,8 +1,9 @@
 // `cosmo import`: one zones file → one new dataset version (schema zones_v<N>), optionally published.
 // Safety: everything happens in the new schema while its dataset row says 'loading'; the served dataset is
 // only touched by publishVersion(). A failed import drops its schema; a killed one is cleaned up by the next.
-import { createReadStream } from "node:fs";
+
 import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { getConfig } from "../core/config.ts";
 import { detectFormat } from "../core/cosmogony/format.ts";
@@ -80,7 +81,13 @@ export async function importZonesFile(db: Database, source: string, opts: Import
     }
     const sha256 = await sha256File(local.path);
     const keep = opts.keepVersions ?? getConfig().import.keepVersions;
-    const publishOpts = { force: opts.force, forcedBy: opts.forcedBy, reason: opts.reason, gate: opts.gate, keepVersions: keep };
+    const publishOpts = {
+      force: opts.force,
+      forcedBy: opts.forcedBy,
+      reason: opts.reason,
+      gate: opts.gate,
+      keepVersions: keep,
+    };
 
     const result = await withImportLock(db.pool, async (client): Promise<ImportResult> => {
       const cleaned = await cleanupStaleLoads(client);
@@ -98,7 +105,8 @@ export async function importZonesFile(db: Database, source: string, opts: Import
       }
 
       const row = await createDatasetRow(client, source, sha256);
-      const progress = opts.progress === false ? null : startProgress({ label: `import v${row.version}`, unit: "zones" });
+      const progress =
+        opts.progress === false ? null : startProgress({ label: `import v${row.version}`, unit: "zones" });
       try {
         const tLoad = performance.now();
         let readBytes = 0;
@@ -110,18 +118,18 @@ export async function importZonesFile(db: Database, source: string, opts: Import
             progress.tick(1, bytes);
             // the zone count is unknown until the end: estimate it from the share of the file read so far
             readBytes += bytes;
-            if (++readZones % 500 === 0 && readBytes > 0) progress.setTotal(Math.max(readZones, Math.round((readZones * size) / readBytes)));
+            if (++readZones % 500 === 0 && readBytes > 0)
+              progress.setTotal(Math.max(readZones, Math.round((readZones * size) / readBytes)));
           },
         });
         const loadMs = performance.now() - tLoad;
         progress?.stop();
         const post = await postLoad(client, row.schema_name);
         const meta = loaded.meta ?? { osm_filename: null, stats: loaded.computedStats, statsComputedByImporter: true };
-        await client.query("UPDATE cosmo.datasets SET status = 'ready', zone_count = $2, meta = $3 WHERE version = $1", [
-          row.version,
-          loaded.zoneCount,
-          JSON.stringify(meta),
-        ]);
+        await client.query(
+          "UPDATE cosmo.datasets SET status = 'ready', zone_count = $2, meta = $3 WHERE version = $1",
+          [row.version, loaded.zoneCount, JSON.stringify(meta)],
+        );
         const totalMs = performance.now() - t0;
         const mbs = loaded.rawBytes / 1e6 / (loadMs / 1000);
         return {
@@ -141,7 +149,10 @@ export async function importZonesFile(db: Database, source: string, opts: Import
         progress?.stop();
         // the lock's connection may be the one that broke: record the failure through the pool
         await markFailed(db.pool, row.version, e instanceof Error ? e.message : String(e)).catch((err) =>
-          log.error({ err: (err as Error).message }, "could not record the failed import (the next import cleans it up)"),
+          log.error(
+            { err: (err as Error).message },
+            "could not record the failed import (the next import cleans it up)",
+          ),
         );
         throw e;
       }

@@ -37,7 +37,12 @@ interface ParentRef {
 }
 
 /** Runs on `client` (no transaction open): BEGIN, create schema, COPY, checks, COMMIT — or ROLLBACK. */
-export async function loadZones(client: pg.PoolClient, schema: string, source: string | Readable, opts: LoadOptions): Promise<LoadResult> {
+export async function loadZones(
+  client: pg.PoolClient,
+  schema: string,
+  source: string | Readable,
+  opts: LoadOptions,
+): Promise<LoadResult> {
   const stats = new StatsAccumulator();
   let meta: CosmogonyMeta | null = null;
   let rawBytes = 0;
@@ -65,10 +70,14 @@ export async function loadZones(client: pg.PoolClient, schema: string, source: s
       const pos = rec.line ?? rec.index;
       const first = seen.get(z.id);
       if (first !== undefined) {
-        throw new InputError(`duplicate zone id ${z.id} (first at ${where(first)})`, { file: opts.name, object: `${describeRecord(rec)}: zone ${z.osm_id}` });
+        throw new InputError(`duplicate zone id ${z.id} (first at ${where(first)})`, {
+          file: opts.name,
+          object: `${describeRecord(rec)}: zone ${z.osm_id}`,
+        });
       }
       seen.set(z.id, pos);
-      if (z.parent !== null && !seen.has(z.parent)) pending.push({ parent: z.parent, id: z.id, osmId: z.osm_id, where: describeRecord(rec) });
+      if (z.parent !== null && !seen.has(z.parent))
+        pending.push({ parent: z.parent, id: z.id, osmId: z.osm_id, where: describeRecord(rec) });
       stats.add(z);
       encoder.addZone(z);
       zoneCount++;
@@ -79,7 +88,10 @@ export async function loadZones(client: pg.PoolClient, schema: string, source: s
     }
     for (const r of pending) {
       if (!seen.has(r.parent)) {
-        throw new InputError(`parent ${r.parent} does not exist in the file`, { file: opts.name, object: `${r.where}: zone ${r.id} (${r.osmId})` });
+        throw new InputError(`parent ${r.parent} does not exist in the file`, {
+          file: opts.name,
+          object: `${r.where}: zone ${r.id} (${r.osmId})`,
+        });
       }
     }
     yield encoder.finish();
@@ -89,7 +101,9 @@ export async function loadZones(client: pg.PoolClient, schema: string, source: s
   await client.query("BEGIN");
   try {
     await client.query(sql("create-version", { schema: ident(schema) }));
-    const copy = client.query(copyFrom(`COPY ${table} (${COPY_COLUMNS.join(", ")}) FROM STDIN WITH (FORMAT binary, FREEZE)`));
+    const copy = client.query(
+      copyFrom(`COPY ${table} (${COPY_COLUMNS.join(", ")}) FROM STDIN WITH (FORMAT binary, FREEZE)`),
+    );
     // read-ahead of a few MB: Node parses the next zones while the server digests the last ones
     await pipeline(ReadableStream.from(rows(), { objectMode: false, highWaterMark: 8 << 20 }), copy);
     await client.query("COMMIT");
@@ -105,7 +119,11 @@ function translateCopyError(e: unknown, file: string): unknown {
   if (e instanceof InputError) return e;
   const err = e as { code?: string; message?: string; where?: string };
   if (err?.code && /^(22|23)/.test(err.code)) {
-    return new InputError(`rejected by the database: ${err.message}${err.where ? ` (${err.where.split("\n")[0]})` : ""}`, { file }, { cause: e });
+    return new InputError(
+      `rejected by the database: ${err.message}${err.where ? ` (${err.where.split("\n")[0]})` : ""}`,
+      { file },
+      { cause: e },
+    );
   }
   return e;
 }

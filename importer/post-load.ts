@@ -33,11 +33,21 @@ export async function postLoad(client: pg.PoolClient | pg.Pool, schema: string):
     let source = "zones";
     for (const band of generalised) {
       const table = band.table as string;
-      await client.query(sql("generalise", { schema: s, table: ident(table), source: ident(source), filter: bandFilterSql(band), tolerance: band.toleranceMeters }));
+      await client.query(
+        sql("generalise", {
+          schema: s,
+          table: ident(table),
+          source: ident(source),
+          filter: bandFilterSql(band),
+          tolerance: band.toleranceMeters,
+        }),
+      );
       source = table;
     }
   });
   const tables = ["zones", ...generalised.map((b) => b.table as string)];
-  const analyzeMs = await timed("analyze", () => client.query(`ANALYZE ${tables.map((t) => `${s}.${ident(t)}`).join(", ")}`));
+  const analyzeMs = await timed("analyze", () =>
+    client.query(`ANALYZE ${tables.map((t) => `${s}.${ident(t)}`).join(", ")}`),
+  );
   return { makeValidMs, indexesMs, generaliseMs, analyzeMs };
 }

@@ -40,14 +40,23 @@ export interface PublishResult {
 
 export const NOTIFY_CHANNEL = "cosmo_dataset";
 
-export async function servedVersion(pool: pg.Pool): Promise<{ version: number; schema: string; previousVersion: number | null; switchedAt: Date } | null> {
+export async function servedVersion(
+  pool: pg.Pool,
+): Promise<{ version: number; schema: string; previousVersion: number | null; switchedAt: Date } | null> {
   try {
-    const { rows } = await pool.query<{ version: number; schema_name: string; previous_version: number | null; switched_at: Date }>(
+    const { rows } = await pool.query<{
+      version: number;
+      schema_name: string;
+      previous_version: number | null;
+      switched_at: Date;
+    }>(
       `SELECT s.version, d.schema_name, s.previous_version, s.switched_at
          FROM cosmo.served s JOIN cosmo.datasets d ON d.version = s.version`,
     );
     const r = rows[0];
-    return r ? { version: r.version, schema: r.schema_name, previousVersion: r.previous_version, switchedAt: r.switched_at } : null;
+    return r
+      ? { version: r.version, schema: r.schema_name, previousVersion: r.previous_version, switchedAt: r.switched_at }
+      : null;
   } catch (e) {
     if ((e as { code?: string }).code === "42P01" || (e as { code?: string }).code === "3F000") return null; // no meta schema yet
     throw e;
@@ -66,7 +75,9 @@ export async function listDatasets(pool: pg.Pool): Promise<(DatasetRow & { serve
 function publishable(row: DatasetRow | null, version: number): DatasetRow {
   if (!row) throw new CosmoError(`no dataset version ${version} (see \`cosmo datasets\`)`, { exitCode: EXIT.input });
   if (row.status !== "ready" && row.status !== "published") {
-    throw new CosmoError(`dataset version ${version} is ${row.status}: only a loaded (ready) version can be served`, { exitCode: EXIT.input });
+    throw new CosmoError(`dataset version ${version} is ${row.status}: only a loaded (ready) version can be served`, {
+      exitCode: EXIT.input,
+    });
   }
   return row;
 }
@@ -74,7 +85,8 @@ function publishable(row: DatasetRow | null, version: number): DatasetRow {
 export async function publishVersion(db: Database, version: number, opts: PublishOptions = {}): Promise<PublishResult> {
   await ensureMetaSchema(db.pool);
   const forced = opts.force === true;
-  if (forced && !opts.reason?.trim()) throw new CosmoError("--force needs --reason TEXT (recorded with the dataset)", { exitCode: EXIT.input });
+  if (forced && !opts.reason?.trim())
+    throw new CosmoError("--force needs --reason TEXT (recorded with the dataset)", { exitCode: EXIT.input });
   publishable(await getDataset(db.pool, version), version);
   const before = await servedVersion(db.pool);
   if (before?.version === version) {
@@ -89,7 +101,10 @@ export async function publishVersion(db: Database, version: number, opts: Publis
     gate = await opts.gate(db, version);
     if (!gate.ok) {
       const why = gate.failures.map((f) => `${f.rule}: ${f.message}`).join("; ");
-      throw new GateRefusedError(`publish gate refused version ${version} (served stays ${before.version}): ${why}`, gate.failures);
+      throw new GateRefusedError(
+        `publish gate refused version ${version} (served stays ${before.version}): ${why}`,
+        gate.failures,
+      );
     }
   } else if (forced && before) {
     log.warn({ version, forcedBy: opts.forcedBy, reason: opts.reason }, "publishing without the gate (forced)");
@@ -98,15 +113,24 @@ export async function publishVersion(db: Database, version: number, opts: Publis
   const client = await db.pool.connect();
   try {
     await client.query("BEGIN");
-    const { rows } = await client.query<{ version: number | null }>("SELECT version FROM cosmo.served WHERE id FOR UPDATE");
+    const { rows } = await client.query<{ version: number | null }>(
+      "SELECT version FROM cosmo.served WHERE id FOR UPDATE",
+    );
     const current = rows[0]?.version ?? null;
     if (current !== (before?.version ?? null)) {
-      throw new CosmoError(`the served version changed from ${before?.version} to ${current} while publishing; run it again`, { exitCode: EXIT.unavailable });
+      throw new CosmoError(
+        `the served version changed from ${before?.version} to ${current} while publishing; run it again`,
+        { exitCode: EXIT.unavailable },
+      );
     }
     const row = publishable(await getDataset(client, version), version);
     await switchServed(client, row, current);
     if (forced) {
-      await client.query("UPDATE cosmo.datasets SET forced_by = $2, force_reason = $3 WHERE version = $1", [version, opts.forcedBy ?? null, opts.reason]);
+      await client.query("UPDATE cosmo.datasets SET forced_by = $2, force_reason = $3 WHERE version = $1", [
+        version,
+        opts.forcedBy ?? null,
+        opts.reason,
+      ]);
     }
     await client.query("COMMIT");
   } catch (e) {
@@ -130,10 +154,13 @@ export async function rollback(db: Database): Promise<{ version: number; previou
       "SELECT version, previous_version FROM cosmo.served WHERE id FOR UPDATE",
     );
     const s = rows[0];
-    if (!s?.version || !s.previous_version) throw new CosmoError("nothing to roll back to: no previous version is recorded", { exitCode: EXIT.input });
+    if (!s?.version || !s.previous_version)
+      throw new CosmoError("nothing to roll back to: no previous version is recorded", { exitCode: EXIT.input });
     const row = await getDataset(client, s.previous_version);
     if (!row || (row.status !== "ready" && row.status !== "published")) {
-      throw new CosmoError(`cannot roll back to version ${s.previous_version}: it is ${row?.status ?? "gone"}`, { exitCode: EXIT.input });
+      throw new CosmoError(`cannot roll back to version ${s.previous_version}: it is ${row?.status ?? "gone"}`, {
+        exitCode: EXIT.input,
+      });
     }
     await switchServed(client, row, s.version);
     await client.query("COMMIT");
@@ -149,9 +176,17 @@ export async function rollback(db: Database): Promise<{ version: number; previou
 
 /** The switch itself, inside the caller's transaction. */
 async function switchServed(client: pg.PoolClient, row: DatasetRow, current: number | null): Promise<void> {
-  await client.query("UPDATE cosmo.served SET version = $1, previous_version = $2, switched_at = now() WHERE id", [row.version, current]);
-  if (current !== null) await client.query("UPDATE cosmo.datasets SET status = 'ready' WHERE version = $1 AND status = 'published'", [current]);
-  await client.query("UPDATE cosmo.datasets SET status = 'published', published_at = now() WHERE version = $1", [row.version]);
+  await client.query("UPDATE cosmo.served SET version = $1, previous_version = $2, switched_at = now() WHERE id", [
+    row.version,
+    current,
+  ]);
+  if (current !== null)
+    await client.query("UPDATE cosmo.datasets SET status = 'ready' WHERE version = $1 AND status = 'published'", [
+      current,
+    ]);
+  await client.query("UPDATE cosmo.datasets SET status = 'published', published_at = now() WHERE version = $1", [
+    row.version,
+  ]);
   await replaceCompatView(client, row.schema_name);
   await client.query("SELECT pg_notify($1, $2)", [NOTIFY_CHANNEL, String(row.version)]);
 }
@@ -164,7 +199,10 @@ async function replaceCompatView(client: pg.PoolClient, schema: string): Promise
   const kind = rows[0]?.relkind;
   if (kind && kind !== "v") {
     const legacy = `zones_before_cosmo_${Date.now()}`;
-    log.warn({ renamedTo: `public.${legacy}` }, "public.zones was a table (old importer): renamed it to make room for the view");
+    log.warn(
+      { renamedTo: `public.${legacy}` },
+      "public.zones was a table (old importer): renamed it to make room for the view",
+    );
     await client.query(`ALTER TABLE public.zones RENAME TO ${ident(legacy)}`);
   }
   await client.query(sql("compat-view", { schema: ident(schema) }));

@@ -38,7 +38,14 @@ const halfPixelAt = (z: number) => Math.round(metersPerPixel(z) / 2);
 export const MAX_ZOOM = 22;
 
 export const ZOOM_BANDS: readonly ZoomBand[] = [
-  { minZoom: 0, maxZoom: 2, table: "zones_z0_2", zoneTypes: ["country"], maxAdminLevel: 2, toleranceMeters: halfPixelAt(2) },
+  {
+    minZoom: 0,
+    maxZoom: 2,
+    table: "zones_z0_2",
+    zoneTypes: ["country"],
+    maxAdminLevel: 2,
+    toleranceMeters: halfPixelAt(2),
+  },
   {
     minZoom: 3,
     maxZoom: 5,

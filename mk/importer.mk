@@ -12,7 +12,7 @@ bench-import-ewkb:
 
 # cosmo import load vs raw psql COPY vs ogr2ogr on >= 10 M vertices (input generated once into bench/out/)
 bench-import-load:
-	node --import tsx bench/import/load.bench.ts --vertices $(IMPORT_BENCH_VERTICES)
+	COSMO_LOG_LEVEL=$${COSMO_LOG_LEVEL:-warn} node --import tsx bench/import/load.bench.ts --vertices $(IMPORT_BENCH_VERTICES)
 
 # just the generated input, e.g. to try `cosmo import bench/out/zones-10500000.jsonl` by hand
 bench-import-generate:

@@ -5,11 +5,11 @@ import { createHash } from "node:crypto";
 import express, { type Express, type Request, type RequestHandler, type Response } from "express";
 import type { Pool } from "pg";
 import type { Logger } from "pino";
+import { cors } from "../api/kit/cors.ts";
+import { badParameter, errorHandler, HttpError, notFoundHandler, sendError } from "../api/kit/http-errors.ts";
 import type { FastPath } from "../api/kit/listen.ts";
 import { etagMatches } from "../api/kit/negotiate.ts";
 import type { Admission } from "../api/kit/overload.ts";
-import { HttpError, badParameter, errorHandler, notFoundHandler, sendError } from "../api/kit/http-errors.ts";
-import { cors } from "../api/kit/cors.ts";
 import type { ServedDataset, ServedRef } from "../api/kit/served-dataset.ts";
 import type { CachedTile, TileCache } from "./cache.ts";
 import { parseTileAddress, type TileAddress } from "./coords.ts";
@@ -35,7 +35,6 @@ interface TileRequest {
   tile: TileAddress;
   ref: ServedRef;
 }
-
 
 export function createTilesApp(deps: TilesAppDeps): Express {
   const { served, cache, renderer, admission, settings } = deps;

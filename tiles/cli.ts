@@ -1,11 +1,11 @@
 // `cosmo tiles serve` and `cosmo tiles seed`.
 import { Command, InvalidArgumentError } from "commander";
+import { closeOnSignals } from "../api/kit/listen.ts";
+import { intOption, runAction } from "../core/cli.ts";
 import { getConfig } from "../core/config.ts";
 import { openDatabase } from "../core/db.ts";
-import { runAction, intOption } from "../core/cli.ts";
 import { childLogger } from "../core/log.ts";
 import { openStore } from "../core/storage.ts";
-import { closeOnSignals } from "../api/kit/listen.ts";
 import { MAX_URL_ZOOM } from "./coords.ts";
 import { LAYERS, layerByUrlName } from "./layers.ts";
 import { seedTiles } from "./seed.ts";
@@ -14,7 +14,8 @@ import { tilesSettings } from "./settings.ts";
 
 function datasetOption(value: string): number | "served" {
   if (value === "served") return "served";
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`--dataset: expected a version number or "served", got "${value}"`);
+  if (!/^\d+$/.test(value))
+    throw new InvalidArgumentError(`--dataset: expected a version number or "served", got "${value}"`);
   return Number(value);
 }
 
@@ -66,7 +67,8 @@ export function commands(): Command[] {
           if (opts.maxZoom > MAX_URL_ZOOM) throw new InvalidArgumentError(`--max-zoom: at most ${MAX_URL_ZOOM}`);
           const layers = opts.layers.split(",").map((name) => {
             const layer = layerByUrlName(name.trim());
-            if (!layer) throw new InvalidArgumentError(`--layers: unknown layer "${name}" (${Object.keys(LAYERS).join(", ")})`);
+            if (!layer)
+              throw new InvalidArgumentError(`--layers: unknown layer "${name}" (${Object.keys(LAYERS).join(", ")})`);
             return layer;
           });
           const config = getConfig();

@@ -33,7 +33,8 @@ export function layerFields(layer: TileLayer, languages: string[]): Record<strin
   if (layer.compat) return { name: "String", admin_level: "Number", zone_type: "String" };
   const fields: Record<string, string> = {
     name: "String: the zone's name",
-    zone_type: "String: suburb, city_district, city, state_district, state, country_region, country, non_administrative",
+    zone_type:
+      "String: suburb, city_district, city, state_district, state, country_region, country, non_administrative",
     admin_level: "Number: OSM admin_level",
     country_code: "String: ISO 3166-1 alpha-2, upper case",
     osm_id: "String: relation:<id> or node:<id>",

@@ -14,7 +14,9 @@ export function publicBaseUrl(req: Request, configured: string): string {
   const proto = first(req.get("X-Forwarded-Proto"));
   const scheme = proto === "https" || proto === "http" ? proto : req.protocol;
   const forwardedHost = first(req.get("X-Forwarded-Host"));
-  const host = [forwardedHost, req.get("Host")].find((h) => h && HOST.test(h)) ?? `${req.socket.localAddress}:${req.socket.localPort}`;
+  const host =
+    [forwardedHost, req.get("Host")].find((h) => h && HOST.test(h)) ??
+    `${req.socket.localAddress}:${req.socket.localPort}`;
   const prefix = first(req.get("X-Forwarded-Prefix"))?.replace(/\/+$/, "") ?? "";
   return `${scheme}://${host}${PREFIX.test(prefix) ? prefix : ""}`;
 }

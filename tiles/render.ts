@@ -1,7 +1,7 @@
 // Render one tile with the prepared statement of its zoom band, in the schema of the resolved dataset version.
 import { escapeIdentifier, type Pool } from "pg";
-import { loadSql } from "../core/sql.ts";
 import type { ServedRef } from "../api/kit/served-dataset.ts";
+import { loadSql } from "../core/sql.ts";
 import { bandFor } from "./bands.ts";
 import type { TileAddress } from "./coords.ts";
 import type { TileLayer } from "./layers.ts";
@@ -50,10 +50,16 @@ export class TileRenderer {
   }
 
   async bounds(ref: VersionRef): Promise<[number, number, number, number] | null> {
-    const text = loadSql(import.meta.url, "sql/dataset-bounds.sql").replaceAll("{schema}", escapeIdentifier(ref.schema));
-    const { rows } = await this.pool.query<{ min_lon: number | null; min_lat: number; max_lon: number; max_lat: number }>(
-      text,
+    const text = loadSql(import.meta.url, "sql/dataset-bounds.sql").replaceAll(
+      "{schema}",
+      escapeIdentifier(ref.schema),
     );
+    const { rows } = await this.pool.query<{
+      min_lon: number | null;
+      min_lat: number;
+      max_lon: number;
+      max_lat: number;
+    }>(text);
     const r = rows[0];
     if (!r || r.min_lon === null) return null;
     return [r.min_lon, r.min_lat, r.max_lon, r.max_lat];

@@ -31,7 +31,9 @@ export function tileAnswer(opts: {
     "X-Dataset-Version": String(version),
     // URLs carrying the version (from TileJSON) never change content; bare URLs change on publish.
     "Cache-Control":
-      opts.versionParam === String(version) ? "public, max-age=31536000, immutable" : `public, max-age=${opts.maxAgeSeconds}`,
+      opts.versionParam === String(version)
+        ? "public, max-age=31536000, immutable"
+        : `public, max-age=${opts.maxAgeSeconds}`,
   };
   if (etagMatches(opts.ifNoneMatch, [identity, gzipTag])) return { status: 304, headers };
   if (tile.rawLength === 0) return { status: 204, headers };

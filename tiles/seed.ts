@@ -1,14 +1,14 @@
 // Pre-render low zooms of a dataset version into the persistent tile cache, typically between import and publish,
 // so the first users after a switch never wait for z0-z6 renders.
 import { escapeIdentifier } from "pg";
+import { readServed } from "../api/kit/served-dataset.ts";
 import type { Database } from "../core/db.ts";
 import { CosmoError, EXIT } from "../core/errors.ts";
 import { startProgress } from "../core/progress.ts";
 import { loadSql } from "../core/sql.ts";
 import type { ArtefactStore } from "../core/storage.ts";
-import { readServed } from "../api/kit/served-dataset.ts";
-import { TileCache, encodeTile } from "./cache.ts";
-import { countTilesCovering, tilesCovering, type TileAddress } from "./coords.ts";
+import { encodeTile, TileCache } from "./cache.ts";
+import { countTilesCovering, type TileAddress, tilesCovering } from "./coords.ts";
 import { LAYERS, type TileLayer } from "./layers.ts";
 import { TileRenderer, type VersionRef } from "./render.ts";
 
@@ -44,7 +44,9 @@ export async function resolveVersion(db: Database, dataset: number | "served"): 
     return ref;
   }
   const { rows } = await db.pool
-    .query<{ version: number; schema_name: string; status: string }>(loadSql(import.meta.url, "sql/dataset.sql"), [dataset])
+    .query<{ version: number; schema_name: string; status: string }>(loadSql(import.meta.url, "sql/dataset.sql"), [
+      dataset,
+    ])
     .catch((err) => {
       if ((err as { code?: string }).code === "42P01") return { rows: [] };
       throw err;
@@ -67,7 +69,15 @@ export async function seedTiles(opts: SeedOptions): Promise<SeedSummary> {
   const bounds = await renderer.bounds(ref);
   const layers = opts.layers ?? Object.values(LAYERS);
   const minZoom = opts.minZoom ?? 0;
-  const summary: SeedSummary = { version: ref.version, tiles: 0, rendered: 0, skipped: 0, empty: 0, bytes: 0, seconds: 0 };
+  const summary: SeedSummary = {
+    version: ref.version,
+    tiles: 0,
+    rendered: 0,
+    skipped: 0,
+    empty: 0,
+    bytes: 0,
+    seconds: 0,
+  };
   if (!bounds) return { ...summary, seconds: (Date.now() - started) / 1000 };
   // Sanity check the schema exists before spawning work (a clear error instead of N failures).
   await opts.db.pool.query(`SELECT 1 FROM ${escapeIdentifier(ref.schema)}.zones LIMIT 1`);
@@ -75,11 +85,17 @@ export async function seedTiles(opts: SeedOptions): Promise<SeedSummary> {
   let total = 0;
   for (let z = minZoom; z <= opts.maxZoom; z++) total += countTilesCovering(bounds, z) * layers.length;
   summary.tiles = total;
-  const progress = startProgress({ label: `seed v${ref.version} z${minZoom}-${opts.maxZoom}`, total, unit: "tiles", tty: opts.progress });
+  const progress = startProgress({
+    label: `seed v${ref.version} z${minZoom}-${opts.maxZoom}`,
+    total,
+    unit: "tiles",
+    tty: opts.progress,
+  });
 
   function* jobs(): Generator<[TileLayer, TileAddress]> {
     for (let z = minZoom; z <= opts.maxZoom; z++)
-      for (const t of tilesCovering(bounds as [number, number, number, number], z)) for (const l of layers) yield [l, t];
+      for (const t of tilesCovering(bounds as [number, number, number, number], z))
+        for (const l of layers) yield [l, t];
   }
   const queue = jobs();
   const worker = async () => {

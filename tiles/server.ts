@@ -1,11 +1,12 @@
 // Entry point used by `cosmo tiles serve`, `cosmo web` and other stages' tests.
+
+import { listen } from "../api/kit/listen.ts";
+import { createAdmission } from "../api/kit/overload.ts";
+import { ServedDataset } from "../api/kit/served-dataset.ts";
 import { type Config, getConfig } from "../core/config.ts";
 import type { Database } from "../core/db.ts";
 import { childLogger } from "../core/log.ts";
 import type { ArtefactStore } from "../core/storage.ts";
-import { listen } from "../api/kit/listen.ts";
-import { createAdmission } from "../api/kit/overload.ts";
-import { ServedDataset } from "../api/kit/served-dataset.ts";
 import { createTilesApp, tilesFastPath } from "./app.ts";
 import { TileCache } from "./cache.ts";
 import { TileRenderer } from "./render.ts";

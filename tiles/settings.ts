@@ -22,7 +22,10 @@ export interface TilesSettings {
   publicUrl: string;
 }
 
-export const TILES_DEFAULTS: Omit<TilesSettings, "port" | "maxInFlight" | "queue" | "memoryCacheBytes" | "persistentCache"> = {
+export const TILES_DEFAULTS: Omit<
+  TilesSettings,
+  "port" | "maxInFlight" | "queue" | "memoryCacheBytes" | "persistentCache"
+> = {
   host: "0.0.0.0",
   queueTimeoutMs: 2000,
   retryAfterSeconds: 1,

@@ -10,6 +10,7 @@ import { runLocal } from "./runner/run.ts";
 import { execStep } from "./steps/exec.ts";
 import { mergeStep } from "./steps/merge.ts";
 import { recordStep } from "./steps/record.ts";
+import { isServedStep } from "./steps/served.ts";
 import { argoClient, nodeRows, submitWorkflow, watchWorkflow } from "./submit/client.ts";
 import { resolveTarget } from "./submit/auth.ts";
 import { PIPELINE } from "./templates/pipeline.ts";
@@ -169,6 +170,11 @@ function glueCommands(): Command[] {
     .requiredOption("--sha256s <json>")
     .requiredOption("--outputs <dir>")
     .action(runAction(async (o: { bucket: string; sha256s: string; outputs: string }) => mergeStep(o)));
+  step
+    .command("is-served")
+    .description("print true if the dataset version is the served one, else false")
+    .argument("<version>")
+    .action(runAction(async (version: string) => isServedStep(version)));
   step
     .command("record")
     .description("record a run's outcome (exit handler)")

@@ -1,6 +1,17 @@
 // CORS from config: `["*"]` allows any origin; otherwise only the listed origins are echoed back.
 import type { RequestHandler } from "express";
 
+/** The CORS headers of a simple (non-preflight) response. */
+export function corsHeaders(origins: string[], origin: string | undefined): Record<string, string> {
+  const h: Record<string, string> = { "Access-Control-Expose-Headers": "ETag, X-Dataset-Version, Retry-After" };
+  if (origins.includes("*")) h["Access-Control-Allow-Origin"] = "*";
+  else if (origin && origins.includes(origin)) {
+    h["Access-Control-Allow-Origin"] = origin;
+    h.Vary = "Origin";
+  }
+  return h;
+}
+
 export function cors(origins: string[]): RequestHandler {
   const any = origins.includes("*");
   const allowed = new Set(origins);

@@ -42,7 +42,9 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       return;
     }
     // Errors raised by Express/body parsing/URL decoding carry a 4xx status: the client's fault.
-    const status = Number((err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode);
+    const status = Number(
+      (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode,
+    );
     if (status >= 400 && status < 500) {
       sendError(res, status, "bad_request", (err as Error).message || "bad request");
       return;

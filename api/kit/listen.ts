@@ -1,6 +1,6 @@
 // Start an Express app on a port (0 = any free port) and stop it gracefully: stop accepting, let in-flight
 // requests finish for a grace period, then cut idle keep-alive sockets.
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Express } from "express";
 

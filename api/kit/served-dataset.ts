@@ -28,7 +28,8 @@ export async function readServed(pool: pg.Pool): Promise<ServedRef | null> {
   const row = rows[0];
   if (!row) return null;
   // The schema name is spliced into SQL text: accept only plain identifiers, whatever the table says.
-  if (!SCHEMA_NAME.test(row.schema_name)) throw new Error(`cosmo.datasets: unexpected schema name "${row.schema_name}"`);
+  if (!SCHEMA_NAME.test(row.schema_name))
+    throw new Error(`cosmo.datasets: unexpected schema name "${row.schema_name}"`);
   return { version: row.version, schema: row.schema_name, schemaSql: pg.escapeIdentifier(row.schema_name) };
 }
 

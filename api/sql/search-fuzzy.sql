@@ -1,5 +1,5 @@
--- Typo-tolerant suggestions when the substring search (search.sql) found fewer than `limit` zones: trigram word
--- similarity (pg_trgm `<%`, index-backed) on search_names, excluding what search.sql already returned.
+-- Typo-tolerant suggestions when the substring search (search.sql) found nothing: trigram word similarity
+-- (pg_trgm `<%`, index-backed) on search_names.
 -- Same parameters as search.sql ($1 required here; $9 unused offset kept for one parameter list).
 SELECT {zone_columns},
        round(word_similarity(cosmo.search_normalize($1::text), z.search_names)::numeric, 3)::float8 AS score

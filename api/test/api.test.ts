@@ -64,6 +64,12 @@ describe("/zones/:id", () => {
     for (const c of r.body.children) expect(c.parent).toBe(ids[LUX_CITY]);
     expect(r.body.dataset).toBe(fx.version);
     expect(r.headers.get("x-dataset-version")).toBe(String(fx.version));
+    // Listed zones carry international labels only on request (all languages of every child is hundreds of kB).
+    expect(r.body.children[0].international_labels).toBeUndefined();
+    const some = await get(`/zones/${ids[LUX_CITY]}?labels=fr,de`);
+    expect(Object.keys(some.body.zone.international_labels).sort()).toEqual(["de", "fr"]);
+    for (const c of some.body.children) expect(Object.keys(c.international_labels).sort()).toEqual(["de", "fr"]);
+    expectBadParameter(await get(`/zones/${ids[LUX_CITY]}?labels=fr;de`), "labels");
   });
 
   test("unknown id → 404; malformed id → 400 naming `id`", async () => {
@@ -178,7 +184,10 @@ describe("/zones/:id/geometry", () => {
     const simple = await get(`/zones/${ids[LUX]}/geometry?simplify=500`);
     expect(simple.body.geometry.type).toMatch(/Polygon/);
     expect(count(simple.body.geometry)).toBeLessThan(count(full.body.geometry) / 2);
-    const [lon, lat] = JSON.stringify(simple.body.geometry.coordinates).match(/-?[\d.]+/g)?.map(Number) ?? [];
+    const [lon, lat] =
+      JSON.stringify(simple.body.geometry.coordinates)
+        .match(/-?[\d.]+/g)
+        ?.map(Number) ?? [];
     expect(lon).toBeGreaterThan(5.7);
     expect(lat).toBeGreaterThan(49.4);
     expect((await get("/zones/999999999/geometry")).status).toBe(404);
@@ -219,15 +228,27 @@ describe("datasets, stats, ops, OpenAPI, CORS", () => {
     const r = await get("/openapi.json");
     expect(r.body.openapi).toBe("3.1.0");
     expect(Object.keys(r.body.paths)).toEqual(
-      expect.arrayContaining(["/zones", "/zones/at", "/zones/{id}", "/zones/{id}/parents", "/zones/{id}/geometry", "/stats", "/datasets", "/compat/zones/{id}", "/compat/zones/{id}/parents"]),
+      expect.arrayContaining([
+        "/zones",
+        "/zones/at",
+        "/zones/{id}",
+        "/zones/{id}/parents",
+        "/zones/{id}/geometry",
+        "/stats",
+        "/datasets",
+        "/compat/zones/{id}",
+        "/compat/zones/{id}/parents",
+      ]),
     );
     const params = r.body.paths["/zones"].get.parameters.map((p: { name: string }) => p.name);
-    expect(params).toEqual(["q", "type", "country", "bbox", "limit", "offset"]);
+    expect(params).toEqual(["q", "type", "country", "bbox", "limit", "offset", "labels"]);
     const type = r.body.paths["/zones"].get.parameters.find((p: { name: string }) => p.name === "type");
     expect(type.schema.enum).toContain("state_district");
     const id = r.body.paths["/zones/{id}"].get.parameters[0];
     expect(id).toMatchObject({ name: "id", in: "path", required: true });
-    expect(r.body.paths["/zones/{id}"].get.responses["200"].content["application/json"].schema.properties.zone).toBeDefined();
+    expect(
+      r.body.paths["/zones/{id}"].get.responses["200"].content["application/json"].schema.properties.zone,
+    ).toBeDefined();
   });
 
   test("CORS from config; unknown routes 404 as JSON; gzip for larger bodies", async () => {

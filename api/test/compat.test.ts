@@ -10,7 +10,17 @@ let api: { url: string; close(): Promise<void> };
 const ids: Record<string, number> = {};
 const LUX_CITY = "relation:407489";
 
-const OLD_FIELDS = ["id", "name", "parent", "zone_type", "osm_id", "osm_link", "wikidata", "admin_level", "nb_children"];
+const OLD_FIELDS = [
+  "id",
+  "name",
+  "parent",
+  "zone_type",
+  "osm_id",
+  "osm_link",
+  "wikidata",
+  "admin_level",
+  "nb_children",
+];
 
 beforeAll(async () => {
   fx = await luxembourgDatabase("compat");

@@ -49,6 +49,7 @@ const NASTY = [
   "😀",
   "Ω≈ç√",
   "<script>alert(1)</script>",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal log4shell-style input, not a template
   "${jndi:ldap://x}",
   "null",
   "[]",
@@ -71,7 +72,13 @@ const NASTY = [
 function apiRequests(): string[] {
   const out: string[] = [];
   for (const n of NASTY) {
-    out.push(`/zones/${n}`, `/zones/${n}/parents`, `/zones/${n}/geometry`, `/compat/zones/${n}`, `/compat/zones/${n}/parents`);
+    out.push(
+      `/zones/${n}`,
+      `/zones/${n}/parents`,
+      `/zones/${n}/geometry`,
+      `/compat/zones/${n}`,
+      `/compat/zones/${n}/parents`,
+    );
     for (const p of ["limit", "offset", "bbox", "type", "country", "lon", "lat"]) out.push(`/zones?${p}=${n}`);
     out.push(`/zones?${n}=1`, `/stats?x=${n}`);
     // Small plain numbers ("-1", "1.0", "-0") are valid coordinates and tolerances: hostile only elsewhere.
@@ -87,8 +94,19 @@ function apiRequests(): string[] {
 function tileRequests(): string[] {
   const out: string[] = [];
   for (const n of NASTY) {
-    out.push(`/tiles/zones/${n}/0/0.pbf`, `/tiles/zones/0/${n}/0.pbf`, `/tiles/zones/0/0/${n}.pbf`, `/tiles/zones/0/0/${n}`);
-    out.push(`/tiles/cosmogony/${n}/0/0.pbf`, `/tiles/${n}/0/0/0.pbf`, `/tiles/${n}.json`, `/${n}`, `/tiles/zones/1/1/${n}`);
+    out.push(
+      `/tiles/zones/${n}/0/0.pbf`,
+      `/tiles/zones/0/${n}/0.pbf`,
+      `/tiles/zones/0/0/${n}.pbf`,
+      `/tiles/zones/0/0/${n}`,
+    );
+    out.push(
+      `/tiles/cosmogony/${n}/0/0.pbf`,
+      `/tiles/${n}/0/0/0.pbf`,
+      `/tiles/${n}.json`,
+      `/${n}`,
+      `/tiles/zones/1/1/${n}`,
+    );
   }
   for (const z of [23, 24, 99, 1000]) out.push(`/tiles/zones/${z}/0/0.pbf`);
   for (let z = 0; z < 12; z++) out.push(`/tiles/zones/${z}/${2 ** z}/0.pbf`, `/tiles/zones/${z}/0/${2 ** z}.pbf`);
@@ -114,10 +132,18 @@ async function rawGet(base: string, path: string): Promise<number> {
   const { request } = await import("node:http");
   const url = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path: path.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c)), method: "GET" }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: path.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c)),
+        method: "GET",
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on("error", reject);
     req.end();
   });
@@ -148,7 +174,13 @@ describe("overload", () => {
     const config = testConfig({ db: fx.db });
     const small = { maxInFlight: 1, queue: 1, retryAfterSeconds: 2 };
     const a = await startApiServer({ db: fx.db, port: 0, host: "127.0.0.1", config, settings: small });
-    const t = await startTilesServer({ db: fx.db, port: 0, host: "127.0.0.1", config, settings: { ...small, memoryCacheBytes: 0 } });
+    const t = await startTilesServer({
+      db: fx.db,
+      port: 0,
+      host: "127.0.0.1",
+      config,
+      settings: { ...small, memoryCacheBytes: 0 },
+    });
     try {
       for (const [base, path] of [
         [a.url, (i: number) => `/zones/at?lon=${6 + i / 1000}&lat=49.6`],

@@ -3,9 +3,9 @@
 import { createReadStream, createWriteStream } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip, createGzip } from "node:zlib";
-import { Readable } from "node:stream";
 import { type TestDatabase, testDatabase, tmpDir } from "../../core/testing.ts";
 import { extractedLuxembourg } from "../../extractor/test-fixture.ts";
 import { importZonesFile } from "../../importer/import.ts";
@@ -48,7 +48,11 @@ export async function readZonesFile(file: string): Promise<ZoneObject[]> {
   return zones;
 }
 
-export async function getJson(url: string, init?: RequestInit): Promise<{ status: number; body: any; headers: Headers }> {
+export async function getJson(
+  url: string,
+  init?: RequestInit,
+  // biome-ignore lint/suspicious/noExplicitAny: test bodies are inspected field by field
+): Promise<{ status: number; body: any; headers: Headers }> {
   const res = await fetch(url, init);
   const text = await res.text();
   let body: unknown = text;

@@ -60,7 +60,7 @@ const dashFile = run(
   [...cosmo, "dashboard", "-i", input, "-o", join(outDir, "file", "latest.json")],
   env,
 );
-const imported = run("cosmo import FILE (for the dataset mode)", [...cosmo, "import", input], env);
+const imported = run("cosmo import FILE (for the dataset mode)", [...cosmo, "import", input, "--publish"], env);
 const dashDb = run(
   "cosmo dashboard --dataset VERSION",
   [...cosmo, "dashboard", "--dataset", "served", "-o", join(outDir, "db", "latest.json")],

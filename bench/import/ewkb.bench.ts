@@ -38,7 +38,9 @@ for (const z of generateZones({ vertices })) {
   geoms.push(z.geometry);
   for (const p of z.geometry.coordinates) for (const r of p) nv += r.length;
 }
-process.stdout.write(`EWKB micro-benchmark: ${geoms.length} MultiPolygons, ${(nv / 1e6).toFixed(2)} M vertices (best of 3)\n`);
+process.stdout.write(
+  `EWKB micro-benchmark: ${geoms.length} MultiPolygons, ${(nv / 1e6).toFixed(2)} M vertices (best of 3)\n`,
+);
 
 let sink = 0;
 const ours = time(() => {
@@ -122,7 +124,9 @@ try {
     ),
     client.query(copyFrom("COPY raw_json FROM STDIN")),
   );
-  await client.query("CREATE TABLE bench_ewkb.b AS SELECT ST_SetSRID(ST_GeomFromGeoJSON(g), 4326)::geometry(MultiPolygon, 4326) AS geom FROM raw_json");
+  await client.query(
+    "CREATE TABLE bench_ewkb.b AS SELECT ST_SetSRID(ST_GeomFromGeoJSON(g), 4326)::geometry(MultiPolygon, 4326) AS geom FROM raw_json",
+  );
   await client.query("COMMIT");
   const jsonMs = performance.now() - t1;
   const { rows } = await client.query(

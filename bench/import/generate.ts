@@ -4,8 +4,9 @@
 // with the usual names, labels, tags and zip codes. Deterministic: same options → same bytes.
 //
 //   node --import tsx bench/import/generate.ts OUT.jsonl[.gz]|OUT.json[.gz] [--vertices N] [--geojsonseq OUT.geojsonl]
-import { createWriteStream } from "node:fs";
+
 import { once } from "node:events";
+import { createWriteStream } from "node:fs";
 import type { MultiPolygonGeometry, Zone } from "../../core/cosmogony/model.ts";
 import { createZoneWriter } from "../../core/cosmogony/writer.ts";
 
@@ -31,7 +32,15 @@ function rng(seed: number): () => number {
 }
 
 /** Closed ring around [x0,y0,x1,y1] with n vertices, edges waving inwards by at most `amp` of the size. */
-function wavyRing(x0: number, y0: number, x1: number, y1: number, n: number, rand: () => number, amp = 0.01): [number, number][] {
+function wavyRing(
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+  n: number,
+  rand: () => number,
+  amp = 0.01,
+): [number, number][] {
   const per = Math.max(1, Math.floor((n - 1) / 4));
   const w = x1 - x0;
   const h = y1 - y0;
@@ -47,9 +56,21 @@ function wavyRing(x0: number, y0: number, x1: number, y1: number, n: number, ran
   return ring;
 }
 
-function zone(id: number, kind: "country" | "state" | "city", name: string, parent: Zone | null, box: number[], nVert: number, rand: () => number, cc: string): Zone {
+function zone(
+  id: number,
+  kind: "country" | "state" | "city",
+  name: string,
+  parent: Zone | null,
+  box: number[],
+  nVert: number,
+  rand: () => number,
+  cc: string,
+): Zone {
   const [x0, y0, x1, y1] = box;
-  const geometry: MultiPolygonGeometry = { type: "MultiPolygon", coordinates: [[wavyRing(x0, y0, x1, y1, nVert, rand)]] };
+  const geometry: MultiPolygonGeometry = {
+    type: "MultiPolygon",
+    coordinates: [[wavyRing(x0, y0, x1, y1, nVert, rand)]],
+  };
   const level = kind === "country" ? 2 : kind === "state" ? 4 : 8;
   const label = parent ? `${name}, ${parent.label}` : name;
   const zips = kind === "city" ? [`${10000 + (id % 89999)}`] : [];
@@ -67,7 +88,14 @@ function zone(id: number, kind: "country" | "state" | "city", name: string, pare
     center: { type: "Point", coordinates: [(x0 + x1) / 2, (y0 + y1) / 2] },
     geometry,
     bbox: [x0, y0, x1, y1],
-    tags: { admin_level: String(level), boundary: "administrative", name, "name:en": name, "name:fr": `${name} (fr)`, wikidata: `Q${id}` },
+    tags: {
+      admin_level: String(level),
+      boundary: "administrative",
+      name,
+      "name:en": name,
+      "name:fr": `${name} (fr)`,
+      wikidata: `Q${id}`,
+    },
     center_tags: kind === "city" ? { population: String(1000 + (id % 100000)) } : {},
     parent: parent?.id ?? null,
     wikidata: `Q${id}`,
@@ -93,7 +121,8 @@ export function* generateZones(opts: GenerateOptions = {}): Generator<Zone> {
     const cx = -170 + c * (340 / countries);
     const cBox = [cx, -60, cx + (340 / countries) * 0.95, 60];
     const cc = String.fromCharCode(65 + (c % 26), 65 + ((c * 7) % 26));
-    const country = zone((id += 2), "country", `Country ${c}`, null, cBox, countryV, rand, cc);
+    id += 2;
+    const country = zone(id, "country", `Country ${c}`, null, cBox, countryV, rand, cc);
     yield country;
     const sg = sq(states);
     for (let s = 0; s < states; s++) {
@@ -101,7 +130,17 @@ export function* generateZones(opts: GenerateOptions = {}): Generator<Zone> {
       const sh = (cBox[3] - cBox[1]) / sg;
       const sx = cBox[0] + (s % sg) * sw;
       const sy = cBox[1] + Math.floor(s / sg) * sh;
-      const state = zone((id += 3), "state", `State ${c}.${s}`, country, [sx + sw * 0.02, sy + sh * 0.02, sx + sw * 0.98, sy + sh * 0.98], stateV, rand, cc);
+      id += 3;
+      const state = zone(
+        id,
+        "state",
+        `State ${c}.${s}`,
+        country,
+        [sx + sw * 0.02, sy + sh * 0.02, sx + sw * 0.98, sy + sh * 0.98],
+        stateV,
+        rand,
+        cc,
+      );
       yield state;
       const kg = sq(cities);
       for (let k = 0; k < cities; k++) {
@@ -109,13 +148,26 @@ export function* generateZones(opts: GenerateOptions = {}): Generator<Zone> {
         const kh = (sh * 0.9) / kg;
         const kx = sx + sw * 0.05 + (k % kg) * kw;
         const ky = sy + sh * 0.05 + Math.floor(k / kg) * kh;
-        yield zone((id += 1), "city", `Ville ${c}.${s}.${k} Saint-Étienne`, state, [kx + kw * 0.05, ky + kh * 0.05, kx + kw * 0.95, ky + kh * 0.95], cityV, rand, cc);
+        id += 1;
+        yield zone(
+          id,
+          "city",
+          `Ville ${c}.${s}.${k} Saint-Étienne`,
+          state,
+          [kx + kw * 0.05, ky + kh * 0.05, kx + kw * 0.95, ky + kh * 0.95],
+          cityV,
+          rand,
+          cc,
+        );
       }
     }
   }
 }
 
-export async function generateZonesFile(path: string, opts: GenerateOptions = {}): Promise<{ zones: number; vertices: number }> {
+export async function generateZonesFile(
+  path: string,
+  opts: GenerateOptions = {},
+): Promise<{ zones: number; vertices: number }> {
   const writer = createZoneWriter(path, { meta: { osm_filename: "synthetic.osm.pbf" } });
   const seq = opts.geojsonSeq ? createWriteStream(opts.geojsonSeq) : null;
   let zones = 0;
@@ -149,6 +201,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const i = args.indexOf(name);
     return i >= 0 ? args[i + 1] : undefined;
   };
-  const res = await generateZonesFile(out, { vertices: opt("--vertices") ? Number(opt("--vertices")) : undefined, geojsonSeq: opt("--geojsonseq") });
+  const res = await generateZonesFile(out, {
+    vertices: opt("--vertices") ? Number(opt("--vertices")) : undefined,
+    geojsonSeq: opt("--geojsonseq"),
+  });
   process.stdout.write(`${JSON.stringify({ file: out, ...res })}\n`);
 }

@@ -3,8 +3,8 @@
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { OUT } from "./setup.ts";
 import { freePort } from "./services.ts";
+import { OUT } from "./setup.ts";
 
 export async function startStaticNginx(root: string): Promise<{ url: string; stop(): void }> {
   const dir = join(OUT, "nginx");
@@ -40,7 +40,12 @@ http {
   const child = spawn("nginx", ["-c", conf, "-p", dir], { stdio: "ignore" });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 50; i++) {
-    if (await fetch(`${url}/`).then(() => true).catch(() => false)) break;
+    if (
+      await fetch(`${url}/`)
+        .then(() => true)
+        .catch(() => false)
+    )
+      break;
     await new Promise((r) => setTimeout(r, 100));
   }
   return { url, stop: () => child.kill("SIGTERM") };

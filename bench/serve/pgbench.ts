@@ -35,7 +35,9 @@ export async function sqlCeiling(opts: {
   const dir = join(OUT, "pgbench");
   mkdirSync(dir, { recursive: true });
   await opts.pool.query("DROP TABLE IF EXISTS public.bench_tiles");
-  await opts.pool.query("CREATE TABLE public.bench_tiles (band text, k int, z int, x int, y int, PRIMARY KEY (band, k))");
+  await opts.pool.query(
+    "CREATE TABLE public.bench_tiles (band text, k int, z int, x int, y int, PRIMARY KEY (band, k))",
+  );
   const byBand = new Map<string, TileAddress[]>();
   for (const t of opts.tiles) {
     const name = bandFor(t.z).name;
@@ -46,7 +48,14 @@ export async function sqlCeiling(opts: {
     const values = tiles.map((t, i) => `('${name}', ${i + 1}, ${t.z}, ${t.x}, ${t.y})`).join(",");
     await opts.pool.query(`INSERT INTO public.bench_tiles VALUES ${values}`);
     const band = bandFor(tiles[0]?.z as number);
-    const sql = (band.table ? loadSql(import.meta.url, "../../tiles/sql/tile-generalised.sql").replaceAll("{table}", escapeIdentifier(band.table)) : loadSql(import.meta.url, "../../tiles/sql/tile-full.sql"))
+    const sql = (
+      band.table
+        ? loadSql(import.meta.url, "../../tiles/sql/tile-generalised.sql").replaceAll(
+            "{table}",
+            escapeIdentifier(band.table),
+          )
+        : loadSql(import.meta.url, "../../tiles/sql/tile-full.sql")
+    )
       .replaceAll("{schema}", escapeIdentifier(opts.schema))
       .replace(/--[^\n]*/g, "")
       .replaceAll("$1", ":z::int")
@@ -57,7 +66,10 @@ export async function sqlCeiling(opts: {
       .replaceAll("$5", literal("zones"))
       .replaceAll("$6", "false")
       // pgbench reads ":word" even inside string literals as a variable: build 'name:xx' with chr(58).
-      .replaceAll("$7::text[]", `ARRAY(SELECT 'name' || chr(58) || l FROM unnest(${literal(TILES_DEFAULTS.languages)}) l)`)
+      .replaceAll(
+        "$7::text[]",
+        `ARRAY(SELECT 'name' || chr(58) || l FROM unnest(${literal(TILES_DEFAULTS.languages)}) l)`,
+      )
       .replaceAll("$8", literal(band.maxAdminLevel))
       .replace(/\s+/g, " ")
       .trim();

@@ -34,7 +34,11 @@ for (let z = 6; z <= 14; z++) {
   const b = lonLatToTile(bounds[2], bounds[1], z);
   const seen = new Set<string>();
   for (let attempt = 0, found = 0; attempt < 400 && found < 40; attempt++) {
-    const t = { z, x: a.x + Math.floor(Math.random() * (b.x - a.x + 1)), y: a.y + Math.floor(Math.random() * (b.y - a.y + 1)) };
+    const t = {
+      z,
+      x: a.x + Math.floor(Math.random() * (b.x - a.x + 1)),
+      y: a.y + Math.floor(Math.random() * (b.y - a.y + 1)),
+    };
     const key = `${t.x}/${t.y}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -51,16 +55,33 @@ const results: Record<string, unknown> = { dataset: version, seconds: SECONDS, t
 
 // 1. Uncached tiles vs the SQL-only ceiling, and z0-z4 latency, on a tile server without any cache.
 {
-  const tiles = await startService("tiles", db.url, { COSMO_TILES_MEMORY_CACHE_BYTES: "0", COSMO_TILES_PERSISTENT_CACHE: "false" });
+  const tiles = await startService("tiles", db.url, {
+    COSMO_TILES_MEMORY_CACHE_BYTES: "0",
+    COSMO_TILES_PERSISTENT_CACHE: "false",
+  });
   try {
     log("uncached tiles z6-z14");
     await load({ url: tiles.url, paths, connections: CLIENTS, seconds: 2 }); // warm connections/plans
     log("SQL ceiling (pgbench), alternating with the server");
     const [server, ceiling] = await alternate(
       ROUNDS,
-      () => load({ url: tiles.url, paths, connections: CLIENTS, seconds: SECONDS / ROUNDS, headers: { "accept-encoding": "gzip" } }),
+      () =>
+        load({
+          url: tiles.url,
+          paths,
+          connections: CLIENTS,
+          seconds: SECONDS / ROUNDS,
+          headers: { "accept-encoding": "gzip" },
+        }),
       async () => {
-        const c = await sqlCeiling({ pool: db.pool, url: db.url, schema, tiles: sample.map((s) => s.tile), clients: CLIENTS, seconds: Math.max(1, Math.round(SECONDS / ROUNDS)) });
+        const c = await sqlCeiling({
+          pool: db.pool,
+          url: db.url,
+          schema,
+          tiles: sample.map((s) => s.tile),
+          clients: CLIENTS,
+          seconds: Math.max(1, Math.round(SECONDS / ROUNDS)),
+        });
         return { ...c, rps: c.tps };
       },
     );
@@ -70,8 +91,16 @@ const results: Record<string, unknown> = { dataset: version, seconds: SECONDS, t
     for (let z = 0; z <= 4; z++) {
       const { x, y } = lonLatToTile((bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2, z);
       const path = `/tiles/zones/${z}/${x}/${y}.pbf`;
-      const r = await load({ url: tiles.url, paths: [path], connections: 1, amount: 50, headers: { "accept-encoding": "gzip" } });
-      const bytes = (await (await fetch(`${tiles.url}${path}`, { headers: { "accept-encoding": "identity" } })).arrayBuffer()).byteLength;
+      const r = await load({
+        url: tiles.url,
+        paths: [path],
+        connections: 1,
+        amount: 50,
+        headers: { "accept-encoding": "gzip" },
+      });
+      const bytes = (
+        await (await fetch(`${tiles.url}${path}`, { headers: { "accept-encoding": "identity" } })).arrayBuffer()
+      ).byteLength;
       low[`z${z}`] = { p50: r.p50, p99: r.p99, bytes };
     }
     results.lowZoom = low;
@@ -115,7 +144,13 @@ for (const [name, env] of [
   try {
     log(`API /zones/:id at 100 connections (${name})`);
     await load({ url: api.url, paths: zonePaths, connections: 100, seconds: 2 });
-    const r = await load({ url: api.url, paths: zonePaths, connections: 100, seconds: SECONDS, headers: { "accept-encoding": "gzip" } });
+    const r = await load({
+      url: api.url,
+      paths: zonePaths,
+      connections: 100,
+      seconds: SECONDS,
+      headers: { "accept-encoding": "gzip" },
+    });
     results[name] = { ...r, rssMb: api.peakRssMb() };
   } finally {
     await api.stop();
@@ -124,7 +159,10 @@ for (const [name, env] of [
 
 // 4. Overload: far more clients than maxInFlight + queue on uncached tiles (the expensive path).
 {
-  const tiles = await startService("tiles", db.url, { COSMO_TILES_MEMORY_CACHE_BYTES: "0", COSMO_TILES_PERSISTENT_CACHE: "false" });
+  const tiles = await startService("tiles", db.url, {
+    COSMO_TILES_MEMORY_CACHE_BYTES: "0",
+    COSMO_TILES_PERSISTENT_CACHE: "false",
+  });
   try {
     log("overload: 400 connections against maxInFlight 64 + queue 64");
     // A few probe clients measure the latency of the requests that were admitted.
@@ -141,7 +179,13 @@ for (const [name, env] of [
       }
     };
     const probes = Array.from({ length: 4 }, probe);
-    const r = await load({ url: tiles.url, paths, connections: 400, seconds: SECONDS, headers: { "accept-encoding": "gzip" } });
+    const r = await load({
+      url: tiles.url,
+      paths,
+      connections: 400,
+      seconds: SECONDS,
+      headers: { "accept-encoding": "gzip" },
+    });
     stop = true;
     await Promise.all(probes);
     probeLatencies.sort((a, b) => a - b);
@@ -170,7 +214,9 @@ const verdict = (ok: boolean) => (ok ? "OK  " : "MISS");
 const lowWorst = Math.max(...Object.values(low).map((l) => l.p99));
 const lines = [
   `${verdict(u.ratio >= 0.4)} uncached tiles z6-z14: ${u.server.rps.toFixed(0)} req/s vs SQL ceiling ${u.ceiling.tps.toFixed(0)} tps = ${pct(u.ratio)} (target >= 40 %)`,
-  `${verdict(lowWorst < 100)} z0-z4 uncached: ${Object.entries(low).map(([z, l]) => `${z} p50 ${l.p50} ms p99 ${l.p99} ms ${l.bytes} B`).join("; ")} (target < 100 ms)`,
+  `${verdict(lowWorst < 100)} z0-z4 uncached: ${Object.entries(low)
+    .map(([z, l]) => `${z} p50 ${l.p50} ms p99 ${l.p99} ms ${l.bytes} B`)
+    .join("; ")} (target < 100 ms)`,
   `${verdict(c.ratio >= 0.5)} cached tiles: ${c.server.rps.toFixed(0)} req/s vs nginx static ${c.nginx.rps.toFixed(0)} req/s = ${pct(c.ratio)} (target >= 50 %)`,
   `${verdict(a.p99 < 100 && a.errors === 0)} API /zones/:id at 100 connections: ${a.rps.toFixed(0)} req/s, p50 ${a.p50} ms, p99 ${a.p99} ms, errors ${a.errors}, status ${JSON.stringify(a.status)} (target p99 < 100 ms)`,
   `info API without the response cache: ${(results.apiUncached as typeof a).rps.toFixed(0)} req/s, p50 ${(results.apiUncached as typeof a).p50} ms, p99 ${(results.apiUncached as typeof a).p99} ms`,

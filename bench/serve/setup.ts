@@ -4,7 +4,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { getConfig } from "../../core/config.ts";
-import { databaseUrl, type Database, poolFor, ensureExtensions } from "../../core/db.ts";
+import { type Database, databaseUrl, ensureExtensions, poolFor } from "../../core/db.ts";
 import { PROJECT_ROOT } from "../../core/paths.ts";
 import { importZonesFile } from "../../importer/import.ts";
 

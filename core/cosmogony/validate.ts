@@ -48,7 +48,8 @@ function int(v: unknown, f: string, min: number | null): number {
 function stringMap(v: unknown, f: string): Record<string, string> {
   if (v === null || typeof v !== "object" || Array.isArray(v)) fail(f, `expected an object of strings, got ${kind(v)}`);
   for (const k in v as object) {
-    if (typeof (v as Record<string, unknown>)[k] !== "string") fail(`${f}.${k}`, `expected a string, got ${kind((v as Record<string, unknown>)[k])}`);
+    if (typeof (v as Record<string, unknown>)[k] !== "string")
+      fail(`${f}.${k}`, `expected a string, got ${kind((v as Record<string, unknown>)[k])}`);
   }
   return v as Record<string, string>;
 }
@@ -77,7 +78,8 @@ export function parseZone(obj: unknown): Zone {
   const international_labels = stringMap(required(o, "international_labels"), "international_labels");
   const zips = required(o, "zip_codes");
   if (!Array.isArray(zips)) fail("zip_codes", `expected an array of strings, got ${kind(zips)}`);
-  for (let i = 0; i < zips.length; i++) if (typeof zips[i] !== "string") fail(`zip_codes.${i}`, `expected a string, got ${kind(zips[i])}`);
+  for (let i = 0; i < zips.length; i++)
+    if (typeof zips[i] !== "string") fail(`zip_codes.${i}`, `expected a string, got ${kind(zips[i])}`);
   const center = required(o, "center");
   if (center !== null) {
     const m = checkPoint(center);

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { COSMO_BIN, type TestDatabase, testDatabase, testEnv, tmpDir } from "../../core/testing.ts";
+import { COSMO_BIN, type TestDatabase, testDatabase, testEnv, testStore, tmpDir } from "../../core/testing.ts";
 import { importZonesFile } from "../../importer/import.ts";
 import { oldTestResults, runDashboard } from "../dashboard.ts";
 import { type DashboardReport, DashboardReportSchema, OldTestResultsSchema } from "../report-schema.ts";
@@ -102,6 +102,15 @@ describe("dashboard on a hand-made zones file", () => {
     expect(JSON.stringify(again)).toBe(JSON.stringify(report));
     expect(OldTestResultsSchema.parse(oldTestResults(report))).toHaveLength(5);
   });
+
+  it("reads the zones file from the artefact store (s3://) with the same results", async () => {
+    const store = testStore();
+    const url = store.url("extracts/handmade.jsonl");
+    await store.put(url, readFileSync(files.zones));
+    const fromS3 = await runDashboard(db, { kind: "file", url }, { reference: files.reference, examples: 5 });
+    expect(fromS3.dataset).toMatchObject({ kind: "file", source: url, sha256: report.dataset.sha256 });
+    expect(checksOf(fromS3)).toEqual(checksOf(report));
+  });
 });
 
 describe("dashboard on the Luxembourg extraction", () => {
@@ -126,6 +135,10 @@ describe("dashboard on the Luxembourg extraction", () => {
       ["city", 102, "ok"],
     ]);
     expect(fromFile.zoneCounts.find((c) => c.country === "LU" && c.zoneType === "city")?.count).toBe(105);
+    // the extraction is clean: no invalid geometry, every child inside its parent; the cantons tile the country
+    expect(fromFile.results.filter((r) => r.status === "ko" || r.status === "warn")).toEqual([]);
+    expect(result(fromFile, "coverage", "LU", "state_district").value).toBeCloseTo(1, 4);
+    expect(result(fromFile, "outside_parent", "LU", "city").examined).toBe(102);
     expect(lu.every((r) => r.osmId === "relation:2171347")).toBe(true);
     const others = fromFile.volumetric.filter((r) => r.columns.country_code !== "LU");
     expect(others.length).toBeGreaterThan(200);

@@ -58,8 +58,27 @@ writeFileSync(
   join(out, "data-location-local.conf"),
   `location /data/ {\n    alias ${RUN_DIR}/data/;\n    include ${RUN_DIR}/security-headers.conf;\n    add_header Cache-Control "no-cache" always;\n    autoindex off;\n}\n`,
 );
+// Its own directives rather than proxy.conf: the store must see its own Host (path-style S3) and no client
+// credentials, and only reads get through.
 writeFileSync(
   join(out, "data-location-proxy.conf.template"),
-  `location /data/ {\n    proxy_pass \${COSMO_DATA_UPSTREAM};\n    include ${RUN_DIR}/proxy.conf;\n    proxy_set_header Host $proxy_host;\n    proxy_hide_header Set-Cookie;\n    add_header Cache-Control "no-cache" always;\n    limit_except GET HEAD { deny all; }\n}\n`,
+  [
+    "location /data/ {",
+    "    limit_except GET HEAD { deny all; }",
+    "    proxy_pass ${COSMO_DATA_UPSTREAM};",
+    "    proxy_http_version 1.1;",
+    '    proxy_set_header Connection "";',
+    "    proxy_set_header Host $proxy_host;",
+    '    proxy_set_header Authorization "";',
+    '    proxy_set_header Cookie "";',
+    "    proxy_hide_header Set-Cookie;",
+    "    proxy_connect_timeout 5s;",
+    "    proxy_read_timeout 30s;",
+    "    error_page 502 504 = @unavailable;",
+    `    include ${RUN_DIR}/security-headers.conf;`,
+    '    add_header Cache-Control "no-cache" always;',
+    "}",
+    "",
+  ].join("\n"),
 );
 console.log(`rendered nginx templates into ${out}`);

@@ -48,11 +48,8 @@ export async function getJson<T = unknown>(
         : res.status === 404
           ? "not found"
           : `HTTP ${res.status}`;
-    throw new ApiError(
-      `${what}: ${reason}${detail ? ` (${detail})` : ""}`,
-      res.status,
-      Number.isFinite(retry) && retry > 0 ? retry : null,
-    );
+    const extra = detail && detail !== reason ? ` (${detail})` : "";
+    throw new ApiError(`${what}: ${reason}${extra}`, res.status, Number.isFinite(retry) && retry > 0 ? retry : null);
   }
   return (await res.json()) as T;
 }

@@ -10,8 +10,7 @@ CREATE TABLE zones_in (
 CREATE TABLE zones (
   id int PRIMARY KEY,
   osm_id text NOT NULL,
-  geom public.geometry(MultiPolygon, 4326),
-  -- made valid for the predicates: GEOS refuses covers() on some invalid input, upstream then says "no"
+  -- the boundary made valid (see load.sql); null for place zones until Voronoi gives them a cell
   valid public.geometry,
   center public.geometry(Point, 4326),
   -- what inclusion tests use: the valid geometry, or the center of zones without one (place nodes)

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Zone } from "../../core/cosmogony/model.ts";
+import { InputError } from "../../core/errors.ts";
 import type { ArtefactStore } from "../../core/storage.ts";
 import { COSMO_BIN, fixture, type TestDatabase, testDatabase, testEnv, testStore, tmpDir } from "../../core/testing.ts";
 import { extract } from "../extract.ts";
@@ -108,19 +109,22 @@ describe("bad input", () => {
     const broken = join(dir, "truncated.osm.pbf");
     const bytes = readFileSync(LUX());
     writeFileSync(broken, bytes.subarray(0, Math.floor(bytes.length / 2)));
-    const r = await cosmo(["extract", "-i", broken, "-o", join(dir, "truncated.jsonl"), "--country-code", "lu"]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: .*truncated\.osm\.pbf.*byte \d+/m);
+    const err = await extract({ input: broken, output: join(dir, "truncated.jsonl"), countryCode: "lu", db }).catch(
+      (e) => e,
+    );
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toMatch(/truncated\.osm\.pbf.*byte \d+/);
     expect(existsSync(join(dir, "truncated.jsonl"))).toBe(false);
   });
 
   it("fails with upstream's error when no country code is given and none is found", async () => {
     // Gatineau's extract holds no country relation
-    const r = await cosmo(["extract", "-i", fixture("gatineau.osm.pbf"), "-o", join(dir, "nocountry.jsonl")]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(
-      /^error: no country_code has been provided and no country have been found.*--country-code/m,
+    const err = await extract({ input: fixture("gatineau.osm.pbf"), output: join(dir, "nocountry.jsonl"), db }).catch(
+      (e) => e,
     );
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toMatch(/^no country_code has been provided and no country have been found.*--country-code/);
     expect(existsSync(join(dir, "nocountry.jsonl"))).toBe(false);
   });
 

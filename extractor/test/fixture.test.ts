@@ -1,6 +1,9 @@
-// The cached extraction other stages' tests use: two concurrent callers get the same, complete file.
+// The cached extraction other stages' tests use: two concurrent callers get the same, complete file, and
+// the import stage loads it.
 import { statSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { testDatabase } from "../../core/testing.ts";
+import { importZonesFile } from "../../importer/import.ts";
 import { extractedLuxembourg } from "../test-fixture.ts";
 import { readAll } from "./helpers.ts";
 
@@ -16,5 +19,16 @@ describe("extractedLuxembourg()", () => {
     expect(zones).toHaveLength(215);
     expect(zones.filter((z) => z.is_generated && z.geometry !== null)).toHaveLength(17);
     expect(new Set(zones.map((z) => z.country_code))).toEqual(new Set(["LU"]));
+  });
+
+  it("imports with the import stage (its validity checks included)", async () => {
+    const db = await testDatabase("extract_import");
+    try {
+      const r = await importZonesFile(db, await extractedLuxembourg());
+      expect(r.zoneCount).toBe(215);
+      expect(r.skipped).toBe(false);
+    } finally {
+      await db.close();
+    }
   });
 });

@@ -137,6 +137,20 @@ describe("readPbf", () => {
     expect(inline.nodes).toEqual(all2.nodes);
   });
 
+  it("decodes plain (non-dense) nodes and uncompressed blobs", async () => {
+    const plain = join(dir, "plain.osm.pbf");
+    execFileSync("osmium", [
+      "cat",
+      lux,
+      "-o",
+      plain,
+      "-f",
+      "pbf,pbf_dense_nodes=false,pbf_compression=none",
+      "--overwrite",
+    ]);
+    expectSameAs(await readPbf(plain, ALL_PASS, { threads: 2 }), osmiumOpl(["cat", plain]));
+  });
+
   it("looks up coordinates in a file whose nodes are not sorted by id", async () => {
     const opl = execFileSync("osmium", ["cat", fixture("gatineau.osm.pbf"), "-f", "opl", "-o", "-"]).toString();
     const lines = opl.split("\n").filter((l) => l);
@@ -221,6 +235,14 @@ describe("readPbf", () => {
     const e = await pbfErrorOf(readPbf(lzma, ALL_PASS, { threads: 1 }));
     expect(e.offset).toBe(header.length);
     expect(e.message).toContain("unsupported blob compression lzma");
+  });
+
+  it("rejects an lz4-compressed file (as osmium writes it) by naming the compression", async () => {
+    const lz4 = join(dir, "lz4.osm.pbf");
+    execFileSync("osmium", ["cat", lux, "-o", lz4, "-f", "pbf,pbf_compression=lz4", "--overwrite"]);
+    const e = await pbfErrorOf(readPbf(lz4, ALL_PASS, { threads: 2 }));
+    expect(blobOffsets(lz4)).toContain(e.offset);
+    expect(e.message).toContain("unsupported blob compression lz4");
   });
 
   it("runs its TypeScript workers under plain node with tsx registered, as bin/cosmo.js does", () => {

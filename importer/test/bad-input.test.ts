@@ -4,8 +4,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InputError } from "../../core/errors.ts";
 import { sampleZones } from "../../core/cosmogony/test/sample-zones.ts";
+import { InputError } from "../../core/errors.ts";
 import type { TestDatabase } from "../../core/testing.ts";
 import { testDatabase, tmpDir } from "../../core/testing.ts";
 import { importZonesFile } from "../import.ts";
@@ -18,7 +18,9 @@ const lines = sampleZones().map((z) => JSON.stringify(z));
 
 beforeAll(async () => {
   db = await testDatabase("badinput");
-  good = (await importZonesFile(db, await writeZones(dir, "good.jsonl", sampleZones()), { publish: true, progress: false })).version;
+  good = (
+    await importZonesFile(db, await writeZones(dir, "good.jsonl", sampleZones()), { publish: true, progress: false })
+  ).version;
 });
 afterAll(async () => {
   await db?.close();
@@ -58,7 +60,7 @@ describe("bad input leaves the served dataset untouched", () => {
 
   it("malformed JSON line (line number)", async () => {
     const path = join(dir, "malformed.jsonl");
-    writeFileSync(path, [lines[0], lines[1], "{\"id\": 5, oops", lines[3]].join("\n"));
+    writeFileSync(path, [lines[0], lines[1], '{"id": 5, oops', lines[3]].join("\n"));
     await expectRefused(path, /malformed\.jsonl: line 3: malformed JSON/);
   });
 
@@ -75,7 +77,10 @@ describe("bad input leaves the served dataset untouched", () => {
     const bad = { ...z[0], geometry: { type: "Polygon", coordinates: z[0].geometry!.coordinates[0] } };
     const path = join(dir, "polygon.jsonl");
     writeFileSync(path, [JSON.stringify(bad), ...lines.slice(1)].join("\n"));
-    await expectRefused(path, /polygon\.jsonl: line 1: zone #0 \(relation:2171347\): field "geometry": expected a GeoJSON MultiPolygon, got a Polygon/);
+    await expectRefused(
+      path,
+      /polygon\.jsonl: line 1: zone #0 \(relation:2171347\): field "geometry": expected a GeoJSON MultiPolygon, got a Polygon/,
+    );
   });
 
   it("parent id that does not exist", async () => {
@@ -89,7 +94,10 @@ describe("bad input leaves the served dataset untouched", () => {
     const z = sampleZones().map((x) => (x.id === 42 ? { ...x, id: 17 } : x));
     const path = join(dir, "dup.json.gz");
     writeFileSync(path, gzipSync(JSON.stringify({ zones: z, meta: {} })));
-    await expectRefused(path, /dup\.json\.gz: zones\[3\] at byte \d+: zone node:1234: duplicate zone id 17 \(first at zones\[1\]/);
+    await expectRefused(
+      path,
+      /dup\.json\.gz: zones\[3\] at byte \d+: zone node:1234: duplicate zone id 17 \(first at zones\[1\]/,
+    );
   });
 
   it("unknown suffix", async () => {

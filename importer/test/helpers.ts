@@ -5,7 +5,11 @@ import type { Zone } from "../../core/cosmogony/model.ts";
 import { createZoneWriter } from "../../core/cosmogony/writer.ts";
 import { datasetZones } from "../dataset-zones.ts";
 
-export async function writeZones(dir: string, name: string, zones: Iterable<Zone | Record<string, unknown>>): Promise<string> {
+export async function writeZones(
+  dir: string,
+  name: string,
+  zones: Iterable<Zone | Record<string, unknown>>,
+): Promise<string> {
   const path = join(dir, name);
   const w = createZoneWriter(path, { meta: { osm_filename: "test.osm.pbf" } });
   for (const z of zones) await w.write(z as Zone);

@@ -1,8 +1,8 @@
 // Round trips through the real PostGIS: files in the four formats → import → every field back as in the file.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { oldSchemaZones, sampleZones } from "../../core/cosmogony/test/sample-zones.ts";
 import type { TestDatabase } from "../../core/testing.ts";
 import { testDatabase, tmpDir } from "../../core/testing.ts";
-import { oldSchemaZones, sampleZones } from "../../core/cosmogony/test/sample-zones.ts";
 import { importZonesFile } from "../import.ts";
 import { ZOOM_BANDS } from "../zoom-bands.ts";
 import { byId, writeZones, zonesOf } from "./helpers.ts";
@@ -45,11 +45,19 @@ describe("import round trip", () => {
       expect(cmp[0].holes).toBe(1);
       expect(cmp[0].dist).toBeLessThan(1e-6);
       // the parent hierarchy is complete
-      const { rows: orphans } = await db.pool.query(`SELECT count(*)::int AS n FROM ${s}.zones z LEFT JOIN ${s}.zones p ON p.id = z.parent WHERE z.parent IS NOT NULL AND p.id IS NULL`);
+      const { rows: orphans } = await db.pool.query(
+        `SELECT count(*)::int AS n FROM ${s}.zones z LEFT JOIN ${s}.zones p ON p.id = z.parent WHERE z.parent IS NOT NULL AND p.id IS NULL`,
+      );
       expect(orphans[0].n).toBe(0);
       // the dataset row
       const { rows: ds } = await db.pool.query("SELECT * FROM cosmo.datasets WHERE version = $1", [res.version]);
-      expect(ds[0]).toMatchObject({ status: "ready", zone_count: 4, source: path, source_sha256: res.sha256, schema_name: s });
+      expect(ds[0]).toMatchObject({
+        status: "ready",
+        zone_count: 4,
+        source: path,
+        source_sha256: res.sha256,
+        schema_name: s,
+      });
       expect(ds[0].meta.stats.zone_type_counts).toEqual({ Country: 1, City: 1, CityDistrict: 1, Suburb: 1 });
     });
   }
@@ -57,7 +65,11 @@ describe("import round trip", () => {
   it("imports from s3:// (real S3 server)", async () => {
     const { testStore } = await import("../../core/testing.ts");
     const store = testStore();
-    const path = await writeZones(dir, "from-s3.json.gz", sampleZones().map((z) => ({ ...z, alt_name: "s3" })));
+    const path = await writeZones(
+      dir,
+      "from-s3.json.gz",
+      sampleZones().map((z) => ({ ...z, alt_name: "s3" })),
+    );
     const url = store.url("zones/from-s3.json.gz");
     await store.put(url, (await import("node:fs")).createReadStream(path));
     const res = await importZonesFile(db, url, { progress: false, keepVersions: 10, store });
@@ -72,7 +84,15 @@ describe("import round trip", () => {
     const res = await importZonesFile(db, path, { progress: false, keepVersions: 10 });
     const back = byId(await zonesOf(db.pool, res.version));
     expect(back).toHaveLength(4);
-    expect(back[1]).toMatchObject({ id: 17, name: "Luxembourg", loc_name: "", alt_name: "", is_generated: false, country_code: null, wikidata: "Q1842" });
+    expect(back[1]).toMatchObject({
+      id: 17,
+      name: "Luxembourg",
+      loc_name: "",
+      alt_name: "",
+      is_generated: false,
+      country_code: null,
+      wikidata: "Q1842",
+    });
   });
 
   it("re-importing an identical file is a no-op that says so", async () => {
@@ -84,26 +104,42 @@ describe("import round trip", () => {
   });
 
   it("fills search_names with every name, unaccented and lower-cased, behind a trigram index", async () => {
-    const path = await writeZones(dir, "search.json", sampleZones().map((z) => ({ ...z, osm_id: `${z.osm_id}` , tags: { ...z.tags, "name:ru": "Люксембург" } })));
+    const path = await writeZones(
+      dir,
+      "search.json",
+      sampleZones().map((z) => ({ ...z, osm_id: `${z.osm_id}`, tags: { ...z.tags, "name:ru": "Люксембург" } })),
+    );
     const res = await importZonesFile(db, path, { progress: false, keepVersions: 10 });
     const { rows } = await db.pool.query(`SELECT search_names FROM zones_v${res.version}.zones WHERE id = 17`);
     const names: string = rows[0].search_names;
     expect(names.startsWith("luxembourg | letzebuerg-stad")).toBe(true);
-    for (const n of ["luxemburg", "luksembourg, luksembourg", "люксембург", "luxembourg-ville;stad letzebuerg"]) expect(names).toContain(n);
-    const { rows: idx } = await db.pool.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = 'zones_search_names'`, [`zones_v${res.version}`]);
+    for (const n of ["luxemburg", "luksembourg, luksembourg", "люксембург", "luxembourg-ville;stad letzebuerg"])
+      expect(names).toContain(n);
+    const { rows: idx } = await db.pool.query(
+      `SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = 'zones_search_names'`,
+      [`zones_v${res.version}`],
+    );
     expect(idx[0].indexdef).toMatch(/gin \(search_names gin_trgm_ops\)/);
-    const { rows: hit } = await db.pool.query(`SELECT id FROM zones_v${res.version}.zones WHERE search_names LIKE '%' || cosmo.search_normalize('LËTZEBUERG') || '%' ORDER BY id`);
+    const { rows: hit } = await db.pool.query(
+      `SELECT id FROM zones_v${res.version}.zones WHERE search_names LIKE '%' || cosmo.search_normalize('LËTZEBUERG') || '%' ORDER BY id`,
+    );
     expect(hit.map((r) => r.id)).toEqual([10, 17, 23, 42]);
   });
 
   it("builds the generalised tables per zoom band", async () => {
-    const path = await writeZones(dir, "bands.jsonl", sampleZones().map((z) => ({ ...z, name: `${z.name} b` })));
+    const path = await writeZones(
+      dir,
+      "bands.jsonl",
+      sampleZones().map((z) => ({ ...z, name: `${z.name} b` })),
+    );
     const res = await importZonesFile(db, path, { progress: false, keepVersions: 10 });
     const s = `zones_v${res.version}`;
     const got: Record<string, number[]> = {};
     for (const band of ZOOM_BANDS) {
       if (!band.table) continue;
-      const { rows } = await db.pool.query(`SELECT id, ST_IsValid(geom) AS valid, ST_SRID(geom) AS srid FROM ${s}.${band.table} ORDER BY id`);
+      const { rows } = await db.pool.query(
+        `SELECT id, ST_IsValid(geom) AS valid, ST_SRID(geom) AS srid FROM ${s}.${band.table} ORDER BY id`,
+      );
       for (const r of rows) expect(r).toMatchObject({ valid: true, srid: 3857 });
       got[band.table] = rows.map((r) => r.id);
     }
@@ -129,10 +165,14 @@ describe("the extractor's Luxembourg output", () => {
     expect(fromFile.length).toBeGreaterThan(200);
     expect(byId(await zonesOf(db.pool, res.version))).toEqual(byId(fromFile));
     const s = `zones_v${res.version}`;
-    const { rows } = await db.pool.query(`SELECT count(*) FILTER (WHERE NOT ST_IsValid(geom))::int AS invalid, count(geom)::int AS with_geom FROM ${s}.zones`);
+    const { rows } = await db.pool.query(
+      `SELECT count(*) FILTER (WHERE NOT ST_IsValid(geom))::int AS invalid, count(geom)::int AS with_geom FROM ${s}.zones`,
+    );
     expect(rows[0].invalid).toBe(0);
     expect(rows[0].with_geom).toBeGreaterThan(190);
-    const { rows: lux } = await db.pool.query(`SELECT z.name, p.name AS parent_name FROM ${s}.zones z JOIN ${s}.zones p ON p.id = z.parent WHERE z.osm_id = 'relation:407489'`);
+    const { rows: lux } = await db.pool.query(
+      `SELECT z.name, p.name AS parent_name FROM ${s}.zones z JOIN ${s}.zones p ON p.id = z.parent WHERE z.osm_id = 'relation:407489'`,
+    );
     expect(lux[0]).toEqual({ name: "Luxembourg", parent_name: "Canton Luxembourg" });
   });
 });

@@ -1,8 +1,8 @@
 // Versioned publish: switch, compat view, NOTIFY, gate, force, rollback, keepVersions.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GateRefusedError } from "../../core/errors.ts";
 import { sampleZones } from "../../core/cosmogony/test/sample-zones.ts";
+import { GateRefusedError } from "../../core/errors.ts";
 import type { TestDatabase } from "../../core/testing.ts";
 import { testDatabase, tmpDir } from "../../core/testing.ts";
 import { importZonesFile } from "../import.ts";
@@ -15,7 +15,11 @@ let n = 0;
 /** A distinct file each time (the name of one zone changes), so each import is a new version. */
 async function newVersion(opts: Parameters<typeof importZonesFile>[2] = {}) {
   const k = n++;
-  const path = await writeZones(dir, `v${k}.jsonl.gz`, sampleZones().map((z) => (z.id === 10 ? { ...z, name: `Country ${k}` } : z)));
+  const path = await writeZones(
+    dir,
+    `v${k}.jsonl.gz`,
+    sampleZones().map((z) => (z.id === 10 ? { ...z, name: `Country ${k}` } : z)),
+  );
   return importZonesFile(db, path, { progress: false, keepVersions: 3, ...opts });
 }
 
@@ -39,14 +43,38 @@ describe("publish", () => {
     await listener.query("LISTEN cosmo_dataset");
     const res = await newVersion({ publish: true });
     expect(res.published).toBe(true);
-    expect(await servedVersion(db.pool)).toMatchObject({ version: res.version, schema: `zones_v${res.version}`, previousVersion: null });
-    const { rows } = await db.pool.query("SELECT id, parent, name, admin_level, zone_type, osm_id, wikidata, ST_SRID(geometry) AS srid FROM public.zones ORDER BY id");
+    expect(await servedVersion(db.pool)).toMatchObject({
+      version: res.version,
+      schema: `zones_v${res.version}`,
+      previousVersion: null,
+    });
+    const { rows } = await db.pool.query(
+      "SELECT id, parent, name, admin_level, zone_type, osm_id, wikidata, ST_SRID(geometry) AS srid FROM public.zones ORDER BY id",
+    );
     expect(rows.map((r) => r.id)).toEqual([10, 17, 23, 42]);
-    expect(rows[1]).toMatchObject({ id: 17, parent: 10, name: "Luxembourg", admin_level: 8, zone_type: "city", osm_id: "relation:407489", wikidata: "Q1842", srid: 3857 });
+    expect(rows[1]).toMatchObject({
+      id: 17,
+      parent: 10,
+      name: "Luxembourg",
+      admin_level: 8,
+      zone_type: "city",
+      osm_id: "relation:407489",
+      wikidata: "Q1842",
+      srid: 3857,
+    });
     const { rows: cols } = await db.pool.query(
       "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'zones' ORDER BY ordinal_position",
     );
-    expect(cols.map((c) => c.column_name)).toEqual(["id", "parent", "name", "admin_level", "zone_type", "osm_id", "wikidata", "geometry"]);
+    expect(cols.map((c) => c.column_name)).toEqual([
+      "id",
+      "parent",
+      "name",
+      "admin_level",
+      "zone_type",
+      "osm_id",
+      "wikidata",
+      "geometry",
+    ]);
     await new Promise((r) => setTimeout(r, 100));
     expect(notes).toContain(`cosmo_dataset:${res.version}`);
     await listener.end();
@@ -54,15 +82,29 @@ describe("publish", () => {
 
   it("a refusing gate keeps the served version; --force with a reason publishes and records who and why", async () => {
     const before = await served(db.pool);
-    const refuse: Gate = async () => ({ ok: false, failures: [{ rule: "maxCountriesRemoved", message: "1 country zone(s) removed" }], report: {} });
+    const refuse: Gate = async () => ({
+      ok: false,
+      failures: [{ rule: "maxCountriesRemoved", message: "1 country zone(s) removed" }],
+      report: {},
+    });
     const cand = await newVersion();
     await expect(publishVersion(db, cand.version, { gate: refuse })).rejects.toThrow(GateRefusedError);
-    await expect(publishVersion(db, cand.version, { gate: refuse })).rejects.toThrow(/publish gate refused version \d+ \(served stays \d+\): maxCountriesRemoved: 1 country/);
+    await expect(publishVersion(db, cand.version, { gate: refuse })).rejects.toThrow(
+      /publish gate refused version \d+ \(served stays \d+\): maxCountriesRemoved: 1 country/,
+    );
     expect(await served(db.pool)).toEqual(before);
     await expect(publishVersion(db, cand.version, { gate: refuse, force: true })).rejects.toThrow(/--reason/);
-    const res = await publishVersion(db, cand.version, { gate: refuse, force: true, forcedBy: "alice", reason: "country renamed upstream" });
+    const res = await publishVersion(db, cand.version, {
+      gate: refuse,
+      force: true,
+      forcedBy: "alice",
+      reason: "country renamed upstream",
+    });
     expect(res).toMatchObject({ version: cand.version, previous: before.version, forced: true });
-    const { rows } = await db.pool.query("SELECT status, forced_by, force_reason FROM cosmo.datasets WHERE version = $1", [cand.version]);
+    const { rows } = await db.pool.query(
+      "SELECT status, forced_by, force_reason FROM cosmo.datasets WHERE version = $1",
+      [cand.version],
+    );
     expect(rows[0]).toEqual({ status: "published", forced_by: "alice", force_reason: "country renamed upstream" });
   });
 
@@ -98,7 +140,9 @@ describe("publish", () => {
     expect(loaded).toContain(s.previous_version);
     const retired = rows.filter((r) => r.status === "retired");
     expect(retired.length).toBeGreaterThan(0);
-    const { rows: schemas } = await db.pool.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'zones_v%' ORDER BY nspname");
+    const { rows: schemas } = await db.pool.query(
+      "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'zones_v%' ORDER BY nspname",
+    );
     expect(schemas.map((r) => r.nspname).sort()).toEqual(loaded.map((v) => `zones_v${v}`).sort());
     // the view still works after the drops
     const { rows: view } = await db.pool.query("SELECT count(*)::int AS n FROM public.zones");

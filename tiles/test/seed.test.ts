@@ -4,9 +4,9 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { eventually, luxembourgDatabase, type ServingFixture } from "../../api/test/support.ts";
 import type { ArtefactStore } from "../../core/storage.ts";
 import { COSMO_BIN, testConfig, testEnv, testStore } from "../../core/testing.ts";
-import { eventually, luxembourgDatabase, type ServingFixture } from "../../api/test/support.ts";
 import { encodeTile, tileKey } from "../cache.ts";
 import { lonLatToTile } from "../coords.ts";
 import { LAYERS } from "../layers.ts";
@@ -31,12 +31,26 @@ const objectUrl = (layer: string, z: number, x: number, y: number) =>
   store.url(`tile-cache/${tileKey(fx.version, layer, { z, x, y })}.mvt.gz`);
 
 test("seed renders every tile over the dataset's extent into the store, once", async () => {
-  const first = await seedTiles({ db: fx.db, store, dataset: fx.version, maxZoom: 4, languages: TILES_DEFAULTS.languages, progress: false });
+  const first = await seedTiles({
+    db: fx.db,
+    store,
+    dataset: fx.version,
+    maxZoom: 4,
+    languages: TILES_DEFAULTS.languages,
+    progress: false,
+  });
   // Luxembourg fits in one tile per zoom up to z4 (two layers).
   expect(first).toMatchObject({ version: fx.version, tiles: 10, rendered: 10, skipped: 0 });
   const objects = await store.list(store.url(`tile-cache/v${fx.version}/`));
   expect(objects.length).toBe(10);
-  const again = await seedTiles({ db: fx.db, store, dataset: fx.version, maxZoom: 4, languages: TILES_DEFAULTS.languages, progress: false });
+  const again = await seedTiles({
+    db: fx.db,
+    store,
+    dataset: fx.version,
+    maxZoom: 4,
+    languages: TILES_DEFAULTS.languages,
+    progress: false,
+  });
   expect(again).toMatchObject({ rendered: 0, skipped: 10 });
 });
 
@@ -74,10 +88,14 @@ test("the server answers seeded tiles from the store and writes renders through"
 
 test("cosmo tiles seed (CLI): JSON summary; unknown dataset → one-line error, exit 2", async () => {
   const env = testEnv({ db: fx.db, store });
-  const ok = await run("node", [COSMO_BIN, "tiles", "seed", "--dataset", String(fx.version), "--max-zoom", "5"], { env });
+  const ok = await run("node", [COSMO_BIN, "tiles", "seed", "--dataset", String(fx.version), "--max-zoom", "5"], {
+    env,
+  });
   const summary = JSON.parse(ok.stdout.trim().split("\n").at(-1) as string);
   expect(summary).toMatchObject({ version: fx.version, rendered: 2, skipped: 10 });
-  const bad = await run("node", [COSMO_BIN, "tiles", "seed", "--dataset", "999", "--max-zoom", "2"], { env }).catch((e) => e);
+  const bad = await run("node", [COSMO_BIN, "tiles", "seed", "--dataset", "999", "--max-zoom", "2"], { env }).catch(
+    (e) => e,
+  );
   expect(bad.code).toBe(2);
   expect(bad.stderr.trim()).toBe("error: dataset 999 does not exist (see cosmo datasets)");
 });

@@ -2,9 +2,9 @@
 // errors, and switching to a newly published version without a restart.
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { editedCopy, eventually, getJson, luxembourgDatabase, type ServingFixture } from "../../api/test/support.ts";
 import { testConfig } from "../../core/testing.ts";
 import { importZonesFile } from "../../importer/import.ts";
-import { editedCopy, eventually, getJson, luxembourgDatabase, type ServingFixture } from "../../api/test/support.ts";
 import { lonLatToTile } from "../coords.ts";
 import { startTilesServer } from "../server.ts";
 import { decodeLayer, layerNames } from "./decode.ts";
@@ -64,7 +64,9 @@ describe("content", () => {
 
   test("z5 shows cantons (state_district) but no cities; z8 adds cities; z12 has suburbs", async () => {
     const types = async (z: number) =>
-      new Set((decodeLayer((await fetchTile(tileUrl("zones", z))).bytes, "zones") ?? []).map((f) => f.properties.zone_type));
+      new Set(
+        (decodeLayer((await fetchTile(tileUrl("zones", z))).bytes, "zones") ?? []).map((f) => f.properties.zone_type),
+      );
     const z5 = await types(5);
     expect(z5.has("state_district")).toBe(true);
     expect(z5.has("city")).toBe(false);
@@ -79,7 +81,12 @@ describe("content", () => {
   test("z10: Luxembourg City is a feature with its id and properties", async () => {
     const features = decodeLayer((await fetchTile(tileUrl("zones", 10))).bytes, "zones") ?? [];
     const city = features.find((f) => f.id === ids["relation:407489"]);
-    expect(city?.properties).toMatchObject({ name: "Luxembourg", zone_type: "city", admin_level: 8, country_code: "LU" });
+    expect(city?.properties).toMatchObject({
+      name: "Luxembourg",
+      zone_type: "city",
+      admin_level: 8,
+      country_code: "LU",
+    });
     expect(city?.properties.label).toBe("Luxembourg, Canton Luxembourg, Lëtzebuerg");
   });
 

@@ -1,6 +1,7 @@
 // The exit handler's step: records how a run ended. A failed run changes nothing that is served (publish is
 // the last step and is atomic), so recording is all there is to do; the record says which version is served.
 import { openStore } from "../../core/storage.ts";
+import { currentServedVersion } from "./served.ts";
 
 export interface RunRecord {
   workflow: string;
@@ -10,16 +11,9 @@ export interface RunRecord {
 }
 
 async function servedVersion(): Promise<number | null> {
-  // The importer owns `cosmo.served`; read it through its contract function when the database is reachable.
+  // A record without the served version is still worth writing (e.g. the database is the failure).
   try {
-    const { openDatabase } = await import("../../core/db.ts");
-    const { servedVersion: served } = await import("../../importer/publish.ts");
-    const db = await openDatabase();
-    try {
-      return (await served(db.pool))?.version ?? null;
-    } finally {
-      await db.close();
-    }
+    return await currentServedVersion();
   } catch (err) {
     process.stderr.write(`warning: served version unknown: ${(err as Error).message.split("\n")[0]}\n`);
     return null;

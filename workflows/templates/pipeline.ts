@@ -21,8 +21,11 @@ export const DEFAULT_SCHEDULES = ["0 2 * * *"];
 
 const ref = (name: string, template: string) => ({ templateRef: { name, template } });
 const arg = (name: string, value: string) => ({ name, value });
-/** Everything after import runs only when import made a new version (identical input → whole tail skipped). */
-const NEW_VERSION = "{{tasks.import.outputs.parameters.skipped}} == false";
+/**
+ * Everything after import runs unless the imported version is already served: identical input → the whole
+ * tail is skipped, but a version imported by an earlier run that failed later is finished by this one.
+ */
+const NEW_VERSION = "{{tasks.served-check.outputs.result}} == false";
 
 function updateDag(): Template {
   const version = "{{tasks.import.outputs.parameters.version}}";
@@ -52,8 +55,14 @@ function updateDag(): Template {
           arguments: { parameters: [arg("url", "{{tasks.merge.outputs.parameters.url}}")] },
         },
         {
-          name: "dashboard",
+          name: "served-check",
           depends: "import",
+          ...ref("cosmo-publish", "is-served"),
+          arguments: { parameters: [arg("version", version)] },
+        },
+        {
+          name: "dashboard",
+          depends: "served-check",
           when: NEW_VERSION,
           ...ref("cosmo-dashboard", "dashboard"),
           arguments: { parameters: [arg("version", version), arg("hash", hash)] },
@@ -76,7 +85,7 @@ function updateDag(): Template {
         },
         {
           name: "publish",
-          depends: "gate-report.Succeeded || gate-report.Failed",
+          depends: "gate-report.Succeeded || gate-report.Failed || gate-report.Skipped",
           when: NEW_VERSION,
           ...ref("cosmo-publish", "publish"),
           arguments: { parameters: [arg("version", version)] },

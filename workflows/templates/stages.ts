@@ -185,6 +185,19 @@ export function publishTemplate(o: RenderOptions): WorkflowTemplate {
     },
     o,
   );
+  const isServed = containerTemplate(
+    {
+      name: "is-served",
+      image: "cosmo-importer",
+      inputs: { parameters: [{ name: "version" }] },
+      // Prints `true`/`false`: an input imported earlier but never published (a failed run) is finished now.
+      args: ["workflows", "step", "is-served", param("version")],
+      resources: resources("50m", "128Mi", "500m", "256Mi"),
+      activeDeadlineSeconds: 300,
+      retryStrategy: retry(2, "Always", "10s", "5m"),
+    },
+    o,
+  );
   const publish = containerTemplate(
     {
       name: "publish",
@@ -197,7 +210,7 @@ export function publishTemplate(o: RenderOptions): WorkflowTemplate {
     },
     o,
   );
-  return stageTemplate("cosmo-publish", "Gate report and atomic publish of a dataset version.", [report, publish]);
+  return stageTemplate("cosmo-publish", "Served check, gate report and atomic publish of a dataset version.", [isServed, report, publish]);
 }
 
 /** Records the outcome of a run (the exit handler); the served dataset is untouched on failure. */

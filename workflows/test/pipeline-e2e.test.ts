@@ -1,9 +1,10 @@
 // The real rendered DAG (chart/files/workflows) run by the local runner with the real stage CLIs on the
 // Luxembourg and Gatineau fixtures: fan-out over two regions, a download that fails once and is retried,
 // publish, the exit handler; then a failing run that leaves the published dataset in place.
-import { createReadStream } from "node:fs";
+import { appendFileSync, createReadStream } from "node:fs";
 import { type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ArtefactStore } from "../../core/storage.ts";
 import { type TestDatabase, fixture, testDatabase, testEnv, testStore, tmpDir } from "../../core/testing.ts";
@@ -49,16 +50,19 @@ async function served(): Promise<number | null> {
 }
 
 function run(regions: { name: string; url: string; countryCode: string }[], name: string): Promise<RunResult> {
+  const dir = tmpDir(`wf-e2e-${name}`);
   return runLocal({
     docs: readRendered(DEFAULT_OUT),
     workflowTemplate: "cosmo-update",
     params: { regions: JSON.stringify(regions), bucket: store.defaultBucket, "max-zoom": "2" },
     store,
     env: { ...testEnv({ db, store }), COSMO_LOG_LEVEL: "warn" },
-    runDir: tmpDir("wf-e2e"),
+    runDir: dir,
     parallelism: 2,
     maxBackoffSeconds: 0.5,
     workflowName: name,
+    // The status lines, for diagnosing a failure of this test.
+    onChange: (n) => appendFileSync(join(dir, "status.log"), `${new Date().toISOString()} ${n.phase} ${n.name} ${n.message ?? ""}\n`),
   });
 }
 
@@ -87,15 +91,16 @@ describe("the rendered pipeline, locally", () => {
     expect(ok).toMatchObject({ status: "Succeeded", servedVersion: version });
 
     // Second run: one more region whose download keeps failing. The unchanged regions skip extraction.
-    const second = await run([...regions, { name: "atlantis", url: `${base}/atlantis.osm.pbf`, countryCode: "" }], "e2e-ko");
+    const second = await run([regions[0]!, { name: "atlantis", url: `${base}/atlantis.osm.pbf`, countryCode: "" }], "e2e-ko");
     expect(second.phase).toBe("Failed");
-    expect(node(second, "update/regions(2:atlantis)/fetch").phase).toBe("Failed");
-    expect(node(second, "update/regions(2:atlantis)/fetch").attempt).toBe(4);
+    expect(node(second, "update/regions(1:atlantis)/fetch").phase).toBe("Failed");
+    expect(node(second, "update/regions(1:atlantis)/fetch").attempt).toBe(4);
     expect(node(second, "update/regions(0:luxembourg)/extract").phase).toBe("Skipped");
     expect(node(second, "update/merge").phase).toBe("Omitted");
     expect(second.exitHandlerPhase).toBe("Succeeded");
     const ko = JSON.parse((await store.getBuffer(store.url("runs/e2e-ko.json"))).toString());
     expect(ko).toMatchObject({ status: "Failed", servedVersion: version });
     expect(await served()).toBe(version);
-  }, 170_000);
+    // Each step is a `node bin/cosmo.js` process (~1.5 s to start on an idle machine, far more on a loaded one).
+  }, 420_000);
 });

@@ -18,8 +18,43 @@ const bad: [string, Record<string, unknown>][] = [
   ["zip not string", { ...base, zip_codes: [1] }],
   ["center polygon", { ...base, center: { type: "Polygon", coordinates: [] } }],
   ["geometry polygon", { ...base, geometry: { type: "Polygon", coordinates: [] } }],
-  ["geometry short ring", { ...base, geometry: { type: "MultiPolygon", coordinates: [[[[0, 0], [1, 1], [0, 0]]]] } }],
-  ["geometry NaN", { ...base, geometry: { type: "MultiPolygon", coordinates: [[[[0, 0], [1, "x"], [1, 1], [0, 0]]]] } }],
+  [
+    "geometry short ring",
+    {
+      ...base,
+      geometry: {
+        type: "MultiPolygon",
+        coordinates: [
+          [
+            [
+              [0, 0],
+              [1, 1],
+              [0, 0],
+            ],
+          ],
+        ],
+      },
+    },
+  ],
+  [
+    "geometry NaN",
+    {
+      ...base,
+      geometry: {
+        type: "MultiPolygon",
+        coordinates: [
+          [
+            [
+              [0, 0],
+              [1, "x"],
+              [1, 1],
+              [0, 0],
+            ],
+          ],
+        ],
+      },
+    },
+  ],
   ["bbox of 3", { ...base, bbox: [1, 2, 3] }],
   ["tags array", { ...base, tags: [] }],
   ["parent string", { ...base, parent: "1" }],
