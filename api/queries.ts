@@ -59,17 +59,26 @@ export class ZoneQueries {
     return text;
   }
 
+  /**
+   * A named statement: parsed and planned once per pooled connection (the lookups by id run thousands of times
+   * a second; planning them each time cost more than executing them).
+   */
+  private named(file: string, ref: ServedRef, labels: boolean, values: unknown[]) {
+    const name = `api_${file.replace(/\.sql$/, "")}_${ref.schema}_${labels ? "l" : "n"}`;
+    return { name, text: this.sql(file, ref, labels), values };
+  }
+
   async zone(ref: ServedRef, id: number, labels = true): Promise<ZoneRow | null> {
-    const { rows } = await this.pool.query<ZoneRow>(this.sql("zone.sql", ref, labels), [id]);
+    const { rows } = await this.pool.query<ZoneRow>(this.named("zone.sql", ref, labels, [id]));
     return rows[0] ?? null;
   }
 
   async children(ref: ServedRef, id: number, labels = false): Promise<ZoneRow[]> {
-    return (await this.pool.query<ZoneRow>(this.sql("children.sql", ref, labels), [id, TYPES])).rows;
+    return (await this.pool.query<ZoneRow>(this.named("children.sql", ref, labels, [id, TYPES]))).rows;
   }
 
   async parents(ref: ServedRef, id: number, labels = false): Promise<ZoneRow[]> {
-    return (await this.pool.query<ZoneRow>(this.sql("parents.sql", ref, labels), [id])).rows;
+    return (await this.pool.query<ZoneRow>(this.named("parents.sql", ref, labels, [id]))).rows;
   }
 
   /** Substring matches; when there are none, typo-tolerant trigram matches instead (first page only). */
@@ -84,7 +93,7 @@ export class ZoneQueries {
   }
 
   async at(ref: ServedRef, lon: number, lat: number, labels = false): Promise<ZoneRow[]> {
-    return (await this.pool.query<ZoneRow>(this.sql("at.sql", ref, labels), [lon, lat, TYPES])).rows;
+    return (await this.pool.query<ZoneRow>(this.named("at.sql", ref, labels, [lon, lat, TYPES]))).rows;
   }
 
   async geometry(ref: ServedRef, id: number, simplifyMetres: number): Promise<GeometryRow | null> {

@@ -5,11 +5,12 @@ import { runAction } from "../core/cli.ts";
 import { getConfig } from "../core/config.ts";
 import { openDatabase } from "../core/db.ts";
 import { GateRefusedError, InputError } from "../core/errors.ts";
+import { projectPath } from "../core/paths.ts";
 import { oldTestResults, runDashboard, toJson } from "./dashboard.ts";
 import { diffDatasets, formatDiffSummary } from "./diff.ts";
 import { evaluateGate, gateMessage } from "./gate.ts";
 import { publicPath, siblingUrl, writeArtefact, writeDiffReport } from "./output.ts";
-import { type DatasetRef, parseDatasetRef } from "./source.ts";
+import { checkLocalFile, type DatasetRef, parseDatasetRef } from "./source.ts";
 
 // commander names the option in its message; these say what was wrong with the value.
 function ratio(v: string): number {
@@ -64,7 +65,7 @@ function dashboardCommand(): Command {
           const db = await openDatabase(config);
           try {
             const report = await runDashboard(db, ref, {
-              reference: opts.reference ?? config.data.reference,
+              reference: opts.reference ?? projectPath(config.data.reference),
               examples: opts.examples,
               outsideParentRatio: opts.outsideParent,
             });

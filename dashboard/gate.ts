@@ -4,6 +4,7 @@
 import { type Config, getConfig } from "../core/config.ts";
 import type { Database } from "../core/db.ts";
 import { childLogger } from "../core/log.ts";
+import { projectPath } from "../core/paths.ts";
 import { diffLoaded, emptyDataset } from "./diff.ts";
 import type { DiffReport } from "./diff-schema.ts";
 import { writeDiffReport } from "./output.ts";
@@ -115,7 +116,7 @@ export async function evaluateGate(
     const report = await diffLoaded(ws, old, candidate);
     let volumetric: { served: VolumetricRow[]; candidate: VolumetricRow[] } | undefined;
     if (servedVersion !== null && config.gate.failOnDashboardRegression) {
-      const reference = await readReference(config.data.reference);
+      const reference = await readReference(projectPath(config.data.reference));
       volumetric = {
         served: await volumetricRows(ws, old.table, reference),
         candidate: await volumetricRows(ws, candidate.table, reference),

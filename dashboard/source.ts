@@ -24,6 +24,13 @@ export function parseDatasetRef(text: string): DatasetRef {
   return { kind: "file", url: text };
 }
 
+/** Fail fast (before any database work) on a local zones file that is not there. */
+export async function checkLocalFile(ref: DatasetRef): Promise<void> {
+  if (ref.kind !== "file" || isRemote(ref.url)) return;
+  const st = await stat(ref.url).catch(() => null);
+  if (!st?.isFile()) throw new InputError("no such file", { file: ref.url });
+}
+
 export function describeRef(ref: DatasetRef): string {
   return ref.kind === "file"
     ? ref.url

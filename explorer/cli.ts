@@ -20,7 +20,7 @@ async function answers(url: string): Promise<boolean> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(1500) });
     await res.body?.cancel();
-    return res.status < 500 || res.status === 503; // 503 = up but no dataset served yet
+    return res.status === 200 || res.status === 503; // 503 = a cosmo service with no dataset served yet
   } catch {
     return false;
   }

@@ -64,6 +64,13 @@ export interface ExtractSummary {
   bytes: number;
 }
 
+/** Tags with their keys sorted, as upstream writes them (its tag maps are ordered), whatever the PBF order. */
+function sortedTags(tags: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(tags).sort()) out[k] = tags[k];
+  return out;
+}
+
 function toZone(z: DraftZone): Zone {
   return {
     id: z.id,
@@ -79,8 +86,8 @@ function toZone(z: DraftZone): Zone {
     center: z.center ? { type: "Point", coordinates: z.center } : null,
     geometry: z.geometry ? { type: "MultiPolygon", coordinates: toGeoJsonCoords(z.geometry) } : null,
     bbox: z.bbox,
-    tags: z.tags,
-    center_tags: z.centerTags,
+    tags: sortedTags(z.tags),
+    center_tags: sortedTags(z.centerTags),
     parent: z.parent,
     wikidata: z.wikidata,
     is_generated: z.isGenerated,
@@ -120,6 +127,10 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
   }
   const tRead = Date.now();
   let zones = built.zones;
+  log.info(
+    { step: "read", seconds: (tRead - t0) / 1000, rssMB: Math.round(process.memoryUsage().rss / 1e6) },
+    "read done",
+  );
   // Upstream's error, raised before any database work: no --country-code and no zone that gives one.
   if (!opts.countryCode && countryCandidates(zones, (cc) => rules.has(cc)).size === 0) {
     throw new CosmoError(NO_COUNTRY_MESSAGE, { exitCode: EXIT.input });
@@ -136,7 +147,10 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
   const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t = Date.now();
     const r = await fn();
-    log.info({ step: name, seconds: (Date.now() - t) / 1000 }, `${name} done`);
+    log.info(
+      { step: name, seconds: (Date.now() - t) / 1000, rssMB: Math.round(process.memoryUsage().rss / 1e6) },
+      `${name} done`,
+    );
     return r;
   };
   try {

@@ -39,6 +39,7 @@ export const COPY_COLUMNS = [
 ] as const;
 
 const SIGNATURE = Buffer.from("PGCOPY\n\xff\r\n\0", "latin1");
+const HEADER_BYTES = SIGNATURE.length + 8;
 const TEXT_OID = 25;
 const FLUSH_AT = 1 << 20;
 
@@ -47,13 +48,24 @@ export class BinaryCopyEncoder {
   private view: DataView;
   private pos = 0;
 
-  constructor(initial = FLUSH_AT * 2) {
+  /** @param header false for encoders of a slice of the stream (worker threads): the header is written once. */
+  constructor(header = true, initial = FLUSH_AT * 2) {
     this.buf = Buffer.allocUnsafe(initial);
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
-    this.buf.set(SIGNATURE, 0);
-    this.pos = SIGNATURE.length;
-    this.int32(0); // flags
-    this.int32(0); // header extension length
+    if (header) this.buf.set(BinaryCopyEncoder.header(), 0);
+    this.pos = header ? HEADER_BYTES : 0;
+  }
+
+  /** Signature, flags and header-extension length that open a binary COPY stream. */
+  static header(): Buffer {
+    const h = Buffer.alloc(HEADER_BYTES);
+    h.set(SIGNATURE, 0);
+    return h; // flags and extension length: zero
+  }
+
+  /** The trailer that closes a binary COPY stream. */
+  static trailer(): Buffer {
+    return Buffer.from([0xff, 0xff]);
   }
 
   /** Bytes ready to send (and a fresh buffer for what follows), or null while under the flush size. */

@@ -36,6 +36,8 @@ export interface ImportOptions {
   keepVersions?: number;
   /** Show a progress bar / progress log lines (default true). */
   progress?: boolean;
+  /** Worker threads for parsing/encoding (default: by file size, see encodeThreads). */
+  threads?: number;
   /** Store for s3:// sources (default: openStore() on the process config). */
   store?: ArtefactStore;
 }
@@ -113,14 +115,15 @@ export async function importZonesFile(db: Database, source: string, opts: Import
         let readZones = 0;
         const loaded = await loadZones(client, row.schema_name, local.path, {
           name: source,
-          onZone: (bytes) => {
+          onZones: (n, bytes) => {
             if (!progress) return;
-            progress.tick(1, bytes);
+            progress.tick(n, bytes);
             // the zone count is unknown until the end: estimate it from the share of the file read so far
             readBytes += bytes;
-            if (++readZones % 500 === 0 && readBytes > 0)
-              progress.setTotal(Math.max(readZones, Math.round((readZones * size) / readBytes)));
+            readZones += n;
+            if (readBytes > 0) progress.setTotal(Math.max(readZones, Math.round((readZones * size) / readBytes)));
           },
+          threads: opts.threads,
         });
         const loadMs = performance.now() - tLoad;
         progress?.stop();

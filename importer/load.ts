@@ -1,6 +1,7 @@
 // The load: zones streamed from the file into a new version schema by one binary COPY, in the transaction that
 // creates the schema (COPY FREEZE: no later hint-bit/freeze rewrite; a failure leaves nothing). Ids and
 // parents are checked in Node while streaming, so a bad reference is reported with the zone's file position.
+import { stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { Readable as ReadableStream } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -8,17 +9,29 @@ import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { CosmogonyMeta, Stats } from "../core/cosmogony/model.ts";
 import { StatsAccumulator } from "../core/cosmogony/model.ts";
-import { describeRecord, readZoneRecords } from "../core/cosmogony/reader.ts";
+import { describeRecord, parseZoneText, readZoneTexts, type ZoneText } from "../core/cosmogony/reader.ts";
 import { ident } from "../core/db.ts";
 import { InputError } from "../core/errors.ts";
 import { BinaryCopyEncoder, COPY_COLUMNS } from "./copy-binary.ts";
 import { sql } from "./datasets.ts";
+import { type BatchResult, EncodePool, encodeThreads } from "./encode-pool.ts";
+
+const EMPTY = Buffer.alloc(0);
+
+/** Adds a worker's partial stats into the total. */
+function mergeStats(into: Stats, part: Stats): void {
+  for (const key of ["level_counts", "zone_type_counts", "wikidata_counts"] as const) {
+    for (const [k, v] of Object.entries(part[key])) into[key][k] = (into[key][k] ?? 0) + v;
+  }
+}
 
 export interface LoadOptions {
   /** Name for format detection and messages (the source as the user gave it). */
   name: string;
-  /** Called per zone with the raw bytes read since the last call (progress). */
-  onZone?: (rawBytes: number) => void;
+  /** Called as zones are encoded: how many, and the raw bytes read since the last call (progress). */
+  onZones?: (zones: number, rawBytes: number) => void;
+  /** Worker threads parsing and encoding (0: all in this thread). Default: encodeThreads(file size) when known. */
+  threads?: number;
 }
 
 export interface LoadResult {
@@ -27,6 +40,7 @@ export interface LoadResult {
   /** Level/type/wikidata counts computed from the zones (the file's own stats may say more). */
   computedStats: Stats;
   rawBytes: number;
+  threads: number;
 }
 
 interface ParentRef {
@@ -35,6 +49,44 @@ interface ParentRef {
   osmId: string;
   where: string;
 }
+
+/**
+ * Duplicate-id and parent checks over the zones in file order. Ids are kept with their position (line for
+ * .jsonl, index for .json); a parent seen already is resolved at once, the others (children before their parent)
+ * at the end: memory stays small in the usual parent-first order.
+ */
+class HierarchyCheck {
+  private readonly seen = new Map<number, number>();
+  private readonly pending: ParentRef[] = [];
+  constructor(private readonly file: string) {}
+
+  add(id: number, parent: number | null, osmId: string, t: Pick<ZoneText, "index" | "line" | "offset">): void {
+    const first = this.seen.get(id);
+    if (first !== undefined) {
+      const at = t.line !== undefined ? `line ${first}` : `zones[${first}]`;
+      throw new InputError(`duplicate zone id ${id} (first at ${at})`, {
+        file: this.file,
+        object: `${describeRecord(t)}: zone ${osmId}`,
+      });
+    }
+    this.seen.set(id, t.line ?? t.index);
+    if (parent !== null && !this.seen.has(parent)) this.pending.push({ parent, id, osmId, where: describeRecord(t) });
+  }
+
+  finish(): void {
+    for (const r of this.pending) {
+      if (!this.seen.has(r.parent)) {
+        throw new InputError(`parent ${r.parent} does not exist in the file`, {
+          file: this.file,
+          object: `${r.where}: zone ${r.id} (${r.osmId})`,
+        });
+      }
+    }
+  }
+}
+
+const BATCH_BYTES = 1 << 20;
+const BATCH_ZONES = 2000;
 
 /** Runs on `client` (no transaction open): BEGIN, create schema, COPY, checks, COMMIT — or ROLLBACK. */
 export async function loadZones(
@@ -48,53 +100,87 @@ export async function loadZones(
   let rawBytes = 0;
   let pendingBytes = 0;
   let zoneCount = 0;
+  const threads =
+    opts.threads ?? (typeof source === "string" ? encodeThreads((await stat(source).catch(() => null))?.size ?? 0) : 0);
+  const readOpts = {
+    name: opts.name,
+    onMeta: (m: CosmogonyMeta) => (meta = m),
+    onBytes: (n: number) => {
+      rawBytes += n;
+      pendingBytes += n;
+    },
+  };
+  const progress = (n: number) => {
+    zoneCount += n;
+    opts.onZones?.(n, pendingBytes);
+    pendingBytes = 0;
+  };
 
-  async function* rows(): AsyncGenerator<Buffer> {
+  // single thread: parse, check and encode zone by zone
+  async function* rowsHere(): AsyncGenerator<Buffer> {
     const encoder = new BinaryCopyEncoder();
-    // id → position (line for .jsonl, index for .json); parents are checked at once when already seen, the
-    // rest (children before their parent) at the end: memory stays small in the usual parent-first order.
-    const seen = new Map<number, number>();
-    const pending: ParentRef[] = [];
-    const where = (pos: number) => (isJsonl ? `line ${pos}` : `zones[${pos}]`);
-    let isJsonl = false;
-    for await (const rec of readZoneRecords(source, {
-      name: opts.name,
-      onMeta: (m) => (meta = m),
-      onBytes: (n) => {
-        rawBytes += n;
-        pendingBytes += n;
-      },
-    })) {
-      const z = rec.zone;
-      isJsonl = rec.line !== undefined;
-      const pos = rec.line ?? rec.index;
-      const first = seen.get(z.id);
-      if (first !== undefined) {
-        throw new InputError(`duplicate zone id ${z.id} (first at ${where(first)})`, {
-          file: opts.name,
-          object: `${describeRecord(rec)}: zone ${z.osm_id}`,
-        });
-      }
-      seen.set(z.id, pos);
-      if (z.parent !== null && !seen.has(z.parent))
-        pending.push({ parent: z.parent, id: z.id, osmId: z.osm_id, where: describeRecord(rec) });
+    const check = new HierarchyCheck(opts.name);
+    for await (const t of readZoneTexts(source, readOpts)) {
+      const z = parseZoneText(t, opts.name);
+      check.add(z.id, z.parent, z.osm_id, t);
       stats.add(z);
       encoder.addZone(z);
-      zoneCount++;
-      opts.onZone?.(pendingBytes);
-      pendingBytes = 0;
+      progress(1);
       const chunk = encoder.take();
       if (chunk) yield chunk;
     }
-    for (const r of pending) {
-      if (!seen.has(r.parent)) {
-        throw new InputError(`parent ${r.parent} does not exist in the file`, {
-          file: opts.name,
-          object: `${r.where}: zone ${r.id} (${r.osmId})`,
-        });
-      }
-    }
+    check.finish();
     yield encoder.finish();
+  }
+
+  // worker threads: this thread splits the file into batches and checks ids/parents in file order
+  async function* rowsThreaded(): AsyncGenerator<Buffer> {
+    const pool = new EncodePool(threads, opts.name);
+    const check = new HierarchyCheck(opts.name);
+    const inflight: { texts: ZoneText[]; result: Promise<BatchResult> }[] = [];
+    const settle = (texts: ZoneText[], r: BatchResult): Buffer => {
+      for (let i = 0; i < texts.length; i++) {
+        check.add(r.ids[i], r.parents[i] < 0 ? null : r.parents[i], r.osmIds[i], texts[i]);
+      }
+      mergeStats(stats.stats, r.stats);
+      progress(texts.length);
+      return Buffer.from(r.out, r.outOffset, r.outLength);
+    };
+    try {
+      yield BinaryCopyEncoder.header();
+      let batch: ZoneText[] = [];
+      let batchBytes = 0;
+      const submit = () => {
+        // the texts' bytes are copied into the request; keep only positions for messages
+        inflight.push({
+          texts: batch.map(({ index, line, offset }) => ({ index, line, offset, bytes: EMPTY })),
+          result: pool.submit(batch),
+        });
+        batch = [];
+        batchBytes = 0;
+      };
+      for await (const t of readZoneTexts(source, readOpts)) {
+        batch.push(t);
+        batchBytes += t.bytes.length;
+        if (batchBytes >= BATCH_BYTES || batch.length >= BATCH_ZONES) {
+          submit();
+          if (inflight.length >= threads * 2) {
+            const head = inflight.shift() as (typeof inflight)[number];
+            yield settle(head.texts, await head.result);
+          }
+        }
+      }
+      if (batch.length) submit();
+      while (inflight.length) {
+        const head = inflight.shift() as (typeof inflight)[number];
+        yield settle(head.texts, await head.result);
+      }
+      check.finish();
+      yield BinaryCopyEncoder.trailer();
+    } finally {
+      for (const f of inflight) f.result.catch(() => undefined);
+      await pool.close();
+    }
   }
 
   const table = `${ident(schema)}.zones`;
@@ -105,13 +191,16 @@ export async function loadZones(
       copyFrom(`COPY ${table} (${COPY_COLUMNS.join(", ")}) FROM STDIN WITH (FORMAT binary, FREEZE)`),
     );
     // read-ahead of a few MB: Node parses the next zones while the server digests the last ones
-    await pipeline(ReadableStream.from(rows(), { objectMode: false, highWaterMark: 8 << 20 }), copy);
+    await pipeline(
+      ReadableStream.from(threads > 0 ? rowsThreaded() : rowsHere(), { objectMode: false, highWaterMark: 8 << 20 }),
+      copy,
+    );
     await client.query("COMMIT");
   } catch (e) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw translateCopyError(e, opts.name);
   }
-  return { zoneCount, meta, computedStats: stats.stats, rawBytes };
+  return { zoneCount, meta, computedStats: stats.stats, rawBytes, threads };
 }
 
 /** Database errors during COPY name the row; give them the file name and keep them on one line. */

@@ -1,21 +1,21 @@
 // `cosmo workflows …`: render the Argo templates, run them locally, submit them to an Argo Server; plus the
-// small glue steps (`exec`, `step …`) that the rendered templates run inside the images.
+// small glue steps (`step …`) that the rendered templates run inside the images.
 import { Command, Option } from "commander";
 import { collectPairs, intOption, runAction } from "../core/cli.ts";
 import { CosmoError, EXIT } from "../core/errors.ts";
 import { openStore } from "../core/storage.ts";
-import { DEFAULT_OUT, buildDocs, defaultRenderOptions, readRendered, writeRendered } from "./render.ts";
-import { createStatusView, formatTable } from "./runner/view.ts";
+import { checkCommitted } from "./committed.ts";
+import { buildDocs, DEFAULT_OUT, defaultRenderOptions, readRendered, writeRendered } from "./render.ts";
 import { runLocal } from "./runner/run.ts";
-import { execStep } from "./steps/exec.ts";
+import { createStatusView, formatTable } from "./runner/view.ts";
+import { checkExtractStep } from "./steps/check.ts";
 import { mergeStep } from "./steps/merge.ts";
 import { recordStep } from "./steps/record.ts";
 import { isServedStep } from "./steps/served.ts";
-import { argoClient, nodeRows, submitWorkflow, watchWorkflow } from "./submit/client.ts";
 import { resolveTarget } from "./submit/auth.ts";
+import { argoClient, nodeRows, submitWorkflow, watchWorkflow } from "./submit/client.ts";
 import { PIPELINE } from "./templates/pipeline.ts";
 import { formatProblem, validateAll } from "./validate.ts";
-import { checkCommitted } from "./committed.ts";
 
 function renderCommand(): Command {
   return new Command("render")
@@ -29,12 +29,18 @@ function renderCommand(): Command {
         const opts = { registry: o.registry, tag: o.tag };
         if (o.check) {
           const diff = checkCommitted(o.out, opts);
-          if (diff.length) throw new CosmoError(`${o.out} differs from a fresh render (${diff.join(", ")}): run \`cosmo workflows render\``);
+          if (diff.length)
+            throw new CosmoError(
+              `${o.out} differs from a fresh render (${diff.join(", ")}): run \`cosmo workflows render\``,
+            );
           process.stdout.write(`${o.out}: up to date\n`);
           return;
         }
         const problems = validateAll(buildDocs(opts));
-        if (problems.length) throw new CosmoError(`rendered templates are invalid:\n${problems.map(formatProblem).join("\n")}`, { exitCode: EXIT.input });
+        if (problems.length)
+          throw new CosmoError(`rendered templates are invalid:\n${problems.map(formatProblem).join("\n")}`, {
+            exitCode: EXIT.input,
+          });
         for (const f of writeRendered(o.out, opts)) process.stdout.write(`${f}\n`);
       }),
     );
@@ -42,7 +48,9 @@ function renderCommand(): Command {
 
 function lintCommand(): Command {
   return new Command("lint")
-    .description("validate rendered YAML (Argo JSON schema, CRD schemas with unknown fields forbidden, models, tag lint)")
+    .description(
+      "validate rendered YAML (Argo JSON schema, CRD schemas with unknown fields forbidden, models, tag lint)",
+    )
     .argument("[dir]", "folder of rendered YAML", DEFAULT_OUT)
     .action(
       runAction(async (dir: string) => {
@@ -56,7 +64,9 @@ function lintCommand(): Command {
 
 function runLocalCommand(): Command {
   return new Command("run-local")
-    .description("run a rendered WorkflowTemplate on this machine (each step: `cosmo <args>`; artefacts in the embedded S3)")
+    .description(
+      "run a rendered WorkflowTemplate on this machine (each step: `cosmo <args>`; artefacts in the embedded S3)",
+    )
     .argument("[template]", "WorkflowTemplate name", PIPELINE)
     .option("-p, --param <k=v>", "workflow parameter (repeatable)", collectPairs, {})
     .option("--entrypoint <name>", "template to start from (default: the spec's entrypoint)")
@@ -65,36 +75,58 @@ function runLocalCommand(): Command {
     .option("--max-backoff <seconds>", "cap retry backoffs (reported)", intOption("--max-backoff"))
     .option("--name <name>", "workflow name (default: <template>-<random>)")
     .action(
-      runAction(async (template: string, o: { param: Record<string, string>; entrypoint?: string; dir: string; parallelism: number; maxBackoff?: number; name?: string }) => {
-        const store = await openStore();
-        const docs = readRendered(o.dir);
-        const params = { ...o.param };
-        const declared = docs.find((d) => d.doc.kind === "WorkflowTemplate" && (d.doc.metadata as { name: string }).name === template);
-        const hasBucket = ((declared?.doc.spec as { arguments?: { parameters?: { name: string }[] } })?.arguments?.parameters ?? []).some((p) => p.name === "bucket");
-        // Locally the default artifact repository is the configured store's bucket: the steps must use it too.
-        if (hasBucket && params.bucket === undefined) params.bucket = store.defaultBucket;
-        if (hasBucket && params.bucket !== store.defaultBucket) {
-          throw new CosmoError(`--param bucket=${params.bucket} differs from the local artefact bucket ${store.defaultBucket} (set S3_BUCKET instead)`, { exitCode: 2 });
-        }
-        const view = createStatusView();
-        const started = Date.now();
-        const result = await runLocal({
-          docs,
-          workflowTemplate: template,
-          entrypoint: o.entrypoint,
-          params,
-          store,
-          parallelism: o.parallelism,
-          maxBackoffSeconds: o.maxBackoff,
-          workflowName: o.name,
-          onChange: (n, all) => view.update(n, all),
-          onNote: (l) => view.note(l),
-        });
-        view.stop(result.nodes);
-        const secs = ((Date.now() - started) / 1000).toFixed(1);
-        process.stdout.write(`${JSON.stringify({ workflow: result.name, phase: result.phase, seconds: Number(secs), runDir: result.runDir, exitHandler: result.exitHandlerPhase ?? null })}\n`);
-        if (result.phase !== "Succeeded") throw new CosmoError(`workflow ${result.name} ${result.phase}: ${result.message ?? ""}`);
-      }),
+      runAction(
+        async (
+          template: string,
+          o: {
+            param: Record<string, string>;
+            entrypoint?: string;
+            dir: string;
+            parallelism: number;
+            maxBackoff?: number;
+            name?: string;
+          },
+        ) => {
+          const store = await openStore();
+          const docs = readRendered(o.dir);
+          const params = { ...o.param };
+          const declared = docs.find(
+            (d) => d.doc.kind === "WorkflowTemplate" && (d.doc.metadata as { name: string }).name === template,
+          );
+          const hasBucket = (
+            (declared?.doc.spec as { arguments?: { parameters?: { name: string }[] } })?.arguments?.parameters ?? []
+          ).some((p) => p.name === "bucket");
+          // Locally the default artifact repository is the configured store's bucket: the steps must use it too.
+          if (hasBucket && params.bucket === undefined) params.bucket = store.defaultBucket;
+          if (hasBucket && params.bucket !== store.defaultBucket) {
+            throw new CosmoError(
+              `--param bucket=${params.bucket} differs from the local artefact bucket ${store.defaultBucket} (set S3_BUCKET instead)`,
+              { exitCode: 2 },
+            );
+          }
+          const view = createStatusView();
+          const started = Date.now();
+          const result = await runLocal({
+            docs,
+            workflowTemplate: template,
+            entrypoint: o.entrypoint,
+            params,
+            store,
+            parallelism: o.parallelism,
+            maxBackoffSeconds: o.maxBackoff,
+            workflowName: o.name,
+            onChange: (n, all) => view.update(n, all),
+            onNote: (l) => view.note(l),
+          });
+          view.stop(result.nodes);
+          const secs = ((Date.now() - started) / 1000).toFixed(1);
+          process.stdout.write(
+            `${JSON.stringify({ workflow: result.name, phase: result.phase, seconds: Number(secs), runDir: result.runDir, exitHandler: result.exitHandlerPhase ?? null })}\n`,
+          );
+          if (result.phase !== "Succeeded")
+            throw new CosmoError(`workflow ${result.name} ${result.phase}: ${result.message ?? ""}`);
+        },
+      ),
     );
 }
 
@@ -110,48 +142,70 @@ function submitCommand(): Command {
     .option("-w, --watch", "follow the workflow until it ends (exit code: 0 only if it succeeded)")
     .addOption(new Option("--interval <ms>", "watch polling interval").argParser(intOption("--interval")).default(2000))
     .action(
-      runAction(async (template: string, o: { param: Record<string, string>; namespace?: string; server?: string; entrypoint?: string; label: Record<string, string>; watch?: boolean; interval: number }) => {
-        const target = resolveTarget({ server: o.server, namespace: o.namespace });
-        const client = argoClient(target);
-        const wf = await submitWorkflow(client, target, {
-          namespace: target.namespace,
-          template,
-          parameters: o.param,
-          labels: { "app.kubernetes.io/part-of": "cosmo", "submitted-by": "cosmo-cli", ...o.label },
-          entryPoint: o.entrypoint,
-        });
-        const name = wf.metadata?.name ?? "";
-        process.stderr.write(`submitted ${target.namespace}/${name} to ${target.server} (token from ${target.tokenSource})\n`);
-        if (!o.watch) {
-          process.stdout.write(`${JSON.stringify({ workflow: name, namespace: target.namespace, phase: wf.status?.phase ?? "Pending" })}\n`);
-          return;
-        }
-        const tty = process.stderr.isTTY;
-        let last = "";
-        const final = await watchWorkflow(client, target, target.namespace, name, {
-          intervalMs: o.interval,
-          onUpdate: (w) => {
-            const rows = nodeRows(w).map((r, i) => ({ ...r, id: String(i), kind: "Container" as const, phase: r.phase as never }));
-            const text = formatTable(rows, !!tty);
-            if (text !== last) process.stderr.write(`${tty && last ? `\x1b[${last.split("\n").length}A\x1b[J` : ""}${text}\n`);
-            last = text;
+      runAction(
+        async (
+          template: string,
+          o: {
+            param: Record<string, string>;
+            namespace?: string;
+            server?: string;
+            entrypoint?: string;
+            label: Record<string, string>;
+            watch?: boolean;
+            interval: number;
           },
-        });
-        const phase = final.status?.phase ?? "Unknown";
-        process.stdout.write(`${JSON.stringify({ workflow: name, namespace: target.namespace, phase, message: final.status?.message ?? null })}\n`);
-        if (phase !== "Succeeded") throw new CosmoError(`workflow ${name} ${phase}${final.status?.message ? `: ${final.status.message}` : ""}`);
-      }),
+        ) => {
+          const target = resolveTarget({ server: o.server, namespace: o.namespace });
+          const client = argoClient(target);
+          const wf = await submitWorkflow(client, target, {
+            namespace: target.namespace,
+            template,
+            parameters: o.param,
+            labels: { "app.kubernetes.io/part-of": "cosmo", "submitted-by": "cosmo-cli", ...o.label },
+            entryPoint: o.entrypoint,
+          });
+          const name = wf.metadata?.name ?? "";
+          process.stderr.write(
+            `submitted ${target.namespace}/${name} to ${target.server} (token from ${target.tokenSource})\n`,
+          );
+          if (!o.watch) {
+            process.stdout.write(
+              `${JSON.stringify({ workflow: name, namespace: target.namespace, phase: wf.status?.phase ?? "Pending" })}\n`,
+            );
+            return;
+          }
+          const tty = process.stderr.isTTY;
+          let last = "";
+          const final = await watchWorkflow(client, target, target.namespace, name, {
+            intervalMs: o.interval,
+            onUpdate: (w) => {
+              const rows = nodeRows(w).map((r, i) => ({
+                ...r,
+                id: String(i),
+                kind: "Container" as const,
+                phase: r.phase as never,
+              }));
+              const text = formatTable(rows, !!tty);
+              if (text !== last)
+                process.stderr.write(`${tty && last ? `\x1b[${last.split("\n").length}A\x1b[J` : ""}${text}\n`);
+              last = text;
+            },
+          });
+          const phase = final.status?.phase ?? "Unknown";
+          process.stdout.write(
+            `${JSON.stringify({ workflow: name, namespace: target.namespace, phase, message: final.status?.message ?? null })}\n`,
+          );
+          if (phase !== "Succeeded")
+            throw new CosmoError(
+              `workflow ${name} ${phase}${final.status?.message ? `: ${final.status.message}` : ""}`,
+            );
+        },
+      ),
     );
 }
 
 /** Glue run inside the images by the rendered templates (see docs/workflows.md). */
 function glueCommands(): Command[] {
-  const exec = new Command("exec")
-    .description("(pipeline glue) run `cosmo <args>` and write its JSON summary's fields as output-parameter files")
-    .requiredOption("--outputs <dir>", "folder for one file per summary field")
-    .option("--json <file>", "read the summary from this file instead of stdout")
-    .argument("<args...>", "the cosmo command, after --")
-    .action(runAction(async (args: string[], o: { outputs: string; json?: string }) => execStep(args, o)));
   const step = new Command("step").description("(pipeline glue) small steps of the rendered templates");
   step
     .command("exists")
@@ -172,9 +226,17 @@ function glueCommands(): Command[] {
     .action(runAction(async (o: { bucket: string; sha256s: string; outputs: string }) => mergeStep(o)));
   step
     .command("is-served")
-    .description("print true if the dataset version is the served one, else false")
-    .argument("<version>")
-    .action(runAction(async (version: string) => isServedStep(version)));
+    .description("write the imported version (from the import summary) and print true if it is the served one")
+    .requiredOption("--summary <json>", "the summary `cosmo import --summary-json` wrote")
+    .requiredOption("--outputs <dir>")
+    .action(runAction(async (o: { summary: string; outputs: string }) => isServedStep(o)));
+  step
+    .command("check-extract")
+    .description("write sha256/etag from a `store fetch` summary and print true if that input was already extracted")
+    .requiredOption("--fetched <json>", "the summary `cosmo store fetch` printed")
+    .requiredOption("--bucket <bucket>")
+    .requiredOption("--outputs <dir>")
+    .action(runAction(async (o: { fetched: string; bucket: string; outputs: string }) => checkExtractStep(o)));
   step
     .command("record")
     .description("record a run's outcome (exit handler)")
@@ -186,11 +248,14 @@ function glueCommands(): Command[] {
         await recordStep(o);
       }),
     );
-  return [exec, step];
+  return [step];
 }
 
 export function commands(): Command[] {
-  const wf = new Command("workflows").description("Argo workflow templates: render, lint, run locally, submit to Argo Server");
-  for (const c of [renderCommand(), lintCommand(), runLocalCommand(), submitCommand(), ...glueCommands()]) wf.addCommand(c);
+  const wf = new Command("workflows").description(
+    "Argo workflow templates: render, lint, run locally, submit to Argo Server",
+  );
+  for (const c of [renderCommand(), lintCommand(), runLocalCommand(), submitCommand(), ...glueCommands()])
+    wf.addCommand(c);
   return [wf];
 }

@@ -76,5 +76,8 @@ export function readRendered(dir: string = DEFAULT_OUT): RenderedDoc[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith(".yaml"))
     .sort()
-    .map((file) => ({ file, doc: YAML.parse(readFileSync(join(dir, file), "utf8"), { version: "1.1" }) as Record<string, unknown> }));
+    .map((file) => ({
+      file,
+      doc: YAML.parse(readFileSync(join(dir, file), "utf8"), { version: "1.1" }) as Record<string, unknown>,
+    }));
 }

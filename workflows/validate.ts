@@ -36,13 +36,17 @@ function readData(file: string): string {
   try {
     return readFileSync(join(ARGO_DATA, file), "utf8");
   } catch (err) {
-    throw new Error(`${join(ARGO_DATA, file)} is missing: run \`make init\` (it copies the Argo schemas into data/)`, { cause: err });
+    throw new Error(`${join(ARGO_DATA, file)} is missing: run \`make init\` (it copies the Argo schemas into data/)`, {
+      cause: err,
+    });
   }
 }
 
 /** Argo's schema types IntOrString as string only (argo#6060), which rejects `limit: 3`: accept both. */
 export function patchIntOrString(schema: { definitions: Record<string, unknown> }): void {
-  schema.definitions["io.k8s.apimachinery.pkg.util.intstr.IntOrString"] = { anyOf: [{ type: "string" }, { type: "integer" }] };
+  schema.definitions["io.k8s.apimachinery.pkg.util.intstr.IntOrString"] = {
+    anyOf: [{ type: "string" }, { type: "integer" }],
+  };
 }
 
 let schemaValidators: Map<string, ValidateFunction> | undefined;
@@ -64,10 +68,18 @@ function argoSchemaValidator(kind: string): ValidateFunction {
 
 /** CRD schemas allow unknown fields only where `x-kubernetes-preserve-unknown-fields` says so. */
 export function forbidUnknownFields(node: unknown): void {
-  if (Array.isArray(node)) return node.forEach(forbidUnknownFields);
+  if (Array.isArray(node)) {
+    for (const n of node) forbidUnknownFields(n);
+    return;
+  }
   if (!node || typeof node !== "object") return;
   const o = node as Record<string, unknown>;
-  if (o.type === "object" && o.properties && o.additionalProperties === undefined && !o["x-kubernetes-preserve-unknown-fields"]) {
+  if (
+    o.type === "object" &&
+    o.properties &&
+    o.additionalProperties === undefined &&
+    !o["x-kubernetes-preserve-unknown-fields"]
+  ) {
     o.additionalProperties = false;
   }
   for (const [k, v] of Object.entries(o)) {
@@ -86,7 +98,9 @@ function crdSchema(file: string): Record<string, unknown> {
   const st = statSync(path);
   const cache = join(PROJECT_ROOT, ".data/cache", `${file}.${st.size}.${Math.floor(st.mtimeMs)}.json`);
   if (existsSync(cache)) return JSON.parse(readFileSync(cache, "utf8"));
-  const crd = YAML.parse(readData(`crds/${file}`)) as { spec: { versions: { schema: { openAPIV3Schema: Record<string, unknown> } }[] } };
+  const crd = YAML.parse(readData(`crds/${file}`)) as {
+    spec: { versions: { schema: { openAPIV3Schema: Record<string, unknown> } }[] };
+  };
   const schema = crd.spec.versions[0]!.schema.openAPIV3Schema;
   mkdirSync(dirname(cache), { recursive: true });
   writeFileSync(`${cache}.tmp`, JSON.stringify(schema));
@@ -138,11 +152,17 @@ export function lintTags(file: string, doc: unknown): Problem[] {
     if (typeof node === "string") {
       for (const m of node.matchAll(/\{\{(.*?)\}\}/g)) {
         const inner = m[1]!;
-        if (inner !== inner.trim()) problems.push({ file, check: "lint", message: `${path}: tag "${m[0]}" has inner spaces (write {{${inner.trim()}}})` });
+        if (inner !== inner.trim())
+          problems.push({
+            file,
+            check: "lint",
+            message: `${path}: tag "${m[0]}" has inner spaces (write {{${inner.trim()}}})`,
+          });
         if (inner.trim() === "") problems.push({ file, check: "lint", message: `${path}: empty tag "${m[0]}"` });
       }
-    } else if (Array.isArray(node)) node.forEach((v, i) => walk(v, `${path}/${i}`));
-    else if (node && typeof node === "object") for (const [k, v] of Object.entries(node)) walk(v, `${path}/${k}`);
+    } else if (Array.isArray(node)) {
+      for (const [i, v] of node.entries()) walk(v, `${path}/${i}`);
+    } else if (node && typeof node === "object") for (const [k, v] of Object.entries(node)) walk(v, `${path}/${k}`);
   };
   walk(doc, "");
   return problems;
@@ -153,11 +173,18 @@ function celChecks(file: string, doc: Record<string, unknown>): Problem[] {
   const problems: Problem[] = [];
   const locations = ["s3", "gcs", "git", "http", "artifactory", "hdfs", "raw", "oss", "azure", "plugin"];
   const walk = (node: unknown, path: string) => {
-    if (Array.isArray(node)) return node.forEach((v, i) => walk(v, `${path}/${i}`));
+    if (Array.isArray(node)) {
+      for (const [i, v] of node.entries()) walk(v, `${path}/${i}`);
+      return;
+    }
     if (!node || typeof node !== "object") return;
     const o = node as Record<string, unknown>;
     if (/\/artifacts\/\d+$/.test(path) && locations.filter((l) => l in o).length > 1) {
-      problems.push({ file, check: "crd", message: `${path}: an artifact has at most one location (${locations.filter((l) => l in o).join(", ")})` });
+      problems.push({
+        file,
+        check: "crd",
+        message: `${path}: an artifact has at most one location (${locations.filter((l) => l in o).join(", ")})`,
+      });
     }
     for (const [k, v] of Object.entries(o)) walk(v, `${path}/${k}`);
   };

@@ -56,6 +56,18 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       sendError(res, 503, "timeout", "the database did not answer in time");
       return;
     }
+    if (
+      code === "ECONNREFUSED" ||
+      code === "ECONNRESET" ||
+      /^(08|57P)/.test(code ?? "") ||
+      /Connection terminated/.test(String((err as Error).message))
+    ) {
+      // Database down or restarting: a transient condition, not a bug.
+      log.warn({ err: String(err), path: req.path }, "database unavailable");
+      res.set("Retry-After", "5");
+      sendError(res, 503, "unavailable", "the database is unavailable");
+      return;
+    }
     log.error({ err, path: req.path }, "request failed");
     sendError(res, 500, "internal", "internal error");
   };

@@ -224,3 +224,35 @@ test("before any publish: readyz 503 and data routes 503 no_dataset", async () =
     await empty.close();
   }
 });
+
+test("`cosmo api serve` and `cosmo tiles serve` answer, then exit 0 on SIGTERM", async () => {
+  const { spawn } = await import("node:child_process");
+  const { COSMO_BIN, testEnv } = await import("../../core/testing.ts");
+  const { freePort } = await import("../../bench/serve/services.ts");
+  await Promise.all(
+    (["api", "tiles"] as const).map(async (stage) => {
+      const port = await freePort();
+      const child = spawn(
+        process.execPath,
+        [COSMO_BIN, stage, "serve", "--port", String(port), "--host", "127.0.0.1"],
+        {
+          env: { ...testEnv({ db: fx.db }), COSMO_TILES_PERSISTENT_CACHE: "false" },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+      const deadline = Date.now() + 60_000;
+      let ready = false;
+      while (!ready && Date.now() < deadline) {
+        ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (!ready) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(ready, `${stage} serve became ready`).toBe(true);
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    }),
+  );
+});

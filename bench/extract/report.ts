@@ -25,6 +25,18 @@ function parseTime(name: string): Run | null {
   return { wall, cpu, rssMb, ok: !existsSync(join(out, `${name}.failed`)) };
 }
 
+/** In-process time printed by decode.ts (excludes node/tsx start-up); NaN for other commands. */
+function decodeSeconds(name: string): number {
+  const file = join(out, `${name}.out`);
+  if (!existsSync(file)) return Number.NaN;
+  const line = readFileSync(file, "utf8").trim().split("\n").at(-1) ?? "";
+  try {
+    return (JSON.parse(line) as { ms: number }).ms / 1000;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 const mb = (f: string) => (existsSync(f) ? statSync(f).size / 1e6 : Number.NaN);
 const geojsonMb = mb(join(out, "boundaries.geojson"));
 const boundaryPbfMb = mb(join(out, "boundaries.osm.pbf"));
@@ -33,7 +45,7 @@ const fmt = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : "—");
 function table(title: string, names: [string, string][], floor: string, withMemoryRatio: boolean) {
   const base = parseTime(floor);
   console.log(`\n${title}`);
-  const head = ["step", "wall s", "cpu s", "peak RSS MB", `wall ÷ ${floor}`];
+  const head = ["step", "wall s", "cpu s", "peak RSS MB", "decode s", `wall ÷ ${floor}`];
   if (withMemoryRatio) head.push("RSS ÷ boundary GeoJSON");
   const rows = [head];
   const summary: Record<string, unknown> = {};
@@ -41,7 +53,15 @@ function table(title: string, names: [string, string][], floor: string, withMemo
     const r = parseTime(name);
     if (!r) continue;
     const ratio = base ? r.wall / base.wall : Number.NaN;
-    const row = [label + (r.ok ? "" : " (FAILED)"), fmt(r.wall), fmt(r.cpu), fmt(r.rssMb, 0), `${fmt(ratio, 2)}×`];
+    const decodeS = decodeSeconds(name);
+    const row = [
+      label + (r.ok ? "" : " (FAILED)"),
+      fmt(r.wall),
+      fmt(r.cpu),
+      fmt(r.rssMb, 0),
+      fmt(decodeS),
+      `${fmt(ratio, 2)}×`,
+    ];
     if (withMemoryRatio) row.push(`${fmt(r.rssMb / geojsonMb, 2)}×`);
     rows.push(row);
     summary[name] = { ...r, wallRatio: ratio, rssRatio: r.rssMb / geojsonMb };
@@ -72,15 +92,39 @@ const main = table(
 const peers = table(
   `decode speed on ${mid} (${fmt(mb(mid))} MB), every element`,
   [
-    ["peer-osmium-cat", "osmium cat -f opl"],
-    ["peer-ours", "readPbf (worker pool)"],
+    [mid === big ? "osmium-cat" : "peer-osmium-cat", "osmium cat -f opl"],
+    [mid === big ? "decode-all" : "peer-ours", "readPbf (worker pool)"],
     ["peer-ours-1thread", "readPbf (calling thread only)"],
     ["peer-osm-pbf-parser", "osm-pbf-parser"],
     ["peer-osm-pbf-parser-node", "osm-pbf-parser-node"],
   ],
-  "peer-osmium-cat",
+  mid === big ? "osmium-cat" : "peer-osmium-cat",
   false,
 );
+/** The extract's own log: seconds of its PBF passes (progress lines with done=true), to show the decoder's share. */
+function extractPassSeconds(): number {
+  const file = join(out, "extract.err");
+  if (!existsSync(file)) return Number.NaN;
+  let total = 0;
+  let found = false;
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    if (!line.startsWith("{")) continue;
+    try {
+      const rec = JSON.parse(line) as { task?: string; done?: boolean; seconds?: number };
+      if (rec.done && rec.task?.startsWith("pass") && typeof rec.seconds === "number") {
+        total += rec.seconds;
+        found = true;
+      }
+    } catch {}
+  }
+  return found ? total : Number.NaN;
+}
+const passes = extractPassSeconds();
+const cat = parseTime("osmium-cat");
+if (Number.isFinite(passes) && cat)
+  console.log(
+    `\ncosmo extract's PBF passes (from its log): ${fmt(passes)} s = ${fmt(passes / cat.wall, 2)}× osmium cat; the rest is zone building`,
+  );
 if (!existsSync(join(out, "extract.time")) || existsSync(join(out, "extract.failed")))
   console.log("\nnote: `cosmo extract` did not complete; see bench/out/extract/extract.err");
 const files = readdirSync(out).filter((f) => f.endsWith(".time")).length;

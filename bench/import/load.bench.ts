@@ -10,6 +10,7 @@ import { spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { createWriteStream, existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
+import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { readZones } from "../../core/cosmogony/reader.ts";
 import { ident } from "../../core/db.ts";
@@ -110,7 +111,7 @@ try {
     await writeFile(rawSql, script(file, format));
     const mon = await serverCpuMonitor(db.url, datname);
     const r = await runTimed("psql", ["-q", "-X", db.url, "-f", rawSql]);
-    return { wallMs: r.wallMs, clientCpuS: r.cpuS, serverCpuS: await mon.stop() };
+    return { wallMs: r.wallMs, clientCpuS: r.cpuS, serverCpuS: await mon.stop(), clientThreads: 1 };
   };
   let raw: Measured | null = null;
   for (let i = 0; i < rounds; i++) {
@@ -142,7 +143,12 @@ try {
     const client = await db.pool.connect();
     const r = await inProcess(() => loadZones(client, "bench_cosmo", zonesFile, { name: zonesFile }));
     client.release();
-    const m = { wallMs: r.wallMs, clientCpuS: r.cpuS, serverCpuS: await mon.stop() };
+    const m = {
+      wallMs: r.wallMs,
+      clientCpuS: r.cpuS,
+      serverCpuS: await mon.stop(),
+      clientThreads: 1 + r.value.threads,
+    };
     if (r.value.zoneCount !== zoneCount) throw new Error(`cosmo loaded ${r.value.zoneCount} zones`);
     show("cosmo load", m);
     ours = best(ours, m);
@@ -179,7 +185,7 @@ try {
       "YES",
       "-overwrite",
     ]);
-    ogr = { wallMs: r.wallMs, clientCpuS: r.cpuS, serverCpuS: await mon.stop() };
+    ogr = { wallMs: r.wallMs, clientCpuS: r.cpuS, serverCpuS: await mon.stop(), clientThreads: 1 };
     show("ogr2ogr", ogr);
     const { rows: o } = await db.pool.query("SELECT count(*)::int AS n FROM ogr_zones");
     if (o[0].n !== zoneCount) throw new Error(`ogr2ogr loaded ${o[0].n} zones`);
@@ -192,7 +198,9 @@ try {
   results.push({ label: "cosmo load (read, parse, encode, COPY)", m: o0 });
   if (ogr) results.push({ label: "ogr2ogr (GeoJSONSeq, PG_USE_COPY)", m: ogr });
   say("");
-  say(`best of ${rounds} for the raw COPY and cosmo (by critical path); text COPY and ogr2ogr once`);
+  say(
+    `best of ${rounds} for the raw COPY and cosmo (by critical path); text COPY and ogr2ogr once; ${availableParallelism()} cores; load average ${loadavg()[0].toFixed(1)}`,
+  );
   say(
     "| load of the same input into the same database | wall     | client CPU | server CPU | critical path | M vertices/s (wall) |",
   );

@@ -1,10 +1,11 @@
 // Measuring helpers for the import benchmark: wall time plus CPU seconds of the client and of the PostgreSQL
 // backends doing the work. CPU seconds do not depend on what else the (shared, 2-core) machine runs, so the
-// benchmark also reports the ratios on them: "critical path" = max(client CPU, server CPU), the wall time a
-// run would take on an otherwise idle machine with client and server overlapping perfectly.
+// benchmark also reports the ratios on them: "critical path" = the wall time a run would take on this machine
+// were it idle, with client and server overlapping perfectly: max(total CPU / cores, client CPU / client threads,
+// server CPU).
 import { spawn } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 
@@ -12,10 +13,12 @@ export interface Measured {
   wallMs: number;
   clientCpuS: number;
   serverCpuS: number;
+  /** Threads the client's CPU is spread over (1 for psql and ogr2ogr). */
+  clientThreads: number;
 }
 
-export function criticalPathS(m: Measured): number {
-  return Math.max(m.clientCpuS, m.serverCpuS);
+export function criticalPathS(m: Measured, cores = availableParallelism()): number {
+  return Math.max((m.clientCpuS + m.serverCpuS) / cores, m.clientCpuS / m.clientThreads, m.serverCpuS);
 }
 
 const TICK = 100; // USER_HZ on Linux

@@ -143,6 +143,9 @@ for (const [name, env] of [
   const api = await startService("api", db.url, env);
   try {
     log(`API /zones/:id at 100 connections (${name})`);
+    // Every zone requested once first: with the response cache on, the run then measures hits only.
+    for (const p of zonePaths)
+      await (await fetch(`${api.url}${p}`, { headers: { "accept-encoding": "gzip" } })).arrayBuffer();
     await load({ url: api.url, paths: zonePaths, connections: 100, seconds: 2 });
     const r = await load({
       url: api.url,

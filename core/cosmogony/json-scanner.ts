@@ -20,8 +20,8 @@ function isSpace(c: number): boolean {
 }
 
 export type ScannedItem =
-  | { kind: "zone"; index: number; offset: number; text: string }
-  | { kind: "meta"; offset: number; text: string };
+  | { kind: "zone"; index: number; offset: number; bytes: Buffer }
+  | { kind: "meta"; offset: number; bytes: Buffer };
 
 /** Thrown for structural problems; the reader turns it into an InputError with the file name. */
 export class ScanError extends Error {
@@ -191,15 +191,12 @@ export class JsonZonesScanner {
 
   private endCapture(chunk: Buffer, i: number): ScannedItem {
     const last = chunk.subarray(this.captureStart, i + 1);
-    const text =
-      this.captureParts.length === 0
-        ? last.toString("utf8")
-        : Buffer.concat([...this.captureParts, last]).toString("utf8");
+    const bytes = this.captureParts.length === 0 ? last : Buffer.concat([...this.captureParts, last]);
     const kind = this.capture;
     this.capture = null;
     this.captureParts = [];
     return kind === "zone"
-      ? { kind: "zone", index: this.zoneIndex, offset: this.captureOffset, text }
-      : { kind: "meta", offset: this.captureOffset, text };
+      ? { kind: "zone", index: this.zoneIndex, offset: this.captureOffset, bytes }
+      : { kind: "meta", offset: this.captureOffset, bytes };
   }
 }

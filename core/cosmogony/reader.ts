@@ -64,10 +64,42 @@ export async function* readZoneRecords(
   opts: ReadZonesOptions = {},
 ): AsyncGenerator<ZoneRecord> {
   const name = sourceName(source, opts);
+  for await (const t of readZoneTexts(source, opts)) {
+    yield { zone: parseZoneText(t, name), index: t.index, line: t.line, offset: t.offset };
+  }
+}
+
+/** A zone's raw JSON bytes and its position, before parsing (the importer parses them in worker threads). */
+export interface ZoneText {
+  bytes: Buffer;
+  index: number;
+  line?: number;
+  offset: number;
+}
+
+/** The zones' JSON texts, split out of the stream but not parsed (`.json` meta goes to opts.onMeta). */
+export async function* readZoneTexts(source: string | Readable, opts: ReadZonesOptions = {}): AsyncGenerator<ZoneText> {
+  const name = sourceName(source, opts);
   const format = opts.format ?? detectFormat(name);
   const bytes = await openBytes(source, name, format, opts);
-  if (format.kind === "jsonl") yield* scanJsonl(bytes, name);
+  if (format.kind === "jsonl") yield* scanJsonl(bytes);
   else yield* scanJson(bytes, name, true, opts.onMeta);
+}
+
+/** Parses and validates one zone text; errors name the file and the position. */
+export function parseZoneText(t: ZoneText, name: string): Zone {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(t.bytes.toString("utf8"));
+  } catch (e) {
+    if (t.line !== undefined)
+      throw new InputError(`malformed JSON (${(e as Error).message})`, { file: name, line: t.line });
+    throw new InputError(`malformed JSON in zones[${t.index}] (${(e as Error).message})`, {
+      file: name,
+      offset: t.offset,
+    });
+  }
+  return validate(obj, t.line !== undefined ? { file: name, line: t.line } : { file: name, offset: t.offset }, t.index);
 }
 
 function sourceName(source: string | Readable, opts: ReadZonesOptions): string {
@@ -122,25 +154,25 @@ async function openBytes(
   })();
 }
 
-async function* scanJsonl(chunks: AsyncIterable<Buffer>, name: string): AsyncGenerator<ZoneRecord> {
+function isBlank(line: Buffer): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return false;
+  }
+  return true;
+}
+
+async function* scanJsonl(chunks: AsyncIterable<Buffer>): AsyncGenerator<ZoneText> {
   let pending: Buffer[] = [];
   let lineNo = 0;
   let offset = 0; // offset of the current line's first byte
   let index = 0;
-  const handle = (line: Buffer): ZoneRecord | null => {
+  const handle = (line: Buffer): ZoneText | null => {
     lineNo++;
     const start = offset;
     offset += line.length + 1;
-    const text = line.toString("utf8").trim();
-    if (text === "") return null;
-    let obj: unknown;
-    try {
-      obj = JSON.parse(text);
-    } catch (e) {
-      throw new InputError(`malformed JSON (${(e as Error).message})`, { file: name, line: lineNo });
-    }
-    const zone = validate(obj, { file: name, line: lineNo }, index);
-    return { zone, index: index++, line: lineNo, offset: start };
+    if (isBlank(line)) return null;
+    return { bytes: line, index: index++, line: lineNo, offset: start };
   };
   for await (const chunk of chunks) {
     let from = 0;
@@ -167,30 +199,26 @@ async function* scanJson(
   name: string,
   parseZones: boolean,
   onMeta?: (meta: CosmogonyMeta) => void,
-): AsyncGenerator<ZoneRecord> {
+): AsyncGenerator<ZoneText> {
   const scanner = new JsonZonesScanner(parseZones);
   const items: ScannedItem[] = [];
-  const handle = (item: ScannedItem): ZoneRecord | null => {
+  const handle = (item: ScannedItem): ZoneText | null => {
+    if (item.kind === "zone") return { bytes: item.bytes, index: item.index, offset: item.offset };
     let obj: unknown;
-    const where = item.kind === "zone" ? `zones[${item.index}]` : "meta";
     try {
-      obj = JSON.parse(item.text);
+      obj = JSON.parse(item.bytes.toString("utf8"));
     } catch (e) {
-      throw new InputError(`malformed JSON in ${where} (${(e as Error).message})`, { file: name, offset: item.offset });
+      throw new InputError(`malformed JSON in meta (${(e as Error).message})`, { file: name, offset: item.offset });
     }
-    if (item.kind === "meta") {
-      const meta = CosmogonyMetaSchema.safeParse(obj);
-      if (!meta.success) {
-        throw new InputError(`invalid meta: ${meta.error.issues[0]?.path.join(".")} ${meta.error.issues[0]?.message}`, {
-          file: name,
-          offset: item.offset,
-        });
-      }
-      onMeta?.(meta.data);
-      return null;
+    const meta = CosmogonyMetaSchema.safeParse(obj);
+    if (!meta.success) {
+      throw new InputError(`invalid meta: ${meta.error.issues[0]?.path.join(".")} ${meta.error.issues[0]?.message}`, {
+        file: name,
+        offset: item.offset,
+      });
     }
-    const zone = validate(obj, { file: name, offset: item.offset }, item.index);
-    return { zone, index: item.index, offset: item.offset };
+    onMeta?.(meta.data);
+    return null;
   };
   try {
     for await (const chunk of chunks) {

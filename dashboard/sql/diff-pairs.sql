@@ -3,11 +3,13 @@
 -- A matched zone is grouped under its new country/type, a removed one under its old.
 CREATE TEMP TABLE {{pairs}} AS
 WITH o AS (
-  SELECT DISTINCT ON (z.osm_id) z.*, p.osm_id AS parent_osm_id
+  SELECT DISTINCT ON (z.osm_id) z.id, z.osm_id, z.country_code, z.zone_type, z.name, z.names, z.geom_raw,
+         p.osm_id AS parent_osm_id
   FROM {{old}} AS z LEFT JOIN {{old}} AS p ON p.id = z.parent
   ORDER BY z.osm_id, z.id, p.id
 ), n AS (
-  SELECT DISTINCT ON (z.osm_id) z.*, p.osm_id AS parent_osm_id
+  SELECT DISTINCT ON (z.osm_id) z.id, z.osm_id, z.country_code, z.zone_type, z.name, z.names, z.geom_raw,
+         p.osm_id AS parent_osm_id
   FROM {{new}} AS z LEFT JOIN {{new}} AS p ON p.id = z.parent
   ORDER BY z.osm_id, z.id, p.id
 )

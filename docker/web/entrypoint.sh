@@ -12,11 +12,11 @@ set -eu
 : "${COSMO_API_UPSTREAM:=127.0.0.1:3000}" "${COSMO_TILES_UPSTREAM:=127.0.0.1:3001}" "${COSMO_WEB_PORT:=8080}"
 : "${COSMO_DATA_UPSTREAM:=}" "${COSMO_CSP_HOSTS:=}"
 export COSMO_API_UPSTREAM COSMO_TILES_UPSTREAM COSMO_WEB_PORT COSMO_DATA_UPSTREAM COSMO_CSP_HOSTS
-src=/etc/cosmo-web
-run=/tmp/nginx
+# Both folders are fixed in the image; overridable for the tests, which render with other paths.
+src=${COSMO_WEB_CONF_DIR:-/etc/cosmo-web}
+run=${COSMO_WEB_RUN_DIR:-/tmp/nginx}
 vars='${COSMO_API_UPSTREAM} ${COSMO_TILES_UPSTREAM} ${COSMO_WEB_PORT} ${COSMO_DATA_UPSTREAM} ${COSMO_CSP_HOSTS}'
 mkdir -p "$run/logs" "$run/tmp" "$run/data"
-ln -sf /dev/stderr "$run/logs/error.log"
 ln -sf /dev/stdout "$run/logs/access.log"
 envsubst "$vars" <"$src/nginx.conf.template" >"$run/nginx.conf"
 envsubst "$vars" <"$src/security-headers.conf.template" >"$run/security-headers.conf"
@@ -30,6 +30,6 @@ fi
 if [ -f "$src/config/config.json" ]; then cp "$src/config/config.json" "$run/config.json"; else echo '{}' >"$run/config.json"; fi
 if [ "${1:-}" = nginx ]; then
   shift
-  exec nginx -e /dev/stderr -p "$run" -c "$run/nginx.conf" "$@"
+  exec nginx -e stderr -p "$run" -c "$run/nginx.conf" "$@"
 fi
 exec "$@"

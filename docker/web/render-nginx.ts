@@ -3,15 +3,15 @@
 // Service addresses, the port, where the dashboard files are, extra CSP origins — is rendered as a sentinel
 // and turned into a ${COSMO_…} variable that docker/web/entrypoint.sh fills at container start (envsubst is
 // given that variable list only, so nginx's own $uri, $host… stay as they are).
-// Usage: tsx docker/web/render-nginx.ts OUT_DIR
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderNginx } from "../../explorer/nginx/render.ts";
 
-const RUN_DIR = "/tmp/nginx"; // writable at run time (emptyDir on Kubernetes); pid, temp dirs, rendered conf
-const out = process.argv[2];
+// Usage: tsx docker/web/render-nginx.ts OUT_DIR [RUN_DIR] [DIST_DIR] (the defaults are the image's paths;
+// the tests render into temporary folders and run the result with the host's nginx).
+const [out, RUN_DIR = "/tmp/nginx", DIST_DIR = "/usr/share/cosmo/www"] = process.argv.slice(2);
 if (!out) {
-  console.error("usage: render-nginx.ts OUT_DIR");
+  console.error("usage: render-nginx.ts OUT_DIR [RUN_DIR] [DIST_DIR]");
   process.exit(2);
 }
 
@@ -19,7 +19,7 @@ const files = renderNginx({
   prefix: RUN_DIR,
   listenHost: "0.0.0.0",
   port: 65001,
-  distDir: "/usr/share/cosmo/www",
+  distDir: DIST_DIR,
   dataDir: `${RUN_DIR}/data`,
   apiUrl: "http://cosmo-api.invalid:65002/",
   tilesUrl: "http://cosmo-tiles.invalid:65003/",
@@ -35,6 +35,8 @@ function swap(text: string, file: string, sentinel: string, variable: string): s
 
 let conf = files["nginx.conf"];
 conf = swap(conf, "nginx.conf", "0.0.0.0:65001", "0.0.0.0:${COSMO_WEB_PORT}");
+// Container logs: nginx's `stderr` keyword writes to fd 2 itself (opening /dev/stderr fails when it is a socket).
+conf = swap(conf, "nginx.conf", `error_log ${RUN_DIR}/logs/error.log`, "error_log stderr");
 conf = swap(conf, "nginx.conf", "cosmo-api.invalid:65002", "${COSMO_API_UPSTREAM}");
 conf = swap(conf, "nginx.conf", "cosmo-tiles.invalid:65003", "${COSMO_TILES_UPSTREAM}");
 // On Kubernetes the dashboard and diff files are objects in the artefact store, not a local folder: /data/
@@ -42,7 +44,7 @@ conf = swap(conf, "nginx.conf", "cosmo-tiles.invalid:65003", "${COSMO_TILES_UPST
 const dataBlock = /location \/data\/ \{[^}]*\}/;
 if (!dataBlock.test(conf))
   throw new Error("nginx.conf: no `location /data/ { … }` block in the rendered explorer config");
-conf = conf.replace(dataBlock, "include /tmp/nginx/data-location.conf;");
+conf = conf.replace(dataBlock, `include ${RUN_DIR}/data-location.conf;`);
 const headers = swap(
   files["security-headers.conf"],
   "security-headers.conf",

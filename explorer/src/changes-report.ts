@@ -35,6 +35,15 @@ export interface DatasetSide {
   zoneCount: number;
 }
 
+export interface ChangeGroup {
+  country: string | null;
+  zoneType: string | null;
+  oldCount: number;
+  newCount: number;
+  /** Changes per category in this group (categories are not exclusive). */
+  counts: Record<string, number>;
+}
+
 export interface ChangeReport {
   old: DatasetSide;
   new: DatasetSide;
@@ -42,6 +51,8 @@ export interface ChangeReport {
   unchanged: number;
   countriesRemoved: { osmId: string; id: number; name: string | null }[];
   categories: ChangeCategory[];
+  /** Country / zone-type groups with at least one change. */
+  groups: ChangeGroup[];
 }
 
 type Json = Record<string, unknown>;
@@ -69,6 +80,7 @@ export function parseChangeReport(raw: unknown): ChangeReport {
   if (raw.schemaVersion !== 1)
     throw new ReportFormatError(`diff report schemaVersion ${String(raw.schemaVersion)} is not supported (expected 1)`);
   const totals = isObj(raw.totals) ? raw.totals : {};
+  const groups: ChangeGroup[] = [];
   const categories: ChangeCategory[] = Object.entries(CATEGORY_TITLES).map(([key, title]) => ({
     key,
     title,
@@ -77,6 +89,17 @@ export function parseChangeReport(raw: unknown): ChangeReport {
   }));
   for (const g of arr(raw.groups)) {
     if (!isObj(g)) continue;
+    const gc = isObj(g.counts) ? g.counts : {};
+    const counts = Object.fromEntries(Object.keys(CATEGORY_TITLES).map((k) => [k, num(gc[k]) ?? 0]));
+    if (Object.values(counts).some((n) => n > 0)) {
+      groups.push({
+        country: str(g.country),
+        zoneType: str(g.zoneType),
+        oldCount: num(g.oldCount) ?? 0,
+        newCount: num(g.newCount) ?? 0,
+        counts,
+      });
+    }
     const examples = isObj(g.examples) ? g.examples : {};
     for (const c of categories) {
       for (const e of arr(examples[c.key])) {
@@ -102,6 +125,7 @@ export function parseChangeReport(raw: unknown): ChangeReport {
       .filter(isObj)
       .map((c) => ({ osmId: String(c.osmId ?? ""), id: num(c.id) ?? 0, name: str(c.name) })),
     categories,
+    groups,
   };
 }
 

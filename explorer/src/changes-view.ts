@@ -2,7 +2,13 @@
 // The API serves one dataset version, so only that side's geometry can be drawn; the view says which side it is
 // and what is missing (the report carries ids and details, not geometries).
 import { fetchServedDataset, getJson } from "./api.ts";
-import { type ChangedZone, type ChangeReport, parseChangeReport, servedSide } from "./changes-report.ts";
+import {
+  CATEGORY_TITLES,
+  type ChangedZone,
+  type ChangeReport,
+  parseChangeReport,
+  servedSide,
+} from "./changes-report.ts";
 import { h, replaceChildren } from "./dom.ts";
 import { typeLabel } from "./zone-types.ts";
 
@@ -120,6 +126,56 @@ export function renderChanges(el: HTMLElement, loaded: LoadedChanges, show: (id:
                 : null,
             )
           : h("p", { class: "muted" }, c.count ? "No examples in the report." : "None."),
+      ),
+    ),
+    groupsTable(report),
+  );
+}
+
+/** Per country and zone type: counts before/after and the changes in each category. */
+function groupsTable(report: ChangeReport): HTMLElement | null {
+  if (!report.groups.length) return null;
+  const keys = Object.keys(CATEGORY_TITLES);
+  return h(
+    "section",
+    { class: "change-groups" },
+    h("h3", {}, "By country and type"),
+    h(
+      "div",
+      { class: "table-wrap" },
+      h(
+        "table",
+        { id: "change-groups" },
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            h("th", {}, "Country"),
+            h("th", {}, "Type"),
+            h("th", { class: "num" }, "Zones"),
+            keys.map((k) => h("th", { class: "num", title: CATEGORY_TITLES[k] }, CATEGORY_TITLES[k])),
+          ),
+        ),
+        h(
+          "tbody",
+          {},
+          report.groups.map((g) =>
+            h(
+              "tr",
+              {},
+              h("td", {}, g.country ?? "–"),
+              h("td", {}, g.zoneType ? typeLabel(g.zoneType) : "–"),
+              h(
+                "td",
+                { class: "num" },
+                g.oldCount === g.newCount ? String(g.newCount) : `${g.oldCount} → ${g.newCount}`,
+              ),
+              keys.map((k) => h("td", { class: "num" }, g.counts[k] ? String(g.counts[k]) : "")),
+            ),
+          ),
+        ),
       ),
     ),
   );

@@ -155,7 +155,7 @@ function renderChart(): void {
   const max = Math.max(1, ...counts.map(([, c]) => c.ok + c.ko + c.skip));
   const barH = 18;
   const labelW = 120;
-  const width = 420;
+  const width = 560;
   const svgNs = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(svgNs, "svg");
   svg.setAttribute("viewBox", `0 0 ${width} ${counts.length * (barH + 6) + 20}`);
@@ -173,14 +173,14 @@ function renderChart(): void {
     el("text", { x: labelW - 6, y: y + barH - 5, "text-anchor": "end", class: "chart-label" }, typeLabel(type));
     let x = labelW;
     for (const s of ["ok", "ko", "skip"] as Status[]) {
-      const w = ((width - labelW - 40) * c[s]) / max;
+      const w = ((width - labelW - 170) * c[s]) / max; // room for the counts after the bar
       if (w > 0)
         el("rect", { x, y, width: w, height: barH, fill: STATUS_COLORS[s] }).append(
           Object.assign(document.createElementNS(svgNs, "title"), { textContent: `${typeLabel(type)}: ${c[s]} ${s}` }),
         );
       x += w;
     }
-    el("text", { x: x + 4, y: y + barH - 5, class: "chart-value" }, `${c.ok}/${c.ok + c.ko + c.skip}`);
+    el("text", { x: x + 4, y: y + barH - 5, class: "chart-value" }, `${c.ok} ok · ${c.ko} ko · ${c.skip} skip`);
   });
   replaceChildren(
     $("#chart"),

@@ -350,6 +350,7 @@ describe("explorer in Chromium", () => {
     expect(text).toContain("Canton Luxembourg");
     expect(await page.locator(`#whats-here [data-zone-id="${luxCity.id}"]`).count()).toBe(1);
     await page.keyboard.press("Escape");
+    await page.locator("#whats-here").waitFor({ state: "detached" });
   });
 
   it("downloads the selected zone as valid GeoJSON", async () => {
@@ -385,6 +386,19 @@ describe("explorer in Chromium", () => {
       )
       .toBe(renamed.name);
     expect(await page.locator("#changes-summary").textContent()).toMatch(/version \d+ → version \d+ · 1 change/);
+    // by country and type: one LU city renamed (columns: country, type, zones, added, removed, renamed, …)
+    const cityRow = page.locator("#change-groups tbody tr", { hasText: "City" });
+    expect(await cityRow.locator("td").allTextContents()).toEqual([
+      "LU",
+      "City",
+      expect.stringMatching(/^\d+$/),
+      "",
+      "",
+      "1",
+      "",
+      "",
+      "",
+    ]);
     await page.screenshot({ path: join(SCREENSHOTS, "changes.png") });
   });
 

@@ -250,6 +250,9 @@ describe("change report", () => {
       {
         country: "LU",
         zoneType: "city",
+        oldCount: 105,
+        newCount: 104,
+        counts: { added: 0, removed: 1, renamed: 2, retyped: 0, reparented: 0, geometryChanged: 0, unchanged: 100 },
         examples: {
           ...empty,
           renamed: [{ osmId: "relation:1", oldId: 10, newId: 20, name: "B", detail: "name: A → B" }],
@@ -259,6 +262,9 @@ describe("change report", () => {
       {
         country: "LU",
         zoneType: "suburb",
+        oldCount: 55,
+        newCount: 55,
+        counts: { added: 0, removed: 0, renamed: 0, retyped: 0, reparented: 0, geometryChanged: 0, unchanged: 55 },
         examples: { ...empty, renamed: [{ osmId: "node:3", oldId: 12, newId: 22, name: "D", detail: null }] },
       },
     ],
@@ -281,6 +287,16 @@ describe("change report", () => {
       "retyped",
       "reparented",
       "geometryChanged",
+    ]);
+    // only groups with a change are kept for the "By country and type" table
+    expect(r.groups).toEqual([
+      {
+        country: "LU",
+        zoneType: "city",
+        oldCount: 105,
+        newCount: 104,
+        counts: { added: 0, removed: 1, renamed: 2, retyped: 0, reparented: 0, geometryChanged: 0 },
+      },
     ]);
   });
 

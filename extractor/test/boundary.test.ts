@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildBoundary, chainRings, type MemberRef } from "../boundary.ts";
+import { multiPolygonEwkb } from "../ewkb.ts";
 import {
   fromGeoJsonCoords,
   multiPolygonBBox,
@@ -143,5 +144,38 @@ describe("flat rings", () => {
     const flat = fromGeoJsonCoords(coords);
     expect(toGeoJsonCoords(flat)).toEqual(coords);
     expect(multiPolygonGeoJson(flat)).toBe(JSON.stringify({ type: "MultiPolygon", coordinates: coords }));
+  });
+});
+
+describe("EWKB", () => {
+  it("encodes flat rings as a MultiPolygon with SRID 4326 that wkx reads back", async () => {
+    const wkx = (await import("wkx")).default;
+    const coords: [number, number][][][] = [
+      [
+        [
+          [0, 0],
+          [10, 0],
+          [10, 10],
+          [0, 0],
+        ],
+        [
+          [1, 1],
+          [2, 1],
+          [2, 2],
+          [1, 1],
+        ],
+      ],
+      [
+        [
+          [20, 0],
+          [30, 0],
+          [30, 10],
+          [20, 0],
+        ],
+      ],
+    ];
+    const g = wkx.Geometry.parse(multiPolygonEwkb(fromGeoJsonCoords(coords)));
+    expect(g.srid).toBe(4326);
+    expect(g.toGeoJSON()).toEqual({ type: "MultiPolygon", coordinates: coords });
   });
 });

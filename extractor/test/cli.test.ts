@@ -128,39 +128,48 @@ describe("bad input", () => {
     expect(existsSync(join(dir, "nocountry.jsonl"))).toBe(false);
   });
 
-  it("counts zones of a country without rules in the stats instead of failing", async () => {
+  it("counts zones of a country without rules in the stats instead of failing (CLI, --filter-langs)", async () => {
     const out = join(dir, "zz.json");
-    const s = await extract({ input: fixture("gatineau.osm.pbf"), output: out, countryCode: "zz", db });
-    expect(s.stats.zone_with_unkwown_country_rules).toEqual({ ZZ: 1 });
-    expect(s.zoneCount).toBe(0);
-    expect(JSON.parse(readFileSync(out, "utf8")).meta.stats.zone_with_unkwown_country_rules).toEqual({ ZZ: 1 });
+    const r = await cosmo([
+      "extract",
+      "-i",
+      LUX(),
+      "-o",
+      out,
+      "--country-code",
+      "zz",
+      "--disable-voronoi",
+      "--filter-langs",
+      "de",
+      "--filter-langs",
+      "fr,xx",
+      "--summary-json",
+      join(dir, "zz-summary.json"),
+    ]);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(readFileSync(join(dir, "zz-summary.json"), "utf8"));
+    expect(summary.stats.zone_with_unkwown_country_rules).toEqual({ ZZ: 201 });
+    expect(readFileSync(out, "utf8")).toContain('"zone_with_unkwown_country_rules":{"ZZ":201}');
+    // only the 17 suburb place nodes (typed by their place tag) remain; their name:lb labels are filtered out
+    const zones = await readAll(out);
+    expect(zones).toHaveLength(17);
+    const langs = new Set(zones.flatMap((z) => Object.keys(z.international_labels)));
+    expect(langs).toEqual(new Set(["de", "fr"]));
   });
 });
 
 describe("gatineau.osm.pbf --country-code ca", () => {
   it("centers Gatineau on its label node", async () => {
     const out = join(dir, "gatineau.jsonl");
-    const r = await cosmo([
-      "extract",
-      "-i",
-      fixture("gatineau.osm.pbf"),
-      "-o",
-      out,
-      "--country-code",
-      "ca",
-      "--filter-langs",
-      "fr",
-      "--filter-langs",
-      "en,xx",
-    ]);
+    const r = await cosmo(["extract", "-i", fixture("gatineau.osm.pbf"), "-o", out, "--country-code", "ca"]);
     expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/zones by type: city 1/);
     const zones = await readAll(out);
     const g = zones.find((z) => z.osm_id === "relation:5356213")!;
     expect(g.admin_level).toBe(8);
     const [x, y] = g.center!.coordinates;
     expect(Math.abs(x - -75.72326699999999)).toBeLessThan(1e-12);
     expect(Math.abs(y - 45.457240999999996)).toBeLessThan(1e-12);
-    for (const z of zones) for (const lang of Object.keys(z.international_labels)) expect(["fr", "en"]).toContain(lang);
   });
 });
 

@@ -109,7 +109,7 @@ describe("cosmo import / publish / rollback / datasets", () => {
 
   it("SIGKILL mid-import leaves the served dataset served and the next import succeeds", async () => {
     const big = join(dir, "big.jsonl");
-    await generateZonesFile(big, { vertices: 3_000_000 });
+    await generateZonesFile(big, { vertices: 2_000_000 });
     let pid = 0;
     const run = cosmo(["import", big, "--publish"], { onSpawn: (p) => (pid = p) });
     // wait until rows are streaming into the new schema, then kill -9

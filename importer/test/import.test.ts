@@ -62,6 +62,30 @@ describe("import round trip", () => {
     });
   }
 
+  it("worker threads (used for big files) load the same rows and report bad input the same way", async () => {
+    for (const name of ["threads.json.gz"]) {
+      const zones = sampleZones().map((z) => ({ ...z, label: `${z.label} ${name}` }));
+      const path = await writeZones(dir, name, zones);
+      const res = await importZonesFile(db, path, { progress: false, keepVersions: 20, threads: 2 });
+      expect(byId(await zonesOf(db.pool, res.version))).toEqual(byId(zones));
+    }
+    const { writeFile } = await import("node:fs/promises");
+    const bad = `${dir}/threads-bad.jsonl`;
+    const lines = sampleZones().map((z) => JSON.stringify(z));
+    await writeFile(bad, [lines[0], lines[1], lines[2].replace('"name"', '"nome"'), lines[3]].join("\n"));
+    await expect(importZonesFile(db, bad, { progress: false, threads: 2 })).rejects.toThrow(
+      /threads-bad\.jsonl: line 3: zone #2 \(relation:9999001\): missing required field "name"/,
+    );
+    const orphan = `${dir}/threads-orphan.json`;
+    await writeFile(
+      orphan,
+      JSON.stringify({ zones: sampleZones().map((z) => (z.id === 23 ? { ...z, parent: 5 } : z)), meta: {} }),
+    );
+    await expect(importZonesFile(db, orphan, { progress: false, threads: 2 })).rejects.toThrow(
+      /threads-orphan\.json: zones\[2\] at byte \d+: zone 23 \(relation:9999001\): parent 5 does not exist in the file/,
+    );
+  });
+
   it("imports from s3:// (real S3 server)", async () => {
     const { testStore } = await import("../../core/testing.ts");
     const store = testStore();

@@ -7,10 +7,10 @@ import { pipeline } from "node:stream/promises";
 import { CosmoError } from "../../core/errors.ts";
 import { PROJECT_ROOT } from "../../core/paths.ts";
 import type { ArtefactStore } from "../../core/storage.ts";
+import { WORK } from "../templates/common.ts";
 import type { Phase } from "./expr.ts";
 import type { Artifact, Parameter } from "./library.ts";
 import type { Outputs } from "./run.ts";
-import { WORK } from "../templates/common.ts";
 
 /** Argo keeps at most this much of stdout as `outputs.result`. */
 const RESULT_LIMIT = 256 * 1024;
@@ -41,8 +41,11 @@ export interface ContainerResult {
 
 /** Container paths live under /step (the images' writable work dir); map them into the sandbox. */
 export function mapPath(path: string, work: string, where: string): string {
-  if (path === CONTAINER_WORK || path.startsWith(`${CONTAINER_WORK}/`)) return join(work, path.slice(CONTAINER_WORK.length));
-  throw new CosmoError(`${where}: path ${path} is outside ${CONTAINER_WORK}: the local runner only maps ${CONTAINER_WORK}`);
+  if (path === CONTAINER_WORK || path.startsWith(`${CONTAINER_WORK}/`))
+    return join(work, path.slice(CONTAINER_WORK.length));
+  throw new CosmoError(
+    `${where}: path ${path} is outside ${CONTAINER_WORK}: the local runner only maps ${CONTAINER_WORK}`,
+  );
 }
 
 /** In argument and env text, `/step/…` at the start of a value or after `=` names a container path. */
@@ -81,7 +84,11 @@ export async function runContainer(run: ContainerRun): Promise<ContainerResult> 
   log.write(`$ cosmo ${args.join(" ")}\n`);
   // The images' working directory is the application folder (relative config paths such as data/… resolve
   // there), so steps run in the project root; only /step is private to the attempt.
-  const child = spawn(process.execPath, [run.cosmoBin, ...args], { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [run.cosmoBin, ...args], {
+    cwd: PROJECT_ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let lastErrorLine = "";
   child.stdout.on("data", (chunk: Buffer) => {
@@ -90,7 +97,10 @@ export async function runContainer(run: ContainerRun): Promise<ContainerResult> 
   });
   child.stderr.on("data", (chunk: Buffer) => {
     log.write(chunk);
-    const lines = chunk.toString("utf8").split("\n").filter((l) => l.trim());
+    const lines = chunk
+      .toString("utf8")
+      .split("\n")
+      .filter((l) => l.trim());
     const err = lines.reverse().find((l) => l.startsWith("error:"));
     if (err) lastErrorLine = err;
     else if (lines[0] && !lastErrorLine) lastErrorLine = lines[0].slice(0, 200);
@@ -101,7 +111,10 @@ export async function runContainer(run: ContainerRun): Promise<ContainerResult> 
     child.kill("SIGTERM");
     setTimeout(() => child.kill("SIGKILL"), 5000).unref();
   };
-  const timer = run.deadlineSeconds !== undefined ? setTimeout(() => kill(`activeDeadlineSeconds ${run.deadlineSeconds}s exceeded`), run.deadlineSeconds * 1000) : undefined;
+  const timer =
+    run.deadlineSeconds !== undefined
+      ? setTimeout(() => kill(`activeDeadlineSeconds ${run.deadlineSeconds}s exceeded`), run.deadlineSeconds * 1000)
+      : undefined;
   const onAbort = () => kill(String((run.signal.reason as Error)?.message ?? "aborted"));
   run.signal.addEventListener("abort", onAbort, { once: true });
   const exit = await new Promise<{ code: number | null; error?: Error }>((resolve) => {
@@ -116,7 +129,8 @@ export async function runContainer(run: ContainerRun): Promise<ContainerResult> 
   const saved = await saveArtifacts(run, work, outputs, exit.code === 0);
   if (exit.error) return fail("Error", `cannot start cosmo: ${exit.error.message}`);
   if (killedFor) return fail("Failed", killedFor);
-  if (exit.code !== 0) return fail("Failed", `exit code ${exit.code}${lastErrorLine ? `: ${lastErrorLine}` : ""} (log: ${logFile})`);
+  if (exit.code !== 0)
+    return fail("Failed", `exit code ${exit.code}${lastErrorLine ? `: ${lastErrorLine}` : ""} (log: ${logFile})`);
   if (saved) return fail("Error", saved);
 
   outputs.result = stdout.trim();
@@ -133,7 +147,12 @@ export async function runContainer(run: ContainerRun): Promise<ContainerResult> 
 }
 
 /** Uploads output artefacts; returns an error message for a missing mandatory one (after a success only). */
-async function saveArtifacts(run: ContainerRun, work: string, outputs: Outputs, succeeded: boolean): Promise<string | undefined> {
+async function saveArtifacts(
+  run: ContainerRun,
+  work: string,
+  outputs: Outputs,
+  succeeded: boolean,
+): Promise<string | undefined> {
   for (const a of run.outputArtifacts) {
     if (!a.path || !a.url) return `output artifact ${a.name}: needs a path and an s3 key`;
     const file = mapPath(a.path, work, `${run.where} artifact ${a.name}`);

@@ -109,7 +109,7 @@ class Parser<V> {
   }
   private value(): V {
     const t = this.tokens[this.pos];
-    if (!t || t.kind !== "word") this.fail(t ? `unexpected "${t.value}"` : "unexpected end");
+    if (t?.kind !== "word") this.fail(t ? `unexpected "${t.value}"` : "unexpected end");
     this.pos++;
     return this.atom(t);
   }
@@ -123,12 +123,18 @@ export function evaluateWhen(text: string, where: string): boolean {
     const numeric = a !== "" && b !== "" && !Number.isNaN(na) && !Number.isNaN(nb);
     const [x, y]: [number | string, number | string] = numeric ? [na, nb] : [a, b];
     switch (op) {
-      case "==": return x === y;
-      case "!=": return x !== y;
-      case "<": return x < y;
-      case ">": return x > y;
-      case "<=": return x <= y;
-      default: return x >= y;
+      case "==":
+        return x === y;
+      case "!=":
+        return x !== y;
+      case "<":
+        return x < y;
+      case ">":
+        return x > y;
+      case "<=":
+        return x <= y;
+      default:
+        return x >= y;
     }
   };
   const truthy = (v: string) => {
@@ -139,7 +145,16 @@ export function evaluateWhen(text: string, where: string): boolean {
   return new Parser<string>(tokenize(text, where), text, where, (t) => t.value, compare, truthy).parse();
 }
 
-const RESULTS = ["Succeeded", "Failed", "Errored", "Skipped", "Omitted", "Daemoned", "AnySucceeded", "AllFailed"] as const;
+const RESULTS = [
+  "Succeeded",
+  "Failed",
+  "Errored",
+  "Skipped",
+  "Omitted",
+  "Daemoned",
+  "AnySucceeded",
+  "AllFailed",
+] as const;
 
 export interface DependencyState {
   phase: Phase;
@@ -177,15 +192,24 @@ export function evaluateDepends(text: string, where: string, state: (task: strin
     const m = new RegExp(`^(.+?)(?:\\.(${RESULTS.join("|")}))?$`).exec(t.value)!;
     const d = state(m[1]!);
     switch (m[2]) {
-      case undefined: return satisfiedBare(d);
-      case "Succeeded": return d.phase === "Succeeded";
-      case "Failed": return d.phase === "Failed";
-      case "Errored": return d.phase === "Error";
-      case "Skipped": return d.phase === "Skipped";
-      case "Omitted": return d.phase === "Omitted";
-      case "Daemoned": return false;
-      case "AnySucceeded": return (d.children ?? []).some((p) => p === "Succeeded");
-      default: return (d.children ?? []).length > 0 && (d.children ?? []).every((p) => p === "Failed");
+      case undefined:
+        return satisfiedBare(d);
+      case "Succeeded":
+        return d.phase === "Succeeded";
+      case "Failed":
+        return d.phase === "Failed";
+      case "Errored":
+        return d.phase === "Error";
+      case "Skipped":
+        return d.phase === "Skipped";
+      case "Omitted":
+        return d.phase === "Omitted";
+      case "Daemoned":
+        return false;
+      case "AnySucceeded":
+        return (d.children ?? []).some((p) => p === "Succeeded");
+      default:
+        return (d.children ?? []).length > 0 && (d.children ?? []).every((p) => p === "Failed");
     }
   };
   return new Parser<boolean>(tokenize(text, where), text, where, atom, null, (v) => v).parse();

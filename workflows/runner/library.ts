@@ -5,8 +5,21 @@ import type { RenderedDoc } from "../render.ts";
 import { dependsNames } from "./expr.ts";
 
 // Loose shapes of the Argo objects the runner reads (the rendered YAML, not the TS models).
-export interface Parameter { name: string; value?: string; default?: string; valueFrom?: { path?: string; parameter?: string; default?: string } }
-export interface Artifact { name: string; path?: string; from?: string; optional?: boolean; s3?: { key?: string; bucket?: string }; archive?: { none?: object }; raw?: { data: string } }
+export interface Parameter {
+  name: string;
+  value?: string;
+  default?: string;
+  valueFrom?: { path?: string; parameter?: string; default?: string };
+}
+export interface Artifact {
+  name: string;
+  path?: string;
+  from?: string;
+  optional?: boolean;
+  s3?: { key?: string; bucket?: string };
+  archive?: { none?: object };
+  raw?: { data: string };
+}
 export interface Task {
   name: string;
   template?: string;
@@ -23,11 +36,21 @@ export interface Template {
   name: string;
   inputs?: { parameters?: Parameter[]; artifacts?: Artifact[] };
   outputs?: { parameters?: Parameter[]; artifacts?: Artifact[] };
-  container?: { image?: string; command?: string[]; args?: string[]; env?: { name: string; value?: string; valueFrom?: unknown }[]; envFrom?: unknown[] };
+  container?: {
+    image?: string;
+    command?: string[];
+    args?: string[];
+    env?: { name: string; value?: string; valueFrom?: unknown }[];
+    envFrom?: unknown[];
+  };
   dag?: { tasks: Task[]; failFast?: boolean };
   activeDeadlineSeconds?: number | string;
   timeout?: string;
-  retryStrategy?: { limit?: number | string; retryPolicy?: string; backoff?: { duration?: string; factor?: number | string; maxDuration?: string; cap?: string } };
+  retryStrategy?: {
+    limit?: number | string;
+    retryPolicy?: string;
+    backoff?: { duration?: string; factor?: number | string; maxDuration?: string; cap?: string };
+  };
   parallelism?: number;
 }
 export interface Spec {
@@ -47,9 +70,30 @@ export interface Located {
 
 const HANDLED = {
   spec: ["templates", "entrypoint", "onExit", "arguments", "activeDeadlineSeconds", "parallelism"],
-  template: ["name", "inputs", "outputs", "container", "dag", "activeDeadlineSeconds", "timeout", "retryStrategy", "parallelism"],
+  template: [
+    "name",
+    "inputs",
+    "outputs",
+    "container",
+    "dag",
+    "activeDeadlineSeconds",
+    "timeout",
+    "retryStrategy",
+    "parallelism",
+  ],
   container: ["name", "image", "command", "args", "env"],
-  task: ["name", "template", "templateRef", "arguments", "dependencies", "depends", "when", "withItems", "withParam", "continueOn"],
+  task: [
+    "name",
+    "template",
+    "templateRef",
+    "arguments",
+    "dependencies",
+    "depends",
+    "when",
+    "withItems",
+    "withParam",
+    "continueOn",
+  ],
   dag: ["tasks", "failFast"],
   retry: ["limit", "retryPolicy", "backoff"],
   artifact: ["name", "path", "from", "optional", "s3", "archive", "raw"],
@@ -57,7 +101,15 @@ const HANDLED = {
 /** Cluster behaviour: reported once at the start of a run, not emulated. */
 const NOTED: Record<string, string[]> = {
   spec: ["serviceAccountName", "artifactRepositoryRef", "podGC", "ttlStrategy", "workflowMetadata", "synchronization"],
-  template: ["synchronization", "metadata", "nodeSelector", "tolerations", "affinity", "priorityClassName", "serviceAccountName"],
+  template: [
+    "synchronization",
+    "metadata",
+    "nodeSelector",
+    "tolerations",
+    "affinity",
+    "priorityClassName",
+    "serviceAccountName",
+  ],
   container: ["envFrom", "resources"],
 };
 
@@ -88,18 +140,26 @@ export class Library {
 
   workflowTemplate(name: string): Spec {
     const wt = this.templates.get(name);
-    if (!wt) throw new CosmoError(`WorkflowTemplate ${name} not found (have: ${[...this.templates.keys()].join(", ")})`, { exitCode: 2 });
+    if (!wt)
+      throw new CosmoError(`WorkflowTemplate ${name} not found (have: ${[...this.templates.keys()].join(", ")})`, {
+        exitCode: 2,
+      });
     return wt.spec;
   }
 
   /** Resolve `template:` (within `owner`) or `templateRef:` (across WorkflowTemplates). */
   resolve(owner: string, task: Pick<Task, "name" | "template" | "templateRef">): Located {
     if (task.templateRef) {
-      if (task.templateRef.clusterScope) throw new CosmoError(`task ${task.name}: ClusterWorkflowTemplate references are not supported locally`);
+      if (task.templateRef.clusterScope)
+        throw new CosmoError(`task ${task.name}: ClusterWorkflowTemplate references are not supported locally`);
       const wt = this.templates.get(task.templateRef.name);
-      if (!wt) throw new CosmoError(`task ${task.name}: templateRef to unknown WorkflowTemplate ${task.templateRef.name}`);
+      if (!wt)
+        throw new CosmoError(`task ${task.name}: templateRef to unknown WorkflowTemplate ${task.templateRef.name}`);
       const t = wt.byName.get(task.templateRef.template);
-      if (!t) throw new CosmoError(`task ${task.name}: WorkflowTemplate ${task.templateRef.name} has no template ${task.templateRef.template}`);
+      if (!t)
+        throw new CosmoError(
+          `task ${task.name}: WorkflowTemplate ${task.templateRef.name} has no template ${task.templateRef.template}`,
+        );
       return { owner: task.templateRef.name, template: t };
     }
     if (!task.template) throw new CosmoError(`task ${task.name}: neither template nor templateRef`);
@@ -121,21 +181,42 @@ export class Library {
       if (seen.has(id)) return;
       seen.add(id);
       const t = loc.template as unknown as Record<string, unknown>;
-      if ("memoize" in t) throw new CosmoError(`${id}: memoize is cluster behaviour (a ConfigMap cache) and is refused locally; use an explicit hash check`);
-      const kinds = ["container", "dag", "steps", "script", "resource", "suspend", "http", "plugin", "containerSet", "data"].filter((k) => k in t);
+      if ("memoize" in t)
+        throw new CosmoError(
+          `${id}: memoize is cluster behaviour (a ConfigMap cache) and is refused locally; use an explicit hash check`,
+        );
+      const kinds = [
+        "container",
+        "dag",
+        "steps",
+        "script",
+        "resource",
+        "suspend",
+        "http",
+        "plugin",
+        "containerSet",
+        "data",
+      ].filter((k) => k in t);
       if (kinds.length !== 1 || !["container", "dag"].includes(kinds[0]!)) {
-        throw new CosmoError(`${id}: ${kinds.join("+") || "no"} template type: the local runner runs container and dag templates only`);
+        throw new CosmoError(
+          `${id}: ${kinds.join("+") || "no"} template type: the local runner runs container and dag templates only`,
+        );
       }
       this.fields(t, "template", id);
-      for (const a of [...(loc.template.inputs?.artifacts ?? []), ...(loc.template.outputs?.artifacts ?? [])]) this.artifact(a, id);
-      if (loc.template.retryStrategy) this.fields(loc.template.retryStrategy as Record<string, unknown>, "retry", `${id}.retryStrategy`);
+      for (const a of [...(loc.template.inputs?.artifacts ?? []), ...(loc.template.outputs?.artifacts ?? [])])
+        this.artifact(a, id);
+      if (loc.template.retryStrategy)
+        this.fields(loc.template.retryStrategy as Record<string, unknown>, "retry", `${id}.retryStrategy`);
       if (loc.template.container) {
         const c = loc.template.container;
         this.fields(c as Record<string, unknown>, "container", `${id}.container`);
         if (c.command && !(c.command.length === 1 && c.command[0] === "cosmo")) {
-          throw new CosmoError(`${id}: container command ${JSON.stringify(c.command)}: the local runner runs the image entrypoint \`cosmo\` only`);
+          throw new CosmoError(
+            `${id}: container command ${JSON.stringify(c.command)}: the local runner runs the image entrypoint \`cosmo\` only`,
+          );
         }
-        for (const e of c.env ?? []) if (e.valueFrom) this.note("env valueFrom (the local config provides it)", `${id} ${e.name}`);
+        for (const e of c.env ?? [])
+          if (e.valueFrom) this.note("env valueFrom (the local config provides it)", `${id} ${e.name}`);
       }
       if (loc.template.dag) {
         this.fields(loc.template.dag as unknown as Record<string, unknown>, "dag", `${id}.dag`);
@@ -144,15 +225,24 @@ export class Library {
         for (const task of loc.template.dag.tasks) {
           this.fields(task as unknown as Record<string, unknown>, "task", `${id}/${task.name}`);
           const d = task.depends ? dependsNames(task.depends, `${id}/${task.name}.depends`) : (task.dependencies ?? []);
-          for (const n of d) if (!names.has(n)) throw new CosmoError(`${id}/${task.name}: depends on unknown task ${n}`);
+          for (const n of d)
+            if (!names.has(n)) throw new CosmoError(`${id}/${task.name}: depends on unknown task ${n}`);
           deps.set(task.name, d);
           visit(this.resolve(loc.owner, task));
         }
         rejectCycles(deps, id);
+        rejectNonAncestorTags(loc.template.dag.tasks, deps, id);
       }
     };
-    visit({ owner: workflowTemplate, template: this.resolve(workflowTemplate, { name: "entrypoint", template: entry }).template });
-    if (onExit) visit({ owner: workflowTemplate, template: this.resolve(workflowTemplate, { name: "onExit", template: onExit }).template });
+    visit({
+      owner: workflowTemplate,
+      template: this.resolve(workflowTemplate, { name: "entrypoint", template: entry }).template,
+    });
+    if (onExit)
+      visit({
+        owner: workflowTemplate,
+        template: this.resolve(workflowTemplate, { name: "onExit", template: onExit }).template,
+      });
   }
 
   private fields(obj: Record<string, unknown>, kind: keyof typeof HANDLED, where: string): void {
@@ -168,13 +258,19 @@ export class Library {
 
   private artifact(a: Artifact, where: string): void {
     this.fields(a as unknown as Record<string, unknown>, "artifact", `${where} artifact ${a.name}`);
-    if (a.s3 && !a.archive?.none) throw new CosmoError(`${where} artifact ${a.name}: only \`archive: {none: {}}\` artefacts are supported locally (no tgz)`);
+    if (a.s3 && !a.archive?.none)
+      throw new CosmoError(
+        `${where} artifact ${a.name}: only \`archive: {none: {}}\` artefacts are supported locally (no tgz)`,
+      );
   }
 }
 
 function describe(key: string, value: unknown): string {
   if (key === "synchronization") {
-    const s = value as { semaphores?: { configMapKeyRef?: { name: string; key: string } }[]; mutexes?: { name: string }[] };
+    const s = value as {
+      semaphores?: { configMapKeyRef?: { name: string; key: string } }[];
+      mutexes?: { name: string }[];
+    };
     const sem = (s.semaphores ?? []).map((x) => `semaphore ${x.configMapKeyRef?.name}/${x.configMapKeyRef?.key}`);
     const mut = (s.mutexes ?? []).map((x) => `mutex ${x.name}`);
     return `${[...sem, ...mut].join(", ")}; local concurrency is --parallelism`;
@@ -194,4 +290,24 @@ export function rejectCycles(deps: Map<string, string[]>, where: string): void {
     state.set(n, "done");
   };
   for (const n of deps.keys()) walk(n, []);
+}
+
+/** Like Argo's validation: a task may only use `{{tasks.T.…}}` of tasks it (transitively) depends on. */
+export function rejectNonAncestorTags(tasks: Task[], deps: Map<string, string[]>, where: string): void {
+  const ancestors = (name: string, seen = new Set<string>()): Set<string> => {
+    for (const d of deps.get(name) ?? []) {
+      if (!seen.has(d)) {
+        seen.add(d);
+        ancestors(d, seen);
+      }
+    }
+    return seen;
+  };
+  for (const task of tasks) {
+    const text = JSON.stringify([task.arguments, task.when, task.withParam]);
+    const mine = ancestors(task.name);
+    for (const m of text.matchAll(/\{\{\s*tasks\.([^.}\s]+)\./g)) {
+      if (!mine.has(m[1]!)) throw new CosmoError(`${where}/${task.name}: uses {{tasks.${m[1]}.…}} but does not depend on ${m[1]}`);
+    }
+  }
 }

@@ -10,9 +10,17 @@ import type { ArtefactStore } from "../../core/storage.ts";
 import type { RenderedDoc } from "../render.ts";
 import { type ContainerResult, runContainer } from "./container.ts";
 import { parseDurationSeconds } from "./duration.ts";
-import { type DependencyState, type Phase, dependsNames, evaluateDepends, evaluateWhen, handledFailures, satisfiedBare } from "./expr.ts";
+import {
+  type DependencyState,
+  dependsNames,
+  evaluateDepends,
+  evaluateWhen,
+  handledFailures,
+  type Phase,
+  satisfiedBare,
+} from "./expr.ts";
 import { type Artifact, Library, type Located, type Parameter, type Task, type Template } from "./library.ts";
-import { type Scope, extend, itemScope, substitute, substituteDeep } from "./tags.ts";
+import { extend, itemScope, type Scope, substitute, substituteDeep } from "./tags.ts";
 
 export interface NodeStatus {
   id: string;
@@ -93,7 +101,10 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunResult> {
   const lib = new Library(opts.docs);
   const spec = lib.workflowTemplate(opts.workflowTemplate);
   const entry = opts.entrypoint ?? spec.entrypoint;
-  if (!entry) throw new CosmoError(`WorkflowTemplate ${opts.workflowTemplate} has no entrypoint: pass --entrypoint`, { exitCode: 2 });
+  if (!entry)
+    throw new CosmoError(`WorkflowTemplate ${opts.workflowTemplate} has no entrypoint: pass --entrypoint`, {
+      exitCode: 2,
+    });
   lib.check(opts.workflowTemplate, entry, spec.onExit);
   const run = new Run(lib, opts);
   return run.execute(entry);
@@ -116,12 +127,18 @@ class Run {
     this.name = opts.workflowName ?? `${opts.workflowTemplate}-${randomBytes(3).toString("hex")}`;
     this.runDir = opts.runDir ?? join(PROJECT_ROOT, ".data/workflows/runs", this.name);
     mkdirSync(this.runDir, { recursive: true });
-    this.containers = new Semaphore(Math.max(1, opts.parallelism ?? lib.workflowTemplate(opts.workflowTemplate).parallelism ?? 2));
+    this.containers = new Semaphore(
+      Math.max(1, opts.parallelism ?? lib.workflowTemplate(opts.workflowTemplate).parallelism ?? 2),
+    );
     this.bucket = opts.artifactBucket ?? opts.store.defaultBucket;
     const spec = lib.workflowTemplate(opts.workflowTemplate);
     const declared = new Map((spec.arguments?.parameters ?? []).map((p) => [p.name, p.value ?? p.default]));
     for (const k of Object.keys(opts.params ?? {})) {
-      if (!declared.has(k)) throw new CosmoError(`--param ${k}: WorkflowTemplate ${opts.workflowTemplate} has no parameter ${k} (has: ${[...declared.keys()].join(", ")})`, { exitCode: 2 });
+      if (!declared.has(k))
+        throw new CosmoError(
+          `--param ${k}: WorkflowTemplate ${opts.workflowTemplate} has no parameter ${k} (has: ${[...declared.keys()].join(", ")})`,
+          { exitCode: 2 },
+        );
     }
     const scope: Scope = new Map([
       ["workflow.name", this.name],
@@ -130,7 +147,8 @@ class Run {
     ]);
     for (const [k, v] of declared) {
       const value = opts.params?.[k] ?? v;
-      if (value === undefined) throw new CosmoError(`workflow parameter ${k} has no value: pass --param ${k}=…`, { exitCode: 2 });
+      if (value === undefined)
+        throw new CosmoError(`workflow parameter ${k} has no value: pass --param ${k}=…`, { exitCode: 2 });
       scope.set(`workflow.parameters.${k}`, value);
     }
     this.workflowScope = scope;
@@ -139,18 +157,30 @@ class Run {
   async execute(entry: string): Promise<RunResult> {
     const spec = this.lib.workflowTemplate(this.opts.workflowTemplate);
     for (const line of this.lib.noteLines()) this.opts.onNote?.(line);
-    if (this.opts.maxBackoffSeconds !== undefined) this.opts.onNote?.(`retry backoffs capped at ${this.opts.maxBackoffSeconds}s (--max-backoff)`);
+    if (this.opts.maxBackoffSeconds !== undefined)
+      this.opts.onNote?.(`retry backoffs capped at ${this.opts.maxBackoffSeconds}s (--max-backoff)`);
     let timer: NodeJS.Timeout | undefined;
     if (spec.activeDeadlineSeconds) {
-      timer = setTimeout(() => this.abort.abort(new Error(`workflow activeDeadlineSeconds ${spec.activeDeadlineSeconds}s exceeded`)), spec.activeDeadlineSeconds * 1000);
+      timer = setTimeout(
+        () => this.abort.abort(new Error(`workflow activeDeadlineSeconds ${spec.activeDeadlineSeconds}s exceeded`)),
+        spec.activeDeadlineSeconds * 1000,
+      );
     }
     let main: Outcome;
     try {
-      main = await this.execTemplate(this.lib.resolve(this.opts.workflowTemplate, { name: entry, template: entry }), new Map(), new Map(), entry, 0, this.workflowScope);
+      main = await this.execTemplate(
+        this.lib.resolve(this.opts.workflowTemplate, { name: entry, template: entry }),
+        new Map(),
+        new Map(),
+        entry,
+        0,
+        this.workflowScope,
+      );
     } finally {
       clearTimeout(timer);
     }
-    let phase: RunResult["phase"] = main.phase === "Succeeded" ? "Succeeded" : main.phase === "Error" ? "Error" : "Failed";
+    let phase: RunResult["phase"] =
+      main.phase === "Succeeded" ? "Succeeded" : main.phase === "Error" ? "Error" : "Failed";
     let message = main.message;
     if (this.abort.signal.aborted) message = String((this.abort.signal.reason as Error).message);
     let exitHandlerPhase: Phase | undefined;
@@ -162,7 +192,14 @@ class Run {
         ["workflow.status", phase],
         ["workflow.failures", JSON.stringify(failures)],
       ]);
-      const exit = await this.execTemplate(this.lib.resolve(this.opts.workflowTemplate, { name: "onExit", template: spec.onExit }), new Map(), new Map(), `${this.name}.onExit`, 0, scope);
+      const exit = await this.execTemplate(
+        this.lib.resolve(this.opts.workflowTemplate, { name: "onExit", template: spec.onExit }),
+        new Map(),
+        new Map(),
+        `${this.name}.onExit`,
+        0,
+        scope,
+      );
       exitHandlerPhase = exit.phase;
       // Argo marks the workflow failed when its exit handler fails.
       if (exit.phase !== "Succeeded" && phase === "Succeeded") {
@@ -170,7 +207,15 @@ class Run {
         message = `exit handler ${exit.phase}: ${exit.message ?? ""}`;
       }
     }
-    return { name: this.name, phase, message, nodes: this.nodes, notes: this.lib.noteLines(), exitHandlerPhase, runDir: this.runDir };
+    return {
+      name: this.name,
+      phase,
+      message,
+      nodes: this.nodes,
+      notes: this.lib.noteLines(),
+      exitHandlerPhase,
+      runDir: this.runDir,
+    };
   }
 
   private addNode(n: Omit<NodeStatus, "id">): NodeStatus {
@@ -198,16 +243,32 @@ class Run {
     const entries: [string, string][] = [];
     for (const p of loc.template.inputs?.parameters ?? []) {
       const v = args.get(p.name) ?? p.default ?? p.value;
-      if (v === undefined) throw new CosmoError(`${where}: input parameter ${p.name} of ${loc.owner}/${loc.template.name} not supplied`);
+      if (v === undefined)
+        throw new CosmoError(`${where}: input parameter ${p.name} of ${loc.owner}/${loc.template.name} not supplied`);
       entries.push([`inputs.parameters.${p.name}`, v]);
     }
-    for (const a of loc.template.inputs?.artifacts ?? []) if (a.path) entries.push([`inputs.artifacts.${a.name}.path`, a.path]);
+    for (const a of loc.template.inputs?.artifacts ?? [])
+      if (a.path) entries.push([`inputs.artifacts.${a.name}.path`, a.path]);
     return extend(base, entries);
   }
 
-  private async execTemplate(loc: Located, args: Map<string, string>, artifactArgs: Map<string, string>, name: string, depth: number, base: Scope): Promise<Outcome> {
+  private async execTemplate(
+    loc: Located,
+    args: Map<string, string>,
+    artifactArgs: Map<string, string>,
+    name: string,
+    depth: number,
+    base: Scope,
+  ): Promise<Outcome> {
     const kind = loc.template.dag ? "DAG" : "Container";
-    const node = this.addNode({ name, template: `${loc.owner}/${loc.template.name}`, kind, phase: "Running", startedAt: Date.now(), depth });
+    const node = this.addNode({
+      name,
+      template: `${loc.owner}/${loc.template.name}`,
+      kind,
+      phase: "Running",
+      startedAt: Date.now(),
+      depth,
+    });
     let outcome: Outcome;
     try {
       const scope = this.inputScope(loc, args, name, base);
@@ -223,20 +284,30 @@ class Run {
 
   private deadlineSeconds(t: Template, scope: Scope, where: string): number | undefined {
     const values = [
-      t.activeDeadlineSeconds === undefined ? undefined : Number(substitute(String(t.activeDeadlineSeconds), scope, `${where}.activeDeadlineSeconds`)),
+      t.activeDeadlineSeconds === undefined
+        ? undefined
+        : Number(substitute(String(t.activeDeadlineSeconds), scope, `${where}.activeDeadlineSeconds`)),
       parseDurationSeconds(t.timeout && substitute(t.timeout, scope, `${where}.timeout`), `${where}.timeout`),
     ].filter((v): v is number => v !== undefined && !Number.isNaN(v));
     return values.length ? Math.min(...values) : undefined;
   }
 
-  private async execContainerWithRetries(loc: Located, scope: Scope, artifactArgs: Map<string, string>, node: NodeStatus): Promise<Outcome> {
+  private async execContainerWithRetries(
+    loc: Located,
+    scope: Scope,
+    artifactArgs: Map<string, string>,
+    node: NodeStatus,
+  ): Promise<Outcome> {
     const t = loc.template;
     const where = node.template;
     const rs = t.retryStrategy;
-    const limit = rs?.limit === undefined ? 0 : Number(substitute(String(rs.limit), scope, `${where}.retryStrategy.limit`));
-    if (!Number.isInteger(limit) || limit < 0) throw new CosmoError(`${where}: retryStrategy.limit must be a non-negative integer`);
+    const limit =
+      rs?.limit === undefined ? 0 : Number(substitute(String(rs.limit), scope, `${where}.retryStrategy.limit`));
+    if (!Number.isInteger(limit) || limit < 0)
+      throw new CosmoError(`${where}: retryStrategy.limit must be a non-negative integer`);
     const policy = rs?.retryPolicy ?? "OnFailure";
-    if (!["Always", "OnFailure", "OnError", "OnTransientError"].includes(policy)) throw new CosmoError(`${where}: unknown retryPolicy ${policy}`);
+    if (!["Always", "OnFailure", "OnError", "OnTransientError"].includes(policy))
+      throw new CosmoError(`${where}: unknown retryPolicy ${policy}`);
     const duration = parseDurationSeconds(rs?.backoff?.duration, `${where}.backoff.duration`) ?? 0;
     const factor = Number(rs?.backoff?.factor ?? 1);
     const cap = parseDurationSeconds(rs?.backoff?.cap, `${where}.backoff.cap`);
@@ -251,7 +322,13 @@ class Run {
       this.changed(node);
       const release = await this.containers.acquire();
       try {
-        last = await this.execContainerOnce(loc, extend(scope, [["retries", String(attempt)]]), artifactArgs, node, attempt);
+        last = await this.execContainerOnce(
+          loc,
+          extend(scope, [["retries", String(attempt)]]),
+          artifactArgs,
+          node,
+          attempt,
+        );
       } finally {
         release();
       }
@@ -278,18 +355,32 @@ class Run {
     return last;
   }
 
-  private async execContainerOnce(loc: Located, scope: Scope, artifactArgs: Map<string, string>, node: NodeStatus, attempt: number): Promise<Outcome> {
+  private async execContainerOnce(
+    loc: Located,
+    scope: Scope,
+    artifactArgs: Map<string, string>,
+    node: NodeStatus,
+    attempt: number,
+  ): Promise<Outcome> {
     const t = loc.template;
     const where = node.template;
     const c = t.container!;
-    const sandbox = join(this.runDir, `${node.id.slice(this.name.length + 1)}-${safe(node.name)}`, `attempt-${attempt}`);
+    const sandbox = join(
+      this.runDir,
+      `${node.id.slice(this.name.length + 1)}-${safe(node.name)}`,
+      `attempt-${attempt}`,
+    );
     const inputs = (t.inputs?.artifacts ?? []).map((a) => this.resolveArtifact(a, scope, artifactArgs, where));
     const outputs = substituteDeep(t.outputs ?? {}, scope, `${where}.outputs`);
     const result: ContainerResult = await runContainer({
       where,
       sandbox,
       args: substituteDeep(c.args ?? [], scope, `${where}.container.args`),
-      env: Object.fromEntries((c.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, substitute(e.value!, scope, `${where}.env.${e.name}`)])),
+      env: Object.fromEntries(
+        (c.env ?? [])
+          .filter((e) => e.value !== undefined)
+          .map((e) => [e.name, substitute(e.value!, scope, `${where}.env.${e.name}`)]),
+      ),
       baseEnv: this.opts.env ?? process.env,
       cosmoBin: this.opts.cosmoBin ?? join(PROJECT_ROOT, "bin/cosmo.js"),
       deadlineSeconds: this.deadlineSeconds(t, scope, where),
@@ -297,16 +388,29 @@ class Run {
       store: this.opts.store,
       inputArtifacts: inputs,
       outputParameters: (outputs.parameters ?? []) as Parameter[],
-      outputArtifacts: ((outputs.artifacts ?? []) as Artifact[]).map((a) => ({ ...a, url: a.s3?.key ? `s3://${a.s3.bucket ?? this.bucket}/${a.s3.key}` : undefined })),
+      outputArtifacts: ((outputs.artifacts ?? []) as Artifact[]).map((a) => ({
+        ...a,
+        url: a.s3?.key ? `s3://${a.s3.bucket ?? this.bucket}/${a.s3.key}` : undefined,
+      })),
     });
     node.logFile = result.logFile;
     return { phase: result.phase, message: result.message, outputs: result.outputs };
   }
 
-  private resolveArtifact(a: Artifact, scope: Scope, artifactArgs: Map<string, string>, where: string): { name: string; path: string; url?: string; raw?: string; optional: boolean } {
+  private resolveArtifact(
+    a: Artifact,
+    scope: Scope,
+    artifactArgs: Map<string, string>,
+    where: string,
+  ): { name: string; path: string; url?: string; raw?: string; optional: boolean } {
     if (!a.path) throw new CosmoError(`${where}: input artifact ${a.name} has no path`);
-    const url = artifactArgs.get(a.name) ?? (a.s3?.key ? `s3://${a.s3.bucket ?? this.bucket}/${substitute(a.s3.key, scope, `${where} artifact ${a.name}`)}` : undefined);
-    if (!url && a.raw === undefined && !a.optional) throw new CosmoError(`${where}: input artifact ${a.name} has no location and no argument`);
+    const url =
+      artifactArgs.get(a.name) ??
+      (a.s3?.key
+        ? `s3://${a.s3.bucket ?? this.bucket}/${substitute(a.s3.key, scope, `${where} artifact ${a.name}`)}`
+        : undefined);
+    if (!url && a.raw === undefined && !a.optional)
+      throw new CosmoError(`${where}: input artifact ${a.name} has no location and no argument`);
     return { name: a.name, path: a.path, url, raw: a.raw?.data, optional: !!a.optional };
   }
 
@@ -314,8 +418,11 @@ class Run {
     const dag = loc.template.dag!;
     const where = `${loc.owner}/${loc.template.name}`;
     const failFast = dag.failFast ?? true;
-    const dependsOn = (t: Task) => (t.depends ? (this.dependsNamesCached(t.depends, `${where}/${t.name}`)) : (t.dependencies ?? []));
-    const handled = new Set(dag.tasks.flatMap((t) => (t.depends ? handledFailures(t.depends, `${where}/${t.name}`) : [])));
+    const dependsOn = (t: Task) =>
+      t.depends ? this.dependsNamesCached(t.depends, `${where}/${t.name}`) : (t.dependencies ?? []);
+    const handled = new Set(
+      dag.tasks.flatMap((t) => (t.depends ? handledFailures(t.depends, `${where}/${t.name}`) : [])),
+    );
     const state = new Map<string, DependencyState & { outputs?: Outputs }>();
     const artifactScope = new Map<string, string>();
     let dagScope = scope;
@@ -323,7 +430,13 @@ class Run {
     let failedUnhandled: string | undefined;
     const limit = loc.template.parallelism ?? Number.POSITIVE_INFINITY;
 
-    const complete = (task: Task, phase: Phase, message: string | undefined, outputs: Outputs | undefined, children?: Phase[]) => {
+    const complete = (
+      task: Task,
+      phase: Phase,
+      message: string | undefined,
+      outputs: Outputs | undefined,
+      children?: Phase[],
+    ) => {
       state.set(task.name, { phase, continueOn: task.continueOn, children, outputs });
       const entries: [string, string][] = [[`tasks.${task.name}.status`, phase]];
       if (outputs) {
@@ -332,15 +445,19 @@ class Run {
         for (const [k, v] of outputs.artifacts) artifactScope.set(`tasks.${task.name}.outputs.artifacts.${k}`, v);
       }
       dagScope = extend(dagScope, entries);
-      const tolerated = (phase === "Failed" && task.continueOn?.failed) || (phase === "Error" && task.continueOn?.error);
-      if ((phase === "Failed" || phase === "Error") && !tolerated && !handled.has(task.name)) failedUnhandled ??= `${task.name}: ${message ?? phase}`;
+      const tolerated =
+        (phase === "Failed" && task.continueOn?.failed) || (phase === "Error" && task.continueOn?.error);
+      if ((phase === "Failed" || phase === "Error") && !tolerated && !handled.has(task.name))
+        failedUnhandled ??= `${task.name}: ${message ?? phase}`;
     };
 
     const start = (task: Task) => {
-      const p = this.execTask(loc, task, dagScope, artifactScope, `${name}/${task.name}`, depth + 1).then(({ phase, message, outputs, children }) => {
-        complete(task, phase, message, outputs, children);
-        running.delete(task.name);
-      });
+      const p = this.execTask(loc, task, dagScope, artifactScope, `${name}/${task.name}`, depth + 1).then(
+        ({ phase, message, outputs, children }) => {
+          complete(task, phase, message, outputs, children);
+          running.delete(task.name);
+        },
+      );
       running.set(task.name, p);
     };
 
@@ -354,7 +471,14 @@ class Run {
             ? evaluateDepends(task.depends, `${where}/${task.name}.depends`, (n) => state.get(n)!)
             : d.every((n) => satisfiedBare(state.get(n)!));
           if (!satisfied) {
-            this.addNode({ name: `${name}/${task.name}`, template: "", kind: "Container", phase: "Omitted", message: "dependencies not satisfied", depth: depth + 1 });
+            this.addNode({
+              name: `${name}/${task.name}`,
+              template: "",
+              kind: "Container",
+              phase: "Omitted",
+              message: "dependencies not satisfied",
+              depth: depth + 1,
+            });
             complete(task, "Omitted", undefined, undefined);
             continue;
           }
@@ -367,17 +491,28 @@ class Run {
     // Tasks never started (failFast, deadline) are Omitted, so the view shows the whole DAG.
     for (const task of dag.tasks) {
       if (!state.has(task.name)) {
-        const why = this.abort.signal.aborted ? "workflow deadline exceeded" : `not started: ${failedUnhandled ?? "upstream failed"}`;
-        this.addNode({ name: `${name}/${task.name}`, template: "", kind: "Container", phase: "Omitted", message: why, depth: depth + 1 });
+        const why = this.abort.signal.aborted
+          ? "workflow deadline exceeded"
+          : `not started: ${failedUnhandled ?? "upstream failed"}`;
+        this.addNode({
+          name: `${name}/${task.name}`,
+          template: "",
+          kind: "Container",
+          phase: "Omitted",
+          message: why,
+          depth: depth + 1,
+        });
         state.set(task.name, { phase: "Omitted" });
       }
     }
-    if (this.abort.signal.aborted) return { phase: "Failed", message: String((this.abort.signal.reason as Error).message), outputs: emptyOutputs() };
+    if (this.abort.signal.aborted)
+      return { phase: "Failed", message: String((this.abort.signal.reason as Error).message), outputs: emptyOutputs() };
     if (failedUnhandled) return { phase: "Failed", message: failedUnhandled, outputs: emptyOutputs() };
     const outputs = emptyOutputs();
     for (const p of loc.template.outputs?.parameters ?? []) {
       const src = p.valueFrom?.parameter ?? p.value;
-      if (src === undefined) throw new CosmoError(`${where}: output parameter ${p.name} needs valueFrom.parameter or value`);
+      if (src === undefined)
+        throw new CosmoError(`${where}: output parameter ${p.name} needs valueFrom.parameter or value`);
       outputs.parameters.set(p.name, substitute(src, dagScope, `${where}.outputs.${p.name}`));
     }
     return { phase: "Succeeded", outputs };
@@ -394,7 +529,14 @@ class Run {
   }
 
   /** One DAG task: `when`, fan-out, then the template with its arguments resolved in the DAG's scope. */
-  private async execTask(loc: Located, task: Task, scope: Scope, artifactScope: Map<string, string>, name: string, depth: number): Promise<Outcome & { children?: Phase[] }> {
+  private async execTask(
+    loc: Located,
+    task: Task,
+    scope: Scope,
+    artifactScope: Map<string, string>,
+    name: string,
+    depth: number,
+  ): Promise<Outcome & { children?: Phase[] }> {
     const where = `${loc.owner}/${loc.template.name}/${task.name}`;
     const target = this.lib.resolve(loc.owner, task);
     try {
@@ -411,25 +553,52 @@ class Run {
       }
       const runOne = async (s: Scope, displayName: string, d: number): Promise<Outcome> => {
         if (task.when && !evaluateWhen(substitute(task.when, s, `${where}.when`), `${where}.when`)) {
-          this.addNode({ name: displayName, template: `${target.owner}/${target.template.name}`, kind: target.template.dag ? "DAG" : "Container", phase: "Skipped", message: `when ${substitute(task.when, s, where)} is false`, depth: d });
+          this.addNode({
+            name: displayName,
+            template: `${target.owner}/${target.template.name}`,
+            kind: target.template.dag ? "DAG" : "Container",
+            phase: "Skipped",
+            message: `when ${substitute(task.when, s, where)} is false`,
+            depth: d,
+          });
           return { phase: "Skipped", outputs: emptyOutputs() };
         }
-        const args = new Map((task.arguments?.parameters ?? []).map((p) => [p.name, substitute(p.value ?? "", s, `${where}.arguments.${p.name}`)]));
+        const args = new Map(
+          (task.arguments?.parameters ?? []).map((p) => [
+            p.name,
+            substitute(p.value ?? "", s, `${where}.arguments.${p.name}`),
+          ]),
+        );
         const artifactArgs = new Map<string, string>();
         for (const a of task.arguments?.artifacts ?? []) {
           const m = a.from && /^\{\{(.+)\}\}$/.exec(a.from.trim());
           const url = m ? artifactScope.get(m[1]!.trim()) : undefined;
-          if (!url) throw new CosmoError(`${where}: artifact argument ${a.name}: cannot resolve from ${a.from ?? "(none)"}`);
+          if (!url)
+            throw new CosmoError(`${where}: artifact argument ${a.name}: cannot resolve from ${a.from ?? "(none)"}`);
           artifactArgs.set(a.name, url);
         }
         return this.execTemplate(target, args, artifactArgs, displayName, d, extendWorkflow(this.workflowScope, s));
       };
       if (!items) return await runOne(scope, name, depth);
       if (items.length === 0) {
-        this.addNode({ name, template: `${target.owner}/${target.template.name}`, kind: "TaskGroup", phase: "Skipped", message: "empty item list", depth });
+        this.addNode({
+          name,
+          template: `${target.owner}/${target.template.name}`,
+          kind: "TaskGroup",
+          phase: "Skipped",
+          message: "empty item list",
+          depth,
+        });
         return { phase: "Skipped", outputs: emptyOutputs() };
       }
-      const group = this.addNode({ name, template: `${target.owner}/${target.template.name}`, kind: "TaskGroup", phase: "Running", startedAt: Date.now(), depth });
+      const group = this.addNode({
+        name,
+        template: `${target.owner}/${target.template.name}`,
+        kind: "TaskGroup",
+        phase: "Running",
+        startedAt: Date.now(),
+        depth,
+      });
       const results = await Promise.all(
         items.map((item, i) => {
           const label = typeof item === "string" ? item : ((item as { name?: string })?.name ?? JSON.stringify(item));
@@ -446,7 +615,14 @@ class Run {
       return outcome;
     } catch (err) {
       const message = (err as Error).message;
-      this.addNode({ name, template: `${target.owner}/${target.template.name}`, kind: "Container", phase: "Error", message, depth });
+      this.addNode({
+        name,
+        template: `${target.owner}/${target.template.name}`,
+        kind: "Container",
+        phase: "Error",
+        message,
+        depth,
+      });
       return { phase: "Error", message, outputs: emptyOutputs() };
     }
   }
@@ -454,23 +630,32 @@ class Run {
 
 /** Templates see workflow-level tags; DAG tags (tasks.*, item) stay in the caller's scope. */
 function extendWorkflow(workflowScope: Scope, callerScope: Scope): Scope {
-  return extend(workflowScope, [...callerScope].filter(([k]) => k.startsWith("workflow.")));
+  return extend(
+    workflowScope,
+    [...callerScope].filter(([k]) => k.startsWith("workflow.")),
+  );
 }
 
 /** Fan-out outputs: `tasks.T.outputs.parameters.P` is the JSON list of the children's values. */
 function aggregate(results: Outcome[]): Outputs {
   const out = emptyOutputs();
   const names = new Set(results.flatMap((r) => [...r.outputs.parameters.keys()]));
-  for (const n of names) out.parameters.set(n, JSON.stringify(results.filter((r) => r.phase !== "Skipped").map((r) => r.outputs.parameters.get(n) ?? null)));
+  for (const n of names)
+    out.parameters.set(
+      n,
+      JSON.stringify(results.filter((r) => r.phase !== "Skipped").map((r) => r.outputs.parameters.get(n) ?? null)),
+    );
   if (results.some((r) => r.outputs.result !== undefined)) {
-    out.result = JSON.stringify(results.map((r) => {
-      const v = r.outputs.result;
-      try {
-        return v === undefined ? null : JSON.parse(v);
-      } catch {
-        return v;
-      }
-    }));
+    out.result = JSON.stringify(
+      results.map((r) => {
+        const v = r.outputs.result;
+        try {
+          return v === undefined ? null : JSON.parse(v);
+        } catch {
+          return v;
+        }
+      }),
+    );
   }
   return out;
 }
@@ -482,9 +667,13 @@ function safe(name: string): string {
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

@@ -9,7 +9,8 @@ const TAG = /\{\{([^{}]*)\}\}/g;
 export function substitute(text: string, scope: Scope, where: string, keep?: (tag: string) => boolean): string {
   return text.replace(TAG, (whole, raw: string) => {
     const tag = raw.trim();
-    if (tag.startsWith("=")) throw new CosmoError(`${where}: expression tag "${whole}" is not supported by the local runner`);
+    if (tag.startsWith("="))
+      throw new CosmoError(`${where}: expression tag "${whole}" is not supported by the local runner`);
     const value = scope.get(tag);
     if (value !== undefined) return value;
     if (keep?.(tag)) return whole;
@@ -22,7 +23,9 @@ export function substituteDeep<T>(value: T, scope: Scope, where: string, keep?: 
   if (typeof value === "string") return substitute(value, scope, where, keep) as T;
   if (Array.isArray(value)) return value.map((v, i) => substituteDeep(v, scope, `${where}[${i}]`, keep)) as T;
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteDeep(v, scope, `${where}.${k}`, keep)])) as T;
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, substituteDeep(v, scope, `${where}.${k}`, keep)]),
+    ) as T;
   }
   return value;
 }
@@ -31,7 +34,8 @@ export function substituteDeep<T>(value: T, scope: Scope, where: string, keep?: 
 export function itemScope(item: unknown): [string, string][] {
   const entries: [string, string][] = [["item", typeof item === "string" ? item : JSON.stringify(item)]];
   if (item && typeof item === "object" && !Array.isArray(item)) {
-    for (const [k, v] of Object.entries(item)) entries.push([`item.${k}`, typeof v === "string" ? v : JSON.stringify(v)]);
+    for (const [k, v] of Object.entries(item))
+      entries.push([`item.${k}`, typeof v === "string" ? v : JSON.stringify(v)]);
   }
   return entries;
 }

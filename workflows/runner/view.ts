@@ -82,7 +82,9 @@ export function createStatusView(out: NodeJS.WriteStream = process.stderr): Stat
       if (last.get(n.id) === key) return;
       last.set(n.id, key);
       const time = new Date().toISOString().slice(11, 19);
-      out.write(`${time} ${n.phase.padEnd(9)} ${n.name}${n.template ? ` (${n.template})` : ""}${n.attempts && n.attempts > 1 && n.attempt ? ` attempt ${n.attempt}/${n.attempts}` : ""}${n.message ? `: ${n.message}` : ""}\n`);
+      out.write(
+        `${time} ${n.phase.padEnd(9)} ${n.name}${n.template ? ` (${n.template})` : ""}${n.attempts && n.attempts > 1 && n.attempt ? ` attempt ${n.attempt}/${n.attempts}` : ""}${n.message ? `: ${n.message}` : ""}\n`,
+      );
     },
     note: (line) => out.write(`note: ${line}\n`),
     stop: () => {},

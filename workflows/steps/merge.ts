@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CosmoError, InputError } from "../../core/errors.ts";
 import { openStore } from "../../core/storage.ts";
-import { explode } from "./exec.ts";
 import { runCosmo } from "./spawn-cosmo.ts";
+import { explode } from "./summary.ts";
 
 export function parseSha256List(text: string): string[] {
   let list: unknown;
@@ -16,14 +16,22 @@ export function parseSha256List(text: string): string[] {
   } catch {
     throw new InputError("--sha256s is not a JSON list", { object: text.slice(0, 80) });
   }
-  if (!Array.isArray(list) || list.length === 0 || !list.every((s) => typeof s === "string" && /^[0-9a-f]{64}$/.test(s))) {
-    throw new InputError("--sha256s must be a non-empty JSON list of sha256 hex strings", { object: text.slice(0, 80) });
+  if (
+    !Array.isArray(list) ||
+    list.length === 0 ||
+    !list.every((s) => typeof s === "string" && /^[0-9a-f]{64}$/.test(s))
+  ) {
+    throw new InputError("--sha256s must be a non-empty JSON list of sha256 hex strings", {
+      object: text.slice(0, 80),
+    });
   }
   return list as string[];
 }
 
 export function mergedHash(sha256s: string[]): string {
-  return createHash("sha256").update([...new Set(sha256s)].sort().join("\n")).digest("hex");
+  return createHash("sha256")
+    .update([...new Set(sha256s)].sort().join("\n"))
+    .digest("hex");
 }
 
 export const extractUrl = (bucket: string, sha: string) => `s3://${bucket}/extracts/${sha}/zones.jsonl.gz`;
@@ -44,7 +52,8 @@ export async function mergeStep(opts: { bucket: string; sha256s: string; outputs
   try {
     for (const sha of shas) {
       const src = extractUrl(opts.bucket, sha);
-      if (!(await store.exists(src))) throw new CosmoError(`merge: ${src} not found (was region ${sha.slice(0, 12)} extracted?)`);
+      if (!(await store.exists(src)))
+        throw new CosmoError(`merge: ${src} not found (was region ${sha.slice(0, 12)} extracted?)`);
       locals.push(await store.toLocalFile(src));
     }
     const out = join(dir, "merged.jsonl.gz");

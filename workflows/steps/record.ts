@@ -21,14 +21,21 @@ async function servedVersion(): Promise<number | null> {
 }
 
 export async function recordStep(opts: { status: string; workflow: string; bucket: string }): Promise<RunRecord> {
-  const record: RunRecord = { workflow: opts.workflow, status: opts.status, finishedAt: new Date().toISOString(), servedVersion: await servedVersion() };
+  const record: RunRecord = {
+    workflow: opts.workflow,
+    status: opts.status,
+    finishedAt: new Date().toISOString(),
+    servedVersion: await servedVersion(),
+  };
   const store = await openStore();
   const url = `s3://${opts.bucket}/runs/${opts.workflow}.json`;
   await store.put(url, JSON.stringify(record, null, 2), { contentType: "application/json" });
   await store.setPointer(`s3://${opts.bucket}/runs/latest.json`, url, { status: opts.status });
   process.stdout.write(`${JSON.stringify(record)}\n`);
   if (opts.status !== "Succeeded") {
-    process.stderr.write(`run ${opts.workflow} ${opts.status}: the served dataset is unchanged (version ${record.servedVersion ?? "none"})\n`);
+    process.stderr.write(
+      `run ${opts.workflow} ${opts.status}: the served dataset is unchanged (version ${record.servedVersion ?? "none"})\n`,
+    );
   }
   return record;
 }

@@ -1,7 +1,9 @@
 // Which dataset version is served, through the importer's contract function. Used by the exit handler's
 // record and by the `is-served` check that lets a re-run finish a version imported but never published.
 import { openDatabase } from "../../core/db.ts";
+import { InputError } from "../../core/errors.ts";
 import { servedVersion } from "../../importer/publish.ts";
+import { explode, parseSummary } from "./summary.ts";
 
 export async function currentServedVersion(): Promise<number | null> {
   const db = await openDatabase();
@@ -12,8 +14,15 @@ export async function currentServedVersion(): Promise<number | null> {
   }
 }
 
-/** Prints `true` when `version` is the served one: everything after import can then be skipped. */
-export async function isServedStep(version: string): Promise<void> {
+/**
+ * From the import summary, writes the imported version as an output parameter and prints `true` when it is the
+ * served one: everything after import can then be skipped.
+ */
+export async function isServedStep(opts: { summary: string; outputs: string }): Promise<void> {
+  const version = parseSummary(opts.summary, "--summary").version;
+  if (typeof version !== "number" || !Number.isInteger(version))
+    throw new InputError("import summary has no version", { object: opts.summary.slice(0, 120) });
+  explode({ version }, opts.outputs);
   const served = await currentServedVersion();
-  process.stdout.write(`${served !== null && String(served) === version.trim() ? "true" : "false"}\n`);
+  process.stdout.write(`${served === version ? "true" : "false"}\n`);
 }

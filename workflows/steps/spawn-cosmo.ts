@@ -12,7 +12,9 @@ export interface CosmoRun {
 /** stdout is captured and echoed; stderr passes through, so the step's log shows the stage's own messages. */
 export function runCosmo(args: string[], opts: { echo?: boolean } = {}): Promise<CosmoRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, "bin/cosmo.js"), ...args], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, "bin/cosmo.js"), ...args], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let stdout = "";
     child.stdout.on("data", (c: Buffer) => {
       stdout += c.toString("utf8");

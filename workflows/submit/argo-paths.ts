@@ -20,7 +20,11 @@ type Body<P> = P extends { body: { body: infer B } } ? { requestBody: Json<B> } 
 type Operation<O> = O extends { parameters: infer P; responses: infer R }
   ? { parameters: Params<P>; responses: Responses<R> } & Body<P>
   : O extends { responses: infer R }
-    ? { parameters: { query?: never; header?: never; path?: never; cookie?: never }; requestBody?: never; responses: Responses<R> }
+    ? {
+        parameters: { query?: never; header?: never; path?: never; cookie?: never };
+        requestBody?: never;
+        responses: Responses<R>;
+      }
     : never;
 
 export type ArgoPaths = {

@@ -20,7 +20,9 @@ interface KubeConfig {
 }
 
 function kubeconfigPath(env: NodeJS.ProcessEnv): string | undefined {
-  const candidates = env.KUBECONFIG ? env.KUBECONFIG.split(delimiter).filter(Boolean) : [join(homedir(), ".kube", "config")];
+  const candidates = env.KUBECONFIG
+    ? env.KUBECONFIG.split(delimiter).filter(Boolean)
+    : [join(homedir(), ".kube", "config")];
   return candidates.find((p) => existsSync(p));
 }
 
@@ -33,16 +35,22 @@ export function kubeconfigCredentials(path: string): { token?: string; namespace
   return { token, namespace: ctx?.namespace, user: ctx?.user };
 }
 
-export function resolveTarget(opts: { server?: string; namespace?: string } = {}, env: NodeJS.ProcessEnv = process.env): ArgoTarget {
+export function resolveTarget(
+  opts: { server?: string; namespace?: string } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ArgoTarget {
   const server = (opts.server ?? env.ARGO_SERVER ?? "").replace(/\/+$/, "");
-  if (!server) throw new ConfigError("no Argo Server: set ARGO_SERVER (e.g. https://argo.example.org:2746) or pass --server");
+  if (!server)
+    throw new ConfigError("no Argo Server: set ARGO_SERVER (e.g. https://argo.example.org:2746) or pass --server");
   const base = /^https?:\/\//.test(server) ? server : `https://${server}`;
   const kube = kubeconfigPath(env);
   const fromKube = kube ? kubeconfigCredentials(kube) : {};
   const envToken = env.ARGO_TOKEN?.replace(/^Bearer\s+/i, "").trim();
   const token = envToken || fromKube.token;
   if (!token) {
-    throw new ConfigError(`no token for ${base}: set ARGO_TOKEN or use a kubeconfig whose current user has a token${kube ? ` (${kube} has none)` : ""}`);
+    throw new ConfigError(
+      `no token for ${base}: set ARGO_TOKEN or use a kubeconfig whose current user has a token${kube ? ` (${kube} has none)` : ""}`,
+    );
   }
   return {
     server: base,

@@ -8,7 +8,11 @@ import type { ArgoTarget } from "./auth.ts";
 export type ArgoClient = ReturnType<typeof createClient<ArgoPaths>>;
 
 export function argoClient(target: ArgoTarget, fetchImpl?: (input: Request) => Promise<Response>): ArgoClient {
-  return createClient<ArgoPaths>({ baseUrl: target.server, headers: { Authorization: `Bearer ${target.token}` }, fetch: fetchImpl });
+  return createClient<ArgoPaths>({
+    baseUrl: target.server,
+    headers: { Authorization: `Bearer ${target.token}` },
+    fetch: fetchImpl,
+  });
 }
 
 export interface SubmitOptions {
@@ -21,7 +25,9 @@ export interface SubmitOptions {
 }
 
 export function submitRequest(o: SubmitOptions): SubmitRequest {
-  const labels = Object.entries(o.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
+  const labels = Object.entries(o.labels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
   return {
     namespace: o.namespace,
     resourceKind: "WorkflowTemplate",
@@ -37,13 +43,24 @@ export function submitRequest(o: SubmitOptions): SubmitRequest {
 }
 
 /** One-line errors that say what to do, by status: 401/403 token, 404 template, 409 conflict. */
-function apiError(what: string, status: number, body: unknown, o: { server: string; namespace: string; template?: string }): CosmoError {
+function apiError(
+  what: string,
+  status: number,
+  body: unknown,
+  o: { server: string; namespace: string; template?: string },
+): CosmoError {
   const detail = (body as { message?: string } | undefined)?.message ?? "";
   switch (status) {
     case 401:
-      return new CosmoError(`${what}: Argo Server ${o.server} refused the token (401 Unauthorized): set ARGO_TOKEN to a valid service-account token`, { exitCode: EXIT.config });
+      return new CosmoError(
+        `${what}: Argo Server ${o.server} refused the token (401 Unauthorized): set ARGO_TOKEN to a valid service-account token`,
+        { exitCode: EXIT.config },
+      );
     case 403:
-      return new CosmoError(`${what}: forbidden in namespace ${o.namespace} (403): the token's service account lacks RBAC for workflows${detail ? `: ${detail}` : ""}`, { exitCode: EXIT.config });
+      return new CosmoError(
+        `${what}: forbidden in namespace ${o.namespace} (403): the token's service account lacks RBAC for workflows${detail ? `: ${detail}` : ""}`,
+        { exitCode: EXIT.config },
+      );
     case 404:
       return new CosmoError(
         o.template
@@ -52,34 +69,60 @@ function apiError(what: string, status: number, body: unknown, o: { server: stri
         { exitCode: EXIT.input },
       );
     case 409:
-      return new CosmoError(`${what}: conflict (409): ${detail || "a workflow with that name already exists"}`, { exitCode: EXIT.input });
+      return new CosmoError(`${what}: conflict (409): ${detail || "a workflow with that name already exists"}`, {
+        exitCode: EXIT.input,
+      });
     default:
-      return new CosmoError(`${what}: Argo Server answered ${status}${detail ? `: ${detail}` : ""}`, { exitCode: status >= 500 ? EXIT.unavailable : EXIT.crash });
+      return new CosmoError(`${what}: Argo Server answered ${status}${detail ? `: ${detail}` : ""}`, {
+        exitCode: status >= 500 ? EXIT.unavailable : EXIT.crash,
+      });
   }
 }
 
-async function call<T>(what: string, server: string, fn: () => Promise<{ data?: T; error?: unknown; response: Response }>, ctx: { namespace: string; template?: string }): Promise<T> {
+async function call<T>(
+  what: string,
+  server: string,
+  fn: () => Promise<{ data?: T; error?: unknown; response: Response }>,
+  ctx: { namespace: string; template?: string },
+): Promise<T> {
   let res: { data?: T; error?: unknown; response: Response };
   try {
     res = await fn();
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new CosmoError(`${what}: Argo Server ${server} unreachable (${cause?.code ?? cause?.message ?? (err as Error).message})`, { exitCode: EXIT.unavailable });
+    throw new CosmoError(
+      `${what}: Argo Server ${server} unreachable (${cause?.code ?? cause?.message ?? (err as Error).message})`,
+      { exitCode: EXIT.unavailable },
+    );
   }
-  if (!res.response.ok || res.data === undefined) throw apiError(what, res.response.status, res.error, { server, ...ctx });
+  if (!res.response.ok || res.data === undefined)
+    throw apiError(what, res.response.status, res.error, { server, ...ctx });
   return res.data;
 }
 
 export async function submitWorkflow(client: ArgoClient, target: ArgoTarget, o: SubmitOptions): Promise<Workflow> {
-  return call(`submit ${o.template}`, target.server, () =>
-    client.POST("/api/v1/workflows/{namespace}/submit", { params: { path: { namespace: o.namespace } }, body: submitRequest(o) }),
+  return call(
+    `submit ${o.template}`,
+    target.server,
+    () =>
+      client.POST("/api/v1/workflows/{namespace}/submit", {
+        params: { path: { namespace: o.namespace } },
+        body: submitRequest(o),
+      }),
     { namespace: o.namespace, template: o.template },
   );
 }
 
-export async function getWorkflow(client: ArgoClient, target: ArgoTarget, namespace: string, name: string): Promise<Workflow> {
-  return call(`get workflow ${name}`, target.server, () =>
-    client.GET("/api/v1/workflows/{namespace}/{name}", { params: { path: { namespace, name } } }),
+export async function getWorkflow(
+  client: ArgoClient,
+  target: ArgoTarget,
+  namespace: string,
+  name: string,
+): Promise<Workflow> {
+  return call(
+    `get workflow ${name}`,
+    target.server,
+    () => client.GET("/api/v1/workflows/{namespace}/{name}", { params: { path: { namespace, name } } }),
     { namespace },
   );
 }
@@ -99,13 +142,22 @@ export async function watchWorkflow(
     const wf = await getWorkflow(client, target, namespace, name);
     opts.onUpdate?.(wf);
     if (TERMINAL.has(wf.status?.phase ?? "")) return wf;
-    if (Date.now() > deadline) throw new CosmoError(`watch ${name}: still ${wf.status?.phase ?? "Pending"} after ${opts.timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new CosmoError(`watch ${name}: still ${wf.status?.phase ?? "Pending"} after ${opts.timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 2000));
   }
 }
 
 /** Argo's node map as rows for the status view (depth from the children links, root first). */
-export function nodeRows(wf: Workflow): { name: string; template: string; phase: string; message?: string; depth: number; startedAt?: number; finishedAt?: number }[] {
+export function nodeRows(wf: Workflow): {
+  name: string;
+  template: string;
+  phase: string;
+  message?: string;
+  depth: number;
+  startedAt?: number;
+  finishedAt?: number;
+}[] {
   const nodes = (wf.status?.nodes ?? {}) as Record<string, NodeStatus>;
   const rows: ReturnType<typeof nodeRows> = [];
   const seen = new Set<string>();

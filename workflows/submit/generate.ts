@@ -12,7 +12,10 @@ export const SWAGGER = join(PROJECT_ROOT, "data/argo/swagger.json");
 export function ensureGeneratedClient(): string {
   if (existsSync(GENERATED)) return GENERATED;
   if (!existsSync(SWAGGER)) throw new CosmoError(`${SWAGGER} is missing: run \`make init\``);
-  const r = spawnSync("npx", ["--no-install", "openapi-typescript", SWAGGER, "--output", GENERATED], { cwd: PROJECT_ROOT, encoding: "utf8" });
+  const r = spawnSync("npx", ["--no-install", "openapi-typescript", SWAGGER, "--output", GENERATED], {
+    cwd: PROJECT_ROOT,
+    encoding: "utf8",
+  });
   if (r.status !== 0) throw new CosmoError(`openapi-typescript failed: ${r.stderr || r.stdout}`);
   return GENERATED;
 }

@@ -1,11 +1,13 @@
 // Shared building blocks for the pipeline's WorkflowTemplates: image names, the container defaults every
 // step gets (resources, deadline, env), retry strategies and artefact locations in the default repository.
-import type { IComGithubArgoprojArgoWorkflowsV4PkgApisWorkflowV1alpha1Template as Template } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Template";
-import type { IComGithubArgoprojArgoWorkflowsV4PkgApisWorkflowV1alpha1RetryStrategy as RetryStrategy } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/RetryStrategy";
+
 import type { IComGithubArgoprojArgoWorkflowsV4PkgApisWorkflowV1alpha1Artifact as Artifact } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Artifact";
+import type { IComGithubArgoprojArgoWorkflowsV4PkgApisWorkflowV1alpha1RetryStrategy as RetryStrategy } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/RetryStrategy";
+import type { IComGithubArgoprojArgoWorkflowsV4PkgApisWorkflowV1alpha1Template as Template } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Template";
 import type { IComGithubArgoprojArgoWorkflowsV4PkgApisWorkflowV1alpha1WorkflowSpec as WorkflowSpec } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/WorkflowSpec";
 
-export type { Template, RetryStrategy, Artifact, WorkflowSpec };
+export type { Artifact, RetryStrategy, Template, WorkflowSpec };
+
 type Resources = NonNullable<NonNullable<Template["container"]>["resources"]>;
 
 export interface RenderOptions {
@@ -37,9 +39,18 @@ export function resources(cpu: string, memory: string, cpuLimit = cpu, memoryLim
 }
 
 /** Retry for steps that are safe to repeat (idempotent writes to content-addressed keys). */
-export function retry(limit: number, policy: "Always" | "OnFailure" | "OnError", duration = "30s", maxDuration = "30m"): RetryStrategy {
+export function retry(
+  limit: number,
+  policy: "Always" | "OnFailure" | "OnError",
+  duration = "30s",
+  maxDuration = "30m",
+): RetryStrategy {
   // `limit` is an integer: Argo's JSON schema types IntOrString as string only (argo#6060); validate.ts patches it.
-  return { limit: limit as unknown as string, retryPolicy: policy, backoff: { duration, factor: 2 as unknown as string, maxDuration, cap: "10m" } };
+  return {
+    limit: limit as unknown as string,
+    retryPolicy: policy,
+    backoff: { duration, factor: 2 as unknown as string, maxDuration, cap: "10m" },
+  };
 }
 
 /** A key-only S3 artefact: bucket and credentials come from the default artifact repository ConfigMap. */

@@ -28,7 +28,7 @@ const arg = (name: string, value: string) => ({ name, value });
 const NEW_VERSION = "{{tasks.served-check.outputs.result}} == false";
 
 function updateDag(): Template {
-  const version = "{{tasks.import.outputs.parameters.version}}";
+  const version = "{{tasks.served-check.outputs.parameters.version}}";
   const hash = "{{tasks.merge.outputs.parameters.hash}}";
   return {
     name: "update",
@@ -38,14 +38,23 @@ function updateDag(): Template {
           name: "regions",
           template: "region",
           withParam: "{{workflow.parameters.regions}}",
-          arguments: { parameters: [arg("region", "{{item.name}}"), arg("url", "{{item.url}}"), arg("country-code", "{{item.countryCode}}")] },
+          arguments: {
+            parameters: [
+              arg("region", "{{item.name}}"),
+              arg("url", "{{item.url}}"),
+              arg("country-code", "{{item.countryCode}}"),
+            ],
+          },
         },
         {
           name: "merge",
           depends: "regions",
           ...ref("cosmo-merge", "merge"),
           arguments: {
-            parameters: [arg("sha256s", "{{tasks.regions.outputs.parameters.sha256}}"), arg("bucket", "{{workflow.parameters.bucket}}")],
+            parameters: [
+              arg("sha256s", "{{tasks.regions.outputs.parameters.sha256}}"),
+              arg("bucket", "{{workflow.parameters.bucket}}"),
+            ],
           },
         },
         {
@@ -58,7 +67,7 @@ function updateDag(): Template {
           name: "served-check",
           depends: "import",
           ...ref("cosmo-publish", "is-served"),
-          arguments: { parameters: [arg("version", version)] },
+          arguments: { parameters: [arg("summary", "{{tasks.import.outputs.parameters.summary}}")] },
         },
         {
           name: "dashboard",
@@ -102,7 +111,7 @@ function regionDag(): Template {
     inputs: { parameters: [{ name: "region" }, { name: "url" }, { name: "country-code", default: "" }] },
     outputs: {
       parameters: [
-        { name: "sha256", valueFrom: { parameter: "{{tasks.fetch.outputs.parameters.sha256}}" } },
+        { name: "sha256", valueFrom: { parameter: "{{tasks.check.outputs.parameters.sha256}}" } },
         { name: "region", valueFrom: { parameter: "{{inputs.parameters.region}}" } },
       ],
     },
@@ -124,7 +133,7 @@ function regionDag(): Template {
           depends: "fetch",
           ...ref("cosmo-extract", "check"),
           arguments: {
-            parameters: [arg("sha256", "{{tasks.fetch.outputs.parameters.sha256}}"), arg("bucket", "{{workflow.parameters.bucket}}")],
+            parameters: [arg("fetched", "{{tasks.fetch.outputs.result}}"), arg("bucket", "{{workflow.parameters.bucket}}")],
           },
         },
         {
@@ -135,7 +144,7 @@ function regionDag(): Template {
           arguments: {
             parameters: [
               arg("region", "{{inputs.parameters.region}}"),
-              arg("sha256", "{{tasks.fetch.outputs.parameters.sha256}}"),
+              arg("sha256", "{{tasks.check.outputs.parameters.sha256}}"),
               arg("country-code", "{{inputs.parameters.country-code}}"),
             ],
           },
@@ -186,7 +195,11 @@ export function pipelineTemplate(): WorkflowTemplate {
         workflowMetadata: { labels: { ...LABELS } },
         arguments: {
           parameters: [
-            { name: "regions", value: JSON.stringify(DEFAULT_REGIONS), description: "JSON list of {name, url, countryCode} regional extracts (countryCode \"\" = from the data)" },
+            {
+              name: "regions",
+              value: JSON.stringify(DEFAULT_REGIONS),
+              description: 'JSON list of {name, url, countryCode} regional extracts (countryCode "" = from the data)',
+            },
             { name: "bucket", value: "cosmo", description: "bucket of the default artifact repository" },
             { name: "max-zoom", value: "6", description: "highest zoom seeded before publishing" },
           ],

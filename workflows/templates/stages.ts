@@ -3,17 +3,17 @@
 // and declares retries only where repeating the step is safe.
 import { WorkflowTemplate } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/WorkflowTemplate";
 import {
+  containerTemplate,
   LABELS,
   OUT,
-  SEMAPHORE_CONFIG_MAP,
-  WORK,
-  containerTemplate,
+  type RenderOptions,
   resources,
   retry,
+  SEMAPHORE_CONFIG_MAP,
   s3Artifact,
   specDefaults,
-  type RenderOptions,
   type Template,
+  WORK,
 } from "./common.ts";
 
 const param = (name: string) => `{{inputs.parameters.${name}}}`;
@@ -33,12 +33,8 @@ export function fetchTemplate(o: RenderOptions): WorkflowTemplate {
       name: "fetch",
       image: "cosmo-importer",
       inputs: { parameters: [{ name: "region" }, { name: "url" }, { name: "bucket", default: "cosmo" }] },
-      // `cosmo store fetch` prints {url, sha256, etag, size}; `workflows exec` turns those fields into files.
-      args: [
-        "workflows", "exec", "--outputs", OUT, "--",
-        "store", "fetch", param("url"), `s3://${param("bucket")}/sources/${param("region")}.osm.pbf`,
-      ],
-      outputs: { parameters: [outParam("sha256"), outParam("etag"), outParam("size")] },
+      // Prints {url, sha256, etag, size}: the step's `outputs.result`, read by the extract check.
+      args: ["store", "fetch", param("url"), `s3://${param("bucket")}/sources/${param("region")}.osm.pbf`],
       resources: resources("100m", "256Mi", "1", "512Mi"),
       activeDeadlineSeconds: 4 * 3600,
       // Network downloads fail transiently; the target key is overwritten atomically, so retrying is safe.
@@ -56,9 +52,21 @@ export function extractTemplate(o: RenderOptions): WorkflowTemplate {
     {
       name: "check",
       image: "cosmo-extractor",
-      inputs: { parameters: [{ name: "sha256" }, { name: "bucket", default: "cosmo" }] },
-      // Prints `true` or `false` (outputs.result): the explicit hash check that lets the DAG skip `extract`.
-      args: ["workflows", "step", "exists", `s3://${param("bucket")}/${zonesKey}`],
+      inputs: { parameters: [{ name: "fetched" }, { name: "bucket", default: "cosmo" }] },
+      // Takes the fetch summary, writes its sha256 (and ETag) as output parameters and prints `true` when
+      // extracts/<sha256>/zones.jsonl.gz exists: the explicit hash check that lets the DAG skip `extract`.
+      args: [
+        "workflows",
+        "step",
+        "check-extract",
+        "--fetched",
+        param("fetched"),
+        "--bucket",
+        param("bucket"),
+        "--outputs",
+        OUT,
+      ],
+      outputs: { parameters: [outParam("sha256"), outParam("etag")] },
       resources: resources("50m", "128Mi", "500m", "256Mi"),
       activeDeadlineSeconds: 300,
       retryStrategy: retry(2, "Always", "10s", "5m"),
@@ -74,7 +82,14 @@ export function extractTemplate(o: RenderOptions): WorkflowTemplate {
         parameters: [{ name: "region" }, { name: "sha256" }, { name: "country-code", default: "" }],
         artifacts: [s3Artifact("pbf", `${WORK}/in/source.osm.pbf`, `sources/${param("region")}.osm.pbf`)],
       },
-      args: ["extract", "-i", `${WORK}/in/source.osm.pbf`, "-o", `${WORK}/zones.jsonl.gz`, `--country-code=${param("country-code")}`],
+      args: [
+        "extract",
+        "-i",
+        `${WORK}/in/source.osm.pbf`,
+        "-o",
+        `${WORK}/zones.jsonl.gz`,
+        `--country-code=${param("country-code")}`,
+      ],
       outputs: { artifacts: [s3Artifact("zones", `${WORK}/zones.jsonl.gz`, zonesKey)] },
       resources: resources("2", "8Gi", "4", "16Gi"),
       activeDeadlineSeconds: 6 * 3600,
@@ -85,7 +100,11 @@ export function extractTemplate(o: RenderOptions): WorkflowTemplate {
     },
     o,
   );
-  return stageTemplate("cosmo-extract", "Extract administrative zones from one region (skipped when already extracted).", [check, extract]);
+  return stageTemplate(
+    "cosmo-extract",
+    "Extract administrative zones from one region (skipped when already extracted).",
+    [check, extract],
+  );
 }
 
 /** Merge the regional extracts (dedupe zones present in two regions) into one content-addressed file. */
@@ -96,7 +115,17 @@ export function mergeTemplate(o: RenderOptions): WorkflowTemplate {
       image: "cosmo-extractor",
       inputs: { parameters: [{ name: "sha256s" }, { name: "bucket", default: "cosmo" }] },
       // The merged key is the hash of the sorted input hashes: an unchanged set of inputs is a no-op.
-      args: ["workflows", "step", "merge", "--bucket", param("bucket"), "--sha256s", param("sha256s"), "--outputs", OUT],
+      args: [
+        "workflows",
+        "step",
+        "merge",
+        "--bucket",
+        param("bucket"),
+        "--sha256s",
+        param("sha256s"),
+        "--outputs",
+        OUT,
+      ],
       outputs: { parameters: [outParam("url"), outParam("hash"), outParam("skipped")] },
       resources: resources("1", "2Gi", "2", "4Gi"),
       activeDeadlineSeconds: 2 * 3600,
@@ -114,11 +143,9 @@ export function importTemplate(o: RenderOptions): WorkflowTemplate {
       name: "import",
       image: "cosmo-importer",
       inputs: { parameters: [{ name: "url" }] },
-      args: [
-        "workflows", "exec", "--json", `${OUT}/summary.json`, "--outputs", OUT, "--",
-        "import", param("url"), "--summary-json", `${OUT}/summary.json`,
-      ],
-      outputs: { parameters: [outParam("version"), outParam("skipped"), outParam("zone-count"), outParam("sha256")] },
+      // {version, skipped, zoneCount, sha256}: read by the served check that follows.
+      args: ["import", param("url"), "--summary-json", `${WORK}/summary.json`],
+      outputs: { parameters: [{ name: "summary", valueFrom: { path: `${WORK}/summary.json` } }] },
       resources: resources("1", "2Gi", "2", "4Gi"),
       activeDeadlineSeconds: 3 * 3600,
       // A failed import leaves a `failed` version behind and never touches the served one: safe to repeat.
@@ -137,7 +164,9 @@ export function dashboardTemplate(o: RenderOptions): WorkflowTemplate {
       image: "cosmo-importer",
       inputs: { parameters: [{ name: "version" }, { name: "hash" }] },
       args: ["dashboard", "--dataset", param("version"), "-o", `${WORK}/dashboard.json`],
-      outputs: { artifacts: [s3Artifact("dashboard", `${WORK}/dashboard.json`, `dashboard/${param("hash")}/dashboard.json`)] },
+      outputs: {
+        artifacts: [s3Artifact("dashboard", `${WORK}/dashboard.json`, `dashboard/${param("hash")}/dashboard.json`)],
+      },
       resources: resources("500m", "1Gi", "1", "2Gi"),
       activeDeadlineSeconds: 3600,
       retryStrategy: retry(2, "Always", "30s", "15m"),
@@ -177,7 +206,11 @@ export function publishTemplate(o: RenderOptions): WorkflowTemplate {
       inputs: { parameters: [{ name: "version" }, { name: "hash" }] },
       args: ["diff", "served", param("version"), "-o", `${WORK}/gate-report.json`],
       outputs: {
-        artifacts: [s3Artifact("gate-report", `${WORK}/gate-report.json`, `gate/${param("hash")}/report.json`, { optional: true })],
+        artifacts: [
+          s3Artifact("gate-report", `${WORK}/gate-report.json`, `gate/${param("hash")}/report.json`, {
+            optional: true,
+          }),
+        ],
       },
       resources: resources("500m", "1Gi", "1", "2Gi"),
       activeDeadlineSeconds: 3600,
@@ -189,9 +222,11 @@ export function publishTemplate(o: RenderOptions): WorkflowTemplate {
     {
       name: "is-served",
       image: "cosmo-importer",
-      inputs: { parameters: [{ name: "version" }] },
-      // Prints `true`/`false`: an input imported earlier but never published (a failed run) is finished now.
-      args: ["workflows", "step", "is-served", param("version")],
+      inputs: { parameters: [{ name: "summary" }] },
+      // Writes the imported version as an output parameter and prints `true` when it is already served;
+      // an input imported earlier but never published (a failed run) is finished by this run.
+      args: ["workflows", "step", "is-served", "--summary", param("summary"), "--outputs", OUT],
+      outputs: { parameters: [outParam("version")] },
       resources: resources("50m", "128Mi", "500m", "256Mi"),
       activeDeadlineSeconds: 300,
       retryStrategy: retry(2, "Always", "10s", "5m"),
@@ -210,7 +245,11 @@ export function publishTemplate(o: RenderOptions): WorkflowTemplate {
     },
     o,
   );
-  return stageTemplate("cosmo-publish", "Served check, gate report and atomic publish of a dataset version.", [isServed, report, publish]);
+  return stageTemplate("cosmo-publish", "Served check, gate report and atomic publish of a dataset version.", [
+    isServed,
+    report,
+    publish,
+  ]);
 }
 
 /** Records the outcome of a run (the exit handler); the served dataset is untouched on failure. */
@@ -220,7 +259,17 @@ export function exitHandlerTemplate(o: RenderOptions): WorkflowTemplate {
       name: "record",
       image: "cosmo-importer",
       inputs: { parameters: [{ name: "status" }, { name: "workflow" }, { name: "bucket", default: "cosmo" }] },
-      args: ["workflows", "step", "record", "--status", param("status"), "--workflow", param("workflow"), "--bucket", param("bucket")],
+      args: [
+        "workflows",
+        "step",
+        "record",
+        "--status",
+        param("status"),
+        "--workflow",
+        param("workflow"),
+        "--bucket",
+        param("bucket"),
+      ],
       resources: resources("50m", "128Mi", "500m", "256Mi"),
       activeDeadlineSeconds: 300,
       retryStrategy: retry(3, "Always", "10s", "5m"),

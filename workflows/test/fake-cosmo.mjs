@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // A stand-in for the `cosmo` entrypoint used by the runner-semantics tests: a few tiny commands that start in
 // milliseconds, so the tests exercise the runner rather than the stages. (The end-to-end test runs the real CLI.)
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
 const [cmd, ...args] = process.argv.slice(2);

@@ -1,11 +1,12 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: tests poke at loosely typed YAML/JSON documents
 // The rendered YAML: committed and fresh, YAML-1.1 safe, valid for Argo three ways, and the validators
 // themselves catch the mistakes they are there for.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import YAML from "yaml";
 import { describe, expect, it } from "vitest";
+import YAML from "yaml";
 import { checkCommitted } from "../committed.ts";
-import { DEFAULT_OUT, buildDocs, readRendered, toYaml } from "../render.ts";
+import { buildDocs, DEFAULT_OUT, readRendered, toYaml } from "../render.ts";
 import { formatProblem, lintTags, validateAll, validateDoc } from "../validate.ts";
 
 describe("rendered templates", () => {
@@ -16,7 +17,18 @@ describe("rendered templates", () => {
   it("every committed document validates (Argo schema, CRD schema with unknown fields forbidden, models, tags)", () => {
     const docs = readRendered(DEFAULT_OUT);
     expect(docs.map((d) => d.file)).toEqual(
-      expect.arrayContaining(["cosmo-fetch.yaml", "cosmo-extract.yaml", "cosmo-merge.yaml", "cosmo-import.yaml", "cosmo-dashboard.yaml", "cosmo-seed-tiles.yaml", "cosmo-publish.yaml", "cosmo-exit-handler.yaml", "cosmo-update.yaml", "cronworkflow.yaml"]),
+      expect.arrayContaining([
+        "cosmo-fetch.yaml",
+        "cosmo-extract.yaml",
+        "cosmo-merge.yaml",
+        "cosmo-import.yaml",
+        "cosmo-dashboard.yaml",
+        "cosmo-seed-tiles.yaml",
+        "cosmo-publish.yaml",
+        "cosmo-exit-handler.yaml",
+        "cosmo-update.yaml",
+        "cronworkflow.yaml",
+      ]),
     );
     expect(validateAll(docs).map(formatProblem)).toEqual([]);
   }, 60_000);
@@ -41,7 +53,9 @@ describe("rendered templates", () => {
     expect(Object.keys(cron.spec.workflowSpec).sort()).toEqual(["arguments", "workflowTemplateRef"]);
     const update = docs.get("cosmo-update.yaml");
     expect(update.spec.onExit).toBe("exit-handler");
-    expect(JSON.parse(update.spec.arguments.parameters.find((p: any) => p.name === "regions").value).map((r: any) => r.name)).toContain("europe");
+    expect(
+      JSON.parse(update.spec.arguments.parameters.find((p: any) => p.name === "regions").value).map((r: any) => r.name),
+    ).toContain("europe");
     for (const [file, doc] of docs) {
       if (doc.kind !== "WorkflowTemplate") continue;
       expect(doc.spec.podGC, file).toBeDefined();
@@ -52,10 +66,13 @@ describe("rendered templates", () => {
         expect(t.container.resources.requests, `${file} ${t.name}`).toBeDefined();
         expect(t.container.resources.limits, `${file} ${t.name}`).toBeDefined();
         expect(Number.isInteger(t.retryStrategy.limit), `${file} ${t.name}`).toBe(true);
-        for (const a of t.outputs?.artifacts ?? []) expect(a.s3.key, `${file} ${t.name}`).toMatch(/\{\{inputs\.parameters\.(sha256|hash)\}\}/);
+        for (const a of t.outputs?.artifacts ?? [])
+          expect(a.s3.key, `${file} ${t.name}`).toMatch(/\{\{inputs\.parameters\.(sha256|hash)\}\}/);
       }
     }
-    expect(docs.get("cosmo-extract.yaml").spec.templates.find((t: any) => t.name === "extract").synchronization.semaphores).toHaveLength(1);
+    expect(
+      docs.get("cosmo-extract.yaml").spec.templates.find((t: any) => t.name === "extract").synchronization.semaphores,
+    ).toHaveLength(1);
   });
 });
 

@@ -15,15 +15,37 @@ beforeAll(() => {
 
 type T = Record<string, unknown>;
 function wt(name: string, templates: T[], spec: T = {}): RenderedDoc {
-  return { file: `${name}.yaml`, doc: { apiVersion: "argoproj.io/v1alpha1", kind: "WorkflowTemplate", metadata: { name }, spec: { templates, ...spec } } };
+  return {
+    file: `${name}.yaml`,
+    doc: {
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "WorkflowTemplate",
+      metadata: { name },
+      spec: { templates, ...spec },
+    },
+  };
 }
-const c = (name: string, args: string[], extra: T = {}): T => ({ name, container: { name: "main", image: "x", args }, ...extra });
+const c = (name: string, args: string[], extra: T = {}): T => ({
+  name,
+  container: { name: "main", image: "x", args },
+  ...extra,
+});
 const dag = (name: string, tasks: T[], extra: T = {}): T => ({ name, dag: { tasks }, ...extra });
 const input = (...names: string[]) => ({ parameters: names.map((name) => ({ name })) });
-const args = (o: Record<string, string>) => ({ parameters: Object.entries(o).map(([name, value]) => ({ name, value })) });
+const args = (o: Record<string, string>) => ({
+  parameters: Object.entries(o).map(([name, value]) => ({ name, value })),
+});
 
 function run(docs: RenderedDoc[], template: string, extra: Partial<RunLocalOptions> = {}): Promise<RunResult> {
-  return runLocal({ docs, workflowTemplate: template, store, cosmoBin: FAKE, runDir: tmpDir("wf-sem"), parallelism: 4, ...extra });
+  return runLocal({
+    docs,
+    workflowTemplate: template,
+    store,
+    cosmoBin: FAKE,
+    runDir: tmpDir("wf-sem"),
+    parallelism: 4,
+    ...extra,
+  });
 }
 const node = (r: RunResult, path: string) => {
   const n = r.nodes.find((x) => x.name === path);
@@ -32,8 +54,13 @@ const node = (r: RunResult, path: string) => {
 };
 
 const lib = wt("lib", [
-  c("produce", ["write", "/step/out/v", "{{inputs.parameters.word}}-x"], { inputs: input("word"), outputs: { parameters: [{ name: "v", valueFrom: { path: "/step/out/v" } }] } }),
-  c("show", ["echo", "{{inputs.parameters.text}}"], { inputs: { parameters: [{ name: "text", default: "default-text" }] } }),
+  c("produce", ["write", "/step/out/v", "{{inputs.parameters.word}}-x"], {
+    inputs: input("word"),
+    outputs: { parameters: [{ name: "v", valueFrom: { path: "/step/out/v" } }] },
+  }),
+  c("show", ["echo", "{{inputs.parameters.text}}"], {
+    inputs: { parameters: [{ name: "text", default: "default-text" }] },
+  }),
   c("fail", ["fail", "3"]),
   c("sleep", ["sleep", "{{inputs.parameters.s}}"], { inputs: input("s") }),
 ]);
@@ -48,7 +75,12 @@ describe("DAG ordering and values", () => {
           { name: "a", ...ref("produce"), arguments: args({ word: "hello" }) },
           { name: "b", depends: "a", ...ref("show"), arguments: args({ text: "{{tasks.a.outputs.parameters.v}}" }) },
           { name: "c", dependencies: ["a"], ...ref("show"), arguments: args({ text: "{{workflow.parameters.p}}" }) },
-          { name: "d", depends: "b && c", ...ref("show"), arguments: args({ text: "{{tasks.b.outputs.result}}+{{tasks.c.outputs.result}}" }) },
+          {
+            name: "d",
+            depends: "b && c",
+            ...ref("show"),
+            arguments: args({ text: "{{tasks.b.outputs.result}}+{{tasks.c.outputs.result}}" }),
+          },
           { name: "e", depends: "d", ...ref("show") },
         ]),
       ],
@@ -64,14 +96,33 @@ describe("DAG ordering and values", () => {
   });
 
   it("rejects cycles, unknown templateRefs, unknown parameters and unresolvable tags", async () => {
-    const cyc = wt("cyc", [dag("main", [{ name: "a", depends: "b", ...ref("show") }, { name: "b", depends: "a", ...ref("show") }])], { entrypoint: "main" });
+    const cyc = wt(
+      "cyc",
+      [
+        dag("main", [
+          { name: "a", depends: "b", ...ref("show") },
+          { name: "b", depends: "a", ...ref("show") },
+        ]),
+      ],
+      { entrypoint: "main" },
+    );
     await expect(run([lib, cyc], "cyc")).rejects.toThrow(/dependency cycle a → b → a|dependency cycle b → a → b/);
-    const unknown = wt("unk", [dag("main", [{ name: "a", templateRef: { name: "lib", template: "nope" } }])], { entrypoint: "main" });
+    const unknown = wt("unk", [dag("main", [{ name: "a", templateRef: { name: "lib", template: "nope" } }])], {
+      entrypoint: "main",
+    });
     await expect(run([lib, unknown], "unk")).rejects.toThrow(/WorkflowTemplate lib has no template nope/);
-    const missingWt = wt("mwt", [dag("main", [{ name: "a", templateRef: { name: "gone", template: "x" } }])], { entrypoint: "main" });
+    const missingWt = wt("mwt", [dag("main", [{ name: "a", templateRef: { name: "gone", template: "x" } }])], {
+      entrypoint: "main",
+    });
     await expect(run([lib, missingWt], "mwt")).rejects.toThrow(/unknown WorkflowTemplate gone/);
-    const tag = wt("tag", [dag("main", [{ name: "a", ...ref("show"), arguments: args({ text: "{{workflow.parameters.missing}}" }) }])], { entrypoint: "main" });
-    await expect(run([lib, tag], "tag", { params: { nope: "1" } })).rejects.toThrow(/WorkflowTemplate tag has no parameter nope/);
+    const tag = wt(
+      "tag",
+      [dag("main", [{ name: "a", ...ref("show"), arguments: args({ text: "{{workflow.parameters.missing}}" }) }])],
+      { entrypoint: "main" },
+    );
+    await expect(run([lib, tag], "tag", { params: { nope: "1" } })).rejects.toThrow(
+      /WorkflowTemplate tag has no parameter nope/,
+    );
     const r = await run([lib, tag], "tag");
     expect(r.phase).toBe("Failed");
     expect(node(r, "main/a").phase).toBe("Error");
@@ -92,7 +143,12 @@ describe("when, depends, failFast", () => {
           { name: "b", depends: "a", when: "{{tasks.a.outputs.result}} == true", ...ref("show") },
           { name: "c", depends: "b", ...ref("show") },
           { name: "d", depends: "b.Succeeded", ...ref("show") },
-          { name: "e", depends: "a", when: "'{{tasks.a.outputs.result}}' != 'true' && 2 > 10 || 3 >= 3", ...ref("show") },
+          {
+            name: "e",
+            depends: "a",
+            when: "'{{tasks.a.outputs.result}}' != 'true' && 2 > 10 || 3 >= 3",
+            ...ref("show"),
+          },
         ]),
       ],
       { entrypoint: "main" },
@@ -108,7 +164,13 @@ describe("when, depends, failFast", () => {
   it("a failure handled by `T.Failed` runs the handler and the DAG succeeds", async () => {
     const main = wt(
       "h",
-      [dag("main", [{ name: "a", ...ref("fail") }, { name: "on-fail", depends: "a.Failed", ...ref("show") }, { name: "on-ok", depends: "a.Succeeded", ...ref("show") }])],
+      [
+        dag("main", [
+          { name: "a", ...ref("fail") },
+          { name: "on-fail", depends: "a.Failed", ...ref("show") },
+          { name: "on-ok", depends: "a.Succeeded", ...ref("show") },
+        ]),
+      ],
       { entrypoint: "main" },
     );
     const r = await run([lib, main], "h");
@@ -145,9 +207,19 @@ describe("fan-out", () => {
       "fan",
       [
         dag("main", [
-          { name: "p", ...ref("produce"), withParam: "{{workflow.parameters.words}}", arguments: args({ word: "{{item.w}}" }) },
+          {
+            name: "p",
+            ...ref("produce"),
+            withParam: "{{workflow.parameters.words}}",
+            arguments: args({ word: "{{item.w}}" }),
+          },
           { name: "i", ...ref("show"), withItems: ["x", "y", "z"], arguments: args({ text: "{{item}}" }) },
-          { name: "all", depends: "p && i", ...ref("show"), arguments: args({ text: "{{tasks.p.outputs.parameters.v}} {{tasks.i.outputs.result}}" }) },
+          {
+            name: "all",
+            depends: "p && i",
+            ...ref("show"),
+            arguments: args({ text: "{{tasks.p.outputs.parameters.v}} {{tasks.i.outputs.result}}" }),
+          },
         ]),
       ],
       { entrypoint: "main", arguments: { parameters: [{ name: "words", value: '[{"w":"a"},{"w":"b"}]' }] } },
@@ -156,7 +228,9 @@ describe("fan-out", () => {
     expect(r.phase).toBe("Succeeded");
     expect(r.nodes.filter((n) => /^main\/p\(\d:/.test(n.name))).toHaveLength(2);
     expect(node(r, "main/all").outputs?.result).toBe('["a-x","b-x"] ["x","y","z"]');
-    const bad = wt("badfan", [dag("main", [{ name: "p", ...ref("show"), withParam: "not json" }])], { entrypoint: "main" });
+    const bad = wt("badfan", [dag("main", [{ name: "p", ...ref("show"), withParam: "not json" }])], {
+      entrypoint: "main",
+    });
     const r2 = await run([lib, bad], "badfan");
     expect(node(r2, "main/p").message).toMatch(/withParam is not a JSON list/);
   });
@@ -200,7 +274,11 @@ describe("retries and deadlines", () => {
   });
 
   it("activeDeadlineSeconds kills a step that runs too long", async () => {
-    const main = wt("dl", [c("slow", ["sleep", "20"], { activeDeadlineSeconds: 1 }), dag("main", [{ name: "s", template: "slow" }])], { entrypoint: "main" });
+    const main = wt(
+      "dl",
+      [c("slow", ["sleep", "20"], { activeDeadlineSeconds: 1 }), dag("main", [{ name: "s", template: "slow" }])],
+      { entrypoint: "main" },
+    );
     const t0 = Date.now();
     const r = await run([main], "dl");
     expect(node(r, "main/s").phase).toBe("Failed");
@@ -216,7 +294,9 @@ describe("exit handler and artefacts", () => {
         failing ? "ex-ko" : "ex-ok",
         [
           dag("main", [{ name: "a", ...ref(failing ? "fail" : "show") }]),
-          dag("exit", [{ name: "rec", ...ref("show"), arguments: args({ text: "{{workflow.status}} {{workflow.name}}" }) }]),
+          dag("exit", [
+            { name: "rec", ...ref("show"), arguments: args({ text: "{{workflow.status}} {{workflow.name}}" }) },
+          ]),
         ],
         { entrypoint: "main", onExit: "exit" },
       );
@@ -230,20 +310,43 @@ describe("exit handler and artefacts", () => {
   });
 
   it("uploads output artefacts under their (hashed) keys and downloads input artefacts", async () => {
-    const art = (name: string, path: string, key: string, extra: T = {}) => ({ name, path, s3: { key }, archive: { none: {} }, ...extra });
+    const art = (name: string, path: string, key: string, extra: T = {}) => ({
+      name,
+      path,
+      s3: { key },
+      archive: { none: {} },
+      ...extra,
+    });
     const main = wt(
       "art",
       [
         c("make", ["write", "/step/out/f.txt", "content-{{inputs.parameters.h}}"], {
           inputs: input("h"),
-          outputs: { artifacts: [art("f", "/step/out/f.txt", "t/{{inputs.parameters.h}}/f.txt"), art("absent", "/step/none", "t/none", { optional: true })] },
+          outputs: {
+            artifacts: [
+              art("f", "/step/out/f.txt", "t/{{inputs.parameters.h}}/f.txt"),
+              art("absent", "/step/none", "t/none", { optional: true }),
+            ],
+          },
         }),
-        c("read", ["cat", "/step/in/f.txt"], { inputs: { parameters: [{ name: "h" }], artifacts: [art("f", "/step/in/f.txt", "t/{{inputs.parameters.h}}/f.txt")] } }),
-        c("read-from", ["cat", "{{inputs.artifacts.g.path}}"], { inputs: { artifacts: [{ name: "g", path: "/step/g.txt" }] } }),
+        c("read", ["cat", "/step/in/f.txt"], {
+          inputs: {
+            parameters: [{ name: "h" }],
+            artifacts: [art("f", "/step/in/f.txt", "t/{{inputs.parameters.h}}/f.txt")],
+          },
+        }),
+        c("read-from", ["cat", "{{inputs.artifacts.g.path}}"], {
+          inputs: { artifacts: [{ name: "g", path: "/step/g.txt" }] },
+        }),
         dag("main", [
           { name: "make", template: "make", arguments: args({ h: "abc123" }) },
           { name: "read", depends: "make", template: "read", arguments: args({ h: "abc123" }) },
-          { name: "from", depends: "make", template: "read-from", arguments: { artifacts: [{ name: "g", from: "{{tasks.make.outputs.artifacts.f}}" }] } },
+          {
+            name: "from",
+            depends: "make",
+            template: "read-from",
+            arguments: { artifacts: [{ name: "g", from: "{{tasks.make.outputs.artifacts.f}}" }] },
+          },
         ]),
       ],
       { entrypoint: "main" },
@@ -258,17 +361,42 @@ describe("exit handler and artefacts", () => {
 
 describe("what the runner cannot honour", () => {
   it("refuses memoize, non-container templates and unknown fields by name; notes cluster-only fields", async () => {
-    const memo = wt("memo", [c("m", ["echo", "x"], { memoize: { key: "k", maxAge: "1h", cache: { configMap: { name: "c" } } } }), dag("main", [{ name: "a", template: "m" }])], { entrypoint: "main" });
+    const memo = wt(
+      "memo",
+      [
+        c("m", ["echo", "x"], { memoize: { key: "k", maxAge: "1h", cache: { configMap: { name: "c" } } } }),
+        dag("main", [{ name: "a", template: "m" }]),
+      ],
+      { entrypoint: "main" },
+    );
     await expect(run([memo], "memo")).rejects.toThrow(/memo\/m: memoize is cluster behaviour/);
-    const script = wt("scr", [{ name: "s", script: { image: "x", source: "echo" } }, dag("main", [{ name: "a", template: "s" }])], { entrypoint: "main" });
+    const script = wt(
+      "scr",
+      [{ name: "s", script: { image: "x", source: "echo" } }, dag("main", [{ name: "a", template: "s" }])],
+      { entrypoint: "main" },
+    );
     await expect(run([script], "scr")).rejects.toThrow(/scr\/s: script template type/);
-    const hooks = wt("hk", [c("e", ["echo", "x"]), dag("main", [{ name: "a", template: "e", hooks: { exit: { template: "e" } } }])], { entrypoint: "main" });
+    const hooks = wt(
+      "hk",
+      [c("e", ["echo", "x"]), dag("main", [{ name: "a", template: "e", hooks: { exit: { template: "e" } } }])],
+      { entrypoint: "main" },
+    );
     await expect(run([hooks], "hk")).rejects.toThrow(/hk\/main\/a: task field "hooks" is not supported/);
-    const cmd = wt("cmd", [{ name: "e", container: { name: "main", image: "x", command: ["sh", "-c"], args: ["true"] } }, dag("main", [{ name: "a", template: "e" }])], { entrypoint: "main" });
+    const cmd = wt(
+      "cmd",
+      [
+        { name: "e", container: { name: "main", image: "x", command: ["sh", "-c"], args: ["true"] } },
+        dag("main", [{ name: "a", template: "e" }]),
+      ],
+      { entrypoint: "main" },
+    );
     await expect(run([cmd], "cmd")).rejects.toThrow(/image entrypoint `cosmo` only/);
     const sync = wt(
       "sync",
-      [c("e", ["echo", "x"], { synchronization: { semaphores: [{ configMapKeyRef: { name: "sem", key: "k" } }] } }), dag("main", [{ name: "a", template: "e" }])],
+      [
+        c("e", ["echo", "x"], { synchronization: { semaphores: [{ configMapKeyRef: { name: "sem", key: "k" } }] } }),
+        dag("main", [{ name: "a", template: "e" }]),
+      ],
       { entrypoint: "main", podGC: { strategy: "OnPodSuccess" }, ttlStrategy: { secondsAfterSuccess: 10 } },
     );
     const notes: string[] = [];
