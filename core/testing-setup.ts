@@ -1,13 +1,65 @@
-// vitest globalSetup: one PostgreSQL+PostGIS cluster and one S3-protocol server per test run, both real,
+// vitest globalSetup: one PostgreSQL+PostGIS cluster and one S3-protocol server for the test runs, both real,
 // under .data/test/ (never the developer's .data/pg). Suites make their own databases/buckets on them.
+// Several runs may share the servers at once (developers working side by side): each run registers itself,
+// names its databases after its pid, cleans up only databases of runs that are gone, and the last run out
+// stops the servers.
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import pg from "pg";
 import { EXTENSIONS, ensureEmbeddedPostgres, stopEmbeddedPostgres } from "./embedded-pg.ts";
 import { ensureEmbeddedS3, stopEmbeddedS3 } from "./embedded-s3.ts";
+import { withLock } from "./lock.ts";
 import { projectPath } from "./paths.ts";
 
 export const TEST_PG_DIR = ".data/test/pg";
 export const TEST_S3_DIR = ".data/test/s3";
 export const TEMPLATE_DATABASE = "cosmo_test_template";
+const RUNS_DIR = ".data/test/runs";
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function liveRuns(): number[] {
+  const dir = projectPath(RUNS_DIR);
+  const pids: number[] = [];
+  for (const name of readdirSync(dir)) {
+    const pid = Number(name);
+    if (pid && alive(pid)) pids.push(pid);
+    else rmSync(join(dir, name), { force: true });
+  }
+  return pids;
+}
+
+async function prepareDatabases(adminUrl: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    // Leftovers of interrupted earlier runs (never those of a run still going).
+    const stale = await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 't\\_%'");
+    for (const { datname } of stale.rows) {
+      const pid = Number(datname.split("_")[1]);
+      if (!pid || !alive(pid)) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    }
+    const template = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [TEMPLATE_DATABASE]);
+    if (template.rowCount) return;
+    await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  const client = new pg.Client({ connectionString: adminUrl.replace(/\/postgres$/, `/${TEMPLATE_DATABASE}`) });
+  await client.connect();
+  try {
+    for (const ext of EXTENSIONS) await client.query(`CREATE EXTENSION IF NOT EXISTS ${ext}`);
+  } finally {
+    await client.end();
+  }
+}
 
 export default async function setup(): Promise<() => Promise<void>> {
   // Tests must never write into a database or bucket someone configured for real use.
@@ -17,37 +69,27 @@ export default async function setup(): Promise<() => Promise<void>> {
   process.env.COSMO_DATABASE_EMBEDDED_DIR = TEST_PG_DIR;
   process.env.COSMO_STORAGE_EMBEDDED_DIR = TEST_S3_DIR;
   process.env.COSMO_LOG_LEVEL ??= "warn";
+  process.env.COSMO_TEST_RUN_ID = String(process.pid);
 
   const pgDir = projectPath(TEST_PG_DIR);
   const s3Dir = projectPath(TEST_S3_DIR);
-  const cluster = await ensureEmbeddedPostgres(pgDir, { fast: true });
-  const s3 = await ensureEmbeddedS3(s3Dir);
+  mkdirSync(projectPath(RUNS_DIR), { recursive: true });
+  const { cluster, s3 } = await withLock(projectPath(".data/test/.setup-lock"), async () => {
+    writeFileSync(join(projectPath(RUNS_DIR), String(process.pid)), "");
+    const cluster = await ensureEmbeddedPostgres(pgDir, { fast: true });
+    const s3 = await ensureEmbeddedS3(s3Dir);
+    await prepareDatabases(cluster.adminUrl);
+    return { cluster, s3 };
+  });
   process.env.COSMO_TEST_ADMIN_URL = cluster.adminUrl;
   process.env.COSMO_TEST_S3_ENDPOINT = s3.endpoint;
 
-  const admin = new pg.Client({ connectionString: cluster.adminUrl });
-  await admin.connect();
-  try {
-    // Leftovers of an interrupted earlier run.
-    const stale = await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 't\\_%'");
-    for (const { datname } of stale.rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-    await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
-  } finally {
-    await admin.end();
-  }
-  const template = new pg.Client({
-    connectionString: cluster.adminUrl.replace(/\/postgres$/, `/${TEMPLATE_DATABASE}`),
-  });
-  await template.connect();
-  try {
-    for (const ext of EXTENSIONS) await template.query(`CREATE EXTENSION IF NOT EXISTS ${ext}`);
-  } finally {
-    await template.end();
-  }
-
   return async () => {
-    if (cluster.started) stopEmbeddedPostgres(pgDir);
-    if (s3.started) await stopEmbeddedS3(s3Dir);
+    await withLock(projectPath(".data/test/.setup-lock"), async () => {
+      rmSync(join(projectPath(RUNS_DIR), String(process.pid)), { force: true });
+      if (liveRuns().length > 0) return; // another run still uses the servers
+      stopEmbeddedPostgres(pgDir);
+      await stopEmbeddedS3(s3Dir);
+    });
   };
 }

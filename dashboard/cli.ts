@@ -61,6 +61,7 @@ function dashboardCommand(): Command {
           if (opts.dataset && ref.kind === "file") {
             throw new InputError(`--dataset expects a version number or "served", got "${opts.dataset}"`);
           }
+          await checkLocalFile(ref);
           const config = getConfig();
           const db = await openDatabase(config);
           try {
@@ -122,6 +123,7 @@ function diffCommand(): Command {
             examples: number;
           },
         ) => {
+          for (const arg of [oldArg, newArg]) await checkLocalFile(parseDatasetRef(arg));
           const config = getConfig();
           const db = await openDatabase(config);
           try {

@@ -12,6 +12,9 @@ export STORAGE_DRIVER=${STORAGE_DRIVER:-vfs} BUILDAH_ISOLATION=${BUILDAH_ISOLATI
 BUILDAH="buildah --storage-driver $STORAGE_DRIVER"
 PREFIX=${STANDIN_PREFIX:-localhost/cosmo-standin}
 CHECK=localhost/cosmo-check
+# No layer cache by default: with vfs every cached step is a full copy of the tree, which costs more than it
+# saves while the sources keep changing (LAYERS=--layers to turn it on).
+LAYERS=${LAYERS:-}
 images=("$@")
 [ ${#images[@]} -gt 0 ] || images=(extractor importer api tiles web)
 
@@ -41,7 +44,7 @@ for name in "${images[@]}"; do
   args=(--build-arg "BASE=$PREFIX/node:20-bookworm-slim")
   [ "$name" = web ] && args=(--build-arg "NODE_BASE=$PREFIX/node:20-bookworm-slim" --build-arg "BASE=$PREFIX/nginx:bookworm")
   start=$(date +%s)
-  $BUILDAH bud --quiet --pull-never --format docker --layers "${args[@]}" -f "$file" -t "$image" . >/dev/null \
+  $BUILDAH bud --quiet --pull-never --format docker $LAYERS "${args[@]}" -f "$file" -t "$image" . >/dev/null \
     || fail "$name: build failed ($BUILDAH bud -f $file)"
   built=$(($(date +%s) - start))
 

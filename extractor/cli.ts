@@ -22,7 +22,10 @@ export function commands(): Command[] {
     .option("--filter-langs <langs>", "languages of international_labels (repeatable or comma-separated)", collect, [])
     .option("--rules-dir <dir>", "libpostal boundaries rules folder (default: config data.rulesDir)")
     .addOption(
-      new Option("--threads <n>", "PBF decode workers and PostGIS connections for the covers tests (default: CPU count)").argParser(intOption("--threads")),
+      new Option(
+        "--threads <n>",
+        "PBF decode workers and PostGIS connections for the covers tests (default: CPU count)",
+      ).argParser(intOption("--threads")),
     )
     .addOption(new Option("--num-threads <n>").hideHelp().argParser(intOption("--num-threads")))
     .option("--summary-json <file>", "also write the summary as JSON")

@@ -141,6 +141,8 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
   );
 
   const db = opts.db ?? (await openDatabase());
+  // Connections sharing the CPU-bound PostGIS work (--threads, as for the PBF decoding).
+  const parallel = Math.max(1, opts.threads ?? availableParallelism());
   const ws = await openWorkspace(db);
   let typing: ReturnType<typeof typeZones>;
   let placesWithoutCell = 0;
@@ -154,15 +156,15 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
     return r;
   };
   try {
-    await step("load zones into PostGIS", () => loadZones(ws, zones));
-    const inclusions = await step("inclusions", () => findInclusions(ws, db, opts.threads ?? availableParallelism()));
+    await step("load zones into PostGIS", () => loadZones(ws, db, zones, parallel));
+    const inclusions = await step("inclusions", () => findInclusions(ws, db, parallel));
     for (const [id, c] of await step("centroids", () => centroids(ws))) zones[id].center = c;
     typing = typeZones(zones, inclusions, rules, opts.countryCode);
     buildHierarchy(zones, inclusions);
     if (voronoi) {
       await setTypes(ws, zones);
       const cellParents = voronoiParents(zones, inclusions, built.capitals);
-      const cells = await step("voronoi", () => voronoiCells(ws, cellParents));
+      const cells = await step("voronoi", () => voronoiCells(ws, db, cellParents, parallel));
       for (const [id, cell] of cells) {
         zones[id].geometry = cell;
         zones[id].bbox = multiPolygonBBox(cell);

@@ -59,8 +59,34 @@ function copyLine(z: DraftZone): string {
   return `${z.id}\t${z.osmType}:${z.osmNumericId}\t${ewkb}\t${lon}\t${lat}\n`;
 }
 
-/** COPY every zone in, build geometries, index them. */
-export async function loadZones(ws: Workspace, zones: DraftZone[]): Promise<void> {
+/**
+ * Run `query` once per slice, slice i getting `params(i)`, on `slices` connections at once (the scratch
+ * tables are ordinary tables, visible to every session once committed): the geometric SQL is CPU-bound
+ * and PostgreSQL does not parallelise these statements by itself.
+ */
+async function runSliced<R extends pg.QueryResultRow>(
+  ws: Workspace,
+  db: Database,
+  slices: number,
+  query: string,
+  params: (i: number) => unknown[],
+): Promise<R[][]> {
+  const runSlice = async (i: number): Promise<R[]> => {
+    if (i === 0) return (await ws.client.query<R>(query, params(0))).rows;
+    const client = await db.pool.connect();
+    try {
+      await client.query(`SET search_path = ${ident(ws.schema)}, public; SET statement_timeout = 0`);
+      return (await client.query<R>(query, params(i))).rows;
+    } finally {
+      await client.query("RESET search_path; RESET statement_timeout").catch(() => undefined);
+      client.release();
+    }
+  };
+  return Promise.all(Array.from({ length: Math.max(1, slices) }, (_, i) => runSlice(i)));
+}
+
+/** COPY every zone in, build the valid geometries (in `parallel` slices), index them. */
+export async function loadZones(ws: Workspace, db: Database, zones: DraftZone[], parallel = 1): Promise<void> {
   const stream = ws.client.query(copyFrom("COPY zones_in (id, osm_id, geom, lon, lat) FROM STDIN"));
   await pipeline(
     Readable.from(
@@ -70,7 +96,9 @@ export async function loadZones(ws: Workspace, zones: DraftZone[]): Promise<void
     ),
     stream,
   );
-  await ws.client.query(sql("load.sql"));
+  const slices = Math.max(1, parallel);
+  await runSliced(ws, db, slices, sql("load.sql"), (i) => [slices, i]);
+  await ws.client.query(sql("index.sql"));
 }
 
 /**
@@ -80,25 +108,16 @@ export async function loadZones(ws: Workspace, zones: DraftZone[]): Promise<void
  */
 export async function findInclusions(ws: Workspace, db: Database, parallel = 1): Promise<Map<number, number[]>> {
   const slices = Math.max(1, parallel);
-  const query = sql("inclusions.sql");
-  const runSlice = async (i: number) => {
-    if (i === 0) return (await ws.client.query<{ zone: number; container: number }>(query, [slices, 0])).rows;
-    const client = await db.pool.connect();
-    try {
-      await client.query(`SET search_path = ${ident(ws.schema)}, public; SET statement_timeout = 0`);
-      return (await client.query<{ zone: number; container: number }>(query, [slices, i])).rows;
-    } finally {
-      await client.query("RESET search_path; RESET statement_timeout").catch(() => undefined);
-      client.release();
-    }
-  };
-  const parts = await Promise.all(Array.from({ length: slices }, (_, i) => runSlice(i)));
-  const pairs = new Map<number, { container: number; area: number }[]>();
+  const parts = await runSliced<{ zone: number; container: number }>(ws, db, slices, sql("inclusions.sql"), (i) => [
+    slices,
+    i,
+  ]);
   const area = await zoneAreas(ws);
+  const pairs = new Map<number, { container: number; area: number }[]>();
   for (const rows of parts) {
     for (const r of rows) {
-      const list = pairs.get(r.zone);
       const item = { container: r.container, area: area.get(r.container) ?? 0 };
+      const list = pairs.get(r.zone);
       if (list) list.push(item);
       else pairs.set(r.zone, [item]);
     }
@@ -129,18 +148,29 @@ export async function setTypes(ws: Workspace, zones: DraftZone[]): Promise<void>
   await ws.client.query(sql("set-types.sql"), [typed.map((z) => z.id), typed.map((z) => z.zoneType as ZoneType)]);
 }
 
-/** Voronoi cells for places (id → parent id); places whose cell comes out empty are absent from the result. */
-export async function voronoiCells(ws: Workspace, places: Map<number, number>): Promise<Map<number, FlatMultiPolygon>> {
+/**
+ * Voronoi cells for places (id → parent id); places whose cell comes out empty are absent from the result.
+ * Places are split by parent zone over `parallel` connections (a parent's places stay together).
+ */
+export async function voronoiCells(
+  ws: Workspace,
+  db: Database,
+  places: Map<number, number>,
+  parallel = 1,
+): Promise<Map<number, FlatMultiPolygon>> {
   if (places.size === 0) return new Map();
-  const ids = [...places.keys()];
-  const { rows } = await ws.client.query<{ id: number; geojson: string }>(sql("voronoi.sql"), [
-    ids,
-    ids.map((id) => places.get(id)),
+  const slices = Math.max(1, Math.min(parallel, places.size));
+  const ids: number[][] = Array.from({ length: slices }, () => []);
+  for (const [id, parent] of places) ids[parent % slices].push(id);
+  const parts = await runSliced<{ id: number; geojson: string }>(ws, db, slices, sql("voronoi.sql"), (i) => [
+    ids[i],
+    ids[i].map((id) => places.get(id)),
   ]);
-  return new Map(
-    rows.map((r) => [
-      r.id,
-      fromGeoJsonCoords((JSON.parse(r.geojson) as { coordinates: MultiPolygonCoords }).coordinates),
-    ]),
-  );
+  const out = new Map<number, FlatMultiPolygon>();
+  for (const rows of parts) {
+    for (const r of rows) {
+      out.set(r.id, fromGeoJsonCoords((JSON.parse(r.geojson) as { coordinates: MultiPolygonCoords }).coordinates));
+    }
+  }
+  return out;
 }

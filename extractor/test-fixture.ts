@@ -32,6 +32,17 @@ function cacheKey(pbf: string, rulesFile: string): string {
   return h.digest("hex").slice(0, 16);
 }
 
+/** Every code change makes a new entry: drop those not used for an hour (a running test may still read one). */
+function pruneStale(keep: string) {
+  const hourAgo = Date.now() - 3_600_000;
+  for (const name of readdirSync(CACHE_DIR)) {
+    const p = join(CACHE_DIR, name);
+    if (p === keep || !/^luxembourg-[0-9a-f]{16}\.jsonl\.gz$/.test(name)) continue;
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (st && st.atimeMs < hourAgo && st.mtimeMs < hourAgo) rmSync(p, { force: true });
+  }
+}
+
 async function sleep(ms: number) {
   await new Promise((r) => setTimeout(r, ms));
 }
@@ -70,6 +81,7 @@ export async function extractedLuxembourg(): Promise<string> {
     } finally {
       await db.close();
     }
+    pruneStale(target);
     return target;
   } finally {
     rmSync(lock, { recursive: true, force: true });

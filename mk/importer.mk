@@ -1,14 +1,18 @@
 # Import stage: benchmarks (issue 2). `make bench` runs them with every other stage's.
-.PHONY: bench-import bench-import-ewkb bench-import-load bench-import-generate
+.PHONY: bench-import bench-import-ewkb bench-import-json bench-import-load bench-import-generate
 IMPORT_BENCH_VERTICES ?= 10500000
 
 bench:: bench-import
 
-bench-import: bench-import-ewkb bench-import-load
+bench-import: bench-import-ewkb bench-import-json bench-import-load
 
 # EWKB encoder vs wkx vs GeoJSON (Node-side encoding, then into PostGIS)
 bench-import-ewkb:
 	node --import tsx bench/import/ewkb.bench.ts --vertices 3000000
+
+# the .json form's streaming scanner vs stream-json
+bench-import-json:
+	node --import tsx bench/import/json-reader.bench.ts --vertices 1000000
 
 # cosmo import load vs raw psql COPY vs ogr2ogr on >= 10 M vertices (input generated once into bench/out/)
 bench-import-load:

@@ -59,7 +59,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (
       code === "ECONNREFUSED" ||
       code === "ECONNRESET" ||
-      /^(08|57P)/.test(code ?? "") ||
+      /^(08|57P|3D000)/.test(code ?? "") ||
       /Connection terminated/.test(String((err as Error).message))
     ) {
       // Database down or restarting: a transient condition, not a bug.

@@ -172,7 +172,9 @@ test("≥ 1000 hostile requests: every answer is a 4xx, the services keep workin
 describe("overload", () => {
   test("beyond maxInFlight + queue: 503, Retry-After, JSON body; admitted requests still succeed", async () => {
     const config = testConfig({ db: fx.db });
-    const small = { maxInFlight: 1, queue: 1, retryAfterSeconds: 2 };
+    // A long queue wait so a slow machine cannot turn the admitted requests into timeouts: the requests beyond
+    // in-flight + queue are the ones that must be refused, immediately.
+    const small = { maxInFlight: 1, queue: 1, retryAfterSeconds: 2, queueTimeoutMs: 60_000 };
     const a = await startApiServer({ db: fx.db, port: 0, host: "127.0.0.1", config, settings: small });
     const t = await startTilesServer({
       db: fx.db,
@@ -240,17 +242,22 @@ test("`cosmo api serve` and `cosmo tiles serve` answer, then exit 0 on SIGTERM",
           stdio: ["ignore", "pipe", "pipe"],
         },
       );
+      let stderr = "";
+      child.stderr?.on("data", (d) => {
+        stderr += String(d);
+      });
+      child.stdout?.resume();
       const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-      const deadline = Date.now() + 60_000;
+      const deadline = Date.now() + 90_000;
       let ready = false;
       while (!ready && Date.now() < deadline) {
-        ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        ready = await fetch(`http://127.0.0.1:${port}/healthz`).then(
           (r) => r.ok,
           () => false,
         );
         if (!ready) await new Promise((r) => setTimeout(r, 200));
       }
-      expect(ready, `${stage} serve became ready`).toBe(true);
+      expect(ready, `${stage} serve became ready; stderr: ${stderr.slice(-500)}`).toBe(true);
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
     }),

@@ -2,9 +2,18 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { COSMO_BIN, type TestDatabase, testDatabase, testEnv, testStore, tmpDir } from "../../core/testing.ts";
+import {
+  COSMO_BIN,
+  type TestDatabase,
+  testConfig,
+  testDatabase,
+  testEnv,
+  testStore,
+  tmpDir,
+} from "../../core/testing.ts";
 import { importZonesFile } from "../../importer/import.ts";
-import { oldTestResults, runDashboard } from "../dashboard.ts";
+import { oldTestResults, runDashboard, toJson } from "../dashboard.ts";
+import { siblingUrl, writeArtefact } from "../output.ts";
 import { type DashboardReport, DashboardReportSchema, OldTestResultsSchema } from "../report-schema.ts";
 import { writeHandmade } from "./handmade.ts";
 import { validateWithJsonSchema } from "./json-schema.ts";
@@ -110,6 +119,12 @@ describe("dashboard on a hand-made zones file", () => {
     const fromS3 = await runDashboard(db, { kind: "file", url }, { reference: files.reference, examples: 5 });
     expect(fromS3.dataset).toMatchObject({ kind: "file", source: url, sha256: report.dataset.sha256 });
     expect(checksOf(fromS3)).toEqual(checksOf(report));
+    // and writes its outputs there (what the workflow's dashboard step does)
+    const out = store.url("dashboard/latest.json");
+    await writeArtefact(out, toJson(fromS3), testConfig({ store }));
+    await writeArtefact(siblingUrl(out, "test_results.json"), toJson(oldTestResults(fromS3)), testConfig({ store }));
+    expect(JSON.parse((await store.getBuffer(out)).toString("utf8"))).toEqual(fromS3);
+    expect(await store.exists(store.url("dashboard/test_results.json"))).toBe(true);
   });
 });
 

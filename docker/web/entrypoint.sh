@@ -17,7 +17,14 @@ src=${COSMO_WEB_CONF_DIR:-/etc/cosmo-web}
 run=${COSMO_WEB_RUN_DIR:-/tmp/nginx}
 vars='${COSMO_API_UPSTREAM} ${COSMO_TILES_UPSTREAM} ${COSMO_WEB_PORT} ${COSMO_DATA_UPSTREAM} ${COSMO_CSP_HOSTS}'
 mkdir -p "$run/logs" "$run/tmp" "$run/data"
-ln -sf /dev/stdout "$run/logs/access.log"
+# Access log to the container log. A non-root process can reopen /dev/stdout only if the runtime's pipe lets it
+# (Kubernetes/Docker do; `buildah run` does not): otherwise keep a file and say so rather than fail to start.
+rm -f "$run/logs/access.log"
+if (: >>/dev/stdout) 2>/dev/null; then
+  ln -s /dev/stdout "$run/logs/access.log"
+else
+  echo "warning: /dev/stdout cannot be reopened by uid $(id -u): access log kept in $run/logs/access.log" >&2
+fi
 envsubst "$vars" <"$src/nginx.conf.template" >"$run/nginx.conf"
 envsubst "$vars" <"$src/security-headers.conf.template" >"$run/security-headers.conf"
 cp "$src/proxy.conf" "$src/mime.types" "$run/"

@@ -135,7 +135,8 @@ export function renderChanges(el: HTMLElement, loaded: LoadedChanges, show: (id:
 /** Per country and zone type: counts before/after and the changes in each category. */
 function groupsTable(report: ChangeReport): HTMLElement | null {
   if (!report.groups.length) return null;
-  const keys = Object.keys(CATEGORY_TITLES);
+  // Only the categories that occur: the panel is narrow.
+  const keys = Object.keys(CATEGORY_TITLES).filter((k) => report.groups.some((g) => g.counts[k] > 0));
   return h(
     "section",
     { class: "change-groups" },

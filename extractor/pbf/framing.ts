@@ -44,12 +44,12 @@ export async function* readBlobs(file: string, opts: FramingOptions = {}): Async
       };
       const notPbf = seq === 0 ? "not an OSM PBF file: " : "";
       if (size - pos < 4) fail(`${notPbf}truncated file: ${size - pos} trailing bytes where a blob should start`);
-      await readExactly(fh, lenBuf, pos);
+      await readExactly(fh, lenBuf, pos).catch((e: Error) => fail(e.message));
       const headerLen = lenBuf.readUInt32BE(0);
       if (headerLen === 0 || headerLen > MAX_HEADER) fail(`${notPbf}invalid blob header length ${headerLen}`);
       if (pos + 4 + headerLen > size) fail(`${notPbf}truncated file: blob header runs past the end (${size} bytes)`);
       const headerBuf = Buffer.alloc(headerLen);
-      await readExactly(fh, headerBuf, pos + 4);
+      await readExactly(fh, headerBuf, pos + 4).catch((e: Error) => fail(e.message));
       let header: { type: string; datasize: number };
       try {
         header = parseBlobHeader(headerBuf);
@@ -65,7 +65,7 @@ export async function* readBlobs(file: string, opts: FramingOptions = {}): Async
       if (!opts.skip?.(seq)) {
         // allocUnsafeSlow: an ArrayBuffer of its own (not the shared pool), so it can be transferred.
         data = Buffer.allocUnsafeSlow(header.datasize);
-        await readExactly(fh, data, dataPos);
+        await readExactly(fh, data, dataPos).catch((e: Error) => fail(e.message));
       }
       yield { seq, offset, end, type: header.type, data };
       pos = end;
@@ -78,7 +78,12 @@ export async function* readBlobs(file: string, opts: FramingOptions = {}): Async
 async function readExactly(fh: Awaited<ReturnType<typeof open>>, buf: Uint8Array, position: number): Promise<void> {
   let done = 0;
   while (done < buf.length) {
-    const { bytesRead } = await fh.read(buf, done, buf.length - done, position + done);
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await fh.read(buf, done, buf.length - done, position + done));
+    } catch (e) {
+      throw new ProtoError(`read error: ${(e as Error).message}`);
+    }
     if (bytesRead === 0) throw new ProtoError("unexpected end of file");
     done += bytesRead;
   }

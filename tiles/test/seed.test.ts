@@ -96,6 +96,6 @@ test("cosmo tiles seed (CLI): JSON summary; unknown dataset → one-line error, 
   const bad = await run("node", [COSMO_BIN, "tiles", "seed", "--dataset", "999", "--max-zoom", "2"], { env }).catch(
     (e) => e,
   );
-  expect(bad.code).toBe(2);
+  expect(bad.code, bad.stderr).toBe(2);
   expect(bad.stderr.trim()).toBe("error: dataset 999 does not exist (see cosmo datasets)");
 });

@@ -307,7 +307,8 @@ export function rejectNonAncestorTags(tasks: Task[], deps: Map<string, string[]>
     const text = JSON.stringify([task.arguments, task.when, task.withParam]);
     const mine = ancestors(task.name);
     for (const m of text.matchAll(/\{\{\s*tasks\.([^.}\s]+)\./g)) {
-      if (!mine.has(m[1]!)) throw new CosmoError(`${where}/${task.name}: uses {{tasks.${m[1]}.…}} but does not depend on ${m[1]}`);
+      if (!mine.has(m[1]!))
+        throw new CosmoError(`${where}/${task.name}: uses {{tasks.${m[1]}.…}} but does not depend on ${m[1]}`);
     }
   }
 }

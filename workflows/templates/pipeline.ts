@@ -133,7 +133,10 @@ function regionDag(): Template {
           depends: "fetch",
           ...ref("cosmo-extract", "check"),
           arguments: {
-            parameters: [arg("fetched", "{{tasks.fetch.outputs.result}}"), arg("bucket", "{{workflow.parameters.bucket}}")],
+            parameters: [
+              arg("fetched", "{{tasks.fetch.outputs.result}}"),
+              arg("bucket", "{{workflow.parameters.bucket}}"),
+            ],
           },
         },
         {

@@ -32,6 +32,18 @@ switch (cmd) {
     process.stdout.write(`ok after ${n}\n`);
     break;
   }
+  case "touch-fail":
+    // Marks that it ran, then fails: lets a test order "this failed" before another step ends.
+    writeFileSync(args[0], "x");
+    process.stderr.write("error: failing on purpose\n");
+    process.exit(1);
+    break;
+  case "waitfor": {
+    const until = Date.now() + 60_000;
+    while (!existsSync(args[0]) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, Number(args[1] ?? 0) * 1000));
+    break;
+  }
   case "sleep":
     await new Promise((r) => setTimeout(r, Number(args[0]) * 1000));
     break;

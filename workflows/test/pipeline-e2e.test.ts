@@ -1,6 +1,6 @@
 // The real rendered DAG (chart/files/workflows) run by the local runner with the real stage CLIs on the
 // Luxembourg and Gatineau fixtures: fan-out over two regions, a download that fails once and is retried,
-// publish, the exit handler; then a failing run that leaves the published dataset in place.
+// publish, the exit handler; then a run refused by the publish gate that leaves the published dataset in place.
 import { randomBytes } from "node:crypto";
 import { appendFileSync, createReadStream } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -101,7 +101,7 @@ function run(regions: { name: string; url: string; countryCode: string }[], name
 }
 
 describe("the rendered pipeline, locally", () => {
-  it("fans out, retries a failed download, publishes; a later failing run keeps the published dataset", async () => {
+  it("fans out, retries a failed download, publishes; a run the gate refuses keeps the published dataset", async () => {
     const regions = [
       { name: "luxembourg", url: fixture("luxembourg_filtered.osm.pbf"), countryCode: "" },
       { name: "gatineau", url: `${base}/gatineau.osm.pbf`, countryCode: "ca" },
@@ -115,25 +115,28 @@ describe("the rendered pipeline, locally", () => {
     expect(node(first, "update/regions(1:gatineau)/fetch").attempt).toBe(2);
     expect(node(first, "update/regions(1:gatineau)/fetch").phase).toBe("Succeeded");
     expect(node(first, "update/publish").phase).toBe("Succeeded");
-    const version = Number(node(first, "update/import").outputs?.version);
+    const version = Number(node(first, "update/served-check").outputs?.version);
     expect(version).toBeGreaterThan(0);
     expect(await served()).toBe(version);
     // Artefacts under keys that carry the input hash.
-    const sha = node(first, "update/regions(0:luxembourg)/fetch").outputs?.sha256;
+    const sha = node(first, "update/regions(0:luxembourg)/check").outputs?.sha256;
     expect(await store.exists(store.url(`extracts/${sha}/zones.jsonl.gz`))).toBe(true);
     const ok = JSON.parse((await store.getBuffer(store.url("runs/e2e-ok.json"))).toString());
     expect(ok).toMatchObject({ status: "Succeeded", servedVersion: version });
 
-    // Second run: one more region whose download keeps failing. The unchanged regions skip extraction.
-    const second = await run(
-      [regions[0]!, { name: "atlantis", url: `${base}/atlantis.osm.pbf`, countryCode: "" }],
-      "e2e-ko",
-    );
+    // Second run: Gatineau alone. Its extract is reused (same sha256), a new version is imported, and the
+    // publish gate refuses it (Luxembourg would disappear): the run fails with the gate report kept as an
+    // artefact, the exit handler records the failure, and the first version stays served.
+    const second = await run([regions[1]!], "e2e-ko");
     expect(second.phase).toBe("Failed");
-    expect(node(second, "update/regions(1:atlantis)/fetch").phase).toBe("Failed");
-    expect(node(second, "update/regions(1:atlantis)/fetch").attempt).toBe(4);
-    expect(node(second, "update/regions(0:luxembourg)/extract").phase).toBe("Skipped");
-    expect(node(second, "update/merge").phase).toBe("Omitted");
+    expect(node(second, "update/regions(0:gatineau)/extract").phase).toBe("Skipped");
+    const publish = node(second, "update/publish");
+    expect(publish.phase).toBe("Failed");
+    expect(publish.message).toMatch(/exit code 3/);
+    expect(publish.attempt).toBe(1);
+    const hash = node(second, "update/merge").outputs?.hash;
+    const report = JSON.parse((await store.getBuffer(store.url(`gate/${hash}/report.json`))).toString());
+    expect(report).toBeTypeOf("object");
     expect(second.exitHandlerPhase).toBe("Succeeded");
     const ko = JSON.parse((await store.getBuffer(store.url("runs/e2e-ko.json"))).toString());
     expect(ko).toMatchObject({ status: "Failed", servedVersion: version });
