@@ -168,6 +168,17 @@ describe("readPbf", () => {
     expectSameAs(await readPbf(unsorted, ALL_PASS, { threads: 2 }), expected);
   });
 
+  it("does not reuse what it learned about a file's blobs once the file has changed", async () => {
+    const path = join(dir, "changing.osm.pbf");
+    copyFileSync(lux, path);
+    await readPbf(path, ALL_PASS, { threads: 1 }); // learns which blobs hold ways, relations, nodes
+    copyFileSync(fixture("gatineau.osm.pbf"), path);
+    const ways = await readPbf(path, { ways: "all" }, { threads: 1 });
+    expect(ways.ways.map((w) => w.id)).toEqual(
+      osmiumOpl(["cat", fixture("gatineau.osm.pbf"), "-t", "way"]).map((w) => w.id),
+    );
+  });
+
   it("reports progress up to the file size", async () => {
     const seen: number[] = [];
     const size = readFileSync(lux).length;
