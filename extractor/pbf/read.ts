@@ -68,7 +68,7 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
   } catch (e) {
     throw new PbfError(path, 0, `cannot read: ${(e as Error).message}`, { cause: e });
   }
-  const indexKey = `${resolve(path)}`;
+  const indexKey = `${resolve(path)}:${st.size}:${st.mtimeMs}`;
   const known = blobKinds.get(indexKey) ?? [];
   const filter = toFilter(pass);
   const wanted =

@@ -1,57 +1,24 @@
 // The real rendered DAG (chart/files/workflows) run by the local runner with the real stage CLIs on the
 // Luxembourg and Gatineau fixtures: fan-out over two regions, a download that fails once and is retried,
 // publish, the exit handler; then a run refused by the publish gate that leaves the published dataset in place.
-import { randomBytes } from "node:crypto";
 import { appendFileSync, createReadStream } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Database, ensureExtensions, poolFor } from "../../core/db.ts";
 import type { ArtefactStore } from "../../core/storage.ts";
-import { fixture, testEnv, testStore, tmpDir } from "../../core/testing.ts";
+import { fixture, type TestDatabase, testDatabase, testEnv, testStore, tmpDir } from "../../core/testing.ts";
 import { DEFAULT_OUT, readRendered } from "../render.ts";
 import { type RunResult, runLocal } from "../runner/run.ts";
 
-let db: Database;
-
-/**
- * A database of this suite on the per-run test cluster. Not `testDatabase()`: its `t_…` names are dropped by
- * the global setup of any other vitest run that starts meanwhile (shared .data/test cluster), and this suite
- * runs long enough to be hit by that; this name is outside that pattern and dropped by close().
- */
-async function suiteDatabase(): Promise<Database> {
-  const admin = process.env.COSMO_TEST_ADMIN_URL;
-  if (!admin) throw new Error("COSMO_TEST_ADMIN_URL unset: run through vitest (core/testing-setup.ts)");
-  const name = `wfe2e_${randomBytes(4).toString("hex")}`;
-  const run = async (sql: string) => {
-    const c = new pg.Client({ connectionString: admin });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  await run(`CREATE DATABASE ${name}`);
-  const d = poolFor(admin.replace(/\/postgres$/, `/${name}`), { poolMax: 4, applicationName: "test-wf-e2e" });
-  await ensureExtensions(d.pool);
-  return {
-    ...d,
-    close: async () => {
-      await d.close();
-      await run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    },
-  };
-}
+let db: TestDatabase;
 let store: ArtefactStore;
 let server: Server;
 let base: string;
 const requests: string[] = [];
 
 beforeAll(async () => {
-  db = await suiteDatabase();
+  db = await testDatabase("wf_e2e");
   store = testStore();
   // A download server whose gatineau extract fails the first time (a transient 503), like a busy mirror.
   server = createServer((req, res) => {
