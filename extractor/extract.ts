@@ -185,6 +185,10 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
   // Zones left without a type are removed before the stats (their ids leave holes, as upstream).
   const typed = zones.filter((z) => z.zoneType !== null);
   const stats = computeStats(typed, typing.stats);
+  // Beyond upstream's stats: relations that could not become zones, by reason, for the dashboard's check.
+  stats.dropped_boundaries = Object.fromEntries(
+    Object.entries(built.report.droppedRelations).sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
   const writer = createZoneWriter(opts.output, { meta: { osm_filename: basename(opts.input), stats } });
   let bytes = 0;
   try {
