@@ -67,7 +67,7 @@ for name in "${images[@]}"; do
       pid=$!
       ok=
       for _ in $(seq 1 50); do
-        if curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" && curl -fsS "http://127.0.0.1:$port/" | grep -qi '<html'; then ok=1; break; fi
+        if curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null && curl -fs "http://127.0.0.1:$port/" 2>/dev/null | grep -qi "<html"; then ok=1; break; fi
         sleep 0.2
       done
       kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true

@@ -208,16 +208,6 @@ function submitCommand(): Command {
 function glueCommands(): Command[] {
   const step = new Command("step").description("(pipeline glue) small steps of the rendered templates");
   step
-    .command("exists")
-    .description("print true if the artefact exists, else false")
-    .argument("<url>")
-    .action(
-      runAction(async (url: string) => {
-        const store = await openStore();
-        process.stdout.write(`${(await store.exists(url)) ? "true" : "false"}\n`);
-      }),
-    );
-  step
     .command("merge")
     .description("merge regional extracts by their sha256 list into a content-addressed merged file (no-op if present)")
     .requiredOption("--bucket <bucket>")

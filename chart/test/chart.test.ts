@@ -1,7 +1,7 @@
 // The Helm chart, rendered by the real helm (v4 from .tools/ or the one on PATH) for several value sets, and
 // every rendered object checked: Kubernetes/Argo schemas, references between objects, probe paths that the
 // services really serve, Secrets only referenced, YAML 1.1 readings, values.schema.json refusals.
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -276,7 +276,7 @@ describe(`chart (${(() => {
     expect(env2.data.S3_ENDPOINT).toBe("http://minio:9000");
   });
 
-  it("ships the rendered WorkflowTemplates with images, env, config and service account from values", () => {
+  it("ships the rendered WorkflowTemplates with images, env, config and service account from values", async () => {
     const { docs } = rendered.get("external db and S3")!;
     const wfts = kinds(docs, "WorkflowTemplate");
     expect(wfts.map((w) => w.metadata.name)).toContain("cosmo-update");
@@ -303,8 +303,24 @@ describe(`chart (${(() => {
     }
     expect(containers).toBeGreaterThan(3);
     // Argo's own {{…}} tags come through untouched (Helm never parses the workflow files as templates).
-    const update = byName(docs, "WorkflowTemplate", "cosmo-update");
-    expect(JSON.stringify(update)).toContain("{{tasks.import.outputs.parameters.version}}");
+    const tags = (text: string) => new Set(text.match(/\{\{[^{}]*\}\}/g) ?? []);
+    const dir = join(await chart(), "files/workflows");
+    for (const w of wfts) {
+      const source = readdirSync(dir)
+        .map((f) => readFileSync(join(dir, f), "utf8"))
+        .find(
+          (t) =>
+            YAML.parse(t, { version: "1.1" })?.metadata?.name === w.metadata.name &&
+            t.includes("kind: WorkflowTemplate"),
+        );
+      expect(source, `source file of ${w.metadata.name}`).toBeDefined();
+      const rendered = tags(JSON.stringify(w));
+      expect(
+        [...tags(source!)].filter((t) => !rendered.has(t)),
+        w.metadata.name,
+      ).toEqual([]);
+    }
+    expect(tags(JSON.stringify(byName(docs, "WorkflowTemplate", "cosmo-update"))).size).toBeGreaterThan(5);
   });
 
   it("makes the CronWorkflow from values: schedules, timezone, regions, bucket", async () => {
@@ -331,8 +347,9 @@ describe(`chart (${(() => {
     expect(cron.spec.schedules).toEqual(["30 1 * * 0", "30 1 * * 3"]);
     expect(cron.spec.timezone).toBe("Europe/Paris");
     const params = Object.fromEntries(cron.spec.workflowSpec.arguments.parameters.map((p: any) => [p.name, p.value]));
+    // Regions given without countryCode get "" (the pipeline reads {{item.countryCode}}).
     expect(JSON.parse(params.regions)).toEqual([
-      { name: "luxembourg", url: "https://download.geofabrik.de/europe/luxembourg-latest.osm.pbf" },
+      { name: "luxembourg", url: "https://download.geofabrik.de/europe/luxembourg-latest.osm.pbf", countryCode: "" },
     ]);
     expect(params).toMatchObject({ bucket: "zones", "max-zoom": "5", note: "no" });
     expect(cron.spec.workflowSpec.workflowTemplateRef).toEqual({ name: "cosmo-update" });

@@ -1,7 +1,7 @@
 // One attempt of a container step: the image entrypoint `cosmo` becomes `node bin/cosmo.js`, the container's
 // /work becomes a per-attempt sandbox, artefacts come from / go to the embedded S3 store.
 import { spawn } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { CosmoError } from "../../core/errors.ts";
@@ -143,6 +143,9 @@ export async function runContainer(run: ContainerRun): Promise<ContainerResult> 
     } else if (p.value !== undefined) outputs.parameters.set(p.name, p.value);
     else return fail("Error", `output parameter ${p.name}: no valueFrom.path or value`);
   }
+  // Like podGC OnPodSuccess: a succeeded attempt's files (input PBFs can be GBs) go, its log stays; a failed
+  // attempt's /step is kept for inspection.
+  rmSync(work, { recursive: true, force: true });
   return { phase: "Succeeded", outputs, logFile };
 }
 

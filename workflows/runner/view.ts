@@ -52,7 +52,7 @@ export function createStatusView(out: NodeJS.WriteStream = process.stderr): Stat
     let pending: readonly NodeStatus[] = [];
     const notes: string[] = [];
     const draw = () => {
-      const text = formatTable(pending, true, (out.columns ?? 160) - 1);
+      const text = formatTable(pending, true, (out.columns || 160) - 1);
       if (drawn) out.write(`\x1b[${drawn}A\x1b[J`);
       out.write(`${text}\n`);
       drawn = text.split("\n").length;

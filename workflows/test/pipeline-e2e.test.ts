@@ -18,7 +18,8 @@ let base: string;
 const requests: string[] = [];
 
 beforeAll(async () => {
-  db = await testDatabase("wf_e2e");
+  // Prefixed with the run id: the global setup of a concurrent vitest run keeps databases of live runs only.
+  db = await testDatabase(`${process.env.COSMO_TEST_RUN_ID ?? process.pid}_wf_e2e`);
   store = testStore();
   // A download server whose gatineau extract fails the first time (a transient 503), like a busy mirror.
   server = createServer((req, res) => {
