@@ -5,7 +5,7 @@
 #   - web: `nginx -t` on the shipped config, then nginx really serves the explorer and answers /healthz;
 #   - image config: a HEALTHCHECK on the servers, no credential-looking env, no .git/node_modules leftovers.
 # Prints one line per image with build time and size; exits non-zero on the first failure.
-# Usage: images-check.sh [extractor importer api tiles web]
+# Usage: images-check.sh [extractor importer api tiles web]   (KEEP_IMAGES=1 keeps localhost/cosmo-check/*)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export STORAGE_DRIVER=${STORAGE_DRIVER:-vfs} BUILDAH_ISOLATION=${BUILDAH_ISOLATION:-chroot}
@@ -96,3 +96,8 @@ for name in "${images[@]}"; do
   printf 'images-check: %-9s ok  build %4s s  size %s  user %s%s\n' "$name" "$built" "$size" "$user" "${health:+  healthcheck}"
 done
 echo "images-check: all ${#images[@]} images ok in $(($(date +%s) - t0)) s"
+# vfs keeps a full copy per image (≈ 400 MB each): drop the checked images unless asked to keep them.
+if [ -z "${KEEP_IMAGES:-}" ]; then
+  for name in "${images[@]}"; do $BUILDAH rmi "$CHECK/cosmo-$name:check" >/dev/null 2>&1 || true; done
+  $BUILDAH rmi --prune >/dev/null 2>&1 || true
+fi

@@ -10,6 +10,7 @@ import { ident } from "../core/db.ts";
 import { loadSql } from "../core/sql.ts";
 import { multiPolygonEwkb } from "./ewkb.ts";
 import { fromGeoJsonCoords } from "./geometry.ts";
+import { type Candidate, resolveInclusions } from "./inclusion-plan.ts";
 import type { DraftZone, FlatMultiPolygon, MultiPolygonCoords, Position, ZoneType } from "./types.ts";
 
 const sql = (name: string) => loadSql(import.meta.url, `sql/${name}`);
@@ -103,34 +104,75 @@ export async function loadZones(ws: Workspace, db: Database, zones: DraftZone[],
 
 /**
  * zone id → ids of the zones covering it, most specific (smallest area) first. The covers tests dominate the
- * run time on large inputs: they are split over `parallel` connections (the scratch tables are ordinary
- * tables, visible to every session once committed).
+ * run time on large inputs: the candidate pairs come from the bbox index, the tests needed are chosen by
+ * `resolveInclusions` (transitivity spares most of them) and each batch is split over `parallel`
+ * connections by container, in container order (see covers.sql).
  */
 export async function findInclusions(ws: Workspace, db: Database, parallel = 1): Promise<Map<number, number[]>> {
-  const slices = Math.max(1, parallel);
-  const parts = await runSliced<{ zone: number; container: number }>(ws, db, slices, sql("inclusions.sql"), (i) => [
-    slices,
-    i,
-  ]);
-  const area = await zoneAreas(ws);
-  const pairs = new Map<number, { container: number; area: number }[]>();
-  for (const rows of parts) {
-    for (const r of rows) {
-      const item = { container: r.container, area: area.get(r.container) ?? 0 };
-      const list = pairs.get(r.zone);
-      if (list) list.push(item);
-      else pairs.set(r.zone, [item]);
-    }
+  const { rows } = await ws.client.query<Candidate>(sql("candidates.sql"));
+  const areas = await zoneAreas(ws);
+  const area = (id: number) => areas.get(id) ?? 0;
+  const extra = await sessionClients(ws, db, Math.max(1, parallel) - 1);
+  const clients = [ws.client, ...extra];
+  const coversSql = sql("covers.sql");
+  try {
+    return await resolveInclusions(rows, area, async (pairs) => {
+      const slices: Candidate[][] = clients.map(() => []);
+      for (const p of pairs) slices[p.container % clients.length].push(p);
+      const parts = await Promise.all(
+        slices.map(async (slice, i) => {
+          if (slice.length === 0) return [];
+          slice.sort((a, b) => a.container - b.container || a.zone - b.zone);
+          const r = await clients[i].query<Candidate>(coversSql, [
+            slice.map((p) => p.container),
+            slice.map((p) => p.zone),
+          ]);
+          return r.rows;
+        }),
+      );
+      return parts.flat();
+    });
+  } finally {
+    await releaseSessionClients(extra);
   }
+}
+
+/** Every covering pair, each candidate tested (inclusions.sql): the reference `findInclusions` must match. */
+export async function findInclusionsExhaustive(ws: Workspace): Promise<Map<number, number[]>> {
+  const { rows } = await ws.client.query<Candidate>(sql("inclusions.sql"), [1, 0]);
+  const areas = await zoneAreas(ws);
   const out = new Map<number, number[]>();
-  for (const [zone, list] of pairs) {
-    list.sort((a, b) => a.area - b.area || a.container - b.container);
-    out.set(
-      zone,
-      list.map((x) => x.container),
-    );
+  for (const r of rows) {
+    const l = out.get(r.zone);
+    if (l) l.push(r.container);
+    else out.set(r.zone, [r.container]);
+  }
+  const area = (id: number) => areas.get(id) ?? 0;
+  for (const l of out.values()) l.sort((a, b) => area(a) - area(b) || a - b);
+  return out;
+}
+
+/** `n` more connections working in the scratch schema (for batches split over connections). */
+async function sessionClients(ws: Workspace, db: Database, n: number): Promise<pg.PoolClient[]> {
+  const out: pg.PoolClient[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const client = await db.pool.connect();
+      out.push(client);
+      await client.query(`SET search_path = ${ident(ws.schema)}, public; SET statement_timeout = 0`);
+    }
+  } catch (err) {
+    await releaseSessionClients(out);
+    throw err;
   }
   return out;
+}
+
+async function releaseSessionClients(clients: pg.PoolClient[]): Promise<void> {
+  for (const client of clients) {
+    await client.query("RESET search_path; RESET statement_timeout").catch(() => undefined);
+    client.release();
+  }
 }
 
 async function zoneAreas(ws: Workspace): Promise<Map<number, number>> {

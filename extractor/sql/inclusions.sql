@@ -1,4 +1,5 @@
--- Which zones cover which: for each candidate container, the zones in its bbox (index) that it covers
+-- Which zones cover which, every candidate tested (the reference the pruned search of inclusion-plan.ts is
+-- checked against in the tests): for each candidate container, the zones in its bbox (index) that it covers
 -- (its center point for zones without a geometry). Driving the loop by the container keeps the same first
 -- argument to ST_Covers across consecutive calls, so PostGIS reuses its prepared (indexed) form of it.
 -- The containers are split in $1 slices (this query answers slice $2) so several connections share the work.
