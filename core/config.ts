@@ -61,7 +61,9 @@ export const ConfigSchema = z
         queueTimeoutMs: z.number().int().min(0).default(2000),
         retryAfterSeconds: z.number().int().min(1).default(1),
         persistentMaxZoom: z.number().int().min(0).max(22).default(8),
-        languages: z.array(z.string()).default(["en", "fr", "de", "es", "it", "nl", "pt", "ru", "ar", "zh", "ja", "lb"]),
+        languages: z
+          .array(z.string())
+          .default(["en", "fr", "de", "es", "it", "nl", "pt", "ru", "ar", "zh", "ja", "lb"]),
         maxAgeSeconds: z.number().int().min(0).default(60),
         maxZoom: z.number().int().min(0).max(22).default(14),
         publicUrl: z.string().default(""),
@@ -82,7 +84,11 @@ export const ConfigSchema = z
         retryAfterSeconds: z.number().int().min(1).default(1),
         maxOffset: z.number().int().min(0).default(10_000),
         maxAgeSeconds: z.number().int().min(0).default(30),
-        responseCacheBytes: z.number().int().min(0).default(64 * 1024 * 1024),
+        responseCacheBytes: z
+          .number()
+          .int()
+          .min(0)
+          .default(64 * 1024 * 1024),
       })
       .strict()
       .prefault({}),

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { CosmoError, EXIT } from "./errors.ts";
-import { withLock } from "./lock.ts";
+import { processAlive as alive, withLock } from "./lock.ts";
 import { childLogger } from "./log.ts";
 
 const log = childLogger("embedded-s3");
@@ -26,15 +26,6 @@ function readServerInfo(dir: string): { pid: number; port: number } | null {
     return JSON.parse(readFileSync(join(dir, "server.json"), "utf8"));
   } catch {
     return null;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -2,15 +2,24 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 
-function ownerAlive(lockDir: string): boolean {
+/** Is a process with this pid running (EPERM: it is, but not ours)? */
+export function processAlive(pid: number): boolean {
   try {
-    const pid = Number(readFileSync(`${lockDir}/pid`, "utf8"));
-    if (!pid) return true; // being written right now
     process.kill(pid, 0);
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+function ownerAlive(lockDir: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(`${lockDir}/pid`, "utf8"));
+  } catch {
+    return true; // being written right now
+  }
+  return !pid || processAlive(pid);
 }
 
 export async function withLock<T>(lockDir: string, fn: () => Promise<T>, timeoutMs = 180_000): Promise<T> {

@@ -8,22 +8,13 @@ import { join } from "node:path";
 import pg from "pg";
 import { EXTENSIONS, ensureEmbeddedPostgres, stopEmbeddedPostgres } from "./embedded-pg.ts";
 import { ensureEmbeddedS3, stopEmbeddedS3 } from "./embedded-s3.ts";
-import { withLock } from "./lock.ts";
+import { processAlive as alive, withLock } from "./lock.ts";
 import { projectPath } from "./paths.ts";
 
 export const TEST_PG_DIR = ".data/test/pg";
 export const TEST_S3_DIR = ".data/test/s3";
 export const TEMPLATE_DATABASE = "cosmo_test_template";
 const RUNS_DIR = ".data/test/runs";
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function liveRuns(): number[] {
   const dir = projectPath(RUNS_DIR);

@@ -72,41 +72,36 @@ export function testStore(): ArtefactStore {
   });
 }
 
+/** Env settings that point code at a test database and/or store. */
+function serviceEnv(opts: { db?: Database; store?: ArtefactStore }): NodeJS.ProcessEnv {
+  return {
+    ...(opts.db ? { DATABASE_URL: opts.db.url } : {}),
+    ...(opts.store
+      ? {
+          S3_ENDPOINT: process.env.COSMO_TEST_S3_ENDPOINT,
+          S3_ACCESS_KEY: EMBEDDED_S3_KEYS.accessKey,
+          S3_SECRET_KEY: EMBEDDED_S3_KEYS.secretKey,
+          S3_BUCKET: opts.store.defaultBucket,
+        }
+      : {}),
+  };
+}
+
 /** Config for code under test, pointing at a test database and/or store (env overrides are ignored). */
 export function testConfig(
   opts: { db?: Database; store?: ArtefactStore; overrides?: Record<string, string> } = {},
 ): Config {
-  const env: NodeJS.ProcessEnv = {
+  return loadConfig(undefined, {
     COSMO_DATABASE_EMBEDDED_DIR: ".data/test/pg",
     COSMO_STORAGE_EMBEDDED_DIR: ".data/test/s3",
-    ...(opts.db ? { DATABASE_URL: opts.db.url } : {}),
-    ...(opts.store
-      ? {
-          S3_ENDPOINT: process.env.COSMO_TEST_S3_ENDPOINT,
-          S3_ACCESS_KEY: EMBEDDED_S3_KEYS.accessKey,
-          S3_SECRET_KEY: EMBEDDED_S3_KEYS.secretKey,
-          S3_BUCKET: opts.store.defaultBucket,
-        }
-      : {}),
+    ...serviceEnv(opts),
     ...opts.overrides,
-  };
-  return loadConfig(undefined, env);
+  });
 }
 
 /** Env for a `node bin/cosmo.js …` child process using the given test database/store. */
 export function testEnv(opts: { db?: Database; store?: ArtefactStore } = {}): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    ...(opts.db ? { DATABASE_URL: opts.db.url } : {}),
-    ...(opts.store
-      ? {
-          S3_ENDPOINT: process.env.COSMO_TEST_S3_ENDPOINT,
-          S3_ACCESS_KEY: EMBEDDED_S3_KEYS.accessKey,
-          S3_SECRET_KEY: EMBEDDED_S3_KEYS.secretKey,
-          S3_BUCKET: opts.store.defaultBucket,
-        }
-      : {}),
-  };
+  return { ...process.env, ...serviceEnv(opts) };
 }
 
 /** Absolute path of data/osm/<name> (copied there by `make init`). */

@@ -1,4 +1,4 @@
-// EWKB (hex) of a MultiPolygon held as flat rings, for COPY into a geometry column: PostGIS reads hex EWKB
+// EWKB of a MultiPolygon held as flat rings, for the binary COPY into a geometry column: PostGIS reads EWKB
 // directly, which spares it parsing GeoJSON text (the importer's encoder, importer/ewkb.ts, works on nested
 // GeoJSON arrays; rings here are already Float64Arrays, so each ring is one memory copy).
 import { endianness } from "node:os";

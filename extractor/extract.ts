@@ -189,7 +189,12 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
   stats.dropped_boundaries = Object.fromEntries(
     Object.entries(built.report.droppedRelations).sort(([a], [b]) => (a < b ? -1 : 1)),
   );
-  const writer = createZoneWriter(opts.output, { meta: { osm_filename: basename(opts.input), stats } });
+  // gzip level 1: the same JSON ~17% larger, compressed 3.5× faster (level 6 was the longest part of the
+  // write step on large inputs).
+  const writer = createZoneWriter(opts.output, {
+    meta: { osm_filename: basename(opts.input), stats },
+    gzipLevel: 1,
+  });
   let bytes = 0;
   try {
     for (const z of typed) await writer.write(toZone(z));

@@ -52,12 +52,35 @@ export async function openWorkspace(db: Database): Promise<Workspace> {
   };
 }
 
-function copyLine(z: DraftZone): string {
-  const ewkb = z.geometry ? multiPolygonEwkb(z.geometry).toString("hex") : "\\N";
-  const lon = z.center ? String(z.center[0]) : "\\N";
-  const lat = z.center ? String(z.center[1]) : "\\N";
-  // osm ids, hex and numbers hold no tab, newline or backslash: no COPY escaping needed.
-  return `${z.id}\t${z.osmType}:${z.osmNumericId}\t${ewkb}\t${lon}\t${lat}\n`;
+// Binary COPY (PostgreSQL's own format): the geometry goes in as raw EWKB, sparing the hex encoding here
+// and the hex parsing in the server (twice the bytes on the wire).
+const COPY_SIGNATURE = Buffer.from("PGCOPY\n\xff\r\n\0", "latin1");
+
+function copyHeader(): Buffer {
+  const b = Buffer.alloc(COPY_SIGNATURE.length + 8);
+  COPY_SIGNATURE.copy(b, 0);
+  return b; // flags 0, header extension length 0
+}
+
+function copyTuple(z: DraftZone): Buffer {
+  const osmId = Buffer.from(`${z.osmType}:${z.osmNumericId}`, "utf8");
+  const ewkb = z.geometry ? multiPolygonEwkb(z.geometry) : null;
+  const size = 2 + 8 + 4 + osmId.length + 4 + (ewkb?.length ?? 0) + 2 * (4 + (z.center ? 8 : 0));
+  const b = Buffer.allocUnsafe(size);
+  let o = b.writeInt16BE(5, 0);
+  o = b.writeInt32BE(4, o);
+  o = b.writeInt32BE(z.id, o);
+  o = b.writeInt32BE(osmId.length, o);
+  o += osmId.copy(b, o);
+  if (ewkb) {
+    o = b.writeInt32BE(ewkb.length, o);
+    o += ewkb.copy(b, o);
+  } else o = b.writeInt32BE(-1, o);
+  for (const v of [z.center?.[0], z.center?.[1]]) {
+    if (v === undefined) o = b.writeInt32BE(-1, o);
+    else o = b.writeDoubleBE(v, b.writeInt32BE(8, o));
+  }
+  return b;
 }
 
 /**
@@ -88,11 +111,13 @@ async function runSliced<R extends pg.QueryResultRow>(
 
 /** COPY every zone in, build the valid geometries (in `parallel` slices), index them. */
 export async function loadZones(ws: Workspace, db: Database, zones: DraftZone[], parallel = 1): Promise<void> {
-  const stream = ws.client.query(copyFrom("COPY zones_in (id, osm_id, geom, lon, lat) FROM STDIN"));
+  const stream = ws.client.query(copyFrom("COPY zones_in (id, osm_id, geom, lon, lat) FROM STDIN (FORMAT binary)"));
   await pipeline(
     Readable.from(
       (function* () {
-        for (const z of zones) yield copyLine(z);
+        yield copyHeader();
+        for (const z of zones) yield copyTuple(z);
+        yield Buffer.from([0xff, 0xff]); // trailer
       })(),
     ),
     stream,
