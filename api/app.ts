@@ -161,7 +161,9 @@ export function createApiApp(deps: ApiAppDeps): Express {
           res.set("Retry-After", "30");
           throw new HttpError(503, "no_dataset", "no dataset is published yet");
         }
-        const key = ref ? `${ref.version} ${req.url}` : null;
+        // A request pinned to another version (`dataset=`) is not cached: the cache is keyed by the served version,
+        // and a pinned version may be pruned while the served one stays.
+        const key = ref && res.locals.query.dataset === undefined ? `${ref.version} ${req.url}` : null;
         let body = key ? responses?.get(key) : undefined;
         if (!body) {
           const out = await route.handler({
@@ -180,7 +182,7 @@ export function createApiApp(deps: ApiAppDeps): Express {
           };
           if (key && body.text.length <= CACHE_MAX_ENTRY_BYTES) responses?.set(key, body);
         }
-        if (ref) res.set("X-Dataset-Version", String(ref.version));
+        if (ref) res.set("X-Dataset-Version", String(res.locals.answeredVersion ?? ref.version));
         res.set("Cache-Control", `public, max-age=${settings.maxAgeSeconds}`);
         sendBody(req, res, body);
       },

@@ -2,7 +2,7 @@
 import type { Pool } from "pg";
 import { ZONE_TYPES } from "../core/cosmogony/model.ts";
 import { loadSql } from "../core/sql.ts";
-import type { ServedRef } from "./kit/served-dataset.ts";
+import { datasetRef, type ServedRef } from "./kit/served-dataset.ts";
 
 export interface ZoneRow {
   id: number;
@@ -110,6 +110,19 @@ export class ZoneQueries {
       this.statsByVersion.set(ref.version, p);
     }
     return p;
+  }
+
+  /**
+   * A version other than the served one, for reading an old zone (the Changes view's old geometry): `readable`
+   * false when it is loading, failed or retired (its schema dropped), null when it never existed.
+   */
+  async dataset(version: number): Promise<{ ref: ServedRef; status: string; readable: boolean } | null> {
+    const { rows } = await this.pool.query<{ version: number; schema_name: string; status: string; readable: boolean }>(
+      loadSql(import.meta.url, "sql/dataset.sql"),
+      [version],
+    );
+    const row = rows[0];
+    return row ? { ref: datasetRef(row.version, row.schema_name), status: row.status, readable: row.readable } : null;
   }
 
   async datasets(): Promise<DatasetRow[]> {

@@ -36,7 +36,29 @@ function notFound(id: unknown): HttpError {
   return new HttpError(404, "not_found", `no zone with id ${String(id)}`, { id });
 }
 
+function datasetGone(version: number, status: string | null): HttpError {
+  const why = status === null ? "does not exist" : `is not loaded (status ${status})`;
+  return new HttpError(
+    404,
+    "dataset_not_found",
+    `dataset version ${version} ${why}; only loaded versions can be read (see /datasets)`,
+    { parameter: "dataset", dataset: version },
+  );
+}
+
+function isMissingSchema(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === "3F000" || code === "42P01";
+}
+
 export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSpec[] {
+  /** `dataset=N`: that version's schema when it is still loaded (the served one needs no lookup). */
+  const pinnedVersion = async (ref: ServedRef, version: number | undefined): Promise<ServedRef> => {
+    if (version === undefined || version === ref.version) return ref;
+    const d = await queries.dataset(version);
+    if (!d?.readable) throw datasetGone(version, d?.status ?? null);
+    return d.ref;
+  };
   const zoneWith = async (ref: ServedRef, id: number, labels = true) => {
     const zone = await queries.zone(ref, id, labels);
     if (!zone) throw notFound(id);
@@ -115,10 +137,19 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       response: S.GeometryResponse,
       responseType: "application/geo+json",
       dataset: true,
-      async handler({ ref, params, query }) {
-        const g = await queries.geometry(ref, params.id as number, (query.simplify as number | undefined) ?? 0);
+      async handler({ ref, res, params, query }) {
+        const at = await pinnedVersion(ref, query.dataset as number | undefined);
+        let g: Awaited<ReturnType<ZoneQueries["geometry"]>>;
+        try {
+          g = await queries.geometry(at, params.id as number, (query.simplify as number | undefined) ?? 0);
+        } catch (err) {
+          // Pruned between the lookup and the query (an import retiring it right now).
+          if (at !== ref && isMissingSchema(err)) throw datasetGone(at.version, "retired");
+          throw err;
+        }
         if (!g) throw notFound(params.id);
-        return new RawJson(featureText(g, ref.version));
+        res.locals.answeredVersion = at.version;
+        return new RawJson(featureText(g, at.version));
       },
     },
     {

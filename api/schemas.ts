@@ -100,6 +100,11 @@ export const GeometryQuery = z.strictObject({
   simplify: decimal(0, 100_000)
     .optional()
     .describe("Simplification tolerance in metres (0 or absent: the imported geometry)"),
+  dataset: integer(1, 2_147_483_647)
+    .optional()
+    .describe(
+      "Dataset version to read the zone from (default: the served one); any version still loaded (see /datasets), e.g. the old side of a change report",
+    ),
 });
 
 export const EmptyQuery = z.strictObject({});
@@ -183,7 +188,9 @@ export const DatasetsResponse = z.object({
   ),
 });
 export const ErrorResponse = z.object({
-  error: z.string().describe("Machine-readable code: invalid_parameter, not_found, busy, no_dataset…"),
+  error: z
+    .string()
+    .describe("Machine-readable code: invalid_parameter, not_found, dataset_not_found, busy, no_dataset…"),
   message: z.string(),
   parameter: z.string().optional(),
   reason: z.string().optional(),

@@ -185,12 +185,24 @@ export async function diffDatasets(
   const ws = await openWorkspace(opts.db);
   try {
     const toRef = (s: DatasetRef | string) => (typeof s === "string" ? parseDatasetRef(s) : s);
-    const oldSide = await loadDataset(ws, toRef(oldSource), "diff_old");
+    const oldRef = toRef(oldSource);
     const newSide = await loadDataset(ws, toRef(newSource), "diff_new");
+    // Before the first publish "served" is nothing: every zone of the new side is added (as the gate sees it).
+    const oldSide =
+      oldRef.kind === "served" && !(await somethingServed(ws))
+        ? await emptyDataset(ws, newSide.table, "diff_old")
+        : await loadDataset(ws, oldRef, "diff_old");
     return await diffLoaded(ws, oldSide, newSide, opts);
   } finally {
     await ws.release();
   }
+}
+
+async function somethingServed(ws: Workspace): Promise<boolean> {
+  const { rows } = await ws.client.query("SELECT to_regclass('cosmo.served') IS NOT NULL AS meta");
+  if (!rows[0].meta) return false;
+  const served = await ws.client.query("SELECT 1 FROM cosmo.served WHERE version IS NOT NULL");
+  return (served.rowCount ?? 0) > 0;
 }
 
 function describeSide(info: DatasetInfo): string {

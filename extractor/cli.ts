@@ -34,7 +34,8 @@ export function commands(): Command[] {
         const summary = await extract({
           input: o.input as string,
           output: o.output as string,
-          countryCode: o.countryCode as string | undefined,
+          // `--country-code=` (empty, as a workflow passes an unset parameter) means "find it from the data".
+          countryCode: (o.countryCode as string | undefined) || undefined,
           voronoi: !o.disableVoronoi,
           filterLangs: parseLangList(o.filterLangs as string[]),
           rulesDir: o.rulesDir as string | undefined,

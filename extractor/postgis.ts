@@ -7,12 +7,14 @@ import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { Database } from "../core/db.ts";
 import { ident } from "../core/db.ts";
+import { childLogger } from "../core/log.ts";
 import { loadSql } from "../core/sql.ts";
 import { multiPolygonEwkb } from "./ewkb.ts";
 import { fromGeoJsonCoords } from "./geometry.ts";
 import { type Candidate, resolveInclusions } from "./inclusion-plan.ts";
 import type { DraftZone, FlatMultiPolygon, MultiPolygonCoords, Position, ZoneType } from "./types.ts";
 
+const log = childLogger("extract");
 const sql = (name: string) => loadSql(import.meta.url, `sql/${name}`);
 
 export interface Workspace {
@@ -111,6 +113,7 @@ async function runSliced<R extends pg.QueryResultRow>(
 
 /** COPY every zone in, build the valid geometries (in `parallel` slices), index them. */
 export async function loadZones(ws: Workspace, db: Database, zones: DraftZone[], parallel = 1): Promise<void> {
+  const T0 = Date.now();
   const stream = ws.client.query(copyFrom("COPY zones_in (id, osm_id, geom, lon, lat) FROM STDIN (FORMAT binary)"));
   await pipeline(
     Readable.from(
@@ -122,9 +125,12 @@ export async function loadZones(ws: Workspace, db: Database, zones: DraftZone[],
     ),
     stream,
   );
+  console.error("TMP copy", Date.now() - T0);
   const slices = Math.max(1, parallel);
   await runSliced(ws, db, slices, sql("load.sql"), (i) => [slices, i]);
+  console.error("TMP load.sql", Date.now() - T0);
   await ws.client.query(sql("index.sql"));
+  console.error("TMP index", Date.now() - T0);
 }
 
 /**
@@ -134,14 +140,20 @@ export async function loadZones(ws: Workspace, db: Database, zones: DraftZone[],
  * connections by container, in container order (see covers.sql).
  */
 export async function findInclusions(ws: Workspace, db: Database, parallel = 1): Promise<Map<number, number[]>> {
+  const t0 = Date.now();
   const { rows } = await ws.client.query<Candidate>(sql("candidates.sql"));
   const areas = await zoneAreas(ws);
   const area = (id: number) => areas.get(id) ?? 0;
   const extra = await sessionClients(ws, db, Math.max(1, parallel) - 1);
   const clients = [ws.client, ...extra];
   const coversSql = sql("covers.sql");
+  const tCandidates = Date.now();
+  let tests = 0;
+  let batches = 0;
   try {
-    return await resolveInclusions(rows, area, async (pairs) => {
+    const out = await resolveInclusions(rows, area, async (pairs) => {
+      tests += pairs.length;
+      batches++;
       const slices: Candidate[][] = clients.map(() => []);
       for (const p of pairs) slices[p.container % clients.length].push(p);
       const parts = await Promise.all(
@@ -157,6 +169,17 @@ export async function findInclusions(ws: Workspace, db: Database, parallel = 1):
       );
       return parts.flat();
     });
+    log.info(
+      {
+        candidates: rows.length,
+        tests,
+        batches,
+        candidatesSeconds: (tCandidates - t0) / 1000,
+        testsSeconds: (Date.now() - tCandidates) / 1000,
+      },
+      "inclusions: covers tests run",
+    );
+    return out;
   } finally {
     await releaseSessionClients(extra);
   }

@@ -26,11 +26,14 @@ export async function readServed(pool: pg.Pool): Promise<ServedRef | null> {
     loadSql(import.meta.url, "sql/served.sql"),
   );
   const row = rows[0];
-  if (!row) return null;
+  return row ? datasetRef(row.version, row.schema_name) : null;
+}
+
+/** The reference to one version's schema, as read from cosmo.datasets. */
+export function datasetRef(version: number, schemaName: string): ServedRef {
   // The schema name is spliced into SQL text: accept only plain identifiers, whatever the table says.
-  if (!SCHEMA_NAME.test(row.schema_name))
-    throw new Error(`cosmo.datasets: unexpected schema name "${row.schema_name}"`);
-  return { version: row.version, schema: row.schema_name, schemaSql: pg.escapeIdentifier(row.schema_name) };
+  if (!SCHEMA_NAME.test(schemaName)) throw new Error(`cosmo.datasets: unexpected schema name "${schemaName}"`);
+  return { version, schema: schemaName, schemaSql: pg.escapeIdentifier(schemaName) };
 }
 
 export class ServedDataset {

@@ -281,3 +281,71 @@ test("cycle in the parent chain: the walk stops, no zone repeats", async () => {
   expect(seen).not.toContain(ids[LUX_CITY]);
   expect(p.body.parents.map((z: { name: string }) => z.name)).toEqual(["Canton Luxembourg", "Lëtzebuerg"]);
 });
+
+describe("/zones/:id/geometry?dataset= (an older loaded version)", () => {
+  /** Every coordinate of a GeoJSON geometry, flattened. */
+  const coords = (g: { coordinates: unknown }) => (JSON.stringify(g.coordinates).match(/-?[\d.]+/g) ?? []).map(Number);
+  const moved = (dLon: number) => (z: Record<string, unknown>) => {
+    if (z.osm_id !== LUX_CITY) return z;
+    const shift = (v: unknown): unknown =>
+      Array.isArray(v) && typeof v[0] === "number" ? [v[0] + dLon, v[1]] : Array.isArray(v) ? v.map(shift) : v;
+    const g = z.geometry as { type: string; coordinates: unknown };
+    return { ...z, geometry: { ...g, coordinates: shift(g.coordinates) } };
+  };
+
+  test("the old version's geometry of an edited zone differs from the served one; retired/unknown → 404", async () => {
+    const before = (await get("/stats")).body.dataset as number;
+    const edited = await editedCopy(fx.file, moved(0.01) as never);
+    const r = await importZonesFile(fx.db, edited, { publish: true, progress: false });
+    await eventually(async () => expect((await get("/stats")).body.dataset).toBe(r.version));
+    const id = ids[LUX_CITY];
+
+    const served = await get(`/zones/${id}/geometry`);
+    const old = await get(`/zones/${id}/geometry?dataset=${before}`);
+    expect(old.status, JSON.stringify(old.body)).toBe(200);
+    S.GeometryResponse.parse(old.body);
+    expect(old.headers.get("x-dataset-version")).toBe(String(before));
+    expect(old.body.properties.dataset).toBe(before);
+    expect(served.body.properties.dataset).toBe(r.version);
+    const [a, b] = [coords(old.body.geometry), coords(served.body.geometry)];
+    expect(a.length).toBe(b.length);
+    expect(b[0] - a[0]).toBeCloseTo(0.01, 6); // same ring, moved east
+    expect(b[1]).toBeCloseTo(a[1], 6);
+    // The served version named explicitly answers like the default; simplify combines with dataset.
+    expect((await get(`/zones/${id}/geometry?dataset=${r.version}`)).body).toEqual(served.body);
+    expect((await get(`/zones/${id}/geometry?dataset=${before}&simplify=200`)).status).toBe(200);
+    // An unknown zone in a known version is the zone's 404, not the version's.
+    expect((await get(`/zones/999999999/geometry?dataset=${before}`)).body.error).toBe("not_found");
+
+    const unknown = await get(`/zones/${id}/geometry?dataset=99999`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ error: "dataset_not_found", parameter: "dataset", dataset: 99999 });
+    expect(unknown.body.message).toMatch(/dataset version 99999 does not exist/);
+
+    // Keep one loaded version only: publishing another retires (drops the schema of) every older but previous.
+    const third = await importZonesFile(fx.db, await editedCopy(fx.file, moved(0.02) as never), {
+      publish: true,
+      keepVersions: 1,
+      progress: false,
+    });
+    await eventually(async () => expect((await get("/stats")).body.dataset).toBe(third.version));
+    const retired = await get(`/zones/${id}/geometry?dataset=${fx.version}`);
+    expect(retired.status).toBe(404);
+    expect(retired.body.error).toBe("dataset_not_found");
+    expect(retired.body.message).toMatch(
+      new RegExp(`dataset version ${fx.version} is not loaded \\(status retired\\)`),
+    );
+    // The previous version stays loaded (rollback), so it is still readable.
+    expect((await get(`/zones/${id}/geometry?dataset=${r.version}`)).status).toBe(200);
+
+    expectBadParameter(await get(`/zones/${id}/geometry?dataset=abc`), "dataset", /integer/);
+    expectBadParameter(await get(`/zones/${id}/geometry?dataset=0`), "dataset", /at least 1/);
+    expectBadParameter(await get(`/zones/${id}/geometry?dataset=-3`), "dataset");
+  });
+
+  test("/openapi.json documents dataset= on the geometry route", async () => {
+    const r = await get("/openapi.json");
+    const params = r.body.paths["/zones/{id}/geometry"].get.parameters.map((p: { name: string }) => p.name);
+    expect(params).toEqual(["id", "simplify", "dataset"]);
+  });
+});

@@ -86,13 +86,21 @@ export async function zonesAt(lng: number, lat: number, signal?: AbortSignal): P
   return listOf(body).map(normalizeZone);
 }
 
-export function geometryUrl(id: string): string {
-  return api(`/zones/${encodeURIComponent(id)}/geometry`);
+/** `dataset`: read another loaded version than the served one (the old side of a change). */
+export function geometryUrl(id: string, dataset?: number | null): string {
+  const q = dataset === undefined || dataset === null ? "" : `?dataset=${dataset}`;
+  return api(`/zones/${encodeURIComponent(id)}/geometry${q}`);
 }
 
 /** The zone's full geometry as a Feature (the API may answer with a Feature, a bare geometry or a collection). */
-export async function fetchGeometry(id: string, signal?: AbortSignal): Promise<Feature<Geometry> | null> {
-  const body = await getJson<Record<string, unknown>>(geometryUrl(id), { signal, what: `geometry of ${id}` });
+export async function fetchGeometry(
+  id: string,
+  signal?: AbortSignal,
+  dataset?: number | null,
+): Promise<Feature<Geometry> | null> {
+  const what =
+    dataset === undefined || dataset === null ? `geometry of ${id}` : `geometry of ${id} in version ${dataset}`;
+  const body = await getJson<Record<string, unknown>>(geometryUrl(id, dataset), { signal, what });
   if (body.type === "Feature") return body as unknown as Feature<Geometry>;
   if (body.type === "FeatureCollection")
     return ((body as unknown as FeatureCollection).features[0] as Feature<Geometry>) ?? null;

@@ -1,6 +1,6 @@
 // The "Changes" tab: the last change report by category, each zone a link that selects it on the map.
-// The API serves one dataset version, so only that side's geometry can be drawn; the view says which side it is
-// and what is missing (the report carries ids and details, not geometries).
+// Ids of the served side select the zone; a changed geometry is compared: its old and new boundaries are read
+// from their own versions (the API's `dataset=`, while the old version is still loaded) and drawn together.
 import { fetchServedDataset, getJson } from "./api.ts";
 import {
   CATEGORY_TITLES,
@@ -9,12 +9,15 @@ import {
   parseChangeReport,
   servedSide,
 } from "./changes-report.ts";
+import { type ComparisonPlan, comparisonPlan } from "./compare.ts";
 import { h, replaceChildren } from "./dom.ts";
 import { typeLabel } from "./zone-types.ts";
 
 export interface LoadedChanges {
   report: ChangeReport | null;
   side: "new" | "old" | null;
+  /** The served version (null: none, or /datasets unreachable). */
+  served: number | null;
 }
 
 export async function loadChanges(dataBase: string): Promise<LoadedChanges> {
@@ -22,12 +25,13 @@ export async function loadChanges(dataBase: string): Promise<LoadedChanges> {
   try {
     raw = await getJson(`${dataBase}/diff/latest.json`, { what: "change report" });
   } catch (err) {
-    if ((err as { status?: number }).status === 404) return { report: null, side: null };
+    if ((err as { status?: number }).status === 404) return { report: null, side: null, served: null };
     throw err;
   }
   const report = parseChangeReport(raw);
   const served = await fetchServedDataset().catch(() => null);
-  return { report, side: servedSide(report, served?.version ?? null) };
+  const version = served?.version ?? null;
+  return { report, side: servedSide(report, version), served: version };
 }
 
 function describeSide(s: ChangeReport["old"]): string {
@@ -38,7 +42,14 @@ function describeSide(s: ChangeReport["old"]): string {
       : "nothing";
 }
 
-export function renderChanges(el: HTMLElement, loaded: LoadedChanges, show: (id: string) => void): void {
+export interface ChangesActions {
+  /** Select a zone of the served version. */
+  show(id: string): void;
+  /** Draw a changed zone's old and new geometry together. */
+  compare(plan: ComparisonPlan, zone: ChangedZone): void;
+}
+
+export function renderChanges(el: HTMLElement, loaded: LoadedChanges, actions: ChangesActions): void {
   const { report, side } = loaded;
   if (!report) {
     replaceChildren(
@@ -81,7 +92,7 @@ export function renderChanges(el: HTMLElement, loaded: LoadedChanges, show: (id:
       "p",
       { class: "note" },
       side === "new"
-        ? "The new side is the served version: a zone link shows its new geometry. The report does not carry geometries and the API serves only the served version, so the old outline of a changed zone cannot be drawn; removed zones are listed without a map link."
+        ? "The new side is the served version: a zone link selects it. A zone under “Geometry changed” shows its old (dashed red) and new (blue) boundary together, read from both versions while the old one is still loaded; removed zones are listed without a map link."
         : side === "old"
           ? "The new side of this report is not served (a refused or pending publish): links show the served, i.e. old, geometry; added zones have no map link and the new outline cannot be drawn."
           : "Neither side of this report is the served version, so its zone ids cannot be shown on the map; the list is for reading only.",
@@ -98,21 +109,35 @@ export function renderChanges(el: HTMLElement, loaded: LoadedChanges, show: (id:
               c.zones.map((z) => {
                 const id = idOf(z);
                 const title = z.name ?? z.osmId;
+                const plan = c.key === "geometryChanged" ? comparisonPlan(report, z, loaded.served) : null;
                 return h(
                   "li",
                   {},
-                  id === null
-                    ? h("span", {}, title)
-                    : h(
+                  plan
+                    ? h(
                         "button",
                         {
                           type: "button",
                           class: "zone-link",
-                          "data-zone-id": String(id),
-                          onclick: () => show(String(id)),
+                          "data-zone-id": String(plan.new.id),
+                          "data-compare": `${plan.old.version}:${plan.old.id} ${plan.new.version}:${plan.new.id}`,
+                          title: `Show version ${plan.old.version} and version ${plan.new.version} together`,
+                          onclick: () => actions.compare(plan, z),
                         },
                         title,
-                      ),
+                      )
+                    : id === null
+                      ? h("span", {}, title)
+                      : h(
+                          "button",
+                          {
+                            type: "button",
+                            class: "zone-link",
+                            "data-zone-id": String(id),
+                            onclick: () => actions.show(String(id)),
+                          },
+                          title,
+                        ),
                   h(
                     "span",
                     { class: "muted" },

@@ -2,7 +2,9 @@
 import type { Feature, Geometry } from "geojson";
 import { fetchGeometry, fetchParents, fetchZone, getJson, setApiBase } from "./api.ts";
 import { loadAppConfig } from "./app-config.ts";
+import type { ChangedZone } from "./changes-report.ts";
 import { loadChanges, renderChanges } from "./changes-view.ts";
+import { type ComparisonPlan, featuresBBox } from "./compare.ts";
 import { $, h, replaceChildren } from "./dom.ts";
 import { formatHash, parseHash } from "./hash.ts";
 import { COMMON_LANGUAGES, displayName, LOCAL, loadLanguage, saveLanguage } from "./lang.ts";
@@ -131,6 +133,7 @@ function zoomTo(z: ZoneInfo): void {
 
 async function selectZone(id: string, opts: { fly: boolean; push: boolean }): Promise<void> {
   const seq = ++selectSeq;
+  view.clearComparison();
   showTab("zone");
   if (!selection || selection.zone.id !== id) renderMessage(panel, "Loading…", `Zone ${id}`);
   const result = await track(Promise.all([fetchZone(id), fetchParents(id)]));
@@ -155,6 +158,7 @@ async function selectZone(id: string, opts: { fly: boolean; push: boolean }): Pr
 
 function clearSelection(push: boolean): void {
   selectSeq++;
+  view.clearComparison();
   selection = null;
   view.setSelected(null, null);
   renderMessage(
@@ -164,6 +168,26 @@ function clearSelection(push: boolean): void {
   );
   document.title = "cosmo explorer";
   writeHash(push);
+}
+
+/**
+ * A changed zone's old and new boundary together (Changes view). Each side is fetched on its own, so a side that
+ * cannot be read (old version pruned since the report) still leaves the other drawn, and the legend says so.
+ */
+async function compareZone(plan: ComparisonPlan, z: ChangedZone): Promise<void> {
+  clearSelection(true); // the comparison replaces any selection (and its outline)
+  const seq = selectSeq;
+  const name = z.name ?? z.osmId;
+  const [oldF, newF] = await Promise.all(
+    [plan.old, plan.new].map((side) => track(fetchGeometry(String(side.id), undefined, side.dataset))),
+  );
+  if (seq !== selectSeq) return; // another zone was selected meanwhile
+  view.setComparison(
+    { feature: oldF ?? null, label: `${name} · old, version ${plan.old.version}` },
+    { feature: newF ?? null, label: `${name} · new, version ${plan.new.version}` },
+  );
+  const bbox = featuresBBox([oldF ?? null, newF ?? null]);
+  if (bbox) view.fitBBox(bbox);
 }
 
 // ---- URL ------------------------------------------------------------------------------------------------------
@@ -206,8 +230,9 @@ function showTab(tab: "zone" | "changes"): void {
         renderMessage(changesPanel, "Change report unavailable", "See the message above.");
         return;
       }
-      renderChanges(changesPanel, loaded, (id) => {
-        void selectZone(id, { fly: true, push: true }).then(() => showTab("changes"));
+      renderChanges(changesPanel, loaded, {
+        show: (id) => void selectZone(id, { fly: true, push: true }).then(() => showTab("changes")),
+        compare: (plan, zone) => void compareZone(plan, zone),
       });
     });
   }

@@ -4,10 +4,14 @@
 import type { Feature, FeatureCollection, Geometry } from "geojson";
 import type { GeoJSONSource, MapGeoJSONFeature, Map as MlMap, PointLike } from "maplibre-gl";
 import type { AppConfig } from "./app-config.ts";
+import { h, replaceChildren } from "./dom.ts";
 import maplibregl from "./maplibre.ts";
 import { showError } from "./status.ts";
 import {
   blankStyle,
+  COMPARE_NEW_SOURCE,
+  COMPARE_OLD_SOURCE,
+  comparisonLayers,
   FILL_LAYER,
   HOVER_LAYER,
   idFilter,
@@ -55,6 +59,7 @@ export class MapView {
   private types: string[];
   private hovered: number[] = [];
   readonly ready: Promise<TileInfo>;
+  private readonly legend: HTMLElement;
 
   constructor(
     container: HTMLElement,
@@ -76,6 +81,8 @@ export class MapView {
     this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
     this.map.addControl(new maplibregl.ScaleControl({}), "bottom-left");
     this.map.touchZoomRotate.disableRotation();
+    this.legend = h("div", { class: "compare-legend", id: "compare-legend", hidden: true });
+    container.append(this.legend);
     const tileInfo = loadTileJson(config.tilesBase);
     this.ready = new Promise<TileInfo>((resolve) => {
       this.map.once("load", async () => {
@@ -89,7 +96,9 @@ export class MapView {
           attribution: "© OpenStreetMap contributors",
         });
         this.map.addSource(SELECTED_SOURCE, { type: "geojson", data: EMPTY });
-        for (const layer of zoneLayers(this.types)) this.map.addLayer(layer);
+        this.map.addSource(COMPARE_NEW_SOURCE, { type: "geojson", data: EMPTY });
+        this.map.addSource(COMPARE_OLD_SOURCE, { type: "geojson", data: EMPTY });
+        for (const layer of [...zoneLayers(this.types), ...comparisonLayers()]) this.map.addLayer(layer);
         resolve(info);
       });
     });
@@ -137,6 +146,34 @@ export class MapView {
     (this.map.getSource(SELECTED_SOURCE) as GeoJSONSource | undefined)?.setData(
       geometry ? { type: "FeatureCollection", features: [geometry] } : EMPTY,
     );
+  }
+
+  /** Draws a changed zone's old and new boundary together, with a legend naming both versions. */
+  setComparison(
+    old: { feature: Feature<Geometry> | null; label: string },
+    now: { feature: Feature<Geometry> | null; label: string },
+  ): void {
+    const put = (source: string, f: Feature<Geometry> | null) =>
+      (this.map.getSource(source) as GeoJSONSource | undefined)?.setData(
+        f ? { type: "FeatureCollection", features: [f] } : EMPTY,
+      );
+    put(COMPARE_OLD_SOURCE, old.feature);
+    put(COMPARE_NEW_SOURCE, now.feature);
+    const item = (cls: string, label: string, missing: boolean) =>
+      h("div", {}, h("span", { class: `swatch ${cls}` }), missing ? `${label} (not available)` : label);
+    replaceChildren(
+      this.legend,
+      item("swatch-old", old.label, !old.feature),
+      item("swatch-new", now.label, !now.feature),
+    );
+    this.legend.hidden = false;
+  }
+
+  clearComparison(): void {
+    if (this.legend.hidden) return;
+    for (const source of [COMPARE_OLD_SOURCE, COMPARE_NEW_SOURCE])
+      (this.map.getSource(source) as GeoJSONSource | undefined)?.setData(EMPTY);
+    this.legend.hidden = true;
   }
 
   fitBBox(b: BBox, opts: { animate?: boolean } = {}): void {

@@ -9,6 +9,11 @@ export const LINE_LAYER = "zones-line";
 export const HOVER_LAYER = "zones-hover";
 export const SELECTED_TILE_LAYER = "zones-selected-tile";
 export const SELECTED_SOURCE = "selected";
+export const COMPARE_OLD_SOURCE = "compare-old";
+export const COMPARE_NEW_SOURCE = "compare-new";
+/** Old/new outline colours of a changed zone (the legend in styles.css uses the same). */
+export const COMPARE_OLD_COLOR = "#d62728";
+export const COMPARE_NEW_COLOR = "#1f5fd6";
 
 const colorByType: ExpressionSpecification = [
   "match",
@@ -96,5 +101,31 @@ export function zoneLayers(types: readonly string[]): LayerSpecification[] {
       paint: { "line-color": "#ffffff", "line-width": 6, "line-opacity": 0.9 },
     },
     { id: "selected-line", type: "line", source: SELECTED_SOURCE, paint: { "line-color": "#111111", "line-width": 3 } },
+  ];
+}
+
+/** A changed zone's two versions: new = blue fill and solid outline, old = dashed red outline drawn on top. */
+export function comparisonLayers(): LayerSpecification[] {
+  return [
+    {
+      id: "compare-new-fill",
+      type: "fill",
+      source: COMPARE_NEW_SOURCE,
+      paint: { "fill-color": COMPARE_NEW_COLOR, "fill-opacity": 0.22 },
+    },
+    {
+      id: "compare-new-line",
+      type: "line",
+      source: COMPARE_NEW_SOURCE,
+      paint: { "line-color": COMPARE_NEW_COLOR, "line-width": 2.5 },
+      layout: { "line-join": "round" },
+    },
+    {
+      id: "compare-old-line",
+      type: "line",
+      source: COMPARE_OLD_SOURCE,
+      paint: { "line-color": COMPARE_OLD_COLOR, "line-width": 2.5, "line-dasharray": [2, 1.5] },
+      layout: { "line-join": "round" },
+    },
   ];
 }

@@ -31,6 +31,16 @@ const CHROMIUM_ARGS = [
 ];
 const SCREENSHOTS = projectPath("test-results/screenshots");
 const RENAMED_SUFFIX = " (renamed in v2)";
+/** The commune whose boundary version 2 moves east by MOVED_DLON degrees (≈ 1.4 km). */
+const MOVED_CITY = "Mersch";
+const MOVED_DLON = 0.02;
+let movedOsm = "";
+
+/** GeoJSON coordinates (any nesting) moved east by `dLon` degrees. */
+function shifted(v: unknown, dLon: number): unknown {
+  if (Array.isArray(v) && typeof v[0] === "number") return [v[0] + dLon, ...v.slice(1)];
+  return Array.isArray(v) ? v.map((x) => shifted(x, dLon)) : v;
+}
 
 /** Big temporary folders (browser profile, zones copy) removed after the run; nginx logs are kept. */
 const scratch: string[] = [];
@@ -90,16 +100,23 @@ describe("explorer in Chromium", () => {
     const file = await extractedLuxembourg();
     db = await testDatabase("explorer");
     await importZonesFile(db, file, { publish: true, progress: false });
-    // Version 2: one commune renamed, so the change report has an entry linking to a served zone.
+    // Version 2: one commune renamed, so the change report has an entry linking to a served zone, and one
+    // commune's boundary moved east, so it has a geometry change to draw old and new.
     let renamedOsm = "";
     const v2 = await editedCopy(file, (z) => {
       if (!renamedOsm && z.zone_type === "city" && z.name === "Differdange") {
         renamedOsm = z.osm_id;
         return { ...z, name: `${z.name}${RENAMED_SUFFIX}` };
       }
+      if (!movedOsm && z.zone_type === "city" && z.name === MOVED_CITY) {
+        movedOsm = z.osm_id;
+        const g = z.geometry as { type: string; coordinates: unknown };
+        return { ...z, geometry: { ...g, coordinates: shifted(g.coordinates, MOVED_DLON) } };
+      }
       return z;
     });
     expect(renamedOsm).not.toBe("");
+    expect(movedOsm).not.toBe("");
     const second = await importZonesFile(db, v2, {
       publish: true,
       force: true,
@@ -396,15 +413,23 @@ describe("explorer in Chromium", () => {
         ),
       )
       .toBe(renamed.name);
-    expect(await page.locator("#changes-summary").textContent()).toMatch(/version \d+ → version \d+ · 1 change/);
-    // by country and type: one LU city renamed (columns: country, type, zones, then the categories that occur)
+    expect(await page.locator("#changes-summary").textContent()).toMatch(/version \d+ → version \d+ · 2 changes/);
+    // by country and type: one LU city renamed, one moved (columns: country, type, zones, then the categories
+    // that occur)
     const cityRow = page.locator("#change-groups tbody tr", { hasText: "City" });
-    expect(await cityRow.locator("td").allTextContents()).toEqual(["LU", "City", expect.stringMatching(/^\d+$/), "1"]);
+    expect(await cityRow.locator("td").allTextContents()).toEqual([
+      "LU",
+      "City",
+      expect.stringMatching(/^\d+$/),
+      "1",
+      "1",
+    ]);
     expect(await page.locator("#change-groups thead th").allTextContents()).toEqual([
       "Country",
       "Type",
       "Zones",
       "Renamed",
+      "Geometry changed",
     ]);
     // the flight to the zone has ended and its tiles are drawn
     await page.waitForFunction(() => {
@@ -412,6 +437,61 @@ describe("explorer in Chromium", () => {
       return !map.isMoving() && map.areTilesLoaded();
     });
     await page.screenshot({ path: join(SCREENSHOTS, "changes.png") });
+  });
+
+  it("the Changes view draws a moved zone's old and new boundary together", async () => {
+    await page.click('[data-tab="changes"]');
+    const cat = page.locator('[data-category="geometryChanged"]');
+    await cat.waitFor();
+    expect(await cat.locator("summary .count").textContent()).toBe("1");
+    const link = cat.locator("[data-compare]");
+    expect(await link.textContent()).toBe(MOVED_CITY);
+    const versions = await api<{ served: number }>("/datasets");
+    await link.click();
+
+    type Fc = { features: { properties: { dataset: number; osm_id: string }; geometry: { coordinates: unknown } }[] };
+    const drawn = async () =>
+      page.evaluate(async () => {
+        const map = (window as unknown as { __cosmo: { map: import("maplibre-gl").Map } }).__cosmo.map;
+        const data = async (id: string) =>
+          (await (map.getSource(id) as import("maplibre-gl").GeoJSONSource).getData()) as unknown;
+        return {
+          old: await data("compare-old"),
+          new: await data("compare-new"),
+          layers: ["compare-old-line", "compare-new-fill", "compare-new-line"].filter((l) => map.getLayer(l)),
+          legend: document.querySelector("#compare-legend:not([hidden])")?.textContent ?? null,
+        };
+      }) as Promise<{ old: Fc; new: Fc; layers: string[]; legend: string | null }>;
+    await expect.poll(async () => (await drawn()).new.features.length + (await drawn()).old.features.length).toBe(2);
+    const d = await drawn();
+    expect(d.layers).toHaveLength(3);
+    expect(d.old.features).toHaveLength(1);
+    expect(d.new.features).toHaveLength(1);
+    const [o, n] = [d.old.features[0], d.new.features[0]];
+    expect(o?.properties).toMatchObject({ osm_id: movedOsm, dataset: versions.served - 1 });
+    expect(n?.properties).toMatchObject({ osm_id: movedOsm, dataset: versions.served });
+    // the same boundary, moved east: first vertex shifted by MOVED_DLON
+    const first = (f: typeof o) => (JSON.stringify(f?.geometry.coordinates).match(/-?[\d.]+/g) ?? []).map(Number);
+    expect((first(n)[0] ?? 0) - (first(o)[0] ?? 0)).toBeCloseTo(MOVED_DLON, 6);
+    expect(d.legend).toContain(`old, version ${versions.served - 1}`);
+    expect(d.legend).toContain(`new, version ${versions.served}`);
+    // both outlines are rendered and the view covers them
+    await page.waitForFunction(() => {
+      const map = (window as unknown as { __cosmo: { map: import("maplibre-gl").Map } }).__cosmo.map;
+      return !map.isMoving() && map.areTilesLoaded();
+    });
+    const rendered = await page.evaluate(() => {
+      const map = (window as unknown as { __cosmo: { map: import("maplibre-gl").Map } }).__cosmo.map;
+      const count = (layer: string) => map.queryRenderedFeatures({ layers: [layer] }).length;
+      return { old: count("compare-old-line"), new: count("compare-new-fill") };
+    });
+    expect(rendered.old).toBeGreaterThan(0);
+    expect(rendered.new).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SCREENSHOTS, "changes-geometry.png") });
+    // selecting another zone removes the comparison
+    await page.locator('[data-category="renamed"] [data-zone-id]').click();
+    await expect.poll(async () => (await drawn()).new.features.length).toBe(0);
+    expect((await drawn()).legend).toBeNull();
   });
 
   it("the dashboard page lists rows, sorts and filters them", async () => {

@@ -1,6 +1,7 @@
 // The explorer's pure modules (URL hash, names/labels per language, API and report normalisation).
 import { describe, expect, it } from "vitest";
 import { parseChangeReport, servedSide } from "../src/changes-report.ts";
+import { comparisonPlan, featuresBBox } from "../src/compare.ts";
 import { countsByType, filterRows, parseDashboard, sortRows } from "../src/dashboard-data.ts";
 import { formatHash, parseHash } from "../src/hash.ts";
 import { displayLabel, displayName, featureName, loadLanguage } from "../src/lang.ts";
@@ -306,6 +307,46 @@ describe("change report", () => {
     expect(servedSide(r, 1)).toBe("old");
     expect(servedSide(r, 7)).toBeNull();
     expect(servedSide(r, null)).toBeNull();
+  });
+
+  it("plans a changed zone's comparison: old side pinned to its version, the served side unpinned", () => {
+    const r = parseChangeReport(report);
+    const z = { osmId: "relation:5", oldId: 15, newId: 25, name: "E", detail: null, country: "LU", zoneType: "city" };
+    expect(comparisonPlan(r, z, 2)).toEqual({
+      old: { id: 15, version: 1, dataset: 1 },
+      new: { id: 25, version: 2, dataset: null },
+    });
+    // neither side served (a refused publish): both read by version
+    expect(comparisonPlan(r, z, 7)).toEqual({
+      old: { id: 15, version: 1, dataset: 1 },
+      new: { id: 25, version: 2, dataset: 2 },
+    });
+    expect(comparisonPlan(r, { ...z, oldId: null }, 2)).toBeNull();
+    const fromFile = parseChangeReport({ ...report, old: { kind: "file", source: "/tmp/a.jsonl.gz", zoneCount: 1 } });
+    expect(comparisonPlan(fromFile, z, 2)).toBeNull();
+  });
+
+  it("bounds of old and new geometry together", () => {
+    const poly = (x: number) => ({
+      type: "Feature" as const,
+      properties: {},
+      geometry: {
+        type: "MultiPolygon" as const,
+        coordinates: [
+          [
+            [
+              [x, 49],
+              [x + 1, 49],
+              [x + 1, 50],
+              [x, 49],
+            ],
+          ],
+        ],
+      },
+    });
+    expect(featuresBBox([poly(6), poly(6.5)])).toEqual([6, 49, 7.5, 50]);
+    expect(featuresBBox([null, poly(1)])).toEqual([1, 49, 2, 50]);
+    expect(featuresBBox([null, null])).toBeNull();
   });
 
   it("refuses documents that are not a version-1 diff report", () => {

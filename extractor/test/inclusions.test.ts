@@ -1,0 +1,62 @@
+// The pruned inclusion search (transitivity, inclusion-plan.ts) against testing every candidate: the same
+// pairs, in the same order, on a made-up hierarchy and on the Luxembourg fixture in PostGIS.
+import { afterAll, describe, expect, it } from "vitest";
+import { fixture, type TestDatabase, testDatabase } from "../../core/testing.ts";
+import { buildZones } from "../build-zones.ts";
+import { type Candidate, resolveInclusions } from "../inclusion-plan.ts";
+import { readOsm } from "../osm-read.ts";
+import { findInclusions, findInclusionsExhaustive, loadZones, openWorkspace } from "../postgis.ts";
+
+describe("resolveInclusions", () => {
+  // Nested squares: 1 ⊃ 2 ⊃ 3 ⊃ 4, and 5 inside 1 only (bbox candidate of 2, not covered by it);
+  // 6 and 7 have the same area and cover each other.
+  const area: Record<number, number> = { 1: 100, 2: 50, 3: 20, 4: 5, 5: 4, 6: 30, 7: 30 };
+  const truth = new Set(["1>2", "1>3", "1>4", "2>3", "2>4", "3>4", "1>5", "6>7", "7>6", "1>6", "1>7"]);
+  const candidates: Candidate[] = [];
+  for (const c of [1, 2, 3, 4, 5, 6, 7])
+    for (const z of [1, 2, 3, 4, 5, 6, 7])
+      if (c !== z && area[c] >= area[z]) candidates.push({ container: c, zone: z });
+
+  it("finds every covering pair, smallest container first, with fewer tests than candidates", async () => {
+    const tested: string[] = [];
+    const result = await resolveInclusions(
+      candidates,
+      (id) => area[id],
+      async (pairs) => {
+        for (const p of pairs) tested.push(`${p.container}>${p.zone}`);
+        return pairs.filter((p) => truth.has(`${p.container}>${p.zone}`));
+      },
+    );
+    expect(Object.fromEntries(result)).toEqual({ 2: [1], 3: [2, 1], 4: [3, 2, 1], 5: [1], 6: [7, 1], 7: [6, 1] });
+    // 4's containers 2 and 1 come from 3's; 3's container 1 from 2's.
+    expect(tested).not.toContain("1>4");
+    expect(tested).not.toContain("2>4");
+    expect(tested).not.toContain("1>3");
+    expect(new Set(tested).size).toBe(tested.length);
+    expect(tested.length).toBeLessThan(candidates.length);
+  });
+});
+
+describe("findInclusions on luxembourg_filtered.osm.pbf", () => {
+  let db: TestDatabase | undefined;
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it("gives exactly what testing every candidate gives", async () => {
+    db = await testDatabase("extract_incl");
+    const osm = await readOsm(fixture("luxembourg_filtered.osm.pbf"), { threads: 1 });
+    const { zones } = buildZones(osm, { capitals: true });
+    const ws = await openWorkspace(db);
+    try {
+      await loadZones(ws, db, zones, 2);
+      const pruned = await findInclusions(ws, db, 2);
+      const all = await findInclusionsExhaustive(ws);
+      const sorted = (m: Map<number, number[]>) => [...m].sort((a, b) => a[0] - b[0]);
+      expect(sorted(all).length).toBeGreaterThan(200);
+      expect(sorted(pruned)).toEqual(sorted(all));
+    } finally {
+      await ws.drop();
+    }
+  }, 60_000);
+});
