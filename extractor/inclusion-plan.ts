@@ -10,7 +10,7 @@
 // each zone has at most one test in flight per batch, its candidates taken smallest first.
 //
 // On the Luxembourg fixture and its replicated grids the result is the same set of pairs as testing every
-// candidate (checked by extractor/test/inclusion-plan.test.ts on the fixture); GEOS answers on made-valid
+// candidate (checked by extractor/test/inclusions.test.ts on the fixture); GEOS answers on made-valid
 // geometries are consistent with transitivity there.
 
 export interface Candidate {

@@ -113,7 +113,6 @@ async function runSliced<R extends pg.QueryResultRow>(
 
 /** COPY every zone in, build the valid geometries (in `parallel` slices), index them. */
 export async function loadZones(ws: Workspace, db: Database, zones: DraftZone[], parallel = 1): Promise<void> {
-  const T0 = Date.now();
   const stream = ws.client.query(copyFrom("COPY zones_in (id, osm_id, geom, lon, lat) FROM STDIN (FORMAT binary)"));
   await pipeline(
     Readable.from(
@@ -125,12 +124,9 @@ export async function loadZones(ws: Workspace, db: Database, zones: DraftZone[],
     ),
     stream,
   );
-  console.error("TMP copy", Date.now() - T0);
   const slices = Math.max(1, parallel);
   await runSliced(ws, db, slices, sql("load.sql"), (i) => [slices, i]);
-  console.error("TMP load.sql", Date.now() - T0);
   await ws.client.query(sql("index.sql"));
-  console.error("TMP index", Date.now() - T0);
 }
 
 /**
@@ -154,8 +150,20 @@ export async function findInclusions(ws: Workspace, db: Database, parallel = 1):
     const out = await resolveInclusions(rows, area, async (pairs) => {
       tests += pairs.length;
       batches++;
+      // A container's tests stay on one connection (its prepared form is reused); containers go, largest
+      // group first, to the connection with the fewest tests so far, so that no connection idles.
+      const groups = new Map<number, Candidate[]>();
+      for (const p of pairs) {
+        const g = groups.get(p.container);
+        if (g) g.push(p);
+        else groups.set(p.container, [p]);
+      }
       const slices: Candidate[][] = clients.map(() => []);
-      for (const p of pairs) slices[p.container % clients.length].push(p);
+      for (const g of [...groups.values()].sort((a, b) => b.length - a.length || a[0].container - b[0].container)) {
+        let best = 0;
+        for (let i = 1; i < slices.length; i++) if (slices[i].length < slices[best].length) best = i;
+        for (const p of g) slices[best].push(p);
+      }
       const parts = await Promise.all(
         slices.map(async (slice, i) => {
           if (slice.length === 0) return [];
