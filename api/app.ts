@@ -7,6 +7,7 @@ import { LRUCache } from "lru-cache";
 import type { Pool } from "pg";
 import type { Logger } from "pino";
 import { cors, corsHeaders } from "./kit/cors.ts";
+import { healthRoutes } from "./kit/health.ts";
 import { errorHandler, HttpError, notFoundHandler, sendError } from "./kit/http-errors.ts";
 import type { FastPath } from "./kit/listen.ts";
 import { acceptsGzip, etagMatches } from "./kit/negotiate.ts";
@@ -127,19 +128,7 @@ export function createApiApp(deps: ApiAppDeps): Express {
   const responses = deps.responses;
   const openapi = JSON.stringify(openApiDocument(routes, { version: deps.version }));
 
-  app.get("/healthz", (_req, res) => {
-    res.set("Cache-Control", "no-store").json({ status: "ok" });
-  });
-  app.get("/readyz", async (_req, res) => {
-    try {
-      await deps.pool.query("SELECT 1");
-      const ref = await served.refresh();
-      if (!ref) return sendError(res, 503, "not_ready", "no dataset is published yet");
-      res.set("Cache-Control", "no-store").json({ status: "ready", dataset: ref.version });
-    } catch (err) {
-      sendError(res, 503, "not_ready", `database unreachable: ${(err as Error).message}`);
-    }
-  });
+  healthRoutes(app, deps.pool, served);
   app.get("/openapi.json", (req, res) => {
     res.set("Cache-Control", "public, max-age=300");
     sendBody(req, res, openapi);

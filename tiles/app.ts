@@ -6,6 +6,7 @@ import express, { type Express, type Request, type RequestHandler, type Response
 import type { Pool } from "pg";
 import type { Logger } from "pino";
 import { cors } from "../api/kit/cors.ts";
+import { healthRoutes } from "../api/kit/health.ts";
 import { badParameter, errorHandler, HttpError, notFoundHandler, sendError } from "../api/kit/http-errors.ts";
 import type { FastPath } from "../api/kit/listen.ts";
 import { etagMatches } from "../api/kit/negotiate.ts";
@@ -43,19 +44,7 @@ export function createTilesApp(deps: TilesAppDeps): Express {
   app.set("etag", false); // we set strong content-hash ETags ourselves
   app.use(cors(["*"]));
 
-  app.get("/healthz", (_req, res) => {
-    res.set("Cache-Control", "no-store").json({ status: "ok" });
-  });
-  app.get("/readyz", async (_req, res) => {
-    try {
-      await deps.pool.query("SELECT 1");
-      const ref = await served.refresh();
-      if (!ref) return sendError(res, 503, "not_ready", "no dataset is published yet");
-      res.set("Cache-Control", "no-store").json({ status: "ready", dataset: ref.version });
-    } catch (err) {
-      sendError(res, 503, "not_ready", `database unreachable: ${(err as Error).message}`);
-    }
-  });
+  healthRoutes(app, deps.pool, served);
 
   const boundsByVersion = new Map<number, Promise<[number, number, number, number] | null>>();
   app.get("/tiles/:name.json", async (req, res) => {
