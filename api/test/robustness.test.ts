@@ -188,7 +188,29 @@ describe("overload", () => {
         [a.url, (i: number) => `/zones/at?lon=${6 + i / 1000}&lat=49.6`],
         [t.url, (i: number) => `/tiles/zones/12/${2110 + (i % 20)}/${1400 + Math.floor(i / 20)}.pbf`],
       ] as const) {
-        const responses = await Promise.all(Array.from({ length: 40 }, (_, i) => fetch(`${base}${path(i)}`)));
+        // Hold the admitted requests in the database (a lock on the served zones table) so that "more requests
+        // than in-flight + queue at once" does not depend on how fast this machine answers them.
+        const locker = await fx.db.pool.connect();
+        let responses: Response[];
+        try {
+          const { rows } = await locker.query<{ schema_name: string }>(
+            "SELECT d.schema_name FROM cosmo.served s JOIN cosmo.datasets d ON d.version = s.version",
+          );
+          await locker.query("BEGIN");
+          await locker.query(`LOCK TABLE "${rows[0].schema_name}".zones IN ACCESS EXCLUSIVE MODE`);
+          const pending = Array.from({ length: 40 }, (_, i) => fetch(`${base}${path(i)}`));
+          // The refused ones answer at once, without the database; the admitted ones wait for the lock.
+          const early = await Promise.race([
+            Promise.all(pending.map((p) => p.then((r) => r.status))).then(() => "all answered"),
+            new Promise((r) => setTimeout(() => r("waiting"), 1500)),
+          ]);
+          expect(early, `${base}: admitted requests must wait for the lock`).toBe("waiting");
+          await locker.query("COMMIT");
+          responses = await Promise.all(pending);
+        } finally {
+          await locker.query("ROLLBACK").catch(() => undefined);
+          locker.release();
+        }
         const busy = responses.filter((r) => r.status === 503);
         const ok = responses.filter((r) => r.status === 200 || r.status === 204);
         expect(busy.length, base).toBeGreaterThan(0);
