@@ -8,7 +8,7 @@ import type { Pool } from "pg";
 import type { Logger } from "pino";
 import { cors, corsHeaders } from "./kit/cors.ts";
 import { healthRoutes } from "./kit/health.ts";
-import { errorHandler, HttpError, notFoundHandler, sendError } from "./kit/http-errors.ts";
+import { errorHandler, HttpError, notFoundHandler } from "./kit/http-errors.ts";
 import type { FastPath } from "./kit/listen.ts";
 import { acceptsGzip, etagMatches } from "./kit/negotiate.ts";
 import type { Admission } from "./kit/overload.ts";

@@ -4,7 +4,7 @@ import { type Config, getConfig } from "../core/config.ts";
 import type { Database } from "../core/db.ts";
 import { childLogger } from "../core/log.ts";
 import { apiFastPath, createApiApp, createResponseCache } from "./app.ts";
-import { listen } from "./kit/listen.ts";
+import { listen, type RunningService } from "./kit/listen.ts";
 import { createAdmission } from "./kit/overload.ts";
 import { ServedDataset } from "./kit/served-dataset.ts";
 import { ZoneQueries } from "./queries.ts";
@@ -19,11 +19,6 @@ export interface StartApiOptions {
   settings?: Partial<ApiSettings>;
 }
 
-export interface RunningService {
-  url: string;
-  close(): Promise<void>;
-}
-
 function packageVersion(): string {
   try {
     return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string })
@@ -32,6 +27,8 @@ function packageVersion(): string {
     return "0.0.0";
   }
 }
+
+export type { RunningService };
 
 export async function startApiServer(opts: StartApiOptions): Promise<RunningService> {
   const config = opts.config ?? getConfig();

@@ -56,16 +56,21 @@ export const ConfigSchema = z
           .min(0)
           .default(256 * 1024 * 1024),
         persistentCache: z.boolean().default(true),
-        // Keys below: tiles/settings.ts (serving work).
+        // Keys below: used by tiles/ only.
         host: z.string().default("0.0.0.0"),
         queueTimeoutMs: z.number().int().min(0).default(2000),
         retryAfterSeconds: z.number().int().min(1).default(1),
+        // Renders up to this zoom are also written to the artefact store (seeding covers the rest).
         persistentMaxZoom: z.number().int().min(0).max(22).default(8),
+        // `name:<lang>` properties copied into the `zones` layer (the explorer's language switch).
         languages: z
           .array(z.string())
           .default(["en", "fr", "de", "es", "it", "nl", "pt", "ru", "ar", "zh", "ja", "lb"]),
+        // Cache-Control max-age of tile URLs without the version parameter.
         maxAgeSeconds: z.number().int().min(0).default(60),
+        // TileJSON maxzoom (clients overzoom beyond it; deeper URLs are still served up to z22).
         maxZoom: z.number().int().min(0).max(22).default(14),
+        // Public base URL for TileJSON `tiles` (e.g. https://example.org); empty = from the request headers.
         publicUrl: z.string().default(""),
       })
       .strict()
@@ -78,12 +83,15 @@ export const ConfigSchema = z
         corsOrigins: z.array(z.string()).default(["*"]),
         maxLimit: z.number().int().min(1).default(100),
         maxBboxDegrees2: z.number().positive().default(100),
-        // Keys below: api/settings.ts (serving work).
+        // Keys below: used by api/ only.
         host: z.string().default("0.0.0.0"),
         queueTimeoutMs: z.number().int().min(0).default(2000),
         retryAfterSeconds: z.number().int().min(1).default(1),
+        // Largest `offset` of /zones (deep pagination is a full scan).
         maxOffset: z.number().int().min(0).default(10_000),
+        // Cache-Control max-age of data responses (they change on publish).
         maxAgeSeconds: z.number().int().min(0).default(30),
+        // In-memory cache of responses of the served version (bytes; 0 = off).
         responseCacheBytes: z
           .number()
           .int()

@@ -7,7 +7,7 @@ import type { Pool } from "pg";
 import type { Logger } from "pino";
 import { cors } from "../api/kit/cors.ts";
 import { healthRoutes } from "../api/kit/health.ts";
-import { badParameter, errorHandler, HttpError, notFoundHandler, sendError } from "../api/kit/http-errors.ts";
+import { badParameter, errorHandler, HttpError, notFoundHandler } from "../api/kit/http-errors.ts";
 import type { FastPath } from "../api/kit/listen.ts";
 import { etagMatches } from "../api/kit/negotiate.ts";
 import type { Admission } from "../api/kit/overload.ts";

@@ -1,6 +1,6 @@
 // Entry point used by `cosmo tiles serve`, `cosmo web` and other stages' tests.
 
-import { listen } from "../api/kit/listen.ts";
+import { listen, type RunningService } from "../api/kit/listen.ts";
 import { createAdmission } from "../api/kit/overload.ts";
 import { ServedDataset } from "../api/kit/served-dataset.ts";
 import { type Config, getConfig } from "../core/config.ts";
@@ -23,10 +23,7 @@ export interface StartTilesOptions {
   settings?: Partial<TilesSettings>;
 }
 
-export interface RunningService {
-  url: string;
-  close(): Promise<void>;
-}
+export type { RunningService };
 
 export async function startTilesServer(opts: StartTilesOptions): Promise<RunningService> {
   const config = opts.config ?? getConfig();

@@ -4,6 +4,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Express } from "express";
 
+/** A started service as its callers see it (api, tiles, web). */
+export interface RunningService {
+  url: string;
+  close(): Promise<void>;
+}
+
 export interface Listening {
   url: string;
   server: Server;
