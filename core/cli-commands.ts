@@ -1,8 +1,6 @@
 // Commands for the embedded services and the artefact store: `cosmo db …`, `cosmo s3 …`, `cosmo store …`.
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Command } from "commander";
 import { runAction } from "./cli.ts";
@@ -11,6 +9,7 @@ import { databaseUrl } from "./db.ts";
 import { embeddedStatus, stopEmbeddedPostgres } from "./embedded-pg.ts";
 import { embeddedS3Status, stopEmbeddedS3 } from "./embedded-s3.ts";
 import { InputError } from "./errors.ts";
+import { fetchArtefact } from "./fetch-artefact.ts";
 import { projectPath } from "./paths.ts";
 import { openStore, s3Settings } from "./storage.ts";
 
@@ -66,42 +65,18 @@ function s3Command(): Command {
   return s3;
 }
 
-/** Open a source for `store fetch`: http(s) URL, s3:// URL or local path. */
-async function openSource(source: string): Promise<Readable> {
-  if (/^https?:\/\//.test(source)) {
-    const res = await fetch(source);
-    if (!res.ok || !res.body) throw new InputError(`download failed: HTTP ${res.status}`, { file: source });
-    return Readable.fromWeb(res.body as import("node:stream/web").ReadableStream);
-  }
-  if (source.startsWith("s3://")) return (await openStore()).get(source);
-  const { stat } = await import("node:fs/promises");
-  const info = await stat(source).catch(() => null);
-  if (!info?.isFile()) throw new InputError("no such file", { file: source });
-  return createReadStream(source);
-}
-
 function storeCommand(): Command {
   const store = new Command("store").description("The artefact store (s3://bucket/key, file:///path or a path)");
   store
     .command("fetch")
-    .description("copy a URL (http, s3) or file into the artefact store; prints {url, sha256, etag, size}")
+    .description(
+      "copy a URL (http, s3) or file into the artefact store; prints {url, sha256, etag, size, unchanged} (http: a 304 to the origin's ETag/Last-Modified keeps the stored copy)",
+    )
     .argument("<source>", "http(s) URL, s3:// URL or local path")
     .argument("<target>", "s3://bucket/key (or a local path)")
     .action(
       runAction(async (source: string, target: string) => {
-        const s = await openStore();
-        const hash = createHash("sha256");
-        const input = await openSource(source);
-        const hashing = new Transform({
-          transform(chunk: Buffer, _encoding, done) {
-            hash.update(chunk);
-            done(null, chunk);
-          },
-        });
-        input.on("error", (err) => hashing.destroy(err));
-        const { etag } = await s.put(target, input.pipe(hashing));
-        const info = await s.stat(target);
-        print({ url: target, sha256: hash.digest("hex"), etag, size: info?.size ?? 0 });
+        print(await fetchArtefact(await openStore(), source, target));
       }),
     );
   store

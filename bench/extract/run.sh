@@ -53,6 +53,9 @@ measure osmium-export osmium export "$OUT/boundaries.osm.pbf" -o "$OUT/boundarie
 measure decode-all "${TSX[@]}" bench/extract/decode.ts "$BIG" ours
 measure decode-boundaries "${TSX[@]}" bench/extract/decode.ts "$BIG" ours-boundaries
 measure extract node bin/cosmo.js extract -i "$BIG" -o bench/out/big.jsonl.gz --country-code lu
+# the same extract to uncompressed .jsonl: osmium cat's OPL is uncompressed too, so this is the like-for-like row
+measure extract-jsonl node bin/cosmo.js extract -i "$BIG" -o bench/out/big.jsonl --country-code lu
+rm -f bench/out/big.jsonl
 
 echo "decode speed against npm PBF readers on $MID ($(du -h "$MID" | cut -f1))"
 if [ "$MID" != "$BIG" ]; then measure peer-osmium-cat osmium cat "$MID" -f opl -o /dev/null --overwrite; fi
