@@ -9,7 +9,7 @@ import { projectPath } from "../core/paths.ts";
 import { oldTestResults, runDashboard, toJson } from "./dashboard.ts";
 import { diffDatasets, formatDiffSummary } from "./diff.ts";
 import { evaluateGate, gateMessage } from "./gate.ts";
-import { publicPath, siblingUrl, writeArtefact, writeDiffReport } from "./output.ts";
+import { publishDashboard, siblingUrl, writeArtefact, writeDiffReport } from "./output.ts";
 import { checkLocalFile, type DatasetRef, parseDatasetRef } from "./source.ts";
 
 // commander names the option in its message; these say what was wrong with the value.
@@ -76,13 +76,13 @@ function dashboardCommand(): Command {
               await writeArtefact(opts.output, doc, config),
               await writeArtefact(siblingUrl(opts.output, "test_results.json"), old, config),
             ];
-            if (opts.publishDir) {
-              const dir = opts.publishDir === true ? publicPath(config) : opts.publishDir;
-              written.push(await writeArtefact(`${dir}/dashboard/latest.json`, doc, config));
-              written.push(await writeArtefact(`${dir}/dashboard/test_results.json`, old, config));
-              // The old dashboard fetched /data/test_results.json: keep that URL working.
-              written.push(await writeArtefact(`${dir}/test_results.json`, old, config));
-            }
+            if (opts.publishDir)
+              written.push(
+                ...(await publishDashboard(report, {
+                  config,
+                  dir: opts.publishDir === true ? undefined : opts.publishDir,
+                })),
+              );
             const v = report.summary.volumetric;
             const c = report.summary.checks;
             process.stdout.write(

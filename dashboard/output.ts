@@ -6,7 +6,9 @@ import { dirname, join } from "node:path";
 import { type Config, getConfig } from "../core/config.ts";
 import { projectPath } from "../core/paths.ts";
 import { isRemote, openStore, parseArtefactUrl } from "../core/storage.ts";
+import { oldTestResults, toJson } from "./dashboard.ts";
 import type { DatasetInfo, DiffReport } from "./diff-schema.ts";
+import type { DashboardReport } from "./report-schema.ts";
 
 /** Write text to a local path (temp name + rename: readers never see half a file) or an s3:// URL. */
 export async function writeArtefact(url: string, text: string, config: Config = getConfig()): Promise<string> {
@@ -35,8 +37,11 @@ export function siblingUrl(url: string, name: string): string {
   return slash < 0 ? name : `${url.slice(0, slash + 1)}${name}`;
 }
 
+/** A document under `data.publicDir`: a local directory, or an s3:// prefix (a cluster: the API serves /data/ from it). */
 export function publicPath(config: Config, ...parts: string[]): string {
-  return join(projectPath(config.data.publicDir), ...parts);
+  const dir = config.data.publicDir;
+  if (isRemote(dir)) return [dir.replace(/\/+$/, ""), ...parts].join("/");
+  return join(projectPath(dir), ...parts);
 }
 
 function tag(info: DatasetInfo): string {
@@ -68,4 +73,23 @@ export async function writeDiffReport(
   if (opts.publish !== false)
     written.push(await writeArtefact(publicPath(config, "diff", "latest.json"), text, config));
   return written;
+}
+
+/**
+ * A dashboard document as the explorer reads it: `<dir>/dashboard/latest.json`, `<dir>/dashboard/test_results.json`
+ * and `<dir>/test_results.json` (the URL the old dashboard fetched). `dir` defaults to `data.publicDir`.
+ */
+export async function publishDashboard(
+  report: DashboardReport,
+  opts: { config?: Config; dir?: string } = {},
+): Promise<string[]> {
+  const config = opts.config ?? getConfig();
+  const dir = (opts.dir ?? publicPath(config)).replace(/\/+$/, "");
+  const doc = toJson(report);
+  const old = toJson(oldTestResults(report));
+  return [
+    await writeArtefact(`${dir}/dashboard/latest.json`, doc, config),
+    await writeArtefact(`${dir}/dashboard/test_results.json`, old, config),
+    await writeArtefact(`${dir}/test_results.json`, old, config),
+  ];
 }

@@ -10,6 +10,7 @@ import { runLocal } from "./runner/run.ts";
 import { createStatusView, formatTable } from "./runner/view.ts";
 import { checkExtractStep } from "./steps/check.ts";
 import { mergeStep } from "./steps/merge.ts";
+import { publishDashboardStep } from "./steps/publish-dashboard.ts";
 import { recordStep } from "./steps/record.ts";
 import { isServedStep } from "./steps/served.ts";
 import { resolveTarget } from "./submit/auth.ts";
@@ -227,6 +228,15 @@ function glueCommands(): Command[] {
     .requiredOption("--bucket <bucket>")
     .requiredOption("--outputs <dir>")
     .action(runAction(async (o: { fetched: string; bucket: string; outputs: string }) => checkExtractStep(o)));
+  step
+    .command("publish-dashboard")
+    .description("make a dashboard document the one the explorer shows (data.publicDir/dashboard/latest.json)")
+    .requiredOption("--file <json>", "the document `cosmo dashboard` wrote")
+    .action(
+      runAction(async (o: { file: string }) => {
+        for (const url of await publishDashboardStep(o)) process.stdout.write(`wrote ${url}\n`);
+      }),
+    );
   step
     .command("record")
     .description("record a run's outcome (exit handler)")

@@ -271,6 +271,10 @@ describe(`chart (${(() => {
     expect(config.api.port).toBe(3000);
     expect(config.tiles.port).toBe(3001);
     expect(config.gate.maxTotalDropPercent).toBe(5);
+    // The batch steps write the dashboard and change reports where the web pods proxy /data/ to.
+    expect(config.data.publicDir).toBe("s3://cosmo/www/data");
+    const nginx = byName(docs, "ConfigMap", "rel-cosmo-nginx");
+    expect(nginx.data.COSMO_DATA_UPSTREAM).toBe(`${env.S3_ENDPOINT}/${config.data.publicDir.slice(5)}/`);
     expect(cm.data["config.yaml"]).not.toMatch(/postgresql:\/\/|secretKey: [^$]/);
     const env2 = byName(docs, "ConfigMap", "rel-cosmo-env");
     expect(env2.data.S3_ENDPOINT).toBe("http://minio:9000");

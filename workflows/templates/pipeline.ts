@@ -99,6 +99,13 @@ function updateDag(): Template {
           ...ref("cosmo-publish", "publish"),
           arguments: { parameters: [arg("version", version)] },
         },
+        {
+          name: "publish-dashboard",
+          depends: "publish",
+          when: NEW_VERSION,
+          ...ref("cosmo-publish", "publish-dashboard"),
+          arguments: { parameters: [arg("hash", hash)] },
+        },
       ],
     },
   };

@@ -245,10 +245,27 @@ export function publishTemplate(o: RenderOptions): WorkflowTemplate {
     },
     o,
   );
+  // Once served, the version's dashboard (the dashboard task's artefact) is the one the explorer shows.
+  const dashboard = containerTemplate(
+    {
+      name: "publish-dashboard",
+      image: "cosmo-importer",
+      inputs: {
+        parameters: [{ name: "hash" }],
+        artifacts: [s3Artifact("dashboard", `${WORK}/dashboard.json`, `dashboard/${param("hash")}/dashboard.json`)],
+      },
+      args: ["workflows", "step", "publish-dashboard", "--file", `${WORK}/dashboard.json`],
+      resources: resources("50m", "128Mi", "500m", "256Mi"),
+      activeDeadlineSeconds: 300,
+      retryStrategy: retry(2, "Always", "10s", "5m"),
+    },
+    o,
+  );
   return stageTemplate("cosmo-publish", "Served check, gate report and atomic publish of a dataset version.", [
     isServed,
     report,
     publish,
+    dashboard,
   ]);
 }
 

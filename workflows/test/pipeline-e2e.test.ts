@@ -57,7 +57,8 @@ function run(regions: { name: string; url: string; countryCode: string }[], name
     workflowTemplate: "cosmo-update",
     params: { regions: JSON.stringify(regions), bucket: store.defaultBucket, "max-zoom": "2" },
     store,
-    env: { ...testEnv({ db, store }), COSMO_LOG_LEVEL: "warn" },
+    // The public documents go to the store, as in a cluster (the web pods proxy /data/ to that prefix).
+    env: { ...testEnv({ db, store }), COSMO_LOG_LEVEL: "warn", COSMO_DATA_PUBLIC_DIR: store.url("www/data") },
     runDir: dir,
     parallelism: 2,
     maxBackoffSeconds: 0.5,
@@ -91,6 +92,10 @@ describe("the rendered pipeline, locally", () => {
     expect(await store.exists(store.url(`extracts/${sha}/zones.jsonl.gz`))).toBe(true);
     const ok = JSON.parse((await store.getBuffer(store.url("runs/e2e-ok.json"))).toString());
     expect(ok).toMatchObject({ status: "Succeeded", servedVersion: version });
+    // The served version's dashboard is the one the explorer shows.
+    const shown = (await store.getBuffer(store.url("www/data/dashboard/latest.json"))).toString();
+    expect(JSON.parse(shown).dataset).toMatchObject({ kind: "version", version });
+    expect(await store.exists(store.url("www/data/test_results.json"))).toBe(true);
 
     // Second run: Gatineau alone. Its extract is reused (same sha256), a new version is imported, and the
     // publish gate refuses it (Luxembourg would disappear): the run fails with the gate report kept as an
@@ -109,6 +114,11 @@ describe("the rendered pipeline, locally", () => {
     const ko = JSON.parse((await store.getBuffer(store.url("runs/e2e-ko.json"))).toString());
     expect(ko).toMatchObject({ status: "Failed", servedVersion: version });
     expect(await served()).toBe(version);
+    // The refused candidate's change report is published for review; the dashboard shown stays the served one's.
+    const diff = JSON.parse((await store.getBuffer(store.url("www/data/diff/latest.json"))).toString());
+    expect(diff.new).toMatchObject({ kind: "version" });
+    expect(diff.new.version).toBeGreaterThan(version);
+    expect((await store.getBuffer(store.url("www/data/dashboard/latest.json"))).toString()).toBe(shown);
     // Each step is a `node bin/cosmo.js` process (~1.5 s to start on an idle machine, far more on a loaded one).
   }, 420_000);
 });
