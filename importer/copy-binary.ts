@@ -5,14 +5,17 @@
 import type { Zone } from "../core/cosmogony/model.ts";
 import {
   BBOX_POLYGON_BYTES,
+  flatMultiPolygonByteSize,
   multiPolygonByteSize,
   POINT_BYTES,
   SRID_WEB_MERCATOR,
   SRID_WGS84,
   writeBBoxPolygon,
+  writeFlatMultiPolygon,
   writeMultiPolygon,
   writePoint,
 } from "./ewkb.ts";
+import type { FlatMultiPolygon } from "./multipolygon-text.ts";
 
 /** Column order of the COPY (the `zones` table of a version schema; search_names is generated). */
 export const COPY_COLUMNS = [
@@ -42,14 +45,25 @@ const SIGNATURE = Buffer.from("PGCOPY\n\xff\r\n\0", "latin1");
 const HEADER_BYTES = SIGNATURE.length + 8;
 const TEXT_OID = 25;
 const FLUSH_AT = 1 << 20;
+/**
+ * Rows are written into slabs of this size and handed out as slices of them: one ArrayBuffer per ~8 chunks
+ * rather than one per chunk (each new ArrayBuffer counts as external memory for V8, whose pressure forced a
+ * full GC every few MB of output).
+ */
+const SLAB = 8 << 20;
 
 export class BinaryCopyEncoder {
   private buf: Buffer;
   private view: DataView;
+  /** Start of the bytes not handed out yet. */
+  private start = 0;
   private pos = 0;
 
-  /** @param header false for encoders of a slice of the stream (worker threads): the header is written once. */
-  constructor(header = true, initial = FLUSH_AT * 2) {
+  /**
+   * @param header false for encoders of a slice of the stream (worker threads): the header is written once.
+   * @param initial size of the first slab (the worker threads' encoders live for one batch).
+   */
+  constructor(header = true, initial = SLAB) {
     this.buf = Buffer.allocUnsafe(initial);
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
     if (header) this.buf.set(BinaryCopyEncoder.header(), 0);
@@ -68,13 +82,12 @@ export class BinaryCopyEncoder {
     return Buffer.from([0xff, 0xff]);
   }
 
-  /** Bytes ready to send (and a fresh buffer for what follows), or null while under the flush size. */
+  /** Bytes ready to send (a slice of the current slab), or null while under the flush size. */
   take(force = false): Buffer | null {
-    if (this.pos === 0 || (!force && this.pos < FLUSH_AT)) return null;
-    const out = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafe(Math.max(FLUSH_AT * 2, this.buf.length));
-    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
-    this.pos = 0;
+    const pending = this.pos - this.start;
+    if (pending === 0 || (!force && pending < FLUSH_AT)) return null;
+    const out = this.buf.subarray(this.start, this.pos);
+    this.start = this.pos;
     return out;
   }
 
@@ -86,7 +99,7 @@ export class BinaryCopyEncoder {
     return this.take(true) as Buffer;
   }
 
-  addZone(z: Zone): void {
+  addZone(z: Zone, flat: FlatMultiPolygon | null = null): void {
     this.ensure(2);
     this.view.setInt16(this.pos, COPY_COLUMNS.length);
     this.pos += 2;
@@ -107,7 +120,11 @@ export class BinaryCopyEncoder {
     else this.nullField();
     if (z.bbox) this.geometryField(BBOX_POLYGON_BYTES, (v, o) => writeBBoxPolygon(v, o, z.bbox!, SRID_WGS84));
     else this.nullField();
-    if (z.geometry) {
+    if (flat) {
+      const size = flatMultiPolygonByteSize(flat);
+      this.geometryField(size, (v, o) => writeFlatMultiPolygon(v, o, flat, SRID_WEB_MERCATOR));
+      this.geometryField(size, (v, o) => writeFlatMultiPolygon(v, o, flat, SRID_WGS84));
+    } else if (z.geometry) {
       const coords = z.geometry.coordinates;
       const size = multiPolygonByteSize(coords);
       this.geometryField(size, (v, o) => writeMultiPolygon(v, o, coords, SRID_WEB_MERCATOR));
@@ -127,12 +144,16 @@ export class BinaryCopyEncoder {
     this.textField(z.country_code);
   }
 
+  /** Room for n more bytes: else the pending bytes move to the start of a new slab (offsets change). */
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n + FLUSH_AT));
-    this.buf.copy(bigger, 0, 0, this.pos);
-    this.buf = bigger;
-    this.view = new DataView(bigger.buffer, bigger.byteOffset, bigger.length);
+    const pending = this.pos - this.start;
+    const slab = Buffer.allocUnsafe(Math.max(SLAB, pending + n + FLUSH_AT));
+    this.buf.copy(slab, 0, this.start, this.pos);
+    this.buf = slab;
+    this.view = new DataView(slab.buffer, slab.byteOffset, slab.length);
+    this.start = 0;
+    this.pos = pending;
   }
 
   private int32(v: number): void {
@@ -191,8 +212,8 @@ export class BinaryCopyEncoder {
   }
 
   private textArrayField(items: string[]): void {
-    const start = this.pos;
     this.ensure(24);
+    const at = this.pos - this.start; // relative: the items may move the bytes to a new slab
     this.pos += 4; // length, filled below
     this.view.setInt32(this.pos, items.length ? 1 : 0); // dimensions
     this.view.setInt32(this.pos + 4, 0); // no nulls
@@ -204,7 +225,7 @@ export class BinaryCopyEncoder {
       this.pos += 8;
       for (const s of items) this.textField(s);
     }
-    this.view.setInt32(start, this.pos - start - 4);
+    this.view.setInt32(this.start + at, this.pos - this.start - at - 4);
   }
 
   private geometryField(size: number, write: (view: DataView, offset: number) => number): void {

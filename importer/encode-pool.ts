@@ -36,10 +36,15 @@ interface Failure {
   exitCode?: number;
 }
 
-/** Threads for an import of `bytes` bytes: none for small files (starting a thread costs more than it saves). */
-export function encodeThreads(bytes: number): number {
+/**
+ * Worker threads for an import of `bytes` bytes: none for small files (starting a thread costs more than it
+ * saves), and only cores left over by the main thread and the PostgreSQL backend doing the COPY. Since the
+ * geometry is read straight from the bytes (zone-text.ts) one thread keeps ahead of the backend; workers add CPU
+ * (thread start-up, batch copies) that on 2 cores the backend needs (bench/import/load.bench.ts, docs/importer.md).
+ */
+export function encodeThreads(bytes: number, cores = availableParallelism()): number {
   if (bytes < 16 << 20) return 0;
-  return Math.max(2, Math.min(4, availableParallelism()));
+  return Math.max(0, Math.min(4, cores - 2));
 }
 
 export class EncodePool {

@@ -1,20 +1,22 @@
 // Worker thread of the parallel load (encode-pool.ts): parses, validates and COPY-encodes batches of zone texts.
-// JSON.parse is most of an import's client CPU; spreading it over threads keeps the main thread (reading,
-// splitting, id/parent checks, feeding COPY) ahead of the database.
+// Parsing (zone-text.ts) is most of an import's client CPU; where cores are left over (encodeThreads), spreading
+// it over threads keeps the main thread (reading, splitting, id/parent checks, feeding COPY) ahead of the database.
 import { parentPort, workerData } from "node:worker_threads";
 import { StatsAccumulator } from "../core/cosmogony/model.ts";
-import { parseZoneText } from "../core/cosmogony/reader.ts";
 import { CosmoError } from "../core/errors.ts";
 import { BinaryCopyEncoder } from "./copy-binary.ts";
 import type { BatchRequest, BatchResult } from "./encode-pool.ts";
+import { ZoneTextParser } from "./zone-text.ts";
 
 const name = (workerData as { name: string }).name;
 const port = parentPort;
 if (!port) throw new Error("encode-worker.ts runs as a worker thread");
+const parser = new ZoneTextParser(name);
 
 port.on("message", (req: BatchRequest) => {
   try {
-    const encoder = new BinaryCopyEncoder(false);
+    // one slab for the batch (its rows take about as much room as their JSON; it grows if needed), transferred whole
+    const encoder = new BinaryCopyEncoder(false, Math.max(1 << 16, req.data.byteLength));
     const stats = new StatsAccumulator();
     const n = req.index.length;
     const ids = new Float64Array(n);
@@ -23,16 +25,13 @@ port.on("message", (req: BatchRequest) => {
     const data = Buffer.from(req.data);
     for (let i = 0; i < n; i++) {
       const line = req.line[i];
-      const zone = parseZoneText(
-        {
-          bytes: data.subarray(req.start[i], req.start[i + 1]),
-          index: req.index[i],
-          line: line < 0 ? undefined : line,
-          offset: req.offset[i],
-        },
-        name,
-      );
-      encoder.addZone(zone);
+      const { zone, flat } = parser.parse({
+        bytes: data.subarray(req.start[i], req.start[i + 1]),
+        index: req.index[i],
+        line: line < 0 ? undefined : line,
+        offset: req.offset[i],
+      });
+      encoder.addZone(zone, flat);
       stats.add(zone);
       ids[i] = zone.id;
       parents[i] = zone.parent ?? -1;

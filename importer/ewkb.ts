@@ -6,6 +6,8 @@
 // Layout (little-endian): byte order (1) | uint32 type (| 0x20000000 when an SRID follows) | [uint32 srid] | body.
 // Only the outermost geometry carries the SRID.
 
+import type { FlatMultiPolygon } from "./multipolygon-text.ts";
+
 export const SRID_WGS84 = 4326;
 export const SRID_WEB_MERCATOR = 3857;
 
@@ -82,6 +84,59 @@ export function writeMultiPolygon(
           view.setFloat64(o, p[0], true);
           view.setFloat64(o + 8, p[1], true);
           o += 16;
+        }
+      }
+    }
+  }
+  return o;
+}
+
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+
+/** Bytes of a flat MultiPolygon's EWKB (with SRID): the same layout as multiPolygonByteSize() counts. */
+export function flatMultiPolygonByteSize(g: FlatMultiPolygon): number {
+  return 13 + 9 * g.polygons + 4 * g.rings + 16 * g.points;
+}
+
+/** writeMultiPolygon() for a MultiPolygon read into flat arrays (multipolygon-text.ts): the same bytes. */
+export function writeFlatMultiPolygon(view: DataView, offset: number, g: FlatMultiPolygon, srid: number): number {
+  const mercator = srid === SRID_WEB_MERCATOR;
+  const xy = g.xy;
+  let o = offset;
+  view.setUint8(o, 1);
+  view.setUint32(o + 1, WKB_MULTIPOLYGON | EWKB_SRID_FLAG, true);
+  view.setUint32(o + 5, srid, true);
+  view.setUint32(o + 9, g.polygons, true);
+  o += 13;
+  let ring = 0;
+  let k = 0; // index into xy
+  for (let i = 0; i < g.polygons; i++) {
+    const rings = g.ringsPerPolygon[i];
+    view.setUint8(o, 1);
+    view.setUint32(o + 1, WKB_POLYGON, true);
+    view.setUint32(o + 5, rings, true);
+    o += 9;
+    for (let j = 0; j < rings; j++, ring++) {
+      const n = g.pointsPerRing[ring];
+      view.setUint32(o, n, true);
+      o += 4;
+      const stop = k + 2 * n;
+      if (mercator) {
+        for (; k < stop; k += 2, o += 16) {
+          view.setFloat64(o, mercatorX(xy[k]), true);
+          view.setFloat64(o + 8, mercatorY(xy[k + 1]), true);
+        }
+      } else if (LITTLE_ENDIAN_HOST) {
+        // the array's bytes are already the EWKB coordinates: one copy per ring
+        new Uint8Array(view.buffer, view.byteOffset + o, 16 * n).set(
+          new Uint8Array(xy.buffer, xy.byteOffset + 8 * k, 16 * n),
+        );
+        k = stop;
+        o += 16 * n;
+      } else {
+        for (; k < stop; k += 2, o += 16) {
+          view.setFloat64(o, xy[k], true);
+          view.setFloat64(o + 8, xy[k + 1], true);
         }
       }
     }

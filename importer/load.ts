@@ -1,6 +1,8 @@
 // The load: zones streamed from the file into a new version schema by one binary COPY, in the transaction that
 // creates the schema (COPY FREEZE: no later hint-bit/freeze rewrite; a failure leaves nothing). Ids and
 // parents are checked in Node while streaming, so a bad reference is reported with the zone's file position.
+// Geometries go from the file's bytes to EWKB without JS arrays (zone-text.ts); one thread then keeps ahead of
+// the backend, worker threads are used only where cores are left over (encodeThreads).
 import { stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { Readable as ReadableStream } from "node:stream";
@@ -9,12 +11,13 @@ import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { CosmogonyMeta, Stats } from "../core/cosmogony/model.ts";
 import { StatsAccumulator } from "../core/cosmogony/model.ts";
-import { describeRecord, parseZoneText, readZoneTexts, type ZoneText } from "../core/cosmogony/reader.ts";
+import { describeRecord, readZoneTexts, type ZoneText } from "../core/cosmogony/reader.ts";
 import { ident } from "../core/db.ts";
 import { InputError } from "../core/errors.ts";
 import { BinaryCopyEncoder, COPY_COLUMNS } from "./copy-binary.ts";
 import { sql } from "./datasets.ts";
 import { type BatchResult, EncodePool, encodeThreads } from "./encode-pool.ts";
+import { ZoneTextParser } from "./zone-text.ts";
 
 const EMPTY = Buffer.alloc(0);
 
@@ -120,11 +123,12 @@ export async function loadZones(
   async function* rowsHere(): AsyncGenerator<Buffer> {
     const encoder = new BinaryCopyEncoder();
     const check = new HierarchyCheck(opts.name);
+    const parser = new ZoneTextParser(opts.name);
     for await (const t of readZoneTexts(source, readOpts)) {
-      const z = parseZoneText(t, opts.name);
+      const { zone: z, flat } = parser.parse(t);
       check.add(z.id, z.parent, z.osm_id, t);
       stats.add(z);
-      encoder.addZone(z);
+      encoder.addZone(z, flat);
       progress(1);
       const chunk = encoder.take();
       if (chunk) yield chunk;

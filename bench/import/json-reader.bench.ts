@@ -2,12 +2,15 @@
 // JSON library: both read the same generated `.json` file zone by zone, without holding it whole.
 //   - ours: byte scanner finds each element of "zones", then JSON.parse + validation per zone;
 //   - stream-json (the usual choice; here as minio's dependency): parser → pick "zones" → streamArray.
+// And why the load reads geometries byte by byte (importer/zone-text.ts, multipolygon-text.ts, json-number.ts):
+// on the same zone texts, that parser vs the general JSON.parse + validation, with the coordinates each gives.
 //   node --import tsx bench/import/json-reader.bench.ts [--vertices N]
 import { createReadStream, existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { readZones } from "../../core/cosmogony/reader.ts";
+import { parseZoneText, readZones, readZoneTexts, type ZoneText } from "../../core/cosmogony/reader.ts";
 import { PROJECT_ROOT } from "../../core/paths.ts";
+import { ZoneTextParser } from "../../importer/zone-text.ts";
 import { generateZonesFile } from "./generate.ts";
 
 const i = process.argv.indexOf("--vertices");
@@ -50,3 +53,33 @@ const lib = await time("stream-json: parser + pick + streamArray", async () => {
   return n;
 });
 process.stdout.write(`ours uses ${(lib / ours).toFixed(1)}x less CPU (and validates each zone)\n`);
+
+// the load's zone parser vs the general path, in memory (best of 3: only parsing is timed)
+const texts: ZoneText[] = [];
+for await (const t of readZoneTexts(file)) texts.push(t);
+let coordinates = 0;
+for (const t of texts)
+  for (const p of parseZoneText(t, file).geometry?.coordinates ?? []) for (const r of p) coordinates += 2 * r.length;
+function bestCpu(label: string, fn: () => void): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < 3; r++) {
+    const c0 = process.cpuUsage();
+    fn();
+    const c = process.cpuUsage(c0);
+    best = Math.min(best, (c.user + c.system) / 1e6);
+  }
+  process.stdout.write(
+    `${label.padEnd(44)} ${texts.length} zones  ${best.toFixed(2)} s CPU  ${(coordinates / best / 1e6).toFixed(1)} M numbers/s\n`,
+  );
+  return best;
+}
+const general = bestCpu("general: JSON.parse + validation", () => {
+  for (const t of texts) parseZoneText(t, file);
+});
+const parser = new ZoneTextParser(file);
+const load = bestCpu("load: geometry bytes → Float64Array, rest JSON", () => {
+  for (const t of texts) parser.parse(t);
+});
+process.stdout.write(
+  `the load's parser uses ${(general / load).toFixed(1)}x less CPU (same doubles: importer/test/zone-text.test.ts)\n`,
+);

@@ -1,0 +1,163 @@
+// Reads the JSON text of a GeoJSON MultiPolygon straight into flat typed arrays (no nested JS arrays: at tens of
+// millions of coordinates, allocating them and collecting them again was most of the load's CPU).
+// It accepts only what checkMultiPolygon (core/cosmogony/geometry.ts) accepts, in its plainest form:
+// {"type": "MultiPolygon", "coordinates": […]} in either key order, no other keys, no escapes, positions of
+// exactly two finite numbers, rings of 0 or >= 4 positions. Anything else returns false and the caller goes back
+// to JSON.parse + validation, which accepts the unusual forms and words the errors.
+import { readJsonNumber } from "./json-number.ts";
+
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+
+const TYPE_KEY = Buffer.from('"type"');
+const COORDINATES_KEY = Buffer.from('"coordinates"');
+const MULTIPOLYGON = Buffer.from('"MultiPolygon"');
+
+/** A MultiPolygon as counts and interleaved lon/lat pairs (views into the reader's reused arrays). */
+export interface FlatMultiPolygon {
+  polygons: number;
+  /** Rings of each polygon (first `polygons` entries). */
+  ringsPerPolygon: Int32Array;
+  rings: number;
+  /** Positions of each ring (first `rings` entries). */
+  pointsPerRing: Int32Array;
+  points: number;
+  /** x0, y0, x1, y1, … (first 2 * `points` entries). */
+  xy: Float64Array;
+}
+
+function grow<T extends Int32Array | Float64Array>(a: T, need: number): T {
+  if (need <= a.length) return a;
+  const bigger = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2));
+  bigger.set(a);
+  return bigger;
+}
+
+/** One per thread: its arrays are reused from zone to zone (the result is valid until the next read). */
+export class MultiPolygonTextReader implements FlatMultiPolygon {
+  polygons = 0;
+  ringsPerPolygon = new Int32Array(64);
+  rings = 0;
+  pointsPerRing = new Int32Array(256);
+  points = 0;
+  xy = new Float64Array(1 << 16);
+  /** Offset just after the geometry object read last. */
+  end = 0;
+  /** The bytes being read, for readJsonNumber's four-digits-at-a-time reads. */
+  private view: DataView = new DataView(new ArrayBuffer(0));
+
+  /** Reads the geometry object starting at `pos` (a `{`); false when it is not in the plain form (see above). */
+  read(buf: Buffer, pos: number): boolean {
+    this.polygons = 0;
+    this.rings = 0;
+    this.points = 0;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    let i = skipSpace(buf, pos);
+    if (buf[i] !== LBRACE) return false;
+    let sawType = false;
+    let sawCoordinates = false;
+    for (;;) {
+      i = skipSpace(buf, i + 1);
+      if (startsWith(buf, i, TYPE_KEY) && !sawType) {
+        i = skipSpace(buf, i + TYPE_KEY.length);
+        if (buf[i] !== COLON) return false;
+        i = skipSpace(buf, i + 1);
+        if (!startsWith(buf, i, MULTIPOLYGON)) return false;
+        i += MULTIPOLYGON.length;
+        sawType = true;
+      } else if (startsWith(buf, i, COORDINATES_KEY) && !sawCoordinates) {
+        i = skipSpace(buf, i + COORDINATES_KEY.length);
+        if (buf[i] !== COLON) return false;
+        i = this.readPolygons(buf, skipSpace(buf, i + 1));
+        if (i < 0) return false;
+        sawCoordinates = true;
+      } else return false;
+      i = skipSpace(buf, i);
+      if (buf[i] === COMMA) continue;
+      if (buf[i] !== RBRACE || !sawType || !sawCoordinates) return false;
+      this.end = i + 1;
+      return true;
+    }
+  }
+
+  /** The coordinates array at `i`; the offset after it, or -1. */
+  private readPolygons(buf: Buffer, i: number): number {
+    if (buf[i] !== LBRACKET) return -1;
+    i = skipSpace(buf, i + 1);
+    if (buf[i] === RBRACKET) return i + 1;
+    for (;;) {
+      if (buf[i] !== LBRACKET) return -1;
+      this.ringsPerPolygon = grow(this.ringsPerPolygon, this.polygons + 1);
+      const rings0 = this.rings;
+      i = skipSpace(buf, i + 1);
+      if (buf[i] !== RBRACKET) {
+        for (;;) {
+          i = this.readRing(buf, i);
+          if (i < 0) return -1;
+          i = skipSpace(buf, i);
+          if (buf[i] === RBRACKET) break;
+          if (buf[i] !== COMMA) return -1;
+          i = skipSpace(buf, i + 1);
+        }
+      }
+      this.ringsPerPolygon[this.polygons++] = this.rings - rings0;
+      i = skipSpace(buf, i + 1);
+      if (buf[i] === RBRACKET) return i + 1;
+      if (buf[i] !== COMMA) return -1;
+      i = skipSpace(buf, i + 1);
+    }
+  }
+
+  /** One ring at `i` (a `[`); the offset after it, or -1. */
+  private readRing(buf: Buffer, i: number): number {
+    if (buf[i] !== LBRACKET) return -1;
+    this.pointsPerRing = grow(this.pointsPerRing, this.rings + 1);
+    const view = this.view;
+    let xy = this.xy;
+    let n = this.points * 2;
+    const n0 = n;
+    i = skipSpace(buf, i + 1);
+    if (buf[i] !== RBRACKET) {
+      for (;;) {
+        if (buf[i] !== LBRACKET) return -1;
+        if (n + 2 > xy.length) xy = this.xy = grow(xy, n + 2);
+        i = readJsonNumber(buf, skipSpace(buf, i + 1), xy, n, view);
+        if (i < 0) return -1;
+        i = skipSpace(buf, i);
+        if (buf[i] !== COMMA) return -1;
+        i = readJsonNumber(buf, skipSpace(buf, i + 1), xy, n + 1, view);
+        if (i < 0) return -1;
+        i = skipSpace(buf, i);
+        if (buf[i] !== RBRACKET) return -1; // also a third coordinate: left to the general path
+        // ±Infinity: out of the double range, which the validation rejects
+        if (!Number.isFinite(xy[n]) || !Number.isFinite(xy[n + 1])) return -1;
+        n += 2;
+        i = skipSpace(buf, i + 1);
+        if (buf[i] === RBRACKET) break;
+        if (buf[i] !== COMMA) return -1;
+        i = skipSpace(buf, i + 1);
+      }
+    }
+    const count = (n - n0) / 2;
+    if (count > 0 && count < 4) return -1;
+    this.pointsPerRing[this.rings++] = count;
+    this.points += count;
+    return i + 1;
+  }
+}
+
+function skipSpace(buf: Buffer, i: number): number {
+  let c = buf[i];
+  while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = buf[++i];
+  return i;
+}
+
+function startsWith(buf: Buffer, i: number, word: Buffer): boolean {
+  if (i + word.length > buf.length) return false;
+  for (let k = 0; k < word.length; k++) if (buf[i + k] !== word[k]) return false;
+  return true;
+}
