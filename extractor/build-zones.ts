@@ -1,5 +1,5 @@
 // From the OSM objects of the three passes to draft zones (pure: no I/O), with counts of what was dropped.
-import { buildBoundary, type DropReason } from "./boundary.ts";
+import { buildBoundary, type DropReason, RingStore } from "./boundary.ts";
 import type { OsmInput } from "./osm-read.ts";
 import { CITY_PLACES, SUBURB_PLACES } from "./osm-read.ts";
 import type { DraftZone } from "./types.ts";
@@ -43,20 +43,23 @@ export function buildZones(osm: OsmInput, opts: { capitals: boolean }): BuiltZon
     if (report.examples[reason].length < 5) report.examples[reason].push(osmId);
   };
   const node = (id: number): NodeInfo | undefined => {
-    const c = osm.coords.get(id);
+    const c = osm.centerNodes.get(id);
     if (!c) return undefined;
-    return { coords: [c[0], c[1]], tags: osm.centerNodes.get(id)?.tags ?? {} };
+    return { coords: [c.lon, c.lat], tags: c.tags };
   };
 
   const zones: DraftZone[] = [];
   // Relation ids ascending, then nodes: the order (and so the ids) upstream's BTreeMap iteration gives.
   const relations = [...osm.relations].sort((a, b) => a.id - b.id);
+  // Slabs sized on the input (2 positions per way node; rings hold each way node ~3 times on the
+  // benchmark file, boundaries being shared by neighbours and by nested levels): a few slabs, a few GCs.
+  const rings = new RingStore(4 * osm.ways.node.length);
   for (const rel of relations) {
     if (!rel.tags.name) {
       drop("no_name", `relation:${rel.id}`);
       continue;
     }
-    const b = buildBoundary(rel.members, osm.ways, osm.coords);
+    const b = buildBoundary(rel.members, osm.ways, rings);
     for (const [k, v] of Object.entries(b.problems)) count(report.ringProblems, k, v);
     if (!b.geometry) {
       drop("no_boundary", `relation:${rel.id}`);

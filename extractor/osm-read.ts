@@ -1,40 +1,57 @@
 // The three passes over the PBF, each keeping only what the next step needs (bounded memory: never every
-// node of the file). Pass 1: admin relations + place nodes; pass 2: the relations' member ways; pass 3:
-// those ways' nodes (coordinates only) and the admin_centre/label member nodes (with tags).
+// node of the file). Pass 1: admin relations; pass 2: the relations' member ways; pass 3: those ways'
+// nodes (coordinates only), the admin_centre/label member nodes (with tags) and the place nodes. Blocks
+// are assumed to hold one kind of element each, so every pass inflates only the blocks it needs; a file
+// breaking that assumption is read again without it.
+import { childLogger } from "../core/log.ts";
 import { startProgress } from "../core/progress.ts";
+import { MISSING_COORD, WayNodes } from "./boundary.ts";
 import {
   IdSet,
-  type NodeCoords,
   type OsmNode,
   type OsmRelation,
   type Pass,
   type PassResult,
   readPbf,
+  type TagPredicate,
+  type Tags,
 } from "./pbf/index.ts";
 
 export interface OsmInput {
   relations: OsmRelation[];
   placeNodes: OsmNode[];
-  /** way id → node ids */
-  ways: Map<number, number[]>;
-  coords: NodeCoords;
-  /** admin_centre / label member nodes that carry tags */
-  centerNodes: Map<number, OsmNode>;
+  /** The relations' member ways, their nodes resolved to coordinates. */
+  ways: WayNodes;
+  /** admin_centre / label member nodes the file holds, with their tags ({} for untagged ones). */
+  centerNodes: Map<number, CenterNode>;
 }
 
-/** Place values read in pass 1: suburb-like ones always become zones, city-like ones only capitals (Voronoi). */
+export interface CenterNode {
+  lon: number;
+  lat: number;
+  tags: OsmNode["tags"];
+}
+
+const log = childLogger("osm-read");
+
+/** Place values read in pass 3: suburb-like ones always become zones, city-like ones only capitals (Voronoi). */
 export const SUBURB_PLACES = ["suburb", "quarter", "neighbourhood"];
 export const CITY_PLACES = ["city", "town", "village"];
 
 export const ADMIN_RELATIONS: Pass["relations"] = [
   [{ key: "boundary", values: ["administrative"] }, { key: "admin_level" }],
 ];
-export const PLACE_NODES: NonNullable<Pass["nodes"]>["tags"] = [
+export const PLACE_NODES: TagPredicate[] = [
   [{ key: "place", values: SUBURB_PLACES }, { key: "name" }],
   [{ key: "place", values: CITY_PLACES }, { key: "name" }, { key: "capital", values: ["yes"] }],
 ];
 
-async function runPass(label: string, file: string, pass: Pass, threads?: number): Promise<PassResult> {
+async function runPass(
+  label: string,
+  file: string,
+  pass: Pass,
+  { threads }: { threads?: number },
+): Promise<PassResult> {
   const bar = startProgress({ label, unit: "MB" });
   let last = 0;
   try {
@@ -47,7 +64,7 @@ async function runPass(label: string, file: string, pass: Pass, threads?: number
       },
     });
     bar.stop(
-      `${label}: ${result.relations.length} relations, ${result.ways.length} ways, ${result.coords.size} node positions, ${(last / 1e6).toFixed(1)} MB read`,
+      `${label}: ${result.relations.length} relations, ${result.wayTable?.ids.length ?? result.ways.length} ways, ${pass.nodes?.coordsAt ? `${pass.nodes.coordsAt.lon.length} nodes wanted by id` : `${result.coords.size} node positions`}, ${(last / 1e6).toFixed(1)} MB read`,
     );
     return result;
   } catch (err) {
@@ -56,14 +73,60 @@ async function runPass(label: string, file: string, pass: Pass, threads?: number
   }
 }
 
-export async function readOsm(file: string, opts: { threads?: number } = {}): Promise<OsmInput> {
-  const { threads } = opts;
-  const p1 = await runPass(
-    "pass 1/3 admin relations + places",
-    file,
-    { relations: ADMIN_RELATIONS, nodes: { tags: PLACE_NODES } },
-    threads,
+/**
+ * Pass 2: the member ways, as rows of node keys (a node's position in the sorted set of wanted node ids,
+ * which pass 3 fills with coordinates). Its own function so that the pass's arrays of node ids are
+ * garbage once the keys are computed, not kept alive across pass 3.
+ */
+async function readWays(file: string, wayIds: number[], centerIds: number[], opts: PassOptions) {
+  const wantedWays = IdSet.from(wayIds);
+  const p2 = await runPass("pass 2/3 boundary ways", file, { ...opts.pass, ways: wantedWays, waysAsTable: true }, opts);
+  const { ids: keptWayIds, start, refs } = p2.wayTable!;
+  // Row of each way by its position in the (sorted) set of wanted ids: a binary search in a small typed
+  // array is cheaper than a Map keyed by ids beyond 2^31.
+  const rowAt = new Int32Array(wantedWays.size).fill(-1);
+  for (let w = 0; w < keptWayIds.length; w++) rowAt[wantedWays.positionOf(keptWayIds[w])] = w; // later wins
+  const rows = {
+    get(wayId: number): number | undefined {
+      const p = wantedWays.positionOf(wayId);
+      return p >= 0 && rowAt[p] >= 0 ? rowAt[p] : undefined;
+    },
+  };
+  // Every node id wanted: the ways' nodes and the centre nodes.
+  const refCount = refs.length;
+  const all = IdSet.sharedArray(refCount + centerIds.length);
+  all.set(refs);
+  all.set(centerIds, refCount);
+  const wanted = IdSet.adopt(all);
+  // A node's key is its position in the sorted set: equal ids, equal keys; coordinates are stored by key.
+  const keys = new Uint32Array(wanted.positionsOf(refs).buffer);
+  const centerKeys = wanted.positionsOf(Float64Array.from(centerIds));
+  return { rows, start, keys, wanted, centerKeys, mixedBlocks: p2.mixedBlocks };
+}
+
+/** Whether tags satisfy any predicate (what the decoder's tag filter tests, on a decoded node). */
+function matchesAny(tags: Tags, predicates: TagPredicate[]): boolean {
+  return predicates.some((p) =>
+    p.every((c) => Object.hasOwn(tags, c.key) && (c.values === undefined || c.values.includes(tags[c.key]))),
   );
+}
+
+interface PassOptions {
+  threads?: number;
+  /** Options given to every pass (singleKindBlocks). */
+  pass: Pick<Pass, "singleKindBlocks">;
+}
+
+export async function readOsm(file: string, opts: { threads?: number } = {}): Promise<OsmInput> {
+  const input = await readPasses(file, { threads: opts.threads, pass: { singleKindBlocks: true } });
+  if (input) return input;
+  log.warn({ file }, "blocks holding several kinds of elements: reading the file again, inflating every block");
+  return (await readPasses(file, { threads: opts.threads, pass: {} }))!;
+}
+
+/** The three passes; null when singleKindBlocks was assumed and the file breaks the assumption. */
+async function readPasses(file: string, opts: PassOptions): Promise<OsmInput | null> {
+  const p1 = await runPass("pass 1/3 admin relations", file, { ...opts.pass, relations: ADMIN_RELATIONS }, opts);
   const wayIds: number[] = [];
   const centerIds: number[] = [];
   for (const r of p1.relations) {
@@ -73,19 +136,30 @@ export async function readOsm(file: string, opts: { threads?: number } = {}): Pr
     }
   }
 
-  const p2 = await runPass("pass 2/3 boundary ways", file, { ways: IdSet.from(wayIds) }, threads);
-  const ways = new Map<number, number[]>();
-  const nodeIds: number[] = centerIds.slice();
-  for (const w of p2.ways) {
-    ways.set(w.id, w.refs);
-    for (const n of w.refs) nodeIds.push(n);
+  const { rows, start, keys, wanted, centerKeys, mixedBlocks } = await readWays(file, wayIds, centerIds, opts);
+  // Coordinates by key, written by the decode workers straight into shared memory.
+  const sharedInt32 = () => new Int32Array(new SharedArrayBuffer(Math.max(wanted.size, 1) * 4), 0, wanted.size);
+  const lon = sharedInt32().fill(MISSING_COORD);
+  const lat = sharedInt32().fill(MISSING_COORD);
+  const p3 = await runPass(
+    "pass 3/3 boundary nodes + places",
+    file,
+    { ...opts.pass, nodes: { ids: wanted, tags: PLACE_NODES, coordsAt: { lon, lat } } },
+    opts,
+  );
+  if (p1.mixedBlocks || mixedBlocks || p3.mixedBlocks) return null;
+  const ways = new WayNodes(rows, start, keys, lon, lat);
+
+  const tagsOf = new Map<number, OsmNode["tags"]>();
+  for (const n of p3.nodes) tagsOf.set(n.id, n.tags);
+  const centerNodes = new Map<number, CenterNode>();
+  for (let c = 0; c < centerIds.length; c++) {
+    const key = centerKeys[c];
+    if (lon[key] === MISSING_COORD) continue;
+    centerNodes.set(centerIds[c], { lon: lon[key] / 1e7, lat: lat[key] / 1e7, tags: tagsOf.get(centerIds[c]) ?? {} });
   }
-  p2.ways.length = 0;
+  // Tagged nodes kept for their id (boundary and centre nodes) come too: keep the place nodes.
+  const placeNodes = p3.nodes.filter((n) => matchesAny(n.tags, PLACE_NODES));
 
-  const p3 = await runPass("pass 3/3 boundary nodes", file, { nodes: { ids: IdSet.from(nodeIds) } }, threads);
-  const center = new Set(centerIds);
-  const centerNodes = new Map<number, OsmNode>();
-  for (const n of p3.nodes) if (center.has(n.id)) centerNodes.set(n.id, n);
-
-  return { relations: p1.relations, placeNodes: p1.nodes, ways, coords: p3.coords, centerNodes };
+  return { relations: p1.relations, placeNodes, ways, centerNodes };
 }

@@ -16,14 +16,25 @@ if (impl === "ours") {
   const r = await readPbf(file, { relations: [[]], ways: ALL, nodes: { ids: ALL } }, { threads });
   counts = { nodes: r.coords.size, ways: r.ways.length, relations: r.relations.length };
 } else if (impl === "ours-boundaries") {
-  // The extractor's access pattern: admin relations, then their ways, then the nodes they need.
+  // The extractor's access pattern (extractor/osm-read.ts): admin relations, then their ways as a flat
+  // table, then the nodes they need (coordinates into shared arrays) and the place nodes; every pass
+  // inflates only the blocks of the kind it needs (singleKindBlocks).
+  const guess = { singleKindBlocks: true };
   const admin = [[{ key: "boundary", values: ["administrative"] }]];
-  const rel = await readPbf(file, { relations: admin }, { threads });
+  const rel = await readPbf(file, { ...guess, relations: admin }, { threads });
   const wayIds = IdSet.from(rel.relations.flatMap((x) => x.members.filter((m) => m.type === "way").map((m) => m.ref)));
-  const ways = await readPbf(file, { ways: wayIds }, { threads });
-  const nodeIds = IdSet.from(ways.ways.flatMap((w) => w.refs));
-  const nodes = await readPbf(file, { nodes: { ids: nodeIds, tags: [[{ key: "place" }]] } }, { threads });
-  counts = { nodes: nodes.coords.size, ways: ways.ways.length, relations: rel.relations.length };
+  const ways = await readPbf(file, { ...guess, ways: wayIds, waysAsTable: true }, { threads });
+  const refs = ways.wayTable!.refs;
+  const all = IdSet.sharedArray(refs.length);
+  all.set(refs);
+  const nodeIds = IdSet.adopt(all);
+  const shared = () => new Int32Array(new SharedArrayBuffer(Math.max(nodeIds.size, 1) * 4), 0, nodeIds.size);
+  const coordsAt = { lon: shared().fill(0x7fffffff), lat: shared() };
+  const place = [[{ key: "place" }]];
+  const nodes = await readPbf(file, { ...guess, nodes: { ids: nodeIds, tags: place, coordsAt } }, { threads });
+  if (rel.mixedBlocks || ways.mixedBlocks || nodes.mixedBlocks) throw new Error("blocks of several kinds");
+  const found = coordsAt.lon.reduce((n, x) => (x === 0x7fffffff ? n : n + 1), 0);
+  counts = { nodes: found + nodes.coords.size, ways: ways.wayTable!.ids.length, relations: rel.relations.length };
 } else if (impl === "osm-pbf-parser") {
   // CommonJS stream transform emitting arrays of items.
   const parseOSM = createRequire(import.meta.url)("osm-pbf-parser") as () => NodeJS.ReadWriteStream;

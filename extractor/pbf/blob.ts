@@ -1,12 +1,13 @@
 // Blob payload handling (fileformat.proto `Blob`): returns the uncompressed block bytes. Runs inside the
 // decode workers so inflating — the most expensive step — is parallel too.
-import { inflateSync } from "node:zlib";
+import { constants, inflateSync } from "node:zlib";
 import { ProtoError, ProtoReader } from "./proto.ts";
 
 /** Compression fields of `Blob` we recognise, to reject the unsupported ones by name. */
 const UNSUPPORTED: Record<number, string> = { 4: "lzma", 5: "bzip2", 6: "lz4", 7: "zstd" };
 
-export function blobPayload(blob: Uint8Array): Uint8Array {
+/** The compressed or raw block bytes of a Blob message, and its declared raw size (-1: absent). */
+function blobData(blob: Uint8Array): { data: Uint8Array; zlib: boolean; rawSize: number } {
   const r = new ProtoReader(blob);
   let rawSize = -1;
   let data: Uint8Array | undefined;
@@ -26,6 +27,11 @@ export function blobPayload(blob: Uint8Array): Uint8Array {
     }
   }
   if (!data) throw new ProtoError("blob has no data (neither raw nor zlib_data)");
+  return { data, zlib, rawSize };
+}
+
+export function blobPayload(blob: Uint8Array): Uint8Array {
+  const { data, zlib, rawSize } = blobData(blob);
   if (!zlib) return data;
   let out: Buffer;
   try {
@@ -37,4 +43,51 @@ export function blobPayload(blob: Uint8Array): Uint8Array {
     throw new ProtoError(`zlib data inflates to ${out.length} bytes, header says ${rawSize}`);
   }
   return out;
+}
+
+/** Element kinds (block.ts KIND_*) by PrimitiveGroup field: 1 nodes, 2 dense nodes, 3 ways, 4 relations. */
+const GROUP_KINDS = [0, 1, 1, 2, 4];
+const NEED_MORE = -1;
+
+/**
+ * The element kind of an OSMData blob's first PrimitiveGroup (block.ts KIND_*), inflating only the
+ * beginning of the blob (the string table and the group's first bytes); 0 when it cannot tell (no group,
+ * changesets, corrupt data: the caller then decodes the blob in full and reports errors there).
+ */
+export function firstGroupKind(blob: Uint8Array): number {
+  try {
+    const { data, zlib } = blobData(blob);
+    if (!zlib) return Math.max(0, groupKindAt(data, true));
+    for (let input = 4096; ; input *= 4) {
+      const whole = input >= data.length;
+      const prefix = inflateSync(data.subarray(0, input), { finishFlush: constants.Z_SYNC_FLUSH });
+      const kind = groupKindAt(prefix, whole);
+      if (kind !== NEED_MORE) return kind;
+      if (whole) return 0;
+    }
+  } catch {
+    return 0;
+  }
+}
+
+/** Kind of the first group in (a prefix of) a PrimitiveBlock; NEED_MORE when the prefix ends too soon. */
+function groupKindAt(block: Uint8Array, complete: boolean): number {
+  const r = new ProtoReader(block);
+  try {
+    for (let key = r.key(); key !== 0; key = r.key()) {
+      if (key !== ((2 << 3) | 2)) {
+        r.skip(key); // the string table (1) and the scalar fields
+        continue;
+      }
+      const len = r.uint32();
+      if (len === 0) continue; // an empty group
+      if (r.pos >= block.length) return complete ? 0 : NEED_MORE;
+      const field = r.key() >>> 3;
+      return GROUP_KINDS[field] ?? 0;
+    }
+    return 0;
+  } catch (e) {
+    if (complete || !(e instanceof ProtoError)) return 0;
+    return NEED_MORE;
+  }
 }

@@ -14,12 +14,26 @@ export interface BlockFilter {
   ways: Float64Array | All | null;
   nodeIds: Float64Array | All | null;
   nodeTags: CompiledPredicates | null;
+  /**
+   * Shared arrays indexed like nodeIds: a node kept for its id has its coordinates written there (by
+   * whichever worker decodes it) instead of being sent back; null: every kept node is sent back.
+   */
+  nodeCoordsAt?: { lon: Int32Array; lat: Int32Array } | null;
 }
 
 /** Element kinds found in a block (used to skip blocks in later passes over the same file). */
 export const KIND_NODE = 1;
 export const KIND_WAY = 2;
 export const KIND_RELATION = 4;
+
+/** The element kinds a pass wants (KIND_* bits). */
+export function wantedKinds(filter: BlockFilter): number {
+  return (
+    (filter.nodeIds !== null || filter.nodeTags !== null ? KIND_NODE : 0) |
+    (filter.ways !== null ? KIND_WAY : 0) |
+    (filter.relations !== null ? KIND_RELATION : 0)
+  );
+}
 
 export interface BlockResult {
   kinds: number;
@@ -369,11 +383,16 @@ function decodeNode(
     }
   }
   readKeysVals(keys, vals, kv);
-  const keep = filter.nodeIds === "all" || cursor?.has(id) === true || match?.test(kv.keys, kv.vals, kv.n) === true;
+  const at = cursor ? cursor.find(id) : -1;
+  const keep = filter.nodeIds === "all" || at >= 0 || match?.test(kv.keys, kv.vals, kv.n) === true;
   if (!keep) return;
   const flon = block.fixedLon(lon);
   const flat = block.fixedLat(lat);
-  coords.push(id, flon, flat);
+  const coordsAt = filter.nodeCoordsAt;
+  if (coordsAt && at >= 0) {
+    coordsAt.lon[at] = flon;
+    coordsAt.lat[at] = flat;
+  } else coords.push(id, flon, flat);
   if (kv.n > 0) out.push({ type: "node", id, lon: flon / 1e7, lat: flat / 1e7, tags: tagsOf(block, kv) });
 }
 
@@ -412,6 +431,7 @@ function decodeDense(
   if (!ids) return;
   if (!lats || !lons) throw new ProtoError("dense nodes without lat/lon");
   const all = filter.nodeIds === "all";
+  const coordsAt = filter.nodeCoordsAt;
   let id = 0;
   let lat = 0;
   let lon = 0;
@@ -430,11 +450,15 @@ function decodeDense(
         if (keysVals.pos >= keysVals.end) throw new ProtoError("dense keys_vals ends inside a node's tags");
       }
     }
-    const keep = all || cursor?.has(id) === true || match?.test(kv.keys, kv.vals, kv.n) === true;
+    const at = cursor ? cursor.find(id) : -1;
+    const keep = all || at >= 0 || match?.test(kv.keys, kv.vals, kv.n) === true;
     if (!keep) continue;
     const flon = block.fixedLon(lon);
     const flat = block.fixedLat(lat);
-    coords.push(id, flon, flat);
+    if (coordsAt && at >= 0) {
+      coordsAt.lon[at] = flon;
+      coordsAt.lat[at] = flat;
+    } else coords.push(id, flon, flat);
     if (kv.n > 0) out.push({ type: "node", id, lon: flon / 1e7, lat: flat / 1e7, tags: tagsOf(block, kv) });
   }
 }

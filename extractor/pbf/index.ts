@@ -3,7 +3,7 @@ export type { NodeCoords } from "./coords.ts";
 export { PbfError } from "./errors.ts";
 export { IdSet } from "./idset.ts";
 export { closePbfWorkers } from "./pool.ts";
-export { type Pass, type PassResult, type ReadOptions, readPbf } from "./read.ts";
+export { type Pass, type PassResult, type ReadOptions, readPbf, type WayTable } from "./read.ts";
 export {
   ALL,
   type All,

@@ -12,15 +12,16 @@ interface Task {
 }
 
 export interface Decoder {
-  decode(type: string, data: Uint8Array): Promise<BlobOutcome>;
+  /** peek: see processBlob. */
+  decode(type: string, data: Uint8Array, peek: boolean): Promise<BlobOutcome>;
   close(): Promise<void>;
 }
 
 /** Decodes on the calling thread (threads = 0): for debugging and the single-thread micro-benchmarks. */
 export function inlineDecoder(filter: BlockFilter): Decoder {
   return {
-    async decode(type, data) {
-      return processBlob(type, data, filter);
+    async decode(type, data, peek) {
+      return processBlob(type, data, filter, peek);
     },
     async close() {},
   };
@@ -82,10 +83,10 @@ export function workerPool(threads: number, filter: BlockFilter): Decoder {
   const pass = nextPass++;
   for (const w of pool) w.post({ kind: "pass", pass, filter });
   return {
-    decode(type, data) {
+    decode(type, data, peek) {
       let best = pool[0];
       for (const w of pool) if (w.queue.length < best.queue.length) best = w;
-      return best.run({ kind: "blob", pass, type, data });
+      return best.run({ kind: "blob", pass, type, data, peek });
     },
     async close() {
       for (const w of pool) if (!w.failure) w.post({ kind: "end", pass });

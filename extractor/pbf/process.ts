@@ -1,6 +1,6 @@
 // What a decode worker does with one blob (also called in-thread when threads = 0).
-import { blobPayload } from "./blob.ts";
-import { type BlockFilter, type BlockResult, decodeBlock } from "./block.ts";
+import { blobPayload, firstGroupKind } from "./blob.ts";
+import { type BlockFilter, type BlockResult, decodeBlock, wantedKinds } from "./block.ts";
 import { ProtoError, ProtoReader } from "./proto.ts";
 
 /** Features this decoder implements; a file requiring anything else is refused, as the spec demands. */
@@ -9,9 +9,16 @@ const SUPPORTED_FEATURES = new Set(["OsmSchema-V0.6", "DenseNodes"]);
 export type BlobOutcome =
   | { kind: "data"; result: BlockResult }
   | { kind: "header"; requiredFeatures: string[] }
+  /** Not decoded: its first group holds `kinds`, which the pass does not want (see Pass.singleKindBlocks). */
+  | { kind: "guessed"; kinds: number }
   | { kind: "ignored" };
 
-export function processBlob(type: string, blob: Uint8Array, filter: BlockFilter): BlobOutcome {
+/** peek: look at the first group first and skip the blob if its kind is not wanted. */
+export function processBlob(type: string, blob: Uint8Array, filter: BlockFilter, peek = false): BlobOutcome {
+  if (type === "OSMData" && peek) {
+    const kinds = firstGroupKind(blob);
+    if (kinds !== 0 && (kinds & wantedKinds(filter)) === 0) return { kind: "guessed", kinds };
+  }
   if (type === "OSMData") return { kind: "data", result: decodeBlock(blobPayload(blob), filter) };
   if (type === "OSMHeader") {
     const requiredFeatures = readRequiredFeatures(blobPayload(blob));

@@ -3,14 +3,7 @@
 import { stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
-import {
-  type BlockFilter,
-  KIND_NODE,
-  KIND_RELATION,
-  KIND_WAY,
-  materializeRelations,
-  materializeWays,
-} from "./block.ts";
+import { type BlockFilter, materializeRelations, materializeWays, type WayBatch, wantedKinds } from "./block.ts";
 import { type NodeCoords, NodeCoordsBuilder } from "./coords.ts";
 import { PbfError } from "./errors.ts";
 import { readBlobs } from "./framing.ts";
@@ -24,17 +17,51 @@ export interface Pass {
   relations?: TagPredicate[];
   /** Keep ways with these ids ("all": every way). */
   ways?: IdSet | All;
+  /**
+   * Deliver the kept ways as one flat table (result.wayTable: ids and node ids, no tags) instead of
+   * objects: millions of node ids stay in one typed array instead of a JS array per way.
+   */
+  waysAsTable?: boolean;
+  /**
+   * Assume every block holds elements of one kind (as osmium, osmconvert and the planet dumps write them):
+   * a block never seen before is then first inflated only up to its first group, and skipped when that
+   * group's kind is not wanted; later passes with this option skip it on that guess. A block that breaks
+   * the assumption is found when a later pass decodes it in full (`mixedBlocks`): the caller must then
+   * redo its passes without the option.
+   */
+  singleKindBlocks?: boolean;
   /** Keep nodes in ids OR matching any predicate ("all": every node). */
-  nodes?: { ids?: IdSet | All; tags?: TagPredicate[] };
+  nodes?: {
+    ids?: IdSet | All;
+    tags?: TagPredicate[];
+    /**
+     * Arrays on SharedArrayBuffers with one slot per id of `ids`, in its order: the workers write there
+     * the coordinates (1e-7°) of the nodes kept for their id, and `coords` only holds the other kept
+     * nodes. Slots of ids absent from the file keep what they held; a node id found twice in the file
+     * (invalid input) leaves either position.
+     */
+    coordsAt?: { lon: Int32Array; lat: Int32Array };
+  };
 }
 
 export interface PassResult {
   relations: OsmRelation[];
   ways: OsmWay[];
+  /** The kept ways when the pass asked for waysAsTable (ways is then empty), else null. */
+  wayTable: WayTable | null;
   /** Kept nodes that have tags. */
   nodes: OsmNode[];
   /** Coordinates of every kept node. */
   coords: NodeCoords;
+  /** A block skipped by an earlier singleKindBlocks guess turned out to hold other kinds too. */
+  mixedBlocks: boolean;
+}
+
+/** Ways in file order: the node ids of way i are refs[start[i]] … refs[start[i + 1] - 1]. */
+export interface WayTable {
+  ids: Float64Array;
+  start: Uint32Array;
+  refs: Float64Array;
 }
 
 export interface ReadOptions {
@@ -49,6 +76,8 @@ export interface ReadOptions {
  * extract passes (relations, then their ways, then their nodes) then inflate each blob about once.
  */
 const blobKinds = new Map<string, number[]>();
+/** Flag of an index entry guessed from a blob's first group only (Pass.singleKindBlocks). */
+const GUESSED = 8;
 const MAX_INDEXED_FILES = 16;
 
 function toFilter(pass: Pass): BlockFilter {
@@ -58,6 +87,7 @@ function toFilter(pass: Pass): BlockFilter {
     ways: ids(pass.ways),
     nodeIds: ids(pass.nodes?.ids),
     nodeTags: pass.nodes?.tags ?? null,
+    nodeCoordsAt: pass.nodes?.coordsAt ?? null,
   };
 }
 
@@ -71,10 +101,9 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
   const indexKey = `${resolve(path)}:${st.size}:${st.mtimeMs}`;
   const known = blobKinds.get(indexKey) ?? [];
   const filter = toFilter(pass);
-  const wanted =
-    (filter.nodeIds !== null || filter.nodeTags !== null ? KIND_NODE : 0) |
-    (filter.ways !== null ? KIND_WAY : 0) |
-    (filter.relations !== null ? KIND_RELATION : 0);
+  const wanted = wantedKinds(filter);
+  const trustGuesses = pass.singleKindBlocks === true;
+  let mixedBlocks = false;
   const threads = opts.threads ?? availableParallelism();
   const decoder: Decoder = threads > 0 ? workerPool(threads, filter) : inlineDecoder(filter);
   // Enough blobs in flight to keep every worker busy while the main thread reads and merges.
@@ -83,6 +112,7 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
   const result = { relations: [] as OsmRelation[], ways: [] as OsmWay[], nodes: [] as OsmNode[] };
   const coords = new NodeCoordsBuilder();
   const kinds: number[] = [...known];
+  const wayBatches: WayBatch[] = [];
   const pending: { seq: number; offset: number; end: number; outcome: Promise<BlobOutcome | null> }[] = [];
 
   const consume = async () => {
@@ -97,11 +127,17 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
     }
     if (outcome?.kind === "data") {
       const r = outcome.result;
+      const guess = known[p.seq];
+      if (guess !== undefined && guess & GUESSED && (guess & ~GUESSED) !== r.kinds) mixedBlocks = true;
       kinds[p.seq] = r.kinds;
       coords.add(r.coordIds, r.coordLon, r.coordLat);
       for (const x of r.nodes) result.nodes.push(x);
-      materializeWays(r.ways, result.ways);
+      if (pass.waysAsTable) {
+        if (r.ways.ids.length > 0) wayBatches.push(r.ways);
+      } else materializeWays(r.ways, result.ways);
       materializeRelations(r.relations, result.relations);
+    } else if (outcome?.kind === "guessed") {
+      kinds[p.seq] = outcome.kinds | GUESSED;
     } else if (outcome) {
       kinds[p.seq] = 0;
     }
@@ -109,9 +145,11 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
   };
 
   try {
-    const skip = (seq: number) => seq > 0 && known[seq] !== undefined && (known[seq] & wanted) === 0;
+    const skip = (seq: number) =>
+      seq > 0 && known[seq] !== undefined && (trustGuesses || !(known[seq] & GUESSED)) && (known[seq] & wanted) === 0;
     for await (const blob of readBlobs(path, { skip })) {
-      const outcome = blob.data ? decoder.decode(blob.type, blob.data) : Promise.resolve(null);
+      const peek = trustGuesses && known[blob.seq] === undefined;
+      const outcome = blob.data ? decoder.decode(blob.type, blob.data, peek) : Promise.resolve(null);
       outcome.catch(() => {}); // awaited in order by consume(); avoid unhandled-rejection noise meanwhile
       pending.push({ seq: blob.seq, offset: blob.offset, end: blob.end, outcome });
       while (pending.length >= maxInFlight) await consume();
@@ -124,5 +162,30 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
     if (blobKinds.size >= MAX_INDEXED_FILES) blobKinds.delete(blobKinds.keys().next().value as string);
     blobKinds.set(indexKey, kinds);
   }
-  return { ...result, coords: coords.build() };
+  const wayTable = pass.waysAsTable ? concatWays(wayBatches) : null;
+  return { ...result, wayTable, coords: coords.build(), mixedBlocks };
+}
+
+function concatWays(batches: WayBatch[]): WayTable {
+  let ways = 0;
+  let refs = 0;
+  for (const b of batches) {
+    ways += b.ids.length;
+    refs += b.refs.length;
+  }
+  const table: WayTable = {
+    ids: new Float64Array(ways),
+    start: new Uint32Array(ways + 1),
+    refs: new Float64Array(refs),
+  };
+  let w = 0;
+  let r = 0;
+  for (const b of batches) {
+    table.ids.set(b.ids, w);
+    table.refs.set(b.refs, r);
+    for (let i = 0; i < b.ids.length; i++) table.start[w + i + 1] = r + b.ends[i];
+    w += b.ids.length;
+    r += b.refs.length;
+  }
+  return table;
 }

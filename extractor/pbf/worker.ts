@@ -8,7 +8,7 @@ import { processBlob, transferables } from "./process.ts";
 export type WorkerRequest =
   | { kind: "pass"; pass: number; filter: BlockFilter }
   | { kind: "end"; pass: number }
-  | { kind: "blob"; pass: number; type: string; data: Uint8Array };
+  | { kind: "blob"; pass: number; type: string; data: Uint8Array; peek: boolean };
 export type WorkerReply = { outcome: ReturnType<typeof processBlob> } | { error: string };
 
 const port = parentPort;
@@ -27,7 +27,7 @@ port.on("message", (req: WorkerRequest) => {
   try {
     const filter = filters.get(req.pass);
     if (!filter) throw new Error(`unknown pass ${req.pass}`);
-    const outcome = processBlob(req.type, req.data, filter);
+    const outcome = processBlob(req.type, req.data, filter, req.peek);
     port.postMessage({ outcome } satisfies WorkerReply, transferables(outcome));
   } catch (e) {
     port.postMessage({ error: (e as Error).message } satisfies WorkerReply);

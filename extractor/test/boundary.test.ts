@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildBoundary, chainRings, type MemberRef } from "../boundary.ts";
+import { buildBoundary, chainRings, type MemberRef, ringNodeKeys, WayNodes } from "../boundary.ts";
 import { multiPolygonEwkb } from "../ewkb.ts";
 import {
   fromGeoJsonCoords,
@@ -26,13 +26,26 @@ const coords: Record<number, [number, number]> = {
   11: [30, 10],
   12: [20, 10],
 };
-const nodes = { get: (id: number) => coords[id] };
-const way = (m: Record<number, number[]>) => ({ get: (id: number) => m[id] });
+const nodes = new Map(Object.entries(coords).map(([id, c]) => [Number(id), c]));
+const way = (m: Record<number, number[]>) =>
+  WayNodes.fromMaps(new Map(Object.entries(m).map(([id, refs]) => [Number(id), refs])), nodes);
+
+/** Chains the given ways (node id lists) and returns the rings as node ids again. */
+function chainIds(ways: number[][]): { rings: number[][]; unclosed: number } {
+  const table = way(Object.fromEntries(ways.map((refs, i) => [i + 1, refs])));
+  const { rings, unclosed } = chainRings(
+    ways.map((_, i) => table.row(i + 1)!),
+    table,
+  );
+  // Node keys → ids: fromMaps numbers the distinct ids in order of first appearance.
+  const idOfKey = [...new Set(ways.flat())];
+  return { rings: rings.map((r) => ringNodeKeys(r, table).map((k) => idOfKey[k])), unclosed };
+}
 const member = (ref: number, role: string): MemberRef => ({ type: "way", ref, role });
 
 describe("chainRings", () => {
   it("joins open ways end to end, reversing the ones that point backwards", () => {
-    const { rings, unclosed } = chainRings([
+    const { rings, unclosed } = chainIds([
       [1, 2],
       [3, 2], // reversed
       [3, 4],
@@ -43,7 +56,7 @@ describe("chainRings", () => {
   });
 
   it("keeps closed ways as rings and counts chains that never close", () => {
-    const { rings, unclosed } = chainRings([
+    const { rings, unclosed } = chainIds([
       [5, 6, 7, 8, 5],
       [1, 2],
       [2, 3],
@@ -64,7 +77,6 @@ describe("buildBoundary", () => {
         { type: "node", ref: 1, role: "label" },
       ],
       way({ 1: [1, 2, 3], 2: [3, 4, 1], 3: [5, 6, 7, 8, 5], 4: [9, 10, 11, 12, 9] }),
-      nodes,
     );
     expect(b.problems).toEqual({});
     expect(b.geometry).toHaveLength(2);
@@ -80,7 +92,6 @@ describe("buildBoundary", () => {
     const b = buildBoundary(
       [member(1, "outer"), member(2, "subarea"), member(99, "outer")],
       way({ 1: [1, 2, 3], 2: [3, 4, 1] }),
-      nodes,
     );
     expect(b.geometry).toBeNull();
     expect(b.problems).toEqual({ missing_way: 1, unclosed_ring: 1 });
@@ -90,7 +101,6 @@ describe("buildBoundary", () => {
     const b = buildBoundary(
       [member(1, "outer"), member(2, "inner")],
       way({ 1: [1, 2, 3, 4, 1], 2: [9, 10, 11, 12, 9] }),
-      nodes,
     );
     expect(b.geometry).toHaveLength(1);
     expect(b.geometry![0]).toHaveLength(1);
@@ -98,7 +108,7 @@ describe("buildBoundary", () => {
   });
 
   it("skips nodes missing from the file and drops rings left with fewer than 4 positions", () => {
-    const b = buildBoundary([member(1, "outer")], way({ 1: [1, 2, 77, 1] }), nodes);
+    const b = buildBoundary([member(1, "outer")], way({ 1: [1, 2, 77, 1] }));
     expect(b.geometry).toBeNull();
     expect(b.problems).toEqual({ missing_node: 1, degenerate_ring: 1 });
   });

@@ -4,6 +4,7 @@ import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, readSync,
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { deflateSync } from "node:zlib";
 import { PbfReader, PbfWriter } from "pbf";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fixture, tmpDir } from "../../core/testing.ts";
@@ -33,7 +34,15 @@ async function boundaryPasses(file: string, threads: number): Promise<PassResult
     ...ways.ways.flatMap((w) => w.refs),
   ]);
   const nodes = await readPbf(file, { nodes: { ids: nodeIds, tags: [[{ key: "place" }]] } }, { threads });
-  return { relations: rel.relations, ways: ways.ways, nodes: nodes.nodes, coords: nodes.coords, wayIds };
+  return {
+    relations: rel.relations,
+    ways: ways.ways,
+    wayTable: null,
+    mixedBlocks: false,
+    nodes: nodes.nodes,
+    coords: nodes.coords,
+    wayIds,
+  };
 }
 
 /** Compares a pass result with osmium's objects, field by field. */
@@ -139,6 +148,41 @@ describe("readPbf", () => {
     expect(inline.relations).toEqual(all2.relations);
     expect(inline.ways).toEqual(all2.ways);
     expect(inline.nodes).toEqual(all2.nodes);
+  });
+
+  it("delivers ways as a flat table and id-wanted node coordinates into shared arrays, on request", async () => {
+    const rel = await readPbf(lux, { relations: ADMIN }, { threads: 2 });
+    const wayIds = IdSet.from(
+      rel.relations.flatMap((r) => r.members.filter((m) => m.type === "way").map((m) => m.ref)),
+    );
+    const asObjects = await readPbf(lux, { ways: wayIds }, { threads: 2 });
+    const asTable = await readPbf(lux, { ways: wayIds, waysAsTable: true }, { threads: 2 });
+    expect(asTable.ways).toEqual([]);
+    const t = asTable.wayTable!;
+    const fromTable = Array.from(t.ids, (id, i) => ({
+      id,
+      refs: Array.from(t.refs.subarray(t.start[i], t.start[i + 1])),
+    }));
+    expect(fromTable).toEqual(asObjects.ways.map((w) => ({ id: w.id, refs: w.refs })));
+
+    const missingId = 2 ** 50; // not in the file: its slot keeps its initial value
+    const ids = IdSet.from([...t.refs, missingId]);
+    const shared = () => new Int32Array(new SharedArrayBuffer(ids.size * 4)).fill(-1);
+    const coordsAt = { lon: shared(), lat: shared() };
+    for (const threads of [0, 2]) {
+      coordsAt.lon.fill(-1);
+      coordsAt.lat.fill(-1);
+      const place = [[{ key: "place" }]];
+      const plain = await readPbf(lux, { nodes: { ids, tags: place } }, { threads });
+      const into = await readPbf(lux, { nodes: { ids, tags: place, coordsAt } }, { threads });
+      expect(into.nodes).toEqual(plain.nodes); // tagged nodes are still delivered
+      const expected = Array.from(ids.ids, (id) => plain.coords.get(id) ?? [-1e-7, -1e-7]);
+      expect(Array.from(ids.ids, (_, i) => [coordsAt.lon[i] / 1e7, coordsAt.lat[i] / 1e7])).toEqual(expected);
+      expect(coordsAt.lon[ids.positionOf(missingId)]).toBe(-1);
+      // Only nodes kept for their tags alone are left in coords.
+      const byTagsOnly = plain.nodes.filter((n) => !ids.has(n.id));
+      expect(into.coords.size).toBe(byTagsOnly.length);
+    }
   });
 
   it("decodes plain (non-dense) nodes and uncompressed blobs", async () => {
@@ -260,6 +304,82 @@ describe("readPbf", () => {
     expect(e.message).toContain("unsupported blob compression lz4");
   });
 
+  it("skips blocks by their first group under singleKindBlocks, and tells when a block holds more", async () => {
+    // One block holding dense nodes, then a way, then an admin relation (legal, though no writer does it).
+    const strings = ["", "boundary", "administrative", "admin_level", "8", "name", "X", "outer"];
+    const message = (w: PbfWriter, tag: number, write: (m: PbfWriter) => void) =>
+      w.writeMessage(tag, (_: unknown, m: PbfWriter) => write(m), null);
+    const block = new PbfWriter();
+    message(block, 1, (t) => {
+      for (const str of strings) t.writeBytesField(1, new TextEncoder().encode(str));
+    });
+    message(block, 2, (g) =>
+      message(g, 2, (d) => {
+        d.writePackedSVarint(1, [1, 1, 1, 1]); // ids 1..4, delta-coded
+        d.writePackedSVarint(8, [0, 0, 100000, 0]);
+        d.writePackedSVarint(9, [0, 100000, 0, -100000]);
+      }),
+    );
+    message(block, 2, (g) =>
+      message(g, 3, (w) => {
+        w.writeVarintField(1, 10);
+        w.writePackedSVarint(8, [1, 1, 1, 1, -3]); // 1 2 3 4 1
+      }),
+    );
+    message(block, 2, (g) =>
+      message(g, 4, (r) => {
+        r.writeVarintField(1, 100);
+        r.writePackedVarint(2, [1, 3, 5]);
+        r.writePackedVarint(3, [2, 4, 6]);
+        r.writePackedVarint(8, [7]);
+        r.writePackedSVarint(9, [10]);
+        r.writePackedVarint(10, [1]);
+      }),
+    );
+    const raw = block.finish();
+    const blob = new PbfWriter();
+    blob.writeVarintField(2, raw.length);
+    blob.writeBytesField(3, deflateSync(raw));
+    const blobBytes = blob.finish();
+    const blobHeader = new PbfWriter();
+    blobHeader.writeStringField(1, "OSMData");
+    blobHeader.writeVarintField(3, blobBytes.length);
+    const headerBytes = blobHeader.finish();
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(headerBytes.length);
+    const mixed = join(dir, "mixed.osm.pbf");
+    writeFileSync(
+      mixed,
+      Buffer.concat([readFileSync(lux).subarray(0, blobOffsets(lux)[1]), len, headerBytes, blobBytes]),
+    );
+
+    const guessing = { singleKindBlocks: true };
+    const rel = await readPbf(mixed, { ...guessing, relations: ADMIN }, { threads: 2 });
+    expect(rel.relations).toEqual([]); // the block starts with nodes: skipped on that guess
+    expect(rel.mixedBlocks).toBe(false);
+    const nodes = await readPbf(mixed, { ...guessing, nodes: { ids: IdSet.from([1, 2]) } }, { threads: 0 });
+    expect(nodes.coords.size).toBe(2);
+    expect(nodes.mixedBlocks).toBe(true); // decoded in full: it also holds a way and a relation
+    const again = await readPbf(mixed, { relations: ADMIN }, { threads: 2 });
+    expect(again.relations.map((r) => [r.id, r.tags.name, r.members])).toEqual([
+      [100, "X", [{ type: "way", ref: 10, role: "outer" }]],
+    ]);
+
+    // The extractor's reader notices and reads such a file again without the assumption.
+    const { readOsm } = await import("../osm-read.ts");
+    const osm = await readOsm(mixed, { threads: 1 });
+    expect(osm.relations.map((r) => r.id)).toEqual([100]);
+    const row = osm.ways.row(10)!;
+    const keys = Array.from(osm.ways.node.subarray(osm.ways.start[row], osm.ways.start[row + 1]));
+    expect(keys.map((k) => [osm.ways.lon[k] / 1e7, osm.ways.lat[k] / 1e7])).toEqual([
+      [0, 0],
+      [0.01, 0],
+      [0.01, 0.01],
+      [0, 0.01],
+      [0, 0],
+    ]);
+  });
+
   it("runs its TypeScript workers under plain node with tsx registered, as bin/cosmo.js does", () => {
     // A script file under the project (so `tsx` resolves), registering tsx exactly like bin/cosmo.js.
     const script = join(tmpDir("pbf-node"), "read.mjs");
@@ -274,5 +394,55 @@ describe("readPbf", () => {
     const run = spawnSync(process.execPath, [script], { cwd: ROOT, encoding: "utf8" });
     expect(run.stderr).toBe("");
     expect(JSON.parse(run.stdout)).toEqual([304, 774]);
+  });
+});
+
+describe("IdSet", () => {
+  // A deterministic pseudo-random sequence (no Math.random: failures must reproduce).
+  const lcg = (seed: number) => () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+
+  it("sorts and de-duplicates large sets of ids up to 2^53 as a comparison sort does", () => {
+    const next = lcg(7);
+    const ranges = [2 ** 20, 2 ** 33, 1.44e12, Number.MAX_SAFE_INTEGER];
+    for (const range of ranges) {
+      const ids = Array.from({ length: 20000 }, () => Math.floor(next() * range));
+      ids.push(ids[5], ids[17], 0); // duplicates and the smallest id
+      const expected = [...new Set(ids)].sort((a, b) => a - b);
+      expect(Array.from(IdSet.from(ids).ids)).toEqual(expected);
+    }
+    // Negative ids (unsaved JOSM edits) take the comparison sort.
+    const mixed = Array.from({ length: 5000 }, (_, i) => (i % 2 ? -i : i * 3));
+    expect(Array.from(IdSet.from(mixed).ids)).toEqual([...new Set(mixed)].sort((a, b) => a - b));
+  });
+
+  it("sorts in place on a shared buffer (adopt) and refuses an unshared one", () => {
+    const shared = IdSet.sharedArray(4);
+    shared.set([40, 10, 40, 30]);
+    const set = IdSet.adopt(shared);
+    expect(Array.from(set.ids)).toEqual([10, 30, 40]);
+    expect(set.ids.buffer).toBe(shared.buffer);
+    expect(() => IdSet.adopt(new Float64Array(3))).toThrow(TypeError);
+  });
+
+  it("finds the positions of ids queried in any order (forward and backward runs, jumps, absent ids)", () => {
+    const next = lcg(11);
+    const members = Array.from({ length: 5000 }, (_, i) => i * 3 + 2 ** 40);
+    const set = IdSet.from(members);
+    const query: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const r = next();
+      if (r < 0.4)
+        query.push(members[(query.length * 7) % members.length]); // forward jumps
+      else if (r < 0.7)
+        query.push(members[members.length - 1 - (i % members.length)]); // backward run
+      else if (r < 0.9) query.push(members[Math.floor(next() * members.length)]);
+      else query.push(2 ** 40 + Math.floor(next() * 15000) * 3 + 1); // never a member
+    }
+    query.push(0, 2 ** 52);
+    const got = Array.from(set.positionsOf(Float64Array.from(query)));
+    expect(got).toEqual(query.map((id) => members.indexOf(id)));
   });
 });
