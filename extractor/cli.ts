@@ -4,6 +4,7 @@ import { intOption, runAction } from "../core/cli.ts";
 import { extract } from "./extract.ts";
 import { mergeZoneFiles } from "./merge.ts";
 import { parseLangList } from "./names.ts";
+import type { CoversEngine } from "./postgis.ts";
 import { formatSummary } from "./summary.ts";
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -24,10 +25,18 @@ export function commands(): Command[] {
     .addOption(
       new Option(
         "--threads <n>",
-        "PBF decode workers and PostGIS connections for the covers tests (default: CPU count)",
+        "PBF decode workers, covers-test threads and PostGIS connections (default: CPU count)",
       ).argParser(intOption("--threads")),
     )
     .addOption(new Option("--num-threads <n>").hideHelp().argParser(intOption("--num-threads")))
+    .addOption(
+      new Option(
+        "--covers <engine>",
+        "who decides the inclusion (covers) tests: exact (TypeScript, exact predicates) or geos (ST_Covers in PostGIS, as upstream)",
+      )
+        .choices(["exact", "geos"])
+        .default("exact"),
+    )
     .option("--summary-json <file>", "also write the summary as JSON")
     .action(
       runAction(async (o: Record<string, unknown>) => {
@@ -40,6 +49,7 @@ export function commands(): Command[] {
           filterLangs: parseLangList(o.filterLangs as string[]),
           rulesDir: o.rulesDir as string | undefined,
           threads: (o.threads ?? o.numThreads) as number | undefined,
+          covers: o.covers as CoversEngine,
         });
         process.stderr.write(`${formatSummary(summary)}\n`);
         if (o.summaryJson) {

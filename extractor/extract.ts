@@ -1,20 +1,19 @@
-// `cosmo extract`: OSM PBF → cosmogony zones file. Reads the PBF in three passes, builds the boundaries,
-// asks PostGIS which zone covers which (and for centroids and Voronoi cells), types the zones with the
-// libpostal rules, builds the hierarchy and labels, and streams the result through the zones writer.
+// `cosmo extract`: OSM PBF → cosmogony zones file. Reads the PBF in three passes, builds the boundaries, loads
+// them into PostGIS (validity, repair, bbox candidates, centroids, Voronoi cells), decides which zone covers which
+// (exact predicates, or GEOS with --covers geos), types the zones with the libpostal rules, builds the hierarchy
+// and labels, and streams the result through the zones writer.
 import { existsSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import { getConfig } from "../core/config.ts";
 import { detectFormat } from "../core/cosmogony/format.ts";
-import type { Zone } from "../core/cosmogony/model.ts";
-import { createZoneWriter } from "../core/cosmogony/writer.ts";
 import { type Database, openDatabase } from "../core/db.ts";
 import { CosmoError, EXIT, InputError } from "../core/errors.ts";
 import { childLogger } from "../core/log.ts";
 import { projectPath } from "../core/paths.ts";
 import { isRemote, openStore } from "../core/storage.ts";
 import { type BuildReport, buildZones } from "./build-zones.ts";
-import { multiPolygonBBox, toGeoJsonCoords } from "./geometry.ts";
+import { multiPolygonBBox } from "./geometry.ts";
 import { countryCandidates } from "./hierarchy.ts";
 import {
   buildHierarchy,
@@ -25,10 +24,19 @@ import {
   voronoiParents,
 } from "./ontology.ts";
 import { readOsm } from "./osm-read.ts";
-import { centroids, findInclusions, loadZones, openWorkspace, setTypes, voronoiCells } from "./postgis.ts";
+import {
+  type CoversEngine,
+  centroids,
+  findInclusions,
+  loadZones,
+  openWorkspace,
+  setTypes,
+  voronoiCells,
+} from "./postgis.ts";
 import { RulesStore } from "./rules.ts";
 import { type CosmogonyStats, computeStats } from "./stats.ts";
-import { type DraftZone, osmIdOf } from "./types.ts";
+import type { DraftZone } from "./types.ts";
+import { writeZones } from "./write-zones.ts";
 
 const log = childLogger("extract");
 
@@ -41,6 +49,8 @@ export interface ExtractOptions {
   filterLangs?: string[];
   rulesDir?: string;
   threads?: number;
+  /** Who decides the covers tests of the inclusion search (default "exact"; "geos": ST_Covers, as upstream). */
+  covers?: CoversEngine;
   /** Database for the geometric steps (default: openDatabase()). */
   db?: Database;
 }
@@ -62,37 +72,6 @@ export interface ExtractSummary {
   stats: CosmogonyStats;
   seconds: { read: number; geometry: number; write: number; total: number };
   bytes: number;
-}
-
-/** Tags with their keys sorted, as upstream writes them (its tag maps are ordered), whatever the PBF order. */
-function sortedTags(tags: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of Object.keys(tags).sort()) out[k] = tags[k];
-  return out;
-}
-
-function toZone(z: DraftZone): Zone {
-  return {
-    id: z.id,
-    osm_id: osmIdOf(z),
-    admin_level: z.adminLevel,
-    zone_type: z.zoneType,
-    name: z.name,
-    loc_name: "",
-    alt_name: "",
-    label: z.label,
-    international_labels: z.internationalLabels,
-    zip_codes: z.zipCodes,
-    center: z.center ? { type: "Point", coordinates: z.center } : null,
-    geometry: z.geometry ? { type: "MultiPolygon", coordinates: toGeoJsonCoords(z.geometry) } : null,
-    bbox: z.bbox,
-    tags: sortedTags(z.tags),
-    center_tags: sortedTags(z.centerTags),
-    parent: z.parent,
-    wikidata: z.wikidata,
-    is_generated: z.isGenerated,
-    country_code: z.countryCode,
-  };
 }
 
 async function localInput(input: string): Promise<{ path: string; cleanup(): Promise<void> }> {
@@ -144,23 +123,41 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
   // Connections sharing the CPU-bound PostGIS work (--threads, as for the PBF decoding).
   const parallel = Math.max(1, opts.threads ?? availableParallelism());
   const ws = await openWorkspace(db);
+  const cleanup = async () => {
+    try {
+      await ws.drop();
+    } finally {
+      if (!opts.db) await db.close();
+    }
+  };
   let typing: ReturnType<typeof typeZones>;
   let placesWithoutCell = 0;
-  const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-    const t = Date.now();
-    const r = await fn();
+  const done = (name: string, t: number) =>
     log.info(
       { step: name, seconds: (Date.now() - t) / 1000, rssMB: Math.round(process.memoryUsage().rss / 1e6) },
       `${name} done`,
     );
+  const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t = Date.now();
+    const r = await fn();
+    done(name, t);
+    return r;
+  };
+  const stepSync = <T>(name: string, fn: () => T): T => {
+    const t = Date.now();
+    const r = fn();
+    done(name, t);
     return r;
   };
   try {
     await step("load zones into PostGIS", () => loadZones(ws, db, zones, parallel));
-    const inclusions = await step("inclusions", () => findInclusions(ws, db, parallel));
+    const inclusions = await step("inclusions", () => findInclusions(ws, db, parallel, opts.covers));
     for (const [id, c] of await step("centroids", () => centroids(ws))) zones[id].center = c;
-    typing = typeZones(zones, inclusions, rules, opts.countryCode);
-    buildHierarchy(zones, inclusions);
+    typing = stepSync("types and hierarchy", () => {
+      const t = typeZones(zones, inclusions, rules, opts.countryCode);
+      buildHierarchy(zones, inclusions);
+      return t;
+    });
     if (voronoi) {
       await setTypes(ws, zones);
       const cellParents = voronoiParents(zones, inclusions, built.capitals);
@@ -169,39 +166,35 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
         zones[id].geometry = cell;
         zones[id].bbox = multiPolygonBBox(cell);
       }
-      reparentCells(zones, inclusions, cellParents);
+      stepSync("cell parents", () => reparentCells(zones, inclusions, cellParents));
       // Capitals are zones only when they add an area no existing city covers.
       const before = zones.length;
       zones = zones.filter((z) => !built.capitals.has(z.id) || cells.has(z.id));
       placesWithoutCell = before - zones.length;
     }
-  } finally {
-    await ws.drop();
-    if (!opts.db) await db.close();
-  }
-  computeNamesAndLabels(zones, filterLangs);
-  const tGeom = Date.now();
-
-  // Zones left without a type are removed before the stats (their ids leave holes, as upstream).
-  const typed = zones.filter((z) => z.zoneType !== null);
-  const stats = computeStats(typed, typing.stats);
-  // Beyond upstream's stats: relations that could not become zones, by reason, for the dashboard's check.
-  stats.dropped_boundaries = Object.fromEntries(
-    Object.entries(built.report.droppedRelations).sort(([a], [b]) => (a < b ? -1 : 1)),
-  );
-  // gzip level 1: the same JSON ~17% larger, compressed 3.5× faster (level 6 was the longest part of the
-  // write step on large inputs).
-  const writer = createZoneWriter(opts.output, {
-    meta: { osm_filename: basename(opts.input), stats },
-    gzipLevel: 1,
-  });
-  let bytes = 0;
-  try {
-    for (const z of typed) await writer.write(toZone(z));
-    bytes = (await writer.close()).bytes;
   } catch (err) {
-    await writer.abort();
+    await cleanup();
     throw err;
+  }
+  // The scratch schema is dropped while the labels and the file are made: nothing waits for it until the end.
+  const dropping = cleanup();
+  let typed: DraftZone[];
+  let stats: CosmogonyStats;
+  let bytes: number;
+  let tGeom: number;
+  try {
+    stepSync("names and labels", () => computeNamesAndLabels(zones, filterLangs));
+    tGeom = Date.now();
+    // Zones left without a type are removed before the stats (their ids leave holes, as upstream).
+    typed = zones.filter((z) => z.zoneType !== null);
+    stats = computeStats(typed, typing.stats);
+    // Beyond upstream's stats: relations that could not become zones, by reason, for the dashboard's check.
+    stats.dropped_boundaries = Object.fromEntries(
+      Object.entries(built.report.droppedRelations).sort(([a], [b]) => (a < b ? -1 : 1)),
+    );
+    ({ bytes } = await writeZones(typed, opts.output, { osm_filename: basename(opts.input), stats }));
+  } finally {
+    await dropping;
   }
   const tEnd = Date.now();
 

@@ -1,6 +1,7 @@
 // Planar geometry helpers (lon/lat treated as planar, as cosmogony does). Rings are flat Float64Arrays
 // [x0, y0, x1, y1, …] (first position repeated last): 16 bytes a position instead of ~70 for GeoJSON-style
 // nested arrays, which is what keeps a continent's boundaries within memory.
+import type { JsonBytes } from "../core/cosmogony/json-bytes.ts";
 import type { BBox, FlatMultiPolygon, Position } from "./types.ts";
 
 export function ringFromPositions(positions: Position[]): Float64Array {
@@ -26,6 +27,27 @@ export function fromGeoJsonCoords(coords: Position[][][]): FlatMultiPolygon {
 /** Flat rings → GeoJSON MultiPolygon coordinates (made for one zone at a time, when it is written). */
 export function toGeoJsonCoords(mp: FlatMultiPolygon): Position[][][] {
   return mp.map((polygon) => polygon.map(ringToPositions));
+}
+
+/**
+ * `{"type":"MultiPolygon","coordinates":…}` written from the flat rings into `out`, byte for byte what
+ * JSON.stringify gives for the nested arrays of toGeoJsonCoords (the zones writer's path: no nested arrays and
+ * no string per zone).
+ */
+export function writeMultiPolygonJson(out: JsonBytes, mp: FlatMultiPolygon): void {
+  out.ascii('{"type":"MultiPolygon","coordinates":[');
+  for (let p = 0; p < mp.length; p++) {
+    out.ascii(p === 0 ? "[" : ",[");
+    const polygon = mp[p];
+    for (let r = 0; r < polygon.length; r++) {
+      out.ascii(r === 0 ? "[" : ",[");
+      const ring = polygon[r];
+      for (let i = 0; i < ring.length; i += 2) out.position(ring[i], ring[i + 1], i === 0);
+      out.ascii("]");
+    }
+    out.ascii("]");
+  }
+  out.ascii("]}");
 }
 
 /** `{"type":"MultiPolygon","coordinates":…}` text, built directly from the flat rings (COPY into PostGIS). */

@@ -1,17 +1,16 @@
-// Which covers tests to run, and in what order, to know every (container, zone) inclusion with as few GEOS
-// calls as possible. Covering is transitive: once the smallest candidate C1 of a zone Z is known to cover it,
+// Which covers tests to run, and in what order, to know every (container, zone) inclusion with as few tests
+// as possible. Covering is transitive: once the smallest candidate C1 of a zone Z is known to cover it,
 // every zone known to cover C1 covers Z too, and need not be tested. The tests pruned this way are the
-// expensive ones: a country (tens of thousands of points, sharing edges with its subdivisions, so GEOS falls
-// back from the prepared test to a full relate) against each of its hundreds of descendants.
+// expensive ones: a country (tens of thousands of points) against each of its hundreds of descendants.
 //
 // Implication is only drawn from a strictly larger container (a larger zone is never covered by a smaller
 // one, so its own containers are settled first: zones are processed in "depth" rounds, depth = 1 + the
 // deepest strictly larger candidate); candidates of equal or smaller area are always tested. Within a round,
 // each zone has at most one test in flight per batch, its candidates taken smallest first.
 //
-// On the Luxembourg fixture and its replicated grids the result is the same set of pairs as testing every
-// candidate (checked by extractor/test/inclusions.test.ts on the fixture); GEOS answers on made-valid
-// geometries are consistent with transitivity there.
+// The tests are exact (covers.ts), and exact covering is transitive, so the result is the same set of pairs
+// as testing every candidate (checked against GEOS on the Luxembourg fixture by
+// extractor/test/inclusions.test.ts).
 
 export interface Candidate {
   container: number;

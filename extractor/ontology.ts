@@ -1,6 +1,7 @@
 // Typing, hierarchy, names and labels over zones whose inclusions are known (pure: the geometric part —
 // who covers whom — was answered by PostGIS before).
 import { CosmoError, EXIT } from "../core/errors.ts";
+import { ChainLabelBuilder } from "./chain-labels.ts";
 import { chooseParent, countryCandidates, findCountry, parentChain } from "./hierarchy.ts";
 import { computeLabels, internationalNames, type LabelInput } from "./names.ts";
 import { PLACE_TYPES, type RulesStore, resolveZoneType } from "./rules.ts";
@@ -107,9 +108,37 @@ export function computeNamesAndLabels(zones: DraftZone[], filterLangs: string[])
   const inputs = new Map<number, LabelInput>();
   for (const z of zones)
     inputs.set(z.id, { name: z.name, zipCodes: z.zipCodes, names: internationalNames(z.tags, z.name) });
+  // Chains, each listed from the zone up; built root first, each zone's labels from its parent's.
+  const chains = zones.map((z) => parentChain(z, byId));
+  const cyclic = chains.some((c) => {
+    const top = c[c.length - 1];
+    return top.parent !== null && byId.has(top.parent);
+  });
+  if (cyclic) {
+    // A parent cycle (never made by buildHierarchy, whose parents are of a strictly larger type): each zone's
+    // labels from its own chain, as far as parentChain follows it.
+    for (const [i, z] of zones.entries())
+      Object.assign(
+        z,
+        computeLabels(
+          chains[i].map((c) => inputs.get(c.id)!),
+          filterLangs,
+        ),
+      );
+    return;
+  }
+  const builder = new ChainLabelBuilder(filterLangs);
+  const added = new Set<number>();
+  for (const chain of chains) {
+    for (let k = chain.length - 1; k >= 0; k--) {
+      const z = chain[k];
+      if (added.has(z.id)) continue;
+      builder.add(inputs.get(z.id)!, k + 1 < chain.length ? inputs.get(chain[k + 1].id)! : null);
+      added.add(z.id);
+    }
+  }
   for (const z of zones) {
-    const chain = parentChain(z, byId).map((c) => inputs.get(c.id)!);
-    const { label, internationalLabels } = computeLabels(chain, filterLangs);
+    const { label, internationalLabels } = builder.labels(inputs.get(z.id)!);
     z.label = label;
     z.internationalLabels = internationalLabels;
   }

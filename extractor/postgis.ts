@@ -1,5 +1,7 @@
-// PostGIS adapter of the extractor: the zones go into a schema of their own (COPY), and the geometric
-// questions — which zone covers which, centroids, Voronoi cells — are answered there by GEOS.
+// PostGIS adapter of the extractor: the zones go into a schema of their own (COPY), where GEOS checks and
+// repairs their validity and answers the geometric questions — candidate containers (bbox index), centroids,
+// Voronoi cells. Which candidate covers which is decided in TypeScript (covers.ts, exact), on the geometries
+// as read or as repaired here.
 import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -9,9 +11,16 @@ import type { Database } from "../core/db.ts";
 import { ident } from "../core/db.ts";
 import { childLogger } from "../core/log.ts";
 import { loadSql } from "../core/sql.ts";
-import { multiPolygonEwkb } from "./ewkb.ts";
+import { CoversPool, type ZoneShape } from "./covers-tester.ts";
+import {
+  multiPolygonEwkbSize,
+  multiPolygonFromWkb,
+  POINT_EWKB_SIZE,
+  writeMultiPolygonEwkb,
+  writePointEwkb,
+} from "./ewkb.ts";
 import { fromGeoJsonCoords } from "./geometry.ts";
-import { type Candidate, resolveInclusions } from "./inclusion-plan.ts";
+import { type Candidate, type CoversTester, resolveInclusions } from "./inclusion-plan.ts";
 import type { DraftZone, FlatMultiPolygon, MultiPolygonCoords, Position, ZoneType } from "./types.ts";
 
 const log = childLogger("extract");
@@ -20,6 +29,8 @@ const sql = (name: string) => loadSql(import.meta.url, `sql/${name}`);
 export interface Workspace {
   schema: string;
   client: pg.PoolClient;
+  /** The zones loaded (loadZones), by id: the inclusion tests run on their geometries. */
+  zones: Map<number, DraftZone>;
   drop(): Promise<void>;
 }
 
@@ -29,8 +40,12 @@ export async function openWorkspace(db: Database): Promise<Workspace> {
   const client = await db.pool.connect();
   try {
     await client.query(`CREATE SCHEMA ${ident(schema)}`);
-    // Batch work: no statement timeout, whatever the pool's default is.
-    await client.query(`SET search_path = ${ident(schema)}, public; SET statement_timeout = 0`);
+    // Batch work: no statement timeout, whatever the pool's default is. No parallel plans: the queries here
+    // are small or split over connections by us, and a parallel worker was seen taking 40 s over the
+    // candidates query (0.1 s on its own) on a busy server.
+    await client.query(
+      `SET search_path = ${ident(schema)}, public; SET statement_timeout = 0; SET max_parallel_workers_per_gather = 0`,
+    );
     await client.query(sql("schema.sql"));
   } catch (err) {
     client.release();
@@ -40,6 +55,7 @@ export async function openWorkspace(db: Database): Promise<Workspace> {
   return {
     schema,
     client,
+    zones: new Map(),
     async drop() {
       if (dropped) return;
       dropped = true;
@@ -48,6 +64,9 @@ export async function openWorkspace(db: Database): Promise<Workspace> {
         if (!process.env.COSMO_EXTRACT_KEEP_SCHEMA)
           await client.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
       } finally {
+        await client
+          .query("RESET search_path; RESET statement_timeout; RESET max_parallel_workers_per_gather")
+          .catch(() => undefined);
         client.release();
       }
     },
@@ -66,22 +85,19 @@ function copyHeader(): Buffer {
 
 function copyTuple(z: DraftZone): Buffer {
   const osmId = Buffer.from(`${z.osmType}:${z.osmNumericId}`, "utf8");
-  const ewkb = z.geometry ? multiPolygonEwkb(z.geometry) : null;
-  const size = 2 + 8 + 4 + osmId.length + 4 + (ewkb?.length ?? 0) + 2 * (4 + (z.center ? 8 : 0));
-  const b = Buffer.allocUnsafe(size);
-  let o = b.writeInt16BE(5, 0);
+  const geomSize = z.geometry ? multiPolygonEwkbSize(z.geometry) : 0;
+  const centerSize = z.center ? POINT_EWKB_SIZE : 0;
+  const b = Buffer.allocUnsafe(2 + 8 + 4 + osmId.length + 4 + geomSize + 4 + centerSize);
+  let o = b.writeInt16BE(4, 0);
   o = b.writeInt32BE(4, o);
   o = b.writeInt32BE(z.id, o);
   o = b.writeInt32BE(osmId.length, o);
   o += osmId.copy(b, o);
-  if (ewkb) {
-    o = b.writeInt32BE(ewkb.length, o);
-    o += ewkb.copy(b, o);
-  } else o = b.writeInt32BE(-1, o);
-  for (const v of [z.center?.[0], z.center?.[1]]) {
-    if (v === undefined) o = b.writeInt32BE(-1, o);
-    else o = b.writeDoubleBE(v, b.writeInt32BE(8, o));
-  }
+  // EWKB straight into the tuple (no intermediate buffer: boundaries are most of the bytes)
+  if (z.geometry) o = writeMultiPolygonEwkb(z.geometry, b, b.writeInt32BE(geomSize, o));
+  else o = b.writeInt32BE(-1, o);
+  if (z.center) writePointEwkb(z.center[0], z.center[1], b, b.writeInt32BE(centerSize, o));
+  else b.writeInt32BE(-1, o);
   return b;
 }
 
@@ -101,19 +117,27 @@ async function runSliced<R extends pg.QueryResultRow>(
     if (i === 0) return (await ws.client.query<R>(query, params(0))).rows;
     const client = await db.pool.connect();
     try {
-      await client.query(`SET search_path = ${ident(ws.schema)}, public; SET statement_timeout = 0`);
+      await client.query(
+        `SET search_path = ${ident(ws.schema)}, public; SET statement_timeout = 0; SET max_parallel_workers_per_gather = 0`,
+      );
       return (await client.query<R>(query, params(i))).rows;
     } finally {
-      await client.query("RESET search_path; RESET statement_timeout").catch(() => undefined);
+      await client
+        .query("RESET search_path; RESET statement_timeout; RESET max_parallel_workers_per_gather")
+        .catch(() => undefined);
       client.release();
     }
   };
   return Promise.all(Array.from({ length: Math.max(1, slices) }, (_, i) => runSlice(i)));
 }
 
-/** COPY every zone in, build the valid geometries (in `parallel` slices), index them. */
+/**
+ * COPY every zone in, check the geometries (in `parallel` slices) and repair the invalid ones, index them.
+ * The workspace keeps `zones` for the covers tests.
+ */
 export async function loadZones(ws: Workspace, db: Database, zones: DraftZone[], parallel = 1): Promise<void> {
-  const stream = ws.client.query(copyFrom("COPY zones_in (id, osm_id, geom, lon, lat) FROM STDIN (FORMAT binary)"));
+  const t0 = Date.now();
+  const stream = ws.client.query(copyFrom("COPY zones (id, osm_id, valid, center) FROM STDIN (FORMAT binary)"));
   await pipeline(
     Readable.from(
       (function* () {
@@ -124,91 +148,135 @@ export async function loadZones(ws: Workspace, db: Database, zones: DraftZone[],
     ),
     stream,
   );
+  const tCopy = Date.now();
   const slices = Math.max(1, parallel);
-  await runSliced(ws, db, slices, sql("load.sql"), (i) => [slices, i]);
+  await runSliced(ws, db, slices, sql("validate.sql"), (i) => [slices, i]);
+  await ws.client.query(sql("repair.sql"));
+  const tValid = Date.now();
   await ws.client.query(sql("index.sql"));
+  for (const z of zones) ws.zones.set(z.id, z);
+  log.info(
+    {
+      copySeconds: (tCopy - t0) / 1000,
+      validSeconds: (tValid - tCopy) / 1000,
+      indexSeconds: (Date.now() - tValid) / 1000,
+    },
+    "zones loaded: COPY, validity, indexes",
+  );
 }
 
+/** Which engine decides the covers tests of the inclusion search (see findInclusions). */
+export type CoversEngine = "exact" | "geos";
+
 /**
- * zone id → ids of the zones covering it, most specific (smallest area) first. The covers tests dominate the
- * run time on large inputs: the candidate pairs come from the bbox index, the tests needed are chosen by
- * `resolveInclusions` (transitivity spares most of them) and each batch is split over `parallel`
- * connections by container, in container order (see covers.sql).
+ * zone id → ids of the zones covering it, most specific (smallest area) first. The candidate pairs come
+ * from the bbox index; the covers tests, chosen by `resolveInclusions` (transitivity spares most of them),
+ * run on the geometries as read, or as PostGIS repaired them:
+ *   - "exact" (default): in TypeScript on this thread and `parallel - 1` workers (covers-tester.ts: exact
+ *     orientation predicates, and much faster than GEOS 3.11's relate on the boundaries zones share with
+ *     their containers); checked against GEOS on the fixtures and the benchmark grid (no difference);
+ *   - "geos": ST_Covers in PostGIS, as upstream cosmogony (GEOS covers), split over `parallel` connections.
  */
-export async function findInclusions(ws: Workspace, db: Database, parallel = 1): Promise<Map<number, number[]>> {
+export async function findInclusions(
+  ws: Workspace,
+  db: Database,
+  parallel = 1,
+  engine: CoversEngine = "exact",
+): Promise<Map<number, number[]>> {
   const t0 = Date.now();
-  const { rows } = await ws.client.query<Candidate>(sql("candidates.sql"));
-  const areas = await zoneAreas(ws);
+  const repaired = new Map<number, FlatMultiPolygon | null>();
+  const shape = (id: number): ZoneShape => {
+    const z = ws.zones.get(id);
+    const area = repaired.has(id) ? (repaired.get(id) ?? null) : (z?.geometry ?? null);
+    return { area, point: z?.center ?? null };
+  };
+  // started first: the workers load their code while the candidates are queried
+  const tester = engine === "geos" ? await geosCoversTester(ws, db, parallel) : new CoversPool(shape, parallel);
+  let rows: Candidate[];
+  let areas: Map<number, number>;
+  try {
+    rows = (await ws.client.query<Candidate>(sql("candidates.sql"))).rows;
+    areas = await zoneAreas(ws);
+    if (engine === "exact")
+      for (const r of (await ws.client.query<{ id: number; wkb: Buffer | null }>(sql("repaired.sql"))).rows) {
+        repaired.set(r.id, r.wkb ? multiPolygonFromWkb(r.wkb) : null);
+      }
+  } catch (err) {
+    await tester.close();
+    throw err;
+  }
   const area = (id: number) => areas.get(id) ?? 0;
-  const extra = await sessionClients(ws, db, Math.max(1, parallel) - 1);
-  const clients = [ws.client, ...extra];
-  const coversSql = sql("covers.sql");
   const tCandidates = Date.now();
   let tests = 0;
   let batches = 0;
+  let out: Map<number, number[]>;
   try {
-    const out = await resolveInclusions(rows, area, async (pairs) => {
+    out = await resolveInclusions(rows, area, (pairs) => {
       tests += pairs.length;
       batches++;
-      // A container's tests stay on one connection (its prepared form is reused); containers go, largest
-      // group first, to the connection with the fewest tests so far, so that no connection idles.
-      const groups = new Map<number, Candidate[]>();
-      for (const p of pairs) {
-        const g = groups.get(p.container);
-        if (g) g.push(p);
-        else groups.set(p.container, [p]);
-      }
-      const slices: Candidate[][] = clients.map(() => []);
-      for (const g of [...groups.values()].sort((a, b) => b.length - a.length || a[0].container - b[0].container)) {
-        let best = 0;
-        for (let i = 1; i < slices.length; i++) if (slices[i].length < slices[best].length) best = i;
-        for (const p of g) slices[best].push(p);
-      }
-      const parts = await Promise.all(
-        slices.map(async (slice, i) => {
-          if (slice.length === 0) return [];
-          slice.sort((a, b) => a.container - b.container || a.zone - b.zone);
-          const r = await clients[i].query<Candidate>(coversSql, [
-            slice.map((p) => p.container),
-            slice.map((p) => p.zone),
-          ]);
-          return r.rows;
-        }),
-      );
-      return parts.flat();
+      return tester.test(pairs);
     });
-    log.info(
-      {
-        candidates: rows.length,
-        tests,
-        batches,
-        candidatesSeconds: (tCandidates - t0) / 1000,
-        testsSeconds: (Date.now() - tCandidates) / 1000,
-      },
-      "inclusions: covers tests run",
-    );
-    return out;
   } finally {
-    await releaseSessionClients(extra);
+    await tester.close();
   }
-}
-
-/** Every covering pair, each candidate tested (inclusions.sql): the reference `findInclusions` must match. */
-export async function findInclusionsExhaustive(ws: Workspace): Promise<Map<number, number[]>> {
-  const { rows } = await ws.client.query<Candidate>(sql("inclusions.sql"), [1, 0]);
-  const areas = await zoneAreas(ws);
-  const out = new Map<number, number[]>();
-  for (const r of rows) {
-    const l = out.get(r.zone);
-    if (l) l.push(r.container);
-    else out.set(r.zone, [r.container]);
-  }
-  const area = (id: number) => areas.get(id) ?? 0;
-  for (const l of out.values()) l.sort((a, b) => area(a) - area(b) || a - b);
+  log.info(
+    {
+      engine,
+      candidates: rows.length,
+      repaired: repaired.size,
+      tests,
+      batches,
+      candidatesSeconds: (tCandidates - t0) / 1000,
+      testsSeconds: (Date.now() - tCandidates) / 1000,
+    },
+    "inclusions: covers tests run",
+  );
   return out;
 }
 
-/** `n` more connections working in the scratch schema (for batches split over connections). */
+/**
+ * Covers tests by ST_Covers (covers.sql) on `parallel` connections. A container's tests stay on one
+ * connection (its prepared form is reused); containers go, largest group first, to the connection with the
+ * fewest tests so far, so that no connection idles.
+ */
+async function geosCoversTester(
+  ws: Workspace,
+  db: Database,
+  parallel: number,
+): Promise<{ test: CoversTester; close(): Promise<void> }> {
+  const extra = await sessionClients(ws, db, Math.max(1, parallel) - 1);
+  const clients = [ws.client, ...extra];
+  const coversSql = sql("covers.sql");
+  const test: CoversTester = async (pairs) => {
+    const groups = new Map<number, Candidate[]>();
+    for (const p of pairs) {
+      const g = groups.get(p.container);
+      if (g) g.push(p);
+      else groups.set(p.container, [p]);
+    }
+    const slices: Candidate[][] = clients.map(() => []);
+    for (const g of [...groups.values()].sort((a, b) => b.length - a.length || a[0].container - b[0].container)) {
+      let best = 0;
+      for (let i = 1; i < slices.length; i++) if (slices[i].length < slices[best].length) best = i;
+      for (const p of g) slices[best].push(p);
+    }
+    const parts = await Promise.all(
+      slices.map(async (slice, i) => {
+        if (slice.length === 0) return [];
+        slice.sort((a, b) => a.container - b.container || a.zone - b.zone);
+        const r = await clients[i].query<Candidate>(coversSql, [
+          slice.map((p) => p.container),
+          slice.map((p) => p.zone),
+        ]);
+        return r.rows;
+      }),
+    );
+    return parts.flat();
+  };
+  return { test, close: () => releaseSessionClients(extra) };
+}
+
+/** `n` more connections working in the scratch schema. */
 async function sessionClients(ws: Workspace, db: Database, n: number): Promise<pg.PoolClient[]> {
   const out: pg.PoolClient[] = [];
   try {
@@ -229,6 +297,21 @@ async function releaseSessionClients(clients: pg.PoolClient[]): Promise<void> {
     await client.query("RESET search_path; RESET statement_timeout").catch(() => undefined);
     client.release();
   }
+}
+
+/** Every covering pair, each candidate tested (inclusions.sql): the reference `findInclusions` must match. */
+export async function findInclusionsExhaustive(ws: Workspace): Promise<Map<number, number[]>> {
+  const { rows } = await ws.client.query<Candidate>(sql("inclusions.sql"), [1, 0]);
+  const areas = await zoneAreas(ws);
+  const out = new Map<number, number[]>();
+  for (const r of rows) {
+    const l = out.get(r.zone);
+    if (l) l.push(r.container);
+    else out.set(r.zone, [r.container]);
+  }
+  const area = (id: number) => areas.get(id) ?? 0;
+  for (const l of out.values()) l.sort((a, b) => area(a) - area(b) || a - b);
+  return out;
 }
 
 async function zoneAreas(ws: Workspace): Promise<Map<number, number>> {

@@ -86,6 +86,7 @@ const main = table(
     ["decode-boundaries", "readPbf, 3 boundary passes"],
     ["extract", "cosmo extract --country-code lu → .jsonl.gz"],
     ["extract-jsonl", "cosmo extract --country-code lu → .jsonl"],
+    ["extract-geos", "cosmo extract … --covers geos → .jsonl.gz"],
   ],
   "osmium-cat",
   true,

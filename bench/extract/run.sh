@@ -20,7 +20,7 @@ MID=bench/out/lux-grid$PEER_GRID.osm.pbf
 OUT=bench/out/extract
 TSX=(node --import tsx)
 mkdir -p "$OUT"
-rm -f "$OUT"/*.time "$OUT"/*.out "$OUT"/*.err "$OUT"/*.failed
+rm -f "$OUT"/*.time "$OUT"/*.out "$OUT"/*.err "$OUT"/*.failed "$OUT"/covers-differ
 
 if [ ! -x /usr/bin/time ]; then
   echo "installing GNU time (for peak RSS)"; SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
@@ -56,6 +56,16 @@ measure extract node bin/cosmo.js extract -i "$BIG" -o bench/out/big.jsonl.gz --
 # the same extract to uncompressed .jsonl: osmium cat's OPL is uncompressed too, so this is the like-for-like row
 measure extract-jsonl node bin/cosmo.js extract -i "$BIG" -o bench/out/big.jsonl --country-code lu
 rm -f bench/out/big.jsonl
+# the same with every covers test decided by GEOS in PostGIS (as upstream): what the exact tests save
+measure extract-geos node bin/cosmo.js extract -i "$BIG" -o bench/out/big-geos.jsonl.gz --country-code lu --covers geos
+if [ -s bench/out/big-geos.jsonl.gz ] && [ -s bench/out/big.jsonl.gz ]; then
+  if cmp -s <(zcat bench/out/big.jsonl.gz) <(zcat bench/out/big-geos.jsonl.gz); then
+    echo "  --covers geos output identical to the default (exact) output"
+  else
+    echo "  WARNING: --covers geos output differs from the default (exact) output" | tee "$OUT/covers-differ"
+  fi
+fi
+rm -f bench/out/big-geos.jsonl.gz
 
 echo "decode speed against npm PBF readers on $MID ($(du -h "$MID" | cut -f1))"
 if [ "$MID" != "$BIG" ]; then measure peer-osmium-cat osmium cat "$MID" -f opl -o /dev/null --overwrite; fi

@@ -1,15 +1,16 @@
 // Streaming writer for the four zone file formats. Zones are written as they come (one in memory at a time) to a
 // temporary name next to the target, renamed into place by close(): a reader never sees a half-written file.
 // `s3://` targets are written to a local temporary file and uploaded on close().
+// The text is built into byte chunks (json-bytes.ts) that go through a short pipeline: compressed concurrently
+// on the threadpool for .gz targets (parallel-gzip.ts), then written to the file, while the main thread goes
+// on with the next zones.
 import { randomBytes } from "node:crypto";
-import { createWriteStream, type WriteStream } from "node:fs";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { type FileHandle, mkdir, open as openFile, rename, rm, stat } from "node:fs/promises";
+import { availableParallelism, tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import type { Writable } from "node:stream";
-import { createGzip } from "node:zlib";
 import type { ArtefactStore } from "../storage.ts";
 import { detectFormat, type ZoneFileFormat } from "./format.ts";
+import { JsonBytes } from "./json-bytes.ts";
 import {
   type CosmogonyMeta,
   CosmogonyMetaSchema,
@@ -18,6 +19,8 @@ import {
   type Zone,
   type ZoneInput,
 } from "./model.ts";
+import { OrderedPipeline } from "./ordered-pipeline.ts";
+import { ParallelGzip } from "./parallel-gzip.ts";
 
 export interface ZoneWriterOptions {
   /** Format override (default: from the target's suffix). */
@@ -30,14 +33,26 @@ export interface ZoneWriterOptions {
   store?: ArtefactStore;
 }
 
+/** Writes a value's JSON text into `out` (a zone's geometry given this way is never a JavaScript object). */
+export type JsonTextWriter = (out: JsonBytes) => void;
+
 export interface ZoneWriter {
-  write(zone: Zone | ZoneInput): Promise<void>;
+  /**
+   * Appends a zone. With `geometryJson`, the zone's `geometry` is ignored and that function writes the geometry's
+   * JSON instead (the extractor writes its flat rings this way).
+   */
+  write(zone: Zone | ZoneInput, geometryJson?: JsonTextWriter): Promise<void>;
   /** Finishes the file (meta given here wins over the one given at creation) and moves it into place. */
   close(meta?: Partial<CosmogonyMeta>): Promise<{ target: string; count: number; bytes: number }>;
   /** Drops the temporary file; the target is left as it was. */
   abort(): Promise<void>;
   readonly count: number;
 }
+
+/** Size of the byte chunks: large enough to amortise a threadpool round trip, small enough to keep a few. */
+const CHUNK_SIZE = 1 << 20;
+/** Chunks in the pipeline at most: one being compressed per core, and some being written or waiting. */
+const PIPELINE_DEPTH = availableParallelism() + 2;
 
 const DEFAULTS: Partial<Record<keyof Zone, unknown>> = {
   loc_name: "",
@@ -58,6 +73,33 @@ export function serializeZone(zone: Zone | ZoneInput): string {
   return JSON.stringify(out);
 }
 
+const GEOMETRY_AT = ZONE_FIELDS.indexOf("geometry");
+
+/**
+ * serializeZone's text around the geometry's value: `{…,"geometry":` and `,…}`. Both halves are made by
+ * JSON.stringify as in serializeZone, so head + geometry text + tail is what serializeZone gives.
+ */
+export function serializeZoneAroundGeometry(zone: Zone | ZoneInput): [head: string, tail: string] {
+  const before: Record<string, unknown> = {};
+  const after: Record<string, unknown> = {};
+  const z = zone as Record<string, unknown>;
+  ZONE_FIELDS.forEach((f, i) => {
+    if (i === GEOMETRY_AT) return;
+    const v = z[f];
+    (i < GEOMETRY_AT ? before : after)[f] = v === undefined ? (f in DEFAULTS ? DEFAULTS[f] : null) : v;
+  });
+  const head = JSON.stringify(before);
+  const tail = JSON.stringify(after);
+  return [`${head.slice(0, -1)},"geometry":`, `,${tail.slice(1)}`];
+}
+
+/** Writes all of `bytes` at the file's current position (a write may take only part of it). */
+async function writeFully(file: FileHandle, bytes: Buffer): Promise<void> {
+  for (let done = 0; done < bytes.length; ) {
+    done += (await file.write(bytes, done, bytes.length - done)).bytesWritten;
+  }
+}
+
 export function createZoneWriter(target: string, opts: ZoneWriterOptions = {}): ZoneWriter {
   const format = opts.format ?? detectFormat(target);
   const isS3 = /^s3:\/\//.test(target);
@@ -67,56 +109,57 @@ export function createZoneWriter(target: string, opts: ZoneWriterOptions = {}): 
     : join(tmpdir(), `cosmo-zones-${process.pid}-${randomBytes(4).toString("hex")}-${basename(target)}`);
   const stats = new StatsAccumulator();
   let count = 0;
-  let failure: Error | null = null;
-  let file: WriteStream | null = null;
-  let out: Writable | null = null;
+  let file: FileHandle | null = null;
+  let output: { push(chunk: Buffer): Promise<void>; end(): Promise<void> } | null = null;
   let finished = false;
+  /** Chunks the text builder has filled, not yet given to the output. */
+  const filled: Buffer[] = [];
+  const text = new JsonBytes(CHUNK_SIZE, (chunk) => filled.push(chunk));
 
-  const open = async (): Promise<Writable> => {
-    if (out) return out;
+  const open = async () => {
+    if (output) return output;
     await mkdir(dirname(tmpPath), { recursive: true });
-    file = createWriteStream(tmpPath);
-    file.on("error", (e) => (failure ??= e));
+    const f = await openFile(tmpPath, "w");
+    file = f;
+    const toFile = (bytes: Buffer) => writeFully(f, bytes);
     if (format.gzip) {
-      const gz = createGzip({ level: opts.gzipLevel ?? 6 });
-      gz.on("error", (e) => (failure ??= e));
-      gz.pipe(file);
-      out = gz;
-    } else out = file;
-    if (format.kind === "json") out.write('{"zones":[');
-    return out;
+      const gzip = new ParallelGzip(toFile, { level: opts.gzipLevel ?? 6, depth: PIPELINE_DEPTH });
+      output = { push: (chunk) => gzip.write(chunk), end: () => gzip.end() };
+    } else {
+      const pipeline = new OrderedPipeline(async (chunk) => chunk, toFile, PIPELINE_DEPTH);
+      output = { push: (chunk) => pipeline.push(chunk), end: () => pipeline.finish() };
+    }
+    if (format.kind === "json") text.ascii('{"zones":[');
+    return output;
   };
 
-  const put = async (s: string): Promise<void> => {
-    const w = await open();
-    if (failure) throw failure;
-    if (!w.write(s)) {
-      await new Promise<void>((resolve, reject) => {
-        const onErr = (e: Error) => reject(e);
-        w.once("drain", () => {
-          w.off("error", onErr);
-          resolve();
-        });
-        w.once("error", onErr);
-      });
-    }
+  const pushFilled = async () => {
+    const out = await open();
+    while (filled.length > 0) await out.push(filled.shift() as Buffer);
   };
 
   return {
     get count() {
       return count;
     },
-    async write(zone) {
+    async write(zone, geometryJson) {
       if (finished) throw new Error(`zone writer for ${target} is closed`);
-      const text = serializeZone(zone);
+      await open();
+      if (format.kind === "json" && count > 0) text.ascii(",");
+      if (geometryJson) {
+        const [head, tail] = serializeZoneAroundGeometry(zone);
+        text.text(head);
+        geometryJson(text);
+        text.text(tail);
+      } else text.text(serializeZone(zone));
+      if (format.kind === "jsonl") text.ascii("\n");
       stats.add(zone as Zone);
-      if (format.kind === "json") await put(count === 0 ? text : `,${text}`);
-      else await put(`${text}\n`);
       count++;
+      await pushFilled();
     },
     async close(meta) {
       if (finished) throw new Error(`zone writer for ${target} is closed`);
-      const w = await open();
+      const out = await open();
       if (format.kind === "json") {
         const given = { ...opts.meta, ...meta };
         const full = CosmogonyMetaSchema.parse({
@@ -124,14 +167,13 @@ export function createZoneWriter(target: string, opts: ZoneWriterOptions = {}): 
           stats: given.stats ?? stats.stats,
           ...given,
         });
-        w.write(`],"meta":${JSON.stringify(full)}}`);
+        text.text(`],"meta":${JSON.stringify(full)}}`);
       }
       finished = true;
-      await new Promise<void>((resolve, reject) => {
-        (file as WriteStream).once("close", () => (failure ? reject(failure) : resolve()));
-        (file as WriteStream).once("error", reject);
-        w.end();
-      });
+      text.flush();
+      await pushFilled();
+      await out.end();
+      await file?.close();
       const bytes = (await stat(tmpPath)).size;
       if (localTarget) {
         await rename(tmpPath, localTarget);
@@ -154,10 +196,8 @@ export function createZoneWriter(target: string, opts: ZoneWriterOptions = {}): 
     },
     async abort() {
       finished = true;
-      if (out) {
-        (out as Writable).destroy();
-        if (file && file !== out) (file as WriteStream).destroy();
-      }
+      // Chunks still in the pipeline fail on the closed file; the pipeline keeps such failures to itself.
+      await file?.close().catch(() => {});
       await rm(tmpPath, { force: true });
     },
   };

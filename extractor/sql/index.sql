@@ -1,5 +1,5 @@
--- Once every slice is loaded: the indexes the inclusion and Voronoi queries use.
-CREATE INDEX zones_shape_gist ON zones USING gist (shape);
+-- Once every zone is valid: the indexes the inclusion and Voronoi queries use (zones without a boundary
+-- are found by their center).
 CREATE INDEX zones_valid_gist ON zones USING gist (valid);
+CREATE INDEX zones_center_gist ON zones USING gist (center) WHERE valid IS NULL;
 ANALYZE zones;
-TRUNCATE zones_in;

@@ -1,25 +1,19 @@
--- Working tables of one extraction, in a schema of their own (dropped at the end). search_path is set to
+-- Working table of one extraction, in a schema of its own (dropped at the end). search_path is set to
 -- that schema first, so the names below are unqualified. UNLOGGED: scratch data, no WAL to write; geometry
--- columns STORAGE EXTERNAL: boundaries barely compress (~10%) and compressing/decompressing them cost more
--- than the bytes saved.
-CREATE UNLOGGED TABLE zones_in (
-  id int PRIMARY KEY,
-  osm_id text NOT NULL,
-  geom public.geometry, -- EWKB in the binary COPY stream
-  lon float8,
-  lat float8
-);
+-- column STORAGE EXTERNAL: boundaries barely compress (~10%) and compressing/decompressing them cost more
+-- than the bytes saved. The geometry is stored once: zones are COPYed straight in, then checked in place
+-- (validate.sql, repair.sql).
 CREATE UNLOGGED TABLE zones (
   id int PRIMARY KEY,
   osm_id text NOT NULL,
-  -- the boundary made valid (see load.sql); null for place zones until Voronoi gives them a cell
+  -- the boundary (EWKB in the binary COPY stream), made valid if it was not (repair.sql); null for place zones
   valid public.geometry,
+  -- the boundary as read was invalid: `valid` is ST_MakeValid's repair of it
+  repaired bool NOT NULL DEFAULT false,
   center public.geometry(Point, 4326),
-  -- what inclusion tests use: the valid geometry, or the center of zones without one (place nodes)
-  shape public.geometry,
+  -- of the valid geometry, to order containers (0 for places)
   area float8 NOT NULL DEFAULT 0,
   zone_type text,
   generated bool NOT NULL DEFAULT false
 );
-ALTER TABLE zones_in ALTER COLUMN geom SET STORAGE EXTERNAL;
-ALTER TABLE zones ALTER COLUMN valid SET STORAGE EXTERNAL, ALTER COLUMN shape SET STORAGE EXTERNAL;
+ALTER TABLE zones ALTER COLUMN valid SET STORAGE EXTERNAL;

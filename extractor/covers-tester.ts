@@ -1,0 +1,241 @@
+// The covers tests of the inclusion search (inclusion-plan.ts) run here, with the exact predicate of
+// covers.ts on the zones' geometries, instead of one ST_Covers call per pair in PostGIS. Each batch is split
+// by container over the calling thread and `threads - 1` worker threads (covers-worker.ts).
+import { Worker } from "node:worker_threads";
+import {
+  CONTAINER_GRID,
+  coversArea,
+  coversPoint,
+  type PackedArea,
+  PreparedArea,
+  packArea,
+  packedLength,
+  ZONE_GRID,
+} from "./covers.ts";
+import type { CoversReply, CoversRequest } from "./covers-worker.ts";
+import type { Candidate, CoversTester } from "./inclusion-plan.ts";
+import type { FlatMultiPolygon, Position } from "./types.ts";
+
+/** What the inclusion tests see of a zone: its valid geometry, else its center point. */
+export interface ZoneShape {
+  area: FlatMultiPolygon | null;
+  point: Position | null;
+}
+
+/** One container and the zones to test against it (an area, a point, or nothing: covered by nothing). */
+export interface TestGroup {
+  container: number;
+  area: PackedArea;
+  zones: (PackedArea | Position | null)[];
+}
+
+/**
+ * Indexed containers kept from batch to batch (a container is tested in several rounds of the search), the
+ * least recently used dropped beyond `maxVertices` in all.
+ */
+export class PreparedCache {
+  private readonly entries = new Map<number, PreparedArea>();
+  private vertices = 0;
+
+  /**
+   * `ownVertices`: copy the vertices of the containers kept (a worker's are in the batch's buffer, which
+   * goes back to the calling thread for the next batch).
+   */
+  constructor(
+    private readonly ownVertices = false,
+    private readonly maxVertices = 8e6,
+  ) {}
+
+  get(id: number, area: PackedArea): PreparedArea {
+    let p = this.entries.get(id);
+    if (p) {
+      this.entries.delete(id); // re-inserted last: most recently used
+      this.entries.set(id, p);
+      return p;
+    }
+    p = new PreparedArea(this.ownVertices ? { ...area, xy: area.xy.slice() } : area, CONTAINER_GRID);
+    this.entries.set(id, p);
+    this.vertices += p.ring.length;
+    for (const [oldId, old] of this.entries) {
+      if (this.vertices <= this.maxVertices || old === p) break;
+      this.entries.delete(oldId);
+      this.vertices -= old.ring.length;
+    }
+    return p;
+  }
+}
+
+/** For each group, 1 for each zone its container covers. */
+export function runGroups(cache: PreparedCache, groups: TestGroup[]): Uint8Array[] {
+  return groups.map((g) => {
+    const container = cache.get(g.container, g.area);
+    const out = new Uint8Array(g.zones.length);
+    g.zones.forEach((z, i) => {
+      if (z === null) return;
+      const covered = Array.isArray(z)
+        ? coversPoint(container, z[0], z[1])
+        : coversArea(container, new PreparedArea(z, ZONE_GRID, true));
+      out[i] = covered ? 1 : 0;
+    });
+    return out;
+  });
+}
+
+class CoversWorker {
+  private readonly worker = new Worker(new URL("./covers-worker-entry.mjs", import.meta.url), {
+    // Workers inherit the parent's flags, but some (e.g. --input-type of `node -e`) are refused there.
+    execArgv: process.execArgv.filter((a) => !a.startsWith("--input-type")),
+  });
+  private pending: { resolve(r: Uint8Array[]): void; reject(e: Error): void } | null = null;
+  private failure: Error | null = null;
+  /**
+   * Where the vertices of a batch are packed, back from the worker after each batch: one buffer reused
+   * rather than new ones (hundreds of MB over a large extraction, each allocation counted by V8 towards
+   * full garbage collections of the whole heap).
+   */
+  private buffer = new Float64Array(0);
+
+  constructor() {
+    this.worker.on("message", (reply: CoversReply) => {
+      const p = this.pending;
+      this.pending = null;
+      if (!p) return;
+      if ("error" in reply) p.reject(new Error(`covers worker: ${reply.error}`));
+      else {
+        this.buffer = new Float64Array(reply.buffer);
+        p.resolve(reply.covered);
+      }
+    });
+    const fail = (e: Error) => {
+      this.failure = e;
+      this.pending?.reject(e);
+      this.pending = null;
+    };
+    this.worker.on("error", (e) => fail(new Error(`covers worker crashed: ${e.message}`)));
+    this.worker.on("exit", (code) => fail(new Error(`covers worker exited (code ${code})`)));
+  }
+
+  /** Tests `groups` (container, zone ids) in the worker, `shape` giving their geometries. */
+  run(groups: { container: number; zones: number[] }[], shape: (id: number) => ZoneShape): Promise<Uint8Array[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    let length = 0;
+    for (const g of groups) {
+      length += packedLength(shape(g.container).area ?? []);
+      for (const z of g.zones) length += packedLength(shape(z).area ?? []);
+    }
+    if (this.buffer.length < length) this.buffer = new Float64Array(Math.max(length, 2 * this.buffer.length));
+    const buffer = this.buffer;
+    let offset = 0;
+    const pack = (mp: FlatMultiPolygon) => {
+      const n = packedLength(mp);
+      const packed = packArea(mp, buffer.subarray(offset, offset + n));
+      offset += n;
+      return packed;
+    };
+    const message: TestGroup[] = groups.map((g) => ({
+      container: g.container,
+      area: pack(shape(g.container).area as FlatMultiPolygon),
+      zones: g.zones.map((id) => {
+        const z = shape(id);
+        return z.area ? pack(z.area) : z.point;
+      }),
+    }));
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.worker.postMessage({ groups: message, buffer: buffer.buffer } satisfies CoversRequest, [buffer.buffer]);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.worker.removeAllListeners("exit");
+    await this.worker.terminate();
+  }
+}
+
+/**
+ * The covers tests of one extraction, on the calling thread and `threads - 1` workers: `test` runs a batch
+ * (pairs grouped by container, groups spread so that the threads get about the same number of vertices to
+ * walk, a container going back to the thread that indexed it before when that keeps the balance).
+ */
+export class CoversPool {
+  private readonly workers: CoversWorker[];
+  private readonly cache = new PreparedCache();
+  /** container → the thread (0: this one) that last tested it, hence has it indexed */
+  private readonly lastThread = new Map<number, number>();
+
+  constructor(
+    private readonly shape: (id: number) => ZoneShape,
+    threads: number,
+  ) {
+    this.workers = Array.from({ length: Math.max(0, threads - 1) }, () => new CoversWorker());
+  }
+
+  readonly test: CoversTester = async (pairs) => {
+    const byContainer = new Map<number, Candidate[]>();
+    for (const p of pairs) {
+      const g = byContainer.get(p.container);
+      if (g) g.push(p);
+      else byContainer.set(p.container, [p]);
+    }
+    const groups: { container: number; pairs: Candidate[]; cost: number }[] = [];
+    let total = 0;
+    for (const [container, group] of byContainer) {
+      if (!this.shape(container).area) continue;
+      let cost = 1;
+      for (const p of group) cost += vertexCount(this.shape(p.zone).area);
+      groups.push({ container, pairs: group, cost });
+      total += cost;
+    }
+    groups.sort((a, b) => b.cost - a.cost || a.container - b.container);
+    const threads = this.workers.length + 1;
+    const load = new Array<number>(threads).fill(0);
+    const share: (typeof groups)[] = Array.from({ length: threads }, () => []);
+    const fair = (total / threads) * 1.1;
+    for (const g of groups) {
+      let t = this.lastThread.get(g.container) ?? -1;
+      if (t < 0 || load[t] + g.cost > fair) {
+        t = 0;
+        for (let i = 1; i < threads; i++) if (load[i] < load[t]) t = i;
+      }
+      load[t] += g.cost;
+      share[t].push(g);
+      this.lastThread.set(g.container, t);
+    }
+    const running = this.workers.map((w, i) =>
+      share[i + 1].length > 0
+        ? w.run(
+            share[i + 1].map((g) => ({ container: g.container, zones: g.pairs.map((p) => p.zone) })),
+            this.shape,
+          )
+        : Promise.resolve([]),
+    );
+    const mine: TestGroup[] = share[0].map((g) => ({
+      container: g.container,
+      area: packArea(this.shape(g.container).area as FlatMultiPolygon),
+      zones: g.pairs.map((p) => {
+        const z = this.shape(p.zone);
+        return z.area ? packArea(z.area) : z.point;
+      }),
+    }));
+    const results = [runGroups(this.cache, mine), ...(await Promise.all(running))];
+    const covered: Candidate[] = [];
+    results.forEach((r, t) => {
+      share[t].forEach((g, i) => {
+        g.pairs.forEach((p, j) => {
+          if (r[i][j]) covered.push(p);
+        });
+      });
+    });
+    return covered;
+  };
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+  }
+}
+
+function vertexCount(mp: FlatMultiPolygon | null): number {
+  let n = 1;
+  if (mp) for (const polygon of mp) for (const r of polygon) n += r.length / 2;
+  return n;
+}
