@@ -34,11 +34,36 @@ export interface Workspace {
   drop(): Promise<void>;
 }
 
-/** A scratch schema on one connection (search_path set to it), dropped by `drop()`. */
+/** The session advisory lock that marks a scratch schema as in use (stale-workspaces.sql). */
+const WORKSPACE_LOCK = "SELECT pg_advisory_lock(hashtext('cosmo.extract'), hashtext($1))";
+const WORKSPACE_UNLOCK = "SELECT pg_advisory_unlock(hashtext('cosmo.extract'), hashtext($1))";
+
+/** Drops the scratch schemas of extractions that died without dropping theirs; returns their names. */
+export async function dropStaleWorkspaces(client: pg.ClientBase): Promise<string[]> {
+  const { rows } = await client.query<{ schema: string }>(sql("stale-workspaces.sql"));
+  for (const { schema } of rows) {
+    try {
+      await client.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
+    } finally {
+      await client.query(WORKSPACE_UNLOCK, [schema]);
+    }
+  }
+  if (rows.length) log.info({ schemas: rows.map((r) => r.schema) }, "dropped scratch schemas of dead extractions");
+  return rows.map((r) => r.schema);
+}
+
+/**
+ * A scratch schema on one connection (search_path set to it), dropped by `drop()`. The connection holds an
+ * advisory lock on the schema's name while it lives, so that a later run can tell a crashed run's leftover
+ * (dropped here first) from a run in progress, on this host or another one sharing the database.
+ */
 export async function openWorkspace(db: Database): Promise<Workspace> {
   const schema = `cosmo_extract_${process.pid}_${randomBytes(3).toString("hex")}`;
   const client = await db.pool.connect();
   try {
+    await dropStaleWorkspaces(client);
+    // locked before it exists: no cleanup elsewhere can take it for a leftover
+    await client.query(WORKSPACE_LOCK, [schema]);
     await client.query(`CREATE SCHEMA ${ident(schema)}`);
     // Batch work: no statement timeout, whatever the pool's default is. No parallel plans: the queries here
     // are small or split over connections by us, and a parallel worker was seen taking 40 s over the
@@ -48,6 +73,7 @@ export async function openWorkspace(db: Database): Promise<Workspace> {
     );
     await client.query(sql("schema.sql"));
   } catch (err) {
+    await client.query(WORKSPACE_UNLOCK, [schema]).catch(() => undefined);
     client.release();
     throw err;
   }
@@ -60,10 +86,13 @@ export async function openWorkspace(db: Database): Promise<Workspace> {
       if (dropped) return;
       dropped = true;
       try {
-        // COSMO_EXTRACT_KEEP_SCHEMA=1 leaves the scratch schema for inspection (EXPLAIN, debugging).
-        if (!process.env.COSMO_EXTRACT_KEEP_SCHEMA)
-          await client.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
+        // COSMO_EXTRACT_KEEP_SCHEMA=1 leaves the scratch schema for inspection (EXPLAIN, debugging); the
+        // comment tells later runs it is no leftover.
+        if (process.env.COSMO_EXTRACT_KEEP_SCHEMA)
+          await client.query(`COMMENT ON SCHEMA ${ident(schema)} IS 'kept by COSMO_EXTRACT_KEEP_SCHEMA'`);
+        else await client.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
       } finally {
+        await client.query(WORKSPACE_UNLOCK, [schema]).catch(() => undefined);
         await client
           .query("RESET search_path; RESET statement_timeout; RESET max_parallel_workers_per_gather")
           .catch(() => undefined);

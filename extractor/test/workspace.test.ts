@@ -1,0 +1,41 @@
+// Scratch schemas of the extractor: a crashed run's leftover is dropped by the next run, a run in progress
+// (its session holds the schema's advisory lock) and a schema kept on purpose are not.
+import { afterAll, describe, expect, it } from "vitest";
+import { type TestDatabase, testDatabase } from "../../core/testing.ts";
+import { openWorkspace } from "../postgis.ts";
+
+describe("extractor workspaces", () => {
+  let db: TestDatabase | undefined;
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  const schemas = async () =>
+    (
+      await db!.pool.query<{ n: string }>(
+        "SELECT nspname AS n FROM pg_namespace WHERE nspname LIKE 'cosmo\\_extract\\_%' ORDER BY 1",
+      )
+    ).rows.map((r) => r.n);
+
+  it("drops the schemas of dead runs only", async () => {
+    db = await testDatabase("extract_ws");
+    const live = await openWorkspace(db);
+    const crashed = await openWorkspace(db);
+    await db.pool.query("CREATE SCHEMA cosmo_extract_kept_0; COMMENT ON SCHEMA cosmo_extract_kept_0 IS 'kept'");
+    // the crashed run: its connection dies with its schema still there
+    crashed.client.on("error", () => undefined);
+    const pid = (await crashed.client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0].pid;
+    await db.pool.query("SELECT pg_terminate_backend($1)", [pid]);
+    crashed.client.release(new Error("terminated"));
+    expect(await schemas()).toEqual([crashed.schema, live.schema, "cosmo_extract_kept_0"].sort());
+
+    const next = await openWorkspace(db);
+    expect(await schemas()).toEqual([live.schema, next.schema, "cosmo_extract_kept_0"].sort());
+    await next.drop();
+    await live.drop();
+    expect(await schemas()).toEqual(["cosmo_extract_kept_0"]);
+    // and no advisory lock is left behind on the pooled connections
+    const locks = await db.pool.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'");
+    expect(locks.rows[0].n).toBe(0);
+  }, 60_000);
+});
