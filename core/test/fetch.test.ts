@@ -56,7 +56,12 @@ describe("store fetch (conditional download)", () => {
       const target = kind === "s3" ? store.url(`fetch/${kind}.pbf`) : `${tmpDir("fetch")}/planet.pbf`;
 
       const first = await fetchArtefact(store, origin.url, target);
-      expect(first).toMatchObject({ url: target, sha256: sha(origin.body), size: origin.body.length, unchanged: false });
+      expect(first).toMatchObject({
+        url: target,
+        sha256: sha(origin.body),
+        size: origin.body.length,
+        unchanged: false,
+      });
       expect((await store.getBuffer(target)).toString()).toBe(origin.body);
       expect(origin.requests[0].headers["if-none-match"]).toBeUndefined();
 
