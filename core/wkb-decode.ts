@@ -1,5 +1,6 @@
-// Minimal (E)WKB decoder for what the importer stores (Point, Polygon, MultiPolygon, 2D), used to read datasets
-// back exactly: ST_AsGeoJSON rounds coordinates, WKB keeps every bit of the doubles.
+// Minimal (E)WKB decoder for what cosmo stores (Point, Polygon, MultiPolygon, 2D), used to read geometries back
+// from PostGIS exactly (datasets in the importer, repaired boundaries in the extractor): ST_AsGeoJSON rounds
+// coordinates, WKB keeps every bit of the doubles.
 
 export type DecodedGeometry =
   | { type: "Point"; coordinates: [number, number] }

@@ -11,14 +11,9 @@ import type { Database } from "../core/db.ts";
 import { ident } from "../core/db.ts";
 import { childLogger } from "../core/log.ts";
 import { loadSql } from "../core/sql.ts";
+import { decodeWkb } from "../core/wkb-decode.ts";
 import { CoversPool, type ZoneShape } from "./covers-tester.ts";
-import {
-  multiPolygonEwkbSize,
-  multiPolygonFromWkb,
-  POINT_EWKB_SIZE,
-  writeMultiPolygonEwkb,
-  writePointEwkb,
-} from "./ewkb.ts";
+import { multiPolygonEwkbSize, POINT_EWKB_SIZE, writeMultiPolygonEwkb, writePointEwkb } from "./ewkb.ts";
 import { fromGeoJsonCoords } from "./geometry.ts";
 import { type Candidate, type CoversTester, resolveInclusions } from "./inclusion-plan.ts";
 import type { DraftZone, FlatMultiPolygon, MultiPolygonCoords, Position, ZoneType } from "./types.ts";
@@ -194,6 +189,13 @@ export async function loadZones(ws: Workspace, db: Database, zones: DraftZone[],
   );
 }
 
+/** A repaired boundary read back from PostGIS (Polygon or MultiPolygon WKB) as flat rings. */
+function flatFromWkb(wkb: Buffer): FlatMultiPolygon {
+  const g = decodeWkb(wkb);
+  if (g.type === "Point") throw new Error("WKB geometry type 1: a (multi)polygon was expected");
+  return fromGeoJsonCoords(g.type === "Polygon" ? [g.coordinates] : g.coordinates);
+}
+
 /** Which engine decides the covers tests of the inclusion search (see findInclusions). */
 export type CoversEngine = "exact" | "geos";
 
@@ -228,7 +230,7 @@ export async function findInclusions(
     areas = await zoneAreas(ws);
     if (engine === "exact")
       for (const r of (await ws.client.query<{ id: number; wkb: Buffer | null }>(sql("repaired.sql"))).rows) {
-        repaired.set(r.id, r.wkb ? multiPolygonFromWkb(r.wkb) : null);
+        repaired.set(r.id, r.wkb ? flatFromWkb(r.wkb) : null);
       }
   } catch (err) {
     await tester.close();

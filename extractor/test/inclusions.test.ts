@@ -6,6 +6,7 @@ import { buildZones } from "../build-zones.ts";
 import { type Candidate, resolveInclusions } from "../inclusion-plan.ts";
 import { readOsm } from "../osm-read.ts";
 import { findInclusions, findInclusionsExhaustive, loadZones, openWorkspace } from "../postgis.ts";
+import type { DraftZone, FlatMultiPolygon } from "../types.ts";
 
 describe("resolveInclusions", () => {
   // Nested squares: 1 ⊃ 2 ⊃ 3 ⊃ 4, and 5 inside 1 only (bbox candidate of 2, not covered by it);
@@ -65,4 +66,59 @@ describe("findInclusions on the fixtures", () => {
       }
     }, 60_000);
   }
+});
+
+describe("findInclusions on repaired boundaries", () => {
+  let db: TestDatabase | undefined;
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  const square = (x0: number, y0: number, size: number): FlatMultiPolygon => [
+    [Float64Array.from([x0, y0, x0 + size, y0, x0 + size, y0 + size, x0, y0 + size, x0, y0])],
+  ];
+  const zone = (id: number, geometry: FlatMultiPolygon): DraftZone => ({
+    id,
+    osmType: "relation",
+    osmNumericId: 1000 + id,
+    adminLevel: 8,
+    zoneType: null,
+    name: `z${id}`,
+    label: "",
+    internationalLabels: {},
+    zipCodes: [],
+    center: null,
+    geometry,
+    bbox: null,
+    tags: {},
+    centerTags: {},
+    parent: null,
+    wikidata: null,
+    isGenerated: false,
+    countryCode: null,
+  });
+
+  it("tests the repaired form of an invalid boundary (read back from PostGIS), as GEOS does", async () => {
+    db = await testDatabase("extract_incl_repair");
+    // 1: a bow-tie (self-intersecting, invalid: PostGIS repairs it into two triangles) inside 0, a big square;
+    // 2: a square that covers the bow-tie's left triangle only.
+    const bowtie: FlatMultiPolygon = [[Float64Array.from([1, 1, 3, 3, 3, 1, 1, 3, 1, 1])]];
+    const zones = [zone(0, square(0, 0, 4)), zone(1, bowtie), zone(2, square(0.5, 0.5, 2))];
+    const ws = await openWorkspace(db);
+    try {
+      await loadZones(ws, db, zones, 1);
+      const repaired = await ws.client.query("SELECT id FROM zones WHERE repaired");
+      expect(repaired.rows).toEqual([{ id: 1 }]);
+      const sorted = (m: Map<number, number[]>) => [...m].sort((a, b) => a[0] - b[0]);
+      const all = sorted(await findInclusionsExhaustive(ws));
+      expect(all).toEqual([
+        [1, [0]],
+        [2, [0]],
+      ]);
+      expect(sorted(await findInclusions(ws, db, 2))).toEqual(all);
+      expect(sorted(await findInclusions(ws, db, 2, "geos"))).toEqual(all);
+    } finally {
+      await ws.drop();
+    }
+  }, 60_000);
 });

@@ -4,8 +4,8 @@ import wkx from "wkx";
 import { sampleZones } from "../../core/cosmogony/test/sample-zones.ts";
 import type { TestDatabase } from "../../core/testing.ts";
 import { testDatabase } from "../../core/testing.ts";
+import { decodeWkb } from "../../core/wkb-decode.ts";
 import { encodeMultiPolygon, SRID_WEB_MERCATOR, SRID_WGS84 } from "../ewkb.ts";
-import { decodeWkb } from "../wkb-decode.ts";
 
 let db: TestDatabase;
 beforeAll(async () => {
