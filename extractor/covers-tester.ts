@@ -13,7 +13,7 @@ import {
   ZONE_GRID,
 } from "./covers.ts";
 import type { CoversReply, CoversRequest } from "./covers-worker.ts";
-import type { Candidate, CoversTester } from "./inclusion-plan.ts";
+import { type Candidate, type CoversTester, groupByContainer } from "./inclusion-plan.ts";
 import type { FlatMultiPolygon, Position } from "./types.ts";
 
 /** What the inclusion tests see of a zone: its valid geometry, else its center point. */
@@ -171,12 +171,7 @@ export class CoversPool {
   }
 
   readonly test: CoversTester = async (pairs) => {
-    const byContainer = new Map<number, Candidate[]>();
-    for (const p of pairs) {
-      const g = byContainer.get(p.container);
-      if (g) g.push(p);
-      else byContainer.set(p.container, [p]);
-    }
+    const byContainer = groupByContainer(pairs);
     const groups: { container: number; pairs: Candidate[]; cost: number }[] = [];
     let total = 0;
     for (const [container, group] of byContainer) {

@@ -20,6 +20,17 @@ export interface Candidate {
 /** Runs one batch of covers tests (any order), resolves to the pairs whose container covers the zone. */
 export type CoversTester = (pairs: Candidate[]) => Promise<Candidate[]>;
 
+/** A batch's pairs by container (testers keep a container's tests together: its index is built once). */
+export function groupByContainer(pairs: Candidate[]): Map<number, Candidate[]> {
+  const groups = new Map<number, Candidate[]>();
+  for (const p of pairs) {
+    const g = groups.get(p.container);
+    if (g) g.push(p);
+    else groups.set(p.container, [p]);
+  }
+  return groups;
+}
+
 interface ZoneState {
   /** candidate containers, smallest area first (ties: smaller id) */
   candidates: number[];

@@ -15,7 +15,7 @@ import { decodeWkb } from "../core/wkb-decode.ts";
 import { CoversPool, type ZoneShape } from "./covers-tester.ts";
 import { multiPolygonEwkbSize, POINT_EWKB_SIZE, writeMultiPolygonEwkb, writePointEwkb } from "./ewkb.ts";
 import { fromGeoJsonCoords } from "./geometry.ts";
-import { type Candidate, type CoversTester, resolveInclusions } from "./inclusion-plan.ts";
+import { type Candidate, type CoversTester, groupByContainer, resolveInclusions } from "./inclusion-plan.ts";
 import type { DraftZone, FlatMultiPolygon, MultiPolygonCoords, Position, ZoneType } from "./types.ts";
 
 const log = childLogger("extract");
@@ -279,12 +279,7 @@ async function geosCoversTester(
   const clients = [ws.client, ...extra];
   const coversSql = sql("covers.sql");
   const test: CoversTester = async (pairs) => {
-    const groups = new Map<number, Candidate[]>();
-    for (const p of pairs) {
-      const g = groups.get(p.container);
-      if (g) g.push(p);
-      else groups.set(p.container, [p]);
-    }
+    const groups = groupByContainer(pairs);
     const slices: Candidate[][] = clients.map(() => []);
     for (const g of [...groups.values()].sort((a, b) => b.length - a.length || a[0].container - b[0].container)) {
       let best = 0;
