@@ -3,7 +3,7 @@
 // arrays for JSON.stringify was most of the step's time on large inputs.
 import type { CosmogonyMeta, Zone } from "../core/cosmogony/model.ts";
 import { createZoneWriter } from "../core/cosmogony/writer.ts";
-import { writeMultiPolygonJson } from "./geometry.ts";
+import { fromGeoJsonCoords, writeMultiPolygonJson } from "./geometry.ts";
 import { type DraftZone, osmIdOf } from "./types.ts";
 
 /** Tags with their keys sorted, as upstream writes them (its tag maps are ordered), whatever the PBF order. */
@@ -35,6 +35,34 @@ export function toZoneWithoutGeometry(z: DraftZone): Zone {
     wikidata: z.wikidata,
     is_generated: z.isGenerated,
     country_code: z.countryCode,
+  };
+}
+
+/**
+ * The extractor's working form of a zone read from a cosmogony file — the inverse of what writeZones writes
+ * (benchmarks and tests rebuild the extractor's zones from an extract's output with it).
+ */
+export function draftZoneOf(z: Zone): DraftZone {
+  const [osmType, osmId] = z.osm_id.split(":");
+  return {
+    id: z.id,
+    osmType: osmType as DraftZone["osmType"],
+    osmNumericId: Number(osmId),
+    adminLevel: z.admin_level,
+    zoneType: z.zone_type,
+    name: z.name,
+    label: z.label,
+    internationalLabels: z.international_labels,
+    zipCodes: z.zip_codes,
+    center: z.center ? z.center.coordinates : null,
+    geometry: z.geometry ? fromGeoJsonCoords(z.geometry.coordinates) : null,
+    bbox: z.bbox,
+    tags: z.tags,
+    centerTags: z.center_tags,
+    parent: z.parent,
+    wikidata: z.wikidata,
+    isGenerated: z.is_generated,
+    countryCode: z.country_code,
   };
 }
 

@@ -14,9 +14,9 @@ import { createGzip } from "node:zlib";
 import { JsonBytes } from "../../core/cosmogony/json-bytes.ts";
 import type { Zone } from "../../core/cosmogony/model.ts";
 import { ParallelGzip } from "../../core/cosmogony/parallel-gzip.ts";
-import { fromGeoJsonCoords, toGeoJsonCoords, writeMultiPolygonJson } from "../../extractor/geometry.ts";
+import { toGeoJsonCoords, writeMultiPolygonJson } from "../../extractor/geometry.ts";
 import type { DraftZone } from "../../extractor/types.ts";
-import { writeZones } from "../../extractor/write-zones.ts";
+import { draftZoneOf, writeZones } from "../../extractor/write-zones.ts";
 
 const CHUNK = 1 << 20;
 
@@ -26,27 +26,7 @@ async function loadDraftZones(path: string): Promise<DraftZone[]> {
   for await (const line of lines) {
     if (!line) continue;
     const z = JSON.parse(line) as Zone;
-    const [osmType, osmId] = z.osm_id.split(":");
-    zones.push({
-      id: z.id,
-      osmType: osmType as DraftZone["osmType"],
-      osmNumericId: Number(osmId),
-      adminLevel: z.admin_level,
-      zoneType: z.zone_type,
-      name: z.name,
-      label: z.label,
-      internationalLabels: z.international_labels,
-      zipCodes: z.zip_codes,
-      center: z.center ? z.center.coordinates : null,
-      geometry: z.geometry ? fromGeoJsonCoords(z.geometry.coordinates) : null,
-      bbox: z.bbox,
-      tags: z.tags,
-      centerTags: z.center_tags,
-      parent: z.parent,
-      wikidata: z.wikidata,
-      isGenerated: z.is_generated,
-      countryCode: z.country_code,
-    });
+    zones.push(draftZoneOf(z));
   }
   return zones;
 }

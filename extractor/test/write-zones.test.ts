@@ -7,9 +7,9 @@ import { JsonBytes } from "../../core/cosmogony/json-bytes.ts";
 import type { Zone } from "../../core/cosmogony/model.ts";
 import { sampleZones } from "../../core/cosmogony/test/sample-zones.ts";
 import { serializeZone } from "../../core/cosmogony/writer.ts";
-import { fromGeoJsonCoords, toGeoJsonCoords, writeMultiPolygonJson } from "../geometry.ts";
+import { toGeoJsonCoords, writeMultiPolygonJson } from "../geometry.ts";
 import type { DraftZone, FlatMultiPolygon } from "../types.ts";
-import { writeZones } from "../write-zones.ts";
+import { draftZoneOf, writeZones } from "../write-zones.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "write-zones-test-"));
 
@@ -22,28 +22,8 @@ function geometryJson(mp: FlatMultiPolygon, chunkSize = 1 << 16): string {
 }
 
 function draftOf(z: Zone): DraftZone {
-  const [osmType, osmId] = z.osm_id.split(":");
-  return {
-    id: z.id,
-    osmType: osmType as DraftZone["osmType"],
-    osmNumericId: Number(osmId),
-    adminLevel: z.admin_level,
-    zoneType: z.zone_type,
-    name: z.name,
-    label: z.label,
-    internationalLabels: z.international_labels,
-    zipCodes: z.zip_codes,
-    center: z.center ? z.center.coordinates : null,
-    geometry: z.geometry ? fromGeoJsonCoords(z.geometry.coordinates) : null,
-    bbox: z.bbox,
-    // reversed key order: the written tags are sorted whatever the order read
-    tags: Object.fromEntries(Object.entries(z.tags).reverse()),
-    centerTags: z.center_tags,
-    parent: z.parent,
-    wikidata: z.wikidata,
-    isGenerated: z.is_generated,
-    countryCode: z.country_code,
-  };
+  // reversed key order: the written tags are sorted whatever the order read
+  return { ...draftZoneOf(z), tags: Object.fromEntries(Object.entries(z.tags).reverse()) };
 }
 
 describe("writeMultiPolygonJson", () => {
