@@ -4,14 +4,8 @@
 // {"type": "MultiPolygon", "coordinates": […]} in either key order, no other keys, no escapes, positions of
 // exactly two finite numbers, rings of 0 or >= 4 positions. Anything else returns false and the caller goes back
 // to JSON.parse + validation, which accepts the unusual forms and words the errors.
+import { COLON, COMMA, isJsonSpace, LBRACE, LBRACKET, RBRACE, RBRACKET } from "../core/cosmogony/json-syntax.ts";
 import { readJsonNumber } from "./json-number.ts";
-
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
 
 const TYPE_KEY = Buffer.from('"type"');
 const COORDINATES_KEY = Buffer.from('"coordinates"');
@@ -152,7 +146,7 @@ export class MultiPolygonTextReader implements FlatMultiPolygon {
 
 function skipSpace(buf: Buffer, i: number): number {
   let c = buf[i];
-  while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = buf[++i];
+  while (isJsonSpace(c)) c = buf[++i];
   return i;
 }
 

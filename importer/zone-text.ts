@@ -2,19 +2,23 @@
 // rest of the zone (names, tags, …: a few hundred bytes) to JSON.parse and the usual validation. A zone whose
 // geometry is not in the plain form, or that fails anything, is parsed again by parseZoneText (reader.ts): the
 // result and the error messages are exactly those of the general path, only the common case is faster.
+
+import {
+  BACKSLASH,
+  COLON,
+  COMMA,
+  isJsonSpace,
+  LBRACE,
+  LBRACKET,
+  QUOTE,
+  RBRACE,
+  RBRACKET,
+} from "../core/cosmogony/json-syntax.ts";
 import type { Zone } from "../core/cosmogony/model.ts";
 import { parseZoneText, type ZoneText } from "../core/cosmogony/reader.ts";
 import { parseZone } from "../core/cosmogony/validate.ts";
 import { type FlatMultiPolygon, MultiPolygonTextReader } from "./multipolygon-text.ts";
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
 const GEOMETRY = Buffer.from("geometry");
 
 export interface ParsedZone {
@@ -22,10 +26,6 @@ export interface ParsedZone {
   zone: Zone;
   /** The geometry as flat arrays (valid until the parser's next call), or null (then see zone.geometry). */
   flat: FlatMultiPolygon | null;
-}
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
 /** findGeometryValue(): no top-level "geometry" key. */
@@ -59,10 +59,10 @@ export function findGeometryValue(b: Buffer, from = 0, depth = 0, expectKey = fa
         if (escaped) return UNSURE;
         if (i - start === GEOMETRY.length && b.compare(GEOMETRY, 0, GEOMETRY.length, start, i) === 0) {
           let k = i + 1;
-          while (isSpace(b[k])) k++;
+          while (isJsonSpace(b[k])) k++;
           if (b[k] !== COLON) return UNSURE;
           k++;
-          while (isSpace(b[k])) k++;
+          while (isJsonSpace(b[k])) k++;
           return k;
         }
       }

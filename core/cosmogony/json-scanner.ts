@@ -6,18 +6,7 @@
 // Why not a library: stream-json (the usual choice) tokenises every coordinate into an object and is ~10x slower
 // than JSON.parse on the element text (measured in bench/import/json-reader.bench.ts).
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
+import { BACKSLASH, COLON, COMMA, isJsonSpace, LBRACE, LBRACKET, QUOTE, RBRACE, RBRACKET } from "./json-syntax.ts";
 
 export type ScannedItem =
   | { kind: "zone"; index: number; offset: number; bytes: Buffer }
@@ -68,7 +57,7 @@ export class JsonZonesScanner {
         }
         continue;
       }
-      if (isSpace(c)) continue;
+      if (isJsonSpace(c)) continue;
       if (this.done) throw new ScanError("unexpected data after the end of the top-level object", this.offset + i);
       const depth = this.depth;
       if (depth === 0) {
