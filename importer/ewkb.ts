@@ -32,6 +32,23 @@ export function mercatorY(lat: number): number {
 
 type Ring = ArrayLike<ArrayLike<number>>;
 
+/** The MultiPolygon's own header (order, type with SRID flag, SRID, polygon count); returns the offset after it. */
+function writeMultiPolygonHeader(view: DataView, o: number, polygons: number, srid: number): number {
+  view.setUint8(o, 1);
+  view.setUint32(o + 1, WKB_MULTIPOLYGON | EWKB_SRID_FLAG, true);
+  view.setUint32(o + 5, srid, true);
+  view.setUint32(o + 9, polygons, true);
+  return o + 13;
+}
+
+/** A member polygon's header (order, type, ring count); returns the offset after it. */
+function writePolygonHeader(view: DataView, o: number, rings: number): number {
+  view.setUint8(o, 1);
+  view.setUint32(o + 1, WKB_POLYGON, true);
+  view.setUint32(o + 5, rings, true);
+  return o + 9;
+}
+
 /** Bytes of a MultiPolygon's EWKB (with SRID). */
 export function multiPolygonByteSize(polygons: ArrayLike<ArrayLike<Ring>>): number {
   let size = 13; // order + type + srid + polygon count
@@ -54,18 +71,10 @@ export function writeMultiPolygon(
   srid: number,
 ): number {
   const mercator = srid === SRID_WEB_MERCATOR;
-  let o = offset;
-  view.setUint8(o, 1);
-  view.setUint32(o + 1, WKB_MULTIPOLYGON | EWKB_SRID_FLAG, true);
-  view.setUint32(o + 5, srid, true);
-  view.setUint32(o + 9, polygons.length, true);
-  o += 13;
+  let o = writeMultiPolygonHeader(view, offset, polygons.length, srid);
   for (let i = 0; i < polygons.length; i++) {
     const rings = polygons[i];
-    view.setUint8(o, 1);
-    view.setUint32(o + 1, WKB_POLYGON, true);
-    view.setUint32(o + 5, rings.length, true);
-    o += 9;
+    o = writePolygonHeader(view, o, rings.length);
     for (let j = 0; j < rings.length; j++) {
       const ring = rings[j];
       const n = ring.length;
@@ -102,20 +111,12 @@ export function flatMultiPolygonByteSize(g: FlatMultiPolygon): number {
 export function writeFlatMultiPolygon(view: DataView, offset: number, g: FlatMultiPolygon, srid: number): number {
   const mercator = srid === SRID_WEB_MERCATOR;
   const xy = g.xy;
-  let o = offset;
-  view.setUint8(o, 1);
-  view.setUint32(o + 1, WKB_MULTIPOLYGON | EWKB_SRID_FLAG, true);
-  view.setUint32(o + 5, srid, true);
-  view.setUint32(o + 9, g.polygons, true);
-  o += 13;
+  let o = writeMultiPolygonHeader(view, offset, g.polygons, srid);
   let ring = 0;
   let k = 0; // index into xy
   for (let i = 0; i < g.polygons; i++) {
     const rings = g.ringsPerPolygon[i];
-    view.setUint8(o, 1);
-    view.setUint32(o + 1, WKB_POLYGON, true);
-    view.setUint32(o + 5, rings, true);
-    o += 9;
+    o = writePolygonHeader(view, o, rings);
     for (let j = 0; j < rings; j++, ring++) {
       const n = g.pointsPerRing[ring];
       view.setUint32(o, n, true);
