@@ -91,6 +91,17 @@ function blobOffsets(file: string): number[] {
   return offsets;
 }
 
+/** A blob framed as it stands in a file: length of its header, an "OSMData" BlobHeader, then the blob. */
+function osmDataFrame(blobBytes: Uint8Array): Buffer {
+  const blobHeader = new PbfWriter();
+  blobHeader.writeStringField(1, "OSMData");
+  blobHeader.writeVarintField(3, blobBytes.length);
+  const headerBytes = blobHeader.finish();
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(headerBytes.length);
+  return Buffer.concat([len, headerBytes, blobBytes]);
+}
+
 async function pbfErrorOf(p: Promise<unknown>): Promise<PbfError> {
   const e = await p.then(
     () => null,
@@ -282,15 +293,8 @@ describe("readPbf", () => {
     const blob = new PbfWriter();
     blob.writeVarintField(2, 1000);
     blob.writeBytesField(4, new Uint8Array([1, 2, 3]));
-    const blobBytes = blob.finish();
-    const blobHeader = new PbfWriter();
-    blobHeader.writeStringField(1, "OSMData");
-    blobHeader.writeVarintField(3, blobBytes.length);
-    const headerBytes = blobHeader.finish();
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(headerBytes.length);
     const lzma = join(dir, "lzma.osm.pbf");
-    writeFileSync(lzma, Buffer.concat([header, len, headerBytes, blobBytes]));
+    writeFileSync(lzma, Buffer.concat([header, osmDataFrame(blob.finish())]));
     const e = await pbfErrorOf(readPbf(lzma, ALL_PASS, { threads: 1 }));
     expect(e.offset).toBe(header.length);
     expect(e.message).toContain("unsupported blob compression lzma");
@@ -340,17 +344,10 @@ describe("readPbf", () => {
     const blob = new PbfWriter();
     blob.writeVarintField(2, raw.length);
     blob.writeBytesField(3, deflateSync(raw));
-    const blobBytes = blob.finish();
-    const blobHeader = new PbfWriter();
-    blobHeader.writeStringField(1, "OSMData");
-    blobHeader.writeVarintField(3, blobBytes.length);
-    const headerBytes = blobHeader.finish();
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(headerBytes.length);
     const mixed = join(dir, "mixed.osm.pbf");
     writeFileSync(
       mixed,
-      Buffer.concat([readFileSync(lux).subarray(0, blobOffsets(lux)[1]), len, headerBytes, blobBytes]),
+      Buffer.concat([readFileSync(lux).subarray(0, blobOffsets(lux)[1]), osmDataFrame(blob.finish())]),
     );
 
     const guessing = { singleKindBlocks: true };
