@@ -31,26 +31,21 @@ const objectUrl = (layer: string, z: number, x: number, y: number) =>
   store.url(`tile-cache/${tileKey(fx.version, layer, { z, x, y })}.mvt.gz`);
 
 test("seed renders every tile over the dataset's extent into the store, once", async () => {
-  const first = await seedTiles({
-    db: fx.db,
-    store,
-    dataset: fx.version,
-    maxZoom: 4,
-    languages: TILES_DEFAULTS.languages,
-    progress: false,
-  });
+  const seed = () =>
+    seedTiles({
+      db: fx.db,
+      store,
+      dataset: fx.version,
+      maxZoom: 4,
+      languages: TILES_DEFAULTS.languages,
+      progress: false,
+    });
+  const first = await seed();
   // Luxembourg fits in one tile per zoom up to z4 (two layers).
   expect(first).toMatchObject({ version: fx.version, tiles: 10, rendered: 10, skipped: 0 });
   const objects = await store.list(store.url(`tile-cache/v${fx.version}/`));
   expect(objects.length).toBe(10);
-  const again = await seedTiles({
-    db: fx.db,
-    store,
-    dataset: fx.version,
-    maxZoom: 4,
-    languages: TILES_DEFAULTS.languages,
-    progress: false,
-  });
+  const again = await seed();
   expect(again).toMatchObject({ rendered: 0, skipped: 10 });
 });
 
