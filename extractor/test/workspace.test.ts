@@ -35,7 +35,11 @@ describe("extractor workspaces", () => {
     await live.drop();
     expect(await schemas()).toEqual(["cosmo_extract_kept_0"]);
     // and no advisory lock is left behind on the pooled connections
-    const locks = await db.pool.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'");
+    // (this database's only: the other test files run extractions at the same time)
+    const locks = await db.pool.query(
+      "SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database " +
+        "WHERE l.locktype = 'advisory' AND d.datname = current_database()",
+    );
     expect(locks.rows[0].n).toBe(0);
   }, 60_000);
 });
