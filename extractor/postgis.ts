@@ -48,6 +48,17 @@ export async function dropStaleWorkspaces(client: pg.ClientBase): Promise<string
 }
 
 /**
+ * The settings of every connection working in a scratch schema (the workspace's own and the extra ones the
+ * sliced queries and covers tests use): its schema first on the search path; batch work, so no statement timeout
+ * whatever the pool's default is; no parallel plans — the queries here are small or split over connections by us,
+ * and a parallel worker was seen taking 40 s over the candidates query (0.1 s on its own) on a busy server.
+ */
+function workspaceSettings(schema: string): string {
+  return `SET search_path = ${ident(schema)}, public; SET statement_timeout = 0; SET max_parallel_workers_per_gather = 0`;
+}
+const RESET_WORKSPACE_SETTINGS = "RESET search_path; RESET statement_timeout; RESET max_parallel_workers_per_gather";
+
+/**
  * A scratch schema on one connection (search_path set to it), dropped by `drop()`. The connection holds an
  * advisory lock on the schema's name while it lives, so that a later run can tell a crashed run's leftover
  * (dropped here first) from a run in progress, on this host or another one sharing the database.
@@ -60,12 +71,7 @@ export async function openWorkspace(db: Database): Promise<Workspace> {
     // locked before it exists: no cleanup elsewhere can take it for a leftover
     await client.query(WORKSPACE_LOCK, [schema]);
     await client.query(`CREATE SCHEMA ${ident(schema)}`);
-    // Batch work: no statement timeout, whatever the pool's default is. No parallel plans: the queries here
-    // are small or split over connections by us, and a parallel worker was seen taking 40 s over the
-    // candidates query (0.1 s on its own) on a busy server.
-    await client.query(
-      `SET search_path = ${ident(schema)}, public; SET statement_timeout = 0; SET max_parallel_workers_per_gather = 0`,
-    );
+    await client.query(workspaceSettings(schema));
     await client.query(sql("schema.sql"));
   } catch (err) {
     await client.query(WORKSPACE_UNLOCK, [schema]).catch(() => undefined);
@@ -88,9 +94,7 @@ export async function openWorkspace(db: Database): Promise<Workspace> {
         else await client.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
       } finally {
         await client.query(WORKSPACE_UNLOCK, [schema]).catch(() => undefined);
-        await client
-          .query("RESET search_path; RESET statement_timeout; RESET max_parallel_workers_per_gather")
-          .catch(() => undefined);
+        await client.query(RESET_WORKSPACE_SETTINGS).catch(() => undefined);
         client.release();
       }
     },
@@ -137,22 +141,13 @@ async function runSliced<R extends pg.QueryResultRow>(
   query: string,
   params: (i: number) => unknown[],
 ): Promise<R[][]> {
-  const runSlice = async (i: number): Promise<R[]> => {
-    if (i === 0) return (await ws.client.query<R>(query, params(0))).rows;
-    const client = await db.pool.connect();
-    try {
-      await client.query(
-        `SET search_path = ${ident(ws.schema)}, public; SET statement_timeout = 0; SET max_parallel_workers_per_gather = 0`,
-      );
-      return (await client.query<R>(query, params(i))).rows;
-    } finally {
-      await client
-        .query("RESET search_path; RESET statement_timeout; RESET max_parallel_workers_per_gather")
-        .catch(() => undefined);
-      client.release();
-    }
-  };
-  return Promise.all(Array.from({ length: Math.max(1, slices) }, (_, i) => runSlice(i)));
+  const extra = await sessionClients(ws, db, Math.max(1, slices) - 1);
+  const clients = [ws.client, ...extra];
+  try {
+    return await Promise.all(clients.map(async (client, i) => (await client.query<R>(query, params(i))).rows));
+  } finally {
+    await releaseSessionClients(extra);
+  }
 }
 
 /**
@@ -309,7 +304,7 @@ async function sessionClients(ws: Workspace, db: Database, n: number): Promise<p
     for (let i = 0; i < n; i++) {
       const client = await db.pool.connect();
       out.push(client);
-      await client.query(`SET search_path = ${ident(ws.schema)}, public; SET statement_timeout = 0`);
+      await client.query(workspaceSettings(ws.schema));
     }
   } catch (err) {
     await releaseSessionClients(out);
@@ -320,7 +315,7 @@ async function sessionClients(ws: Workspace, db: Database, n: number): Promise<p
 
 async function releaseSessionClients(clients: pg.PoolClient[]): Promise<void> {
   for (const client of clients) {
-    await client.query("RESET search_path; RESET statement_timeout").catch(() => undefined);
+    await client.query(RESET_WORKSPACE_SETTINGS).catch(() => undefined);
     client.release();
   }
 }
