@@ -1,8 +1,34 @@
-// Shared by the extractor's acceptance tests: reading outputs and checking them in PostGIS.
+// Shared by the extractor's tests: made-up working zones, reading outputs and checking them in PostGIS.
 
 import type { Zone } from "../../core/cosmogony/model.ts";
 import { readZones } from "../../core/cosmogony/reader.ts";
 import type { Database } from "../../core/db.ts";
+import type { DraftZone } from "../types.ts";
+
+/** A working zone with neutral values (relation 1000 + id, named z<id>), `over` replacing any of them. */
+export function draftZone(id: number, over: Partial<DraftZone> = {}): DraftZone {
+  return {
+    id,
+    osmType: "relation",
+    osmNumericId: 1000 + id,
+    adminLevel: null,
+    zoneType: null,
+    name: `z${id}`,
+    label: "",
+    internationalLabels: {},
+    zipCodes: [],
+    center: null,
+    geometry: null,
+    bbox: null,
+    tags: {},
+    centerTags: {},
+    parent: null,
+    wikidata: null,
+    isGenerated: false,
+    countryCode: null,
+    ...over,
+  };
+}
 
 export async function readAll(path: string): Promise<Zone[]> {
   const out: Zone[] = [];

@@ -6,7 +6,8 @@ import { buildZones } from "../build-zones.ts";
 import { type Candidate, resolveInclusions } from "../inclusion-plan.ts";
 import { readOsm } from "../osm-read.ts";
 import { findInclusions, findInclusionsExhaustive, loadZones, openWorkspace } from "../postgis.ts";
-import type { DraftZone, FlatMultiPolygon } from "../types.ts";
+import type { FlatMultiPolygon } from "../types.ts";
+import { draftZone } from "./helpers.ts";
 
 describe("resolveInclusions", () => {
   // Nested squares: 1 ⊃ 2 ⊃ 3 ⊃ 4, and 5 inside 1 only (bbox candidate of 2, not covered by it);
@@ -77,26 +78,7 @@ describe("findInclusions on repaired boundaries", () => {
   const square = (x0: number, y0: number, size: number): FlatMultiPolygon => [
     [Float64Array.from([x0, y0, x0 + size, y0, x0 + size, y0 + size, x0, y0 + size, x0, y0])],
   ];
-  const zone = (id: number, geometry: FlatMultiPolygon): DraftZone => ({
-    id,
-    osmType: "relation",
-    osmNumericId: 1000 + id,
-    adminLevel: 8,
-    zoneType: null,
-    name: `z${id}`,
-    label: "",
-    internationalLabels: {},
-    zipCodes: [],
-    center: null,
-    geometry,
-    bbox: null,
-    tags: {},
-    centerTags: {},
-    parent: null,
-    wikidata: null,
-    isGenerated: false,
-    countryCode: null,
-  });
+  const zone = (id: number, geometry: FlatMultiPolygon) => draftZone(id, { adminLevel: 8, geometry });
 
   it("tests the repaired form of an invalid boundary (read back from PostGIS), as GEOS does", async () => {
     db = await testDatabase("extract_incl_repair");

@@ -10,30 +10,7 @@ import { parseRules, resolveZoneType } from "../rules.ts";
 import { computeStats, emptyTypingStats } from "../stats.ts";
 import type { DraftZone, ZoneType } from "../types.ts";
 import { centerNamesApply, mergeLabelTags, parseAdminLevel } from "../zones.ts";
-
-function zone(id: number, over: Partial<DraftZone> = {}): DraftZone {
-  return {
-    id,
-    osmType: "relation",
-    osmNumericId: 1000 + id,
-    adminLevel: null,
-    zoneType: null,
-    name: `z${id}`,
-    label: "",
-    internationalLabels: {},
-    zipCodes: [],
-    center: null,
-    geometry: null,
-    bbox: null,
-    tags: {},
-    centerTags: {},
-    parent: null,
-    wikidata: null,
-    isGenerated: false,
-    countryCode: null,
-    ...over,
-  };
-}
+import { draftZone as zone } from "./helpers.ts";
 
 describe("zips and labels", () => {
   it("reads addr:postcode, else postal_code, split on ';' and sorted", () => {
