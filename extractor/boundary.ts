@@ -169,9 +169,11 @@ export function ringNodeKeys(ring: Ring, table: WayNodes): number[] {
  * as external memory, and V8 starts a full GC each time ~64 MB of it has been allocated; a continent's
  * rings are gigabytes, allocated one ring at a time that meant a full GC every few thousand rings. Large
  * slabs trigger it once per slab; their untouched tail costs address space, not memory (fresh pages).
+ * The slabs are shared memory: worker threads (the covers tests, the geometry JSON of the write) read the
+ * rings where they are, a view sent to them is not a copy.
  */
 export class RingStore {
-  private slab = new Float64Array(0);
+  private slab: Float64Array = new Float64Array(0);
   private used = 0;
 
   /** slabLength: numbers per slab (2 per position). */
@@ -180,7 +182,7 @@ export class RingStore {
   /** Room for up to `length` numbers, to be committed with take(). */
   reserve(length: number): Float64Array {
     if (this.used + length > this.slab.length) {
-      this.slab = new Float64Array(Math.max(length, this.slabLength));
+      this.slab = new Float64Array(new SharedArrayBuffer(8 * Math.max(length, this.slabLength)));
       this.used = 0;
     }
     return this.slab.subarray(this.used, this.used + length);

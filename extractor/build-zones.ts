@@ -29,6 +29,13 @@ function count(rec: Record<string, number>, k: string, n = 1) {
 }
 
 export function buildZones(osm: OsmInput, opts: { capitals: boolean }): BuiltZones {
+  const built = emptyBuild(osm);
+  for (const _ of zonesBuilt(osm, opts, built));
+  return built;
+}
+
+/** What zonesBuilt fills in, before it starts. */
+export function emptyBuild(osm: OsmInput): BuiltZones {
   const report: BuildReport = {
     relations: osm.relations.length,
     droppedRelations: {},
@@ -37,6 +44,15 @@ export function buildZones(osm: OsmInput, opts: { capitals: boolean }): BuiltZon
     suburbPlaces: 0,
     capitalPlaces: 0,
   };
+  return { zones: [], capitals: new Set(), report };
+}
+
+/**
+ * buildZones one zone at a time, each yielded as soon as it is made (and added to `built`): the extractor
+ * streams them into PostGIS while the next ones are built.
+ */
+export function* zonesBuilt(osm: OsmInput, opts: { capitals: boolean }, built: BuiltZones): Generator<DraftZone> {
+  const { report, zones, capitals } = built;
   const drop = (reason: string, osmId: string) => {
     count(report.droppedRelations, reason);
     report.examples[reason] ??= [];
@@ -48,7 +64,6 @@ export function buildZones(osm: OsmInput, opts: { capitals: boolean }): BuiltZon
     return { coords: [c.lon, c.lat], tags: c.tags };
   };
 
-  const zones: DraftZone[] = [];
   // Relation ids ascending, then nodes: the order (and so the ids) upstream's BTreeMap iteration gives.
   const relations = [...osm.relations].sort((a, b) => a.id - b.id);
   // Slabs sized on the input (2 positions per way node; rings hold each way node ~3 times on the
@@ -65,25 +80,29 @@ export function buildZones(osm: OsmInput, opts: { capitals: boolean }): BuiltZon
       drop("no_boundary", `relation:${rel.id}`);
       continue;
     }
-    zones.push(zoneFromRelation(zones.length, rel, b.geometry, node));
+    const zone = zoneFromRelation(zones.length, rel, b.geometry, node);
+    zones.push(zone);
+    yield zone;
   }
 
   const places = [...osm.placeNodes].sort((a, b) => a.id - b.id);
   for (const n of places) {
     if (n.tags.name && SUBURB_PLACES.includes(n.tags.place)) {
-      zones.push(zoneFromPlaceNode(zones.length, n));
+      const zone = zoneFromPlaceNode(zones.length, n);
+      zones.push(zone);
+      yield zone;
       report.suburbPlaces++;
     }
   }
-  const capitals = new Set<number>();
   if (opts.capitals) {
     for (const n of places) {
       if (n.tags.name && CITY_PLACES.includes(n.tags.place) && n.tags.capital === "yes") {
         capitals.add(zones.length);
-        zones.push(zoneFromPlaceNode(zones.length, n));
+        const zone = zoneFromPlaceNode(zones.length, n);
+        zones.push(zone);
+        yield zone;
         report.capitalPlaces++;
       }
     }
   }
-  return { zones, capitals, report };
 }

@@ -2,16 +2,7 @@
 // covers.ts on the zones' geometries, instead of one ST_Covers call per pair in PostGIS. Each batch is split
 // by container over the calling thread and `threads - 1` worker threads (covers-worker.ts).
 import { Worker } from "node:worker_threads";
-import {
-  CONTAINER_GRID,
-  coversArea,
-  coversPoint,
-  type PackedArea,
-  PreparedArea,
-  packArea,
-  packedLength,
-  ZONE_GRID,
-} from "./covers.ts";
+import { CONTAINER_GRID, coversArea, coversPoint, PreparedArea, packArea, ZONE_GRID } from "./covers.ts";
 import type { CoversReply, CoversRequest } from "./covers-worker.ts";
 import { type Candidate, type CoversTester, groupByContainer } from "./inclusion-plan.ts";
 import type { FlatMultiPolygon, Position } from "./types.ts";
@@ -25,8 +16,8 @@ export interface ZoneShape {
 /** One container and the zones to test against it (an area, a point, or nothing: covered by nothing). */
 export interface TestGroup {
   container: number;
-  area: PackedArea;
-  zones: (PackedArea | Position | null)[];
+  area: FlatMultiPolygon;
+  zones: (FlatMultiPolygon | Position | null)[];
 }
 
 /**
@@ -37,23 +28,16 @@ export class PreparedCache {
   private readonly entries = new Map<number, PreparedArea>();
   private vertices = 0;
 
-  /**
-   * `ownVertices`: copy the vertices of the containers kept (a worker's are in the batch's buffer, which
-   * goes back to the calling thread for the next batch).
-   */
-  constructor(
-    private readonly ownVertices = false,
-    private readonly maxVertices = 8e6,
-  ) {}
+  constructor(private readonly maxVertices = 8e6) {}
 
-  get(id: number, area: PackedArea): PreparedArea {
+  get(id: number, area: FlatMultiPolygon): PreparedArea {
     let p = this.entries.get(id);
     if (p) {
       this.entries.delete(id); // re-inserted last: most recently used
       this.entries.set(id, p);
       return p;
     }
-    p = new PreparedArea(this.ownVertices ? { ...area, xy: area.xy.slice() } : area, CONTAINER_GRID);
+    p = new PreparedArea(packArea(area), CONTAINER_GRID);
     this.entries.set(id, p);
     this.vertices += p.ring.length;
     for (const [oldId, old] of this.entries) {
@@ -72,13 +56,17 @@ export function runGroups(cache: PreparedCache, groups: TestGroup[]): Uint8Array
     const out = new Uint8Array(g.zones.length);
     g.zones.forEach((z, i) => {
       if (z === null) return;
-      const covered = Array.isArray(z)
+      const covered = isPosition(z)
         ? coversPoint(container, z[0], z[1])
-        : coversArea(container, new PreparedArea(z, ZONE_GRID, true));
+        : coversArea(container, new PreparedArea(packArea(z, true), ZONE_GRID, true));
       out[i] = covered ? 1 : 0;
     });
     return out;
   });
+}
+
+function isPosition(z: FlatMultiPolygon | Position): z is Position {
+  return typeof z[0] === "number";
 }
 
 class CoversWorker {
@@ -88,12 +76,6 @@ class CoversWorker {
   });
   private pending: { resolve(r: Uint8Array[]): void; reject(e: Error): void } | null = null;
   private failure: Error | null = null;
-  /**
-   * Where the vertices of a batch are packed, back from the worker after each batch: one buffer reused
-   * rather than new ones (hundreds of MB over a large extraction, each allocation counted by V8 towards
-   * full garbage collections of the whole heap).
-   */
-  private buffer = new Float64Array(0);
 
   constructor() {
     this.worker.on("message", (reply: CoversReply) => {
@@ -101,10 +83,7 @@ class CoversWorker {
       this.pending = null;
       if (!p) return;
       if ("error" in reply) p.reject(new Error(`covers worker: ${reply.error}`));
-      else {
-        this.buffer = new Float64Array(reply.buffer);
-        p.resolve(reply.covered);
-      }
+      else p.resolve(reply.covered);
     });
     const fail = (e: Error) => {
       this.failure = e;
@@ -115,34 +94,16 @@ class CoversWorker {
     this.worker.on("exit", (code) => fail(new Error(`covers worker exited (code ${code})`)));
   }
 
-  /** Tests `groups` (container, zone ids) in the worker, `shape` giving their geometries. */
-  run(groups: { container: number; zones: number[] }[], shape: (id: number) => ZoneShape): Promise<Uint8Array[]> {
+  /**
+   * Tests `groups` in the worker. The rings go as they are: those in the extractor's ring store are views of
+   * shared memory (boundary.ts RingStore), which the worker reads in place; others (repaired boundaries) are
+   * copied by postMessage.
+   */
+  run(groups: TestGroup[]): Promise<Uint8Array[]> {
     if (this.failure) return Promise.reject(this.failure);
-    let length = 0;
-    for (const g of groups) {
-      length += packedLength(shape(g.container).area ?? []);
-      for (const z of g.zones) length += packedLength(shape(z).area ?? []);
-    }
-    if (this.buffer.length < length) this.buffer = new Float64Array(Math.max(length, 2 * this.buffer.length));
-    const buffer = this.buffer;
-    let offset = 0;
-    const pack = (mp: FlatMultiPolygon) => {
-      const n = packedLength(mp);
-      const packed = packArea(mp, buffer.subarray(offset, offset + n));
-      offset += n;
-      return packed;
-    };
-    const message: TestGroup[] = groups.map((g) => ({
-      container: g.container,
-      area: pack(shape(g.container).area as FlatMultiPolygon),
-      zones: g.zones.map((id) => {
-        const z = shape(id);
-        return z.area ? pack(z.area) : z.point;
-      }),
-    }));
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
-      this.worker.postMessage({ groups: message, buffer: buffer.buffer } satisfies CoversRequest, [buffer.buffer]);
+      this.worker.postMessage({ groups } satisfies CoversRequest);
     });
   }
 
@@ -196,23 +157,22 @@ export class CoversPool {
       share[t].push(g);
       this.lastThread.set(g.container, t);
     }
-    const running = this.workers.map((w, i) =>
-      share[i + 1].length > 0
-        ? w.run(
-            share[i + 1].map((g) => ({ container: g.container, zones: g.pairs.map((p) => p.zone) })),
-            this.shape,
-          )
-        : Promise.resolve([]),
+    const testGroups = share.map((groups) =>
+      groups.map(
+        (g): TestGroup => ({
+          container: g.container,
+          area: this.shape(g.container).area as FlatMultiPolygon,
+          zones: g.pairs.map((p) => {
+            const z = this.shape(p.zone);
+            return z.area ?? z.point;
+          }),
+        }),
+      ),
     );
-    const mine: TestGroup[] = share[0].map((g) => ({
-      container: g.container,
-      area: packArea(this.shape(g.container).area as FlatMultiPolygon),
-      zones: g.pairs.map((p) => {
-        const z = this.shape(p.zone);
-        return z.area ? packArea(z.area) : z.point;
-      }),
-    }));
-    const results = [runGroups(this.cache, mine), ...(await Promise.all(running))];
+    const running = this.workers.map((w, i) =>
+      testGroups[i + 1].length > 0 ? w.run(testGroups[i + 1]) : Promise.resolve([]),
+    );
+    const results = [runGroups(this.cache, testGroups[0]), ...(await Promise.all(running))];
     const covered: Candidate[] = [];
     results.forEach((r, t) => {
       share[t].forEach((g, i) => {

@@ -59,19 +59,11 @@ export interface PackedArea {
   holes: Uint8Array;
 }
 
-/** Numbers (2 a vertex) packArea needs in its `into` array for `mp`. */
-export function packedLength(mp: FlatMultiPolygon): number {
-  let n = 0;
-  for (const polygon of mp) for (const r of polygon) n += r.length;
-  return n;
-}
-
 /**
- * `mp` packed. The vertices are copied into `into` (packedLength(mp) numbers) when given (for a worker: one
- * buffer for a whole batch, transferred); otherwise a lone ring's array is used as it is (most boundaries),
- * and several rings are copied into a new array.
+ * `mp` packed: a lone ring's array is used as it is (most boundaries); several rings are copied, into a new
+ * array, or with `transient` into the thread's scratch space (valid until the next transient packing).
  */
-export function packArea(mp: FlatMultiPolygon, into?: Float64Array): PackedArea {
+export function packArea(mp: FlatMultiPolygon, transient = false): PackedArea {
   let vertices = 0;
   let rings = 0;
   for (const polygon of mp) {
@@ -80,11 +72,11 @@ export function packArea(mp: FlatMultiPolygon, into?: Float64Array): PackedArea 
   }
   const ringEnds = new Int32Array(rings);
   const holes = new Uint8Array(rings);
-  if (rings === 1 && !into) {
+  if (rings === 1) {
     ringEnds[0] = vertices;
     return { xy: mp[0][0], ringEnds, holes };
   }
-  const xy = into ?? new Float64Array(vertices * 2);
+  const xy = transient ? scratch.float64(PACKED, vertices * 2) : new Float64Array(vertices * 2);
   let v = 0;
   let k = 0;
   for (const polygon of mp) {
@@ -106,6 +98,7 @@ export function packArea(mp: FlatMultiPolygon, into?: Float64Array): PackedArea 
 class Scratch {
   private readonly int32Arrays: Int32Array[] = [];
   private readonly uint8Arrays: Uint8Array[] = [];
+  private readonly float64Arrays: Float64Array[] = [];
   /** stamps of the marks (see PreparedArea.query, markShared), shared by all areas: never reused */
   visit = 0;
 
@@ -138,6 +131,15 @@ class Scratch {
     return a.subarray(0, n);
   }
 
+  float64(slot: number, n: number): Float64Array {
+    let a = this.float64Arrays[slot];
+    if (!a || a.length < n) {
+      a = new Float64Array(Math.max(n, 2 * (a?.length ?? 0), 1024));
+      this.float64Arrays[slot] = a;
+    }
+    return a.subarray(0, n);
+  }
+
   uint8(slot: number, n: number): Uint8Array {
     let a = this.uint8Arrays[slot];
     if (!a || a.length < n) {
@@ -159,6 +161,7 @@ const CELL_START = 5;
 const CELL_ITEMS = 6;
 const SHARED = 7;
 const INTERIOR_LEFT = 0;
+const PACKED = 0;
 
 /** Ring orientation from its lowest (then leftmost) vertex and its distinct neighbours: exact. */
 function ringIsCounterClockwise(xy: Float64Array, start: number, end: number): boolean {
@@ -621,9 +624,22 @@ export function coversArea(a: PreparedArea, b: PreparedArea): boolean {
   // 1 and 2: B's boundary, piece by piece (crossings checked on the way).
   if (!walkPieces(b, null, b.ring.length, a, true)) return false;
   // 3: A's edges near B, none inside B (pieces along B's boundary were checked above).
+  // The grid's cells are coarse: most edges they give miss B's box, and those have no point in B (and
+  // walking them would need B's own index, built only when some edge is left).
   a.query(b.minX, b.minY, b.maxX, b.maxY, nearby);
+  const axy = a.xy;
   let count = 0;
-  for (let i = 0; i < nearby.length; i++) if (!a.isShared(nearby.items[i])) nearby.items[count++] = nearby.items[i];
+  for (let i = 0; i < nearby.length; i++) {
+    const t = nearby.items[i];
+    if (a.isShared(t)) continue;
+    const x0 = axy[2 * t];
+    const y0 = axy[2 * t + 1];
+    const x1 = axy[2 * t + 2];
+    const y1 = axy[2 * t + 3];
+    if (x0 < x1 ? x1 < b.minX || x0 > b.maxX : x0 < b.minX || x1 > b.maxX) continue;
+    if (y0 < y1 ? y1 < b.minY || y0 > b.maxY : y0 < b.minY || y1 > b.maxY) continue;
+    nearby.items[count++] = t;
+  }
   const near = nearby.items.subarray(0, count).sort();
   return walkPieces(a, near, near.length, b, false);
 }

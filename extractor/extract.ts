@@ -12,8 +12,9 @@ import { CosmoError, EXIT, InputError } from "../core/errors.ts";
 import { childLogger } from "../core/log.ts";
 import { projectPath } from "../core/paths.ts";
 import { isRemote, openStore } from "../core/storage.ts";
-import { type BuildReport, buildZones } from "./build-zones.ts";
+import { type BuildReport, emptyBuild, zonesBuilt } from "./build-zones.ts";
 import { multiPolygonBBox } from "./geometry.ts";
+import { GeometryTexts, geometryTextThreads } from "./geometry-texts.ts";
 import { countryCandidates } from "./hierarchy.ts";
 import {
   buildHierarchy,
@@ -23,7 +24,7 @@ import {
   typeZones,
   voronoiParents,
 } from "./ontology.ts";
-import { readOsm } from "./osm-read.ts";
+import { type OsmInput, readOsm } from "./osm-read.ts";
 import {
   type CoversEngine,
   centroids,
@@ -97,26 +98,16 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
   const filterLangs = opts.filterLangs ?? [];
 
   const input = await localInput(opts.input);
-  let built: ReturnType<typeof buildZones>;
+  let osm: OsmInput | null;
   try {
-    const osm = await readOsm(input.path, { threads: opts.threads });
-    built = buildZones(osm, { capitals: voronoi });
+    osm = await readOsm(input.path, { threads: opts.threads });
   } finally {
     await input.cleanup();
   }
   const tRead = Date.now();
-  let zones = built.zones;
   log.info(
     { step: "read", seconds: (tRead - t0) / 1000, rssMB: Math.round(process.memoryUsage().rss / 1e6) },
     "read done",
-  );
-  // Upstream's error, raised before any database work: no --country-code and no zone that gives one.
-  if (!opts.countryCode && countryCandidates(zones, (cc) => rules.has(cc)).size === 0) {
-    throw new CosmoError(NO_COUNTRY_MESSAGE, { exitCode: EXIT.input });
-  }
-  log.info(
-    { zones: zones.length, dropped: built.report.droppedRelations },
-    "zones built, computing inclusions in PostGIS",
   );
 
   const db = opts.db ?? (await openDatabase());
@@ -149,8 +140,24 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
     done(name, t);
     return r;
   };
+  // The zones are built as the COPY into PostGIS takes them: the server stores one while the next is built.
+  const built = emptyBuild(osm);
+  let building: Generator<DraftZone> | null = zonesBuilt(osm, { capitals: voronoi }, built);
+  osm = null; // the PBF's node and way tables: garbage once the zones are built
+  let zones = built.zones;
   try {
-    await step("load zones into PostGIS", () => loadZones(ws, db, zones, parallel));
+    await step("build zones, load them into PostGIS", () =>
+      loadZones(ws, db, building as Generator<DraftZone>, parallel),
+    );
+    building = null;
+    // Upstream's error: no --country-code and no zone that gives one.
+    if (!opts.countryCode && countryCandidates(zones, (cc) => rules.has(cc)).size === 0) {
+      throw new CosmoError(NO_COUNTRY_MESSAGE, { exitCode: EXIT.input });
+    }
+    log.info(
+      { zones: zones.length, dropped: built.report.droppedRelations },
+      "zones built, computing inclusions in PostGIS",
+    );
     const inclusions = await step("inclusions", () => findInclusions(ws, db, parallel, opts.covers));
     for (const [id, c] of await step("centroids", () => centroids(ws))) zones[id].center = c;
     typing = stepSync("types and hierarchy", () => {
@@ -182,18 +189,24 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
   let stats: CosmogonyStats;
   let bytes: number;
   let tGeom: number;
+  // Zones left without a type are removed before the stats (their ids leave holes, as upstream).
+  typed = zones.filter((z) => z.zoneType !== null);
+  // The geometries are final: their JSON text is made on worker threads from now on, during the labels.
+  const geometries = typed.map((z) => z.geometry);
+  let vertices = 0;
+  for (const g of geometries) if (g) for (const polygon of g) for (const r of polygon) vertices += r.length / 2;
+  const texts = new GeometryTexts(geometries, geometryTextThreads(vertices, opts.threads ?? availableParallelism()));
   try {
     stepSync("names and labels", () => computeNamesAndLabels(zones, filterLangs));
     tGeom = Date.now();
-    // Zones left without a type are removed before the stats (their ids leave holes, as upstream).
-    typed = zones.filter((z) => z.zoneType !== null);
     stats = computeStats(typed, typing.stats);
     // Beyond upstream's stats: relations that could not become zones, by reason, for the dashboard's check.
     stats.dropped_boundaries = Object.fromEntries(
       Object.entries(built.report.droppedRelations).sort(([a], [b]) => (a < b ? -1 : 1)),
     );
-    ({ bytes } = await writeZones(typed, opts.output, { osm_filename: basename(opts.input), stats }));
+    ({ bytes } = await writeZones(typed, opts.output, { osm_filename: basename(opts.input), stats }, texts));
   } finally {
+    await texts.close();
     await dropping;
   }
   const tEnd = Date.now();

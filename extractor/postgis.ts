@@ -152,16 +152,20 @@ async function runSliced<R extends pg.QueryResultRow>(
 
 /**
  * COPY every zone in, check the geometries (in `parallel` slices) and repair the invalid ones, index them.
- * The workspace keeps `zones` for the covers tests.
+ * The workspace keeps `zones` for the covers tests. `zones` is iterated once, as the COPY goes: given as a
+ * generator that builds them (build-zones.ts zonesBuilt), the server stores each zone while the next are built.
  */
-export async function loadZones(ws: Workspace, db: Database, zones: DraftZone[], parallel = 1): Promise<void> {
+export async function loadZones(ws: Workspace, db: Database, zones: Iterable<DraftZone>, parallel = 1): Promise<void> {
   const t0 = Date.now();
   const stream = ws.client.query(copyFrom("COPY zones (id, osm_id, valid, center) FROM STDIN (FORMAT binary)"));
   await pipeline(
     Readable.from(
       (function* () {
         yield copyHeader();
-        for (const z of zones) yield copyTuple(z);
+        for (const z of zones) {
+          ws.zones.set(z.id, z);
+          yield copyTuple(z);
+        }
         yield Buffer.from([0xff, 0xff]); // trailer
       })(),
     ),
@@ -173,7 +177,6 @@ export async function loadZones(ws: Workspace, db: Database, zones: DraftZone[],
   await ws.client.query(sql("repair.sql"));
   const tValid = Date.now();
   await ws.client.query(sql("index.sql"));
-  for (const z of zones) ws.zones.set(z.id, z);
   log.info(
     {
       copySeconds: (tCopy - t0) / 1000,

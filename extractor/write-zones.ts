@@ -4,6 +4,7 @@
 import type { CosmogonyMeta, Zone } from "../core/cosmogony/model.ts";
 import { createZoneWriter } from "../core/cosmogony/writer.ts";
 import { fromGeoJsonCoords, writeMultiPolygonJson } from "./geometry.ts";
+import type { GeometryTexts } from "./geometry-texts.ts";
 import { type DraftZone, osmIdOf } from "./types.ts";
 
 /** Tags with their keys sorted, as upstream writes them (its tag maps are ordered), whatever the PBF order. */
@@ -66,17 +67,27 @@ export function draftZoneOf(z: Zone): DraftZone {
   };
 }
 
-/** Writes the zones to `output` (format from its suffix); the file appears only when complete. */
+/**
+ * Writes the zones to `output` (format from its suffix); the file appears only when complete. `texts`: the
+ * zones' geometry texts made ahead on worker threads (geometry-texts.ts), in the zones' order; without it,
+ * they are made here.
+ */
 export async function writeZones(
   zones: DraftZone[],
   output: string,
   meta: Partial<CosmogonyMeta>,
+  texts?: GeometryTexts,
 ): Promise<{ bytes: number }> {
   // gzip level 1: the same JSON ~17% larger, compressed 3.5× faster (level 6 was the longest part of the
   // write step on large inputs).
   const writer = createZoneWriter(output, { meta, gzipLevel: 1 });
   try {
     for (const z of zones) {
+      if (texts) {
+        const text = await texts.next();
+        await writer.write(toZoneWithoutGeometry(z), text ? (out) => out.bytes(text) : undefined);
+        continue;
+      }
       const rings = z.geometry;
       await writer.write(toZoneWithoutGeometry(z), rings ? (out) => writeMultiPolygonJson(out, rings) : undefined);
     }

@@ -15,6 +15,7 @@ import { JsonBytes } from "../../core/cosmogony/json-bytes.ts";
 import type { Zone } from "../../core/cosmogony/model.ts";
 import { ParallelGzip } from "../../core/cosmogony/parallel-gzip.ts";
 import { toGeoJsonCoords, writeMultiPolygonJson } from "../../extractor/geometry.ts";
+import { GeometryTexts, geometryTextThreads } from "../../extractor/geometry-texts.ts";
 import type { DraftZone } from "../../extractor/types.ts";
 import { draftZoneOf, writeZones } from "../../extractor/write-zones.ts";
 
@@ -126,10 +127,25 @@ const oursGzip = await measure("ParallelGzip", async () => {
 });
 console.log(`  ${ratio(peerGzip, oursGzip)}`);
 
-if (targets.length > 0) console.log("write step (writeZones)");
+if (targets.length > 0) console.log("write step (writeZones): geometry texts on this thread, then on worker threads");
+const vertices = zones.reduce((n, z) => n + (z.geometry ?? []).flat().reduce((m, r) => m + r.length / 2, 0), 0);
+const threads = Math.max(1, geometryTextThreads(vertices));
 for (const target of targets) {
-  await measure(target, async () => {
+  const here = await measure(target, async () => {
     const { bytes } = await writeZones(zones, target, { osm_filename: "bench.osm.pbf" });
     return `${(bytes / 1e6).toFixed(1)} MB`;
   });
+  const ahead = await measure(`${target}, geometry texts on ${threads} worker(s)`, async () => {
+    const texts = new GeometryTexts(
+      zones.map((z) => z.geometry),
+      threads,
+    );
+    try {
+      const { bytes } = await writeZones(zones, target, { osm_filename: "bench.osm.pbf" }, texts);
+      return `${(bytes / 1e6).toFixed(1)} MB`;
+    } finally {
+      await texts.close();
+    }
+  });
+  console.log(`  ${ratio(here, ahead)}`);
 }

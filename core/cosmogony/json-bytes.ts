@@ -23,6 +23,8 @@ const FIXED_DECIMALS = 7;
 export class JsonBytes {
   private chunk: Buffer;
   private pos = 0;
+  /** bytes handed on so far */
+  private emitted = 0;
 
   /** `emit` receives each chunk when it is full (or on flush()); the chunk is the receiver's from then on. */
   constructor(
@@ -34,13 +36,35 @@ export class JsonBytes {
     this.chunk = Buffer.allocUnsafe(chunkSize);
   }
 
+  /** Bytes written so far, handed on or not. */
+  get length(): number {
+    return this.emitted + this.pos;
+  }
+
   /** Hands on the bytes written so far (nothing when there are none). */
   flush(): void {
     if (this.pos === 0) return;
     const full = this.chunk.subarray(0, this.pos);
     this.chunk = Buffer.allocUnsafe(this.chunkSize);
+    this.emitted += this.pos;
     this.pos = 0;
     this.emit(full);
+  }
+
+  private emitWhole(bytes: Buffer): void {
+    this.emitted += bytes.length;
+    this.emit(bytes);
+  }
+
+  /** Bytes already encoded (e.g. JSON text made on another thread), copied in; chunks stay full-sized. */
+  bytes(b: Uint8Array): void {
+    for (let at = 0; at < b.length; ) {
+      if (this.pos === this.chunkSize) this.flush();
+      const n = Math.min(b.length - at, this.chunkSize - this.pos);
+      this.chunk.set(b.subarray(at, at + n), this.pos);
+      this.pos += n;
+      at += n;
+    }
   }
 
   private room(n: number): void {
@@ -51,7 +75,7 @@ export class JsonBytes {
   ascii(s: string): void {
     this.room(s.length);
     if (s.length > this.chunkSize) {
-      this.emit(Buffer.from(s, "latin1"));
+      this.emitWhole(Buffer.from(s, "latin1"));
       return;
     }
     const c = this.chunk;
@@ -69,7 +93,7 @@ export class JsonBytes {
       return;
     }
     this.flush();
-    this.emit(Buffer.from(s, "utf8"));
+    this.emitWhole(Buffer.from(s, "utf8"));
   }
 
   /** `[x,y]` (a GeoJSON position), preceded by a comma unless `first`. */

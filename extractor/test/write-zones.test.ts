@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -8,6 +8,7 @@ import type { Zone } from "../../core/cosmogony/model.ts";
 import { sampleZones } from "../../core/cosmogony/test/sample-zones.ts";
 import { serializeZone } from "../../core/cosmogony/writer.ts";
 import { toGeoJsonCoords, writeMultiPolygonJson } from "../geometry.ts";
+import { GeometryTexts, geometryTextThreads } from "../geometry-texts.ts";
 import type { DraftZone, FlatMultiPolygon } from "../types.ts";
 import { draftZoneOf, writeZones } from "../write-zones.ts";
 
@@ -39,12 +40,46 @@ describe("writeMultiPolygonJson", () => {
   });
 });
 
+/** The zone's rings copied into shared memory, as the extractor's ring store keeps them. */
+function inSharedMemory(z: DraftZone): DraftZone {
+  if (!z.geometry) return z;
+  const geometry = z.geometry.map((polygon) =>
+    polygon.map((r) => {
+      const shared = new Float64Array(new SharedArrayBuffer(r.byteLength));
+      shared.set(r);
+      return shared;
+    }),
+  );
+  return { ...z, geometry };
+}
+
 describe("writeZones", () => {
-  for (const name of ["zones.jsonl", "zones.jsonl.gz", "zones.json"]) {
-    it(`${name}: each zone as serializeZone writes it, tags sorted`, async () => {
-      const path = join(dir, name);
+  const cases = [
+    { name: "zones.jsonl", threads: 0 },
+    { name: "zones.jsonl.gz", threads: 0 },
+    { name: "zones.json", threads: 0 },
+    // geometry texts made on worker threads, in batches of a few vertices, few batches ahead
+    { name: "zones.jsonl", threads: 1 },
+    { name: "zones.jsonl.gz", threads: 2 },
+  ];
+  for (const { name, threads } of cases) {
+    it(`${name}${threads ? `, geometry texts on ${threads} worker(s)` : ""}: each zone as serializeZone writes it, tags sorted`, async () => {
+      const path = join(dir, `${threads}-${name}`);
       const zones = sampleZones();
-      await writeZones(zones.map(draftOf), path, { osm_filename: "t.osm.pbf" });
+      const drafts = zones.map(draftOf).map(inSharedMemory);
+      const texts = threads
+        ? new GeometryTexts(
+            drafts.map((z) => z.geometry),
+            threads,
+            6,
+            12,
+          )
+        : undefined;
+      try {
+        await writeZones(drafts, path, { osm_filename: "t.osm.pbf" }, texts);
+      } finally {
+        await texts?.close();
+      }
       const bytes = readFileSync(path);
       const text = (name.endsWith(".gz") ? gunzipSync(bytes) : bytes).toString("utf8");
       const sorted = (tags: Record<string, string>) =>
@@ -56,4 +91,26 @@ describe("writeZones", () => {
       else expect(text.startsWith(`{"zones":[${lines.join(",")}],"meta":`)).toBe(true);
     });
   }
+
+  it("geometry texts: worker threads only for large inputs; a batch that cannot be made fails the write", async () => {
+    expect(geometryTextThreads(1000, 8)).toBe(0);
+    expect(geometryTextThreads(5e6, 2)).toBe(1);
+    expect(geometryTextThreads(5e6, 1)).toBe(1);
+    // a ring whose memory is gone (detached) cannot be sent to the worker: the error reaches the writer
+    const drafts = sampleZones().map(draftOf);
+    const gone = new Float64Array(4);
+    structuredClone(gone.buffer, { transfer: [gone.buffer] });
+    const bad = [drafts[1], { ...drafts[0], geometry: [[gone]] }];
+    const texts = new GeometryTexts(
+      bad.map((z) => z.geometry),
+      1,
+    );
+    const path = join(dir, "bad.jsonl");
+    try {
+      await expect(writeZones(bad, path, {}, texts)).rejects.toThrow(/detached/);
+      expect(existsSync(path)).toBe(false);
+    } finally {
+      await texts.close();
+    }
+  });
 });

@@ -130,3 +130,25 @@ describe("JsonBytes chunks", () => {
     expect(() => new JsonBytes(MIN_CHUNK_SIZE - 1, () => {})).toThrow(RangeError);
   });
 });
+
+describe("JsonBytes.bytes and length", () => {
+  it("copies ready-made bytes across chunk boundaries, chunks kept full, length counting every byte", () => {
+    const ready = Buffer.from(Array.from({ length: 1000 }, (_, i) => String.fromCharCode(0x61 + (i % 26))).join(""));
+    const lengths: number[] = [];
+    const chunks = emitted(MIN_CHUNK_SIZE, (out) => {
+      out.ascii("[");
+      out.bytes(ready);
+      lengths.push(out.length);
+      out.bytes(new Uint8Array(0));
+      out.text("é".repeat(200)); // larger than a chunk: handed on whole
+      lengths.push(out.length);
+      out.ascii("]");
+      lengths.push(out.length);
+    });
+    const text = Buffer.concat(chunks).toString("utf8");
+    expect(text).toBe(`[${ready.toString()}${"é".repeat(200)}]`);
+    expect(lengths).toEqual([1001, 1401, 1402]);
+    // all chunks before the last full, except the one flushed ahead of the large text
+    expect(chunks.slice(0, 14).every((c) => c.length === MIN_CHUNK_SIZE)).toBe(true);
+  });
+});

@@ -1,0 +1,169 @@
+// The geometries' JSON text for the write step, made ahead on worker threads while the calling thread writes
+// the rest of each zone. Why: a zone's geometry is most of its text (on the benchmark grid 1.4 of 1.5 GB), and
+// the calling thread, which alone can serialise the zones' other fields, would otherwise do both one after the
+// other with the second core idle. Texts are made in the zones' order, in batches, at most `aheadVertices`
+// vertices ahead of the writer (memory), so they can start before the write itself (during the labels).
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { JsonBytes } from "../core/cosmogony/json-bytes.ts";
+import { writeMultiPolygonJson } from "./geometry.ts";
+import type { FlatMultiPolygon } from "./types.ts";
+
+export interface GeometryTextBatch {
+  /** the texts one after the other */
+  bytes: Uint8Array;
+  /** geometry i's text is bytes[starts[i]] … bytes[ends[i] - 1]; starts[i] is -1 for no geometry */
+  starts: Int32Array;
+  ends: Int32Array;
+}
+
+export type GeometryTextRequest = { seq: number; geometries: (FlatMultiPolygon | null)[] };
+export type GeometryTextReply = ({ seq: number } & GeometryTextBatch) | { seq: number; error: string };
+
+/** The texts of `geometries` (writeMultiPolygonJson's bytes) in one buffer. */
+export function geometryTexts(geometries: (FlatMultiPolygon | null)[]): GeometryTextBatch {
+  const chunks: Buffer[] = [];
+  const out = new JsonBytes(1 << 22, (c) => chunks.push(c));
+  const starts = new Int32Array(geometries.length).fill(-1);
+  const ends = new Int32Array(geometries.length);
+  geometries.forEach((g, i) => {
+    if (g === null) return;
+    starts[i] = out.length;
+    writeMultiPolygonJson(out, g);
+    ends[i] = out.length;
+  });
+  out.flush();
+  // (never a slice of Node's shared Buffer pool: the bytes are transferred to the writing thread)
+  const bytes = chunks.length === 0 ? new Uint8Array(0) : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  return { bytes, starts, ends };
+}
+
+/** Worker threads worth starting for texts of `vertices` vertices: none when there is little to do. */
+export function geometryTextThreads(vertices: number, cores = availableParallelism()): number {
+  if (vertices < 2e6) return 0;
+  return Math.max(1, Math.min(4, cores - 1));
+}
+
+/** Numbers in a geometry's rings (2 a vertex). */
+function numbers(g: FlatMultiPolygon | null): number {
+  let n = 0;
+  if (g) for (const polygon of g) for (const r of polygon) n += r.length;
+  return n;
+}
+
+class TextWorker {
+  private readonly worker = new Worker(new URL("./geometry-texts-worker-entry.mjs", import.meta.url), {
+    // Workers inherit the parent's flags, but some (e.g. --input-type of `node -e`) are refused there.
+    execArgv: process.execArgv.filter((a) => !a.startsWith("--input-type")),
+  });
+  private readonly waiting = new Map<number, { resolve(b: GeometryTextBatch): void; reject(e: Error): void }>();
+  private failure: Error | null = null;
+
+  constructor() {
+    this.worker.on("message", (reply: GeometryTextReply) => {
+      const w = this.waiting.get(reply.seq);
+      this.waiting.delete(reply.seq);
+      if ("error" in reply) w?.reject(new Error(`geometry text worker: ${reply.error}`));
+      else w?.resolve(reply);
+    });
+    const fail = (e: Error) => {
+      this.failure = e;
+      for (const w of this.waiting.values()) w.reject(e);
+      this.waiting.clear();
+    };
+    this.worker.on("error", (e) => fail(new Error(`geometry text worker crashed: ${e.message}`)));
+    this.worker.on("exit", (code) => fail(new Error(`geometry text worker exited (code ${code})`)));
+  }
+
+  /** The rings go as they are: views of the ring store's shared memory are read in place, others copied. */
+  run(seq: number, geometries: (FlatMultiPolygon | null)[]): Promise<GeometryTextBatch> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiting.set(seq, { resolve, reject });
+      this.worker.postMessage({ seq, geometries } satisfies GeometryTextRequest);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.worker.removeAllListeners("exit");
+    await this.worker.terminate();
+  }
+}
+
+interface Pending {
+  first: number;
+  count: number;
+  vertices: number;
+  result: Promise<GeometryTextBatch>;
+}
+
+/**
+ * The JSON text of each geometry of `geometries`, in order (`next()`), made by `threads` workers (on this
+ * thread, when done one by one, with none).
+ */
+export class GeometryTexts {
+  private readonly workers: TextWorker[];
+  private readonly pending: Pending[] = [];
+  /** the next geometry to submit */
+  private submitted = 0;
+  private seq = 0;
+  private inFlightVertices = 0;
+  private current: { batch: GeometryTextBatch; first: number; count: number } | null = null;
+  /** the next geometry next() gives */
+  private cursor = 0;
+
+  constructor(
+    private readonly geometries: (FlatMultiPolygon | null)[],
+    threads: number,
+    private readonly batchVertices = 1 << 18,
+    private readonly aheadVertices = 6e6,
+  ) {
+    this.workers = Array.from({ length: threads }, () => new TextWorker());
+    this.topUp();
+  }
+
+  /** Submits batches until `aheadVertices` are being made or made and not yet taken. */
+  private topUp(): void {
+    if (this.workers.length === 0) return;
+    while (this.submitted < this.geometries.length && this.inFlightVertices < this.aheadVertices) {
+      const first = this.submitted;
+      let vertices = 0;
+      let end = first;
+      while (end < this.geometries.length && (end === first || vertices < this.batchVertices)) {
+        vertices += numbers(this.geometries[end]) / 2;
+        end++;
+      }
+      const seq = this.seq++;
+      const worker = this.workers[seq % this.workers.length];
+      const result = worker.run(seq, this.geometries.slice(first, end));
+      result.catch(() => undefined); // awaited in order by next(); a failure surfaces there
+      this.pending.push({ first, count: end - first, vertices, result });
+      this.inFlightVertices += vertices;
+      this.submitted = end;
+    }
+  }
+
+  /** The text of the next geometry (null for a zone without one). */
+  async next(): Promise<Uint8Array | null> {
+    const i = this.cursor++;
+    if (i >= this.geometries.length) throw new RangeError("geometry texts: past the last geometry");
+    if (this.workers.length === 0) {
+      const g = this.geometries[i];
+      return g ? geometryTexts([g]).bytes : null;
+    }
+    if (!this.current || i >= this.current.first + this.current.count) {
+      const p = this.pending.shift();
+      if (!p) throw new Error("geometry texts: no batch pending");
+      this.current = { batch: await p.result, first: p.first, count: p.count };
+      this.inFlightVertices -= p.vertices;
+      this.topUp();
+    }
+    const { batch, first } = this.current;
+    const k = i - first;
+    return batch.starts[k] < 0 ? null : batch.bytes.subarray(batch.starts[k], batch.ends[k]);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+  }
+}
