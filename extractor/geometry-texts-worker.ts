@@ -6,9 +6,20 @@ import { type GeometryTextReply, type GeometryTextRequest, geometryTexts } from 
 const port = parentPort;
 if (!port) throw new Error("extractor/geometry-texts-worker.ts must run in a worker thread");
 
+/** Buffers the writing thread has handed back, to write the next batches into. */
+const spare: ArrayBuffer[] = [];
+
+/** A spare buffer of at least n bytes (the largest are kept), else a new one with some room to spare. */
+function room(n: number): ArrayBuffer {
+  const i = spare.findIndex((b) => b.byteLength >= n);
+  if (i >= 0) return spare.splice(i, 1)[0];
+  return new ArrayBuffer(Math.max(n + (n >> 2), 1 << 20));
+}
+
 port.on("message", (req: GeometryTextRequest) => {
   try {
-    const batch = geometryTexts(req.geometries);
+    spare.push(...req.spare);
+    const batch = geometryTexts(req.geometries, room);
     const transfer = [
       batch.bytes.buffer as ArrayBuffer,
       batch.starts.buffer as ArrayBuffer,

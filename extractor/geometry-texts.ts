@@ -17,11 +17,18 @@ export interface GeometryTextBatch {
   ends: Int32Array;
 }
 
-export type GeometryTextRequest = { seq: number; geometries: (FlatMultiPolygon | null)[] };
+/** `spare`: buffers of earlier batches, read and handed back, to be written again (see GeometryTexts). */
+export type GeometryTextRequest = { seq: number; geometries: (FlatMultiPolygon | null)[]; spare: ArrayBuffer[] };
 export type GeometryTextReply = ({ seq: number } & GeometryTextBatch) | { seq: number; error: string };
 
-/** The texts of `geometries` (writeMultiPolygonJson's bytes) in one buffer. */
-export function geometryTexts(geometries: (FlatMultiPolygon | null)[]): GeometryTextBatch {
+/**
+ * The texts of `geometries` (writeMultiPolygonJson's bytes) in one buffer: one `room(n)` gives (at least n
+ * bytes), else a new one.
+ */
+export function geometryTexts(
+  geometries: (FlatMultiPolygon | null)[],
+  room?: (n: number) => ArrayBuffer,
+): GeometryTextBatch {
   const chunks: Buffer[] = [];
   const out = new JsonBytes(1 << 22, (c) => chunks.push(c));
   const starts = new Int32Array(geometries.length).fill(-1);
@@ -33,8 +40,14 @@ export function geometryTexts(geometries: (FlatMultiPolygon | null)[]): Geometry
     ends[i] = out.length;
   });
   out.flush();
-  // (never a slice of Node's shared Buffer pool: the bytes are transferred to the writing thread)
-  const bytes = chunks.length === 0 ? new Uint8Array(0) : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  const length = chunks.reduce((n, c) => n + c.length, 0);
+  if (!room) return { bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length), starts, ends };
+  const bytes = new Uint8Array(room(length), 0, length);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
   return { bytes, starts, ends };
 }
 
@@ -75,12 +88,15 @@ class TextWorker {
     this.worker.on("exit", (code) => fail(new Error(`geometry text worker exited (code ${code})`)));
   }
 
-  /** The rings go as they are: views of the ring store's shared memory are read in place, others copied. */
-  run(seq: number, geometries: (FlatMultiPolygon | null)[]): Promise<GeometryTextBatch> {
+  /**
+   * The rings go as they are: views of the ring store's shared memory are read in place, others copied.
+   * `spare` buffers are transferred back to the worker.
+   */
+  run(seq: number, geometries: (FlatMultiPolygon | null)[], spare: ArrayBuffer[]): Promise<GeometryTextBatch> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.waiting.set(seq, { resolve, reject });
-      this.worker.postMessage({ seq, geometries } satisfies GeometryTextRequest);
+      this.worker.postMessage({ seq, geometries, spare } satisfies GeometryTextRequest, spare);
     });
   }
 
@@ -95,6 +111,7 @@ interface Pending {
   count: number;
   vertices: number;
   result: Promise<GeometryTextBatch>;
+  worker: TextWorker;
 }
 
 /**
@@ -108,7 +125,13 @@ export class GeometryTexts {
   private submitted = 0;
   private seq = 0;
   private inFlightVertices = 0;
-  private current: { batch: GeometryTextBatch; first: number; count: number } | null = null;
+  private current: { batch: GeometryTextBatch; first: number; count: number; worker: TextWorker } | null = null;
+  /**
+   * Buffers of batches read, per worker, going back to it with its next batch. Why: each batch's buffer is
+   * new memory to this thread's heap, and a stream of them (1.4 GB on the benchmark grid) made V8 run a
+   * full GC of the whole heap every second of the write step; recycled, a few buffers serve the whole run.
+   */
+  private readonly spare = new Map<TextWorker, ArrayBuffer[]>();
   /** the next geometry next() gives */
   private cursor = 0;
 
@@ -135,15 +158,20 @@ export class GeometryTexts {
       }
       const seq = this.seq++;
       const worker = this.workers[seq % this.workers.length];
-      const result = worker.run(seq, this.geometries.slice(first, end));
+      const spare = this.spare.get(worker) ?? [];
+      this.spare.set(worker, []);
+      const result = worker.run(seq, this.geometries.slice(first, end), spare);
       result.catch(() => undefined); // awaited in order by next(); a failure surfaces there
-      this.pending.push({ first, count: end - first, vertices, result });
+      this.pending.push({ first, count: end - first, vertices, result, worker });
       this.inFlightVertices += vertices;
       this.submitted = end;
     }
   }
 
-  /** The text of the next geometry (null for a zone without one). */
+  /**
+   * The text of the next geometry (null for a zone without one): valid until the next call (its buffer is
+   * then written again).
+   */
   async next(): Promise<Uint8Array | null> {
     const i = this.cursor++;
     if (i >= this.geometries.length) throw new RangeError("geometry texts: past the last geometry");
@@ -152,9 +180,11 @@ export class GeometryTexts {
       return g ? geometryTexts([g]).bytes : null;
     }
     if (!this.current || i >= this.current.first + this.current.count) {
+      // the texts given out so far have been copied by the writer: the buffer can be written again
+      if (this.current) this.spare.get(this.current.worker)?.push(this.current.batch.bytes.buffer as ArrayBuffer);
       const p = this.pending.shift();
       if (!p) throw new Error("geometry texts: no batch pending");
-      this.current = { batch: await p.result, first: p.first, count: p.count };
+      this.current = { batch: await p.result, first: p.first, count: p.count, worker: p.worker };
       this.inFlightVertices -= p.vertices;
       this.topUp();
     }

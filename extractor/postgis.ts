@@ -26,6 +26,8 @@ export interface Workspace {
   client: pg.PoolClient;
   /** The zones loaded (loadZones), by id: the inclusion tests run on their geometries. */
   zones: Map<number, DraftZone>;
+  /** Area of each zone's valid boundary (loadZones; none for place zones), to order containers. */
+  areas: Map<number, number>;
   drop(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ export async function openWorkspace(db: Database): Promise<Workspace> {
     schema,
     client,
     zones: new Map(),
+    areas: new Map(),
     async drop() {
       if (dropped) return;
       dropped = true;
@@ -173,8 +176,24 @@ export async function loadZones(ws: Workspace, db: Database, zones: Iterable<Dra
   );
   const tCopy = Date.now();
   const slices = Math.max(1, parallel);
-  await runSliced(ws, db, slices, sql("validate.sql"), (i) => [slices, i]);
-  await ws.client.query(sql("repair.sql"));
+  const checked = await runSliced<{ id: number; is_valid: boolean; area: number }>(
+    ws,
+    db,
+    slices,
+    sql("validate.sql"),
+    (i) => [slices, i],
+  );
+  const invalid: number[] = [];
+  for (const rows of checked) {
+    for (const r of rows) {
+      ws.areas.set(r.id, r.area);
+      if (!r.is_valid) invalid.push(r.id);
+    }
+  }
+  if (invalid.length > 0) {
+    const repaired = await ws.client.query<{ id: number; area: number }>(sql("repair.sql"), [invalid]);
+    for (const r of repaired.rows) ws.areas.set(r.id, r.area);
+  }
   const tValid = Date.now();
   await ws.client.query(sql("index.sql"));
   log.info(
@@ -225,7 +244,7 @@ export async function findInclusions(
   let areas: Map<number, number>;
   try {
     rows = (await ws.client.query<Candidate>(sql("candidates.sql"))).rows;
-    areas = await zoneAreas(ws);
+    areas = ws.areas;
     if (engine === "exact")
       for (const r of (await ws.client.query<{ id: number; wkb: Buffer | null }>(sql("repaired.sql"))).rows) {
         repaired.set(r.id, r.wkb ? flatFromWkb(r.wkb) : null);
@@ -326,7 +345,7 @@ async function releaseSessionClients(clients: pg.PoolClient[]): Promise<void> {
 /** Every covering pair, each candidate tested (inclusions.sql): the reference `findInclusions` must match. */
 export async function findInclusionsExhaustive(ws: Workspace): Promise<Map<number, number[]>> {
   const { rows } = await ws.client.query<Candidate>(sql("inclusions.sql"), [1, 0]);
-  const areas = await zoneAreas(ws);
+  const areas = ws.areas;
   const out = new Map<number, number[]>();
   for (const r of rows) {
     const l = out.get(r.zone);
@@ -336,11 +355,6 @@ export async function findInclusionsExhaustive(ws: Workspace): Promise<Map<numbe
   const area = (id: number) => areas.get(id) ?? 0;
   for (const l of out.values()) l.sort((a, b) => area(a) - area(b) || a - b);
   return out;
-}
-
-async function zoneAreas(ws: Workspace): Promise<Map<number, number>> {
-  const { rows } = await ws.client.query<{ id: number; area: number }>("SELECT id, area FROM zones");
-  return new Map(rows.map((r) => [r.id, r.area]));
 }
 
 export async function centroids(ws: Workspace): Promise<Map<number, Position>> {

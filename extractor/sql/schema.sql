@@ -11,9 +11,8 @@ CREATE UNLOGGED TABLE zones (
   -- the boundary as read was invalid: `valid` is ST_MakeValid's repair of it
   repaired bool NOT NULL DEFAULT false,
   center public.geometry(Point, 4326),
-  -- of the valid geometry, to order containers (0 for places)
-  area float8 NOT NULL DEFAULT 0,
   zone_type text,
-  generated bool NOT NULL DEFAULT false
+  -- a place zone (no boundary); computed, so the COPY need not send it and a repair keeps it right
+  generated bool GENERATED ALWAYS AS (valid IS NULL) STORED
 );
 ALTER TABLE zones ALTER COLUMN valid SET STORAGE EXTERNAL;
