@@ -12,9 +12,10 @@ import { ident } from "../core/db.ts";
 import { childLogger } from "../core/log.ts";
 import { loadSql } from "../core/sql.ts";
 import { decodeWkb } from "../core/wkb-decode.ts";
+import { candidatePairs, type ZoneBox } from "./candidates.ts";
 import { CoversPool, type ZoneShape } from "./covers-tester.ts";
 import { multiPolygonEwkbSize, POINT_EWKB_SIZE, writeMultiPolygonEwkb, writePointEwkb } from "./ewkb.ts";
-import { fromGeoJsonCoords } from "./geometry.ts";
+import { fromGeoJsonCoords, multiPolygonBBox } from "./geometry.ts";
 import { type Candidate, type CoversTester, groupByContainer, resolveInclusions } from "./inclusion-plan.ts";
 import type { DraftZone, FlatMultiPolygon, MultiPolygonCoords, Position, ZoneType } from "./types.ts";
 
@@ -218,7 +219,7 @@ export type CoversEngine = "exact" | "geos";
 
 /**
  * zone id → ids of the zones covering it, most specific (smallest area) first. The candidate pairs come
- * from the bbox index; the covers tests, chosen by `resolveInclusions` (transitivity spares most of them),
+ * from the boxes (candidates.ts); the covers tests, chosen by `resolveInclusions` (transitivity spares most of them),
  * run on the geometries as read, or as PostGIS repaired them:
  *   - "exact" (default): in TypeScript on this thread and `parallel - 1` workers (covers-tester.ts: exact
  *     orientation predicates, and much faster than GEOS 3.11's relate on the boundaries zones share with
@@ -243,12 +244,16 @@ export async function findInclusions(
   let rows: Candidate[];
   let areas: Map<number, number>;
   try {
-    rows = (await ws.client.query<Candidate>(sql("candidates.sql"))).rows;
+    for (const r of (await ws.client.query<{ id: number; wkb: Buffer | null }>(sql("repaired.sql"))).rows) {
+      repaired.set(r.id, r.wkb ? flatFromWkb(r.wkb) : null);
+    }
+    const boxes: ZoneBox[] = [];
+    for (const [id, z] of ws.zones) {
+      const area = shape(id).area;
+      boxes.push({ id, bbox: area ? multiPolygonBBox(area) : null, point: z.geometry ? null : z.center });
+    }
+    rows = candidatePairs(boxes);
     areas = ws.areas;
-    if (engine === "exact")
-      for (const r of (await ws.client.query<{ id: number; wkb: Buffer | null }>(sql("repaired.sql"))).rows) {
-        repaired.set(r.id, r.wkb ? flatFromWkb(r.wkb) : null);
-      }
   } catch (err) {
     await tester.close();
     throw err;
