@@ -32,7 +32,10 @@ describe("candidatePairs", () => {
 
   it("on many random boxes, gives exactly the pairs of the quadratic check", () => {
     let seed = 7;
-    const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 100;
+    const rnd = () => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return (seed / 2 ** 32) * 100;
+    };
     const zones: ZoneBox[] = Array.from({ length: 600 }, (_, id) => {
       if (id % 10 === 0) return { id, bbox: null, point: [rnd(), rnd()] };
       const [x, y, w, h] = [rnd(), rnd(), rnd() / (1 + (id % 7) * 3), rnd() / (1 + (id % 5) * 3)];
