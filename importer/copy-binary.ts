@@ -51,6 +51,8 @@ const FLUSH_AT = 1 << 20;
  * full GC every few MB of output).
  */
 const SLAB = 8 << 20;
+/** Slabs kept for reuse at most (see recycle()). */
+const SPARE_SLABS = 4;
 
 export class BinaryCopyEncoder {
   private buf: Buffer;
@@ -58,6 +60,10 @@ export class BinaryCopyEncoder {
   /** Start of the bytes not handed out yet. */
   private start = 0;
   private pos = 0;
+  /** Full slabs left behind, whose chunks the consumer may still be reading. */
+  private retired: Buffer[] = [];
+  /** Slabs whose chunks the consumer is done with (recycle()): written over before new ones are allocated. */
+  private spare: Buffer[] = [];
 
   /**
    * @param header false for encoders of a slice of the stream (worker threads): the header is written once.
@@ -89,6 +95,16 @@ export class BinaryCopyEncoder {
     const out = this.buf.subarray(this.start, this.pos);
     this.start = this.pos;
     return out;
+  }
+
+  /**
+   * The consumer's word that it no longer reads any chunk take() or finish() returned so far (they were written
+   * out): their slabs may be written over. Reusing slabs rather than allocating new ones spares the garbage
+   * collections that external memory triggers (hundreds of MB per load). Without this call no slab is reused.
+   */
+  recycle(): void {
+    for (const slab of this.retired) if (this.spare.length < SPARE_SLABS) this.spare.push(slab);
+    this.retired.length = 0;
   }
 
   /** The trailer (-1 field count) plus whatever is pending. */
@@ -148,7 +164,13 @@ export class BinaryCopyEncoder {
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     const pending = this.pos - this.start;
-    const slab = Buffer.allocUnsafe(Math.max(SLAB, pending + n + FLUSH_AT));
+    const size = Math.max(SLAB, pending + n + FLUSH_AT);
+    const spare = size === SLAB ? this.spare.pop() : undefined;
+    const slab = spare ?? Buffer.allocUnsafe(size);
+    if (this.buf.length === SLAB) {
+      this.retired.push(this.buf);
+      if (this.retired.length > SPARE_SLABS) this.retired.shift(); // not to be reused: left to the collector
+    }
     this.buf.copy(slab, 0, this.start, this.pos);
     this.buf = slab;
     this.view = new DataView(slab.buffer, slab.byteOffset, slab.length);

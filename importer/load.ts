@@ -4,7 +4,7 @@
 // Geometries go from the file's bytes to EWKB without JS arrays (zone-text.ts); one thread then keeps ahead of
 // the backend, worker threads are used only where cores are left over (encodeThreads).
 import { stat } from "node:fs/promises";
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { Readable as ReadableStream } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type pg from "pg";
@@ -119,8 +119,9 @@ export async function loadZones(
     pendingBytes = 0;
   };
 
-  // single thread: parse, check and encode zone by zone
-  async function* rowsHere(): AsyncGenerator<Buffer> {
+  // single thread: parse, check and encode zone by zone. `drained`: whether every chunk yielded so far has been
+  // written out (then the encoder may write over their bytes).
+  async function* rowsHere(drained: () => boolean): AsyncGenerator<Buffer> {
     const encoder = new BinaryCopyEncoder();
     const check = new HierarchyCheck(opts.name);
     const parser = new ZoneTextParser(opts.name);
@@ -131,7 +132,10 @@ export async function loadZones(
       encoder.addZone(z, flat);
       progress(1);
       const chunk = encoder.take();
-      if (chunk) yield chunk;
+      if (chunk) {
+        yield chunk;
+        if (drained()) encoder.recycle();
+      }
     }
     check.finish();
     yield encoder.finish();
@@ -194,11 +198,17 @@ export async function loadZones(
     const copy = client.query(
       copyFrom(`COPY ${table} (${COPY_COLUMNS.join(", ")}) FROM STDIN WITH (FORMAT binary, FREEZE)`),
     );
+    // The chunks yielded so far are written out once nothing is left in the read-ahead, in the COPY stream (which
+    // holds them until the server is ready, then hands them to the socket) or in the socket (which holds a buffer
+    // until the kernel has taken all of it). An unknown socket is never drained: then no slab is reused.
+    const socket: Writable | undefined = (client as unknown as Partial<pg.Client>).connection?.stream;
+    const drained = () => rows.readableLength === 0 && copy.writableLength === 0 && socket?.writableLength === 0;
     // read-ahead of a few MB: Node parses the next zones while the server digests the last ones
-    await pipeline(
-      ReadableStream.from(threads > 0 ? rowsThreaded() : rowsHere(), { objectMode: false, highWaterMark: 8 << 20 }),
-      copy,
-    );
+    const rows = ReadableStream.from(threads > 0 ? rowsThreaded() : rowsHere(drained), {
+      objectMode: false,
+      highWaterMark: 8 << 20,
+    });
+    await pipeline(rows, copy);
     await client.query("COMMIT");
   } catch (e) {
     await client.query("ROLLBACK").catch(() => undefined);

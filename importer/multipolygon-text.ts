@@ -5,7 +5,7 @@
 // exactly two finite numbers, rings of 0 or >= 4 positions. Anything else returns false and the caller goes back
 // to JSON.parse + validation, which accepts the unusual forms and words the errors.
 import { COLON, COMMA, isJsonSpace, LBRACE, LBRACKET, RBRACE, RBRACKET } from "../core/cosmogony/json-syntax.ts";
-import { readJsonNumber } from "./json-number.ts";
+import { readJsonNumber, readPositions } from "./json-number.ts";
 
 const TYPE_KEY = Buffer.from('"type"');
 const COORDINATES_KEY = Buffer.from('"coordinates"');
@@ -43,6 +43,8 @@ export class MultiPolygonTextReader implements FlatMultiPolygon {
   end = 0;
   /** The bytes being read, for readJsonNumber's four-digits-at-a-time reads. */
   private view: DataView = new DataView(new ArrayBuffer(0));
+  /** readPositions()'s offset, in and out (and its scratch). */
+  private readonly state = new Int32Array(4);
 
   /** Reads the geometry object starting at `pos` (a `{`); false when it is not in the plain form (see above). */
   read(buf: Buffer, pos: number): boolean {
@@ -118,6 +120,17 @@ export class MultiPolygonTextReader implements FlatMultiPolygon {
     if (buf[i] !== RBRACKET) {
       for (;;) {
         if (buf[i] !== LBRACKET) return -1;
+        // the usual positions, as many as come in a row and fit in xy; then one the general way
+        this.state[0] = i;
+        const read = readPositions(buf, view, this.state, xy, n);
+        if (read !== n) {
+          n = read;
+          i = skipSpace(buf, this.state[0]);
+          if (buf[i] === RBRACKET) break;
+          if (buf[i] !== COMMA) return -1;
+          i = skipSpace(buf, i + 1);
+          continue;
+        }
         if (n + 2 > xy.length) xy = this.xy = grow(xy, n + 2);
         i = readJsonNumber(buf, skipSpace(buf, i + 1), xy, n, view);
         if (i < 0) return -1;
