@@ -139,7 +139,7 @@ export class GeometryTexts {
     private readonly geometries: (FlatMultiPolygon | null)[],
     threads: number,
     private readonly batchVertices = 1 << 18,
-    private readonly aheadVertices = 6e6,
+    private readonly aheadVertices = 12e6,
   ) {
     this.workers = Array.from({ length: threads }, () => new TextWorker());
     this.topUp();

@@ -73,24 +73,30 @@ export function serializeZone(zone: Zone | ZoneInput): string {
   return JSON.stringify(out);
 }
 
-const GEOMETRY_AT = ZONE_FIELDS.indexOf("geometry");
+/** `"key":` of each field, in the spec's order. */
+const FIELD_KEYS = ZONE_FIELDS.map((f, i) => `${i === 0 ? "{" : ","}${JSON.stringify(f)}:`);
 
 /**
- * serializeZone's text around the geometry's value: `{…,"geometry":` and `,…}`. Both halves are made by
- * JSON.stringify as in serializeZone, so head + geometry text + tail is what serializeZone gives.
+ * serializeZone's text written into `out` field by field, the geometry's value written by `geometryJson`.
+ * Each value is JSON.stringify's text of it, so the whole is serializeZone's text. Why not one string: a zone's
+ * text is mostly its international labels (~12 KB a zone on the benchmark grid); building the object's text
+ * around the geometry and splicing it copied those strings several times over.
  */
-export function serializeZoneAroundGeometry(zone: Zone | ZoneInput): [head: string, tail: string] {
-  const before: Record<string, unknown> = {};
-  const after: Record<string, unknown> = {};
+export function writeZoneFields(out: JsonBytes, zone: Zone | ZoneInput, geometryJson: JsonTextWriter): void {
   const z = zone as Record<string, unknown>;
-  ZONE_FIELDS.forEach((f, i) => {
-    if (i === GEOMETRY_AT) return;
+  for (let i = 0; i < ZONE_FIELDS.length; i++) {
+    const f = ZONE_FIELDS[i];
+    out.ascii(FIELD_KEYS[i]);
+    if (f === "geometry") {
+      geometryJson(out);
+      continue;
+    }
     const v = z[f];
-    (i < GEOMETRY_AT ? before : after)[f] = v === undefined ? (f in DEFAULTS ? DEFAULTS[f] : null) : v;
-  });
-  const head = JSON.stringify(before);
-  const tail = JSON.stringify(after);
-  return [`${head.slice(0, -1)},"geometry":`, `,${tail.slice(1)}`];
+    const value = v === undefined ? (f in DEFAULTS ? DEFAULTS[f] : null) : v;
+    if (typeof value === "number" || typeof value === "boolean" || value === null) out.ascii(String(value));
+    else out.text(JSON.stringify(value));
+  }
+  out.ascii("}");
 }
 
 /** Writes all of `bytes` at the file's current position (a write may take only part of it). */
@@ -146,12 +152,8 @@ export function createZoneWriter(target: string, opts: ZoneWriterOptions = {}): 
       if (finished) throw new Error(`zone writer for ${target} is closed`);
       await open();
       if (format.kind === "json" && count > 0) text.ascii(",");
-      if (geometryJson) {
-        const [head, tail] = serializeZoneAroundGeometry(zone);
-        text.text(head);
-        geometryJson(text);
-        text.text(tail);
-      } else text.text(serializeZone(zone));
+      if (geometryJson) writeZoneFields(text, zone, geometryJson);
+      else text.text(serializeZone(zone));
       if (format.kind === "jsonl") text.ascii("\n");
       stats.add(zone as Zone);
       count++;
