@@ -26,14 +26,32 @@ export class JsonBytes {
   /** bytes handed on so far */
   private emitted = 0;
 
-  /** `emit` receives each chunk when it is full (or on flush()); the chunk is the receiver's from then on. */
+  /**
+   * `emit` receives each chunk when it is full (or on flush()); the chunk is the receiver's from then on.
+   * `spare`: where a new chunk is taken from before allocating one (the receiver puts back the chunks it is done
+   * with, see recycle()); a steady stream of new 1 MB buffers makes V8 collect the whole heap again and again.
+   */
   constructor(
     private readonly chunkSize: number,
     private readonly emit: (chunk: Buffer) => void,
+    private readonly spare: Buffer[] = [],
   ) {
     // A position must fit in an empty chunk (a typed array drops writes past its end silently).
     if (chunkSize < MIN_CHUNK_SIZE) throw new RangeError(`chunk size ${chunkSize} is below ${MIN_CHUNK_SIZE}`);
-    this.chunk = Buffer.allocUnsafe(chunkSize);
+    this.chunk = this.newChunk();
+  }
+
+  private newChunk(): Buffer {
+    return this.spare.pop() ?? Buffer.allocUnsafe(this.chunkSize);
+  }
+
+  /**
+   * Gives back a chunk this emitted (all of it or its start), once the receiver no longer reads it: it will be
+   * written over. Other buffers (a large text handed on whole) are ignored.
+   */
+  recycle(chunk: Uint8Array): void {
+    if (chunk.byteOffset !== 0 || chunk.buffer.byteLength !== this.chunkSize) return;
+    if (this.spare.length < 64) this.spare.push(Buffer.from(chunk.buffer as ArrayBuffer, 0, this.chunkSize));
   }
 
   /** Bytes written so far, handed on or not. */
@@ -45,7 +63,7 @@ export class JsonBytes {
   flush(): void {
     if (this.pos === 0) return;
     const full = this.chunk.subarray(0, this.pos);
-    this.chunk = Buffer.allocUnsafe(this.chunkSize);
+    this.chunk = this.newChunk();
     this.emitted += this.pos;
     this.pos = 0;
     this.emit(full);

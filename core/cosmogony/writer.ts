@@ -132,7 +132,15 @@ export function createZoneWriter(target: string, opts: ZoneWriterOptions = {}): 
       const gzip = new ParallelGzip(toFile, { level: opts.gzipLevel ?? 6, depth: PIPELINE_DEPTH });
       output = { push: (chunk) => gzip.write(chunk), end: () => gzip.end() };
     } else {
-      const pipeline = new OrderedPipeline(async (chunk) => chunk, toFile, PIPELINE_DEPTH);
+      // written chunks go back to the text builder, to be filled again
+      const pipeline = new OrderedPipeline(
+        async (chunk) => chunk,
+        async (chunk) => {
+          await toFile(chunk);
+          text.recycle(chunk);
+        },
+        PIPELINE_DEPTH,
+      );
       output = { push: (chunk) => pipeline.push(chunk), end: () => pipeline.finish() };
     }
     if (format.kind === "json") text.ascii('{"zones":[');

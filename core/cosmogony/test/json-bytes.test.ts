@@ -152,3 +152,28 @@ describe("JsonBytes.bytes and length", () => {
     expect(chunks.slice(0, 14).every((c) => c.length === MIN_CHUNK_SIZE)).toBe(true);
   });
 });
+
+describe("JsonBytes.recycle", () => {
+  it("fills chunks given back again, and ignores buffers it did not make", () => {
+    const chunks: Buffer[] = [];
+    const texts: string[] = [];
+    const out = new JsonBytes(8192, (c) => {
+      texts.push(c.toString("latin1")); // read before it may be written over
+      chunks.push(c);
+    });
+    out.ascii("a".repeat(8192));
+    out.ascii("b");
+    out.flush();
+    expect(chunks.map((c) => c.length)).toEqual([8192, 1]);
+    out.recycle(chunks[0]);
+    out.recycle(Buffer.alloc(8192, 0x7a).subarray(1)); // not one of its chunks: ignored
+    out.ascii("c".repeat(10)); // (into the chunk taken at the last flush)
+    out.flush();
+    out.ascii("d");
+    out.flush();
+    // the chunk after the recycling is the first chunk's memory
+    expect(chunks[3].buffer).toBe(chunks[0].buffer);
+    expect(chunks.slice(1, 3).some((c) => c.buffer === chunks[0].buffer)).toBe(false);
+    expect(texts).toEqual(["a".repeat(8192), "b", "c".repeat(10), "d"]);
+  });
+});
