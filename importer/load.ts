@@ -125,7 +125,8 @@ export async function loadZones(
     const encoder = new BinaryCopyEncoder();
     const check = new HierarchyCheck(opts.name);
     const parser = new ZoneTextParser(opts.name);
-    for await (const t of readZoneTexts(source, readOpts)) {
+    // each text is parsed and encoded before the next is read: the file can be read into reused buffers
+    for await (const t of readZoneTexts(source, { ...readOpts, transient: true })) {
       const { zone: z, flat } = parser.parse(t);
       check.add(z.id, z.parent, z.osm_id, t);
       stats.add(z);

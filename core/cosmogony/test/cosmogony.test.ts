@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { InputError } from "../../errors.ts";
 import { detectFormat } from "../format.ts";
 import { ZONE_FIELDS, ZONE_TYPES, zoneTypeFromRustName, zoneTypeRank } from "../model.ts";
-import { readMeta, readZones } from "../reader.ts";
+import { readMeta, readZones, readZoneTexts } from "../reader.ts";
 import { createZoneWriter, serializeZone } from "../writer.ts";
 import { oldSchemaZones, sampleZones } from "./sample-zones.ts";
 
@@ -197,5 +197,33 @@ describe("s3:// sources and targets", () => {
       expect((await store.stat(url))?.size).toBeGreaterThan(100);
       expect(await collect(readZones(url, { store }))).toEqual(sampleZones());
     }
+  });
+});
+
+describe("readZoneTexts with transient buffers", () => {
+  it("gives the same texts and positions as the plain read, lines across the 1 MB reads included", async () => {
+    // lines of many sizes (some longer than a read), blank lines, no newline at the end
+    const lines: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      lines.push(
+        i % 37 === 5 ? "  " : JSON.stringify({ i, pad: "é".repeat(((i * 7919) % 9000) + (i % 50 === 0 ? 1.5e6 : 0)) }),
+      );
+    }
+    const path = join(dir, "transient.jsonl");
+    writeFileSync(path, lines.join("\n"));
+    const texts = async (transient: boolean) => {
+      const out: string[] = [];
+      let bytes = 0;
+      const opts = { transient, onBytes: (n: number) => (bytes += n) };
+      for await (const t of readZoneTexts(path, opts))
+        out.push(`${t.index}:${t.line}:${t.offset}:${t.bytes.toString("utf8")}`);
+      return { out, bytes };
+    };
+    const plain = await texts(false);
+    const reused = await texts(true);
+    expect(plain.out.length).toBe(lines.filter((l) => l.trim()).length);
+    expect(reused.out).toEqual(plain.out);
+    expect(reused.bytes).toBe(readFileSync(path).length);
+    await expect(readZoneTexts(join(dir, "missing.jsonl"), { transient: true }).next()).rejects.toThrow(/no such file/);
   });
 });
