@@ -195,7 +195,8 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
   const geometries = typed.map((z) => z.geometry);
   let vertices = 0;
   for (const g of geometries) if (g) for (const polygon of g) for (const r of polygon) vertices += r.length / 2;
-  const texts = new GeometryTexts(geometries, geometryTextThreads(vertices, opts.threads ?? availableParallelism()));
+  const textThreads = geometryTextThreads(vertices, opts.threads ?? availableParallelism());
+  const texts = textThreads > 0 ? new GeometryTexts(geometries, textThreads) : undefined;
   try {
     stepSync("names and labels", () => computeNamesAndLabels(zones, filterLangs));
     tGeom = Date.now();
@@ -206,7 +207,7 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
     );
     ({ bytes } = await writeZones(typed, opts.output, { osm_filename: basename(opts.input), stats }, texts));
   } finally {
-    await texts.close();
+    await texts?.close();
     await dropping;
   }
   const tEnd = Date.now();

@@ -114,10 +114,7 @@ interface Pending {
   worker: TextWorker;
 }
 
-/**
- * The JSON text of each geometry of `geometries`, in order (`next()`), made by `threads` workers (on this
- * thread, when done one by one, with none).
- */
+/** The JSON text of each geometry of `geometries`, in order (`next()`), made by `threads` (>= 1) workers. */
 export class GeometryTexts {
   private readonly workers: TextWorker[];
   private readonly pending: Pending[] = [];
@@ -141,13 +138,14 @@ export class GeometryTexts {
     private readonly batchVertices = 1 << 18,
     private readonly aheadVertices = 12e6,
   ) {
+    // (without workers the writer makes the texts itself, straight into its chunks: see writeZones)
+    if (!(threads >= 1)) throw new RangeError(`geometry texts need at least one worker thread, got ${threads}`);
     this.workers = Array.from({ length: threads }, () => new TextWorker());
     this.topUp();
   }
 
   /** Submits batches until `aheadVertices` are being made or made and not yet taken. */
   private topUp(): void {
-    if (this.workers.length === 0) return;
     while (this.submitted < this.geometries.length && this.inFlightVertices < this.aheadVertices) {
       const first = this.submitted;
       let vertices = 0;
@@ -175,10 +173,6 @@ export class GeometryTexts {
   async next(): Promise<Uint8Array | null> {
     const i = this.cursor++;
     if (i >= this.geometries.length) throw new RangeError("geometry texts: past the last geometry");
-    if (this.workers.length === 0) {
-      const g = this.geometries[i];
-      return g ? geometryTexts([g]).bytes : null;
-    }
     if (!this.current || i >= this.current.first + this.current.count) {
       // the texts given out so far have been copied by the writer: the buffer can be written again
       if (this.current) this.spare.get(this.current.worker)?.push(this.current.batch.bytes.buffer as ArrayBuffer);

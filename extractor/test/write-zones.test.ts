@@ -96,6 +96,7 @@ describe("writeZones", () => {
     expect(geometryTextThreads(1000, 8)).toBe(0);
     expect(geometryTextThreads(5e6, 2)).toBe(1);
     expect(geometryTextThreads(5e6, 1)).toBe(1);
+    expect(() => new GeometryTexts([], 0)).toThrow(RangeError); // no workers: the writer makes the texts itself
     // a ring whose memory is gone (detached) cannot be sent to the worker: the error reaches the writer
     const drafts = sampleZones().map(draftOf);
     const gone = new Float64Array(4);
