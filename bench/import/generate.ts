@@ -9,6 +9,7 @@ import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import type { MultiPolygonGeometry, Zone } from "../../core/cosmogony/model.ts";
 import { createZoneWriter } from "../../core/cosmogony/writer.ts";
+import { seededRandom } from "../../core/seeded-random.ts";
 
 export interface GenerateOptions {
   /** Approximate total number of vertices (default 10.5 M). */
@@ -18,17 +19,6 @@ export interface GenerateOptions {
   citiesPerState?: number;
   /** Also write the zones as GeoJSONSeq (one Feature per line, for ogr2ogr). */
   geojsonSeq?: string;
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Closed ring around [x0,y0,x1,y1] with n vertices, edges waving inwards by at most `amp` of the size. */
@@ -114,7 +104,7 @@ export function* generateZones(opts: GenerateOptions = {}): Generator<Zone> {
   const cityV = Math.max(8, Math.round((target * 0.8) / (countries * states * cities)));
   const stateV = Math.max(8, Math.round((target * 0.15) / (countries * states)));
   const countryV = Math.max(8, Math.round((target * 0.05) / countries));
-  const rand = rng(42);
+  const rand = seededRandom(42);
   let id = 3; // non-contiguous ids, like the real files
   const sq = (n: number) => Math.ceil(Math.sqrt(n));
   for (let c = 0; c < countries; c++) {

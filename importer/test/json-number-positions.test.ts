@@ -4,20 +4,10 @@
 import { describe, expect, it } from "vitest";
 import type { Position, Zone } from "../../core/cosmogony/model.ts";
 import { sampleZones } from "../../core/cosmogony/test/sample-zones.ts";
+import { seededRandom } from "../../core/seeded-random.ts";
 import { BinaryCopyEncoder } from "../copy-binary.ts";
 import { readPositions } from "../json-number.ts";
 import { MultiPolygonTextReader } from "../multipolygon-text.ts";
-
-/** Deterministic pseudo-random numbers in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What follows a ring in a zone line (readPositions wants room after the numbers it reads). */
 const AFTER = ']]],"bbox":[0,0,1,1],"tags":{"name":"padding for the word reads"}}';
@@ -76,7 +66,7 @@ function midpointDigits(d: number, decimals: number): [string, string] {
 
 describe("readPositions", () => {
   it("gives JSON.parse's doubles on random coordinates printed with full precision (the benchmark's shape)", () => {
-    const rand = rng(11);
+    const rand = seededRandom(11);
     const texts: string[] = [];
     for (let i = 0; i < 50000; i++) {
       const lon = (rand() - 0.5) * 360;
@@ -90,7 +80,7 @@ describe("readPositions", () => {
   });
 
   it("gives JSON.parse's doubles for 1 to 3 integer digits and 1 to 17 decimals", () => {
-    const rand = rng(5);
+    const rand = seededRandom(5);
     const texts: string[] = [];
     for (let i = 0; i < 40000; i++) {
       const intDigits = 1 + Math.floor(rand() * 3);
@@ -107,7 +97,7 @@ describe("readPositions", () => {
   });
 
   it("gives JSON.parse's doubles just below and above the midpoints between two doubles", () => {
-    const rand = rng(9);
+    const rand = seededRandom(9);
     const texts: string[] = [];
     for (let i = 0; i < 20000; i++) {
       const d = [rand() * 999, rand(), rand() * 10, 1 + rand()][i % 4];
@@ -199,7 +189,7 @@ describe("readPositions", () => {
 
 describe("MultiPolygonTextReader with readPositions", () => {
   it("reads rings mixing the usual positions with others exactly as JSON.parse does", () => {
-    const rand = rng(17);
+    const rand = seededRandom(17);
     const reader = new MultiPolygonTextReader();
     for (let round = 0; round < 200; round++) {
       const ring: string[] = [];

@@ -4,21 +4,11 @@ import { describe, expect, it } from "vitest";
 import type { Zone } from "../../core/cosmogony/model.ts";
 import { parseZoneText, type ZoneText } from "../../core/cosmogony/reader.ts";
 import { sampleZones } from "../../core/cosmogony/test/sample-zones.ts";
+import { seededRandom } from "../../core/seeded-random.ts";
 import { BinaryCopyEncoder } from "../copy-binary.ts";
 import { readJsonNumber } from "../json-number.ts";
 import { MultiPolygonTextReader } from "../multipolygon-text.ts";
 import { findGeometryValue, ZoneTextParser } from "../zone-text.ts";
-
-/** Deterministic pseudo-random numbers in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const slot = new Float64Array(1);
 /** The number read from `text` (followed by a delimiter, as in a coordinate array), or null when refused. */
@@ -84,7 +74,7 @@ describe("readJsonNumber", () => {
   });
 
   it("gives JSON.parse's double on random doubles printed in every way", () => {
-    const rand = rng(42);
+    const rand = seededRandom(42);
     const bits = new Float64Array(1);
     const words = new Uint32Array(bits.buffer);
     const texts: string[] = [];
@@ -101,7 +91,7 @@ describe("readJsonNumber", () => {
   });
 
   it("gives JSON.parse's double on random digit strings (up to 25 digits, any point and exponent)", () => {
-    const rand = rng(7);
+    const rand = seededRandom(7);
     const texts: string[] = [];
     for (let i = 0; i < 50000; i++) {
       let digits = String(1 + Math.floor(rand() * 9));
@@ -117,7 +107,7 @@ describe("readJsonNumber", () => {
   });
 
   it("rounds exact midpoints between two doubles to even, and values just off them to the nearer", () => {
-    const rand = rng(3);
+    const rand = seededRandom(3);
     const texts: string[] = [];
     // in [2^50, 2^53) the gap between doubles is 1/4 … 1: the midpoints of integers' neighbours have 17-19 digits
     for (const [lo, midpoints] of [
