@@ -42,6 +42,11 @@ function mergeLangs(parent: string[], parentIndex: Map<string, number>, own: Map
   return [...parent, ...added].sort();
 }
 
+/** A chain label with the zip suffix after its first name (every chain label starts with the zone's own name). */
+function withZip(head: string, chain: string, zip: string): string {
+  return zip ? head + zip + chain.slice(head.length) : chain;
+}
+
 export class ChainLabelBuilder {
   private readonly memo = new Map<ChainZone, ChainLabels>();
   private readonly indexes = new WeakMap<string[], Map<string, number>>();
@@ -96,21 +101,26 @@ export class ChainLabelBuilder {
     this.memo.set(zone, { plain, langs, byLang });
   }
 
+  /** The zone's label (its chain added before). */
+  label(zone: ChainZone): string {
+    const m = this.memo.get(zone);
+    if (!m) throw new Error("ChainLabelBuilder: zone not added");
+    return withZip(zone.name, m.plain, zipSuffix(zone.zipCodes));
+  }
+
   /** The zone's label and international labels (its chain added before). */
   labels(zone: ChainZone): { label: string; internationalLabels: Record<string, string> } {
     const m = this.memo.get(zone);
     if (!m) throw new Error("ChainLabelBuilder: zone not added");
     const zip = zipSuffix(zone.zipCodes);
-    // every chain label starts with the zone's own name (in that language): the zip goes right after it
-    const withZip = (head: string, chain: string) => (zip ? head + zip + chain.slice(head.length) : chain);
     const internationalLabels: Record<string, string> = {};
     const wanted = this.wanted(m.langs);
     const idx = wanted === m.langs ? null : this.indexOf(m.langs);
     for (let i = 0; i < wanted.length; i++) {
       const l = wanted[i];
       const chain = m.byLang[idx ? (idx.get(l) as number) : i];
-      internationalLabels[l] = withZip(zone.names.get(l) ?? zone.name, chain);
+      internationalLabels[l] = withZip(zone.names.get(l) ?? zone.name, chain, zip);
     }
-    return { label: withZip(zone.name, m.plain), internationalLabels };
+    return { label: withZip(zone.name, m.plain, zip), internationalLabels };
   }
 }

@@ -138,10 +138,33 @@ export function computeNamesAndLabels(zones: DraftZone[], filterLangs: string[])
     }
   }
   for (const z of zones) {
-    const { label, internationalLabels } = builder.labels(inputs.get(z.id)!);
-    z.label = label;
-    z.internationalLabels = internationalLabels;
+    const input = inputs.get(z.id)!;
+    z.label = builder.label(input);
+    internationalLabelsOnRead(z, () => builder.labels(input).internationalLabels);
   }
+}
+
+/**
+ * `z.internationalLabels` made when read (each read makes them anew; a write replaces the getter by the value).
+ * Why: ~230 labels a zone under a country with many name:* tags, for every zone, made here and kept until the file
+ * is written, were most of this step's time in garbage collection (everything it allocates survives, so V8
+ * copies it out of the young generation and then marks it again and again); made when the writer reads them,
+ * they die young.
+ */
+function internationalLabelsOnRead(z: DraftZone, make: () => Record<string, string>): void {
+  Object.defineProperty(z, "internationalLabels", {
+    configurable: true,
+    enumerable: true,
+    get: make,
+    set(value: Record<string, string>) {
+      Object.defineProperty(this, "internationalLabels", {
+        configurable: true,
+        enumerable: true,
+        writable: true,
+        value,
+      });
+    },
+  });
 }
 
 /**
