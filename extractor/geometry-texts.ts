@@ -22,8 +22,8 @@ export type GeometryTextRequest = { seq: number; geometries: (FlatMultiPolygon |
 export type GeometryTextReply = ({ seq: number } & GeometryTextBatch) | { seq: number; error: string };
 
 /**
- * The texts of `geometries` (writeMultiPolygonJson's bytes) in one buffer: one `room(n)` gives (at least n
- * bytes), else a new one.
+ * The texts of `geometries` (writeMultiPolygonJson's bytes) one after the other, in the buffer `room(n)` gives
+ * (of n bytes at least) when there is a `room`, else in a new one.
  */
 export function geometryTexts(
   geometries: (FlatMultiPolygon | null)[],
