@@ -196,8 +196,9 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
   let vertices = 0;
   for (const g of geometries) if (g) for (const polygon of g) for (const r of polygon) vertices += r.length / 2;
   const textThreads = geometryTextThreads(vertices, opts.threads ?? availableParallelism());
-  const texts = textThreads > 0 ? new GeometryTexts(geometries, textThreads) : undefined;
+  let texts: GeometryTexts | undefined;
   try {
+    if (textThreads > 0) texts = new GeometryTexts(geometries, textThreads);
     stepSync("names and labels", () => computeNamesAndLabels(zones, filterLangs));
     tGeom = Date.now();
     stats = computeStats(typed, typing.stats);
