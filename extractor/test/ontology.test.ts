@@ -179,6 +179,12 @@ describe("hierarchy", () => {
     expect(zones[1].label).toBe("V (1-9), C");
     expect(zones[1].internationalLabels).toEqual({ br: "Vb (1-9), C", fr: "V (1-9), Cf" });
     expect(zones[1].tags["name:br"]).toBe("Vb");
+    // made when read (each read anew, the same labels; in copies and JSON too); a write replaces them
+    expect(zones[1].internationalLabels).toEqual(zones[1].internationalLabels);
+    expect({ ...zones[1] }.internationalLabels).toEqual({ br: "Vb (1-9), C", fr: "V (1-9), Cf" });
+    expect(JSON.parse(JSON.stringify(zones[0])).internationalLabels).toEqual({ fr: "Cf" });
+    zones[1].internationalLabels = { xx: "X" };
+    expect(zones[1].internationalLabels).toEqual({ xx: "X" });
   });
 
   it("gives Voronoi cells to suburb places without admin_level (and capitals), cut from the smallest zone ≥ city", () => {
