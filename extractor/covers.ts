@@ -123,31 +123,31 @@ class Scratch {
   }
 
   int32(slot: number, n: number): Int32Array {
-    let a = this.int32Arrays[slot];
-    if (!a || a.length < n) {
-      a = new Int32Array(Math.max(n, 2 * (a?.length ?? 0), 1024));
-      this.int32Arrays[slot] = a;
-    }
-    return a.subarray(0, n);
+    return firstOf(this.int32Arrays, slot, n, (length) => new Int32Array(length));
   }
 
   float64(slot: number, n: number): Float64Array {
-    let a = this.float64Arrays[slot];
-    if (!a || a.length < n) {
-      a = new Float64Array(Math.max(n, 2 * (a?.length ?? 0), 1024));
-      this.float64Arrays[slot] = a;
-    }
-    return a.subarray(0, n);
+    return firstOf(this.float64Arrays, slot, n, (length) => new Float64Array(length));
   }
 
   uint8(slot: number, n: number): Uint8Array {
-    let a = this.uint8Arrays[slot];
-    if (!a || a.length < n) {
-      a = new Uint8Array(Math.max(n, 2 * (a?.length ?? 0), 1024));
-      this.uint8Arrays[slot] = a;
-    }
-    return a.subarray(0, n);
+    return firstOf(this.uint8Arrays, slot, n, (length) => new Uint8Array(length));
   }
+}
+
+/** The first n entries of `arrays[slot]`, replaced by a larger one (at least doubled) when it is too short. */
+function firstOf<T extends Int32Array | Uint8Array | Float64Array>(
+  arrays: T[],
+  slot: number,
+  n: number,
+  make: (length: number) => T,
+): T {
+  let a = arrays[slot];
+  if (!a || a.length < n) {
+    a = make(Math.max(n, 2 * (a?.length ?? 0), 1024));
+    arrays[slot] = a;
+  }
+  return a.subarray(0, n) as T;
 }
 
 const scratch = new Scratch();
