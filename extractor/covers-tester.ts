@@ -4,6 +4,7 @@
 import { Worker } from "node:worker_threads";
 import { CONTAINER_GRID, coversArea, coversPoint, PreparedArea, packArea, ZONE_GRID } from "./covers.ts";
 import type { CoversReply, CoversRequest } from "./covers-worker.ts";
+import { vertexCount } from "./geometry.ts";
 import { type Candidate, type CoversTester, groupByContainer } from "./inclusion-plan.ts";
 import type { FlatMultiPolygon, Position } from "./types.ts";
 
@@ -138,7 +139,7 @@ export class CoversPool {
     for (const [container, group] of byContainer) {
       if (!this.shape(container).area) continue;
       let cost = 1;
-      for (const p of group) cost += vertexCount(this.shape(p.zone).area);
+      for (const p of group) cost += 1 + vertexCount(this.shape(p.zone).area);
       groups.push({ container, pairs: group, cost });
       total += cost;
     }
@@ -187,10 +188,4 @@ export class CoversPool {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
   }
-}
-
-function vertexCount(mp: FlatMultiPolygon | null): number {
-  let n = 1;
-  if (mp) for (const polygon of mp) for (const r of polygon) n += r.length / 2;
-  return n;
 }

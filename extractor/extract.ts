@@ -13,7 +13,7 @@ import { childLogger } from "../core/log.ts";
 import { projectPath } from "../core/paths.ts";
 import { isRemote, openStore } from "../core/storage.ts";
 import { type BuildReport, emptyBuild, zonesBuilt } from "./build-zones.ts";
-import { multiPolygonBBox } from "./geometry.ts";
+import { multiPolygonBBox, vertexCount } from "./geometry.ts";
 import { GeometryTexts, geometryTextThreads } from "./geometry-texts.ts";
 import { countryCandidates } from "./hierarchy.ts";
 import {
@@ -193,8 +193,7 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
   typed = zones.filter((z) => z.zoneType !== null);
   // The geometries are final: their JSON text is made on worker threads from now on, during the labels.
   const geometries = typed.map((z) => z.geometry);
-  let vertices = 0;
-  for (const g of geometries) if (g) for (const polygon of g) for (const r of polygon) vertices += r.length / 2;
+  const vertices = geometries.reduce((n, g) => n + vertexCount(g), 0);
   const textThreads = geometryTextThreads(vertices, opts.threads ?? availableParallelism());
   let texts: GeometryTexts | undefined;
   try {

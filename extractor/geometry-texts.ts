@@ -6,7 +6,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { JsonBytes } from "../core/cosmogony/json-bytes.ts";
-import { writeMultiPolygonJson } from "./geometry.ts";
+import { vertexCount, writeMultiPolygonJson } from "./geometry.ts";
 import type { FlatMultiPolygon } from "./types.ts";
 
 export interface GeometryTextBatch {
@@ -55,13 +55,6 @@ export function geometryTexts(
 export function geometryTextThreads(vertices: number, cores = availableParallelism()): number {
   if (vertices < 2e6) return 0;
   return Math.max(1, Math.min(4, cores - 1));
-}
-
-/** Numbers in a geometry's rings (2 a vertex). */
-function numbers(g: FlatMultiPolygon | null): number {
-  let n = 0;
-  if (g) for (const polygon of g) for (const r of polygon) n += r.length;
-  return n;
 }
 
 class TextWorker {
@@ -151,7 +144,7 @@ export class GeometryTexts {
       let vertices = 0;
       let end = first;
       while (end < this.geometries.length && (end === first || vertices < this.batchVertices)) {
-        vertices += numbers(this.geometries[end]) / 2;
+        vertices += vertexCount(this.geometries[end]);
         end++;
       }
       const seq = this.seq++;

@@ -82,6 +82,13 @@ export function ringBBox(ring: Float64Array): BBox {
 }
 
 /** Bounding box of a multipolygon (outer rings suffice: inner rings lie inside them). */
+/** Positions in all the rings (null: none). */
+export function vertexCount(mp: FlatMultiPolygon | null): number {
+  let n = 0;
+  if (mp) for (const polygon of mp) for (const r of polygon) n += r.length / 2;
+  return n;
+}
+
 export function multiPolygonBBox(mp: FlatMultiPolygon): BBox | null {
   let box: BBox | null = null;
   for (const polygon of mp) {
