@@ -239,26 +239,26 @@ export async function findInclusions(
     const area = repaired.has(id) ? (repaired.get(id) ?? null) : (z?.geometry ?? null);
     return { area, point: z?.center ?? null };
   };
-  // started first: the workers load their code while the candidates are queried
+  // started first: the workers load their code while the candidates are found
   const tester = engine === "geos" ? await geosCoversTester(ws, db, parallel) : new CoversPool(shape, parallel);
   let rows: Candidate[];
-  let areas: Map<number, number>;
   try {
     for (const r of (await ws.client.query<{ id: number; wkb: Buffer | null }>(sql("repaired.sql"))).rows) {
       repaired.set(r.id, r.wkb ? flatFromWkb(r.wkb) : null);
     }
     const boxes: ZoneBox[] = [];
     for (const [id, z] of ws.zones) {
-      const area = shape(id).area;
-      boxes.push({ id, bbox: area ? multiPolygonBBox(area) : null, point: z.geometry ? null : z.center });
+      // a zone's bbox is its boundary's as read (zones.ts); a repaired boundary's is computed again
+      const repair = repaired.get(id);
+      const bbox = repair !== undefined ? (repair ? multiPolygonBBox(repair) : null) : z.bbox;
+      boxes.push({ id, bbox, point: z.geometry ? null : z.center });
     }
     rows = candidatePairs(boxes);
-    areas = ws.areas;
   } catch (err) {
     await tester.close();
     throw err;
   }
-  const area = (id: number) => areas.get(id) ?? 0;
+  const area = (id: number) => ws.areas.get(id) ?? 0;
   const tCandidates = Date.now();
   let tests = 0;
   let batches = 0;
@@ -350,14 +350,13 @@ async function releaseSessionClients(clients: pg.PoolClient[]): Promise<void> {
 /** Every covering pair, each candidate tested (inclusions.sql): the reference `findInclusions` must match. */
 export async function findInclusionsExhaustive(ws: Workspace): Promise<Map<number, number[]>> {
   const { rows } = await ws.client.query<Candidate>(sql("inclusions.sql"), [1, 0]);
-  const areas = ws.areas;
   const out = new Map<number, number[]>();
   for (const r of rows) {
     const l = out.get(r.zone);
     if (l) l.push(r.container);
     else out.set(r.zone, [r.container]);
   }
-  const area = (id: number) => areas.get(id) ?? 0;
+  const area = (id: number) => ws.areas.get(id) ?? 0;
   for (const l of out.values()) l.sort((a, b) => area(a) - area(b) || a - b);
   return out;
 }

@@ -3,9 +3,13 @@
 import type { Zone } from "../../core/cosmogony/model.ts";
 import { readZones } from "../../core/cosmogony/reader.ts";
 import type { Database } from "../../core/db.ts";
+import { multiPolygonBBox } from "../geometry.ts";
 import type { DraftZone } from "../types.ts";
 
-/** A working zone with neutral values (relation 1000 + id, named z<id>), `over` replacing any of them. */
+/**
+ * A working zone with neutral values (relation 1000 + id, named z<id>), `over` replacing any of them; its bbox is
+ * its geometry's unless given, as in the zones the extractor builds (zones.ts).
+ */
 export function draftZone(id: number, over: Partial<DraftZone> = {}): DraftZone {
   return {
     id,
@@ -19,7 +23,7 @@ export function draftZone(id: number, over: Partial<DraftZone> = {}): DraftZone 
     zipCodes: [],
     center: null,
     geometry: null,
-    bbox: null,
+    bbox: over.geometry ? multiPolygonBBox(over.geometry) : null,
     tags: {},
     centerTags: {},
     parent: null,
