@@ -65,12 +65,14 @@ const DEFAULTS: Partial<Record<keyof Zone, unknown>> = {
 /** One zone as the format writes it: fields in the spec's order, the defaulted ones filled in. */
 export function serializeZone(zone: Zone | ZoneInput): string {
   const out: Record<string, unknown> = {};
-  const z = zone as Record<string, unknown>;
-  for (const f of ZONE_FIELDS) {
-    const v = z[f];
-    out[f] = v === undefined ? (f in DEFAULTS ? DEFAULTS[f] : null) : v;
-  }
+  for (const f of ZONE_FIELDS) out[f] = fieldValue(zone, f);
   return JSON.stringify(out);
+}
+
+/** The zone's value of field `f` as written: a missing one is its default (null where there is none). */
+function fieldValue(zone: Zone | ZoneInput, f: (typeof ZONE_FIELDS)[number]): unknown {
+  const v = (zone as Record<string, unknown>)[f];
+  return v === undefined ? (f in DEFAULTS ? DEFAULTS[f] : null) : v;
 }
 
 /** `"key":` of each field, in the spec's order. */
@@ -83,7 +85,6 @@ const FIELD_KEYS = ZONE_FIELDS.map((f, i) => `${i === 0 ? "{" : ","}${JSON.strin
  * around the geometry and splicing it copied those strings several times over.
  */
 export function writeZoneFields(out: JsonBytes, zone: Zone | ZoneInput, geometryJson: JsonTextWriter): void {
-  const z = zone as Record<string, unknown>;
   for (let i = 0; i < ZONE_FIELDS.length; i++) {
     const f = ZONE_FIELDS[i];
     out.ascii(FIELD_KEYS[i]);
@@ -91,8 +92,7 @@ export function writeZoneFields(out: JsonBytes, zone: Zone | ZoneInput, geometry
       geometryJson(out);
       continue;
     }
-    const v = z[f];
-    const value = v === undefined ? (f in DEFAULTS ? DEFAULTS[f] : null) : v;
+    const value = fieldValue(zone, f);
     if (typeof value === "number" || typeof value === "boolean" || value === null) out.ascii(String(value));
     else out.text(JSON.stringify(value));
   }
