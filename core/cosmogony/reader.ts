@@ -131,7 +131,7 @@ async function openBytes(
       const store = opts.store ?? (await (await import("../storage.ts")).openStore());
       raw = await store.get(source);
     } else {
-      raw = createReadStream(source.startsWith("file://") ? new URL(source) : source, { highWaterMark: 1 << 20 });
+      raw = createReadStream(localPath(source), { highWaterMark: 1 << 20 });
     }
   } else raw = source;
   let rawBytes = 0;
@@ -146,7 +146,6 @@ async function openBytes(
       for await (const chunk of stream) yield chunk as Buffer;
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      if (err.code === "ENOENT") throw new InputError("no such file", { file: name });
       if (typeof err.code === "string" && err.code.startsWith("Z_")) {
         throw new InputError(
           `truncated or corrupt gzip data (${err.message}) after ${rawBytes} compressed bytes`,
@@ -154,12 +153,24 @@ async function openBytes(
           { cause: e },
         );
       }
-      if (err instanceof InputError) throw err;
-      throw new InputError(`read error: ${err.message}`, { file: name }, { cause: e });
+      throw readFailure(e, name);
     } finally {
       raw.destroy();
     }
   })();
+}
+
+/** A local source's path (`file://` URLs accepted). */
+function localPath(source: string): string | URL {
+  return source.startsWith("file://") ? new URL(source) : source;
+}
+
+/** A failure to open or read the source, as the one-line error the CLI shows. */
+function readFailure(e: unknown, name: string): InputError {
+  if (e instanceof InputError) return e;
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === "ENOENT") return new InputError("no such file", { file: name });
+  return new InputError(`read error: ${err.message}`, { file: name }, { cause: e });
 }
 
 /** Size of the file reads. */
@@ -170,18 +181,16 @@ const READ_SIZE = 1 << 20;
  * chunk it was given, which it must be done with when it asks for the one after (ReadZonesOptions.transient).
  */
 async function* readInTwoBuffers(source: string, name: string, opts: ReadZonesOptions): AsyncGenerator<Buffer> {
-  const path = source.startsWith("file://") ? new URL(source) : source;
   let file: FileHandle;
   try {
-    file = await openFile(path, "r");
+    file = await openFile(localPath(source), "r");
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new InputError("no such file", { file: name });
-    throw new InputError(`read error: ${(e as Error).message}`, { file: name }, { cause: e });
+    throw readFailure(e, name);
   }
   const buffers = [Buffer.allocUnsafe(READ_SIZE), Buffer.allocUnsafe(READ_SIZE)];
   const read = (b: Buffer) =>
-    file.read(b, 0, b.length, null).catch((e: Error) => {
-      throw new InputError(`read error: ${e.message}`, { file: name }, { cause: e });
+    file.read(b, 0, b.length, null).catch((e: unknown) => {
+      throw readFailure(e, name);
     });
   try {
     let turn = 0;
