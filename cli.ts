@@ -2,17 +2,31 @@
 // Only the module of the command asked for is loaded (all of them for help or an unknown command): loading
 // every stage took ~1 s before any work (the workflows stage alone, with its Kubernetes models, ~0.8 s), paid by
 // every step of the pipeline.
-import { Command } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { STAGE_COMMANDS, type StageModule } from "./cli-stages.ts";
+import { EXIT_BROKEN_PIPE, exitWith, isBrokenPipe, passesOptionsThrough, reportError } from "./core/cli.ts";
+import { EXIT } from "./core/errors.ts";
+
+// Whatever escapes a command (a stream's error event, a rejection nobody awaited) is reported like any other
+// error: one line, the exit code, the stack only when debugging. `cosmo datasets | head` ends quietly.
+process.stdout.on("error", (err) => exitWith(isBrokenPipe(err) ? EXIT_BROKEN_PIPE : reportError(err)));
+process.on("uncaughtException", (err) => process.exit(reportError(err)));
+process.on("unhandledRejection", (err) => process.exit(reportError(err)));
+
+const CONFIG_FLAGS = "-c, --config <file>";
+const CONFIG_HELP = "YAML config file (default: $COSMO_CONFIG)";
 
 const program = new Command("cosmo")
   .description(
     "OpenStreetMap administrative zones: extract, import into PostGIS, serve as tiles, JSON API and web explorer",
   )
-  .option("-c, --config <file>", "YAML config file (default: $COSMO_CONFIG)")
+  .option(CONFIG_FLAGS, CONFIG_HELP)
+  // Root options are the root's only before the command name: after it, -c belongs to the command
+  // (`cosmo db psql -c "select 1"` runs psql -c).
+  .enablePositionalOptions()
   .showHelpAfterError()
-  .hook("preAction", (thisCommand) => {
-    const config = thisCommand.opts().config as string | undefined;
+  .hook("preAction", (thisCommand, actionCommand) => {
+    const config = (actionCommand.opts().config ?? thisCommand.opts().config) as string | undefined;
     if (config) process.env.COSMO_CONFIG = config;
   });
 
@@ -26,11 +40,32 @@ function commandName(argv: string[]): string | undefined {
   return undefined;
 }
 
+/**
+ * Usage errors exit 2 (bad input) instead of commander's 1; and `--config` is still taken after a command's name
+ * (`cosmo tiles serve -c prod.yaml`) where the command has no -c of its own and does not pass options through.
+ */
+function settle(command: Command): void {
+  command.exitOverride();
+  const subcommands = command.commands as Command[];
+  if (subcommands.length === 0) {
+    const taken = command.options.some((o) => o.short === "-c" || o.long === "--config");
+    if (!taken && !passesOptionsThrough(command)) command.addOption(new Option(CONFIG_FLAGS, CONFIG_HELP).hideHelp());
+  }
+  for (const sub of subcommands) settle(sub);
+}
+
 const asked = commandName(process.argv.slice(2));
 const only = STAGE_COMMANDS.find((s) => asked !== undefined && s.names.includes(asked));
 for (const stage of only ? [only] : STAGE_COMMANDS) {
   const mod = (await stage.load()) as StageModule;
   for (const c of mod.commands()) program.addCommand(c);
 }
+settle(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  // Commander has printed its own message (usage error, help, version).
+  if (err instanceof CommanderError) exitWith(err.exitCode === 0 ? 0 : EXIT.input);
+  else exitWith(reportError(err));
+}

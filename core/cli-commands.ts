@@ -1,14 +1,15 @@
 // Commands for the embedded services and the artefact store: `cosmo db …`, `cosmo s3 …`, `cosmo store …`.
 import { spawnSync } from "node:child_process";
-import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
+import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Command } from "commander";
-import { runAction } from "./cli.ts";
+import { passOptionsThrough, runAction } from "./cli.ts";
 import { getConfig } from "./config.ts";
 import { databaseUrl } from "./db.ts";
 import { embeddedStatus, stopEmbeddedPostgres } from "./embedded-pg.ts";
 import { embeddedS3Status, stopEmbeddedS3 } from "./embedded-s3.ts";
-import { InputError } from "./errors.ts";
+import { CosmoError, InputError } from "./errors.ts";
 import { fetchArtefact } from "./fetch-artefact.ts";
 import { projectPath } from "./paths.ts";
 import { openStore, s3Settings } from "./storage.ts";
@@ -17,8 +18,29 @@ function print(value: unknown): void {
   process.stdout.write(`${typeof value === "string" ? value : JSON.stringify(value, null, 2)}\n`);
 }
 
+/** A local file to read, opened before anything is stored: a missing or unreadable one is bad input. */
+async function openInputFile(file: string): Promise<Readable> {
+  try {
+    const handle = await open(file);
+    if (!(await handle.stat()).isFile()) {
+      await handle.close();
+      throw new InputError("not a file", { file });
+    }
+    return handle.createReadStream();
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(
+      `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      { file },
+      { cause: err },
+    );
+  }
+}
+
 function dbCommand(): Command {
-  const db = new Command("db").description("The database: embedded PostgreSQL+PostGIS unless DATABASE_URL is set");
+  const db = new Command("db")
+    .description("The database: embedded PostgreSQL+PostGIS unless DATABASE_URL is set")
+    .enablePositionalOptions();
   db.command("start")
     .description("start (or reuse) the embedded cluster and print its URL")
     .action(runAction(async () => print(await databaseUrl())));
@@ -33,13 +55,13 @@ function dbCommand(): Command {
     .action(
       runAction(async () => print({ stopped: stopEmbeddedPostgres(projectPath(getConfig().database.embeddedDir)) })),
     );
-  db.command("psql")
-    .description("open psql on the database in use")
-    .allowExcessArguments()
-    .argument("[args...]", "extra psql arguments")
+  passOptionsThrough(db.command("psql"))
+    .description("open psql on the database in use; everything after `psql` goes to psql (`-- --help` for its help)")
+    .argument("[args...]", 'psql arguments, e.g. -c "select 1"')
     .action(
       runAction(async (args: string[]) => {
         const res = spawnSync("psql", [await databaseUrl(), ...args], { stdio: "inherit" });
+        if (res.error) throw new CosmoError(`cannot run psql (${res.error.message}): install the PostgreSQL client`);
         process.exitCode = res.status ?? 1;
       }),
     );
@@ -95,8 +117,9 @@ function storeCommand(): Command {
     .argument("[file]", "local file (default: stdin)")
     .action(
       runAction(async (url: string, file?: string) => {
+        const body = file ? await openInputFile(file) : process.stdin;
         const s = await openStore();
-        print(await s.put(url, file ? createReadStream(file) : process.stdin));
+        print(await s.put(url, body));
       }),
     );
   store

@@ -1,7 +1,41 @@
 // Helpers for stage CLIs: one place that turns errors into a one-line message and an exit code.
-import { InvalidArgumentError } from "commander";
-import { exitCodeOf } from "./errors.ts";
-import { logger } from "./log.ts";
+import { inspect } from "node:util";
+import { type Command, CommanderError, InvalidArgumentError } from "commander";
+import { CosmoError, EXIT, exitCodeOf } from "./errors.ts";
+
+/** What a Unix tool killed by SIGPIPE reports (128 + 13): its reader went away, nothing is said. */
+export const EXIT_BROKEN_PIPE = 141;
+
+export function isBrokenPipe(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === "EPIPE";
+}
+
+/** Stacks are for developers: shown with COSMO_DEBUG=1 or a debug/trace log level. */
+function showStacks(): boolean {
+  const level = process.env.COSMO_LOG_LEVEL ?? process.env.LOG_LEVEL;
+  return Boolean(process.env.COSMO_DEBUG) || level === "debug" || level === "trace";
+}
+
+/**
+ * Say what went wrong on one line of stderr and return the exit code. Expected errors (CosmoError: bad input,
+ * config, gate, unavailable service) are the message alone; anything else is a bug or an unforeseen failure, said
+ * so, with the stack (and causes) only when debugging. A closed output pipe says nothing.
+ */
+export function reportError(err: unknown): number {
+  if (isBrokenPipe(err)) return EXIT_BROKEN_PIPE;
+  const message = (err instanceof Error ? err.message || err.name : String(err)).split("\n")[0];
+  const expected = err instanceof CosmoError || err instanceof CommanderError;
+  const hint = expected || showStacks() ? "" : " (unexpected error; COSMO_DEBUG=1 shows the stack)";
+  process.stderr.write(`error: ${message}${hint}\n`);
+  if (showStacks()) process.stderr.write(`${inspect(err, { depth: 4 })}\n`);
+  return err instanceof CommanderError ? EXIT.input : exitCodeOf(err);
+}
+
+/** Leave with `code` once stderr is written: pools, servers or workers may still hold the event loop. */
+export function exitWith(code: number): void {
+  process.exitCode = code;
+  setImmediate(() => process.exit(code));
+}
 
 /** Wrap a commander action: errors print `error: <message>` on stderr and exit with the error's code. */
 export function runAction<A extends unknown[]>(
@@ -11,14 +45,24 @@ export function runAction<A extends unknown[]>(
     try {
       await fn(...args);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      process.stderr.write(`error: ${message.split("\n")[0]}\n`);
-      if (process.env.COSMO_DEBUG) logger.error({ err }, "stack");
-      process.exitCode = exitCodeOf(err);
-      // Pools, servers or workers may still hold the event loop: the error is final, so leave now.
-      setImmediate(() => process.exit(process.exitCode));
+      exitWith(reportError(err));
     }
   };
+}
+
+const passThrough = new WeakSet<Command>();
+
+/**
+ * A command whose options after its name all belong to the program it runs (`cosmo db psql -c "…"`): the root's
+ * options (-c/--config) are then only taken before the command name. Its parent must enablePositionalOptions().
+ */
+export function passOptionsThrough(command: Command): Command {
+  passThrough.add(command);
+  return command.allowUnknownOption().allowExcessArguments().passThroughOptions();
+}
+
+export function passesOptionsThrough(command: Command): boolean {
+  return passThrough.has(command);
 }
 
 /** Parse `k=v` pairs from repeatable options. */
