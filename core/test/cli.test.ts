@@ -1,9 +1,11 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax under test
 // The root CLI as a user runs it (`node bin/cosmo.js …`, real processes, the test database and S3 server): config
 // errors, option parsing, closed pipes and expected failures give one line on stderr and the documented exit code.
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "../paths.ts";
 import type { ArtefactStore } from "../storage.ts";
 import { COSMO_BIN, type TestDatabase, testDatabase, testEnv, testStore, tmpDir } from "../testing.ts";
 
@@ -35,6 +37,22 @@ function cosmo(args: string[], opts: { env?: NodeJS.ProcessEnv; closedStdout?: b
     let stderr = "";
     if (opts.closedStdout) child.stdout.destroy();
     else child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Run a module snippet with the TypeScript loader, from the project root (for what no command does on purpose). */
+function script(code: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, COSMO_DEBUG: undefined, COSMO_LOG_LEVEL: "warn", ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
@@ -153,5 +171,24 @@ describe("cosmo: options, pipes and expected failures", () => {
     const help = await cosmo(["store", "put", "--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Usage: cosmo store put/);
+  });
+
+  it("an unexpected error is one line saying so (exit 1); its stack only with COSMO_DEBUG or a debug log level", async () => {
+    const failing = (error: string) =>
+      `const { runAction } = await import("./core/cli.ts"); const { InputError } = await import("./core/errors.ts");
+       await runAction(() => { throw ${error}; })();`;
+    const bug = failing('new TypeError("boom", { cause: new Error("the cause") })');
+    const quiet = await script(bug);
+    expect(quiet.code).toBe(1);
+    expect(quiet.stderr).toBe("error: boom (unexpected error; COSMO_DEBUG=1 shows the stack)\n");
+    for (const env of [{ COSMO_DEBUG: "1" }, { COSMO_LOG_LEVEL: "debug" }]) {
+      const debug = await script(bug, env);
+      expect(debug.code).toBe(1);
+      expect(debug.stderr).toMatch(/^error: boom\nTypeError: boom\n {4}at /);
+      expect(debug.stderr).toMatch(/\[cause\]: Error: the cause/);
+    }
+    const expected = await script(failing('new InputError("no zones", { file: "x.jsonl", line: 3 })'));
+    expect(expected.code).toBe(2);
+    expect(expected.stderr).toBe("error: x.jsonl: line 3: no zones\n");
   });
 });

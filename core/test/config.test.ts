@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax under test
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -82,7 +83,7 @@ describe("config", () => {
         "  maxZoom: 1${Z}",
         "api:",
         "  maxBboxDegrees2: ${AREA}",
-        "  corsOrigins: [\"${O1}\", https://fixed.example]",
+        '  corsOrigins: ["${O1}", https://fixed.example]',
         "gate:",
         "  failOnDashboardRegression: ${FAIL:-true}",
         "",
