@@ -1,4 +1,6 @@
-// Error classes with exit codes: the root CLI prints `error: <message>` on one line and exits with `exitCode`.
+// Error classes with exit codes: the root CLI (core/cli.ts reportError) prints `error: <message>` on one line and
+// exits with `exitCode`. A CosmoError is an expected failure, so its message must say what is wrong and where (file,
+// line, object, setting) on one line: no stack is shown for it unless debugging. Anything else exits 1 as unexpected.
 
 export const EXIT = { crash: 1, input: 2, gateRefused: 3, config: 4, unavailable: 5 } as const;
 
