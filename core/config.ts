@@ -1,6 +1,8 @@
 // One YAML config file (path from --config / COSMO_CONFIG) with ${VAR} and ${VAR:-default} substitution,
 // validated with zod; every leaf can also be set by env COSMO_<SECTION>_<KEY> (camelCase → UPPER_SNAKE).
 // Well-known env vars (DATABASE_URL, S3_*) are honoured too, so the usual deployment conventions work.
+// Text from the environment (substituted or whole) is converted by the schema, so `port: ${P}` is a number; a
+// `${VAR}` that comes out empty is refused rather than read as "use the default" (README, Configuration).
 import { readFileSync } from "node:fs";
 import YAML from "yaml";
 import { z } from "zod";
