@@ -9,7 +9,8 @@ import { EXIT } from "./core/errors.ts";
 
 // Whatever escapes a command (a stream's error event, a rejection nobody awaited) is reported like any other
 // error: one line, the exit code, the stack only when debugging. `cosmo datasets | head` ends quietly.
-process.stdout.on("error", (err) => exitWith(isBrokenPipe(err) ? EXIT_BROKEN_PIPE : reportError(err)));
+// A closed pipe ends the process at once, as SIGPIPE ends a Unix tool: the writes queued after it would fail too.
+process.stdout.on("error", (err) => (isBrokenPipe(err) ? process.exit(EXIT_BROKEN_PIPE) : exitWith(reportError(err))));
 process.on("uncaughtException", (err) => process.exit(reportError(err)));
 process.on("unhandledRejection", (err) => process.exit(reportError(err)));
 
