@@ -2,7 +2,7 @@
 // The root CLI as a user runs it (`node bin/cosmo.js …`, real processes, the test database and S3 server): config
 // errors, option parsing, closed pipes and expected failures give one line on stderr and the documented exit code.
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../paths.ts";
@@ -130,6 +130,13 @@ describe("cosmo: options, pipes and expected failures", () => {
     const failing = await cosmo(["db", "psql", "-X", "-v", "ON_ERROR_STOP=1", "-c", "select nosuchcolumn"]);
     expect(failing.code).toBe(1); // psql's own exit status
     expect(failing.stderr).toMatch(/nosuchcolumn/);
+    // No psql on the PATH: said, not a silent exit 1.
+    const onlyNode = join(dir, "only-node");
+    mkdirSync(onlyNode, { recursive: true });
+    if (!existsSync(join(onlyNode, "node"))) symlinkSync(process.execPath, join(onlyNode, "node"));
+    const noPsql = await cosmo(["db", "psql", "-c", "select 1"], { env: { PATH: onlyNode } });
+    expect(noPsql.code).toBe(1);
+    expectOneLine(noPsql, /^error: cannot run psql .*install the PostgreSQL client/);
   });
 
   it("a closed stdout ends the command quietly with a broken pipe's status (`cosmo datasets | head`)", async () => {
