@@ -17,6 +17,9 @@ process.on("unhandledRejection", (err) => process.exit(reportError(err)));
 const CONFIG_FLAGS = "-c, --config <file>";
 const CONFIG_HELP = "YAML config file (default: $COSMO_CONFIG)";
 
+/** Commands that were given the root's -c/--config to take after their name (see settle). */
+const takesRootConfig = new WeakSet<Command>();
+
 const program = new Command("cosmo")
   .description(
     "OpenStreetMap administrative zones: extract, import into PostGIS, serve as tiles, JSON API and web explorer",
@@ -27,7 +30,8 @@ const program = new Command("cosmo")
   .enablePositionalOptions()
   .showHelpAfterError()
   .hook("preAction", (thisCommand, actionCommand) => {
-    const config = (actionCommand.opts().config ?? thisCommand.opts().config) as string | undefined;
+    const own = takesRootConfig.has(actionCommand) ? actionCommand.opts().config : undefined;
+    const config = (own ?? thisCommand.opts().config) as string | undefined;
     if (config) process.env.COSMO_CONFIG = config;
   });
 
@@ -50,7 +54,10 @@ function settle(command: Command): void {
   const subcommands = command.commands as Command[];
   if (subcommands.length === 0) {
     const taken = command.options.some((o) => o.short === "-c" || o.long === "--config");
-    if (!taken && !passesOptionsThrough(command)) command.addOption(new Option(CONFIG_FLAGS, CONFIG_HELP).hideHelp());
+    if (!taken && !passesOptionsThrough(command)) {
+      command.addOption(new Option(CONFIG_FLAGS, CONFIG_HELP).hideHelp());
+      takesRootConfig.add(command);
+    }
   }
   for (const sub of subcommands) settle(sub);
 }
