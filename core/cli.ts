@@ -1,7 +1,9 @@
 // Helpers for stage CLIs: one place that turns errors into a one-line message and an exit code.
+import { isAbsolute, relative } from "node:path";
 import { inspect } from "node:util";
 import { type Command, CommanderError, InvalidArgumentError } from "commander";
 import { CosmoError, EXIT, exitCodeOf } from "./errors.ts";
+import { PROJECT_ROOT } from "./paths.ts";
 
 /** What a Unix tool killed by SIGPIPE reports (128 + 13): its reader went away, nothing is said. */
 export const EXIT_BROKEN_PIPE = 141;
@@ -25,10 +27,23 @@ export function reportError(err: unknown): number {
   if (isBrokenPipe(err)) return EXIT_BROKEN_PIPE;
   const message = (err instanceof Error ? err.message || err.name : String(err)).split("\n")[0];
   const expected = err instanceof CosmoError || err instanceof CommanderError;
-  const hint = expected || showStacks() ? "" : " (unexpected error; COSMO_DEBUG=1 shows the stack)";
+  const where = err instanceof Error ? whereThrown(err) : undefined;
+  const hint =
+    expected || showStacks() ? "" : ` (unexpected error${where ? ` at ${where}` : ""}; COSMO_DEBUG=1 shows the stack)`;
   process.stderr.write(`error: ${message}${hint}\n`);
   if (showStacks()) process.stderr.write(`${inspect(err, { depth: 4 })}\n`);
   return err instanceof CommanderError ? EXIT.input : exitCodeOf(err);
+}
+
+/** The first project file (not a dependency) on the stack, as path:line: a bug's one line still says where. */
+function whereThrown(err: Error): string | undefined {
+  for (const frame of err.stack?.split("\n").slice(1) ?? []) {
+    const m = /\(?(?:file:\/\/)?([^()\s]+):(\d+):\d+\)?$/.exec(frame.trim());
+    if (!m) continue;
+    const file = relative(PROJECT_ROOT, m[1]);
+    if (!file.startsWith("..") && !file.startsWith("node_modules") && !isAbsolute(file)) return `${file}:${m[2]}`;
+  }
+  return undefined;
 }
 
 /** Leave with `code` once stderr is written: pools, servers or workers may still hold the event loop. */
