@@ -187,7 +187,7 @@ describe("cosmo: options, pipes and expected failures", () => {
     const bug = failing('new TypeError("boom", { cause: new Error("the cause") })');
     const quiet = await script(bug);
     expect(quiet.code).toBe(1);
-    expect(quiet.stderr).toMatch(/^error: boom \(unexpected error at [^;\s]+:1; COSMO_DEBUG=1 shows the stack\)\n$/);
+    expect(quiet.stderr).toMatch(/^error: boom \(unexpected error at \[eval1\]:2; COSMO_DEBUG=1 shows the stack\)\n$/);
     for (const env of [{ COSMO_DEBUG: "1" }, { COSMO_LOG_LEVEL: "debug" }]) {
       const debug = await script(bug, env);
       expect(debug.code).toBe(1);
