@@ -39,7 +39,7 @@ export function reportError(err: unknown): number {
 function whereThrown(err: Error): string | undefined {
   for (const frame of err.stack?.split("\n").slice(1) ?? []) {
     const m = /\(?(?:file:\/\/)?([^()\s]+):(\d+):\d+\)?$/.exec(frame.trim());
-    if (!m) continue;
+    if (!m || m[1].startsWith("node:")) continue;
     const file = relative(PROJECT_ROOT, m[1]);
     if (!file.startsWith("..") && !file.startsWith("node_modules") && !isAbsolute(file)) return `${file}:${m[2]}`;
   }
