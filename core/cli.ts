@@ -25,7 +25,7 @@ function showStacks(): boolean {
  */
 export function reportError(err: unknown): number {
   if (isBrokenPipe(err)) return EXIT_BROKEN_PIPE;
-  const message = (err instanceof Error ? err.message || err.name : String(err)).split("\n")[0];
+  const message = messageOf(err).split("\n")[0];
   const expected = err instanceof CosmoError || err instanceof CommanderError;
   const where = err instanceof Error ? whereThrown(err) : undefined;
   const hint =
@@ -33,6 +33,15 @@ export function reportError(err: unknown): number {
   process.stderr.write(`error: ${message}${hint}\n`);
   if (showStacks()) process.stderr.write(`${inspect(err, { depth: 4 })}\n`);
   return err instanceof CommanderError ? EXIT.input : exitCodeOf(err);
+}
+
+/** What to say: the message, or for an AggregateError without one (a connect to every address of a host) the errors'. */
+function messageOf(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  if (err.message) return err.message;
+  if (err instanceof AggregateError && err.errors.length)
+    return [...new Set(err.errors.map((e) => messageOf(e)))].join("; ");
+  return err.name;
 }
 
 /** The first project file (not a dependency) on the stack, as path:line: a bug's one line still says where. */

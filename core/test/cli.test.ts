@@ -194,6 +194,15 @@ describe("cosmo: options, pipes and expected failures", () => {
       expect(debug.stderr).toMatch(/^error: boom\nTypeError: boom\n {4}at /);
       expect(debug.stderr).toMatch(/\[cause\]: Error: the cause/);
     }
+    // A connection refused on every address of "localhost" is an AggregateError with an empty message.
+    const refused = await script(
+      failing(
+        'new AggregateError([new Error("connect ECONNREFUSED ::1:1"), new Error("connect ECONNREFUSED 127.0.0.1:1")])',
+      ),
+    );
+    expect(refused.stderr).toMatch(
+      /^error: connect ECONNREFUSED ::1:1; connect ECONNREFUSED 127\.0\.0\.1:1 \(unexpected/,
+    );
     const expected = await script(failing('new InputError("no zones", { file: "x.jsonl", line: 3 })'));
     expect(expected.code).toBe(2);
     expect(expected.stderr).toBe("error: x.jsonl: line 3: no zones\n");
