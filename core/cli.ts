@@ -3,6 +3,7 @@ import { isAbsolute, relative } from "node:path";
 import { inspect } from "node:util";
 import { type Command, CommanderError, InvalidArgumentError } from "commander";
 import { CosmoError, EXIT, exitCodeOf } from "./errors.ts";
+import { logger } from "./log.ts";
 import { PROJECT_ROOT } from "./paths.ts";
 
 /** What a Unix tool killed by SIGPIPE reports (128 + 13): its reader went away, nothing is said. */
@@ -14,8 +15,7 @@ export function isBrokenPipe(err: unknown): boolean {
 
 /** Stacks are for developers: shown with COSMO_DEBUG=1 or a debug/trace log level. */
 function showStacks(): boolean {
-  const level = process.env.COSMO_LOG_LEVEL ?? process.env.LOG_LEVEL;
-  return Boolean(process.env.COSMO_DEBUG) || level === "debug" || level === "trace";
+  return Boolean(process.env.COSMO_DEBUG) || logger.isLevelEnabled("debug");
 }
 
 /**
