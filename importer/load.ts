@@ -21,6 +21,9 @@ import { ZoneTextParser } from "./zone-text.ts";
 
 const EMPTY = Buffer.alloc(0);
 
+/** Why a file without zones is refused (an empty version published would serve nothing). */
+export const NO_ZONES_WHY = "a dataset needs at least one zone (is the file cut short, or the extract empty?)";
+
 /** Adds a worker's partial stats into the total. */
 function mergeStats(into: Stats, part: Stats): void {
   for (const key of ["level_counts", "zone_type_counts", "wikidata_counts"] as const) {
@@ -256,6 +259,7 @@ export async function loadZones(
       highWaterMark: 8 << 20,
     });
     await pipeline(rows, copy);
+    if (zoneCount === 0) throw new InputError(`no zones in the file: ${NO_ZONES_WHY}`, { file: opts.name });
     await client.query("COMMIT");
   } catch (e) {
     await client.query("ROLLBACK").catch(() => undefined);

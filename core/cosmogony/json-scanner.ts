@@ -156,6 +156,8 @@ export class JsonZonesScanner {
 
   /** Call at the end of input: throws when the document is incomplete. */
   end(): void {
+    if (this.depth === 0 && !this.done)
+      throw new ScanError("no JSON in the file (it is empty or only whitespace)", this.offset);
     if (!this.done) {
       const where = this.inZones ? ` inside zones[${this.zoneIndex}]` : "";
       throw new ScanError(
