@@ -32,7 +32,10 @@ function grow<T extends Int32Array | Float64Array>(a: T, need: number): T {
   return bigger;
 }
 
-/** One per thread: its arrays are reused from zone to zone (the result is valid until the next read). */
+/**
+ * One per thread: its arrays are reused from zone to zone (the result is valid until the next read, see
+ * core/cosmogony/recycled-buffers.ts).
+ */
 export class MultiPolygonTextReader implements FlatMultiPolygon {
   polygons = 0;
   ringsPerPolygon = new Int32Array(64);
