@@ -3,9 +3,11 @@ import { writeFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { Command } from "commander";
 import { runAction } from "../core/cli.ts";
+import { getConfig } from "../core/config.ts";
 import { openDatabase } from "../core/db.ts";
 import { CosmoError, EXIT } from "../core/errors.ts";
 import { evaluateGate } from "../dashboard/gate.ts";
+import { pruneDatasets } from "./datasets.ts";
 import { importZonesFile } from "./import.ts";
 import { listDatasets, publishVersion, rollback } from "./publish.ts";
 
@@ -131,6 +133,42 @@ function rollbackCommand(): Command {
     );
 }
 
+function pruneCommand(): Command {
+  return new Command("prune")
+    .description(
+      "Remove failed, interrupted and retired versions and loaded ones beyond --keep (never the served version nor " +
+        "the previous one): a dry run that lists them unless --yes",
+    )
+    .option("--keep <n>", "loaded versions to keep, served and previous included (default: import.keepVersions)")
+    .option("--yes", "remove them (default: only list what would go)")
+    .option("--apply", "same as --yes")
+    .action(
+      runAction(async (opts: { keep?: string; yes?: boolean; apply?: boolean }) => {
+        const keep = opts.keep === undefined ? getConfig().import.keepVersions : Number(opts.keep);
+        if (!Number.isInteger(keep) || keep < 2)
+          throw new CosmoError(`--keep: expected an integer of at least 2 (served and previous), got "${opts.keep}"`, {
+            exitCode: EXIT.input,
+          });
+        const apply = opts.yes === true || opts.apply === true;
+        const db = await openDatabase();
+        try {
+          const plan = await pruneDatasets(db.pool, keep, apply);
+          for (const r of plan)
+            process.stdout.write(`${apply ? "removed" : "would remove"} v${r.version}\t${r.reason}\t${r.source}\n`);
+          process.stdout.write(
+            !plan.length
+              ? "nothing to prune\n"
+              : apply
+                ? `pruned ${plan.length} version(s)\n`
+                : `dry run: nothing changed; \`cosmo datasets prune --yes\` removes these ${plan.length} version(s)\n`,
+          );
+        } finally {
+          await db.close();
+        }
+      }),
+    );
+}
+
 function datasetsCommand(): Command {
   return new Command("datasets")
     .description("List dataset versions: status, zone count, source, sha256, served/previous")
@@ -167,7 +205,8 @@ function datasetsCommand(): Command {
           await db.close();
         }
       }),
-    );
+    )
+    .addCommand(pruneCommand());
 }
 
 export function commands(): Command[] {

@@ -3,6 +3,7 @@
 // a hex pass on both sides), and nothing needs escaping. Rows accumulate in one growing buffer handed to the
 // COPY stream in ~1 MB pieces.
 import type { Zone } from "../core/cosmogony/model.ts";
+import { poisonRecycled } from "../core/cosmogony/recycled-buffers.ts";
 import {
   BBOX_POLYGON_BYTES,
   flatMultiPolygonByteSize,
@@ -101,9 +102,15 @@ export class BinaryCopyEncoder {
    * The consumer's word that it no longer reads any chunk take() or finish() returned so far (they were written
    * out): their slabs may be written over. Reusing slabs rather than allocating new ones spares the garbage
    * collections that external memory triggers (hundreds of MB per load). Without this call no slab is reused.
+   * How long a view stays valid: core/cosmogony/recycled-buffers.ts.
    */
   recycle(): void {
-    for (const slab of this.retired) if (this.spare.length < SPARE_SLABS) this.spare.push(slab);
+    for (const slab of this.retired) {
+      if (this.spare.length < SPARE_SLABS) {
+        poisonRecycled(slab);
+        this.spare.push(slab);
+      }
+    }
     this.retired.length = 0;
   }
 

@@ -164,20 +164,58 @@ export async function markFailed(db: Queryable, version: number, error: string):
  * those in `spare` (e.g. the version just imported). Their rows stay, with status 'retired'.
  */
 export async function pruneVersions(db: Queryable, keep: number, spare: number[] = []): Promise<number[]> {
-  const { rows } = await db.query<{ version: number; schema_name: string }>(
-    `SELECT d.version, d.schema_name FROM cosmo.datasets d, cosmo.served s
-      WHERE d.status IN ('ready', 'published')
-        AND d.version IS DISTINCT FROM s.version AND d.version IS DISTINCT FROM s.previous_version
-        AND NOT d.version = ANY($2::int[])
-      ORDER BY d.version DESC OFFSET greatest($1 - (SELECT count(*) FROM cosmo.datasets d2, cosmo.served s2
-        WHERE d2.status IN ('ready', 'published')
-          AND (d2.version = s2.version OR d2.version = s2.previous_version OR d2.version = ANY($2::int[]))), 0)`,
-    [keep, spare],
-  );
+  const { rows } = await db.query<{ version: number; schema_name: string }>(sql("old-versions"), [keep, spare]);
   for (const r of rows) {
     log.info({ version: r.version, schema: r.schema_name }, "dropping an old dataset version");
     await db.query(`DROP SCHEMA IF EXISTS ${ident(r.schema_name)} CASCADE`);
     await db.query("UPDATE cosmo.datasets SET status = 'retired' WHERE version = $1", [r.version]);
   }
   return rows.map((r) => r.version);
+}
+
+/** A dataset version `cosmo datasets prune` removes, and why. */
+export interface PruneCandidate {
+  version: number;
+  schema_name: string;
+  status: DatasetStatus;
+  source: string;
+  reason: string;
+}
+
+/**
+ * The versions `cosmo datasets prune` removes (prune-plan.sql): failed, interrupted and retired versions, and
+ * loaded ones beyond `keep`; never the served or previous one. Call holding the import lock.
+ */
+export async function prunePlan(db: Queryable, keep: number): Promise<PruneCandidate[]> {
+  const { rows } = await db.query<PruneCandidate>(sql("prune-plan", { old_versions: sql("old-versions") }), [keep, []]);
+  return rows;
+}
+
+/** Removes the planned versions: schema and row (the row's history goes with it). Call holding the import lock. */
+export async function applyPrune(db: pg.PoolClient | pg.Client, plan: PruneCandidate[]): Promise<void> {
+  for (const r of plan) {
+    log.info({ version: r.version, schema: r.schema_name, reason: r.reason }, "pruning a dataset version");
+    await db.query("BEGIN");
+    try {
+      await db.query(`DROP SCHEMA IF EXISTS ${ident(r.schema_name)} CASCADE`);
+      await db.query("DELETE FROM cosmo.datasets WHERE version = $1", [r.version]);
+      await db.query("COMMIT");
+    } catch (e) {
+      await db.query("ROLLBACK").catch(() => undefined);
+      throw e;
+    }
+  }
+}
+
+/**
+ * `cosmo datasets prune`: the versions to remove, removed only when `apply` (a dry run otherwise). Holds the
+ * import lock, so no import or publish moves versions meanwhile.
+ */
+export async function pruneDatasets(pool: pg.Pool, keep: number, apply: boolean): Promise<PruneCandidate[]> {
+  await ensureMetaSchema(pool);
+  return withImportLock(pool, async (client) => {
+    const plan = await prunePlan(client, keep);
+    if (apply) await applyPrune(client, plan);
+    return plan;
+  });
 }

@@ -8,6 +8,7 @@ import { stat } from "node:fs/promises";
 import { getConfig } from "../core/config.ts";
 import { detectFormat } from "../core/cosmogony/format.ts";
 import type { Database } from "../core/db.ts";
+import { InputError } from "../core/errors.ts";
 import { childLogger } from "../core/log.ts";
 import { startProgress } from "../core/progress.ts";
 import type { ArtefactStore } from "../core/storage.ts";
@@ -20,7 +21,7 @@ import {
   pruneVersions,
   withImportLock,
 } from "./datasets.ts";
-import { loadZones } from "./load.ts";
+import { loadZones, NO_ZONES_WHY } from "./load.ts";
 import { type PostLoadTimings, postLoad } from "./post-load.ts";
 import { type Gate, type PublishResult, publishVersion, servedVersion } from "./publish.ts";
 
@@ -77,10 +78,8 @@ export async function importZonesFile(db: Database, source: string, opts: Import
   const local = await localSource(source, opts.store);
   try {
     const size = (await stat(local.path).catch(() => null))?.size;
-    if (size === undefined) {
-      const { InputError } = await import("../core/errors.ts");
-      throw new InputError("no such file", { file: source });
-    }
+    if (size === undefined) throw new InputError("no such file", { file: source });
+    if (size === 0) throw new InputError(`the file is empty (0 bytes): ${NO_ZONES_WHY}`, { file: source });
     const sha256 = await sha256File(local.path);
     const keep = opts.keepVersions ?? getConfig().import.keepVersions;
     const publishOpts = {

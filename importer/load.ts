@@ -21,6 +21,9 @@ import { ZoneTextParser } from "./zone-text.ts";
 
 const EMPTY = Buffer.alloc(0);
 
+/** Why a file without zones is refused (an empty version published would serve nothing). */
+export const NO_ZONES_WHY = "a dataset needs at least one zone (is the file cut short, or the extract empty?)";
+
 /** Adds a worker's partial stats into the total. */
 function mergeStats(into: Stats, part: Stats): void {
   for (const key of ["level_counts", "zone_type_counts", "wikidata_counts"] as const) {
@@ -54,13 +57,21 @@ interface ParentRef {
 }
 
 /**
- * Duplicate-id and parent checks over the zones in file order. Ids are kept with their position (line for
- * .jsonl, index for .json); a parent seen already is resolved at once, the others (children before their parent)
- * at the end: memory stays small in the usual parent-first order.
+ * The hierarchy's checks over the zones in file order: ids unique, no zone its own parent, every parent in the
+ * file, no parent cycle (publishing 3 → 4 → 3 once left two communes without a country). Ids are kept with their
+ * position (line for .jsonl, index for .json) and their parent; a parent seen already is resolved at once, the
+ * others (children before their parent) at the end.
+ *
+ * A parent missing from the file is refused rather than dropped: cosmogony files always carry their parents, so
+ * a dangling one means a cut or badly merged file, and loading it would quietly lose the zones' country.
  */
 class HierarchyCheck {
+  /** id → position (line or index) */
   private readonly seen = new Map<number, number>();
+  /** id → parent, for the zones that have one */
+  private readonly parents = new Map<number, number>();
   private readonly pending: ParentRef[] = [];
+  private lines = false;
   constructor(private readonly file: string) {}
 
   add(id: number, parent: number | null, osmId: string, t: Pick<ZoneText, "index" | "line" | "offset">): void {
@@ -72,8 +83,17 @@ class HierarchyCheck {
         object: `${describeRecord(t)}: zone ${osmId}`,
       });
     }
+    if (parent === id) {
+      throw new InputError(`zone ${id} is its own parent (a zone's parent must be another zone)`, {
+        file: this.file,
+        object: `${describeRecord(t)}: zone ${id} (${osmId})`,
+      });
+    }
+    this.lines = t.line !== undefined;
     this.seen.set(id, t.line ?? t.index);
-    if (parent !== null && !this.seen.has(parent)) this.pending.push({ parent, id, osmId, where: describeRecord(t) });
+    if (parent === null) return;
+    this.parents.set(id, parent);
+    if (!this.seen.has(parent)) this.pending.push({ parent, id, osmId, where: describeRecord(t) });
   }
 
   finish(): void {
@@ -84,6 +104,35 @@ class HierarchyCheck {
           object: `${r.where}: zone ${r.id} (${r.osmId})`,
         });
       }
+    }
+    this.checkCycles();
+  }
+
+  /** Follows every zone's parents up to a root; a zone met twice on one walk is on a cycle. O(zones). */
+  private checkCycles(): void {
+    const ROOTED = -1;
+    // id → ROOTED (its chain reaches a root) or the number of the walk that is going through it
+    const state = new Map<number, number>();
+    let walk = 0;
+    for (const start of this.parents.keys()) {
+      if (state.has(start)) continue;
+      walk++;
+      const path: number[] = [];
+      let id: number | undefined = start;
+      while (id !== undefined && !state.has(id)) {
+        state.set(id, walk);
+        path.push(id);
+        id = this.parents.get(id);
+      }
+      if (id !== undefined && state.get(id) === walk) {
+        const cycle = [...path.slice(path.indexOf(id)), id];
+        const first = this.seen.get(cycle[0]) as number;
+        throw new InputError(`parent cycle: ${cycle.join(" → ")} (following parents must end at a zone without one)`, {
+          file: this.file,
+          object: `${this.lines ? `line ${first}` : `zones[${first}]`}: zone ${cycle[0]}`,
+        });
+      }
+      for (const p of path) state.set(p, ROOTED);
     }
   }
 }
@@ -210,6 +259,7 @@ export async function loadZones(
       highWaterMark: 8 << 20,
     });
     await pipeline(rows, copy);
+    if (zoneCount === 0) throw new InputError(`no zones in the file: ${NO_ZONES_WHY}`, { file: opts.name });
     await client.query("COMMIT");
   } catch (e) {
     await client.query("ROLLBACK").catch(() => undefined);

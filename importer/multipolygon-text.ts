@@ -2,8 +2,9 @@
 // millions of coordinates, allocating them and collecting them again was most of the load's CPU).
 // It accepts only what checkMultiPolygon (core/cosmogony/geometry.ts) accepts, in its plainest form:
 // {"type": "MultiPolygon", "coordinates": […]} in either key order, no other keys, no escapes, positions of
-// exactly two finite numbers, rings of 0 or >= 4 positions. Anything else returns false and the caller goes back
-// to JSON.parse + validation, which accepts the unusual forms and words the errors.
+// exactly two finite numbers in the lon/lat range, closed rings of 0 or >= 4 positions. Anything else returns
+// false and the caller goes back to JSON.parse + validation, which accepts the unusual forms and words the errors.
+import { isLonLat } from "../core/cosmogony/geometry.ts";
 import { COLON, COMMA, isJsonSpace, LBRACE, LBRACKET, RBRACE, RBRACKET } from "../core/cosmogony/json-syntax.ts";
 import { readJsonNumber, readPositions } from "./json-number.ts";
 
@@ -31,7 +32,10 @@ function grow<T extends Int32Array | Float64Array>(a: T, need: number): T {
   return bigger;
 }
 
-/** One per thread: its arrays are reused from zone to zone (the result is valid until the next read). */
+/**
+ * One per thread: its arrays are reused from zone to zone (the result is valid until the next read, see
+ * core/cosmogony/recycled-buffers.ts).
+ */
 export class MultiPolygonTextReader implements FlatMultiPolygon {
   polygons = 0;
   ringsPerPolygon = new Int32Array(64);
@@ -150,7 +154,8 @@ export class MultiPolygonTextReader implements FlatMultiPolygon {
       }
     }
     const count = (n - n0) / 2;
-    if (count > 0 && count < 4) return -1;
+    if (count > 0 && (count < 4 || xy[n0] !== xy[n - 2] || xy[n0 + 1] !== xy[n - 1])) return -1;
+    for (let k = n0; k < n; k += 2) if (!isLonLat(xy[k], xy[k + 1])) return -1;
     this.pointsPerRing[this.rings++] = count;
     this.points += count;
     return i + 1;

@@ -102,7 +102,8 @@ export async function publishVersion(db: Database, version: number, opts: Publis
     if (!gate.ok) {
       const why = gate.failures.map((f) => `${f.rule}: ${f.message}`).join("; ");
       throw new GateRefusedError(
-        `publish gate refused version ${version} (served stays ${before.version}): ${why}`,
+        `publish gate refused version ${version} (served stays ${before.version}): ${why} ` +
+          `(to serve it anyway: cosmo publish ${version} --force --reason TEXT)`,
         gate.failures,
       );
     }

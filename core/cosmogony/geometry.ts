@@ -22,16 +22,50 @@ function isPosition(p: unknown): boolean {
   );
 }
 
+// The format's coordinates are WGS84 longitude/latitude (GeoJSON): anything outside cannot be a place on Earth,
+// and PostGIS would take it without a word (a zone at lon 600 once imported and passed the gate).
+/** Whether (x, y) is a longitude in [-180, 180] and a latitude in [-90, 90]. */
+export function isLonLat(x: number, y: number): boolean {
+  return x >= -180 && x <= 180 && y >= -90 && y <= 90;
+}
+
+/** The message for a position out of the lon/lat range. */
+export function outOfRange(where: string, x: number, y: number): string {
+  return `${where} [${x}, ${y}] is out of range (longitude -180..180, latitude -90..90)`;
+}
+
+/** The message for a ring whose last position is not its first. */
+export function unclosedRing(polygon: number, ring: number, first: number[], last: number[]): string {
+  return (
+    `MultiPolygon polygon ${polygon} ring ${ring} is not closed: it starts at [${first[0]}, ${first[1]}] ` +
+    `and ends at [${last[0]}, ${last[1]}] (GeoJSON rings end where they start)`
+  );
+}
+
 /** null when `v` is a GeoJSON Point, else a message saying what is wrong. */
 export function checkPoint(v: unknown): string | null {
   if (v === null || typeof v !== "object" || (v as { type?: unknown }).type !== "Point") {
     return `expected a GeoJSON Point, got ${describe(v)}`;
   }
-  if (!isPosition((v as { coordinates?: unknown }).coordinates)) return "Point coordinates are not [x, y]";
+  const p = (v as { coordinates?: unknown }).coordinates;
+  if (!isPosition(p)) return "Point coordinates are not [x, y]";
+  const [x, y] = p as number[];
+  if (!isLonLat(x, y)) return outOfRange("Point", x, y);
   return null;
 }
 
-/** null when `v` is a GeoJSON MultiPolygon with rings of at least 4 finite positions, else what is wrong. */
+/** null when `v` is [minx, miny, maxx, maxy] in the lon/lat range, else what is wrong. */
+export function checkBBox(v: unknown): string | null {
+  if (!Array.isArray(v) || v.length !== 4 || !v.every((n) => typeof n === "number" && Number.isFinite(n))) return null; // the shape is the schema's to check
+  if (!isLonLat(v[0], v[1])) return outOfRange("bbox corner", v[0], v[1]);
+  if (!isLonLat(v[2], v[3])) return outOfRange("bbox corner", v[2], v[3]);
+  return null;
+}
+
+/**
+ * null when `v` is a GeoJSON MultiPolygon with closed rings of at least 4 positions in the lon/lat range, else
+ * what is wrong. importer/multipolygon-text.ts accepts the same.
+ */
 export function checkMultiPolygon(v: unknown): string | null {
   if (v === null || typeof v !== "object" || (v as { type?: unknown }).type !== "MultiPolygon") {
     return `expected a GeoJSON MultiPolygon, got ${describe(v)}`;
@@ -50,6 +84,12 @@ export function checkMultiPolygon(v: unknown): string | null {
         const p = ring[k];
         if (!isPosition(p))
           return `MultiPolygon polygon ${i} ring ${j} position ${k} is not [x, y] with finite numbers`;
+        if (!isLonLat(p[0], p[1])) return outOfRange(`MultiPolygon polygon ${i} ring ${j} position ${k}`, p[0], p[1]);
+      }
+      if (ring.length > 0) {
+        const first = ring[0];
+        const last = ring[ring.length - 1];
+        if (first[0] !== last[0] || first[1] !== last[1]) return unclosedRing(i, j, first, last);
       }
     }
   }

@@ -2,6 +2,7 @@
 // geometry turned into nested arrays, then JSON.stringify), then UTF-8 encode it: for a continent that is
 // gigabytes of short-lived strings and arrays. Here coordinates go from numbers to ASCII digits in the chunk,
 // and full chunks are handed on (to the file or to the compressor) as they fill.
+import { poisonRecycled } from "./recycled-buffers.ts";
 
 /** Room a number may take: "-" + 17 digits + "." + "e-308" fits well within it. */
 const NUMBER_ROOM = 32;
@@ -47,11 +48,15 @@ export class JsonBytes {
 
   /**
    * Gives back a chunk this emitted (all of it or its start), once the receiver no longer reads it: it will be
-   * written over. Other buffers (a large text handed on whole) are ignored.
+   * written over. Other buffers (a large text handed on whole) are ignored. How long a view stays valid:
+   * recycled-buffers.ts.
    */
   recycle(chunk: Uint8Array): void {
     if (chunk.byteOffset !== 0 || chunk.buffer.byteLength !== this.chunkSize) return;
-    if (this.spare.length < 64) this.spare.push(Buffer.from(chunk.buffer as ArrayBuffer, 0, this.chunkSize));
+    if (this.spare.length >= 64) return;
+    const whole = Buffer.from(chunk.buffer as ArrayBuffer, 0, this.chunkSize);
+    poisonRecycled(whole);
+    this.spare.push(whole);
   }
 
   /** Bytes written so far, handed on or not. */

@@ -7,6 +7,7 @@
 // than JSON.parse on the element text (measured in bench/import/json-reader.bench.ts).
 
 import { BACKSLASH, COLON, COMMA, isJsonSpace, LBRACE, LBRACKET, QUOTE, RBRACE, RBRACKET } from "./json-syntax.ts";
+import { keepPastChunk } from "./recycled-buffers.ts";
 
 export type ScannedItem =
   | { kind: "zone"; index: number; offset: number; bytes: Buffer }
@@ -41,8 +42,16 @@ export class JsonZonesScanner {
   private captureStart = -1;
   private captureOffset = 0;
 
-  /** @param parseZones false to skip zone elements (reading the meta only). */
-  constructor(private readonly parseZones = true) {}
+  /**
+   * @param parseZones false to skip zone elements (reading the meta only).
+   * @param recycled each chunk pushed is written over once the next one is pushed (recycled-buffers.ts): the
+   *   part of an element or key that continues in the next chunk is copied. The items push() hands out are
+   *   valid as long as the chunk it was given.
+   */
+  constructor(
+    private readonly parseZones = true,
+    private readonly recycled = false,
+  ) {}
 
   push(chunk: Buffer, out: ScannedItem[]): void {
     const n = chunk.length;
@@ -135,11 +144,11 @@ export class JsonZonesScanner {
       }
     }
     if (this.capture) {
-      this.captureParts.push(chunk.subarray(this.captureStart));
+      this.captureParts.push(keepPastChunk(chunk.subarray(this.captureStart), this.recycled));
       this.captureStart = 0;
     }
     if (this.keyParts) {
-      this.keyParts.push(chunk.subarray(this.keyStart));
+      this.keyParts.push(keepPastChunk(chunk.subarray(this.keyStart), this.recycled));
       this.keyStart = 0;
     }
     this.offset += n;
@@ -147,6 +156,8 @@ export class JsonZonesScanner {
 
   /** Call at the end of input: throws when the document is incomplete. */
   end(): void {
+    if (this.depth === 0 && !this.done)
+      throw new ScanError("no JSON in the file (it is empty or only whitespace)", this.offset);
     if (!this.done) {
       const where = this.inZones ? ` inside zones[${this.zoneIndex}]` : "";
       throw new ScanError(

@@ -1,7 +1,7 @@
 // The cosmogony zone model (../shared/docs/cosmogony.md): the zod schema every stage reads and writes zones with,
 // the ordered zone types, and the statistics block of the `.json` form.
 import { z } from "zod";
-import { checkMultiPolygon, checkPoint } from "./geometry.ts";
+import { checkBBox, checkMultiPolygon, checkPoint } from "./geometry.ts";
 
 /** Zone types from the smallest to the largest; `non_administrative` sorts last (it is never a parent). */
 export const ZONE_TYPES = [
@@ -67,6 +67,10 @@ const multiPolygonSchema = z.custom<MultiPolygonGeometry>().superRefine((v, ctx)
   const msg = checkMultiPolygon(v);
   if (msg) ctx.addIssue({ code: "custom", message: msg });
 });
+const bboxSchema = z.tuple([z.number(), z.number(), z.number(), z.number()]).superRefine((v, ctx) => {
+  const msg = checkBBox(v);
+  if (msg) ctx.addIssue({ code: "custom", message: msg });
+});
 const stringMap = z.record(z.string(), z.string());
 
 /**
@@ -86,7 +90,7 @@ export const ZoneSchema = z.object({
   zip_codes: z.array(z.string()),
   center: pointSchema.nullable(),
   geometry: multiPolygonSchema.nullable(),
-  bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
+  bbox: bboxSchema.nullable(),
   tags: stringMap,
   center_tags: stringMap.default({}),
   parent: z.number().int().nonnegative().nullable(),

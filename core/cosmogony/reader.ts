@@ -2,7 +2,6 @@
 // the `.json` form included (json-scanner.ts). Every problem becomes a one-line InputError naming the file and
 // the position: line number for `.jsonl`, zone index and byte offset for `.json`, osm_id when known.
 import { createReadStream } from "node:fs";
-import { type FileHandle, open as openFile } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { InputError } from "../errors.ts";
@@ -10,6 +9,7 @@ import type { ArtefactStore } from "../storage.ts";
 import { detectFormat, type ZoneFileFormat } from "./format.ts";
 import { JsonZonesScanner, ScanError, type ScannedItem } from "./json-scanner.ts";
 import { type CosmogonyMeta, CosmogonyMetaSchema, type Zone } from "./model.ts";
+import { keepPastChunk, readInTwoBuffers } from "./recycled-buffers.ts";
 import { parseZone, ZoneFieldError } from "./validate.ts";
 
 export interface ReadZonesOptions {
@@ -25,8 +25,9 @@ export interface ReadZonesOptions {
   store?: ArtefactStore;
   /**
    * The caller is done with each zone text's bytes once it asks for the next one: a local uncompressed file is
-   * then read into the same two buffers over and over. Why: the importer's load reads hundreds of MB, and a new
-   * 1 MB buffer per read made V8 run full garbage collections (~0.2 s of CPU on the 425 MB benchmark file).
+   * then read into the same two buffers over and over (readInTwoBuffers; how long a view stays valid:
+   * recycled-buffers.ts). Why: the importer's load reads hundreds of MB, and a new 1 MB buffer per read made V8
+   * run full garbage collections (~0.2 s of CPU on the 425 MB benchmark file).
    */
   transient?: boolean;
 }
@@ -89,9 +90,11 @@ export async function* readZoneTexts(source: string | Readable, opts: ReadZonesO
   const name = sourceName(source, opts);
   const format = opts.format ?? detectFormat(name);
   const reused = opts.transient === true && typeof source === "string" && !/^s3:\/\//.test(source) && !format.gzip;
-  const bytes = reused ? readInTwoBuffers(source, name, opts) : await openBytes(source, name, format, opts);
+  const bytes = reused
+    ? readInTwoBuffers(localPath(source), (e) => readFailure(e, name), opts.onBytes)
+    : await openBytes(source, name, format, opts);
   if (format.kind === "jsonl") yield* scanJsonl(bytes, reused);
-  else yield* scanJson(bytes, name, true, opts.onMeta);
+  else yield* scanJson(bytes, name, true, opts.onMeta, reused);
 }
 
 /** Parses and validates one zone text; errors name the file and the position. */
@@ -173,42 +176,6 @@ function readFailure(e: unknown, name: string): InputError {
   return new InputError(`read error: ${err.message}`, { file: name }, { cause: e });
 }
 
-/** Size of the file reads. */
-const READ_SIZE = 1 << 20;
-
-/**
- * A local file's bytes, read into two buffers by turns: the next read runs while the caller goes through the
- * chunk it was given, which it must be done with when it asks for the one after (ReadZonesOptions.transient).
- */
-async function* readInTwoBuffers(source: string, name: string, opts: ReadZonesOptions): AsyncGenerator<Buffer> {
-  let file: FileHandle;
-  try {
-    file = await openFile(localPath(source), "r");
-  } catch (e) {
-    throw readFailure(e, name);
-  }
-  const buffers = [Buffer.allocUnsafe(READ_SIZE), Buffer.allocUnsafe(READ_SIZE)];
-  const read = (b: Buffer) =>
-    file.read(b, 0, b.length, null).catch((e: unknown) => {
-      throw readFailure(e, name);
-    });
-  try {
-    let turn = 0;
-    let next = read(buffers[0]);
-    for (;;) {
-      const { bytesRead } = await next;
-      if (bytesRead === 0) return;
-      opts.onBytes?.(bytesRead);
-      const chunk = buffers[turn].subarray(0, bytesRead);
-      turn = 1 - turn;
-      next = read(buffers[turn]);
-      yield chunk;
-    }
-  } finally {
-    await file.close();
-  }
-}
-
 function isBlank(line: Buffer): boolean {
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
@@ -217,8 +184,8 @@ function isBlank(line: Buffer): boolean {
   return true;
 }
 
-/** `transient`: each chunk is written over once the next is asked for, so a line's start is copied out. */
-async function* scanJsonl(chunks: AsyncIterable<Buffer>, transient = false): AsyncGenerator<ZoneText> {
+/** `recycled`: each chunk is written over once the next is asked for (recycled-buffers.ts). */
+async function* scanJsonl(chunks: AsyncIterable<Buffer>, recycled = false): AsyncGenerator<ZoneText> {
   let pending: Buffer[] = [];
   let lineNo = 0;
   let offset = 0; // offset of the current line's first byte
@@ -242,7 +209,7 @@ async function* scanJsonl(chunks: AsyncIterable<Buffer>, transient = false): Asy
       if (rec) yield rec;
       from = nl + 1;
     }
-    if (from < chunk.length) pending.push(transient ? Buffer.from(chunk.subarray(from)) : chunk.subarray(from));
+    if (from < chunk.length) pending.push(keepPastChunk(chunk.subarray(from), recycled));
   }
   if (pending.length) {
     const rec = handle(Buffer.concat(pending));
@@ -255,8 +222,9 @@ async function* scanJson(
   name: string,
   parseZones: boolean,
   onMeta?: (meta: CosmogonyMeta) => void,
+  recycled = false,
 ): AsyncGenerator<ZoneText> {
-  const scanner = new JsonZonesScanner(parseZones);
+  const scanner = new JsonZonesScanner(parseZones, recycled);
   const items: ScannedItem[] = [];
   const handle = (item: ScannedItem): ZoneText | null => {
     if (item.kind === "zone") return { bytes: item.bytes, index: item.index, offset: item.offset };

@@ -2,7 +2,7 @@
 // ~50 µs per zone on these objects (measured on the benchmark file: more than JSON.parse itself), i.e. about a
 // minute per million zones; this costs ~1 µs plus the coordinate loops. ZoneSchema stays the documented schema;
 // test/validate.test.ts checks that both accept and reject the same inputs and give the same values.
-import { checkMultiPolygon, checkPoint } from "./geometry.ts";
+import { checkBBox, checkMultiPolygon, checkPoint } from "./geometry.ts";
 import { isZoneType, type Zone } from "./model.ts";
 
 export class ZoneFieldError extends Error {
@@ -95,6 +95,8 @@ export function parseZone(obj: unknown): Zone {
     if (!Array.isArray(bbox) || bbox.length !== 4 || !bbox.every((n) => typeof n === "number")) {
       fail("bbox", `expected [minx, miny, maxx, maxy] or null, got ${kind(bbox)}`);
     }
+    const m = checkBBox(bbox);
+    if (m) fail("bbox", m);
   }
   const tags = stringMap(required(o, "tags"), "tags");
   const center_tags = o.center_tags === undefined ? {} : stringMap(o.center_tags, "center_tags");

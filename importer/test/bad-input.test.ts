@@ -35,6 +35,7 @@ async function expectRefused(path: string, message: RegExp): Promise<void> {
     error = e;
   }
   expect(error).toBeInstanceOf(InputError);
+  expect((error as InputError).exitCode).toBe(2);
   const msg = (error as Error).message;
   expect(msg).toMatch(message);
   expect(msg).toContain(path);
@@ -88,6 +89,95 @@ describe("bad input leaves the served dataset untouched", () => {
     const path = join(dir, "orphan.jsonl");
     writeFileSync(path, z.map((x) => JSON.stringify(x)).join("\n"));
     await expectRefused(path, /orphan\.jsonl: line 4: zone 42 \(node:1234\): parent 999 does not exist in the file/);
+  });
+
+  it("a zone that is its own parent", async () => {
+    const z = sampleZones().map((x) => (x.id === 42 ? { ...x, parent: 42 } : x));
+    const path = join(dir, "self.jsonl");
+    writeFileSync(path, z.map((x) => JSON.stringify(x)).join("\n"));
+    await expectRefused(path, /self\.jsonl: line 4: zone 42 \(node:1234\): zone 42 is its own parent/);
+  });
+
+  it("a parent cycle (17 ↔ 23), in both forms and with worker threads", async () => {
+    const z = sampleZones().map((x) => (x.id === 17 ? { ...x, parent: 23 } : x));
+    const jsonl = join(dir, "cycle.jsonl");
+    writeFileSync(jsonl, z.map((x) => JSON.stringify(x)).join("\n"));
+    await expectRefused(jsonl, /cycle\.jsonl: line 2: zone 17: parent cycle: 17 → 23 → 17 \(following parents/);
+    const json = join(dir, "cycle.json");
+    writeFileSync(json, JSON.stringify({ zones: [...z].reverse(), meta: {} }));
+    await expectRefused(json, /cycle\.json: zones\[2\]: zone 17: parent cycle: 17 → 23 → 17/);
+    const before = await db.pool.query("SELECT count(*)::int AS n FROM cosmo.datasets WHERE status = 'ready'");
+    await expect(importZonesFile(db, jsonl, { progress: false, threads: 2 })).rejects.toThrow(
+      /parent cycle: 17 → 23 → 17/,
+    );
+    const after = await db.pool.query("SELECT count(*)::int AS n FROM cosmo.datasets WHERE status = 'ready'");
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+  });
+
+  it("coordinates out of range: a center at lon 600 / lat 149, a geometry at latitude 149, a bbox", async () => {
+    const [country, city] = sampleZones();
+    for (const [name, bad, message] of [
+      [
+        "center.jsonl",
+        { ...city, center: { type: "Point", coordinates: [600, 149] } },
+        /center\.jsonl: line 2: zone #1 \(relation:407489\): field "center": Point \[600, 149\] is out of range \(longitude -180\.\.180, latitude -90\.\.90\)/,
+      ],
+      [
+        "geometry.jsonl",
+        {
+          ...city,
+          geometry: {
+            type: "MultiPolygon",
+            coordinates: [
+              [
+                [
+                  [6, 49],
+                  [7, 149],
+                  [7, 49],
+                  [6, 49],
+                ],
+              ],
+            ],
+          },
+        },
+        /geometry\.jsonl: line 2: zone #1 \(relation:407489\): field "geometry": MultiPolygon polygon 0 ring 0 position 1 \[7, 149\] is out of range/,
+      ],
+      [
+        "bbox.jsonl",
+        { ...city, bbox: [6, 49, 600, 50] },
+        /bbox\.jsonl: line 2: zone #1 \(relation:407489\): field "bbox": bbox corner \[600, 50\] is out of range/,
+      ],
+    ] as const) {
+      const path = join(dir, name);
+      writeFileSync(path, [JSON.stringify(country), JSON.stringify(bad), ...lines.slice(2)].join("\n"));
+      await expectRefused(path, message);
+    }
+  });
+
+  it("a ring that is not closed names the file, the zone and the line (not PostGIS's bare message)", async () => {
+    const [country, city] = sampleZones();
+    const open = {
+      ...city,
+      geometry: {
+        type: "MultiPolygon",
+        coordinates: [
+          [
+            [
+              [6, 49],
+              [7, 49],
+              [7, 50],
+              [6, 50],
+            ],
+          ],
+        ],
+      },
+    };
+    const path = join(dir, "open-ring.jsonl");
+    writeFileSync(path, [JSON.stringify(country), JSON.stringify(open), ...lines.slice(2)].join("\n"));
+    await expectRefused(
+      path,
+      /open-ring\.jsonl: line 2: zone #1 \(relation:407489\): field "geometry": MultiPolygon polygon 0 ring 0 is not closed: it starts at \[6, 49\] and ends at \[6, 50\]/,
+    );
   });
 
   it("duplicate zone id", async () => {

@@ -90,6 +90,7 @@ describe("cosmo import / publish / datasets", () => {
     const { version } = await importZonesFile(db, path, { progress: false });
     const refused = await cosmo(["publish", String(version)]);
     expect(refused.stderr).toMatch(/^error: publish gate refused version \d+ \(served stays 1\): .*country/);
+    expect(refused.stderr).toContain(`(to serve it anyway: cosmo publish ${version} --force --reason TEXT)\n`);
     expect(refused.code).toBe(3);
     expect((await served(db.pool)).version).toBe(1);
     const forced = await cosmo(["publish", String(version), "--force", "--reason", "country split upstream"]);

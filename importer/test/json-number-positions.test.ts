@@ -204,13 +204,14 @@ describe("MultiPolygonTextReader with readPositions", () => {
         else if (kind < 0.95) ring.push(`[${x.toFixed(7)},${y.toFixed(20)}]`);
         else ring.push(` [${x},${y}] `);
       }
+      ring.push(ring[0]); // closed, as rings must be
       const text = `{"type":"MultiPolygon","coordinates":[[[${ring.join(",")}]]]}`;
       const buf = Buffer.from(`${text},"next":1}`);
       expect(reader.read(buf, 0)).toBe(true);
       expect(reader.end).toBe(text.length);
       const want = (JSON.parse(text).coordinates[0][0] as number[][]).flat();
-      expect(reader.points).toBe(count);
-      const got = Array.from(reader.xy.subarray(0, 2 * count));
+      expect(reader.points).toBe(count + 1);
+      const got = Array.from(reader.xy.subarray(0, 2 * (count + 1)));
       expect(got.every((v, k) => Object.is(v, want[k]))).toBe(true);
     }
   });

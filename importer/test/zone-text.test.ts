@@ -185,6 +185,10 @@ describe("MultiPolygonTextReader", () => {
       `{"type":"MultiPolygon","coordinates":[[[[0,0],["1",0],[1,1],[0,0]]]]}`,
       `{"type":"Multi\\u0050olygon","coordinates":[[${ring}]]}`,
       `{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1`,
+      `{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,1]]]]}`,
+      `{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,1e-300]]]]}`,
+      `{"type":"MultiPolygon","coordinates":[[[[0,0],[600,0],[1,1],[0,0]]]]}`,
+      `{"type":"MultiPolygon","coordinates":[[[[0,0],[1,-90.000001],[1,1],[0,0]]]]}`,
       "null",
     ]) {
       expect(readText(text), text).toBeNull();
@@ -267,6 +271,8 @@ describe("ZoneTextParser", () => {
       s.replace(/"coordinates":\[\[\[\[5\.7/, '"coordinates":[[[[1e999'), // not finite
       s.replace('"id":10', '"id":-1'),
       s.slice(0, -5), // truncated
+      s.replace(/"coordinates":\[\[\[\[5\.7/, '"coordinates":[[[[5.71'), // a ring not closed
+      s.replace(/"coordinates":\[\[\[\[5\.7/, '"coordinates":[[[[600'), // longitude out of range
     ];
     for (const b of bad) {
       expect(b).not.toBe(s);
@@ -274,5 +280,11 @@ describe("ZoneTextParser", () => {
       expect(general).toMatch(/zones\.jsonl: line 12/);
       expect(errorOf(() => new ZoneTextParser(NAME).parse(text(b, 12)))).toBe(general);
     }
+    expect(errorOf(() => parseZoneText(text(bad.at(-2) as string, 12), NAME))).toBe(
+      'zones.jsonl: line 12: zone #11 (relation:2171347): field "geometry": MultiPolygon polygon 0 ring 0 is not closed: it starts at [5.71, 49.4] and ends at [5.7, 49.4] (GeoJSON rings end where they start)',
+    );
+    expect(errorOf(() => parseZoneText(text(bad.at(-1) as string, 12), NAME))).toMatch(
+      /line 12: zone #11 \(relation:2171347\): field "geometry": MultiPolygon polygon 0 ring 0 position 0 \[600, 49.4\] is out of range \(longitude -180..180, latitude -90..90\)$/,
+    );
   });
 });

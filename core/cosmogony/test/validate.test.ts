@@ -4,7 +4,16 @@ import { ZoneSchema } from "../model.ts";
 import { parseZone } from "../validate.ts";
 import { oldSchemaZones, sampleZones } from "./sample-zones.ts";
 
-const good: unknown[] = [...sampleZones(), ...oldSchemaZones(), { ...sampleZones()[0], extra: "dropped" }];
+function ring(...positions: number[][]) {
+  return { type: "MultiPolygon", coordinates: [[positions]] };
+}
+const good: unknown[] = [
+  ...sampleZones(),
+  ...oldSchemaZones(),
+  { ...sampleZones()[0], extra: "dropped" },
+  // the edges of the range
+  { ...sampleZones()[0], geometry: ring([-180, -90], [180, -90], [180, 90], [-180, -90]), bbox: [-180, -90, 180, 90] },
+];
 const base = sampleZones()[1] as unknown as Record<string, unknown>;
 const bad: [string, Record<string, unknown>][] = [
   ["no id", { ...base, id: undefined }],
@@ -56,6 +65,11 @@ const bad: [string, Record<string, unknown>][] = [
     },
   ],
   ["bbox of 3", { ...base, bbox: [1, 2, 3] }],
+  ["bbox out of range", { ...base, bbox: [1, 2, 3, 149] }],
+  ["center out of range", { ...base, center: { type: "Point", coordinates: [600, 149] } }],
+  ["geometry latitude out of range", { ...base, geometry: ring([0, 0], [1, 0], [1, 90.5], [0, 0]) }],
+  ["geometry longitude out of range", { ...base, geometry: ring([0, 0], [-180.25, 0], [1, 1], [0, 0]) }],
+  ["geometry ring not closed", { ...base, geometry: ring([0, 0], [1, 0], [1, 1], [0, 1]) }],
   ["tags array", { ...base, tags: [] }],
   ["parent string", { ...base, parent: "1" }],
   ["wikidata missing", Object.fromEntries(Object.entries(base).filter(([k]) => k !== "wikidata"))],
