@@ -13,9 +13,10 @@ import { childLogger } from "../core/log.ts";
 import { projectPath } from "../core/paths.ts";
 import { isRemote, openStore } from "../core/storage.ts";
 import { type BuildReport, emptyBuild, zonesBuilt } from "./build-zones.ts";
+import { isCountryCode } from "./country-codes.ts";
 import { multiPolygonBBox, vertexCount } from "./geometry.ts";
 import { GeometryTexts, geometryTextThreads } from "./geometry-texts.ts";
-import { countryCandidates } from "./hierarchy.ts";
+import { COUNTRY_CODE_TAG, countryCandidates } from "./hierarchy.ts";
 import {
   buildHierarchy,
   computeNamesAndLabels,
@@ -85,15 +86,34 @@ async function localInput(input: string): Promise<{ path: string; cleanup(): Pro
   return { path, async cleanup() {} };
 }
 
+/** `--country-code` as given (any case), upper-cased; refused unless an ISO 3166-1 alpha-2 code. */
+function checkedCountryCode(value: string | undefined): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!isCountryCode(value)) {
+    throw new CosmoError(
+      `--country-code ${JSON.stringify(value)} is not an ISO 3166-1 alpha-2 country code (two letters, e.g. lu, fr, ca)`,
+      { exitCode: EXIT.input },
+    );
+  }
+  return value.toUpperCase();
+}
+
 export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
   const t0 = Date.now();
   // Fail on a bad output name before any work (upstream's format error).
   detectFormat(opts.output);
+  const countryCode = checkedCountryCode(opts.countryCode);
   const rulesDir = opts.rulesDir ?? projectPath(getConfig().data.rulesDir);
   if (!existsSync(rulesDir) || !statSync(rulesDir).isDirectory()) {
     throw new InputError("rules directory not found (run `make init` or pass --rules-dir)", { file: rulesDir });
   }
   const rules = new RulesStore(rulesDir);
+  if (countryCode && !rules.has(countryCode)) {
+    log.warn(
+      { countryCode, rulesDir },
+      `no rules file for --country-code ${countryCode}: its relations stay untyped and are left out (counted in zone_with_unkwown_country_rules); only place zones are written`,
+    );
+  }
   const voronoi = opts.voronoi ?? true;
   const filterLangs = opts.filterLangs ?? [];
 
@@ -151,7 +171,13 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
     );
     building = null;
     // Upstream's error: no --country-code and no zone that gives one.
-    if (!opts.countryCode && countryCandidates(zones, (cc) => rules.has(cc)).size === 0) {
+    const warnInvalidTag = (osmId: string, value: string) =>
+      log.warn(
+        { object: osmId, tag: COUNTRY_CODE_TAG, value },
+        `${osmId}: ${COUNTRY_CODE_TAG}=${JSON.stringify(value)} is not an ISO 3166-1 alpha-2 code, ignored`,
+      );
+    const candidates = countryCandidates(zones, (cc) => rules.has(cc), warnInvalidTag);
+    if (!countryCode && candidates.size === 0) {
       throw new CosmoError(NO_COUNTRY_MESSAGE, { exitCode: EXIT.input });
     }
     log.info(
@@ -161,7 +187,7 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
     const inclusions = await step("inclusions", () => findInclusions(ws, db, parallel, opts.covers));
     for (const [id, c] of await step("centroids", () => centroids(ws))) zones[id].center = c;
     typing = stepSync("types and hierarchy", () => {
-      const t = typeZones(zones, inclusions, rules, opts.countryCode);
+      const t = typeZones(zones, inclusions, rules, countryCode);
       buildHierarchy(zones, inclusions);
       return t;
     });
