@@ -120,7 +120,8 @@ interface PassOptions {
 export async function readOsm(file: string, opts: { threads?: number } = {}): Promise<OsmInput> {
   const input = await readPasses(file, { threads: opts.threads, pass: { singleKindBlocks: true } });
   if (input) return input;
-  log.warn({ file }, "blocks holding several kinds of elements: reading the file again, inflating every block");
+  // Files written by some tools mix element kinds in a block: nothing is wrong with them, so debug, not a warning.
+  log.debug({ file }, "blocks holding several kinds of elements: reading the file again, inflating every block");
   return (await readPasses(file, { threads: opts.threads, pass: {} }))!;
 }
 
