@@ -17,6 +17,7 @@ import { isCountryCode } from "./country-codes.ts";
 import { multiPolygonBBox, vertexCount } from "./geometry.ts";
 import { GeometryTexts, geometryTextThreads } from "./geometry-texts.ts";
 import { COUNTRY_CODE_TAG, countryCandidates } from "./hierarchy.ts";
+import { metaObject, writeMetaSidecar } from "./meta-sidecar.ts";
 import {
   buildHierarchy,
   computeNamesAndLabels,
@@ -231,7 +232,10 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
     stats.dropped_boundaries = Object.fromEntries(
       Object.entries(built.report.droppedRelations).sort(([a], [b]) => (a < b ? -1 : 1)),
     );
-    ({ bytes } = await writeZones(typed, opts.output, { osm_filename: basename(opts.input), stats }, texts));
+    const meta = metaObject({ osm_filename: basename(opts.input), stats });
+    ({ bytes } = await writeZones(typed, opts.output, meta, texts));
+    // after the zones file is complete: a sidecar never describes a file that is not there
+    await writeMetaSidecar(opts.output, meta);
   } finally {
     await texts?.close();
     await dropping;

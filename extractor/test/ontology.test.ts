@@ -211,7 +211,7 @@ describe("hierarchy", () => {
 });
 
 describe("stats and merge scoring", () => {
-  it("counts levels, Rust type names and wikidata of the kept zones", () => {
+  it("counts levels (none = level 0, as upstream), Rust type names and wikidata of the kept zones", () => {
     const typing = emptyTypingStats();
     typing.zoneWithoutCountry = 2;
     const s = computeStats(
@@ -219,13 +219,15 @@ describe("stats and merge scoring", () => {
         zone(0, { adminLevel: 8, zoneType: "city", wikidata: "Q1" }),
         zone(1, { adminLevel: 8, zoneType: "city" }),
         zone(2, { zoneType: "suburb", osmType: "node" }),
+        zone(3, { adminLevel: 10, zoneType: "suburb", osmType: "node", wikidata: "Q3" }),
+        zone(4, { zoneType: "suburb", osmType: "node", wikidata: "Q4" }),
       ],
       typing,
     );
     expect(s).toEqual({
-      level_counts: { "8": 2 },
-      zone_type_counts: { City: 2, Suburb: 1 },
-      wikidata_counts: { "8": 1 },
+      level_counts: { "0": 2, "8": 2, "10": 1 },
+      zone_type_counts: { City: 2, Suburb: 3 },
+      wikidata_counts: { "0": 1, "8": 1, "10": 1 },
       zone_with_unkwown_country_rules: {},
       unhandled_admin_level: {},
       zone_without_country: 2,
