@@ -114,6 +114,18 @@ describe("luxembourg_filtered.osm.pbf --country-code lu --disable-voronoi", () =
     expect(country.tags.population).toBe("493500");
   });
 
+  it('fills alt_name and loc_name from the zone\'s own tags (relations and place nodes), "" when untagged', () => {
+    const redange = byOsmId("relation:1356683");
+    expect(redange.name).toBe("Redange-sur-Attert");
+    expect([redange.alt_name, redange.loc_name]).toEqual(["Redange", ""]);
+    const villeHaute = byOsmId("node:1374388907");
+    expect([villeHaute.name, villeHaute.alt_name, villeHaute.loc_name]).toEqual(["Ville Haute", "Centre", ""]);
+    const lux = byOsmId("relation:407489");
+    expect([lux.alt_name, lux.loc_name]).toEqual(["", ""]);
+    const withAlt = zones.filter((z) => z.alt_name !== "");
+    expect(withAlt.every((z) => z.tags.alt_name === z.alt_name)).toBe(true);
+  });
+
   it("level-9 zones of Luxembourg City are city districts (contained_by rule), others suburbs", () => {
     const cityDistricts = zones.filter((z) => z.zone_type === "city_district");
     expect(cityDistricts.every((z) => byOsmId("relation:407489").id === z.parent)).toBe(true);

@@ -4,7 +4,15 @@ import { describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../core/paths.ts";
 import { chooseParent, findCountry, parentChain } from "../hierarchy.ts";
 import { multiPolygonArea, zoneScore } from "../merge.ts";
-import { buildLabel, computeLabels, internationalNames, parseLangList, parseZipCodes, zipSuffix } from "../names.ts";
+import {
+  buildLabel,
+  computeLabels,
+  internationalNames,
+  otherNames,
+  parseLangList,
+  parseZipCodes,
+  zipSuffix,
+} from "../names.ts";
 import { computeNamesAndLabels, voronoiParents } from "../ontology.ts";
 import { parseRules, resolveZoneType } from "../rules.ts";
 import { computeStats, emptyTypingStats } from "../stats.ts";
@@ -13,6 +21,14 @@ import { centerNamesApply, mergeLabelTags, parseAdminLevel } from "../zones.ts";
 import { draftZone as zone } from "./helpers.ts";
 
 describe("zips and labels", () => {
+  it('takes loc_name and alt_name as tagged, "" when absent', () => {
+    expect(otherNames({ name: "Réiden", loc_name: "Réiden", alt_name: "Redange;Redingen" })).toEqual({
+      locName: "Réiden",
+      altName: "Redange;Redingen",
+    });
+    expect(otherNames({ name: "X", "alt_name:fr": "Y" })).toEqual({ locName: "", altName: "" });
+  });
+
   it("reads addr:postcode, else postal_code, split on ';' and sorted", () => {
     expect(parseZipCodes({ "addr:postcode": "75020;75001;;75010", postal_code: "x" })).toEqual([
       "75001",
