@@ -12,7 +12,7 @@ import { CosmoError, EXIT, InputError } from "../core/errors.ts";
 import { childLogger } from "../core/log.ts";
 import { projectPath } from "../core/paths.ts";
 import { isRemote, openStore } from "../core/storage.ts";
-import { type BuildReport, emptyBuild, zonesBuilt } from "./build-zones.ts";
+import { type BuildReport, buildPostalBoundaries, emptyBuild, zonesBuilt } from "./build-zones.ts";
 import { isCountryCode } from "./country-codes.ts";
 import { multiPolygonBBox, vertexCount } from "./geometry.ts";
 import { GeometryTexts, geometryTextThreads } from "./geometry-texts.ts";
@@ -33,6 +33,7 @@ import {
   findInclusions,
   loadZones,
   openWorkspace,
+  postalCodes,
   setTypes,
   voronoiCells,
 } from "./postgis.ts";
@@ -162,6 +163,7 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
     return r;
   };
   // The zones are built as the COPY into PostGIS takes them: the server stores one while the next is built.
+  let postal: ReturnType<typeof buildPostalBoundaries> | null = buildPostalBoundaries(osm);
   const built = emptyBuild(osm);
   let building: Generator<DraftZone> | null = zonesBuilt(osm, { capitals: voronoi }, built);
   osm = null; // the PBF's node and way tables: garbage once the zones are built
@@ -184,6 +186,16 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
     log.info(
       { zones: zones.length, dropped: built.report.droppedRelations },
       "zones built, computing inclusions in PostGIS",
+    );
+    // Zones with a boundary and no zip tag take the codes of the postal-code boundaries they overlap (upstream).
+    const withoutZip = zones.filter((z) => z.geometry && z.zipCodes.length === 0).map((z) => z.id);
+    const { boundaries, dropped } = postal;
+    postal = null; // their rings: garbage once the codes are assigned
+    const zips = await step("postal codes", () => postalCodes(ws, db, boundaries, withoutZip, parallel));
+    for (const [id, codes] of zips) zones[id].zipCodes = codes;
+    log.info(
+      { postalBoundaries: boundaries.length, dropped, zonesGivenZips: zips.size },
+      "zip codes from postal-code boundaries",
     );
     const inclusions = await step("inclusions", () => findInclusions(ws, db, parallel, opts.covers));
     for (const [id, c] of await step("centroids", () => centroids(ws))) zones[id].center = c;
