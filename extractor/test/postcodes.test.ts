@@ -11,6 +11,7 @@ import { oplRelation, oplSquares, pbfFromOpl, readAll } from "./helpers.ts";
 const run = promisify(execFile);
 let db: TestDatabase;
 let zones: Zone[];
+let stderr: string;
 const byName = (name: string) => zones.find((z) => z.name === name)!;
 
 beforeAll(async () => {
@@ -38,8 +39,10 @@ beforeAll(async () => {
         { way: 101, x0: 1.95, y0: 0, x1: 3.95, y1: 2 }, // 2000: 2.5 % in Alpha, 97.5 % in Beta
         { way: 102, x0: 1.5, y0: 0, x1: 2.5, y1: 2 }, // 1100;1200: half in Alpha, half in Beta
         { way: 103, x0: 0.2, y0: 0.2, x1: 0.4, y1: 0.4 }, // no postal_code tag
+        { way: 2, x0: 10, y0: 0, x1: 11, y1: 1 }, // elsewhere, with a country tag that is no code
       ]),
       oplRelation(1, admin("2", "Testland", { "ISO3166-1:alpha2": "LU" }), 1),
+      oplRelation(2, admin("2", "Elsewhere", { "ISO3166-1:alpha2": "../../x" }), 2),
       oplRelation(10, admin("8", "Alpha"), 10),
       oplRelation(11, admin("8", "Beta", { "addr:postcode": "9999" }), 11),
       oplRelation(100, postal("1000"), 100),
@@ -50,13 +53,20 @@ beforeAll(async () => {
     join(dir, "postcodes.osm.pbf"),
   );
   const out = join(dir, "postcodes.jsonl");
-  await run("node", [COSMO_BIN, "extract", "-i", pbf, "-o", out, "--disable-voronoi"], {
+  ({ stderr } = await run("node", [COSMO_BIN, "extract", "-i", pbf, "-o", out, "--disable-voronoi"], {
     env: { ...testEnv({ db }), COSMO_LOG_LEVEL: "warn" },
-  });
+  }));
   zones = await readAll(out);
 });
 afterAll(async () => {
   await db?.close();
+});
+
+describe("an ISO3166-1:alpha2 tag that is no country code", () => {
+  it("is ignored with a warning naming the relation: its zone has no country", () => {
+    expect(stderr).toContain('relation:2: ISO3166-1:alpha2=\\"../../x\\" is not an ISO 3166-1 alpha-2 code, ignored');
+    expect(zones.some((z) => z.name === "Elsewhere")).toBe(false);
+  });
 });
 
 describe("zip codes from boundary=postal_code relations", () => {
