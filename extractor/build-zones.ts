@@ -1,8 +1,9 @@
 // From the OSM objects of the three passes to draft zones (pure: no I/O), with counts of what was dropped.
 import { buildBoundary, type DropReason, RingStore } from "./boundary.ts";
+import { parseZipCodes } from "./names.ts";
 import type { OsmInput } from "./osm-read.ts";
 import { CITY_PLACES, SUBURB_PLACES } from "./osm-read.ts";
-import type { DraftZone } from "./types.ts";
+import type { DraftZone, FlatMultiPolygon } from "./types.ts";
 import { type NodeInfo, zoneFromPlaceNode, zoneFromRelation } from "./zones.ts";
 
 export interface BuildReport {
@@ -15,6 +16,31 @@ export interface BuildReport {
   examples: Record<string, string[]>;
   suburbPlaces: number;
   capitalPlaces: number;
+}
+
+/** A postal-code boundary: the zip codes of the zones it overlaps enough (postcodes.sql). */
+export interface PostalBoundary {
+  osmId: string;
+  /** Its `postal_code` tag, split on `;` as zones' own zip tags are. */
+  codes: string[];
+  geometry: FlatMultiPolygon;
+}
+
+/**
+ * The postal-code boundaries that close (ring problems are not counted: these are no zones), and how many did
+ * not. Built into a ring store of their own, garbage once their zip codes are assigned.
+ */
+export function buildPostalBoundaries(osm: OsmInput): { boundaries: PostalBoundary[]; dropped: number } {
+  const rings = new RingStore();
+  const boundaries: PostalBoundary[] = [];
+  let dropped = 0;
+  for (const rel of [...osm.postalRelations].sort((a, b) => a.id - b.id)) {
+    const codes = parseZipCodes({ postal_code: rel.tags.postal_code });
+    const b = buildBoundary(rel.members, osm.ways, rings);
+    if (!b.geometry || codes.length === 0) dropped++;
+    else boundaries.push({ osmId: `relation:${rel.id}`, codes, geometry: b.geometry });
+  }
+  return { boundaries, dropped };
 }
 
 export interface BuiltZones {

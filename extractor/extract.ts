@@ -12,10 +12,12 @@ import { CosmoError, EXIT, InputError } from "../core/errors.ts";
 import { childLogger } from "../core/log.ts";
 import { projectPath } from "../core/paths.ts";
 import { isRemote, openStore } from "../core/storage.ts";
-import { type BuildReport, emptyBuild, zonesBuilt } from "./build-zones.ts";
+import { type BuildReport, buildPostalBoundaries, emptyBuild, zonesBuilt } from "./build-zones.ts";
+import { isCountryCode } from "./country-codes.ts";
 import { multiPolygonBBox, vertexCount } from "./geometry.ts";
 import { GeometryTexts, geometryTextThreads } from "./geometry-texts.ts";
-import { countryCandidates } from "./hierarchy.ts";
+import { COUNTRY_CODE_TAG, countryCandidates } from "./hierarchy.ts";
+import { metaObject, writeMetaSidecar } from "./meta-sidecar.ts";
 import {
   buildHierarchy,
   computeNamesAndLabels,
@@ -31,6 +33,7 @@ import {
   findInclusions,
   loadZones,
   openWorkspace,
+  postalCodes,
   setTypes,
   voronoiCells,
 } from "./postgis.ts";
@@ -85,15 +88,34 @@ async function localInput(input: string): Promise<{ path: string; cleanup(): Pro
   return { path, async cleanup() {} };
 }
 
+/** `--country-code` as given (any case), upper-cased; refused unless an ISO 3166-1 alpha-2 code. */
+function checkedCountryCode(value: string | undefined): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!isCountryCode(value)) {
+    throw new CosmoError(
+      `--country-code ${JSON.stringify(value)} is not an ISO 3166-1 alpha-2 country code (two letters, e.g. lu, fr, ca)`,
+      { exitCode: EXIT.input },
+    );
+  }
+  return value.toUpperCase();
+}
+
 export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
   const t0 = Date.now();
   // Fail on a bad output name before any work (upstream's format error).
   detectFormat(opts.output);
+  const countryCode = checkedCountryCode(opts.countryCode);
   const rulesDir = opts.rulesDir ?? projectPath(getConfig().data.rulesDir);
   if (!existsSync(rulesDir) || !statSync(rulesDir).isDirectory()) {
     throw new InputError("rules directory not found (run `make init` or pass --rules-dir)", { file: rulesDir });
   }
   const rules = new RulesStore(rulesDir);
+  if (countryCode && !rules.has(countryCode)) {
+    log.warn(
+      { countryCode, rulesDir },
+      `no rules file for --country-code ${countryCode}: its relations stay untyped and are left out (counted in zone_with_unkwown_country_rules); only place zones are written`,
+    );
+  }
   const voronoi = opts.voronoi ?? true;
   const filterLangs = opts.filterLangs ?? [];
 
@@ -141,6 +163,7 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
     return r;
   };
   // The zones are built as the COPY into PostGIS takes them: the server stores one while the next is built.
+  let postal: ReturnType<typeof buildPostalBoundaries> | null = buildPostalBoundaries(osm);
   const built = emptyBuild(osm);
   let building: Generator<DraftZone> | null = zonesBuilt(osm, { capitals: voronoi }, built);
   osm = null; // the PBF's node and way tables: garbage once the zones are built
@@ -151,17 +174,33 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
     );
     building = null;
     // Upstream's error: no --country-code and no zone that gives one.
-    if (!opts.countryCode && countryCandidates(zones, (cc) => rules.has(cc)).size === 0) {
+    const warnInvalidTag = (osmId: string, value: string) =>
+      log.warn(
+        { object: osmId, tag: COUNTRY_CODE_TAG, value },
+        `${osmId}: ${COUNTRY_CODE_TAG}=${JSON.stringify(value)} is not an ISO 3166-1 alpha-2 code, ignored`,
+      );
+    const candidates = countryCandidates(zones, (cc) => rules.has(cc), warnInvalidTag);
+    if (!countryCode && candidates.size === 0) {
       throw new CosmoError(NO_COUNTRY_MESSAGE, { exitCode: EXIT.input });
     }
     log.info(
       { zones: zones.length, dropped: built.report.droppedRelations },
       "zones built, computing inclusions in PostGIS",
     );
+    // Zones with a boundary and no zip tag take the codes of the postal-code boundaries they overlap (upstream).
+    const withoutZip = zones.filter((z) => z.geometry && z.zipCodes.length === 0).map((z) => z.id);
+    const { boundaries, dropped } = postal;
+    postal = null; // their rings: garbage once the codes are assigned
+    const zips = await step("postal codes", () => postalCodes(ws, db, boundaries, withoutZip, parallel));
+    for (const [id, codes] of zips) zones[id].zipCodes = codes;
+    log.info(
+      { postalBoundaries: boundaries.length, dropped, zonesGivenZips: zips.size },
+      "zip codes from postal-code boundaries",
+    );
     const inclusions = await step("inclusions", () => findInclusions(ws, db, parallel, opts.covers));
     for (const [id, c] of await step("centroids", () => centroids(ws))) zones[id].center = c;
     typing = stepSync("types and hierarchy", () => {
-      const t = typeZones(zones, inclusions, rules, opts.countryCode);
+      const t = typeZones(zones, inclusions, rules, countryCode);
       buildHierarchy(zones, inclusions);
       return t;
     });
@@ -205,7 +244,10 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
     stats.dropped_boundaries = Object.fromEntries(
       Object.entries(built.report.droppedRelations).sort(([a], [b]) => (a < b ? -1 : 1)),
     );
-    ({ bytes } = await writeZones(typed, opts.output, { osm_filename: basename(opts.input), stats }, texts));
+    const meta = metaObject({ osm_filename: basename(opts.input), stats });
+    ({ bytes } = await writeZones(typed, opts.output, meta, texts));
+    // after the zones file is complete: a sidecar never describes a file that is not there
+    await writeMetaSidecar(opts.output, meta);
   } finally {
     await texts?.close();
     await dropping;

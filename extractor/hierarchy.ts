@@ -1,5 +1,6 @@
 // Country lookup and parent choice from precomputed inclusions (which zones cover which, from PostGIS).
-import { type DraftZone, isAdmin, typeRank } from "./types.ts";
+import { isCountryCode } from "./country-codes.ts";
+import { type DraftZone, isAdmin, osmIdOf, typeRank } from "./types.ts";
 
 export const COUNTRY_CODE_TAG = "ISO3166-1:alpha2";
 
@@ -8,15 +9,25 @@ export interface CountryCandidate {
   adminLevel: number | null;
 }
 
-/** Zones carrying an ISO3166-1:alpha2 tag for which rules exist: the only ones that can give a country. */
+/**
+ * Zones carrying an ISO3166-1:alpha2 tag for which rules exist: the only ones that can give a country. A tag
+ * whose value is no ISO 3166-1 alpha-2 code is ignored, and reported to `onInvalidTag` (osm id, value).
+ */
 export function countryCandidates(
   zones: DraftZone[],
   hasRules: (cc: string) => boolean,
+  onInvalidTag?: (osmId: string, value: string) => void,
 ): Map<number, CountryCandidate> {
   const out = new Map<number, CountryCandidate>();
   for (const z of zones) {
-    const iso = z.tags[COUNTRY_CODE_TAG]?.toUpperCase();
-    if (iso && hasRules(iso)) out.set(z.id, { iso, adminLevel: z.adminLevel });
+    const value = z.tags[COUNTRY_CODE_TAG];
+    if (value === undefined) continue;
+    if (!isCountryCode(value)) {
+      onInvalidTag?.(osmIdOf(z), value);
+      continue;
+    }
+    const iso = value.toUpperCase();
+    if (hasRules(iso)) out.set(z.id, { iso, adminLevel: z.adminLevel });
   }
   return out;
 }

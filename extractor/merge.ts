@@ -6,13 +6,18 @@
 import { basename } from "node:path";
 import { detectFormat } from "../core/cosmogony/format.ts";
 import { checkMultiPolygon } from "../core/cosmogony/geometry.ts";
-import type { Zone } from "../core/cosmogony/model.ts";
+import type { CosmogonyMeta, Stats, Zone } from "../core/cosmogony/model.ts";
 import { readZones } from "../core/cosmogony/reader.ts";
 import { createZoneWriter } from "../core/cosmogony/writer.ts";
 import { InputError } from "../core/errors.ts";
+import { childLogger } from "../core/log.ts";
 import { isRemote, openStore } from "../core/storage.ts";
 import { ringSignedArea2 } from "./geometry.ts";
+import { metaObject, readMetaSidecar, sidecarOf, writeMetaSidecar } from "./meta-sidecar.ts";
+import { sumUnwrittenCounters, ZoneCounts } from "./stats.ts";
 import type { MultiPolygonCoords } from "./types.ts";
+
+const log = childLogger("merge");
 
 /** Planar area of a multipolygon (outer minus inner rings), 0 for none. */
 export function multiPolygonArea(mp: MultiPolygonCoords | null | undefined): number {
@@ -53,14 +58,17 @@ export async function mergeZoneFiles(inputs: string[], output: string): Promise<
     for (const f of inputs)
       locals.push(isRemote(f) ? await (await openStore()).toLocalFile(f) : { path: f, async cleanup() {} });
 
-    // Pass 1: the best copy of each osm_id, and each (file, id) → osm_id for the parent remapping.
+    // Pass 1: the best copy of each osm_id, and each (file, id) → osm_id for the parent remapping; each input's
+    // stats (its meta block, else its sidecar) for the counters about zones the files do not hold.
     const best = new Map<string, { file: number; id: number; score: [number, number] }>();
     const osmIdByFileId: Map<number, string>[] = [];
+    const inputStats: Stats[] = [];
     let inputZones = 0;
     for (let f = 0; f < locals.length; f++) {
       const ids = new Map<number, string>();
       osmIdByFileId.push(ids);
-      for await (const z of readZones(locals[f].path, { name: inputs[f] })) {
+      let meta: CosmogonyMeta | null = null;
+      for await (const z of readZones(locals[f].path, { name: inputs[f], onMeta: (m) => (meta = m) })) {
         inputZones++;
         if (ids.has(z.id)) throw new InputError(`duplicate zone id ${z.id}`, { file: inputs[f], object: z.osm_id });
         ids.set(z.id, z.osm_id);
@@ -68,13 +76,23 @@ export async function mergeZoneFiles(inputs: string[], output: string): Promise<
         const cur = best.get(z.osm_id);
         if (!cur || better(score, cur.score)) best.set(z.osm_id, { file: f, id: z.id, score });
       }
+      meta ??= await readMetaSidecar(inputs[f]);
+      if (meta) inputStats.push((meta as CosmogonyMeta).stats);
+      else
+        log.warn(
+          { file: inputs[f] },
+          `${inputs[f]}: no meta block and no ${sidecarOf(inputs[f])}: the merged stats lack its untyped-zone and dropped-boundary counters`,
+        );
     }
     // New ids in order of first appearance of each osm_id.
     const newId = new Map<string, number>();
     for (const k of best.keys()) newId.set(k, newId.size);
 
-    // Pass 2: write the chosen copies with remapped ids and parents.
-    const writer = createZoneWriter(output, { meta: { osm_filename: inputs.map((i) => basename(i)).join(",") } });
+    // Pass 2: write the chosen copies with remapped ids and parents. The stats: the counts of the zones written
+    // (a duplicate counted once), plus the inputs' counters about zones that are in no file, summed.
+    const counts = new ZoneCounts();
+    const writer = createZoneWriter(output);
+    let meta: CosmogonyMeta;
     try {
       for (let f = 0; f < locals.length; f++) {
         for await (const z of readZones(locals[f].path, { name: inputs[f] })) {
@@ -86,13 +104,19 @@ export async function mergeZoneFiles(inputs: string[], output: string): Promise<
             id: newId.get(z.osm_id)!,
             parent: parentOsm === undefined ? null : (newId.get(parentOsm) ?? null),
           });
+          counts.add(z.admin_level, z.zone_type, z.wikidata);
         }
       }
-      await writer.close();
+      meta = metaObject({
+        osm_filename: inputs.map((i) => basename(i)).join(","),
+        stats: { ...counts.stats(), ...sumUnwrittenCounters(inputStats) },
+      });
+      await writer.close(meta);
     } catch (err) {
       await writer.abort();
       throw err;
     }
+    await writeMetaSidecar(output, meta);
     return { inputZones, outputZones: best.size, duplicates: inputZones - best.size };
   } finally {
     for (const l of locals) await l.cleanup();

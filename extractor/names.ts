@@ -10,6 +10,15 @@ export function parseZipCodes(tags: Tags): string[] {
     .sort();
 }
 
+/**
+ * The zone's other names, from its own OSM tags: `loc_name` (the name locals use) and `alt_name` (another name it
+ * is known by in the local language), each as tagged (a `;`-separated list stays one string), "" when untagged.
+ * Names in other languages are `name:<lang>`, which go to the international labels instead.
+ */
+export function otherNames(tags: Tags): { locName: string; altName: string } {
+  return { locName: tags.loc_name ?? "", altName: tags.alt_name ?? "" };
+}
+
 /** " (zip)" for one zip code, " (first-last)" for several, "" for none. */
 export function zipSuffix(zipCodes: string[]): string {
   if (zipCodes.length === 0) return "";

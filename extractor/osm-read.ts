@@ -1,5 +1,5 @@
 // The three passes over the PBF, each keeping only what the next step needs (bounded memory: never every
-// node of the file). Pass 1: admin relations; pass 2: the relations' member ways; pass 3: those ways'
+// node of the file). Pass 1: admin (and postal-code) relations; pass 2: the relations' member ways; pass 3: those ways'
 // nodes (coordinates only), the admin_centre/label member nodes (with tags) and the place nodes. Blocks
 // are assumed to hold one kind of element each, so every pass inflates only the blocks it needs; a file
 // breaking that assumption is read again without it.
@@ -18,7 +18,10 @@ import {
 } from "./pbf/index.ts";
 
 export interface OsmInput {
+  /** Administrative relations (boundary=administrative with an admin_level). */
   relations: OsmRelation[];
+  /** Postal-code boundaries (boundary=postal_code with a postal_code tag): zip codes for the zones they overlap. */
+  postalRelations: OsmRelation[];
   placeNodes: OsmNode[];
   /** The relations' member ways, their nodes resolved to coordinates. */
   ways: WayNodes;
@@ -38,8 +41,11 @@ const log = childLogger("osm-read");
 export const SUBURB_PLACES = ["suburb", "quarter", "neighbourhood"];
 export const CITY_PLACES = ["city", "town", "village"];
 
-export const ADMIN_RELATIONS: Pass["relations"] = [
+export const ADMIN_RELATIONS: TagPredicate[] = [
   [{ key: "boundary", values: ["administrative"] }, { key: "admin_level" }],
+];
+export const POSTAL_CODE_RELATIONS: TagPredicate[] = [
+  [{ key: "boundary", values: ["postal_code"] }, { key: "postal_code" }],
 ];
 export const PLACE_NODES: TagPredicate[] = [
   [{ key: "place", values: SUBURB_PLACES }, { key: "name" }],
@@ -120,21 +126,30 @@ interface PassOptions {
 export async function readOsm(file: string, opts: { threads?: number } = {}): Promise<OsmInput> {
   const input = await readPasses(file, { threads: opts.threads, pass: { singleKindBlocks: true } });
   if (input) return input;
-  log.warn({ file }, "blocks holding several kinds of elements: reading the file again, inflating every block");
+  // Files written by some tools mix element kinds in a block: nothing is wrong with them, so debug, not a warning.
+  log.debug({ file }, "blocks holding several kinds of elements: reading the file again, inflating every block");
   return (await readPasses(file, { threads: opts.threads, pass: {} }))!;
 }
 
 /** The three passes; null when singleKindBlocks was assumed and the file breaks the assumption. */
 async function readPasses(file: string, opts: PassOptions): Promise<OsmInput | null> {
-  const p1 = await runPass("pass 1/3 admin relations", file, { ...opts.pass, relations: ADMIN_RELATIONS }, opts);
+  const p1 = await runPass(
+    "pass 1/3 admin and postal-code relations",
+    file,
+    { ...opts.pass, relations: [...ADMIN_RELATIONS, ...POSTAL_CODE_RELATIONS] },
+    opts,
+  );
+  const relations = p1.relations.filter((r) => matchesAny(r.tags, ADMIN_RELATIONS));
+  const postalRelations = p1.relations.filter((r) => !matchesAny(r.tags, ADMIN_RELATIONS));
   const wayIds: number[] = [];
   const centerIds: number[] = [];
-  for (const r of p1.relations) {
+  for (const r of relations) {
     for (const m of r.members) {
       if (m.type === "way") wayIds.push(m.ref);
       else if (m.type === "node" && (m.role === "admin_centre" || m.role === "label")) centerIds.push(m.ref);
     }
   }
+  for (const r of postalRelations) for (const m of r.members) if (m.type === "way") wayIds.push(m.ref);
 
   const { rows, start, keys, wanted, centerKeys, mixedBlocks } = await readWays(file, wayIds, centerIds, opts);
   // Coordinates by key, written by the decode workers straight into shared memory.
@@ -161,5 +176,5 @@ async function readPasses(file: string, opts: PassOptions): Promise<OsmInput | n
   // Tagged nodes kept for their id (boundary and centre nodes) come too: keep the place nodes.
   const placeNodes = p3.nodes.filter((n) => matchesAny(n.tags, PLACE_NODES));
 
-  return { relations: p1.relations, placeNodes, ways, centerNodes };
+  return { relations, postalRelations, placeNodes, ways, centerNodes };
 }

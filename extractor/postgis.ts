@@ -12,6 +12,7 @@ import { ident } from "../core/db.ts";
 import { childLogger } from "../core/log.ts";
 import { loadSql } from "../core/sql.ts";
 import { decodeWkb } from "../core/wkb-decode.ts";
+import type { PostalBoundary } from "./build-zones.ts";
 import { candidatePairs, type ZoneBox } from "./candidates.ts";
 import { CoversPool, type ZoneShape } from "./covers-tester.ts";
 import { multiPolygonEwkbSize, POINT_EWKB_SIZE, writeMultiPolygonEwkb, writePointEwkb } from "./ewkb.ts";
@@ -394,6 +395,40 @@ export async function voronoiCells(
     for (const r of rows) {
       out.set(r.id, fromGeoJsonCoords((JSON.parse(r.geojson) as { coordinates: MultiPolygonCoords }).coordinates));
     }
+  }
+  return out;
+}
+
+/**
+ * Zip codes from postal-code boundaries (postcodes.sql, upstream's rule: more than 5 % of a postal-code area
+ * inside the zone) for the zones `zoneIds` (zones with a boundary and no zip tag), their ids split over
+ * `parallel` connections. zone id → its codes, sorted, each once; zones that get none are absent.
+ */
+export async function postalCodes(
+  ws: Workspace,
+  db: Database,
+  boundaries: PostalBoundary[],
+  zoneIds: number[],
+  parallel = 1,
+): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>();
+  if (boundaries.length === 0 || zoneIds.length === 0) return out;
+  const ewkb = boundaries.map((b) => {
+    const buf = Buffer.allocUnsafe(multiPolygonEwkbSize(b.geometry));
+    writeMultiPolygonEwkb(b.geometry, buf, 0);
+    return buf;
+  });
+  await ws.client.query(sql("postcodes-load.sql"), [
+    boundaries.map((_, i) => i),
+    boundaries.map((b) => b.codes.join(";")),
+    ewkb,
+  ]);
+  const slices = Math.max(1, Math.min(parallel, zoneIds.length));
+  const ids: number[][] = Array.from({ length: slices }, () => []);
+  for (const id of zoneIds) ids[id % slices].push(id);
+  const parts = await runSliced<{ id: number; codes: string[] }>(ws, db, slices, sql("postcodes.sql"), (i) => [ids[i]]);
+  for (const rows of parts) {
+    for (const r of rows) out.set(r.id, [...new Set(r.codes.flatMap((c) => c.split(";")))].sort());
   }
   return out;
 }

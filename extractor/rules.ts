@@ -5,6 +5,7 @@ import { join } from "node:path";
 import YAML from "yaml";
 import { InputError } from "../core/errors.ts";
 import { childLogger } from "../core/log.ts";
+import { isCountryCode } from "./country-codes.ts";
 import { isZoneType, type ZoneType } from "./types.ts";
 
 const log = childLogger("rules");
@@ -74,12 +75,17 @@ export function parseRules(text: string, file: string): CountryRules {
   return rules;
 }
 
-/** Rules by upper-case country code, read lazily from a directory and cached (missing file → null). */
+/**
+ * Rules by upper-case country code, read lazily from a directory and cached (missing file → null). Only ISO
+ * 3166-1 alpha-2 codes name a file: anything else (a tag value such as "../../x") has no rules, and never
+ * becomes part of a path.
+ */
 export class RulesStore {
   private readonly cache = new Map<string, CountryRules | null>();
   constructor(readonly dir: string) {}
 
   get(countryCode: string): CountryRules | null {
+    if (!isCountryCode(countryCode)) return null;
     const cc = countryCode.toUpperCase();
     let rules = this.cache.get(cc);
     if (rules === undefined) {

@@ -37,7 +37,8 @@ function pruneStale(keep: string) {
   const hourAgo = Date.now() - 3_600_000;
   for (const name of readdirSync(CACHE_DIR)) {
     const p = join(CACHE_DIR, name);
-    if (p === keep || !/^luxembourg-[0-9a-f]{16}\.jsonl\.gz$/.test(name)) continue;
+    if (p === keep || p === `${keep}.meta.json` || !/^luxembourg-[0-9a-f]{16}\.jsonl\.gz(\.meta\.json)?$/.test(name))
+      continue;
     const st = statSync(p, { throwIfNoEntry: false });
     if (st && st.atimeMs < hourAgo && st.mtimeMs < hourAgo) rmSync(p, { force: true });
   }
@@ -48,14 +49,16 @@ async function sleep(ms: number) {
 }
 
 /**
- * Path of `luxembourg_filtered.osm.pbf` extracted with `--country-code lu`, Voronoi on, as `.jsonl.gz`.
+ * Path of `luxembourg_filtered.osm.pbf` extracted (its stats sidecar, `PATH.meta.json`, beside it) with `--country-code lu`, Voronoi on, as `.jsonl.gz`.
  * Must run under vitest (it uses the per-run test database).
  */
 export async function extractedLuxembourg(): Promise<string> {
   const pbf = join(PROJECT_ROOT, "data", "osm", "luxembourg_filtered.osm.pbf");
   const rulesDir = join(PROJECT_ROOT, "data", "libpostal", "boundaries");
   const target = join(CACHE_DIR, `luxembourg-${cacheKey(pbf, join(rulesDir, "lu.yaml"))}.jsonl.gz`);
-  if (existsSync(target)) return target;
+  // the sidecar is written last: with it, the entry is complete
+  const complete = () => existsSync(`${target}.meta.json`) && existsSync(target);
+  if (complete()) return target;
   mkdirSync(CACHE_DIR, { recursive: true });
   const lock = `${target}.lock`;
   for (;;) {
@@ -64,7 +67,7 @@ export async function extractedLuxembourg(): Promise<string> {
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      if (existsSync(target)) return target;
+      if (complete()) return target;
       // A worker killed mid-extraction leaves its lock behind: take it over after a while.
       const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
       if (age > STALE_LOCK_MS) rmSync(lock, { recursive: true, force: true });
@@ -72,7 +75,7 @@ export async function extractedLuxembourg(): Promise<string> {
     }
   }
   try {
-    if (existsSync(target)) return target;
+    if (complete()) return target;
     const { testDatabase } = await import("../core/testing.ts");
     const { extract } = await import("./extract.ts");
     const db = await testDatabase("extract_fixture");

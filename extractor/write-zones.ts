@@ -5,6 +5,7 @@ import type { CosmogonyMeta, Zone } from "../core/cosmogony/model.ts";
 import { createZoneWriter } from "../core/cosmogony/writer.ts";
 import { fromGeoJsonCoords, writeMultiPolygonJson } from "./geometry.ts";
 import type { GeometryTexts } from "./geometry-texts.ts";
+import { otherNames } from "./names.ts";
 import { type DraftZone, osmIdOf } from "./types.ts";
 
 /** Tags with their keys sorted, as upstream writes them (its tag maps are ordered), whatever the PBF order. */
@@ -16,14 +17,16 @@ function sortedTags(tags: Record<string, string>): Record<string, string> {
 
 /** The zone as the format has it, except `geometry`: null here, written from the flat rings by writeZones. */
 export function toZoneWithoutGeometry(z: DraftZone): Zone {
+  // the zone's own tags: a relation's tags gain only name:* and population from its label node (zones.ts)
+  const { locName, altName } = otherNames(z.tags);
   return {
     id: z.id,
     osm_id: osmIdOf(z),
     admin_level: z.adminLevel,
     zone_type: z.zoneType,
     name: z.name,
-    loc_name: "",
-    alt_name: "",
+    loc_name: locName,
+    alt_name: altName,
     label: z.label,
     international_labels: z.internationalLabels,
     zip_codes: z.zipCodes,

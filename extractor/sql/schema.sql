@@ -16,3 +16,12 @@ CREATE UNLOGGED TABLE zones (
   generated bool GENERATED ALWAYS AS (valid IS NULL) STORED
 );
 ALTER TABLE zones ALTER COLUMN valid SET STORAGE EXTERNAL;
+-- Postal-code boundaries (boundary=postal_code relations), made valid when loaded: the zip codes of the zones
+-- they overlap (postcodes.sql). `codes`: the postal_code tag's codes joined by ';'.
+CREATE UNLOGGED TABLE postcodes (
+  id int PRIMARY KEY,
+  codes text NOT NULL,
+  geom public.geometry NOT NULL,
+  area float8 NOT NULL
+);
+CREATE INDEX postcodes_geom_gist ON postcodes USING gist (geom);

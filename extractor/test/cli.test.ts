@@ -50,6 +50,8 @@ beforeAll(async () => {
   const local = await store.toLocalFile(store.url("out/lux.jsonl.gz"));
   copyFileSync(local.path, join(dir, "lux.jsonl.gz"));
   await local.cleanup();
+  // the stats sidecar travels with its zones file
+  writeFileSync(join(dir, "lux.jsonl.gz.meta.json"), await store.getBuffer(store.url("out/lux.jsonl.gz.meta.json")));
   for (const suffix of [".json", ".jsonl", ".json.gz"]) {
     await extract({ input: LUX(), output: join(dir, `lux${suffix}`), db });
   }
@@ -88,6 +90,19 @@ describe("default run on Luxembourg (Voronoi on, country from the data)", () => 
     }
     // the capital place (Luxembourg, place=city) adds nothing: Luxembourg City already covers it
     expect(zones.some((z) => z.osm_id === "node:52943358")).toBe(false);
+  });
+
+  it("writes the meta object beside each output (local and S3), the .json's own meta block, level 0 included", async () => {
+    const meta = JSON.parse(readFileSync(join(dir, "lux.json"), "utf8")).meta;
+    for (const suffix of [".json", ".jsonl", ".json.gz"]) {
+      expect(JSON.parse(readFileSync(join(dir, `lux${suffix}.meta.json`), "utf8")), suffix).toEqual(meta);
+    }
+    // the S3 run read luxembourg.osm.pbf: same stats, its own file name
+    const fromS3 = JSON.parse((await store.getBuffer(store.url("out/lux.jsonl.gz.meta.json"))).toString("utf8"));
+    expect(fromS3).toEqual({ ...meta, osm_filename: "luxembourg.osm.pbf" });
+    expect(meta.stats.level_counts["0"]).toBe(17);
+    expect(Object.values(meta.stats.level_counts as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(212);
+    expect(readdirSync(dir).filter((f) => f.includes(".tmp-"))).toEqual([]);
   });
 
   it("every zone's parent covers it", async () => {
@@ -129,7 +144,8 @@ describe("bad input", () => {
   });
 
   it("counts zones of a country without rules in the stats instead of failing (CLI, --filter-langs)", async () => {
-    const out = join(dir, "zz.json");
+    // AQ (Antarctica) is an ISO 3166-1 code without a libpostal rules file
+    const out = join(dir, "aq.json");
     const r = await cosmo([
       "extract",
       "-i",
@@ -137,19 +153,20 @@ describe("bad input", () => {
       "-o",
       out,
       "--country-code",
-      "zz",
+      "aq",
       "--disable-voronoi",
       "--filter-langs",
       "xx,fr",
       "--filter-langs",
       "de",
       "--summary-json",
-      join(dir, "zz-summary.json"),
+      join(dir, "aq-summary.json"),
     ]);
     expect(r.code).toBe(0);
-    const summary = JSON.parse(readFileSync(join(dir, "zz-summary.json"), "utf8"));
-    expect(summary.stats.zone_with_unkwown_country_rules).toEqual({ ZZ: 201 });
-    expect(readFileSync(out, "utf8")).toContain('"zone_with_unkwown_country_rules":{"ZZ":201}');
+    expect(r.stderr).toMatch(/no rules file for --country-code AQ/);
+    const summary = JSON.parse(readFileSync(join(dir, "aq-summary.json"), "utf8"));
+    expect(summary.stats.zone_with_unkwown_country_rules).toEqual({ AQ: 201 });
+    expect(readFileSync(out, "utf8")).toContain('"zone_with_unkwown_country_rules":{"AQ":201}');
     // only the 17 suburb place nodes (typed by their place tag) remain; of their name:lb/de/fr, lb is filtered
     // out and fr equals the default name where present (so no fr label, as upstream)
     const zones = await readAll(out);
@@ -203,5 +220,14 @@ describe("cosmo merge", () => {
       );
     }
     expect(r.stderr).toMatch(/\(212 duplicate osm ids\)/);
+    // its stats: the counts of the zones written, the inputs' counters about unwritten zones summed
+    const sidecar = JSON.parse(readFileSync(`${out}.meta.json`, "utf8"));
+    expect(sidecar.osm_filename).toBe("lux.jsonl.gz,gatineau.jsonl,lux.json");
+    const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+    expect(sum(sidecar.stats.level_counts)).toBe(merged.length);
+    expect(sum(sidecar.stats.zone_type_counts)).toBe(merged.length);
+    expect(sidecar.stats.level_counts["0"]).toBe(17);
+    expect(sidecar.stats.zone_without_country).toBe(12); // 6 in each Luxembourg input
+    expect(sidecar.stats.dropped_boundaries.no_boundary).toBeGreaterThanOrEqual(2 * 97);
   });
 });

@@ -1,6 +1,6 @@
 // The cached extraction other stages' tests use: two concurrent callers get the same, complete file, and
 // the import stage loads it.
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { testDatabase } from "../../core/testing.ts";
 import { importZonesFile } from "../../importer/import.ts";
@@ -19,6 +19,9 @@ describe("extractedLuxembourg()", () => {
     expect(zones).toHaveLength(215);
     expect(zones.filter((z) => z.is_generated && z.geometry !== null)).toHaveLength(17);
     expect(new Set(zones.map((z) => z.country_code))).toEqual(new Set(["LU"]));
+    // with its stats sidecar
+    const meta = JSON.parse(readFileSync(`${a}.meta.json`, "utf8"));
+    expect(Object.values(meta.stats.level_counts as Record<string, number>).reduce((x, y) => x + y, 0)).toBe(215);
   });
 
   it("imports with the import stage (its validity checks included)", async () => {

@@ -1,4 +1,7 @@
-// Shared by the extractor's tests: made-up working zones, reading outputs and checking them in PostGIS.
+// Shared by the extractor's tests: made-up working zones, small synthetic PBFs, reading outputs and checking them
+// in PostGIS.
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 
 import type { Zone } from "../../core/cosmogony/model.ts";
 import { readZones } from "../../core/cosmogony/reader.ts";
@@ -72,4 +75,42 @@ export async function parentsNotCovering(db: Database, zones: Zone[], table: str
      ORDER BY c.id`,
   );
   return bad.map((r) => `${r.c} ⊄ ${r.p}`);
+}
+
+/** Squares as OSM data: each a closed way of 4 new nodes (ids from `firstNode`), as OPL lines (nodes, then ways). */
+export function oplSquares(squares: { way: number; x0: number; y0: number; x1: number; y1: number }[]): string[] {
+  const nodes: string[] = [];
+  const ways: string[] = [];
+  let n = 1;
+  for (const s of squares) {
+    const ids: number[] = [];
+    for (const [x, y] of [
+      [s.x0, s.y0],
+      [s.x1, s.y0],
+      [s.x1, s.y1],
+      [s.x0, s.y1],
+    ]) {
+      nodes.push(`n${n} v1 x${x} y${y}`);
+      ids.push(n++);
+    }
+    ways.push(`w${s.way} v1 N${[...ids, ids[0]].map((i) => `n${i}`).join(",")}`);
+  }
+  return [...nodes, ...ways];
+}
+
+/** A relation as an OPL line: tags (OPL-escaped) and one outer way. */
+export function oplRelation(id: number, tags: Record<string, string>, outerWay: number): string {
+  const esc = (v: string) => v.replace(/[^A-Za-z0-9_:.-]/g, (c) => `%${c.codePointAt(0)!.toString(16)}%`);
+  const t = Object.entries(tags)
+    .map(([k, v]) => `${esc(k)}=${esc(v)}`)
+    .join(",");
+  return `r${id} v1 T${t} Mw${outerWay}@outer`;
+}
+
+/** Writes OPL lines as a .osm.pbf with osmium (an independent writer). */
+export function pbfFromOpl(lines: string[], path: string): string {
+  const opl = `${path}.opl`;
+  writeFileSync(opl, `${lines.join("\n")}\n`);
+  execFileSync("osmium", ["cat", opl, "-o", path, "--overwrite"]);
+  return path;
 }

@@ -12,12 +12,13 @@ let db: TestDatabase;
 let summary: ExtractSummary;
 let zones: Zone[];
 let meta: CosmogonyMeta;
+let out: string;
 const byOsmId = (id: string) => zones.find((z) => z.osm_id === id)!;
 const byId = (id: number | null) => zones.find((z) => z.id === id);
 
 beforeAll(async () => {
   db = await testDatabase("extract_lux");
-  const out = join(tmpDir("extract-lux"), "lux.json");
+  out = join(tmpDir("extract-lux"), "lux.json");
   summary = await extract({
     input: fixture("luxembourg_filtered.osm.pbf"),
     output: out,
@@ -52,6 +53,10 @@ describe("luxembourg_filtered.osm.pbf --country-code lu --disable-voronoi", () =
     const level = (n: number) => meta.stats.level_counts[String(n)] ?? 0;
     const wiki = (n: number) => meta.stats.wikidata_counts[String(n)] ?? 0;
     expect([2, 3, 4, 5, 6, 7, 8, 9, 10].map(level)).toEqual([1, 0, 0, 0, 13, 0, 105, 79, 0]);
+    // the 17 suburb place nodes have no admin_level: counted under "0", as upstream does, so every zone is counted
+    expect(level(0)).toBe(17);
+    expect(Object.values(meta.stats.level_counts).reduce((a, b) => a + b, 0)).toBe(zones.length);
+    expect(Object.keys(meta.stats.level_counts)).toEqual(["0", "2", "6", "8", "9"]);
     expect([2, 3, 4, 5, 6, 7, 8].map(wiki)).toEqual([1, 0, 0, 0, 13, 0, 105]);
     // level 10 is not in lu.yaml: counted as unhandled, its zones removed
     expect(meta.stats.unhandled_admin_level).toEqual({ LU: { "10": 3 } });
@@ -109,6 +114,18 @@ describe("luxembourg_filtered.osm.pbf --country-code lu --disable-voronoi", () =
     expect(country.tags.population).toBe("493500");
   });
 
+  it('fills alt_name and loc_name from the zone\'s own tags (relations and place nodes), "" when untagged', () => {
+    const redange = byOsmId("relation:1356683");
+    expect(redange.name).toBe("Redange-sur-Attert");
+    expect([redange.alt_name, redange.loc_name]).toEqual(["Redange", ""]);
+    const villeHaute = byOsmId("node:1374388907");
+    expect([villeHaute.name, villeHaute.alt_name, villeHaute.loc_name]).toEqual(["Ville Haute", "Centre", ""]);
+    const lux = byOsmId("relation:407489");
+    expect([lux.alt_name, lux.loc_name]).toEqual(["", ""]);
+    const withAlt = zones.filter((z) => z.alt_name !== "");
+    expect(withAlt.every((z) => z.tags.alt_name === z.alt_name)).toBe(true);
+  });
+
   it("level-9 zones of Luxembourg City are city districts (contained_by rule), others suburbs", () => {
     const cityDistricts = zones.filter((z) => z.zone_type === "city_district");
     expect(cityDistricts.every((z) => byOsmId("relation:407489").id === z.parent)).toBe(true);
@@ -118,6 +135,13 @@ describe("luxembourg_filtered.osm.pbf --country-code lu --disable-voronoi", () =
     expect(new Set(zones.map((z) => z.id)).size).toBe(zones.length);
     for (const z of zones) if (z.parent !== null) expect(byId(z.parent), z.osm_id).toBeDefined();
     expect(await parentsNotCovering(db, zones, "lux_nov")).toEqual([]);
+  });
+
+  it("writes the meta block, and the same object in the sidecar lux.json.meta.json", () => {
+    const sidecar = JSON.parse(readFileSync(`${out}.meta.json`, "utf8"));
+    expect(sidecar).toEqual(meta);
+    expect(Object.keys(sidecar)).toEqual(["osm_filename", "stats"]);
+    expect(sidecar.stats.dropped_boundaries).toEqual({ no_boundary: 97 });
   });
 
   it("reports the dropped boundaries and why", () => {

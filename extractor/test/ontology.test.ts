@@ -4,7 +4,15 @@ import { describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../core/paths.ts";
 import { chooseParent, findCountry, parentChain } from "../hierarchy.ts";
 import { multiPolygonArea, zoneScore } from "../merge.ts";
-import { buildLabel, computeLabels, internationalNames, parseLangList, parseZipCodes, zipSuffix } from "../names.ts";
+import {
+  buildLabel,
+  computeLabels,
+  internationalNames,
+  otherNames,
+  parseLangList,
+  parseZipCodes,
+  zipSuffix,
+} from "../names.ts";
 import { computeNamesAndLabels, voronoiParents } from "../ontology.ts";
 import { parseRules, resolveZoneType } from "../rules.ts";
 import { computeStats, emptyTypingStats } from "../stats.ts";
@@ -13,6 +21,14 @@ import { centerNamesApply, mergeLabelTags, parseAdminLevel } from "../zones.ts";
 import { draftZone as zone } from "./helpers.ts";
 
 describe("zips and labels", () => {
+  it('takes loc_name and alt_name as tagged, "" when absent', () => {
+    expect(otherNames({ name: "Réiden", loc_name: "Réiden", alt_name: "Redange;Redingen" })).toEqual({
+      locName: "Réiden",
+      altName: "Redange;Redingen",
+    });
+    expect(otherNames({ name: "X", "alt_name:fr": "Y" })).toEqual({ locName: "", altName: "" });
+  });
+
   it("reads addr:postcode, else postal_code, split on ';' and sorted", () => {
     expect(parseZipCodes({ "addr:postcode": "75020;75001;;75010", postal_code: "x" })).toEqual([
       "75001",
@@ -211,7 +227,7 @@ describe("hierarchy", () => {
 });
 
 describe("stats and merge scoring", () => {
-  it("counts levels, Rust type names and wikidata of the kept zones", () => {
+  it("counts levels (none = level 0, as upstream), Rust type names and wikidata of the kept zones", () => {
     const typing = emptyTypingStats();
     typing.zoneWithoutCountry = 2;
     const s = computeStats(
@@ -219,13 +235,15 @@ describe("stats and merge scoring", () => {
         zone(0, { adminLevel: 8, zoneType: "city", wikidata: "Q1" }),
         zone(1, { adminLevel: 8, zoneType: "city" }),
         zone(2, { zoneType: "suburb", osmType: "node" }),
+        zone(3, { adminLevel: 10, zoneType: "suburb", osmType: "node", wikidata: "Q3" }),
+        zone(4, { zoneType: "suburb", osmType: "node", wikidata: "Q4" }),
       ],
       typing,
     );
     expect(s).toEqual({
-      level_counts: { "8": 2 },
-      zone_type_counts: { City: 2, Suburb: 1 },
-      wikidata_counts: { "8": 1 },
+      level_counts: { "0": 2, "8": 2, "10": 1 },
+      zone_type_counts: { City: 2, Suburb: 3 },
+      wikidata_counts: { "0": 1, "8": 1, "10": 1 },
       zone_with_unkwown_country_rules: {},
       unhandled_admin_level: {},
       zone_without_country: 2,

@@ -375,6 +375,28 @@ describe("readPbf", () => {
       [0, 0.01],
       [0, 0],
     ]);
+
+    // Reading again is normal for such files: a debug message, not a warning.
+    const script = join(tmpDir("pbf-mixed-log"), "read-mixed.mjs");
+    writeFileSync(
+      script,
+      `import { register } from "tsx/esm/api";
+      register();
+      const { readOsm } = await import(${JSON.stringify(join(ROOT, "extractor/osm-read.ts"))});
+      await readOsm(${JSON.stringify(mixed)}, { threads: 1 });`,
+    );
+    const stderrAt = (level: string) =>
+      spawnSync(process.execPath, [script], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, COSMO_LOG_LEVEL: level, COSMO_LOG_FORMAT: "json" },
+      }).stderr;
+    expect(stderrAt("warn")).not.toMatch(/several kinds of elements/);
+    const debugLines = stderrAt("debug")
+      .split("\n")
+      .filter((l) => l.includes("several kinds of elements"))
+      .map((l) => JSON.parse(l));
+    expect(debugLines.map((l) => l.level)).toEqual([20]);
   });
 
   it("runs its TypeScript workers under plain node with tsx registered, as bin/cosmo.js does", () => {
