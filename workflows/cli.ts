@@ -8,7 +8,7 @@ import { checkCommitted } from "./committed.ts";
 import { buildDocs, DEFAULT_OUT, defaultRenderOptions, readRendered, writeRendered } from "./render.ts";
 import { runLocal } from "./runner/run.ts";
 import { createStatusView, formatTable } from "./runner/view.ts";
-import { checkExtractStep } from "./steps/check.ts";
+import { checkExtractStep, type ExtractParams, extractStep } from "./steps/extract.ts";
 import { mergeStep } from "./steps/merge.ts";
 import { publishDashboardStep } from "./steps/publish-dashboard.ts";
 import { recordStep } from "./steps/record.ts";
@@ -210,24 +210,47 @@ function glueCommands(): Command[] {
   const step = new Command("step").description("(pipeline glue) small steps of the rendered templates");
   step
     .command("merge")
-    .description("merge regional extracts by their sha256 list into a content-addressed merged file (no-op if present)")
+    .description("merge regional extracts by their input keys into a merged file keyed by them (no-op if present)")
     .requiredOption("--bucket <bucket>")
-    .requiredOption("--sha256s <json>")
+    .requiredOption("--keys <json>", "JSON list of the extract keys")
     .requiredOption("--outputs <dir>")
-    .action(runAction(async (o: { bucket: string; sha256s: string; outputs: string }) => mergeStep(o)));
+    .action(runAction(async (o: { bucket: string; keys: string; outputs: string }) => mergeStep(o)));
   step
     .command("is-served")
     .description("write the imported version (from the import summary) and print true if it is the served one")
     .requiredOption("--summary <json>", "the summary `cosmo import --summary-json` wrote")
     .requiredOption("--outputs <dir>")
     .action(runAction(async (o: { summary: string; outputs: string }) => isServedStep(o)));
-  step
-    .command("check-extract")
-    .description("write sha256/etag from a `store fetch` summary and print true if that input was already extracted")
-    .requiredOption("--fetched <json>", "the summary `cosmo store fetch` printed")
-    .requiredOption("--bucket <bucket>")
-    .requiredOption("--outputs <dir>")
-    .action(runAction(async (o: { fetched: string; bucket: string; outputs: string }) => checkExtractStep(o)));
+  const extractOptions = (c: Command) =>
+    c
+      .option("--country-code <cc>", 'cosmo extract --country-code ("" = from the data)', "")
+      .option("--disable-voronoi <bool>", "true: cosmo extract --disable-voronoi", "false")
+      .option("--filter-langs <langs>", "cosmo extract --filter-langs (comma-separated)", "");
+  extractOptions(
+    step
+      .command("check-extract")
+      .description(
+        "write sha256/etag/key from a `store fetch` summary and print true if that input key was already extracted",
+      )
+      .requiredOption("--fetched <json>", "the summary `cosmo store fetch` printed")
+      .requiredOption("--bucket <bucket>")
+      .requiredOption("--outputs <dir>"),
+  ).action(
+    runAction(async (o: ExtractParams & { fetched: string; bucket: string; outputs: string }) => checkExtractStep(o)),
+  );
+  extractOptions(
+    step
+      .command("extract")
+      .description("run `cosmo extract` with the options of an input key (refused when they give another key)")
+      .requiredOption("--input <pbf>")
+      .requiredOption("--output <file>")
+      .requiredOption("--sha256 <hex>", "the PBF's sha256 (from check-extract)")
+      .requiredOption("--key <hex>", "the input key check-extract computed"),
+  ).action(
+    runAction(async (o: ExtractParams & { input: string; output: string; sha256: string; key: string }) =>
+      extractStep(o),
+    ),
+  );
   step
     .command("publish-dashboard")
     .description("make a dashboard document the one the explorer shows (data.publicDir/dashboard/latest.json)")

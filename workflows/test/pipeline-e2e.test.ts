@@ -87,9 +87,9 @@ describe("the rendered pipeline, locally", () => {
     const version = Number(node(first, "update/served-check").outputs?.version);
     expect(version).toBeGreaterThan(0);
     expect(await served()).toBe(version);
-    // Artefacts under keys that carry the input hash.
-    const sha = node(first, "update/regions(0:luxembourg)/check").outputs?.sha256;
-    expect(await store.exists(store.url(`extracts/${sha}/zones.jsonl.gz`))).toBe(true);
+    // Artefacts under keys that carry the input key (PBF, options, rules, code).
+    const key = node(first, "update/regions(0:luxembourg)/check").outputs?.key;
+    expect(await store.exists(store.url(`extracts/${key}/zones.jsonl.gz`))).toBe(true);
     const ok = JSON.parse((await store.getBuffer(store.url("runs/e2e-ok.json"))).toString());
     expect(ok).toMatchObject({ status: "Succeeded", servedVersion: version });
     // The served version's dashboard is the one the explorer shows.
@@ -97,7 +97,7 @@ describe("the rendered pipeline, locally", () => {
     expect(JSON.parse(shown).dataset).toMatchObject({ kind: "version", version });
     expect(await store.exists(store.url("www/data/test_results.json"))).toBe(true);
 
-    // Second run: Gatineau alone. Its extract is reused (same sha256), a new version is imported, and the
+    // Second run: Gatineau alone. Its extract is reused (same input key), a new version is imported, and the
     // publish gate refuses it (Luxembourg would disappear): the run fails with the gate report kept as an
     // artefact, the exit handler records the failure, and the first version stays served.
     const second = await run([regions[1]!], "e2e-ko");
