@@ -6,6 +6,7 @@ import { CosmoError, EXIT } from "../core/errors.ts";
 import { openStore } from "../core/storage.ts";
 import { checkCommitted } from "./committed.ts";
 import { buildDocs, DEFAULT_OUT, defaultRenderOptions, readRendered, writeRendered } from "./render.ts";
+import { runLocalParams } from "./runner/local-params.ts";
 import { runLocal } from "./runner/run.ts";
 import { createStatusView, formatTable } from "./runner/view.ts";
 import { checkExtractStep, type ExtractParams, extractStep } from "./steps/extract.ts";
@@ -69,7 +70,12 @@ function runLocalCommand(): Command {
       "run a rendered WorkflowTemplate on this machine (each step: `cosmo <args>`; artefacts in the embedded S3)",
     )
     .argument("[template]", "WorkflowTemplate name", PIPELINE)
-    .option("-p, --param <k=v>", "workflow parameter (repeatable)", collectPairs, {})
+    .option(
+      "-p, --param <k=v>",
+      "workflow parameter (repeatable; regions defaults to the bundled Luxembourg extract, not the continents)",
+      collectPairs,
+      {},
+    )
     .option("--entrypoint <name>", "template to start from (default: the spec's entrypoint)")
     .option("--dir <dir>", "folder of rendered YAML", DEFAULT_OUT)
     .option("--parallelism <n>", "container steps at once", intOption("--parallelism"), 2)
@@ -90,22 +96,9 @@ function runLocalCommand(): Command {
         ) => {
           const store = await openStore();
           const docs = readRendered(o.dir);
-          const params = { ...o.param };
-          const declared = docs.find(
-            (d) => d.doc.kind === "WorkflowTemplate" && (d.doc.metadata as { name: string }).name === template,
-          );
-          const hasBucket = (
-            (declared?.doc.spec as { arguments?: { parameters?: { name: string }[] } })?.arguments?.parameters ?? []
-          ).some((p) => p.name === "bucket");
-          // Locally the default artifact repository is the configured store's bucket: the steps must use it too.
-          if (hasBucket && params.bucket === undefined) params.bucket = store.defaultBucket;
-          if (hasBucket && params.bucket !== store.defaultBucket) {
-            throw new CosmoError(
-              `--param bucket=${params.bucket} differs from the local artefact bucket ${store.defaultBucket} (set S3_BUCKET instead)`,
-              { exitCode: 2 },
-            );
-          }
+          const { params, notes } = runLocalParams(docs, template, o.param, store.defaultBucket);
           const view = createStatusView();
+          for (const n of notes) view.note(n);
           const started = Date.now();
           const result = await runLocal({
             docs,
