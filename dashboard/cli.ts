@@ -9,7 +9,7 @@ import { projectPath } from "../core/paths.ts";
 import { oldTestResults, runDashboard, toJson } from "./dashboard.ts";
 import { diffDatasets, formatDiffSummary } from "./diff.ts";
 import { evaluateGate, gateMessage } from "./gate.ts";
-import { publishDashboard, siblingUrl, writeArtefact, writeDiffReport } from "./output.ts";
+import { publishDashboard, siblingUrl, writeArtefact } from "./output.ts";
 import { checkLocalFile, type DatasetRef, parseDatasetRef } from "./source.ts";
 
 // commander names the option in its message; these say what was wrong with the value.
@@ -101,10 +101,8 @@ function diffCommand(): Command {
     .description("Change report between two datasets (version number, `served`, or zones file), matched by osm_id")
     .argument("<old>", "old dataset: version, `served`, or zones file")
     .argument("<new>", "new dataset: version, `served`, or zones file")
-    .option("-o, --output <file>", "also write the JSON report here (path or s3://…)")
+    .option("-o, --output <file>", "also write the JSON report here (path or s3://…); nothing else is written")
     .option("--json", "print the JSON report on stdout instead of the text summary")
-    .option("--no-store", "do not write the report next to the new dataset")
-    .option("--no-publish", "do not write <publicDir>/diff/latest.json")
     .option("--area-threshold <ratio>", "symmetric-difference area / area above which a geometry changed", ratio, 0.001)
     .option("--bbox-threshold <ratio>", "bbox edge shift / bbox diagonal above which a geometry changed", ratio, 0.001)
     .option("--examples <n>", "zones listed per category and group", count, 20)
@@ -116,8 +114,6 @@ function diffCommand(): Command {
           opts: {
             output?: string;
             json?: boolean;
-            store: boolean;
-            publish: boolean;
             areaThreshold: number;
             bboxThreshold: number;
             examples: number;
@@ -133,10 +129,10 @@ function diffCommand(): Command {
               bboxShiftRatio: opts.bboxThreshold,
               examples: opts.examples,
             });
-            const written = await writeDiffReport(report, { config, store: opts.store, publish: opts.publish });
-            if (opts.output) written.unshift(await writeArtefact(opts.output, toJson(report), config));
+            // Only where it is told: the public change report is a publish's to change (dashboard/gate.ts).
+            const written = opts.output ? await writeArtefact(opts.output, toJson(report), config) : null;
             process.stdout.write(opts.json ? toJson(report) : formatDiffSummary(report));
-            for (const w of written) process.stderr.write(`wrote ${w}\n`);
+            if (written) process.stderr.write(`wrote ${written}\n`);
           } finally {
             await db.close();
           }

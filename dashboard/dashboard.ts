@@ -101,9 +101,12 @@ export async function runDashboard(db: Database, ref: DatasetRef, opts: Dashboar
   }
 }
 
-/** The old cosmogony-data-dashboard file: every reference column + total + test_status, in reference order. */
+/**
+ * The old cosmogony-data-dashboard file: every reference column + total + test_status, in reference order.
+ * A skipped row (no count) has `total: -1`, as the old dashboard wrote and its page expects.
+ */
 export function oldTestResults(report: DashboardReport): Record<string, unknown>[] {
-  return report.volumetric.map((r) => ({ ...r.columns, total: r.total, test_status: r.status }));
+  return report.volumetric.map((r) => ({ ...r.columns, total: r.total ?? -1, test_status: r.status }));
 }
 
 /** Stable serialisation: objects are built in schema order, arrays are sorted by their producers. */

@@ -7,7 +7,7 @@ import { childLogger } from "../core/log.ts";
 import { projectPath } from "../core/paths.ts";
 import { diffLoaded, emptyDataset } from "./diff.ts";
 import type { DiffReport } from "./diff-schema.ts";
-import { writeDiffReport } from "./output.ts";
+import { publishDiffReport } from "./output.ts";
 import { readReference } from "./reference.ts";
 import { loadDataset } from "./source.ts";
 import { volumetricRows } from "./volumetric.ts";
@@ -92,14 +92,14 @@ export function gateFailures(
 }
 
 /**
- * Compare `candidateVersion` with the served dataset and apply the rules of `config.gate`. The report (with the
- * verdict) is also written next to the candidate in the artefact store and to `<publicDir>/diff/latest.json`
- * unless `persist: false`; failing to write it is logged, never a reason to refuse or crash a publish.
+ * Compare `candidateVersion` with the served dataset and apply the rules of `config.gate`. Writes nothing: the
+ * report (with the verdict) is in the result; a publish that goes through makes it the public change report
+ * (publishedGateReport), a caller that wants it elsewhere writes it there.
  */
 export async function evaluateGate(
   db: Database,
   candidateVersion: number,
-  opts: { config?: Config; persist?: boolean } = {},
+  opts: { config?: Config } = {},
 ): Promise<GateResult> {
   const config = opts.config ?? getConfig();
   const ws = await openWorkspace(db);
@@ -124,15 +124,26 @@ export async function evaluateGate(
     }
     const failures = gateFailures(report, config.gate, volumetric);
     const verdict = { ok: failures.length === 0, failures };
-    const withVerdict: DiffReport = { ...report, gate: verdict };
-    if (opts.persist !== false) {
-      await writeDiffReport(withVerdict, { config }).catch((err: Error) =>
-        log.warn({ err: err.message, version: candidateVersion }, "could not write the gate's change report"),
-      );
-    }
-    return { ...verdict, report: withVerdict };
+    return { ...verdict, report: { ...report, gate: verdict } };
   } finally {
     await ws.release();
+  }
+}
+
+/**
+ * After a publish went through: the report of the gate that let it through becomes the public change report
+ * (`<publicDir>/diff/latest.json`). The publish is done by then, so failing to write is logged, never thrown.
+ */
+export async function publishedGateReport(
+  gate: { report: unknown } | null | undefined,
+  opts: { config?: Config } = {},
+): Promise<string | null> {
+  if (!gate) return null;
+  try {
+    return await publishDiffReport(gate.report as DiffReport, opts);
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, "published, but could not write the public change report");
+    return null;
   }
 }
 

@@ -1,5 +1,5 @@
 // Where dashboard documents and diff reports go: any artefact URL (s3:// through core/storage, local paths
-// written atomically), the public directory nginx serves as /data/, and "next to the dataset" in the store.
+// written atomically), and the public directory nginx serves as /data/ (only through the publish functions).
 import { randomUUID } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -7,7 +7,7 @@ import { type Config, getConfig } from "../core/config.ts";
 import { projectPath } from "../core/paths.ts";
 import { isRemote, openStore, parseArtefactUrl } from "../core/storage.ts";
 import { oldTestResults, toJson } from "./dashboard.ts";
-import type { DatasetInfo, DiffReport } from "./diff-schema.ts";
+import type { DiffReport } from "./diff-schema.ts";
 import type { DashboardReport } from "./report-schema.ts";
 
 /** Write text to a local path (temp name + rename: readers never see half a file) or an s3:// URL. */
@@ -44,35 +44,18 @@ export function publicPath(config: Config, ...parts: string[]): string {
   return join(projectPath(dir), ...parts);
 }
 
-function tag(info: DatasetInfo): string {
-  if (info.kind === "version") return `v${info.version}`;
-  if (info.kind === "none") return "none";
-  const base = info.source.split("/").pop() ?? "file";
-  return base.replace(/\.(jsonl?)(\.gz)?$/, "");
-}
-
 /**
- * Where a diff report lives next to its new dataset: `<dir of the dataset's source>/diff/<old>--<new>.json`.
- * Null when the new side has no source (nothing to be next to).
+ * What the explorer's Changes tab shows: `<publicDir>/diff/latest.json`. Written only once a publish went through
+ * (the report of the gate that let it through): a `cosmo diff`, a gate or a refused publish never change what the
+ * public sees.
  */
-export function diffReportUrl(report: DiffReport): string | null {
-  if (!report.new.source) return null;
-  return siblingUrl(report.new.source, `diff/${tag(report.old)}--${tag(report.new)}.json`);
-}
-
-/** Store a diff report next to its dataset and as `<publicDir>/diff/latest.json`; returns where it went. */
-export async function writeDiffReport(
+export async function publishDiffReport(
   report: DiffReport,
-  opts: { config?: Config; store?: boolean; publish?: boolean } = {},
-): Promise<string[]> {
+  opts: { config?: Config; dir?: string } = {},
+): Promise<string> {
   const config = opts.config ?? getConfig();
-  const text = `${JSON.stringify(report, null, 2)}\n`;
-  const written: string[] = [];
-  const nextTo = diffReportUrl(report);
-  if (opts.store !== false && nextTo) written.push(await writeArtefact(nextTo, text, config));
-  if (opts.publish !== false)
-    written.push(await writeArtefact(publicPath(config, "diff", "latest.json"), text, config));
-  return written;
+  const dir = (opts.dir ?? publicPath(config)).replace(/\/+$/, "");
+  return writeArtefact(`${dir}/diff/latest.json`, `${JSON.stringify(report, null, 2)}\n`, config);
 }
 
 /**

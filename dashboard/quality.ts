@@ -71,7 +71,7 @@ const EXTRACTOR_DROPPED: CheckDefinition = {
   id: "extractor_dropped",
   title: "Boundaries dropped by the extractor",
   description:
-    "Relations the extractor could not turn into a zone (unclosed ring, missing member…), from the extract's meta.stats.dropped_boundaries; skip when the stats are not available.",
+    "Relations the extractor could not turn into a zone (unclosed ring, missing member…), from the extract's meta.stats.dropped_boundaries (in a .json file, else in its FILE.meta.json sidecar); skip when the stats are not available.",
   failStatus: "warn",
 };
 
@@ -171,7 +171,8 @@ export function extractorDroppedResults(meta: Record<string, unknown> | null, op
         examined: 0,
         offending: 0,
         examples: [],
-        message: "the zones file carries no meta.stats.dropped_boundaries (jsonl files have no meta)",
+        message:
+          "no meta.stats.dropped_boundaries: neither the zones file (jsonl files have no meta) nor a FILE.meta.json sidecar carries them",
       },
     ];
   }

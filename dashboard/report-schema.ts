@@ -82,9 +82,9 @@ export const DashboardReportSchema = z.object({
 });
 export type DashboardReport = z.infer<typeof DashboardReportSchema>;
 
-/** The old dashboard's test_results.json: one object per reference row, its CSV columns + total + test_status. */
+/** The old dashboard's test_results.json: one object per reference row, its CSV columns + total (-1 when skipped) + test_status. */
 export const OldTestResultsSchema = z.array(
   z
     .record(z.string(), csvValue)
-    .and(z.object({ total: z.number().int().nullable(), test_status: z.enum(VOLUMETRIC_STATUSES) })),
+    .and(z.object({ total: z.number().int().min(-1), test_status: z.enum(VOLUMETRIC_STATUSES) })),
 );

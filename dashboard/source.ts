@@ -2,7 +2,7 @@
 // (local path or s3://). Each becomes the same TEMP working table (sql/derive.sql) on the run's workspace.
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { from as copyFrom } from "pg-copy-streams";
@@ -10,7 +10,7 @@ import { readMeta, readZones } from "../core/cosmogony/reader.ts";
 import { InputError } from "../core/errors.ts";
 import { startProgress } from "../core/progress.ts";
 import { loadSql } from "../core/sql.ts";
-import { isRemote, openStore } from "../core/storage.ts";
+import { type ArtefactStore, isRemote, openStore } from "../core/storage.ts";
 import { copyRow, multiPolygonEwkt } from "./copy-text.ts";
 import type { DatasetInfo } from "./diff-schema.ts";
 import type { Workspace } from "./workspace.ts";
@@ -72,6 +72,57 @@ export async function datasetRow(ws: Workspace, version: number | null): Promise
   return row;
 }
 
+/** Where the extract stats of a zones file are when the file itself has no meta (.jsonl[.gz]): `FILE.meta.json`. */
+export const sidecarOf = (url: string) => `${url}.meta.json`;
+
+/**
+ * The meta object of `FILE.meta.json` (`{osm_filename, stats}`, written by `cosmo extract` and `cosmo merge`
+ * next to their output), null when there is none. A local path, file:// or s3:// URL.
+ */
+export async function readSidecarMeta(url: string, store?: ArtefactStore): Promise<Record<string, unknown> | null> {
+  const sidecar = sidecarOf(url);
+  let text: string;
+  if (isRemote(sidecar)) {
+    const s = store ?? (await openStore());
+    if (!(await s.exists(sidecar))) return null;
+    text = (await s.getBuffer(sidecar)).toString("utf8");
+  } else {
+    const path = sidecar.startsWith("file://") ? new URL(sidecar).pathname : sidecar;
+    const read = await readFile(path, "utf8").catch((err: NodeJS.ErrnoException) => {
+      if (err.code === "ENOENT") return null;
+      throw new InputError(`cannot read the stats sidecar: ${err.message}`, { file: sidecar });
+    });
+    if (read === null) return null;
+    text = read;
+  }
+  let meta: unknown;
+  try {
+    meta = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`the stats sidecar is not JSON: ${(err as Error).message}`, { file: sidecar });
+  }
+  const stats = (meta as { stats?: unknown } | null)?.stats;
+  if (
+    !meta ||
+    typeof meta !== "object" ||
+    Array.isArray(meta) ||
+    (stats !== undefined && (typeof stats !== "object" || stats === null))
+  )
+    throw new InputError('the stats sidecar is not a cosmogony meta object {"osm_filename", "stats"}', {
+      file: sidecar,
+    });
+  return meta as Record<string, unknown>;
+}
+
+/**
+ * A version's meta. Imported from a file without meta (.jsonl[.gz], as in the pipeline), it holds only what the
+ * importer counted itself (`statsComputedByImporter`, no extractor stats): the source's sidecar, if still there.
+ */
+async function datasetMeta(row: DatasetRow): Promise<Record<string, unknown> | null> {
+  if (row.meta && row.meta.statsComputedByImporter !== true) return row.meta;
+  return (row.source ? await readSidecarMeta(row.source) : null) ?? row.meta;
+}
+
 /** Copy a dataset (or a file) into the TEMP working table `table`. */
 export async function loadDataset(ws: Workspace, ref: DatasetRef, table: string): Promise<LoadedDataset> {
   if (ref.kind === "file") return loadFile(ws, ref.url, table);
@@ -80,7 +131,7 @@ export async function loadDataset(ws: Workspace, ref: DatasetRef, table: string)
   const count = await ws.query<{ n: number }>("SELECT count(*)::int AS n FROM {{t}}", { t: table });
   return {
     table,
-    meta: row.meta,
+    meta: await datasetMeta(row),
     info: {
       kind: "version",
       version: row.version,
@@ -140,7 +191,7 @@ async function loadFile(ws: Workspace, url: string, table: string): Promise<Load
     await ws.query("DROP TABLE {{raw}}", { raw });
     return {
       table,
-      meta: (meta as Record<string, unknown> | null) ?? null,
+      meta: (meta as Record<string, unknown> | null) ?? (await readSidecarMeta(url, store ?? undefined)),
       info: {
         kind: "file",
         version: null,

@@ -6,7 +6,7 @@ import { runAction } from "../core/cli.ts";
 import { getConfig } from "../core/config.ts";
 import { openDatabase } from "../core/db.ts";
 import { CosmoError, EXIT } from "../core/errors.ts";
-import { evaluateGate } from "../dashboard/gate.ts";
+import { evaluateGate, publishedGateReport } from "../dashboard/gate.ts";
 import { pruneDatasets } from "./datasets.ts";
 import { importZonesFile } from "./import.ts";
 import { listDatasets, publishVersion, rollback } from "./publish.ts";
@@ -65,6 +65,8 @@ function importCommand(): Command {
               gate: evaluateGate,
               progress: opts.progress,
             });
+            // The gate's change report becomes public only with the publish it let through.
+            await publishedGateReport(res.publish?.gate);
             if (opts.summaryJson) {
               const summary = {
                 version: res.version,
@@ -105,6 +107,7 @@ function publishCommand(): Command {
             forcedBy: opts.force ? whoAmI(opts.by) : undefined,
             gate: evaluateGate,
           });
+          await publishedGateReport(res.gate);
           process.stdout.write(
             res.unchanged
               ? `version ${version} is already served\n`

@@ -6,9 +6,10 @@ import { CosmoError, EXIT } from "../core/errors.ts";
 import { openStore } from "../core/storage.ts";
 import { checkCommitted } from "./committed.ts";
 import { buildDocs, DEFAULT_OUT, defaultRenderOptions, readRendered, writeRendered } from "./render.ts";
+import { runLocalParams } from "./runner/local-params.ts";
 import { runLocal } from "./runner/run.ts";
 import { createStatusView, formatTable } from "./runner/view.ts";
-import { checkExtractStep } from "./steps/check.ts";
+import { checkExtractStep, type ExtractParams, extractStep } from "./steps/extract.ts";
 import { mergeStep } from "./steps/merge.ts";
 import { publishDashboardStep } from "./steps/publish-dashboard.ts";
 import { recordStep } from "./steps/record.ts";
@@ -69,7 +70,12 @@ function runLocalCommand(): Command {
       "run a rendered WorkflowTemplate on this machine (each step: `cosmo <args>`; artefacts in the embedded S3)",
     )
     .argument("[template]", "WorkflowTemplate name", PIPELINE)
-    .option("-p, --param <k=v>", "workflow parameter (repeatable)", collectPairs, {})
+    .option(
+      "-p, --param <k=v>",
+      "workflow parameter (repeatable; regions defaults to the bundled Luxembourg extract, not the continents)",
+      collectPairs,
+      {},
+    )
     .option("--entrypoint <name>", "template to start from (default: the spec's entrypoint)")
     .option("--dir <dir>", "folder of rendered YAML", DEFAULT_OUT)
     .option("--parallelism <n>", "container steps at once", intOption("--parallelism"), 2)
@@ -90,22 +96,9 @@ function runLocalCommand(): Command {
         ) => {
           const store = await openStore();
           const docs = readRendered(o.dir);
-          const params = { ...o.param };
-          const declared = docs.find(
-            (d) => d.doc.kind === "WorkflowTemplate" && (d.doc.metadata as { name: string }).name === template,
-          );
-          const hasBucket = (
-            (declared?.doc.spec as { arguments?: { parameters?: { name: string }[] } })?.arguments?.parameters ?? []
-          ).some((p) => p.name === "bucket");
-          // Locally the default artifact repository is the configured store's bucket: the steps must use it too.
-          if (hasBucket && params.bucket === undefined) params.bucket = store.defaultBucket;
-          if (hasBucket && params.bucket !== store.defaultBucket) {
-            throw new CosmoError(
-              `--param bucket=${params.bucket} differs from the local artefact bucket ${store.defaultBucket} (set S3_BUCKET instead)`,
-              { exitCode: 2 },
-            );
-          }
+          const { params, notes } = runLocalParams(docs, template, o.param, store.defaultBucket);
           const view = createStatusView();
+          for (const n of notes) view.note(n);
           const started = Date.now();
           const result = await runLocal({
             docs,
@@ -210,24 +203,47 @@ function glueCommands(): Command[] {
   const step = new Command("step").description("(pipeline glue) small steps of the rendered templates");
   step
     .command("merge")
-    .description("merge regional extracts by their sha256 list into a content-addressed merged file (no-op if present)")
+    .description("merge regional extracts by their input keys into a merged file keyed by them (no-op if present)")
     .requiredOption("--bucket <bucket>")
-    .requiredOption("--sha256s <json>")
+    .requiredOption("--keys <json>", "JSON list of the extract keys")
     .requiredOption("--outputs <dir>")
-    .action(runAction(async (o: { bucket: string; sha256s: string; outputs: string }) => mergeStep(o)));
+    .action(runAction(async (o: { bucket: string; keys: string; outputs: string }) => mergeStep(o)));
   step
     .command("is-served")
     .description("write the imported version (from the import summary) and print true if it is the served one")
     .requiredOption("--summary <json>", "the summary `cosmo import --summary-json` wrote")
     .requiredOption("--outputs <dir>")
     .action(runAction(async (o: { summary: string; outputs: string }) => isServedStep(o)));
-  step
-    .command("check-extract")
-    .description("write sha256/etag from a `store fetch` summary and print true if that input was already extracted")
-    .requiredOption("--fetched <json>", "the summary `cosmo store fetch` printed")
-    .requiredOption("--bucket <bucket>")
-    .requiredOption("--outputs <dir>")
-    .action(runAction(async (o: { fetched: string; bucket: string; outputs: string }) => checkExtractStep(o)));
+  const extractOptions = (c: Command) =>
+    c
+      .option("--country-code <cc>", 'cosmo extract --country-code ("" = from the data)', "")
+      .option("--disable-voronoi <bool>", "true: cosmo extract --disable-voronoi", "false")
+      .option("--filter-langs <langs>", "cosmo extract --filter-langs (comma-separated)", "");
+  extractOptions(
+    step
+      .command("check-extract")
+      .description(
+        "write sha256/etag/key from a `store fetch` summary and print true if that input key was already extracted",
+      )
+      .requiredOption("--fetched <json>", "the summary `cosmo store fetch` printed")
+      .requiredOption("--bucket <bucket>")
+      .requiredOption("--outputs <dir>"),
+  ).action(
+    runAction(async (o: ExtractParams & { fetched: string; bucket: string; outputs: string }) => checkExtractStep(o)),
+  );
+  extractOptions(
+    step
+      .command("extract")
+      .description("run `cosmo extract` with the options of an input key (refused when they give another key)")
+      .requiredOption("--input <pbf>")
+      .requiredOption("--output <file>")
+      .requiredOption("--sha256 <hex>", "the PBF's sha256 (from check-extract)")
+      .requiredOption("--key <hex>", "the input key check-extract computed"),
+  ).action(
+    runAction(async (o: ExtractParams & { input: string; output: string; sha256: string; key: string }) =>
+      extractStep(o),
+    ),
+  );
   step
     .command("publish-dashboard")
     .description("make a dashboard document the one the explorer shows (data.publicDir/dashboard/latest.json)")

@@ -112,6 +112,17 @@ describe("dashboard on a hand-made zones file", () => {
     expect(OldTestResultsSchema.parse(oldTestResults(report))).toHaveLength(5);
   });
 
+  it("writes a skipped row's total as -1 in the old test_results.json, as the old dashboard did", () => {
+    const old = oldTestResults(report);
+    expect(old.map((r) => [r.wikidata_id, r.total, r.test_status])).toEqual([
+      ["Q1000", 2, "ok"],
+      ["Q1000", 4, "ko"],
+      ["Q1001", 2, "ok"],
+      ["Q1030", 1, "ok"],
+      ["Q9999", -1, "skip"],
+    ]);
+  });
+
   it("reads the zones file from the artefact store (s3://) with the same results", async () => {
     const store = testStore();
     const url = store.url("extracts/handmade.jsonl");

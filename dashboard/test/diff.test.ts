@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Zone } from "../../core/cosmogony/model.ts";
@@ -94,7 +94,7 @@ describe("diff of two Luxembourg versions with deliberate edits", () => {
     expect(unchanged).toBe(same.old.zoneCount);
   });
 
-  it("CLI prints the summary and writes the report next to the new file and as the public latest", () => {
+  it("CLI prints the summary and writes the report where -o says, and nowhere else", () => {
     const dir = tmpDir("diff-cli");
     const out = join(dir, "report.json");
     const res = spawnSync(process.execPath, [COSMO_BIN, "diff", oldFile, newFile, "-o", out, "--examples", "10"], {
@@ -107,7 +107,9 @@ describe("diff of two Luxembourg versions with deliberate edits", () => {
     expect(res.stdout).toMatch(/LU city: removed 1 \(/);
     const text = readFileSync(out, "utf8");
     expect(JSON.stringify(JSON.parse(text))).toBe(first);
-    expect(readFileSync(join(dir, "www", "diff", "latest.json"), "utf8")).toBe(text);
-    expect(readFileSync(join(dirname(newFile), "diff", "old--new.json"), "utf8")).toBe(text);
+    // Not the public change report (only a publish changes what the public sees), not next to the input.
+    expect(existsSync(join(dir, "www"))).toBe(false);
+    expect(existsSync(join(dirname(newFile), "diff"))).toBe(false);
+    expect(readdirSync(dir)).toEqual(["report.json"]);
   });
 });

@@ -19,6 +19,7 @@ describe("publish gate on Luxembourg versions", () => {
   let dir: string;
   let zones: Zone[];
   let gate: Gate;
+  const publicDiff = () => join(dir, "www", "diff", "latest.json");
 
   beforeAll(async () => {
     db = await testDatabase("dash_gate");
@@ -51,9 +52,19 @@ describe("publish gate on Luxembourg versions", () => {
     expect(result.failures).toEqual([]);
     expect(result.ok).toBe(true);
     expect(result.report.totals.removed).toBe(1);
-    const res = await publishVersion(db, imported.version, { gate });
-    expect(res.version).toBe(imported.version);
+    // Evaluating the gate changes nothing the public sees; the publish it lets through does.
+    expect(existsSync(publicDiff())).toBe(false);
+    const cli = spawnSync(process.execPath, [COSMO_BIN, "publish", String(imported.version)], {
+      env: { ...testEnv({ db }), COSMO_DATA_PUBLIC_DIR: join(dir, "www") },
+      encoding: "utf8",
+    });
+    expect(cli.stderr).not.toMatch(/error/);
+    expect(cli.status).toBe(0);
     expect((await servedVersion(db.pool))?.version).toBe(imported.version);
+    const shown = DiffReportSchema.parse(JSON.parse(readFileSync(publicDiff(), "utf8")));
+    expect(shown.gate?.ok).toBe(true);
+    expect(shown.new.version).toBe(imported.version);
+    expect(shown.totals.removed).toBe(1);
   });
 
   it("refuses a version without the country zone, keeps the served one, and --force publishes and records it", async () => {
@@ -76,13 +87,31 @@ describe("publish gate on Luxembourg versions", () => {
     );
     expect((await servedVersion(db.pool))?.version).toBe(served);
 
-    // the refused report was kept for the operator: next to the dataset and as the public latest
-    const latest = DiffReportSchema.parse(JSON.parse(readFileSync(join(dir, "www", "diff", "latest.json"), "utf8")));
+    // A refused publish changes nothing the public sees (the change report of the served version stays), and
+    // writes nothing next to its input file.
+    const shown = readFileSync(publicDiff(), "utf8");
+    expect(DiffReportSchema.parse(JSON.parse(shown)).new.version).toBe(served);
+    expect(existsSync(join(dir, "diff"))).toBe(false);
+
+    const { rows: last } = await db.pool.query<{ v: number }>("SELECT max(version)::int AS v FROM cosmo.datasets");
+    const candidate = last[0]!.v;
+    // the refused candidate's report, for the operator, goes where the gate CLI is told
+    const report = spawnSync(process.execPath, [COSMO_BIN, "gate", String(candidate), "--json"], {
+      env: { ...testEnv({ db }), COSMO_DATA_PUBLIC_DIR: join(dir, "www") },
+      encoding: "utf8",
+    });
+    expect(report.status).toBe(3);
+    const latest = DiffReportSchema.parse(JSON.parse(report.stdout).report);
     expect(latest.gate?.ok).toBe(false);
     expect(latest.countriesRemoved.map((c) => c.osmId)).toEqual([country.osm_id]);
-    expect(existsSync(join(dir, "diff", `v${served}--v${latest.new.version}.json`))).toBe(true);
+    // nor does a refused `cosmo publish`
+    const refused = spawnSync(process.execPath, [COSMO_BIN, "publish", String(candidate)], {
+      env: { ...testEnv({ db }), COSMO_DATA_PUBLIC_DIR: join(dir, "www") },
+      encoding: "utf8",
+    });
+    expect(refused.status).toBe(3);
+    expect(readFileSync(publicDiff(), "utf8")).toBe(shown);
 
-    const candidate = latest.new.version!;
     // the same verdict from the CLI, without publishing: exit 3 and one line naming the rules
     const cli = spawnSync(process.execPath, [COSMO_BIN, "gate", String(candidate)], {
       env: { ...testEnv({ db }), COSMO_DATA_PUBLIC_DIR: join(dir, "www") },
@@ -96,6 +125,7 @@ describe("publish gate on Luxembourg versions", () => {
     );
     expect(cli.stdout).toMatch(/countries removed: Lëtzebuerg \(LU, relation:2171347\)/);
     expect((await servedVersion(db.pool))?.version).toBe(served);
+    expect(readFileSync(publicDiff(), "utf8")).toBe(shown);
 
     const forced = await publishVersion(db, candidate, {
       force: true,
@@ -117,7 +147,7 @@ describe("publish gate on Luxembourg versions", () => {
   });
 
   it("applies the total-drop and dashboard-regression rules", () => {
-    const base = DiffReportSchema.parse(JSON.parse(readFileSync(join(dir, "www", "diff", "latest.json"), "utf8")));
+    const base = DiffReportSchema.parse(JSON.parse(readFileSync(publicDiff(), "utf8")));
     const shrunk = {
       ...base,
       countriesRemoved: [],

@@ -52,6 +52,8 @@ function status(v: unknown): Status {
   return s === "ok" || s === "ko" ? s : "skip";
 }
 
+const oldSkipMarker = (count: number | null) => (count === -1 ? null : count);
+
 export function normalizeRow(r: Json): DashboardRow {
   return {
     wikidata: String(r.wikidata_id ?? r.wikidata ?? r.wikidataId ?? ""),
@@ -61,7 +63,8 @@ export function normalizeRow(r: Json): DashboardRow {
     localType: String(r.zone_type_local_name ?? r.zoneTypeLocalName ?? ""),
     expectedMin: n(r.expected_min ?? r.expectedMin),
     expectedMax: n(r.expected_max ?? r.expectedMax),
-    count: n(r.total ?? r.count ?? r.actual),
+    // The old test_results.json marks a skipped row (nothing counted) with total -1.
+    count: oldSkipMarker(n(r.total ?? r.count ?? r.actual)),
     status: status(r.test_status ?? r.status),
     knownFailure: r.knownFailure === true || /^(yes|true|1)$/i.test(String(r.is_known_failure ?? "")),
     zoneId: n(r.zoneId),

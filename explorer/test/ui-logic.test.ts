@@ -215,6 +215,11 @@ describe("dashboard document", () => {
       },
     ]);
     expect(d.rows[0]).toMatchObject({ expectedMin: 100, count: 105, status: "ok", knownFailure: true, zoneId: null });
+    // A skipped row: the old format's total -1 is "not counted", not a count.
+    expect(parseDashboard([{ wikidata_id: "Q1", total: -1, test_status: "skip" }]).rows[0]).toMatchObject({
+      count: null,
+      status: "skip",
+    });
   });
 
   it("sorts (failures first, empty values last), filters and counts", () => {

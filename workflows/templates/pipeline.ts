@@ -2,6 +2,7 @@
 import { CronWorkflow } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/CronWorkflow";
 import { WorkflowTemplate } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/WorkflowTemplate";
 import { LABELS, SEMAPHORE_CONFIG_MAP, specDefaults, stripUndefined, type Template } from "./common.ts";
+import { EXTRACT_OPTIONS } from "./stages.ts";
 
 export const PIPELINE = "cosmo-update";
 
@@ -43,6 +44,8 @@ function updateDag(): Template {
               arg("region", "{{item.name}}"),
               arg("url", "{{item.url}}"),
               arg("country-code", "{{item.countryCode}}"),
+              arg("disable-voronoi", "{{workflow.parameters.disable-voronoi}}"),
+              arg("filter-langs", "{{workflow.parameters.filter-langs}}"),
             ],
           },
         },
@@ -52,7 +55,7 @@ function updateDag(): Template {
           ...ref("cosmo-merge", "merge"),
           arguments: {
             parameters: [
-              arg("sha256s", "{{tasks.regions.outputs.parameters.sha256}}"),
+              arg("keys", "{{tasks.regions.outputs.parameters.key}}"),
               arg("bucket", "{{workflow.parameters.bucket}}"),
             ],
           },
@@ -111,14 +114,17 @@ function updateDag(): Template {
   };
 }
 
-/** One region: fetch → hash check → extract (skipped when this input hash was already extracted). */
+/** One region: fetch → input-key check → extract (skipped when this input key was already extracted). */
 function regionDag(): Template {
   return {
     name: "region",
-    inputs: { parameters: [{ name: "region" }, { name: "url" }, { name: "country-code", default: "" }] },
+    inputs: {
+      parameters: [{ name: "region" }, { name: "url" }, ...EXTRACT_OPTIONS],
+    },
     outputs: {
       parameters: [
         { name: "sha256", valueFrom: { parameter: "{{tasks.check.outputs.parameters.sha256}}" } },
+        { name: "key", valueFrom: { parameter: "{{tasks.check.outputs.parameters.key}}" } },
         { name: "region", valueFrom: { parameter: "{{inputs.parameters.region}}" } },
       ],
     },
@@ -143,6 +149,7 @@ function regionDag(): Template {
             parameters: [
               arg("fetched", "{{tasks.fetch.outputs.result}}"),
               arg("bucket", "{{workflow.parameters.bucket}}"),
+              ...EXTRACT_OPTIONS.map(({ name }) => arg(name, `{{inputs.parameters.${name}}}`)),
             ],
           },
         },
@@ -155,7 +162,8 @@ function regionDag(): Template {
             parameters: [
               arg("region", "{{inputs.parameters.region}}"),
               arg("sha256", "{{tasks.check.outputs.parameters.sha256}}"),
-              arg("country-code", "{{inputs.parameters.country-code}}"),
+              arg("key", "{{tasks.check.outputs.parameters.key}}"),
+              ...EXTRACT_OPTIONS.map(({ name }) => arg(name, `{{inputs.parameters.${name}}}`)),
             ],
           },
         },
@@ -211,6 +219,16 @@ export function pipelineTemplate(): WorkflowTemplate {
               description: 'JSON list of {name, url, countryCode} regional extracts (countryCode "" = from the data)',
             },
             { name: "bucket", value: "cosmo", description: "bucket of the default artifact repository" },
+            {
+              name: "disable-voronoi",
+              value: "false",
+              description: "true: no Voronoi cells for place zones (cosmo extract --disable-voronoi)",
+            },
+            {
+              name: "filter-langs",
+              value: "",
+              description: 'comma-separated languages of international_labels ("" = all; cosmo extract --filter-langs)',
+            },
             { name: "max-zoom", value: "6", description: "highest zoom seeded before publishing" },
           ],
         },

@@ -45,16 +45,29 @@ export function fetchTemplate(o: RenderOptions): WorkflowTemplate {
   return stageTemplate("cosmo-fetch", "Fetch a regional OSM extract into the artefact store (sha256, ETag).", [fetch]);
 }
 
-/** Extract zones from one region's PBF; `check` tells whether this input hash was already extracted. */
+/** The extractor options a region's extract takes; they are part of the extract's input key (input-key.ts). */
+export const EXTRACT_OPTIONS = [
+  // "" lets the extractor find the country from the data (continents); set it for sub-country extracts.
+  { name: "country-code", default: "" },
+  { name: "disable-voronoi", default: "false" },
+  // Comma-separated languages of international_labels ("" = all).
+  { name: "filter-langs", default: "" },
+];
+const extractOptionArgs = () => EXTRACT_OPTIONS.map((p) => `--${p.name}=${param(p.name)}`);
+
+/**
+ * Extract zones from one region; `check` computes the extract's input key (PBF sha256, options, rules, code)
+ * and tells whether it was already extracted.
+ */
 export function extractTemplate(o: RenderOptions): WorkflowTemplate {
-  const zonesKey = `extracts/${param("sha256")}/zones.jsonl.gz`;
+  const zonesKey = `extracts/${param("key")}/zones.jsonl.gz`;
   const check = containerTemplate(
     {
       name: "check",
       image: "cosmo-extractor",
-      inputs: { parameters: [{ name: "fetched" }, { name: "bucket", default: "cosmo" }] },
-      // Takes the fetch summary, writes its sha256 (and ETag) as output parameters and prints `true` when
-      // extracts/<sha256>/zones.jsonl.gz exists: the explicit hash check that lets the DAG skip `extract`.
+      inputs: { parameters: [{ name: "fetched" }, { name: "bucket", default: "cosmo" }, ...EXTRACT_OPTIONS] },
+      // Takes the fetch summary, writes its sha256 (and ETag) and the input key as output parameters and prints
+      // `true` when extracts/<key>/zones.jsonl.gz exists: the explicit check that lets the DAG skip `extract`.
       args: [
         "workflows",
         "step",
@@ -63,10 +76,11 @@ export function extractTemplate(o: RenderOptions): WorkflowTemplate {
         param("fetched"),
         "--bucket",
         param("bucket"),
+        ...extractOptionArgs(),
         "--outputs",
         OUT,
       ],
-      outputs: { parameters: [outParam("sha256"), outParam("etag")] },
+      outputs: { parameters: [outParam("sha256"), outParam("etag"), outParam("key")] },
       resources: resources("50m", "128Mi", "500m", "256Mi"),
       activeDeadlineSeconds: 300,
       retryStrategy: retry(2, "Always", "10s", "5m"),
@@ -78,19 +92,32 @@ export function extractTemplate(o: RenderOptions): WorkflowTemplate {
       name: "extract",
       image: "cosmo-extractor",
       inputs: {
-        // country-code: "" lets the extractor find it from the data (continents); set it for sub-country extracts.
-        parameters: [{ name: "region" }, { name: "sha256" }, { name: "country-code", default: "" }],
+        parameters: [{ name: "region" }, { name: "sha256" }, { name: "key" }, ...EXTRACT_OPTIONS],
         artifacts: [s3Artifact("pbf", `${WORK}/in/source.osm.pbf`, `sources/${param("region")}.osm.pbf`)],
       },
+      // `cosmo extract` with the options of the key, after checking they still give that key.
       args: [
+        "workflows",
+        "step",
         "extract",
-        "-i",
+        "--input",
         `${WORK}/in/source.osm.pbf`,
-        "-o",
+        "--output",
         `${WORK}/zones.jsonl.gz`,
-        `--country-code=${param("country-code")}`,
+        "--sha256",
+        param("sha256"),
+        "--key",
+        param("key"),
+        ...extractOptionArgs(),
       ],
-      outputs: { artifacts: [s3Artifact("zones", `${WORK}/zones.jsonl.gz`, zonesKey)] },
+      outputs: {
+        artifacts: [
+          s3Artifact("zones", `${WORK}/zones.jsonl.gz`, zonesKey),
+          // The extract's stats (dropped boundaries…) for the dashboard; optional: an extractor that writes none
+          // still gives a usable extract (the dashboard then skips that check).
+          s3Artifact("zones-meta", `${WORK}/zones.jsonl.gz.meta.json`, `${zonesKey}.meta.json`, { optional: true }),
+        ],
+      },
       resources: resources("2", "8Gi", "4", "16Gi"),
       activeDeadlineSeconds: 6 * 3600,
       // Extraction is deterministic: retry only on infrastructure errors (eviction, node loss), not on failures.
@@ -102,7 +129,7 @@ export function extractTemplate(o: RenderOptions): WorkflowTemplate {
   );
   return stageTemplate(
     "cosmo-extract",
-    "Extract administrative zones from one region (skipped when already extracted).",
+    "Extract administrative zones from one region (skipped when already extracted with the same inputs).",
     [check, extract],
   );
 }
@@ -113,19 +140,9 @@ export function mergeTemplate(o: RenderOptions): WorkflowTemplate {
     {
       name: "merge",
       image: "cosmo-extractor",
-      inputs: { parameters: [{ name: "sha256s" }, { name: "bucket", default: "cosmo" }] },
-      // The merged key is the hash of the sorted input hashes: an unchanged set of inputs is a no-op.
-      args: [
-        "workflows",
-        "step",
-        "merge",
-        "--bucket",
-        param("bucket"),
-        "--sha256s",
-        param("sha256s"),
-        "--outputs",
-        OUT,
-      ],
+      inputs: { parameters: [{ name: "keys" }, { name: "bucket", default: "cosmo" }] },
+      // The merged key is the input key of the sorted extract keys: an unchanged set of inputs is a no-op.
+      args: ["workflows", "step", "merge", "--bucket", param("bucket"), "--keys", param("keys"), "--outputs", OUT],
       outputs: { parameters: [outParam("url"), outParam("hash"), outParam("skipped")] },
       resources: resources("1", "2Gi", "2", "4Gi"),
       activeDeadlineSeconds: 2 * 3600,

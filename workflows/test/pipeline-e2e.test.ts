@@ -1,6 +1,7 @@
 // The real rendered DAG (chart/files/workflows) run by the local runner with the real stage CLIs on the
 // Luxembourg and Gatineau fixtures: fan-out over two regions, a download that fails once and is retried,
-// publish, the exit handler; then a run refused by the publish gate that leaves the published dataset in place.
+// publish, the exit handler; then a run refused by the publish gate that leaves the published dataset in place,
+// and a run whose changed extractor option re-extracts the same file.
 import { appendFileSync, createReadStream } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -50,12 +51,16 @@ async function served(): Promise<number | null> {
   return r.rows[0]?.version ?? null;
 }
 
-function run(regions: { name: string; url: string; countryCode: string }[], name: string): Promise<RunResult> {
+function run(
+  regions: { name: string; url: string; countryCode: string }[],
+  name: string,
+  params: Record<string, string> = {},
+): Promise<RunResult> {
   const dir = tmpDir(`wf-e2e-${name}`);
   return runLocal({
     docs: readRendered(DEFAULT_OUT),
     workflowTemplate: "cosmo-update",
-    params: { regions: JSON.stringify(regions), bucket: store.defaultBucket, "max-zoom": "2" },
+    params: { regions: JSON.stringify(regions), bucket: store.defaultBucket, "max-zoom": "2", ...params },
     store,
     // The public documents go to the store, as in a cluster (the web pods proxy /data/ to that prefix).
     env: { ...testEnv({ db, store }), COSMO_LOG_LEVEL: "warn", COSMO_DATA_PUBLIC_DIR: store.url("www/data") },
@@ -87,9 +92,9 @@ describe("the rendered pipeline, locally", () => {
     const version = Number(node(first, "update/served-check").outputs?.version);
     expect(version).toBeGreaterThan(0);
     expect(await served()).toBe(version);
-    // Artefacts under keys that carry the input hash.
-    const sha = node(first, "update/regions(0:luxembourg)/check").outputs?.sha256;
-    expect(await store.exists(store.url(`extracts/${sha}/zones.jsonl.gz`))).toBe(true);
+    // Artefacts under keys that carry the input key (PBF, options, rules, code).
+    const key = node(first, "update/regions(0:luxembourg)/check").outputs?.key;
+    expect(await store.exists(store.url(`extracts/${key}/zones.jsonl.gz`))).toBe(true);
     const ok = JSON.parse((await store.getBuffer(store.url("runs/e2e-ok.json"))).toString());
     expect(ok).toMatchObject({ status: "Succeeded", servedVersion: version });
     // The served version's dashboard is the one the explorer shows.
@@ -97,7 +102,7 @@ describe("the rendered pipeline, locally", () => {
     expect(JSON.parse(shown).dataset).toMatchObject({ kind: "version", version });
     expect(await store.exists(store.url("www/data/test_results.json"))).toBe(true);
 
-    // Second run: Gatineau alone. Its extract is reused (same sha256), a new version is imported, and the
+    // Second run: Gatineau alone. Its extract is reused (same input key), a new version is imported, and the
     // publish gate refuses it (Luxembourg would disappear): the run fails with the gate report kept as an
     // artefact, the exit handler records the failure, and the first version stays served.
     const second = await run([regions[1]!], "e2e-ko");
@@ -114,11 +119,20 @@ describe("the rendered pipeline, locally", () => {
     const ko = JSON.parse((await store.getBuffer(store.url("runs/e2e-ko.json"))).toString());
     expect(ko).toMatchObject({ status: "Failed", servedVersion: version });
     expect(await served()).toBe(version);
-    // The refused candidate's change report is published for review; the dashboard shown stays the served one's.
-    const diff = JSON.parse((await store.getBuffer(store.url("www/data/diff/latest.json"))).toString());
-    expect(diff.new).toMatchObject({ kind: "version" });
-    expect(diff.new.version).toBeGreaterThan(version);
+    // A refused candidate changes nothing the public sees: its change report is the gate-report artefact above,
+    // not the public one (no publish went through the gate yet), and the dashboard shown stays the served one's.
+    expect(report.kind).toBe("cosmo-diff");
+    expect(await store.exists(store.url("www/data/diff/latest.json"))).toBe(false);
     expect((await store.getBuffer(store.url("www/data/dashboard/latest.json"))).toString()).toBe(shown);
+
+    // Third run: the same Gatineau file with another extractor option is extracted again (a new input key),
+    // not served from the extract of the second run.
+    const third = await run([regions[1]!], "e2e-voronoi", { "disable-voronoi": "true" });
+    expect(node(third, "update/regions(0:gatineau)/extract").phase).toBe("Succeeded");
+    const keys = [second, third].map((r) => node(r, "update/regions(0:gatineau)/check").outputs?.key);
+    expect(keys[1]).not.toBe(keys[0]);
+    expect(await store.exists(store.url(`extracts/${keys[1]}/zones.jsonl.gz`))).toBe(true);
+    expect(await served()).toBe(version);
     // Each step is a `node bin/cosmo.js` process (~1.5 s to start on an idle machine, far more on a loaded one).
-  }, 420_000);
+  }, 600_000);
 });

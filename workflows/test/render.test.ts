@@ -67,7 +67,7 @@ describe("rendered templates", () => {
         expect(t.container.resources.limits, `${file} ${t.name}`).toBeDefined();
         expect(Number.isInteger(t.retryStrategy.limit), `${file} ${t.name}`).toBe(true);
         for (const a of t.outputs?.artifacts ?? [])
-          expect(a.s3.key, `${file} ${t.name}`).toMatch(/\{\{inputs\.parameters\.(sha256|hash)\}\}/);
+          expect(a.s3.key, `${file} ${t.name}`).toMatch(/\{\{inputs\.parameters\.(key|hash)\}\}/);
       }
     }
     expect(
