@@ -10,7 +10,7 @@ import { pipeline } from "node:stream/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as Minio from "minio";
 import { type Config, getConfig } from "./config.ts";
-import { EMBEDDED_S3_KEYS, ensureEmbeddedS3 } from "./embedded-s3.ts";
+import { ensureEmbeddedS3 } from "./embedded-s3.ts";
 import { InputError } from "./errors.ts";
 import { projectPath } from "./paths.ts";
 
@@ -260,7 +260,7 @@ export async function s3Settings(config: Config = getConfig()): Promise<S3Settin
     };
   }
   const embedded = await ensureEmbeddedS3(projectPath(s.embeddedDir));
-  return { endpoint: embedded.endpoint, ...EMBEDDED_S3_KEYS, region: s.region, bucket: s.bucket };
+  return { endpoint: embedded.endpoint, ...embedded.keys, region: s.region, bucket: s.bucket };
 }
 
 export function storeFor(settings: S3Settings): ArtefactStore {
