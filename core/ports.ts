@@ -75,3 +75,29 @@ export async function stablePort(dir: string, service: string): Promise<number> 
   writeFileSync(file, `${port}\n`);
   return port;
 }
+
+/** Network-level failures (nothing listening, no route, name unknown) and a server not accepting connections yet. */
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "57P03", // the database system is starting up / shutting down
+]);
+
+export function isUnreachable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string; errors?: unknown[] };
+  if (e?.code && UNREACHABLE_CODES.has(e.code)) return true;
+  if (/Connection terminated|timeout expired/.test(e?.message ?? "")) return true;
+  // Node reports a refused dual-stack connect as an AggregateError of the per-address errors.
+  return Array.isArray(e?.errors) && e.errors.some(isUnreachable);
+}
+
+/** The code naming why a connection failed (ECONNREFUSED, …), else its message. */
+export function unreachableReason(err: unknown): string {
+  const e = err as { code?: string; message?: string; errors?: { code?: string }[] };
+  return e.code ?? e.errors?.find((x) => x.code)?.code ?? e.message ?? String(err);
+}

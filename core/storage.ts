@@ -11,8 +11,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import * as Minio from "minio";
 import { type Config, getConfig } from "./config.ts";
 import { ensureEmbeddedS3 } from "./embedded-s3.ts";
-import { InputError } from "./errors.ts";
+import { CosmoError, EXIT, InputError } from "./errors.ts";
 import { projectPath } from "./paths.ts";
+import { isUnreachable, unreachableReason } from "./ports.ts";
 
 export type ArtefactLocation = { kind: "s3"; bucket: string; key: string } | { kind: "file"; path: string };
 
@@ -58,9 +59,30 @@ export class ArtefactStore {
   readonly defaultBucket: string;
   private readonly knownBuckets = new Set<string>();
 
-  constructor(client: Minio.Client, defaultBucket: string) {
+  /** For messages: where the S3 server is. */
+  readonly endpoint: string;
+
+  constructor(client: Minio.Client, defaultBucket: string, endpoint = "") {
     this.client = client;
     this.defaultBucket = defaultBucket;
+    this.endpoint = endpoint;
+  }
+
+  /** Run one S3 operation; "nothing answers there" becomes an exit-5 error naming the endpoint. */
+  private async remote<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      if (!isUnreachable(err)) throw err;
+      const reason = unreachableReason(err);
+      throw new CosmoError(
+        `S3 server at ${this.endpoint || "(unknown endpoint)"} unreachable (${reason}): is it running?`,
+        {
+          exitCode: EXIT.unavailable,
+          cause: err,
+        },
+      );
+    }
   }
 
   /** `s3://<default bucket>/<key>`. */
@@ -70,14 +92,16 @@ export class ArtefactStore {
 
   async ensureBucket(bucket: string): Promise<void> {
     if (this.knownBuckets.has(bucket)) return;
-    if (!(await this.client.bucketExists(bucket))) {
-      try {
-        await this.client.makeBucket(bucket);
-      } catch (err) {
-        // Another process made it in the meantime.
-        if (!(await this.client.bucketExists(bucket))) throw err;
+    await this.remote(async () => {
+      if (!(await this.client.bucketExists(bucket))) {
+        try {
+          await this.client.makeBucket(bucket);
+        } catch (err) {
+          // Another process made it in the meantime.
+          if (!(await this.client.bucketExists(bucket))) throw err;
+        }
       }
-    }
+    });
     this.knownBuckets.add(bucket);
   }
 
@@ -90,7 +114,7 @@ export class ArtefactStore {
       return createReadStream(loc.path);
     }
     try {
-      return await this.client.getObject(loc.bucket, loc.key);
+      return await this.remote(() => this.client.getObject(loc.bucket, loc.key));
     } catch (err) {
       if (isNotFound(err)) throw new InputError(`no such object`, { file: url });
       throw err;
@@ -127,9 +151,11 @@ export class ArtefactStore {
     await this.ensureBucket(loc.bucket);
     const meta = opts.contentType ? { "Content-Type": opts.contentType } : {};
     const data = typeof body === "string" ? Buffer.from(body) : body;
-    const res = Buffer.isBuffer(data)
-      ? await this.client.putObject(loc.bucket, loc.key, data, data.length, meta)
-      : await this.client.putObject(loc.bucket, loc.key, data, undefined, meta);
+    const res = await this.remote(() =>
+      Buffer.isBuffer(data)
+        ? this.client.putObject(loc.bucket, loc.key, data, data.length, meta)
+        : this.client.putObject(loc.bucket, loc.key, data, undefined, meta),
+    );
     return { etag: res.etag };
   }
 
@@ -145,7 +171,7 @@ export class ArtefactStore {
       };
     }
     try {
-      const s = await this.client.statObject(loc.bucket, loc.key);
+      const s = await this.remote(() => this.client.statObject(loc.bucket, loc.key));
       return { size: s.size, etag: s.etag, lastModified: s.lastModified };
     } catch (err) {
       if (isNotFound(err)) return null;
@@ -180,16 +206,18 @@ export class ArtefactStore {
       } else await walk(loc.path);
     } else {
       await this.ensureBucket(loc.bucket);
-      const stream = this.client.listObjectsV2(loc.bucket, loc.key, true);
-      for await (const item of stream as AsyncIterable<Minio.BucketItem>) {
-        if (!item.name) continue;
-        out.push({
-          url: `s3://${loc.bucket}/${item.name}`,
-          size: item.size,
-          etag: item.etag ?? "",
-          lastModified: item.lastModified ?? new Date(0),
-        });
-      }
+      await this.remote(async () => {
+        const stream = this.client.listObjectsV2(loc.bucket, loc.key, true);
+        for await (const item of stream as AsyncIterable<Minio.BucketItem>) {
+          if (!item.name) continue;
+          out.push({
+            url: `s3://${loc.bucket}/${item.name}`,
+            size: item.size,
+            etag: item.etag ?? "",
+            lastModified: item.lastModified ?? new Date(0),
+          });
+        }
+      });
     }
     return out.sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
   }
@@ -197,7 +225,7 @@ export class ArtefactStore {
   async remove(url: string): Promise<void> {
     const loc = parseArtefactUrl(url);
     if (loc.kind === "file") await rm(loc.path, { force: true });
-    else await this.client.removeObject(loc.bucket, loc.key);
+    else await this.remote(() => this.client.removeObject(loc.bucket, loc.key));
   }
 
   /** A local file with the artefact's content: the path itself for local files, a temp download for S3. */
@@ -276,7 +304,7 @@ export function storeFor(settings: S3Settings): ArtefactStore {
     pathStyle: true,
   });
   allowServersWithoutUploadListing(client);
-  return new ArtefactStore(client, settings.bucket);
+  return new ArtefactStore(client, settings.bucket, settings.endpoint);
 }
 
 /**
