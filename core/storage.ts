@@ -14,6 +14,7 @@ import { ensureEmbeddedS3 } from "./embedded-s3.ts";
 import { CosmoError, EXIT, InputError } from "./errors.ts";
 import { projectPath } from "./paths.ts";
 import { isUnreachable, unreachableReason } from "./ports.ts";
+import { removeOrphanDownloads, removeOrphanSiblings } from "./temp-files.ts";
 
 export type ArtefactLocation = { kind: "s3"; bucket: string; key: string } | { kind: "file"; path: string };
 
@@ -136,6 +137,7 @@ export class ArtefactStore {
     const loc = parseArtefactUrl(url);
     if (loc.kind === "file") {
       await mkdir(dirname(loc.path), { recursive: true });
+      await removeOrphanSiblings(loc.path);
       const tmp = `${loc.path}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
       try {
         const source = typeof body === "string" || Buffer.isBuffer(body) ? Readable.from([Buffer.from(body)]) : body;
@@ -237,11 +239,18 @@ export class ArtefactStore {
       });
       return { path: loc.path, cleanup: async () => undefined };
     }
+    await removeOrphanDownloads();
     const dir = join(tmpdir(), `cosmo-${process.pid}-${randomUUID().slice(0, 8)}`);
     await mkdir(dir, { recursive: true });
     const path = join(dir, loc.key.split("/").pop() || "artefact");
-    await pipeline(await this.get(url), createWriteStream(path));
-    return { path, cleanup: () => rm(dir, { recursive: true, force: true }) };
+    const cleanup = () => rm(dir, { recursive: true, force: true });
+    try {
+      await pipeline(await this.get(url), createWriteStream(path));
+    } catch (err) {
+      await cleanup();
+      throw err;
+    }
+    return { path, cleanup };
   }
 
   async sha256(url: string): Promise<string> {
