@@ -2,8 +2,10 @@
 import pg from "pg";
 import { type Config, getConfig } from "./config.ts";
 import { EXTENSIONS, ensureEmbeddedPostgres } from "./embedded-pg.ts";
+import { CosmoError, EXIT } from "./errors.ts";
 import { childLogger } from "./log.ts";
 import { projectPath } from "./paths.ts";
+import { isUnreachable, unreachableReason } from "./ports.ts";
 
 const log = childLogger("db");
 
@@ -52,11 +54,32 @@ export function poolFor(url: string, opts: OpenOptions = {}): Database {
   };
 }
 
+/** "database at host:port unreachable (ECONNREFUSED)" for connection failures (exit 5), the error itself otherwise. */
+export function unavailableDatabase(err: unknown, url: string): unknown {
+  if (!isUnreachable(err)) return err;
+  let address = "(unparsable URL)";
+  try {
+    const u = new URL(url);
+    address = `${u.hostname || "localhost"}:${u.port || 5432}${u.pathname}`; // never the password
+  } catch {
+    /* keep the placeholder */
+  }
+  return new CosmoError(`database (PostgreSQL) at ${address} unreachable (${unreachableReason(err)}): is it running?`, {
+    exitCode: EXIT.unavailable,
+    cause: err,
+  });
+}
+
 /** Open a pool on the configured database; makes sure the extensions cosmo needs exist. */
 export async function openDatabase(config: Config = getConfig(), opts: OpenOptions = {}): Promise<Database> {
   const url = await databaseUrl(config);
   const db = poolFor(url, { poolMax: config.database.poolMax, ...opts });
-  await ensureExtensions(db.pool);
+  try {
+    await ensureExtensions(db.pool);
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw unavailableDatabase(err, url);
+  }
   return db;
 }
 

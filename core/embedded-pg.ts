@@ -1,13 +1,16 @@
 // The project's own PostgreSQL+PostGIS cluster (Debian binaries) for when no DATABASE_URL is given:
-// initialised once under a directory, started on a free loopback port, reused by every later process.
+// initialised once under a directory, started on a loopback port chosen once per directory (so services started
+// earlier find it again after a restart), reused by every later process. Every login needs the cluster's
+// generated password (scram-sha-256), kept in <dir>/password with mode 0600: other local users get nothing.
 import { execFileSync, spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { randomBytes } from "node:crypto";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { CosmoError, EXIT } from "./errors.ts";
 import { withLock } from "./lock.ts";
 import { childLogger } from "./log.ts";
+import { stablePort } from "./ports.ts";
 
 const log = childLogger("embedded-pg");
 export const EMBEDDED_USER = "cosmo";
@@ -60,8 +63,14 @@ function pgExec(bin: string, args: string[], opts: { allowFail?: boolean } = {})
   return { status: res.status ?? 1, output };
 }
 
-function ownDir(path: string): void {
+function ownDir(path: string, mode?: number): void {
   mkdirSync(path, { recursive: true });
+  if (mode !== undefined) chmodSync(path, mode);
+  ownFile(path);
+}
+
+/** Hand a file or directory to the user the server runs as (when we are root). */
+function ownFile(path: string): void {
   if (runAsPostgres) {
     const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim());
     const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim());
@@ -69,15 +78,55 @@ function ownDir(path: string): void {
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
+/** Password logins only, over the socket and loopback alike. */
+const PG_HBA = `# Written by cosmo (core/embedded-pg.ts): every login needs the password kept in the cluster's
+# directory (file "password", mode 0600).
+local all all scram-sha-256
+host all all 127.0.0.1/32 scram-sha-256
+host all all ::1/128 scram-sha-256
+`;
+
+function passwordFile(dir: string): string {
+  return join(dir, "password");
+}
+
+/** The cluster's password, created on first use; the file is kept readable by its owner only. */
+function clusterPassword(dir: string, create: boolean): string | null {
+  const file = passwordFile(dir);
+  if (!existsSync(file)) {
+    if (!create) return null;
+    writeFileSync(file, `${randomBytes(24).toString("hex")}\n`, { mode: 0o600 });
+  }
+  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  return readFileSync(file, "utf8").trim();
+}
+
+/** Does pg_hba.conf still let someone in without a password (clusters made by older cosmo: trust)? */
+function hbaOpen(dataDir: string): boolean {
+  const lines = readFileSync(join(dataDir, "pg_hba.conf"), "utf8")
+    .split("\n")
+    .map((l) => l.replace(/#.*/, "").trim())
+    .filter(Boolean);
+  return lines.some((l) => !/\sscram-sha-256$/.test(l));
+}
+
+/**
+ * A cluster created by older cosmo trusted every loopback login: give its role the generated password, then
+ * require it everywhere (pg_hba.conf rewritten and reloaded). Runs while the server is up and still trusting.
+ */
+async function closeTrustCluster(dir: string, dataDir: string, binDir: string, port: number): Promise<void> {
+  const password = clusterPassword(dir, true) as string;
+  log.warn({ dataDir }, "embedded PostgreSQL trusted every local login: setting its password and requiring it");
+  const client = new pg.Client({ host: "127.0.0.1", port, user: EMBEDDED_USER, database: "postgres" });
+  await client.connect();
+  try {
+    await client.query("SET password_encryption = 'scram-sha-256'");
+    await client.query(`ALTER ROLE ${EMBEDDED_USER} PASSWORD ${client.escapeLiteral(password)}`);
+  } finally {
+    await client.end();
+  }
+  writeFileSync(join(dataDir, "pg_hba.conf"), PG_HBA);
+  pgExec(join(binDir, "pg_ctl"), ["reload", "-D", dataDir]);
 }
 
 /** Port of a running server from its postmaster.pid, or null when not running. */
@@ -133,21 +182,33 @@ export async function ensureEmbeddedPostgres(dir: string, opts: EmbeddedOptions 
     if (!existsSync(join(dataDir, "PG_VERSION"))) {
       ownDir(dataDir);
       log.info({ dataDir }, "initialising embedded PostgreSQL cluster");
-      pgExec(join(binDir, "initdb"), [
-        "-D",
-        dataDir,
-        "-U",
-        EMBEDDED_USER,
-        "--auth=trust",
-        "-E",
-        "UTF8",
-        "--locale=C.UTF-8",
-      ]);
+      // initdb may run as another user (postgres) who cannot read our password file: hand it a copy in the
+      // socket directory (that user's, mode 0700), removed right after.
+      ownDir(runDir, 0o700);
+      const pwCopy = join(runDir, "initdb-password");
+      writeFileSync(pwCopy, `${clusterPassword(dir, true)}\n`, { mode: 0o600 });
+      ownFile(pwCopy);
+      try {
+        pgExec(join(binDir, "initdb"), [
+          "-D",
+          dataDir,
+          "-U",
+          EMBEDDED_USER,
+          "--auth=scram-sha-256",
+          `--pwfile=${pwCopy}`,
+          "-E",
+          "UTF8",
+          "--locale=C.UTF-8",
+        ]);
+      } finally {
+        rmSync(pwCopy, { force: true });
+      }
+      writeFileSync(join(dataDir, "pg_hba.conf"), PG_HBA);
     }
     let port = runningPort(dataDir, binDir);
     if (port === null) {
-      ownDir(runDir);
-      port = await freePort();
+      ownDir(runDir, 0o700);
+      port = await stablePort(dir, "embedded PostgreSQL");
       const options = [`-p ${port}`, `-k ${runDir}`, ...serverSettings(opts.fast ?? false).map((s) => `-c ${s}`)].join(
         " ",
       );
@@ -164,10 +225,18 @@ export async function ensureEmbeddedPostgres(dir: string, opts: EmbeddedOptions 
         "-o",
         options,
       ]);
-      writeFileSync(join(dir, "port"), String(port));
       started = true;
     }
-    const base = `postgres://${EMBEDDED_USER}@127.0.0.1:${port}`;
+    if (hbaOpen(dataDir)) await closeTrustCluster(dir, dataDir, binDir, port);
+    const password = clusterPassword(dir, false);
+    if (password === null) {
+      throw new CosmoError(
+        `embedded PostgreSQL under ${dir}: its password file ${passwordFile(dir)} is missing; restore it, or stop ` +
+          `the cluster and delete ${dir} to start a new one`,
+        { exitCode: EXIT.unavailable },
+      );
+    }
+    const base = `postgres://${EMBEDDED_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
     const url = `${base}/${EMBEDDED_DATABASE}`;
     const adminUrl = `${base}/postgres`;
     await ensureDatabase(adminUrl, url, EMBEDDED_DATABASE);

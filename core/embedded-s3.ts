@@ -1,7 +1,10 @@
 // The embedded S3-protocol server for when no S3 endpoint is configured: a detached s3rver process on a
-// directory, started once and reused by every later process (like the embedded PostgreSQL).
+// directory, started once and reused by every later process (like the embedded PostgreSQL), always on the port
+// chosen the first time (<dir>/port) so that running services find it again after a restart. It answers only
+// requests signed with the key pair generated for the directory (<dir>/credentials.json, mode 0600).
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -9,19 +12,32 @@ import { fileURLToPath } from "node:url";
 import { CosmoError, EXIT } from "./errors.ts";
 import { processAlive as alive, withLock } from "./lock.ts";
 import { childLogger } from "./log.ts";
+import { stablePort } from "./ports.ts";
+import type { S3Keys } from "./s3-auth.ts";
 
 const log = childLogger("embedded-s3");
-/** s3rver's built-in development key pair (not a secret: the server only listens on loopback). */
-export const EMBEDDED_S3_KEYS = { accessKey: "S3RVER", secretKey: "S3RVER" };
 
 export interface EmbeddedS3 {
   endpoint: string;
   port: number;
   pid: number;
   started: boolean;
+  keys: S3Keys;
 }
 
-function readServerInfo(dir: string): { pid: number; port: number } | null {
+/** The directory's key pair, generated on first use; the file is kept readable by its owner only. */
+export function embeddedS3Keys(dir: string): S3Keys {
+  const file = join(dir, "credentials.json");
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    const keys: S3Keys = { accessKey: randomBytes(10).toString("hex"), secretKey: randomBytes(24).toString("hex") };
+    writeFileSync(file, `${JSON.stringify(keys)}\n`, { mode: 0o600 });
+  }
+  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  return JSON.parse(readFileSync(file, "utf8")) as S3Keys;
+}
+
+function readServerInfo(dir: string): { pid: number; port: number; signed?: boolean } | null {
   try {
     return JSON.parse(readFileSync(join(dir, "server.json"), "utf8"));
   } catch {
@@ -41,19 +57,28 @@ function portOpen(port: number): Promise<boolean> {
 
 async function reusable(dir: string): Promise<{ pid: number; port: number } | null> {
   const info = readServerInfo(dir);
-  if (info && alive(info.pid) && (await portOpen(info.port))) return info;
+  if (!info || !alive(info.pid)) return null;
+  if (!info.signed) {
+    // Started by older cosmo: it answers unsigned requests. Replace it by one that checks signatures.
+    log.warn({ dir, pid: info.pid }, "embedded S3 server accepts unsigned requests: restarting it with a key pair");
+    await stopEmbeddedS3(dir);
+    return null;
+  }
+  if (await portOpen(info.port)) return info;
   return null;
 }
 
 export async function ensureEmbeddedS3(dir: string): Promise<EmbeddedS3> {
   mkdirSync(dir, { recursive: true });
   return withLock(join(dir, ".lock"), async () => {
+    const keys = embeddedS3Keys(dir);
     const running = await reusable(dir);
-    if (running) return { endpoint: `http://127.0.0.1:${running.port}`, ...running, started: false };
+    if (running) return { endpoint: `http://127.0.0.1:${running.port}`, ...running, started: false, keys };
     rmSync(join(dir, "server.json"), { force: true });
+    const port = await stablePort(dir, "embedded S3 server");
     const daemon = fileURLToPath(new URL("./s3-daemon.ts", import.meta.url));
     const logFd = openSync(join(dir, "server.log"), "a");
-    const child = spawn(process.execPath, ["--import", "tsx", daemon, dir], {
+    const child = spawn(process.execPath, ["--import", "tsx", daemon, dir, String(port)], {
       detached: true,
       stdio: ["ignore", logFd, logFd],
       cwd: fileURLToPath(new URL("..", import.meta.url)),
@@ -64,7 +89,7 @@ export async function ensureEmbeddedS3(dir: string): Promise<EmbeddedS3> {
     while (Date.now() < deadline) {
       const info = readServerInfo(dir);
       if (info && (await portOpen(info.port)))
-        return { endpoint: `http://127.0.0.1:${info.port}`, ...info, started: true };
+        return { endpoint: `http://127.0.0.1:${info.port}`, ...info, started: true, keys };
       if (child.exitCode !== null) break;
       await sleep(50);
     }

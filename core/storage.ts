@@ -10,9 +10,11 @@ import { pipeline } from "node:stream/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as Minio from "minio";
 import { type Config, getConfig } from "./config.ts";
-import { EMBEDDED_S3_KEYS, ensureEmbeddedS3 } from "./embedded-s3.ts";
-import { InputError } from "./errors.ts";
+import { ensureEmbeddedS3 } from "./embedded-s3.ts";
+import { CosmoError, EXIT, InputError } from "./errors.ts";
 import { projectPath } from "./paths.ts";
+import { isUnreachable, unreachableReason } from "./ports.ts";
+import { removeOrphanDownloads, removeOrphanSiblings } from "./temp-files.ts";
 
 export type ArtefactLocation = { kind: "s3"; bucket: string; key: string } | { kind: "file"; path: string };
 
@@ -58,9 +60,30 @@ export class ArtefactStore {
   readonly defaultBucket: string;
   private readonly knownBuckets = new Set<string>();
 
-  constructor(client: Minio.Client, defaultBucket: string) {
+  /** For messages: where the S3 server is. */
+  readonly endpoint: string;
+
+  constructor(client: Minio.Client, defaultBucket: string, endpoint = "") {
     this.client = client;
     this.defaultBucket = defaultBucket;
+    this.endpoint = endpoint;
+  }
+
+  /** Run one S3 operation; "nothing answers there" becomes an exit-5 error naming the endpoint. */
+  private async remote<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      if (!isUnreachable(err)) throw err;
+      const reason = unreachableReason(err);
+      throw new CosmoError(
+        `S3 server at ${this.endpoint || "(unknown endpoint)"} unreachable (${reason}): is it running?`,
+        {
+          exitCode: EXIT.unavailable,
+          cause: err,
+        },
+      );
+    }
   }
 
   /** `s3://<default bucket>/<key>`. */
@@ -70,14 +93,16 @@ export class ArtefactStore {
 
   async ensureBucket(bucket: string): Promise<void> {
     if (this.knownBuckets.has(bucket)) return;
-    if (!(await this.client.bucketExists(bucket))) {
-      try {
-        await this.client.makeBucket(bucket);
-      } catch (err) {
-        // Another process made it in the meantime.
-        if (!(await this.client.bucketExists(bucket))) throw err;
+    await this.remote(async () => {
+      if (!(await this.client.bucketExists(bucket))) {
+        try {
+          await this.client.makeBucket(bucket);
+        } catch (err) {
+          // Another process made it in the meantime.
+          if (!(await this.client.bucketExists(bucket))) throw err;
+        }
       }
-    }
+    });
     this.knownBuckets.add(bucket);
   }
 
@@ -90,7 +115,7 @@ export class ArtefactStore {
       return createReadStream(loc.path);
     }
     try {
-      return await this.client.getObject(loc.bucket, loc.key);
+      return await this.remote(() => this.client.getObject(loc.bucket, loc.key));
     } catch (err) {
       if (isNotFound(err)) throw new InputError(`no such object`, { file: url });
       throw err;
@@ -112,6 +137,7 @@ export class ArtefactStore {
     const loc = parseArtefactUrl(url);
     if (loc.kind === "file") {
       await mkdir(dirname(loc.path), { recursive: true });
+      await removeOrphanSiblings(loc.path);
       const tmp = `${loc.path}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
       try {
         const source = typeof body === "string" || Buffer.isBuffer(body) ? Readable.from([Buffer.from(body)]) : body;
@@ -127,9 +153,11 @@ export class ArtefactStore {
     await this.ensureBucket(loc.bucket);
     const meta = opts.contentType ? { "Content-Type": opts.contentType } : {};
     const data = typeof body === "string" ? Buffer.from(body) : body;
-    const res = Buffer.isBuffer(data)
-      ? await this.client.putObject(loc.bucket, loc.key, data, data.length, meta)
-      : await this.client.putObject(loc.bucket, loc.key, data, undefined, meta);
+    const res = await this.remote(() =>
+      Buffer.isBuffer(data)
+        ? this.client.putObject(loc.bucket, loc.key, data, data.length, meta)
+        : this.client.putObject(loc.bucket, loc.key, data, undefined, meta),
+    );
     return { etag: res.etag };
   }
 
@@ -145,7 +173,7 @@ export class ArtefactStore {
       };
     }
     try {
-      const s = await this.client.statObject(loc.bucket, loc.key);
+      const s = await this.remote(() => this.client.statObject(loc.bucket, loc.key));
       return { size: s.size, etag: s.etag, lastModified: s.lastModified };
     } catch (err) {
       if (isNotFound(err)) return null;
@@ -180,16 +208,18 @@ export class ArtefactStore {
       } else await walk(loc.path);
     } else {
       await this.ensureBucket(loc.bucket);
-      const stream = this.client.listObjectsV2(loc.bucket, loc.key, true);
-      for await (const item of stream as AsyncIterable<Minio.BucketItem>) {
-        if (!item.name) continue;
-        out.push({
-          url: `s3://${loc.bucket}/${item.name}`,
-          size: item.size,
-          etag: item.etag ?? "",
-          lastModified: item.lastModified ?? new Date(0),
-        });
-      }
+      await this.remote(async () => {
+        const stream = this.client.listObjectsV2(loc.bucket, loc.key, true);
+        for await (const item of stream as AsyncIterable<Minio.BucketItem>) {
+          if (!item.name) continue;
+          out.push({
+            url: `s3://${loc.bucket}/${item.name}`,
+            size: item.size,
+            etag: item.etag ?? "",
+            lastModified: item.lastModified ?? new Date(0),
+          });
+        }
+      });
     }
     return out.sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
   }
@@ -197,7 +227,7 @@ export class ArtefactStore {
   async remove(url: string): Promise<void> {
     const loc = parseArtefactUrl(url);
     if (loc.kind === "file") await rm(loc.path, { force: true });
-    else await this.client.removeObject(loc.bucket, loc.key);
+    else await this.remote(() => this.client.removeObject(loc.bucket, loc.key));
   }
 
   /** A local file with the artefact's content: the path itself for local files, a temp download for S3. */
@@ -209,11 +239,18 @@ export class ArtefactStore {
       });
       return { path: loc.path, cleanup: async () => undefined };
     }
+    await removeOrphanDownloads();
     const dir = join(tmpdir(), `cosmo-${process.pid}-${randomUUID().slice(0, 8)}`);
     await mkdir(dir, { recursive: true });
     const path = join(dir, loc.key.split("/").pop() || "artefact");
-    await pipeline(await this.get(url), createWriteStream(path));
-    return { path, cleanup: () => rm(dir, { recursive: true, force: true }) };
+    const cleanup = () => rm(dir, { recursive: true, force: true });
+    try {
+      await pipeline(await this.get(url), createWriteStream(path));
+    } catch (err) {
+      await cleanup();
+      throw err;
+    }
+    return { path, cleanup };
   }
 
   async sha256(url: string): Promise<string> {
@@ -260,7 +297,7 @@ export async function s3Settings(config: Config = getConfig()): Promise<S3Settin
     };
   }
   const embedded = await ensureEmbeddedS3(projectPath(s.embeddedDir));
-  return { endpoint: embedded.endpoint, ...EMBEDDED_S3_KEYS, region: s.region, bucket: s.bucket };
+  return { endpoint: embedded.endpoint, ...embedded.keys, region: s.region, bucket: s.bucket };
 }
 
 export function storeFor(settings: S3Settings): ArtefactStore {
@@ -276,7 +313,7 @@ export function storeFor(settings: S3Settings): ArtefactStore {
     pathStyle: true,
   });
   allowServersWithoutUploadListing(client);
-  return new ArtefactStore(client, settings.bucket);
+  return new ArtefactStore(client, settings.bucket, settings.endpoint);
 }
 
 /**

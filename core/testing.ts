@@ -5,7 +5,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { type Config, loadConfig } from "./config.ts";
 import { type Database, poolFor } from "./db.ts";
-import { EMBEDDED_S3_KEYS } from "./embedded-s3.ts";
+import { embeddedS3Keys } from "./embedded-s3.ts";
 import { PROJECT_ROOT, projectPath } from "./paths.ts";
 import { type ArtefactStore, storeFor } from "./storage.ts";
 
@@ -60,13 +60,18 @@ export async function testDatabase(name = "db", opts: { poolMax?: number } = {})
   };
 }
 
+/** The test S3 server's key pair (generated under its directory by core/embedded-s3.ts). */
+function testS3Keys() {
+  return embeddedS3Keys(projectPath(".data/test/s3"));
+}
+
 /** An artefact store on the test S3 server with a fresh bucket of its own. */
 export function testStore(): ArtefactStore {
   const endpoint = process.env.COSMO_TEST_S3_ENDPOINT;
   if (!endpoint) throw new Error("COSMO_TEST_S3_ENDPOINT unset: run tests through vitest (core/testing-setup.ts)");
   return storeFor({
     endpoint,
-    ...EMBEDDED_S3_KEYS,
+    ...testS3Keys(),
     region: "us-east-1",
     bucket: `t-${randomBytes(6).toString("hex")}`,
   });
@@ -79,8 +84,8 @@ function serviceEnv(opts: { db?: Database; store?: ArtefactStore }): NodeJS.Proc
     ...(opts.store
       ? {
           S3_ENDPOINT: process.env.COSMO_TEST_S3_ENDPOINT,
-          S3_ACCESS_KEY: EMBEDDED_S3_KEYS.accessKey,
-          S3_SECRET_KEY: EMBEDDED_S3_KEYS.secretKey,
+          S3_ACCESS_KEY: testS3Keys().accessKey,
+          S3_SECRET_KEY: testS3Keys().secretKey,
           S3_BUCKET: opts.store.defaultBucket,
         }
       : {}),

@@ -1,13 +1,16 @@
 // `cosmo web`: nginx in front of the API and tile services (reused when already running on their configured
-// ports, otherwise started in this process on the served dataset), the built explorer and the dashboard files.
+// ports and proven to be this checkout's — same database —, otherwise started in this process on the served
+// dataset), the built explorer and the dashboard files.
 import { Command } from "commander";
+import { DATABASE_HEADER, databaseIdentity } from "../api/kit/health.ts";
 import { intOption, runAction } from "../core/cli.ts";
 import { getConfig } from "../core/config.ts";
 import type { Database } from "../core/db.ts";
 import { childLogger } from "../core/log.ts";
 import { projectPath } from "../core/paths.ts";
+import { describeHolder, portProblem } from "../core/ports.ts";
 import { buildExplorer } from "./build.ts";
-import { startWeb } from "./web.ts";
+import { startWeb, stopStaleNginx } from "./web.ts";
 
 const log = childLogger("web");
 
@@ -16,14 +19,31 @@ interface Service {
   close(): Promise<void>;
 }
 
-async function answers(url: string): Promise<boolean> {
+/** Does a cosmo service on `base` answer `probe` (200, or 503 = no dataset yet), and on which database? */
+async function runningService(base: string, probe: string): Promise<{ database: string | null } | null> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(1500) });
+    const res = await fetch(`${base}${probe}`, { signal: AbortSignal.timeout(1500) });
     await res.body?.cancel();
-    return res.status === 200 || res.status === 503; // 503 = a cosmo service with no dataset served yet
+    if (res.status !== 200 && res.status !== 503) return null;
+    const health = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(1500) });
+    await health.body?.cancel();
+    return { database: health.headers.get(DATABASE_HEADER) };
   } catch {
-    return false;
+    return null;
   }
+}
+
+/**
+ * The port to start a service on: the configured one when free; a free one (0) when something else holds it —
+ * another checkout's service (its database is not ours) or any other process — said in the log.
+ */
+async function portFor(service: string, port: number): Promise<number> {
+  if ((await portProblem(port)) === null) return port;
+  log.warn(
+    { port, holder: describeHolder(port) },
+    `${service}: port ${port} is held by ${describeHolder(port)}, which does not serve this checkout's database; starting ours on a free port`,
+  );
+  return 0;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -61,16 +81,20 @@ export function commands(): Command[] {
         };
         try {
           await buildExplorer();
+          const ours = await databaseIdentity((await openDb()).pool);
           let apiUrl = `http://127.0.0.1:${config.api.port}`;
-          if (await answers(`${apiUrl}/datasets`)) log.info({ apiUrl }, "reusing the running API");
+          if ((await runningService(apiUrl, "/datasets"))?.database === ours)
+            log.info({ apiUrl }, "reusing the running API (same database)");
           else {
             const { startApiServer } = await import("../api/server.ts");
-            const api = await startApiServer({ db: await openDb(), port: config.api.port, host: "127.0.0.1", config });
+            const port = await portFor("api", config.api.port);
+            const api = await startApiServer({ db: await openDb(), port, host: "127.0.0.1", config });
             started.push(api);
             apiUrl = api.url;
           }
           let tilesUrl = `http://127.0.0.1:${config.tiles.port}`;
-          if (await answers(`${tilesUrl}/tiles/zones.json`)) log.info({ tilesUrl }, "reusing the running tile server");
+          if ((await runningService(tilesUrl, "/tiles/zones.json"))?.database === ours)
+            log.info({ tilesUrl }, "reusing the running tile server (same database)");
           else {
             const { startTilesServer } = await import("../tiles/server.ts");
             const { openStore } = await import("../core/storage.ts");
@@ -78,18 +102,29 @@ export function commands(): Command[] {
             const tiles = await startTilesServer({
               db: await openDb(),
               store,
-              port: config.tiles.port,
+              port: await portFor("tiles", config.tiles.port),
               host: "127.0.0.1",
               config,
             });
             started.push(tiles);
             tilesUrl = tiles.url;
           }
+          // An nginx of ours left by a `cosmo web` killed with -9 would hold the port: stop it first.
+          await stopStaleNginx();
+          let webPort = opts.port ?? config.web.port;
+          if (opts.port === undefined && webPort > 0 && (await portProblem(webPort, opts.host)) !== null) {
+            // The configured default is taken (another checkout's explorer?): an explicit --port is refused instead.
+            log.warn(
+              { port: webPort },
+              `web: port ${webPort} is held by ${describeHolder(webPort)}; using a free port`,
+            );
+            webPort = 0;
+          }
           const web = await startWeb({
             apiUrl,
             tilesUrl,
             dataDir: projectPath(config.data.publicDir),
-            port: opts.port ?? config.web.port,
+            port: webPort,
             host: opts.host,
             basemapStyle: config.web.basemapStyle || undefined,
             cspHosts: opts.cspHost,

@@ -1,13 +1,14 @@
 // Runs nginx (the explorer's web server) as a child process with its own prefix under .data/nginx: the built
 // app at /, the API at /api/, the tiles at /tiles/, the dashboard files at /data/.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CosmoError, EXIT } from "../core/errors.ts";
+import { processAlive } from "../core/lock.ts";
 import { childLogger } from "../core/log.ts";
 import { projectPath } from "../core/paths.ts";
+import { describeHolder, freePort, portProblem } from "../core/ports.ts";
 import { buildExplorer, DIST_DIR } from "./build.ts";
 import { renderNginx } from "./nginx/render.ts";
 
@@ -40,31 +41,68 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-export function freePort(host = "127.0.0.1"): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once("error", fail);
-    srv.listen(0, host, () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => ok(port));
-    });
-  });
-}
+export { freePort };
+
+/** Where `cosmo web` keeps its nginx instances (one directory per port). */
+export const NGINX_INSTANCES_DIR = ".data/nginx";
 
 /** Fails with a clear message when something already listens there (nginx would retry for seconds, then log it 5 times). */
-function assertPortFree(host: string, port: number): Promise<void> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once("error", (err: NodeJS.ErrnoException) =>
-      fail(
-        new CosmoError(
-          `web: cannot listen on ${host}:${port} (${err.code === "EADDRINUSE" ? "port already in use; choose another with --port" : err.message})`,
-          { exitCode: EXIT.unavailable },
-        ),
-      ),
-    );
-    srv.listen(port, host, () => srv.close(() => ok()));
-  });
+async function assertPortFree(host: string, port: number): Promise<void> {
+  const problem = await portProblem(port, host);
+  if (problem === null) return;
+  throw new CosmoError(
+    `web: cannot listen on ${host}:${port} (${
+      problem === "EADDRINUSE"
+        ? `port already in use by ${describeHolder(port)}; stop it or choose another port with --port`
+        : problem
+    })`,
+    { exitCode: EXIT.unavailable },
+  );
+}
+
+function readPid(file: string): number | null {
+  try {
+    const pid = Number(readFileSync(file, "utf8").trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Is `pid` an nginx master started on this instance directory (not a recycled pid of something else)? */
+function isNginxOf(pid: number, prefixDir: string): boolean {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+    return /nginx/.test(cmdline) && cmdline.includes(`-p ${prefixDir} `);
+  } catch {
+    return false;
+  }
+}
+
+function instanceDirs(): string[] {
+  const base = projectPath(NGINX_INSTANCES_DIR);
+  return existsSync(base) ? readdirSync(base).map((d) => join(base, d)) : [];
+}
+
+/**
+ * nginx instances of this checkout whose `cosmo web` is gone (killed with -9, so it could not stop its nginx):
+ * they still hold their port. Stopped here, checked first to be our nginx on that instance directory.
+ */
+export async function stopStaleNginx(dirs = instanceDirs()): Promise<number[]> {
+  const stopped: number[] = [];
+  for (const dir of dirs) {
+    const owner = readPid(join(dir, "owner.pid"));
+    if (owner !== null && owner !== process.pid && processAlive(owner)) continue; // a running `cosmo web`
+    const pid = readPid(join(dir, "nginx.pid"));
+    if (pid === null || !processAlive(pid) || !isNginxOf(pid, dir)) continue;
+    log.warn({ pid, dir }, "stopping the nginx left running by a `cosmo web` that is gone");
+    process.kill(pid, "SIGQUIT");
+    for (let i = 0; i < 100 && processAlive(pid); i++) await sleep(50);
+    if (processAlive(pid)) process.kill(pid, "SIGKILL");
+    rmSync(join(dir, "owner.pid"), { force: true });
+    stopped.push(pid);
+  }
+  return stopped;
 }
 
 function tail(file: string, lines = 5): string {
@@ -141,15 +179,18 @@ async function waitReady(url: string, child: ChildProcess, errorLog: string, tim
 export async function startWeb(opts: WebOptions): Promise<WebServer> {
   if (opts.build !== false) await buildExplorer();
   const host = opts.host ?? "127.0.0.1";
+  await stopStaleNginx(opts.prefixDir ? [opts.prefixDir] : undefined);
   const port = opts.port && opts.port > 0 ? opts.port : await freePort(host);
   await assertPortFree(host, port);
-  const prefixDir = opts.prefixDir ?? projectPath(`.data/nginx/web-${port}`);
+  const prefixDir = opts.prefixDir ?? projectPath(`${NGINX_INSTANCES_DIR}/web-${port}`);
   const confPath = writeNginxFiles({ ...opts, port, prefixDir });
   testNginxConfig(prefixDir, confPath);
   const errorLog = join(prefixDir, "logs/error.log");
   const child = spawn(NGINX_BIN, ["-p", prefixDir, "-c", confPath, "-e", errorLog], {
     stdio: ["ignore", "ignore", "pipe"],
   });
+  // Who started this nginx: the next `cosmo web` stops it if we die without stopping it (kill -9).
+  writeFileSync(join(prefixDir, "owner.pid"), `${process.pid}\n`);
   let stderr = "";
   child.stderr?.on("data", (d) => (stderr += d));
   // nginx outliving us would hold the port: stop it when this process exits for any reason we can see.

@@ -9,6 +9,7 @@ import { type FileHandle, mkdir, open as openFile, rename, rm, stat } from "node
 import { availableParallelism, tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import type { ArtefactStore } from "../storage.ts";
+import { removeOrphanDownloads, removeOrphanSiblings } from "../temp-files.ts";
 import { detectFormat, type ZoneFileFormat } from "./format.ts";
 import { JsonBytes } from "./json-bytes.ts";
 import {
@@ -125,6 +126,7 @@ export function createZoneWriter(target: string, opts: ZoneWriterOptions = {}): 
   const open = async () => {
     if (output) return output;
     await mkdir(dirname(tmpPath), { recursive: true });
+    await (localTarget ? removeOrphanSiblings(localTarget) : removeOrphanDownloads());
     const f = await openFile(tmpPath, "w");
     file = f;
     const toFile = (bytes: Buffer) => writeFully(f, bytes);
