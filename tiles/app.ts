@@ -9,7 +9,7 @@ import { cors } from "../api/kit/cors.ts";
 import { healthRoutes } from "../api/kit/health.ts";
 import { badParameter, errorHandler, HttpError, notFoundHandler } from "../api/kit/http-errors.ts";
 import type { FastPath } from "../api/kit/listen.ts";
-import { etagMatches } from "../api/kit/negotiate.ts";
+import { notModified } from "../api/kit/negotiate.ts";
 import type { Admission } from "../api/kit/overload.ts";
 import type { ServedDataset, ServedRef } from "../api/kit/served-dataset.ts";
 import type { CachedTile, TileCache } from "./cache.ts";
@@ -68,7 +68,7 @@ export function createTilesApp(deps: TilesAppDeps): Express {
     const body = JSON.stringify(doc);
     const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
     res.set({ ETag: etag, "Cache-Control": "public, max-age=10", "X-Dataset-Version": String(ref.version) });
-    if (matchesEtag(req, [etag])) return void res.status(304).end();
+    if (notModified(req.headers, etag)) return void res.status(304).end();
     res.type("application/json").send(body);
   });
 
@@ -116,16 +116,11 @@ async function requireServed(served: ServedDataset): Promise<ServedRef> {
   return ref;
 }
 
-export function matchesEtag(req: Request, candidates: string[]): boolean {
-  return etagMatches(req.get("If-None-Match"), candidates);
-}
-
 function sendTile(req: Request, res: Response, tile: CachedTile, ref: ServedRef, settings: TilesSettings): void {
   const answer = tileAnswer({
     tile,
     version: ref.version,
-    acceptEncoding: req.get("Accept-Encoding"),
-    ifNoneMatch: req.get("If-None-Match"),
+    requestHeaders: req.headers,
     versionParam: typeof req.query.v === "string" ? req.query.v : undefined,
     maxAgeSeconds: settings.maxAgeSeconds,
   });
@@ -154,8 +149,7 @@ export function tilesFastPath(deps: Pick<TilesAppDeps, "served" | "cache" | "set
     const answer = tileAnswer({
       tile,
       version: ref.version,
-      acceptEncoding: req.headers["accept-encoding"],
-      ifNoneMatch: req.headers["if-none-match"],
+      requestHeaders: req.headers,
       versionParam: m[5],
       maxAgeSeconds: deps.settings.maxAgeSeconds,
     });

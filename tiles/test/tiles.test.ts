@@ -19,6 +19,10 @@ function tileUrl(layer: string, z: number, pt = LUX_CITY): string {
   return `${tiles.url}/tiles/${layer}/${z}/${x}/${y}.pbf`;
 }
 
+// fetch() adds `Cache-Control: no-cache` to a request carrying If-None-Match (the Fetch standard's cache mode),
+// which rightly forces a full answer; a revalidating cache (browser, nginx) sends max-age=0 or nothing.
+const revalidating = { "Cache-Control": "max-age=0" };
+
 async function fetchTile(url: string, headers: Record<string, string> = {}) {
   const res = await fetch(url, { headers });
   return { res, bytes: await res.arrayBuffer() };
@@ -144,20 +148,41 @@ describe("HTTP", () => {
     expect(gz.headers.get("etag")).not.toBe(plain.headers.get("etag"));
   });
 
-  test("strong ETag; If-None-Match → 304; Cache-Control tied to the version", async () => {
+  test("strong ETag; If-None-Match → 304 (tiles of both layers, TileJSON); Cache-Control tied to the version", async () => {
     const url = tileUrl("zones", 8);
     const first = await fetch(url);
     const etag = first.headers.get("etag") as string;
     expect(etag).toMatch(/^"[A-Za-z0-9_-]+(-gzip)?"$/);
     expect(first.headers.get("x-dataset-version")).toBe(String(fx.version));
     expect(first.headers.get("cache-control")).toMatch(/max-age=\d+/);
-    const again = await fetch(url, { headers: { "If-None-Match": etag } });
-    expect(again.status).toBe(304);
-    expect((await again.arrayBuffer()).byteLength).toBe(0);
-    const other = await fetch(url, { headers: { "If-None-Match": '"something-else"' } });
-    expect(other.status).toBe(200);
     const versioned = await fetch(`${url}?v=${fx.version}`);
     expect(versioned.headers.get("cache-control")).toContain("immutable");
+    // Rendered (Express), then from the memory cache (fast path), gzip and identity, the URL with and without v.
+    for (const path of [url, tileUrl("cosmogony", 8), tileUrl("zones", 11), `${tiles.url}/tiles/zones.json`]) {
+      for (const encoding of ["gzip", "identity"]) {
+        for (let round = 0; round < 2; round++) {
+          const r = await fetch(path, { headers: { "Accept-Encoding": encoding } });
+          await r.arrayBuffer();
+          const tag = r.headers.get("etag") as string;
+          expect(tag, path).toBeTruthy();
+          const again = await fetch(path, {
+            headers: { ...revalidating, "Accept-Encoding": encoding, "If-None-Match": tag },
+          });
+          expect(again.status, `${path} ${encoding} round ${round}`).toBe(304);
+          expect((await again.arrayBuffer()).byteLength).toBe(0);
+          const weak = await fetch(path, {
+            headers: { ...revalidating, "Accept-Encoding": encoding, "If-None-Match": `W/${tag}` },
+          });
+          expect(weak.status, `${path}: If-None-Match compares weakly`).toBe(304);
+          const other = await fetch(path, { headers: { ...revalidating, "If-None-Match": '"something-else"' } });
+          expect(other.status, path).toBe(200);
+          await other.arrayBuffer();
+          const reload = await fetch(path, { headers: { "If-None-Match": tag } });
+          expect(reload.status, `${path}: Cache-Control: no-cache asks for the full answer`).toBe(200);
+          await reload.arrayBuffer();
+        }
+      }
+    }
   });
 
   test("empty tile → 204; bad z/x/y → 400 naming the parameter; unknown layer → 404", async () => {
@@ -198,5 +223,5 @@ test("publishing a new version changes content and ETag at the same URL, without
   const features = decodeLayer(await after.arrayBuffer(), "zones") ?? [];
   expect(features[0]?.properties.name).toBe("Lëtzebuerg (v2)");
   // The old ETag no longer matches: a client revalidating gets the new tile.
-  expect((await fetch(url, { headers: { "If-None-Match": etagBefore as string } })).status).toBe(200);
+  expect((await fetch(url, { headers: { ...revalidating, "If-None-Match": etagBefore as string } })).status).toBe(200);
 });
