@@ -18,7 +18,7 @@ import { openApiDocument } from "./openapi.ts";
 import type { ZoneQueries } from "./queries.ts";
 import { RawJson, routeTable } from "./routes.ts";
 import type { ApiSettings } from "./settings.ts";
-import { validate } from "./validate.ts";
+import { parseQuery, pathEncodingCheck, validate } from "./validate.ts";
 
 export interface ApiAppDeps {
   pool: Pool;
@@ -123,9 +123,11 @@ export function createApiApp(deps: ApiAppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false); // answer() sets one ETag for Express and fast-path responses alike
+  app.set("query parser", parseQuery);
   app.use(cors(settings.corsOrigins));
 
   const routes = routeTable(queries, settings);
+  app.use(pathEncodingCheck(routes.map((r) => r.path)));
   const responses = deps.responses;
   const openapi = JSON.stringify(openApiDocument(routes, { version: deps.version }));
 
@@ -140,7 +142,7 @@ export function createApiApp(deps: ApiAppDeps): Express {
       route.path,
       (req, res, next) => {
         // Validation first: bad requests never queue and never reach the database.
-        res.locals.params = route.params ? validate(route.params, req.params) : {};
+        res.locals.params = route.params ? validate(route.params, req.params as Record<string, unknown>) : {};
         res.locals.query = validate(route.query, req.query);
         next();
       },

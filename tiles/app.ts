@@ -12,6 +12,7 @@ import type { FastPath } from "../api/kit/listen.ts";
 import { notModified } from "../api/kit/negotiate.ts";
 import type { Admission } from "../api/kit/overload.ts";
 import type { ServedDataset, ServedRef } from "../api/kit/served-dataset.ts";
+import { pathEncodingCheck } from "../api/validate.ts";
 import type { CachedTile, TileCache } from "./cache.ts";
 import { parseTileAddress, type TileAddress } from "./coords.ts";
 import { layerByUrlName, type TileLayer } from "./layers.ts";
@@ -45,6 +46,8 @@ export function createTilesApp(deps: TilesAppDeps): Express {
   app.use(cors(["*"]));
 
   healthRoutes(app, deps.pool, served);
+  // Names the tile coordinate whose escape is not UTF-8 (the file segment is the `y` of the errors below).
+  app.use(pathEncodingCheck(["/tiles/:layer/:z/:x/:y", "/tiles/:layer"]));
 
   const boundsByVersion = new Map<number, Promise<[number, number, number, number] | null>>();
   app.get("/tiles/:name.json", async (req, res) => {
