@@ -97,6 +97,9 @@ export const ConfigSchema = z
           .int()
           .min(0)
           .default(64 * 1024 * 1024),
+        // (helper E, issue 15 item 19) /datasets shows `source` (the imported file's local path or URL) and
+        // `forced_by` (who forced a publish) only when true; off: both are null for anyone asking.
+        showDatasetOrigin: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { testConfig } from "../../core/testing.ts";
 import { importZonesFile } from "../../importer/import.ts";
+import { publishVersion } from "../../importer/publish.ts";
 import * as S from "../schemas.ts";
 import { startApiServer } from "../server.ts";
 import { editedCopy, eventually, getJson, luxembourgDatabase, type ServingFixture } from "./support.ts";
@@ -400,4 +401,33 @@ describe("/zones/:id/geometry?dataset= (an older loaded version)", () => {
     const params = r.body.paths["/zones/{id}/geometry"].get.parameters.map((p: { name: string }) => p.name);
     expect(params).toEqual(["id", "simplify", "dataset"]);
   });
+});
+
+test("/datasets shows the source path and who forced a publish only with api.showDatasetOrigin", async () => {
+  const forced = await importZonesFile(fx.db, await editedCopy(fx.file, (z) => z), { progress: false });
+  await publishVersion(fx.db, forced.version, { force: true, forcedBy: "alice", reason: "test of the view" });
+  const shown = await startApiServer({
+    db: fx.db,
+    port: 0,
+    host: "127.0.0.1",
+    config: testConfig({ db: fx.db }),
+    settings: { showDatasetOrigin: true },
+  });
+  try {
+    const row = (body: { datasets: Record<string, unknown>[] }) =>
+      body.datasets.find((d) => d.version === forced.version);
+    const open = await getJson(`${shown.url}/datasets`);
+    S.DatasetsResponse.parse(open.body);
+    expect(row(open.body)).toMatchObject({ forced_by: "alice", force_reason: "test of the view" });
+    expect(row(open.body)?.source).toMatch(/edited\.jsonl\.gz$/);
+    // Default: neither the path nor the person, the rest unchanged.
+    const closed = await get("/datasets");
+    S.DatasetsResponse.parse(closed.body);
+    expect(row(closed.body)).toMatchObject({ source: null, forced_by: null, force_reason: "test of the view" });
+    expect(row(closed.body)).toMatchObject({ source_sha256: row(open.body)?.source_sha256, status: "published" });
+    expect(JSON.stringify(closed.body)).not.toContain(fx.file);
+    expect(JSON.stringify(closed.body)).not.toContain("alice");
+  } finally {
+    await shown.close();
+  }
 });
