@@ -72,6 +72,9 @@ export const ConfigSchema = z
         maxZoom: z.number().int().min(0).max(22).default(14),
         // Public base URL for TileJSON `tiles` (e.g. https://example.org); empty = from the request headers.
         publicUrl: z.string().default(""),
+        // (helper E, issue 15 item 15) Without publicUrl: hosts (`name` = any port, `name:port`) whose
+        // X-Forwarded-Host/Host may build TileJSON URLs; any other host gets root-relative URLs (never echoed).
+        allowedHosts: z.array(z.string()).default(["localhost", "127.0.0.1", "[::1]"]),
       })
       .strict()
       .prefault({}),

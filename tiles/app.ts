@@ -16,7 +16,7 @@ import { pathEncodingCheck } from "../api/validate.ts";
 import type { CachedTile, TileCache } from "./cache.ts";
 import { parseTileAddress, type TileAddress } from "./coords.ts";
 import { layerByUrlName, type TileLayer } from "./layers.ts";
-import { publicBaseUrl } from "./public-url.ts";
+import { PUBLIC_URL_HEADERS, publicBase } from "./public-url.ts";
 import type { TileRenderer } from "./render.ts";
 import { tileAnswer } from "./respond.ts";
 import type { TilesSettings } from "./settings.ts";
@@ -60,8 +60,9 @@ export function createTilesApp(deps: TilesAppDeps): Express {
       boundsByVersion.set(ref.version, bounds);
       bounds.catch(() => boundsByVersion.delete(ref.version));
     }
+    const base = publicBase(req, settings);
     const doc = tileJson({
-      baseUrl: publicBaseUrl(req, settings.publicUrl),
+      baseUrl: base.baseUrl,
       layer,
       version: ref.version,
       bounds: await bounds,
@@ -71,6 +72,7 @@ export function createTilesApp(deps: TilesAppDeps): Express {
     const body = JSON.stringify(doc);
     const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
     res.set({ ETag: etag, "Cache-Control": "public, max-age=10", "X-Dataset-Version": String(ref.version) });
+    if (base.fromRequest) res.vary(PUBLIC_URL_HEADERS);
     if (notModified(req.headers, etag)) return void res.status(304).end();
     res.type("application/json").send(body);
   });
