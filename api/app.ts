@@ -1,6 +1,7 @@
 // The API's HTTP layer: CORS, ops routes, the route table (validate → admission → resolve version once →
 // query that schema → JSON), gzip for larger bodies, JSON errors.
 import { createHash } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
 import { gzipSync } from "node:zlib";
 import express, { type Express, type Request, type Response } from "express";
 import { LRUCache } from "lru-cache";
@@ -10,14 +11,14 @@ import { cors, corsHeaders } from "./kit/cors.ts";
 import { healthRoutes } from "./kit/health.ts";
 import { errorHandler, HttpError, notFoundHandler } from "./kit/http-errors.ts";
 import type { FastPath } from "./kit/listen.ts";
-import { acceptsGzip, etagMatches } from "./kit/negotiate.ts";
+import { acceptsGzip, notModified } from "./kit/negotiate.ts";
 import type { Admission } from "./kit/overload.ts";
 import type { ServedDataset } from "./kit/served-dataset.ts";
 import { openApiDocument } from "./openapi.ts";
 import type { ZoneQueries } from "./queries.ts";
 import { RawJson, routeTable } from "./routes.ts";
 import type { ApiSettings } from "./settings.ts";
-import { validate } from "./validate.ts";
+import { parseQuery, pathEncodingCheck, validate } from "./validate.ts";
 
 export interface ApiAppDeps {
   pool: Pool;
@@ -60,7 +61,7 @@ function bodyEtag(text: string): string {
 }
 
 /** Status, headers and bytes for a body, shared by Express routes and the fast path. */
-function answer(b: Body, acceptEncoding: string | undefined, ifNoneMatch: string | undefined) {
+function answer(b: Body, requestHeaders: IncomingHttpHeaders) {
   b.etag ??= bodyEtag(b.text);
   const headers: Record<string, string> = {
     "Content-Type": `${b.type}; charset=utf-8`,
@@ -68,8 +69,8 @@ function answer(b: Body, acceptEncoding: string | undefined, ifNoneMatch: string
     ETag: b.etag,
     ...b.headers,
   };
-  if (etagMatches(ifNoneMatch, [b.etag])) return { status: 304, headers, body: undefined };
-  if (b.text.length >= GZIP_MIN_BYTES && acceptsGzip(acceptEncoding)) {
+  if (notModified(requestHeaders, b.etag)) return { status: 304, headers, body: undefined };
+  if (b.text.length >= GZIP_MIN_BYTES && acceptsGzip(requestHeaders["accept-encoding"])) {
     b.gz ??= gzipSync(b.text, { level: 4 });
     headers["Content-Encoding"] = "gzip";
     return { status: 200, headers, body: b.gz };
@@ -92,7 +93,7 @@ export function apiFastPath(deps: {
     if (!ref) return false;
     const body = deps.responses.get(`${ref.version} ${req.url}`);
     if (!body) return false;
-    const a = answer(body, req.headers["accept-encoding"], req.headers["if-none-match"]);
+    const a = answer(body, req.headers);
     const cors = corsHeaders(deps.settings.corsOrigins, req.headers.origin);
     const headers = {
       ...a.headers,
@@ -110,7 +111,7 @@ export function apiFastPath(deps: {
 
 export function sendBody(req: Request, res: Response, body: Body | string): void {
   const b = typeof body === "string" ? { text: body, type: "application/json" } : body;
-  const a = answer(b, req.get("Accept-Encoding"), req.get("If-None-Match"));
+  const a = answer(b, req.headers);
   res.status(a.status).set(a.headers);
   res.vary("Accept-Encoding");
   if (a.body) res.send(a.body);
@@ -122,9 +123,11 @@ export function createApiApp(deps: ApiAppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false); // answer() sets one ETag for Express and fast-path responses alike
+  app.set("query parser", parseQuery);
   app.use(cors(settings.corsOrigins));
 
   const routes = routeTable(queries, settings);
+  app.use(pathEncodingCheck(routes.map((r) => r.path)));
   const responses = deps.responses;
   const openapi = JSON.stringify(openApiDocument(routes, { version: deps.version }));
 
@@ -139,7 +142,7 @@ export function createApiApp(deps: ApiAppDeps): Express {
       route.path,
       (req, res, next) => {
         // Validation first: bad requests never queue and never reach the database.
-        res.locals.params = route.params ? validate(route.params, req.params) : {};
+        res.locals.params = route.params ? validate(route.params, req.params as Record<string, unknown>) : {};
         res.locals.query = validate(route.query, req.query);
         next();
       },

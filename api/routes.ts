@@ -204,6 +204,9 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
           served: rows.find((r) => r.served)?.version ?? null,
           datasets: rows.map((r) => ({
             ...r,
+            // A local path names a machine's folders and users, forced_by a person: public only when configured.
+            source: settings.showDatasetOrigin ? r.source : null,
+            forced_by: settings.showDatasetOrigin ? r.forced_by : null,
             created_at: r.created_at ? new Date(r.created_at).toISOString() : null,
             published_at: r.published_at ? new Date(r.published_at).toISOString() : null,
           })),

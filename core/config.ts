@@ -120,6 +120,9 @@ export const ConfigSchema = z
         maxZoom: z.number().int().min(0).max(22).default(14),
         // Public base URL for TileJSON `tiles` (e.g. https://example.org); empty = from the request headers.
         publicUrl: z.string().default(""),
+        // (helper E, issue 15 item 15) Without publicUrl: hosts (`name` = any port, `name:port`) whose
+        // X-Forwarded-Host/Host may build TileJSON URLs; any other host gets root-relative URLs (never echoed).
+        allowedHosts: z.array(z.string()).default(["localhost", "127.0.0.1", "[::1]"]),
       })
       .strict()
       .prefault({}),
@@ -145,6 +148,9 @@ export const ConfigSchema = z
           .int()
           .min(0)
           .default(64 * 1024 * 1024),
+        // (helper E, issue 15 item 19) /datasets shows `source` (the imported file's local path or URL) and
+        // `forced_by` (who forced a publish) only when true; off: both are null for anyone asking.
+        showDatasetOrigin: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

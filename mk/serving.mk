@@ -3,7 +3,7 @@
 
 bench:: bench-serve
 
-## bench-serve: uncached tiles vs pgbench SQL ceiling, z0-z4 latency, cached tiles vs nginx, API at 100 clients, overload
+## bench-serve: uncached tiles vs pgbench SQL ceiling, z0-z4 latency, cached tiles vs nginx, API at 100 clients, overload, 1000 connections through nginx (BENCH_PHASES=… to pick)
 bench-serve:
 	$(NPX) tsx bench/serve/run.ts
 

@@ -9,13 +9,14 @@ import { cors } from "../api/kit/cors.ts";
 import { healthRoutes } from "../api/kit/health.ts";
 import { badParameter, errorHandler, HttpError, notFoundHandler } from "../api/kit/http-errors.ts";
 import type { FastPath } from "../api/kit/listen.ts";
-import { etagMatches } from "../api/kit/negotiate.ts";
+import { notModified } from "../api/kit/negotiate.ts";
 import type { Admission } from "../api/kit/overload.ts";
 import type { ServedDataset, ServedRef } from "../api/kit/served-dataset.ts";
+import { pathEncodingCheck } from "../api/validate.ts";
 import type { CachedTile, TileCache } from "./cache.ts";
 import { parseTileAddress, type TileAddress } from "./coords.ts";
 import { layerByUrlName, type TileLayer } from "./layers.ts";
-import { publicBaseUrl } from "./public-url.ts";
+import { PUBLIC_URL_HEADERS, publicBase } from "./public-url.ts";
 import type { TileRenderer } from "./render.ts";
 import { tileAnswer } from "./respond.ts";
 import type { TilesSettings } from "./settings.ts";
@@ -45,6 +46,8 @@ export function createTilesApp(deps: TilesAppDeps): Express {
   app.use(cors(["*"]));
 
   healthRoutes(app, deps.pool, served);
+  // Names the tile coordinate whose escape is not UTF-8 (the file segment is the `y` of the errors below).
+  app.use(pathEncodingCheck(["/tiles/:layer/:z/:x/:y", "/tiles/:layer"]));
 
   const boundsByVersion = new Map<number, Promise<[number, number, number, number] | null>>();
   app.get("/tiles/:name.json", async (req, res) => {
@@ -57,8 +60,9 @@ export function createTilesApp(deps: TilesAppDeps): Express {
       boundsByVersion.set(ref.version, bounds);
       bounds.catch(() => boundsByVersion.delete(ref.version));
     }
+    const base = publicBase(req, settings);
     const doc = tileJson({
-      baseUrl: publicBaseUrl(req, settings.publicUrl),
+      baseUrl: base.baseUrl,
       layer,
       version: ref.version,
       bounds: await bounds,
@@ -68,7 +72,8 @@ export function createTilesApp(deps: TilesAppDeps): Express {
     const body = JSON.stringify(doc);
     const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
     res.set({ ETag: etag, "Cache-Control": "public, max-age=10", "X-Dataset-Version": String(ref.version) });
-    if (matchesEtag(req, [etag])) return void res.status(304).end();
+    if (base.fromRequest) res.vary(PUBLIC_URL_HEADERS);
+    if (notModified(req.headers, etag)) return void res.status(304).end();
     res.type("application/json").send(body);
   });
 
@@ -116,16 +121,11 @@ async function requireServed(served: ServedDataset): Promise<ServedRef> {
   return ref;
 }
 
-export function matchesEtag(req: Request, candidates: string[]): boolean {
-  return etagMatches(req.get("If-None-Match"), candidates);
-}
-
 function sendTile(req: Request, res: Response, tile: CachedTile, ref: ServedRef, settings: TilesSettings): void {
   const answer = tileAnswer({
     tile,
     version: ref.version,
-    acceptEncoding: req.get("Accept-Encoding"),
-    ifNoneMatch: req.get("If-None-Match"),
+    requestHeaders: req.headers,
     versionParam: typeof req.query.v === "string" ? req.query.v : undefined,
     maxAgeSeconds: settings.maxAgeSeconds,
   });
@@ -154,8 +154,7 @@ export function tilesFastPath(deps: Pick<TilesAppDeps, "served" | "cache" | "set
     const answer = tileAnswer({
       tile,
       version: ref.version,
-      acceptEncoding: req.headers["accept-encoding"],
-      ifNoneMatch: req.headers["if-none-match"],
+      requestHeaders: req.headers,
       versionParam: m[5],
       maxAgeSeconds: deps.settings.maxAgeSeconds,
     });

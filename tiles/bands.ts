@@ -1,6 +1,7 @@
 // Which table and which zones make a tile at zoom z: read from the import stage's ZOOM_BANDS (the one
 // documented table), never restated here. The last band (z9+) reads the full-resolution zones table.
 import { ZOOM_BANDS, type ZoomBand } from "../importer/zoom-bands.ts";
+import type { TileLayer } from "./layers.ts";
 
 export interface TileBand {
   /** Part of the prepared statement name, e.g. "z0_2" or "full". */
@@ -30,4 +31,19 @@ export function bandFor(z: number): TileBand {
   const band = ZOOM_BANDS.find((b) => z >= b.minZoom && (b.maxZoom === null || z <= b.maxZoom));
   if (!band) throw new RangeError(`importer/zoom-bands.ts: no zoom band for z${z}`);
   return BY_BAND.get(band) as TileBand;
+}
+
+/** The full-resolution band (every zone, the `zones` table): the deepest one. */
+const ALL_ZONES = BY_BAND.get(ZOOM_BANDS[ZOOM_BANDS.length - 1] as ZoomBand) as TileBand;
+
+/** The old t-rex setup served every zone touching the tile from this zoom on (countries only below it). */
+export const COMPAT_ALL_ZONES_FROM_ZOOM = 3;
+
+/**
+ * The band a layer's tile reads: the new layer follows the zoom bands; the old `vector-zones` layer keeps what
+ * the old explorer was built for — every zone from z3 up (its map of Luxembourg City at z5 and its suburbs at z8
+ * were empty under the bands), the z0-2 band (countries) below.
+ */
+export function bandForLayer(layer: TileLayer, z: number): TileBand {
+  return layer.compat && z >= COMPAT_ALL_ZONES_FROM_ZOOM ? ALL_ZONES : bandFor(z);
 }

@@ -1,5 +1,6 @@
 // The two tile layers served: the new `zones` layer and the old explorer's `vector-zones` (issue 9), which is
-// the same query in its old flavour (three properties, countries only at z0-2) under the old URL.
+// the same query in its old flavour (three properties, countries only at z0-2, every zone from z3: see
+// bands.ts#bandForLayer) under the old URL.
 export interface TileLayer {
   /** Path segment: /tiles/<urlName>/{z}/{x}/{y}.pbf and /tiles/<urlName>.json */
   urlName: string;
@@ -20,7 +21,8 @@ export const LAYERS: Record<string, TileLayer> = {
     urlName: "cosmogony",
     layer: "vector-zones",
     compat: true,
-    description: "Old cosmogony_explorer layer (name, admin_level, zone_type; countries only at z0-2)",
+    description:
+      "Old cosmogony_explorer layer (name, admin_level, zone_type; countries only at z0-2, every zone from z3)",
   },
 };
 

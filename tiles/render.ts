@@ -2,7 +2,7 @@
 import { escapeIdentifier, type Pool } from "pg";
 import type { ServedRef } from "../api/kit/served-dataset.ts";
 import { loadSql } from "../core/sql.ts";
-import { bandFor } from "./bands.ts";
+import { bandForLayer, type TileBand } from "./bands.ts";
 import type { TileAddress } from "./coords.ts";
 import type { TileLayer } from "./layers.ts";
 
@@ -23,8 +23,7 @@ export class TileRenderer {
   }
 
   /** The statement text for a band in a version schema (built once per version and band). */
-  private statement(schema: string, z: number): { name: string; text: string } {
-    const band = bandFor(z);
+  private statement(schema: string, band: TileBand): { name: string; text: string } {
     const name = `tile_${schema}_${band.name}`;
     let text = this.texts.get(name);
     if (text === undefined) {
@@ -38,8 +37,8 @@ export class TileRenderer {
   }
 
   async render(ref: VersionRef | ServedRef, layer: TileLayer, t: TileAddress): Promise<Buffer> {
-    const { name, text } = this.statement(ref.schema, t.z);
-    const band = bandFor(t.z);
+    const band = bandForLayer(layer, t.z);
+    const { name, text } = this.statement(ref.schema, band);
     // A named query is parsed and planned once per pooled connection, then only bound and executed.
     const { rows } = await this.pool.query<{ mvt: Buffer | null }>({
       name,

@@ -1,6 +1,8 @@
 // The HTTP answer for a tile, shared by the Express route and the Express-free fast path for memory hits.
+
+import type { IncomingHttpHeaders } from "node:http";
 import { gunzipSync } from "node:zlib";
-import { acceptsGzip, etagMatches } from "../api/kit/negotiate.ts";
+import { acceptsGzip, notModified } from "../api/kit/negotiate.ts";
 import type { CachedTile } from "./cache.ts";
 
 export interface TileAnswer {
@@ -14,8 +16,7 @@ export const MVT_TYPE = "application/vnd.mapbox-vector-tile";
 export function tileAnswer(opts: {
   tile: CachedTile;
   version: number;
-  acceptEncoding: string | undefined;
-  ifNoneMatch: string | undefined;
+  requestHeaders: IncomingHttpHeaders;
   /** The `v` query parameter, when the URL carries one. */
   versionParam: string | undefined;
   maxAgeSeconds: number;
@@ -24,7 +25,7 @@ export function tileAnswer(opts: {
   // Strong ETag per representation: the gzip body and the identity body are different byte sequences.
   const identity = `"${tile.hash}"`;
   const gzipTag = `"${tile.hash}-gzip"`;
-  const gzip = tile.rawLength > 0 && acceptsGzip(opts.acceptEncoding);
+  const gzip = tile.rawLength > 0 && acceptsGzip(opts.requestHeaders["accept-encoding"]);
   const headers: Record<string, string> = {
     Vary: "Accept-Encoding",
     ETag: gzip ? gzipTag : identity,
@@ -35,7 +36,7 @@ export function tileAnswer(opts: {
         ? "public, max-age=31536000, immutable"
         : `public, max-age=${opts.maxAgeSeconds}`,
   };
-  if (etagMatches(opts.ifNoneMatch, [identity, gzipTag])) return { status: 304, headers };
+  if (notModified(opts.requestHeaders, headers.ETag as string)) return { status: 304, headers };
   if (tile.rawLength === 0) return { status: 204, headers };
   headers["Content-Type"] = MVT_TYPE;
   if (gzip) {

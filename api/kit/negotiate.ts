@@ -1,3 +1,6 @@
+import type { IncomingHttpHeaders } from "node:http";
+import fresh from "fresh";
+
 // Tiny header parsers for the Express-free fast paths (cache hits), equivalent to what Express does for them.
 
 /** Whether Accept-Encoding allows gzip (gzip or *, with a non-zero q). */
@@ -14,9 +17,10 @@ export function acceptsGzip(header: string | undefined): boolean {
   return star;
 }
 
-/** If-None-Match against the candidate ETags (weak comparison, as RFC 9110 requires for this header). */
-export function etagMatches(header: string | undefined, candidates: string[]): boolean {
-  if (!header) return false;
-  if (header.trim() === "*") return true;
-  return header.split(",").some((t) => candidates.includes(t.trim().replace(/^W\//, "")));
+/**
+ * Whether the client's cached copy (If-None-Match) is the representation with this ETag: the `fresh` package,
+ * the check behind Express's `req.fresh`, so the Express routes and the fast paths answer 304 alike.
+ */
+export function notModified(requestHeaders: IncomingHttpHeaders, etag: string): boolean {
+  return fresh(requestHeaders, { etag });
 }

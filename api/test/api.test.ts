@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { testConfig } from "../../core/testing.ts";
 import { importZonesFile } from "../../importer/import.ts";
+import { publishVersion } from "../../importer/publish.ts";
 import * as S from "../schemas.ts";
 import { startApiServer } from "../server.ts";
 import { editedCopy, eventually, getJson, luxembourgDatabase, type ServingFixture } from "./support.ts";
@@ -269,6 +270,58 @@ describe("datasets, stats, ops, OpenAPI, CORS", () => {
   });
 });
 
+describe("conditional requests (docs/api.md: If-None-Match → 304)", () => {
+  /** Every cacheable route, answered once by Express (cache miss) and then from the response cache. */
+  const cacheable = () => [
+    "/zones?q=luxem",
+    `/zones/at?lon=6.13&lat=49.61`,
+    `/zones/${ids[LUX_CITY]}`,
+    `/zones/${ids[LUX_CITY]}/parents`,
+    `/zones/${ids[LUX_CITY]}/geometry`,
+    `/zones/${ids[LUX_CITY]}/geometry?dataset=${fx.version}`,
+    "/stats",
+    `/compat/zones/${ids[LUX_CITY]}`,
+    `/compat/zones/${ids[LUX_CITY]}/parents`,
+    "/datasets",
+    "/openapi.json",
+  ];
+
+  // fetch() adds `Cache-Control: no-cache` to a request carrying If-None-Match (the Fetch standard's cache mode),
+  // which rightly forces a full answer; a revalidating cache (browser, nginx) sends max-age=0 or nothing.
+  const revalidating = { "Cache-Control": "max-age=0" };
+
+  test.each([
+    ["identity", "identity"],
+    ["gzip", "gzip"],
+  ])("the ETag a route gave comes back as 304 (%s), a different one as 200", async (_name, encoding) => {
+    for (const path of cacheable()) {
+      for (let round = 0; round < 2; round++) {
+        const first = await fetch(`${api.url}${path}`, { headers: { "Accept-Encoding": encoding } });
+        expect(first.status, path).toBe(200);
+        await first.arrayBuffer();
+        const etag = first.headers.get("etag");
+        expect(etag, path).toBeTruthy();
+        const again = await fetch(`${api.url}${path}`, {
+          headers: { ...revalidating, "Accept-Encoding": encoding, "If-None-Match": etag as string },
+        });
+        expect(again.status, `${path} round ${round}`).toBe(304);
+        expect((await again.arrayBuffer()).byteLength, path).toBe(0);
+        expect(again.headers.get("etag"), path).toBe(etag);
+        const listed = await fetch(`${api.url}${path}`, {
+          headers: { ...revalidating, "If-None-Match": `"other", ${etag}` },
+        });
+        expect(listed.status, path).toBe(304);
+        const other = await fetch(`${api.url}${path}`, { headers: { ...revalidating, "If-None-Match": '"other"' } });
+        expect(other.status, path).toBe(200);
+        await other.arrayBuffer();
+        const reload = await fetch(`${api.url}${path}`, { headers: { "If-None-Match": etag as string } });
+        expect(reload.status, `${path}: Cache-Control: no-cache asks for the full answer`).toBe(200);
+        await reload.arrayBuffer();
+      }
+    }
+  });
+});
+
 test("cycle in the parent chain: the walk stops, no zone repeats", async () => {
   // Deliberately corrupt a copy's hierarchy: the country's parent becomes the city.
   const cyclic = await editedCopy(fx.file, (z) => (z.osm_id === LUX ? { ...z, parent: ids[LUX_CITY] } : z));
@@ -348,4 +401,33 @@ describe("/zones/:id/geometry?dataset= (an older loaded version)", () => {
     const params = r.body.paths["/zones/{id}/geometry"].get.parameters.map((p: { name: string }) => p.name);
     expect(params).toEqual(["id", "simplify", "dataset"]);
   });
+});
+
+test("/datasets shows the source path and who forced a publish only with api.showDatasetOrigin", async () => {
+  const forced = await importZonesFile(fx.db, await editedCopy(fx.file, (z) => z), { progress: false });
+  await publishVersion(fx.db, forced.version, { force: true, forcedBy: "alice", reason: "test of the view" });
+  const shown = await startApiServer({
+    db: fx.db,
+    port: 0,
+    host: "127.0.0.1",
+    config: testConfig({ db: fx.db }),
+    settings: { showDatasetOrigin: true },
+  });
+  try {
+    const row = (body: { datasets: Record<string, unknown>[] }) =>
+      body.datasets.find((d) => d.version === forced.version);
+    const open = await getJson(`${shown.url}/datasets`);
+    S.DatasetsResponse.parse(open.body);
+    expect(row(open.body)).toMatchObject({ forced_by: "alice", force_reason: "test of the view" });
+    expect(row(open.body)?.source).toMatch(/edited\.jsonl\.gz$/);
+    // Default: neither the path nor the person, the rest unchanged.
+    const closed = await get("/datasets");
+    S.DatasetsResponse.parse(closed.body);
+    expect(row(closed.body)).toMatchObject({ source: null, forced_by: null, force_reason: "test of the view" });
+    expect(row(closed.body)).toMatchObject({ source_sha256: row(open.body)?.source_sha256, status: "published" });
+    expect(JSON.stringify(closed.body)).not.toContain(fx.file);
+    expect(JSON.stringify(closed.body)).not.toContain("alice");
+  } finally {
+    await shown.close();
+  }
 });

@@ -169,6 +169,117 @@ test("≥ 1000 hostile requests: every answer is a 4xx, the services keep workin
   expect(rows[0]?.n).toBeGreaterThan(200);
 });
 
+describe("invalid characters, encodings, lengths and numbers → 400 naming the parameter", () => {
+  // Every parameter of every route, each given a value that must be refused before it reaches the database
+  // (PostgreSQL refuses NUL in text: it used to come back as a 500).
+  const ID = "1";
+  const PARAMETERS: [route: string, parameter: string, valid: string][] = [
+    ["/zones", "q", "lux"],
+    ["/zones", "type", "city"],
+    ["/zones", "country", "LU"],
+    ["/zones", "bbox", "6,49,7,50"],
+    ["/zones", "limit", "5"],
+    ["/zones", "offset", "5"],
+    ["/zones", "labels", "fr"],
+    ["/zones/at?lat=49.6", "lon", "6.1"],
+    ["/zones/at?lon=6.1", "lat", "49.6"],
+    ["/zones/at?lon=6.1&lat=49.6", "labels", "fr"],
+    [`/zones/${ID}`, "labels", "fr"],
+    [`/zones/${ID}/parents`, "labels", "fr"],
+    [`/zones/${ID}/geometry`, "simplify", "10"],
+    [`/zones/${ID}/geometry`, "dataset", "1"],
+  ];
+  const BAD: [value: (valid: string) => string, reason: RegExp][] = [
+    [(v) => `${v}%00`, /control character/],
+    [(v) => `%00${v}`, /control character/],
+    [(v) => `${v}%01`, /control character/],
+    [(v) => `${v}%0A`, /control character/],
+    [(v) => `${v}%1B`, /control character/],
+    [(v) => `${v}%7F`, /control character/],
+    [(v) => `${v}%C2%85`, /control character/],
+    [(v) => `${v}%FF`, /UTF-8/],
+    [(v) => `${v}%C3`, /UTF-8/],
+    [(v) => `${v}%C0%AE`, /UTF-8/],
+    [(v) => `${v}%ED%A0%80`, /UTF-8/],
+    [(v) => `${v}%E0%A4%A`, /UTF-8/],
+    // Over-long: refused by each parameter's own rule (q: at most 100 characters; codes, numbers: their pattern).
+    [(v) => `${v}${"a".repeat(3000)}`, /./],
+  ];
+
+  test("query parameters", async () => {
+    for (const [route, parameter, valid] of PARAMETERS) {
+      const join = route.includes("?") ? "&" : "?";
+      for (const [bad, reason] of BAD) {
+        const full = `${route}${join}${parameter}=${bad(valid)}`;
+        const r = await getJson(`${api.url}${full}`);
+        const path = full.slice(0, 80);
+        expect(r.status, `${path}: ${JSON.stringify(r.body)}`).toBe(400);
+        expect(r.body.error, path).toBe("invalid_parameter");
+        expect(r.body.parameter, path).toBe(parameter);
+        expect(r.body.reason, path).toMatch(reason);
+        expect(r.body.message, path).toContain(parameter);
+      }
+      // Given twice, or as a nested object (`q[a]=`): one value is expected.
+      for (const path of [
+        `${route}${join}${parameter}=${valid}&${parameter}=${valid}`,
+        `${route}${join}${parameter}[a]=${valid}`,
+      ]) {
+        const r = await getJson(`${api.url}${path}`);
+        expect(r.status, `${path}: ${JSON.stringify(r.body)}`).toBe(400);
+        if (path.includes("[a]")) {
+          // `lon[a]` is an unknown name, and `lon` is then missing: either is a fair first complaint.
+          expect(r.body.parameter, path).toContain(parameter);
+          expect(r.body.reason, path).toMatch(/^(unknown parameter|required)$/);
+        } else expect([r.body.parameter, r.body.reason], path).toEqual([parameter, "given more than once"]);
+      }
+    }
+    const long = await getJson(`${api.url}/zones?q=${"a".repeat(3000)}`);
+    expect([long.status, long.body.parameter, long.body.reason]).toEqual([
+      400,
+      "q",
+      "must have at most 100 characters",
+    ]);
+    // The same value, valid, is answered.
+    expect((await getJson(`${api.url}/zones?q=lux`)).status).toBe(200);
+    expect((await getJson(`${api.url}/zones?q=Lëtzebuerg`)).status).toBe(200);
+  });
+
+  test("path parameters and parameter names", async () => {
+    for (const route of [
+      "/zones/ID",
+      "/zones/ID/parents",
+      "/zones/ID/geometry",
+      "/compat/zones/ID",
+      "/compat/zones/ID/parents",
+    ]) {
+      for (const [bad] of BAD) {
+        const path = route.replace("ID", bad(ID));
+        const r = await getJson(`${api.url}${path}`);
+        expect(r.status, `${path}: ${JSON.stringify(r.body)}`).toBe(400);
+        expect(r.body.error, path).toBe("invalid_parameter");
+        expect(r.body.parameter, path).toBe("id");
+      }
+    }
+    for (const [path, parameter] of [
+      ["/tiles/zones/%FF/0/0.pbf", "z"],
+      ["/tiles/zones/0/%C3/0.pbf", "x"],
+      ["/tiles/zones/0/0/%ED%A0%80.pbf", "y"],
+      ["/tiles/zones/0/0/0%00.pbf", "y"],
+      ["/tiles/zones/0%01/0/0.pbf", "z"],
+      ["/tiles/%FF.json", "layer"],
+    ] as const) {
+      const r = await getJson(`${tiles.url}${path}`);
+      expect([r.status, r.body.error, r.body.parameter], path).toEqual([400, "invalid_parameter", parameter]);
+    }
+    for (const name of ["q%00", "q%FF", "%00"]) {
+      const r = await getJson(`${api.url}/zones?${name}=lux`);
+      expect(r.status, `${name}: ${JSON.stringify(r.body)}`).toBe(400);
+      expect(r.body.error).toBe("invalid_parameter");
+      expect(r.body.message, "no control character echoed").not.toMatch(/\p{Cc}/u);
+    }
+  });
+});
+
 describe("overload", () => {
   test("beyond maxInFlight + queue: 503, Retry-After, JSON body; admitted requests still succeed", async () => {
     const config = testConfig({ db: fx.db });

@@ -3,11 +3,13 @@
 // bench/out/serve.json. Phases run one after another so they do not compete for the two cores.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { startWeb } from "../../explorer/web.ts";
 import { encodeTile } from "../../tiles/cache.ts";
 import { lonLatToTile, type TileAddress } from "../../tiles/coords.ts";
 import { LAYERS } from "../../tiles/layers.ts";
 import { TileRenderer } from "../../tiles/render.ts";
 import { TILES_DEFAULTS } from "../../tiles/settings.ts";
+import { flood, percentile } from "./flood.ts";
 import { alternate, load } from "./load.ts";
 import { startStaticNginx, writeTileFile } from "./nginx.ts";
 import { sqlCeiling } from "./pgbench.ts";
@@ -15,6 +17,9 @@ import { startService } from "./services.ts";
 import { OUT, publishedBenchData } from "./setup.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+/** BENCH_PHASES=flood (comma-separated: uncached, cached, api, overload, flood) runs only those; default all. */
+const PHASES = new Set((process.env.BENCH_PHASES ?? "uncached,cached,api,overload,flood").split(","));
+const FLOOD_CONNECTIONS = 1000;
 const CLIENTS = 8;
 /** Peers are measured in alternating rounds (fair on a machine shared with other work). */
 const ROUNDS = 3;
@@ -54,7 +59,7 @@ log(`${sample.length} tiles`);
 const results: Record<string, unknown> = { dataset: version, seconds: SECONDS, tiles: sample.length };
 
 // 1. Uncached tiles vs the SQL-only ceiling, and z0-z4 latency, on a tile server without any cache.
-{
+if (PHASES.has("uncached")) {
   const tiles = await startService("tiles", db.url, {
     COSMO_TILES_MEMORY_CACHE_BYTES: "0",
     COSMO_TILES_PERSISTENT_CACHE: "false",
@@ -110,7 +115,7 @@ const results: Record<string, unknown> = { dataset: version, seconds: SECONDS, t
 }
 
 // 2. Cached tiles vs nginx serving the same gzip bytes as static files.
-{
+if (PHASES.has("cached")) {
   const tiles = await startService("tiles", db.url, { COSMO_TILES_PERSISTENT_CACHE: "false" });
   const root = join(OUT, "static");
   for (const s of sample) writeTileFile(root, `tiles/zones/${s.tile.z}/${s.tile.x}/${s.tile.y}.pbf`, s.gz);
@@ -136,10 +141,12 @@ const results: Record<string, unknown> = { dataset: version, seconds: SECONDS, t
 // 3. API /zones/:id at 100 connections: with the per-version response cache (as deployed) and without it.
 const { rows: zoneRows } = await db.pool.query<{ id: number }>(`SELECT id FROM "${schema}".zones`);
 const zonePaths = zoneRows.map((r) => `/zones/${r.id}`);
-for (const [name, env] of [
-  ["api", {}],
-  ["apiUncached", { COSMO_API_RESPONSE_CACHE_BYTES: "0" }],
-] as const) {
+for (const [name, env] of PHASES.has("api")
+  ? ([
+      ["api", {}],
+      ["apiUncached", { COSMO_API_RESPONSE_CACHE_BYTES: "0" }],
+    ] as const)
+  : []) {
   const api = await startService("api", db.url, env);
   try {
     log(`API /zones/:id at 100 connections (${name})`);
@@ -161,7 +168,7 @@ for (const [name, env] of [
 }
 
 // 4. Overload: far more clients than maxInFlight + queue on uncached tiles (the expensive path).
-{
+if (PHASES.has("overload")) {
   const tiles = await startService("tiles", db.url, {
     COSMO_TILES_MEMORY_CACHE_BYTES: "0",
     COSMO_TILES_PERSISTENT_CACHE: "false",
@@ -204,25 +211,99 @@ for (const [name, env] of [
     await tiles.stop();
   }
 }
+// 5. 1000 connections through the explorer's nginx (as `cosmo web` renders it) in front of both services,
+// uncached tiles and uncached API answers: every request must get an answer or nginx's quick 503 + Retry-After.
+if (PHASES.has("flood")) {
+  const env = { COSMO_TILES_MEMORY_CACHE_BYTES: "0", COSMO_TILES_PERSISTENT_CACHE: "false" };
+  const tiles = await startService("tiles", db.url, env);
+  const api = await startService("api", db.url, { COSMO_API_RESPONSE_CACHE_BYTES: "0" });
+  const web = await startWeb({
+    apiUrl: api.url,
+    tilesUrl: tiles.url,
+    dataDir: join(OUT, "flood-data"),
+    prefixDir: join(OUT, "flood-nginx"),
+  });
+  try {
+    log(`flood: ${FLOOD_CONNECTIONS} connections through nginx`);
+    const { rows } = await db.pool.query<{ id: number }>(`SELECT id FROM "${schema}".zones`);
+    const mixed = paths.flatMap((p, i) => [p, `/api/zones/${rows[i % rows.length]?.id}`]);
+    const r = await flood({
+      url: web.url,
+      paths: mixed,
+      connections: FLOOD_CONNECTIONS,
+      seconds: SECONDS,
+      headers: { "accept-encoding": "gzip" },
+    });
+    results.flood = {
+      connections: FLOOD_CONNECTIONS,
+      sent: r.sent,
+      answered: r.answered,
+      shed: r.shed,
+      other: r.other,
+      dropped: r.dropped,
+      answeredOr503Share: (r.answered + r.shed) / Math.max(1, r.sent),
+      shedP50: percentile(r.shedMs, 0.5),
+      shedP99: percentile(r.shedMs, 0.99),
+      answeredP99: percentile(r.answeredMs, 0.99),
+    };
+  } finally {
+    await web.close();
+    await api.stop();
+    await tiles.stop();
+  }
+}
 await db.close();
 
 writeFileSync(join(OUT, "serve.json"), `${JSON.stringify(results, null, 2)}\n`);
-const u = results.uncached as { server: { rps: number; p99: number }; ceiling: { tps: number }; ratio: number };
-const low = results.lowZoom as Record<string, { p50: number; p99: number; bytes: number }>;
-const c = results.cached as { server: { rps: number; p99: number }; nginx: { rps: number }; ratio: number };
-const a = results.api as { p50: number; p99: number; rps: number; errors: number; status: Record<string, number> };
-const o = results.overload as { share503: number; admittedP99: number; peakRssMb: number; requests: number };
 const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
 const verdict = (ok: boolean) => (ok ? "OK  " : "MISS");
-const lowWorst = Math.max(...Object.values(low).map((l) => l.p99));
-const lines = [
-  `${verdict(u.ratio >= 0.4)} uncached tiles z6-z14: ${u.server.rps.toFixed(0)} req/s vs SQL ceiling ${u.ceiling.tps.toFixed(0)} tps = ${pct(u.ratio)} (target >= 40 %)`,
-  `${verdict(lowWorst < 100)} z0-z4 uncached: ${Object.entries(low)
-    .map(([z, l]) => `${z} p50 ${l.p50} ms p99 ${l.p99} ms ${l.bytes} B`)
-    .join("; ")} (target < 100 ms)`,
-  `${verdict(c.ratio >= 0.5)} cached tiles: ${c.server.rps.toFixed(0)} req/s vs nginx static ${c.nginx.rps.toFixed(0)} req/s = ${pct(c.ratio)} (target >= 50 %)`,
-  `${verdict(a.p99 < 100 && a.errors === 0)} API /zones/:id at 100 connections: ${a.rps.toFixed(0)} req/s, p50 ${a.p50} ms, p99 ${a.p99} ms, errors ${a.errors}, status ${JSON.stringify(a.status)} (target p99 < 100 ms)`,
-  `info API without the response cache: ${(results.apiUncached as typeof a).rps.toFixed(0)} req/s, p50 ${(results.apiUncached as typeof a).p50} ms, p99 ${(results.apiUncached as typeof a).p99} ms`,
-  `info overload (400 clients, limit 64+64): ${pct(o.share503)} of ${o.requests} answered 503, admitted p99 ${o.admittedP99?.toFixed(0)} ms, peak RSS ${o.peakRssMb.toFixed(0)} MB`,
-];
+const lines: string[] = [];
+if (results.uncached) {
+  const u = results.uncached as { server: { rps: number; p99: number }; ceiling: { tps: number }; ratio: number };
+  const low = results.lowZoom as Record<string, { p50: number; p99: number; bytes: number }>;
+  const lowWorst = Math.max(...Object.values(low).map((l) => l.p99));
+  lines.push(
+    `${verdict(u.ratio >= 0.4)} uncached tiles z6-z14: ${u.server.rps.toFixed(0)} req/s vs SQL ceiling ${u.ceiling.tps.toFixed(0)} tps = ${pct(u.ratio)} (target >= 40 %)`,
+    `${verdict(lowWorst < 100)} z0-z4 uncached: ${Object.entries(low)
+      .map(([z, l]) => `${z} p50 ${l.p50} ms p99 ${l.p99} ms ${l.bytes} B`)
+      .join("; ")} (target < 100 ms)`,
+  );
+}
+if (results.cached) {
+  const c = results.cached as { server: { rps: number; p99: number }; nginx: { rps: number }; ratio: number };
+  lines.push(
+    `${verdict(c.ratio >= 0.5)} cached tiles: ${c.server.rps.toFixed(0)} req/s vs nginx static ${c.nginx.rps.toFixed(0)} req/s = ${pct(c.ratio)} (target >= 50 %)`,
+  );
+}
+if (results.api) {
+  type Api = { p50: number; p99: number; rps: number; errors: number; status: Record<string, number> };
+  const a = results.api as Api;
+  const n = results.apiUncached as Api;
+  lines.push(
+    `${verdict(a.p99 < 100 && a.errors === 0)} API /zones/:id at 100 connections: ${a.rps.toFixed(0)} req/s, p50 ${a.p50} ms, p99 ${a.p99} ms, errors ${a.errors}, status ${JSON.stringify(a.status)} (target p99 < 100 ms)`,
+    `info API without the response cache: ${n.rps.toFixed(0)} req/s, p50 ${n.p50} ms, p99 ${n.p99} ms`,
+  );
+}
+if (results.overload) {
+  const o = results.overload as { share503: number; admittedP99: number; peakRssMb: number; requests: number };
+  lines.push(
+    `info overload (400 clients, limit 64+64): ${pct(o.share503)} of ${o.requests} answered 503, admitted p99 ${o.admittedP99?.toFixed(0)} ms, peak RSS ${o.peakRssMb.toFixed(0)} MB`,
+  );
+}
+if (results.flood) {
+  const f = results.flood as {
+    sent: number;
+    shed: number;
+    answeredOr503Share: number;
+    shedP99: number | null;
+    answeredP99: number | null;
+    dropped: Record<string, number>;
+    other: Record<string, number>;
+  };
+  const ms = (v: number | null) => (v === null ? "n/a" : `${v.toFixed(0)} ms`);
+  lines.push(
+    `${verdict(f.answeredOr503Share >= 0.99)} ${FLOOD_CONNECTIONS} connections through nginx: ${(f.answeredOr503Share * 100).toFixed(2)} % of ${f.sent} answered or 503 + Retry-After (target >= 99 %); dropped ${JSON.stringify(f.dropped)}, other ${JSON.stringify(f.other)}`,
+    `${verdict(f.shedP99 !== null && f.shedP99 < 50)} ${FLOOD_CONNECTIONS} connections through nginx: ${f.shed} answered 503, their p99 ${ms(f.shedP99)} (target < 50 ms); answered p99 ${ms(f.answeredP99)}`,
+  );
+}
 process.stdout.write(`${lines.join("\n")}\n`);

@@ -24,7 +24,8 @@ const files = renderNginx({
   apiUrl: "http://cosmo-api.invalid:65002/",
   tilesUrl: "http://cosmo-tiles.invalid:65003/",
   cspHosts: ["https://csp-extra.invalid"],
-  workers: 2,
+  // Sized at start by nginx itself for the machine (or the container's CPUs) it runs on.
+  workers: "auto",
 });
 
 /** Replaces a sentinel that must be there: a template change that drops it fails the image build loudly. */

@@ -1,6 +1,7 @@
 // Renders the nginx config templates of this folder for one instance (ports, paths, CSP hosts). Pure apart
 // from reading the templates, so the tests can check the text and `nginx -t` it.
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { ConfigError } from "../../core/errors.ts";
 
 export interface NginxSettings {
@@ -16,10 +17,20 @@ export interface NginxSettings {
   apiCompat?: boolean;
   /** Extra origins allowed by the CSP (basemap style, its tiles, glyphs and sprites). */
   cspHosts?: string[];
-  workers?: number;
+  /** nginx worker processes: a number or "auto" (default: the cores this process may use). */
+  workers?: number | "auto";
+  /** Connections per worker, clients and upstreams together (default 8192). */
+  workerConnections?: number;
+  /** Requests in progress passed to each service; beyond, nginx answers 503 itself (default 128). */
+  serviceConcurrency?: number;
   proxyTimeoutSeconds?: number;
   runningAsRoot?: boolean;
 }
+
+/** Per worker: a flood of 1000+ clients and the upstream connections they use fit with room to spare. */
+const DEFAULT_WORKER_CONNECTIONS = 8192;
+/** The services' default maxInFlight + queue (64 + 64): what one admits before it answers 503 itself. */
+const DEFAULT_SERVICE_CONCURRENCY = 128;
 
 const TEMPLATES = ["nginx.conf", "proxy.conf", "security-headers.conf"] as const;
 export type RenderedFiles = Record<(typeof TEMPLATES)[number], string>;
@@ -94,9 +105,15 @@ export function renderNginx(s: NginxSettings): RenderedFiles {
   const apiRoot = s.apiCompat ? `${api.path}compat/` : api.path;
   const listenHost = s.listenHost.includes(":") ? `[${s.listenHost}]` : s.listenHost;
   const timeout = `${s.proxyTimeoutSeconds ?? 60}s`;
+  const workerConnections = s.workerConnections ?? DEFAULT_WORKER_CONNECTIONS;
   const values: Record<string, string> = {
     USER_LINE: s.runningAsRoot ? "user root;  # running as root: workers need the same access to the prefix" : "",
-    WORKERS: String(s.workers ?? 1),
+    WORKERS: String(s.workers ?? availableParallelism()),
+    WORKER_CONNECTIONS: String(workerConnections),
+    // Each connection is a descriptor; room for the log and temp files on top.
+    RLIMIT_NOFILE: String(workerConnections * 2 + 1024),
+    SERVICE_CONCURRENCY: String(s.serviceConcurrency ?? DEFAULT_SERVICE_CONCURRENCY),
+    RETRY_AFTER: "1",
     PREFIX: checkPath(s.prefix, "nginx prefix"),
     CONF_DIR: checkPath(s.prefix, "nginx prefix"),
     LISTEN: `${listenHost}:${s.port}`,
