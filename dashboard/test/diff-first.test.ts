@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestDatabase, testDatabase, tmpDir } from "../../core/testing.ts";
 import { importZonesFile } from "../../importer/import.ts";
 import { diffDatasets } from "../diff.ts";
-import { HANDMADE_ZONES, writeHandmade } from "./handmade.ts";
+import { HANDMADE_IMPORTABLE, writeHandmade } from "./handmade.ts";
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -16,13 +16,13 @@ afterAll(async () => {
 
 describe("diff against the served dataset before the first publish", () => {
   it("reports every zone of the candidate as added", async () => {
-    const { zones } = writeHandmade(tmpDir("diff-first"));
+    const { zones } = writeHandmade(tmpDir("diff-first"), { importable: true });
     const imported = await importZonesFile(db, zones, { progress: false });
     expect(imported.published).toBeFalsy();
     const report = await diffDatasets("served", String(imported.version), { db });
     expect(report.old.kind).toBe("none");
     expect(report.new.version).toBe(imported.version);
-    expect(report.totals.added).toBe(HANDMADE_ZONES.length);
+    expect(report.totals.added).toBe(HANDMADE_IMPORTABLE.length);
     expect(report.totals.removed).toBe(0);
   });
 });

@@ -101,9 +101,15 @@ export const HANDMADE_REFERENCE = [
   '"Q9999","Elsewhere","XX","city","town",1,5,,', // not in the dataset → skip
 ].join("\n");
 
-export function writeHandmade(dir: string): { zones: string; reference: string } {
+/** The hand-made zones `cosmo import` accepts: all but the parent cycle, which import refuses (the dashboard,
+ * reading any file, still has to end its walk on one). */
+export const HANDMADE_IMPORTABLE = HANDMADE_ZONES.filter((z) => z.id !== 30 && z.id !== 31);
+
+/** Writes the zones (`importable`: without the cycle) and the reference CSV into `dir`. */
+export function writeHandmade(dir: string, opts: { importable?: boolean } = {}): { zones: string; reference: string } {
   const zones = join(dir, "handmade.jsonl");
-  writeFileSync(zones, `${HANDMADE_ZONES.map((z) => JSON.stringify(z)).join("\n")}\n`);
+  const written = opts.importable ? HANDMADE_IMPORTABLE : HANDMADE_ZONES;
+  writeFileSync(zones, `${written.map((z) => JSON.stringify(z)).join("\n")}\n`);
   const reference = join(dir, "reference.csv");
   writeFileSync(reference, `${HANDMADE_REFERENCE}\n`);
   return { zones, reference };

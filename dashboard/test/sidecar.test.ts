@@ -26,7 +26,7 @@ describe("the extract stats sidecar", () => {
   beforeAll(async () => {
     db = await testDatabase("dash_sidecar");
     store = testStore();
-    files = writeHandmade(tmpDir("dash-sidecar"));
+    files = writeHandmade(tmpDir("dash-sidecar"), { importable: true });
   });
   afterAll(async () => db?.close());
 

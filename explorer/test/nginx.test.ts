@@ -196,7 +196,11 @@ describe("nginx config", () => {
     const port = Number(new URL(web.url).port);
     await expect(
       startWeb({ apiUrl: api.url, tilesUrl: tiles.url, dataDir, port, prefixDir: tmpDir("nginx"), build: false }),
-    ).rejects.toThrow(`web: cannot listen on 127.0.0.1:${port} (port already in use; choose another with --port)`);
+    ).rejects.toThrow(
+      new RegExp(
+        `^web: cannot listen on 127\\.0\\.0\\.1:${port} \\(port already in use by pid \\d+ \\(nginx[^)]*\\); stop it or choose another port with --port\\)$`,
+      ),
+    );
   });
 
   it("stops nginx on close and leaves its files in the prefix", async () => {
