@@ -165,7 +165,9 @@ describe("dashboard on the Luxembourg extraction", () => {
     // The one warning is the extractor's own: its stats sidecar lists the relations of the filtered extract that
     // have no boundary ways (cut at the extract's edge), and the check reads it although the file is .jsonl.gz.
     const flagged = fromFile.results.filter((r) => r.status === "ko" || r.status === "warn");
-    expect(flagged.map((r) => [r.check, r.status, r.message])).toEqual([["extractor_dropped", "warn", "no_boundary: 97"]]);
+    expect(flagged.map((r) => [r.check, r.status, r.message])).toEqual([
+      ["extractor_dropped", "warn", "no_boundary: 97"],
+    ]);
     expect(result(fromFile, "coverage", "LU", "state_district").value).toBeCloseTo(1, 4);
     expect(result(fromFile, "outside_parent", "LU", "city").examined).toBe(102);
     expect(lu.every((r) => r.osmId === "relation:2171347")).toBe(true);
