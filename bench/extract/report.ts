@@ -2,27 +2,19 @@
 // the issue sets targets for, and writes them to OUT/summary.json.
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseTimeV, sizeMb, type TimeV } from "./time-v.ts";
 
 const [out, big, mid] = process.argv.slice(2);
 if (!out || !big || !mid) throw new Error("usage: report.ts OUT_DIR BIG.pbf MID.pbf");
 
-interface Run {
-  wall: number;
-  cpu: number;
-  rssMb: number;
+interface Run extends TimeV {
   ok: boolean;
 }
 
 function parseTime(name: string): Run | null {
   const file = join(out, `${name}.time`);
   if (!existsSync(file)) return null;
-  const text = readFileSync(file, "utf8");
-  const field = (label: string) => text.match(new RegExp(`${label}: (.*)`))?.[1]?.trim() ?? "";
-  const wallParts = field("Elapsed \\(wall clock\\) time \\(h:mm:ss or m:ss\\)").split(":").map(Number);
-  const wall = wallParts.reduce((acc, v) => acc * 60 + v, 0);
-  const cpu = Number(field("User time \\(seconds\\)")) + Number(field("System time \\(seconds\\)"));
-  const rssMb = Number(field("Maximum resident set size \\(kbytes\\)")) / 1024;
-  return { wall, cpu, rssMb, ok: !existsSync(join(out, `${name}.failed`)) };
+  return { ...parseTimeV(readFileSync(file, "utf8")), ok: !existsSync(join(out, `${name}.failed`)) };
 }
 
 /** In-process time printed by decode.ts (excludes node/tsx start-up); NaN for other commands. */
@@ -37,7 +29,7 @@ function decodeSeconds(name: string): number {
   }
 }
 
-const mb = (f: string) => (existsSync(f) ? statSync(f).size / 1e6 : Number.NaN);
+const mb = (f: string) => (existsSync(f) ? sizeMb(statSync(f).size) : Number.NaN);
 const geojsonMb = mb(join(out, "boundaries.geojson"));
 const boundaryPbfMb = mb(join(out, "boundaries.osm.pbf"));
 const fmt = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : "—");

@@ -13,6 +13,7 @@ import { flood, percentile } from "./flood.ts";
 import { alternate, load } from "./load.ts";
 import { startStaticNginx, writeTileFile } from "./nginx.ts";
 import { sqlCeiling } from "./pgbench.ts";
+import { reportLines, uncachedResult } from "./report.ts";
 import { startService } from "./services.ts";
 import { OUT, publishedBenchData } from "./setup.ts";
 
@@ -90,7 +91,7 @@ if (PHASES.has("uncached")) {
         return { ...c, rps: c.tps };
       },
     );
-    results.uncached = { server, ceiling, ratio: server.rps / ceiling.rps };
+    results.uncached = uncachedResult(server, ceiling);
     log("z0-z4 uncached latency");
     const low: Record<string, { p50: number; p99: number; bytes: number }> = {};
     for (let z = 0; z <= 4; z++) {
@@ -255,55 +256,4 @@ if (PHASES.has("flood")) {
 await db.close();
 
 writeFileSync(join(OUT, "serve.json"), `${JSON.stringify(results, null, 2)}\n`);
-const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
-const verdict = (ok: boolean) => (ok ? "OK  " : "MISS");
-const lines: string[] = [];
-if (results.uncached) {
-  const u = results.uncached as { server: { rps: number; p99: number }; ceiling: { tps: number }; ratio: number };
-  const low = results.lowZoom as Record<string, { p50: number; p99: number; bytes: number }>;
-  const lowWorst = Math.max(...Object.values(low).map((l) => l.p99));
-  lines.push(
-    `${verdict(u.ratio >= 0.4)} uncached tiles z6-z14: ${u.server.rps.toFixed(0)} req/s vs SQL ceiling ${u.ceiling.tps.toFixed(0)} tps = ${pct(u.ratio)} (target >= 40 %)`,
-    `${verdict(lowWorst < 100)} z0-z4 uncached: ${Object.entries(low)
-      .map(([z, l]) => `${z} p50 ${l.p50} ms p99 ${l.p99} ms ${l.bytes} B`)
-      .join("; ")} (target < 100 ms)`,
-  );
-}
-if (results.cached) {
-  const c = results.cached as { server: { rps: number; p99: number }; nginx: { rps: number }; ratio: number };
-  lines.push(
-    `${verdict(c.ratio >= 0.5)} cached tiles: ${c.server.rps.toFixed(0)} req/s vs nginx static ${c.nginx.rps.toFixed(0)} req/s = ${pct(c.ratio)} (target >= 50 %)`,
-  );
-}
-if (results.api) {
-  type Api = { p50: number; p99: number; rps: number; errors: number; status: Record<string, number> };
-  const a = results.api as Api;
-  const n = results.apiUncached as Api;
-  lines.push(
-    `${verdict(a.p99 < 100 && a.errors === 0)} API /zones/:id at 100 connections: ${a.rps.toFixed(0)} req/s, p50 ${a.p50} ms, p99 ${a.p99} ms, errors ${a.errors}, status ${JSON.stringify(a.status)} (target p99 < 100 ms)`,
-    `info API without the response cache: ${n.rps.toFixed(0)} req/s, p50 ${n.p50} ms, p99 ${n.p99} ms`,
-  );
-}
-if (results.overload) {
-  const o = results.overload as { share503: number; admittedP99: number; peakRssMb: number; requests: number };
-  lines.push(
-    `info overload (400 clients, limit 64+64): ${pct(o.share503)} of ${o.requests} answered 503, admitted p99 ${o.admittedP99?.toFixed(0)} ms, peak RSS ${o.peakRssMb.toFixed(0)} MB`,
-  );
-}
-if (results.flood) {
-  const f = results.flood as {
-    sent: number;
-    shed: number;
-    answeredOr503Share: number;
-    shedP99: number | null;
-    answeredP99: number | null;
-    dropped: Record<string, number>;
-    other: Record<string, number>;
-  };
-  const ms = (v: number | null) => (v === null ? "n/a" : `${v.toFixed(0)} ms`);
-  lines.push(
-    `${verdict(f.answeredOr503Share >= 0.99)} ${FLOOD_CONNECTIONS} connections through nginx: ${(f.answeredOr503Share * 100).toFixed(2)} % of ${f.sent} answered or 503 + Retry-After (target >= 99 %); dropped ${JSON.stringify(f.dropped)}, other ${JSON.stringify(f.other)}`,
-    `${verdict(f.shedP99 !== null && f.shedP99 < 50)} ${FLOOD_CONNECTIONS} connections through nginx: ${f.shed} answered 503, their p99 ${ms(f.shedP99)} (target < 50 ms); answered p99 ${ms(f.answeredP99)}`,
-  );
-}
-process.stdout.write(`${lines.join("\n")}\n`);
+process.stdout.write(`${reportLines(results).join("\n")}\n`);

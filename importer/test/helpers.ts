@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type pg from "pg";
 import type { Zone } from "../../core/cosmogony/model.ts";
 import { createZoneWriter } from "../../core/cosmogony/writer.ts";
-import { datasetZones } from "../dataset-zones.ts";
+import { datasetZones } from "./dataset-zones.ts";
 
 export async function writeZones(
   dir: string,

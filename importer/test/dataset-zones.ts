@@ -1,10 +1,11 @@
 // Reads a loaded dataset version back as cosmogony zones, exactly as the file had them (geometries from
-// geom_4326 via WKB, every double intact). Used by the round-trip tests and by anything that wants to diff or
-// re-export a version (`dashboard/diff.ts` sources, `cosmo import` checks).
+// geom_4326 via WKB, every double intact), so the round-trip tests can compare a loaded version with the file
+// it came from (through helpers.ts#zonesOf). Test-only: `cosmo diff` compares versions in SQL
+// (dashboard/sql/diff-*.sql) and `cosmo import` never reads a version back as zones.
 import type pg from "pg";
-import type { MultiPolygonGeometry, PointGeometry, Zone } from "../core/cosmogony/model.ts";
-import { ident } from "../core/db.ts";
-import { decodeWkb } from "../core/wkb-decode.ts";
+import type { MultiPolygonGeometry, PointGeometry, Zone } from "../../core/cosmogony/model.ts";
+import { ident } from "../../core/db.ts";
+import { decodeWkb } from "../../core/wkb-decode.ts";
 
 interface ZoneRow {
   id: number;
