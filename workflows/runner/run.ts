@@ -22,7 +22,7 @@ import { emptyOutputs, type Outcome } from "./outcome.ts";
 import { retryPlan, withRetries } from "./retry.ts";
 import { Semaphore } from "./semaphore.ts";
 import { extend, type Scope, substitute, substituteDeep } from "./tags.ts";
-import { runTask } from "./task.ts";
+import { type RunTemplate, runTask, type TaskRun } from "./task.ts";
 
 export interface RunLocalOptions {
   docs: RenderedDoc[];
@@ -75,6 +75,8 @@ class Run {
   private readonly containers: Semaphore;
   private readonly workflowScope: Scope;
   private readonly bucket: string;
+  /** What a DAG's tasks need from the run (task.ts). */
+  private readonly taskRun: TaskRun;
   /** Fired by the workflow's deadline: running containers are killed, nothing new starts. */
   private readonly abort = new AbortController();
 
@@ -91,6 +93,12 @@ class Run {
     );
     this.bucket = opts.artifactBucket ?? opts.store.defaultBucket;
     this.workflowScope = workflowScope(lib, opts, this.name);
+    this.taskRun = {
+      lib,
+      nodes: this.nodes,
+      workflowScope: this.workflowScope,
+      runTemplate: this.execTemplate,
+    };
   }
 
   async execute(entry: string): Promise<RunResult> {
@@ -159,14 +167,7 @@ class Run {
   }
 
   /** One template as node `name`: a DAG or a container step; an error of the template is its Error phase. */
-  private async execTemplate(
-    loc: Located,
-    args: Map<string, string>,
-    artifactArgs: Map<string, string>,
-    name: string,
-    depth: number,
-    base: Scope,
-  ): Promise<Outcome> {
+  private readonly execTemplate: RunTemplate = async (loc, args, artifactArgs, name, depth, base) => {
     const node = this.nodes.add({
       name,
       template: `${loc.owner}/${loc.template.name}`,
@@ -186,27 +187,13 @@ class Run {
     }
     this.nodes.finish(node, outcome);
     return outcome;
-  }
+  };
 
   private execDag(loc: Located, scope: Scope, name: string, depth: number): Promise<Outcome> {
     return runDag(loc, scope, name, depth, {
       nodes: this.nodes,
       signal: this.abort.signal,
-      runTask: (task, dagScope, artifactScope, taskName, taskDepth) =>
-        runTask(
-          {
-            lib: this.lib,
-            nodes: this.nodes,
-            workflowScope: this.workflowScope,
-            runTemplate: (...a) => this.execTemplate(...a),
-          },
-          loc,
-          task,
-          dagScope,
-          artifactScope,
-          taskName,
-          taskDepth,
-        ),
+      runTask: (task, ...where) => runTask(this.taskRun, loc, task, ...where),
     });
   }
 

@@ -8,19 +8,22 @@ import type { RunNodes } from "./nodes.ts";
 import { emptyOutputs, type Outcome, type Outputs } from "./outcome.ts";
 import { extend, itemScope, type Scope, substitute } from "./tags.ts";
 
+/** Runs template `loc` with its arguments as node `name` at `depth`, its tags resolved over `base`. */
+export type RunTemplate = (
+  loc: Located,
+  args: Map<string, string>,
+  artifactArgs: Map<string, string>,
+  name: string,
+  depth: number,
+  base: Scope,
+) => Promise<Outcome>;
+
 export interface TaskRun {
   lib: Library;
   nodes: RunNodes;
   /** The workflow-level tags (`workflow.*`) every template sees. */
   workflowScope: Scope;
-  runTemplate(
-    loc: Located,
-    args: Map<string, string>,
-    artifactArgs: Map<string, string>,
-    name: string,
-    depth: number,
-    base: Scope,
-  ): Promise<Outcome>;
+  runTemplate: RunTemplate;
 }
 
 /** Task `task` of DAG template `loc`, as node `name` at `depth`; errors of the task become an Error node. */
