@@ -1,10 +1,27 @@
 // Blob payload handling (fileformat.proto `Blob`): returns the uncompressed block bytes. Runs inside the
 // decode workers so inflating — the most expensive step — is parallel too.
 import { constants, inflateSync } from "node:zlib";
+import { GroupField, KIND_NODE, KIND_RELATION, KIND_WAY, PrimitiveBlockKey } from "./block.ts";
 import { ProtoError, ProtoReader } from "./proto.ts";
 
+/** Blob's fields by number: the payload is in exactly one of the *Data fields. */
+enum BlobField {
+  Raw = 1,
+  RawSize = 2,
+  ZlibData = 3,
+  LzmaData = 4,
+  Bzip2Data = 5,
+  Lz4Data = 6,
+  ZstdData = 7,
+}
+
 /** Compression fields of `Blob` we recognise, to reject the unsupported ones by name. */
-const UNSUPPORTED: Record<number, string> = { 4: "lzma", 5: "bzip2", 6: "lz4", 7: "zstd" };
+const UNSUPPORTED: Record<number, string> = {
+  [BlobField.LzmaData]: "lzma",
+  [BlobField.Bzip2Data]: "bzip2",
+  [BlobField.Lz4Data]: "lz4",
+  [BlobField.ZstdData]: "zstd",
+};
 
 /** The compressed or raw block bytes of a Blob message, and its declared raw size (-1: absent). */
 function blobData(blob: Uint8Array): { data: Uint8Array; zlib: boolean; rawSize: number } {
@@ -14,11 +31,11 @@ function blobData(blob: Uint8Array): { data: Uint8Array; zlib: boolean; rawSize:
   let zlib = false;
   for (let key = r.key(); key !== 0; key = r.key()) {
     const field = key >>> 3;
-    if (field === 1 || field === 3) {
+    if (field === BlobField.Raw || field === BlobField.ZlibData) {
       const start = r.lengthDelimited();
       data = blob.subarray(start, r.pos);
-      zlib = field === 3;
-    } else if (field === 2) {
+      zlib = field === BlobField.ZlibData;
+    } else if (field === BlobField.RawSize) {
       rawSize = r.uint32();
     } else if (UNSUPPORTED[field]) {
       throw new ProtoError(`unsupported blob compression ${UNSUPPORTED[field]} (only zlib and raw are supported)`);
@@ -45,8 +62,13 @@ export function blobPayload(blob: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Element kinds (block.ts KIND_*) by PrimitiveGroup field: 1 nodes, 2 dense nodes, 3 ways, 4 relations. */
-const GROUP_KINDS = [0, 1, 1, 2, 4];
+/** Element kinds (block.ts KIND_*) by PrimitiveGroup field. */
+const GROUP_KINDS: Record<number, number> = {
+  [GroupField.Nodes]: KIND_NODE,
+  [GroupField.DenseNodes]: KIND_NODE,
+  [GroupField.Ways]: KIND_WAY,
+  [GroupField.Relations]: KIND_RELATION,
+};
 const NEED_MORE = -1;
 
 /**
@@ -75,7 +97,7 @@ function groupKindAt(block: Uint8Array, complete: boolean): number {
   const r = new ProtoReader(block);
   try {
     for (let key = r.key(); key !== 0; key = r.key()) {
-      if (key !== ((2 << 3) | 2)) {
+      if (key !== PrimitiveBlockKey.PrimitiveGroup) {
         r.skip(key); // the string table (1) and the scalar fields
         continue;
       }

@@ -69,6 +69,61 @@ export interface RelationBatch {
   tags: Tags[];
 }
 
+// Field keys of the osmformat.proto messages decoded here: (field number << 3) | wire type, where the wire
+// type is 0 (varint) or 2 (length-delimited, which includes packed repeated fields); see WireType in proto.ts.
+// They stay enums declared in this file so the switches below compile to comparisons with literals.
+
+export enum PrimitiveBlockKey {
+  StringTable = (1 << 3) | 2,
+  PrimitiveGroup = (2 << 3) | 2,
+  Granularity = 17 << 3,
+  LatOffset = 19 << 3,
+  LonOffset = 20 << 3,
+}
+
+enum StringTableKey {
+  S = (1 << 3) | 2,
+}
+
+/** PrimitiveGroup's fields by number (each group holds one kind of element). */
+export enum GroupField {
+  Nodes = 1,
+  DenseNodes = 2,
+  Ways = 3,
+  Relations = 4,
+}
+
+enum NodeKey {
+  Id = 1 << 3,
+  Keys = (2 << 3) | 2,
+  Vals = (3 << 3) | 2,
+  Lat = 8 << 3,
+  Lon = 9 << 3,
+}
+
+enum DenseNodesKey {
+  Id = (1 << 3) | 2,
+  Lat = (8 << 3) | 2,
+  Lon = (9 << 3) | 2,
+  KeysVals = (10 << 3) | 2,
+}
+
+enum WayKey {
+  Id = 1 << 3,
+  Keys = (2 << 3) | 2,
+  Vals = (3 << 3) | 2,
+  Refs = (8 << 3) | 2,
+}
+
+enum RelationKey {
+  Id = 1 << 3,
+  Keys = (2 << 3) | 2,
+  Vals = (3 << 3) | 2,
+  RolesSid = (8 << 3) | 2,
+  Memids = (9 << 3) | 2,
+  Types = (10 << 3) | 2,
+}
+
 const MEMBER_TYPES: OsmMember["type"][] = ["node", "way", "relation"];
 const EMPTY_WAYS: WayBatch = {
   ids: new Float64Array(0),
@@ -106,7 +161,7 @@ class Block {
     const starts: number[] = [];
     const ends: number[] = [];
     for (let key = r.key(); key !== 0; key = r.key()) {
-      if (key === ((1 << 3) | 2)) {
+      if (key === StringTableKey.S) {
         starts.push(r.lengthDelimited());
         ends.push(r.pos);
       } else r.skip(key);
@@ -249,21 +304,21 @@ export function decodeBlock(buf: Uint8Array, filter: BlockFilter): BlockResult {
   // The string table and the scaling fields may come after the groups: collect groups first.
   for (let key = top.key(); key !== 0; key = top.key()) {
     switch (key) {
-      case (1 << 3) | 2:
+      case PrimitiveBlockKey.StringTable:
         block.readStringTable(top.message());
         break;
-      case (2 << 3) | 2: {
+      case PrimitiveBlockKey.PrimitiveGroup: {
         const start = top.lengthDelimited();
         groups.push([start, top.pos]);
         break;
       }
-      case 17 << 3:
+      case PrimitiveBlockKey.Granularity:
         block.granularity = top.uint32();
         break;
-      case 19 << 3:
+      case PrimitiveBlockKey.LatOffset:
         block.latOffset = top.int64();
         break;
-      case 20 << 3:
+      case PrimitiveBlockKey.LonOffset:
         block.lonOffset = top.int64();
         break;
       default:
@@ -298,19 +353,19 @@ export function decodeBlock(buf: Uint8Array, filter: BlockFilter): BlockResult {
     const g = new ProtoReader(buf, start, end);
     for (let key = g.key(); key !== 0; key = g.key()) {
       const field = key >>> 3;
-      if (field === 1) {
+      if (field === GroupField.Nodes) {
         result.kinds |= KIND_NODE;
         if (wantNodes) decodeNode(g.message(), block, filter, nodeCursor, nodeMatch, kv, coords, result.nodes);
         else g.skip(key);
-      } else if (field === 2) {
+      } else if (field === GroupField.DenseNodes) {
         result.kinds |= KIND_NODE;
         if (wantNodes) decodeDense(g.message(), block, filter, nodeCursor, nodeMatch, kv, coords, result.nodes);
         else g.skip(key);
-      } else if (field === 3) {
+      } else if (field === GroupField.Ways) {
         result.kinds |= KIND_WAY;
         if (filter.ways !== null) decodeWay(g.message(), block, filter.ways, wayCursor, ways);
         else g.skip(key);
-      } else if (field === 4) {
+      } else if (field === GroupField.Relations) {
         result.kinds |= KIND_RELATION;
         if (relMatch) decodeRelation(g.message(), block, relMatch, kv, relations);
         else g.skip(key);
@@ -363,19 +418,19 @@ function decodeNode(
   let vals: ProtoReader | null = null;
   for (let key = r.key(); key !== 0; key = r.key()) {
     switch (key) {
-      case 1 << 3:
+      case NodeKey.Id:
         id = r.sint64();
         break;
-      case (2 << 3) | 2:
+      case NodeKey.Keys:
         keys = r.message();
         break;
-      case (3 << 3) | 2:
+      case NodeKey.Vals:
         vals = r.message();
         break;
-      case 8 << 3:
+      case NodeKey.Lat:
         lat = r.sint64();
         break;
-      case 9 << 3:
+      case NodeKey.Lon:
         lon = r.sint64();
         break;
       default:
@@ -412,16 +467,16 @@ function decodeDense(
   let keysVals: ProtoReader | null = null;
   for (let key = r.key(); key !== 0; key = r.key()) {
     switch (key) {
-      case (1 << 3) | 2:
+      case DenseNodesKey.Id:
         ids = r.message();
         break;
-      case (8 << 3) | 2:
+      case DenseNodesKey.Lat:
         lats = r.message();
         break;
-      case (9 << 3) | 2:
+      case DenseNodesKey.Lon:
         lons = r.message();
         break;
-      case (10 << 3) | 2:
+      case DenseNodesKey.KeysVals:
         keysVals = r.message();
         break;
       default:
@@ -476,18 +531,18 @@ function decodeWay(
   let refs: ProtoReader | null = null;
   for (let key = r.key(); key !== 0; key = r.key()) {
     switch (key) {
-      case 1 << 3:
+      case WayKey.Id:
         id = r.int64();
         // Fields are written in field order, so the id comes first: leave unwanted ways right away.
         if (want !== "all" && !cursor?.has(id)) return;
         break;
-      case (2 << 3) | 2:
+      case WayKey.Keys:
         keys = r.message();
         break;
-      case (3 << 3) | 2:
+      case WayKey.Vals:
         vals = r.message();
         break;
-      case (8 << 3) | 2:
+      case WayKey.Refs:
         refs = r.message();
         break;
       default:
@@ -518,22 +573,22 @@ function decodeRelation(r: ProtoReader, block: Block, match: BlockMatch, kv: Key
   let types: ProtoReader | null = null;
   for (let key = r.key(); key !== 0; key = r.key()) {
     switch (key) {
-      case 1 << 3:
+      case RelationKey.Id:
         id = r.int64();
         break;
-      case (2 << 3) | 2:
+      case RelationKey.Keys:
         keys = r.message();
         break;
-      case (3 << 3) | 2:
+      case RelationKey.Vals:
         vals = r.message();
         break;
-      case (8 << 3) | 2:
+      case RelationKey.RolesSid:
         roles = r.message();
         break;
-      case (9 << 3) | 2:
+      case RelationKey.Memids:
         memids = r.message();
         break;
-      case (10 << 3) | 2:
+      case RelationKey.Types:
         types = r.message();
         break;
       default:

@@ -5,6 +5,12 @@ import { open } from "node:fs/promises";
 import { PbfError } from "./errors.ts";
 import { ProtoError, ProtoReader } from "./proto.ts";
 
+/** BlobHeader's field keys: (field number << 3) | wire type (see WireType in proto.ts). */
+enum BlobHeaderKey {
+  Type = (1 << 3) | 2,
+  Datasize = 3 << 3,
+}
+
 /** Limits from the PBF specification. */
 const MAX_HEADER = 64 * 1024;
 const MAX_BLOB = 32 * 1024 * 1024;
@@ -94,8 +100,8 @@ function parseBlobHeader(buf: Uint8Array): { type: string; datasize: number } {
   let type: string | undefined;
   let datasize = -1;
   for (let key = r.key(); key !== 0; key = r.key()) {
-    if (key === ((1 << 3) | 2)) type = r.string();
-    else if (key === 3 << 3) datasize = r.uint32();
+    if (key === BlobHeaderKey.Type) type = r.string();
+    else if (key === BlobHeaderKey.Datasize) datasize = r.uint32();
     else r.skip(key); // indexdata (2)
   }
   if (type === undefined) throw new ProtoError("no type");

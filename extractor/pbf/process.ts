@@ -3,6 +3,11 @@ import { blobPayload, firstGroupKind } from "./blob.ts";
 import { type BlockFilter, type BlockResult, decodeBlock, wantedKinds } from "./block.ts";
 import { ProtoError, ProtoReader } from "./proto.ts";
 
+/** HeaderBlock's field keys: (field number << 3) | wire type (see WireType in proto.ts). */
+enum HeaderBlockKey {
+  RequiredFeatures = (4 << 3) | 2,
+}
+
 /** Features this decoder implements; a file requiring anything else is refused, as the spec demands. */
 const SUPPORTED_FEATURES = new Set(["OsmSchema-V0.6", "DenseNodes"]);
 
@@ -33,7 +38,7 @@ function readRequiredFeatures(buf: Uint8Array): string[] {
   const r = new ProtoReader(buf);
   const features: string[] = [];
   for (let key = r.key(); key !== 0; key = r.key()) {
-    if (key === ((4 << 3) | 2)) features.push(r.string());
+    if (key === HeaderBlockKey.RequiredFeatures) features.push(r.string());
     else r.skip(key);
   }
   return features;

@@ -8,6 +8,18 @@ export class ProtoError extends Error {}
 
 const TWO_32 = 4294967296;
 
+/**
+ * The low 3 bits of a field key. Each message's field keys are named in an enum beside its decoder, valued
+ * (field number << 3) | wire type: esbuild (tsx, vitest) inlines the members of an enum declared in the same
+ * file as number literals, so a `switch` on named keys still compares against constants in the hot loops.
+ */
+export enum WireType {
+  Varint = 0,
+  Fixed64 = 1,
+  LengthDelimited = 2,
+  Fixed32 = 5,
+}
+
 export class ProtoReader {
   buf: Uint8Array;
   pos: number;
@@ -139,16 +151,16 @@ export class ProtoReader {
 
   skip(key: number): void {
     switch (key & 7) {
-      case 0:
+      case WireType.Varint:
         this.uint32Lo();
         break;
-      case 1:
+      case WireType.Fixed64:
         this.pos += 8;
         break;
-      case 2:
+      case WireType.LengthDelimited:
         this.lengthDelimited();
         break;
-      case 5:
+      case WireType.Fixed32:
         this.pos += 4;
         break;
       default:

@@ -10,7 +10,7 @@ import type { ArtefactStore } from "../../core/storage.ts";
 import { WORK } from "../templates/common.ts";
 import type { Phase } from "./expr.ts";
 import type { Artifact, Parameter } from "./library.ts";
-import type { Outputs } from "./run.ts";
+import type { Outputs } from "./outcome.ts";
 
 /** Argo keeps at most this much of stdout as `outputs.result`. */
 const RESULT_LIMIT = 256 * 1024;

@@ -1,5 +1,5 @@
 // The live per-step status view: a redrawn table on a TTY, one log line per phase change otherwise.
-import type { NodeStatus } from "./run.ts";
+import type { NodeStatus } from "./nodes.ts";
 
 const COLOUR: Record<string, string> = {
   Succeeded: "\x1b[32m",

@@ -288,6 +288,65 @@ describe("retries and deadlines", () => {
     // Killed long before the 20 s sleep would have ended (generous margin for a loaded machine).
     expect(Date.now() - t0).toBeLessThan(19_000);
   });
+
+  it("backoff.maxDuration ends the retries, cap and --max-backoff shorten the waits", async () => {
+    const dir = tmpDir("wf-backoff");
+    const main = wt(
+      "backoff",
+      [
+        flaky("bounded", 5, { limit: 4, backoff: { duration: "30s", maxDuration: "10s" } }),
+        flaky("capped", 1, { limit: 1, backoff: { duration: "1h", cap: "100ms" } }),
+        dag("main", [
+          { name: "b", template: "bounded", arguments: args({ counter: join(dir, "b") }) },
+          { name: "c", template: "capped", arguments: args({ counter: join(dir, "c") }) },
+        ]),
+      ],
+      { entrypoint: "main" },
+    );
+    const r = await run([main], "backoff");
+    // The first wait (30 s) would end past maxDuration (10 s): no second attempt.
+    expect(node(r, "main/b").phase).toBe("Failed");
+    expect(node(r, "main/b").attempt).toBe(1);
+    expect(node(r, "main/b").message).toMatch(/retry stopped: backoff\.maxDuration 10s reached/);
+    expect(node(r, "main/c").phase).toBe("Succeeded");
+    expect(node(r, "main/c").attempt).toBe(2);
+
+    const hour = wt(
+      "hour",
+      [
+        flaky("long", 1, { limit: 1, backoff: { duration: "1h" } }),
+        dag("main", [{ name: "l", template: "long", arguments: args({ counter: join(dir, "l") }) }]),
+      ],
+      { entrypoint: "main" },
+    );
+    const notes: string[] = [];
+    const h = await run([hour], "hour", { maxBackoffSeconds: 0.05, onNote: (line) => notes.push(line) });
+    expect(node(h, "main/l").phase).toBe("Succeeded");
+    expect(node(h, "main/l").attempt).toBe(2);
+    expect(notes).toContain("retry backoffs capped at 0.05s (--max-backoff)");
+  });
+
+  it("the workflow's activeDeadlineSeconds kills the running step and omits the tasks not started", async () => {
+    const main = wt(
+      "wdl",
+      [
+        c("slow", ["sleep", "20"]),
+        c("after", ["echo", "x"]),
+        dag("main", [
+          { name: "s", template: "slow" },
+          { name: "a", template: "after", dependencies: ["s"] },
+        ]),
+      ],
+      { entrypoint: "main", activeDeadlineSeconds: 1 },
+    );
+    const r = await run([main], "wdl");
+    expect(r.phase).toBe("Failed");
+    expect(r.message).toBe("workflow activeDeadlineSeconds 1s exceeded");
+    expect(node(r, "main/s").phase).toBe("Failed");
+    expect(node(r, "main/s").message).toBe("workflow activeDeadlineSeconds 1s exceeded");
+    expect(node(r, "main/a").phase).toBe("Omitted");
+    expect(node(r, "main/a").message).toBe("workflow deadline exceeded");
+  });
 });
 
 describe("exit handler and artefacts", () => {
