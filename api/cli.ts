@@ -4,7 +4,7 @@ import { intOption, runAction } from "../core/cli.ts";
 import { getConfig } from "../core/config.ts";
 import { openDatabase } from "../core/db.ts";
 import { childLogger } from "../core/log.ts";
-import { closeOnSignals } from "./kit/listen.ts";
+import { closeOnSignals } from "../core/serving/listen.ts";
 import { startApiServer } from "./server.ts";
 
 export function commands(): Command[] {

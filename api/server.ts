@@ -3,10 +3,10 @@ import { readFileSync } from "node:fs";
 import { type Config, getConfig } from "../core/config.ts";
 import type { Database } from "../core/db.ts";
 import { childLogger } from "../core/log.ts";
+import { listen, type RunningService } from "../core/serving/listen.ts";
+import { createAdmission } from "../core/serving/overload.ts";
+import { ServedDataset } from "../core/serving/served-dataset.ts";
 import { apiFastPath, createApiApp, createResponseCache } from "./app.ts";
-import { listen, type RunningService } from "./kit/listen.ts";
-import { createAdmission } from "./kit/overload.ts";
-import { ServedDataset } from "./kit/served-dataset.ts";
 import { ZoneQueries } from "./queries.ts";
 import { type ApiSettings, apiSettings } from "./settings.ts";
 

@@ -2,7 +2,7 @@
 // characters no parameter takes, then the zod schemas.
 import type { RequestHandler } from "express";
 import type { z } from "zod";
-import { badParameter } from "./kit/http-errors.ts";
+import { badParameter } from "../core/serving/http-errors.ts";
 
 const NOT_UTF8 = "is not valid percent-encoded UTF-8";
 // C0 and C1 control characters: no parameter takes them, and PostgreSQL refuses NUL in text (it was a 500).

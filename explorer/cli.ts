@@ -2,13 +2,13 @@
 // ports and proven to be this checkout's — same database —, otherwise started in this process on the served
 // dataset), the built explorer and the dashboard files.
 import { Command } from "commander";
-import { DATABASE_HEADER, databaseIdentity } from "../api/kit/health.ts";
 import { intOption, runAction } from "../core/cli.ts";
 import { getConfig } from "../core/config.ts";
 import type { Database } from "../core/db.ts";
 import { childLogger } from "../core/log.ts";
 import { projectPath } from "../core/paths.ts";
 import { describeHolder, portProblem } from "../core/ports.ts";
+import { DATABASE_HEADER, databaseIdentity } from "../core/serving/health.ts";
 import { buildExplorer } from "./build.ts";
 import { startWeb, stopStaleNginx } from "./web.ts";
 

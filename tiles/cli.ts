@@ -1,10 +1,10 @@
 // `cosmo tiles serve` and `cosmo tiles seed`.
 import { Command, InvalidArgumentError } from "commander";
-import { closeOnSignals } from "../api/kit/listen.ts";
 import { intOption, runAction } from "../core/cli.ts";
 import { getConfig } from "../core/config.ts";
 import { openDatabase } from "../core/db.ts";
 import { childLogger } from "../core/log.ts";
+import { closeOnSignals } from "../core/serving/listen.ts";
 import { openStore } from "../core/storage.ts";
 import { MAX_URL_ZOOM } from "./coords.ts";
 import { LAYERS, layerByUrlName } from "./layers.ts";

@@ -1,11 +1,11 @@
 // Entry point used by `cosmo tiles serve`, `cosmo web` and other stages' tests.
 
-import { listen, type RunningService } from "../api/kit/listen.ts";
-import { createAdmission } from "../api/kit/overload.ts";
-import { ServedDataset } from "../api/kit/served-dataset.ts";
 import { type Config, getConfig } from "../core/config.ts";
 import type { Database } from "../core/db.ts";
 import { childLogger } from "../core/log.ts";
+import { listen, type RunningService } from "../core/serving/listen.ts";
+import { createAdmission } from "../core/serving/overload.ts";
+import { ServedDataset } from "../core/serving/served-dataset.ts";
 import type { ArtefactStore } from "../core/storage.ts";
 import { createTilesApp, tilesFastPath } from "./app.ts";
 import { TileCache } from "./cache.ts";
