@@ -13,12 +13,13 @@ import { errorHandler, HttpError, notFoundHandler } from "../core/serving/http-e
 import type { FastPath } from "../core/serving/listen.ts";
 import { acceptsGzip, notModified } from "../core/serving/negotiate.ts";
 import type { Admission } from "../core/serving/overload.ts";
+import { pathEncodingCheck } from "../core/serving/path-encoding.ts";
 import type { ServedDataset } from "../core/serving/served-dataset.ts";
 import { openApiDocument } from "./openapi.ts";
 import type { ZoneQueries } from "./queries.ts";
 import { RawJson, routeTable } from "./routes.ts";
 import type { ApiSettings } from "./settings.ts";
-import { parseQuery, pathEncodingCheck, validate } from "./validate.ts";
+import { parseQuery, validate } from "./validate.ts";
 
 export interface ApiAppDeps {
   pool: Pool;

@@ -5,13 +5,13 @@ import { createHash } from "node:crypto";
 import express, { type Express, type Request, type RequestHandler, type Response } from "express";
 import type { Pool } from "pg";
 import type { Logger } from "pino";
-import { pathEncodingCheck } from "../api/validate.ts";
-import { cors } from "../core/serving/cors.ts";
+import { cors, EXPOSED_HEADERS } from "../core/serving/cors.ts";
 import { healthRoutes } from "../core/serving/health.ts";
 import { badParameter, errorHandler, HttpError, notFoundHandler } from "../core/serving/http-errors.ts";
 import type { FastPath } from "../core/serving/listen.ts";
 import { notModified } from "../core/serving/negotiate.ts";
 import type { Admission } from "../core/serving/overload.ts";
+import { pathEncodingCheck } from "../core/serving/path-encoding.ts";
 import type { ServedDataset, ServedRef } from "../core/serving/served-dataset.ts";
 import type { CachedTile, TileCache } from "./cache.ts";
 import { parseTileAddress, type TileAddress } from "./coords.ts";
@@ -159,7 +159,7 @@ export function tilesFastPath(deps: Pick<TilesAppDeps, "served" | "cache" | "set
       maxAgeSeconds: deps.settings.maxAgeSeconds,
     });
     answer.headers["Access-Control-Allow-Origin"] = "*";
-    answer.headers["Access-Control-Expose-Headers"] = "ETag, X-Dataset-Version, Retry-After";
+    answer.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS;
     if (answer.body) answer.headers["Content-Length"] = String(answer.body.length);
     res.writeHead(answer.status, answer.headers);
     res.end(req.method === "HEAD" ? undefined : answer.body);
