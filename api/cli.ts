@@ -1,10 +1,7 @@
 // `cosmo api serve`.
 import { Command } from "commander";
 import { intOption, runAction } from "../core/cli.ts";
-import { getConfig } from "../core/config.ts";
-import { openDatabase } from "../core/db.ts";
-import { childLogger } from "../core/log.ts";
-import { closeOnSignals } from "../core/serving/listen.ts";
+import { serveUntilSignalled } from "../core/serving/serve-command.ts";
 import { startApiServer } from "./server.ts";
 
 export function commands(): Command[] {
@@ -15,19 +12,11 @@ export function commands(): Command[] {
     .option("--port <port>", "port (default: config api.port)", intOption("--port"))
     .option("--host <host>", "interface to listen on (default: config, 0.0.0.0)")
     .action(
-      runAction(async (opts: { port?: number; host?: string }) => {
-        const config = getConfig();
-        const db = await openDatabase(config, {
-          applicationName: "cosmo-api",
-          statementTimeoutMs: config.database.statementTimeoutMs,
-        });
-        const server = await startApiServer({ db, port: opts.port, host: opts.host, config });
-        process.stdout.write(`api: ${server.url}/openapi.json\n`);
-        closeOnSignals(async () => {
-          await server.close();
-          await db.close();
-        }, childLogger("api"));
-      }),
+      runAction((opts: { port?: number; host?: string }) =>
+        serveUntilSignalled("api", "/openapi.json", (db, config) =>
+          startApiServer({ db, port: opts.port, host: opts.host, config }),
+        ),
+      ),
     );
   return [api];
 }

@@ -3,8 +3,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { intOption, runAction } from "../core/cli.ts";
 import { getConfig } from "../core/config.ts";
 import { openDatabase } from "../core/db.ts";
-import { childLogger } from "../core/log.ts";
-import { closeOnSignals } from "../core/serving/listen.ts";
+import { serveUntilSignalled } from "../core/serving/serve-command.ts";
 import { openStore } from "../core/storage.ts";
 import { MAX_URL_ZOOM } from "./coords.ts";
 import { LAYERS, layerByUrlName } from "./layers.ts";
@@ -28,21 +27,12 @@ export function commands(): Command[] {
     .option("--port <port>", "port (default: config tiles.port)", intOption("--port"))
     .option("--host <host>", "interface to listen on (default: config, 0.0.0.0)")
     .action(
-      runAction(async (opts: { port?: number; host?: string }) => {
-        const config = getConfig();
-        const settings = tilesSettings(config);
-        const db = await openDatabase(config, {
-          applicationName: "cosmo-tiles",
-          statementTimeoutMs: config.database.statementTimeoutMs,
-        });
-        const store = settings.persistentCache ? await openStore(config) : undefined;
-        const server = await startTilesServer({ db, store, port: opts.port, host: opts.host, config });
-        process.stdout.write(`tiles: ${server.url}/tiles/zones.json\n`);
-        closeOnSignals(async () => {
-          await server.close();
-          await db.close();
-        }, childLogger("tiles"));
-      }),
+      runAction((opts: { port?: number; host?: string }) =>
+        serveUntilSignalled("tiles", "/tiles/zones.json", async (db, config) => {
+          const store = tilesSettings(config).persistentCache ? await openStore(config) : undefined;
+          return startTilesServer({ db, store, port: opts.port, host: opts.host, config });
+        }),
+      ),
     );
 
   tiles
