@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { intOption, runAction } from "../core/cli.ts";
 import { getConfig } from "../core/config.ts";
 import { openDatabase } from "../core/db.ts";
-import { serveUntilSignalled } from "../core/serving/serve-command.ts";
+import { addServeCommand } from "../core/serving/serve-command.ts";
 import { openStore } from "../core/storage.ts";
 import { MAX_URL_ZOOM } from "./coords.ts";
 import { LAYERS, layerByUrlName } from "./layers.ts";
@@ -21,19 +21,15 @@ function datasetOption(value: string): number | "served" {
 export function commands(): Command[] {
   const tiles = new Command("tiles").description("Vector tile server (MVT) over the published dataset");
 
-  tiles
-    .command("serve")
-    .description("serve /tiles/zones/{z}/{x}/{y}.pbf, /tiles/zones.json and the old /tiles/cosmogony/… alias")
-    .option("--port <port>", "port (default: config tiles.port)", intOption("--port"))
-    .option("--host <host>", "interface to listen on (default: config, 0.0.0.0)")
-    .action(
-      runAction((opts: { port?: number; host?: string }) =>
-        serveUntilSignalled("tiles", "/tiles/zones.json", async (db, config) => {
-          const store = tilesSettings(config).persistentCache ? await openStore(config) : undefined;
-          return startTilesServer({ db, store, port: opts.port, host: opts.host, config });
-        }),
-      ),
-    );
+  addServeCommand(tiles, {
+    service: "tiles",
+    description: "serve /tiles/zones/{z}/{x}/{y}.pbf, /tiles/zones.json and the old /tiles/cosmogony/… alias",
+    firstPath: "/tiles/zones.json",
+    start: async (db, config, flags) => {
+      const store = tilesSettings(config).persistentCache ? await openStore(config) : undefined;
+      return startTilesServer({ db, store, port: flags.port, host: flags.host, config });
+    },
+  });
 
   tiles
     .command("seed")
