@@ -7,18 +7,19 @@ import express, { type Express, type Request, type Response } from "express";
 import { LRUCache } from "lru-cache";
 import type { Pool } from "pg";
 import type { Logger } from "pino";
-import { cors, corsHeaders } from "./kit/cors.ts";
-import { healthRoutes } from "./kit/health.ts";
-import { errorHandler, HttpError, notFoundHandler } from "./kit/http-errors.ts";
-import type { FastPath } from "./kit/listen.ts";
-import { acceptsGzip, notModified } from "./kit/negotiate.ts";
-import type { Admission } from "./kit/overload.ts";
-import type { ServedDataset } from "./kit/served-dataset.ts";
+import { cors, corsHeaders } from "../core/serving/cors.ts";
+import { healthRoutes } from "../core/serving/health.ts";
+import { errorHandler, HttpError, notFoundHandler } from "../core/serving/http-errors.ts";
+import type { FastPath } from "../core/serving/listen.ts";
+import { acceptsGzip, notModified } from "../core/serving/negotiate.ts";
+import type { Admission } from "../core/serving/overload.ts";
+import { pathEncodingCheck } from "../core/serving/path-encoding.ts";
+import type { ServedDataset } from "../core/serving/served-dataset.ts";
 import { openApiDocument } from "./openapi.ts";
 import type { ZoneQueries } from "./queries.ts";
 import { RawJson, routeTable } from "./routes.ts";
 import type { ApiSettings } from "./settings.ts";
-import { parseQuery, pathEncodingCheck, validate } from "./validate.ts";
+import { parseQuery, validate } from "./validate.ts";
 
 export interface ApiAppDeps {
   pool: Pool;

@@ -1,8 +1,8 @@
 // Data access for the API. Every query runs in the schema of the version resolved once for the request.
 import type { Pool } from "pg";
 import { ZONE_TYPES } from "../core/cosmogony/model.ts";
+import { datasetRef, type ServedRef } from "../core/serving/served-dataset.ts";
 import { loadSql } from "../core/sql.ts";
-import { datasetRef, type ServedRef } from "./kit/served-dataset.ts";
 
 export interface ZoneRow {
   id: number;

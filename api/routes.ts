@@ -2,8 +2,8 @@
 // /openapi.json cannot drift apart.
 import type { Request, Response } from "express";
 import type { z } from "zod";
-import { HttpError } from "./kit/http-errors.ts";
-import type { ServedRef } from "./kit/served-dataset.ts";
+import { HttpError } from "../core/serving/http-errors.ts";
+import type { ServedRef } from "../core/serving/served-dataset.ts";
 import type { ZoneQueries } from "./queries.ts";
 import * as S from "./schemas.ts";
 import type { ApiSettings } from "./settings.ts";

@@ -1,10 +1,9 @@
-// Request input → 400 with the parameter and the reason: strict decoding of the query string and the path,
-// characters no parameter takes, then the zod schemas.
-import type { RequestHandler } from "express";
+// Request input → 400 with the parameter and the reason: strict decoding of the query string (the path's is
+// core/serving/path-encoding.ts, shared with tiles/), characters no parameter takes, then the zod schemas.
 import type { z } from "zod";
-import { badParameter } from "./kit/http-errors.ts";
+import { badParameter } from "../core/serving/http-errors.ts";
+import { NOT_UTF8 } from "../core/serving/path-encoding.ts";
 
-const NOT_UTF8 = "is not valid percent-encoded UTF-8";
 // C0 and C1 control characters: no parameter takes them, and PostgreSQL refuses NUL in text (it was a 500).
 const CONTROL = /\p{Cc}/u;
 
@@ -40,30 +39,6 @@ export function parseQuery(text: string | null | undefined): Record<string, stri
   }
   // fromEntries defines own properties: a `__proto__` name stays an (unknown) parameter, not a prototype.
   return Object.fromEntries(entries);
-}
-
-/**
- * Path parameters are decoded by Express before any route code runs, and a bad escape became a bare 400 naming
- * nothing: check the raw path first and name the route's parameter at that position.
- */
-export function pathEncodingCheck(routePaths: string[]): RequestHandler {
-  const patterns = routePaths.map((p) => p.split("/"));
-  return (req, _res, next) => {
-    const segments = req.path.split("/");
-    segments.forEach((segment, i) => {
-      if (!segment.includes("%")) return;
-      try {
-        decodeURIComponent(segment);
-      } catch {
-        const route = patterns.find(
-          (p) => p.length === segments.length && p.every((s, j) => s.startsWith(":") || s === segments[j]),
-        );
-        const name = route?.[i]?.startsWith(":") ? route[i].slice(1) : "path";
-        throw badParameter(name, NOT_UTF8);
-      }
-    });
-    next();
-  };
 }
 
 function checkValue(name: string, value: unknown): void {

@@ -2,22 +2,18 @@
 // ports and proven to be this checkout's — same database —, otherwise started in this process on the served
 // dataset), the built explorer and the dashboard files.
 import { Command } from "commander";
-import { DATABASE_HEADER, databaseIdentity } from "../api/kit/health.ts";
 import { intOption, runAction } from "../core/cli.ts";
 import { getConfig } from "../core/config.ts";
 import type { Database } from "../core/db.ts";
 import { childLogger } from "../core/log.ts";
 import { projectPath } from "../core/paths.ts";
 import { describeHolder, portProblem } from "../core/ports.ts";
+import { DATABASE_HEADER, databaseIdentity } from "../core/serving/health.ts";
+import { closeOnSignals, type RunningService } from "../core/serving/listen.ts";
 import { buildExplorer } from "./build.ts";
 import { startWeb, stopStaleNginx } from "./web.ts";
 
 const log = childLogger("web");
-
-interface Service {
-  url: string;
-  close(): Promise<void>;
-}
 
 /** Does a cosmo service on `base` answer `probe` (200, or 503 = no dataset yet), and on which database? */
 async function runningService(base: string, probe: string): Promise<{ database: string | null } | null> {
@@ -65,7 +61,7 @@ export function commands(): Command[] {
     .action(
       runAction(async (opts: { port?: number; host: string; apiCompat?: boolean; cspHost: string[] }) => {
         const config = getConfig();
-        const started: Service[] = [];
+        const started: RunningService[] = [];
         let db: Database | undefined;
         const openDb = async () => {
           if (!db) {
@@ -137,18 +133,7 @@ export function commands(): Command[] {
           await stopAll();
           throw err;
         }
-        let stopping = false;
-        const stop = (signal: string) => {
-          if (stopping) return;
-          stopping = true;
-          log.info({ signal }, "stopping");
-          stopAll().then(
-            () => process.exit(0),
-            () => process.exit(1),
-          );
-        };
-        process.once("SIGINT", () => stop("SIGINT"));
-        process.once("SIGTERM", () => stop("SIGTERM"));
+        closeOnSignals(stopAll, log);
       }),
     );
   return [web];

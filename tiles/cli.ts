@@ -1,10 +1,9 @@
 // `cosmo tiles serve` and `cosmo tiles seed`.
 import { Command, InvalidArgumentError } from "commander";
-import { closeOnSignals } from "../api/kit/listen.ts";
 import { intOption, runAction } from "../core/cli.ts";
 import { getConfig } from "../core/config.ts";
 import { openDatabase } from "../core/db.ts";
-import { childLogger } from "../core/log.ts";
+import { addServeCommand } from "../core/serving/serve-command.ts";
 import { openStore } from "../core/storage.ts";
 import { MAX_URL_ZOOM } from "./coords.ts";
 import { LAYERS, layerByUrlName } from "./layers.ts";
@@ -22,28 +21,15 @@ function datasetOption(value: string): number | "served" {
 export function commands(): Command[] {
   const tiles = new Command("tiles").description("Vector tile server (MVT) over the published dataset");
 
-  tiles
-    .command("serve")
-    .description("serve /tiles/zones/{z}/{x}/{y}.pbf, /tiles/zones.json and the old /tiles/cosmogony/… alias")
-    .option("--port <port>", "port (default: config tiles.port)", intOption("--port"))
-    .option("--host <host>", "interface to listen on (default: config, 0.0.0.0)")
-    .action(
-      runAction(async (opts: { port?: number; host?: string }) => {
-        const config = getConfig();
-        const settings = tilesSettings(config);
-        const db = await openDatabase(config, {
-          applicationName: "cosmo-tiles",
-          statementTimeoutMs: config.database.statementTimeoutMs,
-        });
-        const store = settings.persistentCache ? await openStore(config) : undefined;
-        const server = await startTilesServer({ db, store, port: opts.port, host: opts.host, config });
-        process.stdout.write(`tiles: ${server.url}/tiles/zones.json\n`);
-        closeOnSignals(async () => {
-          await server.close();
-          await db.close();
-        }, childLogger("tiles"));
-      }),
-    );
+  addServeCommand(tiles, {
+    service: "tiles",
+    description: "serve /tiles/zones/{z}/{x}/{y}.pbf, /tiles/zones.json and the old /tiles/cosmogony/… alias",
+    firstPath: "/tiles/zones.json",
+    start: async (db, config, flags) => {
+      const store = tilesSettings(config).persistentCache ? await openStore(config) : undefined;
+      return startTilesServer({ db, store, port: flags.port, host: flags.host, config });
+    },
+  });
 
   tiles
     .command("seed")

@@ -1,6 +1,6 @@
 // Render one tile with the prepared statement of its zoom band, in the schema of the resolved dataset version.
 import { escapeIdentifier, type Pool } from "pg";
-import type { ServedRef } from "../api/kit/served-dataset.ts";
+import type { ServedRef } from "../core/serving/served-dataset.ts";
 import { loadSql } from "../core/sql.ts";
 import { bandForLayer, type TileBand } from "./bands.ts";
 import type { TileAddress } from "./coords.ts";

@@ -2,7 +2,7 @@
 
 import type { IncomingHttpHeaders } from "node:http";
 import { gunzipSync } from "node:zlib";
-import { acceptsGzip, notModified } from "../api/kit/negotiate.ts";
+import { acceptsGzip, notModified } from "../core/serving/negotiate.ts";
 import type { CachedTile } from "./cache.ts";
 
 export interface TileAnswer {

@@ -1,10 +1,10 @@
 // Pre-render low zooms of a dataset version into the persistent tile cache, typically between import and publish,
 // so the first users after a switch never wait for z0-z6 renders.
 import { escapeIdentifier } from "pg";
-import { readServed } from "../api/kit/served-dataset.ts";
 import type { Database } from "../core/db.ts";
 import { CosmoError, EXIT } from "../core/errors.ts";
 import { startProgress } from "../core/progress.ts";
+import { readServed } from "../core/serving/served-dataset.ts";
 import { loadSql } from "../core/sql.ts";
 import type { ArtefactStore } from "../core/storage.ts";
 import { encodeTile, TileCache } from "./cache.ts";

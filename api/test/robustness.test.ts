@@ -360,7 +360,7 @@ test("before any publish: readyz 503 and data routes 503 no_dataset", async () =
   }
 });
 
-test("`cosmo api serve` and `cosmo tiles serve` answer, then exit 0 on SIGTERM", async () => {
+test("`cosmo api serve` and `cosmo tiles serve` print where they answer, answer, then exit 0 on SIGTERM", async () => {
   const { spawn } = await import("node:child_process");
   const { COSMO_BIN, testEnv } = await import("../../core/testing.ts");
   const { freePort } = await import("../../bench/serve/services.ts");
@@ -379,8 +379,12 @@ test("`cosmo api serve` and `cosmo tiles serve` answer, then exit 0 on SIGTERM",
       child.stderr?.on("data", (d) => {
         stderr += String(d);
       });
-      child.stdout?.resume();
-      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+      let stdout = "";
+      child.stdout?.on("data", (d) => {
+        stdout += String(d);
+      });
+      // "close": after the output streams ended too, so stdout is complete.
+      const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
       const deadline = Date.now() + 90_000;
       let ready = false;
       while (!ready && Date.now() < deadline) {
@@ -393,6 +397,8 @@ test("`cosmo api serve` and `cosmo tiles serve` answer, then exit 0 on SIGTERM",
       expect(ready, `${stage} serve became ready; stderr: ${stderr.slice(-500)}`).toBe(true);
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
+      const firstPage = stage === "api" ? "/openapi.json" : "/tiles/zones.json";
+      expect(stdout).toBe(`${stage}: http://127.0.0.1:${port}${firstPage}\n`);
     }),
   );
 });

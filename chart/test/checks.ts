@@ -203,7 +203,7 @@ export function workflowRefProblems(docs: Doc[]): string[] {
 /** The routes a service registers (`app.get("/healthz", …)`), read from its source (and the shared health routes). */
 export function serviceRoutes(stage: "api" | "tiles"): Set<string> {
   let src = readFileSync(join(PROJECT_ROOT, stage, "app.ts"), "utf8");
-  if (src.includes("healthRoutes(")) src += readFileSync(join(PROJECT_ROOT, "api/kit/health.ts"), "utf8");
+  if (src.includes("healthRoutes(")) src += readFileSync(join(PROJECT_ROOT, "core/serving/health.ts"), "utf8");
   return new Set([...src.matchAll(/\.get\(\s*["'`](\/[^"'`]*)["'`]/g)].map((m) => m[1]));
 }
 

@@ -135,8 +135,11 @@ describe("cosmo web", () => {
       const url = await second.url;
       expect(processAlive(nginxPid)).toBe(false);
       expect((await (await fetch(`${url}/api/zones/10`)).json()).zone.name).toBe("country of ours");
+      const secondNginxPid = Number(readFileSync(`${prefix}/nginx.pid`, "utf8"));
+      // SIGTERM: everything it started is stopped (its nginx too) and it exits 0.
       second.child.kill("SIGTERM");
-      await second.exited;
+      expect((await second.exited).code).toBe(0);
+      expect(processAlive(secondNginxPid)).toBe(false);
     } finally {
       rmSync(prefix, { recursive: true, force: true });
     }

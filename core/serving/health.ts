@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import type { Express } from "express";
 import type pg from "pg";
-import { loadSql } from "../../core/sql.ts";
+import { loadSql } from "../sql.ts";
 import { sendError } from "./http-errors.ts";
 import type { ServedDataset } from "./served-dataset.ts";
 

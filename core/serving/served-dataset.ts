@@ -4,7 +4,7 @@
 // in-memory value once and query that schema only, so one response never mixes two versions.
 import pg from "pg";
 import type { Logger } from "pino";
-import { loadSql } from "../../core/sql.ts";
+import { loadSql } from "../sql.ts";
 
 export interface ServedRef {
   version: number;
