@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { Zone } from "../../core/cosmogony/model.ts";
 import { parseZoneText, type ZoneText } from "../../core/cosmogony/reader.ts";
 import { sampleZones } from "../../core/cosmogony/test/sample-zones.ts";
+import type { FlatMultiPolygon } from "../../core/geometry/flat.ts";
 import { seededRandom } from "../../core/seeded-random.ts";
 import { BinaryCopyEncoder } from "../copy-binary.ts";
 import { readJsonNumber } from "../json-number.ts";
@@ -133,29 +134,21 @@ describe("readJsonNumber", () => {
   });
 });
 
-function flat(r: MultiPolygonTextReader): number[][][][] {
-  const out: number[][][][] = [];
-  let ring = 0;
-  let k = 0;
-  for (let i = 0; i < r.polygons; i++) {
-    const rings: number[][][] = [];
-    for (let j = 0; j < r.ringsPerPolygon[i]; j++, ring++) {
-      const pts: number[][] = [];
-      for (let p = 0; p < r.pointsPerRing[ring]; p++, k += 2) pts.push([r.xy[k], r.xy[k + 1]]);
-      rings.push(pts);
-    }
-    out.push(rings);
-  }
-  return out;
+/** Flat rings as GeoJSON positions. */
+function positions(mp: FlatMultiPolygon): number[][][][] {
+  return mp.map((polygon) =>
+    polygon.map((ring) => Array.from({ length: ring.length / 2 }, (_, k) => [ring[2 * k], ring[2 * k + 1]])),
+  );
 }
 
 describe("MultiPolygonTextReader", () => {
   const reader = new MultiPolygonTextReader();
   const readText = (text: string): number[][][][] | null => {
     const buf = Buffer.from(`${text},"next":1}`);
-    if (!reader.read(buf, 0)) return null;
+    const mp = reader.read(buf, 0);
+    if (!mp) return null;
     expect(buf.subarray(reader.end, reader.end + 1).toString()).toBe(",");
-    return flat(reader);
+    return positions(mp);
   };
 
   it("reads the coordinates JSON.parse reads, in any spacing and key order", () => {
