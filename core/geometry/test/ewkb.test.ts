@@ -81,7 +81,7 @@ describe("EWKB encoder", () => {
   });
 });
 
-/** GeoJSON positions as flat rings, each a view at an odd offset into one shared array (as the importer's reader makes them). */
+/** GeoJSON positions as flat rings, views at odd offsets into one shared array (as the load's reader makes them). */
 function flatRings(coords: [number, number][][][]): FlatMultiPolygon {
   const all = new Float64Array(1 + 2 * coords.flat(2).length);
   let k = 1;

@@ -5,10 +5,11 @@
 // {"type": "MultiPolygon", "coordinates": […]} in either key order, no other keys, no escapes, positions of
 // exactly two finite numbers in the lon/lat range, closed rings of 0 or >= 4 positions. Anything else returns
 // false and the caller goes back to JSON.parse + validation, which accepts the unusual forms and words the errors.
-import { isLonLat } from "../core/cosmogony/geometry.ts";
-import { COLON, COMMA, isJsonSpace, LBRACE, LBRACKET, RBRACE, RBRACKET } from "../core/cosmogony/json-syntax.ts";
-import type { FlatMultiPolygon } from "../core/geometry/flat.ts";
+
+import type { FlatMultiPolygon } from "../geometry/flat.ts";
+import { isLonLat } from "./geometry.ts";
 import { readJsonNumber, readPositions } from "./json-number.ts";
+import { COLON, COMMA, isJsonSpace, LBRACE, LBRACKET, RBRACE, RBRACKET } from "./json-syntax.ts";
 
 const TYPE_KEY = Buffer.from('"type"');
 const COORDINATES_KEY = Buffer.from('"coordinates"');
@@ -21,10 +22,7 @@ function grow<T extends Int32Array | Float64Array>(a: T, need: number): T {
   return bigger;
 }
 
-/**
- * One per thread: its arrays are reused from zone to zone (the result is valid until the next read, see
- * core/cosmogony/recycled-buffers.ts).
- */
+/** One per thread: its arrays are reused from zone to zone (how long a result stays valid: recycled-buffers.ts). */
 export class MultiPolygonTextReader {
   // the geometry being read, as counts: polygons, rings of each polygon, positions of each ring, and the
   // positions' x0, y0, x1, y1, … (only the first entries of each array are in use)
@@ -43,7 +41,7 @@ export class MultiPolygonTextReader {
 
   /**
    * Reads the geometry object starting at `pos` (a `{`); null when it is not in the plain form (see above).
-   * Its rings are views into this reader's array: valid until the next read.
+   * Its rings are views into this reader's reused array (recycled-buffers.ts).
    */
   read(buf: Buffer, pos: number): FlatMultiPolygon | null {
     return this.readCounts(buf, pos) ? this.flatRings() : null;

@@ -3,29 +3,22 @@
 // geometry is not in the plain form, or that fails anything, is parsed again by parseZoneText (reader.ts): the
 // result and the error messages are exactly those of the general path, only the common case is faster.
 
-import {
-  BACKSLASH,
-  COLON,
-  COMMA,
-  isJsonSpace,
-  LBRACE,
-  LBRACKET,
-  QUOTE,
-  RBRACE,
-  RBRACKET,
-} from "../core/cosmogony/json-syntax.ts";
-import type { Zone } from "../core/cosmogony/model.ts";
-import { parseZoneText, type ZoneText } from "../core/cosmogony/reader.ts";
-import { parseZone } from "../core/cosmogony/validate.ts";
-import type { FlatMultiPolygon } from "../core/geometry/flat.ts";
+import type { FlatMultiPolygon } from "../geometry/flat.ts";
+import { BACKSLASH, COLON, COMMA, isJsonSpace, LBRACE, LBRACKET, QUOTE, RBRACE, RBRACKET } from "./json-syntax.ts";
+import type { Zone } from "./model.ts";
 import { MultiPolygonTextReader } from "./multipolygon-text.ts";
+import { parseZoneText, type ZoneText } from "./reader.ts";
+import { parseZone } from "./validate.ts";
 
 const GEOMETRY = Buffer.from("geometry");
 
 export interface ParsedZone {
   /** The zone; its `geometry` is null when `flat` holds it. */
   zone: Zone;
-  /** The geometry as flat rings (valid until the parser's next call), or null (then see zone.geometry). */
+  /**
+   * The geometry as flat rings, views into the parser's reused array (recycled-buffers.ts), or null (then see
+   * zone.geometry).
+   */
   flat: FlatMultiPolygon | null;
 }
 
