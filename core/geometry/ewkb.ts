@@ -78,15 +78,20 @@ function writePolygonHeader(view: DataView, o: number, rings: number): number {
   return o + POLYGON_HEADER_BYTES;
 }
 
-/** Bytes of a MultiPolygon's EWKB (with SRID). */
-export function multiPolygonByteSize(polygons: ArrayLike<ArrayLike<Ring>>): number {
+/** Bytes of a MultiPolygon's EWKB (with SRID) whose rings take `bytesPerItem` bytes an item (position or double). */
+function byteSize(polygons: ArrayLike<ArrayLike<ArrayLike<unknown>>>, bytesPerItem: number): number {
   let size = MULTIPOLYGON_HEADER_BYTES;
   for (let i = 0; i < polygons.length; i++) {
     const rings = polygons[i];
     size += POLYGON_HEADER_BYTES;
-    for (let j = 0; j < rings.length; j++) size += COUNT_BYTES + POSITION_BYTES * rings[j].length;
+    for (let j = 0; j < rings.length; j++) size += COUNT_BYTES + bytesPerItem * rings[j].length;
   }
   return size;
+}
+
+/** Bytes of a MultiPolygon's EWKB (with SRID). */
+export function multiPolygonByteSize(polygons: ArrayLike<ArrayLike<Ring>>): number {
+  return byteSize(polygons, POSITION_BYTES);
 }
 
 /**
@@ -131,14 +136,7 @@ export function writeMultiPolygon(
 
 /** Bytes of a flat MultiPolygon's EWKB (with SRID): the same layout as multiPolygonByteSize() counts. */
 export function flatMultiPolygonByteSize(mp: FlatMultiPolygon): number {
-  let size = MULTIPOLYGON_HEADER_BYTES;
-  for (let i = 0; i < mp.length; i++) {
-    const rings = mp[i];
-    size += POLYGON_HEADER_BYTES;
-    // a ring holds two doubles a position
-    for (let j = 0; j < rings.length; j++) size += COUNT_BYTES + 8 * rings[j].length;
-  }
-  return size;
+  return byteSize(mp, POSITION_BYTES / 2); // a ring holds two doubles a position
 }
 
 /** writeMultiPolygon() for flat rings (flat.ts): the same bytes. */
