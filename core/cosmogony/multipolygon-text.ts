@@ -3,8 +3,8 @@
 // collecting them again was most of the load's CPU).
 // It accepts only what checkMultiPolygon (core/cosmogony/geometry.ts) accepts, in its plainest form:
 // {"type": "MultiPolygon", "coordinates": […]} in either key order, no other keys, no escapes, positions of
-// exactly two finite numbers in the lon/lat range, closed rings of 0 or >= 4 positions. Anything else returns
-// false and the caller goes back to JSON.parse + validation, which accepts the unusual forms and words the errors.
+// exactly two finite numbers in the lon/lat range, closed rings of 0 or >= 4 positions. Anything else gives null
+// and the caller goes back to JSON.parse + validation, which accepts the unusual forms and words the errors.
 
 import type { FlatMultiPolygon } from "../geometry/flat.ts";
 import { isLonLat } from "./geometry.ts";
