@@ -1,8 +1,9 @@
 // Boundary assembly with cosmogony's semantics: member ways with role outer/enclave/"" form outer rings,
 // role inner forms inner rings; ways are chained by matching end nodes (reversed when needed); chains
 // that do not close are dropped (and counted); each inner ring goes into the outer polygon containing it.
+
+import type { FlatMultiPolygon } from "../core/geometry/flat.ts";
 import { bboxContains, ringBBox, ringInsideRing } from "./geometry.ts";
-import type { FlatMultiPolygon } from "./types.ts";
 
 export interface MemberRef {
   type: "node" | "way" | "relation";

@@ -1,9 +1,11 @@
 // From the OSM objects of the three passes to draft zones (pure: no I/O), with counts of what was dropped.
+
+import type { FlatMultiPolygon } from "../core/geometry/flat.ts";
 import { buildBoundary, type DropReason, RingStore } from "./boundary.ts";
 import { parseZipCodes } from "./names.ts";
 import type { OsmInput } from "./osm-read.ts";
 import { CITY_PLACES, SUBURB_PLACES } from "./osm-read.ts";
-import type { DraftZone, FlatMultiPolygon } from "./types.ts";
+import type { DraftZone } from "./types.ts";
 import { type NodeInfo, zoneFromPlaceNode, zoneFromRelation } from "./zones.ts";
 
 export interface BuildReport {

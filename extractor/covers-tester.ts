@@ -2,11 +2,12 @@
 // covers.ts on the zones' geometries, instead of one ST_Covers call per pair in PostGIS. Each batch is split
 // by container over the calling thread and `threads - 1` worker threads (covers-worker.ts).
 import { Worker } from "node:worker_threads";
+import type { FlatMultiPolygon } from "../core/geometry/flat.ts";
 import { CONTAINER_GRID, coversArea, coversPoint, PreparedArea, packArea, ZONE_GRID } from "./covers.ts";
 import type { CoversReply, CoversRequest } from "./covers-worker.ts";
 import { vertexCount } from "./geometry.ts";
 import { type Candidate, type CoversTester, groupByContainer } from "./inclusion-plan.ts";
-import type { FlatMultiPolygon, Position } from "./types.ts";
+import type { Position } from "./types.ts";
 
 /** What the inclusion tests see of a zone: its valid geometry, else its center point. */
 export interface ZoneShape {

@@ -15,8 +15,8 @@
 // (interior on the left of each edge once rings are oriented), or, when no edge goes through it, by the
 // region of the previous piece of the same ring, or a point-in-area test (ray crossing count).
 
+import type { FlatMultiPolygon } from "../core/geometry/flat.ts";
 import { orient } from "./orientation.ts";
-import type { FlatMultiPolygon } from "./types.ts";
 
 export const INTERIOR = 0;
 export const BOUNDARY = 1;

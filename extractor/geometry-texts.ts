@@ -6,8 +6,8 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { JsonBytes } from "../core/cosmogony/json-bytes.ts";
+import type { FlatMultiPolygon } from "../core/geometry/flat.ts";
 import { vertexCount, writeMultiPolygonJson } from "./geometry.ts";
-import type { FlatMultiPolygon } from "./types.ts";
 
 export interface GeometryTextBatch {
   /** the texts one after the other */

@@ -1,8 +1,7 @@
-// Planar geometry helpers (lon/lat treated as planar, as cosmogony does). Rings are flat Float64Arrays
-// [x0, y0, x1, y1, …] (first position repeated last): 16 bytes a position instead of ~70 for GeoJSON-style
-// nested arrays, which is what keeps a continent's boundaries within memory.
+// Planar geometry helpers (lon/lat treated as planar, as cosmogony does), on flat rings (core/geometry/flat.ts).
 import type { JsonBytes } from "../core/cosmogony/json-bytes.ts";
-import type { BBox, FlatMultiPolygon, Position } from "./types.ts";
+import type { FlatMultiPolygon } from "../core/geometry/flat.ts";
+import type { BBox, Position } from "./types.ts";
 
 export function ringFromPositions(positions: Position[]): Float64Array {
   const ring = new Float64Array(positions.length * 2);

@@ -9,16 +9,25 @@ import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { Database } from "../core/db.ts";
 import { ident } from "../core/db.ts";
+import {
+  decodeWkb,
+  encodeFlatMultiPolygon,
+  flatMultiPolygonByteSize,
+  POINT_BYTES,
+  SRID_WGS84,
+  viewOf,
+  writeFlatMultiPolygon,
+  writePoint,
+} from "../core/geometry/ewkb.ts";
+import type { FlatMultiPolygon } from "../core/geometry/flat.ts";
 import { childLogger } from "../core/log.ts";
 import { loadSql } from "../core/sql.ts";
-import { decodeWkb } from "../core/wkb-decode.ts";
 import type { PostalBoundary } from "./build-zones.ts";
 import { candidatePairs, type ZoneBox } from "./candidates.ts";
 import { CoversPool, type ZoneShape } from "./covers-tester.ts";
-import { multiPolygonEwkbSize, POINT_EWKB_SIZE, writeMultiPolygonEwkb, writePointEwkb } from "./ewkb.ts";
 import { fromGeoJsonCoords, multiPolygonBBox } from "./geometry.ts";
 import { type Candidate, type CoversTester, groupByContainer, resolveInclusions } from "./inclusion-plan.ts";
-import type { DraftZone, FlatMultiPolygon, MultiPolygonCoords, Position, ZoneType } from "./types.ts";
+import type { DraftZone, MultiPolygonCoords, Position, ZoneType } from "./types.ts";
 
 const log = childLogger("extract");
 const sql = (name: string) => loadSql(import.meta.url, `sql/${name}`);
@@ -118,18 +127,19 @@ function copyHeader(): Buffer {
 
 function copyTuple(z: DraftZone): Buffer {
   const osmId = Buffer.from(`${z.osmType}:${z.osmNumericId}`, "utf8");
-  const geomSize = z.geometry ? multiPolygonEwkbSize(z.geometry) : 0;
-  const centerSize = z.center ? POINT_EWKB_SIZE : 0;
+  const geomSize = z.geometry ? flatMultiPolygonByteSize(z.geometry) : 0;
+  const centerSize = z.center ? POINT_BYTES : 0;
   const b = Buffer.allocUnsafe(2 + 8 + 4 + osmId.length + 4 + geomSize + 4 + centerSize);
+  const view = viewOf(b);
   let o = b.writeInt16BE(4, 0);
   o = b.writeInt32BE(4, o);
   o = b.writeInt32BE(z.id, o);
   o = b.writeInt32BE(osmId.length, o);
   o += osmId.copy(b, o);
   // EWKB straight into the tuple (no intermediate buffer: boundaries are most of the bytes)
-  if (z.geometry) o = writeMultiPolygonEwkb(z.geometry, b, b.writeInt32BE(geomSize, o));
+  if (z.geometry) o = writeFlatMultiPolygon(view, b.writeInt32BE(geomSize, o), z.geometry, SRID_WGS84);
   else o = b.writeInt32BE(-1, o);
-  if (z.center) writePointEwkb(z.center[0], z.center[1], b, b.writeInt32BE(centerSize, o));
+  if (z.center) writePoint(view, b.writeInt32BE(centerSize, o), z.center[0], z.center[1], SRID_WGS84);
   else b.writeInt32BE(-1, o);
   return b;
 }
@@ -413,11 +423,7 @@ export async function postalCodes(
 ): Promise<Map<number, string[]>> {
   const out = new Map<number, string[]>();
   if (boundaries.length === 0 || zoneIds.length === 0) return out;
-  const ewkb = boundaries.map((b) => {
-    const buf = Buffer.allocUnsafe(multiPolygonEwkbSize(b.geometry));
-    writeMultiPolygonEwkb(b.geometry, buf, 0);
-    return buf;
-  });
+  const ewkb = boundaries.map((b) => encodeFlatMultiPolygon(b.geometry));
   await ws.client.query(sql("postcodes-load.sql"), [
     boundaries.map((_, i) => i),
     boundaries.map((b) => b.codes.join(";")),

@@ -2,11 +2,11 @@
 // Kept separate from core/cosmogony's `Zone` (the file format) because the pipeline needs extra working
 // fields (index, OSM type, names by language, area) that never reach the output.
 
+import type { FlatMultiPolygon } from "../core/geometry/flat.ts";
+
 export type Position = [number, number];
 /** GeoJSON MultiPolygon coordinates: polygons → rings → positions; the first ring of a polygon is the outer one. */
 export type MultiPolygonCoords = Position[][][];
-/** The same with each ring a flat Float64Array [x0, y0, x1, y1, …] (see geometry.ts). */
-export type FlatMultiPolygon = Float64Array[][];
 export type BBox = [number, number, number, number];
 export type Tags = Record<string, string>;
 

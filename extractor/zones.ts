@@ -1,8 +1,10 @@
 // Turning OSM objects into draft zones: names, zips, wikidata, tags from the label node, center choice.
+
+import type { FlatMultiPolygon } from "../core/geometry/flat.ts";
 import type { MemberRef } from "./boundary.ts";
 import { multiPolygonBBox } from "./geometry.ts";
 import { parseZipCodes } from "./names.ts";
-import type { DraftZone, FlatMultiPolygon, Position, Tags } from "./types.ts";
+import type { DraftZone, Position, Tags } from "./types.ts";
 
 export interface NodeInfo {
   coords: Position;

@@ -15,8 +15,8 @@ import {
   writeFlatMultiPolygon,
   writeMultiPolygon,
   writePoint,
-} from "./ewkb.ts";
-import type { FlatMultiPolygon } from "./multipolygon-text.ts";
+} from "../core/geometry/ewkb.ts";
+import type { FlatMultiPolygon } from "../core/geometry/flat.ts";
 
 /** Column order of the COPY (the `zones` table of a version schema; search_names is generated). */
 export const COPY_COLUMNS = [

@@ -39,7 +39,7 @@ interface Failure {
 /**
  * Worker threads for an import of `bytes` bytes: none for small files (starting a thread costs more than it
  * saves), and only cores left over by the main thread and the PostgreSQL backend doing the COPY. Since the
- * geometry is read straight from the bytes (zone-text.ts) one thread keeps ahead of the backend; workers add CPU
+ * geometry is read straight from the bytes (core/cosmogony/zone-text.ts) one thread keeps ahead of the backend; workers add CPU
  * (thread start-up, batch copies) that on 2 cores the backend needs (bench/import/load.bench.ts, docs/importer.md).
  */
 export function encodeThreads(bytes: number, cores = availableParallelism()): number {

@@ -1,12 +1,12 @@
 // Worker thread of the parallel load (encode-pool.ts): parses, validates and COPY-encodes batches of zone texts.
-// Parsing (zone-text.ts) is most of an import's client CPU; where cores are left over (encodeThreads), spreading
+// Parsing (core/cosmogony/zone-text.ts) is most of an import's client CPU; where cores are left over (encodeThreads), spreading
 // it over threads keeps the main thread (reading, splitting, id/parent checks, feeding COPY) ahead of the database.
 import { parentPort, workerData } from "node:worker_threads";
 import { StatsAccumulator } from "../core/cosmogony/model.ts";
+import { ZoneTextParser } from "../core/cosmogony/zone-text.ts";
 import { CosmoError } from "../core/errors.ts";
 import { BinaryCopyEncoder } from "./copy-binary.ts";
 import type { BatchRequest, BatchResult } from "./encode-pool.ts";
-import { ZoneTextParser } from "./zone-text.ts";
 
 const name = (workerData as { name: string }).name;
 const port = parentPort;

@@ -1,7 +1,7 @@
 // The load: zones streamed from the file into a new version schema by one binary COPY, in the transaction that
 // creates the schema (COPY FREEZE: no later hint-bit/freeze rewrite; a failure leaves nothing). Ids and
 // parents are checked in Node while streaming, so a bad reference is reported with the zone's file position.
-// Geometries go from the file's bytes to EWKB without JS arrays (zone-text.ts); one thread then keeps ahead of
+// Geometries go from the file's bytes to EWKB without JS arrays (core/cosmogony/zone-text.ts); one thread then keeps ahead of
 // the backend, worker threads are used only where cores are left over (encodeThreads).
 import { stat } from "node:fs/promises";
 import type { Readable, Writable } from "node:stream";
@@ -12,12 +12,12 @@ import { from as copyFrom } from "pg-copy-streams";
 import type { CosmogonyMeta, Stats } from "../core/cosmogony/model.ts";
 import { StatsAccumulator } from "../core/cosmogony/model.ts";
 import { describeRecord, readZoneTexts, type ZoneText } from "../core/cosmogony/reader.ts";
+import { ZoneTextParser } from "../core/cosmogony/zone-text.ts";
 import { ident } from "../core/db.ts";
 import { InputError } from "../core/errors.ts";
 import { BinaryCopyEncoder, COPY_COLUMNS } from "./copy-binary.ts";
 import { sql } from "./datasets.ts";
 import { type BatchResult, EncodePool, encodeThreads } from "./encode-pool.ts";
-import { ZoneTextParser } from "./zone-text.ts";
 
 const EMPTY = Buffer.alloc(0);
 

@@ -1,4 +1,4 @@
-// Micro-benchmark that justifies the hand-written EWKB encoder (importer/ewkb.ts), on the geometries of the
+// Micro-benchmark that justifies the hand-written EWKB encoder (core/geometry/ewkb.ts), on the geometries of the
 // synthetic zones file:
 //   1. Node-side encoding only: ours (4326 and with the Web Mercator projection) vs `wkx` vs JSON.stringify
 //      (what sending GeoJSON for ST_GeomFromGeoJSON costs the client);
@@ -11,7 +11,7 @@ import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import wkx from "wkx";
 import type { MultiPolygonGeometry } from "../../core/cosmogony/model.ts";
-import { encodeMultiPolygon, SRID_WEB_MERCATOR, SRID_WGS84 } from "../../importer/ewkb.ts";
+import { encodeMultiPolygon, SRID_WEB_MERCATOR, SRID_WGS84 } from "../../core/geometry/ewkb.ts";
 import { benchDatabase } from "./bench-db.ts";
 import { generateZones } from "./generate.ts";
 

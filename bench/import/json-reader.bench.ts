@@ -2,15 +2,15 @@
 // JSON library: both read the same generated `.json` file zone by zone, without holding it whole.
 //   - ours: byte scanner finds each element of "zones", then JSON.parse + validation per zone;
 //   - stream-json (the usual choice; here as minio's dependency): parser → pick "zones" → streamArray.
-// And why the load reads geometries byte by byte (importer/zone-text.ts, multipolygon-text.ts, json-number.ts):
+// And why the load reads geometries byte by byte (core/cosmogony/zone-text.ts, multipolygon-text.ts, json-number.ts):
 // on the same zone texts, that parser vs the general JSON.parse + validation, with the coordinates each gives.
 //   node --import tsx bench/import/json-reader.bench.ts [--vertices N]
 import { createReadStream, existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { parseZoneText, readZones, readZoneTexts, type ZoneText } from "../../core/cosmogony/reader.ts";
+import { ZoneTextParser } from "../../core/cosmogony/zone-text.ts";
 import { PROJECT_ROOT } from "../../core/paths.ts";
-import { ZoneTextParser } from "../../importer/zone-text.ts";
 import { generateZonesFile } from "./generate.ts";
 
 const i = process.argv.indexOf("--vertices");
@@ -81,5 +81,5 @@ const load = bestCpu("load: geometry bytes → Float64Array, rest JSON", () => {
   for (const t of texts) parser.parse(t);
 });
 process.stdout.write(
-  `the load's parser uses ${(general / load).toFixed(1)}x less CPU (same doubles: importer/test/zone-text.test.ts)\n`,
+  `the load's parser uses ${(general / load).toFixed(1)}x less CPU (same doubles: core/cosmogony/test/json-number.test.ts)\n`,
 );

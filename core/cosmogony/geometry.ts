@@ -64,7 +64,7 @@ export function checkBBox(v: unknown): string | null {
 
 /**
  * null when `v` is a GeoJSON MultiPolygon with closed rings of at least 4 positions in the lon/lat range, else
- * what is wrong. importer/multipolygon-text.ts accepts the same.
+ * what is wrong. multipolygon-text.ts accepts the same.
  */
 export function checkMultiPolygon(v: unknown): string | null {
   if (v === null || typeof v !== "object" || (v as { type?: unknown }).type !== "MultiPolygon") {

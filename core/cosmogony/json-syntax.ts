@@ -1,5 +1,5 @@
 // The bytes of JSON's syntax, for the readers that work on a zones file's bytes rather than on decoded text
-// (json-scanner.ts, and the importer's zone-text.ts and multipolygon-text.ts). Safe on UTF-8: every byte of a
+// (json-scanner.ts, and the load's zone-text.ts and multipolygon-text.ts). Safe on UTF-8: every byte of a
 // multi-byte character is >= 0x80, never one of these.
 
 export const QUOTE = 0x22;

@@ -7,7 +7,8 @@
 //   it is written over, possibly at once and from another thread (a file read runs in libuv's thread pool), so
 //   any view kept past that point (a subarray, a Buffer built on its ArrayBuffer) reads other bytes. Whatever
 //   must outlive it is copied first: keepPastChunk() below. The same holds for the arrays a parser reuses from
-//   one call to the next (importer/multipolygon-text.ts, zone-text.ts): their views last until the next call.
+//   one call to the next (the load's zone parser, multipolygon-text.ts and zone-text.ts, whose flat rings are
+//   views into one reused array): their views last until the next call.
 //
 // Every producer calls poisonRecycled() on a buffer the moment it is handed back. Tests switch the poison on
 // (setRecycledPoison) so that a view kept too long reads garbage deterministically instead of by timing.

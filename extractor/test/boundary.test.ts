@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { encodeFlatMultiPolygon } from "../../core/geometry/ewkb.ts";
 import { buildBoundary, chainRings, type MemberRef, ringNodeKeys, WayNodes } from "../boundary.ts";
-import { multiPolygonEwkb } from "../ewkb.ts";
 import {
   fromGeoJsonCoords,
   multiPolygonBBox,
@@ -184,7 +184,7 @@ describe("EWKB", () => {
         ],
       ],
     ];
-    const g = wkx.Geometry.parse(multiPolygonEwkb(fromGeoJsonCoords(coords)));
+    const g = wkx.Geometry.parse(encodeFlatMultiPolygon(fromGeoJsonCoords(coords)));
     expect(g.srid).toBe(4326);
     expect(g.toGeoJSON()).toEqual({ type: "MultiPolygon", coordinates: coords });
   });

@@ -2,9 +2,9 @@
 // known: shared edges on either side, holes, a vertex on an edge, a chord through a reflex vertex, crossings.
 // (Agreement with GEOS on real boundaries is checked by inclusions.test.ts.)
 import { describe, expect, it } from "vitest";
+import type { FlatMultiPolygon } from "../../core/geometry/flat.ts";
 import { CONTAINER_GRID, coversArea, coversPoint, PreparedArea, packArea, ZONE_GRID } from "../covers.ts";
 import { exactOrient, orient } from "../orientation.ts";
-import type { FlatMultiPolygon } from "../types.ts";
 
 type Ring = [number, number][];
 

@@ -1,12 +1,12 @@
 // The pruned inclusion search (transitivity, inclusion-plan.ts) against testing every candidate: the same
 // pairs, in the same order, on a made-up hierarchy and on the Luxembourg fixture in PostGIS.
 import { afterAll, describe, expect, it } from "vitest";
+import type { FlatMultiPolygon } from "../../core/geometry/flat.ts";
 import { fixture, type TestDatabase, testDatabase } from "../../core/testing.ts";
 import { buildZones } from "../build-zones.ts";
 import { type Candidate, resolveInclusions } from "../inclusion-plan.ts";
 import { readOsm } from "../osm-read.ts";
 import { findInclusions, findInclusionsExhaustive, loadZones, openWorkspace } from "../postgis.ts";
-import type { FlatMultiPolygon } from "../types.ts";
 import { draftZone } from "./helpers.ts";
 
 describe("resolveInclusions", () => {

@@ -7,9 +7,10 @@ import { JsonBytes } from "../../core/cosmogony/json-bytes.ts";
 import type { Zone } from "../../core/cosmogony/model.ts";
 import { sampleZones } from "../../core/cosmogony/test/sample-zones.ts";
 import { serializeZone } from "../../core/cosmogony/writer.ts";
+import type { FlatMultiPolygon } from "../../core/geometry/flat.ts";
 import { toGeoJsonCoords, writeMultiPolygonJson } from "../geometry.ts";
 import { GeometryTexts, geometryTextThreads } from "../geometry-texts.ts";
-import type { DraftZone, FlatMultiPolygon } from "../types.ts";
+import type { DraftZone } from "../types.ts";
 import { draftZoneOf, writeZones } from "../write-zones.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "write-zones-test-"));

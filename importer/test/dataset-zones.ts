@@ -5,7 +5,7 @@
 import type pg from "pg";
 import type { MultiPolygonGeometry, PointGeometry, Zone } from "../../core/cosmogony/model.ts";
 import { ident } from "../../core/db.ts";
-import { decodeWkb } from "../../core/wkb-decode.ts";
+import { decodeWkb } from "../../core/geometry/ewkb.ts";
 
 interface ZoneRow {
   id: number;

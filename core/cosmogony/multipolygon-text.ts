@@ -1,29 +1,19 @@
-// Reads the JSON text of a GeoJSON MultiPolygon straight into flat typed arrays (no nested JS arrays: at tens of
-// millions of coordinates, allocating them and collecting them again was most of the load's CPU).
+// Reads the JSON text of a GeoJSON MultiPolygon straight into flat rings (core/geometry/flat.ts), all of them views
+// into one reused Float64Array (no array per position: at tens of millions of coordinates, allocating them and
+// collecting them again was most of the load's CPU).
 // It accepts only what checkMultiPolygon (core/cosmogony/geometry.ts) accepts, in its plainest form:
 // {"type": "MultiPolygon", "coordinates": […]} in either key order, no other keys, no escapes, positions of
-// exactly two finite numbers in the lon/lat range, closed rings of 0 or >= 4 positions. Anything else returns
-// false and the caller goes back to JSON.parse + validation, which accepts the unusual forms and words the errors.
-import { isLonLat } from "../core/cosmogony/geometry.ts";
-import { COLON, COMMA, isJsonSpace, LBRACE, LBRACKET, RBRACE, RBRACKET } from "../core/cosmogony/json-syntax.ts";
+// exactly two finite numbers in the lon/lat range, closed rings of 0 or >= 4 positions. Anything else gives null
+// and the caller goes back to JSON.parse + validation, which accepts the unusual forms and words the errors.
+
+import type { FlatMultiPolygon } from "../geometry/flat.ts";
+import { isLonLat } from "./geometry.ts";
 import { readJsonNumber, readPositions } from "./json-number.ts";
+import { COLON, COMMA, isJsonSpace, LBRACE, LBRACKET, RBRACE, RBRACKET } from "./json-syntax.ts";
 
 const TYPE_KEY = Buffer.from('"type"');
 const COORDINATES_KEY = Buffer.from('"coordinates"');
 const MULTIPOLYGON = Buffer.from('"MultiPolygon"');
-
-/** A MultiPolygon as counts and interleaved lon/lat pairs (views into the reader's reused arrays). */
-export interface FlatMultiPolygon {
-  polygons: number;
-  /** Rings of each polygon (first `polygons` entries). */
-  ringsPerPolygon: Int32Array;
-  rings: number;
-  /** Positions of each ring (first `rings` entries). */
-  pointsPerRing: Int32Array;
-  points: number;
-  /** x0, y0, x1, y1, … (first 2 * `points` entries). */
-  xy: Float64Array;
-}
 
 function grow<T extends Int32Array | Float64Array>(a: T, need: number): T {
   if (need <= a.length) return a;
@@ -32,17 +22,16 @@ function grow<T extends Int32Array | Float64Array>(a: T, need: number): T {
   return bigger;
 }
 
-/**
- * One per thread: its arrays are reused from zone to zone (the result is valid until the next read, see
- * core/cosmogony/recycled-buffers.ts).
- */
-export class MultiPolygonTextReader implements FlatMultiPolygon {
-  polygons = 0;
-  ringsPerPolygon = new Int32Array(64);
-  rings = 0;
-  pointsPerRing = new Int32Array(256);
-  points = 0;
-  xy = new Float64Array(1 << 16);
+/** One per thread: its arrays are reused from zone to zone (how long a result stays valid: recycled-buffers.ts). */
+export class MultiPolygonTextReader {
+  // the geometry being read, as counts: polygons, rings of each polygon, positions of each ring, and the
+  // positions' x0, y0, x1, y1, … (only the first entries of each array are in use)
+  private polygons = 0;
+  private ringsPerPolygon = new Int32Array(64);
+  private rings = 0;
+  private pointsPerRing = new Int32Array(256);
+  private points = 0;
+  private xy = new Float64Array(1 << 16);
   /** Offset just after the geometry object read last. */
   end = 0;
   /** The bytes being read, for readJsonNumber's four-digits-at-a-time reads. */
@@ -50,8 +39,34 @@ export class MultiPolygonTextReader implements FlatMultiPolygon {
   /** readPositions()'s offset, in and out (and its scratch). */
   private readonly state = new Int32Array(4);
 
-  /** Reads the geometry object starting at `pos` (a `{`); false when it is not in the plain form (see above). */
-  read(buf: Buffer, pos: number): boolean {
+  /**
+   * Reads the geometry object starting at `pos` (a `{`); null when it is not in the plain form (see above).
+   * Its rings are views into this reader's reused array (recycled-buffers.ts).
+   */
+  read(buf: Buffer, pos: number): FlatMultiPolygon | null {
+    return this.readCounts(buf, pos) ? this.flatRings() : null;
+  }
+
+  /** The rings read, as views into xy (made once the reading is done: xy may have grown while reading). */
+  private flatRings(): FlatMultiPolygon {
+    const xy = this.xy;
+    const mp: FlatMultiPolygon = [];
+    let ring = 0;
+    let k = 0; // index into xy
+    for (let i = 0; i < this.polygons; i++) {
+      const rings = this.ringsPerPolygon[i];
+      const polygon: Float64Array[] = [];
+      for (let j = 0; j < rings; j++, ring++) {
+        const end = k + 2 * this.pointsPerRing[ring];
+        polygon.push(xy.subarray(k, end));
+        k = end;
+      }
+      mp.push(polygon);
+    }
+    return mp;
+  }
+
+  private readCounts(buf: Buffer, pos: number): boolean {
     this.polygons = 0;
     this.rings = 0;
     this.points = 0;

@@ -3,28 +3,22 @@
 // geometry is not in the plain form, or that fails anything, is parsed again by parseZoneText (reader.ts): the
 // result and the error messages are exactly those of the general path, only the common case is faster.
 
-import {
-  BACKSLASH,
-  COLON,
-  COMMA,
-  isJsonSpace,
-  LBRACE,
-  LBRACKET,
-  QUOTE,
-  RBRACE,
-  RBRACKET,
-} from "../core/cosmogony/json-syntax.ts";
-import type { Zone } from "../core/cosmogony/model.ts";
-import { parseZoneText, type ZoneText } from "../core/cosmogony/reader.ts";
-import { parseZone } from "../core/cosmogony/validate.ts";
-import { type FlatMultiPolygon, MultiPolygonTextReader } from "./multipolygon-text.ts";
+import type { FlatMultiPolygon } from "../geometry/flat.ts";
+import { BACKSLASH, COLON, COMMA, isJsonSpace, LBRACE, LBRACKET, QUOTE, RBRACE, RBRACKET } from "./json-syntax.ts";
+import type { Zone } from "./model.ts";
+import { MultiPolygonTextReader } from "./multipolygon-text.ts";
+import { parseZoneText, type ZoneText } from "./reader.ts";
+import { parseZone } from "./validate.ts";
 
 const GEOMETRY = Buffer.from("geometry");
 
 export interface ParsedZone {
   /** The zone; its `geometry` is null when `flat` holds it. */
   zone: Zone;
-  /** The geometry as flat arrays (valid until the parser's next call), or null (then see zone.geometry). */
+  /**
+   * The geometry as flat rings, views into the parser's reused array (recycled-buffers.ts), or null (then see
+   * zone.geometry).
+   */
   flat: FlatMultiPolygon | null;
 }
 
@@ -84,13 +78,9 @@ export class ZoneTextParser {
   parse(t: ZoneText): ParsedZone {
     const b = t.bytes;
     const at = findGeometryValue(b);
-    if (
-      at >= 0 &&
-      b[at] === LBRACE &&
-      this.geometry.read(b, at) &&
-      // a second "geometry" key would be the one JSON.parse keeps
-      findGeometryValue(b, this.geometry.end, 1) === NO_GEOMETRY_KEY
-    ) {
+    const flat = at >= 0 && b[at] === LBRACE ? this.geometry.read(b, at) : null;
+    // a second "geometry" key would be the one JSON.parse keeps
+    if (flat && findGeometryValue(b, this.geometry.end, 1) === NO_GEOMETRY_KEY) {
       // the rest of the zone, with null in place of the geometry (only ASCII around the cuts: no split characters)
       let rest: unknown;
       try {
@@ -100,7 +90,7 @@ export class ZoneTextParser {
       }
       if (rest !== null && typeof rest === "object" && (rest as { geometry?: unknown }).geometry === null) {
         try {
-          return { zone: parseZone(rest), flat: this.geometry };
+          return { zone: parseZone(rest), flat };
         } catch {
           // invalid: the general path words the error
         }

@@ -1,13 +1,132 @@
-// readPositions (json-number.ts), the load's loop over "[x,y],[x,y]…", against JSON.parse: the same doubles for
-// every number it takes, and it leaves every other shape to the general reader. Then the COPY encoder's slab reuse
-// (copy-binary.ts recycle()), which the load relies on to spare garbage collections.
+// The byte-level number readers of the load (json-number.ts) against JSON.parse: readJsonNumber gives the same
+// double for any JSON number and refuses what is not one; readPositions, the loop over "[x,y],[x,y]…", gives the
+// same doubles for every number it takes and leaves every other shape to the general reader.
 import { describe, expect, it } from "vitest";
-import type { Position, Zone } from "../../core/cosmogony/model.ts";
-import { sampleZones } from "../../core/cosmogony/test/sample-zones.ts";
-import { seededRandom } from "../../core/seeded-random.ts";
-import { BinaryCopyEncoder } from "../copy-binary.ts";
-import { readPositions } from "../json-number.ts";
-import { MultiPolygonTextReader } from "../multipolygon-text.ts";
+import { seededRandom } from "../../seeded-random.ts";
+import { readJsonNumber, readPositions } from "../json-number.ts";
+
+const slot = new Float64Array(1);
+/** The number read from `text` (followed by a delimiter, as in a coordinate array), or null when refused. */
+function read(text: string): number | null {
+  const buf = Buffer.from(`${text},`);
+  const end = readJsonNumber(buf, 0, slot, 0, new DataView(buf.buffer, buf.byteOffset, buf.length));
+  if (end < 0) return null;
+  expect(end).toBe(text.length);
+  return slot[0];
+}
+
+function expectNumbersAsJsonParse(texts: string[]): void {
+  const wrong = texts.filter((t) => !Object.is(read(t), JSON.parse(t)));
+  expect(wrong).toEqual([]);
+}
+
+describe("readJsonNumber", () => {
+  it("gives JSON.parse's double on tricky numbers", () => {
+    expectNumbersAsJsonParse([
+      "0",
+      "-0",
+      "-0.0",
+      "0e10",
+      "-0.000e-5",
+      "1",
+      "-1",
+      "123456789",
+      "9007199254740991",
+      "9007199254740992",
+      "9007199254740993", // 2^53 + 1: not a double
+      "18446744073709551615",
+      "123456789012345678901234567890",
+      "0.1",
+      "0.30000000000000004",
+      "-169.99753901011826", // 17 significant digits, mantissa above 2^53
+      "-59.99935614821669",
+      "6.1296751",
+      "49.8158683",
+      "1.7976931348623157e308",
+      "17976931348623157e292",
+      "1e308",
+      "1e309", // Infinity
+      "-1e400",
+      "2.2250738585072014e-308",
+      "4.9e-324",
+      "5e-324",
+      "1e-400", // 0
+      "1e22",
+      "1e23",
+      "1E+2",
+      "1e-22",
+      "123.456e-3",
+      "0.000001234567890123456",
+      "1.00000000000000011102230246251565404236316680908203125", // exactly halfway between 1 and the next double
+      "1.000000000000000111",
+      "1.0000000000000001110223024625156540423631668090820312500001",
+      "4503599627370496.5", // 2^52 + 1/2: a tie, rounded to even
+      "4503599627370497.5",
+      "179.99999999999997",
+      "-180",
+      "90.00000000000001",
+    ]);
+  });
+
+  it("gives JSON.parse's double on random doubles printed in every way", () => {
+    const rand = seededRandom(42);
+    const bits = new Float64Array(1);
+    const words = new Uint32Array(bits.buffer);
+    const texts: string[] = [];
+    for (let i = 0; i < 20000; i++) {
+      words[0] = (rand() * 2 ** 32) >>> 0;
+      words[1] = (rand() * 2 ** 32) >>> 0;
+      const any = bits[0];
+      if (Number.isFinite(any)) texts.push(String(any), any.toPrecision(17));
+      // coordinates: lon/lat-like magnitudes at full and reduced precision
+      const c = (rand() - 0.5) * 360 * 10 ** (Math.floor(rand() * 6) - 3);
+      texts.push(String(c), c.toPrecision(17), c.toPrecision(16), c.toFixed(7), c.toExponential(12));
+    }
+    expectNumbersAsJsonParse(texts);
+  });
+
+  it("gives JSON.parse's double on random digit strings (up to 25 digits, any point and exponent)", () => {
+    const rand = seededRandom(7);
+    const texts: string[] = [];
+    for (let i = 0; i < 50000; i++) {
+      let digits = String(1 + Math.floor(rand() * 9));
+      const n = Math.floor(rand() * 25);
+      for (let k = 0; k < n; k++) digits += Math.floor(rand() * 10);
+      const point = 1 + Math.floor(rand() * digits.length);
+      const sign = rand() < 0.5 ? "-" : "";
+      const exp = rand() < 0.2 ? `e${Math.floor(rand() * 60) - 30}` : "";
+      const frac = digits.slice(point);
+      texts.push(`${sign}${digits.slice(0, point)}${frac ? `.${frac}` : ""}${exp}`, `${sign}0.000${digits}`);
+    }
+    expectNumbersAsJsonParse(texts);
+  });
+
+  it("rounds exact midpoints between two doubles to even, and values just off them to the nearer", () => {
+    const rand = seededRandom(3);
+    const texts: string[] = [];
+    // in [2^50, 2^53) the gap between doubles is 1/4 … 1: the midpoints of integers' neighbours have 17-19 digits
+    for (const [lo, midpoints] of [
+      [2 ** 52, ["5"]],
+      [2 ** 51, ["25", "75"]],
+      [2 ** 50, ["125", "375", "625", "875"]],
+    ] as const) {
+      for (let i = 0; i < 2000; i++) {
+        const d = lo + Math.floor(rand() * lo);
+        for (const m of midpoints) texts.push(`${d}.${m}`, `${d}.${m}`.replace(/5$/, "49"), `${d}.${m}1`);
+      }
+    }
+    expectNumbersAsJsonParse(texts);
+  });
+
+  it("refuses what is not a JSON number", () => {
+    for (const t of ["01", "-01", "1.", ".5", "+1", "-", "1e", "1e+", "--1", "NaN", "Infinity", "- 1", "]"]) {
+      expect(read(t), t).toBeNull();
+    }
+    // a number ends where the grammar ends: the caller checks what follows (here "x", not a delimiter)
+    const hex = Buffer.from("0x10");
+    expect(readJsonNumber(hex, 0, slot, 0, new DataView(hex.buffer, hex.byteOffset, hex.length))).toBe(1);
+  });
+});
 
 /** What follows a ring in a zone line (readPositions wants room after the numbers it reads). */
 const AFTER = ']]],"bbox":[0,0,1,1],"tags":{"name":"padding for the word reads"}}';
@@ -36,7 +155,7 @@ function parsed(text: string): number[] {
 /** The shape readPositions takes. */
 const USUAL = /^-?(0|[1-9][0-9]{0,2})\.[0-9]{1,17}$/;
 
-function expectSameAsJsonParse(texts: string[]): void {
+function expectPositionsAsJsonParse(texts: string[]): void {
   expect(texts.filter((t) => !USUAL.test(t))).toEqual([]);
   const pairs = texts.map((t, k) => `[${t},${texts[(k + 1) % texts.length]}]`);
   const text = pairs.join(",");
@@ -76,7 +195,7 @@ describe("readPositions", () => {
         if (USUAL.test(s)) texts.push(s); // not the smallest ones, with more than 17 decimals or an exponent
       }
     }
-    expectSameAsJsonParse(texts);
+    expectPositionsAsJsonParse(texts);
   });
 
   it("gives JSON.parse's doubles for 1 to 3 integer digits and 1 to 17 decimals", () => {
@@ -93,7 +212,7 @@ describe("readPositions", () => {
       // OSM's precision, as cosmogony files from OSM have it
       texts.push(((rand() - 0.5) * 360).toFixed(7));
     }
-    expectSameAsJsonParse(texts);
+    expectPositionsAsJsonParse(texts);
   });
 
   it("gives JSON.parse's doubles just below and above the midpoints between two doubles", () => {
@@ -103,11 +222,11 @@ describe("readPositions", () => {
       const d = [rand() * 999, rand(), rand() * 10, 1 + rand()][i % 4];
       for (const decimals of [15, 16, 17]) texts.push(...midpointDigits(d, decimals));
     }
-    expectSameAsJsonParse(texts);
+    expectPositionsAsJsonParse(texts);
   });
 
   it("gives JSON.parse's doubles on edge cases", () => {
-    expectSameAsJsonParse([
+    expectPositionsAsJsonParse([
       "0.0",
       "-0.0",
       "-0.00000000000000000",
@@ -184,83 +303,5 @@ describe("readPositions", () => {
       expect(n, `${length}`).toBe(2 * read);
       expect(state[0], `${length}`).toBe(read * (ok.length + 1) - (read ? 1 : 0));
     }
-  });
-});
-
-describe("MultiPolygonTextReader with readPositions", () => {
-  it("reads rings mixing the usual positions with others exactly as JSON.parse does", () => {
-    const rand = seededRandom(17);
-    const reader = new MultiPolygonTextReader();
-    for (let round = 0; round < 200; round++) {
-      const ring: string[] = [];
-      const count = 4 + Math.floor(rand() * 300);
-      for (let k = 0; k < count; k++) {
-        const x = (rand() - 0.5) * 360;
-        const y = (rand() - 0.5) * 170;
-        const kind = rand();
-        if (kind < 0.8) ring.push(`[${x},${y}]`);
-        else if (kind < 0.85) ring.push(`[${x}, ${y}]`);
-        else if (kind < 0.9) ring.push(`[${Math.round(x)},${y.toExponential()}]`);
-        else if (kind < 0.95) ring.push(`[${x.toFixed(7)},${y.toFixed(20)}]`);
-        else ring.push(` [${x},${y}] `);
-      }
-      ring.push(ring[0]); // closed, as rings must be
-      const text = `{"type":"MultiPolygon","coordinates":[[[${ring.join(",")}]]]}`;
-      const buf = Buffer.from(`${text},"next":1}`);
-      expect(reader.read(buf, 0)).toBe(true);
-      expect(reader.end).toBe(text.length);
-      const want = (JSON.parse(text).coordinates[0][0] as number[][]).flat();
-      expect(reader.points).toBe(count + 1);
-      const got = Array.from(reader.xy.subarray(0, 2 * (count + 1)));
-      expect(got.every((v, k) => Object.is(v, want[k]))).toBe(true);
-    }
-  });
-});
-
-/** A zone whose geometry makes about `points` positions (~32 bytes of EWKB each, twice). */
-function bigZone(points: number, id: number): Zone {
-  const base = sampleZones().find((z) => z.geometry) as Zone;
-  const ring: Position[] = [];
-  for (let k = 0; k < points - 1; k++) ring.push([Math.cos(k) * 10 + id, Math.sin(k) * 10]);
-  ring.push(ring[0]);
-  return { ...base, id, geometry: { type: "MultiPolygon", coordinates: [[ring]] } };
-}
-
-describe("BinaryCopyEncoder slabs", () => {
-  // 60 zones of 40,000 positions: ~77 MB of rows, several 8 MB slabs
-  const zones = Array.from({ length: 60 }, (_, k) => bigZone(40000, k + 1));
-
-  function run(recycle: boolean): { chunks: Buffer[]; copies: Buffer[] } {
-    const encoder = new BinaryCopyEncoder();
-    const chunks: Buffer[] = [];
-    const copies: Buffer[] = [];
-    const keep = (chunk: Buffer) => {
-      chunks.push(chunk);
-      copies.push(Buffer.from(chunk));
-      if (recycle) encoder.recycle();
-    };
-    for (const z of zones) {
-      encoder.addZone(z);
-      const chunk = encoder.take();
-      if (chunk) keep(chunk);
-    }
-    keep(encoder.finish());
-    return { chunks, copies };
-  }
-
-  it("never writes over a chunk it handed out unless told it was written out", () => {
-    const { chunks, copies } = run(false);
-    expect(new Set(chunks.map((c) => c.buffer)).size).toBeGreaterThan(3);
-    expect(chunks.every((c, k) => c.equals(copies[k]))).toBe(true);
-  });
-
-  it("reuses the slabs of chunks written out, and the stream stays the same", () => {
-    const plain = run(false);
-    const recycled = run(true);
-    expect(Buffer.concat(recycled.copies).equals(Buffer.concat(plain.copies))).toBe(true);
-    // fewer distinct slabs: the old chunks' bytes were written over (they had been "written out")
-    const slabs = new Set(recycled.chunks.map((c) => c.buffer)).size;
-    expect(slabs).toBeLessThan(new Set(plain.chunks.map((c) => c.buffer)).size);
-    expect(recycled.chunks.some((c, k) => !c.equals(recycled.copies[k]))).toBe(true);
   });
 });
