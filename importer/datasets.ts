@@ -4,7 +4,7 @@ import type pg from "pg";
 import { ident } from "../core/db.ts";
 import { CosmoError, EXIT } from "../core/errors.ts";
 import { childLogger } from "../core/log.ts";
-import { loadSql } from "../core/sql.ts";
+import { loadSql, sqlFragment } from "../core/sql.ts";
 
 const log = childLogger("importer");
 
@@ -27,14 +27,6 @@ export interface DatasetRow {
 
 type Queryable = pg.Pool | pg.PoolClient | pg.Client;
 
-/** SQL of importer/sql/<name>.sql with {{placeholders}} replaced (values are identifiers or numbers we build). */
-export function sql(name: string, vars: Record<string, string | number> = {}): string {
-  return loadSql(import.meta.url, `sql/${name}.sql`).replace(/\{\{(\w+)\}\}/g, (_, k: string) => {
-    if (!(k in vars)) throw new Error(`sql/${name}.sql: no value for {{${k}}}`);
-    return String(vars[k]);
-  });
-}
-
 export function schemaOf(version: number): string {
   return `zones_v${version}`;
 }
@@ -50,7 +42,7 @@ export async function ensureMetaSchema(pool: pg.Pool): Promise<void> {
   try {
     await client.query("BEGIN");
     await client.query("SELECT pg_advisory_xact_lock($1)", [META_LOCK]);
-    await client.query(sql("meta"));
+    await client.query(loadSql(import.meta.url, "sql/meta.sql"));
     await client.query("COMMIT");
     ensured.add(pool);
   } catch (e) {
@@ -164,7 +156,10 @@ export async function markFailed(db: Queryable, version: number, error: string):
  * those in `spare` (e.g. the version just imported). Their rows stay, with status 'retired'.
  */
 export async function pruneVersions(db: Queryable, keep: number, spare: number[] = []): Promise<number[]> {
-  const { rows } = await db.query<{ version: number; schema_name: string }>(sql("old-versions"), [keep, spare]);
+  const { rows } = await db.query<{ version: number; schema_name: string }>(
+    loadSql(import.meta.url, "sql/old-versions.sql"),
+    [keep, spare],
+  );
   for (const r of rows) {
     log.info({ version: r.version, schema: r.schema_name }, "dropping an old dataset version");
     await db.query(`DROP SCHEMA IF EXISTS ${ident(r.schema_name)} CASCADE`);
@@ -187,7 +182,9 @@ export interface PruneCandidate {
  * loaded ones beyond `keep`; never the served or previous one. Call holding the import lock.
  */
 export async function prunePlan(db: Queryable, keep: number): Promise<PruneCandidate[]> {
-  const { rows } = await db.query<PruneCandidate>(sql("prune-plan", { old_versions: sql("old-versions") }), [keep, []]);
+  const oldVersions = sqlFragment(loadSql(import.meta.url, "sql/old-versions.sql"));
+  const plan = loadSql(import.meta.url, "sql/prune-plan.sql", { old_versions: oldVersions });
+  const { rows } = await db.query<PruneCandidate>(plan, [keep, []]);
   return rows;
 }
 

@@ -6,7 +6,8 @@ import { getConfig } from "../core/config.ts";
 import { type Database, ident } from "../core/db.ts";
 import { CosmoError, EXIT, GateRefusedError } from "../core/errors.ts";
 import { childLogger } from "../core/log.ts";
-import { type DatasetRow, ensureMetaSchema, getDataset, pruneVersions, sql } from "./datasets.ts";
+import { loadSql } from "../core/sql.ts";
+import { type DatasetRow, ensureMetaSchema, getDataset, pruneVersions } from "./datasets.ts";
 
 const log = childLogger("importer");
 
@@ -206,5 +207,5 @@ async function replaceCompatView(client: pg.PoolClient, schema: string): Promise
     );
     await client.query(`ALTER TABLE public.zones RENAME TO ${ident(legacy)}`);
   }
-  await client.query(sql("compat-view", { schema: ident(schema) }));
+  await client.query(loadSql(import.meta.url, "sql/compat-view.sql", { schema }));
 }

@@ -50,13 +50,9 @@ export async function sqlCeiling(opts: {
     const band = bandFor(tiles[0]?.z as number);
     const sql = (
       band.table
-        ? loadSql(import.meta.url, "../../tiles/sql/tile-generalised.sql").replaceAll(
-            "{table}",
-            escapeIdentifier(band.table),
-          )
-        : loadSql(import.meta.url, "../../tiles/sql/tile-full.sql")
+        ? loadSql(import.meta.url, "../../tiles/sql/tile-generalised.sql", { schema: opts.schema, table: band.table })
+        : loadSql(import.meta.url, "../../tiles/sql/tile-full.sql", { schema: opts.schema })
     )
-      .replaceAll("{schema}", escapeIdentifier(opts.schema))
       .replace(/--[^\n]*/g, "")
       .replaceAll("$1", ":z::int")
       .replaceAll("$2", ":x::int")

@@ -1,4 +1,4 @@
--- One MVT tile at z9+ straight from the full-resolution zones table of the version schema {schema}.
+-- One MVT tile at z9+ straight from the full-resolution zones table of the version schema {{schema}}.
 -- Same parameters ($1..$8) and properties as tile-generalised.sql.
 WITH env AS (
   SELECT ST_TileEnvelope($1, $2, $3) AS tile,
@@ -16,7 +16,7 @@ features AS (
                 || coalesce((SELECT jsonb_object_agg(t.key, t.value) FROM jsonb_each(z.tags) t
                              WHERE t.key = ANY ($7::text[]) AND jsonb_typeof(t.value) = 'string'), '{}'::jsonb)
          END AS props
-  FROM {schema}.zones z
+  FROM {{schema}}.zones z
   CROSS JOIN env
   WHERE z.geom && env.area
     -- The band's rule (importer/zoom-bands.ts): listed types, or admin_level up to a maximum; NULL = all.
