@@ -27,9 +27,7 @@ export class TileRenderer {
     const name = `tile_${schema}_${band.name}`;
     let text = this.texts.get(name);
     if (text === undefined) {
-      text = band.table
-        ? loadSql(import.meta.url, "sql/tile-generalised.sql", { schema, table: band.table })
-        : loadSql(import.meta.url, "sql/tile-full.sql", { schema });
+      text = loadSql(import.meta.url, "sql/tile.sql", { schema, table: band.table });
       this.texts.set(name, text);
     }
     return { name, text };

@@ -48,11 +48,7 @@ export async function sqlCeiling(opts: {
     const values = tiles.map((t, i) => `('${name}', ${i + 1}, ${t.z}, ${t.x}, ${t.y})`).join(",");
     await opts.pool.query(`INSERT INTO public.bench_tiles VALUES ${values}`);
     const band = bandFor(tiles[0]?.z as number);
-    const sql = (
-      band.table
-        ? loadSql(import.meta.url, "../../tiles/sql/tile-generalised.sql", { schema: opts.schema, table: band.table })
-        : loadSql(import.meta.url, "../../tiles/sql/tile-full.sql", { schema: opts.schema })
-    )
+    const sql = loadSql(import.meta.url, "../../tiles/sql/tile.sql", { schema: opts.schema, table: band.table })
       .replace(/--[^\n]*/g, "")
       .replaceAll("$1", ":z::int")
       .replaceAll("$2", ":x::int")

@@ -1,5 +1,6 @@
--- One MVT tile from a generalised zoom-band table ({{table}}: zones_z0_2, zones_z3_5 or zones_z6_8 of the version
--- schema {{schema}}); names and codes come from the zones table by id.
+-- One MVT tile of a zoom band (tiles/bands.ts), in a version schema: the band's table holds the geometries
+-- (zones_z0_2, zones_z3_5 or zones_z6_8, generalised; the full-resolution zones itself from z9); names and codes
+-- come from zones by id (for the full band, zones joined to itself by its primary key).
 -- $1 z, $2 x, $3 y, $4 zone types shown at this zoom, $5 layer name, $6 old `vector-zones` flavour,
 -- $7 `name:<lang>` tag keys to copy as properties, $8 the band's maxAdminLevel.
 WITH env AS (
