@@ -60,3 +60,8 @@ export function loadSql(moduleUrl: string, relativePath: string, values?: Readon
   }
   return values === undefined ? text : fillSql(text, values, path);
 }
+
+/** `const sql = sqlFiles(import.meta.url)`: `sql("x.sql", values)` is loadSql of the module's `sql/x.sql`. */
+export function sqlFiles(moduleUrl: string): (name: string, values?: Readonly<Record<string, SqlValue>>) => string {
+  return (name, values) => loadSql(moduleUrl, `sql/${name}`, values);
+}

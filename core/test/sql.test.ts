@@ -1,10 +1,10 @@
 // The one SQL template of the tree: identifiers are quoted by the template, never by its callers.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { fillSql, loadSql, sqlFragment } from "../sql.ts";
+import { fillSql, loadSql, sqlFiles, sqlFragment } from "../sql.ts";
 
 describe("fillSql", () => {
   it("quotes a string as one identifier, an array as a qualified one", () => {
@@ -37,6 +37,8 @@ describe("loadSql", () => {
   const dir = mkdtempSync(join(tmpdir(), "cosmo-sql-"));
   const moduleUrl = pathToFileURL(join(dir, "module.ts")).href;
   writeFileSync(join(dir, "drop.sql"), "DROP SCHEMA IF EXISTS {{schema}} CASCADE\n");
+  mkdirSync(join(dir, "sql"));
+  writeFileSync(join(dir, "sql", "rename.sql"), "ALTER TABLE {{from}} RENAME TO {{to}}\n");
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("reads a file beside the module and fills it; without values it returns the template", () => {
@@ -46,5 +48,12 @@ describe("loadSql", () => {
 
   it("names the file when a placeholder has no value", () => {
     expect(() => loadSql(moduleUrl, "drop.sql", {})).toThrow(`${join(dir, "drop.sql")}: no value for the placeholder`);
+  });
+
+  it("sqlFiles reads the module's sql/ folder", () => {
+    const sql = sqlFiles(moduleUrl);
+    expect(sql("rename.sql", { from: ["public", "zones"], to: "zones_old" })).toBe(
+      'ALTER TABLE "public"."zones" RENAME TO "zones_old"\n',
+    );
   });
 });
