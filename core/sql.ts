@@ -24,14 +24,19 @@ export type SqlValue = string | readonly string[] | number | SqlFragment;
 
 const PLACEHOLDER = /\{\{(\w+)\}\}/g;
 
+/** A quoted SQL identifier: what a template does with a string value, for the few statements built in code. */
+export function ident(name: string): string {
+  return escapeIdentifier(name);
+}
+
 function render(value: SqlValue, key: string, where: string): string {
-  if (typeof value === "string") return escapeIdentifier(value);
+  if (typeof value === "string") return ident(value);
   if (typeof value === "number") {
     if (!Number.isFinite(value)) throw new Error(`${where}: {{${key}}} is not a finite number (${value})`);
     return String(value);
   }
   if (value instanceof SqlFragment) return value.text;
-  return value.map(escapeIdentifier).join(".");
+  return value.map(ident).join(".");
 }
 
 /** `template` with every `{{name}}` replaced by `values.name` (see SqlValue); `where` names it in errors. */

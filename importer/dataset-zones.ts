@@ -3,7 +3,7 @@
 // re-export a version (`dashboard/diff.ts` sources, `cosmo import` checks).
 import type pg from "pg";
 import type { MultiPolygonGeometry, PointGeometry, Zone } from "../core/cosmogony/model.ts";
-import { ident } from "../core/db.ts";
+import { ident } from "../core/sql.ts";
 import { decodeWkb } from "../core/wkb-decode.ts";
 
 interface ZoneRow {

@@ -1,9 +1,8 @@
 // What follows the load, each step timed (the benchmark reports them apart from the load): geometry repair,
 // keys and indexes, generalised tables per zoom band, ANALYZE.
 import type pg from "pg";
-import { ident } from "../core/db.ts";
 import { childLogger } from "../core/log.ts";
-import { loadSql, sqlFragment } from "../core/sql.ts";
+import { ident, loadSql, sqlFragment } from "../core/sql.ts";
 import { bandFilterSql, ZOOM_BANDS } from "./zoom-bands.ts";
 
 const log = childLogger("importer");
