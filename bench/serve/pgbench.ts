@@ -7,7 +7,6 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Pool } from "pg";
-import { escapeIdentifier } from "pg";
 import { loadSql } from "../../core/sql.ts";
 import { bandFor } from "../../tiles/bands.ts";
 import type { TileAddress } from "../../tiles/coords.ts";
