@@ -2,7 +2,7 @@
 import type { Pool } from "pg";
 import { ZONE_TYPES } from "../core/cosmogony/model.ts";
 import { datasetRef, type ServedRef } from "../core/serving/served-dataset.ts";
-import { loadSql } from "../core/sql.ts";
+import { loadSql, sqlFragment } from "../core/sql.ts";
 
 export interface ZoneRow {
   id: number;
@@ -46,14 +46,17 @@ export class ZoneQueries {
     const key = `${file}:${ref.schema}:${labels}`;
     let text = this.texts.get(key);
     if (text === undefined) {
-      const columns = loadSql(import.meta.url, "sql/zone-columns.sql")
-        .replace(/^--.*\n/gm, "")
-        .replaceAll("{labels}", labels ? "z.international_labels" : "NULL::jsonb");
-      text = loadSql(import.meta.url, `sql/${file}`)
-        .replaceAll("{zone_columns}", columns)
+      const schema = ref.schema;
+      const columns = loadSql(import.meta.url, "sql/zone-columns.sql", {
+        schema,
+        labels: sqlFragment(labels ? "z.international_labels" : "NULL::jsonb"),
+      }).replace(/^--.*\n/gm, "");
+      text = loadSql(import.meta.url, `sql/${file}`, {
+        schema,
+        zone_columns: sqlFragment(columns),
         // The query normalised and escaped for LIKE (search.sql only).
-        .replaceAll("{like_q}", loadSql(import.meta.url, "sql/like-query.sql").trim())
-        .replaceAll("{schema}", ref.schemaSql);
+        like_q: sqlFragment(loadSql(import.meta.url, "sql/like-query.sql").trim()),
+      });
       this.texts.set(key, text);
     }
     return text;

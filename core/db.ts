@@ -109,8 +109,3 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
     client.release();
   }
 }
-
-/** Quote an SQL identifier (schema/table names built from versions). */
-export function ident(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}

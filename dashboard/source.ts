@@ -127,7 +127,7 @@ async function datasetMeta(row: DatasetRow): Promise<Record<string, unknown> | n
 export async function loadDataset(ws: Workspace, ref: DatasetRef, table: string): Promise<LoadedDataset> {
   if (ref.kind === "file") return loadFile(ws, ref.url, table);
   const row = await datasetRow(ws, ref.kind === "version" ? ref.version : null);
-  await ws.query(loadSql(import.meta.url, "sql/derive.sql"), { target: table, source: `${row.schema_name}.zones` });
+  await ws.query(loadSql(import.meta.url, "sql/derive.sql"), { target: table, source: [row.schema_name, "zones"] });
   const count = await ws.query<{ n: number }>("SELECT count(*)::int AS n FROM {{t}}", { t: table });
   return {
     table,

@@ -3,26 +3,20 @@
 // and give file mode and database mode the very same SQL to run.
 import type pg from "pg";
 import type { Database } from "../core/db.ts";
-import { ident } from "../core/db.ts";
+import { fillSql } from "../core/sql.ts";
+
+/** Working tables by placeholder name: a table, or a qualified `[schema, table]` (core/sql.ts quotes them). */
+export type TableNames = Readonly<Record<string, string | readonly string[]>>;
 
 export interface Workspace {
   client: pg.PoolClient;
-  /** Run SQL whose `{{name}}` placeholders are replaced by quoted identifiers (table names chosen by code). */
+  /** Run SQL whose `{{name}}` placeholders are the tables named in `tables` (chosen by code, never input). */
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(
     sql: string,
-    tables: Record<string, string>,
+    tables: TableNames,
     params?: unknown[],
   ): Promise<pg.QueryResult<R>>;
   release(): Promise<void>;
-}
-
-/** `{{zones}}` → `"dash_zones"`; `{{source}}` may be a qualified `schema.table` (each part quoted). */
-export function bindTables(sql: string, tables: Record<string, string>): string {
-  return sql.replace(/\{\{(\w+)\}\}/g, (_m, key: string) => {
-    const name = tables[key];
-    if (name === undefined) throw new Error(`SQL placeholder {{${key}}} has no table`);
-    return name.split(".").map(ident).join(".");
-  });
 }
 
 export async function openWorkspace(db: Database): Promise<Workspace> {
@@ -32,7 +26,8 @@ export async function openWorkspace(db: Database): Promise<Workspace> {
   let released = false;
   return {
     client,
-    query: (sql, tables, params) => client.query(bindTables(sql, tables), params as unknown[] | undefined),
+    query: (sql, tables, params) =>
+      client.query(fillSql(sql, tables, "dashboard SQL"), params as unknown[] | undefined),
     async release() {
       if (released) return;
       released = true;

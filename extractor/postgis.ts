@@ -8,7 +8,6 @@ import { pipeline } from "node:stream/promises";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { Database } from "../core/db.ts";
-import { ident } from "../core/db.ts";
 import {
   decodeWkb,
   encodeFlatMultiPolygon,
@@ -21,7 +20,7 @@ import {
 } from "../core/geometry/ewkb.ts";
 import type { FlatMultiPolygon } from "../core/geometry/flat.ts";
 import { childLogger } from "../core/log.ts";
-import { loadSql } from "../core/sql.ts";
+import { sqlFiles } from "../core/sql.ts";
 import type { PostalBoundary } from "./build-zones.ts";
 import { candidatePairs, type ZoneBox } from "./candidates.ts";
 import { CoversPool, type ZoneShape } from "./covers-tester.ts";
@@ -30,7 +29,7 @@ import { type Candidate, type CoversTester, groupByContainer, resolveInclusions 
 import type { DraftZone, MultiPolygonCoords, Position, ZoneType } from "./types.ts";
 
 const log = childLogger("extract");
-const sql = (name: string) => loadSql(import.meta.url, `sql/${name}`);
+const sql = sqlFiles(import.meta.url);
 
 export interface Workspace {
   schema: string;
@@ -42,34 +41,19 @@ export interface Workspace {
   drop(): Promise<void>;
 }
 
-/** The session advisory lock that marks a scratch schema as in use (stale-workspaces.sql). */
-const WORKSPACE_LOCK = "SELECT pg_advisory_lock(hashtext('cosmo.extract'), hashtext($1))";
-const WORKSPACE_UNLOCK = "SELECT pg_advisory_unlock(hashtext('cosmo.extract'), hashtext($1))";
-
 /** Drops the scratch schemas of extractions that died without dropping theirs; returns their names. */
 export async function dropStaleWorkspaces(client: pg.ClientBase): Promise<string[]> {
   const { rows } = await client.query<{ schema: string }>(sql("stale-workspaces.sql"));
   for (const { schema } of rows) {
     try {
-      await client.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
+      await client.query(sql("workspace-drop.sql", { schema }));
     } finally {
-      await client.query(WORKSPACE_UNLOCK, [schema]);
+      await client.query(sql("workspace-unlock.sql"), [schema]);
     }
   }
   if (rows.length) log.info({ schemas: rows.map((r) => r.schema) }, "dropped scratch schemas of dead extractions");
   return rows.map((r) => r.schema);
 }
-
-/**
- * The settings of every connection working in a scratch schema (the workspace's own and the extra ones the
- * sliced queries and covers tests use): its schema first on the search path; batch work, so no statement timeout
- * whatever the pool's default is; no parallel plans — the queries here are small or split over connections by us,
- * and a parallel worker was seen taking 40 s over the candidates query (0.1 s on its own) on a busy server.
- */
-function workspaceSettings(schema: string): string {
-  return `SET search_path = ${ident(schema)}, public; SET statement_timeout = 0; SET max_parallel_workers_per_gather = 0`;
-}
-const RESET_WORKSPACE_SETTINGS = "RESET search_path; RESET statement_timeout; RESET max_parallel_workers_per_gather";
 
 /**
  * A scratch schema on one connection (search_path set to it), dropped by `drop()`. The connection holds an
@@ -82,12 +66,12 @@ export async function openWorkspace(db: Database): Promise<Workspace> {
   try {
     await dropStaleWorkspaces(client);
     // locked before it exists: no cleanup elsewhere can take it for a leftover
-    await client.query(WORKSPACE_LOCK, [schema]);
-    await client.query(`CREATE SCHEMA ${ident(schema)}`);
-    await client.query(workspaceSettings(schema));
+    await client.query(sql("workspace-lock.sql"), [schema]);
+    await client.query(sql("workspace-create.sql", { schema }));
+    await client.query(sql("workspace-settings.sql", { schema }));
     await client.query(sql("schema.sql"));
   } catch (err) {
-    await client.query(WORKSPACE_UNLOCK, [schema]).catch(() => undefined);
+    await client.query(sql("workspace-unlock.sql"), [schema]).catch(() => undefined);
     client.release();
     throw err;
   }
@@ -101,14 +85,12 @@ export async function openWorkspace(db: Database): Promise<Workspace> {
       if (dropped) return;
       dropped = true;
       try {
-        // COSMO_EXTRACT_KEEP_SCHEMA=1 leaves the scratch schema for inspection (EXPLAIN, debugging); the
-        // comment tells later runs it is no leftover.
-        if (process.env.COSMO_EXTRACT_KEEP_SCHEMA)
-          await client.query(`COMMENT ON SCHEMA ${ident(schema)} IS 'kept by COSMO_EXTRACT_KEEP_SCHEMA'`);
-        else await client.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
+        // COSMO_EXTRACT_KEEP_SCHEMA=1 leaves the scratch schema for inspection (workspace-keep.sql).
+        if (process.env.COSMO_EXTRACT_KEEP_SCHEMA) await client.query(sql("workspace-keep.sql", { schema }));
+        else await client.query(sql("workspace-drop.sql", { schema }));
       } finally {
-        await client.query(WORKSPACE_UNLOCK, [schema]).catch(() => undefined);
-        await client.query(RESET_WORKSPACE_SETTINGS).catch(() => undefined);
+        await client.query(sql("workspace-unlock.sql"), [schema]).catch(() => undefined);
+        await client.query(sql("workspace-reset.sql")).catch(() => undefined);
         client.release();
       }
     },
@@ -172,7 +154,7 @@ async function runSliced<R extends pg.QueryResultRow>(
  */
 export async function loadZones(ws: Workspace, db: Database, zones: Iterable<DraftZone>, parallel = 1): Promise<void> {
   const t0 = Date.now();
-  const stream = ws.client.query(copyFrom("COPY zones (id, osm_id, valid, center) FROM STDIN (FORMAT binary)"));
+  const stream = ws.client.query(copyFrom(sql("copy-zones.sql")));
   await pipeline(
     Readable.from(
       (function* () {
@@ -342,7 +324,7 @@ async function sessionClients(ws: Workspace, db: Database, n: number): Promise<p
     for (let i = 0; i < n; i++) {
       const client = await db.pool.connect();
       out.push(client);
-      await client.query(workspaceSettings(ws.schema));
+      await client.query(sql("workspace-settings.sql", { schema: ws.schema }));
     }
   } catch (err) {
     await releaseSessionClients(out);
@@ -353,7 +335,7 @@ async function sessionClients(ws: Workspace, db: Database, n: number): Promise<p
 
 async function releaseSessionClients(clients: pg.PoolClient[]): Promise<void> {
   for (const client of clients) {
-    await client.query(RESET_WORKSPACE_SETTINGS).catch(() => undefined);
+    await client.query(sql("workspace-reset.sql")).catch(() => undefined);
     client.release();
   }
 }

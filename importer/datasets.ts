@@ -1,12 +1,12 @@
 // The `cosmo` meta schema: dataset versions (one schema `zones_v<N>` each), their status, the import lock,
 // cleanup of imports that died, and pruning of old versions.
 import type pg from "pg";
-import { ident } from "../core/db.ts";
 import { CosmoError, EXIT } from "../core/errors.ts";
 import { childLogger } from "../core/log.ts";
-import { loadSql } from "../core/sql.ts";
+import { sqlFiles, sqlFragment } from "../core/sql.ts";
 
 const log = childLogger("importer");
+const sql = sqlFiles(import.meta.url);
 
 export type DatasetStatus = "loading" | "ready" | "published" | "retired" | "failed";
 
@@ -27,14 +27,6 @@ export interface DatasetRow {
 
 type Queryable = pg.Pool | pg.PoolClient | pg.Client;
 
-/** SQL of importer/sql/<name>.sql with {{placeholders}} replaced (values are identifiers or numbers we build). */
-export function sql(name: string, vars: Record<string, string | number> = {}): string {
-  return loadSql(import.meta.url, `sql/${name}.sql`).replace(/\{\{(\w+)\}\}/g, (_, k: string) => {
-    if (!(k in vars)) throw new Error(`sql/${name}.sql: no value for {{${k}}}`);
-    return String(vars[k]);
-  });
-}
-
 export function schemaOf(version: number): string {
   return `zones_v${version}`;
 }
@@ -49,8 +41,8 @@ export async function ensureMetaSchema(pool: pg.Pool): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
-    await client.query("SELECT pg_advisory_xact_lock($1)", [META_LOCK]);
-    await client.query(sql("meta"));
+    await client.query(sql("meta-lock.sql"), [META_LOCK]);
+    await client.query(sql("meta.sql"));
     await client.query("COMMIT");
     ensured.add(pool);
   } catch (e) {
@@ -75,21 +67,19 @@ export async function withImportLock<T>(
   try {
     // Wait a little: a killed import's backend may take a moment to notice and free the lock.
     let ok = true;
-    await client.query(`SET lock_timeout = ${Math.round(waitMs)}`);
+    await client.query(sql("import-lock-timeout.sql", { ms: Math.round(waitMs) }));
     try {
-      await client.query("SELECT pg_advisory_lock($1)", [IMPORT_LOCK]);
+      await client.query(sql("import-lock.sql"), [IMPORT_LOCK]);
     } catch (e) {
       if ((e as { code?: string }).code !== "55P03") throw e;
       ok = false;
     } finally {
-      await client.query("RESET lock_timeout");
+      await client.query(sql("import-lock-timeout-reset.sql"));
     }
     if (!ok) {
-      const holder = await client.query<{ pid: number; application_name: string }>(
-        `SELECT a.pid, a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid)
-          WHERE l.locktype = 'advisory' AND l.objid = $1 AND l.granted LIMIT 1`,
-        [IMPORT_LOCK],
-      );
+      const holder = await client.query<{ pid: number; application_name: string }>(sql("import-lock-holder.sql"), [
+        IMPORT_LOCK,
+      ]);
       const who = holder.rows[0] ? ` (backend pid ${holder.rows[0].pid}, ${holder.rows[0].application_name})` : "";
       throw new CosmoError(`another import or publish is running on this database${who}; try again when it is done`, {
         exitCode: EXIT.unavailable,
@@ -101,7 +91,7 @@ export async function withImportLock<T>(
       broken = true;
       throw e;
     } finally {
-      await client.query("SELECT pg_advisory_unlock($1)", [IMPORT_LOCK]).catch(() => (broken = true));
+      await client.query(sql("import-unlock.sql"), [IMPORT_LOCK]).catch(() => (broken = true));
     }
   } finally {
     // after a failed COPY the connection state is uncertain: close it rather than pool it
@@ -111,52 +101,36 @@ export async function withImportLock<T>(
 
 /** Drops the schemas of imports that died while loading (call holding the import lock). */
 export async function cleanupStaleLoads(db: Queryable): Promise<number[]> {
-  const { rows } = await db.query<{ version: number; schema_name: string }>(
-    "SELECT version, schema_name FROM cosmo.datasets WHERE status = 'loading' ORDER BY version",
-  );
+  const { rows } = await db.query<{ version: number; schema_name: string }>(sql("stale-loads.sql"));
   for (const r of rows) {
     log.warn({ version: r.version, schema: r.schema_name }, "cleaning up an import that did not finish");
-    await db.query(`DROP SCHEMA IF EXISTS ${ident(r.schema_name)} CASCADE`);
-    await db.query(
-      "UPDATE cosmo.datasets SET status = 'failed', error = coalesce(error, 'import interrupted') WHERE version = $1",
-      [r.version],
-    );
+    await db.query(sql("drop-version.sql", { schema: r.schema_name }));
+    await db.query(sql("mark-interrupted.sql"), [r.version]);
   }
   return rows.map((r) => r.version);
 }
 
 export async function getDataset(db: Queryable, version: number): Promise<DatasetRow | null> {
-  const { rows } = await db.query<DatasetRow>("SELECT * FROM cosmo.datasets WHERE version = $1", [version]);
+  const { rows } = await db.query<DatasetRow>(sql("dataset-row.sql"), [version]);
   return rows[0] ?? null;
 }
 
 /** A loaded (ready or published) version of the same file, if any. */
 export async function findBySha256(db: Queryable, sha256: string): Promise<DatasetRow | null> {
-  const { rows } = await db.query<DatasetRow>(
-    "SELECT * FROM cosmo.datasets WHERE source_sha256 = $1 AND status IN ('ready', 'published') ORDER BY version DESC LIMIT 1",
-    [sha256],
-  );
+  const { rows } = await db.query<DatasetRow>(sql("dataset-by-sha256.sql"), [sha256]);
   return rows[0] ?? null;
 }
 
 /** Registers a new version in status 'loading' (committed at once, so a killed import is visible as such). */
 export async function createDatasetRow(db: Queryable, source: string, sha256: string): Promise<DatasetRow> {
-  const { rows } = await db.query<DatasetRow>(
-    `INSERT INTO cosmo.datasets (version, schema_name, source, source_sha256, status)
-     SELECT v, 'zones_v' || v, $1, $2, 'loading' FROM (SELECT coalesce(max(version), 0) + 1 AS v FROM cosmo.datasets) n
-     RETURNING *`,
-    [source, sha256],
-  );
+  const { rows } = await db.query<DatasetRow>(sql("create-dataset-row.sql"), [source, sha256]);
   return rows[0];
 }
 
 export async function markFailed(db: Queryable, version: number, error: string): Promise<void> {
   const row = await getDataset(db, version);
-  if (row) await db.query(`DROP SCHEMA IF EXISTS ${ident(row.schema_name)} CASCADE`);
-  await db.query("UPDATE cosmo.datasets SET status = 'failed', error = $2 WHERE version = $1", [
-    version,
-    error.slice(0, 2000),
-  ]);
+  if (row) await db.query(sql("drop-version.sql", { schema: row.schema_name }));
+  await db.query(sql("mark-failed.sql"), [version, error.slice(0, 2000)]);
 }
 
 /**
@@ -164,11 +138,11 @@ export async function markFailed(db: Queryable, version: number, error: string):
  * those in `spare` (e.g. the version just imported). Their rows stay, with status 'retired'.
  */
 export async function pruneVersions(db: Queryable, keep: number, spare: number[] = []): Promise<number[]> {
-  const { rows } = await db.query<{ version: number; schema_name: string }>(sql("old-versions"), [keep, spare]);
+  const { rows } = await db.query<{ version: number; schema_name: string }>(sql("old-versions.sql"), [keep, spare]);
   for (const r of rows) {
     log.info({ version: r.version, schema: r.schema_name }, "dropping an old dataset version");
-    await db.query(`DROP SCHEMA IF EXISTS ${ident(r.schema_name)} CASCADE`);
-    await db.query("UPDATE cosmo.datasets SET status = 'retired' WHERE version = $1", [r.version]);
+    await db.query(sql("drop-version.sql", { schema: r.schema_name }));
+    await db.query(sql("mark-retired.sql"), [r.version]);
   }
   return rows.map((r) => r.version);
 }
@@ -187,7 +161,8 @@ export interface PruneCandidate {
  * loaded ones beyond `keep`; never the served or previous one. Call holding the import lock.
  */
 export async function prunePlan(db: Queryable, keep: number): Promise<PruneCandidate[]> {
-  const { rows } = await db.query<PruneCandidate>(sql("prune-plan", { old_versions: sql("old-versions") }), [keep, []]);
+  const plan = sql("prune-plan.sql", { old_versions: sqlFragment(sql("old-versions.sql")) });
+  const { rows } = await db.query<PruneCandidate>(plan, [keep, []]);
   return rows;
 }
 
@@ -197,8 +172,8 @@ export async function applyPrune(db: pg.PoolClient | pg.Client, plan: PruneCandi
     log.info({ version: r.version, schema: r.schema_name, reason: r.reason }, "pruning a dataset version");
     await db.query("BEGIN");
     try {
-      await db.query(`DROP SCHEMA IF EXISTS ${ident(r.schema_name)} CASCADE`);
-      await db.query("DELETE FROM cosmo.datasets WHERE version = $1", [r.version]);
+      await db.query(sql("drop-version.sql", { schema: r.schema_name }));
+      await db.query(sql("delete-dataset-row.sql"), [r.version]);
       await db.query("COMMIT");
     } catch (e) {
       await db.query("ROLLBACK").catch(() => undefined);

@@ -13,10 +13,9 @@ import type { CosmogonyMeta, Stats } from "../core/cosmogony/model.ts";
 import { StatsAccumulator } from "../core/cosmogony/model.ts";
 import { describeRecord, readZoneTexts, type ZoneText } from "../core/cosmogony/reader.ts";
 import { ZoneTextParser } from "../core/cosmogony/zone-text.ts";
-import { ident } from "../core/db.ts";
 import { InputError } from "../core/errors.ts";
+import { ident, loadSql } from "../core/sql.ts";
 import { BinaryCopyEncoder, COPY_COLUMNS } from "./copy-binary.ts";
-import { sql } from "./datasets.ts";
 import { type BatchResult, EncodePool, encodeThreads } from "./encode-pool.ts";
 
 const EMPTY = Buffer.alloc(0);
@@ -244,7 +243,7 @@ export async function loadZones(
   const table = `${ident(schema)}.zones`;
   await client.query("BEGIN");
   try {
-    await client.query(sql("create-version", { schema: ident(schema) }));
+    await client.query(loadSql(import.meta.url, "sql/create-version.sql", { schema }));
     const copy = client.query(
       copyFrom(`COPY ${table} (${COPY_COLUMNS.join(", ")}) FROM STDIN WITH (FORMAT binary, FREEZE)`),
     );

@@ -1,9 +1,8 @@
 // What follows the load, each step timed (the benchmark reports them apart from the load): geometry repair,
 // keys and indexes, generalised tables per zoom band, ANALYZE.
 import type pg from "pg";
-import { ident } from "../core/db.ts";
 import { childLogger } from "../core/log.ts";
-import { sql } from "./datasets.ts";
+import { ident, loadSql, sqlFragment } from "../core/sql.ts";
 import { bandFilterSql, ZOOM_BANDS } from "./zoom-bands.ts";
 
 const log = childLogger("importer");
@@ -25,8 +24,10 @@ async function timed(label: string, fn: () => Promise<unknown>): Promise<number>
 
 export async function postLoad(client: pg.PoolClient | pg.Pool, schema: string): Promise<PostLoadTimings> {
   const s = ident(schema);
-  const makeValidMs = await timed("make geometries valid", () => client.query(sql("make-valid", { schema: s })));
-  const indexesMs = await timed("indexes", () => client.query(sql("indexes", { schema: s })));
+  const makeValidMs = await timed("make geometries valid", () =>
+    client.query(loadSql(import.meta.url, "sql/make-valid.sql", { schema })),
+  );
+  const indexesMs = await timed("indexes", () => client.query(loadSql(import.meta.url, "sql/indexes.sql", { schema })));
   // deepest band first: each coarser band is simplified from the previous (finer) one
   const generalised = ZOOM_BANDS.filter((b) => b.table !== null).sort((a, b) => b.minZoom - a.minZoom);
   const generaliseMs = await timed("generalised tables", async () => {
@@ -34,11 +35,11 @@ export async function postLoad(client: pg.PoolClient | pg.Pool, schema: string):
     for (const band of generalised) {
       const table = band.table as string;
       await client.query(
-        sql("generalise", {
-          schema: s,
-          table: ident(table),
-          source: ident(source),
-          filter: bandFilterSql(band),
+        loadSql(import.meta.url, "sql/generalise.sql", {
+          schema,
+          table,
+          source,
+          filter: sqlFragment(bandFilterSql(band)),
           tolerance: band.toleranceMeters,
         }),
       );

@@ -3,12 +3,14 @@
 // loaded for rollback(); versions beyond `import.keepVersions` are dropped afterwards.
 import type pg from "pg";
 import { getConfig } from "../core/config.ts";
-import { type Database, ident } from "../core/db.ts";
+import type { Database } from "../core/db.ts";
 import { CosmoError, EXIT, GateRefusedError } from "../core/errors.ts";
 import { childLogger } from "../core/log.ts";
-import { type DatasetRow, ensureMetaSchema, getDataset, pruneVersions, sql } from "./datasets.ts";
+import { sqlFiles } from "../core/sql.ts";
+import { type DatasetRow, ensureMetaSchema, getDataset, pruneVersions } from "./datasets.ts";
 
 const log = childLogger("importer");
+const sql = sqlFiles(import.meta.url);
 
 export interface GateResult {
   ok: boolean;
@@ -49,10 +51,7 @@ export async function servedVersion(
       schema_name: string;
       previous_version: number | null;
       switched_at: Date;
-    }>(
-      `SELECT s.version, d.schema_name, s.previous_version, s.switched_at
-         FROM cosmo.served s JOIN cosmo.datasets d ON d.version = s.version`,
-    );
+    }>(sql("served-version.sql"));
     const r = rows[0];
     return r
       ? { version: r.version, schema: r.schema_name, previousVersion: r.previous_version, switchedAt: r.switched_at }
@@ -65,10 +64,7 @@ export async function servedVersion(
 
 export async function listDatasets(pool: pg.Pool): Promise<(DatasetRow & { served: boolean; previous: boolean })[]> {
   await ensureMetaSchema(pool);
-  const { rows } = await pool.query<DatasetRow & { served: boolean; previous: boolean }>(
-    `SELECT d.*, d.version = s.version AS served, coalesce(d.version = s.previous_version, false) AS previous
-       FROM cosmo.datasets d CROSS JOIN cosmo.served s ORDER BY d.version DESC`,
-  );
+  const { rows } = await pool.query<DatasetRow & { served: boolean; previous: boolean }>(sql("list-datasets.sql"));
   return rows.map((r) => ({ ...r, served: r.served === true }));
 }
 
@@ -114,9 +110,7 @@ export async function publishVersion(db: Database, version: number, opts: Publis
   const client = await db.pool.connect();
   try {
     await client.query("BEGIN");
-    const { rows } = await client.query<{ version: number | null }>(
-      "SELECT version FROM cosmo.served WHERE id FOR UPDATE",
-    );
+    const { rows } = await client.query<{ version: number | null }>(sql("served-for-update.sql"));
     const current = rows[0]?.version ?? null;
     if (current !== (before?.version ?? null)) {
       throw new CosmoError(
@@ -127,11 +121,7 @@ export async function publishVersion(db: Database, version: number, opts: Publis
     const row = publishable(await getDataset(client, version), version);
     await switchServed(client, row, current);
     if (forced) {
-      await client.query("UPDATE cosmo.datasets SET forced_by = $2, force_reason = $3 WHERE version = $1", [
-        version,
-        opts.forcedBy ?? null,
-        opts.reason,
-      ]);
+      await client.query(sql("record-force.sql"), [version, opts.forcedBy ?? null, opts.reason]);
     }
     await client.query("COMMIT");
   } catch (e) {
@@ -152,7 +142,7 @@ export async function rollback(db: Database): Promise<{ version: number; previou
   try {
     await client.query("BEGIN");
     const { rows } = await client.query<{ version: number | null; previous_version: number | null }>(
-      "SELECT version, previous_version FROM cosmo.served WHERE id FOR UPDATE",
+      sql("served-for-update.sql"),
     );
     const s = rows[0];
     if (!s?.version || !s.previous_version)
@@ -177,26 +167,16 @@ export async function rollback(db: Database): Promise<{ version: number; previou
 
 /** The switch itself, inside the caller's transaction. */
 async function switchServed(client: pg.PoolClient, row: DatasetRow, current: number | null): Promise<void> {
-  await client.query("UPDATE cosmo.served SET version = $1, previous_version = $2, switched_at = now() WHERE id", [
-    row.version,
-    current,
-  ]);
-  if (current !== null)
-    await client.query("UPDATE cosmo.datasets SET status = 'ready' WHERE version = $1 AND status = 'published'", [
-      current,
-    ]);
-  await client.query("UPDATE cosmo.datasets SET status = 'published', published_at = now() WHERE version = $1", [
-    row.version,
-  ]);
+  await client.query(sql("switch-served.sql"), [row.version, current]);
+  if (current !== null) await client.query(sql("unpublish.sql"), [current]);
+  await client.query(sql("mark-published.sql"), [row.version]);
   await replaceCompatView(client, row.schema_name);
-  await client.query("SELECT pg_notify($1, $2)", [NOTIFY_CHANNEL, String(row.version)]);
+  await client.query(sql("notify-switch.sql"), [NOTIFY_CHANNEL, String(row.version)]);
 }
 
 async function replaceCompatView(client: pg.PoolClient, schema: string): Promise<void> {
   // A database migrated from cosmogony_explorer has a real public.zones table: keep it under another name.
-  const { rows } = await client.query<{ relkind: string }>(
-    "SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relname = 'zones'",
-  );
+  const { rows } = await client.query<{ relkind: string }>(sql("public-zones-kind.sql"));
   const kind = rows[0]?.relkind;
   if (kind && kind !== "v") {
     const legacy = `zones_before_cosmo_${Date.now()}`;
@@ -204,7 +184,7 @@ async function replaceCompatView(client: pg.PoolClient, schema: string): Promise
       { renamedTo: `public.${legacy}` },
       "public.zones was a table (old importer): renamed it to make room for the view",
     );
-    await client.query(`ALTER TABLE public.zones RENAME TO ${ident(legacy)}`);
+    await client.query(sql("keep-legacy-zones.sql", { legacy }));
   }
-  await client.query(sql("compat-view", { schema: ident(schema) }));
+  await client.query(sql("compat-view.sql", { schema }));
 }

@@ -6,8 +6,8 @@ import type { TileLayer } from "./layers.ts";
 export interface TileBand {
   /** Part of the prepared statement name, e.g. "z0_2" or "full". */
   name: string;
-  /** Generalised table in the version schema, or null for the full `zones` table. */
-  table: string | null;
+  /** The band's table in the version schema: a generalised one, or `zones` itself (full resolution). */
+  table: string;
   /** Zone types shown (null: every zone). */
   zoneTypes: string[] | null;
   /** Zones with admin_level <= this are shown whatever their type (null: no such rule). */
@@ -19,7 +19,7 @@ function toTileBand(band: ZoomBand): TileBand {
   const full = table === null || table === "zones";
   return {
     name: full ? "full" : table.replace(/^zones_/, ""),
-    table: full ? null : table,
+    table: full ? "zones" : table,
     zoneTypes: band.zoneTypes ? [...band.zoneTypes] : null,
     maxAdminLevel: band.maxAdminLevel,
   };

@@ -1,5 +1,5 @@
 // Render one tile with the prepared statement of its zoom band, in the schema of the resolved dataset version.
-import { escapeIdentifier, type Pool } from "pg";
+import type { Pool } from "pg";
 import type { ServedRef } from "../core/serving/served-dataset.ts";
 import { loadSql } from "../core/sql.ts";
 import { bandForLayer, type TileBand } from "./bands.ts";
@@ -27,10 +27,7 @@ export class TileRenderer {
     const name = `tile_${schema}_${band.name}`;
     let text = this.texts.get(name);
     if (text === undefined) {
-      const sql = band.table
-        ? loadSql(import.meta.url, "sql/tile-generalised.sql").replaceAll("{table}", escapeIdentifier(band.table))
-        : loadSql(import.meta.url, "sql/tile-full.sql");
-      text = sql.replaceAll("{schema}", escapeIdentifier(schema));
+      text = loadSql(import.meta.url, "sql/tile.sql", { schema, table: band.table });
       this.texts.set(name, text);
     }
     return { name, text };
@@ -49,10 +46,7 @@ export class TileRenderer {
   }
 
   async bounds(ref: VersionRef): Promise<[number, number, number, number] | null> {
-    const text = loadSql(import.meta.url, "sql/dataset-bounds.sql").replaceAll(
-      "{schema}",
-      escapeIdentifier(ref.schema),
-    );
+    const text = loadSql(import.meta.url, "sql/dataset-bounds.sql", { schema: ref.schema });
     const { rows } = await this.pool.query<{
       min_lon: number | null;
       min_lat: number;

@@ -7,5 +7,5 @@ SELECT z.id, z.name, z.zone_type, z.admin_level, z.osm_id, z.country_code, z.wik
              ST_SimplifyPreserveTopology(z.geom, $2 / greatest(cos(radians(coalesce(ST_Y(z.center), 0))), 0.01)), 4326)
            ELSE z.geom_4326
          END, 7) AS geometry
-FROM {schema}.zones z
+FROM {{schema}}.zones z
 WHERE z.id = $1

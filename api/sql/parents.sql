@@ -2,16 +2,16 @@
 -- cycle in the data cannot loop or repeat a zone. $1 id
 WITH RECURSIVE chain (id, parent, depth, seen) AS (
   SELECT z.id, z.parent, 0, ARRAY[z.id]
-  FROM {schema}.zones z
+  FROM {{schema}}.zones z
   WHERE z.id = $1
   UNION ALL
   SELECT p.id, p.parent, c.depth + 1, c.seen || p.id
   FROM chain c
-  JOIN {schema}.zones p ON p.id = c.parent
+  JOIN {{schema}}.zones p ON p.id = c.parent
   WHERE NOT p.id = ANY (c.seen)
 )
-SELECT {zone_columns}
+SELECT {{zone_columns}}
 FROM chain
-JOIN {schema}.zones z ON z.id = chain.id
+JOIN {{schema}}.zones z ON z.id = chain.id
 WHERE chain.depth > 0
 ORDER BY chain.depth

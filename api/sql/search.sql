@@ -7,13 +7,13 @@
 -- than at search_names, which also holds every parent's label in every language:
 --   0 a name equals the query, 1 a name starts with it (autocomplete), 2 a word of a name starts with it,
 --   3 only a label matches; then the larger zone type (a country before a city of the same name).
-SELECT {zone_columns}, r.score
-FROM {schema}.zones z
+SELECT {{zone_columns}}, r.score
+FROM {{schema}}.zones z
 CROSS JOIN LATERAL (
   SELECT min(CASE
                WHEN n = cosmo.search_normalize($1::text) THEN 0
-               WHEN n LIKE {like_q} || '%' THEN 1
-               WHEN n LIKE '% ' || {like_q} || '%' OR n LIKE '%-' || {like_q} || '%' THEN 2
+               WHEN n LIKE {{like_q}} || '%' THEN 1
+               WHEN n LIKE '% ' || {{like_q}} || '%' OR n LIKE '%-' || {{like_q}} || '%' THEN 2
                ELSE 3
              END) AS name_rank,
          round(max(word_similarity(cosmo.search_normalize($1::text), n))::numeric, 3)::float8 AS score
@@ -28,7 +28,7 @@ CROSS JOIN LATERAL (
     WHERE $1::text IS NOT NULL
   ) names
 ) r
-WHERE ($1::text IS NULL OR z.search_names LIKE '%' || {like_q} || '%')
+WHERE ($1::text IS NULL OR z.search_names LIKE '%' || {{like_q}} || '%')
   AND ($2::text IS NULL OR z.zone_type = $2)
   AND ($3::text IS NULL OR z.country_code = $3)
   AND ($4::float8 IS NULL OR z.bbox && ST_MakeEnvelope($4, $5, $6, $7, 4326))

@@ -13,10 +13,10 @@ import { writeFile } from "node:fs/promises";
 import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { readZones } from "../../core/cosmogony/reader.ts";
-import { ident } from "../../core/db.ts";
 import { PROJECT_ROOT } from "../../core/paths.ts";
+import { loadSql } from "../../core/sql.ts";
 import { BinaryCopyEncoder, COPY_COLUMNS } from "../../importer/copy-binary.ts";
-import { ensureMetaSchema, sql } from "../../importer/datasets.ts";
+import { ensureMetaSchema } from "../../importer/datasets.ts";
 import { importZonesFile } from "../../importer/import.ts";
 import { loadZones } from "../../importer/load.ts";
 import { benchDatabase } from "./bench-db.ts";
@@ -102,7 +102,7 @@ try {
     [
       "\\set ON_ERROR_STOP 1",
       "BEGIN;",
-      sql("create-version", { schema: ident(schema) }),
+      loadSql(import.meta.url, "../../importer/sql/create-version.sql", { schema }),
       `\\copy ${schema}.zones (${COPY_COLUMNS.join(", ")}) FROM '${file}' WITH (FORMAT ${format}, FREEZE)`,
       "COMMIT;",
     ].join("\n");

@@ -7,7 +7,6 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Pool } from "pg";
-import { escapeIdentifier } from "pg";
 import { loadSql } from "../../core/sql.ts";
 import { bandFor } from "../../tiles/bands.ts";
 import type { TileAddress } from "../../tiles/coords.ts";
@@ -48,15 +47,7 @@ export async function sqlCeiling(opts: {
     const values = tiles.map((t, i) => `('${name}', ${i + 1}, ${t.z}, ${t.x}, ${t.y})`).join(",");
     await opts.pool.query(`INSERT INTO public.bench_tiles VALUES ${values}`);
     const band = bandFor(tiles[0]?.z as number);
-    const sql = (
-      band.table
-        ? loadSql(import.meta.url, "../../tiles/sql/tile-generalised.sql").replaceAll(
-            "{table}",
-            escapeIdentifier(band.table),
-          )
-        : loadSql(import.meta.url, "../../tiles/sql/tile-full.sql")
-    )
-      .replaceAll("{schema}", escapeIdentifier(opts.schema))
+    const sql = loadSql(import.meta.url, "../../tiles/sql/tile.sql", { schema: opts.schema, table: band.table })
       .replace(/--[^\n]*/g, "")
       .replaceAll("$1", ":z::int")
       .replaceAll("$2", ":x::int")

@@ -42,4 +42,24 @@ describe("extractor workspaces", () => {
     );
     expect(locks.rows[0].n).toBe(0);
   }, 60_000);
+
+  it("COSMO_EXTRACT_KEEP_SCHEMA keeps the scratch schema, commented, and the next run leaves it alone", async () => {
+    db ??= await testDatabase("extract_ws");
+    const ws = await openWorkspace(db);
+    process.env.COSMO_EXTRACT_KEEP_SCHEMA = "1";
+    try {
+      await ws.drop();
+    } finally {
+      delete process.env.COSMO_EXTRACT_KEEP_SCHEMA;
+    }
+    const { rows } = await db.pool.query<{ comment: string | null }>(
+      "SELECT obj_description(oid, 'pg_namespace') AS comment FROM pg_namespace WHERE nspname = $1",
+      [ws.schema],
+    );
+    expect(rows).toEqual([{ comment: "kept by COSMO_EXTRACT_KEEP_SCHEMA" }]);
+    const next = await openWorkspace(db);
+    await next.drop();
+    expect(await schemas()).toContain(ws.schema);
+    expect(await schemas()).not.toContain(next.schema);
+  }, 60_000);
 });

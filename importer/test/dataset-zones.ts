@@ -4,8 +4,8 @@
 // (dashboard/sql/diff-*.sql) and `cosmo import` never reads a version back as zones.
 import type pg from "pg";
 import type { MultiPolygonGeometry, PointGeometry, Zone } from "../../core/cosmogony/model.ts";
-import { ident } from "../../core/db.ts";
 import { decodeWkb } from "../../core/geometry/ewkb.ts";
+import { ident } from "../../core/sql.ts";
 
 interface ZoneRow {
   id: number;

@@ -156,3 +156,31 @@ describe("publish", () => {
     await expect(publishVersion(db, 9999)).rejects.toThrow(/no dataset version 9999/);
   });
 });
+
+describe("publish over a database the old importer filled", () => {
+  let legacyDb: TestDatabase | undefined;
+  afterAll(async () => {
+    await legacyDb?.close();
+  });
+
+  it("keeps its public.zones table under another name and puts the compatibility view in its place", async () => {
+    legacyDb = await testDatabase("publish_legacy");
+    await legacyDb.pool.query(
+      "CREATE TABLE public.zones (id int, name text); INSERT INTO public.zones VALUES (1, 'old')",
+    );
+    const path = await writeZones(dir, "legacy.jsonl.gz", sampleZones());
+    const res = await importZonesFile(legacyDb, path, { progress: false, publish: true });
+    expect(res.published).toBe(true);
+    const { rows: kinds } = await legacyDb.pool.query<{ relname: string; relkind: string }>(
+      "SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " +
+        "WHERE n.nspname = 'public' AND c.relname LIKE 'zones%' ORDER BY c.relname",
+    );
+    expect(kinds).toHaveLength(2);
+    expect(kinds[0]).toEqual({ relname: "zones", relkind: "v" });
+    expect(kinds[1]?.relname).toMatch(/^zones_before_cosmo_\d+$/);
+    const { rows: old } = await legacyDb.pool.query(`SELECT id, name FROM public."${kinds[1]?.relname}"`);
+    expect(old).toEqual([{ id: 1, name: "old" }]);
+    const { rows: view } = await legacyDb.pool.query("SELECT count(*)::int AS n FROM public.zones");
+    expect(view[0].n).toBe(4);
+  });
+});

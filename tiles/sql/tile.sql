@@ -1,5 +1,6 @@
--- One MVT tile from a generalised zoom-band table ({table}: zones_z0_2, zones_z3_5 or zones_z6_8 of the version
--- schema {schema}); names and codes come from the zones table by id.
+-- One MVT tile of a zoom band (tiles/bands.ts), in a version schema: the band's table holds the geometries
+-- (zones_z0_2, zones_z3_5 or zones_z6_8, generalised; the full-resolution zones itself from z9); names and codes
+-- come from zones by id (for the full band, zones joined to itself by its primary key).
 -- $1 z, $2 x, $3 y, $4 zone types shown at this zoom, $5 layer name, $6 old `vector-zones` flavour,
 -- $7 `name:<lang>` tag keys to copy as properties, $8 the band's maxAdminLevel.
 WITH env AS (
@@ -19,8 +20,8 @@ features AS (
                 || coalesce((SELECT jsonb_object_agg(t.key, t.value) FROM jsonb_each(z.tags) t
                              WHERE t.key = ANY ($7::text[]) AND jsonb_typeof(t.value) = 'string'), '{}'::jsonb)
          END AS props
-  FROM {schema}.{table} g
-  JOIN {schema}.zones z ON z.id = g.id
+  FROM {{schema}}.{{table}} g
+  JOIN {{schema}}.zones z ON z.id = g.id
   CROSS JOIN env
   WHERE g.geom && env.area
     -- The band's rule (importer/zoom-bands.ts): listed types, or admin_level up to a maximum; NULL = all.

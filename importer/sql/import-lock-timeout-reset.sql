@@ -1,0 +1,2 @@
+-- Undoes import-lock-timeout.sql once the lock is taken (or not).
+RESET lock_timeout
