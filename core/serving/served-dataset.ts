@@ -8,8 +8,7 @@ import { loadSql } from "../sql.ts";
 
 export interface ServedRef {
   version: number;
-  /** Quoted identifier of the version's schema, ready to splice into SQL. */
-  schemaSql: string;
+  /** The version's schema (a plain identifier: the SQL template quotes it). */
   schema: string;
 }
 
@@ -33,7 +32,7 @@ export async function readServed(pool: pg.Pool): Promise<ServedRef | null> {
 export function datasetRef(version: number, schemaName: string): ServedRef {
   // The schema name is spliced into SQL text: accept only plain identifiers, whatever the table says.
   if (!SCHEMA_NAME.test(schemaName)) throw new Error(`cosmo.datasets: unexpected schema name "${schemaName}"`);
-  return { version, schema: schemaName, schemaSql: pg.escapeIdentifier(schemaName) };
+  return { version, schema: schemaName };
 }
 
 export class ServedDataset {
