@@ -95,9 +95,11 @@ export function commands(): Command[] {
     );
   tiles
     .command("export")
-    .description("write every non-empty tile of a dataset into one PMTiles v3 archive (static hosting, range requests)")
+    .description(
+      "write every non-empty tile of a dataset into one PMTiles v3 archive (static hosting, range requests) or an MBTiles file",
+    )
     .requiredOption("--dataset <version>", 'dataset version (or "served")', datasetOption)
-    .requiredOption("-o, --output <file.pmtiles>", "local path or s3:// URL of the archive")
+    .requiredOption("-o, --output <file>", "local path or s3:// URL ending in .pmtiles or .mbtiles")
     .option("--min-zoom <z>", "first zoom", intOption("--min-zoom"), 0)
     .option("--max-zoom <z>", "deepest zoom", intOption("--max-zoom"), 12)
     .option("--layer <name>", `one of ${Object.keys(LAYERS).join(", ")}`, "zones")

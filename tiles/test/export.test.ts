@@ -4,6 +4,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import Database from "better-sqlite3";
 import { PMTiles } from "pmtiles";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { luxembourgDatabase, type ServingFixture } from "../../api/test/support.ts";
@@ -90,6 +92,54 @@ describe("cosmo tiles export", () => {
     },
   );
 
+  test("MBTiles: every tile of the extent, TMS rows, gzip MVT equal to the server's, metadata with vector_layers", async () => {
+    const out = join(tmpDir("export"), "zones.mbtiles");
+    const summary = await exportTiles({
+      db: fx.db,
+      dataset: "served",
+      out,
+      layer: LAYERS.zones,
+      minZoom: 0,
+      maxZoom: 10,
+      languages: LANGUAGES(),
+      concurrency: 3,
+    });
+    const db = new Database(out, { readonly: true });
+    try {
+      const meta = Object.fromEntries(
+        db
+          .prepare("SELECT name, value FROM metadata")
+          .all()
+          .map((r) => {
+            const { name, value } = r as { name: string; value: string };
+            return [name, value];
+          }),
+      );
+      expect(meta).toMatchObject({ format: "pbf", minzoom: "0", maxzoom: "10", name: "cosmo zones" });
+      expect(JSON.parse(meta.json).vector_layers.map((l: { id: string }) => l.id)).toEqual(["zones"]);
+      const bounds = meta.bounds.split(",").map(Number) as [number, number, number, number];
+      const tileAt = db.prepare(
+        "SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?",
+      );
+      let present = 0;
+      for (let z = 0; z <= 10; z++) {
+        for (const t of tilesCovering(bounds, z)) {
+          const want = await served("zones", t.z, t.x, t.y);
+          const row = tileAt.get(t.z, t.x, 2 ** t.z - 1 - t.y) as { tile_data: Buffer } | undefined;
+          if (want.length === 0) expect(row, `${t.z}/${t.x}/${t.y}`).toBeUndefined();
+          else {
+            present++;
+            expect(gunzipSync(row?.tile_data ?? Buffer.alloc(0)).equals(want), `${t.z}/${t.x}/${t.y}`).toBe(true);
+          }
+        }
+      }
+      expect(present).toBe(summary.addressedTiles);
+      expect((db.prepare("SELECT count(*) AS n FROM tiles").get() as { n: number }).n).toBe(present);
+    } finally {
+      db.close();
+    }
+  });
+
   test("to an s3:// URL: the archive is stored there, nothing left in the temp directory", async () => {
     const store = testStore();
     const url = store.url("releases/v1/zones.pmtiles");
@@ -115,7 +165,10 @@ describe("cosmo tiles export", () => {
     const run = (args: string[]) =>
       spawnSync(process.execPath, [COSMO_BIN, "tiles", "export", ...args], { env, encoding: "utf8" });
     const cases: [string[], RegExp][] = [
-      [["--dataset", "served", "-o", join(dir, "a.mbtiles")], /a\.mbtiles: the archive's name must end in \.pmtiles/],
+      [
+        ["--dataset", "served", "-o", join(dir, "a.tiles")],
+        /a\.tiles: the archive's name must end in \.pmtiles or \.mbtiles/,
+      ],
       [["--dataset", "served", "-o", join(dir, "b.pmtiles"), "--min-zoom", "9", "--max-zoom", "3"], /zooms 9\.\.3/],
       [["--dataset", "999", "-o", join(dir, "c.pmtiles")], /dataset 999 does not exist/],
     ];
