@@ -1,4 +1,4 @@
-// `cosmo tiles serve` and `cosmo tiles seed`.
+// `cosmo tiles serve`, `cosmo tiles seed` and `cosmo tiles export`.
 import { Command, InvalidArgumentError } from "commander";
 import { intOption, runAction } from "../core/cli.ts";
 import { getConfig } from "../core/config.ts";
@@ -6,6 +6,7 @@ import { openDatabase } from "../core/db.ts";
 import { addServeCommand } from "../core/serving/serve-command.ts";
 import { openStore } from "../core/storage.ts";
 import { MAX_URL_ZOOM } from "./coords.ts";
+import { exportTiles } from "./export.ts";
 import { LAYERS, layerByUrlName } from "./layers.ts";
 import { seedTiles } from "./seed.ts";
 import { startTilesServer } from "./server.ts";
@@ -70,6 +71,53 @@ export function commands(): Command[] {
               languages: tilesSettings(config).languages,
               concurrency: opts.concurrency,
               force: opts.force,
+            });
+            process.stdout.write(`${JSON.stringify(summary)}\n`);
+          } finally {
+            await db.close();
+          }
+        },
+      ),
+    );
+  tiles
+    .command("export")
+    .description(
+      "write every non-empty tile of a dataset into one PMTiles v3 archive (static hosting, range requests) or an MBTiles file",
+    )
+    .requiredOption("--dataset <version>", 'dataset version (or "served")', datasetOption)
+    .requiredOption("-o, --output <file>", "local path or s3:// URL ending in .pmtiles or .mbtiles")
+    .option("--min-zoom <z>", "first zoom", intOption("--min-zoom"), 0)
+    .option("--max-zoom <z>", "deepest zoom", intOption("--max-zoom"), 12)
+    .option("--layer <name>", `one of ${Object.keys(LAYERS).join(", ")}`, "zones")
+    .option("--concurrency <n>", "parallel renders", intOption("--concurrency"), 4)
+    .action(
+      runAction(
+        async (opts: {
+          dataset: number | "served";
+          output: string;
+          minZoom: number;
+          maxZoom: number;
+          layer: string;
+          concurrency: number;
+        }) => {
+          const layer = layerByUrlName(opts.layer);
+          if (!layer)
+            throw new InvalidArgumentError(
+              `--layer: unknown layer "${opts.layer}" (${Object.keys(LAYERS).join(", ")})`,
+            );
+          const config = getConfig();
+          const db = await openDatabase(config, { applicationName: "cosmo-tiles-export" });
+          try {
+            const summary = await exportTiles({
+              db,
+              dataset: opts.dataset,
+              out: opts.output,
+              layer,
+              minZoom: opts.minZoom,
+              maxZoom: opts.maxZoom,
+              languages: tilesSettings(config).languages,
+              concurrency: Math.max(1, opts.concurrency),
+              store: opts.output.startsWith("s3://") ? await openStore(config) : undefined,
             });
             process.stdout.write(`${JSON.stringify(summary)}\n`);
           } finally {

@@ -30,6 +30,9 @@ export interface TileInfo {
   minzoom: number;
   maxzoom: number;
   bounds?: BBox;
+  /** The TileJSON's tile URLs: they carry the served version (`?v=`), so a publish changes every tile URL and a
+   * browser never shows a cached tile of the previous version. */
+  tiles?: string[];
 }
 
 async function loadTileJson(tilesBase: string): Promise<TileInfo> {
@@ -37,7 +40,8 @@ async function loadTileJson(tilesBase: string): Promise<TileInfo> {
     const res = await fetch(`${tilesBase}/zones.json`, { signal: AbortSignal.timeout(10_000) });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     const tj = (await res.json()) as Partial<TileInfo>;
-    return { minzoom: tj.minzoom ?? 0, maxzoom: tj.maxzoom ?? 14, bounds: tj.bounds };
+    const tiles = Array.isArray(tj.tiles) && tj.tiles.every((t) => typeof t === "string") ? tj.tiles : undefined;
+    return { minzoom: tj.minzoom ?? 0, maxzoom: tj.maxzoom ?? 14, bounds: tj.bounds, tiles };
   } catch (err) {
     showError(`Tiles: cannot read ${tilesBase}/zones.json (${(err as Error).message}); the map may stay empty.`, {
       sticky: true,
@@ -89,7 +93,7 @@ export class MapView {
         const info = await tileInfo;
         this.map.addSource(ZONES_SOURCE, {
           type: "vector",
-          tiles: [`${window.location.origin}${config.tilesBase}/zones/{z}/{x}/{y}.pbf`],
+          tiles: info.tiles ?? [`${window.location.origin}${config.tilesBase}/zones/{z}/{x}/{y}.pbf`],
           minzoom: info.minzoom,
           maxzoom: info.maxzoom,
           ...(info.bounds ? { bounds: info.bounds } : {}),

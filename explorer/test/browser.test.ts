@@ -80,6 +80,9 @@ describe("explorer in Chromium", () => {
   let luxCity: Zone;
   let renamed: Zone;
   const problems: string[] = [];
+  /** URLs of the zones tiles the page asked for. */
+  const tileRequests: string[] = [];
+  let servedVersion = 0;
 
   async function api<T>(path: string): Promise<T> {
     const res = await fetch(`${web.url}/api${path}`);
@@ -125,6 +128,7 @@ describe("explorer in Chromium", () => {
       progress: false,
     });
 
+    servedVersion = second.version;
     const config = testConfig({ db });
     const dataDir = tmpDir("explorer-www");
     mkdirSync(join(dataDir, "dashboard"), { recursive: true });
@@ -166,6 +170,9 @@ describe("explorer in Chromium", () => {
       if (m.type() === "error") problems.push(`console: ${m.text()}`);
     });
     page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    page.on("request", (r) => {
+      if (r.url().includes("/tiles/zones/")) tileRequests.push(r.url());
+    });
     // net::ERR_ABORTED is MapLibre cancelling tiles that left the view (or a navigation): not a failure.
     page.on("requestfailed", (r) => {
       if (r.failure()?.errorText !== "net::ERR_ABORTED")
@@ -239,6 +246,9 @@ describe("explorer in Chromium", () => {
       ].sort();
     });
     expect(types).toEqual(expect.arrayContaining(["city", "country", "state_district"]));
+    // every tile URL names the served version (from the TileJSON), so a publish never shows cached old tiles
+    expect(tileRequests.length).toBeGreaterThan(0);
+    expect(tileRequests.filter((u) => !u.endsWith(`.pbf?v=${servedVersion}`))).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, "map-initial.png") });
   });
 

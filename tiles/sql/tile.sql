@@ -29,6 +29,8 @@ features AS (
     -- The old tiles showed only countries (admin_level <= 2) at z0-2.
     AND (NOT $6 OR $1 > 2 OR g.admin_level <= 2)
 )
-SELECT ST_AsMVT(features.*, $5, 4096, 'geom', 'id') AS mvt
+-- In id order: the rows come in whatever order the plan gives (it changes with a connection's generic plan), and
+-- a tile must be the same bytes whichever connection renders it (one ETag, one archive content).
+SELECT ST_AsMVT(features.*, $5, 4096, 'geom', 'id' ORDER BY features.id) AS mvt
 FROM features
 WHERE features.geom IS NOT NULL

@@ -1,0 +1,170 @@
+// `cosmo tiles export`: every non-empty tile of a dataset version's extent, rendered by the server's own renderer
+// (same bands, layer and attributes), into one PMTiles v3 archive that any static host or S3 bucket can serve
+// with range requests — no tile server, no database behind it — or into an MBTiles file for older tile servers.
+//
+// Tiles are rendered in parallel over the pool but written in tile id order (a zoom's ids are sorted first:
+// 8 bytes a tile of the zoom's extent), as a clustered archive requires.
+import { randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import type { Database } from "../core/db.ts";
+import { CosmoError, EXIT } from "../core/errors.ts";
+import { startProgress } from "../core/progress.ts";
+import { type ArtefactStore, isRemote, parseArtefactUrl } from "../core/storage.ts";
+import { removeOrphanSiblings } from "../core/temp-files.ts";
+import { encodeTile } from "./cache.ts";
+import { countTilesCovering, tilesCovering } from "./coords.ts";
+import { layerFields, type TileLayer } from "./layers.ts";
+import { MbtilesWriter } from "./mbtiles.ts";
+import { Compression, MAX_ZOOM, TileType, tileIdToZxy, zxyToTileId } from "./pmtiles/format.ts";
+import { type ArchiveSummary, PmtilesWriter } from "./pmtiles/writer.ts";
+import { TileRenderer } from "./render.ts";
+import { resolveVersion } from "./seed.ts";
+
+export interface ExportOptions {
+  db: Database;
+  /** A version number or "served". */
+  dataset: number | "served";
+  /** A local path or an s3:// URL ending in .pmtiles or .mbtiles (the format). */
+  out: string;
+  layer: TileLayer;
+  minZoom: number;
+  maxZoom: number;
+  languages: string[];
+  /** Renders at once (each holds a pool connection). */
+  concurrency: number;
+  /** Needed when `out` is an s3:// URL. */
+  store?: ArtefactStore;
+  progress?: boolean;
+}
+
+export interface ExportSummary extends Partial<ArchiveSummary> {
+  version: number;
+  out: string;
+  format: "pmtiles" | "mbtiles";
+  addressedTiles: number;
+  tileContents: number;
+  archiveBytes: number;
+  /** Tiles of the extent rendered, empty ones included. */
+  rendered: number;
+  seconds: number;
+}
+
+/** x, y of a tile id (its zoom is known where it is used). */
+function xyOf(id: number): [number, number] {
+  const [, x, y] = tileIdToZxy(id);
+  return [x, y];
+}
+
+export async function exportTiles(opts: ExportOptions): Promise<ExportSummary> {
+  const started = Date.now();
+  const format = opts.out.endsWith(".pmtiles") ? "pmtiles" : opts.out.endsWith(".mbtiles") ? "mbtiles" : null;
+  if (!format) {
+    throw new CosmoError(`-o ${opts.out}: the archive's name must end in .pmtiles or .mbtiles`, {
+      exitCode: EXIT.input,
+    });
+  }
+  if (!(opts.minZoom >= 0 && opts.minZoom <= opts.maxZoom && opts.maxZoom <= MAX_ZOOM)) {
+    throw new CosmoError(`zooms ${opts.minZoom}..${opts.maxZoom}: need 0 ≤ --min-zoom ≤ --max-zoom ≤ ${MAX_ZOOM}`, {
+      exitCode: EXIT.input,
+    });
+  }
+  const ref = await resolveVersion(opts.db, opts.dataset);
+  const renderer = new TileRenderer(opts.db.pool, opts.languages);
+  const bounds = await renderer.bounds(ref);
+  if (!bounds) throw new CosmoError(`dataset ${ref.version} has no zone with a geometry`, { exitCode: EXIT.input });
+
+  // Local output: temporaries beside it (pid-named, removed by the next run if this one is killed); s3://: in
+  // the system temp directory, uploaded at the end.
+  const remote = isRemote(opts.out);
+  const local = remote ? join(tmpdir(), `cosmo-${process.pid}-${randomBytes(4).toString("hex")}.${format}`) : opts.out;
+  if (remote && !opts.store) throw new Error("exportTiles: an s3:// output needs a store");
+  if (remote) parseArtefactUrl(opts.out);
+  else {
+    await mkdir(dirname(local), { recursive: true });
+    await removeOrphanSiblings(local);
+  }
+  const tmp = (what: string) => join(dirname(local), `.${basename(local)}.tmp-${process.pid}-${what}`);
+  const pmtiles = format === "pmtiles" ? new PmtilesWriter(tmp("data")) : null;
+  const mbtiles = format === "mbtiles" ? new MbtilesWriter(tmp("archive")) : null;
+
+  let total = 0;
+  for (let z = opts.minZoom; z <= opts.maxZoom; z++) total += countTilesCovering(bounds, z);
+  const progress = startProgress({ label: `export v${ref.version}`, total, unit: "tiles", tty: opts.progress });
+  let rendered = 0;
+  try {
+    for (let z = opts.minZoom; z <= opts.maxZoom; z++) {
+      const ids = new Float64Array(countTilesCovering(bounds, z));
+      let i = 0;
+      for (const t of tilesCovering(bounds, z)) ids[i++] = zxyToTileId(t.z, t.x, t.y);
+      ids.sort();
+      // a window of renders in flight, taken out in id order
+      const inFlight: Promise<ReturnType<typeof encodeTile>>[] = [];
+      let next = 0;
+      const start = () => {
+        const [x, y] = xyOf(ids[next++]);
+        const job = renderer.render(ref, opts.layer, { z, x, y }).then(encodeTile);
+        // awaited in turn below; this keeps a failure behind an earlier one from being reported as unhandled
+        job.catch(() => {});
+        inFlight.push(job);
+      };
+      for (let k = 0; k < ids.length; k++) {
+        while (next < ids.length && inFlight.length < opts.concurrency) start();
+        const tile = await (inFlight.shift() as Promise<ReturnType<typeof encodeTile>>);
+        rendered++;
+        progress.tick(1, tile.gz.length);
+        if (tile.rawLength === 0) continue;
+        if (pmtiles) await pmtiles.add(ids[k], tile.gz, tile.hash);
+        else (mbtiles as MbtilesWriter).add(z, ...xyOf(ids[k]), tile.gz, tile.hash);
+      }
+    }
+    const metadata = {
+      name: opts.layer.compat ? "cosmogony" : "cosmo zones",
+      description: opts.layer.description,
+      attribution: '<a href="https://www.openstreetmap.org/copyright">© OpenStreetMap contributors</a>',
+      version: "1.0.0",
+      type: "overlay",
+      format: "pbf",
+      dataset_version: ref.version,
+      vector_layers: [
+        {
+          id: opts.layer.layer,
+          description: opts.layer.description,
+          minzoom: opts.minZoom,
+          maxzoom: opts.maxZoom,
+          fields: layerFields(opts.layer, opts.layer.compat ? [] : opts.languages),
+        },
+      ],
+    };
+    const info = {
+      minZoom: opts.minZoom,
+      maxZoom: opts.maxZoom,
+      bounds,
+      center: [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2] as [number, number],
+      centerZoom: Math.min(opts.maxZoom, Math.max(opts.minZoom, 6)),
+      metadata,
+    };
+    const archive = pmtiles
+      ? await pmtiles.finish(local, tmp("archive"), {
+          ...info,
+          tileType: TileType.Mvt,
+          tileCompression: Compression.Gzip,
+        })
+      : await (mbtiles as MbtilesWriter).finish(local, info);
+    if (remote) await (opts.store as ArtefactStore).put(opts.out, createReadStream(local));
+    const seconds = (Date.now() - started) / 1000;
+    progress.stop(
+      `exported v${ref.version} z${opts.minZoom}-${opts.maxZoom}: ${archive.addressedTiles} tiles (${archive.tileContents} distinct), ${(archive.archiveBytes / 1e6).toFixed(1)} MB, ${seconds.toFixed(1)} s`,
+    );
+    return { version: ref.version, out: opts.out, format, rendered, seconds, ...archive };
+  } catch (err) {
+    progress.stop();
+    await pmtiles?.abort();
+    await mbtiles?.abort();
+    throw err;
+  } finally {
+    if (remote) await rm(local, { force: true });
+  }
+}
