@@ -1,43 +1,21 @@
 // The artefact store: S3 via the minio client (embedded S3 server when no endpoint is configured);
-// local paths and file:// URLs are accepted wherever an artefact URL is.
+// local paths and file:// URLs are accepted wherever an artefact URL is (artefact-url.ts takes them apart).
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import * as Minio from "minio";
+import { parseArtefactUrl } from "./artefact-url.ts";
 import { type Config, getConfig } from "./config.ts";
 import { ensureEmbeddedS3 } from "./embedded-s3.ts";
 import { CosmoError, EXIT, InputError } from "./errors.ts";
 import { projectPath } from "./paths.ts";
 import { isUnreachable, unreachableReason } from "./ports.ts";
 import { removeOrphanDownloads, removeOrphanSiblings } from "./temp-files.ts";
-
-export type ArtefactLocation = { kind: "s3"; bucket: string; key: string } | { kind: "file"; path: string };
-
-/** `s3://bucket/key`, `file:///abs/path` or a plain (relative or absolute) path. */
-export function parseArtefactUrl(url: string): ArtefactLocation {
-  if (url.startsWith("s3://")) {
-    const rest = url.slice(5);
-    const slash = rest.indexOf("/");
-    const bucket = slash < 0 ? rest : rest.slice(0, slash);
-    const key = slash < 0 ? "" : rest.slice(slash + 1);
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new InputError(`invalid S3 bucket name in ${url}`);
-    return { kind: "s3", bucket, key };
-  }
-  if (url.startsWith("file://")) return { kind: "file", path: fileURLToPath(url) };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
-    throw new InputError(`unsupported artefact URL ${url} (use s3://bucket/key, file:///path or a path)`);
-  }
-  return { kind: "file", path: resolve(url) };
-}
-
-export function isRemote(url: string): boolean {
-  return url.startsWith("s3://");
-}
 
 export interface ObjectInfo {
   size: number;
@@ -230,29 +208,6 @@ export class ArtefactStore {
     else await this.remote(() => this.client.removeObject(loc.bucket, loc.key));
   }
 
-  /** A local file with the artefact's content: the path itself for local files, a temp download for S3. */
-  async toLocalFile(url: string): Promise<{ path: string; cleanup(): Promise<void> }> {
-    const loc = parseArtefactUrl(url);
-    if (loc.kind === "file") {
-      await stat(loc.path).catch(() => {
-        throw new InputError(`no such file`, { file: loc.path });
-      });
-      return { path: loc.path, cleanup: async () => undefined };
-    }
-    await removeOrphanDownloads();
-    const dir = join(tmpdir(), `cosmo-${process.pid}-${randomUUID().slice(0, 8)}`);
-    await mkdir(dir, { recursive: true });
-    const path = join(dir, loc.key.split("/").pop() || "artefact");
-    const cleanup = () => rm(dir, { recursive: true, force: true });
-    try {
-      await pipeline(await this.get(url), createWriteStream(path));
-    } catch (err) {
-      await cleanup();
-      throw err;
-    }
-    return { path, cleanup };
-  }
-
   async sha256(url: string): Promise<string> {
     const hash = createHash("sha256");
     await pipeline(await this.get(url), hash);
@@ -336,6 +291,42 @@ function allowServersWithoutUploadListing(client: Minio.Client): void {
 
 export async function openStore(config: Config = getConfig()): Promise<ArtefactStore> {
   return storeFor(await s3Settings(config));
+}
+
+/** A local file with an artefact's content, removed by `cleanup` when it is a temporary copy. */
+export interface LocalFile {
+  path: string;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A local file with the artefact's content: the file itself for a local path or file:// URL (no store is opened,
+ * so no embedded S3 server is started for it), a temporary download for s3:// (from `store`, else the
+ * configured store). A download that fails removes its temporary copy before the error is thrown.
+ */
+export async function localFile(
+  url: string,
+  opts: { store?: ArtefactStore; config?: Config } = {},
+): Promise<LocalFile> {
+  const loc = parseArtefactUrl(url);
+  if (loc.kind === "file") {
+    const info = await stat(loc.path).catch(() => null);
+    if (!info?.isFile()) throw new InputError("no such file", { file: url });
+    return { path: loc.path, cleanup: async () => undefined };
+  }
+  const store = opts.store ?? (await openStore(opts.config));
+  await removeOrphanDownloads();
+  const dir = join(tmpdir(), `cosmo-${process.pid}-${randomUUID().slice(0, 8)}`);
+  const cleanup = () => rm(dir, { recursive: true, force: true });
+  try {
+    await mkdir(dir, { recursive: true });
+    const path = join(dir, loc.key.split("/").pop() || "artefact");
+    await pipeline(await store.get(url), createWriteStream(path));
+    return { path, cleanup };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
 }
 
 /** file:// URL for a local path (for messages and pointers). */

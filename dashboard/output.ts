@@ -3,9 +3,10 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { isRemote, parseArtefactUrl } from "../core/artefact-url.ts";
 import { type Config, getConfig } from "../core/config.ts";
 import { projectPath } from "../core/paths.ts";
-import { isRemote, openStore, parseArtefactUrl } from "../core/storage.ts";
+import { openStore } from "../core/storage.ts";
 import { oldTestResults, toJson } from "./dashboard.ts";
 import type { DiffReport } from "./diff-schema.ts";
 import type { DashboardReport } from "./report-schema.ts";

@@ -11,7 +11,7 @@ import { type Database, openDatabase } from "../core/db.ts";
 import { CosmoError, EXIT, InputError } from "../core/errors.ts";
 import { childLogger } from "../core/log.ts";
 import { projectPath } from "../core/paths.ts";
-import { isRemote, openStore } from "../core/storage.ts";
+import { localFile } from "../core/storage.ts";
 import { type BuildReport, buildPostalBoundaries, emptyBuild, zonesBuilt } from "./build-zones.ts";
 import { isCountryCode } from "./country-codes.ts";
 import { multiPolygonBBox, vertexCount } from "./geometry.ts";
@@ -78,16 +78,6 @@ export interface ExtractSummary {
   bytes: number;
 }
 
-async function localInput(input: string): Promise<{ path: string; cleanup(): Promise<void> }> {
-  if (isRemote(input)) {
-    const store = await openStore();
-    return store.toLocalFile(input);
-  }
-  const path = input.startsWith("file://") ? new URL(input).pathname : input;
-  if (!existsSync(path) || !statSync(path).isFile()) throw new InputError("no such file", { file: input });
-  return { path, async cleanup() {} };
-}
-
 /** `--country-code` as given (any case), upper-cased; refused unless an ISO 3166-1 alpha-2 code. */
 function checkedCountryCode(value: string | undefined): string | undefined {
   if (value === undefined || value === "") return undefined;
@@ -119,7 +109,7 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
   const voronoi = opts.voronoi ?? true;
   const filterLangs = opts.filterLangs ?? [];
 
-  const input = await localInput(opts.input);
+  const input = await localFile(opts.input);
   let osm: OsmInput | null;
   try {
     osm = await readOsm(input.path, { threads: opts.threads });

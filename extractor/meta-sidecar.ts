@@ -5,9 +5,10 @@
 import { randomBytes } from "node:crypto";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { isRemote, parseArtefactUrl } from "../core/artefact-url.ts";
 import { type CosmogonyMeta, CosmogonyMetaSchema } from "../core/cosmogony/model.ts";
 import { InputError } from "../core/errors.ts";
-import { isRemote, openStore, parseArtefactUrl } from "../core/storage.ts";
+import { openStore } from "../core/storage.ts";
 
 /** Where the sidecar of zones file `zonesFile` (path, file:// or s3:// URL) lives. */
 export function sidecarOf(zonesFile: string): string {

@@ -1,0 +1,66 @@
+// localFile: the one way to get an artefact as a local file. A local path never opens the store (so never starts
+// the embedded S3 server), and a download that fails leaves nothing behind in the temp directory.
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+import { EXIT } from "../errors.ts";
+import { localFile, storeFor } from "../storage.ts";
+import { testConfig, tmpDir } from "../testing.ts";
+
+/** A port nothing listens on: one the system just handed out and took back. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
+
+function ourDownloads(): string[] {
+  return readdirSync(tmpdir()).filter((n) => n.startsWith(`cosmo-${process.pid}-`));
+}
+
+describe("localFile", () => {
+  it("a local path or file:// URL never starts the embedded S3 server", async () => {
+    const dir = tmpDir("local-file");
+    const s3Dir = join(dir, "s3");
+    // no S3 endpoint configured: opening the store would start an embedded server in s3Dir
+    const config = testConfig({ overrides: { COSMO_STORAGE_EMBEDDED_DIR: s3Dir } });
+    expect(config.storage.endpoint ?? "").toBe("");
+    const path = join(dir, "input.osm.pbf");
+    writeFileSync(path, "pbf");
+    for (const url of [path, pathToFileURL(path).href]) {
+      const local = await localFile(url, { config });
+      expect(local.path).toBe(path);
+      await local.cleanup();
+      expect(existsSync(path)).toBe(true); // the caller's own file is not a temporary copy
+    }
+    mkdirSync(join(dir, "a-directory"));
+    for (const missing of [join(dir, "missing.pbf"), join(dir, "a-directory")]) {
+      await expect(localFile(missing, { config })).rejects.toMatchObject({
+        exitCode: EXIT.input,
+        message: expect.stringMatching(/: no such file$/),
+      });
+    }
+    expect(existsSync(s3Dir)).toBe(false);
+  });
+
+  it("a copy that fails (the S3 server is not running) leaves no temporary file", async () => {
+    const store = storeFor({
+      endpoint: `http://127.0.0.1:${await closedPort()}`,
+      accessKey: "unused-access-key",
+      secretKey: "unused-secret-key",
+      region: "us-east-1",
+      bucket: "no-server",
+    });
+    const before = ourDownloads();
+    await expect(localFile(store.url("planet.osm.pbf"), { store })).rejects.toMatchObject({
+      exitCode: EXIT.unavailable,
+      message: expect.stringMatching(/unreachable/),
+    });
+    expect(ourDownloads()).toEqual(before);
+  });
+});
