@@ -87,9 +87,8 @@ export class ArtefactStore {
   async get(url: string): Promise<Readable> {
     const loc = parseArtefactUrl(url);
     if (loc.kind === "file") {
-      await stat(loc.path).catch(() => {
-        throw new InputError(`no such file`, { file: loc.path });
-      });
+      const info = await stat(loc.path).catch(() => null);
+      if (!info?.isFile()) throw new InputError("no such file", { file: url });
       return createReadStream(loc.path);
     }
     try {
