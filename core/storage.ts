@@ -99,6 +99,12 @@ export class ArtefactStore {
     }
   }
 
+  /** Copy an artefact into a local file; a connection lost on the way fails as any other S3 operation (exit 5). */
+  async copyTo(url: string, path: string): Promise<void> {
+    const source = await this.get(url);
+    await this.remote(() => pipeline(source, createWriteStream(path)));
+  }
+
   async getBuffer(url: string): Promise<Buffer> {
     const chunks: Buffer[] = [];
     for await (const chunk of await this.get(url)) chunks.push(chunk as Buffer);
@@ -320,7 +326,7 @@ export async function localFile(
   try {
     await mkdir(dir, { recursive: true });
     const path = join(dir, loc.key.split("/").pop() || "artefact");
-    await pipeline(await store.get(url), createWriteStream(path));
+    await store.copyTo(url, path);
     return { path, cleanup };
   } catch (err) {
     await cleanup();

@@ -1,14 +1,16 @@
 // localFile: the one way to get an artefact as a local file. A local path never opens the store (so never starts
 // the embedded S3 server), and a download that fails leaves nothing behind in the temp directory.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
+import { embeddedS3Keys } from "../embedded-s3.ts";
 import { EXIT } from "../errors.ts";
+import { projectPath } from "../paths.ts";
 import { localFile, storeFor } from "../storage.ts";
-import { testConfig, tmpDir } from "../testing.ts";
+import { testConfig, testStore, tmpDir } from "../testing.ts";
 
 /** A port nothing listens on: one the system just handed out and took back. */
 async function closedPort(): Promise<number> {
@@ -62,5 +64,55 @@ describe("localFile", () => {
       message: expect.stringMatching(/unreachable/),
     });
     expect(ourDownloads()).toEqual(before);
+  });
+});
+
+/** A TCP proxy to `target` that cuts every connection once `limit` bytes of the answer have passed. */
+async function cuttingProxy(target: URL, limit: number): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    let passed = 0;
+    client.pipe(upstream);
+    upstream.on("data", (chunk: Buffer) => {
+      passed += chunk.length;
+      if (passed <= limit) client.write(chunk);
+      else {
+        client.destroy();
+        upstream.destroy();
+      }
+    });
+    client.on("error", () => upstream.destroy());
+    upstream.on("error", () => client.destroy());
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
+
+describe("localFile over a connection cut mid-download", () => {
+  it("is a service failure (exit 5), and leaves no temporary file (no truncated copy is handed over)", async () => {
+    const store = testStore();
+    const body = Buffer.alloc(4 << 20, 7);
+    await store.put(store.url("big.osm.pbf"), body);
+    const proxy = await cuttingProxy(new URL(store.endpoint), 1 << 20);
+    try {
+      const cut = storeFor({
+        endpoint: proxy.url,
+        ...embeddedS3Keys(projectPath(".data/test/s3")),
+        region: "us-east-1",
+        bucket: store.defaultBucket,
+      });
+      const before = ourDownloads();
+      await expect(localFile(cut.url("big.osm.pbf"), { store: cut })).rejects.toMatchObject({
+        exitCode: EXIT.unavailable,
+        message: expect.stringMatching(/unreachable \(ECONNRESET\)/),
+      });
+      expect(ourDownloads()).toEqual(before);
+    } finally {
+      await proxy.close();
+    }
   });
 });
