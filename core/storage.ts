@@ -2,14 +2,14 @@
 // local paths and file:// URLs are accepted wherever an artefact URL is (artefact-url.ts takes them apart).
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { pathToFileURL } from "node:url";
 import * as Minio from "minio";
-import { parseArtefactUrl } from "./artefact-url.ts";
+import { localPath, parseArtefactUrl } from "./artefact-url.ts";
 import { type Config, getConfig } from "./config.ts";
 import { ensureEmbeddedS3 } from "./embedded-s3.ts";
 import { CosmoError, EXIT, InputError } from "./errors.ts";
@@ -119,17 +119,7 @@ export class ArtefactStore {
   ): Promise<{ etag: string }> {
     const loc = parseArtefactUrl(url);
     if (loc.kind === "file") {
-      await mkdir(dirname(loc.path), { recursive: true });
-      await removeOrphanSiblings(loc.path);
-      const tmp = `${loc.path}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
-      try {
-        const source = typeof body === "string" || Buffer.isBuffer(body) ? Readable.from([Buffer.from(body)]) : body;
-        await pipeline(source, createWriteStream(tmp));
-        await rename(tmp, loc.path);
-      } catch (err) {
-        await rm(tmp, { force: true });
-        throw err;
-      }
+      await writeLocalFile(loc.path, body);
       const info = await this.stat(url);
       return { etag: info?.etag ?? "" };
     }
@@ -231,6 +221,21 @@ export class ArtefactStore {
   }
 }
 
+/** A local file written whole or not at all: a temporary sibling renamed over it, so readers never see half a file. */
+async function writeLocalFile(path: string, body: Readable | Buffer | string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await removeOrphanSiblings(path);
+  const tmp = `${path}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
+  try {
+    const source = typeof body === "string" || Buffer.isBuffer(body) ? Readable.from([Buffer.from(body)]) : body;
+    await pipeline(source, createWriteStream(tmp));
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
 function isNotFound(err: unknown): boolean {
   const code = (err as { code?: string }).code;
   return code === "NoSuchKey" || code === "NotFound" || code === "NoSuchBucket";
@@ -296,6 +301,43 @@ function allowServersWithoutUploadListing(client: Minio.Client): void {
 
 export async function openStore(config: Config = getConfig()): Promise<ArtefactStore> {
   return storeFor(await s3Settings(config));
+}
+
+// The functions below take any artefact URL and open the store only for an s3:// one: a local path or file://
+// URL never starts the embedded S3 server.
+
+/** Write an artefact (atomically: see ArtefactStore.put). Returns where it went: the local path or the s3:// URL. */
+export async function putArtefact(
+  url: string,
+  body: Buffer | string,
+  opts: { contentType?: string; config?: Config } = {},
+): Promise<string> {
+  const path = localPath(url);
+  if (path !== null) {
+    await writeLocalFile(path, body);
+    return path;
+  }
+  await (await openStore(opts.config)).put(url, body, { contentType: opts.contentType });
+  return url;
+}
+
+/** An artefact's text, or null when there is none. */
+export async function readArtefactText(
+  url: string,
+  opts: { store?: ArtefactStore; config?: Config } = {},
+): Promise<string | null> {
+  const path = localPath(url);
+  if (path !== null) {
+    try {
+      return await readFile(path, "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw err;
+    }
+  }
+  const store = opts.store ?? (await openStore(opts.config));
+  if (!(await store.exists(url))) return null;
+  return (await store.getBuffer(url)).toString("utf8");
 }
 
 /** A local file with an artefact's content, removed by `cleanup` when it is a temporary copy. */

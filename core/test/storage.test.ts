@@ -1,5 +1,5 @@
-// localFile: the one way to get an artefact as a local file. A local path never opens the store (so never starts
-// the embedded S3 server), and a download that fails leaves nothing behind in the temp directory.
+// The URL-taking functions of the store (localFile, putArtefact, readArtefactText): a local path never opens the
+// store (so never starts the embedded S3 server), and a download that fails leaves nothing in the temp directory.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { embeddedS3Keys } from "../embedded-s3.ts";
 import { EXIT } from "../errors.ts";
 import { projectPath } from "../paths.ts";
-import { localFile, storeFor } from "../storage.ts";
+import { localFile, putArtefact, readArtefactText, storeFor } from "../storage.ts";
 import { testConfig, testStore, tmpDir } from "../testing.ts";
 
 /** A port nothing listens on: one the system just handed out and took back. */
@@ -26,7 +26,7 @@ function ourDownloads(): string[] {
 }
 
 describe("localFile", () => {
-  it("a local path or file:// URL never starts the embedded S3 server", async () => {
+  it("a local path or file:// URL never starts the embedded S3 server (localFile, putArtefact, readArtefactText)", async () => {
     const dir = tmpDir("local-file");
     const s3Dir = join(dir, "s3");
     // no S3 endpoint configured: opening the store would start an embedded server in s3Dir
@@ -47,6 +47,12 @@ describe("localFile", () => {
         message: expect.stringMatching(/: no such file$/),
       });
     }
+    // written whole (no temporary name left), read back, and "none" for a file that is not there
+    const written = join(dir, "out", "report.json");
+    expect(await putArtefact(pathToFileURL(written).href, '{"ok":true}', { config })).toBe(written);
+    expect(readdirSync(join(dir, "out"))).toEqual(["report.json"]);
+    expect(await readArtefactText(written, { config })).toBe('{"ok":true}');
+    expect(await readArtefactText(join(dir, "none.json"), { config })).toBeNull();
     expect(existsSync(s3Dir)).toBe(false);
   });
 
