@@ -3,8 +3,6 @@
 // to the copy (`<target>.source.json`); the next fetch of the same source sends them back (If-None-Match,
 // If-Modified-Since) and a 304 answer keeps the copy without downloading the planet file again.
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
 import { Readable, Transform } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { z } from "zod";
@@ -63,13 +61,6 @@ function hashingPassThrough(hash: ReturnType<typeof createHash>): Transform {
   });
 }
 
-async function openLocalOrS3(store: ArtefactStore, source: string): Promise<Readable> {
-  if (source.startsWith("s3://")) return store.get(source);
-  const info = await stat(source).catch(() => null);
-  if (!info?.isFile()) throw new InputError("no such file", { file: source });
-  return createReadStream(source);
-}
-
 async function store(
   artefacts: ArtefactStore,
   input: Readable,
@@ -85,7 +76,7 @@ async function store(
 
 export async function fetchArtefact(artefacts: ArtefactStore, source: string, target: string): Promise<FetchSummary> {
   if (!/^https?:\/\//.test(source)) {
-    const copied = await store(artefacts, await openLocalOrS3(artefacts, source), target);
+    const copied = await store(artefacts, await artefacts.get(source), target);
     return { url: target, ...copied, unchanged: false };
   }
   const known = await validators(artefacts, source, target);

@@ -1,43 +1,21 @@
 // The artefact store: S3 via the minio client (embedded S3 server when no endpoint is configured);
-// local paths and file:// URLs are accepted wherever an artefact URL is.
+// local paths and file:// URLs are accepted wherever an artefact URL is (artefact-url.ts takes them apart).
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import * as Minio from "minio";
+import { localPath, parseArtefactUrl } from "./artefact-url.ts";
 import { type Config, getConfig } from "./config.ts";
 import { ensureEmbeddedS3 } from "./embedded-s3.ts";
 import { CosmoError, EXIT, InputError } from "./errors.ts";
 import { projectPath } from "./paths.ts";
 import { isUnreachable, unreachableReason } from "./ports.ts";
 import { removeOrphanDownloads, removeOrphanSiblings } from "./temp-files.ts";
-
-export type ArtefactLocation = { kind: "s3"; bucket: string; key: string } | { kind: "file"; path: string };
-
-/** `s3://bucket/key`, `file:///abs/path` or a plain (relative or absolute) path. */
-export function parseArtefactUrl(url: string): ArtefactLocation {
-  if (url.startsWith("s3://")) {
-    const rest = url.slice(5);
-    const slash = rest.indexOf("/");
-    const bucket = slash < 0 ? rest : rest.slice(0, slash);
-    const key = slash < 0 ? "" : rest.slice(slash + 1);
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new InputError(`invalid S3 bucket name in ${url}`);
-    return { kind: "s3", bucket, key };
-  }
-  if (url.startsWith("file://")) return { kind: "file", path: fileURLToPath(url) };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
-    throw new InputError(`unsupported artefact URL ${url} (use s3://bucket/key, file:///path or a path)`);
-  }
-  return { kind: "file", path: resolve(url) };
-}
-
-export function isRemote(url: string): boolean {
-  return url.startsWith("s3://");
-}
 
 export interface ObjectInfo {
   size: number;
@@ -109,9 +87,8 @@ export class ArtefactStore {
   async get(url: string): Promise<Readable> {
     const loc = parseArtefactUrl(url);
     if (loc.kind === "file") {
-      await stat(loc.path).catch(() => {
-        throw new InputError(`no such file`, { file: loc.path });
-      });
+      const info = await stat(loc.path).catch(() => null);
+      if (!info?.isFile()) throw new InputError("no such file", { file: url });
       return createReadStream(loc.path);
     }
     try {
@@ -120,6 +97,12 @@ export class ArtefactStore {
       if (isNotFound(err)) throw new InputError(`no such object`, { file: url });
       throw err;
     }
+  }
+
+  /** Copy an artefact into a local file; a connection lost on the way fails as any other S3 operation (exit 5). */
+  async copyTo(url: string, path: string): Promise<void> {
+    const source = await this.get(url);
+    await this.remote(() => pipeline(source, createWriteStream(path)));
   }
 
   async getBuffer(url: string): Promise<Buffer> {
@@ -136,17 +119,7 @@ export class ArtefactStore {
   ): Promise<{ etag: string }> {
     const loc = parseArtefactUrl(url);
     if (loc.kind === "file") {
-      await mkdir(dirname(loc.path), { recursive: true });
-      await removeOrphanSiblings(loc.path);
-      const tmp = `${loc.path}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
-      try {
-        const source = typeof body === "string" || Buffer.isBuffer(body) ? Readable.from([Buffer.from(body)]) : body;
-        await pipeline(source, createWriteStream(tmp));
-        await rename(tmp, loc.path);
-      } catch (err) {
-        await rm(tmp, { force: true });
-        throw err;
-      }
+      await writeLocalFile(loc.path, body);
       const info = await this.stat(url);
       return { etag: info?.etag ?? "" };
     }
@@ -230,29 +203,6 @@ export class ArtefactStore {
     else await this.remote(() => this.client.removeObject(loc.bucket, loc.key));
   }
 
-  /** A local file with the artefact's content: the path itself for local files, a temp download for S3. */
-  async toLocalFile(url: string): Promise<{ path: string; cleanup(): Promise<void> }> {
-    const loc = parseArtefactUrl(url);
-    if (loc.kind === "file") {
-      await stat(loc.path).catch(() => {
-        throw new InputError(`no such file`, { file: loc.path });
-      });
-      return { path: loc.path, cleanup: async () => undefined };
-    }
-    await removeOrphanDownloads();
-    const dir = join(tmpdir(), `cosmo-${process.pid}-${randomUUID().slice(0, 8)}`);
-    await mkdir(dir, { recursive: true });
-    const path = join(dir, loc.key.split("/").pop() || "artefact");
-    const cleanup = () => rm(dir, { recursive: true, force: true });
-    try {
-      await pipeline(await this.get(url), createWriteStream(path));
-    } catch (err) {
-      await cleanup();
-      throw err;
-    }
-    return { path, cleanup };
-  }
-
   async sha256(url: string): Promise<string> {
     const hash = createHash("sha256");
     await pipeline(await this.get(url), hash);
@@ -268,6 +218,21 @@ export class ArtefactStore {
   async getPointer(pointerUrl: string): Promise<Pointer | null> {
     if (!(await this.exists(pointerUrl))) return null;
     return JSON.parse((await this.getBuffer(pointerUrl)).toString("utf8")) as Pointer;
+  }
+}
+
+/** A local file written whole or not at all: a temporary sibling renamed over it, so readers never see half a file. */
+async function writeLocalFile(path: string, body: Readable | Buffer | string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await removeOrphanSiblings(path);
+  const tmp = `${path}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
+  try {
+    const source = typeof body === "string" || Buffer.isBuffer(body) ? Readable.from([Buffer.from(body)]) : body;
+    await pipeline(source, createWriteStream(tmp));
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
   }
 }
 
@@ -336,6 +301,79 @@ function allowServersWithoutUploadListing(client: Minio.Client): void {
 
 export async function openStore(config: Config = getConfig()): Promise<ArtefactStore> {
   return storeFor(await s3Settings(config));
+}
+
+// The functions below take any artefact URL and open the store only for an s3:// one: a local path or file://
+// URL never starts the embedded S3 server.
+
+/** Write an artefact (atomically: see ArtefactStore.put). Returns where it went: the local path or the s3:// URL. */
+export async function putArtefact(
+  url: string,
+  body: Buffer | string,
+  opts: { contentType?: string; config?: Config } = {},
+): Promise<string> {
+  const path = localPath(url);
+  if (path !== null) {
+    await writeLocalFile(path, body);
+    return path;
+  }
+  await (await openStore(opts.config)).put(url, body, { contentType: opts.contentType });
+  return url;
+}
+
+/** An artefact's text, or null when there is none. */
+export async function readArtefactText(
+  url: string,
+  opts: { store?: ArtefactStore; config?: Config } = {},
+): Promise<string | null> {
+  const path = localPath(url);
+  if (path !== null) {
+    try {
+      return await readFile(path, "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw err;
+    }
+  }
+  const store = opts.store ?? (await openStore(opts.config));
+  if (!(await store.exists(url))) return null;
+  return (await store.getBuffer(url)).toString("utf8");
+}
+
+/** A local file with an artefact's content, removed by `cleanup` when it is a temporary copy. */
+export interface LocalFile {
+  path: string;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A local file with the artefact's content: the file itself for a local path or file:// URL (no store is opened,
+ * so no embedded S3 server is started for it), a temporary download for s3:// (from `store`, else the
+ * configured store). A download that fails removes its temporary copy before the error is thrown.
+ */
+export async function localFile(
+  url: string,
+  opts: { store?: ArtefactStore; config?: Config } = {},
+): Promise<LocalFile> {
+  const loc = parseArtefactUrl(url);
+  if (loc.kind === "file") {
+    const info = await stat(loc.path).catch(() => null);
+    if (!info?.isFile()) throw new InputError("no such file", { file: url });
+    return { path: loc.path, cleanup: async () => undefined };
+  }
+  const store = opts.store ?? (await openStore(opts.config));
+  await removeOrphanDownloads();
+  const dir = join(tmpdir(), `cosmo-${process.pid}-${randomUUID().slice(0, 8)}`);
+  const cleanup = () => rm(dir, { recursive: true, force: true });
+  try {
+    await mkdir(dir, { recursive: true });
+    const path = join(dir, loc.key.split("/").pop() || "artefact");
+    await store.copyTo(url, path);
+    return { path, cleanup };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
 }
 
 /** file:// URL for a local path (for messages and pointers). */

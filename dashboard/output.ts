@@ -1,34 +1,17 @@
 // Where dashboard documents and diff reports go: any artefact URL (s3:// through core/storage, local paths
 // written atomically), and the public directory nginx serves as /data/ (only through the publish functions).
-import { randomUUID } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { isRemote } from "../core/artefact-url.ts";
 import { type Config, getConfig } from "../core/config.ts";
 import { projectPath } from "../core/paths.ts";
-import { isRemote, openStore, parseArtefactUrl } from "../core/storage.ts";
+import { putArtefact } from "../core/storage.ts";
 import { oldTestResults, toJson } from "./dashboard.ts";
 import type { DiffReport } from "./diff-schema.ts";
 import type { DashboardReport } from "./report-schema.ts";
 
 /** Write text to a local path (temp name + rename: readers never see half a file) or an s3:// URL. */
 export async function writeArtefact(url: string, text: string, config: Config = getConfig()): Promise<string> {
-  if (isRemote(url)) {
-    const store = await openStore(config);
-    await store.put(url, text, { contentType: "application/json" });
-    return url;
-  }
-  const loc = parseArtefactUrl(url);
-  if (loc.kind !== "file") throw new Error(`unexpected artefact URL ${url}`);
-  await mkdir(dirname(loc.path), { recursive: true });
-  const tmp = `${loc.path}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, loc.path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  return loc.path;
+  return putArtefact(url, text, { contentType: "application/json", config });
 }
 
 /** A sibling of an artefact URL: `s3://b/x/latest.json` + `test_results.json` → `s3://b/x/test_results.json`. */

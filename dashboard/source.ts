@@ -2,15 +2,16 @@
 // (local path or s3://). Each becomes the same TEMP working table (sql/derive.sql) on the run's workspace.
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { from as copyFrom } from "pg-copy-streams";
+import { isRemote } from "../core/artefact-url.ts";
 import { readMeta, readZones } from "../core/cosmogony/reader.ts";
 import { InputError } from "../core/errors.ts";
 import { startProgress } from "../core/progress.ts";
 import { loadSql } from "../core/sql.ts";
-import { type ArtefactStore, isRemote, openStore } from "../core/storage.ts";
+import { type ArtefactStore, localFile, openStore, readArtefactText } from "../core/storage.ts";
 import { copyRow, multiPolygonEwkt } from "./copy-text.ts";
 import type { DatasetInfo } from "./diff-schema.ts";
 import type { Workspace } from "./workspace.ts";
@@ -81,20 +82,12 @@ export const sidecarOf = (url: string) => `${url}.meta.json`;
  */
 export async function readSidecarMeta(url: string, store?: ArtefactStore): Promise<Record<string, unknown> | null> {
   const sidecar = sidecarOf(url);
-  let text: string;
-  if (isRemote(sidecar)) {
-    const s = store ?? (await openStore());
-    if (!(await s.exists(sidecar))) return null;
-    text = (await s.getBuffer(sidecar)).toString("utf8");
-  } else {
-    const path = sidecar.startsWith("file://") ? new URL(sidecar).pathname : sidecar;
-    const read = await readFile(path, "utf8").catch((err: NodeJS.ErrnoException) => {
-      if (err.code === "ENOENT") return null;
-      throw new InputError(`cannot read the stats sidecar: ${err.message}`, { file: sidecar });
-    });
-    if (read === null) return null;
-    text = read;
-  }
+  const text = await readArtefactText(sidecar, { store }).catch((err: NodeJS.ErrnoException) => {
+    // a local file that is there but cannot be read (the store's own failures keep their exit code)
+    if (err.syscall) throw new InputError(`cannot read the stats sidecar: ${err.message}`, { file: sidecar });
+    throw err;
+  });
+  if (text === null) return null;
   let meta: unknown;
   try {
     meta = JSON.parse(text);
@@ -152,7 +145,7 @@ async function sha256File(path: string): Promise<string> {
 /** Stream a zones file into a TEMP raw table with COPY (bounded memory: one zone at a time), then derive. */
 async function loadFile(ws: Workspace, url: string, table: string): Promise<LoadedDataset> {
   const store = isRemote(url) ? await openStore() : null;
-  const local = store ? await store.toLocalFile(url) : { path: url, cleanup: async () => undefined };
+  const local = await localFile(url, { store: store ?? undefined });
   const raw = `${table}_raw`;
   try {
     const st = await stat(local.path).catch(() => null);

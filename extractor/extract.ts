@@ -11,8 +11,8 @@ import { type Database, openDatabase } from "../core/db.ts";
 import { CosmoError, EXIT, InputError } from "../core/errors.ts";
 import { childLogger } from "../core/log.ts";
 import { projectPath } from "../core/paths.ts";
-import { isRemote, openStore } from "../core/storage.ts";
-import { type BuildReport, buildPostalBoundaries, emptyBuild, zonesBuilt } from "./build-zones.ts";
+import { localFile } from "../core/storage.ts";
+import { type BuildReport, type BuiltZones, buildPostalBoundaries, emptyBuild, zonesBuilt } from "./build-zones.ts";
 import { isCountryCode } from "./country-codes.ts";
 import { multiPolygonBBox, vertexCount } from "./geometry.ts";
 import { GeometryTexts, geometryTextThreads } from "./geometry-texts.ts";
@@ -23,6 +23,7 @@ import {
   computeNamesAndLabels,
   NO_COUNTRY_MESSAGE,
   reparentCells,
+  type TypingResult,
   typeZones,
   voronoiParents,
 } from "./ontology.ts";
@@ -36,6 +37,7 @@ import {
   postalCodes,
   setTypes,
   voronoiCells,
+  type Workspace,
 } from "./postgis.ts";
 import { RulesStore } from "./rules.ts";
 import { type CosmogonyStats, computeStats } from "./stats.ts";
@@ -78,15 +80,105 @@ export interface ExtractSummary {
   bytes: number;
 }
 
-async function localInput(input: string): Promise<{ path: string; cleanup(): Promise<void> }> {
-  if (isRemote(input)) {
-    const store = await openStore();
-    return store.toLocalFile(input);
-  }
-  const path = input.startsWith("file://") ? new URL(input).pathname : input;
-  if (!existsSync(path) || !statSync(path).isFile()) throw new InputError("no such file", { file: input });
-  return { path, async cleanup() {} };
+type PostalBoundaries = ReturnType<typeof buildPostalBoundaries>;
+
+/** The options checked and completed: what the steps read. */
+interface Settings {
+  countryCode: string | undefined;
+  rules: RulesStore;
+  voronoi: boolean;
+  filterLangs: string[];
+  covers: CoversEngine | undefined;
 }
+
+/**
+ * `cosmo extract`, step by step. Each step logs `<step> done` with its seconds and RSS (StepClock); the
+ * summary's read / geometry / write seconds are cut between them.
+ */
+export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
+  const clock = new StepClock();
+  const settings = checkedSettings(opts);
+  const pbf = await clock.step("read", () => readPbf(opts.input, opts.threads));
+  const readEnd = clock.elapsed();
+
+  const scratch = await openScratch(opts);
+  let placed: PlacedZones;
+  try {
+    placed = await placeZones(scratch, pbf, settings, clock);
+  } catch (err) {
+    await scratch.close();
+    throw err;
+  }
+  // The scratch schema is dropped while the labels and the file are made: nothing waits for it until the end.
+  const dropping = scratch.close();
+
+  // Zones left without a type are removed before the stats (their ids leave holes, as upstream).
+  const typed = placed.zones.filter((z) => z.zoneType !== null);
+  let texts: GeometryTexts | undefined;
+  let geometryEnd: number;
+  let stats: CosmogonyStats;
+  let bytes: number;
+  try {
+    texts = geometryTextsOnThreads(typed, opts.threads);
+    await clock.step("names and labels", () => computeNamesAndLabels(placed.zones, settings.filterLangs));
+    geometryEnd = clock.elapsed();
+    stats = zoneStats(typed, placed);
+    bytes = await writeOutput(typed, opts, stats, texts);
+  } finally {
+    await texts?.close();
+    await dropping;
+  }
+  const end = clock.elapsed();
+
+  return summary(typed, placed, stats, {
+    output: opts.output,
+    bytes,
+    seconds: { read: readEnd, geometry: geometryEnd - readEnd, write: end - geometryEnd, total: end },
+  });
+}
+
+/** The zones placed by the PostGIS steps, typed and linked into their hierarchy (the untyped ones included). */
+interface PlacedZones {
+  built: BuiltZones;
+  zones: DraftZone[];
+  typing: TypingResult;
+  placesWithoutCell: number;
+}
+
+/** The steps done in the scratch schema: the zones' geometry, codes, inclusions, types and cells. */
+async function placeZones(
+  scratch: Scratch,
+  pbf: Handoff<OsmInput>,
+  settings: Settings,
+  clock: StepClock,
+): Promise<PlacedZones> {
+  const { built, postal } = await clock.step("build zones, load them into PostGIS", () =>
+    buildAndLoad(scratch, pbf, settings),
+  );
+  refuseWithoutCountry(built.zones, settings);
+  log.info(
+    { zones: built.zones.length, dropped: built.report.droppedRelations },
+    "zones built, computing inclusions in PostGIS",
+  );
+  await clock.step("postal codes", () => assignPostalCodes(scratch, built.zones, postal));
+  const inclusions = await clock.step("inclusions", () =>
+    findInclusions(scratch.ws, scratch.db, scratch.parallel, settings.covers),
+  );
+  await clock.step("centroids", () => assignCentroids(scratch, built.zones));
+  const typing = await clock.step("types and hierarchy", () => typeAndLink(built.zones, inclusions, settings));
+  if (!settings.voronoi) return { built, zones: built.zones, typing, placesWithoutCell: 0 };
+
+  await setTypes(scratch.ws, built.zones);
+  const cellParents = voronoiParents(built.zones, inclusions, built.capitals);
+  const cells = await clock.step("voronoi", () => voronoiCells(scratch.ws, scratch.db, cellParents, scratch.parallel));
+  giveCells(built.zones, cells);
+  await clock.step("cell parents", () => reparentCells(built.zones, inclusions, cellParents));
+  // Capitals are zones only when they add an area no existing city covers.
+  const zones = built.zones.filter((z) => !built.capitals.has(z.id) || cells.has(z.id));
+  return { built, zones, typing, placesWithoutCell: built.zones.length - zones.length };
+}
+
+// ---- the steps ----
 
 /** `--country-code` as given (any case), upper-cased; refused unless an ISO 3166-1 alpha-2 code. */
 function checkedCountryCode(value: string | undefined): string | undefined {
@@ -100,9 +192,8 @@ function checkedCountryCode(value: string | undefined): string | undefined {
   return value.toUpperCase();
 }
 
-export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
-  const t0 = Date.now();
-  // Fail on a bad output name before any work (upstream's format error).
+/** Bad options are refused before any work: the output name (upstream's format error), the code, the rules. */
+function checkedSettings(opts: ExtractOptions): Settings {
   detectFormat(opts.output);
   const countryCode = checkedCountryCode(opts.countryCode);
   const rulesDir = opts.rulesDir ?? projectPath(getConfig().data.rulesDir);
@@ -116,166 +207,209 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
       `no rules file for --country-code ${countryCode}: its relations stay untyped and are left out (counted in zone_with_unkwown_country_rules); only place zones are written`,
     );
   }
-  const voronoi = opts.voronoi ?? true;
-  const filterLangs = opts.filterLangs ?? [];
+  return {
+    countryCode,
+    rules,
+    voronoi: opts.voronoi ?? true,
+    filterLangs: opts.filterLangs ?? [],
+    covers: opts.covers,
+  };
+}
 
-  const input = await localInput(opts.input);
-  let osm: OsmInput | null;
+/** The PBF's nodes, ways and relations (an s3:// input is downloaded first, and its copy removed once read). */
+async function readPbf(input: string, threads: number | undefined): Promise<Handoff<OsmInput>> {
+  const local = await localFile(input);
   try {
-    osm = await readOsm(input.path, { threads: opts.threads });
+    return new Handoff(await readOsm(local.path, { threads }));
   } finally {
-    await input.cleanup();
+    await local.cleanup();
   }
-  const tRead = Date.now();
-  log.info(
-    { step: "read", seconds: (tRead - t0) / 1000, rssMB: Math.round(process.memoryUsage().rss / 1e6) },
-    "read done",
-  );
+}
 
-  const db = opts.db ?? (await openDatabase());
-  // Connections sharing the CPU-bound PostGIS work (--threads, as for the PBF decoding).
-  const parallel = Math.max(1, opts.threads ?? availableParallelism());
-  const ws = await openWorkspace(db);
-  const cleanup = async () => {
-    try {
-      await ws.drop();
-    } finally {
-      if (!opts.db) await db.close();
-    }
-  };
-  let typing: ReturnType<typeof typeZones>;
-  let placesWithoutCell = 0;
-  const done = (name: string, t: number) =>
-    log.info(
-      { step: name, seconds: (Date.now() - t) / 1000, rssMB: Math.round(process.memoryUsage().rss / 1e6) },
-      `${name} done`,
-    );
-  const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-    const t = Date.now();
-    const r = await fn();
-    done(name, t);
-    return r;
-  };
-  const stepSync = <T>(name: string, fn: () => T): T => {
-    const t = Date.now();
-    const r = fn();
-    done(name, t);
-    return r;
-  };
-  // The zones are built as the COPY into PostGIS takes them: the server stores one while the next is built.
-  let postal: ReturnType<typeof buildPostalBoundaries> | null = buildPostalBoundaries(osm);
+/**
+ * The zones, built as the COPY into PostGIS takes them (the server stores one while the next is built), and the
+ * postal-code boundaries. The PBF's node and way tables are let go here: garbage once the zones are built.
+ */
+async function buildAndLoad(
+  scratch: Scratch,
+  pbf: Handoff<OsmInput>,
+  settings: Settings,
+): Promise<{ built: BuiltZones; postal: Handoff<PostalBoundaries> }> {
+  const osm = pbf.take();
+  const postal = new Handoff(buildPostalBoundaries(osm));
   const built = emptyBuild(osm);
-  let building: Generator<DraftZone> | null = zonesBuilt(osm, { capitals: voronoi }, built);
-  osm = null; // the PBF's node and way tables: garbage once the zones are built
-  let zones = built.zones;
-  try {
-    await step("build zones, load them into PostGIS", () =>
-      loadZones(ws, db, building as Generator<DraftZone>, parallel),
-    );
-    building = null;
-    // Upstream's error: no --country-code and no zone that gives one.
-    const warnInvalidTag = (osmId: string, value: string) =>
-      log.warn(
-        { object: osmId, tag: COUNTRY_CODE_TAG, value },
-        `${osmId}: ${COUNTRY_CODE_TAG}=${JSON.stringify(value)} is not an ISO 3166-1 alpha-2 code, ignored`,
-      );
-    const candidates = countryCandidates(zones, (cc) => rules.has(cc), warnInvalidTag);
-    if (!countryCode && candidates.size === 0) {
-      throw new CosmoError(NO_COUNTRY_MESSAGE, { exitCode: EXIT.input });
-    }
-    log.info(
-      { zones: zones.length, dropped: built.report.droppedRelations },
-      "zones built, computing inclusions in PostGIS",
-    );
-    // Zones with a boundary and no zip tag take the codes of the postal-code boundaries they overlap (upstream).
-    const withoutZip = zones.filter((z) => z.geometry && z.zipCodes.length === 0).map((z) => z.id);
-    const { boundaries, dropped } = postal;
-    postal = null; // their rings: garbage once the codes are assigned
-    const zips = await step("postal codes", () => postalCodes(ws, db, boundaries, withoutZip, parallel));
-    for (const [id, codes] of zips) zones[id].zipCodes = codes;
-    log.info(
-      { postalBoundaries: boundaries.length, dropped, zonesGivenZips: zips.size },
-      "zip codes from postal-code boundaries",
-    );
-    const inclusions = await step("inclusions", () => findInclusions(ws, db, parallel, opts.covers));
-    for (const [id, c] of await step("centroids", () => centroids(ws))) zones[id].center = c;
-    typing = stepSync("types and hierarchy", () => {
-      const t = typeZones(zones, inclusions, rules, countryCode);
-      buildHierarchy(zones, inclusions);
-      return t;
-    });
-    if (voronoi) {
-      await setTypes(ws, zones);
-      const cellParents = voronoiParents(zones, inclusions, built.capitals);
-      const cells = await step("voronoi", () => voronoiCells(ws, db, cellParents, parallel));
-      for (const [id, cell] of cells) {
-        zones[id].geometry = cell;
-        zones[id].bbox = multiPolygonBBox(cell);
-      }
-      stepSync("cell parents", () => reparentCells(zones, inclusions, cellParents));
-      // Capitals are zones only when they add an area no existing city covers.
-      const before = zones.length;
-      zones = zones.filter((z) => !built.capitals.has(z.id) || cells.has(z.id));
-      placesWithoutCell = before - zones.length;
-    }
-  } catch (err) {
-    await cleanup();
-    throw err;
-  }
-  // The scratch schema is dropped while the labels and the file are made: nothing waits for it until the end.
-  const dropping = cleanup();
-  let typed: DraftZone[];
-  let stats: CosmogonyStats;
-  let bytes: number;
-  let tGeom: number;
-  // Zones left without a type are removed before the stats (their ids leave holes, as upstream).
-  typed = zones.filter((z) => z.zoneType !== null);
-  // The geometries are final: their JSON text is made on worker threads from now on, during the labels.
-  const geometries = typed.map((z) => z.geometry);
-  const vertices = geometries.reduce((n, g) => n + vertexCount(g), 0);
-  const textThreads = geometryTextThreads(vertices, opts.threads ?? availableParallelism());
-  let texts: GeometryTexts | undefined;
-  try {
-    if (textThreads > 0) texts = new GeometryTexts(geometries, textThreads);
-    stepSync("names and labels", () => computeNamesAndLabels(zones, filterLangs));
-    tGeom = Date.now();
-    stats = computeStats(typed, typing.stats);
-    // Beyond upstream's stats: relations that could not become zones, by reason, for the dashboard's check.
-    stats.dropped_boundaries = Object.fromEntries(
-      Object.entries(built.report.droppedRelations).sort(([a], [b]) => (a < b ? -1 : 1)),
-    );
-    const meta = metaObject({ osm_filename: basename(opts.input), stats });
-    ({ bytes } = await writeZones(typed, opts.output, meta, texts));
-    // after the zones file is complete: a sidecar never describes a file that is not there
-    await writeMetaSidecar(opts.output, meta);
-  } finally {
-    await texts?.close();
-    await dropping;
-  }
-  const tEnd = Date.now();
+  await loadZones(scratch.ws, scratch.db, zonesBuilt(osm, { capitals: settings.voronoi }, built), scratch.parallel);
+  return { built, postal };
+}
 
+/** Upstream's error: no --country-code and no zone that gives one. */
+function refuseWithoutCountry(zones: DraftZone[], settings: Settings): void {
+  const warnInvalidTag = (osmId: string, value: string) =>
+    log.warn(
+      { object: osmId, tag: COUNTRY_CODE_TAG, value },
+      `${osmId}: ${COUNTRY_CODE_TAG}=${JSON.stringify(value)} is not an ISO 3166-1 alpha-2 code, ignored`,
+    );
+  const candidates = countryCandidates(zones, (cc) => settings.rules.has(cc), warnInvalidTag);
+  if (!settings.countryCode && candidates.size === 0) {
+    throw new CosmoError(NO_COUNTRY_MESSAGE, { exitCode: EXIT.input });
+  }
+}
+
+/** Zones with a boundary and no zip tag take the codes of the postal-code boundaries they overlap (upstream). */
+async function assignPostalCodes(
+  scratch: Scratch,
+  zones: DraftZone[],
+  postal: Handoff<PostalBoundaries>,
+): Promise<void> {
+  const withoutZip = zones.filter((z) => z.geometry && z.zipCodes.length === 0).map((z) => z.id);
+  const { boundaries, dropped } = postal.take();
+  const zips = await postalCodes(scratch.ws, scratch.db, boundaries, withoutZip, scratch.parallel);
+  for (const [id, codes] of zips) zones[id].zipCodes = codes;
+  log.info(
+    { postalBoundaries: boundaries.length, dropped, zonesGivenZips: zips.size },
+    "zip codes from postal-code boundaries",
+  );
+}
+
+async function assignCentroids(scratch: Scratch, zones: DraftZone[]): Promise<void> {
+  for (const [id, c] of await centroids(scratch.ws)) zones[id].center = c;
+}
+
+function typeAndLink(zones: DraftZone[], inclusions: Map<number, number[]>, settings: Settings): TypingResult {
+  const typing = typeZones(zones, inclusions, settings.rules, settings.countryCode);
+  buildHierarchy(zones, inclusions);
+  return typing;
+}
+
+/** Place zones take their Voronoi cell as geometry. */
+function giveCells(zones: DraftZone[], cells: Awaited<ReturnType<typeof voronoiCells>>): void {
+  for (const [id, cell] of cells) {
+    zones[id].geometry = cell;
+    zones[id].bbox = multiPolygonBBox(cell);
+  }
+}
+
+/** The geometries are final: their JSON text is made on worker threads from now on (when big enough to gain). */
+function geometryTextsOnThreads(zones: DraftZone[], threads: number | undefined): GeometryTexts | undefined {
+  const geometries = zones.map((z) => z.geometry);
+  const vertices = geometries.reduce((n, g) => n + vertexCount(g), 0);
+  const textThreads = geometryTextThreads(vertices, threads ?? availableParallelism());
+  return textThreads > 0 ? new GeometryTexts(geometries, textThreads) : undefined;
+}
+
+function zoneStats(typed: DraftZone[], placed: PlacedZones): CosmogonyStats {
+  const stats = computeStats(typed, placed.typing.stats);
+  // Beyond upstream's stats: relations that could not become zones, by reason, for the dashboard's check.
+  stats.dropped_boundaries = Object.fromEntries(
+    Object.entries(placed.built.report.droppedRelations).sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
+  return stats;
+}
+
+/** The zones file, then its stats sidecar: a sidecar never describes a file that is not there. Returns its bytes. */
+async function writeOutput(
+  typed: DraftZone[],
+  opts: ExtractOptions,
+  stats: CosmogonyStats,
+  texts: GeometryTexts | undefined,
+): Promise<number> {
+  const meta = metaObject({ osm_filename: basename(opts.input), stats });
+  const { bytes } = await writeZones(typed, opts.output, meta, texts);
+  await writeMetaSidecar(opts.output, meta);
+  return bytes;
+}
+
+function summary(
+  typed: DraftZone[],
+  placed: PlacedZones,
+  stats: CosmogonyStats,
+  written: Pick<ExtractSummary, "output" | "bytes" | "seconds">,
+): ExtractSummary {
   const zonesByType: Record<string, number> = {};
   for (const z of typed) zonesByType[z.zoneType!] = (zonesByType[z.zoneType!] ?? 0) + 1;
   const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
   return {
-    output: opts.output,
+    output: written.output,
     zoneCount: typed.length,
     zonesByType,
-    build: built.report,
+    build: placed.built.report,
     untyped: {
-      noCountry: typing.stats.zoneWithoutCountry,
+      noCountry: placed.typing.stats.zoneWithoutCountry,
       unknownCountryRules: sum(stats.zone_with_unkwown_country_rules),
       unhandledAdminLevel: Object.values(stats.unhandled_admin_level).reduce((a, r) => a + sum(r), 0),
-      overrideNull: typing.untypedByOverride,
-      placesWithoutCell,
+      overrideNull: placed.typing.untypedByOverride,
+      placesWithoutCell: placed.placesWithoutCell,
     },
     stats,
-    seconds: {
-      read: (tRead - t0) / 1000,
-      geometry: (tGeom - tRead) / 1000,
-      write: (tEnd - tGeom) / 1000,
-      total: (tEnd - t0) / 1000,
+    seconds: written.seconds,
+    bytes: written.bytes,
+  };
+}
+
+// ---- what the steps share ----
+
+/** Times the steps: one `<step> done` log line each, with its seconds and the process's RSS. */
+class StepClock {
+  private readonly started = Date.now();
+
+  /** Seconds since the extract started. */
+  elapsed(): number {
+    return (Date.now() - this.started) / 1000;
+  }
+
+  async step<T>(name: string, run: () => T | Promise<T>): Promise<T> {
+    const t = Date.now();
+    const result = await run();
+    log.info(
+      { step: name, seconds: (Date.now() - t) / 1000, rssMB: Math.round(process.memoryUsage().rss / 1e6) },
+      `${name} done`,
+    );
+    return result;
+  }
+}
+
+/**
+ * A large value passed from the step that makes it to the one step that uses it, which takes it out: no
+ * variable of the pipeline keeps it alive (and its memory from the garbage collector) after that step.
+ */
+class Handoff<T> {
+  private value: T | null;
+
+  constructor(value: T) {
+    this.value = value;
+  }
+
+  take(): T {
+    const value = this.value;
+    if (value === null) throw new Error("a handed-off value was taken twice");
+    this.value = null;
+    return value;
+  }
+}
+
+/** The extract's scratch schema, and how many connections share its CPU-bound PostGIS work. */
+interface Scratch {
+  db: Database;
+  ws: Workspace;
+  parallel: number;
+  /** Drops the schema (and closes the database when the extract opened it). */
+  close(): Promise<void>;
+}
+
+async function openScratch(opts: ExtractOptions): Promise<Scratch> {
+  const db = opts.db ?? (await openDatabase());
+  const ws = await openWorkspace(db);
+  return {
+    db,
+    ws,
+    // --threads, as for the PBF decoding
+    parallel: Math.max(1, opts.threads ?? availableParallelism()),
+    async close() {
+      try {
+        await ws.drop();
+      } finally {
+        if (!opts.db) await db.close();
+      }
     },
-    bytes,
   };
 }

@@ -11,7 +11,7 @@ import { readZones } from "../core/cosmogony/reader.ts";
 import { createZoneWriter } from "../core/cosmogony/writer.ts";
 import { InputError } from "../core/errors.ts";
 import { childLogger } from "../core/log.ts";
-import { isRemote, openStore } from "../core/storage.ts";
+import { localFile } from "../core/storage.ts";
 import { ringSignedArea2 } from "./geometry.ts";
 import { metaObject, readMetaSidecar, sidecarOf, writeMetaSidecar } from "./meta-sidecar.ts";
 import { sumUnwrittenCounters, ZoneCounts } from "./stats.ts";
@@ -55,8 +55,7 @@ export async function mergeZoneFiles(inputs: string[], output: string): Promise<
   for (const f of inputs) detectFormat(f);
   const locals: { path: string; cleanup(): Promise<void> }[] = [];
   try {
-    for (const f of inputs)
-      locals.push(isRemote(f) ? await (await openStore()).toLocalFile(f) : { path: f, async cleanup() {} });
+    for (const f of inputs) locals.push(await localFile(f));
 
     // Pass 1: the best copy of each osm_id, and each (file, id) → osm_id for the parent remapping; each input's
     // stats (its meta block, else its sidecar) for the counters about zones the files do not hold.

@@ -11,7 +11,7 @@ import type { Database } from "../core/db.ts";
 import { InputError } from "../core/errors.ts";
 import { childLogger } from "../core/log.ts";
 import { startProgress } from "../core/progress.ts";
-import type { ArtefactStore } from "../core/storage.ts";
+import { type ArtefactStore, localFile } from "../core/storage.ts";
 import {
   cleanupStaleLoads,
   createDatasetRow,
@@ -62,23 +62,14 @@ async function sha256File(path: string): Promise<string> {
   return h.digest("hex");
 }
 
-/** Local path of the source (s3:// objects are downloaded once: hashed, then read). */
-async function localSource(source: string, store?: ArtefactStore): Promise<{ path: string; cleanup(): Promise<void> }> {
-  if (/^s3:\/\//.test(source)) {
-    return (store ?? (await (await import("../core/storage.ts")).openStore())).toLocalFile(source);
-  }
-  const path = source.startsWith("file://") ? new URL(source).pathname : source;
-  return { path, cleanup: async () => undefined };
-}
-
 export async function importZonesFile(db: Database, source: string, opts: ImportOptions = {}): Promise<ImportResult> {
   const t0 = performance.now();
   detectFormat(source); // an unknown suffix fails before anything else
   await ensureMetaSchema(db.pool);
-  const local = await localSource(source, opts.store);
+  // s3:// objects are downloaded once: hashed, then read
+  const local = await localFile(source, { store: opts.store });
   try {
-    const size = (await stat(local.path).catch(() => null))?.size;
-    if (size === undefined) throw new InputError("no such file", { file: source });
+    const { size } = await stat(local.path);
     if (size === 0) throw new InputError(`the file is empty (0 bytes): ${NO_ZONES_WHY}`, { file: source });
     const sha256 = await sha256File(local.path);
     const keep = opts.keepVersions ?? getConfig().import.keepVersions;

@@ -4,6 +4,7 @@
 import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
+import { localPath } from "../artefact-url.ts";
 import { InputError } from "../errors.ts";
 import type { ArtefactStore } from "../storage.ts";
 import { detectFormat, type ZoneFileFormat } from "./format.ts";
@@ -89,9 +90,10 @@ export interface ZoneText {
 export async function* readZoneTexts(source: string | Readable, opts: ReadZonesOptions = {}): AsyncGenerator<ZoneText> {
   const name = sourceName(source, opts);
   const format = opts.format ?? detectFormat(name);
-  const reused = opts.transient === true && typeof source === "string" && !/^s3:\/\//.test(source) && !format.gzip;
+  const recycledPath = opts.transient === true && typeof source === "string" && !format.gzip ? localPath(source) : null;
+  const reused = recycledPath !== null;
   const bytes = reused
-    ? readInTwoBuffers(localPath(source), (e) => readFailure(e, name), opts.onBytes)
+    ? readInTwoBuffers(recycledPath, (e) => readFailure(e, name), opts.onBytes)
     : await openBytes(source, name, format, opts);
   if (format.kind === "jsonl") yield* scanJsonl(bytes, reused);
   else yield* scanJson(bytes, name, true, opts.onMeta, reused);
@@ -130,11 +132,12 @@ async function openBytes(
 ): Promise<AsyncIterable<Buffer>> {
   let raw: Readable;
   if (typeof source === "string") {
-    if (/^s3:\/\//.test(source)) {
+    const path = localPath(source);
+    if (path === null) {
       const store = opts.store ?? (await (await import("../storage.ts")).openStore());
       raw = await store.get(source);
     } else {
-      raw = createReadStream(localPath(source), { highWaterMark: 1 << 20 });
+      raw = createReadStream(path, { highWaterMark: 1 << 20 });
     }
   } else raw = source;
   let rawBytes = 0;
@@ -161,11 +164,6 @@ async function openBytes(
       raw.destroy();
     }
   })();
-}
-
-/** A local source's path (`file://` URLs accepted). */
-function localPath(source: string): string | URL {
-  return source.startsWith("file://") ? new URL(source) : source;
 }
 
 /** A failure to open or read the source, as the one-line error the CLI shows. */

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { type FileHandle, mkdir, open as openFile, rename, rm, stat } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
+import { localPath } from "../artefact-url.ts";
 import type { ArtefactStore } from "../storage.ts";
 import { removeOrphanDownloads, removeOrphanSiblings } from "../temp-files.ts";
 import { detectFormat, type ZoneFileFormat } from "./format.ts";
@@ -109,8 +110,7 @@ async function writeFully(file: FileHandle, bytes: Buffer): Promise<void> {
 
 export function createZoneWriter(target: string, opts: ZoneWriterOptions = {}): ZoneWriter {
   const format = opts.format ?? detectFormat(target);
-  const isS3 = /^s3:\/\//.test(target);
-  const localTarget = isS3 ? null : target.startsWith("file://") ? new URL(target).pathname : target;
+  const localTarget = localPath(target);
   const tmpPath = localTarget
     ? join(dirname(localTarget), `.${basename(localTarget)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`)
     : join(tmpdir(), `cosmo-zones-${process.pid}-${randomBytes(4).toString("hex")}-${basename(target)}`);

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchArtefact, sourceRecordUrl } from "../fetch-artefact.ts";
 import { testStore, tmpDir } from "../testing.ts";
@@ -105,11 +106,15 @@ describe("store fetch (conditional download)", () => {
     expect(before.unchanged).toBe(false);
   });
 
-  it("copies local files and s3 objects (no validators: always copied)", async () => {
-    const file = `${tmpDir("fetch-src")}/a.txt`;
+  it("copies local files, file:// URLs and s3 objects (no validators: always copied)", async () => {
+    const dir = tmpDir("fetch-src");
+    const file = `${dir}/a b.txt`;
     writeFileSync(file, "local bytes");
     const fromFile = await fetchArtefact(store, file, store.url("fetch/a.txt"));
     expect(fromFile).toMatchObject({ sha256: sha("local bytes"), size: 11, unchanged: false });
+    const fromFileUrl = await fetchArtefact(store, pathToFileURL(file).href, store.url("fetch/a.txt"));
+    expect(fromFileUrl).toMatchObject({ sha256: sha("local bytes"), size: 11, unchanged: false });
+    await expect(fetchArtefact(store, dir, store.url("fetch/d.txt"))).rejects.toThrow(/no such file/);
     const fromS3 = await fetchArtefact(store, store.url("fetch/a.txt"), store.url("fetch/b.txt"));
     expect(fromS3).toMatchObject({ sha256: sha("local bytes"), unchanged: false });
     await expect(fetchArtefact(store, `${file}.missing`, store.url("fetch/c.txt"))).rejects.toThrow(/no such file/);

@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { withTransaction } from "../db.ts";
-import { parseArtefactUrl } from "../storage.ts";
+import { localFile } from "../storage.ts";
 import { testDatabase, testStore, tmpDir } from "../testing.ts";
 
 describe("test database", () => {
@@ -29,14 +29,6 @@ describe("artefact store", () => {
   const dir = tmpDir("store");
   afterAll(() => undefined);
 
-  it("parses URLs", () => {
-    expect(parseArtefactUrl("s3://bucket-a/x/y.pbf")).toEqual({ kind: "s3", bucket: "bucket-a", key: "x/y.pbf" });
-    expect(parseArtefactUrl("file:///tmp/a.json")).toEqual({ kind: "file", path: "/tmp/a.json" });
-    expect(parseArtefactUrl("/tmp/a.json")).toEqual({ kind: "file", path: "/tmp/a.json" });
-    expect(() => parseArtefactUrl("http://example.com/a")).toThrow(/unsupported artefact URL/);
-    expect(() => parseArtefactUrl("s3://A_B/c")).toThrow(/invalid S3 bucket/);
-  });
-
   for (const kind of ["s3", "file"] as const) {
     it(`round-trips objects, pointers and listings (${kind})`, async () => {
       const base = kind === "s3" ? store.url("it") : `${dir}/it`;
@@ -53,7 +45,7 @@ describe("artefact store", () => {
       );
       await store.setPointer(`${base}/latest.json`, `${base}/a.txt`, { version: 3 });
       expect(await store.getPointer(`${base}/latest.json`)).toMatchObject({ target: `${base}/a.txt`, version: 3 });
-      const local = await store.toLocalFile(`${base}/a.txt`);
+      const local = await localFile(`${base}/a.txt`, { store });
       expect(local.path).toMatch(/a\.txt$/);
       await local.cleanup();
       await store.remove(`${base}/a.txt`);

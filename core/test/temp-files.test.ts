@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { createZoneWriter } from "../cosmogony/writer.ts";
 import { PROJECT_ROOT } from "../paths.ts";
+import { localFile } from "../storage.ts";
 import { testStore, tmpDir } from "../testing.ts";
 
 /** A pid no process has any more: one of a child that has exited. */
@@ -23,7 +24,7 @@ describe("temporary files", () => {
     const store = testStore();
     await store.put(store.url("present.txt"), "here");
     const before = ours(`cosmo-${process.pid}-`);
-    await expect(store.toLocalFile(store.url("missing.json"))).rejects.toThrow(/no such object/);
+    await expect(localFile(store.url("missing.json"), { store })).rejects.toThrow(/no such object/);
     expect(ours(`cosmo-${process.pid}-`)).toEqual(before);
 
     const dead = deadPid();
@@ -33,7 +34,7 @@ describe("temporary files", () => {
     const alive = join(tmpdir(), `cosmo-${process.ppid}-0badc0de`); // a live process's download in progress
     mkdirSync(alive, { recursive: true });
     try {
-      const local = await store.toLocalFile(store.url("present.txt"));
+      const local = await localFile(store.url("present.txt"), { store });
       await local.cleanup();
       expect(existsSync(orphan)).toBe(false);
       expect(existsSync(alive)).toBe(true);

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Zone } from "../../core/cosmogony/model.ts";
 import { InputError } from "../../core/errors.ts";
-import type { ArtefactStore } from "../../core/storage.ts";
+import { type ArtefactStore, localFile } from "../../core/storage.ts";
 import { COSMO_BIN, fixture, type TestDatabase, testDatabase, testEnv, testStore, tmpDir } from "../../core/testing.ts";
 import { extract } from "../extract.ts";
 import { parentsNotCovering, readAll } from "./helpers.ts";
@@ -47,7 +47,7 @@ beforeAll(async () => {
   ]);
   expect(cli.stderr).toMatch(/wrote 212 zones/);
   expect(cli.code).toBe(0);
-  const local = await store.toLocalFile(store.url("out/lux.jsonl.gz"));
+  const local = await localFile(store.url("out/lux.jsonl.gz"), { store });
   copyFileSync(local.path, join(dir, "lux.jsonl.gz"));
   await local.cleanup();
   // the stats sidecar travels with its zones file
