@@ -9,10 +9,11 @@ import { createReadStream } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
+import { localPath } from "../core/artefact-url.ts";
 import type { Database } from "../core/db.ts";
 import { CosmoError, EXIT } from "../core/errors.ts";
 import { startProgress } from "../core/progress.ts";
-import { type ArtefactStore, isRemote, parseArtefactUrl } from "../core/storage.ts";
+import type { ArtefactStore } from "../core/storage.ts";
 import { removeOrphanSiblings } from "../core/temp-files.ts";
 import { encodeTile } from "./cache.ts";
 import { countTilesCovering, tilesCovering } from "./coords.ts";
@@ -78,11 +79,11 @@ export async function exportTiles(opts: ExportOptions): Promise<ExportSummary> {
 
   // Local output: temporaries beside it (pid-named, removed by the next run if this one is killed); s3://: in
   // the system temp directory, uploaded at the end.
-  const remote = isRemote(opts.out);
-  const local = remote ? join(tmpdir(), `cosmo-${process.pid}-${randomBytes(4).toString("hex")}.${format}`) : opts.out;
+  const path = localPath(opts.out);
+  const remote = path === null;
+  const local = path ?? join(tmpdir(), `cosmo-${process.pid}-${randomBytes(4).toString("hex")}.${format}`);
   if (remote && !opts.store) throw new Error("exportTiles: an s3:// output needs a store");
-  if (remote) parseArtefactUrl(opts.out);
-  else {
+  if (!remote) {
     await mkdir(dirname(local), { recursive: true });
     await removeOrphanSiblings(local);
   }
