@@ -26,6 +26,12 @@ export async function flood(opts: {
   headers?: Record<string, string>;
   /** Per-request limit: no answer by then counts as dropped ("timeout"). */
   timeoutMs?: number;
+  /**
+   * Each connection starts a request every `pacedMs` (a user with think time; sooner only when the previous answer
+   * came late), starting at a random offset. Without it each connection sends its next request as soon as the
+   * previous one is answered (a closed loop: then mean latency = connections ÷ throughput, whatever the server).
+   */
+  pacedMs?: number;
 }): Promise<FloodResult> {
   const base = new URL(opts.url);
   if (base.hostname !== "127.0.0.1") throw new Error("flood: loopback targets only");
@@ -74,10 +80,15 @@ export async function flood(opts: {
       req.end();
     });
 
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const connection = async () => {
+    const paced = opts.pacedMs;
+    let due = performance.now() + (paced ? Math.random() * paced : 0);
     for (let i = 0; opts.requestsPerConnection === undefined || i < opts.requestsPerConnection; i++) {
+      if (paced) await pause(Math.max(0, due - performance.now()));
       if (Date.now() >= deadline) break;
       await one(opts.paths[next++ % opts.paths.length] as string);
+      if (paced) due += paced;
     }
   };
   await Promise.all(Array.from({ length: opts.connections }, connection));
