@@ -1,4 +1,5 @@
 // Test helpers over the per-run real services started by core/testing-setup.ts.
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { join } from "node:path";
@@ -125,3 +126,30 @@ export function tmpDir(prefix = "test"): string {
 
 /** Path of the project's CLI entry, for spawning `node <cli> …` in tests. */
 export const COSMO_BIN = join(PROJECT_ROOT, "bin", "cosmo.js");
+
+/** What a finished child process said and how it ended. */
+export interface ProcessRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Run node with `args` (e.g. `[COSMO_BIN, "import", file]`) and collect its output. `closedStdout` closes the
+ * reading end of its stdout before it starts (a reader gone, as `| head`).
+ */
+export function runNode(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; closedStdout?: boolean } = {},
+): Promise<ProcessRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env: opts.env, cwd: opts.cwd });
+    let stdout = "";
+    let stderr = "";
+    if (opts.closedStdout) child.stdout.destroy();
+    else child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}

@@ -5,6 +5,7 @@
 // requires), as the PMTiles writer does.
 import { rename, rm, stat } from "node:fs/promises";
 import Database from "better-sqlite3";
+import type { ArchiveInfo } from "./pmtiles/writer.ts";
 
 /** Rows per transaction: one commit per batch keeps inserts fast without holding all tiles. */
 const BATCH = 2000;
@@ -19,15 +20,8 @@ const SCHEMA = `
     FROM map JOIN images ON images.tile_id = map.tile_id;
 `;
 
-export interface MbtilesInfo {
-  minZoom: number;
-  maxZoom: number;
-  bounds: [number, number, number, number];
-  center: [number, number];
-  centerZoom: number;
-  /** TileJSON-like: name, description, attribution, version, vector_layers… */
-  metadata: Record<string, unknown>;
-}
+/** What the PMTiles header says, less what MBTiles fixes (gzip MVT). */
+export type MbtilesInfo = Omit<ArchiveInfo, "tileType" | "tileCompression">;
 
 export interface MbtilesSummary {
   addressedTiles: number;

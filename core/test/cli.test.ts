@@ -1,13 +1,21 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax under test
 // The root CLI as a user runs it (`node bin/cosmo.js …`, real processes, the test database and S3 server): config
 // errors, option parsing, closed pipes and expected failures give one line on stderr and the documented exit code.
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../paths.ts";
 import type { ArtefactStore } from "../storage.ts";
-import { COSMO_BIN, type TestDatabase, testDatabase, testEnv, testStore, tmpDir } from "../testing.ts";
+import {
+  COSMO_BIN,
+  type ProcessRun,
+  runNode,
+  type TestDatabase,
+  testDatabase,
+  testEnv,
+  testStore,
+  tmpDir,
+} from "../testing.ts";
 
 let db: TestDatabase;
 let store: ArtefactStore;
@@ -21,41 +29,21 @@ afterAll(async () => {
   await db?.close();
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = ProcessRun;
 
 /** Run cosmo; `closedStdout` closes the reading end of its stdout before it starts (a reader gone, as `| head`). */
 function cosmo(args: string[], opts: { env?: NodeJS.ProcessEnv; closedStdout?: boolean } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [COSMO_BIN, ...args], {
-      env: { ...testEnv({ db, store }), COSMO_LOG_LEVEL: "warn", ...opts.env },
-    });
-    let stdout = "";
-    let stderr = "";
-    if (opts.closedStdout) child.stdout.destroy();
-    else child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  return runNode([COSMO_BIN, ...args], {
+    env: { ...testEnv({ db, store }), COSMO_LOG_LEVEL: "warn", ...opts.env },
+    closedStdout: opts.closedStdout,
   });
 }
 
 /** Run a module snippet with the TypeScript loader, from the project root (for what no command does on purpose). */
 function script(code: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, COSMO_DEBUG: undefined, COSMO_LOG_LEVEL: "warn", ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  return runNode(["--import", "tsx", "--input-type=module", "-e", code], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, COSMO_DEBUG: undefined, COSMO_LOG_LEVEL: "warn", ...env },
   });
 }
 

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, describe, expect, test } from "vitest";
 import { startApiServer } from "../../api/server.ts";
-import { getJson } from "../../api/test/support.ts";
+import { getJson, eventually as within } from "../../api/test/support.ts";
 import { importZonesFile } from "../../importer/import.ts";
 import { writeZones } from "../../importer/test/helpers.ts";
 import { startTilesServer } from "../../tiles/server.ts";
@@ -20,6 +20,9 @@ import { ensureEmbeddedPostgres, stopEmbeddedPostgres } from "../embedded-pg.ts"
 import { embeddedS3Keys, ensureEmbeddedS3, stopEmbeddedS3 } from "../embedded-s3.ts";
 import { storeFor } from "../storage.ts";
 import { testConfig, tmpDir } from "../testing.ts";
+
+/** Services and restarted servers are given up to a minute (a cold cluster start on a busy machine). */
+const eventually = <T>(check: () => Promise<T>) => within(check, 60_000);
 
 const dirs: string[] = [];
 /** A directory for servers of this test only; they are stopped and removed after the file. */
@@ -36,18 +39,6 @@ afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
-
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
 
 function listen(port: number): Promise<Server> {
   return new Promise((ok, fail) => {

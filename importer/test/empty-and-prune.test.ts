@@ -1,7 +1,6 @@
 // Files without zones are refused (they used to become "ready" versions of 0 zones that pushed real versions
 // out of import.keepVersions), refused imports do not count toward keepVersions, and `cosmo datasets prune`
 // removes failed and old versions — a dry run unless told --yes — never the served one nor the previous one.
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -9,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleZones } from "../../core/cosmogony/test/sample-zones.ts";
 import { InputError } from "../../core/errors.ts";
 import type { TestDatabase } from "../../core/testing.ts";
-import { COSMO_BIN, testDatabase, testEnv, tmpDir } from "../../core/testing.ts";
+import { COSMO_BIN, type ProcessRun, runNode, testDatabase, testEnv, tmpDir } from "../../core/testing.ts";
 import { importZonesFile } from "../import.ts";
 import { served, writeZones } from "./helpers.ts";
 
@@ -23,18 +22,8 @@ afterAll(async () => {
   await db?.close();
 });
 
-function cosmo(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [COSMO_BIN, ...args], {
-      env: { ...testEnv({ db }), COSMO_LOG_LEVEL: "warn" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function cosmo(args: string[]): Promise<ProcessRun> {
+  return runNode([COSMO_BIN, ...args], { env: { ...testEnv({ db }), COSMO_LOG_LEVEL: "warn" } });
 }
 
 async function statuses(): Promise<Record<number, string>> {

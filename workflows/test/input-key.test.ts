@@ -91,25 +91,22 @@ describe("check-extract against the store", () => {
     store = testStore();
   });
 
-  function check(args: string[], env: NodeJS.ProcessEnv = {}) {
-    const outputs = tmpDir("check-extract");
-    const res = spawnSync(
+  /** Runs `cosmo workflows step check-extract` for the PBF above against the store. */
+  function checkExtract(args: string[], env: NodeJS.ProcessEnv = {}) {
+    return spawnSync(
       process.execPath,
       [
         COSMO_BIN,
-        "workflows",
-        "step",
-        "check-extract",
-        "--fetched",
-        fetched,
-        "--bucket",
-        store.defaultBucket,
-        "--outputs",
-        outputs,
-        ...args,
+        ...["workflows", "step", "check-extract", "--fetched", fetched, "--bucket", store.defaultBucket],
+        ...["--outputs", tmpDir("check-extract"), ...args],
       ],
       { env: { ...testEnv({ store }), ...env }, encoding: "utf8" },
     );
+  }
+
+  /** Whether check-extract found the extract already there ("true"/"false"), once it succeeded. */
+  function check(args: string[], env: NodeJS.ProcessEnv = {}) {
+    const res = checkExtract(args, env);
     expect(res.stderr).not.toMatch(/error/i);
     expect(res.status).toBe(0);
     return res.stdout.trim();
@@ -137,24 +134,7 @@ describe("check-extract against the store", () => {
   });
 
   it("refuses an option value it cannot read, naming it", () => {
-    const outputs = tmpDir("check-extract");
-    const res = spawnSync(
-      process.execPath,
-      [
-        COSMO_BIN,
-        "workflows",
-        "step",
-        "check-extract",
-        "--fetched",
-        fetched,
-        "--bucket",
-        store.defaultBucket,
-        "--outputs",
-        outputs,
-        "--disable-voronoi=maybe",
-      ],
-      { env: testEnv({ store }), encoding: "utf8" },
-    );
+    const res = checkExtract(["--disable-voronoi=maybe"]);
     expect(res.status).toBe(2);
     expect(res.stderr).toMatch(/--disable-voronoi must be true or false, got "maybe"/);
   });
