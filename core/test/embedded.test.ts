@@ -102,7 +102,11 @@ describe("services over the embedded servers", () => {
         ),
         { publish: true, progress: false },
       );
-      await eventually(async () => expect((await getJson(`${api.url}/readyz`)).body.dataset).toBe(second.version));
+      // Both services, each on its own listener or poll: the tile below must be rendered for the second version
+      // (asked while the tiles still served the first, it was cached under v1 and the wait for v2 timed out).
+      for (const url of [api.url, tiles.url]) {
+        await eventually(async () => expect((await getJson(`${url}/readyz`)).body.dataset).toBe(second.version));
+      }
       // The tiles' persistent cache writes to the restarted S3 server again.
       expect((await fetch(`${tiles.url}/tiles/zones/1/1/0.pbf`)).status).toBe(200);
       await eventually(async () => {
