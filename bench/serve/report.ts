@@ -78,6 +78,7 @@ export function reportLines(results: Record<string, unknown>): string[] {
     shedP50: number | null;
     shedP99: number | null;
     answeredP99: number | null;
+    nginxShedP99: number | null;
     dropped: Record<string, number>;
     other: Record<string, number>;
   };
@@ -96,6 +97,7 @@ export function reportLines(results: Record<string, unknown>): string[] {
     lines.push(
       `${verdict(f.answeredOr503Share >= 0.99)} ${f.connections} connections through nginx, each a request every ${f.pacedMs} ms: ${(f.answeredOr503Share * 100).toFixed(2)} % of ${f.sent} answered or 503 + Retry-After (target >= 99 %); dropped ${JSON.stringify(f.dropped)}, other ${JSON.stringify(f.other)}`,
       `${verdict(f.shedP99 !== null && f.shedP99 < 50)} the same: ${f.shed} answered 503, p50 ${ms(f.shedP50)} p99 ${ms(f.shedP99)} (target < 50 ms); answered p99 ${ms(f.answeredP99)}`,
+      `info the same, nginx's own time for its 503s (its access log, a component figure): p99 ${ms(f.nginxShedP99)}`,
     );
   }
   return lines;

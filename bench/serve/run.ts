@@ -2,6 +2,7 @@
 // bounded time (BENCH_SECONDS per phase, default 10). Prints ratios against the issue-4 targets and writes
 // bench/out/serve.json. Phases run one after another so they do not compete for the two cores.
 import { writeFileSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
 import { setPriority } from "node:os";
 import { join } from "node:path";
 import { startWeb } from "../../explorer/web.ts";
@@ -259,6 +260,7 @@ if (PHASES.has("flood")) {
         headers: { "accept-encoding": "gzip" },
         pacedMs,
       });
+      const nginxShedMs = await nginxShedTimes(join(OUT, "flood-nginx", "logs", "access.log"));
       results[key] = {
         connections: FLOOD_CONNECTIONS,
         pacedMs: pacedMs ?? null,
@@ -272,6 +274,7 @@ if (PHASES.has("flood")) {
         shedP50: percentile(r.shedMs, 0.5),
         shedP99: percentile(r.shedMs, 0.99),
         answeredP99: percentile(r.answeredMs, 0.99),
+        nginxShedP99: percentile(nginxShedMs, 0.99),
       };
     }
   } finally {
@@ -281,6 +284,21 @@ if (PHASES.has("flood")) {
   }
 }
 await db.close();
+
+/**
+ * nginx's own time for the 503s it logged (the `cosmo` log format's last field, request read → response sent),
+ * in ms; the log is emptied for the next case.
+ */
+async function nginxShedTimes(log: string): Promise<number[]> {
+  const text = await readFile(log, "utf8").catch(() => "");
+  await writeFile(log, "");
+  const out: number[] = [];
+  for (const line of text.split("\n")) {
+    const m = /" (\d{3}) \d+ ".*" ([\d.]+)$/.exec(line);
+    if (m?.[1] === "503") out.push(Number(m[2]) * 1000);
+  }
+  return out;
+}
 
 writeFileSync(join(OUT, "serve.json"), `${JSON.stringify(results, null, 2)}\n`);
 process.stdout.write(`${reportLines(results).join("\n")}\n`);
