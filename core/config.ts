@@ -63,6 +63,13 @@ export const ConfigSchema = z
       .object({
         url: checked(postgresUrlProblem).describe("PostgreSQL URL; unset = embedded cluster in .data/pg"),
         poolMax: z.number().int().min(1).max(500).default(10),
+        servicePoolMax: z
+          .number()
+          .int()
+          .min(1)
+          .max(500)
+          .optional()
+          .describe("connections of an API or tile service; unset = poolMax, capped at cores + 1 for a local database"),
         statementTimeoutMs: z.number().int().min(0).default(30_000),
         embeddedDir: z.string().default(".data/pg"),
       })

@@ -66,7 +66,7 @@ export function commands(): Command[] {
         const openDb = async () => {
           if (!db) {
             const { openDatabase } = await import("../core/db.ts");
-            db = await openDatabase(config, { applicationName: "cosmo-web" });
+            db = await openDatabase(config, { applicationName: "cosmo-web", serving: true });
           }
           return db;
         };

@@ -38,6 +38,7 @@ async function serveUntilSignalled(serve: ServeCommand, flags: ServeFlags): Prom
   const db = await openDatabase(config, {
     applicationName: `cosmo-${serve.service}`,
     statementTimeoutMs: config.database.statementTimeoutMs,
+    serving: true,
   });
   const server = await serve.start(db, config, flags);
   process.stdout.write(`${serve.service}: ${server.url}${serve.firstPath}\n`);
