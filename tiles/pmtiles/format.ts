@@ -37,6 +37,28 @@ function tilesBelow(z: number): number {
   return (4 ** z - 1) / 3;
 }
 
+/** turn()'s result: x, y after the turn. Reused: valid until the next turn() call, read at once by its callers. */
+const turned = [0, 0];
+
+/**
+ * One level of the curve: within an s×s quadrant (x, y < s), the lower-left and lower-right quadrants (ry = 0)
+ * are mirrored and transposed so their part of the curve runs as the whole curve does. Its own inverse, so the
+ * id → tile direction uses it too.
+ */
+function turn(s: number, x: number, y: number, rx: number, ry: number): void {
+  if (ry === 0) {
+    if (rx === 1) {
+      x = s - 1 - x;
+      y = s - 1 - y;
+    }
+    turned[0] = y;
+    turned[1] = x;
+  } else {
+    turned[0] = x;
+    turned[1] = y;
+  }
+}
+
 export function zxyToTileId(z: number, x: number, y: number): number {
   if (!Number.isInteger(z) || z < 0 || z > MAX_ZOOM) throw new RangeError(`tile zoom ${z} outside 0..${MAX_ZOOM}`);
   const n = 2 ** z;
@@ -48,16 +70,9 @@ export function zxyToTileId(z: number, x: number, y: number): number {
     const rx = x & s ? 1 : 0;
     const ry = y & s ? 1 : 0;
     d += s * s * ((3 * rx) ^ ry);
-    // turn the quadrant so its part of the curve runs as the whole curve does
-    if (ry === 0) {
-      if (rx === 1) {
-        x = n - 1 - x;
-        y = n - 1 - y;
-      }
-      const t = x;
-      x = y;
-      y = t;
-    }
+    turn(s, x & (s - 1), y & (s - 1), rx, ry);
+    x = turned[0];
+    y = turned[1];
   }
   return tilesBelow(z) + d;
 }
@@ -74,18 +89,9 @@ export function tileIdToZxy(id: number): [number, number, number] {
   for (let s = 1; s < n; s *= 2) {
     const rx = Math.floor(d / 2) % 2;
     const ry = (d % 2) ^ rx;
-    // undo the turn zxyToTileId made at this level
-    if (ry === 0) {
-      if (rx === 1) {
-        x = s - 1 - x;
-        y = s - 1 - y;
-      }
-      const t = x;
-      x = y;
-      y = t;
-    }
-    x += s * rx;
-    y += s * ry;
+    turn(s, x, y, rx, ry);
+    x = turned[0] + s * rx;
+    y = turned[1] + s * ry;
     d = Math.floor(d / 4);
   }
   return [z, x, y];
