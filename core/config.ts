@@ -315,19 +315,32 @@ function parseFlow(text: string): unknown {
   }
 }
 
-/** Convert every text leaf of a value that came whole from outside the file (see coerceText). */
-function coerceValue(schema: z.ZodType | undefined, value: unknown, path: KeyPath, load: Load): unknown {
+/**
+ * `value` with every text leaf replaced by `onText(its schema, the text, its key path)`; lists and mappings are
+ * walked with the schema of their elements and keys.
+ */
+function mapTexts(
+  schema: z.ZodType | undefined,
+  value: unknown,
+  path: KeyPath,
+  onText: (schema: z.ZodType | undefined, text: string, path: KeyPath) => unknown,
+): unknown {
+  if (typeof value === "string") return onText(schema, value, path);
   const s = schema && unwrap(schema);
-  if (typeof value === "string") return coerceText(schema, value, path, load);
   if (Array.isArray(value))
     return value.map((v, i) =>
-      coerceValue(s instanceof z.ZodArray ? (s.element as z.ZodType) : undefined, v, [...path, String(i)], load),
+      mapTexts(s instanceof z.ZodArray ? (s.element as z.ZodType) : undefined, v, [...path, String(i)], onText),
     );
   if (isMapping(value))
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, coerceValue(childSchema(s, k), v, [...path, k], load)]),
+      Object.entries(value).map(([k, v]) => [k, mapTexts(childSchema(s, k), v, [...path, k], onText)]),
     );
   return value;
+}
+
+/** Convert every text leaf of a value that came whole from outside the file (see coerceText). */
+function coerceValue(schema: z.ZodType | undefined, value: unknown, path: KeyPath, load: Load): unknown {
+  return mapTexts(schema, value, path, (sc, text, p) => coerceText(sc, text, p, load));
 }
 
 /**
@@ -336,39 +349,31 @@ function coerceValue(schema: z.ZodType | undefined, value: unknown, path: KeyPat
  * default is a problem (the setting was meant to be given); `${VAR:-}` says "leave it unset when VAR is".
  */
 function resolveFile(schema: z.ZodType | undefined, value: unknown, path: KeyPath, load: Load): unknown {
-  if (typeof value === "string") {
-    const refs = value.match(REFERENCE);
-    if (!refs) return value;
-    const { value: text, unset } = substitute(value, load.env);
-    load.from(path, { text: refs.join(""), inFile: true });
-    if (unset.length) {
-      const first = unset[0];
-      const notSet = unset.length > 1 ? `variables ${unset.join(", ")} are not set` : `variable ${first} is not set`;
-      // Leaving the key unset is an option only where the value is nothing but the reference.
-      const whole = value.trim() === refs.join("");
-      load.problem(
-        path,
-        !whole
-          ? `${notSet} and has no default (write \${${first}:-default} to give one)`
-          : EMBEDDED_WHEN_UNSET.has(path.join("."))
-            ? `${notSet}: refusing to fall back to the embedded server (remove the key, or write \${${first}:-}, to use it)`
-            : `${notSet} and has no default (write \${${first}:-default} to give one, or \${${first}:-} to leave the key unset)`,
-      );
-      return undefined;
-    }
-    if (text === "") return undefined; // every reference defaulted to empty: the key is left unset
-    return coerceText(schema, text, path, load);
+  return mapTexts(schema, value, path, (sc, text, p) => resolveText(sc, text, p, load));
+}
+
+function resolveText(schema: z.ZodType | undefined, value: string, path: KeyPath, load: Load): unknown {
+  const refs = value.match(REFERENCE);
+  if (!refs) return value;
+  const { value: text, unset } = substitute(value, load.env);
+  load.from(path, { text: refs.join(""), inFile: true });
+  if (unset.length) {
+    const first = unset[0];
+    const notSet = unset.length > 1 ? `variables ${unset.join(", ")} are not set` : `variable ${first} is not set`;
+    // Leaving the key unset is an option only where the value is nothing but the reference.
+    const whole = value.trim() === refs.join("");
+    load.problem(
+      path,
+      !whole
+        ? `${notSet} and has no default (write \${${first}:-default} to give one)`
+        : EMBEDDED_WHEN_UNSET.has(path.join("."))
+          ? `${notSet}: refusing to fall back to the embedded server (remove the key, or write \${${first}:-}, to use it)`
+          : `${notSet} and has no default (write \${${first}:-default} to give one, or \${${first}:-} to leave the key unset)`,
+    );
+    return undefined;
   }
-  const s = schema && unwrap(schema);
-  if (Array.isArray(value))
-    return value.map((v, i) =>
-      resolveFile(s instanceof z.ZodArray ? (s.element as z.ZodType) : undefined, v, [...path, String(i)], load),
-    );
-  if (isMapping(value))
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, resolveFile(childSchema(s, k), v, [...path, k], load)]),
-    );
-  return value;
+  if (text === "") return undefined; // every reference defaulted to empty: the key is left unset
+  return coerceText(schema, text, path, load);
 }
 
 function setAt(root: Record<string, unknown>, path: KeyPath, value: unknown): void {
