@@ -130,17 +130,18 @@ export const COSMO_BIN = join(PROJECT_ROOT, "bin", "cosmo.js");
 /** What a finished child process said and how it ended. */
 export interface ProcessRun {
   code: number | null;
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
 
 /**
  * Run node with `args` (e.g. `[COSMO_BIN, "import", file]`) and collect its output. `closedStdout` closes the
- * reading end of its stdout before it starts (a reader gone, as `| head`).
+ * reading end of its stdout before it starts (a reader gone, as `| head`); `onSpawn` gets its pid (to kill it).
  */
 export function runNode(
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; cwd?: string; closedStdout?: boolean } = {},
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; closedStdout?: boolean; onSpawn?: (pid: number) => void } = {},
 ): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { env: opts.env, cwd: opts.cwd });
@@ -150,6 +151,7 @@ export function runNode(
     else child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+    opts.onSpawn?.(child.pid as number);
   });
 }

@@ -1,13 +1,12 @@
 // The CLI as the workflows run it (`node bin/cosmo.js …`): exit codes, one-line errors, the summary JSON, the
 // real publish gate (dashboard/gate.ts) and a SIGKILL in the middle of a big import.
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateZonesFile } from "../../bench/import/generate.ts";
 import { sampleZones } from "../../core/cosmogony/test/sample-zones.ts";
 import type { TestDatabase } from "../../core/testing.ts";
-import { COSMO_BIN, testDatabase, testEnv, tmpDir } from "../../core/testing.ts";
+import { COSMO_BIN, type ProcessRun, runNode, testDatabase, testEnv, tmpDir } from "../../core/testing.ts";
 import { importZonesFile } from "../import.ts";
 import { rollback } from "../publish.ts";
 import { served, writeZones } from "./helpers.ts";
@@ -22,25 +21,12 @@ afterAll(async () => {
   await db?.close();
 });
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = ProcessRun;
 
 function cosmo(args: string[], opts: { onSpawn?: (pid: number) => void } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [COSMO_BIN, ...args], {
-      env: { ...testEnv({ db }), USER: "tester", COSMO_LOG_LEVEL: "warn" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-    opts.onSpawn?.(child.pid as number);
+  return runNode([COSMO_BIN, ...args], {
+    env: { ...testEnv({ db }), USER: "tester", COSMO_LOG_LEVEL: "warn" },
+    onSpawn: opts.onSpawn,
   });
 }
 
