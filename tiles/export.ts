@@ -15,14 +15,15 @@ import { CosmoError, EXIT } from "../core/errors.ts";
 import { startProgress } from "../core/progress.ts";
 import type { ArtefactStore } from "../core/storage.ts";
 import { removeOrphanSiblings } from "../core/temp-files.ts";
-import { encodeTile } from "./cache.ts";
+import { type CachedTile, encodeTile } from "./cache.ts";
 import { countTilesCovering, tilesCovering } from "./coords.ts";
-import { layerFields, type TileLayer } from "./layers.ts";
+import type { TileLayer } from "./layers.ts";
 import { MbtilesWriter } from "./mbtiles.ts";
 import { Compression, MAX_ZOOM, TileType, tileIdToZxy, zxyToTileId } from "./pmtiles/format.ts";
 import { type ArchiveSummary, PmtilesWriter } from "./pmtiles/writer.ts";
 import { TileRenderer } from "./render.ts";
 import { resolveVersion } from "./seed.ts";
+import { ATTRIBUTION, tilesetName, vectorLayers } from "./tilejson.ts";
 
 export interface ExportOptions {
   db: Database;
@@ -51,12 +52,6 @@ export interface ExportSummary extends Partial<ArchiveSummary> {
   /** Tiles of the extent rendered, empty ones included. */
   rendered: number;
   seconds: number;
-}
-
-/** x, y of a tile id (its zoom is known where it is used). */
-function xyOf(id: number): [number, number] {
-  const [, x, y] = tileIdToZxy(id);
-  return [x, y];
 }
 
 export async function exportTiles(opts: ExportOptions): Promise<ExportSummary> {
@@ -102,42 +97,36 @@ export async function exportTiles(opts: ExportOptions): Promise<ExportSummary> {
       for (const t of tilesCovering(bounds, z)) ids[i++] = zxyToTileId(t.z, t.x, t.y);
       ids.sort();
       // a window of renders in flight, taken out in id order
-      const inFlight: Promise<ReturnType<typeof encodeTile>>[] = [];
+      const inFlight: { id: number; x: number; y: number; job: Promise<CachedTile> }[] = [];
       let next = 0;
       const start = () => {
-        const [x, y] = xyOf(ids[next++]);
+        const id = ids[next++];
+        const [, x, y] = tileIdToZxy(id);
         const job = renderer.render(ref, opts.layer, { z, x, y }).then(encodeTile);
         // awaited in turn below; this keeps a failure behind an earlier one from being reported as unhandled
         job.catch(() => {});
-        inFlight.push(job);
+        inFlight.push({ id, x, y, job });
       };
-      for (let k = 0; k < ids.length; k++) {
+      while (next < ids.length || inFlight.length > 0) {
         while (next < ids.length && inFlight.length < opts.concurrency) start();
-        const tile = await (inFlight.shift() as Promise<ReturnType<typeof encodeTile>>);
+        const { id, x, y, job } = inFlight.shift() as (typeof inFlight)[number];
+        const tile = await job;
         rendered++;
         progress.tick(1, tile.gz.length);
         if (tile.rawLength === 0) continue;
-        if (pmtiles) await pmtiles.add(ids[k], tile.gz, tile.hash);
-        else (mbtiles as MbtilesWriter).add(z, ...xyOf(ids[k]), tile.gz, tile.hash);
+        if (pmtiles) await pmtiles.add(id, tile.gz, tile.hash);
+        else (mbtiles as MbtilesWriter).add(z, x, y, tile.gz, tile.hash);
       }
     }
     const metadata = {
-      name: opts.layer.compat ? "cosmogony" : "cosmo zones",
+      name: tilesetName(opts.layer),
       description: opts.layer.description,
-      attribution: '<a href="https://www.openstreetmap.org/copyright">© OpenStreetMap contributors</a>',
+      attribution: ATTRIBUTION,
       version: "1.0.0",
       type: "overlay",
       format: "pbf",
       dataset_version: ref.version,
-      vector_layers: [
-        {
-          id: opts.layer.layer,
-          description: opts.layer.description,
-          minzoom: opts.minZoom,
-          maxzoom: opts.maxZoom,
-          fields: layerFields(opts.layer, opts.layer.compat ? [] : opts.languages),
-        },
-      ],
+      vector_layers: vectorLayers(opts.layer, opts.minZoom, opts.maxZoom, opts.languages),
     };
     const info = {
       minZoom: opts.minZoom,

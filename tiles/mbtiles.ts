@@ -5,20 +5,11 @@
 // requires), as the PMTiles writer does.
 import { rename, rm, stat } from "node:fs/promises";
 import Database from "better-sqlite3";
+import { loadSql } from "../core/sql.ts";
 import type { ArchiveInfo } from "./pmtiles/writer.ts";
 
 /** Rows per transaction: one commit per batch keeps inserts fast without holding all tiles. */
 const BATCH = 2000;
-
-const SCHEMA = `
-  CREATE TABLE metadata (name TEXT NOT NULL PRIMARY KEY, value TEXT);
-  CREATE TABLE images (tile_id TEXT NOT NULL PRIMARY KEY, tile_data BLOB NOT NULL);
-  CREATE TABLE map (zoom_level INTEGER NOT NULL, tile_column INTEGER NOT NULL, tile_row INTEGER NOT NULL,
-                    tile_id TEXT NOT NULL, PRIMARY KEY (zoom_level, tile_column, tile_row));
-  CREATE VIEW tiles AS
-    SELECT map.zoom_level, map.tile_column, map.tile_row, images.tile_data
-    FROM map JOIN images ON images.tile_id = map.tile_id;
-`;
 
 /** What the PMTiles header says, less what MBTiles fixes (gzip MVT). */
 export type MbtilesInfo = Omit<ArchiveInfo, "tileType" | "tileCompression">;
@@ -43,7 +34,7 @@ export class MbtilesWriter {
     // One writer, a file that is renamed only once complete: the journal buys nothing.
     this.db.pragma("journal_mode = OFF");
     this.db.pragma("synchronous = OFF");
-    this.db.exec(SCHEMA);
+    this.db.exec(loadSql(import.meta.url, "sql/mbtiles-schema.sql"));
     this.putImage = this.db.prepare("INSERT OR IGNORE INTO images (tile_id, tile_data) VALUES (?, ?)");
     this.putMap = this.db.prepare("INSERT INTO map (zoom_level, tile_column, tile_row, tile_id) VALUES (?, ?, ?, ?)");
     this.db.exec("BEGIN");

@@ -1,5 +1,6 @@
 // TileJSON 3.0.0 for a layer of the served version. The tile URL carries `?v=<version>` so those URLs can be
 // cached as immutable: a publish changes the TileJSON, hence the URLs, never the bytes behind a URL.
+// The tileset's description (name, attribution, vector_layers) is also an exported archive's metadata (export.ts).
 import type { TileLayer } from "./layers.ts";
 import { layerFields } from "./layers.ts";
 
@@ -12,31 +13,42 @@ export interface TileJsonInput {
   languages: string[];
 }
 
+export const ATTRIBUTION = '<a href="https://www.openstreetmap.org/copyright">© OpenStreetMap contributors</a>';
+
+export function tilesetName(layer: TileLayer): string {
+  return layer.compat ? "cosmogony" : "cosmo zones";
+}
+
+/** TileJSON `vector_layers`: the layer's one MVT layer and the properties the SQL writes. */
+export function vectorLayers(layer: TileLayer, minZoom: number, maxZoom: number, languages: string[]) {
+  return [
+    {
+      id: layer.layer,
+      description: layer.description,
+      minzoom: minZoom,
+      maxzoom: maxZoom,
+      fields: layerFields(layer, layer.compat ? [] : languages),
+    },
+  ];
+}
+
 export function tileJson(input: TileJsonInput): Record<string, unknown> {
   const { baseUrl, layer, version, maxZoom } = input;
   const bounds = input.bounds ?? [-180, -85.0511, 180, 85.0511];
   const center = [round((bounds[0] + bounds[2]) / 2), round((bounds[1] + bounds[3]) / 2), Math.min(maxZoom, 6)];
   return {
     tilejson: "3.0.0",
-    name: layer.compat ? "cosmogony" : "cosmo zones",
+    name: tilesetName(layer),
     description: layer.description,
     version: "1.0.0",
-    attribution: '<a href="https://www.openstreetmap.org/copyright">© OpenStreetMap contributors</a>',
+    attribution: ATTRIBUTION,
     scheme: "xyz",
     tiles: [`${baseUrl}/tiles/${layer.urlName}/{z}/{x}/{y}.pbf?v=${version}`],
     minzoom: 0,
     maxzoom: maxZoom,
     bounds: bounds.map(round),
     center,
-    vector_layers: [
-      {
-        id: layer.layer,
-        description: layer.description,
-        minzoom: 0,
-        maxzoom: maxZoom,
-        fields: layerFields(layer, layer.compat ? [] : input.languages),
-      },
-    ],
+    vector_layers: vectorLayers(layer, 0, maxZoom, input.languages),
     dataset_version: version,
   };
 }
