@@ -55,7 +55,7 @@ measure decode-boundaries "${TSX[@]}" bench/extract/decode.ts "$BIG" ours-bounda
 measure extract node bin/cosmo.js extract -i "$BIG" -o bench/out/big.jsonl.gz --country-code lu
 # the same extract to uncompressed .jsonl: osmium cat's OPL is uncompressed too, so this is the like-for-like row
 measure extract-jsonl node bin/cosmo.js extract -i "$BIG" -o bench/out/big.jsonl --country-code lu
-rm -f bench/out/big.jsonl
+rm -f bench/out/big.jsonl bench/out/big.jsonl.meta.json
 # the same with every covers test decided by GEOS in PostGIS (as upstream): what the exact tests save
 measure extract-geos node bin/cosmo.js extract -i "$BIG" -o bench/out/big-geos.jsonl.gz --country-code lu --covers geos
 if [ -s bench/out/big-geos.jsonl.gz ] && [ -s bench/out/big.jsonl.gz ]; then
@@ -65,7 +65,7 @@ if [ -s bench/out/big-geos.jsonl.gz ] && [ -s bench/out/big.jsonl.gz ]; then
     echo "  WARNING: --covers geos output differs from the default (exact) output" | tee "$OUT/covers-differ"
   fi
 fi
-rm -f bench/out/big-geos.jsonl.gz
+rm -f bench/out/big-geos.jsonl.gz bench/out/big-geos.jsonl.gz.meta.json
 
 echo "decode speed against npm PBF readers on $MID ($(du -h "$MID" | cut -f1))"
 if [ "$MID" != "$BIG" ]; then measure peer-osmium-cat osmium cat "$MID" -f opl -o /dev/null --overwrite; fi
