@@ -7,6 +7,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { from as copyFrom } from "pg-copy-streams";
 import { isRemote } from "../core/artefact-url.ts";
+import { sidecarOf } from "../core/cosmogony/format.ts";
 import { readMeta, readZones } from "../core/cosmogony/reader.ts";
 import { InputError } from "../core/errors.ts";
 import { startProgress } from "../core/progress.ts";
@@ -72,9 +73,6 @@ export async function datasetRow(ws: Workspace, version: number | null): Promise
   }
   return row;
 }
-
-/** Where the extract stats of a zones file are when the file itself has no meta (.jsonl[.gz]): `FILE.meta.json`. */
-export const sidecarOf = (url: string) => `${url}.meta.json`;
 
 /**
  * The meta object of `FILE.meta.json` (`{osm_filename, stats}`, written by `cosmo extract` and `cosmo merge`

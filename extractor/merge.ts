@@ -4,7 +4,7 @@
 // so a zone whose parent was dropped as a duplicate points at the kept copy. Two streaming passes: the first
 // keeps only (osm_id, score) per zone, the second writes the chosen zones.
 import { basename } from "node:path";
-import { detectFormat } from "../core/cosmogony/format.ts";
+import { detectFormat, sidecarOf } from "../core/cosmogony/format.ts";
 import { checkMultiPolygon } from "../core/cosmogony/geometry.ts";
 import type { CosmogonyMeta, Stats, Zone } from "../core/cosmogony/model.ts";
 import { readZones } from "../core/cosmogony/reader.ts";
@@ -13,7 +13,7 @@ import { InputError } from "../core/errors.ts";
 import { childLogger } from "../core/log.ts";
 import { localFile } from "../core/storage.ts";
 import { ringSignedArea2 } from "./geometry.ts";
-import { metaObject, readMetaSidecar, sidecarOf, writeMetaSidecar } from "./meta-sidecar.ts";
+import { metaObject, readMetaSidecar, writeMetaSidecar } from "./meta-sidecar.ts";
 import { sumUnwrittenCounters, ZoneCounts } from "./stats.ts";
 import type { MultiPolygonCoords } from "./types.ts";
 

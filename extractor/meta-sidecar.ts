@@ -2,14 +2,10 @@
 // cosmogony `meta` object ({osm_filename, stats}) — what a `.json` file carries under "meta", and the only place
 // a `.jsonl[.gz]` file's stats can travel (the dashboard's checks read it). Written once the zones file is
 // complete, atomically: a temporary name renamed for a local path, one PUT for s3:// (core/storage.ts#putArtefact).
+import { sidecarOf } from "../core/cosmogony/format.ts";
 import { type CosmogonyMeta, CosmogonyMetaSchema } from "../core/cosmogony/model.ts";
 import { InputError } from "../core/errors.ts";
 import { putArtefact, readArtefactText } from "../core/storage.ts";
-
-/** Where the sidecar of zones file `zonesFile` (path, file:// or s3:// URL) lives. */
-export function sidecarOf(zonesFile: string): string {
-  return `${zonesFile}.meta.json`;
-}
 
 /** The meta object as the format writes it (the same JSON the `.json` writer puts under "meta"). */
 export function metaObject(meta: Partial<CosmogonyMeta>): CosmogonyMeta {

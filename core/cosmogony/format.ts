@@ -26,3 +26,12 @@ export function detectFormat(name: string): ZoneFileFormat {
 export function formatSuffix(f: ZoneFileFormat): string {
   return `.${f.kind}${f.gzip ? ".gz" : ""}`;
 }
+
+/**
+ * Where a zones file's stats sidecar lives (path, file:// or s3:// URL): `FILE.meta.json`, the cosmogony `meta`
+ * object that a `.jsonl[.gz]` file cannot carry itself. `cosmo extract` and `cosmo merge` write it, the dashboard
+ * reads it.
+ */
+export function sidecarOf(zonesFile: string): string {
+  return `${zonesFile}.meta.json`;
+}
