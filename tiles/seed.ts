@@ -54,9 +54,12 @@ export async function resolveVersion(db: Database, dataset: number | "served"): 
   const row = rows[0];
   if (!row) throw new CosmoError(`dataset ${dataset} does not exist (see cosmo datasets)`, { exitCode: EXIT.input });
   if (row.status !== "ready" && row.status !== "published") {
-    throw new CosmoError(`dataset ${dataset} is ${row.status}; only a ready or published dataset has tiles to seed or export`, {
-      exitCode: EXIT.input,
-    });
+    throw new CosmoError(
+      `dataset ${dataset} is ${row.status}; only a ready or published dataset has tiles to seed or export`,
+      {
+        exitCode: EXIT.input,
+      },
+    );
   }
   return { version: row.version, schema: row.schema_name };
 }
