@@ -3,6 +3,7 @@ import type { Pool } from "pg";
 import { ZONE_TYPES } from "../core/cosmogony/model.ts";
 import { datasetRef, type ServedRef } from "../core/serving/served-dataset.ts";
 import { loadSql, sqlFragment } from "../core/sql.ts";
+import type { ZoneField, ZoneShape } from "./views.ts";
 
 export interface ZoneRow {
   id: number;
@@ -22,6 +23,7 @@ export interface ZoneRow {
   country_code: string | null;
   center: { type: "Point"; coordinates: number[] } | null;
   is_generated: boolean | null;
+  tags: Record<string, string> | null;
   score?: number | null;
 }
 
@@ -36,20 +38,35 @@ export interface SearchParams {
 
 const TYPES = [...ZONE_TYPES];
 
+/** The costly columns a shape needs (zone-columns.sql): one statement text per combination, eight at most. */
+const COSTLY_FIELDS: readonly ZoneField[] = ["nb_children", "international_labels", "tags"];
+
+function columnsKey(shape: ZoneShape): string {
+  return COSTLY_FIELDS.map((f) => (shape.fields.has(f) ? "1" : "0")).join("");
+}
+
 export class ZoneQueries {
   private readonly texts = new Map<string, string>();
   private readonly statsByVersion = new Map<number, Promise<StatsRow[]>>();
 
   constructor(private readonly pool: Pool) {}
 
-  private sql(file: string, ref: ServedRef, labels = false): string {
-    const key = `${file}:${ref.schema}:${labels}`;
+  /**
+   * The text of sql/`file` in the version's schema. `shape` decides the zone columns; `langParam` is the
+   * number of the parameter that holds its language (the query's own parameters come first).
+   */
+  private sql(file: string, ref: ServedRef, shape?: ZoneShape, langParam = 0): string {
+    const key = `${file}:${ref.schema}:${shape ? columnsKey(shape) : "-"}`;
     let text = this.texts.get(key);
     if (text === undefined) {
       const schema = ref.schema;
+      const flag = (f: ZoneField) => sqlFragment(shape?.fields.has(f) ? "true" : "false");
       const columns = loadSql(import.meta.url, "sql/zone-columns.sql", {
         schema,
-        labels: sqlFragment(labels ? "z.international_labels" : "NULL::jsonb"),
+        lang: sqlFragment(`$${langParam}::text`),
+        with_counts: flag("nb_children"),
+        with_labels: flag("international_labels"),
+        with_tags: flag("tags"),
       }).replace(/^--.*\n/gm, "");
       text = loadSql(import.meta.url, `sql/${file}`, {
         schema,
@@ -62,41 +79,49 @@ export class ZoneQueries {
     return text;
   }
 
+  /** Statement text and values for a query of zones: the shape's language is the last parameter. */
+  private zonesQuery(file: string, ref: ServedRef, shape: ZoneShape, values: unknown[]) {
+    return { text: this.sql(file, ref, shape, values.length + 1), values: [...values, shape.lang] };
+  }
+
   /**
    * A named statement: parsed and planned once per pooled connection (the lookups by id run thousands of times
    * a second; planning them each time cost more than executing them).
    */
-  private named(file: string, ref: ServedRef, labels: boolean, values: unknown[]) {
-    const name = `api_${file.replace(/\.sql$/, "")}_${ref.schema}_${labels ? "l" : "n"}`;
-    return { name, text: this.sql(file, ref, labels), values };
+  private named(file: string, ref: ServedRef, shape: ZoneShape, values: unknown[]) {
+    const name = `api_${file.replace(/\.sql$/, "")}_${ref.schema}_${columnsKey(shape)}`;
+    return { name, ...this.zonesQuery(file, ref, shape, values) };
   }
 
-  async zone(ref: ServedRef, id: number, labels = true): Promise<ZoneRow | null> {
-    const { rows } = await this.pool.query<ZoneRow>(this.named("zone.sql", ref, labels, [id]));
+  async zone(ref: ServedRef, id: number, shape: ZoneShape): Promise<ZoneRow | null> {
+    const { rows } = await this.pool.query<ZoneRow>(this.named("zone.sql", ref, shape, [id]));
     return rows[0] ?? null;
   }
 
-  async children(ref: ServedRef, id: number, labels = false): Promise<ZoneRow[]> {
-    return (await this.pool.query<ZoneRow>(this.named("children.sql", ref, labels, [id, TYPES]))).rows;
+  async children(ref: ServedRef, id: number, shape: ZoneShape): Promise<ZoneRow[]> {
+    return (await this.pool.query<ZoneRow>(this.named("children.sql", ref, shape, [id, TYPES]))).rows;
   }
 
-  async parents(ref: ServedRef, id: number, labels = false): Promise<ZoneRow[]> {
-    return (await this.pool.query<ZoneRow>(this.named("parents.sql", ref, labels, [id]))).rows;
+  async parents(ref: ServedRef, id: number, shape: ZoneShape): Promise<ZoneRow[]> {
+    return (await this.pool.query<ZoneRow>(this.named("parents.sql", ref, shape, [id]))).rows;
   }
 
-  /** Substring matches; when there are none, typo-tolerant trigram matches instead (first page only). */
-  async search(ref: ServedRef, p: SearchParams, labels = false): Promise<ZoneRow[]> {
+  /**
+   * Prefix matches on the names table; when there are none, typo-tolerant trigram matches instead (first page
+   * only). Unnamed statements: planned with the query's value, so its LIKE prefix is a constant index range.
+   */
+  async search(ref: ServedRef, p: SearchParams, shape: ZoneShape): Promise<ZoneRow[]> {
     const b = p.bbox ?? [null, null, null, null];
     const values = [p.q || null, p.type ?? null, p.country ?? null, ...b, p.limit, p.offset, TYPES];
-    const rows = (await this.pool.query<ZoneRow>(this.sql("search.sql", ref, labels), values)).rows;
-    // Trigram rechecks on search_names (every label in every language) are the expensive part: only when the
-    // exact-substring search found nothing, i.e. most likely a typo.
-    if (!p.q || p.offset > 0 || rows.length > 0) return rows;
-    return (await this.pool.query<ZoneRow>(this.sql("search-fuzzy.sql", ref, labels), values)).rows;
+    if (!p.q) return (await this.pool.query<ZoneRow>(this.zonesQuery("zones-filtered.sql", ref, shape, values))).rows;
+    const rows = (await this.pool.query<ZoneRow>(this.zonesQuery("search.sql", ref, shape, values))).rows;
+    // Nothing starts with the query (nor has a word that does): most likely a typo.
+    if (p.offset > 0 || rows.length > 0) return rows;
+    return (await this.pool.query<ZoneRow>(this.zonesQuery("search-fuzzy.sql", ref, shape, values))).rows;
   }
 
-  async at(ref: ServedRef, lon: number, lat: number, labels = false): Promise<ZoneRow[]> {
-    return (await this.pool.query<ZoneRow>(this.named("at.sql", ref, labels, [lon, lat, TYPES]))).rows;
+  async at(ref: ServedRef, lon: number, lat: number, shape: ZoneShape): Promise<ZoneRow[]> {
+    return (await this.pool.query<ZoneRow>(this.named("at.sql", ref, shape, [lon, lat, TYPES]))).rows;
   }
 
   async geometry(ref: ServedRef, id: number, simplifyMetres: number): Promise<GeometryRow | null> {

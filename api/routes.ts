@@ -7,7 +7,16 @@ import type { ServedRef } from "../core/serving/served-dataset.ts";
 import type { ZoneQueries } from "./queries.ts";
 import * as S from "./schemas.ts";
 import type { ApiSettings } from "./settings.ts";
-import { compatZone, compatZoneWithBbox, featureText, type LabelsChoice, statsJson, zoneJson } from "./views.ts";
+import {
+  COMPAT_SHAPE,
+  compatZone,
+  compatZoneWithBbox,
+  featureText,
+  statsJson,
+  type ZoneShape,
+  zoneJson,
+  zoneShape,
+} from "./views.ts";
 
 export interface RouteContext {
   req: Request;
@@ -59,8 +68,8 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
     if (!d?.readable) throw datasetGone(version, d?.status ?? null);
     return d.ref;
   };
-  const zoneWith = async (ref: ServedRef, id: number, labels = true) => {
-    const zone = await queries.zone(ref, id, labels);
+  const zoneWith = async (ref: ServedRef, id: number, shape: ZoneShape) => {
+    const zone = await queries.zone(ref, id, shape);
     if (!zone) throw notFound(id);
     return zone;
   };
@@ -73,9 +82,9 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       response: S.ZoneListResponse,
       dataset: true,
       async handler({ ref, query }) {
-        const labels = query.labels as LabelsChoice;
-        const rows = await queries.search(ref, query as never, labels !== undefined);
-        return { dataset: ref.version, zones: rows.map((r) => zoneJson(r, labels)) };
+        const shape = zoneShape(query);
+        const rows = await queries.search(ref, query as never, shape);
+        return { dataset: ref.version, zones: rows.map((r) => zoneJson(r, shape)) };
       },
     },
     {
@@ -86,9 +95,9 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       response: S.ZoneListResponse,
       dataset: true,
       async handler({ ref, query }) {
-        const labels = query.labels as LabelsChoice;
-        const rows = await queries.at(ref, query.lon as number, query.lat as number, labels !== undefined);
-        return { dataset: ref.version, zones: rows.map((r) => zoneJson(r, labels)) };
+        const shape = zoneShape(query);
+        const rows = await queries.at(ref, query.lon as number, query.lat as number, shape);
+        return { dataset: ref.version, zones: rows.map((r) => zoneJson(r, shape)) };
       },
     },
     {
@@ -101,14 +110,11 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       dataset: true,
       async handler({ ref, params, query }) {
         const id = params.id as number;
-        const labels = query.labels as LabelsChoice;
-        const [zone, children] = await Promise.all([
-          zoneWith(ref, id),
-          queries.children(ref, id, labels !== undefined),
-        ]);
+        const shape = zoneShape(query);
+        const [zone, children] = await Promise.all([zoneWith(ref, id, shape), queries.children(ref, id, shape)]);
         return {
-          zone: zoneJson(zone, labels),
-          children: children.map((r) => zoneJson(r, labels)),
+          zone: zoneJson(zone, shape),
+          children: children.map((r) => zoneJson(r, shape)),
           dataset: ref.version,
         };
       },
@@ -123,9 +129,9 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       dataset: true,
       async handler({ ref, params, query }) {
         const id = params.id as number;
-        const labels = query.labels as LabelsChoice;
-        const [zone, parents] = await Promise.all([zoneWith(ref, id), queries.parents(ref, id, labels !== undefined)]);
-        return { zone: zoneJson(zone, labels), parents: parents.map((r) => zoneJson(r, labels)), dataset: ref.version };
+        const shape = zoneShape(query);
+        const [zone, parents] = await Promise.all([zoneWith(ref, id, shape), queries.parents(ref, id, shape)]);
+        return { zone: zoneJson(zone, shape), parents: parents.map((r) => zoneJson(r, shape)), dataset: ref.version };
       },
     },
     {
@@ -173,7 +179,10 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       dataset: true,
       async handler({ ref, params }) {
         const id = params.id as number;
-        const [zone, children] = await Promise.all([zoneWith(ref, id, false), queries.children(ref, id)]);
+        const [zone, children] = await Promise.all([
+          zoneWith(ref, id, COMPAT_SHAPE),
+          queries.children(ref, id, COMPAT_SHAPE),
+        ]);
         return { zone: compatZoneWithBbox(zone), children: children.map(compatZone) };
       },
     },
@@ -187,7 +196,10 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       dataset: true,
       async handler({ ref, params }) {
         const id = params.id as number;
-        const [zone, parents] = await Promise.all([zoneWith(ref, id, false), queries.parents(ref, id)]);
+        const [zone, parents] = await Promise.all([
+          zoneWith(ref, id, COMPAT_SHAPE),
+          queries.parents(ref, id, COMPAT_SHAPE),
+        ]);
         return { zone: compatZoneWithBbox(zone), parents: parents.map(compatZone) };
       },
     },

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { ZONE_TYPES } from "../core/cosmogony/model.ts";
 import type { ApiSettings } from "./settings.ts";
+import { DEFAULT_ZONE_FIELDS, ZONE_FIELDS, type ZoneField } from "./views.ts";
 
 const INTEGER = /^\d{1,16}$/;
 const DECIMAL = /^[-+]?(\d{1,4}(\.\d{1,15})?|\.\d{1,15})$/;
@@ -40,6 +41,42 @@ export const LabelsParam = z
   .describe(
     "international_labels of listed zones: all, or languages like fr,de (default: only the main zone's, all languages)",
   );
+
+const LANGUAGE = /^[a-z]{2,3}([-_][A-Za-z0-9]{1,8})?$/;
+
+/** `lang=de`: name and label in one language, each falling back to the local one where the zone has none. */
+export const LangParam = z
+  .string()
+  .regex(LANGUAGE, "must be a language code like de or zh-Hant")
+  .optional()
+  .describe("Language of name and label (e.g. de); a zone without one in that language keeps its local name/label");
+
+const KNOWN_FIELDS = new Set<string>(ZONE_FIELDS);
+
+/** `fields=all` or `fields=id,name,bbox`: the zone fields of the answer (the id always among them). */
+export const FieldsParam = z
+  .string()
+  .transform((s, ctx) => {
+    if (s === "all") return [...ZONE_FIELDS];
+    const fields = s.split(",");
+    for (const f of fields) {
+      if (!KNOWN_FIELDS.has(f)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `unknown field ${JSON.stringify(f.slice(0, 40))} (all, or some of: ${ZONE_FIELDS.join(", ")})`,
+        });
+        return z.NEVER;
+      }
+    }
+    return fields as ZoneField[];
+  })
+  .optional()
+  .describe(
+    `Zone fields to return: all, or a comma-separated list of ${ZONE_FIELDS.join(", ")} (default: ${DEFAULT_ZONE_FIELDS.join(",")})`,
+  );
+
+/** The parameters every route answering zones takes. */
+const ZONE_SHAPE_PARAMS = { labels: LabelsParam, lang: LangParam, fields: FieldsParam };
 
 export const ZoneIdParams = z.strictObject({
   id: integer(0, Number.MAX_SAFE_INTEGER).describe("Zone id (the cosmogony `id`)"),
@@ -84,17 +121,17 @@ export function searchQuery(settings: ApiSettings) {
     bbox: bboxParam(settings.maxBboxDegrees2).optional(),
     limit: integer(1, settings.maxLimit, "api.maxLimit").default(20).describe("Number of results (default 20)"),
     offset: integer(0, settings.maxOffset, "api.maxOffset").default(0).describe("Results to skip"),
-    labels: LabelsParam,
+    ...ZONE_SHAPE_PARAMS,
   });
 }
 
 export const AtQuery = z.strictObject({
   lon: decimal(-180, 180).describe("Longitude (WGS84)"),
   lat: decimal(-90, 90).describe("Latitude (WGS84)"),
-  labels: LabelsParam,
+  ...ZONE_SHAPE_PARAMS,
 });
 
-export const ZoneQuery = z.strictObject({ labels: LabelsParam });
+export const ZoneQuery = z.strictObject(ZONE_SHAPE_PARAMS);
 
 export const GeometryQuery = z.strictObject({
   simplify: decimal(0, 100_000)
@@ -135,21 +172,26 @@ export const CompatZoneWithBbox = z.strictObject({ ...OldZoneFields, bbox: GeoJs
 export const CompatZoneResponse = z.strictObject({ zone: CompatZoneWithBbox, children: z.array(CompatZone) });
 export const CompatParentsResponse = z.strictObject({ zone: CompatZoneWithBbox, parents: z.array(CompatZone) });
 
-export const Zone = z.object({
-  ...OldZoneFields,
-  bbox: GeoJsonPolygon.nullable().describe("Bounding box as a GeoJSON Polygon (WGS84)"),
-  label: z.string().nullable(),
-  loc_name: z.string().nullable(),
-  alt_name: z.string().nullable(),
-  international_labels: z
-    .record(z.string(), z.string())
-    .optional()
-    .describe("Always on the main zone; on listed zones only with labels="),
-  zip_codes: z.array(z.string()),
-  country_code: z.string().nullable(),
-  center: GeoJsonPoint.nullable(),
-  is_generated: z.boolean(),
-});
+/** A zone of the new routes: each field present when asked for (`fields=`; the default set otherwise). */
+export const Zone = z
+  .object({
+    ...OldZoneFields,
+    name: z.string().nullable().describe("In lang= when given and the zone has a name in it, else the local name"),
+    bbox: GeoJsonPolygon.nullable().describe("Bounding box as a GeoJSON Polygon (WGS84)"),
+    label: z.string().nullable().describe("In lang= when given and the zone has a label in it, else the local label"),
+    loc_name: z.string().nullable(),
+    alt_name: z.string().nullable(),
+    international_labels: z
+      .record(z.string(), z.string())
+      .describe("{language: label}: every language, or those of labels="),
+    zip_codes: z.array(z.string()),
+    country_code: z.string().nullable(),
+    center: GeoJsonPoint.nullable(),
+    is_generated: z.boolean(),
+    tags: z.record(z.string(), z.string()).describe("The OSM tags of the boundary"),
+  })
+  .partial()
+  .required({ id: true });
 
 export const ZoneResponse = z.object({ dataset: z.number().int(), zone: Zone, children: z.array(Zone) });
 export const ParentsResponse = z.object({ dataset: z.number().int(), zone: Zone, parents: z.array(Zone) });

@@ -24,25 +24,102 @@ function oldFields(r: ZoneRow) {
 
 export type LabelsChoice = "all" | string[] | undefined;
 
+/** Every field a zone of the new routes can carry, in the order they are written. */
+export const ZONE_FIELDS = [
+  "id",
+  "name",
+  "parent",
+  "zone_type",
+  "osm_id",
+  "osm_link",
+  "wikidata",
+  "admin_level",
+  "nb_children",
+  "bbox",
+  "label",
+  "loc_name",
+  "alt_name",
+  "international_labels",
+  "zip_codes",
+  "country_code",
+  "center",
+  "is_generated",
+  "tags",
+] as const;
+export type ZoneField = (typeof ZONE_FIELDS)[number];
+
+/**
+ * Without `fields=`: the old cosmogony_explorer fields (old clients of these routes keep working) and what a
+ * map or a geocoder shows — the label, the country, the centre. Left out: the labels in every language
+ * (~230, tens of kB a zone), the tags, the local/alternative names, zip codes, is_generated.
+ */
+export const DEFAULT_ZONE_FIELDS: readonly ZoneField[] = [
+  "id",
+  "name",
+  "parent",
+  "zone_type",
+  "osm_id",
+  "osm_link",
+  "wikidata",
+  "admin_level",
+  "nb_children",
+  "bbox",
+  "label",
+  "country_code",
+  "center",
+];
+
+/**
+ * What a client asked a zone to look like: its fields (`fields=`, the id always among them), the languages of
+ * international_labels (`labels=`; given, the field is included) and the one language of name and label
+ * (`lang=`; the query falls back to the local name and label).
+ */
+export interface ZoneShape {
+  fields: ReadonlySet<ZoneField>;
+  labels: LabelsChoice;
+  lang: string | null;
+}
+
+export function zoneShape(query: { fields?: readonly ZoneField[]; labels?: LabelsChoice; lang?: string }): ZoneShape {
+  const fields = new Set<ZoneField>(["id", ...(query.fields ?? DEFAULT_ZONE_FIELDS)]);
+  if (query.labels !== undefined) fields.add("international_labels");
+  return { fields, labels: query.labels, lang: query.lang ?? null };
+}
+
+/** The shape of the compatibility routes: the old fields, local names. */
+export const COMPAT_SHAPE: ZoneShape = {
+  fields: new Set<ZoneField>(["id", "name", "parent", "zone_type", "osm_id", "wikidata", "admin_level", "nb_children"]),
+  labels: undefined,
+  lang: null,
+};
+
 function pickLabels(labels: Record<string, string>, choice: LabelsChoice): Record<string, string> {
   if (!Array.isArray(choice)) return labels;
   return Object.fromEntries(choice.filter((l) => Object.hasOwn(labels, l)).map((l) => [l, labels[l] as string]));
 }
 
-export function zoneJson(r: ZoneRow, choice?: LabelsChoice) {
-  return {
-    ...oldFields(r),
-    bbox: r.bbox,
-    label: r.label,
-    loc_name: r.loc_name,
-    alt_name: r.alt_name,
-    ...(r.international_labels ? { international_labels: pickLabels(r.international_labels, choice) } : {}),
-    zip_codes: r.zip_codes ?? [],
-    country_code: r.country_code,
-    center: r.center,
-    is_generated: r.is_generated ?? false,
-    ...(r.score !== undefined ? { score: r.score } : {}),
-  };
+function fieldValue(r: ZoneRow, field: ZoneField, shape: ZoneShape): unknown {
+  switch (field) {
+    case "osm_link":
+      return osmLink(r.osm_id);
+    case "international_labels":
+      return pickLabels(r.international_labels ?? {}, shape.labels);
+    case "zip_codes":
+      return r.zip_codes ?? [];
+    case "is_generated":
+      return r.is_generated ?? false;
+    case "tags":
+      return r.tags ?? {};
+    default:
+      return r[field];
+  }
+}
+
+export function zoneJson(r: ZoneRow, shape: ZoneShape) {
+  const out: Record<string, unknown> = {};
+  for (const field of ZONE_FIELDS) if (shape.fields.has(field)) out[field] = fieldValue(r, field, shape);
+  if (r.score !== undefined) out.score = r.score;
+  return out;
 }
 
 export function compatZone(r: ZoneRow) {

@@ -18,7 +18,7 @@ import {
 } from "../core/geometry/ewkb.ts";
 import type { FlatMultiPolygon } from "../core/geometry/flat.ts";
 
-/** Column order of the COPY (the `zones` table of a version schema; search_names is generated). */
+/** Column order of the COPY (the `zones` table of a version schema). */
 export const COPY_COLUMNS = [
   "id",
   "osm_id",

@@ -136,6 +136,7 @@ export async function importZonesFile(db: Database, source: string, opts: Import
             `imported ${loaded.zoneCount} zones from ${source} as dataset version ${row.version} in ${(totalMs / 1000).toFixed(1)} s ` +
             `(load ${(loadMs / 1000).toFixed(1)} s: ${Math.round(loaded.zoneCount / (loadMs / 1000))} zones/s, ${mbs.toFixed(1)} MB/s; ` +
             `repair ${(post.makeValidMs / 1000).toFixed(1)} s, indexes ${(post.indexesMs / 1000).toFixed(1)} s, ` +
+            `search names ${(post.searchNamesMs / 1000).toFixed(1)} s, ` +
             `generalisation ${(post.generaliseMs / 1000).toFixed(1)} s, analyze ${(post.analyzeMs / 1000).toFixed(1)} s)`,
         };
       } catch (e) {

@@ -6,13 +6,14 @@ import { importZonesFile } from "../../importer/import.ts";
 import { publishVersion } from "../../importer/publish.ts";
 import * as S from "../schemas.ts";
 import { startApiServer } from "../server.ts";
-import { editedCopy, eventually, getJson, luxembourgDatabase, type ServingFixture } from "./support.ts";
+import { editedCopy, eventually, getJson, luxembourgDatabase, readZonesFile, type ServingFixture } from "./support.ts";
 
 let fx: ServingFixture;
 let api: { url: string; close(): Promise<void> };
 const ids: Record<string, number> = {};
 const LUX = "relation:2171347";
 const LUX_CITY = "relation:407489";
+const LUX_CANTON = "relation:407824";
 
 beforeAll(async () => {
   fx = await luxembourgDatabase("api");
@@ -57,7 +58,6 @@ describe("/zones/:id", () => {
       country_code: "LU",
       label: "Luxembourg, Canton Luxembourg, Lëtzebuerg",
     });
-    expect(z.international_labels.de).toBe("Luxemburg, Kanton Luxemburg, Luxemburg");
     expect(z.bbox.type).toBe("Polygon");
     expect(z.center.type).toBe("Point");
     expect(z.nb_children).toBe(r.body.children.length);
@@ -65,8 +65,11 @@ describe("/zones/:id", () => {
     for (const c of r.body.children) expect(c.parent).toBe(ids[LUX_CITY]);
     expect(r.body.dataset).toBe(fx.version);
     expect(r.headers.get("x-dataset-version")).toBe(String(fx.version));
-    // Listed zones carry international labels only on request (all languages of every child is hundreds of kB).
+    // International labels only on request (all languages of every child is hundreds of kB).
+    expect(z.international_labels).toBeUndefined();
     expect(r.body.children[0].international_labels).toBeUndefined();
+    const all = await get(`/zones/${ids[LUX_CITY]}?fields=all`);
+    expect(all.body.zone.international_labels.de).toBe("Luxemburg, Kanton Luxemburg, Luxemburg");
     const some = await get(`/zones/${ids[LUX_CITY]}?labels=fr,de`);
     expect(Object.keys(some.body.zone.international_labels).sort()).toEqual(["de", "fr"]);
     for (const c of some.body.children) expect(Object.keys(c.international_labels).sort()).toEqual(["de", "fr"]);
@@ -146,6 +149,199 @@ describe("/zones search", () => {
     const pct = await get(`/zones?q=${encodeURIComponent("%%")}`);
     expect(pct.status).toBe(200);
     expect(pct.body.zones).toEqual([]);
+  });
+});
+
+describe("/zones search on the names table", () => {
+  type Expected = { id: number; names: string[]; words: string[]; label: string };
+  const NAME_KEY = /^(name|alt_name|official_name|short_name|old_name|loc_name|int_name|nat_name|reg_name)(:|$)/;
+  const SEPARATOR = /[\s\-'’(/]/;
+  let expected: Expected[];
+
+  /** Every zone's names, words of names and label, normalised by the database's own function. */
+  beforeAll(async () => {
+    const zones = await readZonesFile(fx.file);
+    const raw = zones.map((z) => {
+      const given = [z.name, z.loc_name, z.alt_name] as unknown[];
+      for (const [k, v] of Object.entries((z.tags ?? {}) as Record<string, string>))
+        if (NAME_KEY.test(k)) given.push(v);
+      const names = given
+        .flatMap((v) => (typeof v === "string" ? v.split(";") : []))
+        .map((v) => v.trim())
+        .filter(Boolean);
+      return { id: ids[z.osm_id] as number, names, label: String(z.label ?? "") };
+    });
+    const texts = raw.flatMap((r) => [...r.names, r.label]);
+    const { rows } = await fx.db.pool.query<{ n: string }>(
+      "SELECT cosmo.search_normalize(t) AS n FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY i",
+      [texts],
+    );
+    let i = 0;
+    expected = raw.map((r) => {
+      const names = r.names.map(() => rows[i++]?.n as string);
+      const label = rows[i++]?.n as string;
+      const words = names.flatMap((n) =>
+        [...n].flatMap((c, k) =>
+          k > 0 && SEPARATOR.test(n[k - 1] as string) && !SEPARATOR.test(c) ? [n.slice(k)] : [],
+        ),
+      );
+      return { id: r.id, names, words, label };
+    });
+  });
+
+  const startsWith = (q: string) => (e: Expected) =>
+    e.names.some((n) => n.startsWith(q)) || e.words.some((w) => w.startsWith(q)) || e.label.startsWith(q);
+
+  test("prefixes of 3 to 8 characters of every city's name find exactly the zones with a name, word or label starting so", async () => {
+    const cities = (await get("/zones?type=city&limit=100")).body.zones as { id: number; name: string }[];
+    expect(cities.length).toBeGreaterThan(50);
+    let compared = 0;
+    for (const city of cities) {
+      const own = expected.find((e) => e.id === city.id) as Expected;
+      for (let k = 3; k <= 8; k++) {
+        const q = (own.names[0] as string).slice(0, k);
+        if (q.length < k) break;
+        if (q !== q.trim()) continue; // the API trims the query: "lac " is "lac", the previous round
+        const want = expected.filter(startsWith(q)).map((e) => e.id);
+        const r = await get(`/zones?q=${encodeURIComponent(q)}&limit=100`);
+        expect(r.status).toBe(200);
+        const got = r.body.zones.map((z: { id: number }) => z.id);
+        expect(got, q).toContain(city.id);
+        if (want.length <= 100) expect([...got].sort(), q).toEqual([...want].sort());
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(300);
+  });
+
+  test("ranking: an equal name first, then names starting with the query, then words, then labels; larger types first", async () => {
+    // "esch": the city (its name starts with it) before zones where only a word or the label does.
+    const r = await get("/zones?q=esch&limit=100");
+    const rank = (z: { id: number }) => {
+      const e = expected.find((x) => x.id === z.id) as Expected;
+      if (e.names.includes("esch")) return 0;
+      if (e.names.some((n) => n.startsWith("esch"))) return 1;
+      if (e.words.some((w) => w.startsWith("esch"))) return 2;
+      return 3;
+    };
+    const ranks = r.body.zones.map(rank);
+    expect(ranks).toEqual([...ranks].sort((a: number, b: number) => a - b));
+    expect(new Set(ranks).size).toBeGreaterThan(1);
+    expect(r.body.zones.slice(0, 3).map((z: { name: string }) => z.name)).toContain("Esch-sur-Alzette");
+    // A whole name: that zone first.
+    const exact = await get("/zones?q=Differdange");
+    expect(exact.body.zones[0].name).toBe("Differdange");
+  });
+
+  test("a word of a name: its prefix finds the zone (Latin and Cyrillic)", async () => {
+    const alz = await get("/zones?q=alzet&type=city");
+    expect(alz.body.zones.map((z: { name: string }) => z.name)).toContain("Esch-sur-Alzette");
+    // name:ru "кантон Ремих": the second word.
+    const remich = await get(`/zones?q=${encodeURIComponent("Ремих")}&type=state_district`);
+    expect(remich.body.zones.map((z: { name: string }) => z.name)).toEqual(["Canton Remich"]);
+  });
+
+  test("Russian, Chinese and Japanese names, in capitals too", async () => {
+    const ru = await get(`/zones?q=${encodeURIComponent("ЛЮКСЕМБУРГ")}&type=country`);
+    expect(ru.body.zones.map((z: { osm_id: string }) => z.osm_id)).toEqual([LUX]);
+    const ruPrefix = await get(`/zones?q=${encodeURIComponent("Дикир")}&type=city`);
+    expect(ruPrefix.body.zones.map((z: { name: string }) => z.name)).toEqual(["Diekirch"]);
+    const zh = await get(`/zones?q=${encodeURIComponent("盧森")}`);
+    expect(zh.body.zones.map((z: { osm_id: string }) => z.osm_id)).toEqual(expect.arrayContaining([LUX, LUX_CITY]));
+    const ja = await get(`/zones?q=${encodeURIComponent("ルクセン")}&type=country`);
+    expect(ja.body.zones.map((z: { osm_id: string }) => z.osm_id)).toEqual([LUX]);
+  });
+
+  test("one typo: a letter missing, doubled, swapped or changed still finds the zone first", async () => {
+    for (const [typed, name] of [
+      ["Esch-sur-Alzete", "Esch-sur-Alzette"],
+      ["Differdnage", "Differdange"],
+      ["Dudelangee", "Dudelange"],
+      ["Echternaxh", "Echternach"],
+    ]) {
+      const r = await get(`/zones?q=${encodeURIComponent(typed as string)}`);
+      expect(r.body.zones[0]?.name, typed).toBe(name);
+    }
+  });
+
+  test("filters combine with the query: type, country, bbox", async () => {
+    const all = (await get("/zones?q=lux&limit=100")).body.zones as { zone_type: string; id: number }[];
+    expect(new Set(all.map((z) => z.zone_type)).size).toBeGreaterThan(1);
+    const cities = (await get("/zones?q=lux&type=city&limit=100")).body.zones as { zone_type: string; id: number }[];
+    expect(cities.map((z) => z.id).sort()).toEqual(
+      all
+        .filter((z) => z.zone_type === "city")
+        .map((z) => z.id)
+        .sort(),
+    );
+    expect((await get("/zones?q=lux&country=FR")).body.zones).toEqual([]);
+    expect((await get("/zones?q=lux&country=lu")).body.zones.length).toBeGreaterThan(0);
+    // A box around Luxembourg City: the city, not Esch-sur-Alzette (20 km south-west).
+    const box = await get("/zones?q=esch&bbox=6.12,49.60,6.14,49.62&limit=100");
+    expect(box.body.zones.map((z: { name: string }) => z.name)).not.toContain("Esch-sur-Alzette");
+    const escher = await get("/zones?q=esch&bbox=5.95,49.48,6.0,49.52&limit=100");
+    expect(escher.body.zones.map((z: { name: string }) => z.name)).toContain("Esch-sur-Alzette");
+    // Typo path with a filter: the filter holds there too.
+    const typo = await get(`/zones?q=${encodeURIComponent("Esch-sur-Alzete")}&type=state_district`);
+    expect(typo.body.zones.map((z: { zone_type: string }) => z.zone_type)).toEqual(["state_district"]);
+  });
+});
+
+describe("lean responses: fields= and lang=", () => {
+  test("the default set; fields= picks fields (the id always); fields=all gives every label and tag", async () => {
+    const lean = await get(`/zones/${ids[LUX_CITY]}`);
+    expect(Object.keys(lean.body.zone)).toEqual([
+      "id",
+      "name",
+      "parent",
+      "zone_type",
+      "osm_id",
+      "osm_link",
+      "wikidata",
+      "admin_level",
+      "nb_children",
+      "bbox",
+      "label",
+      "country_code",
+      "center",
+    ]);
+    const few = await get(`/zones/${ids[LUX_CITY]}?fields=name,zone_type`);
+    expect(few.body.zone).toEqual({ id: ids[LUX_CITY], name: "Luxembourg", zone_type: "city" });
+    for (const c of few.body.children) expect(Object.keys(c)).toEqual(["id", "name", "zone_type"]);
+    const all = await get(`/zones/${ids[LUX_CITY]}?fields=all`);
+    S.ZoneResponse.parse(all.body);
+    expect(all.body.zone.tags["name:ru"]).toBe("Люксембург");
+    expect(Object.keys(all.body.zone.international_labels).length).toBeGreaterThan(50);
+    for (const c of all.body.children) expect(c.international_labels).toBeTypeOf("object");
+    const parents = await get(`/zones/${ids[LUX_CITY]}/parents?fields=name`);
+    expect(parents.body.parents).toEqual([
+      { id: ids[LUX_CANTON], name: "Canton Luxembourg" },
+      { id: ids[LUX], name: "Lëtzebuerg" },
+    ]);
+    const search = await get("/zones?q=luxembourg&type=city&fields=osm_id");
+    expect(search.body.zones[0]).toEqual({ id: ids[LUX_CITY], osm_id: LUX_CITY, score: expect.any(Number) });
+    const at = await get("/zones/at?lon=6.1296&lat=49.6116&fields=zone_type");
+    expect(at.body.zones.map((z: { zone_type: string }) => z.zone_type)).toContain("city");
+  });
+
+  test("lang= gives name and label in that language, the local ones where the zone has none", async () => {
+    const de = await get(`/zones/${ids[LUX_CITY]}/parents?lang=de`);
+    expect(de.body.zone).toMatchObject({ name: "Luxemburg", label: "Luxemburg, Kanton Luxemburg, Luxemburg" });
+    expect(de.body.parents.map((p: { name: string }) => p.name)).toEqual(["Kanton Luxemburg", "Luxemburg"]);
+    const ru = await get(`/zones?q=${encodeURIComponent("Дикирх")}&type=city&lang=ru`);
+    expect(ru.body.zones[0].name).toBe("Дикирх");
+    // No such language: the local name and label.
+    const none = await get(`/zones/${ids[LUX_CITY]}?lang=xx`);
+    expect(none.body.zone).toMatchObject({ name: "Luxembourg", label: "Luxembourg, Canton Luxembourg, Lëtzebuerg" });
+  });
+
+  test("a bad field or language → 400 naming it; the compat routes keep their shape", async () => {
+    const bad = await get(`/zones/${ids[LUX_CITY]}?fields=name,population`);
+    expectBadParameter(bad, "fields", /unknown field "population"/);
+    expectBadParameter(await get("/zones?q=lux&fields="), "fields", /unknown field ""/);
+    expectBadParameter(await get("/zones/at?lon=6.1&lat=49.6&fields=ALL"), "fields");
+    expectBadParameter(await get(`/zones/${ids[LUX_CITY]}/parents?lang=german`), "lang");
+    expectBadParameter(await get(`/compat/zones/${ids[LUX_CITY]}?fields=all`), "fields", /unknown parameter/);
   });
 });
 
@@ -242,7 +438,7 @@ describe("datasets, stats, ops, OpenAPI, CORS", () => {
       ]),
     );
     const params = r.body.paths["/zones"].get.parameters.map((p: { name: string }) => p.name);
-    expect(params).toEqual(["q", "type", "country", "bbox", "limit", "offset", "labels"]);
+    expect(params).toEqual(["q", "type", "country", "bbox", "limit", "offset", "labels", "lang", "fields"]);
     const type = r.body.paths["/zones"].get.parameters.find((p: { name: string }) => p.name === "type");
     expect(type.schema.enum).toContain("state_district");
     const id = r.body.paths["/zones/{id}"].get.parameters[0];

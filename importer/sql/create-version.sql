@@ -22,7 +22,5 @@ CREATE TABLE {{schema}}.zones (
   parent bigint,
   wikidata text,
   is_generated bool NOT NULL DEFAULT false,
-  country_code text,
-  search_names text GENERATED ALWAYS AS
-    (cosmo.zone_search_names(name, loc_name, alt_name, label, international_labels, tags)) STORED
+  country_code text
 );

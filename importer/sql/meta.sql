@@ -35,22 +35,3 @@ INSERT INTO cosmo.served (id) VALUES (true) ON CONFLICT DO NOTHING;
 CREATE OR REPLACE FUNCTION cosmo.search_normalize(text) RETURNS text
   LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
   AS $$ SELECT lower(public.unaccent('public.unaccent'::regdictionary, $1)) $$;
-
--- Every name and label of a zone in every language, normalised, each once, the name first (so that a prefix
--- match on search_names is a prefix match on the name): the generated `search_names` column.
-CREATE OR REPLACE FUNCTION cosmo.zone_search_names(name text, loc_name text, alt_name text, label text, labels jsonb, tags jsonb)
-  RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  AS $$
-    SELECT cosmo.search_normalize(string_agg(v, ' | ' ORDER BY ord))
-    FROM (
-      SELECT v, min(ord) AS ord
-      FROM (
-        SELECT v, ord FROM unnest(ARRAY[name, loc_name, alt_name, label]) WITH ORDINALITY AS given(v, ord)
-        UNION ALL SELECT value, 10 FROM jsonb_each_text(labels)
-        UNION ALL SELECT value, 20 FROM jsonb_each_text(tags)
-          WHERE key ~ '^(name|alt_name|old_name|official_name|short_name|loc_name|int_name|nat_name|reg_name)(:|$)'
-      ) all_names
-      WHERE v IS NOT NULL AND v <> ''
-      GROUP BY v
-    ) distinct_names
-  $$;

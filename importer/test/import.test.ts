@@ -119,27 +119,41 @@ describe("import round trip", () => {
     expect(second.summary).toMatch(/identical to dataset version \d+.*nothing imported/);
   });
 
-  it("fills search_names with every name, unaccented and lower-cased, behind a trigram index", async () => {
+  it("builds the search names table: every name and word of a name, unaccented and lower-cased, behind its indexes", async () => {
     const path = await writeZones(
       dir,
       "search.json",
       sampleZones().map((z) => ({ ...z, osm_id: `${z.osm_id}`, tags: { ...z.tags, "name:ru": "Люксембург" } })),
     );
     const res = await importZonesFile(db, path, { progress: false, keepVersions: 10 });
-    const { rows } = await db.pool.query(`SELECT search_names FROM zones_v${res.version}.zones WHERE id = 17`);
-    const names: string = rows[0].search_names;
-    expect(names.startsWith("luxembourg | letzebuerg-stad")).toBe(true);
-    for (const n of ["luxemburg", "luksembourg, luksembourg", "люксембург", "luxembourg-ville;stad letzebuerg"])
-      expect(names).toContain(n);
-    const { rows: idx } = await db.pool.query(
-      `SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = 'zones_search_names'`,
-      [`zones_v${res.version}`],
+    const s = `zones_v${res.version}`;
+    const { rows } = await db.pool.query<{ term: string; match_rank: number }>(
+      `SELECT term, match_rank FROM ${s}.zone_names WHERE zone_id = 17`,
     );
-    expect(idx[0].indexdef).toMatch(/gin \(search_names gin_trgm_ops\)/);
+    const rank = new Map(rows.map((r) => [r.term, r.match_rank]));
+    expect(rows.length).toBe(rank.size); // one row per zone × name
+    for (const n of ["luxembourg", "luxemburg", "люксембург", "letzebuerg-stad"]) expect(rank.get(n), n).toBe(1);
+    // alt_name "Luxembourg-Ville;Stad Lëtzebuerg": two names; their words to the end are rows of rank 2
+    expect(rank.get("luxembourg-ville")).toBe(1);
+    expect(rank.get("stad letzebuerg")).toBe(1);
+    expect(rank.get("ville")).toBe(2);
+    expect(rank.get("stad")).toBe(2);
+    expect([...rank.values()].filter((r) => r === 3)).toHaveLength(1); // the zone's own label
+    const { rows: idx } = await db.pool.query<{ indexname: string; indexdef: string }>(
+      "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'zone_names' ORDER BY 1",
+      [s],
+    );
+    expect(idx.map((r) => r.indexname)).toEqual(["zone_names_term", "zone_names_trigram"]);
+    expect(idx[0]?.indexdef).toMatch(
+      /btree \(term text_pattern_ops\) INCLUDE \(zone_id, match_rank, zone_type, country_code\)/,
+    );
+    expect(idx[1]?.indexdef).toMatch(/gin \(term gin_trgm_ops\) WHERE \(match_rank = 1\)/);
     const { rows: hit } = await db.pool.query(
-      `SELECT id FROM zones_v${res.version}.zones WHERE search_names LIKE '%' || cosmo.search_normalize('LËTZEBUERG') || '%' ORDER BY id`,
+      `SELECT DISTINCT zone_id FROM ${s}.zone_names WHERE term LIKE cosmo.search_normalize('LËTZEBUERG') || '%' ORDER BY zone_id`,
     );
-    expect(hit.map((r) => r.id)).toEqual([10, 17, 23, 42]);
+    // the country by its name, the city by a word of its alt_name; not the zones where only a parent's name in
+    // the label has it (those are found through the parent)
+    expect(hit.map((r) => Number(r.zone_id))).toEqual([10, 17]);
   });
 
   it("builds the generalised tables per zoom band", async () => {

@@ -1,0 +1,49 @@
+-- The search index's rows: one per zone × distinct normalised name (cosmo.search_normalize), built once after
+-- the load in one statement (CREATE TABLE … AS may use parallel workers; INSERT … SELECT may not).
+-- match_rank is the best rank a prefix match on the row can give (api/sql/search.sql; 0 is an equal name):
+--   1 a name: name, loc_name, alt_name and the name, alt/official/short/old/loc/int/nat/reg names in every
+--     language from the tags, each ';'-separated value on its own (OSM's list separator);
+--   2 a word of a name to its end ("alzette" of "esch-sur-alzette"), so a word prefix is a prefix of a row;
+--   3 the zone's own label ("esch-sur-alzette, canton esch-sur-alzette, letzebuerg"): "name, parent" queries.
+-- The labels in other languages (~125 distinct per zone, ~5.5 kB) are left out: they are the zone's and its
+-- parents' names, already rows of their own zones, and they were most of the old per-zone search text.
+-- zone_type and country_code are copied so that ranking and those filters read the index alone.
+CREATE TABLE {{schema}}.zone_names AS
+WITH names AS (
+  SELECT DISTINCT z.id AS zone_id, z.zone_type, z.country_code, cosmo.search_normalize(btrim(part)) AS term
+  FROM {{schema}}.zones z
+  CROSS JOIN LATERAL (
+    SELECT z.name AS v
+    UNION ALL SELECT z.loc_name
+    UNION ALL SELECT z.alt_name
+    UNION ALL
+    SELECT t.value FROM jsonb_each_text(z.tags) t
+    WHERE t.key ~ '^(name|alt_name|official_name|short_name|old_name|loc_name|int_name|nat_name|reg_name)(:|$)'
+  ) given
+  CROSS JOIN LATERAL regexp_split_to_table(given.v, ';') part
+  WHERE btrim(part) <> ''
+),
+ranked AS (
+  SELECT zone_id, zone_type, country_code, term, 1 AS match_rank FROM names
+  UNION ALL
+  SELECT n.zone_id, n.zone_type, n.country_code, substr(n.term, p), 2
+  FROM names n
+  CROSS JOIN LATERAL generate_series(2, length(n.term)) p
+  WHERE n.term ~ '[[:space:]\-''’(/]'
+    AND substr(n.term, p - 1, 1) ~ '[[:space:]\-''’(/]'
+    AND substr(n.term, p, 1) !~ '[[:space:]\-''’(/]'
+  UNION ALL
+  SELECT z.id, z.zone_type, z.country_code, cosmo.search_normalize(z.label), 3
+  FROM {{schema}}.zones z
+  WHERE z.label <> ''
+)
+SELECT zone_id, term, min(match_rank)::smallint AS match_rank, zone_type, country_code
+FROM ranked
+GROUP BY zone_id, term, zone_type, country_code;
+
+-- Prefix (autocomplete), word-prefix and label matches are ranges of this btree (LIKE 'q%' with
+-- text_pattern_ops, whatever the collation); the INCLUDEd columns let ranking and filters skip the table.
+CREATE INDEX zone_names_term ON {{schema}}.zone_names (term text_pattern_ops)
+  INCLUDE (zone_id, match_rank, zone_type, country_code);
+-- One-typo tolerance (api/sql/search-fuzzy.sql) on the names only: short texts, few trigrams each.
+CREATE INDEX zone_names_trigram ON {{schema}}.zone_names USING gin (term gin_trgm_ops) WHERE match_rank = 1;
