@@ -174,7 +174,7 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       summary: "Old cosmogony_explorer shape: {zone (with bbox), children}, old fields only",
       tag: "compat",
       params: S.ZoneIdParams,
-      query: S.EmptyQuery,
+      query: S.CompatZoneQuery,
       response: S.CompatZoneResponse,
       dataset: true,
       async handler({ ref, params }) {
@@ -191,7 +191,7 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       summary: "Old cosmogony_explorer shape: {zone (with bbox), parents}, old fields only",
       tag: "compat",
       params: S.ZoneIdParams,
-      query: S.EmptyQuery,
+      query: S.CompatZoneQuery,
       response: S.CompatParentsResponse,
       dataset: true,
       async handler({ ref, params }) {

@@ -133,6 +133,12 @@ export const AtQuery = z.strictObject({
 
 export const ZoneQuery = z.strictObject(ZONE_SHAPE_PARAMS);
 
+/**
+ * The compatibility routes' shape is fixed: they validate and ignore fields=, lang= and labels=, so that a
+ * client asking every route for its fields (the explorer) still works where nginx maps the old routes to them.
+ */
+export const CompatZoneQuery = z.strictObject(ZONE_SHAPE_PARAMS);
+
 export const GeometryQuery = z.strictObject({
   simplify: decimal(0, 100_000)
     .optional()

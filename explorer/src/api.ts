@@ -56,11 +56,16 @@ export async function getJson<T = unknown>(
 
 const api = (path: string) => `${apiBase}${path}`;
 
+/**
+ * The zone panel's fields: the API's lean default plus the labels in every language (the language menu and
+ * the names in the chosen language) and the zip codes.
+ */
+const ZONE_PANEL_FIELDS =
+  "id,name,parent,zone_type,osm_id,wikidata,admin_level,nb_children,bbox,label,international_labels,zip_codes,country_code,center";
+
 export async function fetchZone(id: string, signal?: AbortSignal): Promise<{ zone: ZoneInfo; children: ZoneInfo[] }> {
-  const body = await getJson<{ zone?: unknown; children?: unknown }>(api(`/zones/${encodeURIComponent(id)}`), {
-    signal,
-    what: `zone ${id}`,
-  });
+  const url = api(`/zones/${encodeURIComponent(id)}?fields=${ZONE_PANEL_FIELDS}`);
+  const body = await getJson<{ zone?: unknown; children?: unknown }>(url, { signal, what: `zone ${id}` });
   return { zone: normalizeZone(body.zone ?? body), children: listOf(body.children).map(normalizeZone) };
 }
 
