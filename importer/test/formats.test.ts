@@ -30,7 +30,7 @@ async function readAll(path: string): Promise<Zone[]> {
   return out;
 }
 
-/** One digest of every column of every row of a version (geometries as stored, search_names included). */
+/** One digest of every column of every row of a version (geometries as stored). */
 async function zonesChecksum(version: number): Promise<string> {
   const { rows } = await db.pool.query(
     `SELECT md5(string_agg(z::text, E'\\n' ORDER BY z.id)) AS sum, count(*)::int AS n FROM zones_v${version}.zones z`,
