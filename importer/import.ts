@@ -117,7 +117,8 @@ export async function importZonesFile(db: Database, source: string, opts: Import
         });
         const loadMs = performance.now() - tLoad;
         progress?.stop();
-        const post = await postLoad(client, row.schema_name);
+        // the search names on a second connection of the pool, beside the lock's (a pool of one: after, on this one)
+        const post = await postLoad(client, row.schema_name, (db.pool.options.max ?? 10) > 1 ? db.pool : undefined);
         const meta = loaded.meta ?? { osm_filename: null, stats: loaded.computedStats, statsComputedByImporter: true };
         await client.query(
           "UPDATE cosmo.datasets SET status = 'ready', zone_count = $2, meta = $3 WHERE version = $1",

@@ -23,17 +23,37 @@ async function timed(label: string, fn: () => Promise<unknown>): Promise<number>
   return ms;
 }
 
-export async function postLoad(client: pg.PoolClient | pg.Pool, schema: string): Promise<PostLoadTimings> {
+/** The search names table (sql/search-names.sql) and its indexes, vacuumed. */
+async function buildSearchNames(db: pg.PoolClient | pg.Pool, schema: string): Promise<void> {
+  await db.query(loadSql(import.meta.url, "sql/search-names.sql", { schema }));
+  // VACUUM sets the visibility map: the search's index-only scans then never visit the table.
+  await db.query(`VACUUM (ANALYZE) ${ident(schema)}.zone_names`);
+}
+
+/**
+ * `pool`: another connection for the search names, which read only the loaded rows' names: they are built
+ * while the geometries are repaired and indexed on `client` (both cores busy instead of one). Without it, after.
+ */
+export async function postLoad(
+  client: pg.PoolClient | pg.Pool,
+  schema: string,
+  pool?: pg.Pool,
+): Promise<PostLoadTimings> {
   const s = ident(schema);
-  const makeValidMs = await timed("make geometries valid", () =>
-    client.query(loadSql(import.meta.url, "sql/make-valid.sql", { schema })),
-  );
-  const indexesMs = await timed("indexes", () => client.query(loadSql(import.meta.url, "sql/indexes.sql", { schema })));
-  const searchNamesMs = await timed("search names", async () => {
-    await client.query(loadSql(import.meta.url, "sql/search-names.sql", { schema }));
-    // VACUUM sets the visibility map: the search's index-only scans then never visit the table.
-    await client.query(`VACUUM (ANALYZE) ${s}.zone_names`);
-  });
+  const namesAlongside = pool ? timed("search names", () => buildSearchNames(pool, schema)) : null;
+  namesAlongside?.catch(() => {}); // awaited below, after the steps that run meanwhile
+  let makeValidMs: number;
+  let indexesMs: number;
+  try {
+    makeValidMs = await timed("make geometries valid", () =>
+      client.query(loadSql(import.meta.url, "sql/make-valid.sql", { schema })),
+    );
+    indexesMs = await timed("indexes", () => client.query(loadSql(import.meta.url, "sql/indexes.sql", { schema })));
+  } catch (err) {
+    await namesAlongside?.catch(() => {}); // its connection back before the failed version's schema is dropped
+    throw err;
+  }
+  const searchNamesMs = await (namesAlongside ?? timed("search names", () => buildSearchNames(client, schema)));
   // deepest band first: each coarser band is simplified from the previous (finer) one
   const generalised = ZOOM_BANDS.filter((b) => b.table !== null).sort((a, b) => b.minZoom - a.minZoom);
   const generaliseMs = await timed("generalised tables", async () => {

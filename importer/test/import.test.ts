@@ -156,6 +156,27 @@ describe("import round trip", () => {
     expect(hit.map((r) => Number(r.zone_id))).toEqual([10, 17]);
   });
 
+  it("builds the search names beside the indexes on a second connection, and on the one connection of a pool of one", async () => {
+    const path = await writeZones(
+      dir,
+      "names-alongside.json",
+      sampleZones().map((z) => ({ ...z, name: `${z.name} alongside` })),
+    );
+    const res = await importZonesFile(db, path, { progress: false, keepVersions: 10 });
+    const count = async (pool: TestDatabase["pool"], version: number) =>
+      (await pool.query(`SELECT count(DISTINCT zone_id)::int AS n FROM zones_v${version}.zone_names`)).rows[0].n;
+    expect(await count(db.pool, res.version)).toBe(4);
+    // The import's lock holds the only connection: the names must not wait for a second one.
+    const single = await testDatabase("import-pool1", { poolMax: 1 });
+    try {
+      const one = await importZonesFile(single, path, { progress: false });
+      expect(one.skipped).toBe(false);
+      expect(await count(single.pool, one.version)).toBe(4);
+    } finally {
+      await single.close();
+    }
+  });
+
   it("builds the generalised tables per zoom band", async () => {
     const path = await writeZones(
       dir,
