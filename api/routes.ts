@@ -55,6 +55,16 @@ function datasetGone(version: number, status: string | null): HttpError {
   );
 }
 
+/** A version loaded by a cosmo older than the names table (the only relation search reads and others do not). */
+function searchNamesMissing(version: number): HttpError {
+  return new HttpError(
+    503,
+    "no_search_names",
+    `dataset version ${version} was imported by an older cosmo, without the search names table: import its file again (cosmo import) to search it by name`,
+    { dataset: version },
+  );
+}
+
 function isMissingSchema(err: unknown): boolean {
   const code = (err as { code?: string }).code;
   return code === "3F000" || code === "42P01";
@@ -83,7 +93,9 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       dataset: true,
       async handler({ ref, query }) {
         const shape = zoneShape(query);
-        const rows = await queries.search(ref, query as never, shape);
+        const rows = await queries.search(ref, query as never, shape).catch((err: unknown) => {
+          throw isMissingSchema(err) && /zone_names/.test(String(err)) ? searchNamesMissing(ref.version) : err;
+        });
         return { dataset: ref.version, zones: rows.map((r) => zoneJson(r, shape)) };
       },
     },

@@ -643,3 +643,19 @@ test("/datasets shows the source path and who forced a publish only with api.sho
     await shown.close();
   }
 });
+
+test("a version imported before the names table: search by name → 503 saying to import it again; filters still answer", async () => {
+  const old = await importZonesFile(fx.db, await editedCopy(fx.file, (z) => ({ ...z, wikidata: null })), {
+    progress: false,
+  });
+  await fx.db.pool.query(`DROP TABLE zones_v${old.version}.zone_names`);
+  await publishVersion(fx.db, old.version, { force: true, reason: "a version as an older cosmo left it" });
+  await eventually(async () => expect((await get("/stats")).body.dataset).toBe(old.version));
+  const r = await get("/zones?q=luxem");
+  expect(r.status).toBe(503);
+  expect(r.body.error).toBe("no_search_names");
+  expect(r.body.message).toMatch(new RegExp(`dataset version ${old.version} .*import its file again`));
+  const cities = await get("/zones?type=city&limit=3");
+  expect(cities.status).toBe(200);
+  expect(cities.body.zones).toHaveLength(3);
+});
