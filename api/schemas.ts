@@ -39,7 +39,7 @@ export const LabelsParam = z
   .transform((s) => (s === "all" ? "all" : s.split(",")))
   .optional()
   .describe(
-    "international_labels of listed zones: all, or languages like fr,de (default: only the main zone's, all languages)",
+    "international_labels on every zone: all, or languages like fr,de (without it, only where fields= asks for them, all languages)",
   );
 
 const LANGUAGE = /^[a-z]{2,3}([-_][A-Za-z0-9]{1,8})?$/;
