@@ -274,6 +274,9 @@ describe("/zones search on the names table", () => {
         .map((z) => z.id)
         .sort(),
     );
+    // Pages of a name search follow the same order.
+    const page2 = (await get("/zones?q=lux&limit=3&offset=3")).body.zones as { id: number }[];
+    expect(page2.map((z) => z.id)).toEqual(all.slice(3, 6).map((z) => z.id));
     expect((await get("/zones?q=lux&country=FR")).body.zones).toEqual([]);
     expect((await get("/zones?q=lux&country=lu")).body.zones.length).toBeGreaterThan(0);
     // A box around Luxembourg City: the city, not Esch-sur-Alzette (20 km south-west).
