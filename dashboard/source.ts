@@ -13,7 +13,7 @@ import { InputError } from "../core/errors.ts";
 import { startProgress } from "../core/progress.ts";
 import { loadSql } from "../core/sql.ts";
 import { type ArtefactStore, localFile, openStore, readArtefactText } from "../core/storage.ts";
-import { copyRow, multiPolygonEwkt } from "./copy-text.ts";
+import { copyRow, multiPolygonHexEwkb } from "./copy-text.ts";
 import type { DatasetInfo } from "./diff-schema.ts";
 import type { Workspace } from "./workspace.ts";
 
@@ -166,7 +166,7 @@ async function loadFile(ws: Workspace, url: string, table: string): Promise<Load
           z.parent,
           z.wikidata,
           z.country_code,
-          z.geometry ? multiPolygonEwkt(z.geometry) : null,
+          z.geometry ? multiPolygonHexEwkb(z.geometry) : null,
         ]);
       }
     }
