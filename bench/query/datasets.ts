@@ -21,6 +21,7 @@ import {
   statSync,
 } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Database } from "../../core/db.ts";
 import { PROJECT_ROOT } from "../../core/paths.ts";
 import { parseTimeV, type TimeV } from "../extract/time-v.ts";
@@ -101,7 +102,8 @@ function gridPbf(grid: number): string {
 /** The grid's extract with the fractal country appended (a temporary name renamed when complete). */
 function withFractal(extract: string, country: FractalCountry, grid: number): string {
   const target = join(OUT, `grid${grid}-fractal${country.spec.depth}.jsonl`);
-  if (newer(target, extract, new URL("./fractal.ts", import.meta.url).pathname)) return target;
+  const generators = ["./fractal.ts", "./datasets.ts"].map((f) => fileURLToPath(new URL(f, import.meta.url)));
+  if (newer(target, extract, ...generators)) return target;
   log(`appending the fractal country (${country.radii.length} vertices) → ${target}`);
   const tmp = `${target}.tmp`;
   copyFileSync(extract, tmp);

@@ -78,8 +78,8 @@ const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
 function measuredText(key: string, r: Measured): string {
   const codes = ok(r) ? "" : `, status ${JSON.stringify(r.status)}`;
   const points = key === "locatePost" ? `${Math.round(r.pointsPerSecond ?? 0)} points/s, ` : "";
-  if (r.requests === 0) return `no answer completed within the run (the first took ${r.responseBytes} B)`;
-  return `${points}${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.requests} answers of ${r.responseBytes} B (the first)${codes}`;
+  if (r.requests === 0) return `no answer completed within the run (a single request answered ${r.responseBytes} B)`;
+  return `${points}${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.requests} answers (the first ${r.responseBytes} B)${codes}`;
 }
 
 function isSkipped(r: CaseResult | undefined): r is { skipped: string } {

@@ -22,7 +22,15 @@ import { type BenchDataset, gridDataset, luxDataset, OUT } from "./datasets.ts";
 import { fractalBbox, fractalVertex } from "./fractal.ts";
 import { type Bbox, pointsInside, randomIds, randomPoints, searchTerms, writePointsCsv } from "./inputs.ts";
 import { naivePointQuery } from "./pgbench.ts";
-import { type CaseResult, type Measured, type QueryResults, reportLines, type Skipped, type Via } from "./report.ts";
+import {
+  type CaseResult,
+  type DatasetResults,
+  type Measured,
+  type QueryResults,
+  reportLines,
+  type Skipped,
+  type Via,
+} from "./report.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const DATASETS = (process.env.BENCH_QUERY_DATASETS ?? "lux,grid").split(",");
@@ -157,68 +165,96 @@ function coastlineTiles(d: BenchDataset): string[] {
   return [...paths];
 }
 
-async function runDataset(d: BenchDataset): Promise<QueryResults["datasets"][string]> {
+interface Requests {
+  atPaths: string[];
+  idPaths: string[];
+  searchPaths: string[];
+  bodies: string[];
+  fractalPaths: string[] | null;
+}
+
+/** Every HTTP case, directly and through nginx, then the coastline tiles. */
+async function httpCases(
+  d: BenchDataset,
+  api: Service,
+  tiles: Service,
+  webUrl: string,
+  q: Requests,
+): Promise<Record<Via, Record<string, CaseResult>>> {
+  const cases: Record<Via, Record<string, CaseResult>> = { direct: {}, nginx: {} };
+  for (const via of ["direct", "nginx"] as const) {
+    // Behind nginx the API is under /api/ (nginx strips it), as the explorer calls it.
+    const [url, prefix] = via === "direct" ? [api.url, ""] : [webUrl, "/api"];
+    const at = (paths: string[]) => paths.map((p) => `${prefix}${p}`);
+    const step = async (name: string, fn: () => Promise<CaseResult>) => {
+      log(`${d.key} ${via}: ${name}`);
+      cases[via][name] = await fn();
+    };
+    await step("healthz", () => measure(url, at(["/healthz"])));
+    await step("at", () => measure(url, at(q.atPaths)));
+    await step("zone", () => measure(url, at(q.idPaths)));
+    await step("search", () => measure(url, at(q.searchPaths)));
+    await step("locatePost", async () => {
+      const r = await measure(url, at(["/zones/locate"]), { bodies: q.bodies });
+      if ("skipped" in r) return r;
+      const answered = r.status["200"] ?? 0;
+      return { ...r, pointsPerSecond: (answered * LOCATE_BATCH) / SECONDS };
+    });
+    const inside = q.fractalPaths;
+    if (inside) await step("atFractal", () => measure(url, at(inside)));
+  }
+  const tilePaths = coastlineTiles(d);
+  if (tilePaths.length) {
+    log(`${d.key}: ${tilePaths.length} uncached tiles z8-z14 along the coastline`);
+    cases.direct.tilesCoastline = await measure(tiles.url, tilePaths);
+  }
+  return cases;
+}
+
+async function runDataset(d: BenchDataset): Promise<DatasetResults> {
   const bbox = await datasetBbox(d);
   const { rows: idRows } = await d.db.pool.query<{ id: string }>(`SELECT id FROM "${d.schema}".zones`);
   const ids = idRows.map((r) => Number(r.id));
   const names = await zoneNames(d);
-  const atPaths = randomPoints(SEED.points, bbox, DRAWS).map(([x, y]) => `/zones/at?lon=${x}&lat=${y}`);
-  const idPaths = randomIds(SEED.ids, ids, DRAWS).map((id) => `/zones/${id}`);
-  const terms = searchTerms(SEED.terms, names, DRAWS);
-  const searchPaths = terms.map((t) => `/zones?q=${encodeURIComponent(t.q)}`);
-  const bodies = locateBodies(SEED.locate, bbox);
-  const fractalPaths = d.fractal
-    ? pointsInside(SEED.fractalPoints, d.fractal, fractalBbox(d.fractal), DRAWS).map(
-        ([x, y]) => `/zones/at?lon=${x}&lat=${y}`,
-      )
-    : null;
+  const requests: Requests = {
+    atPaths: randomPoints(SEED.points, bbox, DRAWS).map(([x, y]) => `/zones/at?lon=${x}&lat=${y}`),
+    idPaths: randomIds(SEED.ids, ids, DRAWS).map((id) => `/zones/${id}`),
+    searchPaths: searchTerms(SEED.terms, names, DRAWS).map((t) => `/zones?q=${encodeURIComponent(t.q)}`),
+    bodies: locateBodies(SEED.locate, bbox),
+    fractalPaths: d.fractal
+      ? pointsInside(SEED.fractalPoints, d.fractal, fractalBbox(d.fractal), DRAWS).map(
+          ([x, y]) => `/zones/at?lon=${x}&lat=${y}`,
+        )
+      : null,
+  };
   log(`${d.key}: ${ids.length} zones, bbox ${bbox.map((v) => v.toFixed(2)).join(",")}, ${names.length} names`);
 
-  const api = await startService("api", d.db.url, { COSMO_API_RESPONSE_CACHE_BYTES: "0" });
-  const tiles = await startService("tiles", d.db.url, {
-    COSMO_TILES_MEMORY_CACHE_BYTES: "0",
-    COSMO_TILES_PERSISTENT_CACHE: "false",
-  });
-  const web = await startWeb({
-    apiUrl: api.url,
-    tilesUrl: tiles.url,
-    build: false,
-    dataDir: join(OUT, "web-data"),
-    prefixDir: join(OUT, "web-nginx"),
-  });
-  const cases: Record<Via, Record<string, CaseResult>> = { direct: {}, nginx: {} };
+  // The services go down with the bench whatever stops it (they would hold the database and their ports).
+  const services: Service[] = [];
+  let web: Awaited<ReturnType<typeof startWeb>> | undefined;
+  let cases: Record<Via, Record<string, CaseResult>>;
+  let apiPeakRssMb: number;
   try {
-    for (const via of ["direct", "nginx"] as const) {
-      // Behind nginx the API is under /api/ (nginx strips it), as the explorer calls it.
-      const [url, prefix] = via === "direct" ? [api.url, ""] : [web.url, "/api"];
-      const at = (paths: string[]) => paths.map((p) => `${prefix}${p}`);
-      const c = cases[via];
-      const step = async (name: string, fn: () => Promise<CaseResult>) => {
-        log(`${d.key} ${via}: ${name}`);
-        c[name] = await fn();
-      };
-      await step("healthz", () => measure(url, at(["/healthz"])));
-      await step("at", () => measure(url, at(atPaths)));
-      await step("zone", () => measure(url, at(idPaths)));
-      await step("search", () => measure(url, at(searchPaths)));
-      await step("locatePost", async () => {
-        const r = await measure(url, at(["/zones/locate"]), { bodies });
-        if ("skipped" in r) return r;
-        const answered = r.status["200"] ?? 0;
-        return { ...r, pointsPerSecond: (answered * LOCATE_BATCH) / SECONDS };
-      });
-      if (fractalPaths) await step("atFractal", () => measure(url, at(fractalPaths)));
-    }
-    const tilePaths = coastlineTiles(d);
-    if (tilePaths.length) {
-      log(`${d.key}: ${tilePaths.length} uncached tiles z8-z14 along the coastline`);
-      cases.direct.tilesCoastline = await measure(tiles.url, tilePaths);
-    }
+    const api = await startService("api", d.db.url, { COSMO_API_RESPONSE_CACHE_BYTES: "0" });
+    services.push(api);
+    const tiles = await startService("tiles", d.db.url, {
+      COSMO_TILES_MEMORY_CACHE_BYTES: "0",
+      COSMO_TILES_PERSISTENT_CACHE: "false",
+    });
+    services.push(tiles);
+    web = await startWeb({
+      apiUrl: api.url,
+      tilesUrl: tiles.url,
+      build: false,
+      dataDir: join(OUT, "web-data"),
+      prefixDir: join(OUT, "web-nginx"),
+    });
+    cases = await httpCases(d, api, tiles, web.url, requests);
+    apiPeakRssMb = api.peakRssMb();
   } finally {
-    await web.close();
+    await web?.close();
+    for (const s of services) await s.stop();
   }
-  const apiPeakRssMb = api.peakRssMb();
-  await stopAll([api, tiles]);
 
   log(`${d.key}: naive full-geometry point query through pgbench`);
   const naive = await naivePointQuery({
@@ -242,10 +278,6 @@ async function runDataset(d: BenchDataset): Promise<QueryResults["datasets"][str
     naivePgbench: naive,
     locateCommand: locate,
   };
-}
-
-async function stopAll(services: Service[]): Promise<void> {
-  for (const s of services) await s.stop();
 }
 
 const results: QueryResults = { seconds: SECONDS, connections: CONNECTIONS, datasets: {} };
