@@ -8,7 +8,13 @@ import type { PgbenchResult } from "./pgbench.ts";
 
 export type Via = "direct" | "nginx";
 
-export type Measured = LoadResult & { responseBytes: number; firstStatus: number; pointsPerSecond?: number };
+export type Measured = LoadResult & {
+  responseBytes: number;
+  firstStatus: number;
+  pointsPerSecond?: number;
+  /** CPU time per answer over the run: the answering service's process, and the whole machine's busy time. */
+  cpuMsPerAnswer?: { processMs: number; machineMs: number };
+};
 export interface LocateCommandResult {
   points: number;
   rowsWritten: number;
@@ -79,7 +85,10 @@ function measuredText(key: string, r: Measured): string {
   const codes = ok(r) ? "" : `, status ${JSON.stringify(r.status)}`;
   const points = key === "locatePost" ? `${Math.round(r.pointsPerSecond ?? 0)} points/s, ` : "";
   if (r.requests === 0) return `no answer completed within the run (a single request answered ${r.responseBytes} B)`;
-  return `${points}${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.requests} answers (the first ${r.responseBytes} B)${codes}`;
+  const cpu = r.cpuMsPerAnswer
+    ? `; CPU per answer ${r.cpuMsPerAnswer.processMs.toFixed(2)} ms service, ${r.cpuMsPerAnswer.machineMs.toFixed(2)} ms machine`
+    : "";
+  return `${points}${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.requests} answers (the first ${r.responseBytes} B)${codes}${cpu}`;
 }
 
 function isSkipped(r: CaseResult | undefined): r is { skipped: string } {

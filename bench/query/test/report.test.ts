@@ -31,7 +31,7 @@ function dataset(over: Partial<DatasetResults> = {}): DatasetResults {
     cases: {
       direct: {
         healthz: measured(10_000, 20),
-        at: measured(3500, 40),
+        at: { ...measured(3500, 40), cpuMsPerAnswer: { processMs: 0.21, machineMs: 0.57 } },
         zone: measured(2000, 40),
         search: measured(1500, 90, { "200": 100, "503": 5 }),
         locatePost: { skipped: "not available (POST /zones/locate answers 404)" },
@@ -56,6 +56,10 @@ describe("bench-query report", () => {
   it("gives verdicts on the grid, direct, and only information elsewhere", () => {
     expect(row(rows, "grid", "direct", "/zones/at, random")[5]).toBe("OK");
     expect(row(rows, "grid", "direct", "/zones/:id")[5]).toBe("MISS");
+    // What the CPU does per answer, for a target beyond the hardware.
+    expect(row(rows, "grid", "direct", "/zones/at, random")[3]).toContain(
+      "CPU per answer 0.21 ms service, 0.57 ms machine",
+    );
     expect(row(rows, "grid", "nginx", "/zones/at, random")[5]).toBe("info");
     expect(row(rows, "lux", "direct", "/zones/at, random")[5]).toBe("info");
     expect(row(rows, "grid", "nginx", "/zones/at, random")[6]).toBe(
