@@ -72,7 +72,7 @@ async function measure(
   /** The process answering (its CPU time per answer is reported). */
   pid: number,
   paths: string[],
-  extra: { bodies?: string[]; headers?: Record<string, string> } = {},
+  extra: { bodies?: string[]; headers?: Record<string, string>; connections?: number; amount?: number } = {},
 ): Promise<Measured | Skipped> {
   const first = await probe(url, paths[0] as string, extra.bodies?.[0]);
   if (first.status === 404 || first.status === 405)
@@ -80,18 +80,13 @@ async function measure(
       skipped: `not available (${extra.bodies ? "POST" : "GET"} ${paths[0]?.split("?")[0]} answers ${first.status})`,
     };
   const headers = { ...gzip, ...(extra.bodies ? { "content-type": "application/json" } : {}), ...extra.headers };
-  await load({ url, paths, connections: CONNECTIONS, seconds: warmSeconds, headers, bodies: extra.bodies });
+  const connections = extra.connections ?? CONNECTIONS;
+  await load({ url, paths, connections, seconds: warmSeconds, headers, bodies: extra.bodies });
   // autocannon leaves the warm-up's last requests in the server's queue: one answer means they are through.
   await probe(url, paths[0] as string, extra.bodies?.[0]);
   const before = cpuSample(pid);
-  const r: LoadResult = await load({
-    url,
-    paths,
-    connections: CONNECTIONS,
-    seconds: SECONDS,
-    headers,
-    bodies: extra.bodies,
-  });
+  const span = extra.amount ? { amount: extra.amount } : { seconds: SECONDS };
+  const r: LoadResult = await load({ url, paths, connections, ...span, headers, bodies: extra.bodies });
   const cpuMsPerAnswer = cpuPerAnswer(before, cpuSample(pid), r.requests);
   return { ...r, responseBytes: first.bytes, firstStatus: first.status, cpuMsPerAnswer };
 }
@@ -214,6 +209,12 @@ async function httpCases(
   if (tilePaths.length) {
     log(`${d.key}: ${tilePaths.length} uncached tiles z8-z14 along the coastline`);
     cases.direct.tilesCoastline = await measure(tiles.url, tiles.pid, tilePaths);
+    // The same tiles one at a time: each render's own time, without the queue of 100 connections.
+    log(`${d.key}: the same tiles one at a time`);
+    cases.direct.tilesCoastlineSingle = await measure(tiles.url, tiles.pid, tilePaths, {
+      connections: 1,
+      amount: tilePaths.length,
+    });
   }
   return cases;
 }
@@ -273,6 +274,18 @@ async function runDataset(d: BenchDataset): Promise<DatasetResults> {
     dir: OUT,
     name: d.key,
   });
+  const fractal = d.fractal;
+  const naiveFractal = fractal
+    ? await naivePointQuery({
+        url: d.db.url,
+        schema: d.schema,
+        bbox: fractalBbox(fractal),
+        clients: PGBENCH_CLIENTS,
+        seconds: SECONDS,
+        dir: OUT,
+        name: `${d.key}-fractal`,
+      })
+    : null;
   const locate = await locateCommand(d, bbox);
   return {
     version: d.version,
@@ -283,6 +296,7 @@ async function runDataset(d: BenchDataset): Promise<DatasetResults> {
     cases,
     apiPeakRssMb,
     naivePgbench: naive,
+    naiveFractalPgbench: naiveFractal,
     locateCommand: locate,
   };
 }

@@ -37,10 +37,11 @@ function dataset(over: Partial<DatasetResults> = {}): DatasetResults {
         locatePost: { skipped: "not available (POST /zones/locate answers 404)" },
         atFractal: { ...measured(0, 0, {}) },
       },
-      nginx: { healthz: measured(8000, 30), at: measured(3000, 45) },
+      nginx: { healthz: measured(8000, 30), at: measured(3000, 45), atFractal: measured(40, 900) },
     },
     apiPeakRssMb: 500,
     naivePgbench: { tps: 2800, latencyMs: 3, clients: 8 },
+    naiveFractalPgbench: { tps: 50, latencyMs: 160, clients: 8 },
     locateCommand: { skipped: "not available (no `cosmo locate` command)" },
     ...over,
   };
@@ -65,6 +66,8 @@ describe("bench-query report", () => {
     expect(row(rows, "grid", "nginx", "/zones/at, random")[6]).toBe(
       "38 % of /healthz; 107 % of naive SQL; 86 % of direct",
     );
+    // Inside the fractal country the naive query is the one run in its bbox.
+    expect(row(rows, "grid", "nginx", "/zones/at inside")[6]).toBe("1 % of /healthz; 80 % of naive SQL");
   });
 
   it("fails a case answered fast with errors or not at all, and says when an endpoint is not there", () => {
