@@ -23,7 +23,8 @@ export interface LocateCommandResult {
   peakRssMb: number;
   pointsPerSecond: number;
 }
-export type Skipped = { skipped: string };
+/** A case not measured: its endpoint not there (yet), or `failed` when it was there and broke. */
+export type Skipped = { skipped: string; failed?: boolean };
 export type CaseResult = Measured | LocateCommandResult | Skipped;
 
 export interface DatasetResults {
@@ -94,6 +95,12 @@ function measuredText(key: string, r: Measured): string {
   return `${points}${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.requests} answers (the first ${r.responseBytes} B)${codes}${cpu}`;
 }
 
+/** Not there: no verdict ("n/a"); there and broken: a miss. */
+function skippedVerdict(r: Skipped, applies: boolean): string {
+  if (!applies) return "info";
+  return r.failed ? "MISS" : "n/a";
+}
+
 function isSkipped(r: CaseResult | undefined): r is { skipped: string } {
   return r !== undefined && "skipped" in r;
 }
@@ -115,7 +122,7 @@ export function reportRows(results: QueryResults): string[][] {
             : c.title;
         const applies = targeted && via === "direct" && c.target !== undefined;
         if (isSkipped(r)) {
-          rows.push([name, via, title, r.skipped, c.target?.text ?? "", applies ? "n/a" : "info", ""]);
+          rows.push([name, via, title, r.skipped, c.target?.text ?? "", skippedVerdict(r, applies), ""]);
           continue;
         }
         const m = r as Measured;
@@ -146,7 +153,7 @@ export function reportRows(results: QueryResults): string[][] {
         "cosmo locate, whole command",
         loc.skipped,
         ">= 100,000 points/s, RSS < 1 GB",
-        targeted ? "n/a" : "info",
+        skippedVerdict(loc, targeted),
         "",
       ]);
     } else {

@@ -8,7 +8,7 @@
 //
 // Knobs (environment): BENCH_SECONDS (per case, default 10), BENCH_QUERY_DATASETS (default "lux,grid"),
 // BENCH_QUERY_GRID (default 12), BENCH_QUERY_FRACTAL_DEPTH (default 18: 2 M vertices),
-// BENCH_QUERY_LOCATE_POINTS (default 1 000 000). A smoke run: BENCH_SECONDS=1 BENCH_QUERY_DATASETS=lux
+// BENCH_QUERY_LOCATE_POINTS (default 1 000 000). A smoke run: BENCH_SECONDS=3 BENCH_QUERY_DATASETS=lux
 // BENCH_QUERY_LOCATE_POINTS=10000.
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -132,12 +132,15 @@ async function locateCommand(d: BenchDataset, bbox: Bbox): Promise<CaseResult> {
     env: { ...process.env, DATABASE_URL: d.db.url, COSMO_LOG_LEVEL: "warn" },
   });
   if (run.status !== 0)
-    return { skipped: `failed: cosmo locate exited with ${run.status}: ${run.stderr.trim().split("\n").pop()}` };
+    return {
+      skipped: `failed: cosmo locate exited with ${run.status}: ${run.stderr.trim().split("\n").pop()}`,
+      failed: true,
+    };
   const t = parseTimeV(readFileSync(timeFile, "utf8"));
-  const rows =
-    readFileSync(output, "utf8")
-      .split("\n")
-      .filter((l) => l).length - 1;
+  // Rows answering a point start with its (numeric) id; a header line does not.
+  const rows = readFileSync(output, "utf8")
+    .split("\n")
+    .filter((l) => /^\d/.test(l)).length;
   return {
     points: LOCATE_POINTS,
     rowsWritten: rows,

@@ -79,6 +79,12 @@ describe("bench-query report", () => {
     expect(row(rows, "grid", "direct", "POST /zones/locate")[3]).toContain("not available");
     expect(row(rows, "grid", "direct", "POST /zones/locate")[5]).toBe("n/a");
     expect(row(rows, "grid", "cli", "cosmo locate")[3]).toContain("not available");
+    expect(row(rows, "grid", "cli", "cosmo locate")[5]).toBe("n/a");
+    const broken = reportRows({
+      ...results,
+      datasets: { grid: dataset({ locateCommand: { skipped: "failed: cosmo locate exited with 1", failed: true } }) },
+    });
+    expect(row(broken, "grid", "cli", "cosmo locate")[5]).toBe("MISS");
   });
 
   it("compares the import's lookup and search steps with its load, and the API's peak RSS with 1 GB", () => {
