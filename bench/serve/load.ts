@@ -17,9 +17,13 @@ export async function load(opts: {
   seconds?: number;
   amount?: number;
   headers?: Record<string, string>;
+  /** Request bodies sent in turn with `method` (bulk POSTs); paths are still drawn as for GETs. */
+  bodies?: string[];
+  method?: string;
 }): Promise<LoadResult> {
   if (!opts.url.startsWith("http://127.0.0.1")) throw new Error("bench: loopback targets only");
   let i = Math.floor(Math.random() * opts.paths.length);
+  let b = 0;
   const result = await autocannon({
     url: opts.url,
     connections: opts.connections,
@@ -29,7 +33,9 @@ export async function load(opts: {
       {
         setupRequest: (req: Record<string, unknown>) => {
           i = (i + 1 + Math.floor(Math.random() * 7)) % opts.paths.length;
-          return { ...req, path: opts.paths[i] };
+          if (!opts.bodies) return { ...req, path: opts.paths[i] };
+          b = (b + 1) % opts.bodies.length;
+          return { ...req, path: opts.paths[i], method: opts.method ?? "POST", body: opts.bodies[b] };
         },
       },
     ],
