@@ -1,13 +1,25 @@
 // The compiled CLI (bin/build.mjs, bin/cosmo.js): what users and the images run. Every command answers from the
 // build, without tsx (as in the images); an edited source is never run stale: bin/cosmo.js rebuilds first, or
 // runs the sources through tsx when it cannot, saying so on one line either way.
-// The edits happen in a copy of the code (tmp/), never in the tree the other tests run from.
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+// The edits happen in a copy of the code, never in the tree the other tests run from; the copy is outside the
+// project (Node would find the project's own node_modules, tsx included, from anywhere under it).
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STAGE_COMMANDS } from "../../cli-stages.ts";
 import { PROJECT_ROOT } from "../paths.ts";
-import { COSMO_BIN, runNode, type TestDatabase, testDatabase, testEnv, tmpDir } from "../testing.ts";
+import { COSMO_BIN, runNode, type TestDatabase, testDatabase, testEnv } from "../testing.ts";
 
 /** What the CLI is built from and reads at run time (no tests, no local state, no build). */
 const CODE = [
@@ -21,7 +33,7 @@ const NOT_COPIED = new Set(["node_modules", "dist", "test", "generated"]);
  * a command that still needed tsx fails there.
  */
 function copyOfTheCode(): string {
-  const root = tmpDir("compiled-cli");
+  const root = mkdtempSync(join(tmpdir(), "cosmo-compiled-cli-"));
   for (const name of CODE) {
     cpSync(join(PROJECT_ROOT, name), join(root, name), {
       recursive: true,
@@ -66,6 +78,27 @@ describe("the compiled CLI, in a copy of the code without tsx", () => {
       const r = await cosmoIn(root, args);
       expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 0, stderr: "" });
       expect(r.stdout).toMatch(/^Usage: cosmo/);
+    }
+  });
+
+  it("lists the commands without loading any stage: --help answers with only commander and pino installed", async () => {
+    const modules = join(root, "node_modules");
+    renameSync(modules, `${modules}.all`);
+    try {
+      mkdirSync(modules);
+      for (const name of ["commander", "pino"])
+        symlinkSync(join(PROJECT_ROOT, "node_modules", name), join(modules, name));
+      const help = await cosmoIn(root, ["--help"]);
+      expect(help.stderr).toBe("");
+      expect(help.code).toBe(0);
+      for (const name of STAGE_COMMANDS.flatMap((s) => s.names))
+        expect(help.stdout).toMatch(new RegExp(`^  ${name}\\b`, "m"));
+      const unknown = await cosmoIn(root, ["nosuchstage"]);
+      expect(unknown.stderr).toMatch(/^error: unknown command 'nosuchstage'/);
+      expect(unknown.code).toBe(2);
+    } finally {
+      rmSync(modules, { recursive: true, force: true });
+      renameSync(`${modules}.all`, modules);
     }
   });
 
