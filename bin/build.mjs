@@ -25,6 +25,7 @@ export const DIST = join(PROJECT_ROOT, "dist");
 const CURRENT = join(DIST, "current.json");
 /** Builds kept besides the current one, for processes still running from them. */
 const KEPT_BUILDS = 4;
+const PRUNE_AFTER_MS = 3_600_000;
 /** Folders never searched for worker entries (not code, or not this project's). */
 const NOT_CODE = new Set(["node_modules", "data", "dist", "tmp", "test", "bench", "coverage", "test-results"]);
 
@@ -147,14 +148,18 @@ export async function build() {
   return outdir;
 }
 
-/** Removes all but the newest builds (ids start with their time, so names sort by age). */
+/**
+ * Removes the builds beyond the newest few that are also older than an hour: several commands started after
+ * one edit may each rebuild at once, and none must lose the build it is about to load.
+ */
 function pruneBuilds(current) {
   const builds = readdirSync(DIST, { withFileTypes: true })
     .filter((e) => e.isDirectory() && e.name !== current)
     .map((e) => e.name)
-    .sort();
+    .sort(); // ids start with their time: oldest first
   for (const old of builds.slice(0, Math.max(0, builds.length - KEPT_BUILDS))) {
-    rmSync(join(DIST, old), { recursive: true, force: true });
+    const path = join(DIST, old);
+    if (Date.now() - statSync(path).mtimeMs > PRUNE_AFTER_MS) rmSync(path, { recursive: true, force: true });
   }
 }
 
