@@ -101,6 +101,11 @@ function sourceUrls(signatures) {
         // Taken before reading: a file edited while it is built is older than its signature, so found stale.
         signatures[relative(PROJECT_ROOT, args.path)] = signature(args.path);
         const text = readFileSync(args.path, "utf8");
+        const other = /\bimport\.meta\.(dirname|filename|resolve)\b/.exec(text);
+        if (other) {
+          const at = relative(PROJECT_ROOT, args.path);
+          return { errors: [{ text: `${at}: ${other[0]} would name the build, not the source; use import.meta.url` }] };
+        }
         if (!text.includes("import.meta.url")) return { contents: text, loader: "ts" };
         const fromBuild = `../../${relative(PROJECT_ROOT, args.path).split(sep).join("/")}`;
         const own = "__cosmo_source_url";
@@ -125,27 +130,39 @@ export async function build() {
   }));
   const self = fileURLToPath(import.meta.url);
   const sources = { [relative(PROJECT_ROOT, self)]: signature(self) };
-  await esbuild({
-    absWorkingDir: PROJECT_ROOT,
-    entryPoints,
-    outdir,
-    bundle: true,
-    splitting: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    packages: "external",
-    chunkNames: "chunk-[hash]",
-    sourcemap: "linked",
-    sourcesContent: false,
-    logLevel: "error",
-    plugins: [sourceUrls(sources)],
-  });
+  try {
+    await esbuild({
+      absWorkingDir: PROJECT_ROOT,
+      entryPoints,
+      outdir,
+      bundle: true,
+      splitting: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      packages: "external",
+      chunkNames: "chunk-[hash]",
+      sourcemap: "linked",
+      sourcesContent: false,
+      logLevel: "silent",
+      plugins: [sourceUrls(sources)],
+    });
+  } catch (err) {
+    throw new Error(firstError(err));
+  }
   const next = `${CURRENT}.${id}`;
   writeFileSync(next, `${JSON.stringify({ build: id, sources })}\n`);
   renameSync(next, CURRENT);
   pruneBuilds(id);
   return outdir;
+}
+
+/** An esbuild failure as one line: where (file:line:column) and what, and how many more there are. */
+function firstError(err) {
+  const [first, ...more] = err.errors ?? [];
+  if (!first) return err.message;
+  const at = first.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : "";
+  return `${at}${first.text}${more.length ? ` (and ${more.length} more)` : ""}`;
 }
 
 /**
@@ -169,5 +186,10 @@ export function compiledUrl(buildDir, sourcePath) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  console.log(`built ${relative(process.cwd(), await build())}`);
+  try {
+    console.log(`built ${relative(process.cwd(), await build())}`);
+  } catch (err) {
+    console.error(`build failed: ${err.message}`);
+    process.exitCode = 1;
+  }
 }

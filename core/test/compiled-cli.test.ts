@@ -143,6 +143,25 @@ describe("the compiled CLI, in a copy of the code without tsx", () => {
     expect(r.code).toBe(0);
   });
 
+  it("refuses to build a module whose import.meta.dirname would name the build instead of its source", async () => {
+    writeFileSync(join(root, "core", "compiled-cli-dirname.ts"), "export const HERE = import.meta.dirname;\n");
+    edit(
+      root,
+      "cli-stages.ts",
+      'import type { Command } from "commander";',
+      'import "./core/compiled-cli-dirname.ts";\nimport type { Command } from "commander";',
+    );
+    try {
+      const r = await runNode([join(root, "bin", "build.mjs")], { cwd: root });
+      expect(r.stderr).toMatch(
+        /^build failed: .*core\/compiled-cli-dirname\.ts: import\.meta\.dirname would name the build/,
+      );
+      expect(r.code).toBe(1);
+    } finally {
+      edit(root, "cli-stages.ts", 'import "./core/compiled-cli-dirname.ts";\n', "");
+    }
+  });
+
   it("when it cannot rebuild, it runs the edited sources through tsx, saying why on one line", async () => {
     symlinkSync(join(PROJECT_ROOT, "node_modules", "tsx"), join(root, "node_modules", "tsx"));
     edit(root, "importer/cli.ts", "Import (edited)", "Import (edited twice)");
