@@ -35,20 +35,20 @@ export function compiledName(sourcePath) {
 }
 
 /**
- * Worker modules, found from their bootstraps (`*worker-entry.mjs`, see core/run-worker.mjs): each names its
- * module as `runWorker(import.meta.url, "./x.ts")`. Workers are entries of the build of their own, as they are
- * loaded by path, not imported.
+ * Worker bootstraps (`*worker-entry.mjs`, see core/run-worker.mjs) and the module each names as
+ * `runWorker(import.meta.url, "./x.ts")`: workers are entries of the build of their own, as they are loaded by
+ * path, not imported.
  */
-function workerModules(dir = PROJECT_ROOT) {
+function workers(dir = PROJECT_ROOT) {
   const found = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name.startsWith(".") || NOT_CODE.has(entry.name)) continue;
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...workerModules(path));
+    if (entry.isDirectory()) found.push(...workers(path));
     else if (entry.name.endsWith("worker-entry.mjs")) {
       const named = /runWorker\(import\.meta\.url, "([^"]+\.ts)"\)/.exec(readFileSync(path, "utf8"));
       if (!named) throw new Error(`${relative(PROJECT_ROOT, path)}: no runWorker(import.meta.url, "./….ts") call`);
-      found.push(resolve(dirname(path), named[1]));
+      found.push({ bootstrap: path, module: resolve(dirname(path), named[1]) });
     }
   }
   return found;
@@ -124,12 +124,17 @@ export async function build() {
   mkdirSync(DIST, { recursive: true });
   const id = `${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
   const outdir = join(DIST, id);
-  const entryPoints = [join(PROJECT_ROOT, "cli.ts"), ...workerModules()].map((path) => ({
+  const found = workers();
+  const entryPoints = [join(PROJECT_ROOT, "cli.ts"), ...found.map((w) => w.module)].map((path) => ({
     in: path,
     out: compiledName(path).replace(/\.js$/, ""),
   }));
-  const self = fileURLToPath(import.meta.url);
-  const sources = { [relative(PROJECT_ROOT, self)]: signature(self) };
+  // Besides the compiled modules (signed as they are read): this script and the bootstraps, which say what
+  // the build is made of.
+  const sources = {};
+  for (const path of [fileURLToPath(import.meta.url), ...found.map((w) => w.bootstrap)]) {
+    sources[relative(PROJECT_ROOT, path)] = signature(path);
+  }
   try {
     await esbuild({
       absWorkingDir: PROJECT_ROOT,
