@@ -25,6 +25,8 @@ if (dir) {
   process.setSourceMapsEnabled(true);
   await import(compiledUrl(dir, cli));
 } else {
+  // Workers then run the sources too, not a build a parent cosmo process may have passed down.
+  delete process.env.COSMO_BUILD_DIR;
   const { register } = await import("tsx/esm/api");
   register();
   await import("../cli.ts");

@@ -58,6 +58,8 @@ export default async function setup(): Promise<() => Promise<void>> {
   delete process.env.DATABASE_URL;
   delete process.env.S3_ENDPOINT;
   delete process.env.COSMO_CONFIG;
+  // Workers started by the tests themselves run the TypeScript under test, never a compiled build.
+  delete process.env.COSMO_BUILD_DIR;
   process.env.COSMO_DATABASE_EMBEDDED_DIR = TEST_PG_DIR;
   process.env.COSMO_STORAGE_EMBEDDED_DIR = TEST_S3_DIR;
   process.env.COSMO_LOG_LEVEL ??= "warn";
