@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STAGE_COMMANDS } from "../../cli-stages.ts";
 import { PROJECT_ROOT } from "../paths.ts";
-import { COSMO_BIN, runNode, type TestDatabase, testDatabase, testEnv } from "../testing.ts";
+import { COSMO_BIN, fixture, runNode, type TestDatabase, testDatabase, testEnv } from "../testing.ts";
 
 /** What the CLI is built from and reads at run time (no tests, no local state, no build). */
 const CODE = [
@@ -99,6 +99,23 @@ describe("the compiled CLI, in a copy of the code without tsx", () => {
     } finally {
       rmSync(modules, { recursive: true, force: true });
       renameSync(`${modules}.all`, modules);
+    }
+  });
+
+  it("runs a real extract, its decode workers from the build too (there is no tsx to run them from the sources)", async () => {
+    const db = await testDatabase("compiled_extract");
+    try {
+      symlinkSync(join(PROJECT_ROOT, "data"), join(root, "data"));
+      const out = join(root, "zones.jsonl");
+      const r = await runNode(
+        [join(root, "bin", "cosmo.js"), "extract", "-i", fixture("luxembourg_filtered.osm.pbf"), "-o", out],
+        { cwd: root, env: { ...testEnv({ db }), COSMO_BUILD_DIR: undefined, COSMO_LOG_LEVEL: "warn" } },
+      );
+      expect(r.stderr).toMatch(/^wrote 212 zones to /); // its summary, no notice before it
+      expect(r.code).toBe(0);
+      expect(readFileSync(out, "utf8").trim().split("\n")).toHaveLength(212);
+    } finally {
+      await db.close();
     }
   });
 
