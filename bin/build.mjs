@@ -1,6 +1,6 @@
 // The compiled CLI: esbuild turns the TypeScript sources into JavaScript under dist/ (git-ignored), so `cosmo`
 // starts without compiling anything (tsx compiled the whole module graph at every run: ~2 s before any work).
-// `node bin/build.mjs` builds (make build, make init, the images); bin/cosmo.js runs the build that
+// `node bin/build.mjs` builds (make compile, make init, the images); bin/cosmo.js runs the build that
 // dist/current.json names when it is fresh, and rebuilds first when it is not.
 //
 // Plain JavaScript, because it runs before anything can compile TypeScript. esbuild is imported only to build:
