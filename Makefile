@@ -6,15 +6,16 @@ COSMO := node bin/cosmo.js
 SHARED ?= ../shared/data
 APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 nginx chromium osmium-tool gdal-bin unzip
 
-.PHONY: help init init-apt init-npm init-data init-generate test lint demo bench clean
+.PHONY: help init init-apt init-npm init-data init-generate compile test lint demo bench clean
 help:
-	@echo "make init    install apt packages, npm ci, fill data/ (reference data)"
+	@echo "make init    install apt packages, npm ci, build the CLI, fill data/ (reference data)"
+	@echo "make compile compile the CLI to JavaScript in dist/ (bin/cosmo.js also rebuilds it when a source changed)"
 	@echo "make demo    run the whole pipeline locally on the Luxembourg extract and serve the explorer"
 	@echo "make test    run the test suite (real PostGIS, S3 server, nginx, Chromium)"
 	@echo "make bench   run benchmarks against peers measured in the same run"
 	@echo "make lint    biome + tsc"
 
-init: init-apt init-npm init-data init-generate
+init: init-apt init-npm compile init-data init-generate
 
 init-generate::
 	@true
@@ -29,6 +30,11 @@ init-apt:
 init-npm:
 	npm ci --no-audit --no-fund
 
+# The compiled CLI (bin/build.mjs): what `cosmo` runs, so it starts without compiling TypeScript. (`make build`
+# builds the images: mk/deploy.mk.)
+compile:
+	node bin/build.mjs
+
 init-data:
 	bash scripts/init-data.sh "$(SHARED)"
 
@@ -42,6 +48,6 @@ bench::
 	@true
 
 clean:
-	rm -rf .data tmp test-results bench/out
+	rm -rf .data tmp test-results bench/out dist
 
 -include mk/*.mk

@@ -1,9 +1,9 @@
 // The one CLI: `cosmo <stage> …`. Each stage folder exports its commander commands from its own cli.ts.
-// Only the module of the command asked for is loaded (all of them for help or an unknown command): loading
-// every stage took ~1 s before any work (the workflows stage alone, with its Kubernetes models, ~0.8 s), paid by
-// every step of the pipeline.
+// Only the module of the command asked for is loaded (none for help or an unknown command: the command list
+// comes from cli-stages.ts): loading every stage took ~1 s before any work (the workflows stage alone, with its
+// Kubernetes models, ~0.8 s), paid by every step of the pipeline.
 import { Command, CommanderError, Option } from "commander";
-import { STAGE_COMMANDS, type StageModule } from "./cli-stages.ts";
+import { COMMAND_SUMMARIES, STAGE_COMMANDS, type StageModule } from "./cli-stages.ts";
 import { EXIT_BROKEN_PIPE, exitWith, isBrokenPipe, passesOptionsThrough, reportError } from "./core/cli.ts";
 import { EXIT } from "./core/errors.ts";
 
@@ -62,13 +62,20 @@ function settle(command: Command): void {
   for (const sub of subcommands) settle(sub);
 }
 
-const asked = commandName(process.argv.slice(2));
+const args = process.argv.slice(2);
+let asked = commandName(args);
+// `cosmo help import` is `cosmo import --help`.
+if (asked === "help") asked = commandName(args.slice(args.indexOf("help") + 1));
 const only = STAGE_COMMANDS.find((s) => asked !== undefined && s.names.includes(asked));
-for (const stage of only ? [only] : STAGE_COMMANDS) {
-  const mod = (await stage.load()) as StageModule;
-  for (const c of mod.commands()) program.addCommand(c);
-}
+if (only) for (const c of ((await only.load()) as StageModule).commands()) program.addCommand(c);
 settle(program);
+if (!only) {
+  // Help, no command or an unknown one: the list of commands is all that is shown, from the table, so no stage
+  // (nor its dependencies) is loaded for it. They are never run: naming one loads its stage instead.
+  for (const name of STAGE_COMMANDS.flatMap((s) => s.names)) {
+    program.addCommand(new Command(name).description(COMMAND_SUMMARIES[name] ?? ""));
+  }
+}
 
 try {
   await program.parseAsync(process.argv);

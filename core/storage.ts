@@ -3,12 +3,13 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { pathToFileURL } from "node:url";
-import * as Minio from "minio";
+import type * as Minio from "minio";
 import { localPath, parseArtefactUrl } from "./artefact-url.ts";
 import { type Config, getConfig } from "./config.ts";
 import { ensureEmbeddedS3 } from "./embedded-s3.ts";
@@ -265,10 +266,21 @@ export async function s3Settings(config: Config = getConfig()): Promise<S3Settin
   return { endpoint: embedded.endpoint, ...embedded.keys, region: s.region, bucket: s.bucket };
 }
 
+/**
+ * The minio client library, loaded when a store is first opened rather than with this module: it is most of
+ * the start-up of every command that can reach a store (nearly all), used by few of their runs. Synchronous
+ * (require) so that storeFor stays synchronous for its callers.
+ */
+let minio: typeof Minio | undefined;
+function minioClient(options: Minio.ClientOptions): Minio.Client {
+  minio ??= createRequire(import.meta.url)("minio") as typeof Minio;
+  return new minio.Client(options);
+}
+
 export function storeFor(settings: S3Settings): ArtefactStore {
   const u = new URL(settings.endpoint);
   const useSSL = u.protocol === "https:";
-  const client = new Minio.Client({
+  const client = minioClient({
     endPoint: u.hostname,
     port: u.port ? Number(u.port) : useSSL ? 443 : 80,
     useSSL,

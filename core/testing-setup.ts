@@ -6,6 +6,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
+import { build, freshBuild } from "../bin/build.mjs";
 import { EXTENSIONS, ensureEmbeddedPostgres, stopEmbeddedPostgres } from "./embedded-pg.ts";
 import { ensureEmbeddedS3, stopEmbeddedS3 } from "./embedded-s3.ts";
 import { processAlive as alive, withLock } from "./lock.ts";
@@ -57,10 +58,15 @@ export default async function setup(): Promise<() => Promise<void>> {
   delete process.env.DATABASE_URL;
   delete process.env.S3_ENDPOINT;
   delete process.env.COSMO_CONFIG;
+  // Workers started by the tests themselves run the TypeScript under test, never a compiled build.
+  delete process.env.COSMO_BUILD_DIR;
   process.env.COSMO_DATABASE_EMBEDDED_DIR = TEST_PG_DIR;
   process.env.COSMO_STORAGE_EMBEDDED_DIR = TEST_S3_DIR;
   process.env.COSMO_LOG_LEVEL ??= "warn";
   process.env.COSMO_TEST_RUN_ID = String(process.pid);
+  // Tests spawn the CLI as users run it, compiled (bin/cosmo.js): built here once, not by the first test that
+  // spawns it (nor by several at once, each saying it rebuilt).
+  if (!freshBuild().dir) await build();
 
   const pgDir = projectPath(TEST_PG_DIR);
   const s3Dir = projectPath(TEST_S3_DIR);

@@ -5,7 +5,7 @@
 # BASE is a build-arg so `make images-check` can build against a local stand-in of the same image.
 ARG BASE=node:20.19-bookworm-slim
 
-# Production dependencies only (tsx is one: the TypeScript sources run as they are, there is no build step).
+# Production dependencies only (esbuild among them: the CLI is compiled in the image, below).
 # --ignore-scripts: no package needs an install script to run (esbuild ships its binary as an optional dependency).
 FROM ${BASE} AS deps
 WORKDIR /app
@@ -22,6 +22,9 @@ COPY --from=deps /app/node_modules ./node_modules
 # Sources (see .dockerignore: no tests, no local state, no credentials) and the reference data the stages read
 # (libpostal boundary rules, dashboard reference values: data.rulesDir / data.reference in the config).
 COPY . .
+# The compiled CLI (bin/build.mjs): `cosmo` runs JavaScript, no TypeScript compilation at start-up. Built after
+# the sources are in place, so bin/cosmo.js finds it fresh (it would run tsx, saying so, were it not).
+RUN node bin/build.mjs
 # `cosmo` on PATH for exec/debugging; /work is the workflows' scratch folder (an emptyDir on Kubernetes).
 RUN ln -s /app/bin/cosmo.js /usr/local/bin/cosmo && mkdir -p /work && chown node:node /work
 

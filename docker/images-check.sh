@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make images-check`: builds every Dockerfile in docker/ with buildah against local stand-in bases (registries
 # are unreachable here; see docker/standin/build-bases.sh) and smoke-runs each image:
-#   - the entrypoint answers `--help` (the stage's own subcommand too), as the image's USER, which is not root;
+#   - the entrypoint answers `--help` (the stage's own subcommand too), as the image's USER, which is not root,
+#     from the CLI compiled in the image (no rebuild, no tsx);
 #   - web: `nginx -t` on the shipped config, then nginx really serves the explorer and answers /healthz;
 #   - image config: a HEALTHCHECK on the servers, no credential-looking env, no .git/node_modules leftovers.
 # Prints one line per image with build time and size; exits non-zero on the first failure.
@@ -77,8 +78,10 @@ for name in "${images[@]}"; do
       [ -n "$ok" ] || { cat "${TMPDIR:-/tmp}/cosmo-web-check.log" >&2; fail "$name: nginx did not serve the explorer on :$port"; }
       ;;
     *)
-      out=$(run_in "$user" node /app/bin/cosmo.js --help) || fail "$name: cosmo --help failed"
+      out=$(run_in "$user" node /app/bin/cosmo.js --help 2>&1) || fail "$name: cosmo --help failed: $out"
       grep -q "Usage: cosmo" <<<"$out" || fail "$name: unexpected --help output: $out"
+      # The image runs the CLI it compiled at build time (bin/build.mjs): bin/cosmo.js says so when it would not.
+      if grep -q "^cosmo: " <<<"$out"; then fail "$name: does not run its compiled CLI: $(grep "^cosmo: " <<<"$out")"; fi
       uid=$(run_in "$user" id -u); [ "$uid" != 0 ] || fail "$name: runs as uid 0"
       case $name in
         api | tiles)

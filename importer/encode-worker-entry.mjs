@@ -1,6 +1,5 @@
-// Entry of the encode worker threads: registers tsx in the thread (loader hooks of the main thread do not reach
-// workers), then runs the TypeScript worker.
-import { register } from "tsx/esm/api";
+// Worker bootstrap (plain JavaScript: worker threads do not inherit the parent's loader): runs ./encode-worker.ts, compiled
+// under the compiled CLI, through tsx from the sources (see core/run-worker.mjs).
+import { runWorker } from "../core/run-worker.mjs";
 
-register();
-await import("./encode-worker.ts");
+await runWorker(import.meta.url, "./encode-worker.ts");

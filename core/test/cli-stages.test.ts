@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { STAGE_COMMANDS } from "../../cli-stages.ts";
+import { COMMAND_SUMMARIES, STAGE_COMMANDS } from "../../cli-stages.ts";
 import { PROJECT_ROOT } from "../paths.ts";
 
 const cosmo = (...args: string[]) =>
@@ -11,9 +11,12 @@ describe("cosmo's command table (cli-stages.ts)", () => {
   it("names exactly the commands each stage module registers, each once", async () => {
     const seen: string[] = [];
     for (const stage of STAGE_COMMANDS) {
-      const registered = (await stage.load()).commands().map((c) => c.name());
-      expect(registered).toEqual(stage.names);
-      seen.push(...registered);
+      const registered = (await stage.load()).commands();
+      expect(registered.map((c) => c.name())).toEqual(stage.names);
+      // What `cosmo --help` lists without loading the stage is what the stage says of its commands.
+      for (const c of registered)
+        expect({ [c.name()]: COMMAND_SUMMARIES[c.name()] }).toEqual({ [c.name()]: c.description() });
+      seen.push(...stage.names);
     }
     expect(new Set(seen).size).toBe(seen.length);
   });
@@ -26,6 +29,9 @@ describe("cosmo's command table (cli-stages.ts)", () => {
     const extract = cosmo("-c", "/nonexistent.yaml", "extract", "--help");
     expect(extract.status).toBe(0);
     expect(extract.stdout).toContain("--covers");
+    const viaHelp = cosmo("help", "extract");
+    expect(viaHelp.status).toBe(0);
+    expect(viaHelp.stdout).toContain("--covers");
     const unknown = cosmo("nosuchstage");
     expect(unknown.status).not.toBe(0);
     expect(unknown.stderr).toMatch(/unknown command 'nosuchstage'/);

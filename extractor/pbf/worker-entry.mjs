@@ -1,6 +1,5 @@
-// Worker bootstrap in plain JavaScript: worker threads do not inherit the parent's tsx loader (neither
-// under `node bin/cosmo.js` nor under vitest), so register tsx here before loading the TypeScript worker.
-import { register } from "tsx/esm/api";
+// Worker bootstrap (plain JavaScript: worker threads do not inherit the parent's loader): runs ./worker.ts, compiled
+// under the compiled CLI, through tsx from the sources (see core/run-worker.mjs).
+import { runWorker } from "../../core/run-worker.mjs";
 
-register();
-await import("./worker.ts");
+await runWorker(import.meta.url, "./worker.ts");

@@ -71,8 +71,8 @@ export function treeHash(
 /**
  * A stage's code version: the package version, plus the hash of package-lock.json (dependency versions) and
  * of the stage's source files. Computed when the step runs, from the files present: a checkout and an image
- * built from it give the same value (the images copy the sources as they are; no build step), and any edit
- * changes it even when nobody bumps the package version.
+ * built from it give the same value (the images copy the sources as they are; the key hashes them, never the
+ * dist/ compiled from them), and any edit changes it even when nobody bumps the package version.
  */
 export function codeVersion(stage: KeyedStage, root: string = PROJECT_ROOT): string {
   const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version?: string };
