@@ -36,6 +36,16 @@ export interface SearchParams {
 
 const TYPES = [...ZONE_TYPES];
 
+/** Points nearer than this (degrees, ~0.1 mm) to a cut piece's edge are answered on the full boundary. */
+const NEAR_CUT_DEGREES = 1e-9;
+
+/** The (i, zone_id) pairs of the zones covering each of `points (i, g)` (sql/covering-pieces.sql). */
+export function coveringPiecesSql(schema: string) {
+  return sqlFragment(
+    loadSql(import.meta.url, "sql/covering-pieces.sql", { schema, near: NEAR_CUT_DEGREES }).replace(/^--.*\n/gm, ""),
+  );
+}
+
 export class ZoneQueries {
   private readonly texts = new Map<string, string>();
   private readonly statsByVersion = new Map<number, Promise<StatsRow[]>>();
@@ -56,6 +66,7 @@ export class ZoneQueries {
         zone_columns: sqlFragment(columns),
         // The query normalised and escaped for LIKE (search.sql only).
         like_q: sqlFragment(loadSql(import.meta.url, "sql/like-query.sql").trim()),
+        covering_pieces: coveringPiecesSql(schema),
       });
       this.texts.set(key, text);
     }
@@ -97,6 +108,11 @@ export class ZoneQueries {
 
   async at(ref: ServedRef, lon: number, lat: number, labels = false): Promise<ZoneRow[]> {
     return (await this.pool.query<ZoneRow>(this.named("at.sql", ref, labels, [lon, lat, TYPES]))).rows;
+  }
+
+  /** at() on the full boundaries, without the lookup pieces: its reference in tests and benchmarks. */
+  async atFullBoundaries(ref: ServedRef, lon: number, lat: number, labels = false): Promise<ZoneRow[]> {
+    return (await this.pool.query<ZoneRow>(this.named("at-naive.sql", ref, labels, [lon, lat, TYPES]))).rows;
   }
 
   async geometry(ref: ServedRef, id: number, simplifyMetres: number): Promise<GeometryRow | null> {

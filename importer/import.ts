@@ -22,6 +22,7 @@ import {
   withImportLock,
 } from "./datasets.ts";
 import { loadZones, NO_ZONES_WHY } from "./load.ts";
+import { buildLookup } from "./lookup.ts";
 import { type PostLoadTimings, postLoad } from "./post-load.ts";
 import { type Gate, type PublishResult, publishVersion, servedVersion } from "./publish.ts";
 
@@ -49,7 +50,7 @@ export interface ImportResult {
   zoneCount: number;
   sha256: string;
   published?: boolean;
-  timings?: { loadMs: number; totalMs: number } & PostLoadTimings;
+  timings?: { loadMs: number; totalMs: number; lookupMs: number; lookupPieces: number } & PostLoadTimings;
   rawBytes?: number;
   publish?: PublishResult;
   /** One line for humans. */
@@ -118,6 +119,7 @@ export async function importZonesFile(db: Database, source: string, opts: Import
         const loadMs = performance.now() - tLoad;
         progress?.stop();
         const post = await postLoad(client, row.schema_name);
+        const lookup = await buildLookup(db.pool, row.schema_name);
         const meta = loaded.meta ?? { osm_filename: null, stats: loaded.computedStats, statsComputedByImporter: true };
         await client.query(
           "UPDATE cosmo.datasets SET status = 'ready', zone_count = $2, meta = $3 WHERE version = $1",
@@ -131,12 +133,13 @@ export async function importZonesFile(db: Database, source: string, opts: Import
           zoneCount: loaded.zoneCount,
           sha256,
           rawBytes: loaded.rawBytes,
-          timings: { loadMs, totalMs, ...post },
+          timings: { loadMs, totalMs, ...post, lookupMs: lookup.ms, lookupPieces: lookup.pieces },
           summary:
             `imported ${loaded.zoneCount} zones from ${source} as dataset version ${row.version} in ${(totalMs / 1000).toFixed(1)} s ` +
             `(load ${(loadMs / 1000).toFixed(1)} s: ${Math.round(loaded.zoneCount / (loadMs / 1000))} zones/s, ${mbs.toFixed(1)} MB/s; ` +
             `repair ${(post.makeValidMs / 1000).toFixed(1)} s, indexes ${(post.indexesMs / 1000).toFixed(1)} s, ` +
-            `generalisation ${(post.generaliseMs / 1000).toFixed(1)} s, analyze ${(post.analyzeMs / 1000).toFixed(1)} s)`,
+            `generalisation ${(post.generaliseMs / 1000).toFixed(1)} s, analyze ${(post.analyzeMs / 1000).toFixed(1)} s, ` +
+            `point lookup ${(lookup.ms / 1000).toFixed(1)} s: ${lookup.pieces} pieces on ${lookup.connections} connections)`,
         };
       } catch (e) {
         progress?.stop();
