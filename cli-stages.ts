@@ -17,6 +17,7 @@ export const STAGE_COMMANDS: StageCommands[] = [
   { names: ["dashboard", "diff", "gate"], load: () => import("./dashboard/cli.ts") },
   { names: ["tiles"], load: () => import("./tiles/cli.ts") },
   { names: ["api"], load: () => import("./api/cli.ts") },
+  { names: ["locate"], load: () => import("./api/locate/cli.ts") },
   { names: ["web"], load: () => import("./explorer/cli.ts") },
   { names: ["workflows"], load: () => import("./workflows/cli.ts") },
   { names: ["db", "s3", "store"], load: () => import("./core/cli-commands.ts") },
