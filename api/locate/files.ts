@@ -51,6 +51,7 @@ function isHeader(fields: string[]): boolean {
 
 async function* csvPoints(text: Readable): AsyncGenerator<ReadPoint> {
   const parser = text.pipe(parse({ info: true, relax_column_count: true, skip_empty_lines: true, trim: true }));
+  text.on("error", (err) => parser.destroy(err)); // a pipe does not forward errors (a corrupt .gz)
   let first = true;
   for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
     if (first && isHeader(record)) {
