@@ -50,7 +50,13 @@ export interface ImportResult {
   zoneCount: number;
   sha256: string;
   published?: boolean;
-  timings?: { loadMs: number; totalMs: number; lookupMs: number; lookupPieces: number } & PostLoadTimings;
+  timings?: {
+    loadMs: number;
+    totalMs: number;
+    lookupMs: number;
+    lookupPieces: number;
+    lookupBytes: number;
+  } & PostLoadTimings;
   rawBytes?: number;
   publish?: PublishResult;
   /** One line for humans. */
@@ -133,13 +139,20 @@ export async function importZonesFile(db: Database, source: string, opts: Import
           zoneCount: loaded.zoneCount,
           sha256,
           rawBytes: loaded.rawBytes,
-          timings: { loadMs, totalMs, ...post, lookupMs: lookup.ms, lookupPieces: lookup.pieces },
+          timings: {
+            loadMs,
+            totalMs,
+            ...post,
+            lookupMs: lookup.ms,
+            lookupPieces: lookup.pieces,
+            lookupBytes: lookup.bytes,
+          },
           summary:
             `imported ${loaded.zoneCount} zones from ${source} as dataset version ${row.version} in ${(totalMs / 1000).toFixed(1)} s ` +
             `(load ${(loadMs / 1000).toFixed(1)} s: ${Math.round(loaded.zoneCount / (loadMs / 1000))} zones/s, ${mbs.toFixed(1)} MB/s; ` +
             `repair ${(post.makeValidMs / 1000).toFixed(1)} s, indexes ${(post.indexesMs / 1000).toFixed(1)} s, ` +
             `generalisation ${(post.generaliseMs / 1000).toFixed(1)} s, analyze ${(post.analyzeMs / 1000).toFixed(1)} s, ` +
-            `point lookup ${(lookup.ms / 1000).toFixed(1)} s: ${lookup.pieces} pieces on ${lookup.connections} connections)`,
+            `point lookup ${(lookup.ms / 1000).toFixed(1)} s: ${lookup.pieces} pieces, ${(lookup.bytes / 1e6).toFixed(1)} MB, on ${lookup.connections} connections)`,
         };
       } catch (e) {
         progress?.stop();

@@ -19,6 +19,8 @@ export interface LookupBuild {
   ms: number;
   pieces: number;
   connections: number;
+  /** Size of the table and its index. */
+  bytes: number;
 }
 
 function sql(file: string, schema: string): string {
@@ -65,8 +67,13 @@ export async function buildLookup(
   if (failure) throw failure.reason;
   await pool.query(sql("lookup-index.sql", schema));
   const ms = performance.now() - t0;
-  log.info({ step: "point lookup", seconds: Number((ms / 1000).toFixed(2)), pieces, connections }, "point lookup done");
-  return { ms, pieces, connections };
+  const { rows } = await pool.query<{ bytes: number }>(sql("lookup-size.sql", schema), [schema]);
+  const bytes = rows[0]?.bytes ?? 0;
+  log.info(
+    { step: "point lookup", seconds: Number((ms / 1000).toFixed(2)), pieces, connections, mb: Math.round(bytes / 1e6) },
+    "point lookup done",
+  );
+  return { ms, pieces, connections, bytes };
 }
 
 /** Builds the structure of a version that lacks it (imported before it existed); null when it has one. */

@@ -135,7 +135,7 @@ describe("point lookup on an enclave dataset (Baarle-like)", () => {
   });
 
   test("the import reports the build of the lookup structure", () => {
-    expect(summary).toMatch(/point lookup \d+\.\d s: \d+ pieces on \d+ connections/);
+    expect(summary).toMatch(/point lookup \d+\.\d s: \d+ pieces, \d+\.\d MB, on \d+ connections/);
   });
 
   test("random and tricky points: the same zones as ST_Covers on the full boundaries", async () => {
