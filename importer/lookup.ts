@@ -55,7 +55,8 @@ export async function buildLookup(
   const worker = async () => {
     try {
       for (let r = ranges[next++]; r !== undefined && !failed; r = ranges[next++]) {
-        pieces += (await pool.query(fill, [r.lo, r.hi])).rowCount ?? 0;
+        const inserted = (await pool.query(fill, [r.lo, r.hi])).rowCount ?? 0;
+        pieces += inserted; // not `pieces += await …`: that reads `pieces` before the other connections add theirs
       }
     } catch (err) {
       failed = true; // the other connections stop after their current range

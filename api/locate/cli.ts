@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from "commander";
 import { runAction } from "../../core/cli.ts";
 import { openDatabase } from "../../core/db.ts";
+import { CosmoError, EXIT } from "../../core/errors.ts";
 import { locateFile } from "./run.ts";
 
 function datasetOption(value: string): number | "served" {
@@ -38,6 +39,10 @@ export function commands(): Command[] {
           lang?: string;
           progress: boolean;
         }) => {
+          if (opts.lang && !opts.hierarchy)
+            throw new CosmoError("--lang only goes with --hierarchy (names are only in the hierarchy)", {
+              exitCode: EXIT.input,
+            });
           const db = await openDatabase();
           try {
             const r = await locateFile(db, {

@@ -37,6 +37,7 @@ export function parseLocateBody(body: unknown): LocateRequest {
   if (hierarchy !== undefined && typeof hierarchy !== "boolean") throw badBody("hierarchy must be true or false");
   if (lang !== undefined && (typeof lang !== "string" || !LANG.test(lang)))
     throw badBody("lang must be a language code like fr");
+  if (lang !== undefined && hierarchy !== true) throw badBody("lang only goes with hierarchy: true");
   if (!Array.isArray(points)) throw badBody("points must be an array of {id, lon, lat}");
   if (points.length > LOCATE_MAX_POINTS)
     throw new HttpError(

@@ -150,6 +150,14 @@ describe("cosmo locate", () => {
     expect(t.stderr).toMatch(/corrupt\.geojsonl\.gz/);
   });
 
+  test("--lang without --hierarchy: exit 2 before anything is read", async () => {
+    const out = join(dir, "lang.csv");
+    const r = await locate(["-i", csvInput("lang.csv.in.csv", pointsCsv().slice(0, 3)), "-o", out, "--lang", "de"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--lang only goes with --hierarchy/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   test("the database unreachable: exit 5", async () => {
     const r = await runNode(
       [

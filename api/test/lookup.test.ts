@@ -8,7 +8,8 @@ import { seededRandom } from "../../core/seeded-random.ts";
 import { loadSql } from "../../core/sql.ts";
 import { type TestDatabase, testConfig, testDatabase } from "../../core/testing.ts";
 import { importZonesFile } from "../../importer/import.ts";
-import { publishVersion } from "../../importer/publish.ts";
+import { buildLookup } from "../../importer/lookup.ts";
+import { publishVersion, rollback } from "../../importer/publish.ts";
 import { coveringPiecesSql, ZoneQueries } from "../queries.ts";
 import { startApiServer } from "../server.ts";
 import { ENCLAVE_POINTS, enclaveZonesFile } from "./enclave-fixture.ts";
@@ -166,5 +167,31 @@ describe("point lookup on an enclave dataset (Baarle-like)", () => {
       expect(r.body.dataset).toBe(other.version);
       expect(r.body.zones.map((z: { name: string }) => z.name)).toEqual(["Baarle-Hertog-v2", "Belgique-v2"]);
     });
+
+    // and rolling back to one that lacks it too
+    await db.pool.query(`DROP TABLE "${schema}".zone_pieces`);
+    const back = await rollback(db);
+    expect(back.version).toBe(Number(schema.replace("zones_v", "")));
+    await eventually(async () => {
+      const r = await getJson(`${api.url}/zones/at?lon=3&lat=2.3`);
+      expect(r.body.zones.map((z: { name: string }) => z.name)).toEqual(["Baarle-Hertog", "Belgique"]);
+    });
+  });
+
+  test("built on one connection or on several: the same pieces", async () => {
+    const pieces = async () =>
+      (
+        await db.pool.query<{ rows: string[] }>(
+          `SELECT array_agg(zone_id || ' ' || exact || ' ' || md5(ST_AsEWKB(geom)::text) ORDER BY 1) AS rows
+             FROM (SELECT * FROM "${schema}".zone_pieces ORDER BY zone_id, md5(ST_AsEWKB(geom)::text)) p`,
+        )
+      ).rows[0]?.rows;
+    const one = await buildLookup(db.pool, schema, { connections: 1 });
+    const single = await pieces();
+    const three = await buildLookup(db.pool, schema, { connections: 3 });
+    expect(three.connections).toBe(3);
+    expect(await pieces()).toEqual(single);
+    expect(three.pieces).toBe(one.pieces);
+    expect(one.pieces).toBeGreaterThan(6);
   });
 });
