@@ -4,6 +4,7 @@
 // output file is left behind.
 import { stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
 import { type Database, unavailableDatabase } from "../../core/db.ts";
 import { CosmoError, EXIT, InputError } from "../../core/errors.ts";
 import { startProgress } from "../../core/progress.ts";
@@ -52,6 +53,8 @@ export async function locateFile(db: Database, opts: LocateFileOptions): Promise
   const t0 = performance.now();
   inputFormat(opts.input);
   const format = outputFormat(opts.output);
+  if (resolve(opts.input) === resolve(opts.output))
+    throw new InputError("the output would replace the points being read: choose another -o", { file: opts.output });
   const { size } = await stat(opts.input).catch((err: Error) => {
     throw new InputError(`cannot read the points: ${err.message}`, { file: opts.input });
   });

@@ -158,6 +158,20 @@ describe("cosmo locate", () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  test("--dataset: an unknown version is exit 2; a loaded one is located in", async () => {
+    const few = csvInput("few-dataset.csv", pointsCsv().slice(0, 4));
+    const unknown = await locate(["-i", few, "-o", join(dir, "unknown.csv"), "--dataset", "999"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/--dataset 999: dataset version does not exist/);
+    const same = await locate(["-i", few, "-o", join(dir, "pinned.jsonl"), "--dataset", String(fx.version)]);
+    expect(same.code, same.stderr).toBe(0);
+    const records = readOutput(join(dir, "pinned.jsonl"))
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(records.map((r) => r.id)).toEqual(["p0", "p1", "p2"]);
+  });
+
   test("the database unreachable: exit 5", async () => {
     const r = await runNode(
       [
