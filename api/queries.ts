@@ -107,7 +107,14 @@ export class ZoneQueries {
   }
 
   async at(ref: ServedRef, lon: number, lat: number, labels = false): Promise<ZoneRow[]> {
-    return (await this.pool.query<ZoneRow>(this.named("at.sql", ref, labels, [lon, lat, TYPES]))).rows;
+    try {
+      return (await this.pool.query<ZoneRow>(this.named("at.sql", ref, labels, [lon, lat, TYPES]))).rows;
+    } catch (err) {
+      // A version imported before the lookup pieces existed, still served after an upgrade (publishing builds
+      // them): the same answer on the full boundaries, slower. A dropped schema fails there too.
+      if ((err as { code?: string }).code !== "42P01") throw err;
+      return this.atFullBoundaries(ref, lon, lat, labels);
+    }
   }
 
   /** at() on the full boundaries, without the lookup pieces: its reference in tests and benchmarks. */

@@ -155,6 +155,19 @@ describe("point lookup on an enclave dataset (Baarle-like)", () => {
     expect(r.body.zones.map((z: { id: number }) => z.id)).toEqual(zones);
   });
 
+  test("a served version without the structure (imported before it existed) still answers /zones/at", async () => {
+    await db.pool.query(`DROP TABLE "${schema}".zone_pieces`);
+    try {
+      for (const p of ENCLAVE_POINTS) {
+        const r = await getJson(`${api.url}/zones/at?lon=${p.lon}&lat=${p.lat}`);
+        expect(r.status).toBe(200);
+        expect(r.body.zones.map((z: { id: number }) => z.id)).toEqual(p.zones);
+      }
+    } finally {
+      await buildLookup(db.pool, schema);
+    }
+  });
+
   test("publishing a version imported without the structure builds it first", async () => {
     const other = await importZonesFile(db, enclaveZonesFile("-v2"), { progress: false });
     const otherSchema = `zones_v${other.version}`;
