@@ -17,6 +17,7 @@ export const STAGE_COMMANDS: StageCommands[] = [
   { names: ["dashboard", "diff", "gate"], load: () => import("./dashboard/cli.ts") },
   { names: ["tiles"], load: () => import("./tiles/cli.ts") },
   { names: ["api"], load: () => import("./api/cli.ts") },
+  { names: ["locate"], load: () => import("./api/locate/cli.ts") },
   { names: ["web"], load: () => import("./explorer/cli.ts") },
   { names: ["workflows"], load: () => import("./workflows/cli.ts") },
   { names: ["db", "s3", "store"], load: () => import("./core/cli-commands.ts") },
@@ -40,6 +41,9 @@ export const COMMAND_SUMMARIES: Record<string, string> = {
   gate: "Evaluate the publish gate for a dataset version against the served one (exit 3 when it would refuse)",
   tiles: "Vector tile server (MVT) over the published dataset",
   api: "JSON API over the published dataset",
+  locate:
+    "Zones of many points: id,lon,lat rows (.csv) or Point features (.geojsonl), optionally .gz → one zone id " +
+    "per type, or the whole hierarchy with names (--hierarchy), as .csv or .jsonl (optionally .gz)",
   web: "serve the web explorer through nginx: / app, /api/ API, /tiles/ tiles, /data/ dashboard files",
   workflows: "Argo workflow templates: render, lint, run locally, submit to Argo Server",
   db: "The database: embedded PostgreSQL+PostGIS unless DATABASE_URL is set",

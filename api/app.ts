@@ -15,6 +15,7 @@ import { acceptsGzip, notModified } from "../core/serving/negotiate.ts";
 import type { Admission } from "../core/serving/overload.ts";
 import { pathEncodingCheck } from "../core/serving/path-encoding.ts";
 import type { ServedDataset } from "../core/serving/served-dataset.ts";
+import { locateRoute } from "./locate/http.ts";
 import { openApiDocument } from "./openapi.ts";
 import type { ZoneQueries } from "./queries.ts";
 import { RawJson, routeTable } from "./routes.ts";
@@ -181,6 +182,8 @@ export function createApiApp(deps: ApiAppDeps): Express {
       },
     );
   }
+
+  locateRoute(app, { pool: deps.pool, served, admission }, sendBody);
 
   app.use(notFoundHandler());
   app.use(errorHandler(deps.log));

@@ -45,6 +45,16 @@ function columnsKey(shape: ZoneShape): string {
   return COSTLY_FIELDS.map((f) => (shape.fields.has(f) ? "1" : "0")).join("");
 }
 
+/** Points nearer than this (degrees, ~0.1 mm) to a cut piece's edge are answered on the full boundary. */
+const NEAR_CUT_DEGREES = 1e-9;
+
+/** The (i, zone_id) pairs of the zones covering each of `points (i, g)` (sql/covering-pieces.sql). */
+export function coveringPiecesSql(schema: string) {
+  return sqlFragment(
+    loadSql(import.meta.url, "sql/covering-pieces.sql", { schema, near: NEAR_CUT_DEGREES }).replace(/^--.*\n/gm, ""),
+  );
+}
+
 export class ZoneQueries {
   private readonly texts = new Map<string, string>();
   private readonly statsByVersion = new Map<number, Promise<StatsRow[]>>();
@@ -73,6 +83,7 @@ export class ZoneQueries {
         zone_columns: sqlFragment(columns),
         // The query normalised and escaped for LIKE (search.sql only).
         like_q: sqlFragment(loadSql(import.meta.url, "sql/like-query.sql").trim()),
+        covering_pieces: coveringPiecesSql(schema),
       });
       this.texts.set(key, text);
     }
@@ -121,7 +132,19 @@ export class ZoneQueries {
   }
 
   async at(ref: ServedRef, lon: number, lat: number, shape: ZoneShape): Promise<ZoneRow[]> {
-    return (await this.pool.query<ZoneRow>(this.named("at.sql", ref, shape, [lon, lat, TYPES]))).rows;
+    try {
+      return (await this.pool.query<ZoneRow>(this.named("at.sql", ref, shape, [lon, lat, TYPES]))).rows;
+    } catch (err) {
+      // A version imported before the lookup pieces existed, still served after an upgrade (publishing builds
+      // them): the same answer on the full boundaries, slower. A dropped schema fails there too.
+      if ((err as { code?: string }).code !== "42P01") throw err;
+      return this.atFullBoundaries(ref, lon, lat, shape);
+    }
+  }
+
+  /** at() on the full boundaries, without the lookup pieces: its reference in tests and benchmarks. */
+  async atFullBoundaries(ref: ServedRef, lon: number, lat: number, shape: ZoneShape): Promise<ZoneRow[]> {
+    return (await this.pool.query<ZoneRow>(this.named("at-naive.sql", ref, shape, [lon, lat, TYPES]))).rows;
   }
 
   async geometry(ref: ServedRef, id: number, simplifyMetres: number): Promise<GeometryRow | null> {

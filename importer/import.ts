@@ -22,6 +22,7 @@ import {
   withImportLock,
 } from "./datasets.ts";
 import { loadZones, NO_ZONES_WHY } from "./load.ts";
+import { buildLookup } from "./lookup.ts";
 import { type PostLoadTimings, postLoad } from "./post-load.ts";
 import { type Gate, type PublishResult, publishVersion, servedVersion } from "./publish.ts";
 
@@ -49,7 +50,13 @@ export interface ImportResult {
   zoneCount: number;
   sha256: string;
   published?: boolean;
-  timings?: { loadMs: number; totalMs: number } & PostLoadTimings;
+  timings?: {
+    loadMs: number;
+    totalMs: number;
+    lookupMs: number;
+    lookupPieces: number;
+    lookupBytes: number;
+  } & PostLoadTimings;
   rawBytes?: number;
   publish?: PublishResult;
   /** One line for humans. */
@@ -119,6 +126,7 @@ export async function importZonesFile(db: Database, source: string, opts: Import
         progress?.stop();
         // the search names on a second connection of the pool, beside the lock's (a pool of one: after, on this one)
         const post = await postLoad(client, row.schema_name, (db.pool.options.max ?? 10) > 1 ? db.pool : undefined);
+        const lookup = await buildLookup(db.pool, row.schema_name);
         const meta = loaded.meta ?? { osm_filename: null, stats: loaded.computedStats, statsComputedByImporter: true };
         await client.query(
           "UPDATE cosmo.datasets SET status = 'ready', zone_count = $2, meta = $3 WHERE version = $1",
@@ -132,13 +140,21 @@ export async function importZonesFile(db: Database, source: string, opts: Import
           zoneCount: loaded.zoneCount,
           sha256,
           rawBytes: loaded.rawBytes,
-          timings: { loadMs, totalMs, ...post },
+          timings: {
+            loadMs,
+            totalMs,
+            ...post,
+            lookupMs: lookup.ms,
+            lookupPieces: lookup.pieces,
+            lookupBytes: lookup.bytes,
+          },
           summary:
             `imported ${loaded.zoneCount} zones from ${source} as dataset version ${row.version} in ${(totalMs / 1000).toFixed(1)} s ` +
             `(load ${(loadMs / 1000).toFixed(1)} s: ${Math.round(loaded.zoneCount / (loadMs / 1000))} zones/s, ${mbs.toFixed(1)} MB/s; ` +
             `repair ${(post.makeValidMs / 1000).toFixed(1)} s, indexes ${(post.indexesMs / 1000).toFixed(1)} s, ` +
             `search names ${(post.searchNamesMs / 1000).toFixed(1)} s, ` +
-            `generalisation ${(post.generaliseMs / 1000).toFixed(1)} s, analyze ${(post.analyzeMs / 1000).toFixed(1)} s)`,
+            `generalisation ${(post.generaliseMs / 1000).toFixed(1)} s, analyze ${(post.analyzeMs / 1000).toFixed(1)} s, ` +
+            `point lookup ${(lookup.ms / 1000).toFixed(1)} s: ${lookup.pieces} pieces, ${(lookup.bytes / 1e6).toFixed(1)} MB, on ${lookup.connections} connections)`,
         };
       } catch (e) {
         progress?.stop();

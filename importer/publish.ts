@@ -8,6 +8,7 @@ import { CosmoError, EXIT, GateRefusedError } from "../core/errors.ts";
 import { childLogger } from "../core/log.ts";
 import { sqlFiles } from "../core/sql.ts";
 import { type DatasetRow, ensureMetaSchema, getDataset, pruneVersions } from "./datasets.ts";
+import { ensureLookup } from "./lookup.ts";
 
 const log = childLogger("importer");
 const sql = sqlFiles(import.meta.url);
@@ -83,7 +84,7 @@ export async function publishVersion(db: Database, version: number, opts: Publis
   const forced = opts.force === true;
   if (forced && !opts.reason?.trim())
     throw new CosmoError("--force needs --reason TEXT (recorded with the dataset)", { exitCode: EXIT.input });
-  publishable(await getDataset(db.pool, version), version);
+  const candidate = publishable(await getDataset(db.pool, version), version);
   const before = await servedVersion(db.pool);
   if (before?.version === version) {
     log.info({ version }, "already served");
@@ -107,6 +108,8 @@ export async function publishVersion(db: Database, version: number, opts: Publis
     log.warn({ version, forcedBy: opts.forcedBy, reason: opts.reason }, "publishing without the gate (forced)");
   }
 
+  // /zones/at answers from it: a version imported before it existed gets it before it is served.
+  await ensureLookup(db.pool, candidate.schema_name);
   const client = await db.pool.connect();
   try {
     await client.query("BEGIN");
@@ -138,6 +141,12 @@ export async function publishVersion(db: Database, version: number, opts: Publis
 /** Serves the previous version again (no gate: it was served before). A second rollback rolls forward. */
 export async function rollback(db: Database): Promise<{ version: number; previous: number }> {
   await ensureMetaSchema(db.pool);
+  // Outside the switch transaction (it can take a while); the transaction re-reads what it switches to.
+  const target = await servedVersion(db.pool).then((s) =>
+    s?.previousVersion ? getDataset(db.pool, s.previousVersion) : null,
+  );
+  if (target && (target.status === "ready" || target.status === "published"))
+    await ensureLookup(db.pool, target.schema_name);
   const client = await db.pool.connect();
   try {
     await client.query("BEGIN");

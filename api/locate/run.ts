@@ -1,0 +1,114 @@
+// `cosmo locate` without its arguments: points stream in from the file, go to the database in batches of
+// LOCATE_BATCH (a few batches in flight, answered in order), and stream out; memory stays that of the batches
+// in flight, whatever the number of points. The first bad row stops the run (exit 2) naming its line, and no
+// output file is left behind.
+import { stat } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+import { type Database, unavailableDatabase } from "../../core/db.ts";
+import { CosmoError, EXIT, InputError } from "../../core/errors.ts";
+import { startProgress } from "../../core/progress.ts";
+import { datasetRef, readServed, type ServedRef } from "../../core/serving/served-dataset.ts";
+import { ZoneQueries } from "../queries.ts";
+import { csvText, inputFormat, openOutput, outputFormat, readPoints } from "./files.ts";
+import { csvColumns, csvRow, LOCATE_BATCH, type LocateOptions, type LocateRecord, locateBatch } from "./locate.ts";
+import type { LocatePoint } from "./points.ts";
+
+export interface LocateFileOptions extends LocateOptions {
+  input: string;
+  output: string;
+  /** A version number, or "served" (default). */
+  dataset?: number | "served";
+  progress?: boolean;
+}
+
+export interface LocateFileResult {
+  points: number;
+  located: number;
+  dataset: number;
+  ms: number;
+}
+
+async function resolveDataset(db: Database, dataset: number | "served"): Promise<ServedRef> {
+  if (dataset === "served") {
+    const ref = await readServed(db.pool);
+    if (!ref) throw new CosmoError("no dataset is published yet (see cosmo datasets)", { exitCode: EXIT.unavailable });
+    return ref;
+  }
+  const d = await new ZoneQueries(db.pool).dataset(dataset);
+  if (!d?.readable) {
+    const why = d ? `is not loaded (status ${d.status})` : "does not exist";
+    throw new CosmoError(`--dataset ${dataset}: dataset version ${why} (see cosmo datasets)`, {
+      exitCode: EXIT.input,
+    });
+  }
+  return datasetRef(d.ref.version, d.ref.schema);
+}
+
+function located(r: LocateRecord): boolean {
+  return "zones" in r ? Object.values(r.zones).some((z) => z !== null) : r.hierarchy.length > 0;
+}
+
+export async function locateFile(db: Database, opts: LocateFileOptions): Promise<LocateFileResult> {
+  const t0 = performance.now();
+  inputFormat(opts.input);
+  const format = outputFormat(opts.output);
+  if (resolve(opts.input) === resolve(opts.output))
+    throw new InputError("the output would replace the points being read: choose another -o", { file: opts.output });
+  const { size } = await stat(opts.input).catch((err: Error) => {
+    throw new InputError(`cannot read the points: ${err.message}`, { file: opts.input });
+  });
+  let ref: ServedRef;
+  try {
+    ref = await resolveDataset(db, opts.dataset ?? "served");
+  } catch (err) {
+    throw unavailableDatabase(err, db.url);
+  }
+  const source = readPoints(opts.input);
+  const out = openOutput(opts.output);
+  const progress = opts.progress === false ? null : startProgress({ label: "locate", unit: "points" });
+  // one batch computing per core while the next is read; more only queue in PostgreSQL
+  const inFlight = Math.max(2, Math.min(availableParallelism(), (db.pool.options.max ?? 10) - 1));
+  const pending: Promise<LocateRecord[]>[] = [];
+  let points = 0;
+  let found = 0;
+  const written = async (records: LocateRecord[]) => {
+    const text =
+      format === "csv" ? csvText(records.map(csvRow)) : records.map((r) => `${JSON.stringify(r)}\n`).join("");
+    await out.write(text);
+    for (const r of records) if (located(r)) found++;
+    progress?.tick(records.length);
+    const read = source.bytesRead();
+    if (read > 0) progress?.setTotal(Math.max(points, Math.round((points * size) / read)));
+  };
+  const send = async (batch: LocatePoint[]) => {
+    const p = locateBatch(db.pool, ref, batch, opts).catch((err) => {
+      throw unavailableDatabase(err, db.url);
+    });
+    p.catch(() => undefined); // awaited in order below; not an unhandled rejection meanwhile
+    pending.push(p);
+    if (pending.length >= inFlight) await written(await (pending.shift() as Promise<LocateRecord[]>));
+  };
+  try {
+    if (format === "csv") await out.write(csvText([csvColumns(opts)]));
+    let batch: LocatePoint[] = [];
+    for await (const { line, point } of source.points) {
+      if ("reason" in point) throw new InputError(point.reason, { file: opts.input, line });
+      batch.push(point);
+      points++;
+      if (batch.length === LOCATE_BATCH) {
+        await send(batch);
+        batch = [];
+      }
+    }
+    if (batch.length) await send(batch);
+    while (pending.length) await written(await (pending.shift() as Promise<LocateRecord[]>));
+    await out.commit();
+  } catch (err) {
+    await out.discard();
+    throw err;
+  } finally {
+    progress?.stop();
+  }
+  return { points, located: found, dataset: ref.version, ms: performance.now() - t0 };
+}

@@ -1,0 +1,212 @@
+// The point lookup (zone_pieces, importer/lookup.ts) gives exactly what ST_Covers says on the full boundaries:
+// 10 k seeded random points and every tricky point (vertices and edge midpoints of the boundaries and of the cut
+// pieces, points in holes) on Luxembourg and on a synthetic enclave dataset; /zones/at = the same query on the
+// full boundaries, order included; the structure is built at import (its time in the summary) and before
+// publishing a version that lacks it.
+
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { seededRandom } from "../../core/seeded-random.ts";
+import { loadSql } from "../../core/sql.ts";
+import { type TestDatabase, testConfig, testDatabase } from "../../core/testing.ts";
+import { importZonesFile } from "../../importer/import.ts";
+import { buildLookup } from "../../importer/lookup.ts";
+import { publishVersion, rollback } from "../../importer/publish.ts";
+import { coveringPiecesSql, ZoneQueries } from "../queries.ts";
+import { startApiServer } from "../server.ts";
+import { zoneShape } from "../views.ts";
+import { ENCLAVE_POINTS, enclaveZonesFile } from "./enclave-fixture.ts";
+import { eventually, getJson, luxembourgDatabase, type ServingFixture } from "./support.ts";
+
+interface Differences {
+  pairs: number;
+  points_in_zones: number;
+  differences: { i: number; zone_id: number; found: string }[];
+}
+
+async function differences(db: TestDatabase, schema: string, lon: number[], lat: number[]): Promise<Differences> {
+  const text = loadSql(import.meta.url, "sql/lookup-differences.sql", {
+    schema,
+    covering_pieces: coveringPiecesSql(schema),
+  });
+  return (await db.pool.query<Differences>(text, [lon, lat])).rows[0] as Differences;
+}
+
+/** About `perKind` points of each tricky kind (see sql/tricky-points.sql). */
+async function trickyPoints(db: TestDatabase, schema: string, perKind: number) {
+  const text = loadSql(import.meta.url, "sql/tricky-points.sql", { schema });
+  return (await db.pool.query<{ lon: number[]; lat: number[] }>(text, [perKind])).rows[0] as {
+    lon: number[];
+    lat: number[];
+  };
+}
+
+function randomPoints(n: number, seed: number, [minLon, minLat, maxLon, maxLat]: number[]) {
+  const rnd = seededRandom(seed);
+  const lon: number[] = [];
+  const lat: number[] = [];
+  for (let k = 0; k < n; k++) {
+    lon.push(minLon + rnd() * (maxLon - minLon));
+    lat.push(minLat + rnd() * (maxLat - minLat));
+  }
+  return { lon, lat };
+}
+
+async function extent(db: TestDatabase, schema: string): Promise<number[]> {
+  const { rows } = await db.pool.query<{ b: number[] }>(
+    `SELECT ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] AS b
+       FROM (SELECT ST_Extent(geom_4326)::geometry AS e FROM "${schema}".zones) x`,
+  );
+  return rows[0]?.b as number[];
+}
+
+describe("point lookup on Luxembourg", () => {
+  let fx: ServingFixture;
+  const schema = () => `zones_v${fx.version}`;
+  beforeAll(async () => {
+    fx = await luxembourgDatabase("lookup");
+  });
+  afterAll(async () => {
+    await fx?.db.close();
+  });
+
+  test("large boundaries are cut into ≤ 128-vertex pieces, small polygons kept whole", async () => {
+    const { rows } = await fx.db.pool.query<{ exact: boolean; n: number; max_points: number }>(
+      `SELECT exact, count(*)::int AS n, max(ST_NPoints(geom))::int AS max_points
+         FROM "${schema()}".zone_pieces GROUP BY exact ORDER BY exact`,
+    );
+    const cut = rows.find((r) => !r.exact);
+    expect(cut?.n).toBeGreaterThan(100);
+    expect(cut?.max_points).toBeLessThanOrEqual(128 + 8); // ST_Subdivide's limit, plus a ring's closing points
+    expect(rows.find((r) => r.exact)?.n).toBeGreaterThan(0);
+  });
+
+  test("10 000 seeded random points: the same zones as ST_Covers on the full boundaries", async () => {
+    const bbox = await extent(fx.db, schema());
+    const { lon, lat } = randomPoints(10_000, 16, bbox);
+    const d = await differences(fx.db, schema(), lon, lat);
+    expect(d.differences).toEqual([]);
+    expect(d.points_in_zones).toBeGreaterThan(3000);
+    expect(d.pairs).toBeGreaterThan(2 * d.points_in_zones);
+  });
+
+  test("vertices and edge midpoints of boundaries and cut pieces, points in holes: the same zones", async () => {
+    // On shared borders every point is answered on the full boundaries (slow by design): a sample of each kind.
+    const { lon, lat } = await trickyPoints(fx.db, schema(), 200);
+    expect(lon.length).toBeGreaterThanOrEqual(800);
+    const d = await differences(fx.db, schema(), lon, lat);
+    expect(d.differences).toEqual([]);
+    // On shared borders: a point covered by two zones of the same type (both sides of the border).
+    expect(d.pairs).toBeGreaterThan(lon.length);
+  });
+
+  test("/zones/at = the same query on the full boundaries, same order", async () => {
+    const queries = new ZoneQueries(fx.db.pool);
+    const ref = { version: fx.version, schema: schema() } as never;
+    const bbox = await extent(fx.db, schema());
+    const { lon, lat } = randomPoints(200, 7, bbox);
+    const tricky = await trickyPoints(fx.db, schema(), 20);
+    for (const [k, x] of tricky.lon.entries()) {
+      lon.push(x);
+      lat.push(tricky.lat[k] as number);
+    }
+    let answered = 0;
+    for (let k = 0; k < lon.length; k++) {
+      const fast = await queries.at(ref, lon[k] as number, lat[k] as number, zoneShape({}));
+      const full = await queries.atFullBoundaries(ref, lon[k] as number, lat[k] as number, zoneShape({}));
+      expect(fast, `point ${lon[k]} ${lat[k]}`).toEqual(full);
+      if (full.length > 0) answered++;
+    }
+    expect(answered).toBeGreaterThan(lon.length / 3);
+  });
+});
+
+describe("point lookup on an enclave dataset (Baarle-like)", () => {
+  let db: TestDatabase;
+  let schema: string;
+  let summary: string;
+  let api: { url: string; close(): Promise<void> };
+  beforeAll(async () => {
+    db = await testDatabase("lookup_enclave");
+    const r = await importZonesFile(db, enclaveZonesFile(), { publish: true, progress: false });
+    schema = `zones_v${r.version}`;
+    summary = r.summary;
+    api = await startApiServer({ db, port: 0, host: "127.0.0.1", config: testConfig({ db }) });
+  });
+  afterAll(async () => {
+    await api?.close();
+    await db?.close();
+  });
+
+  test("the import reports the build of the lookup structure", () => {
+    expect(summary).toMatch(/point lookup \d+\.\d s: \d+ pieces, \d+\.\d MB, on \d+ connections/);
+  });
+
+  test("random and tricky points: the same zones as ST_Covers on the full boundaries", async () => {
+    const random = randomPoints(10_000, 1, [-1, -1, 21, 11]);
+    const tricky = await trickyPoints(db, schema, 1_000_000); // all of them
+    const lon = [...random.lon, ...tricky.lon];
+    const lat = [...random.lat, ...tricky.lat];
+    const d = await differences(db, schema, lon, lat);
+    expect(d.differences).toEqual([]);
+    expect(d.points_in_zones).toBeGreaterThan(8000);
+  });
+
+  test.each(ENCLAVE_POINTS)("/zones/at $name", async ({ lon, lat, zones }) => {
+    const r = await getJson(`${api.url}/zones/at?lon=${lon}&lat=${lat}`);
+    expect(r.status).toBe(200);
+    expect(r.body.zones.map((z: { id: number }) => z.id)).toEqual(zones);
+  });
+
+  test("a served version without the structure (imported before it existed) still answers /zones/at", async () => {
+    await db.pool.query(`DROP TABLE "${schema}".zone_pieces`);
+    try {
+      for (const p of ENCLAVE_POINTS) {
+        const r = await getJson(`${api.url}/zones/at?lon=${p.lon}&lat=${p.lat}`);
+        expect(r.status).toBe(200);
+        expect(r.body.zones.map((z: { id: number }) => z.id)).toEqual(p.zones);
+      }
+    } finally {
+      await buildLookup(db.pool, schema);
+    }
+  });
+
+  test("publishing a version imported without the structure builds it first", async () => {
+    const other = await importZonesFile(db, enclaveZonesFile("-v2"), { progress: false });
+    const otherSchema = `zones_v${other.version}`;
+    await db.pool.query(`DROP TABLE "${otherSchema}".zone_pieces`);
+    await publishVersion(db, other.version);
+    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "${otherSchema}".zone_pieces`);
+    expect(rows[0].n).toBeGreaterThan(6);
+    await eventually(async () => {
+      const r = await getJson(`${api.url}/zones/at?lon=3&lat=2.3`);
+      expect(r.body.dataset).toBe(other.version);
+      expect(r.body.zones.map((z: { name: string }) => z.name)).toEqual(["Baarle-Hertog-v2", "Belgique-v2"]);
+    });
+
+    // and rolling back to one that lacks it too
+    await db.pool.query(`DROP TABLE "${schema}".zone_pieces`);
+    const back = await rollback(db);
+    expect(back.version).toBe(Number(schema.replace("zones_v", "")));
+    await eventually(async () => {
+      const r = await getJson(`${api.url}/zones/at?lon=3&lat=2.3`);
+      expect(r.body.zones.map((z: { name: string }) => z.name)).toEqual(["Baarle-Hertog", "Belgique"]);
+    });
+  });
+
+  test("built on one connection or on several: the same pieces", async () => {
+    const pieces = async () =>
+      (
+        await db.pool.query<{ rows: string[] }>(
+          `SELECT array_agg(zone_id || ' ' || exact || ' ' || md5(ST_AsEWKB(geom)::text) ORDER BY 1) AS rows
+             FROM (SELECT * FROM "${schema}".zone_pieces ORDER BY zone_id, md5(ST_AsEWKB(geom)::text)) p`,
+        )
+      ).rows[0]?.rows;
+    const one = await buildLookup(db.pool, schema, { connections: 1 });
+    const single = await pieces();
+    const three = await buildLookup(db.pool, schema, { connections: 3 });
+    expect(three.connections).toBe(3);
+    expect(await pieces()).toEqual(single);
+    expect(three.pieces).toBe(one.pieces);
+    expect(one.pieces).toBeGreaterThan(6);
+  });
+});
