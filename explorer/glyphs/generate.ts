@@ -5,7 +5,7 @@
 // for the range of each character of a label, and a 404 would be an error on the page.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "opentype.js";
+import opentype from "opentype.js";
 import { PbfWriter } from "pbf";
 import { CosmoError, EXIT } from "../../core/errors.ts";
 import { type SdfGlyph, sdfGlyph } from "./sdf.ts";
@@ -49,9 +49,9 @@ export function generateGlyphs(outDir: string, fontFile = LABEL_FONT_FILE): numb
       { exitCode: EXIT.config },
     );
   const bytes = readFileSync(fontFile);
-  let font: ReturnType<typeof parse>;
+  let font: ReturnType<typeof opentype.parse>;
   try {
-    font = parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    font = opentype.parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   } catch (err) {
     throw new CosmoError(`label font ${fontFile} cannot be read: ${(err as Error).message}`, {
       exitCode: EXIT.config,

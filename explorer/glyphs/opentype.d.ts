@@ -21,5 +21,7 @@ declare module "opentype.js" {
     tables: { cmap: { glyphIndexMap: Record<string, number> } };
     glyphs: { get(index: number): Glyph };
   }
-  export function parse(buffer: ArrayBuffer): Font;
+  // Node loads the package's CommonJS build: the functions are properties of its default export.
+  const opentype: { parse(buffer: ArrayBuffer): Font };
+  export default opentype;
 }
