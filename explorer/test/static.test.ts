@@ -120,7 +120,7 @@ describe("explorer on a static archive, with names on the map", () => {
     page.evaluate((layer) => {
       const map = (window as unknown as CosmoWindow).__cosmo.map;
       const f = map.queryRenderedFeatures({ layers: [layer] }).find((x) => x.properties.zone_type === "country");
-      if (!f || f.geometry.type !== "Point") return null;
+      if (f?.geometry.type !== "Point") return null;
       const p = map.project(f.geometry.coordinates as [number, number]);
       return { x: p.x - 60, y: p.y - 12, w: 120, h: 24, props: f.properties as Record<string, unknown> };
     }, LABEL_LAYER);
