@@ -1,5 +1,11 @@
 // The zones layers: pure builders of MapLibre style objects, so the look is one readable table.
-import type { ExpressionSpecification, FilterSpecification, LayerSpecification, StyleSpecification } from "maplibre-gl";
+import type {
+  ExpressionSpecification,
+  FilterSpecification,
+  LayerSpecification,
+  StyleSpecification,
+  SymbolLayerSpecification,
+} from "maplibre-gl";
 import { ZONE_TYPE_COLORS, ZONE_TYPES_TOP_DOWN } from "./zone-types.ts";
 
 export const ZONES_SOURCE = "zones";
@@ -149,7 +155,7 @@ export function labelText(lang: string): ExpressionSpecification {
  * Zone names at their label points, larger zones in larger type and placed first (symbol-sort-key: admin level),
  * so where names collide the country's wins over a commune's.
  */
-export function labelLayer(types: readonly string[], lang: string): LayerSpecification {
+export function labelLayer(types: readonly string[], lang: string): SymbolLayerSpecification {
   return {
     id: LABEL_LAYER,
     type: "symbol",
