@@ -3,8 +3,8 @@
 // no tile service and no database run; Debian's Chromium loads it. Checks the tiles render through range requests,
 // the API-less parts say so, and the zone names are drawn (text pixels where a label point is) in the chosen
 // language. Screenshots go to test-results/screenshots/static-*.png.
-import { spawnSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Map as MlMap } from "maplibre-gl";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { luxembourgDatabase } from "../../api/test/support.ts";
 import { EXIT } from "../../core/errors.ts";
 import { projectPath } from "../../core/paths.ts";
-import { COSMO_BIN, testEnv, tmpDir } from "../../core/testing.ts";
+import { COSMO_BIN, testEnv, testStore, tmpDir } from "../../core/testing.ts";
 import { startWeb, type WebServer } from "../web.ts";
 
 const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
@@ -24,6 +24,7 @@ type CosmoWindow = { __cosmo: { map: MlMap; selectZone(id: string): Promise<void
 
 describe("explorer on a static archive, with names on the map", () => {
   let web: WebServer;
+  let archive: string;
   let context: BrowserContext;
   let page: Page;
   const scratch: string[] = [];
@@ -35,7 +36,7 @@ describe("explorer on a static archive, with names on the map", () => {
     const fx = await luxembourgDatabase("explorer_static");
     const dir = tmpDir("explorer-static");
     scratch.push(dir);
-    const archive = join(dir, "luxembourg.pmtiles");
+    archive = join(dir, "luxembourg.pmtiles");
     const run = spawnSync(
       process.execPath,
       [COSMO_BIN, "tiles", "export", "--dataset", "served", "-o", archive, "--max-zoom", "11"],
@@ -235,5 +236,40 @@ describe("explorer on a static archive, with names on the map", () => {
     });
     expect(cli.status).toBe(EXIT.input);
     expect(cli.stderr).toContain(`${join(dir, "missing.pmtiles")}: no such file`);
+  });
+
+  it("cosmo web --static s3://…/latest.pmtiles: the archive from the artefact store, served with ranges", async () => {
+    const store = testStore();
+    const url = `s3://${store.defaultBucket}/releases/latest.pmtiles`;
+    await store.put(url, readFileSync(archive));
+    const child = spawn(process.execPath, [COSMO_BIN, "web", "--static", url, "--port", "0"], {
+      env: { ...testEnv({ store }), COSMO_LOG_LEVEL: "warn" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const exited = new Promise<number | null>((ok) => child.on("close", (code) => ok(code)));
+    try {
+      const base = await new Promise<string>((ok, fail) => {
+        let out = "";
+        child.stdout.on("data", (d) => {
+          out += d;
+          const m = /explorer \(static, s3:\/\/\S+\): (http:\/\/\S+?)\/ /.exec(out);
+          if (m) ok(m[1] as string);
+        });
+        void exited.then((code) => fail(new Error(`cosmo web --static exited (${code}): ${stderr}`)));
+      });
+      const head = await fetch(`${base}/zones.pmtiles`, { headers: { Range: "bytes=0-6" } });
+      expect(head.status).toBe(206);
+      expect(Buffer.from(await head.arrayBuffer()).toString("latin1")).toBe("PMTiles");
+      expect(await (await fetch(`${base}/config.json`)).json()).toMatchObject({
+        apiBase: "",
+        tilesArchive: "/zones.pmtiles",
+      });
+      expect((await fetch(`${base}/fonts/DejaVu%20Sans/0-255.pbf`)).status).toBe(200);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
   });
 });
