@@ -44,10 +44,7 @@ async function portFor(service: string, port: number): Promise<number> {
 }
 
 /** `cosmo web --static ARCHIVE`: nginx with the built app and the archive (an s3:// one is downloaded first). */
-async function serveStatic(
-  archive: string,
-  opts: { port?: number; host: string; cspHost: string[]; apiCompat?: boolean },
-): Promise<void> {
+async function serveStatic(archive: string, opts: WebCliOptions): Promise<void> {
   if (opts.apiCompat)
     throw new CosmoError("web: --api-compat needs the API; it cannot be combined with --static", {
       exitCode: EXIT.input,
@@ -84,6 +81,14 @@ async function serveStatic(
   }
 }
 
+interface WebCliOptions {
+  port?: number;
+  host: string;
+  apiCompat?: boolean;
+  cspHost: string[];
+  static?: string;
+}
+
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
@@ -105,85 +110,83 @@ export function commands(): Command[] {
       [],
     )
     .action(
-      runAction(
-        async (opts: { port?: number; host: string; apiCompat?: boolean; cspHost: string[]; static?: string }) => {
-          const config = getConfig();
-          if (opts.static !== undefined) return serveStatic(opts.static, opts);
-          const started: RunningService[] = [];
-          let db: Database | undefined;
-          const openDb = async () => {
-            if (!db) {
-              const { openDatabase } = await import("../core/db.ts");
-              db = await openDatabase(config, { applicationName: "cosmo-web", serving: true });
-            }
-            return db;
-          };
-          const stopAll = async () => {
-            for (const s of started.reverse())
-              await s.close().catch((err: Error) => log.warn({ err: err.message }, "stopping a service failed"));
-            await db?.close();
-          };
-          try {
-            await buildExplorer();
-            const ours = await databaseIdentity((await openDb()).pool);
-            let apiUrl = `http://127.0.0.1:${config.api.port}`;
-            if ((await runningService(apiUrl, "/datasets"))?.database === ours)
-              log.info({ apiUrl }, "reusing the running API (same database)");
-            else {
-              const { startApiServer } = await import("../api/server.ts");
-              const port = await portFor("api", config.api.port);
-              const api = await startApiServer({ db: await openDb(), port, host: "127.0.0.1", config });
-              started.push(api);
-              apiUrl = api.url;
-            }
-            let tilesUrl = `http://127.0.0.1:${config.tiles.port}`;
-            if ((await runningService(tilesUrl, "/tiles/zones.json"))?.database === ours)
-              log.info({ tilesUrl }, "reusing the running tile server (same database)");
-            else {
-              const { startTilesServer } = await import("../tiles/server.ts");
-              const { openStore } = await import("../core/storage.ts");
-              const store = config.tiles.persistentCache ? await openStore(config) : undefined;
-              const tiles = await startTilesServer({
-                db: await openDb(),
-                store,
-                port: await portFor("tiles", config.tiles.port),
-                host: "127.0.0.1",
-                config,
-              });
-              started.push(tiles);
-              tilesUrl = tiles.url;
-            }
-            // An nginx of ours left by a `cosmo web` killed with -9 would hold the port: stop it first.
-            await stopStaleNginx();
-            let webPort = opts.port ?? config.web.port;
-            if (opts.port === undefined && webPort > 0 && (await portProblem(webPort, opts.host)) !== null) {
-              // The configured default is taken (another checkout's explorer?): an explicit --port is refused instead.
-              log.warn(
-                { port: webPort },
-                `web: port ${webPort} is held by ${describeHolder(webPort)}; using a free port`,
-              );
-              webPort = 0;
-            }
-            const web = await startWeb({
-              apiUrl,
-              tilesUrl,
-              dataDir: projectPath(config.data.publicDir),
-              port: webPort,
-              host: opts.host,
-              basemapStyle: config.web.basemapStyle || undefined,
-              cspHosts: opts.cspHost,
-              apiCompat: opts.apiCompat,
-              build: false,
-            });
-            started.push(web);
-            process.stdout.write(`explorer: ${web.url}/  (dashboard: ${web.url}/dashboard.html; Ctrl-C stops)\n`);
-          } catch (err) {
-            await stopAll();
-            throw err;
+      runAction(async (opts: WebCliOptions) => {
+        const config = getConfig();
+        if (opts.static !== undefined) return serveStatic(opts.static, opts);
+        const started: RunningService[] = [];
+        let db: Database | undefined;
+        const openDb = async () => {
+          if (!db) {
+            const { openDatabase } = await import("../core/db.ts");
+            db = await openDatabase(config, { applicationName: "cosmo-web", serving: true });
           }
-          closeOnSignals(stopAll, log);
-        },
-      ),
+          return db;
+        };
+        const stopAll = async () => {
+          for (const s of started.reverse())
+            await s.close().catch((err: Error) => log.warn({ err: err.message }, "stopping a service failed"));
+          await db?.close();
+        };
+        try {
+          await buildExplorer();
+          const ours = await databaseIdentity((await openDb()).pool);
+          let apiUrl = `http://127.0.0.1:${config.api.port}`;
+          if ((await runningService(apiUrl, "/datasets"))?.database === ours)
+            log.info({ apiUrl }, "reusing the running API (same database)");
+          else {
+            const { startApiServer } = await import("../api/server.ts");
+            const port = await portFor("api", config.api.port);
+            const api = await startApiServer({ db: await openDb(), port, host: "127.0.0.1", config });
+            started.push(api);
+            apiUrl = api.url;
+          }
+          let tilesUrl = `http://127.0.0.1:${config.tiles.port}`;
+          if ((await runningService(tilesUrl, "/tiles/zones.json"))?.database === ours)
+            log.info({ tilesUrl }, "reusing the running tile server (same database)");
+          else {
+            const { startTilesServer } = await import("../tiles/server.ts");
+            const { openStore } = await import("../core/storage.ts");
+            const store = config.tiles.persistentCache ? await openStore(config) : undefined;
+            const tiles = await startTilesServer({
+              db: await openDb(),
+              store,
+              port: await portFor("tiles", config.tiles.port),
+              host: "127.0.0.1",
+              config,
+            });
+            started.push(tiles);
+            tilesUrl = tiles.url;
+          }
+          // An nginx of ours left by a `cosmo web` killed with -9 would hold the port: stop it first.
+          await stopStaleNginx();
+          let webPort = opts.port ?? config.web.port;
+          if (opts.port === undefined && webPort > 0 && (await portProblem(webPort, opts.host)) !== null) {
+            // The configured default is taken (another checkout's explorer?): an explicit --port is refused instead.
+            log.warn(
+              { port: webPort },
+              `web: port ${webPort} is held by ${describeHolder(webPort)}; using a free port`,
+            );
+            webPort = 0;
+          }
+          const web = await startWeb({
+            apiUrl,
+            tilesUrl,
+            dataDir: projectPath(config.data.publicDir),
+            port: webPort,
+            host: opts.host,
+            basemapStyle: config.web.basemapStyle || undefined,
+            cspHosts: opts.cspHost,
+            apiCompat: opts.apiCompat,
+            build: false,
+          });
+          started.push(web);
+          process.stdout.write(`explorer: ${web.url}/  (dashboard: ${web.url}/dashboard.html; Ctrl-C stops)\n`);
+        } catch (err) {
+          await stopAll();
+          throw err;
+        }
+        closeOnSignals(stopAll, log);
+      }),
     );
   return [web];
 }
