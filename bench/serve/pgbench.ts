@@ -9,8 +9,8 @@ import { promisify } from "node:util";
 import type { Pool } from "pg";
 import { loadSql } from "../../core/sql.ts";
 import { bandFor } from "../../tiles/bands.ts";
-import { LAYERS } from "../../tiles/layers.ts";
 import type { TileAddress } from "../../tiles/coords.ts";
+import { LAYERS } from "../../tiles/layers.ts";
 import { TILES_DEFAULTS } from "../../tiles/settings.ts";
 import { OUT } from "./setup.ts";
 
