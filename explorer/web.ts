@@ -152,19 +152,20 @@ export function checkArchive(path: string): string {
 
 /** Renders the config into the prefix and writes the app's /config.json. Returns the main config path. */
 export function writeNginxFiles(o: WebOptions & { port: number; prefixDir: string }): string {
+  const archive = o.archive === undefined ? undefined : checkArchive(o.archive); // refused before anything is written
   for (const d of ["logs", "tmp"]) mkdirSync(join(o.prefixDir, d), { recursive: true });
   mkdirSync(o.dataDir, { recursive: true });
   const hosts = [...(o.cspHosts ?? [])];
   if (o.basemapStyle) hosts.push(o.basemapStyle);
   writeFileSync(join(o.prefixDir, "mime.types"), readFileSync(new URL("./nginx/mime.types", import.meta.url)));
-  if (o.archive !== undefined) {
+  if (archive !== undefined) {
     const files = renderStaticNginx({
       prefix: o.prefixDir,
       listenHost: o.host ?? "127.0.0.1",
       port: o.port,
       distDir: DIST_DIR,
       dataDir: o.dataDir,
-      archive: checkArchive(o.archive),
+      archive,
       cspHosts: hosts,
       runningAsRoot: process.getuid?.() === 0,
     });

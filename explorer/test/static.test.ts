@@ -4,7 +4,7 @@
 // the API-less parts say so, and the zone names are drawn (text pixels where a label point is) in the chosen
 // language. Screenshots go to test-results/screenshots/static-*.png.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Map as MlMap } from "maplibre-gl";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
@@ -230,6 +230,7 @@ describe("explorer on a static archive, with names on the map", () => {
       exitCode: EXIT.input,
       message: `${fake}: byte 0: not a PMTiles v3 archive (its first bytes are not 'PMTiles' and version 3)`,
     });
+    expect(existsSync(prefixDir)).toBe(false);
     const cli = spawnSync(process.execPath, [COSMO_BIN, "web", "--static", join(dir, "missing.pmtiles")], {
       env: { ...process.env, ...testEnv() },
       encoding: "utf8",
