@@ -141,10 +141,15 @@ function zoomTo(z: ZoneInfo): void {
 
 /** Static mode: the selected zone as the tiles know it (name, type, level, label, OSM id), no API call. */
 let staticSelected: string | null = null;
-function showTileZone(id: string): void {
+function showTileZone(id: string, retry = true): void {
   const props = view.tileZone(Number(id));
   view.setSelected(Number(id), null);
   if (!props) {
+    // Selected from the URL before its tiles came: looked up again once the map has drawn them.
+    if (retry)
+      map.once("idle", () => {
+        if (staticSelected === id) showTileZone(id, false);
+      });
     renderMessage(panel, `Zone ${id}`, NO_API);
     return;
   }
@@ -163,6 +168,7 @@ async function selectZone(id: string, opts: { fly: boolean; push: boolean }): Pr
     staticSelected = id;
     showTab("zone");
     showTileZone(id);
+    writeHash(opts.push);
     return;
   }
   const seq = ++selectSeq;
@@ -227,7 +233,12 @@ async function compareZone(plan: ComparisonPlan, z: ChangedZone): Promise<void> 
 // ---- URL ------------------------------------------------------------------------------------------------------
 function writeHash(push: boolean): void {
   const c = map.getCenter();
-  const hash = formatHash({ zoom: map.getZoom(), lng: c.lng, lat: c.lat, id: selection?.zone.id });
+  const hash = formatHash({
+    zoom: map.getZoom(),
+    lng: c.lng,
+    lat: c.lat,
+    id: selection?.zone.id ?? staticSelected ?? undefined,
+  });
   if (hash === window.location.hash) return;
   if (push) history.pushState(null, "", hash);
   else history.replaceState(null, "", hash);

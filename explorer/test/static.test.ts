@@ -20,7 +20,9 @@ const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-firs
 const SCREENSHOTS = projectPath("test-results/screenshots");
 const LABEL_LAYER = "zones-labels";
 
-type CosmoWindow = { __cosmo: { map: MlMap; selectZone(id: string): Promise<void> } };
+type CosmoWindow = {
+  __cosmo: { map: MlMap; selectZone(id: string, opts: { fly: boolean; push: boolean }): Promise<void> };
+};
 
 describe("explorer on a static archive, with names on the map", () => {
   let web: WebServer;
@@ -207,12 +209,20 @@ describe("explorer on a static archive, with names on the map", () => {
       return f?.id === undefined ? null : String(f.id);
     });
     expect(cityId).not.toBeNull();
-    await page.evaluate((id) => (window as unknown as CosmoWindow).__cosmo.selectZone(id), cityId as string);
+    await page.evaluate(
+      (id) => (window as unknown as CosmoWindow).__cosmo.selectZone(id, { fly: false, push: true }),
+      cityId as string,
+    );
     await page.locator("#zone-panel h2", { hasText: /^Luxembourg$/ }).waitFor({ timeout: 10_000 });
     const text = await page.locator("#zone-panel").textContent();
     expect(text).toContain("admin level 8");
     expect(text).toContain("Luxembourg, Canton Luxembourg, Lëtzebuerg");
     expect(text).toContain("No API in this static explorer");
+    // The selection is in the URL: a reload shows it again once its tiles are drawn.
+    expect(page.url()).toMatch(new RegExp(`/${cityId}$`));
+    await page.reload();
+    await page.locator("#zone-panel h2", { hasText: /^Luxembourg$/ }).waitFor({ timeout: 15_000 });
+    expect(await page.locator("#zone-panel").textContent()).toContain("admin level 8");
   });
 
   it("no console error, failed request or HTTP error during the run (glyph ranges included)", () => {
