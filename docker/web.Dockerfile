@@ -6,13 +6,16 @@
 ARG NODE_BASE=node:20.19-bookworm-slim
 ARG BASE=nginx:1.28-bookworm
 
-# Build stage: all dependencies (vite is a dev dependency), then `vite build` and the nginx templates.
+# Build stage: all dependencies (vite is a dev dependency), then the app (vite + the map's glyph PBFs, made from
+# Debian's DejaVu Sans: explorer/build.ts) and the nginx templates.
 FROM ${NODE_BASE} AS build
+RUN apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
-RUN node_modules/.bin/vite build --config explorer/vite.config.ts \
+RUN node_modules/.bin/tsx -e 'import("./explorer/build.ts").then((m) => m.buildExplorer({ force: true }))' \
  && node_modules/.bin/tsx docker/web/render-nginx.ts /out/conf \
  && cp explorer/nginx/mime.types /out/conf/
 

@@ -1,19 +1,22 @@
 // Builds the app with Vite when explorer/dist is missing or older than its sources (cosmo web and the tests
 // call this; `make explorer-build` forces it). A directory lock keeps two processes from building at once.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CosmoError } from "../core/errors.ts";
 import { withLock } from "../core/lock.ts";
 import { childLogger } from "../core/log.ts";
 import { PROJECT_ROOT } from "../core/paths.ts";
+import { generateGlyphs, LABEL_FONT_FILE } from "./glyphs/generate.ts";
 
 const log = childLogger("explorer-build");
 export const EXPLORER_DIR = fileURLToPath(new URL(".", import.meta.url));
 export const DIST_DIR = resolve(EXPLORER_DIR, "dist");
 const STAMP = join(DIST_DIR, ".build-stamp");
-const INPUTS = ["index.html", "dashboard.html", "vite.config.ts", "src", "public"];
+const INPUTS = ["index.html", "dashboard.html", "vite.config.ts", "src", "public", "glyphs"];
+/** Generated glyph PBFs, kept between builds (vite empties dist): made again when the font or the generator changes. */
+const GLYPH_CACHE = join(PROJECT_ROOT, ".data/glyphs");
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
@@ -59,6 +62,21 @@ function runVite(): Promise<void> {
   });
 }
 
+/** dist/fonts: the label font's glyph PBFs, from the cache when it was made from the same font and generator. */
+function installGlyphs(): void {
+  const font = existsSync(LABEL_FONT_FILE) ? statSync(LABEL_FONT_FILE) : null;
+  const key = `${LABEL_FONT_FILE} ${font?.size} ${font?.mtimeMs} ${newestMtime(join(EXPLORER_DIR, "glyphs"))}\n`;
+  const stamp = join(GLYPH_CACHE, ".stamp");
+  if (!existsSync(stamp) || readFileSync(stamp, "utf8") !== key) {
+    rmSync(GLYPH_CACHE, { recursive: true, force: true });
+    log.info({ font: LABEL_FONT_FILE }, "generating the map's glyphs");
+    const glyphs = generateGlyphs(join(GLYPH_CACHE, "fonts"));
+    writeFileSync(stamp, key);
+    log.info({ glyphs }, "glyphs generated");
+  }
+  cpSync(join(GLYPH_CACHE, "fonts"), join(DIST_DIR, "fonts"), { recursive: true });
+}
+
 export async function buildExplorer(opts: { force?: boolean } = {}): Promise<{ built: boolean; ms: number }> {
   const t0 = performance.now();
   mkdirSync(join(PROJECT_ROOT, ".data/locks"), { recursive: true });
@@ -66,6 +84,7 @@ export async function buildExplorer(opts: { force?: boolean } = {}): Promise<{ b
     if (!opts.force && !isStale()) return { built: false, ms: 0 };
     log.info("building explorer/ with vite");
     await runVite();
+    installGlyphs();
     writeFileSync(STAMP, new Date().toISOString());
     const ms = Math.round(performance.now() - t0);
     log.info({ ms }, "explorer built");

@@ -5,6 +5,7 @@ import { Command } from "commander";
 import { intOption, runAction } from "../core/cli.ts";
 import { getConfig } from "../core/config.ts";
 import type { Database } from "../core/db.ts";
+import { CosmoError, EXIT } from "../core/errors.ts";
 import { childLogger } from "../core/log.ts";
 import { projectPath } from "../core/paths.ts";
 import { describeHolder, portProblem } from "../core/ports.ts";
@@ -42,6 +43,52 @@ async function portFor(service: string, port: number): Promise<number> {
   return 0;
 }
 
+/** `cosmo web --static ARCHIVE`: nginx with the built app and the archive (an s3:// one is downloaded first). */
+async function serveStatic(archive: string, opts: WebCliOptions): Promise<void> {
+  if (opts.apiCompat)
+    throw new CosmoError("web: --api-compat needs the API; it cannot be combined with --static", {
+      exitCode: EXIT.input,
+    });
+  const config = getConfig();
+  await buildExplorer();
+  const { localFile } = await import("../core/storage.ts");
+  const file = await localFile(archive);
+  try {
+    await stopStaleNginx();
+    let port = opts.port ?? config.web.port;
+    // As for the full explorer: a taken default port → a free one; an explicit --port is refused by startWeb.
+    if (opts.port === undefined && port > 0 && (await portProblem(port, opts.host)) !== null) {
+      log.warn({ port }, `web: port ${port} is held by ${describeHolder(port)}; using a free port`);
+      port = 0;
+    }
+    const web = await startWeb({
+      archive: file.path,
+      dataDir: projectPath(config.data.publicDir),
+      port,
+      host: opts.host,
+      basemapStyle: config.web.basemapStyle || undefined,
+      cspHosts: opts.cspHost,
+      build: false,
+    });
+    process.stdout.write(`explorer (static, ${archive}): ${web.url}/  (Ctrl-C stops)\n`);
+    closeOnSignals(async () => {
+      await web.close();
+      await file.cleanup();
+    }, log);
+  } catch (err) {
+    await file.cleanup();
+    throw err;
+  }
+}
+
+interface WebCliOptions {
+  port?: number;
+  host: string;
+  apiCompat?: boolean;
+  cspHost: string[];
+  static?: string;
+}
+
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
@@ -53,14 +100,19 @@ export function commands(): Command[] {
     .option("--host <host>", "interface nginx listens on", "127.0.0.1")
     .option("--api-compat", "map /api/ to the old cosmogony_explorer shapes (/compat/…); the UI then uses /api/v2/")
     .option(
+      "--static <archive>",
+      "static mode: serve the app and this PMTiles archive (path or s3:// URL) only; no API, tile service or database",
+    )
+    .option(
       "--csp-host <origin>",
       "another origin the page may load from (basemap tiles, glyphs); repeatable",
       collect,
       [],
     )
     .action(
-      runAction(async (opts: { port?: number; host: string; apiCompat?: boolean; cspHost: string[] }) => {
+      runAction(async (opts: WebCliOptions) => {
         const config = getConfig();
+        if (opts.static !== undefined) return serveStatic(opts.static, opts);
         const started: RunningService[] = [];
         let db: Database | undefined;
         const openDb = async () => {

@@ -1,23 +1,38 @@
 // Runs nginx (the explorer's web server) as a child process with its own prefix under .data/nginx: the built
-// app at /, the API at /api/, the tiles at /tiles/, the dashboard files at /data/.
+// app at /, the API at /api/, the tiles at /tiles/, the dashboard files at /data/ — or, in static mode, the built
+// app and one PMTiles archive at /zones.pmtiles, with no service behind it.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CosmoError, EXIT } from "../core/errors.ts";
+import { ConfigError, CosmoError, EXIT, InputError } from "../core/errors.ts";
 import { processAlive } from "../core/lock.ts";
 import { childLogger } from "../core/log.ts";
 import { projectPath } from "../core/paths.ts";
 import { describeHolder, freePort, portProblem } from "../core/ports.ts";
 import { buildExplorer, DIST_DIR } from "./build.ts";
-import { renderNginx } from "./nginx/render.ts";
+import { renderNginx, renderStaticNginx } from "./nginx/render.ts";
 
 const log = childLogger("web");
 export const NGINX_BIN = process.env.NGINX_BIN ?? "/usr/sbin/nginx";
 
 export interface WebOptions {
-  apiUrl: string;
-  tilesUrl: string;
+  /** The API and the tile service (both required unless `archive` is given). */
+  apiUrl?: string;
+  tilesUrl?: string;
+  /** Static mode: a local PMTiles archive served at /zones.pmtiles instead of the services; the app runs without API. */
+  archive?: string;
   /** Directory served at /data/ (dashboard/latest.json, test_results.json, diff/latest.json). */
   dataDir: string;
   /** 0 or unset = a free port. */
@@ -113,14 +128,59 @@ function tail(file: string, lines = 5): string {
   }
 }
 
+/** The path served as the static archive: refused unless it is a PMTiles v3 file (checked by its header's magic). */
+export function checkArchive(path: string): string {
+  if (!path.endsWith(".pmtiles"))
+    throw new InputError("a static explorer serves a PMTiles archive (.pmtiles; make one with `cosmo tiles export`)", {
+      file: path,
+    });
+  if (!existsSync(path) || !statSync(path).isFile()) throw new InputError("no such file", { file: path });
+  const head = Buffer.alloc(8);
+  const fd = openSync(path, "r");
+  try {
+    readSync(fd, head, 0, 8, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (head.subarray(0, 7).toString("latin1") !== "PMTiles" || head[7] !== 3)
+    throw new InputError("not a PMTiles v3 archive (its first bytes are not 'PMTiles' and version 3)", {
+      file: path,
+      offset: 0,
+    });
+  return path;
+}
+
 /** Renders the config into the prefix and writes the app's /config.json. Returns the main config path. */
-export function writeNginxFiles(
-  o: Required<Pick<WebOptions, "apiUrl" | "tilesUrl" | "dataDir">> & WebOptions & { port: number; prefixDir: string },
-): string {
+export function writeNginxFiles(o: WebOptions & { port: number; prefixDir: string }): string {
+  const archive = o.archive === undefined ? undefined : checkArchive(o.archive); // refused before anything is written
   for (const d of ["logs", "tmp"]) mkdirSync(join(o.prefixDir, d), { recursive: true });
   mkdirSync(o.dataDir, { recursive: true });
   const hosts = [...(o.cspHosts ?? [])];
   if (o.basemapStyle) hosts.push(o.basemapStyle);
+  writeFileSync(join(o.prefixDir, "mime.types"), readFileSync(new URL("./nginx/mime.types", import.meta.url)));
+  if (archive !== undefined) {
+    const files = renderStaticNginx({
+      prefix: o.prefixDir,
+      listenHost: o.host ?? "127.0.0.1",
+      port: o.port,
+      distDir: DIST_DIR,
+      dataDir: o.dataDir,
+      archive,
+      cspHosts: hosts,
+      runningAsRoot: process.getuid?.() === 0,
+    });
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(o.prefixDir, name), text);
+    const staticConfig = {
+      basemapStyle: o.basemapStyle ?? "",
+      apiBase: "",
+      tilesArchive: "/zones.pmtiles",
+      dataBase: "/data",
+    };
+    writeFileSync(join(o.prefixDir, "config.json"), `${JSON.stringify(staticConfig, null, 2)}\n`);
+    return join(o.prefixDir, "nginx.conf");
+  }
+  if (!o.apiUrl || !o.tilesUrl)
+    throw new ConfigError("web: the API and tile service URLs are required (or an archive)");
   const files = renderNginx({
     prefix: o.prefixDir,
     listenHost: o.host ?? "127.0.0.1",
@@ -134,7 +194,6 @@ export function writeNginxFiles(
     runningAsRoot: process.getuid?.() === 0,
   });
   for (const [name, text] of Object.entries(files)) writeFileSync(join(o.prefixDir, name), text);
-  writeFileSync(join(o.prefixDir, "mime.types"), readFileSync(new URL("./nginx/mime.types", import.meta.url)));
   const appConfig = {
     basemapStyle: o.basemapStyle ?? "",
     apiBase: o.apiCompat ? "/api/v2" : "/api",

@@ -8,7 +8,13 @@ export interface TileLayer {
   layer: string;
   compat: boolean;
   description: string;
+  /** MVT layer of the zones' label points (one point per zone, in the tile holding it), if the layer has one. */
+  labelLayer?: string;
 }
+
+/** The label points' layer: what the explorer draws the names from. */
+export const LABEL_LAYER_DESCRIPTION =
+  "Label points of the zones in the zones layer: one point per zone (its label point) in the one tile holding it";
 
 export const LAYERS: Record<string, TileLayer> = {
   zones: {
@@ -16,6 +22,7 @@ export const LAYERS: Record<string, TileLayer> = {
     layer: "zones",
     compat: false,
     description: "Administrative zones (cosmogony): one feature per zone, id = zone id",
+    labelLayer: "zone_labels",
   },
   cosmogony: {
     urlName: "cosmogony",
@@ -41,6 +48,17 @@ export function layerFields(layer: TileLayer, languages: string[]): Record<strin
     country_code: "String: ISO 3166-1 alpha-2, upper case",
     osm_id: "String: relation:<id> or node:<id>",
     label: "String: name with its parents, e.g. 'Luxembourg, Canton Luxembourg, Lëtzebuerg'",
+  };
+  for (const lang of languages) fields[`name:${lang}`] = `String: name in ${lang} (OSM name:${lang}), when tagged`;
+  return fields;
+}
+
+/** Fields of the label points' layer: names (each `name:<lang>` when tagged) and what a style filters on. */
+export function labelFields(languages: string[]): Record<string, string> {
+  const fields: Record<string, string> = {
+    name: "String: the zone's name",
+    zone_type: "String: as in the zones layer",
+    admin_level: "Number: OSM admin_level",
   };
   for (const lang of languages) fields[`name:${lang}`] = `String: name in ${lang} (OSM name:${lang}), when tagged`;
   return fields;

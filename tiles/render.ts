@@ -40,7 +40,17 @@ export class TileRenderer {
     const { rows } = await this.pool.query<{ mvt: Buffer | null }>({
       name,
       text,
-      values: [t.z, t.x, t.y, band.zoneTypes, layer.layer, layer.compat, this.nameKeys, band.maxAdminLevel],
+      values: [
+        t.z,
+        t.x,
+        t.y,
+        band.zoneTypes,
+        layer.layer,
+        layer.compat,
+        this.nameKeys,
+        band.maxAdminLevel,
+        layer.labelLayer ?? null,
+      ],
     });
     return rows[0]?.mvt ?? Buffer.alloc(0);
   }

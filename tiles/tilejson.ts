@@ -2,7 +2,7 @@
 // cached as immutable: a publish changes the TileJSON, hence the URLs, never the bytes behind a URL.
 // The tileset's description (name, attribution, vector_layers) is also an exported archive's metadata (export.ts).
 import type { TileLayer } from "./layers.ts";
-import { layerFields } from "./layers.ts";
+import { LABEL_LAYER_DESCRIPTION, labelFields, layerFields } from "./layers.ts";
 
 export interface TileJsonInput {
   baseUrl: string;
@@ -19,17 +19,24 @@ export function tilesetName(layer: TileLayer): string {
   return layer.compat ? "cosmogony" : "cosmo zones";
 }
 
-/** TileJSON `vector_layers`: the layer's one MVT layer and the properties the SQL writes. */
+/** TileJSON `vector_layers`: the layer's MVT layers (zones, and their label points) and the properties the SQL writes. */
 export function vectorLayers(layer: TileLayer, minZoom: number, maxZoom: number, languages: string[]) {
-  return [
-    {
-      id: layer.layer,
-      description: layer.description,
-      minzoom: minZoom,
-      maxzoom: maxZoom,
-      fields: layerFields(layer, layer.compat ? [] : languages),
-    },
-  ];
+  const zones = {
+    id: layer.layer,
+    description: layer.description,
+    minzoom: minZoom,
+    maxzoom: maxZoom,
+    fields: layerFields(layer, layer.compat ? [] : languages),
+  };
+  if (!layer.labelLayer) return [zones];
+  const labels = {
+    id: layer.labelLayer,
+    description: LABEL_LAYER_DESCRIPTION,
+    minzoom: minZoom,
+    maxzoom: maxZoom,
+    fields: labelFields(languages),
+  };
+  return [zones, labels];
 }
 
 export function tileJson(input: TileJsonInput): Record<string, unknown> {

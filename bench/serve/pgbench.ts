@@ -10,6 +10,7 @@ import type { Pool } from "pg";
 import { loadSql } from "../../core/sql.ts";
 import { bandFor } from "../../tiles/bands.ts";
 import type { TileAddress } from "../../tiles/coords.ts";
+import { LAYERS } from "../../tiles/layers.ts";
 import { TILES_DEFAULTS } from "../../tiles/settings.ts";
 import { OUT } from "./setup.ts";
 
@@ -62,6 +63,7 @@ export async function sqlCeiling(opts: {
         `ARRAY(SELECT 'name' || chr(58) || l FROM unnest(${literal(TILES_DEFAULTS.languages)}) l)`,
       )
       .replaceAll("$8", literal(band.maxAdminLevel))
+      .replaceAll("$9", literal(LAYERS.zones?.labelLayer ?? null))
       .replace(/\s+/g, " ")
       .trim();
     const script = join(dir, `tile-${name}.sql`);

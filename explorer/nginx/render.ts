@@ -130,3 +130,38 @@ export function renderNginx(s: NginxSettings): RenderedFiles {
   for (const name of TEMPLATES) out[name] = fill(template(name), values, name);
   return out;
 }
+
+/** Static mode (`cosmo web --static`): the app and one PMTiles archive, no upstream services. */
+export interface StaticNginxSettings {
+  prefix: string;
+  listenHost: string;
+  port: number;
+  distDir: string;
+  dataDir: string;
+  /** The local archive file served at /zones.pmtiles. */
+  archive: string;
+  cspHosts?: string[];
+  workers?: number | "auto";
+  runningAsRoot?: boolean;
+}
+
+export type RenderedStaticFiles = { "nginx.conf": string; "security-headers.conf": string };
+
+export function renderStaticNginx(s: StaticNginxSettings): RenderedStaticFiles {
+  const listenHost = s.listenHost.includes(":") ? `[${s.listenHost}]` : s.listenHost;
+  const values: Record<string, string> = {
+    USER_LINE: s.runningAsRoot ? "user root;  # running as root: workers need the same access to the prefix" : "",
+    WORKERS: String(s.workers ?? availableParallelism()),
+    PREFIX: checkPath(s.prefix, "nginx prefix"),
+    CONF_DIR: checkPath(s.prefix, "nginx prefix"),
+    LISTEN: `${listenHost}:${s.port}`,
+    DIST_DIR: checkPath(s.distDir, "explorer dist"),
+    DATA_DIR: checkPath(s.dataDir, "data"),
+    ARCHIVE: checkPath(s.archive, "tile archive"),
+    CSP: contentSecurityPolicy(s.cspHosts ?? []),
+  };
+  return {
+    "nginx.conf": fill(template("static.conf"), values, "static.conf"),
+    "security-headers.conf": fill(template("security-headers.conf"), values, "security-headers.conf"),
+  };
+}

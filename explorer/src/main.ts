@@ -1,20 +1,20 @@
 // The map page: wires the map, the side panel, search, language, "what is here?", the Changes tab and the URL.
 import type { Feature, Geometry } from "geojson";
 import { fetchGeometry, fetchParents, fetchZone, getJson, setApiBase } from "./api.ts";
-import { loadAppConfig } from "./app-config.ts";
+import { hasApi, loadAppConfig } from "./app-config.ts";
 import type { ChangedZone } from "./changes-report.ts";
 import { loadChanges, renderChanges } from "./changes-view.ts";
 import { type ComparisonPlan, featuresBBox } from "./compare.ts";
 import { $, h, replaceChildren } from "./dom.ts";
 import { formatHash, parseHash } from "./hash.ts";
-import { COMMON_LANGUAGES, displayName, LOCAL, loadLanguage, saveLanguage } from "./lang.ts";
+import { COMMON_LANGUAGES, displayName, featureName, LOCAL, loadLanguage, saveLanguage } from "./lang.ts";
 import { setupMapInteractions } from "./map-interactions.ts";
 import { MapView } from "./map-view.ts";
 import { renderMessage, renderZone } from "./panel.ts";
 import { setupSearch } from "./search.ts";
 import { showError, track } from "./status.ts";
 import type { ZoneInfo } from "./zone.ts";
-import { typeColor, ZONE_TYPE_LABELS, ZONE_TYPES_TOP_DOWN } from "./zone-types.ts";
+import { typeColor, typeLabel, ZONE_TYPE_LABELS, ZONE_TYPES_TOP_DOWN } from "./zone-types.ts";
 import "./styles.css";
 
 const TYPES_KEY = "cosmo.explorer.types";
@@ -28,6 +28,11 @@ interface Selection {
 
 const config = await loadAppConfig();
 setApiBase(config.apiBase);
+/** Static mode without an API: the map and its names work from the tiles alone; the rest says why it cannot. */
+const withApi = hasApi(config);
+const NO_API =
+  "No API in this static explorer: search, zone details (parents, children, geometry) and “What is here?” " +
+  "across all zones need the cosmo API. The map, its names and the zones' tile attributes work.";
 
 let lang = loadLanguage();
 let types = loadTypes();
@@ -41,6 +46,7 @@ const view = new MapView(
   config,
   types,
   initial ? { center: [initial.lng, initial.lat], zoom: initial.zoom } : null,
+  lang,
 );
 const map = view.map;
 
@@ -110,7 +116,9 @@ function learnLanguages(zones: ZoneInfo[]): void {
 ($("#lang") as HTMLSelectElement).addEventListener("change", (e) => {
   lang = (e.target as HTMLSelectElement).value;
   saveLanguage(lang);
+  view.setLanguage(lang);
   renderSelection();
+  if (!withApi && selection === null && staticSelected !== null) showTileZone(staticSelected);
 });
 
 // ---- selection ---------------------------------------------------------------------------------------------
@@ -131,7 +139,38 @@ function zoomTo(z: ZoneInfo): void {
   else if (z.center) map.flyTo({ center: z.center, zoom: Math.max(map.getZoom(), 12) });
 }
 
+/** Static mode: the selected zone as the tiles know it (name, type, level, label, OSM id), no API call. */
+let staticSelected: string | null = null;
+function showTileZone(id: string, retry = true): void {
+  const props = view.tileZone(Number(id));
+  view.setSelected(Number(id), null);
+  if (!props) {
+    // Selected from the URL before its tiles came: looked up again once the map has drawn them.
+    if (retry)
+      map.once("idle", () => {
+        if (staticSelected === id) showTileZone(id, false);
+      });
+    renderMessage(panel, `Zone ${id}`, NO_API);
+    return;
+  }
+  const facts = [
+    typeLabel(String(props.zone_type ?? "")),
+    props.admin_level !== undefined ? `admin level ${props.admin_level}` : "",
+    String(props.label ?? ""),
+    String(props.osm_id ?? ""),
+  ].filter(Boolean);
+  renderMessage(panel, featureName(props, lang), `${facts.join(" · ")}. ${NO_API}`);
+  document.title = `${featureName(props, lang)} · cosmo explorer`;
+}
+
 async function selectZone(id: string, opts: { fly: boolean; push: boolean }): Promise<void> {
+  if (!withApi) {
+    staticSelected = id;
+    showTab("zone");
+    showTileZone(id);
+    writeHash(opts.push);
+    return;
+  }
   const seq = ++selectSeq;
   view.clearComparison();
   showTab("zone");
@@ -158,6 +197,7 @@ async function selectZone(id: string, opts: { fly: boolean; push: boolean }): Pr
 
 function clearSelection(push: boolean): void {
   selectSeq++;
+  staticSelected = null;
   view.clearComparison();
   selection = null;
   view.setSelected(null, null);
@@ -193,7 +233,12 @@ async function compareZone(plan: ComparisonPlan, z: ChangedZone): Promise<void> 
 // ---- URL ------------------------------------------------------------------------------------------------------
 function writeHash(push: boolean): void {
   const c = map.getCenter();
-  const hash = formatHash({ zoom: map.getZoom(), lng: c.lng, lat: c.lat, id: selection?.zone.id });
+  const hash = formatHash({
+    zoom: map.getZoom(),
+    lng: c.lng,
+    lat: c.lat,
+    id: selection?.zone.id ?? staticSelected ?? undefined,
+  });
   if (hash === window.location.hash) return;
   if (push) history.pushState(null, "", hash);
   else history.replaceState(null, "", hash);
@@ -210,7 +255,11 @@ window.addEventListener("popstate", () => {
 });
 
 // ---- hover, click picker, "What is here?" ---------------------------------------------------------------------
-setupMapInteractions(view, { lang: () => lang, select: (id) => void selectZone(id, { fly: false, push: true }) });
+setupMapInteractions(view, {
+  lang: () => lang,
+  select: (id) => void selectZone(id, { fly: false, push: true }),
+  api: withApi,
+});
 
 // ---- tabs and the Changes view ------------------------------------------------------------------------------
 let changesLoaded = false;
@@ -246,18 +295,27 @@ $("#panel-toggle").addEventListener("click", () => document.body.classList.toggl
 // ---- boot -------------------------------------------------------------------------------------------------------
 renderTypeButtons();
 renderLanguages();
-setupSearch($("#search") as HTMLInputElement, $("#search-results"), {
-  lang: () => lang,
-  choose: (z) => void selectZone(z.id, { fly: true, push: true }),
-});
+if (withApi)
+  setupSearch($("#search") as HTMLInputElement, $("#search-results"), {
+    lang: () => lang,
+    choose: (z) => void selectZone(z.id, { fly: true, push: true }),
+  });
+else {
+  const search = $("#search") as HTMLInputElement;
+  search.disabled = true;
+  search.placeholder = "Search needs the API";
+  search.title = NO_API;
+}
 clearSelection(false);
 
 // The API is checked once at start so "API down" is a sentence on screen, not a silent empty panel.
-void getJson(`${config.apiBase}/stats`, { what: "API", signal: AbortSignal.timeout(8000) }).then(
-  () => undefined,
-  (err: Error) =>
-    showError(`${err.message}. Search and zone details will not work until it is back.`, { sticky: true }),
-);
+if (withApi)
+  void getJson(`${config.apiBase}/stats`, { what: "API", signal: AbortSignal.timeout(8000) }).then(
+    () => undefined,
+    (err: Error) =>
+      showError(`${err.message}. Search and zone details will not work until it is back.`, { sticky: true }),
+  );
+else showError(NO_API, { sticky: true });
 
 const tileInfo = await view.ready;
 // `/?zone=ID` (links from the dashboard, which has no map view to put in a hash) selects and flies to the zone.

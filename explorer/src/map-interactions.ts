@@ -12,6 +12,8 @@ import { typeColor, typeLabel, typeRank } from "./zone-types.ts";
 export interface InteractionOptions {
   lang(): string;
   select(id: string): void;
+  /** false in static mode: "What is here?" lists the zones drawn at the point (from the tiles) instead. */
+  api: boolean;
 }
 
 export function setupMapInteractions(view: MapView, opts: InteractionOptions): void {
@@ -127,7 +129,13 @@ export function setupMapInteractions(view: MapView, opts: InteractionOptions): v
         h("p", { class: "muted" }, "Loading…"),
       ),
     );
-    const zones = await track(zonesAt(lngLat.lng, lngLat.lat));
+    const zones = opts.api
+      ? await track(zonesAt(lngLat.lng, lngLat.lat))
+      : view.zonesAt(map.project(lngLat)).map((f) => ({
+          id: String(featureId(f)),
+          zoneType: String(f.properties.zone_type ?? ""),
+          name: featureName(f.properties, opts.lang()),
+        }));
     const content = h(
       "div",
       { id: "whats-here" },

@@ -3,6 +3,7 @@
 // the same build works behind any host name nginx answers to.
 import type { Feature, FeatureCollection, Geometry } from "geojson";
 import type { GeoJSONSource, MapGeoJSONFeature, Map as MlMap, PointLike } from "maplibre-gl";
+import { PMTiles, Protocol } from "pmtiles";
 import type { AppConfig } from "./app-config.ts";
 import { h, replaceChildren } from "./dom.ts";
 import maplibregl from "./maplibre.ts";
@@ -13,12 +14,17 @@ import {
   COMPARE_OLD_SOURCE,
   comparisonLayers,
   FILL_LAYER,
+  glyphsUrl,
   HOVER_LAYER,
   idFilter,
+  LABEL_LAYER,
   LINE_LAYER,
+  labelLayer,
+  labelText,
   SELECTED_SOURCE,
   SELECTED_TILE_LAYER,
   typeFilter,
+  ZONES_LAYER,
   ZONES_SOURCE,
   zoneLayers,
 } from "./style.ts";
@@ -50,6 +56,32 @@ async function loadTileJson(tilesBase: string): Promise<TileInfo> {
   }
 }
 
+/**
+ * Static mode: the zoom range and bounds from the archive's header, tiles through the `pmtiles://` protocol (range
+ * requests on the one archive file; the archive's ETag guards against mixing two versions of it).
+ */
+async function loadArchive(archiveUrl: string): Promise<TileInfo> {
+  const url = new URL(archiveUrl, window.location.href).href;
+  try {
+    const archive = new PMTiles(url);
+    const protocol = new Protocol();
+    protocol.add(archive);
+    maplibregl.addProtocol("pmtiles", protocol.tile);
+    const header = await archive.getHeader();
+    return {
+      minzoom: header.minZoom,
+      maxzoom: header.maxZoom,
+      bounds: [header.minLon, header.minLat, header.maxLon, header.maxLat],
+      tiles: [`pmtiles://${url}/{z}/{x}/{y}`],
+    };
+  } catch (err) {
+    showError(`Tiles: cannot read the archive ${url} (${(err as Error).message}); the map stays empty.`, {
+      sticky: true,
+    });
+    return { minzoom: 0, maxzoom: 14, tiles: [] };
+  }
+}
+
 export function featureId(
   f: MapGeoJSONFeature | { id?: unknown; properties?: Record<string, unknown> },
 ): number | null {
@@ -61,6 +93,7 @@ export function featureId(
 export class MapView {
   readonly map: MlMap;
   private types: string[];
+  private lang: string;
   private hovered: number[] = [];
   readonly ready: Promise<TileInfo>;
   private readonly legend: HTMLElement;
@@ -70,11 +103,15 @@ export class MapView {
     config: AppConfig,
     types: string[],
     view: { center: [number, number]; zoom: number } | null,
+    lang: string,
   ) {
     this.types = types;
+    this.lang = lang;
     this.map = new maplibregl.Map({
       container,
-      style: config.basemapStyle || blankStyle(),
+      // Names need glyphs: ours (built with the app) on the blank style; a basemap brings its own, which may lack
+      // our font stack, so the names layer is only added on the blank style.
+      style: config.basemapStyle || blankStyle(glyphsUrl(window.location.href)),
       center: view?.center ?? [0, 20],
       zoom: view?.zoom ?? 1.5,
       hash: false, // we own the hash: it also carries the selected zone id
@@ -87,7 +124,7 @@ export class MapView {
     this.map.touchZoomRotate.disableRotation();
     this.legend = h("div", { class: "compare-legend", id: "compare-legend", hidden: true });
     container.append(this.legend);
-    const tileInfo = loadTileJson(config.tilesBase);
+    const tileInfo = config.tilesArchive ? loadArchive(config.tilesArchive) : loadTileJson(config.tilesBase);
     this.ready = new Promise<TileInfo>((resolve) => {
       this.map.once("load", async () => {
         const info = await tileInfo;
@@ -103,6 +140,7 @@ export class MapView {
         this.map.addSource(COMPARE_NEW_SOURCE, { type: "geojson", data: EMPTY });
         this.map.addSource(COMPARE_OLD_SOURCE, { type: "geojson", data: EMPTY });
         for (const layer of [...zoneLayers(this.types), ...comparisonLayers()]) this.map.addLayer(layer);
+        if (!config.basemapStyle) this.map.addLayer(labelLayer(this.types, this.lang));
         resolve(info);
       });
     });
@@ -123,6 +161,23 @@ export class MapView {
     this.map.setFilter(FILL_LAYER, typeFilter(types));
     this.map.setFilter(LINE_LAYER, typeFilter(types));
     this.map.setFilter(HOVER_LAYER, idFilter(this.hovered, types));
+    if (this.map.getLayer(LABEL_LAYER)) this.map.setFilter(LABEL_LAYER, typeFilter(types));
+  }
+
+  /** Names on the map in `lang` (`name:<lang>`, else the local name). */
+  setLanguage(lang: string): void {
+    this.lang = lang;
+    if (this.map.getLayer(LABEL_LAYER)) this.map.setLayoutProperty(LABEL_LAYER, "text-field", labelText(lang));
+  }
+
+  /** Tile properties of a zone drawn on the map (static mode: what is known of a zone without the API). */
+  tileZone(id: number): Record<string, unknown> | null {
+    if (!this.map.getSource(ZONES_SOURCE)) return null;
+    const [f] = this.map.querySourceFeatures(ZONES_SOURCE, {
+      sourceLayer: ZONES_LAYER,
+      filter: ["==", ["id"], id],
+    });
+    return f ? { ...f.properties } : null;
   }
 
   /** Zones of the visible types under a point (or box), unique by id, largest type first. */

@@ -1,10 +1,20 @@
 // The zones layers: pure builders of MapLibre style objects, so the look is one readable table.
-import type { ExpressionSpecification, FilterSpecification, LayerSpecification, StyleSpecification } from "maplibre-gl";
+import type {
+  ExpressionSpecification,
+  FilterSpecification,
+  LayerSpecification,
+  StyleSpecification,
+  SymbolLayerSpecification,
+} from "maplibre-gl";
 import { ZONE_TYPE_COLORS, ZONE_TYPES_TOP_DOWN } from "./zone-types.ts";
 
 export const ZONES_SOURCE = "zones";
 export const ZONES_LAYER = "zones"; // source-layer name in the tiles (docs/CONTRACTS.md)
+export const LABELS_SOURCE_LAYER = "zone_labels"; // the zones' label points in the same tiles (tiles/layers.ts)
 export const FILL_LAYER = "zones-fill";
+export const LABEL_LAYER = "zones-labels";
+/** The font stack of the glyph PBFs built with the app (explorer/glyphs/generate.ts). */
+export const LABEL_FONT_STACK = "DejaVu Sans";
 export const LINE_LAYER = "zones-line";
 export const HOVER_LAYER = "zones-hover";
 export const SELECTED_TILE_LAYER = "zones-selected-tile";
@@ -53,10 +63,16 @@ export function idFilter(ids: readonly number[], types?: readonly string[]): Fil
   return (types ? ["all", typeFilter(types), byId] : byId) as FilterSpecification;
 }
 
-export function blankStyle(): StyleSpecification {
+/** The glyph PBFs served with the app, e.g. `https://host/fonts/{fontstack}/{range}.pbf`. */
+export function glyphsUrl(base: string): string {
+  return new URL("fonts/{fontstack}/{range}.pbf", base).href.replace(/%7B/g, "{").replace(/%7D/g, "}");
+}
+
+export function blankStyle(glyphs?: string): StyleSpecification {
   return {
     version: 8,
     name: "cosmo blank",
+    ...(glyphs ? { glyphs } : {}),
     sources: {},
     layers: [{ id: "background", type: "background", paint: { "background-color": "#eef0ea" } }],
   };
@@ -128,4 +144,48 @@ export function comparisonLayers(): LayerSpecification[] {
       layout: { "line-join": "round" },
     },
   ];
+}
+
+/** The name shown on the map: `name:<lang>` when the zone has it, else its name ("" = local names). */
+export function labelText(lang: string): ExpressionSpecification {
+  return (lang ? ["coalesce", ["get", `name:${lang}`], ["get", "name"]] : ["get", "name"]) as ExpressionSpecification;
+}
+
+/**
+ * Zone names at their label points, larger zones in larger type and placed first (symbol-sort-key: admin level),
+ * so where names collide the country's wins over a commune's.
+ */
+export function labelLayer(types: readonly string[], lang: string): SymbolLayerSpecification {
+  return {
+    id: LABEL_LAYER,
+    type: "symbol",
+    source: ZONES_SOURCE,
+    "source-layer": LABELS_SOURCE_LAYER,
+    filter: typeFilter(types),
+    layout: {
+      "text-field": labelText(lang),
+      "text-font": [LABEL_FONT_STACK],
+      "text-size": [
+        "match",
+        ["get", "zone_type"],
+        "country",
+        16,
+        ["country_region", "state"],
+        14,
+        "state_district",
+        13,
+        "city",
+        12,
+        11,
+      ] as unknown as ExpressionSpecification,
+      "text-max-width": 8,
+      "symbol-sort-key": ["coalesce", ["get", "admin_level"], 99] as unknown as ExpressionSpecification,
+      "text-padding": 4,
+    },
+    paint: {
+      "text-color": "#1d2733",
+      "text-halo-color": "#ffffff",
+      "text-halo-width": 1.5,
+    },
+  };
 }

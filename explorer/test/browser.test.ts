@@ -366,6 +366,25 @@ describe("explorer in Chromium", () => {
     await page.reload();
     await expect.poll(() => page.locator("#zone-label").textContent()).toBe("Luxemburg, Kanton Luxemburg, Luxemburg");
     expect(await page.inputValue("#lang")).toBe("de");
+    // The names on the map (tile service mode) start in the remembered language too.
+    const mapNames = await page.waitForFunction(
+      () => {
+        const map = (window as unknown as { __cosmo?: { map: import("maplibre-gl").Map } }).__cosmo?.map;
+        if (!map?.getLayer("zones-labels")) return null;
+        // The country's name (placed first: symbol-sort-key) once its tile is drawn; which communes' names fit
+        // around it depends on the collisions of the moment.
+        const drawn = map.queryRenderedFeatures({ layers: ["zones-labels"] }).map((f) => f.properties.name);
+        return drawn.includes("Lëtzebuerg")
+          ? { field: map.getLayoutProperty("zones-labels", "text-field"), names: drawn.length }
+          : null;
+      },
+      undefined,
+      { timeout: 20_000 },
+    );
+    expect(await mapNames.jsonValue()).toMatchObject({
+      field: ["coalesce", ["get", "name:de"], ["get", "name"]],
+      names: expect.any(Number),
+    });
     await page.selectOption("#lang", "");
     await expect
       .poll(() => page.locator("#zone-label").textContent())

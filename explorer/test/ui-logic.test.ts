@@ -5,6 +5,7 @@ import { comparisonPlan, featuresBBox } from "../src/compare.ts";
 import { countsByType, filterRows, parseDashboard, sortRows } from "../src/dashboard-data.ts";
 import { formatHash, parseHash } from "../src/hash.ts";
 import { displayLabel, displayName, featureName, loadLanguage } from "../src/lang.ts";
+import { glyphsUrl, labelLayer, labelText } from "../src/style.ts";
 import { listOf, normalizeZone, osmUrl, wikidataUrl } from "../src/zone.ts";
 import { typeRank, ZONE_TYPES_TOP_DOWN } from "../src/zone-types.ts";
 
@@ -53,6 +54,24 @@ describe("names and labels per language", () => {
     expect(loadLanguage({ getItem: () => "zh_Hant" })).toBe("zh_Hant");
     expect(loadLanguage({ getItem: () => "<script>" })).toBe("");
     expect(loadLanguage({ getItem: () => null })).toBe("");
+  });
+});
+
+describe("names on the map", () => {
+  it("shows name:<lang> when the zone has it, else the local name", () => {
+    expect(labelText("de")).toEqual(["coalesce", ["get", "name:de"], ["get", "name"]]);
+    expect(labelText("")).toEqual(["get", "name"]);
+    const layer = labelLayer(["country"], "lb");
+    expect(layer).toMatchObject({ type: "symbol", "source-layer": "zone_labels" });
+    expect(layer.layout?.["text-field"]).toEqual(labelText("lb"));
+    expect(layer.layout?.["text-font"]).toEqual(["DejaVu Sans"]);
+  });
+
+  it("asks for the glyphs served beside the page, placeholders kept", () => {
+    expect(glyphsUrl("http://127.0.0.1:8080/#/9/6/49")).toBe("http://127.0.0.1:8080/fonts/{fontstack}/{range}.pbf");
+    expect(glyphsUrl("https://example.org/explorer/index.html")).toBe(
+      "https://example.org/explorer/fonts/{fontstack}/{range}.pbf",
+    );
   });
 });
 

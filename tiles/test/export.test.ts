@@ -64,7 +64,10 @@ describe("cosmo tiles export", () => {
       expect(header.minLon).toBeCloseTo(5.7357, 3);
       expect(header.maxLat).toBeCloseTo(50.1828, 3);
       const metadata = (await reader.getMetadata()) as { vector_layers: { id: string }[]; dataset_version: number };
-      expect(metadata.vector_layers.map((l) => l.id)).toEqual([layer.layer]);
+      expect(metadata.vector_layers.map((l) => l.id)).toEqual([
+        layer.layer,
+        ...(layer.labelLayer ? [layer.labelLayer] : []),
+      ]);
       expect(metadata.dataset_version).toBe(fx.version);
 
       let present = 0;
@@ -116,7 +119,7 @@ describe("cosmo tiles export", () => {
           }),
       );
       expect(meta).toMatchObject({ format: "pbf", minzoom: "0", maxzoom: "10", name: "cosmo zones" });
-      expect(JSON.parse(meta.json).vector_layers.map((l: { id: string }) => l.id)).toEqual(["zones"]);
+      expect(JSON.parse(meta.json).vector_layers.map((l: { id: string }) => l.id)).toEqual(["zones", "zone_labels"]);
       const bounds = meta.bounds.split(",").map(Number) as [number, number, number, number];
       const tileAt = db.prepare(
         "SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?",

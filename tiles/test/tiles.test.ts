@@ -48,7 +48,7 @@ describe("content", () => {
     const { res, bytes } = await fetchTile(`${tiles.url}/tiles/zones/0/0/0.pbf`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/vnd.mapbox-vector-tile");
-    expect(layerNames(bytes)).toEqual(["zones"]);
+    expect(layerNames(bytes)).toEqual(["zones", "zone_labels"]);
     const features = decodeLayer(bytes, "zones") ?? [];
     expect(features.map((f) => f.properties.zone_type)).toEqual(["country"]);
     const lu = features[0];
@@ -94,6 +94,27 @@ describe("content", () => {
       country_code: "LU",
     });
     expect(city?.properties.label).toBe("Luxembourg, Canton Luxembourg, Lëtzebuerg");
+  });
+
+  test("zone_labels: one point per zone of the band at its label point, with the names by language", async () => {
+    const z0 = await fetchTile(`${tiles.url}/tiles/zones/0/0/0.pbf`);
+    const labels0 = decodeLayer(z0.bytes, "zone_labels") ?? [];
+    expect(labels0.map((f) => f.id)).toEqual((decodeLayer(z0.bytes, "zones") ?? []).map((f) => f.id));
+    expect(labels0[0]?.properties).toMatchObject({
+      name: "Lëtzebuerg",
+      zone_type: "country",
+      "name:de": "Luxemburg",
+      "name:fr": "Luxembourg",
+    });
+    // At z10 the zones reach over several tiles, their labels are each in one: Luxembourg City's tile has its label,
+    // the tile west of it (same zones, more or less) not the city's.
+    const { x, y } = lonLatToTile(LUX_CITY.lon, LUX_CITY.lat, 10);
+    const here = decodeLayer((await fetchTile(tileUrl("zones", 10))).bytes, "zone_labels") ?? [];
+    const west = decodeLayer((await fetchTile(`${tiles.url}/tiles/zones/10/${x - 1}/${y}.pbf`)).bytes, "zone_labels");
+    const city = here.find((f) => f.id === ids["relation:407489"]);
+    expect(city?.properties).toMatchObject({ name: "Luxembourg", zone_type: "city", admin_level: 8 });
+    expect(city?.rings).toBe(1);
+    expect((west ?? []).some((f) => f.id === ids["relation:407489"])).toBe(false);
   });
 
   test("old layer: /tiles/cosmogony is `vector-zones` with the three old properties", async () => {
