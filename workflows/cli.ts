@@ -150,8 +150,10 @@ function targetOptions(c: Command): Command {
     .option("-n, --namespace <ns>", "namespace (default: ARGO_NAMESPACE, kubeconfig context, argo)")
     .option("--server <url>", "Argo Server URL (default: ARGO_SERVER)")
     .addOption(
-      new Option("--auth-mode <mode>", "client: send a bearer token; server: none (Argo Server --auth-mode=server); default ARGO_AUTH_MODE, client")
-        .choices([...AUTH_MODES]),
+      new Option(
+        "--auth-mode <mode>",
+        "client: send a bearer token; server: none (Argo Server --auth-mode=server); default ARGO_AUTH_MODE, client",
+      ).choices([...AUTH_MODES]),
     )
     .option("--kubeconfig <file>", "kubeconfig (default: KUBECONFIG, ~/.kube/config)")
     .option("--context <name>", "kubeconfig context (default: its current-context)")

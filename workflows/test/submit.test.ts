@@ -53,7 +53,13 @@ async function handle(mode: Mode, req: IncomingMessage, res: ServerResponse) {
   const path = reqUrl.pathname;
   const body: any = chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : undefined;
   const peer = (req.socket as TLSSocket).getPeerCertificate?.();
-  seen.push({ method: req.method!, path, auth: req.headers.authorization, body, clientCN: peer?.subject?.CN as string | undefined });
+  seen.push({
+    method: req.method!,
+    path,
+    auth: req.headers.authorization,
+    body,
+    clientCN: peer?.subject?.CN as string | undefined,
+  });
   if (mode === "client" && ![`Bearer ${TOKEN}`, `Bearer ${EXEC_TOKEN}`].includes(req.headers.authorization ?? ""))
     return send(res, 401, { code: 16, message: "token not valid" });
   let m = /^\/api\/v1\/workflows\/([^/]+)\/([^/]+)\/log$/.exec(path);
