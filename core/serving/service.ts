@@ -3,7 +3,7 @@
 // the service itself holds. Each service brings only its HTTP layer (and the caches it keeps).
 import type { Express } from "express";
 import type { Logger } from "pino";
-import type { Config } from "../config.ts";
+import { type Config, getConfig } from "../config.ts";
 import type { Database } from "../db.ts";
 import { childLogger } from "../log.ts";
 import { type FastPath, listen, type RunningService } from "./listen.ts";
@@ -54,7 +54,10 @@ export async function startService(
   build: (base: ServiceBase) => ServiceParts,
 ): Promise<RunningService> {
   const log = childLogger(name);
-  const served = new ServedDataset(opts.db, { log });
+  const served = new ServedDataset(
+    opts.db,
+    opts.db.replica ? { log, listen: false, pollMs: (opts.config ?? getConfig()).database.readPollMs } : { log },
+  );
   await served.start();
   const parts = build({
     served,
