@@ -213,6 +213,7 @@ function submitCommand(): Command {
           let previous: typeof wf | undefined;
           const final = await watchWorkflow(client, target, target.namespace, name, {
             intervalMs: o.interval,
+            onRetry: (err, attempt) => process.stderr.write(`${err.message}; polling again (${attempt})\n`),
             onUpdate: (w) => {
               if (!tty) {
                 // A log: one line per node whose phase changed since the last poll.

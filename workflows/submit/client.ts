@@ -162,17 +162,38 @@ export async function getWorkflow(
 
 export const TERMINAL = new Set(["Succeeded", "Failed", "Error"]);
 
-/** Polls until the workflow reaches a terminal phase; `onUpdate` sees every new status. */
+/**
+ * Polls until the workflow reaches a terminal phase; `onUpdate` sees every new status. A watch lasts as long as
+ * the pipeline (hours): an Argo Server briefly unreachable or answering 5xx (a restart, a rollout) is polled
+ * again, up to `maxUnavailable` times in a row (`onRetry` is told), before the watch gives up with exit 5.
+ */
 export async function watchWorkflow(
   client: ArgoClient,
   target: ArgoTarget,
   namespace: string,
   name: string,
-  opts: { intervalMs?: number; onUpdate?: (wf: Workflow) => void; timeoutMs?: number } = {},
+  opts: {
+    intervalMs?: number;
+    onUpdate?: (wf: Workflow) => void;
+    onRetry?: (err: CosmoError, attempt: number) => void;
+    maxUnavailable?: number;
+    timeoutMs?: number;
+  } = {},
 ): Promise<Workflow> {
   const deadline = opts.timeoutMs ? Date.now() + opts.timeoutMs : Number.POSITIVE_INFINITY;
+  let unavailable = 0;
   for (;;) {
-    const wf = await getWorkflow(client, target, namespace, name);
+    let wf: Workflow;
+    try {
+      wf = await getWorkflow(client, target, namespace, name);
+      unavailable = 0;
+    } catch (err) {
+      if (!(err instanceof CosmoError) || err.exitCode !== EXIT.unavailable) throw err;
+      if (++unavailable > (opts.maxUnavailable ?? 5)) throw err;
+      opts.onRetry?.(err, unavailable);
+      await new Promise((r) => setTimeout(r, opts.intervalMs ?? 2000));
+      continue;
+    }
     opts.onUpdate?.(wf);
     if (TERMINAL.has(wf.status?.phase ?? "")) return wf;
     if (Date.now() > deadline)

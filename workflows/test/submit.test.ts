@@ -98,6 +98,9 @@ async function handle(mode: Mode, req: IncomingMessage, res: ServerResponse) {
   if (m && req.method === "GET") {
     const n = (polls.get(m[2]!) ?? 0) + 1;
     polls.set(m[2]!, n);
+    // flaky-N-…: the first N polls meet a restarting server (503), as during an Argo Server rollout.
+    const flaky = /^flaky-(\d+)-/.exec(m[2]!);
+    if (flaky && n <= Number(flaky[1])) return send(res, 503, { code: 14, message: "upstream connect error" });
     // cosmo-gated-… ends Failed: its publish step exited 3 (the gate refused), after a retry that exited 5.
     const gated = m[2]!.startsWith("cosmo-gated-");
     const phase = n < 2 ? "Running" : gated ? "Failed" : "Succeeded";
@@ -282,6 +285,22 @@ describe("submit and watch", () => {
 });
 
 describe("workflow result and logs", () => {
+  it("a watch polls again through a few 503s of a restarting server, and gives up with exit 5 after too many", async () => {
+    const t = await target();
+    const client = argoClient(t);
+    const retries: number[] = [];
+    const final = await watchWorkflow(client, t, "cosmo", "flaky-2-a", {
+      intervalMs: 10,
+      maxUnavailable: 2,
+      onRetry: (_err, attempt) => retries.push(attempt),
+    });
+    expect(final.status?.phase).toBe("Succeeded");
+    expect(retries).toEqual([1, 2]);
+    await expect(
+      watchWorkflow(client, t, "cosmo", "flaky-3-b", { intervalMs: 10, maxUnavailable: 2 }),
+    ).rejects.toMatchObject({ message: expect.stringMatching(/answered 503: upstream connect error/), exitCode: 5 });
+  });
+
   it("a failed workflow's exit code is its first failed step's documented code, not the exit handler's", async () => {
     const t = await target();
     const client = argoClient(t);
