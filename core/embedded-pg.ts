@@ -291,7 +291,21 @@ export async function ensureEmbeddedReplica(primary: EmbeddedPostgres, dir: stri
       log.info({ dataDir, primary: primary.port }, "copying the embedded cluster for a streaming replica");
       pgExec(
         join(binDir, "pg_basebackup"),
-        ["-h", "127.0.0.1", "-p", String(primary.port), "-U", EMBEDDED_USER, "-D", dataDir, "-R", "-X", "stream"],
+        // A fast checkpoint: the default spreads it over checkpoint_timeout (minutes of waiting for nothing).
+        [
+          "-h",
+          "127.0.0.1",
+          "-p",
+          String(primary.port),
+          "-U",
+          EMBEDDED_USER,
+          "-D",
+          dataDir,
+          "-R",
+          "-X",
+          "stream",
+          "--checkpoint=fast",
+        ],
         { env: { ...process.env, PGPASSWORD: password ?? "" } },
       );
     }
