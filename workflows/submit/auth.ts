@@ -122,6 +122,22 @@ function tlsAgent(opts: TargetOptions, env: NodeJS.ProcessEnv, kc: KubeConfig | 
   });
 }
 
+/**
+ * The current user alone, with a stand-in cluster: client-node builds an agent for the context's cluster while it
+ * resolves credentials and refuses an http:// one (`kubectl proxy`), which is not where we send them anyway.
+ */
+async function userOnly(kc: KubeConfig): Promise<KubeConfig> {
+  const { KubeConfig } = await import("@kubernetes/client-node");
+  const user = kc.getCurrentUser();
+  const alone = new KubeConfig();
+  if (user)
+    alone.loadFromClusterAndUser(
+      { name: "argo-server", server: "https://argo-server.invalid", skipTLSVerify: false },
+      user,
+    );
+  return alone;
+}
+
 /** The kubeconfig user's Authorization header (token, token file, exec plugin, auth provider), if it has one. */
 async function kubeAuthorization(kc: KubeConfig): Promise<string | undefined> {
   const o: { headers?: Record<string, string> } = {};
@@ -166,8 +182,9 @@ export async function resolveTarget(
   const envToken = env.ARGO_TOKEN?.replace(/^Bearer\s+/i, "").trim();
   if (envToken) return { ...target, credentialSource: "ARGO_TOKEN", authorization: async () => `Bearer ${envToken}` };
   // Resolved once now so a missing or broken credential fails before anything is sent.
-  const first = kc ? await kubeAuthorization(kc) : undefined;
-  if (!kc || !first) {
+  const credentials = kc ? await userOnly(kc) : undefined;
+  const first = credentials ? await kubeAuthorization(credentials) : undefined;
+  if (!kc || !credentials || !first) {
     throw new ConfigError(
       `no token for ${base}: set ARGO_TOKEN, use a kubeconfig whose current user has a token or an exec plugin${
         paths.length ? ` (${paths.join(delimiter)}: user ${kc?.getCurrentUser()?.name} has none)` : ""
@@ -177,6 +194,6 @@ export async function resolveTarget(
   return {
     ...target,
     credentialSource: `kubeconfig ${paths.join(delimiter)} (user ${kc.getCurrentUser()?.name})`,
-    authorization: () => kubeAuthorization(kc),
+    authorization: () => kubeAuthorization(credentials),
   };
 }

@@ -379,11 +379,13 @@ describe("auth modes", () => {
     chmodSync(plugin, 0o755);
     chmodSync(broken, 0o755);
     const kc = join(dir, "config");
+    // The context's cluster is an http:// one (`kubectl proxy`): client-node refuses to build an agent for it,
+    // which must not stop it from resolving the user's credentials for the Argo Server.
     const user = (cmd: string) =>
       `  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: ${cmd}\n      interactiveMode: Never\n`;
     writeFileSync(
       kc,
-      `apiVersion: v1\ncurrent-context: ok\nclusters:\n- name: c\n  cluster: {server: "https://kubernetes.invalid:6443"}\ncontexts:\n- name: ok\n  context: {cluster: c, user: sso, namespace: cosmo}\n- name: broken\n  context: {cluster: c, user: expired}\nusers:\n- name: sso\n${user(plugin)}- name: expired\n${user(broken)}`,
+      `apiVersion: v1\ncurrent-context: ok\nclusters:\n- name: c\n  cluster: {server: "http://127.0.0.1:8001"}\ncontexts:\n- name: ok\n  context: {cluster: c, user: sso, namespace: cosmo}\n- name: broken\n  context: {cluster: c, user: expired}\nusers:\n- name: sso\n${user(plugin)}- name: expired\n${user(broken)}`,
     );
     const t = await resolveTarget({ server: url }, { KUBECONFIG: kc });
     expect(t.credentialSource).toBe(`kubeconfig ${kc} (user sso)`);
