@@ -11,6 +11,7 @@ import { cors, corsHeaders } from "../core/serving/cors.ts";
 import { healthRoutes } from "../core/serving/health.ts";
 import { errorHandler, HttpError, notFoundHandler } from "../core/serving/http-errors.ts";
 import type { FastPath } from "../core/serving/listen.ts";
+import { labelRoute } from "../core/serving/metrics.ts";
 import { acceptsGzip, notModified } from "../core/serving/negotiate.ts";
 import type { Admission } from "../core/serving/overload.ts";
 import { pathEncodingCheck } from "../core/serving/path-encoding.ts";
@@ -45,17 +46,36 @@ export interface Body {
   gz?: Buffer;
   etag?: string;
   headers?: Record<string, string>;
+  /** The route pattern that made it (the metrics' label when the fast path answers it). */
+  route?: string;
 }
 
-export type ResponseCache = LRUCache<string, Body>;
+/** The response cache with its lookups counted (/metrics: cosmo_cache_requests_total{cache="responses"}). */
+export interface ResponseCache {
+  entries: LRUCache<string, Body>;
+  hits: number;
+  misses: number;
+}
 
 export function createResponseCache(bytes: number): ResponseCache | null {
   return bytes > 0
-    ? new LRUCache<string, Body>({
-        maxSize: bytes,
-        sizeCalculation: (b, key) => b.text.length + (b.gz?.length ?? 0) + key.length + 64,
-      })
+    ? {
+        entries: new LRUCache<string, Body>({
+          maxSize: bytes,
+          sizeCalculation: (b, key) => b.text.length + (b.gz?.length ?? 0) + key.length + 64,
+        }),
+        hits: 0,
+        misses: 0,
+      }
     : null;
+}
+
+/** A cached body, counted as a hit, or undefined, counted as a miss only when `countMiss` (the last lookup). */
+function cachedBody(cache: ResponseCache, key: string, countMiss: boolean): Body | undefined {
+  const body = cache.entries.get(key);
+  if (body) cache.hits++;
+  else if (countMiss) cache.misses++;
+  return body;
 }
 
 function bodyEtag(text: string): string {
@@ -93,8 +113,10 @@ export function apiFastPath(deps: {
     if (!deps.responses || (req.method !== "GET" && req.method !== "HEAD")) return false;
     const ref = deps.served.peek();
     if (!ref) return false;
-    const body = deps.responses.get(`${ref.version} ${req.url}`);
+    // A miss falls through to the route, whose own lookup counts it.
+    const body = cachedBody(deps.responses, `${ref.version} ${req.url}`, false);
     if (!body) return false;
+    if (body.route) labelRoute(res, body.route);
     const a = answer(body, req.headers);
     const cors = corsHeaders(deps.settings.corsOrigins, req.headers.origin);
     const headers = {
@@ -158,7 +180,7 @@ export function createApiApp(deps: ApiAppDeps): Express {
         // A request pinned to another version (`dataset=`) is not cached: the cache is keyed by the served version,
         // and a pinned version may be pruned while the served one stays.
         const key = ref && res.locals.query.dataset === undefined ? `${ref.version} ${req.url}` : null;
-        let body = key ? responses?.get(key) : undefined;
+        let body = key && responses ? cachedBody(responses, key, true) : undefined;
         if (!body) {
           const out = await route.handler({
             req,
@@ -170,11 +192,12 @@ export function createApiApp(deps: ApiAppDeps): Express {
           body = {
             text: out instanceof RawJson ? out.text : JSON.stringify(out),
             type: route.responseType ?? "application/json",
+            route: route.path,
             headers: route.path.endsWith("/geometry")
               ? { "Content-Disposition": `inline; filename="zone-${res.locals.params.id}.geojson"` }
               : undefined,
           };
-          if (key && body.text.length <= CACHE_MAX_ENTRY_BYTES) responses?.set(key, body);
+          if (key && body.text.length <= CACHE_MAX_ENTRY_BYTES) responses?.entries.set(key, body);
         }
         if (ref) res.set("X-Dataset-Version", String(res.locals.answeredVersion ?? ref.version));
         res.set("Cache-Control", `public, max-age=${settings.maxAgeSeconds}`);

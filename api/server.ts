@@ -27,7 +27,7 @@ export async function startApiServer(opts: StartApiOptions): Promise<RunningServ
     // A version's data never changes, so a response is valid for as long as its version is served: cached by
     // version + URL (bounded by bytes) and dropped when the served version changes.
     const responses = createResponseCache(settings.responseCacheBytes);
-    served.onChange(() => responses?.clear());
+    served.onChange(() => responses?.entries.clear());
     const app = createApiApp({
       responses,
       pool: opts.db.pool,
@@ -38,6 +38,11 @@ export async function startApiServer(opts: StartApiOptions): Promise<RunningServ
       log,
       version: packageVersion(),
     });
-    return { app, fastPath: apiFastPath({ served, responses, settings }) };
+    return {
+      app,
+      fastPath: apiFastPath({ served, responses, settings }),
+      cacheStats: (): Record<string, { hits: number; misses: number }> =>
+        responses ? { responses: { hits: responses.hits, misses: responses.misses } } : {},
+    };
   });
 }

@@ -62,6 +62,15 @@ export const ConfigSchema = z
     database: z
       .object({
         url: checked(postgresUrlProblem).describe("PostgreSQL URL; unset = embedded cluster in .data/pg"),
+        readUrl: checked(postgresUrlProblem).describe(
+          "read-only URL the API and tile services use (a streaming replica); unset = url. The pipeline writes to url",
+        ),
+        readPollMs: z
+          .number()
+          .int()
+          .min(100)
+          .default(1000)
+          .describe("how often services on readUrl re-read the served version (NOTIFY does not reach a replica)"),
         poolMax: z.number().int().min(1).max(500).default(10),
         servicePoolMax: z
           .number()
@@ -187,6 +196,7 @@ type KeyPath = readonly string[];
 /** Env vars outside the COSMO_ prefix that people already use for these settings. */
 const WELL_KNOWN_ENV: Record<string, KeyPath> = {
   DATABASE_URL: ["database", "url"],
+  DATABASE_READ_URL: ["database", "readUrl"],
   S3_ENDPOINT: ["storage", "endpoint"],
   S3_ACCESS_KEY: ["storage", "accessKey"],
   S3_SECRET_KEY: ["storage", "secretKey"],

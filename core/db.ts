@@ -1,4 +1,5 @@
-// Database access: DATABASE_URL when set, else the embedded cluster (started or reused).
+// Database access: DATABASE_URL when set, else the embedded cluster (started or reused). Serving processes read
+// from DATABASE_READ_URL (a streaming replica) when it is set.
 import { availableParallelism } from "node:os";
 import pg from "pg";
 import { type Config, getConfig } from "./config.ts";
@@ -17,12 +18,17 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 export interface Database {
   url: string;
   pool: pg.Pool;
+  /** A read-only streaming replica (database.readUrl): no NOTIFY reaches it, nothing may be written to it. */
+  replica?: boolean;
   close(): Promise<void>;
 }
 
 export interface OpenOptions {
   poolMax?: number;
-  /** A serving process (API, tiles): its pool is sized by servicePoolMax() unless poolMax is given. */
+  /**
+   * A serving process (API, tiles): it reads from database.readUrl when set (a replica), and its pool is sized by
+   * servicePoolMax() unless poolMax is given.
+   */
   serving?: boolean;
   /** Per-statement timeout for services; batch stages leave it unset. */
   statementTimeoutMs?: number;
@@ -97,13 +103,22 @@ function isLocalDatabase(url: string): boolean {
   return host === "" || host.startsWith("/") || host === "localhost" || host === "[::1]" || /^127\./.test(host);
 }
 
-/** Open a pool on the configured database; makes sure the extensions cosmo needs exist. */
+/**
+ * Open a pool on the configured database; makes sure the extensions cosmo needs exist. A serving process with
+ * database.readUrl set opens the replica instead, where it only checks (they come from the primary).
+ */
 export async function openDatabase(config: Config = getConfig(), opts: OpenOptions = {}): Promise<Database> {
-  const url = await databaseUrl(config);
+  const replica = opts.serving === true && config.database.readUrl !== undefined;
+  const url = replica ? (config.database.readUrl as string) : await databaseUrl(config);
   const poolMax = opts.poolMax ?? (opts.serving ? servicePoolMax(config, url) : config.database.poolMax);
-  const db = poolFor(url, { ...opts, poolMax });
+  const db = { ...poolFor(url, { ...opts, poolMax }), ...(replica ? { replica } : {}) };
   try {
-    await ensureExtensions(db.pool);
+    if (!replica) await ensureExtensions(db.pool);
+    else {
+      const missing = await missingExtensions(db.pool);
+      if (missing.length)
+        log.warn({ missing }, "the replica lacks extensions: they appear once a cosmo stage ran on the primary");
+    }
   } catch (err) {
     await db.close().catch(() => undefined);
     throw unavailableDatabase(err, url);
@@ -111,14 +126,16 @@ export async function openDatabase(config: Config = getConfig(), opts: OpenOptio
   return db;
 }
 
+async function missingExtensions(pool: pg.Pool): Promise<string[]> {
+  const { rows } = await pool.query<{ extname: string }>("SELECT extname FROM pg_extension");
+  const have = new Set(rows.map((r) => r.extname));
+  return EXTENSIONS.filter((ext) => !have.has(ext));
+}
+
 const checked = new WeakSet<pg.Pool>();
 export async function ensureExtensions(pool: pg.Pool): Promise<void> {
   if (checked.has(pool)) return;
-  const { rows } = await pool.query<{ extname: string }>("SELECT extname FROM pg_extension");
-  const have = new Set(rows.map((r) => r.extname));
-  for (const ext of EXTENSIONS) {
-    if (!have.has(ext)) await pool.query(`CREATE EXTENSION IF NOT EXISTS ${ext}`);
-  }
+  for (const ext of await missingExtensions(pool)) await pool.query(`CREATE EXTENSION IF NOT EXISTS ${ext}`);
   checked.add(pool);
 }
 

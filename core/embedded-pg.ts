@@ -50,10 +50,14 @@ function findBinDir(): string {
 const runAsPostgres = process.getuid?.() === 0;
 
 /** Run a PostgreSQL binary, as the `postgres` user when we are root (the server refuses to run as root). */
-function pgExec(bin: string, args: string[], opts: { allowFail?: boolean } = {}): { status: number; output: string } {
+function pgExec(
+  bin: string,
+  args: string[],
+  opts: { allowFail?: boolean; env?: NodeJS.ProcessEnv } = {},
+): { status: number; output: string } {
   const cmd = runAsPostgres ? "runuser" : bin;
   const argv = runAsPostgres ? ["-u", "postgres", "--", bin, ...args] : args;
-  const res = spawnSync(cmd, argv, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const res = spawnSync(cmd, argv, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: opts.env });
   const output = `${res.stdout ?? ""}${res.stderr ?? ""}`.trim();
   if (res.status !== 0 && !opts.allowFail) {
     throw new CosmoError(`${bin} ${args.join(" ")} failed: ${output || res.error?.message}`, {
@@ -258,4 +262,79 @@ export function embeddedStatus(dir: string): { running: boolean; port: number | 
   if (!existsSync(join(dataDir, "PG_VERSION"))) return { running: false, port: null };
   const port = runningPort(dataDir, findBinDir());
   return { running: port !== null, port };
+}
+
+/** Lets the cluster's role log in for replication (pg_basebackup, a standby), with its password like any login. */
+function allowReplication(dataDir: string, binDir: string): void {
+  const hba = join(dataDir, "pg_hba.conf");
+  const line = `host replication ${EMBEDDED_USER} 127.0.0.1/32 scram-sha-256`;
+  if (readFileSync(hba, "utf8").includes(line)) return;
+  writeFileSync(hba, `${readFileSync(hba, "utf8").trimEnd()}\n${line}\n`);
+  pgExec(join(binDir, "pg_ctl"), ["reload", "-D", dataDir]);
+}
+
+/**
+ * A hot-standby streaming replica of a running embedded cluster, under `dir` on a port of its own: copied with
+ * `pg_basebackup -R` (which also writes how to follow the primary), then started; it answers read-only queries
+ * with what it has replayed. For tests and for trying database.readUrl locally; stopEmbeddedPostgres(dir) stops it.
+ */
+export async function ensureEmbeddedReplica(primary: EmbeddedPostgres, dir: string): Promise<EmbeddedPostgres> {
+  const binDir = findBinDir();
+  const dataDir = join(dir, "data");
+  const runDir = join(dir, "run");
+  mkdirSync(dir, { recursive: true });
+  return withLock(join(dir, ".lock"), async () => {
+    if (!existsSync(join(dataDir, "PG_VERSION"))) {
+      allowReplication(join(primary.dir, "data"), binDir);
+      ownDir(dataDir, 0o700);
+      const password = clusterPassword(primary.dir, false);
+      log.info({ dataDir, primary: primary.port }, "copying the embedded cluster for a streaming replica");
+      pgExec(
+        join(binDir, "pg_basebackup"),
+        // A fast checkpoint: the default spreads it over checkpoint_timeout (minutes of waiting for nothing).
+        [
+          "-h",
+          "127.0.0.1",
+          "-p",
+          String(primary.port),
+          "-U",
+          EMBEDDED_USER,
+          "-D",
+          dataDir,
+          "-R",
+          "-X",
+          "stream",
+          "--checkpoint=fast",
+        ],
+        { env: { ...process.env, PGPASSWORD: password ?? "" } },
+      );
+    }
+    let port = runningPort(dataDir, binDir);
+    let started = false;
+    if (port === null) {
+      ownDir(runDir, 0o700);
+      port = await stablePort(dir, "embedded PostgreSQL replica");
+      // The standby needs at least the primary's max_connections: the same settings as the primary's.
+      const options = [`-p ${port}`, `-k ${runDir}`, ...serverSettings(true).map((s) => `-c ${s}`)].join(" ");
+      log.info({ dataDir, port }, "starting embedded PostgreSQL replica");
+      pgExec(join(binDir, "pg_ctl"), [
+        "start",
+        "-D",
+        dataDir,
+        "-w",
+        "-t",
+        "60",
+        "-l",
+        join(dataDir, "server.log"),
+        "-o",
+        options,
+      ]);
+      started = true;
+    }
+    const url = new URL(primary.url);
+    url.port = String(port);
+    const adminUrl = new URL(primary.adminUrl);
+    adminUrl.port = String(port);
+    return { dir, port, url: url.toString(), adminUrl: adminUrl.toString(), started };
+  });
 }

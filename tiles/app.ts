@@ -9,6 +9,7 @@ import { cors, EXPOSED_HEADERS } from "../core/serving/cors.ts";
 import { healthRoutes } from "../core/serving/health.ts";
 import { badParameter, errorHandler, HttpError, notFoundHandler } from "../core/serving/http-errors.ts";
 import type { FastPath } from "../core/serving/listen.ts";
+import { labelRoute } from "../core/serving/metrics.ts";
 import { notModified } from "../core/serving/negotiate.ts";
 import type { Admission } from "../core/serving/overload.ts";
 import { pathEncodingCheck } from "../core/serving/path-encoding.ts";
@@ -31,6 +32,8 @@ export interface TilesAppDeps {
   settings: TilesSettings;
   log: Logger;
 }
+
+const TILE_ROUTE = "/tiles/:name/:z/:x/:file";
 
 interface TileRequest {
   layer: TileLayer;
@@ -108,7 +111,7 @@ export function createTilesApp(deps: TilesAppDeps): Express {
     sendTile(req, res, result, ref, settings);
   };
 
-  app.get("/tiles/:name/:z/:x/:file", parseTile, admission.middleware, renderTile);
+  app.get(TILE_ROUTE, parseTile, admission.middleware, renderTile);
 
   app.use(notFoundHandler());
   app.use(errorHandler(deps.log));
@@ -161,6 +164,7 @@ export function tilesFastPath(deps: Pick<TilesAppDeps, "served" | "cache" | "set
     answer.headers["Access-Control-Allow-Origin"] = "*";
     answer.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS;
     if (answer.body) answer.headers["Content-Length"] = String(answer.body.length);
+    labelRoute(res, TILE_ROUTE);
     res.writeHead(answer.status, answer.headers);
     res.end(req.method === "HEAD" ? undefined : answer.body);
     return true;

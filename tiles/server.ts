@@ -36,6 +36,15 @@ export async function startTilesServer(opts: StartTilesOptions): Promise<Running
       settings,
       log,
     };
-    return { app: createTilesApp(deps), fastPath: tilesFastPath(deps), close: () => cache.flush() };
+    return {
+      app: createTilesApp(deps),
+      fastPath: tilesFastPath(deps),
+      // A memory miss is a stored tile read or a render; a store miss is a render.
+      cacheStats: () => ({
+        "tiles-memory": { hits: cache.counters.memory, misses: cache.counters.store + cache.counters.render },
+        "tiles-store": { hits: cache.counters.store, misses: cache.counters.render },
+      }),
+      close: () => cache.flush(),
+    };
   });
 }

@@ -14,8 +14,16 @@ import { mergeStep } from "./steps/merge.ts";
 import { publishDashboardStep } from "./steps/publish-dashboard.ts";
 import { recordStep } from "./steps/record.ts";
 import { isServedStep } from "./steps/served.ts";
-import { resolveTarget } from "./submit/auth.ts";
-import { argoClient, nodeRows, submitWorkflow, watchWorkflow } from "./submit/client.ts";
+import { AUTH_MODES, resolveTarget } from "./submit/auth.ts";
+import {
+  argoClient,
+  nodeChanges,
+  nodeRows,
+  streamLogs,
+  submitWorkflow,
+  watchWorkflow,
+  workflowExitCode,
+} from "./submit/client.ts";
 import { PIPELINE } from "./templates/pipeline.ts";
 import { formatProblem, validateAll } from "./validate.ts";
 
@@ -124,32 +132,64 @@ function runLocalCommand(): Command {
     );
 }
 
-function submitCommand(): Command {
-  return new Command("submit")
-    .description("submit a WorkflowTemplate through the Argo Server API (ARGO_SERVER, ARGO_TOKEN or kubeconfig)")
-    .argument("[template]", "WorkflowTemplate name", PIPELINE)
-    .option("-p, --param <k=v>", "workflow parameter (repeatable)", collectPairs, {})
+interface TargetFlags {
+  namespace?: string;
+  server?: string;
+  authMode?: string;
+  kubeconfig?: string;
+  context?: string;
+  certificateAuthority?: string;
+  clientCertificate?: string;
+  clientKey?: string;
+  insecureSkipTlsVerify?: boolean;
+}
+
+/** Where the Argo Server is and how to authenticate to it (docs/workflows.md, "Submitting to a cluster"). */
+function targetOptions(c: Command): Command {
+  return c
     .option("-n, --namespace <ns>", "namespace (default: ARGO_NAMESPACE, kubeconfig context, argo)")
     .option("--server <url>", "Argo Server URL (default: ARGO_SERVER)")
+    .addOption(
+      new Option(
+        "--auth-mode <mode>",
+        "client: send a bearer token; server: none (Argo Server --auth-mode=server); default ARGO_AUTH_MODE, client",
+      ).choices([...AUTH_MODES]),
+    )
+    .option("--kubeconfig <file>", "kubeconfig (default: KUBECONFIG, ~/.kube/config)")
+    .option("--context <name>", "kubeconfig context (default: its current-context)")
+    .option("--certificate-authority <file>", "CA bundle (PEM) trusted for the Argo Server, besides the system's")
+    .option("--client-certificate <file>", "client certificate (PEM) presented to the Argo Server")
+    .option("--client-key <file>", "key (PEM) of --client-certificate")
+    .option("--insecure-skip-tls-verify", "do not verify the Argo Server's certificate (ARGO_INSECURE_SKIP_VERIFY)");
+}
+
+function submitCommand(): Command {
+  return targetOptions(
+    new Command("submit")
+      .description("submit a WorkflowTemplate through the Argo Server API (ARGO_SERVER; ARGO_TOKEN or kubeconfig)")
+      .argument("[template]", "WorkflowTemplate name", PIPELINE)
+      .option("-p, --param <k=v>", "workflow parameter (repeatable)", collectPairs, {}),
+  )
     .option("--entrypoint <name>", "entrypoint override")
     .option("-l, --label <k=v>", "workflow label (repeatable)", collectPairs, {})
-    .option("-w, --watch", "follow the workflow until it ends (exit code: 0 only if it succeeded)")
+    .option(
+      "-w, --watch",
+      "follow the workflow's steps until it ends; exit 0 if it succeeded, else the failed step's code (2, 3, 4, 5) or 1",
+    )
     .addOption(new Option("--interval <ms>", "watch polling interval").argParser(intOption("--interval")).default(2000))
     .action(
       runAction(
         async (
           template: string,
-          o: {
+          o: TargetFlags & {
             param: Record<string, string>;
-            namespace?: string;
-            server?: string;
             entrypoint?: string;
             label: Record<string, string>;
             watch?: boolean;
             interval: number;
           },
         ) => {
-          const target = resolveTarget({ server: o.server, namespace: o.namespace });
+          const target = await resolveTarget(o);
           const client = argoClient(target);
           const wf = await submitWorkflow(client, target, {
             namespace: target.namespace,
@@ -160,7 +200,7 @@ function submitCommand(): Command {
           });
           const name = wf.metadata?.name ?? "";
           process.stderr.write(
-            `submitted ${target.namespace}/${name} to ${target.server} (token from ${target.tokenSource})\n`,
+            `submitted ${target.namespace}/${name} to ${target.server} (credentials: ${target.credentialSource})\n`,
           );
           if (!o.watch) {
             process.stdout.write(
@@ -170,31 +210,63 @@ function submitCommand(): Command {
           }
           const tty = process.stderr.isTTY;
           let last = "";
+          let previous: typeof wf | undefined;
           const final = await watchWorkflow(client, target, target.namespace, name, {
             intervalMs: o.interval,
+            onRetry: (err, attempt) => process.stderr.write(`${err.message}; polling again (${attempt})\n`),
             onUpdate: (w) => {
+              if (!tty) {
+                // A log: one line per node whose phase changed since the last poll.
+                for (const line of nodeChanges(previous, w)) process.stderr.write(`${line}\n`);
+                previous = w;
+                return;
+              }
               const rows = nodeRows(w).map((r, i) => ({
                 ...r,
                 id: String(i),
                 kind: "Container" as const,
                 phase: r.phase as never,
               }));
-              const text = formatTable(rows, !!tty);
+              const text = formatTable(rows, true);
               if (text !== last)
-                process.stderr.write(`${tty && last ? `\x1b[${last.split("\n").length}A\x1b[J` : ""}${text}\n`);
+                process.stderr.write(`${last ? `\x1b[${last.split("\n").length}A\x1b[J` : ""}${text}\n`);
               last = text;
             },
           });
           const phase = final.status?.phase ?? "Unknown";
+          const exitCode = workflowExitCode(final);
           process.stdout.write(
-            `${JSON.stringify({ workflow: name, namespace: target.namespace, phase, message: final.status?.message ?? null })}\n`,
+            `${JSON.stringify({ workflow: name, namespace: target.namespace, phase, exitCode, message: final.status?.message ?? null })}\n`,
           );
           if (phase !== "Succeeded")
             throw new CosmoError(
               `workflow ${name} ${phase}${final.status?.message ? `: ${final.status.message}` : ""}`,
+              { exitCode },
             );
         },
       ),
+    );
+}
+
+function logsCommand(): Command {
+  return targetOptions(
+    new Command("logs")
+      .description("print a submitted workflow's step logs (`pod: line`), or follow them until it ends")
+      .argument("<workflow>", "workflow name (as `submit` printed it)"),
+  )
+    .option("-f, --follow", "keep streaming until the workflow ends")
+    .option("--pod <name>", "only this step's pod")
+    .option("--grep <text>", "only lines containing this text")
+    .action(
+      runAction(async (workflow: string, o: TargetFlags & { follow?: boolean; pod?: string; grep?: string }) => {
+        const target = await resolveTarget(o);
+        await streamLogs(argoClient(target), target, target.namespace, workflow, {
+          follow: o.follow,
+          podName: o.pod,
+          grep: o.grep,
+          onLine: (l) => process.stdout.write(`${l.podName}: ${l.content}\n`),
+        });
+      }),
     );
 }
 
@@ -269,9 +341,16 @@ function glueCommands(): Command[] {
 
 export function commands(): Command[] {
   const wf = new Command("workflows").description(
-    "Argo workflow templates: render, lint, run locally, submit to Argo Server",
+    "Argo workflow templates: render, lint, run locally, submit to Argo Server, follow and read logs",
   );
-  for (const c of [renderCommand(), lintCommand(), runLocalCommand(), submitCommand(), ...glueCommands()])
+  for (const c of [
+    renderCommand(),
+    lintCommand(),
+    runLocalCommand(),
+    submitCommand(),
+    logsCommand(),
+    ...glueCommands(),
+  ])
     wf.addCommand(c);
   return [wf];
 }

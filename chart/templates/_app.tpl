@@ -54,6 +54,14 @@ spec:
             - name: COSMO_CONFIG
               value: /etc/cosmo/config.yaml
             {{- include "cosmo.connectionEnv" $root | nindent 12 }}
+            {{- with $root.Values.database.read.existingSecret }}
+            # Reads go to the streaming replica (docs/api.md "Read replica"); the pipeline writes to DATABASE_URL.
+            - name: DATABASE_READ_URL
+              valueFrom:
+                secretKeyRef:
+                  name: {{ . }}
+                  key: {{ $root.Values.database.read.urlKey }}
+            {{- end }}
             {{- with $v.extraEnv }}
             {{- toYaml . | nindent 12 }}
             {{- end }}

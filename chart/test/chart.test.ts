@@ -78,6 +78,13 @@ const VALUE_SETS: Record<string, { values: object; secrets: string[] }> = {
     secrets: ["cosmo-database", "cosmo-storage", "zones-tls"],
   },
   "workflows off": { values: { workflows: { enabled: false } }, secrets: ["cosmo-database", "cosmo-storage"] },
+  "read replica and ServiceMonitor": {
+    values: {
+      database: { read: { existingSecret: "pg-replica", urlKey: "uri" } },
+      metrics: { serviceMonitor: { enabled: true, labels: { release: "kube-prometheus-stack" } } },
+    },
+    secrets: ["cosmo-database", "cosmo-storage", "pg-replica"],
+  },
 };
 
 const rendered = new Map<string, { text: string; docs: Doc[] }>();
@@ -392,6 +399,34 @@ describe(`chart (${(() => {
     const pg = byName(docs, "StatefulSet", "rel-cosmo-postgis").spec.template.spec.containers[0];
     expect(pg.image).toMatch(/postgis\/postgis:/);
     expect(byName(docs, "ConfigMap", "rel-cosmo-env").data.S3_ENDPOINT).toBe("http://rel-cosmo-minio:9000");
+  });
+
+  it("gives the api and tiles pods (only) the replica's read URL from its Secret, and a ServiceMonitor when asked", () => {
+    const { docs } = rendered.get("read replica and ServiceMonitor")!;
+    const readEnv = (kind: string, name: string) =>
+      byName(docs, kind, name).spec.template.spec.containers[0].env?.find((e: any) => e.name === "DATABASE_READ_URL");
+    for (const c of ["api", "tiles"])
+      expect(readEnv("Deployment", `rel-cosmo-${c}`)).toEqual({
+        name: "DATABASE_READ_URL",
+        valueFrom: { secretKeyRef: { name: "pg-replica", key: "uri" } },
+      });
+    expect(readEnv("Deployment", "rel-cosmo-web")).toBeUndefined();
+    const monitor = byName(docs, "ServiceMonitor", "rel-cosmo");
+    expect(monitor.metadata.labels.release).toBe("kube-prometheus-stack");
+    expect(monitor.spec.endpoints).toEqual([{ port: "http", path: "/metrics", interval: "30s", scrapeTimeout: "10s" }]);
+    // It selects exactly the api and tiles Services, on a port they have.
+    const selected = kinds(docs, "Service").filter(
+      (svc) =>
+        Object.entries(monitor.spec.selector.matchLabels).every(([k, v]) => svc.metadata.labels[k] === v) &&
+        monitor.spec.selector.matchExpressions.every((e: any) => e.values.includes(svc.metadata.labels[e.key])),
+    );
+    expect(selected.map((svc) => svc.metadata.name).sort()).toEqual(["rel-cosmo-api", "rel-cosmo-tiles"]);
+    for (const svc of selected) expect(svc.spec.ports.map((p: any) => p.name)).toContain("http");
+    const defaults = rendered.get("defaults")!.docs;
+    expect(kinds(defaults, "ServiceMonitor")).toEqual([]);
+    expect(
+      byName(defaults, "Deployment", "rel-cosmo-api").spec.template.spec.containers[0].env.map((e: any) => e.name),
+    ).not.toContain("DATABASE_READ_URL");
   });
 
   it("refuses bad values through values.schema.json and required settings with a message naming the value", async () => {

@@ -14,7 +14,10 @@ const id = (d: Doc) => `${d.kind}/${d.metadata.name}`;
 const ARGO_KINDS = new Set(["WorkflowTemplate", "CronWorkflow", "Workflow"]);
 const WORKLOADS = new Set(["Deployment", "StatefulSet"]);
 
-/** kubernetes-models validate() for core kinds (module path = apiVersion/kind); Argo kinds via workflows/validate.ts. */
+/**
+ * kubernetes-models validate() for core kinds (module path = apiVersion/kind), @kubernetes-models/prometheus-operator
+ * for the ServiceMonitor; Argo kinds via workflows/validate.ts.
+ */
 export async function schemaProblems(docs: Doc[]): Promise<string[]> {
   const problems: string[] = [];
   for (const d of docs) {
@@ -25,7 +28,10 @@ export async function schemaProblems(docs: Doc[]): Promise<string[]> {
     let mod: Record<string, new (o: unknown) => { validate(): void }>;
     try {
       // require, not import(): the module path is only known at run time (one module per apiVersion/kind).
-      mod = require(`kubernetes-models/${d.apiVersion}/${d.kind}`);
+      // prometheus-operator kinds (the ServiceMonitor) have their own models package, ESM only.
+      mod = d.apiVersion.startsWith("monitoring.coreos.com/")
+        ? await import(`@kubernetes-models/prometheus-operator/${d.apiVersion}/${d.kind}`)
+        : require(`kubernetes-models/${d.apiVersion}/${d.kind}`);
     } catch {
       problems.push(`${id(d)}: no schema for ${d.apiVersion} ${d.kind} (unknown or removed API)`);
       continue;

@@ -1,7 +1,10 @@
 // Which dataset version the services answer from. Shared by tiles/ and api/ (both are the serving work).
-// A dedicated connection LISTENs on `cosmo_dataset` (the publish transaction NOTIFYs it after commit), and a cheap
-// poll of cosmo.served every few seconds covers a lost notification or a dropped listener. Requests read the
-// in-memory value once and query that schema only, so one response never mixes two versions.
+// On the primary, a dedicated connection LISTENs on `cosmo_dataset` (the publish transaction NOTIFYs it after
+// commit), and a cheap poll of cosmo.served every few seconds covers a lost notification or a dropped listener.
+// On a streaming replica no notification arrives (NOTIFY is not replicated; LISTEN is refused in recovery): the
+// poll alone follows the replica's replay of cosmo.served, often. The replica replays a version's tables before the
+// cosmo.served row that names it, so what the poll reads is whole. Requests read the in-memory value once and query
+// that schema only, so one response never mixes two versions.
 import pg from "pg";
 import type { Logger } from "pino";
 import { loadSql } from "../sql.ts";
@@ -15,6 +18,8 @@ export interface ServedRef {
 export interface ServedDatasetOptions {
   /** Poll period even when LISTEN works (lost notifications, manual edits). */
   pollMs?: number;
+  /** LISTEN for publishes (default); false on a replica, where only the poll can see them. */
+  listen?: boolean;
   log?: Logger;
 }
 
@@ -51,7 +56,7 @@ export class ServedDataset {
   ) {}
 
   async start(): Promise<void> {
-    await this.listen();
+    if (this.opts.listen !== false) await this.listen();
     await this.refresh().catch((err) => this.opts.log?.warn({ err }, "served dataset: first read failed"));
     this.pollTimer = setInterval(() => {
       this.refresh().catch((err) => this.opts.log?.warn({ err: String(err) }, "served dataset: poll failed"));

@@ -85,6 +85,13 @@ describe("nginx config", () => {
     expect(hit?.headers["x-forwarded-prefix"]).toBe("/api");
   });
 
+  it("never proxies the services' /metrics (in-cluster scrapes only)", async () => {
+    const before = api.seen.length + tiles.seen.length;
+    for (const path of ["/api/metrics", "/api/v2/metrics", "/api//metrics?x=1", "/api/%6detrics", "/tiles/../metrics"])
+      expect((await fetch(`${web.url}${path}`)).status, path).toBe(404);
+    expect(api.seen.length + tiles.seen.length).toBe(before);
+  });
+
   it("keeps /tiles/ paths (new and old URLs) for the tile service", async () => {
     await fetch(`${web.url}/tiles/zones/3/4/2.pbf`);
     await fetch(`${web.url}/tiles/cosmogony/3/4/2.pbf`);
