@@ -62,6 +62,9 @@ export class StepsFailed extends Error {
   }
 }
 
+/** Cancels the statements of the backends $1 (int[]). */
+export const CANCEL_SQL = "SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid";
+
 function conflict(a: readonly TableLock[], b: readonly TableLock[]): boolean {
   return a.some((x) => b.some((y) => x.table === y.table && CONFLICTS[x.mode].includes(y.mode)));
 }
@@ -70,7 +73,12 @@ function conflict(a: readonly TableLock[], b: readonly TableLock[]): boolean {
  * Runs `steps` on `sessions` (each session runs one step at a time); the order of `steps` is their priority
  * among those ready. Resolves when all are done; rejects with StepsFailed (the first error) otherwise.
  */
-export async function runSteps(steps: readonly Step[], sessions: readonly pg.ClientBase[]): Promise<StepsResult> {
+export async function runSteps(
+  steps: readonly Step[],
+  sessions: readonly pg.ClientBase[],
+  /** Cancels the statements of backends `pids` when no session of the run can (say, the one free is dead). */
+  cancelElsewhere?: (pids: number[]) => Promise<unknown>,
+): Promise<StepsResult> {
   if (sessions.length === 0) throw new Error("runSteps: no session");
   const ids = new Set(steps.map((s) => s.id));
   if (ids.size !== steps.length) throw new Error("runSteps: two steps have the same id");
@@ -115,11 +123,16 @@ export async function runSteps(steps: readonly Step[], sessions: readonly pg.Cli
     // through a session that is not running a step (the failed one, if its connection survived)
     for (const i of idle) {
       try {
-        await sessions[i].query("SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid", [busy]);
+        await sessions[i].query(CANCEL_SQL, [busy]);
         return;
       } catch {
         troubled.add(sessions[i]);
       }
+    }
+    try {
+      if (cancelElsewhere) return void (await cancelElsewhere(busy));
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, "could not cancel the running post-load steps");
     }
     log.warn({ sessions: busy }, "could not cancel the running post-load steps: waiting for them");
   };

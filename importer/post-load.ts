@@ -5,10 +5,10 @@
 // finer one it is simplified from. The search names and the other indexes wait for nothing. Each step's time
 // is reported (they overlap: `postLoadMs` is the wall time of the whole).
 import { availableParallelism } from "node:os";
-import type pg from "pg";
+import pg from "pg";
 import { childLogger } from "../core/log.ts";
 import { ident, loadSql, sqlFragment } from "../core/sql.ts";
-import { runSteps, type Step, type StepSession, StepsFailed } from "./parallel-steps.ts";
+import { CANCEL_SQL, runSteps, type Step, type StepSession, StepsFailed } from "./parallel-steps.ts";
 import { bandFilterSql, ZOOM_BANDS, type ZoomBand, zoneInBand } from "./zoom-bands.ts";
 
 const log = childLogger("importer");
@@ -225,6 +225,18 @@ function generaliseStep(
   };
 }
 
+/** When no session of ours can (the free ones broke), a connection of its own cancels the busy ones. */
+async function cancelOnNewConnection(pool: pg.Pool | undefined, pids: number[]): Promise<void> {
+  if (!pool) return;
+  const c = new pg.Client(pool.options);
+  await c.connect();
+  try {
+    await c.query(CANCEL_SQL, [pids]);
+  } finally {
+    await c.end();
+  }
+}
+
 /**
  * Runs on `client` (the import's, holding its lock) and, when `pool` is given, on more of the pool's sessions:
  * as many as `opts.sessions` (default: the cores) and the pool's size allow, the client counted. A failed step
@@ -240,8 +252,17 @@ export async function postLoad(
   const wanted = Math.max(1, Math.min(opts.sessions ?? availableParallelism(), pool ? (pool.options.max ?? 10) : 1));
   const borrowed: pg.PoolClient[] = [];
   const broken = new Set<pg.ClientBase>();
+  // A killed backend's client emits 'error' (after its statement has failed), possibly after we are done with
+  // it: without a listener that would end the process before the import could record its failure.
+  const onError = (err: Error) => log.warn({ err: err.message }, "a post-load session lost its connection");
+  client.on("error", onError);
+  let failed = true;
   try {
-    for (let i = 1; i < wanted; i++) borrowed.push(await (pool as pg.Pool).connect());
+    for (let i = 1; i < wanted; i++) {
+      const s = await (pool as pg.Pool).connect();
+      s.on("error", onError);
+      borrowed.push(s);
+    }
     for (const band of ZOOM_BANDS) {
       if (band.table) await client.query(sql("generalised-table.sql", { schema, table: band.table }));
     }
@@ -249,7 +270,9 @@ export async function postLoad(
     const sessions = [client, ...borrowed];
     let groupMs: Map<string, number>;
     try {
-      ({ groupMs } = await runSteps(postLoadSteps(schema, rows, sessions.length), sessions));
+      ({ groupMs } = await runSteps(postLoadSteps(schema, rows, sessions.length), sessions, (pids) =>
+        cancelOnNewConnection(pool, pids),
+      ));
     } catch (err) {
       if (!(err instanceof StepsFailed)) throw err;
       for (const s of err.troubled) broken.add(s);
@@ -261,6 +284,7 @@ export async function postLoad(
       "post-load steps done",
     );
     const ms = (g: string) => groupMs.get(g) ?? 0;
+    failed = false;
     return {
       makeValidMs: ms(GROUP.repair),
       indexesMs: ms(GROUP.indexes),
@@ -271,7 +295,12 @@ export async function postLoad(
       postLoadSessions: sessions.length,
     };
   } finally {
-    // a session whose statement failed or was cancelled is closed rather than pooled
-    for (const s of borrowed) s.release(broken.has(s));
+    // a session whose statement failed or was cancelled is closed rather than pooled (the listener stays on
+    // those: their 'error' may still come); the import's own client is closed by its caller after a failure
+    for (const s of borrowed) {
+      if (!broken.has(s)) s.off("error", onError);
+      s.release(broken.has(s));
+    }
+    if (!failed) client.off("error", onError);
   }
 }
