@@ -110,10 +110,13 @@ export async function runSteps(
   const start = (step: Step, i: number) => {
     if (!groupStart.has(step.group)) groupStart.set(step.group, performance.now());
     log.debug({ step: step.id, session: pids[i] }, "post-load step started");
-    const settled = step.run(guarded(sessions[i])).then(
-      () => ({ session: i }),
-      (error: unknown) => ({ session: i, error }),
-    );
+    // a step that throws before its first await fails like any other
+    const settled = Promise.resolve()
+      .then(() => step.run(guarded(sessions[i])))
+      .then(
+        () => ({ session: i }),
+        (error: unknown) => ({ session: i, error }),
+      );
     running.set(i, { step, settled });
   };
 

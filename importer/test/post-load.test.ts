@@ -7,6 +7,7 @@ import { loadSql, sqlFragment } from "../../core/sql.ts";
 import type { TestDatabase } from "../../core/testing.ts";
 import { testDatabase, tmpDir } from "../../core/testing.ts";
 import { importZonesFile } from "../import.ts";
+import { shares } from "../post-load.ts";
 import { bandFilterSql, ZOOM_BANDS } from "../zoom-bands.ts";
 import { writeZones } from "./helpers.ts";
 
@@ -71,6 +72,18 @@ async function describeVersion(pool: pg.Pool, version: number) {
     analysed: analysed.map((r) => r.relname),
   };
 }
+
+describe("shares", () => {
+  it("cuts rows into consecutive runs of about the same size, never more runs than rows", () => {
+    const rows = [5, 1, 1, 1, 1, 1, 5, 5].map((bytes, i) => ({ i, bytes }));
+    const cut = shares(rows, 3);
+    expect(cut.flat()).toEqual(rows);
+    expect(cut.map((s) => s.reduce((n, r) => n + r.bytes, 0))).toEqual([7, 8, 5]);
+    expect(shares(rows.slice(0, 2), 8)).toHaveLength(2);
+    expect(shares(rows, 1)).toEqual([rows]);
+    expect(shares([], 4)).toEqual([]);
+  });
+});
 
 describe("post-load", () => {
   it("builds the same zones, bands, indexes and statistics on the pool's sessions as on a pool of one", async () => {
