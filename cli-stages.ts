@@ -45,7 +45,7 @@ export const COMMAND_SUMMARIES: Record<string, string> = {
     "Zones of many points: id,lon,lat rows (.csv) or Point features (.geojsonl), optionally .gz → one zone id " +
     "per type, or the whole hierarchy with names (--hierarchy), as .csv or .jsonl (optionally .gz)",
   web: "serve the web explorer through nginx: / app, /api/ API, /tiles/ tiles, /data/ dashboard files",
-  workflows: "Argo workflow templates: render, lint, run locally, submit to Argo Server",
+  workflows: "Argo workflow templates: render, lint, run locally, submit to Argo Server, follow and read logs",
   db: "The database: embedded PostgreSQL+PostGIS unless DATABASE_URL is set",
   s3: "The artefact store's S3 server: embedded unless S3_ENDPOINT is set",
   store: "The artefact store (s3://bucket/key, file:///path or a path)",

@@ -125,8 +125,10 @@ export async function importZonesFile(db: Database, source: string, opts: Import
         const loadMs = performance.now() - tLoad;
         progress?.stop();
         // the search names on a second connection of the pool, beside the lock's (a pool of one: after, on this one)
-        const post = await postLoad(client, row.schema_name, (db.pool.options.max ?? 10) > 1 ? db.pool : undefined);
-        const lookup = await buildLookup(db.pool, row.schema_name);
+        // the steps after the load on the pool's other connections too; a pool of one has only the lock's
+        const others = (db.pool.options.max ?? 10) > 1 ? db.pool : undefined;
+        const post = await postLoad(client, row.schema_name, others);
+        const lookup = await buildLookup(others ?? client, row.schema_name);
         const meta = loaded.meta ?? { osm_filename: null, stats: loaded.computedStats, statsComputedByImporter: true };
         await client.query(
           "UPDATE cosmo.datasets SET status = 'ready', zone_count = $2, meta = $3 WHERE version = $1",

@@ -3,7 +3,7 @@
 // boundaries (one core: longer than the whole load on a France-sized file) costs a share of the load time.
 // Publishing or rolling back to a version imported before the structure existed builds it first.
 import { availableParallelism } from "node:os";
-import type pg from "pg";
+import pg from "pg";
 import { childLogger } from "../core/log.ts";
 import { loadSql } from "../core/sql.ts";
 
@@ -35,17 +35,18 @@ export function buildConnections(pool: pg.Pool, cores = availableParallelism()):
 /**
  * (Re)builds `schema.zone_pieces` from `schema.zones` (committed: the build reads it from other connections).
  * Id ranges go to the connections as they become free (more ranges than connections: one slow range does not
- * leave the others idle).
+ * leave the others idle). `on` a single connection (e.g. the import's own, when the pool has no other to give)
+ * builds it there, range after range.
  */
 export async function buildLookup(
-  pool: pg.Pool,
+  on: pg.Pool | pg.PoolClient,
   schema: string,
   opts: { connections?: number } = {},
 ): Promise<LookupBuild> {
   const t0 = performance.now();
-  const connections = opts.connections ?? buildConnections(pool);
-  await pool.query(sql("lookup-create.sql", schema));
-  const { rows: ranges } = await pool.query<{ lo: number; hi: number }>(sql("lookup-chunks.sql", schema), [
+  const connections = on instanceof pg.Pool ? (opts.connections ?? buildConnections(on)) : 1;
+  await on.query(sql("lookup-create.sql", schema));
+  const { rows: ranges } = await on.query<{ lo: number; hi: number }>(sql("lookup-chunks.sql", schema), [
     connections * 4,
   ]);
   const fill = sql("lookup-fill.sql", schema);
@@ -55,7 +56,7 @@ export async function buildLookup(
   const worker = async () => {
     try {
       for (let r = ranges[next++]; r !== undefined && !failed; r = ranges[next++]) {
-        const inserted = (await pool.query(fill, [r.lo, r.hi])).rowCount ?? 0;
+        const inserted = (await on.query(fill, [r.lo, r.hi])).rowCount ?? 0;
         pieces += inserted; // not `pieces += await …`: that reads `pieces` before the other connections add theirs
       }
     } catch (err) {
@@ -66,9 +67,9 @@ export async function buildLookup(
   const settled = await Promise.allSettled(Array.from({ length: Math.min(connections, ranges.length) }, worker));
   const failure = settled.find((s) => s.status === "rejected");
   if (failure) throw failure.reason;
-  await pool.query(sql("lookup-index.sql", schema));
+  await on.query(sql("lookup-index.sql", schema));
   const ms = performance.now() - t0;
-  const { rows } = await pool.query<{ bytes: number }>(sql("lookup-size.sql", schema), [schema]);
+  const { rows } = await on.query<{ bytes: number }>(sql("lookup-size.sql", schema), [schema]);
   const bytes = rows[0]?.bytes ?? 0;
   log.info(
     { step: "point lookup", seconds: Number((ms / 1000).toFixed(2)), pieces, connections, mb: Math.round(bytes / 1e6) },

@@ -1,9 +1,15 @@
-// What follows the load, each step timed (the benchmark reports them apart from the load): geometry repair,
-// keys and indexes, the search names table, generalised tables per zoom band, ANALYZE.
-import type pg from "pg";
+// What follows the load: geometry repair, keys and indexes, the search names table, generalised tables per zoom
+// band, ANALYZE — run at once over a few sessions (parallel-steps.ts), as many as the cores and the pool allow.
+// What waits for what: the repair's UPDATE only after the validity checks (read only, in shares on every
+// session); the geom index, the generalisation and zones' ANALYZE after the repair; each coarser band after the
+// finer one it is simplified from. The search names and the other indexes wait for nothing. Each step's time
+// is reported (they overlap: `postLoadMs` is the wall time of the whole).
+import { availableParallelism } from "node:os";
+import pg from "pg";
 import { childLogger } from "../core/log.ts";
 import { ident, loadSql, sqlFragment } from "../core/sql.ts";
-import { bandFilterSql, ZOOM_BANDS } from "./zoom-bands.ts";
+import { CANCEL_SQL, runSteps, type Step, type StepSession, StepsFailed } from "./parallel-steps.ts";
+import { bandFilterSql, ZOOM_BANDS, type ZoomBand, zoneInBand } from "./zoom-bands.ts";
 
 const log = childLogger("importer");
 
@@ -13,68 +19,288 @@ export interface PostLoadTimings {
   searchNamesMs: number;
   generaliseMs: number;
   analyzeMs: number;
+  /** Wall time of all of them (they run at once). */
+  postLoadMs: number;
+  /** Database sessions they ran on. */
+  postLoadSessions: number;
 }
 
-async function timed(label: string, fn: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now();
-  await fn();
-  const ms = performance.now() - t0;
-  log.info({ step: label, seconds: Number((ms / 1000).toFixed(2)) }, `${label} done`);
-  return ms;
+export interface PostLoadOptions {
+  /** Sessions to run on at most (default: the machine's cores); never more than the pool holds. */
+  sessions?: number;
+}
+
+const GROUP = {
+  repair: "make geometries valid",
+  indexes: "indexes",
+  names: "search names",
+  generalise: "generalised tables",
+  analyze: "analyze",
+} as const;
+
+/** Shares per session: enough that sessions finishing early take over part of a slow one's work. */
+const SHARES_PER_SESSION = 4;
+
+const sql = (name: string, values: Parameters<typeof loadSql>[2]) => loadSql(import.meta.url, `sql/${name}`, values);
+
+/** The statements of a file of one statement per line or lines, each ending with `;` at the end of a line. */
+function statements(text: string): string[] {
+  return text
+    .split(/;[ \t]*(?:\r?\n|$)/)
+    .map((s) => s.replace(/^\s*--.*$/gm, "").trim())
+    .filter((s) => s !== "");
 }
 
 /** The search names table (sql/search-names.sql) and its indexes, vacuumed. */
-async function buildSearchNames(db: pg.PoolClient | pg.Pool, schema: string): Promise<void> {
+async function buildSearchNames(db: StepSession, schema: string): Promise<void> {
   await db.query(loadSql(import.meta.url, "sql/search-names.sql", { schema }));
   // VACUUM sets the visibility map: the search's index-only scans then never visit the table.
   await db.query(`VACUUM (ANALYZE) ${ident(schema)}.zone_names`);
 }
 
+interface GeometryRow {
+  row: string;
+  id: number;
+  zone_type: string | null;
+  admin_level: number | null;
+  bytes: number;
+}
+
+/** `items` cut into at most `count` runs of consecutive items of about the same total `bytes`. */
+export function shares<T extends { bytes: number }>(items: readonly T[], count: number): T[][] {
+  const n = Math.max(1, Math.min(count, items.length));
+  const total = items.reduce((s, x) => s + x.bytes, 0);
+  const out: T[][] = [];
+  let current: T[] = [];
+  let sum = 0;
+  for (const item of items) {
+    current.push(item);
+    sum += item.bytes;
+    // the end of share k is where the running total passes k/n of the whole
+    if (out.length < n - 1 && sum >= (total * (out.length + 1)) / n) {
+      out.push(current);
+      current = [];
+    }
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+/** The steps after the load, in priority order (parallel-steps.ts starts the first ready one). */
+function postLoadSteps(schema: string, rows: readonly GeometryRow[], sessions: number): Step[] {
+  const shareCount = sessions === 1 ? 1 : sessions * SHARES_PER_SESSION;
+  const zones = "zones";
+  const steps: Step[] = [];
+
+  // the longest single statement first: the rest fills the other sessions meanwhile
+  steps.push({
+    id: "search names",
+    group: GROUP.names,
+    locks: [{ table: zones, mode: "read" }],
+    run: (db) => buildSearchNames(db, schema),
+  });
+
+  const toRepair: string[] = [];
+  const checks = shares(rows, shareCount).map(
+    (share, k): Step => ({
+      id: `validity check ${k}`,
+      group: GROUP.repair,
+      locks: [{ table: zones, mode: "read" }],
+      run: async (db) => {
+        const found = await db.query<{ row: string }>(sql("find-invalid.sql", { schema }), [share.map((r) => r.row)]);
+        for (const r of found.rows) toRepair.push(r.row);
+      },
+    }),
+  );
+  steps.push(...checks);
+  steps.push({
+    id: "index zones_pkey",
+    group: GROUP.indexes,
+    locks: [{ table: zones, mode: "index" }],
+    run: (db) => db.query(sql("id-index.sql", { schema })),
+  });
+  steps.push({
+    id: "repair",
+    group: GROUP.repair,
+    after: checks.map((c) => c.id),
+    locks: [{ table: zones, mode: "write" }],
+    run: async (db) => {
+      if (toRepair.length === 0) return;
+      log.info({ zones: toRepair.length }, "repairing invalid or empty geometries");
+      await db.query(sql("make-valid.sql", { schema }), [toRepair]);
+    },
+  });
+
+  // deepest band first: each coarser band is simplified from the previous (finer) one
+  const bands = ZOOM_BANDS.filter((b) => b.table !== null).sort((a, b) => b.minZoom - a.minZoom);
+  let source = zones;
+  let sourceDone = ["repair", "index zones_pkey"];
+  const bandSteps: Step[] = [];
+  for (const band of bands) {
+    const table = band.table as string;
+    const members = rows.filter((r) => zoneInBand(band, r));
+    const inserts = shares(members, shareCount).map(
+      (share, k): Step => generaliseStep(schema, band, source, sourceDone, share, k),
+    );
+    steps.push(...inserts);
+    const built = inserts.map((s) => s.id);
+    bandSteps.push(
+      {
+        id: `index ${table}`,
+        group: GROUP.generalise,
+        after: built,
+        locks: [{ table, mode: "index" }],
+        run: (db) => db.query(sql("band-index.sql", { schema, table })),
+      },
+      {
+        id: `analyze ${table}`,
+        group: GROUP.analyze,
+        after: built,
+        locks: [{ table, mode: "analyze" }],
+        run: (db) => db.query(`ANALYZE ${ident(schema)}.${ident(table)}`),
+      },
+    );
+    source = table;
+    sourceDone = built;
+  }
+
+  steps.push({
+    id: "analyze zones",
+    group: GROUP.analyze,
+    after: ["repair"],
+    locks: [{ table: zones, mode: "analyze" }],
+    run: (db) => db.query(`ANALYZE ${ident(schema)}.zones`),
+  });
+  steps.push({
+    id: "index zones_geom",
+    group: GROUP.indexes,
+    after: ["repair"],
+    locks: [{ table: zones, mode: "index" }],
+    run: (db) => db.query(sql("geom-index.sql", { schema })),
+  });
+  statements(sql("indexes.sql", { schema })).forEach((statement, k) => {
+    steps.push({
+      id: `index ${k}`,
+      group: GROUP.indexes,
+      locks: [{ table: zones, mode: "index" }],
+      run: (db) => db.query(statement),
+    });
+  });
+  steps.push(...bandSteps);
+  steps.push({
+    id: "primary key",
+    group: GROUP.indexes,
+    after: ["index zones_pkey"],
+    locks: [{ table: zones, mode: "exclusive" }],
+    run: (db) => db.query(sql("primary-key.sql", { schema })),
+  });
+  return steps;
+}
+
+function generaliseStep(
+  schema: string,
+  band: ZoomBand,
+  source: string,
+  after: readonly string[],
+  share: readonly GeometryRow[],
+  k: number,
+): Step {
+  const table = band.table as string;
+  const statement = sql("generalise.sql", {
+    schema,
+    table,
+    source,
+    filter: sqlFragment(bandFilterSql(band)),
+    tolerance: band.toleranceMeters,
+  });
+  return {
+    id: `generalise ${table} ${k}`,
+    group: GROUP.generalise,
+    after,
+    locks: [
+      { table: source, mode: "read" },
+      { table, mode: "write" },
+    ],
+    run: (db) => db.query(statement, [share.map((r) => r.id)]),
+  };
+}
+
+/** When no session of ours can (the free ones broke), a connection of its own cancels the busy ones. */
+async function cancelOnNewConnection(pool: pg.Pool | undefined, pids: number[]): Promise<void> {
+  if (!pool) return;
+  const c = new pg.Client(pool.options);
+  await c.connect();
+  try {
+    await c.query(CANCEL_SQL, [pids]);
+  } finally {
+    await c.end();
+  }
+}
+
 /**
- * `pool`: another connection for the search names, which read only the loaded rows' names: they are built
- * while the geometries are repaired and indexed on `client` (both cores busy instead of one). Without it, after.
+ * Runs on `client` (the import's, holding its lock) and, when `pool` is given, on more of the pool's sessions:
+ * as many as `opts.sessions` (default: the cores) and the pool's size allow, the client counted. A failed step
+ * cancels the others; every session is idle (and the borrowed ones back in the pool) before the error is thrown.
  */
 export async function postLoad(
-  client: pg.PoolClient | pg.Pool,
+  client: pg.PoolClient,
   schema: string,
   pool?: pg.Pool,
+  opts: PostLoadOptions = {},
 ): Promise<PostLoadTimings> {
-  const s = ident(schema);
-  const namesAlongside = pool ? timed("search names", () => buildSearchNames(pool, schema)) : null;
-  namesAlongside?.catch(() => {}); // awaited below, after the steps that run meanwhile
-  let makeValidMs: number;
-  let indexesMs: number;
+  const t0 = performance.now();
+  const wanted = Math.max(1, Math.min(opts.sessions ?? availableParallelism(), pool ? (pool.options.max ?? 10) : 1));
+  const borrowed: pg.PoolClient[] = [];
+  const broken = new Set<pg.ClientBase>();
+  // A killed backend's client emits 'error' (after its statement has failed), possibly after we are done with
+  // it: without a listener that would end the process before the import could record its failure.
+  const onError = (err: Error) => log.warn({ err: err.message }, "a post-load session lost its connection");
+  client.on("error", onError);
+  let failed = true;
   try {
-    makeValidMs = await timed("make geometries valid", () =>
-      client.query(loadSql(import.meta.url, "sql/make-valid.sql", { schema })),
-    );
-    indexesMs = await timed("indexes", () => client.query(loadSql(import.meta.url, "sql/indexes.sql", { schema })));
-  } catch (err) {
-    await namesAlongside?.catch(() => {}); // its connection back before the failed version's schema is dropped
-    throw err;
-  }
-  const searchNamesMs = await (namesAlongside ?? timed("search names", () => buildSearchNames(client, schema)));
-  // deepest band first: each coarser band is simplified from the previous (finer) one
-  const generalised = ZOOM_BANDS.filter((b) => b.table !== null).sort((a, b) => b.minZoom - a.minZoom);
-  const generaliseMs = await timed("generalised tables", async () => {
-    let source = "zones";
-    for (const band of generalised) {
-      const table = band.table as string;
-      await client.query(
-        loadSql(import.meta.url, "sql/generalise.sql", {
-          schema,
-          table,
-          source,
-          filter: sqlFragment(bandFilterSql(band)),
-          tolerance: band.toleranceMeters,
-        }),
-      );
-      source = table;
+    for (let i = 1; i < wanted; i++) {
+      const s = await (pool as pg.Pool).connect();
+      s.on("error", onError);
+      borrowed.push(s);
     }
-  });
-  const tables = ["zones", ...generalised.map((b) => b.table as string)];
-  const analyzeMs = await timed("analyze", () =>
-    client.query(`ANALYZE ${tables.map((t) => `${s}.${ident(t)}`).join(", ")}`),
-  );
-  return { makeValidMs, indexesMs, searchNamesMs, generaliseMs, analyzeMs };
+    for (const band of ZOOM_BANDS) {
+      if (band.table) await client.query(sql("generalised-table.sql", { schema, table: band.table }));
+    }
+    const { rows } = await client.query<GeometryRow>(sql("list-geometries.sql", { schema }));
+    const sessions = [client, ...borrowed];
+    let groupMs: Map<string, number>;
+    try {
+      ({ groupMs } = await runSteps(postLoadSteps(schema, rows, sessions.length), sessions, (pids) =>
+        cancelOnNewConnection(pool, pids),
+      ));
+    } catch (err) {
+      if (!(err instanceof StepsFailed)) throw err;
+      for (const s of err.troubled) broken.add(s);
+      throw err.first;
+    }
+    const postLoadMs = performance.now() - t0;
+    log.info(
+      { step: "after the load", seconds: Number((postLoadMs / 1000).toFixed(2)), sessions: sessions.length },
+      "post-load steps done",
+    );
+    const ms = (g: string) => groupMs.get(g) ?? 0;
+    failed = false;
+    return {
+      makeValidMs: ms(GROUP.repair),
+      indexesMs: ms(GROUP.indexes),
+      searchNamesMs: ms(GROUP.names),
+      generaliseMs: ms(GROUP.generalise),
+      analyzeMs: ms(GROUP.analyze),
+      postLoadMs,
+      postLoadSessions: sessions.length,
+    };
+  } finally {
+    // a session whose statement failed or was cancelled is closed rather than pooled (the listener stays on
+    // those: their 'error' may still come); the import's own client is closed by its caller after a failure
+    for (const s of borrowed) {
+      if (!broken.has(s)) s.off("error", onError);
+      s.release(broken.has(s));
+    }
+    if (!failed) client.off("error", onError);
+  }
 }

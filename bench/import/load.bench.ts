@@ -227,7 +227,7 @@ try {
     `binary vs text COPY (server side, same rows): text takes ${(rawText.wallMs / r0.wallMs).toFixed(2)}x the wall time, ${(rawText.serverCpuS / r0.serverCpuS).toFixed(2)}x the server CPU`,
   );
   say(
-    `after the load (cosmo import, reported apart): repair ${secs(t.makeValidMs)}, indexes ${secs(t.indexesMs)}, generalisation ${secs(t.generaliseMs)}, analyze ${secs(t.analyzeMs)}; whole import ${secs(t.totalMs)}`,
+    `after the load (cosmo import, reported apart): ${secs(t.postLoadMs)} on ${t.postLoadSessions} sessions, its steps side by side: repair ${secs(t.makeValidMs)}, indexes ${secs(t.indexesMs)}, search names ${secs(t.searchNamesMs)}, generalisation ${secs(t.generaliseMs)}, analyze ${secs(t.analyzeMs)}; whole import ${secs(t.totalMs)}`,
   );
 } finally {
   await db.close();

@@ -131,7 +131,9 @@ try {
   say(
     `| \`cosmo import FILE\`, whole command | ${secs(cosmo.wallMs)} | ${cosmo.clientCpuS.toFixed(1)} + ${cosmo.serverCpuS.toFixed(1)} s | ${ratio.toFixed(2)}× (target ≤ ${WHOLE_IMPORT_TARGET}×: ${ratio <= WHOLE_IMPORT_TARGET ? "met" : "NOT met"}) |`,
   );
-  // the import's own step timings (its "… done" log lines), so the query structures show apart
+  // the import's own step timings (its "… done" log lines), so the query structures show apart; the steps after
+  // the load run side by side on several sessions: "after the load" is their wall time, not their sum
+  say("  import steps (those after the load overlap):");
   for (const line of c.stderr.split("\n")) {
     const entry = /^\{.*"step".*\}$/.test(line) ? (JSON.parse(line) as { step: string; seconds: number }) : null;
     if (entry) say(`  import step: ${entry.step} ${entry.seconds} s`);

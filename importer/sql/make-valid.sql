@@ -1,6 +1,7 @@
--- geom must be a valid MultiPolygon: repair the invalid ones, keep their polygonal parts only; a boundary that
--- collapses to nothing has no geometry (geom_4326 keeps the file's).
+-- geom must be a valid MultiPolygon: the rows $1 (ctids found by find-invalid.sql) are repaired, keeping their
+-- polygonal parts only; a boundary that collapses to nothing has no geometry (geom_4326 keeps the file's).
+-- Valid rows are not touched (no new row version). OFFSET 0: the repair is computed once, not once per use of g.
 UPDATE {{schema}}.zones
-   SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3))
- WHERE geom IS NOT NULL AND NOT ST_IsValid(geom);
-UPDATE {{schema}}.zones SET geom = NULL WHERE geom IS NOT NULL AND ST_IsEmpty(geom);
+   SET geom = (SELECT CASE WHEN ST_IsEmpty(g) THEN NULL ELSE g END
+                 FROM (SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3)) AS g OFFSET 0) fixed)
+ WHERE ctid = ANY ($1::tid[]);

@@ -1,0 +1,259 @@
+// The steps after the load (post-load.ts) on real PostGIS: the same tables whatever the number of sessions,
+// generalisation and repair doing only the work needed, and a branch killed mid-step failing the import cleanly.
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sampleZones } from "../../core/cosmogony/test/sample-zones.ts";
+import { loadSql, sqlFragment } from "../../core/sql.ts";
+import type { TestDatabase } from "../../core/testing.ts";
+import { testDatabase, tmpDir } from "../../core/testing.ts";
+import { importZonesFile } from "../import.ts";
+import { shares } from "../post-load.ts";
+import { bandFilterSql, ZOOM_BANDS } from "../zoom-bands.ts";
+import { writeZones } from "./helpers.ts";
+
+let db: TestDatabase;
+const dir = tmpDir("post-load");
+const sql = (name: string, values: Parameters<typeof loadSql>[2]) =>
+  loadSql(new URL("../post-load.ts", import.meta.url).href, `sql/${name}`, values);
+const generalised = ZOOM_BANDS.filter((b) => b.table !== null).sort((a, b) => b.minZoom - a.minZoom);
+
+beforeAll(async () => {
+  db = await testDatabase("post-load");
+});
+afterAll(async () => {
+  await db?.close();
+});
+
+/** id → md5 of the EWKB of every row of a band table (or of a query giving id, geom). */
+async function geometries(pool: pg.Pool, from: string): Promise<Record<string, string>> {
+  const { rows } = await pool.query<{ id: number; h: string | null }>(
+    `SELECT id, md5(ST_AsEWKB(geom)) AS h FROM ${from} AS t ORDER BY id`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.id, r.h ?? "null"]));
+}
+
+/** The band as one plain statement per band computes it (the chain from zones, each coarser from the finer). */
+function plainBand(schema: string, band: (typeof generalised)[number], source: string): string {
+  const tol = band.toleranceMeters;
+  return `(SELECT id, geom FROM (
+      SELECT id, CASE WHEN ST_IsValid(ST_Simplify(geom, ${tol}, true)) THEN ST_Multi(ST_Simplify(geom, ${tol}, true))
+                      ELSE ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Simplify(geom, ${tol}, true)), 3)) END AS geom
+      FROM ${schema}.${source} WHERE geom IS NOT NULL AND ${bandFilterSql(band)}) s
+    WHERE NOT ST_IsEmpty(geom))`;
+}
+
+async function describeVersion(pool: pg.Pool, version: number) {
+  const s = `zones_v${version}`;
+  const bands: Record<string, Record<string, string>> = {};
+  let source = "zones";
+  for (const band of generalised) {
+    const table = band.table as string;
+    bands[table] = await geometries(pool, `${s}.${table}`);
+    // what one plain statement gives from the (already checked) finer table
+    expect(bands[table], table).toEqual(await geometries(pool, plainBand(s, band, source)));
+    source = table;
+  }
+  const { rows: idx } = await pool.query<{ tablename: string; indexname: string }>(
+    "SELECT tablename, indexname FROM pg_indexes WHERE schemaname = $1 ORDER BY 1, 2",
+    [s],
+  );
+  const { rows: pk } = await pool.query(
+    `SELECT conname, contype FROM pg_constraint WHERE conrelid = '${s}.zones'::regclass AND contype = 'p'`,
+  );
+  const { rows: analysed } = await pool.query<{ relname: string }>(
+    "SELECT DISTINCT tablename AS relname FROM pg_stats WHERE schemaname = $1 ORDER BY 1",
+    [s],
+  );
+  return {
+    zones: await geometries(pool, `${s}.zones`),
+    bands,
+    indexes: idx.map((r) => `${r.tablename}.${r.indexname}`),
+    primaryKey: pk,
+    analysed: analysed.map((r) => r.relname),
+  };
+}
+
+describe("shares", () => {
+  it("cuts rows into consecutive runs of about the same size, never more runs than rows", () => {
+    const rows = [5, 1, 1, 1, 1, 1, 5, 5].map((bytes, i) => ({ i, bytes }));
+    const cut = shares(rows, 3);
+    expect(cut.flat()).toEqual(rows);
+    expect(cut.map((s) => s.reduce((n, r) => n + r.bytes, 0))).toEqual([7, 8, 5]);
+    expect(shares(rows.slice(0, 2), 8)).toHaveLength(2);
+    expect(shares(rows, 1)).toEqual([rows]);
+    expect(shares([], 4)).toEqual([]);
+  });
+});
+
+describe("post-load", () => {
+  it("builds the same zones, bands, indexes and statistics on the pool's sessions as on a pool of one", async () => {
+    const { extractedLuxembourg } = await import("../../extractor/test-fixture.ts");
+    const path = await extractedLuxembourg();
+    const res = await importZonesFile(db, path, { progress: false, keepVersions: 10 });
+    expect(res.timings?.postLoadSessions).toBeGreaterThan(1);
+    const many = await describeVersion(db.pool, res.version);
+    expect(Object.keys(many.bands.zones_z6_8).length).toBeGreaterThan(10);
+    expect(many.indexes).toEqual([
+      "zone_names.zone_names_term",
+      "zone_names.zone_names_trigram",
+      "zones.zones_geom",
+      "zones.zones_geom_4326",
+      "zones.zones_osm_id",
+      "zones.zones_parent",
+      "zones.zones_pkey",
+      "zones.zones_wikidata",
+      "zones.zones_zone_type",
+      "zones_z0_2.zones_z0_2_geom_idx",
+      "zones_z0_2.zones_z0_2_pkey",
+      "zones_z3_5.zones_z3_5_geom_idx",
+      "zones_z3_5.zones_z3_5_pkey",
+      "zones_z6_8.zones_z6_8_geom_idx",
+      "zones_z6_8.zones_z6_8_pkey",
+    ]);
+    expect(many.primaryKey).toEqual([{ conname: "zones_pkey", contype: "p" }]);
+    expect(many.analysed).toEqual(["zone_names", "zones", "zones_z0_2", "zones_z3_5", "zones_z6_8"]);
+
+    const single = await testDatabase("post-load-pool1", { poolMax: 1 });
+    try {
+      const one = await importZonesFile(single, path, { progress: false });
+      expect(one.timings?.postLoadSessions).toBe(1);
+      expect(await describeVersion(single.pool, one.version)).toEqual(many);
+    } finally {
+      await single.close();
+    }
+  });
+
+  it("simplifies and validates each zone of a band once (the subqueries are not pulled up)", async () => {
+    const path = await writeZones(
+      dir,
+      "calls.jsonl",
+      sampleZones().map((z) => ({ ...z, name: `${z.name} calls` })),
+    );
+    const res = await importZonesFile(db, path, { progress: false, keepVersions: 10 });
+    const schema = `zones_v${res.version}`;
+    const band = generalised[0];
+    const client = await db.pool.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query("SET LOCAL track_functions = 'all'");
+      await client.query(sql("generalised-table.sql", { schema, table: "calls" }));
+      const { rows: members } = await client.query<{ id: number }>(
+        `SELECT id FROM ${schema}.zones WHERE geom IS NOT NULL AND ${bandFilterSql(band)}`,
+      );
+      expect(members.length).toBe(2);
+      const calls = async (fn: string) =>
+        (await client.query(`SELECT coalesce(pg_stat_get_xact_function_calls('${fn}'::regprocedure), 0)::int AS n`))
+          .rows[0].n as number;
+      const before = {
+        simplify: await calls("st_simplify(geometry,float8,boolean)"),
+        valid: await calls("st_isvalid(geometry)"),
+      };
+      const inserted = await client.query(
+        sql("generalise.sql", {
+          schema,
+          table: "calls",
+          source: "zones",
+          filter: sqlFragment(bandFilterSql(band)),
+          tolerance: band.toleranceMeters,
+        }),
+        [members.map((m) => m.id)],
+      );
+      expect(inserted.rowCount).toBe(2);
+      expect(await calls("st_simplify(geometry,float8,boolean)")).toBe(before.simplify + 2);
+      expect(await calls("st_isvalid(geometry)")).toBe(before.valid + 2);
+    } finally {
+      await client.query("ROLLBACK");
+      client.release();
+    }
+  });
+
+  it("rewrites only the rows whose geometry is invalid or empty", async () => {
+    const zones = sampleZones().map((z) => ({ ...z, name: `${z.name} rewrite` }));
+    const path = await writeZones(dir, "rewrite.jsonl", zones);
+    const res = await importZonesFile(db, path, { progress: false, keepVersions: 10 });
+    // the load's rows all carry its transaction id; an UPDATE gives a row another one
+    const { rows } = await db.pool.query<{ id: number }>(
+      `SELECT id FROM zones_v${res.version}.zones
+        WHERE xmin <> (SELECT xmin FROM zones_v${res.version}.zones WHERE id = 10) ORDER BY id`,
+    );
+    expect(rows.map((r) => r.id)).toEqual([23]); // the bow tie
+  });
+});
+
+describe("post-load failures", () => {
+  const LOCK = 7_270_099;
+  let control: pg.Client;
+
+  beforeAll(async () => {
+    control = new pg.Client({ connectionString: db.url });
+    await control.connect();
+    // every CREATE INDEX waits (mid-statement) while the test holds LOCK
+    await control.query(`
+      CREATE FUNCTION public.hold_index_builds() RETURNS event_trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_advisory_lock_shared(${LOCK}); PERFORM pg_advisory_unlock_shared(${LOCK}); END $$;
+      CREATE EVENT TRIGGER hold_index_builds ON ddl_command_start WHEN TAG IN ('CREATE INDEX')
+        EXECUTE FUNCTION public.hold_index_builds();`);
+  });
+  afterAll(async () => {
+    await control?.query("DROP EVENT TRIGGER IF EXISTS hold_index_builds").catch(() => undefined);
+    await control?.end();
+  });
+
+  /** Backends waiting on LOCK, and the one holding the import's lock. */
+  async function waiting(): Promise<{ pids: number[]; importLockHolder: number | null }> {
+    const { rows } = await control.query<{ pid: number }>(
+      "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted ORDER BY pid",
+      [LOCK],
+    );
+    const holder = await control.query<{ pid: number }>(
+      "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = 7270002 AND granted",
+    );
+    return { pids: rows.map((r) => r.pid), importLockHolder: holder.rows[0]?.pid ?? null };
+  }
+
+  for (const killed of ["a borrowed session", "the import's own session"] as const) {
+    it(`runs index builds at once on two sessions; ${killed} killed mid-step fails the import cleanly`, async () => {
+      const path = await writeZones(
+        dir,
+        `killed-${killed.length}.jsonl`,
+        sampleZones().map((z) => ({ ...z, name: `${z.name} ${killed}` })),
+      );
+      await control.query("SELECT pg_advisory_lock($1)", [LOCK]);
+      let importing: Promise<unknown> | null = null;
+      try {
+        importing = importZonesFile(db, path, { progress: false, keepVersions: 10 });
+        importing.catch(() => undefined);
+        // two statements held inside CREATE INDEX at once: the steps do run side by side
+        let w = await waiting();
+        while (w.pids.length < 2) {
+          await new Promise((r) => setTimeout(r, 20));
+          w = await waiting();
+        }
+        const victim =
+          killed === "the import's own session"
+            ? (w.importLockHolder as number)
+            : (w.pids.find((p) => p !== w.importLockHolder) as number);
+        expect(w.pids).toContain(victim);
+        await control.query("SELECT pg_terminate_backend($1)", [victim]);
+        await expect(importing).rejects.toThrow(/terminat/i);
+      } finally {
+        await control.query("SELECT pg_advisory_unlock($1)", [LOCK]);
+        await importing?.catch(() => undefined);
+      }
+      const { rows } = await db.pool.query(
+        "SELECT version, status, schema_name, error FROM cosmo.datasets ORDER BY version DESC LIMIT 1",
+      );
+      expect(rows[0].status).toBe("failed");
+      expect(rows[0].error).toMatch(/terminat/i);
+      const schemas = await db.pool.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [rows[0].schema_name]);
+      expect(schemas.rowCount).toBe(0);
+      // no statement left running, every pooled connection idle
+      const { rows: busy } = await control.query(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'",
+      );
+      expect(busy[0].n).toBe(0);
+      expect(db.pool.waitingCount).toBe(0);
+      expect(db.pool.idleCount).toBe(db.pool.totalCount);
+    });
+  }
+});
