@@ -17,6 +17,7 @@ import { isCountryCode } from "./country-codes.ts";
 import { multiPolygonBBox, vertexCount } from "./geometry.ts";
 import { GeometryTexts, geometryTextThreads } from "./geometry-texts.ts";
 import { COUNTRY_CODE_TAG, countryCandidates } from "./hierarchy.ts";
+import { defaultMemoryBudget, formatBytes, memoryBudgetBytes } from "./memory-budget.ts";
 import { metaObject, writeMetaSidecar } from "./meta-sidecar.ts";
 import {
   buildHierarchy,
@@ -40,6 +41,7 @@ import {
   type Workspace,
 } from "./postgis.ts";
 import { RulesStore } from "./rules.ts";
+import { SpillDir, SpilledGeometries } from "./spill.ts";
 import { type CosmogonyStats, computeStats } from "./stats.ts";
 import type { DraftZone } from "./types.ts";
 import { writeZones } from "./write-zones.ts";
@@ -59,6 +61,11 @@ export interface ExtractOptions {
   covers?: CoversEngine;
   /** Database for the geometric steps (default: openDatabase()). */
   db?: Database;
+  /**
+   * Bytes of memory the extract keeps to, spilling to temporary files beyond it (default: config
+   * `extract.memoryBudget`, else half the machine's memory). The output is the same either way.
+   */
+  memoryBudget?: number;
 }
 
 export interface ExtractSummary {
@@ -78,6 +85,8 @@ export interface ExtractSummary {
   stats: CosmogonyStats;
   seconds: { read: number; geometry: number; write: number; total: number };
   bytes: number;
+  /** The memory budget (bytes) and what went to disk to keep to it. */
+  memory: { budget: number; spilledGeometryBytes: number };
 }
 
 type PostalBoundaries = ReturnType<typeof buildPostalBoundaries>;
@@ -89,6 +98,7 @@ interface Settings {
   voronoi: boolean;
   filterLangs: string[];
   covers: CoversEngine | undefined;
+  memoryBudget: number;
 }
 
 /**
@@ -98,6 +108,20 @@ interface Settings {
 export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
   const clock = new StepClock();
   const settings = checkedSettings(opts);
+  const spillDir = new SpillDir();
+  try {
+    return await extractWithin(opts, settings, clock, spillDir);
+  } finally {
+    spillDir.close();
+  }
+}
+
+async function extractWithin(
+  opts: ExtractOptions,
+  settings: Settings,
+  clock: StepClock,
+  spillDir: SpillDir,
+): Promise<ExtractSummary> {
   const pbf = await clock.step("read", () => readPbf(opts.input, opts.threads));
   const readEnd = clock.elapsed();
 
@@ -115,17 +139,20 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
   // Zones left without a type are removed before the stats (their ids leave holes, as upstream).
   const typed = placed.zones.filter((z) => z.zoneType !== null);
   let texts: GeometryTexts | undefined;
+  let spilled: SpilledGeometries | undefined;
   let geometryEnd: number;
   let stats: CosmogonyStats;
   let bytes: number;
   try {
-    texts = geometryTextsOnThreads(typed, opts.threads);
+    spilled = spillGeometriesBeyondBudget(placed, typed, opts.threads, settings.memoryBudget, spillDir);
+    if (!spilled) texts = geometryTextsOnThreads(typed, opts.threads);
     await clock.step("names and labels", () => computeNamesAndLabels(placed.zones, settings.filterLangs));
     geometryEnd = clock.elapsed();
     stats = zoneStats(typed, placed);
-    bytes = await writeOutput(typed, opts, stats, texts);
+    bytes = await writeOutput(typed, opts, stats, texts, spilled);
   } finally {
     await texts?.close();
+    spilled?.close();
     await dropping;
   }
   const end = clock.elapsed();
@@ -134,6 +161,7 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
     output: opts.output,
     bytes,
     seconds: { read: readEnd, geometry: geometryEnd - readEnd, write: end - geometryEnd, total: end },
+    memory: { budget: settings.memoryBudget, spilledGeometryBytes: spilled?.bytes ?? 0 },
   });
 }
 
@@ -213,7 +241,22 @@ function checkedSettings(opts: ExtractOptions): Settings {
     voronoi: opts.voronoi ?? true,
     filterLangs: opts.filterLangs ?? [],
     covers: opts.covers,
+    memoryBudget: checkedMemoryBudget(opts.memoryBudget),
   };
+}
+
+/** The budget given, else the configured one (checked with the config), else one sized to the machine. */
+function checkedMemoryBudget(given: number | undefined): number {
+  if (given !== undefined) {
+    if (!Number.isFinite(given) || given <= 0) {
+      throw new CosmoError(`memory budget: expected a positive number of bytes, got ${given}`, {
+        exitCode: EXIT.input,
+      });
+    }
+    return given;
+  }
+  const configured = getConfig().extract.memoryBudget;
+  return configured ? memoryBudgetBytes(configured) : defaultMemoryBudget();
 }
 
 /** The PBF's nodes, ways and relations (an s3:// input is downloaded first, and its copy removed once read). */
@@ -289,6 +332,42 @@ function giveCells(zones: DraftZone[], cells: Awaited<ReturnType<typeof voronoiC
   }
 }
 
+/** JSON text of the geometries made ahead by the text workers (geometry-texts.ts), at most, in bytes. */
+const TEXT_WINDOW_BYTES = 12e6 * 40;
+
+/**
+ * The geometries are final, and from here to the end of the write the zones' rings are the largest thing the
+ * extract holds (16 bytes a vertex, plus the text workers' window). When they would take the process beyond its
+ * budget, every written zone's rings go to a temporary file, read back one zone at a time by the write, and the
+ * others are let go. Returns the spilled geometries, or undefined when memory holds them.
+ */
+function spillGeometriesBeyondBudget(
+  placed: PlacedZones,
+  typed: DraftZone[],
+  threads: number | undefined,
+  budget: number,
+  spillDir: SpillDir,
+): SpilledGeometries | undefined {
+  const vertices = typed.reduce((n, z) => n + vertexCount(z.geometry), 0);
+  const window = geometryTextThreads(vertices, threads ?? availableParallelism()) > 0 ? TEXT_WINDOW_BYTES : 0;
+  const rss = process.memoryUsage().rss;
+  if (rss + window <= budget) return undefined;
+  const spilled = new SpilledGeometries(spillDir.file("geometries.f64"));
+  try {
+    for (const z of typed) if (z.geometry) spilled.spill(z.id, z.geometry);
+  } catch (err) {
+    spilled.close();
+    throw err;
+  }
+  for (const z of placed.built.zones) z.geometry = null;
+  for (const z of placed.zones) z.geometry = null;
+  log.info(
+    { budget: formatBytes(budget), rss: formatBytes(rss), spilled: formatBytes(spilled.bytes), vertices },
+    "memory budget: the zones' geometries go to a temporary file until the write",
+  );
+  return spilled;
+}
+
 /** The geometries are final: their JSON text is made on worker threads from now on (when big enough to gain). */
 function geometryTextsOnThreads(zones: DraftZone[], threads: number | undefined): GeometryTexts | undefined {
   const geometries = zones.map((z) => z.geometry);
@@ -312,9 +391,11 @@ async function writeOutput(
   opts: ExtractOptions,
   stats: CosmogonyStats,
   texts: GeometryTexts | undefined,
+  spilled: SpilledGeometries | undefined,
 ): Promise<number> {
   const meta = metaObject({ osm_filename: basename(opts.input), stats });
-  const { bytes } = await writeZones(typed, opts.output, meta, texts);
+  const geometryOf = spilled ? (z: DraftZone) => (spilled.hasNext(z.id) ? spilled.next(z.id) : null) : undefined;
+  const { bytes } = await writeZones(typed, opts.output, meta, texts, geometryOf);
   await writeMetaSidecar(opts.output, meta);
   return bytes;
 }
@@ -323,7 +404,7 @@ function summary(
   typed: DraftZone[],
   placed: PlacedZones,
   stats: CosmogonyStats,
-  written: Pick<ExtractSummary, "output" | "bytes" | "seconds">,
+  written: Pick<ExtractSummary, "output" | "bytes" | "seconds" | "memory">,
 ): ExtractSummary {
   const zonesByType: Record<string, number> = {};
   for (const z of typed) zonesByType[z.zoneType!] = (zonesByType[z.zoneType!] ?? 0) + 1;
@@ -343,6 +424,7 @@ function summary(
     stats,
     seconds: written.seconds,
     bytes: written.bytes,
+    memory: written.memory,
   };
 }
 

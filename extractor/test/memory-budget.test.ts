@@ -1,0 +1,176 @@
+// `--memory-budget`: a budget too small for the zones' rings sends them to a temporary file until the write, and the
+// output must be the very bytes of the run that kept them in memory (Luxembourg, Gatineau and a generated grid).
+// The temporary files go away on success, on failure and on SIGINT/SIGTERM; a run killed outright leaves its
+// directory, which must not break the next run (it removes it).
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "../../core/paths.ts";
+import { COSMO_BIN, fixture, runNode, type TestDatabase, testDatabase, testEnv, tmpDir } from "../../core/testing.ts";
+import { type ExtractOptions, extract } from "../extract.ts";
+import { memoryBudgetBytes, memoryBudgetProblem } from "../memory-budget.ts";
+
+const run = promisify(execFile);
+const TINY = memoryBudgetBytes("64MiB");
+const UNBOUNDED = 2 ** 50;
+
+let db: TestDatabase;
+let dir: string;
+
+beforeAll(async () => {
+  db = await testDatabase("extract_budget");
+  dir = tmpDir("extract-budget");
+});
+afterAll(async () => {
+  await db.close();
+});
+
+/** The same extract without a binding budget and with a tiny one: both outputs' bytes and the budgeted summary. */
+async function bothWays(name: string, opts: Omit<ExtractOptions, "output" | "db" | "memoryBudget">) {
+  const free = join(dir, `${name}-free.jsonl`);
+  const tight = join(dir, `${name}-tight.jsonl`);
+  const freeRun = await extract({ ...opts, output: free, db, memoryBudget: UNBOUNDED });
+  const tightRun = await extract({ ...opts, output: tight, db, memoryBudget: TINY });
+  return { free: readFileSync(free), tight: readFileSync(tight), freeRun, tightRun, freePath: free, tightPath: tight };
+}
+
+describe("extract under a memory budget: the same bytes", () => {
+  it("Luxembourg (Voronoi on, country from the data): the rings spilled, the output identical", async () => {
+    const r = await bothWays("lux", { input: fixture("luxembourg_filtered.osm.pbf") });
+    expect(r.freeRun.memory.spilledGeometryBytes).toBe(0);
+    expect(r.tightRun.memory.spilledGeometryBytes).toBeGreaterThan(0);
+    expect(r.tightRun.zoneCount).toBe(212);
+    expect(r.tight.equals(r.free)).toBe(true);
+    expect(readFileSync(`${r.tightPath}.meta.json`).equals(readFileSync(`${r.freePath}.meta.json`))).toBe(true);
+  });
+
+  it("Gatineau (--country-code ca, .json with its meta block)", async () => {
+    const free = join(dir, "gatineau-free.json");
+    const tight = join(dir, "gatineau-tight.json");
+    const input = fixture("gatineau.osm.pbf");
+    await extract({ input, output: free, countryCode: "ca", db, memoryBudget: UNBOUNDED });
+    const tightRun = await extract({ input, output: tight, countryCode: "ca", db, memoryBudget: TINY });
+    expect(tightRun.memory.spilledGeometryBytes).toBeGreaterThan(0);
+    expect(readFileSync(tight).equals(readFileSync(free))).toBe(true);
+  });
+
+  it("a generated 2×2 grid of Luxembourg copies (make-big.ts), gzip output", async () => {
+    const pbf = join(dir, "grid2.osm.pbf");
+    await run(process.execPath, [
+      "--import",
+      "tsx",
+      join(PROJECT_ROOT, "bench/extract/make-big.ts"),
+      fixture("luxembourg_filtered.osm.pbf"),
+      pbf,
+      "2",
+    ]);
+    const free = join(dir, "grid-free.jsonl.gz");
+    const tight = join(dir, "grid-tight.jsonl.gz");
+    await extract({ input: pbf, output: free, countryCode: "lu", db, memoryBudget: UNBOUNDED });
+    const tightRun = await extract({ input: pbf, output: tight, countryCode: "lu", db, memoryBudget: TINY });
+    expect(tightRun.memory.spilledGeometryBytes).toBeGreaterThan(0);
+    expect(tightRun.zoneCount).toBeGreaterThan(4 * 200);
+    expect(readFileSync(tight).equals(readFileSync(free))).toBe(true);
+  });
+});
+
+describe("memory budget values", () => {
+  it("takes binary and decimal sizes, refuses words and sizes too small to run", () => {
+    expect(memoryBudgetBytes("1GiB")).toBe(1024 ** 3);
+    expect(memoryBudgetBytes("512MiB")).toBe(512 * 1024 ** 2);
+    expect(memoryBudgetBytes("2GB")).toBe(2e9);
+    expect(memoryBudgetProblem("lots")).toMatch(/expected a size such as 1GiB/);
+    expect(memoryBudgetProblem("1MiB")).toMatch(/below the smallest budget/);
+    expect(memoryBudgetProblem("-1GiB")).toMatch(/below the smallest budget/);
+  });
+});
+
+/** `cosmo extract` on Luxembourg with TMPDIR set to `tmp` (where the spill directory goes). */
+function extractCli(tmp: string, extra: string[], onSpawn?: (pid: number) => void, env: NodeJS.ProcessEnv = {}) {
+  mkdirSync(tmp, { recursive: true });
+  const out = join(tmp, "..", `${tmp.split("/").pop()}.jsonl`);
+  return runNode(
+    [COSMO_BIN, "extract", "-i", fixture("luxembourg_filtered.osm.pbf"), "-o", out, "--country-code", "lu", ...extra],
+    { env: { ...testEnv({ db }), COSMO_LOG_LEVEL: "warn", TMPDIR: tmp, ...env }, onSpawn },
+  );
+}
+
+const spillDirs = (tmp: string) => readdirSync(tmp).filter((n) => n.startsWith("cosmo-extract-spill-"));
+
+/** Resolves once the run's spill directory exists (it is made before the PBF is read). */
+async function spillDirAppears(tmp: string): Promise<void> {
+  while (spillDirs(tmp).length === 0) await new Promise((r) => setTimeout(r, 20));
+}
+
+describe("cosmo extract --memory-budget: bad values, temporary files", () => {
+  it("a bad --memory-budget is refused before any work (exit 2), naming the option", async () => {
+    const tmp = join(dir, "bad-option");
+    const r = await extractCli(tmp, ["--memory-budget", "lots"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--memory-budget: expected a size such as 1GiB, 512MiB or 2GB, got "lots"/);
+    const small = await extractCli(tmp, ["--memory-budget", "1MiB"]);
+    expect(small.code).toBe(2);
+    expect(small.stderr).toMatch(/--memory-budget: "1MiB" is below the smallest budget/);
+    expect(existsSync(join(dir, "bad-option.jsonl"))).toBe(false);
+  });
+
+  it("a bad extract.memoryBudget setting is a config error (exit 4) naming the setting", async () => {
+    const r = await extractCli(join(dir, "bad-config"), [], undefined, { COSMO_EXTRACT_MEMORY_BUDGET: "much" });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/extract\.memoryBudget/);
+    expect(r.stderr).toMatch(/expected a size such as 1GiB/);
+  });
+
+  it("removes its temporary files on success and on failure", async () => {
+    const tmp = join(dir, "lifecycle");
+    const ok = await extractCli(tmp, ["--memory-budget", "64MiB"]);
+    expect(ok.code).toBe(0);
+    expect(spillDirs(tmp)).toEqual([]);
+    const failed = await runNode(
+      [
+        COSMO_BIN,
+        "extract",
+        "-i",
+        join(PROJECT_ROOT, "package.json"),
+        "-o",
+        join(tmp, "x.jsonl"),
+        "--memory-budget",
+        "64MiB",
+      ],
+      { env: { ...testEnv({ db }), COSMO_LOG_LEVEL: "warn", TMPDIR: tmp } },
+    );
+    expect(failed.code).toBe(2);
+    expect(spillDirs(tmp)).toEqual([]);
+  });
+
+  it.each(["SIGTERM", "SIGINT"] as const)("removes its temporary files when stopped by %s", async (signal) => {
+    const tmp = join(dir, `signal-${signal}`);
+    let pid = 0;
+    const running = extractCli(tmp, ["--memory-budget", "64MiB"], (p) => {
+      pid = p;
+    });
+    await spillDirAppears(tmp);
+    process.kill(pid, signal);
+    const r = await running;
+    expect(r.signal).toBe(signal);
+    expect(spillDirs(tmp)).toEqual([]);
+  });
+
+  it("a run killed with SIGKILL leaves its directory; the next run works and removes it", async () => {
+    const tmp = join(dir, "sigkill");
+    let pid = 0;
+    const killed = extractCli(tmp, ["--memory-budget", "64MiB"], (p) => {
+      pid = p;
+    });
+    await spillDirAppears(tmp);
+    process.kill(pid, "SIGKILL");
+    expect((await killed).signal).toBe("SIGKILL");
+    const left = spillDirs(tmp);
+    expect(left).toHaveLength(1);
+    const next = await extractCli(tmp, ["--memory-budget", "64MiB"]);
+    expect(next.code).toBe(0);
+    expect(spillDirs(tmp)).toEqual([]);
+  });
+});
