@@ -5,6 +5,8 @@
 import { existsSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { getConfig } from "../core/config.ts";
 import { detectFormat } from "../core/cosmogony/format.ts";
 import { type Database, openDatabase } from "../core/db.ts";
@@ -41,7 +43,7 @@ import {
   type Workspace,
 } from "./postgis.ts";
 import { RulesStore } from "./rules.ts";
-import { SpillDir, SpilledGeometries } from "./spill.ts";
+import { SpillDir, SpilledGeometries, SpilledTexts } from "./spill.ts";
 import { type CosmogonyStats, computeStats } from "./stats.ts";
 import type { DraftZone } from "./types.ts";
 import { writeZones } from "./write-zones.ts";
@@ -86,7 +88,7 @@ export interface ExtractSummary {
   seconds: { read: number; geometry: number; write: number; total: number };
   bytes: number;
   /** The memory budget (bytes) and what went to disk to keep to it. */
-  memory: { budget: number; spilledGeometryBytes: number };
+  memory: { budget: number; spilledGeometryBytes: number; spilledLabelBytes: number };
 }
 
 type PostalBoundaries = ReturnType<typeof buildPostalBoundaries>;
@@ -139,20 +141,23 @@ async function extractWithin(
   // Zones left without a type are removed before the stats (their ids leave holes, as upstream).
   const typed = placed.zones.filter((z) => z.zoneType !== null);
   let texts: GeometryTexts | undefined;
-  let spilled: SpilledGeometries | undefined;
+  let spilled: Spilled | undefined;
   let geometryEnd: number;
   let stats: CosmogonyStats;
   let bytes: number;
   try {
-    spilled = spillGeometriesBeyondBudget(placed, typed, opts.threads, settings.memoryBudget, spillDir);
+    spilled = spillBeyondBudget(placed, typed, opts.threads, settings.memoryBudget, spillDir);
     if (!spilled) texts = geometryTextsOnThreads(typed, opts.threads);
-    await clock.step("names and labels", () => computeNamesAndLabels(placed.zones, settings.filterLangs));
+    await clock.step("names and labels", () =>
+      computeNamesAndLabels(placed.zones, settings.filterLangs, spilled?.labels),
+    );
     geometryEnd = clock.elapsed();
     stats = zoneStats(typed, placed);
-    bytes = await writeOutput(typed, opts, stats, texts, spilled);
+    bytes = await writeOutput(typed, opts, stats, texts, spilled?.geometries);
   } finally {
     await texts?.close();
-    spilled?.close();
+    spilled?.geometries.close();
+    spilled?.labels.close();
     await dropping;
   }
   const end = clock.elapsed();
@@ -161,7 +166,11 @@ async function extractWithin(
     output: opts.output,
     bytes,
     seconds: { read: readEnd, geometry: geometryEnd - readEnd, write: end - geometryEnd, total: end },
-    memory: { budget: settings.memoryBudget, spilledGeometryBytes: spilled?.bytes ?? 0 },
+    memory: {
+      budget: settings.memoryBudget,
+      spilledGeometryBytes: spilled?.geometries.bytes ?? 0,
+      spilledLabelBytes: spilled?.labels.bytes ?? 0,
+    },
   });
 }
 
@@ -334,38 +343,63 @@ function giveCells(zones: DraftZone[], cells: Awaited<ReturnType<typeof voronoiC
 
 /** JSON text of the geometries made ahead by the text workers (geometry-texts.ts), at most, in bytes. */
 const TEXT_WINDOW_BYTES = 12e6 * 40;
+/**
+ * Chain labels a zone, held from the labels step to the write (~230 international labels a zone under a country
+ * with many name:* tags, each a string built onto its parent's): measured on the benchmark grid, ~17 KB a zone.
+ */
+const LABEL_BYTES_PER_ZONE = 17e3;
+
+/** What went to the spill directory to keep to the memory budget. */
+interface Spilled {
+  geometries: SpilledGeometries;
+  labels: SpilledTexts;
+}
 
 /**
- * The geometries are final, and from here to the end of the write the zones' rings are the largest thing the
- * extract holds (16 bytes a vertex, plus the text workers' window). When they would take the process beyond its
- * budget, every written zone's rings go to a temporary file, read back one zone at a time by the write, and the
- * others are let go. Returns the spilled geometries, or undefined when memory holds them.
+ * The geometries are final; from here to the end of the write the extract holds every zone's rings (16 bytes a
+ * vertex, plus the text workers' window) and chain labels. When they would take the process beyond its budget,
+ * every written zone's rings go to a temporary file, read back one zone at a time by the write (the others are
+ * let go), and so do the international labels, each zone's as soon as it is made. Returns what was spilled, or
+ * undefined when memory holds it all.
  */
-function spillGeometriesBeyondBudget(
+function spillBeyondBudget(
   placed: PlacedZones,
   typed: DraftZone[],
   threads: number | undefined,
   budget: number,
   spillDir: SpillDir,
-): SpilledGeometries | undefined {
+): Spilled | undefined {
   const vertices = typed.reduce((n, z) => n + vertexCount(z.geometry), 0);
   const window = geometryTextThreads(vertices, threads ?? availableParallelism()) > 0 ? TEXT_WINDOW_BYTES : 0;
   const rss = process.memoryUsage().rss;
-  if (rss + window <= budget) return undefined;
-  const spilled = new SpilledGeometries(spillDir.file("geometries.f64"));
+  if (rss + window + placed.zones.length * LABEL_BYTES_PER_ZONE <= budget) return undefined;
+  const geometries = new SpilledGeometries(spillDir.file("geometries.f64"));
+  const labels = new SpilledTexts(spillDir.file("international-labels.json"));
   try {
-    for (const z of typed) if (z.geometry) spilled.spill(z.id, z.geometry);
+    for (const z of typed) if (z.geometry) geometries.spill(z.id, z.geometry);
   } catch (err) {
-    spilled.close();
+    geometries.close();
+    labels.close();
     throw err;
   }
   for (const z of placed.built.zones) z.geometry = null;
   for (const z of placed.zones) z.geometry = null;
+  collectGarbage();
   log.info(
-    { budget: formatBytes(budget), rss: formatBytes(rss), spilled: formatBytes(spilled.bytes), vertices },
-    "memory budget: the zones' geometries go to a temporary file until the write",
+    { budget: formatBytes(budget), rss: formatBytes(rss), geometries: formatBytes(geometries.bytes), vertices },
+    "memory budget: the zones' geometries and international labels go to temporary files until the write",
   );
-  return spilled;
+  return { geometries, labels };
+}
+
+/**
+ * A full garbage collection, now. Why: the rings' slabs are garbage once spilled, but V8 frees external memory only
+ * when a major collection runs, and the labels and the write allocate too little to start one: without it the
+ * slabs would stay resident, beside their spilled copy, to the end.
+ */
+function collectGarbage(): void {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
 }
 
 /** The geometries are final: their JSON text is made on worker threads from now on (when big enough to gain). */
@@ -442,8 +476,18 @@ class StepClock {
   async step<T>(name: string, run: () => T | Promise<T>): Promise<T> {
     const t = Date.now();
     const result = await run();
+    const m = process.memoryUsage();
+    const mb = (n: number) => Math.round(n / 1e6);
+    // rss: what the budget is about; heap and arrayBuffers: where it goes (JS objects, typed arrays and slabs)
     log.info(
-      { step: name, seconds: (Date.now() - t) / 1000, rssMB: Math.round(process.memoryUsage().rss / 1e6) },
+      {
+        step: name,
+        seconds: (Date.now() - t) / 1000,
+        rssMB: mb(m.rss),
+        heapMB: mb(m.heapUsed),
+        heapTotalMB: mb(m.heapTotal),
+        arrayBuffersMB: mb(m.arrayBuffers),
+      },
       `${name} done`,
     );
     return result;

@@ -152,3 +152,55 @@ export class SpilledGeometries {
     closeSync(this.fd);
   }
 }
+
+/**
+ * Texts moved out of memory into one file: each appended once, read back by its number, in any order (the page
+ * cache keeps a file read soon after it was written). Memory keeps two numbers a text.
+ */
+export class SpilledTexts {
+  private readonly fd: number;
+  private offsets: Float64Array = new Float64Array(1024);
+  private lengths: Uint32Array = new Uint32Array(1024);
+  private count = 0;
+  /** Bytes of text spilled. */
+  bytes = 0;
+
+  constructor(private readonly path: string) {
+    this.fd = openSync(path, "w+");
+  }
+
+  /** Appends `text`; returns its number. */
+  add(text: string): number {
+    const buf = Buffer.from(text, "utf8");
+    let done = 0;
+    while (done < buf.length) done += writeSync(this.fd, buf, done, buf.length - done, this.bytes + done);
+    if (this.count === this.offsets.length) {
+      const offsets = new Float64Array(this.count * 2);
+      offsets.set(this.offsets);
+      const lengths = new Uint32Array(this.count * 2);
+      lengths.set(this.lengths);
+      this.offsets = offsets;
+      this.lengths = lengths;
+    }
+    this.offsets[this.count] = this.bytes;
+    this.lengths[this.count] = buf.length;
+    this.bytes += buf.length;
+    return this.count++;
+  }
+
+  get(n: number): string {
+    if (n < 0 || n >= this.count) throw new Error(`SpilledTexts: no text ${n} in ${this.path}`);
+    const buf = Buffer.allocUnsafe(this.lengths[n]);
+    let done = 0;
+    while (done < buf.length) {
+      const r = readSync(this.fd, buf, done, buf.length - done, this.offsets[n] + done);
+      if (r === 0) throw new Error(`SpilledTexts: ${this.path} ends early`);
+      done += r;
+    }
+    return buf.toString("utf8");
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}

@@ -41,6 +41,8 @@ describe("extract under a memory budget: the same bytes", () => {
     const r = await bothWays("lux", { input: fixture("luxembourg_filtered.osm.pbf") });
     expect(r.freeRun.memory.spilledGeometryBytes).toBe(0);
     expect(r.tightRun.memory.spilledGeometryBytes).toBeGreaterThan(0);
+    expect(r.tightRun.memory.spilledLabelBytes).toBeGreaterThan(0);
+    expect(r.freeRun.memory.spilledLabelBytes).toBe(0);
     expect(r.tightRun.zoneCount).toBe(212);
     expect(r.tight.equals(r.free)).toBe(true);
     expect(readFileSync(`${r.tightPath}.meta.json`).equals(readFileSync(`${r.freePath}.meta.json`))).toBe(true);
