@@ -30,7 +30,7 @@ import {
   typeZones,
   voronoiParents,
 } from "./ontology.ts";
-import { type OsmInput, readOsm } from "./osm-read.ts";
+import { type OsmInput, type ReadBlobs, readOsm } from "./osm-read.ts";
 import {
   type CoversEngine,
   centroids,
@@ -87,6 +87,8 @@ export interface ExtractSummary {
   stats: CosmogonyStats;
   seconds: { read: number; geometry: number; write: number; total: number };
   bytes: number;
+  /** How much of the PBF the passes inflated (whole, or up to the first group), summed over the passes. */
+  blobs: ReadBlobs;
   /** The memory budget (bytes) and what went to disk to keep to it. */
   memory: { budget: number; spilledGeometryBytes: number; spilledLabelBytes: number };
 }
@@ -126,6 +128,7 @@ async function extractWithin(
 ): Promise<ExtractSummary> {
   const pbf = await clock.step("read", () => readPbf(opts.input, opts.threads));
   const readEnd = clock.elapsed();
+  const { blobs } = pbf.peek();
 
   const scratch = await openScratch(opts);
   let placed: PlacedZones;
@@ -166,6 +169,7 @@ async function extractWithin(
     output: opts.output,
     bytes,
     seconds: { read: readEnd, geometry: geometryEnd - readEnd, write: end - geometryEnd, total: end },
+    blobs,
     memory: {
       budget: settings.memoryBudget,
       spilledGeometryBytes: spilled?.geometries.bytes ?? 0,
@@ -438,7 +442,7 @@ function summary(
   typed: DraftZone[],
   placed: PlacedZones,
   stats: CosmogonyStats,
-  written: Pick<ExtractSummary, "output" | "bytes" | "seconds" | "memory">,
+  written: Pick<ExtractSummary, "output" | "bytes" | "seconds" | "blobs" | "memory">,
 ): ExtractSummary {
   const zonesByType: Record<string, number> = {};
   for (const z of typed) zonesByType[z.zoneType!] = (zonesByType[z.zoneType!] ?? 0) + 1;
@@ -458,6 +462,7 @@ function summary(
     stats,
     seconds: written.seconds,
     bytes: written.bytes,
+    blobs: written.blobs,
     memory: written.memory,
   };
 }
@@ -503,6 +508,12 @@ class Handoff<T> {
 
   constructor(value: T) {
     this.value = value;
+  }
+
+  /** The value, left in place (for small parts of it). */
+  peek(): T {
+    if (this.value === null) throw new Error("a handed-off value was read after it was taken");
+    return this.value;
   }
 
   take(): T {

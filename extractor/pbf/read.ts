@@ -55,6 +55,14 @@ export interface PassResult {
   coords: NodeCoords;
   /** A block skipped by an earlier singleKindBlocks guess turned out to hold other kinds too. */
   mixedBlocks: boolean;
+  /** The file's data blobs, how many this pass inflated whole, and how many only up to their first group. */
+  blobs: BlobCounts;
+}
+
+export interface BlobCounts {
+  total: number;
+  decoded: number;
+  peeked: number;
 }
 
 /** Ways in file order: the node ids of way i are refs[start[i]] … refs[start[i + 1] - 1]. */
@@ -114,6 +122,7 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
   const kinds: number[] = [...known];
   const wayBatches: WayBatch[] = [];
   const pending: { seq: number; offset: number; end: number; outcome: Promise<BlobOutcome | null> }[] = [];
+  const blobs: BlobCounts = { total: 0, decoded: 0, peeked: 0 };
 
   const consume = async () => {
     const p = pending.shift();
@@ -126,6 +135,7 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
       throw new PbfError(path, p.offset, p.seq === 0 ? `invalid OSMHeader blob: ${msg}` : `corrupt blob: ${msg}`);
     }
     if (outcome?.kind === "data") {
+      blobs.decoded++;
       const r = outcome.result;
       const guess = known[p.seq];
       if (guess !== undefined && guess & GUESSED && (guess & ~GUESSED) !== r.kinds) mixedBlocks = true;
@@ -137,6 +147,7 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
       } else materializeWays(r.ways, result.ways);
       materializeRelations(r.relations, result.relations);
     } else if (outcome?.kind === "guessed") {
+      blobs.peeked++;
       kinds[p.seq] = outcome.kinds | GUESSED;
     } else if (outcome) {
       kinds[p.seq] = 0;
@@ -149,6 +160,7 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
       seq > 0 && known[seq] !== undefined && (trustGuesses || !(known[seq] & GUESSED)) && (known[seq] & wanted) === 0;
     for await (const blob of readBlobs(path, { skip })) {
       const peek = trustGuesses && known[blob.seq] === undefined;
+      if (blob.seq > 0) blobs.total++;
       const outcome = blob.data ? decoder.decode(blob.type, blob.data, peek) : Promise.resolve(null);
       outcome.catch(() => {}); // awaited in order by consume(); avoid unhandled-rejection noise meanwhile
       pending.push({ seq: blob.seq, offset: blob.offset, end: blob.end, outcome });
@@ -163,7 +175,7 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
     blobKinds.set(indexKey, kinds);
   }
   const wayTable = pass.waysAsTable ? concatWays(wayBatches) : null;
-  return { ...result, wayTable, coords: coords.build(), mixedBlocks };
+  return { ...result, wayTable, coords: coords.build(), mixedBlocks, blobs };
 }
 
 function concatWays(batches: WayBatch[]): WayTable {
