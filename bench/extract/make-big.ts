@@ -80,9 +80,12 @@ function transform(line: string, copy: number): string {
   return f.join(" ");
 }
 
-const osmium = spawn("osmium", ["cat", "-F", "opl", "-", "-o", out, "-f", "pbf", "--overwrite"], {
-  stdio: ["pipe", "inherit", "inherit"],
-});
+// The objects go out sorted by type then id, and the header says so, as in real extracts (Geofabrik, planet).
+const osmium = spawn(
+  "osmium",
+  ["cat", "-F", "opl", "-", "-o", out, "-f", "pbf", "--overwrite", "--output-header=sorting=Type_then_ID"],
+  { stdio: ["pipe", "inherit", "inherit"] },
+);
 const done = once(osmium, "exit");
 for (const t of ["n", "w", "r"] as const) {
   for (let copy = 0; copy < grid * grid; copy++) {

@@ -465,3 +465,30 @@ describe("IdSet", () => {
     expect(got).toEqual(query.map((id) => members.indexOf(id)));
   });
 });
+
+describe("readPbf, the ways of a file sorted by type then id", () => {
+  it("skips a way blob when no wanted way lies between its first way and the next blob's, and finds the same ways", async () => {
+    // Luxembourg plus twice its boundary nodes in buildings and roads: several way blobs without boundary ways.
+    const file = join(tmpDir("pbf-sorted"), "filler.osm.pbf");
+    execFileSync(process.execPath, [
+      "--import",
+      "tsx",
+      join(ROOT, "bench/extract/make-big.ts"),
+      fixture("luxembourg_filtered.osm.pbf"),
+      file,
+      "1",
+      "2",
+    ]);
+    const rel = await readPbf(file, { relations: ADMIN, singleKindBlocks: true }, { threads: 2 });
+    const wayIds = rel.relations.flatMap((r) => r.members.filter((m) => m.type === "way").map((m) => m.ref));
+    const wanted = IdSet.from(wayIds);
+    const skipping = await readPbf(file, { ways: wanted, singleKindBlocks: true }, { threads: 2 });
+    // every way blob inflated: "all" is no id set to look between first ways for
+    const every = await readPbf(file, { ways: "all", singleKindBlocks: true }, { threads: 2 });
+    const kept = every.ways.filter((w) => wanted.has(w.id));
+    expect(skipping.ways.map((w) => [w.id, w.refs])).toEqual(kept.map((w) => [w.id, w.refs]));
+    expect(kept.length).toBeGreaterThan(500);
+    expect(every.blobs.decoded).toBeGreaterThan(4);
+    expect(skipping.blobs.decoded).toBeLessThan(every.blobs.decoded / 2);
+  });
+});
