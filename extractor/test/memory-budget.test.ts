@@ -48,6 +48,18 @@ describe("extract under a memory budget: the same bytes", () => {
     expect(readFileSync(`${r.tightPath}.meta.json`).equals(readFileSync(`${r.freePath}.meta.json`))).toBe(true);
   });
 
+  it("Luxembourg with --filter-langs and without Voronoi: the labels spilled are the filtered ones", async () => {
+    const r = await bothWays("lux-langs", {
+      input: fixture("luxembourg_filtered.osm.pbf"),
+      countryCode: "lu",
+      voronoi: false,
+      filterLangs: ["fr", "de", "zz"],
+    });
+    expect(r.tightRun.memory.spilledLabelBytes).toBeGreaterThan(0);
+    expect(r.tightRun.zoneCount).toBe(215);
+    expect(r.tight.equals(r.free)).toBe(true);
+  });
+
   it("Gatineau (--country-code ca, .json with its meta block)", async () => {
     const free = join(dir, "gatineau-free.json");
     const tight = join(dir, "gatineau-tight.json");
