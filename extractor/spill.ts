@@ -51,10 +51,10 @@ export class SpillDir {
     removeStaleSpillDirs(parent);
     this.path = mkdtempSync(join(parent, `${PREFIX}${process.pid}-`));
     // A signal ends the process without running the pending finally blocks: remove the files first, then let the
-    // signal do what it does by default.
+    // signal do what it does by default — unless the process has handlers of its own, which then decide.
     this.onSignal = (signal) => {
       this.close();
-      process.kill(process.pid, signal);
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
     };
     process.once("SIGINT", this.onSignal);
     process.once("SIGTERM", this.onSignal);
