@@ -31,6 +31,7 @@ import {
   voronoiParents,
 } from "./ontology.ts";
 import { type OsmInput, type ReadBlobs, readOsm } from "./osm-read.ts";
+import { closePbfWorkers } from "./pbf/index.ts";
 import {
   type CoversEngine,
   centroids,
@@ -278,6 +279,8 @@ async function readPbf(input: string, threads: number | undefined): Promise<Hand
   try {
     return new Handoff(await readOsm(local.path, { threads }));
   } finally {
+    // The decode workers are done: their heaps (grown with the largest blocks) would stay to the end.
+    await closePbfWorkers();
     await local.cleanup();
   }
 }
