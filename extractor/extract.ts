@@ -151,7 +151,9 @@ async function extractWithin(
   let bytes: number;
   try {
     spilled = spillBeyondBudget(placed, typed, opts.threads, settings.memoryBudget, spillDir);
-    if (!spilled) texts = geometryTextsOnThreads(typed, opts.threads);
+    texts = spilled
+      ? spilledGeometryTexts(typed, spilled, opts.threads, settings.memoryBudget)
+      : geometryTextsOnThreads(typed, opts.threads);
     await clock.step("names and labels", () =>
       computeNamesAndLabels(placed.zones, settings.filterLangs, spilled?.labels),
     );
@@ -360,6 +362,8 @@ const LABEL_BYTES_PER_ZONE = 17e3;
 interface Spilled {
   geometries: SpilledGeometries;
   labels: SpilledTexts;
+  /** Vertices of the spilled geometries. */
+  vertices: number;
 }
 
 /**
@@ -396,7 +400,31 @@ function spillBeyondBudget(
     { budget: formatBytes(budget), rss: formatBytes(rss), geometries: formatBytes(geometries.bytes), vertices },
     "memory budget: the zones' geometries and international labels go to temporary files until the write",
   );
-  return { geometries, labels };
+  return { geometries, labels, vertices };
+}
+
+/** Bytes of JSON text a vertex, about (two coordinates of up to 17 characters, brackets and commas). */
+const TEXT_BYTES_PER_VERTEX = 40;
+
+/**
+ * The spilled geometries' JSON text made on worker threads, as for geometries in memory, each read back from the
+ * spill file as the workers' window moves on; the window is an eighth of the budget (at most the usual one).
+ */
+function spilledGeometryTexts(
+  typed: DraftZone[],
+  spilled: Spilled,
+  threads: number | undefined,
+  budget: number,
+): GeometryTexts | undefined {
+  const textThreads = geometryTextThreads(spilled.vertices, threads ?? availableParallelism());
+  if (textThreads === 0) return undefined;
+  const { geometries } = spilled;
+  const source = {
+    length: typed.length,
+    at: (i: number) => (geometries.hasNext(typed[i].id) ? geometries.next(typed[i].id) : null),
+  };
+  const ahead = Math.max(1 << 18, Math.min(12e6, Math.floor(budget / 8 / TEXT_BYTES_PER_VERTEX)));
+  return new GeometryTexts(source, textThreads, undefined, ahead);
 }
 
 /**
