@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import YAML from "yaml";
 import { z } from "zod";
+import { memoryBudgetProblem } from "../extractor/memory-budget.ts";
 import { ConfigError } from "./errors.ts";
 
 const port = z.number().int().min(0).max(65535);
@@ -100,6 +101,13 @@ export const ConfigSchema = z
         rulesDir: z.string().default("data/libpostal/boundaries"),
         reference: z.string().default("data/dashboard/reference_stats_values.csv"),
         publicDir: z.string().default(".data/www/data"),
+      })
+      .strict()
+      .prefault({}),
+    extract: z
+      .object({
+        // `cosmo extract --memory-budget` when not given (1GiB, 512MiB, …); unset = half the machine's memory.
+        memoryBudget: checked(memoryBudgetProblem),
       })
       .strict()
       .prefault({}),

@@ -101,6 +101,11 @@ export class ChainLabelBuilder {
     this.memo.set(zone, { plain, langs, byLang });
   }
 
+  /** Forgets the zone's chain labels: no child of it will be added any more. */
+  release(zone: ChainZone): void {
+    this.memo.delete(zone);
+  }
+
   /** The zone's label (its chain added before). */
   label(zone: ChainZone): string {
     const m = this.memo.get(zone);

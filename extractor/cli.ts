@@ -1,11 +1,18 @@
 // Stage CLI: `cosmo extract` and `cosmo merge`.
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { intOption, runAction } from "../core/cli.ts";
 import { extract } from "./extract.ts";
+import { memoryBudgetBytes, memoryBudgetProblem } from "./memory-budget.ts";
 import { mergeZoneFiles } from "./merge.ts";
 import { parseLangList } from "./names.ts";
 import type { CoversEngine } from "./postgis.ts";
 import { formatSummary } from "./summary.ts";
+
+function memoryBudgetOption(value: string): number {
+  const problem = memoryBudgetProblem(value);
+  if (problem) throw new InvalidArgumentError(`--memory-budget: ${problem}`);
+  return memoryBudgetBytes(value);
+}
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -37,6 +44,12 @@ export function commands(): Command[] {
         .choices(["exact", "geos"])
         .default("exact"),
     )
+    .addOption(
+      new Option(
+        "--memory-budget <size>",
+        "memory the extract keeps to, spilling to temporary files beyond it, e.g. 1GiB, 512MiB (default: config extract.memoryBudget, else half the machine's memory)",
+      ).argParser(memoryBudgetOption),
+    )
     .option("--summary-json <file>", "also write the summary as JSON")
     .action(
       runAction(async (o: Record<string, unknown>) => {
@@ -50,6 +63,7 @@ export function commands(): Command[] {
           rulesDir: o.rulesDir as string | undefined,
           threads: (o.threads ?? o.numThreads) as number | undefined,
           covers: o.covers as CoversEngine,
+          memoryBudget: o.memoryBudget as number | undefined,
         });
         process.stderr.write(`${formatSummary(summary)}\n`);
         if (o.summaryJson) {

@@ -5,6 +5,8 @@
 import { existsSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { getConfig } from "../core/config.ts";
 import { detectFormat } from "../core/cosmogony/format.ts";
 import { type Database, openDatabase } from "../core/db.ts";
@@ -17,6 +19,7 @@ import { isCountryCode } from "./country-codes.ts";
 import { multiPolygonBBox, vertexCount } from "./geometry.ts";
 import { GeometryTexts, geometryTextThreads } from "./geometry-texts.ts";
 import { COUNTRY_CODE_TAG, countryCandidates } from "./hierarchy.ts";
+import { defaultMemoryBudget, formatBytes, memoryBudgetBytes } from "./memory-budget.ts";
 import { metaObject, writeMetaSidecar } from "./meta-sidecar.ts";
 import {
   buildHierarchy,
@@ -27,7 +30,8 @@ import {
   typeZones,
   voronoiParents,
 } from "./ontology.ts";
-import { type OsmInput, readOsm } from "./osm-read.ts";
+import { type OsmInput, type ReadBlobs, readOsm } from "./osm-read.ts";
+import { closePbfWorkers } from "./pbf/index.ts";
 import {
   type CoversEngine,
   centroids,
@@ -40,6 +44,7 @@ import {
   type Workspace,
 } from "./postgis.ts";
 import { RulesStore } from "./rules.ts";
+import { SpillDir, SpilledGeometries, SpilledTexts } from "./spill.ts";
 import { type CosmogonyStats, computeStats } from "./stats.ts";
 import type { DraftZone } from "./types.ts";
 import { writeZones } from "./write-zones.ts";
@@ -59,6 +64,11 @@ export interface ExtractOptions {
   covers?: CoversEngine;
   /** Database for the geometric steps (default: openDatabase()). */
   db?: Database;
+  /**
+   * Bytes of memory the extract keeps to, spilling to temporary files beyond it (default: config
+   * `extract.memoryBudget`, else half the machine's memory). The output is the same either way.
+   */
+  memoryBudget?: number;
 }
 
 export interface ExtractSummary {
@@ -78,6 +88,10 @@ export interface ExtractSummary {
   stats: CosmogonyStats;
   seconds: { read: number; geometry: number; write: number; total: number };
   bytes: number;
+  /** How much of the PBF the passes inflated (whole, or up to the first group), summed over the passes. */
+  blobs: ReadBlobs;
+  /** The memory budget (bytes) and what went to disk to keep to it. */
+  memory: { budget: number; spilledGeometryBytes: number; spilledLabelBytes: number };
 }
 
 type PostalBoundaries = ReturnType<typeof buildPostalBoundaries>;
@@ -89,6 +103,7 @@ interface Settings {
   voronoi: boolean;
   filterLangs: string[];
   covers: CoversEngine | undefined;
+  memoryBudget: number;
 }
 
 /**
@@ -98,8 +113,23 @@ interface Settings {
 export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
   const clock = new StepClock();
   const settings = checkedSettings(opts);
+  const spillDir = new SpillDir();
+  try {
+    return await extractWithin(opts, settings, clock, spillDir);
+  } finally {
+    spillDir.close();
+  }
+}
+
+async function extractWithin(
+  opts: ExtractOptions,
+  settings: Settings,
+  clock: StepClock,
+  spillDir: SpillDir,
+): Promise<ExtractSummary> {
   const pbf = await clock.step("read", () => readPbf(opts.input, opts.threads));
   const readEnd = clock.elapsed();
+  const { blobs } = pbf.peek();
 
   const scratch = await openScratch(opts);
   let placed: PlacedZones;
@@ -115,17 +145,25 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
   // Zones left without a type are removed before the stats (their ids leave holes, as upstream).
   const typed = placed.zones.filter((z) => z.zoneType !== null);
   let texts: GeometryTexts | undefined;
+  let spilled: Spilled | undefined;
   let geometryEnd: number;
   let stats: CosmogonyStats;
   let bytes: number;
   try {
-    texts = geometryTextsOnThreads(typed, opts.threads);
-    await clock.step("names and labels", () => computeNamesAndLabels(placed.zones, settings.filterLangs));
+    spilled = spillBeyondBudget(placed, typed, opts.threads, settings.memoryBudget, spillDir);
+    texts = spilled
+      ? spilledGeometryTexts(typed, spilled, opts.threads, settings.memoryBudget)
+      : geometryTextsOnThreads(typed, opts.threads);
+    await clock.step("names and labels", () =>
+      computeNamesAndLabels(placed.zones, settings.filterLangs, spilled?.labels),
+    );
     geometryEnd = clock.elapsed();
     stats = zoneStats(typed, placed);
-    bytes = await writeOutput(typed, opts, stats, texts);
+    bytes = await writeOutput(typed, opts, stats, texts, spilled?.geometries);
   } finally {
     await texts?.close();
+    spilled?.geometries.close();
+    spilled?.labels.close();
     await dropping;
   }
   const end = clock.elapsed();
@@ -134,6 +172,12 @@ export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
     output: opts.output,
     bytes,
     seconds: { read: readEnd, geometry: geometryEnd - readEnd, write: end - geometryEnd, total: end },
+    blobs,
+    memory: {
+      budget: settings.memoryBudget,
+      spilledGeometryBytes: spilled?.geometries.bytes ?? 0,
+      spilledLabelBytes: spilled?.labels.bytes ?? 0,
+    },
   });
 }
 
@@ -213,7 +257,22 @@ function checkedSettings(opts: ExtractOptions): Settings {
     voronoi: opts.voronoi ?? true,
     filterLangs: opts.filterLangs ?? [],
     covers: opts.covers,
+    memoryBudget: checkedMemoryBudget(opts.memoryBudget),
   };
+}
+
+/** The budget given, else the configured one (checked with the config), else one sized to the machine. */
+function checkedMemoryBudget(given: number | undefined): number {
+  if (given !== undefined) {
+    if (!Number.isFinite(given) || given <= 0) {
+      throw new CosmoError(`memory budget: expected a positive number of bytes, got ${given}`, {
+        exitCode: EXIT.input,
+      });
+    }
+    return given;
+  }
+  const configured = getConfig().extract.memoryBudget;
+  return configured ? memoryBudgetBytes(configured) : defaultMemoryBudget();
 }
 
 /** The PBF's nodes, ways and relations (an s3:// input is downloaded first, and its copy removed once read). */
@@ -222,6 +281,8 @@ async function readPbf(input: string, threads: number | undefined): Promise<Hand
   try {
     return new Handoff(await readOsm(local.path, { threads }));
   } finally {
+    // The decode workers are done: their heaps (grown with the largest blocks) would stay to the end.
+    await closePbfWorkers();
     await local.cleanup();
   }
 }
@@ -289,6 +350,93 @@ function giveCells(zones: DraftZone[], cells: Awaited<ReturnType<typeof voronoiC
   }
 }
 
+/** JSON text of the geometries made ahead by the text workers (geometry-texts.ts), at most, in bytes. */
+const TEXT_WINDOW_BYTES = 12e6 * 40;
+/**
+ * Chain labels a zone, held from the labels step to the write (~230 international labels a zone under a country
+ * with many name:* tags, each a string built onto its parent's): measured on the benchmark grid, ~17 KB a zone.
+ */
+const LABEL_BYTES_PER_ZONE = 17e3;
+
+/** What went to the spill directory to keep to the memory budget. */
+interface Spilled {
+  geometries: SpilledGeometries;
+  labels: SpilledTexts;
+  /** Vertices of the spilled geometries. */
+  vertices: number;
+}
+
+/**
+ * The geometries are final; from here to the end of the write the extract holds every zone's rings (16 bytes a
+ * vertex, plus the text workers' window) and chain labels. When they would take the process beyond its budget,
+ * every written zone's rings go to a temporary file, read back one zone at a time by the write (the others are
+ * let go), and so do the international labels, each zone's as soon as it is made. Returns what was spilled, or
+ * undefined when memory holds it all.
+ */
+function spillBeyondBudget(
+  placed: PlacedZones,
+  typed: DraftZone[],
+  threads: number | undefined,
+  budget: number,
+  spillDir: SpillDir,
+): Spilled | undefined {
+  const vertices = typed.reduce((n, z) => n + vertexCount(z.geometry), 0);
+  const window = geometryTextThreads(vertices, threads ?? availableParallelism()) > 0 ? TEXT_WINDOW_BYTES : 0;
+  const rss = process.memoryUsage().rss;
+  if (rss + window + placed.zones.length * LABEL_BYTES_PER_ZONE <= budget) return undefined;
+  const geometries = new SpilledGeometries(spillDir.file("geometries.f64"));
+  const labels = new SpilledTexts(spillDir.file("international-labels.json"));
+  try {
+    for (const z of typed) if (z.geometry) geometries.spill(z.id, z.geometry);
+  } catch (err) {
+    geometries.close();
+    labels.close();
+    throw err;
+  }
+  for (const z of placed.built.zones) z.geometry = null;
+  for (const z of placed.zones) z.geometry = null;
+  collectGarbage();
+  log.info(
+    { budget: formatBytes(budget), rss: formatBytes(rss), geometries: formatBytes(geometries.bytes), vertices },
+    "memory budget: the zones' geometries and international labels go to temporary files until the write",
+  );
+  return { geometries, labels, vertices };
+}
+
+/** Bytes of JSON text a vertex, about (two coordinates of up to 17 characters, brackets and commas). */
+const TEXT_BYTES_PER_VERTEX = 40;
+
+/**
+ * The spilled geometries' JSON text made on worker threads, as for geometries in memory, each read back from the
+ * spill file as the workers' window moves on; the window is an eighth of the budget (at most the usual one).
+ */
+function spilledGeometryTexts(
+  typed: DraftZone[],
+  spilled: Spilled,
+  threads: number | undefined,
+  budget: number,
+): GeometryTexts | undefined {
+  const textThreads = geometryTextThreads(spilled.vertices, threads ?? availableParallelism());
+  if (textThreads === 0) return undefined;
+  const { geometries } = spilled;
+  const source = {
+    length: typed.length,
+    at: (i: number) => (geometries.hasNext(typed[i].id) ? geometries.next(typed[i].id) : null),
+  };
+  const ahead = Math.max(1 << 18, Math.min(12e6, Math.floor(budget / 8 / TEXT_BYTES_PER_VERTEX)));
+  return new GeometryTexts(source, textThreads, undefined, ahead);
+}
+
+/**
+ * A full garbage collection, now. Why: the rings' slabs are garbage once spilled, but V8 frees external memory only
+ * when a major collection runs, and the labels and the write allocate too little to start one: without it the
+ * slabs would stay resident, beside their spilled copy, to the end.
+ */
+function collectGarbage(): void {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+}
+
 /** The geometries are final: their JSON text is made on worker threads from now on (when big enough to gain). */
 function geometryTextsOnThreads(zones: DraftZone[], threads: number | undefined): GeometryTexts | undefined {
   const geometries = zones.map((z) => z.geometry);
@@ -312,9 +460,11 @@ async function writeOutput(
   opts: ExtractOptions,
   stats: CosmogonyStats,
   texts: GeometryTexts | undefined,
+  spilled: SpilledGeometries | undefined,
 ): Promise<number> {
   const meta = metaObject({ osm_filename: basename(opts.input), stats });
-  const { bytes } = await writeZones(typed, opts.output, meta, texts);
+  const geometryOf = spilled ? (z: DraftZone) => (spilled.hasNext(z.id) ? spilled.next(z.id) : null) : undefined;
+  const { bytes } = await writeZones(typed, opts.output, meta, texts, geometryOf);
   await writeMetaSidecar(opts.output, meta);
   return bytes;
 }
@@ -323,7 +473,7 @@ function summary(
   typed: DraftZone[],
   placed: PlacedZones,
   stats: CosmogonyStats,
-  written: Pick<ExtractSummary, "output" | "bytes" | "seconds">,
+  written: Pick<ExtractSummary, "output" | "bytes" | "seconds" | "blobs" | "memory">,
 ): ExtractSummary {
   const zonesByType: Record<string, number> = {};
   for (const z of typed) zonesByType[z.zoneType!] = (zonesByType[z.zoneType!] ?? 0) + 1;
@@ -343,6 +493,8 @@ function summary(
     stats,
     seconds: written.seconds,
     bytes: written.bytes,
+    blobs: written.blobs,
+    memory: written.memory,
   };
 }
 
@@ -360,8 +512,18 @@ class StepClock {
   async step<T>(name: string, run: () => T | Promise<T>): Promise<T> {
     const t = Date.now();
     const result = await run();
+    const m = process.memoryUsage();
+    const mb = (n: number) => Math.round(n / 1e6);
+    // rss: what the budget is about; heap and arrayBuffers: where it goes (JS objects, typed arrays and slabs)
     log.info(
-      { step: name, seconds: (Date.now() - t) / 1000, rssMB: Math.round(process.memoryUsage().rss / 1e6) },
+      {
+        step: name,
+        seconds: (Date.now() - t) / 1000,
+        rssMB: mb(m.rss),
+        heapMB: mb(m.heapUsed),
+        heapTotalMB: mb(m.heapTotal),
+        arrayBuffersMB: mb(m.arrayBuffers),
+      },
       `${name} done`,
     );
     return result;
@@ -377,6 +539,12 @@ class Handoff<T> {
 
   constructor(value: T) {
     this.value = value;
+  }
+
+  /** The value, left in place (for small parts of it). */
+  peek(): T {
+    if (this.value === null) throw new Error("a handed-off value was read after it was taken");
+    return this.value;
   }
 
   take(): T {

@@ -107,8 +107,15 @@ interface Pending {
   worker: TextWorker;
 }
 
+/** Geometries asked for once each, in order (e.g. read back from a spill file one by one). */
+export interface GeometrySource {
+  readonly length: number;
+  at(i: number): FlatMultiPolygon | null;
+}
+
 /** The JSON text of each geometry of `geometries`, in order (`next()`), made by `threads` (>= 1) workers. */
 export class GeometryTexts {
+  private readonly geometries: GeometrySource;
   private readonly workers: TextWorker[];
   private readonly pending: Pending[] = [];
   /** the next geometry to submit */
@@ -126,13 +133,14 @@ export class GeometryTexts {
   private cursor = 0;
 
   constructor(
-    private readonly geometries: (FlatMultiPolygon | null)[],
+    geometries: (FlatMultiPolygon | null)[] | GeometrySource,
     threads: number,
     private readonly batchVertices = 1 << 18,
     private readonly aheadVertices = 12e6,
   ) {
     // (without workers the writer makes the texts itself, straight into its chunks: see writeZones)
     if (!(threads >= 1)) throw new RangeError(`geometry texts need at least one worker thread, got ${threads}`);
+    this.geometries = Array.isArray(geometries) ? { length: geometries.length, at: (i) => geometries[i] } : geometries;
     this.workers = Array.from({ length: threads }, () => new TextWorker());
     this.topUp();
   }
@@ -143,15 +151,18 @@ export class GeometryTexts {
       const first = this.submitted;
       let vertices = 0;
       let end = first;
+      const batch: (FlatMultiPolygon | null)[] = [];
       while (end < this.geometries.length && (end === first || vertices < this.batchVertices)) {
-        vertices += vertexCount(this.geometries[end]);
+        const g = this.geometries.at(end);
+        batch.push(g);
+        vertices += vertexCount(g);
         end++;
       }
       const seq = this.seq++;
       const worker = this.workers[seq % this.workers.length];
       const spare = this.spare.get(worker) ?? [];
       this.spare.set(worker, []);
-      const result = worker.run(seq, this.geometries.slice(first, end), spare);
+      const result = worker.run(seq, batch, spare);
       result.catch(() => undefined); // awaited in order by next(); a failure surfaces there
       this.pending.push({ first, count: end - first, vertices, result, worker });
       this.inFlightVertices += vertices;

@@ -5,6 +5,7 @@ import { ChainLabelBuilder } from "./chain-labels.ts";
 import { chooseParent, countryCandidates, findCountry, parentChain } from "./hierarchy.ts";
 import { computeLabels, internationalNames, type LabelInput } from "./names.ts";
 import { PLACE_TYPES, type RulesStore, resolveZoneType } from "./rules.ts";
+import type { SpilledTexts } from "./spill.ts";
 import { countUnhandledLevel, countUnknownRules, emptyTypingStats, type TypingStats } from "./stats.ts";
 import { type DraftZone, isAdmin, osmIdOf, typeRank } from "./types.ts";
 import { mergeCenterNames } from "./zones.ts";
@@ -101,8 +102,12 @@ export function voronoiParents(
   return out;
 }
 
-/** name:* from the center node where it describes the zone, then labels along the parent chain. */
-export function computeNamesAndLabels(zones: DraftZone[], filterLangs: string[]): void {
+/**
+ * name:* from the center node where it describes the zone, then labels along the parent chain. `spill`: where each
+ * zone's international labels go (as JSON) as soon as its chain is built, read back when the writer asks for them,
+ * so that memory holds the chain labels of the zones whose children are still to come only (a memory budget).
+ */
+export function computeNamesAndLabels(zones: DraftZone[], filterLangs: string[], spill?: SpilledTexts): void {
   for (const z of zones) mergeCenterNames(z);
   const byId = new Map(zones.map((z) => [z.id, z]));
   const inputs = new Map<number, LabelInput>();
@@ -129,18 +134,63 @@ export function computeNamesAndLabels(zones: DraftZone[], filterLangs: string[])
   }
   const builder = new ChainLabelBuilder(filterLangs);
   const added = new Set<number>();
+  const spilling = spill ? new LabelSpilling(zones, byId, builder, inputs, spill) : null;
   for (const chain of chains) {
     for (let k = chain.length - 1; k >= 0; k--) {
       const z = chain[k];
       if (added.has(z.id)) continue;
       builder.add(inputs.get(z.id)!, k + 1 < chain.length ? inputs.get(chain[k + 1].id)! : null);
       added.add(z.id);
+      spilling?.added(z);
     }
   }
+  if (spilling) return;
   for (const z of zones) {
     const input = inputs.get(z.id)!;
     z.label = builder.label(input);
     internationalLabelsOnRead(z, () => builder.labels(input).internationalLabels);
+  }
+}
+
+/**
+ * The labels of each zone as soon as its chain labels are built: the label kept, the international labels written
+ * to the spill file; its chain labels forgotten once every child of it is added too.
+ */
+class LabelSpilling {
+  /** Children of each zone not yet added. */
+  private readonly waiting = new Map<number, number>();
+  private readonly done = new Set<number>();
+
+  constructor(
+    zones: DraftZone[],
+    private readonly byId: Map<number, DraftZone>,
+    private readonly builder: ChainLabelBuilder,
+    private readonly inputs: Map<number, LabelInput>,
+    private readonly spill: SpilledTexts,
+  ) {
+    for (const z of zones) {
+      if (z.parent !== null && byId.has(z.parent)) this.waiting.set(z.parent, (this.waiting.get(z.parent) ?? 0) + 1);
+    }
+  }
+
+  added(z: DraftZone): void {
+    const input = this.inputs.get(z.id)!;
+    const { label, internationalLabels } = this.builder.labels(input);
+    z.label = label;
+    const n = this.spill.add(JSON.stringify(internationalLabels));
+    const spill = this.spill;
+    internationalLabelsOnRead(z, () => JSON.parse(spill.get(n)) as Record<string, string>);
+    this.done.add(z.id);
+    this.releaseIfFinished(z.id);
+    const parent = z.parent !== null ? this.byId.get(z.parent) : undefined;
+    if (parent) {
+      this.waiting.set(parent.id, this.waiting.get(parent.id)! - 1);
+      this.releaseIfFinished(parent.id);
+    }
+  }
+
+  private releaseIfFinished(id: number): void {
+    if (this.done.has(id) && (this.waiting.get(id) ?? 0) === 0) this.builder.release(this.inputs.get(id)!);
   }
 }
 

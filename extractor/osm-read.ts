@@ -27,6 +27,15 @@ export interface OsmInput {
   ways: WayNodes;
   /** admin_centre / label member nodes the file holds, with their tags ({} for untagged ones). */
   centerNodes: Map<number, CenterNode>;
+  /** How much of the file the passes inflated. */
+  blobs: ReadBlobs;
+}
+
+/** The file's data blobs; blobs inflated whole and up to their first group only, summed over the passes. */
+export interface ReadBlobs {
+  inFile: number;
+  decoded: number;
+  peeked: number;
 }
 
 export interface CenterNode {
@@ -70,7 +79,7 @@ async function runPass(
       },
     });
     bar.stop(
-      `${label}: ${result.relations.length} relations, ${result.wayTable?.ids.length ?? result.ways.length} ways, ${pass.nodes?.coordsAt ? `${pass.nodes.coordsAt.lon.length} nodes wanted by id` : `${result.coords.size} node positions`}, ${(last / 1e6).toFixed(1)} MB read`,
+      `${label}: ${result.relations.length} relations, ${result.wayTable?.ids.length ?? result.ways.length} ways, ${pass.nodes?.coordsAt ? `${pass.nodes.coordsAt.lon.length} nodes wanted by id` : `${result.coords.size} node positions`}, ${(last / 1e6).toFixed(1)} MB read, ${result.blobs.decoded} of ${result.blobs.total} blobs inflated (${result.blobs.peeked} peeked)`,
     );
     return result;
   } catch (err) {
@@ -107,7 +116,7 @@ async function readWays(file: string, wayIds: number[], centerIds: number[], opt
   // A node's key is its position in the sorted set: equal ids, equal keys; coordinates are stored by key.
   const keys = new Uint32Array(wanted.positionsOf(refs).buffer);
   const centerKeys = wanted.positionsOf(Float64Array.from(centerIds));
-  return { rows, start, keys, wanted, centerKeys, mixedBlocks: p2.mixedBlocks };
+  return { rows, start, keys, wanted, centerKeys, mixedBlocks: p2.mixedBlocks, blobs: p2.blobs };
 }
 
 /** Whether tags satisfy any predicate (what the decoder's tag filter tests, on a decoded node). */
@@ -151,7 +160,15 @@ async function readPasses(file: string, opts: PassOptions): Promise<OsmInput | n
   }
   for (const r of postalRelations) for (const m of r.members) if (m.type === "way") wayIds.push(m.ref);
 
-  const { rows, start, keys, wanted, centerKeys, mixedBlocks } = await readWays(file, wayIds, centerIds, opts);
+  const {
+    rows,
+    start,
+    keys,
+    wanted,
+    centerKeys,
+    mixedBlocks,
+    blobs: p2Blobs,
+  } = await readWays(file, wayIds, centerIds, opts);
   // Coordinates by key, written by the decode workers straight into shared memory.
   const sharedInt32 = () => new Int32Array(new SharedArrayBuffer(Math.max(wanted.size, 1) * 4), 0, wanted.size);
   const lon = sharedInt32().fill(MISSING_COORD);
@@ -176,5 +193,11 @@ async function readPasses(file: string, opts: PassOptions): Promise<OsmInput | n
   // Tagged nodes kept for their id (boundary and centre nodes) come too: keep the place nodes.
   const placeNodes = p3.nodes.filter((n) => matchesAny(n.tags, PLACE_NODES));
 
-  return { relations, postalRelations, placeNodes, ways, centerNodes };
+  const passes = [p1.blobs, p2Blobs, p3.blobs];
+  const blobs: ReadBlobs = {
+    inFile: p1.blobs.total,
+    decoded: passes.reduce((n, b) => n + b.decoded, 0),
+    peeked: passes.reduce((n, b) => n + b.peeked, 0),
+  };
+  return { relations, postalRelations, placeNodes, ways, centerNodes, blobs };
 }

@@ -1,5 +1,6 @@
 // The human summary printed after an extraction (stderr): zones by type, what was dropped and why.
 import type { ExtractSummary } from "./extract.ts";
+import { formatBytes } from "./memory-budget.ts";
 
 export function formatSummary(s: ExtractSummary): string {
   const lines: string[] = [];
@@ -8,6 +9,11 @@ export function formatSummary(s: ExtractSummary): string {
   );
   lines.push(
     `  read ${s.seconds.read.toFixed(1)} s, geometry ${s.seconds.geometry.toFixed(1)} s, write ${s.seconds.write.toFixed(1)} s`,
+  );
+  const m = s.memory;
+  const spilled = m.spilledGeometryBytes + m.spilledLabelBytes;
+  lines.push(
+    `  memory budget ${formatBytes(m.budget)}${spilled ? `: ${formatBytes(m.spilledGeometryBytes)} of geometries and ${formatBytes(m.spilledLabelBytes)} of labels spilled to disk` : ""}; ${s.blobs.decoded} blob inflations for the file's ${s.blobs.inFile} blobs`,
   );
   const types = Object.entries(s.zonesByType)
     .map(([t, n]) => `${t} ${n}`)

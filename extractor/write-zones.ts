@@ -73,13 +73,14 @@ export function draftZoneOf(z: Zone): DraftZone {
 /**
  * Writes the zones to `output` (format from its suffix); the file appears only when complete. `texts`: the
  * zones' geometry texts made ahead on worker threads (geometry-texts.ts), in the zones' order; without it,
- * they are made here.
+ * they are made here, from the rings `geometryOf` gives (default: the zone's own; spilled ones read back).
  */
 export async function writeZones(
   zones: DraftZone[],
   output: string,
   meta: Partial<CosmogonyMeta>,
   texts?: GeometryTexts,
+  geometryOf: (z: DraftZone) => DraftZone["geometry"] = (z) => z.geometry,
 ): Promise<{ bytes: number }> {
   // gzip level 1: the same JSON ~17% larger, compressed 3.5× faster (level 6 was the longest part of the
   // write step on large inputs).
@@ -91,7 +92,7 @@ export async function writeZones(
         await writer.write(toZoneWithoutGeometry(z), text ? (out) => out.bytes(text) : undefined);
         continue;
       }
-      const rings = z.geometry;
+      const rings = geometryOf(z);
       await writer.write(toZoneWithoutGeometry(z), rings ? (out) => writeMultiPolygonJson(out, rings) : undefined);
     }
     return { bytes: (await writer.close()).bytes };

@@ -2,13 +2,21 @@
 // 1°-spaced copies, with shifted coordinates and fresh ids, written in type-then-id order like a real
 // extract (metadata kept so blobs look like real ones). Ids are renumbered densely — copy k of the i-th
 // object of a type gets k·stride + i + 1 — because sparse ids (e.g. k·10^10) make osmium's dense id
-// indexes allocate tens of GB. Usage: tsx bench/extract/make-big.ts SRC.osm.pbf OUT.osm.pbf [GRID]
+// indexes allocate tens of GB.
+// FILLER > 0 makes the file look like a real country extract rather than a boundary extract: each copy also gets
+// FILLER times its boundary nodes in other data (filler.ts: buildings, roads and POIs), after its own boundary
+// objects, so that boundaries are ~1/(FILLER+1) of the file (FILLER 20: ~5 %).
+// Usage: tsx bench/extract/make-big.ts SRC.osm.pbf OUT.osm.pbf [GRID] [FILLER]
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
+import { fillerOfCopy, fillerSize } from "./filler.ts";
 
-const [src, out, gridArg] = process.argv.slice(2);
-if (!src || !out) throw new Error("usage: make-big.ts SRC.osm.pbf OUT.osm.pbf [GRID]");
+const [src, out, gridArg, fillerArg] = process.argv.slice(2);
+if (!src || !out) throw new Error("usage: make-big.ts SRC.osm.pbf OUT.osm.pbf [GRID] [FILLER]");
 const grid = Number(gridArg ?? 12);
+const fillerTimes = Number(fillerArg ?? 0);
+if (!Number.isInteger(grid) || grid < 1) throw new Error(`GRID must be a positive integer, got ${gridArg}`);
+if (!Number.isFinite(fillerTimes) || fillerTimes < 0) throw new Error(`FILLER must be ≥ 0, got ${fillerArg}`);
 const STEP = 1.0; // degrees between copies (Luxembourg's extract spans ~0.9° × 0.85°)
 
 const lines = execFileSync("osmium", ["cat", src, "-f", "opl", "-o", "-"], { maxBuffer: 1 << 30 })
@@ -37,7 +45,13 @@ for (const l of [...byType.w, ...byType.r])
     if (f[0] === "N" || f[0] === "M")
       for (const m of f.slice(1).split(","))
         if (m) refIndex(m[0] as Kind, Number(m.slice(1, m.indexOf("@") < 0 ? undefined : m.indexOf("@"))));
-const stride: Record<Kind, number> = { n: index.n.size, w: index.w.size, r: index.r.size };
+// Each copy's id range holds its boundary objects, then its filler.
+const filler = fillerSize(byType.n.length, fillerTimes);
+const stride: Record<Kind, number> = {
+  n: index.n.size + filler.n,
+  w: index.w.size + filler.w,
+  r: index.r.size + filler.r,
+};
 const newId = (t: Kind, id: number, copy: number) => copy * stride[t] + (index[t].get(id) as number) + 1;
 
 function shiftRefs(list: string, copy: number): string {
@@ -66,19 +80,32 @@ function transform(line: string, copy: number): string {
   return f.join(" ");
 }
 
-const osmium = spawn("osmium", ["cat", "-F", "opl", "-", "-o", out, "-f", "pbf", "--overwrite"], {
-  stdio: ["pipe", "inherit", "inherit"],
-});
+// The objects go out sorted by type then id, and the header says so, as in real extracts (Geofabrik, planet).
+const osmium = spawn(
+  "osmium",
+  ["cat", "-F", "opl", "-", "-o", out, "-f", "pbf", "--overwrite", "--output-header=sorting=Type_then_ID"],
+  { stdio: ["pipe", "inherit", "inherit"] },
+);
 const done = once(osmium, "exit");
 for (const t of ["n", "w", "r"] as const) {
   for (let copy = 0; copy < grid * grid; copy++) {
     const chunk = `${byType[t].map((l) => transform(l, copy)).join("\n")}\n`;
     if (!osmium.stdin.write(chunk)) await once(osmium.stdin, "drain");
+    const first = {
+      n: copy * stride.n + index.n.size + 1,
+      w: copy * stride.w + index.w.size + 1,
+      r: copy * stride.r + index.r.size + 1,
+    };
+    const origin = { lon: 5.73 + (copy % grid) * STEP, lat: 49.45 + Math.floor(copy / grid) * STEP };
+    for (const lines of fillerOfCopy(t, filler, first, origin, copy)) {
+      if (!osmium.stdin.write(lines)) await once(osmium.stdin, "drain");
+    }
   }
 }
 osmium.stdin.end();
 const [code] = await done;
 if (code !== 0) throw new Error(`osmium exited with ${code}`);
 console.error(
-  `${out}: ${grid}×${grid} copies of ${src} (${byType.n.length} nodes, ${byType.w.length} ways, ${byType.r.length} relations each)`,
+  `${out}: ${grid}×${grid} copies of ${src} (${byType.n.length} nodes, ${byType.w.length} ways, ${byType.r.length} relations each` +
+    (fillerTimes > 0 ? `, plus ${filler.n} nodes, ${filler.w} ways, ${filler.r} relations of filler each)` : ")"),
 );

@@ -122,8 +122,85 @@ if (Number.isFinite(passes) && cat)
   );
 if (!existsSync(join(out, "extract.time")) || existsSync(join(out, "extract.failed")))
   console.log("\nnote: `cosmo extract` did not complete; see bench/out/extract/extract.err");
+
+// ---- issue 17: the memory budget and the realistic file, each row with its target and whether it is met ----
+const budget = process.env.BUDGET ?? "1GiB";
+const real = process.env.REAL ?? "";
+const GIB_MB = 1024 ** 3 / 1e6;
+const ok = (name: string) => {
+  const r = parseTime(name);
+  return r?.ok ? r : null;
+};
+/** The share of the realistic file's blobs the extract inflated whole (summed over its passes), from its summary. */
+function realBlobs(): { inFile: number; decoded: number; peeked: number } | null {
+  const file = join(out, "extract-real.summary.json");
+  if (!existsSync(file)) return null;
+  return (JSON.parse(readFileSync(file, "utf8")) as { blobs: { inFile: number; decoded: number; peeked: number } })
+    .blobs;
+}
+const withBudget = ok("extract-budget");
+const withoutBudget = ok("extract-jsonl");
+const small = ok("extract-budget-small");
+const large = ok("extract-budget-large");
+const catReal = ok("osmium-cat-real");
+const extractReal = ok("extract-real");
+const blobs = realBlobs();
+type TargetRow = { measure: string; value: number; unit: string; target: number; pass: boolean | null };
+const targetRows: TargetRow[] = [
+  {
+    measure: `extract peak RSS, GRID ${big.match(/grid(\d+)/)?.[1] ?? "?"}, --memory-budget ${budget} (GiB)`,
+    value: withBudget ? withBudget.rssMb / GIB_MB : Number.NaN,
+    unit: "GiB",
+    target: 1.1,
+    pass: null,
+  },
+  {
+    measure: "extract time with the budget ÷ without (.jsonl)",
+    value: withBudget && withoutBudget ? withBudget.wall / withoutBudget.wall : Number.NaN,
+    unit: "×",
+    target: 1.3,
+    pass: null,
+  },
+  {
+    measure: `extract peak RSS GRID ${process.env.LARGE_GRID ?? "24"} ÷ GRID ${process.env.SMALL_GRID ?? "4"}, same budget`,
+    value: small && large ? large.rssMb / small.rssMb : Number.NaN,
+    unit: "×",
+    target: 1.2,
+    pass: null,
+  },
+  {
+    measure: "extract on the realistic file ÷ osmium cat of it",
+    value: catReal && extractReal ? extractReal.wall / catReal.wall : Number.NaN,
+    unit: "×",
+    target: 1.5,
+    pass: null,
+  },
+];
+for (const r of targetRows) r.pass = Number.isFinite(r.value) ? r.value <= r.target : null;
+console.log(`\nmemory budget and realistic input (issue 17; realistic file ${real})`);
+for (const r of targetRows) {
+  const verdict = r.pass === null ? "not measured" : r.pass ? "met" : "NOT MET";
+  console.log(
+    `  ${r.measure.padEnd(78)} ${fmt(r.value, 2).padStart(7)} ${r.unit.padEnd(3)} target ≤ ${r.target}  ${verdict}`,
+  );
+}
+const identical = existsSync(join(out, "budget-identical"))
+  ? "identical"
+  : existsSync(join(out, "budget-differs"))
+    ? "DIFFERENT"
+    : "not compared";
+console.log(`  output with --memory-budget ${budget} vs without: ${identical}`);
+if (blobs)
+  console.log(
+    `  realistic file: the extract inflated ${blobs.decoded} blobs whole over its 3 passes for the file's ${blobs.inFile} (${fmt((100 * blobs.decoded) / blobs.inFile, 1)} %), and ${blobs.peeked} up to their first group`,
+  );
+
 const files = readdirSync(out).filter((f) => f.endsWith(".time")).length;
 writeFileSync(
   join(out, "summary.json"),
-  JSON.stringify({ big, mid, geojsonMb, boundaryPbfMb, main, peers, files }, null, 2),
+  JSON.stringify(
+    { big, mid, geojsonMb, boundaryPbfMb, main, peers, files, budget: { targetRows, identical }, realBlobs: blobs },
+    null,
+    2,
+  ),
 );

@@ -9,18 +9,29 @@
 # plus a decode-speed comparison with npm PBF readers and the protobuf micro-benchmark, then prints a table
 # (bench/extract/report.ts). Environment: GRID (default 12 → 144 copies, ~93 MB), PEER_GRID (default: GRID;
 # a smaller grid makes the peer comparison quicker but then node/tsx start-up weighs on it).
+# Issue 17 rows: the extract under --memory-budget BUDGET (default 1GiB) on GRID (peak RSS, time against the
+# unbudgeted run, identical output) and on SMALL_GRID / LARGE_GRID (default 4 / 24: peak RSS flat), and the
+# extract on a realistic file — REAL_GRID copies (default 4) with FILLER times their boundary nodes in buildings,
+# roads and POIs (default 20: boundaries ~5 % of the file) — against osmium cat of the same file, with the share
+# of the file's blocks the extractor inflated.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 GRID=${GRID:-12}
 PEER_GRID=${PEER_GRID:-$GRID}
+BUDGET=${BUDGET:-1GiB}
+SMALL_GRID=${SMALL_GRID:-4}
+LARGE_GRID=${LARGE_GRID:-24}
+REAL_GRID=${REAL_GRID:-4}
+FILLER=${FILLER:-20}
+REAL=bench/out/lux-grid$REAL_GRID-filler$FILLER.osm.pbf
 SRC=data/osm/luxembourg_filtered.osm.pbf
 BIG=bench/out/lux-grid$GRID.osm.pbf
 MID=bench/out/lux-grid$PEER_GRID.osm.pbf
 OUT=bench/out/extract
 TSX=(node --import tsx)
 mkdir -p "$OUT"
-rm -f "$OUT"/*.time "$OUT"/*.out "$OUT"/*.err "$OUT"/*.failed "$OUT"/covers-differ
+rm -f "$OUT"/*.time "$OUT"/*.out "$OUT"/*.err "$OUT"/*.failed "$OUT"/covers-differ "$OUT"/budget-* "$OUT"/*.summary.json
 
 if [ ! -x /usr/bin/time ]; then
   echo "installing GNU time (for peak RSS)"; SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
@@ -29,11 +40,12 @@ fi
 command -v osmium >/dev/null || { echo "osmium not found: run make init" >&2; exit 1; }
 
 # Inputs are regenerated only when missing or older than the generator.
-for pair in "$BIG:$GRID" "$MID:$PEER_GRID"; do
-  file=${pair%%:*}; grid=${pair##*:}
-  if [ ! -s "$file" ] || [ "$file" -ot bench/extract/make-big.ts ]; then
-    echo "generating $file ($grid×$grid copies)…"
-    "${TSX[@]}" bench/extract/make-big.ts "$SRC" "$file" "$grid"
+for spec in "$BIG:$GRID:0" "$MID:$PEER_GRID:0" "bench/out/lux-grid$SMALL_GRID.osm.pbf:$SMALL_GRID:0" \
+  "bench/out/lux-grid$LARGE_GRID.osm.pbf:$LARGE_GRID:0" "$REAL:$REAL_GRID:$FILLER"; do
+  IFS=: read -r file grid filler <<<"$spec"
+  if [ ! -s "$file" ] || [ "$file" -ot bench/extract/make-big.ts ] || [ "$file" -ot bench/extract/filler.ts ]; then
+    echo "generating $file ($grid×$grid copies, filler ×$filler)…"
+    "${TSX[@]}" bench/extract/make-big.ts "$SRC" "$file" "$grid" "$filler"
   fi
 done
 
@@ -55,7 +67,27 @@ measure decode-boundaries "${TSX[@]}" bench/extract/decode.ts "$BIG" ours-bounda
 measure extract node bin/cosmo.js extract -i "$BIG" -o bench/out/big.jsonl.gz --country-code lu
 # the same extract to uncompressed .jsonl: osmium cat's OPL is uncompressed too, so this is the like-for-like row
 measure extract-jsonl node bin/cosmo.js extract -i "$BIG" -o bench/out/big.jsonl --country-code lu
-rm -f bench/out/big.jsonl bench/out/big.jsonl.meta.json
+# the same under the memory budget: peak RSS, time against the row above, and the very same bytes
+measure extract-budget node bin/cosmo.js extract -i "$BIG" -o bench/out/big-budget.jsonl --country-code lu --memory-budget "$BUDGET"
+if [ -s bench/out/big.jsonl ] && [ -s bench/out/big-budget.jsonl ]; then
+  if cmp -s bench/out/big.jsonl bench/out/big-budget.jsonl; then
+    echo "  --memory-budget $BUDGET output identical to the unbudgeted output" | tee "$OUT/budget-identical"
+  else
+    echo "  WARNING: --memory-budget $BUDGET output differs from the unbudgeted output" | tee "$OUT/budget-differs"
+  fi
+fi
+rm -f bench/out/big.jsonl bench/out/big.jsonl.meta.json bench/out/big-budget.jsonl bench/out/big-budget.jsonl.meta.json
+# peak RSS under the budget on a small and a large grid: flat if memory holds to the budget at any input size
+for size in small:$SMALL_GRID large:$LARGE_GRID; do
+  measure "extract-budget-${size%%:*}" node bin/cosmo.js extract -i "bench/out/lux-grid${size##*:}.osm.pbf" \
+    -o "bench/out/budget-${size%%:*}.jsonl" --country-code lu --memory-budget "$BUDGET"
+  rm -f "bench/out/budget-${size%%:*}.jsonl" "bench/out/budget-${size%%:*}.jsonl.meta.json"
+done
+# a realistic file (boundaries a small part of it): the extract against osmium cat of the same file
+measure osmium-cat-real osmium cat "$REAL" -f opl -o /dev/null --overwrite
+measure extract-real node bin/cosmo.js extract -i "$REAL" -o bench/out/real.jsonl --country-code lu \
+  --summary-json "$OUT/extract-real.summary.json"
+rm -f bench/out/real.jsonl bench/out/real.jsonl.meta.json
 # the same with every covers test decided by GEOS in PostGIS (as upstream): what the exact tests save
 measure extract-geos node bin/cosmo.js extract -i "$BIG" -o bench/out/big-geos.jsonl.gz --country-code lu --covers geos
 if [ -s bench/out/big-geos.jsonl.gz ] && [ -s bench/out/big.jsonl.gz ]; then
@@ -78,4 +110,5 @@ done
 echo "protobuf reader micro-benchmark"
 "${TSX[@]}" bench/extract/proto-microbench.ts "$MID" 3 | tee "$OUT/microbench.out"
 
-"${TSX[@]}" bench/extract/report.ts "$OUT" "$BIG" "$MID"
+BUDGET="$BUDGET" SMALL_GRID="$SMALL_GRID" LARGE_GRID="$LARGE_GRID" REAL="$REAL" \
+  "${TSX[@]}" bench/extract/report.ts "$OUT" "$BIG" "$MID"

@@ -69,31 +69,44 @@ const GROUP_KINDS: Record<number, number> = {
   [GroupField.Ways]: KIND_WAY,
   [GroupField.Relations]: KIND_RELATION,
 };
-const NEED_MORE = -1;
+const NEED_MORE = null;
+/** Way's id field key: (1 << 3) | varint. */
+const WAY_ID_KEY = 1 << 3;
+
+/** What the beginning of a blob tells: its first group's kind, and the first way's id when that group is ways. */
+export interface FirstGroup {
+  /** block.ts KIND_*; 0 when it cannot tell. */
+  kinds: number;
+  /** NaN unless the first group holds ways. */
+  firstWayId: number;
+}
+
+const UNKNOWN: FirstGroup = { kinds: 0, firstWayId: Number.NaN };
 
 /**
- * The element kind of an OSMData blob's first PrimitiveGroup (block.ts KIND_*), inflating only the
- * beginning of the blob (the string table and the group's first bytes); 0 when it cannot tell (no group,
- * changesets, corrupt data: the caller then decodes the blob in full and reports errors there).
+ * The element kind of an OSMData blob's first PrimitiveGroup (block.ts KIND_*), and its first way's id when it
+ * holds ways, inflating only the beginning of the blob (the string table and the group's first bytes); kinds 0
+ * when it cannot tell (no group, changesets, corrupt data: the caller then decodes the blob in full and reports
+ * errors there).
  */
-export function firstGroupKind(blob: Uint8Array): number {
+export function firstGroup(blob: Uint8Array): FirstGroup {
   try {
     const { data, zlib } = blobData(blob);
-    if (!zlib) return Math.max(0, groupKindAt(data, true));
+    if (!zlib) return groupAt(data, true) ?? UNKNOWN;
     for (let input = 4096; ; input *= 4) {
       const whole = input >= data.length;
       const prefix = inflateSync(data.subarray(0, input), { finishFlush: constants.Z_SYNC_FLUSH });
-      const kind = groupKindAt(prefix, whole);
-      if (kind !== NEED_MORE) return kind;
-      if (whole) return 0;
+      const group = groupAt(prefix, whole);
+      if (group !== NEED_MORE) return group;
+      if (whole) return UNKNOWN;
     }
   } catch {
-    return 0;
+    return UNKNOWN;
   }
 }
 
-/** Kind of the first group in (a prefix of) a PrimitiveBlock; NEED_MORE when the prefix ends too soon. */
-function groupKindAt(block: Uint8Array, complete: boolean): number {
+/** The first group of (a prefix of) a PrimitiveBlock; NEED_MORE when the prefix ends too soon. */
+function groupAt(block: Uint8Array, complete: boolean): FirstGroup | typeof NEED_MORE {
   const r = new ProtoReader(block);
   try {
     for (let key = r.key(); key !== 0; key = r.key()) {
@@ -103,13 +116,18 @@ function groupKindAt(block: Uint8Array, complete: boolean): number {
       }
       const len = r.uint32();
       if (len === 0) continue; // an empty group
-      if (r.pos >= block.length) return complete ? 0 : NEED_MORE;
+      if (r.pos >= block.length) return complete ? UNKNOWN : NEED_MORE;
       const field = r.key() >>> 3;
-      return GROUP_KINDS[field] ?? 0;
+      const kinds = GROUP_KINDS[field] ?? 0;
+      if (field !== GroupField.Ways) return { kinds, firstWayId: Number.NaN };
+      r.uint32(); // the first Way's length
+      if (r.pos >= block.length) return complete ? UNKNOWN : NEED_MORE;
+      const wayKey = r.key();
+      return { kinds, firstWayId: wayKey === WAY_ID_KEY ? r.int64() : Number.NaN };
     }
-    return 0;
+    return UNKNOWN;
   } catch (e) {
-    if (complete || !(e instanceof ProtoError)) return 0;
+    if (complete || !(e instanceof ProtoError)) return UNKNOWN;
     return NEED_MORE;
   }
 }

@@ -46,6 +46,13 @@ export class IdSet {
     return indexOf(this.ids, id, 0) >= 0;
   }
 
+  /** Whether some id of the set is in [lo, hi). */
+  hasIn(lo: number, hi: number): boolean {
+    const i = indexOf(this.ids, lo, 0);
+    const p = i >= 0 ? i : -i - 1;
+    return p < this.ids.length && this.ids[p] < hi;
+  }
+
   /** Position of id in the set (ids ascending), or -1. */
   positionOf(id: number): number {
     const i = indexOf(this.ids, id, 0);

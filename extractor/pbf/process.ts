@@ -1,47 +1,56 @@
 // What a decode worker does with one blob (also called in-thread when threads = 0).
-import { blobPayload, firstGroupKind } from "./blob.ts";
+import { blobPayload, firstGroup } from "./blob.ts";
 import { type BlockFilter, type BlockResult, decodeBlock, wantedKinds } from "./block.ts";
 import { ProtoError, ProtoReader } from "./proto.ts";
 
 /** HeaderBlock's field keys: (field number << 3) | wire type (see WireType in proto.ts). */
 enum HeaderBlockKey {
   RequiredFeatures = (4 << 3) | 2,
+  OptionalFeatures = (5 << 3) | 2,
 }
+
+/** The optional feature of a file whose elements are sorted by type, then id (what osmium writes). */
+const SORTED_FEATURE = "Sort.Type_then_ID";
 
 /** Features this decoder implements; a file requiring anything else is refused, as the spec demands. */
 const SUPPORTED_FEATURES = new Set(["OsmSchema-V0.6", "DenseNodes"]);
 
 export type BlobOutcome =
   | { kind: "data"; result: BlockResult }
-  | { kind: "header"; requiredFeatures: string[] }
-  /** Not decoded: its first group holds `kinds`, which the pass does not want (see Pass.singleKindBlocks). */
-  | { kind: "guessed"; kinds: number }
+  | { kind: "header"; requiredFeatures: string[]; sorted: boolean }
+  /**
+   * Not decoded: its first group holds `kinds`, which the pass does not want (see Pass.singleKindBlocks); the
+   * id of its first way when that group holds ways (else NaN).
+   */
+  | { kind: "guessed"; kinds: number; firstWayId: number }
   | { kind: "ignored" };
 
 /** peek: look at the first group first and skip the blob if its kind is not wanted. */
 export function processBlob(type: string, blob: Uint8Array, filter: BlockFilter, peek = false): BlobOutcome {
   if (type === "OSMData" && peek) {
-    const kinds = firstGroupKind(blob);
-    if (kinds !== 0 && (kinds & wantedKinds(filter)) === 0) return { kind: "guessed", kinds };
+    const { kinds, firstWayId } = firstGroup(blob);
+    if (kinds !== 0 && (kinds & wantedKinds(filter)) === 0) return { kind: "guessed", kinds, firstWayId };
   }
   if (type === "OSMData") return { kind: "data", result: decodeBlock(blobPayload(blob), filter) };
   if (type === "OSMHeader") {
-    const requiredFeatures = readRequiredFeatures(blobPayload(blob));
+    const { requiredFeatures, optionalFeatures } = readFeatures(blobPayload(blob));
     const missing = requiredFeatures.filter((f) => !SUPPORTED_FEATURES.has(f));
     if (missing.length) throw new ProtoError(`file requires unsupported feature(s): ${missing.join(", ")}`);
-    return { kind: "header", requiredFeatures };
+    return { kind: "header", requiredFeatures, sorted: optionalFeatures.includes(SORTED_FEATURE) };
   }
   return { kind: "ignored" }; // unknown blob types are to be skipped (fileformat spec)
 }
 
-function readRequiredFeatures(buf: Uint8Array): string[] {
+function readFeatures(buf: Uint8Array): { requiredFeatures: string[]; optionalFeatures: string[] } {
   const r = new ProtoReader(buf);
-  const features: string[] = [];
+  const requiredFeatures: string[] = [];
+  const optionalFeatures: string[] = [];
   for (let key = r.key(); key !== 0; key = r.key()) {
-    if (key === HeaderBlockKey.RequiredFeatures) features.push(r.string());
+    if (key === HeaderBlockKey.RequiredFeatures) requiredFeatures.push(r.string());
+    else if (key === HeaderBlockKey.OptionalFeatures) optionalFeatures.push(r.string());
     else r.skip(key);
   }
-  return features;
+  return { requiredFeatures, optionalFeatures };
 }
 
 /** Typed-array buffers of a result, to transfer rather than copy them back to the main thread. */

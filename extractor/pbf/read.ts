@@ -3,7 +3,14 @@
 import { stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
-import { type BlockFilter, materializeRelations, materializeWays, type WayBatch, wantedKinds } from "./block.ts";
+import {
+  type BlockFilter,
+  KIND_WAY,
+  materializeRelations,
+  materializeWays,
+  type WayBatch,
+  wantedKinds,
+} from "./block.ts";
 import { type NodeCoords, NodeCoordsBuilder } from "./coords.ts";
 import { PbfError } from "./errors.ts";
 import { readBlobs } from "./framing.ts";
@@ -55,6 +62,14 @@ export interface PassResult {
   coords: NodeCoords;
   /** A block skipped by an earlier singleKindBlocks guess turned out to hold other kinds too. */
   mixedBlocks: boolean;
+  /** The file's data blobs, how many this pass inflated whole, and how many only up to their first group. */
+  blobs: BlobCounts;
+}
+
+export interface BlobCounts {
+  total: number;
+  decoded: number;
+  peeked: number;
 }
 
 /** Ways in file order: the node ids of way i are refs[start[i]] … refs[start[i + 1] - 1]. */
@@ -76,6 +91,12 @@ export interface ReadOptions {
  * extract passes (relations, then their ways, then their nodes) then inflate each blob about once.
  */
 const blobKinds = new Map<string, number[]>();
+/**
+ * What else the passes learn of a file: whether it is sorted by type then id (its header says so), and the id of
+ * each blob's first way (from the first group's peek). A pass wanting ways only skips a way blob followed by
+ * another way blob when no wanted id lies between their first ways: in a sorted file it holds nothing else.
+ */
+const fileOrder = new Map<string, { sorted: boolean; firstWayIds: number[] }>();
 /** Flag of an index entry guessed from a blob's first group only (Pass.singleKindBlocks). */
 const GUESSED = 8;
 const MAX_INDEXED_FILES = 16;
@@ -100,6 +121,7 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
   }
   const indexKey = `${resolve(path)}:${st.size}:${st.mtimeMs}`;
   const known = blobKinds.get(indexKey) ?? [];
+  const order = fileOrder.get(indexKey) ?? { sorted: false, firstWayIds: [] };
   const filter = toFilter(pass);
   const wanted = wantedKinds(filter);
   const trustGuesses = pass.singleKindBlocks === true;
@@ -114,6 +136,7 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
   const kinds: number[] = [...known];
   const wayBatches: WayBatch[] = [];
   const pending: { seq: number; offset: number; end: number; outcome: Promise<BlobOutcome | null> }[] = [];
+  const blobs: BlobCounts = { total: 0, decoded: 0, peeked: 0 };
 
   const consume = async () => {
     const p = pending.shift();
@@ -126,6 +149,7 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
       throw new PbfError(path, p.offset, p.seq === 0 ? `invalid OSMHeader blob: ${msg}` : `corrupt blob: ${msg}`);
     }
     if (outcome?.kind === "data") {
+      blobs.decoded++;
       const r = outcome.result;
       const guess = known[p.seq];
       if (guess !== undefined && guess & GUESSED && (guess & ~GUESSED) !== r.kinds) mixedBlocks = true;
@@ -137,7 +161,12 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
       } else materializeWays(r.ways, result.ways);
       materializeRelations(r.relations, result.relations);
     } else if (outcome?.kind === "guessed") {
+      blobs.peeked++;
       kinds[p.seq] = outcome.kinds | GUESSED;
+      order.firstWayIds[p.seq] = outcome.firstWayId;
+    } else if (outcome?.kind === "header") {
+      kinds[p.seq] = 0;
+      order.sorted = outcome.sorted;
     } else if (outcome) {
       kinds[p.seq] = 0;
     }
@@ -145,10 +174,20 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
   };
 
   try {
-    const skip = (seq: number) =>
-      seq > 0 && known[seq] !== undefined && (trustGuesses || !(known[seq] & GUESSED)) && (known[seq] & wanted) === 0;
+    const trusted = (seq: number) => known[seq] !== undefined && (trustGuesses || !(known[seq] & GUESSED));
+    const wantedWays = wanted === KIND_WAY && pass.ways !== undefined && pass.ways !== "all" ? pass.ways : null;
+    const firstWay = (seq: number) =>
+      trusted(seq) && (known[seq] & ~GUESSED) === KIND_WAY ? order.firstWayIds[seq] : Number.NaN;
+    const noWantedWay = (seq: number) =>
+      wantedWays !== null &&
+      order.sorted &&
+      Number.isFinite(firstWay(seq)) &&
+      Number.isFinite(firstWay(seq + 1)) &&
+      !wantedWays.hasIn(firstWay(seq), firstWay(seq + 1));
+    const skip = (seq: number) => seq > 0 && trusted(seq) && ((known[seq] & wanted) === 0 || noWantedWay(seq));
     for await (const blob of readBlobs(path, { skip })) {
       const peek = trustGuesses && known[blob.seq] === undefined;
+      if (blob.seq > 0) blobs.total++;
       const outcome = blob.data ? decoder.decode(blob.type, blob.data, peek) : Promise.resolve(null);
       outcome.catch(() => {}); // awaited in order by consume(); avoid unhandled-rejection noise meanwhile
       pending.push({ seq: blob.seq, offset: blob.offset, end: blob.end, outcome });
@@ -161,9 +200,11 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
   if (kinds.length > 0 && !kinds.includes(undefined as unknown as number)) {
     if (blobKinds.size >= MAX_INDEXED_FILES) blobKinds.delete(blobKinds.keys().next().value as string);
     blobKinds.set(indexKey, kinds);
+    if (fileOrder.size >= MAX_INDEXED_FILES) fileOrder.delete(fileOrder.keys().next().value as string);
+    fileOrder.set(indexKey, order);
   }
   const wayTable = pass.waysAsTable ? concatWays(wayBatches) : null;
-  return { ...result, wayTable, coords: coords.build(), mixedBlocks };
+  return { ...result, wayTable, coords: coords.build(), mixedBlocks, blobs };
 }
 
 function concatWays(batches: WayBatch[]): WayTable {

@@ -1,0 +1,247 @@
+// `--memory-budget`: a budget too small for the zones' rings sends them to a temporary file until the write, and the
+// output must be the very bytes of the run that kept them in memory (Luxembourg, Gatineau and a generated grid).
+// The temporary files go away on success, on failure and on SIGINT/SIGTERM; a run killed outright leaves its
+// directory, which must not break the next run (it removes it).
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FlatMultiPolygon } from "../../core/geometry/flat.ts";
+import { PROJECT_ROOT } from "../../core/paths.ts";
+import { COSMO_BIN, fixture, runNode, type TestDatabase, testDatabase, testEnv, tmpDir } from "../../core/testing.ts";
+import { type ExtractOptions, extract } from "../extract.ts";
+import { GeometryTexts } from "../geometry-texts.ts";
+import { memoryBudgetBytes, memoryBudgetProblem } from "../memory-budget.ts";
+import { SpillDir, SpilledGeometries } from "../spill.ts";
+
+const run = promisify(execFile);
+const TINY = memoryBudgetBytes("64MiB");
+const UNBOUNDED = 2 ** 50;
+
+let db: TestDatabase;
+let dir: string;
+
+beforeAll(async () => {
+  db = await testDatabase("extract_budget");
+  dir = tmpDir("extract-budget");
+});
+afterAll(async () => {
+  await db.close();
+});
+
+/** The same extract without a binding budget and with a tiny one: both outputs' bytes and the budgeted summary. */
+async function bothWays(name: string, opts: Omit<ExtractOptions, "output" | "db" | "memoryBudget">) {
+  const free = join(dir, `${name}-free.jsonl`);
+  const tight = join(dir, `${name}-tight.jsonl`);
+  const freeRun = await extract({ ...opts, output: free, db, memoryBudget: UNBOUNDED });
+  const tightRun = await extract({ ...opts, output: tight, db, memoryBudget: TINY });
+  return { free: readFileSync(free), tight: readFileSync(tight), freeRun, tightRun, freePath: free, tightPath: tight };
+}
+
+describe("extract under a memory budget: the same bytes", () => {
+  it("Luxembourg (Voronoi on, country from the data): the rings spilled, the output identical", async () => {
+    const r = await bothWays("lux", { input: fixture("luxembourg_filtered.osm.pbf") });
+    expect(r.freeRun.memory.spilledGeometryBytes).toBe(0);
+    expect(r.tightRun.memory.spilledGeometryBytes).toBeGreaterThan(0);
+    expect(r.tightRun.memory.spilledLabelBytes).toBeGreaterThan(0);
+    expect(r.freeRun.memory.spilledLabelBytes).toBe(0);
+    expect(r.tightRun.zoneCount).toBe(212);
+    expect(r.tight.equals(r.free)).toBe(true);
+    expect(readFileSync(`${r.tightPath}.meta.json`).equals(readFileSync(`${r.freePath}.meta.json`))).toBe(true);
+  });
+
+  it("Luxembourg with --filter-langs and without Voronoi: the labels spilled are the filtered ones", async () => {
+    const r = await bothWays("lux-langs", {
+      input: fixture("luxembourg_filtered.osm.pbf"),
+      countryCode: "lu",
+      voronoi: false,
+      filterLangs: ["fr", "de", "zz"],
+    });
+    expect(r.tightRun.memory.spilledLabelBytes).toBeGreaterThan(0);
+    expect(r.tightRun.zoneCount).toBe(215);
+    expect(r.tight.equals(r.free)).toBe(true);
+  });
+
+  it("Gatineau (--country-code ca, .json with its meta block)", async () => {
+    const free = join(dir, "gatineau-free.json");
+    const tight = join(dir, "gatineau-tight.json");
+    const input = fixture("gatineau.osm.pbf");
+    await extract({ input, output: free, countryCode: "ca", db, memoryBudget: UNBOUNDED });
+    const tightRun = await extract({ input, output: tight, countryCode: "ca", db, memoryBudget: TINY });
+    expect(tightRun.memory.spilledGeometryBytes).toBeGreaterThan(0);
+    expect(readFileSync(tight).equals(readFileSync(free))).toBe(true);
+  });
+
+  it("a generated 3×3 grid of Luxembourg copies (make-big.ts; 3 M vertices: the text workers read the spill), gzip output", async () => {
+    const pbf = join(dir, "grid3.osm.pbf");
+    await run(process.execPath, [
+      "--import",
+      "tsx",
+      join(PROJECT_ROOT, "bench/extract/make-big.ts"),
+      fixture("luxembourg_filtered.osm.pbf"),
+      pbf,
+      "3",
+    ]);
+    const free = join(dir, "grid-free.jsonl.gz");
+    const tight = join(dir, "grid-tight.jsonl.gz");
+    await extract({ input: pbf, output: free, countryCode: "lu", db, memoryBudget: UNBOUNDED });
+    const tightRun = await extract({ input: pbf, output: tight, countryCode: "lu", db, memoryBudget: TINY });
+    expect(tightRun.memory.spilledGeometryBytes).toBeGreaterThan(0);
+    expect(tightRun.zoneCount).toBeGreaterThan(9 * 200);
+    expect(readFileSync(tight).equals(readFileSync(free))).toBe(true);
+  }, 300_000); // a file to generate and two extracts of 9 copies: slow on a busy machine
+});
+
+describe("spilled geometries", () => {
+  it("come back bit for bit, and their texts on worker threads, read back as the window moves, are the same", async () => {
+    // rings of awkward doubles (negative zero, subnormal, long fractions), some zones without geometry
+    let seed = 7;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const ring = (n: number) => {
+      const r = new Float64Array(2 * n + 2);
+      for (let i = 0; i < 2 * n; i++) r[i] = (rnd() - 0.5) * 360 + rnd() / 3;
+      r[0] = -0;
+      r[1] = 5e-324;
+      r[2 * n] = r[0];
+      r[2 * n + 1] = r[1];
+      return r;
+    };
+    const geometries: (FlatMultiPolygon | null)[] = Array.from({ length: 300 }, (_, i) =>
+      i % 7 === 3 ? null : Array.from({ length: 1 + (i % 3) }, (_, p) => [ring(4 + ((i * 13 + p) % 90)), ring(4)]),
+    );
+    const spillDir = new SpillDir(tmpDir("spill-unit"));
+    try {
+      const spilled = new SpilledGeometries(spillDir.file("g.f64"));
+      geometries.forEach((g, id) => {
+        if (g) spilled.spill(id, g);
+      });
+      const source = { length: geometries.length, at: (id: number) => (spilled.hasNext(id) ? spilled.next(id) : null) };
+      const fromDisk = new GeometryTexts(source, 2, 200, 1000);
+      const inMemory = new GeometryTexts(geometries, 1);
+      try {
+        for (let i = 0; i < geometries.length; i++) {
+          const a = await fromDisk.next();
+          const b = await inMemory.next();
+          expect(a === null ? null : Buffer.from(a).toString()).toBe(b === null ? null : Buffer.from(b).toString());
+        }
+      } finally {
+        await fromDisk.close();
+        await inMemory.close();
+        spilled.close();
+      }
+      const again = new SpilledGeometries(spillDir.file("h.f64"));
+      again.spill(1, geometries[1]!);
+      const back = again.next(1);
+      again.close();
+      expect(back.map((p) => p.map((r) => Array.from(r)))).toEqual(
+        geometries[1]!.map((p) => p.map((r) => Array.from(r))),
+      );
+      expect(Object.is(back[0][0][0], -0)).toBe(true);
+    } finally {
+      spillDir.close();
+    }
+  });
+});
+
+describe("memory budget values", () => {
+  it("takes binary and decimal sizes, refuses words and sizes too small to run", () => {
+    expect(memoryBudgetBytes("1GiB")).toBe(1024 ** 3);
+    expect(memoryBudgetBytes("512MiB")).toBe(512 * 1024 ** 2);
+    expect(memoryBudgetBytes("2GB")).toBe(2e9);
+    expect(memoryBudgetProblem("lots")).toMatch(/expected a size such as 1GiB/);
+    expect(memoryBudgetProblem("1MiB")).toMatch(/below the smallest budget/);
+    expect(memoryBudgetProblem("-1GiB")).toMatch(/below the smallest budget/);
+  });
+});
+
+/** `cosmo extract` on Luxembourg with TMPDIR set to `tmp` (where the spill directory goes). */
+function extractCli(tmp: string, extra: string[], onSpawn?: (pid: number) => void, env: NodeJS.ProcessEnv = {}) {
+  mkdirSync(tmp, { recursive: true });
+  const out = join(tmp, "..", `${tmp.split("/").pop()}.jsonl`);
+  return runNode(
+    [COSMO_BIN, "extract", "-i", fixture("luxembourg_filtered.osm.pbf"), "-o", out, "--country-code", "lu", ...extra],
+    { env: { ...testEnv({ db }), COSMO_LOG_LEVEL: "warn", TMPDIR: tmp, ...env }, onSpawn },
+  );
+}
+
+const spillDirs = (tmp: string) => readdirSync(tmp).filter((n) => n.startsWith("cosmo-extract-spill-"));
+
+/** Resolves once the run's spill directory exists (it is made before the PBF is read). */
+async function spillDirAppears(tmp: string): Promise<void> {
+  while (spillDirs(tmp).length === 0) await new Promise((r) => setTimeout(r, 20));
+}
+
+describe("cosmo extract --memory-budget: bad values, temporary files", () => {
+  it("a bad --memory-budget is refused before any work (exit 2), naming the option", async () => {
+    const tmp = join(dir, "bad-option");
+    const r = await extractCli(tmp, ["--memory-budget", "lots"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--memory-budget: expected a size such as 1GiB, 512MiB or 2GB, got "lots"/);
+    const small = await extractCli(tmp, ["--memory-budget", "1MiB"]);
+    expect(small.code).toBe(2);
+    expect(small.stderr).toMatch(/--memory-budget: "1MiB" is below the smallest budget/);
+    expect(existsSync(join(dir, "bad-option.jsonl"))).toBe(false);
+  });
+
+  it("a bad extract.memoryBudget setting is a config error (exit 4) naming the setting", async () => {
+    const r = await extractCli(join(dir, "bad-config"), [], undefined, { COSMO_EXTRACT_MEMORY_BUDGET: "much" });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/extract\.memoryBudget/);
+    expect(r.stderr).toMatch(/expected a size such as 1GiB/);
+  });
+
+  it("removes its temporary files on success and on failure", async () => {
+    const tmp = join(dir, "lifecycle");
+    const ok = await extractCli(tmp, ["--memory-budget", "64MiB"]);
+    expect(ok.code).toBe(0);
+    expect(spillDirs(tmp)).toEqual([]);
+    const failed = await runNode(
+      [
+        COSMO_BIN,
+        "extract",
+        "-i",
+        join(PROJECT_ROOT, "package.json"),
+        "-o",
+        join(tmp, "x.jsonl"),
+        "--memory-budget",
+        "64MiB",
+      ],
+      { env: { ...testEnv({ db }), COSMO_LOG_LEVEL: "warn", TMPDIR: tmp } },
+    );
+    expect(failed.code).toBe(2);
+    expect(spillDirs(tmp)).toEqual([]);
+  });
+
+  it.each(["SIGTERM", "SIGINT"] as const)("removes its temporary files when stopped by %s", async (signal) => {
+    const tmp = join(dir, `signal-${signal}`);
+    let pid = 0;
+    const running = extractCli(tmp, ["--memory-budget", "64MiB"], (p) => {
+      pid = p;
+    });
+    await spillDirAppears(tmp);
+    process.kill(pid, signal);
+    const r = await running;
+    expect(r.signal).toBe(signal);
+    expect(spillDirs(tmp)).toEqual([]);
+  });
+
+  it("a run killed with SIGKILL leaves its directory; the next run works and removes it", async () => {
+    const tmp = join(dir, "sigkill");
+    let pid = 0;
+    const killed = extractCli(tmp, ["--memory-budget", "64MiB"], (p) => {
+      pid = p;
+    });
+    await spillDirAppears(tmp);
+    process.kill(pid, "SIGKILL");
+    expect((await killed).signal).toBe("SIGKILL");
+    const left = spillDirs(tmp);
+    expect(left).toHaveLength(1);
+    const next = await extractCli(tmp, ["--memory-budget", "64MiB"]);
+    expect(next.code).toBe(0);
+    expect(spillDirs(tmp)).toEqual([]);
+  });
+});
