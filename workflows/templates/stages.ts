@@ -211,6 +211,83 @@ export function seedTilesTemplate(o: RenderOptions): WorkflowTemplate {
   return stageTemplate("cosmo-seed-tiles", "Seed the low-zoom vector tiles of a dataset version.", [seed]);
 }
 
+/** The zoom options of the release archive; they are part of its input key (input-key.ts). */
+export const EXPORT_OPTIONS = [
+  { name: "min-zoom", default: "0" },
+  { name: "max-zoom", default: "12" },
+];
+const exportOptionArgs = () => EXPORT_OPTIONS.flatMap((p) => [`--${p.name}`, param(p.name)]);
+
+/**
+ * The release archive of a dataset version (PMTiles: static hosting with range requests). `check` computes its
+ * input key (the dataset's content, zooms, languages, renderer code) and tells whether it is already stored.
+ */
+export function exportTilesTemplate(o: RenderOptions): WorkflowTemplate {
+  const keyInputs = [{ name: "version" }, { name: "hash" }, ...EXPORT_OPTIONS];
+  const check = containerTemplate(
+    {
+      name: "check",
+      image: "cosmo-importer",
+      inputs: { parameters: [...keyInputs, { name: "bucket", default: "cosmo" }] },
+      // Writes the key and the archive's URL; prints `true` when tiles/<version>/<key>.pmtiles exists.
+      args: [
+        "workflows",
+        "step",
+        "check-export",
+        "--version",
+        param("version"),
+        "--hash",
+        param("hash"),
+        ...exportOptionArgs(),
+        "--bucket",
+        param("bucket"),
+        "--outputs",
+        OUT,
+      ],
+      outputs: { parameters: [outParam("key"), outParam("url")] },
+      resources: resources("50m", "128Mi", "500m", "256Mi"),
+      activeDeadlineSeconds: 300,
+      retryStrategy: retry(2, "Always", "10s", "5m"),
+    },
+    o,
+  );
+  const exportTiles = containerTemplate(
+    {
+      name: "export",
+      image: "cosmo-importer",
+      inputs: { parameters: [...keyInputs, { name: "key" }] },
+      args: [
+        "workflows",
+        "step",
+        "export-tiles",
+        "--version",
+        param("version"),
+        "--hash",
+        param("hash"),
+        ...exportOptionArgs(),
+        "--key",
+        param("key"),
+        "-o",
+        `${WORK}/tiles.pmtiles`,
+      ],
+      outputs: {
+        artifacts: [
+          s3Artifact("archive", `${WORK}/tiles.pmtiles`, `tiles/${param("version")}/${param("key")}.pmtiles`),
+        ],
+      },
+      resources: resources("2", "2Gi", "2", "4Gi"),
+      activeDeadlineSeconds: 4 * 3600,
+      retryStrategy: retry(2, "OnError", "1m", "1h"),
+    },
+    o,
+  );
+  return stageTemplate(
+    "cosmo-export-tiles",
+    "Export a dataset version as one PMTiles archive (skipped when already exported with the same inputs).",
+    [check, exportTiles],
+  );
+}
+
 /**
  * The gate report (diff against the served dataset, kept as an artefact) and the publish switch. `publish`
  * is not retried on failure: a refusal by the gate (exit 3) is a verdict, not a transient error.
@@ -278,11 +355,25 @@ export function publishTemplate(o: RenderOptions): WorkflowTemplate {
     },
     o,
   );
+  // Once served, the version's archive becomes the stable latest one; archives of pruned versions go.
+  const tiles = containerTemplate(
+    {
+      name: "publish-tiles",
+      image: "cosmo-importer",
+      inputs: { parameters: [{ name: "archive" }, { name: "bucket", default: "cosmo" }] },
+      args: ["workflows", "step", "publish-tiles", "--archive", param("archive"), "--bucket", param("bucket")],
+      resources: resources("100m", "256Mi", "1", "512Mi"),
+      activeDeadlineSeconds: 1800,
+      retryStrategy: retry(2, "Always", "10s", "10m"),
+    },
+    o,
+  );
   return stageTemplate("cosmo-publish", "Served check, gate report and atomic publish of a dataset version.", [
     isServed,
     report,
     publish,
     dashboard,
+    tiles,
   ]);
 }
 

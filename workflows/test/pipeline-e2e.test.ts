@@ -6,11 +6,13 @@ import { appendFileSync, createReadStream } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { PMTiles } from "pmtiles";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ArtefactStore } from "../../core/storage.ts";
 import { fixture, type TestDatabase, testDatabase, testEnv, testStore, tmpDir } from "../../core/testing.ts";
 import { DEFAULT_OUT, readRendered } from "../render.ts";
 import { type RunResult, runLocal } from "../runner/run.ts";
+import { FileSource } from "../../tiles/test/pmtiles-source.ts";
 
 let db: TestDatabase;
 let store: ArtefactStore;
@@ -46,6 +48,23 @@ const node = (r: RunResult, name: string) => {
   return n;
 };
 
+/** The PMTiles archive at `url` in the store, read by the `pmtiles` package: its header and metadata. */
+async function readArchive(url: string): Promise<{ maxZoom: number; numAddressedTiles: number; version: number }> {
+  const file = join(tmpDir("wf-e2e-archive"), "archive.pmtiles");
+  await store.copyTo(url, file);
+  const reader = new PMTiles(new FileSource(file));
+  const header = await reader.getHeader();
+  const metadata = (await reader.getMetadata()) as { dataset_version: number };
+  expect(header.specVersion).toBe(3);
+  // The tile at the archive's centre, deepest zoom: the zones around it are in it.
+  const z = header.maxZoom;
+  const x = Math.floor(((header.centerLon + 180) / 360) * 2 ** z);
+  const lat = (header.centerLat * Math.PI) / 180;
+  const y = Math.floor(((1 - Math.log(Math.tan(lat) + 1 / Math.cos(lat)) / Math.PI) / 2) * 2 ** z);
+  expect(await reader.getZxy(z, x, y), `the archive holds the centre tile ${z}/${x}/${y}`).toBeDefined();
+  return { maxZoom: header.maxZoom, numAddressedTiles: header.numAddressedTiles, version: metadata.dataset_version };
+}
+
 async function served(): Promise<number | null> {
   const r = await db.pool.query<{ version: number | null }>("SELECT version FROM cosmo.served");
   return r.rows[0]?.version ?? null;
@@ -60,7 +79,13 @@ function run(
   return runLocal({
     docs: readRendered(DEFAULT_OUT),
     workflowTemplate: "cosmo-update",
-    params: { regions: JSON.stringify(regions), bucket: store.defaultBucket, "max-zoom": "2", ...params },
+    params: {
+      regions: JSON.stringify(regions),
+      bucket: store.defaultBucket,
+      "max-zoom": "2",
+      "export-max-zoom": "3",
+      ...params,
+    },
     store,
     // The public documents go to the store, as in a cluster (the web pods proxy /data/ to that prefix).
     env: { ...testEnv({ db, store }), COSMO_LOG_LEVEL: "warn", COSMO_DATA_PUBLIC_DIR: store.url("www/data") },
@@ -101,6 +126,16 @@ describe("the rendered pipeline, locally", () => {
     const shown = (await store.getBuffer(store.url("www/data/dashboard/latest.json"))).toString();
     expect(JSON.parse(shown).dataset).toMatchObject({ kind: "version", version });
     expect(await store.exists(store.url("www/data/test_results.json"))).toBe(true);
+    // The release archive: stored under the version (and its input key), and copied to the stable latest key.
+    expect(node(first, "update/export-tiles").phase).toBe("Succeeded");
+    const archive = node(first, "update/export-check").outputs?.url ?? "";
+    expect(archive).toBe(store.url(`tiles/${version}/${node(first, "update/export-check").outputs?.key}.pmtiles`));
+    const stored = await readArchive(archive);
+    expect(stored).toMatchObject({ maxZoom: 3, version });
+    expect(stored.numAddressedTiles).toBeGreaterThan(1);
+    const latestUrl = store.url("www/data/tiles/latest.pmtiles");
+    expect(await readArchive(latestUrl)).toEqual(stored);
+    const latestBytes = await store.getBuffer(latestUrl);
 
     // Second run: Gatineau alone. Its extract is reused (same input key), a new version is imported, and the
     // publish gate refuses it (Luxembourg would disappear): the run fails with the gate report kept as an
@@ -124,6 +159,11 @@ describe("the rendered pipeline, locally", () => {
     expect(report.kind).toBe("cosmo-diff");
     expect(await store.exists(store.url("www/data/diff/latest.json"))).toBe(false);
     expect((await store.getBuffer(store.url("www/data/dashboard/latest.json"))).toString()).toBe(shown);
+    // The refused version was exported (under its own version), but the latest archive is still the served one's.
+    const refusedVersion = Number(node(second, "update/served-check").outputs?.version);
+    expect(refusedVersion).not.toBe(version);
+    expect((await readArchive(node(second, "update/export-check").outputs?.url ?? "")).version).toBe(refusedVersion);
+    expect((await store.getBuffer(latestUrl)).equals(latestBytes)).toBe(true);
 
     // Third run: the same Gatineau file with another extractor option is extracted again (a new input key),
     // not served from the extract of the second run.
