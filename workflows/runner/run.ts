@@ -17,6 +17,7 @@ import { runDag } from "./dag.ts";
 import { abortMessage, armWorkflowDeadline, templateDeadlineSeconds } from "./deadline.ts";
 import type { Phase } from "./expr.ts";
 import { type Artifact, Library, type Located, type Parameter } from "./library.ts";
+import { acquireMutexes } from "./mutex.ts";
 import { type NodeStatus, type OnNodeChange, RunNodes } from "./nodes.ts";
 import { emptyOutputs, type Outcome } from "./outcome.ts";
 import { retryPlan, withRetries } from "./retry.ts";
@@ -43,6 +44,8 @@ export interface RunLocalOptions {
   workflowName?: string;
   onChange?: OnNodeChange;
   onNote?: (line: string) => void;
+  /** Where the workflow's synchronization mutexes are held (default .data/workflows/locks). */
+  lockDir?: string;
 }
 
 export interface RunResult {
@@ -64,8 +67,18 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunResult> {
       exitCode: 2,
     });
   lib.check(opts.workflowTemplate, entry, spec.onExit);
-  const run = new Run(lib, opts);
-  return run.execute(entry);
+  const workflowName = opts.workflowName ?? `${opts.workflowTemplate}-${randomBytes(3).toString("hex")}`;
+  // A second run of a pipeline holding a mutex is refused before it creates or starts anything.
+  const release = acquireMutexes(
+    (spec.synchronization?.mutexes ?? []).map((m) => m.name),
+    opts.lockDir ?? join(PROJECT_ROOT, ".data/workflows/locks"),
+    workflowName,
+  );
+  try {
+    return await new Run(lib, { ...opts, workflowName }).execute(entry);
+  } finally {
+    release();
+  }
 }
 
 class Run {
@@ -261,7 +274,7 @@ class Run {
       })),
     });
     node.logFile = result.logFile;
-    return { phase: result.phase, message: result.message, outputs: result.outputs };
+    return { phase: result.phase, message: result.message, outputs: result.outputs, exitCode: result.exitCode };
   }
 
   private resolveArtifact(

@@ -5,6 +5,7 @@ import type { IComGithubArgoprojArgoWorkflowsV4PkgApisWorkflowV1alpha1Artifact a
 import type { IComGithubArgoprojArgoWorkflowsV4PkgApisWorkflowV1alpha1RetryStrategy as RetryStrategy } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/RetryStrategy";
 import type { IComGithubArgoprojArgoWorkflowsV4PkgApisWorkflowV1alpha1Template as Template } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Template";
 import type { IComGithubArgoprojArgoWorkflowsV4PkgApisWorkflowV1alpha1WorkflowSpec as WorkflowSpec } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/WorkflowSpec";
+import { EXIT } from "../../core/errors.ts";
 
 export type { Artifact, RetryStrategy, Template, WorkflowSpec };
 
@@ -38,17 +39,34 @@ export function resources(cpu: string, memory: string, cpuLimit = cpu, memoryLim
   return { requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } };
 }
 
-/** Retry for steps that are safe to repeat (idempotent writes to content-addressed keys). */
+const exitIs = (code: number) => `asInt(lastRetry.exitCode) == ${code}`;
+const exitIsNot = (code: number) => `asInt(lastRetry.exitCode) != ${code}`;
+
+/**
+ * Which failed attempts are tried again (Argo `retryStrategy.expression`, evaluated the same way by the local
+ * runner). Never a verdict on the input: bad input (exit 2), a refusal by the publish gate (3), bad config (4).
+ * - `transient`: only an error of the infrastructure (phase Error: pod evicted, artefact not saved) or a service
+ *   unavailable (exit 5: database, store or download server) — for steps whose failure is otherwise a verdict.
+ * - `unless-verdict`: also crashes (exit 1, OOM kills…) — for steps that are harmless to repeat.
+ */
+export const RETRY_WHEN = {
+  transient: `lastRetry.status == "Error" || ${exitIs(EXIT.unavailable)}`,
+  "unless-verdict": `lastRetry.status == "Error" || (${[EXIT.input, EXIT.gateRefused, EXIT.config].map(exitIsNot).join(" && ")})`,
+} as const;
+
+/** `limit` retries, exponential backoff from `duration` (×2, at most 10 min apart, none after `maxDuration`). */
 export function retry(
   limit: number,
-  policy: "Always" | "OnFailure" | "OnError",
+  when: keyof typeof RETRY_WHEN,
   duration = "30s",
   maxDuration = "30m",
 ): RetryStrategy {
   // `limit` is an integer: Argo's JSON schema types IntOrString as string only (argo#6060); validate.ts patches it.
   return {
     limit: limit as unknown as string,
-    retryPolicy: policy,
+    // Both must allow a retry: Always lets the expression alone decide.
+    retryPolicy: "Always",
+    expression: RETRY_WHEN[when],
     backoff: { duration, factor: 2 as unknown as string, maxDuration, cap: "10m" },
   };
 }

@@ -241,6 +241,9 @@ export function pipelineTemplate(): WorkflowTemplate {
         onExit: "exit-handler",
         // The whole run, continents included, must finish within a day; the next schedule takes over otherwise.
         activeDeadlineSeconds: 20 * 3600,
+        // One update at a time: a manual `cosmo workflows submit` waits for a scheduled run (and the reverse)
+        // instead of importing and publishing over it. The local runner refuses a second run (exit 5).
+        synchronization: { mutexes: [{ name: PIPELINE }] },
         workflowMetadata: { labels: { ...LABELS } },
         arguments: {
           parameters: [

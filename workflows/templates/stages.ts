@@ -38,7 +38,7 @@ export function fetchTemplate(o: RenderOptions): WorkflowTemplate {
       resources: resources("100m", "256Mi", "1", "512Mi"),
       activeDeadlineSeconds: 4 * 3600,
       // Network downloads fail transiently; the target key is overwritten atomically, so retrying is safe.
-      retryStrategy: retry(3, "Always", "30s", "1h"),
+      retryStrategy: retry(3, "unless-verdict", "30s", "1h"),
     },
     o,
   );
@@ -83,7 +83,7 @@ export function extractTemplate(o: RenderOptions): WorkflowTemplate {
       outputs: { parameters: [outParam("sha256"), outParam("etag"), outParam("key")] },
       resources: resources("50m", "128Mi", "500m", "256Mi"),
       activeDeadlineSeconds: 300,
-      retryStrategy: retry(2, "Always", "10s", "5m"),
+      retryStrategy: retry(2, "unless-verdict", "10s", "5m"),
     },
     o,
   );
@@ -120,8 +120,8 @@ export function extractTemplate(o: RenderOptions): WorkflowTemplate {
       },
       resources: resources("2", "8Gi", "4", "16Gi"),
       activeDeadlineSeconds: 6 * 3600,
-      // Extraction is deterministic: retry only on infrastructure errors (eviction, node loss), not on failures.
-      retryStrategy: retry(2, "OnError", "1m", "2h"),
+      // Extraction is deterministic: retry only infrastructure errors (eviction, node loss) and unavailable services.
+      retryStrategy: retry(2, "transient", "1m", "2h"),
       // Continent extracts need many GB each: bound how many run at once across all workflows.
       synchronization: { semaphores: [{ configMapKeyRef: { name: SEMAPHORE_CONFIG_MAP, key: "extract" } }] },
     },
@@ -146,7 +146,7 @@ export function mergeTemplate(o: RenderOptions): WorkflowTemplate {
       outputs: { parameters: [outParam("url"), outParam("hash"), outParam("skipped")] },
       resources: resources("1", "2Gi", "2", "4Gi"),
       activeDeadlineSeconds: 2 * 3600,
-      retryStrategy: retry(2, "OnError", "30s", "30m"),
+      retryStrategy: retry(2, "transient", "30s", "30m"),
     },
     o,
   );
@@ -166,7 +166,7 @@ export function importTemplate(o: RenderOptions): WorkflowTemplate {
       resources: resources("1", "2Gi", "2", "4Gi"),
       activeDeadlineSeconds: 3 * 3600,
       // A failed import leaves a `failed` version behind and never touches the served one: safe to repeat.
-      retryStrategy: retry(1, "OnError", "1m", "30m"),
+      retryStrategy: retry(1, "transient", "1m", "30m"),
     },
     o,
   );
@@ -186,7 +186,7 @@ export function dashboardTemplate(o: RenderOptions): WorkflowTemplate {
       },
       resources: resources("500m", "1Gi", "1", "2Gi"),
       activeDeadlineSeconds: 3600,
-      retryStrategy: retry(2, "Always", "30s", "15m"),
+      retryStrategy: retry(2, "unless-verdict", "30s", "15m"),
     },
     o,
   );
@@ -204,7 +204,7 @@ export function seedTilesTemplate(o: RenderOptions): WorkflowTemplate {
       resources: resources("1", "1Gi", "2", "2Gi"),
       activeDeadlineSeconds: 2 * 3600,
       // Tile cache writes are idempotent.
-      retryStrategy: retry(2, "Always", "30s", "30m"),
+      retryStrategy: retry(2, "unless-verdict", "30s", "30m"),
     },
     o,
   );
@@ -247,7 +247,7 @@ export function exportTilesTemplate(o: RenderOptions): WorkflowTemplate {
       outputs: { parameters: [outParam("key"), outParam("url")] },
       resources: resources("50m", "128Mi", "500m", "256Mi"),
       activeDeadlineSeconds: 300,
-      retryStrategy: retry(2, "Always", "10s", "5m"),
+      retryStrategy: retry(2, "unless-verdict", "10s", "5m"),
     },
     o,
   );
@@ -277,7 +277,7 @@ export function exportTilesTemplate(o: RenderOptions): WorkflowTemplate {
       },
       resources: resources("2", "2Gi", "2", "4Gi"),
       activeDeadlineSeconds: 4 * 3600,
-      retryStrategy: retry(2, "OnError", "1m", "1h"),
+      retryStrategy: retry(2, "transient", "1m", "1h"),
     },
     o,
   );
@@ -308,7 +308,7 @@ export function publishTemplate(o: RenderOptions): WorkflowTemplate {
       },
       resources: resources("500m", "1Gi", "1", "2Gi"),
       activeDeadlineSeconds: 3600,
-      retryStrategy: retry(2, "OnError", "30s", "15m"),
+      retryStrategy: retry(2, "transient", "30s", "15m"),
     },
     o,
   );
@@ -323,7 +323,7 @@ export function publishTemplate(o: RenderOptions): WorkflowTemplate {
       outputs: { parameters: [outParam("version")] },
       resources: resources("50m", "128Mi", "500m", "256Mi"),
       activeDeadlineSeconds: 300,
-      retryStrategy: retry(2, "Always", "10s", "5m"),
+      retryStrategy: retry(2, "unless-verdict", "10s", "5m"),
     },
     o,
   );
@@ -335,7 +335,7 @@ export function publishTemplate(o: RenderOptions): WorkflowTemplate {
       args: ["publish", param("version")],
       resources: resources("200m", "256Mi", "1", "512Mi"),
       activeDeadlineSeconds: 1800,
-      retryStrategy: retry(1, "OnError", "30s", "10m"),
+      retryStrategy: retry(1, "transient", "30s", "10m"),
     },
     o,
   );
@@ -351,7 +351,7 @@ export function publishTemplate(o: RenderOptions): WorkflowTemplate {
       args: ["workflows", "step", "publish-dashboard", "--file", `${WORK}/dashboard.json`],
       resources: resources("50m", "128Mi", "500m", "256Mi"),
       activeDeadlineSeconds: 300,
-      retryStrategy: retry(2, "Always", "10s", "5m"),
+      retryStrategy: retry(2, "unless-verdict", "10s", "5m"),
     },
     o,
   );
@@ -364,7 +364,7 @@ export function publishTemplate(o: RenderOptions): WorkflowTemplate {
       args: ["workflows", "step", "publish-tiles", "--archive", param("archive"), "--bucket", param("bucket")],
       resources: resources("100m", "256Mi", "1", "512Mi"),
       activeDeadlineSeconds: 1800,
-      retryStrategy: retry(2, "Always", "10s", "10m"),
+      retryStrategy: retry(2, "unless-verdict", "10s", "10m"),
     },
     o,
   );
@@ -397,7 +397,7 @@ export function exitHandlerTemplate(o: RenderOptions): WorkflowTemplate {
       ],
       resources: resources("50m", "128Mi", "500m", "256Mi"),
       activeDeadlineSeconds: 300,
-      retryStrategy: retry(3, "Always", "10s", "5m"),
+      retryStrategy: retry(3, "unless-verdict", "10s", "5m"),
     },
     o,
   );

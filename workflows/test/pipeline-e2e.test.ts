@@ -10,9 +10,9 @@ import { PMTiles } from "pmtiles";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ArtefactStore } from "../../core/storage.ts";
 import { fixture, type TestDatabase, testDatabase, testEnv, testStore, tmpDir } from "../../core/testing.ts";
+import { FileSource } from "../../tiles/test/pmtiles-source.ts";
 import { DEFAULT_OUT, readRendered } from "../render.ts";
 import { type RunResult, runLocal } from "../runner/run.ts";
-import { FileSource } from "../../tiles/test/pmtiles-source.ts";
 
 let db: TestDatabase;
 let store: ArtefactStore;
