@@ -53,6 +53,7 @@ export interface Template {
     backoff?: { duration?: string; factor?: number | string; maxDuration?: string; cap?: string };
   };
   parallelism?: number;
+  memoize?: { key: string; maxAge?: string; cache?: { configMap?: { name: string } } };
 }
 export interface Spec {
   templates: Template[];
@@ -82,6 +83,7 @@ const HANDLED = {
     "timeout",
     "retryStrategy",
     "parallelism",
+    "memoize",
   ],
   container: ["name", "image", "command", "args", "env"],
   task: [
@@ -189,9 +191,9 @@ export class Library {
       if (seen.has(id)) return;
       seen.add(id);
       const t = loc.template as unknown as Record<string, unknown>;
-      if ("memoize" in t)
+      if ("memoize" in t && !loc.template.container)
         throw new CosmoError(
-          `${id}: memoize is cluster behaviour (a ConfigMap cache) and is refused locally; use an explicit hash check`,
+          `${id}: memoize on a ${loc.template.dag ? "dag" : "non-container"} template is not supported locally`,
         );
       const kinds = [
         "container",

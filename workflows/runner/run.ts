@@ -17,6 +17,7 @@ import { runDag } from "./dag.ts";
 import { abortMessage, armWorkflowDeadline, templateDeadlineSeconds } from "./deadline.ts";
 import type { Phase } from "./expr.ts";
 import { type Artifact, Library, type Located, type Parameter } from "./library.ts";
+import { memoHit, memoOf, memoSave } from "./memo.ts";
 import { acquireMutexes } from "./mutex.ts";
 import { type NodeStatus, type OnNodeChange, RunNodes } from "./nodes.ts";
 import { emptyOutputs, type Outcome } from "./outcome.ts";
@@ -210,8 +211,27 @@ class Run {
     });
   }
 
-  /** A container step: its attempts as its retryStrategy allows, each holding one of the run's slots. */
-  private execContainer(
+  /**
+   * A container step: the outcome memoized under its key if there is one; else its attempts as its
+   * retryStrategy allows, each holding one of the run's slots (a success is memoized).
+   */
+  private async execContainer(
+    loc: Located,
+    scope: Scope,
+    artifactArgs: Map<string, string>,
+    node: NodeStatus,
+  ): Promise<Outcome> {
+    const memo = memoOf(loc.template, scope, node.template, this.bucket);
+    if (memo) {
+      const hit = await memoHit(this.opts.store, memo);
+      if (hit) return hit;
+    }
+    const outcome = await this.execAttempts(loc, scope, artifactArgs, node);
+    if (memo && outcome.phase === "Succeeded") await memoSave(this.opts.store, memo, node.id, outcome);
+    return outcome;
+  }
+
+  private execAttempts(
     loc: Located,
     scope: Scope,
     artifactArgs: Map<string, string>,

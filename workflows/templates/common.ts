@@ -34,6 +34,24 @@ export const CONFIG_MAP = "cosmo-config";
 export const SECRET = "cosmo-secrets";
 /** ConfigMap holding the semaphore counts (rendered alongside, values overridable by the chart). */
 export const SEMAPHORE_CONFIG_MAP = "cosmo-workflows-semaphores";
+/** ConfigMap Argo keeps the memoized steps' entries in (created by the controller on first use). */
+export const MEMO_CONFIG_MAP = "cosmo-workflows-memo";
+/** How long a memoized step is trusted; the chart's workflows.memoize.maxAge overrides it. */
+export const MEMO_MAX_AGE = "720h";
+
+type Memoize = NonNullable<Template["memoize"]>;
+
+/**
+ * Argo `memoize` for a step whose output is a pure function of its input key (`{{inputs.parameters.key}}`,
+ * computed by the check step before it: workflows/steps/input-key.ts). The local runner honours the same key.
+ */
+export function memoizeByInputKey(stage: string): Memoize {
+  return {
+    key: `${stage}-{{inputs.parameters.key}}`,
+    maxAge: MEMO_MAX_AGE,
+    cache: { configMap: { name: MEMO_CONFIG_MAP } },
+  };
+}
 
 export function resources(cpu: string, memory: string, cpuLimit = cpu, memoryLimit = memory): Resources {
   return { requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } };
@@ -86,6 +104,7 @@ export interface ContainerStep {
   activeDeadlineSeconds: number;
   retryStrategy?: RetryStrategy;
   synchronization?: Template["synchronization"];
+  memoize?: Template["memoize"];
   env?: { name: string; value: string }[];
 }
 
@@ -98,6 +117,7 @@ export function containerTemplate(step: ContainerStep, opts: RenderOptions): Tem
     activeDeadlineSeconds: step.activeDeadlineSeconds as unknown as string,
     retryStrategy: step.retryStrategy,
     synchronization: step.synchronization,
+    memoize: step.memoize,
     container: {
       // The model wrongly requires a container name; Argo overwrites it with "main" anyway.
       name: "main",

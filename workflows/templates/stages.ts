@@ -5,6 +5,7 @@ import { WorkflowTemplate } from "@kubernetes-models/argo-workflows/argoproj.io/
 import {
   containerTemplate,
   LABELS,
+  memoizeByInputKey,
   OUT,
   type RenderOptions,
   resources,
@@ -124,6 +125,8 @@ export function extractTemplate(o: RenderOptions): WorkflowTemplate {
       retryStrategy: retry(2, "transient", "1m", "2h"),
       // Continent extracts need many GB each: bound how many run at once across all workflows.
       synchronization: { semaphores: [{ configMapKeyRef: { name: SEMAPHORE_CONFIG_MAP, key: "extract" } }] },
+      // The zones file is a function of the key (PBF, options, rules, code): a key extracted before is not redone.
+      memoize: memoizeByInputKey("extract"),
     },
     o,
   );
@@ -277,6 +280,7 @@ export function exportTilesTemplate(o: RenderOptions): WorkflowTemplate {
       },
       resources: resources("2", "2Gi", "2", "4Gi"),
       activeDeadlineSeconds: 4 * 3600,
+      memoize: memoizeByInputKey("export-tiles"),
       retryStrategy: retry(2, "transient", "1m", "1h"),
     },
     o,

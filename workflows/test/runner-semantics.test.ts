@@ -485,6 +485,58 @@ describe("exit handler and artefacts", () => {
   });
 });
 
+describe("memoize", () => {
+  it("a step succeeded under the same key (within maxAge) is not run again; its outputs are reused", async () => {
+    const dir = tmpDir("wf-memo");
+    const cache = `memo-${randomBytes(4).toString("hex")}`;
+    const memoized = (maxAge: string) =>
+      wt(
+        "memo",
+        [
+          c("count", ["flaky", join(dir, "{{inputs.parameters.key}}"), "{{inputs.parameters.fail}}"], {
+            inputs: { parameters: [{ name: "key" }, { name: "fail", default: "0" }] },
+            memoize: { key: "count-{{inputs.parameters.key}}", maxAge, cache: { configMap: { name: cache } } },
+          }),
+          dag("main", [
+            {
+              name: "a",
+              template: "count",
+              arguments: args({ key: "{{workflow.parameters.key}}", fail: "{{workflow.parameters.fail}}" }),
+            },
+          ]),
+        ],
+        {
+          entrypoint: "main",
+          arguments: {
+            parameters: [
+              { name: "key", value: "k1" },
+              { name: "fail", value: "0" },
+            ],
+          },
+        },
+      );
+    const first = await run([memoized("1h")], "memo");
+    expect(node(first, "main/a").outputs?.result).toBe("ok after 1");
+    const again = await run([memoized("1h")], "memo");
+    expect(node(again, "main/a").phase).toBe("Succeeded");
+    expect(node(again, "main/a").message).toMatch(new RegExp(`memoized: ${cache}/count-k1`));
+    // The step did not run (its counter did not move) and its saved outputs are the node's.
+    expect(node(again, "main/a").outputs?.result).toBe("ok after 1");
+    expect(node(again, "main/a").attempt).toBeUndefined();
+    // Another key runs.
+    const other = await run([memoized("1h")], "memo", { params: { key: "k2" } });
+    expect(node(other, "main/a").outputs?.result).toBe("ok after 1");
+    // An entry older than maxAge is not trusted: the step runs again (its counter moves to 2).
+    const stale = await run([memoized("1ms")], "memo");
+    expect(node(stale, "main/a").outputs?.result).toBe("ok after 2");
+    // A failure is not memoized: the next run under that key runs the step.
+    const failing = await run([memoized("1h")], "memo", { params: { key: "k3", fail: "1" } });
+    expect(node(failing, "main/a").phase).toBe("Failed");
+    const retried = await run([memoized("1h")], "memo", { params: { key: "k3", fail: "1" } });
+    expect(node(retried, "main/a").outputs?.result).toBe("ok after 2");
+  });
+});
+
 describe("synchronization mutex", () => {
   const mutexed = (name: string, mutex: string, step: T) =>
     wt(name, [step, dag("main", [{ name: "a", template: String(step.name) }])], {
@@ -552,16 +604,19 @@ describe("synchronization mutex", () => {
 });
 
 describe("what the runner cannot honour", () => {
-  it("refuses memoize, non-container templates and unknown fields by name; notes cluster-only fields", async () => {
+  it("refuses memoize on a DAG, non-container templates and unknown fields by name; notes cluster-only fields", async () => {
     const memo = wt(
       "memo",
       [
-        c("m", ["echo", "x"], { memoize: { key: "k", maxAge: "1h", cache: { configMap: { name: "c" } } } }),
-        dag("main", [{ name: "a", template: "m" }]),
+        dag("d", [{ name: "x", template: "m" }], {
+          memoize: { key: "k", maxAge: "1h", cache: { configMap: { name: "c" } } },
+        }),
+        c("m", ["echo", "x"]),
+        dag("main", [{ name: "a", template: "d" }]),
       ],
       { entrypoint: "main" },
     );
-    await expect(run([memo], "memo")).rejects.toThrow(/memo\/m: memoize is cluster behaviour/);
+    await expect(run([memo], "memo")).rejects.toThrow(/memo\/d: memoize on a dag template is not supported locally/);
     const script = wt(
       "scr",
       [{ name: "s", script: { image: "x", source: "echo" } }, dag("main", [{ name: "a", template: "s" }])],
