@@ -239,10 +239,12 @@ function glueCommands(): Command[] {
       .requiredOption("--input <pbf>")
       .requiredOption("--output <file>")
       .requiredOption("--sha256 <hex>", "the PBF's sha256 (from check-extract)")
-      .requiredOption("--key <hex>", "the input key check-extract computed"),
+      .requiredOption("--key <hex>", "the input key check-extract computed")
+      .option("--outputs <dir>", "write the zone count (zone-count) here"),
   ).action(
-    runAction(async (o: ExtractParams & { input: string; output: string; sha256: string; key: string }) =>
-      extractStep(o),
+    runAction(
+      async (o: ExtractParams & { input: string; output: string; sha256: string; key: string; outputs?: string }) =>
+        extractStep(o),
     ),
   );
   step

@@ -104,7 +104,16 @@ const HANDLED = {
 };
 /** Cluster behaviour: reported once at the start of a run, not emulated. */
 const NOTED: Record<string, string[]> = {
-  spec: ["serviceAccountName", "artifactRepositoryRef", "podGC", "ttlStrategy", "workflowMetadata"],
+  spec: [
+    "serviceAccountName",
+    "artifactRepositoryRef",
+    "podGC",
+    "ttlStrategy",
+    "workflowMetadata",
+    "archiveLogs",
+    "artifactGC",
+    "metrics",
+  ],
   template: [
     "synchronization",
     "metadata",
@@ -113,8 +122,10 @@ const NOTED: Record<string, string[]> = {
     "affinity",
     "priorityClassName",
     "serviceAccountName",
+    "metrics",
   ],
   container: ["envFrom", "resources"],
+  artifact: ["artifactGC"],
 };
 
 export class Library {

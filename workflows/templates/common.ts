@@ -105,6 +105,8 @@ export interface ContainerStep {
   retryStrategy?: RetryStrategy;
   synchronization?: Template["synchronization"];
   memoize?: Template["memoize"];
+  /** Metrics besides the step duration every step reports. */
+  metrics?: Metric[];
   env?: { name: string; value: string }[];
 }
 
@@ -118,6 +120,7 @@ export function containerTemplate(step: ContainerStep, opts: RenderOptions): Tem
     retryStrategy: step.retryStrategy,
     synchronization: step.synchronization,
     memoize: step.memoize,
+    metrics: { prometheus: [stepDurationMetric(step.name), ...(step.metrics ?? [])] },
     container: {
       // The model wrongly requires a container name; Argo overwrites it with "main" anyway.
       name: "main",
@@ -131,13 +134,42 @@ export function containerTemplate(step: ContainerStep, opts: RenderOptions): Tem
   return stripUndefined(t);
 }
 
-/** Spec defaults shared by every WorkflowTemplate (so each can also be submitted on its own). */
+/** The whole run, continents included, must end within a day; the next schedule takes over otherwise. */
+export const WORKFLOW_DEADLINE_SECONDS = 20 * 3600;
+
+/**
+ * Spec defaults shared by every WorkflowTemplate (so each can also be submitted on its own); the chart's
+ * `workflows.*` values override the housekeeping ones (docs/workflows.md, "Housekeeping").
+ */
 export function specDefaults(): Partial<WorkflowSpec> {
   return {
     serviceAccountName: "cosmo-workflows",
     artifactRepositoryRef: { configMap: "artifact-repositories", key: "cosmo" },
+    // A succeeded step's pod goes at once; a failed one stays for `kubectl logs` until the workflow is deleted.
     podGC: { strategy: "OnPodSuccess" },
+    // Succeeded runs are kept a day, failed ones a week (the exit handler's record outlives both).
     ttlStrategy: { secondsAfterSuccess: 86400, secondsAfterFailure: 604800 },
+    activeDeadlineSeconds: WORKFLOW_DEADLINE_SECONDS,
+    // Step logs stay in the cluster's log system; archiving them to the artefact store is opt-in.
+    archiveLogs: false,
+    // Artefacts marked for GC (the intermediate ones: artifactGC on the artefact) are deleted with the workflow;
+    // a failing deletion must not keep the workflow object forever.
+    artifactGC: { serviceAccountName: "cosmo-workflows", forceFinalizerRemoval: true },
+  };
+}
+
+type Metric = NonNullable<NonNullable<Template["metrics"]>["prometheus"]>[number];
+
+/** A step's duration (seconds, by step and final status): the `cosmo_step_duration_seconds` gauge. */
+export function stepDurationMetric(step: string): Metric {
+  return {
+    name: "cosmo_step_duration_seconds",
+    help: "Duration of the last run of a cosmo pipeline step, by step and final status",
+    labels: [
+      { key: "step", value: step },
+      { key: "status", value: "{{status}}" },
+    ],
+    gauge: { value: "{{duration}}", realtime: false },
   };
 }
 

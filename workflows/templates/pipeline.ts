@@ -239,12 +239,21 @@ export function pipelineTemplate(): WorkflowTemplate {
         ...specDefaults(),
         entrypoint: "update",
         onExit: "exit-handler",
-        // The whole run, continents included, must finish within a day; the next schedule takes over otherwise.
-        activeDeadlineSeconds: 20 * 3600,
         // One update at a time: a manual `cosmo workflows submit` waits for a scheduled run (and the reverse)
         // instead of importing and publishing over it. The local runner refuses a second run (exit 5).
         synchronization: { mutexes: [{ name: PIPELINE }] },
         workflowMetadata: { labels: { ...LABELS } },
+        // How long whole runs take, by outcome (the per-step durations come from each step template).
+        metrics: {
+          prometheus: [
+            {
+              name: "cosmo_update_duration_seconds",
+              help: "Duration of the last cosmo-update run, by final status",
+              labels: [{ key: "status", value: "{{workflow.status}}" }],
+              gauge: { value: "{{workflow.duration}}", realtime: false },
+            },
+          ],
+        },
         arguments: {
           parameters: [
             {

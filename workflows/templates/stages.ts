@@ -2,6 +2,7 @@
 // runs, reads/writes artefacts through the default artifact repository with keys that include the input hash,
 // and declares retries only where repeating the step is safe.
 import { WorkflowTemplate } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/WorkflowTemplate";
+import { EXIT } from "../../core/errors.ts";
 import {
   containerTemplate,
   LABELS,
@@ -110,8 +111,11 @@ export function extractTemplate(o: RenderOptions): WorkflowTemplate {
         "--key",
         param("key"),
         ...extractOptionArgs(),
+        "--outputs",
+        OUT,
       ],
       outputs: {
+        parameters: [outParam("zone-count")],
         artifacts: [
           s3Artifact("zones", `${WORK}/zones.jsonl.gz`, zonesKey),
           // The extract's stats (dropped boundaries…) for the dashboard; optional: an extractor that writes none
@@ -127,6 +131,15 @@ export function extractTemplate(o: RenderOptions): WorkflowTemplate {
       synchronization: { semaphores: [{ configMapKeyRef: { name: SEMAPHORE_CONFIG_MAP, key: "extract" } }] },
       // The zones file is a function of the key (PBF, options, rules, code): a key extracted before is not redone.
       memoize: memoizeByInputKey("extract"),
+      metrics: [
+        {
+          name: "cosmo_zones_extracted",
+          help: "Zones written by the last extract of a region",
+          labels: [{ key: "region", value: param("region") }],
+          when: "{{status}} == Succeeded",
+          gauge: { value: "{{outputs.parameters.zone-count}}", realtime: false },
+        },
+      ],
     },
     o,
   );
@@ -185,7 +198,13 @@ export function dashboardTemplate(o: RenderOptions): WorkflowTemplate {
       inputs: { parameters: [{ name: "version" }, { name: "hash" }] },
       args: ["dashboard", "--dataset", param("version"), "-o", `${WORK}/dashboard.json`],
       outputs: {
-        artifacts: [s3Artifact("dashboard", `${WORK}/dashboard.json`, `dashboard/${param("hash")}/dashboard.json`)],
+        // Only the hand-off to publish-dashboard (which copies it to data.publicDir): intermediate, so deleted
+        // with the workflow.
+        artifacts: [
+          s3Artifact("dashboard", `${WORK}/dashboard.json`, `dashboard/${param("hash")}/dashboard.json`, {
+            artifactGC: { strategy: "OnWorkflowDeletion" },
+          }),
+        ],
       },
       resources: resources("500m", "1Gi", "1", "2Gi"),
       activeDeadlineSeconds: 3600,
@@ -324,7 +343,16 @@ export function publishTemplate(o: RenderOptions): WorkflowTemplate {
       // Writes the imported version as an output parameter and prints `true` when it is already served;
       // an input imported earlier but never published (a failed run) is finished by this run.
       args: ["workflows", "step", "is-served", "--summary", param("summary"), "--outputs", OUT],
-      outputs: { parameters: [outParam("version")] },
+      outputs: { parameters: [outParam("version"), outParam("zone-count")] },
+      // Reads the import summary, so it is where the imported zone count becomes a metric.
+      metrics: [
+        {
+          name: "cosmo_zones_imported",
+          help: "Zones in the dataset version the last import produced (or found identical)",
+          when: "{{status}} == Succeeded",
+          gauge: { value: "{{outputs.parameters.zone-count}}", realtime: false },
+        },
+      ],
       resources: resources("50m", "128Mi", "500m", "256Mi"),
       activeDeadlineSeconds: 300,
       retryStrategy: retry(2, "unless-verdict", "10s", "5m"),
@@ -337,6 +365,19 @@ export function publishTemplate(o: RenderOptions): WorkflowTemplate {
       image: "cosmo-importer",
       inputs: { parameters: [{ name: "version" }] },
       args: ["publish", param("version")],
+      // The gate's verdicts: passed (exit 0) or refused (exit 3); a crash is neither.
+      metrics: (
+        [
+          ["passed", 0],
+          ["refused", EXIT.gateRefused],
+        ] as const
+      ).map(([outcome, code]) => ({
+        name: "cosmo_publish_gate_total",
+        help: "Publish gate verdicts on new dataset versions",
+        labels: [{ key: "outcome", value: outcome }],
+        when: `{{exitCode}} == ${code}`,
+        counter: { value: "1" },
+      })),
       resources: resources("200m", "256Mi", "1", "512Mi"),
       activeDeadlineSeconds: 1800,
       retryStrategy: retry(1, "transient", "30s", "10m"),
