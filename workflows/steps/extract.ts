@@ -2,7 +2,7 @@
 // options, rules, extractor code: input-key.ts) and prints `true` when extracts/<key>/zones.jsonl.gz already
 // exists (extract is skipped); `extract` runs `cosmo extract` with those same options, after checking that they
 // still give the key its output will be stored under.
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { getConfig } from "../../core/config.ts";
 import { CosmoError, InputError } from "../../core/errors.ts";
@@ -69,6 +69,7 @@ export async function extractStep(
   if (!options.voronoi) args.push("--disable-voronoi");
   if (options.filterLangs.length) args.push(`--filter-langs=${options.filterLangs.join(",")}`);
   const summaryFile = opts.outputs ? join(opts.outputs, "extract-summary.json") : undefined;
+  if (opts.outputs) mkdirSync(opts.outputs, { recursive: true });
   if (summaryFile) args.push("--summary-json", summaryFile);
   const run = await runCosmo(args);
   if (run.code !== 0) throw new CosmoError(`cosmo extract exited with ${run.code}`, { exitCode: run.code });

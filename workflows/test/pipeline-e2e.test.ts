@@ -122,6 +122,14 @@ describe("the rendered pipeline, locally", () => {
     expect(node(first, "update/publish").phase).toBe("Succeeded");
     const version = Number(node(first, "update/served-check").outputs?.version);
     expect(version).toBeGreaterThan(0);
+    // The zone counts the metrics read (cosmo_zones_extracted, cosmo_zones_imported).
+    const extracted = ["0:luxembourg", "1:gatineau"].map((r) =>
+      Number(node(first, `update/regions(${r})/extract`).outputs?.["zone-count"]),
+    );
+    for (const n of extracted) expect(n).toBeGreaterThan(0);
+    const imported = Number(node(first, "update/served-check").outputs?.["zone-count"]);
+    expect(imported).toBeGreaterThan(0);
+    expect(imported).toBeLessThanOrEqual(extracted[0]! + extracted[1]!);
     expect(await served()).toBe(version);
     // Artefacts under keys that carry the input key (PBF, options, rules, code).
     const key = node(first, "update/regions(0:luxembourg)/check").outputs?.key;
