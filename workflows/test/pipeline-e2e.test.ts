@@ -99,6 +99,8 @@ function run(
     parallelism: 2,
     maxBackoffSeconds: 0.5,
     workflowName: name,
+    // Its own lock folder: a `make demo` on this checkout holds the cosmo-update mutex in .data/.
+    lockDir: join(dir, "locks"),
     // The status lines, for diagnosing a failure of this test.
     onChange: (n) =>
       appendFileSync(join(dir, "status.log"), `${new Date().toISOString()} ${n.phase} ${n.name} ${n.message ?? ""}\n`),
