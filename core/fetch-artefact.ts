@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { Readable, Transform } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { z } from "zod";
-import { InputError } from "./errors.ts";
+import { CosmoError, EXIT, InputError } from "./errors.ts";
 import type { ArtefactStore } from "./storage.ts";
 
 export interface FetchSummary {
@@ -83,12 +83,22 @@ export async function fetchArtefact(artefacts: ArtefactStore, source: string, ta
   const headers: Record<string, string> = {};
   if (known?.etag) headers["if-none-match"] = known.etag;
   if (known?.lastModified) headers["if-modified-since"] = known.lastModified;
-  const res = await fetch(source, { headers });
+  // A busy or unreachable mirror is transient (exit 5: the pipeline retries it); any other answer is bad input.
+  const res = await fetch(source, { headers }).catch((err: Error) => {
+    throw new CosmoError(`download failed: ${source}: ${(err.cause as Error)?.message ?? err.message}`, {
+      exitCode: EXIT.unavailable,
+      cause: err,
+    });
+  });
   if (res.status === 304 && known) {
     await res.body?.cancel();
     const stored = await artefacts.stat(target);
     if (stored) return { url: target, sha256: known.sha256, etag: stored.etag, size: stored.size, unchanged: true };
   }
+  if (res.status >= 500 || res.status === 408 || res.status === 429)
+    throw new CosmoError(`download failed: ${source}: HTTP ${res.status} (the server is unavailable)`, {
+      exitCode: EXIT.unavailable,
+    });
   if (!res.ok || !res.body) throw new InputError(`download failed: HTTP ${res.status}`, { file: source });
   const copied = await store(artefacts, Readable.fromWeb(res.body as WebReadableStream), target);
   const record: SourceRecord = {

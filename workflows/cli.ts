@@ -9,6 +9,7 @@ import { buildDocs, DEFAULT_OUT, defaultRenderOptions, readRendered, writeRender
 import { runLocalParams } from "./runner/local-params.ts";
 import { runLocal } from "./runner/run.ts";
 import { createStatusView, formatTable } from "./runner/view.ts";
+import { checkExportStep, type ExportParams, exportTilesStep, publishTilesStep } from "./steps/export-tiles.ts";
 import { checkExtractStep, type ExtractParams, extractStep } from "./steps/extract.ts";
 import { mergeStep } from "./steps/merge.ts";
 import { publishDashboardStep } from "./steps/publish-dashboard.ts";
@@ -310,10 +311,12 @@ function glueCommands(): Command[] {
       .requiredOption("--input <pbf>")
       .requiredOption("--output <file>")
       .requiredOption("--sha256 <hex>", "the PBF's sha256 (from check-extract)")
-      .requiredOption("--key <hex>", "the input key check-extract computed"),
+      .requiredOption("--key <hex>", "the input key check-extract computed")
+      .option("--outputs <dir>", "write the zone count (zone-count) here"),
   ).action(
-    runAction(async (o: ExtractParams & { input: string; output: string; sha256: string; key: string }) =>
-      extractStep(o),
+    runAction(
+      async (o: ExtractParams & { input: string; output: string; sha256: string; key: string; outputs?: string }) =>
+        extractStep(o),
     ),
   );
   step
@@ -323,6 +326,36 @@ function glueCommands(): Command[] {
     .action(
       runAction(async (o: { file: string }) => {
         for (const url of await publishDashboardStep(o)) process.stdout.write(`wrote ${url}\n`);
+      }),
+    );
+  const exportOptions = (c: Command) =>
+    c
+      .requiredOption("--version <n>", "dataset version (from the served check)")
+      .requiredOption("--hash <hex>", "the merged file's key (the dataset's content)")
+      .option("--min-zoom <z>", "first zoom", "0")
+      .option("--max-zoom <z>", "deepest zoom", "12");
+  exportOptions(
+    step
+      .command("check-export")
+      .description("write the archive's input key and URL and print true if that archive is already stored")
+      .requiredOption("--bucket <bucket>")
+      .requiredOption("--outputs <dir>"),
+  ).action(runAction(async (o: ExportParams & { bucket: string; outputs: string }) => checkExportStep(o)));
+  exportOptions(
+    step
+      .command("export-tiles")
+      .description("run `cosmo tiles export` with the options of an input key (refused when they give another key)")
+      .requiredOption("--key <hex>", "the input key check-export computed")
+      .requiredOption("-o, --output <file>", "the PMTiles archive to write"),
+  ).action(runAction(async (o: ExportParams & { key: string; output: string }) => exportTilesStep(o)));
+  step
+    .command("publish-tiles")
+    .description("copy the served version's archive to <data.publicDir>/tiles/latest.pmtiles; drop pruned versions'")
+    .requiredOption("--archive <url>", "the served version's archive (from check-export)")
+    .requiredOption("--bucket <bucket>")
+    .action(
+      runAction(async (o: { archive: string; bucket: string }) => {
+        process.stdout.write(`${JSON.stringify(await publishTilesStep(o))}\n`);
       }),
     );
   step

@@ -8,6 +8,7 @@ import { cronWorkflow, pipelineTemplate, semaphoreConfigMap } from "./templates/
 import {
   dashboardTemplate,
   exitHandlerTemplate,
+  exportTilesTemplate,
   extractTemplate,
   fetchTemplate,
   importTemplate,
@@ -38,6 +39,7 @@ export function buildDocs(opts: RenderOptions = defaultRenderOptions()): Rendere
     importTemplate(opts),
     dashboardTemplate(opts),
     seedTilesTemplate(opts),
+    exportTilesTemplate(opts),
     publishTemplate(opts),
     exitHandlerTemplate(opts),
   ];

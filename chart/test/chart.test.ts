@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
+import { MEMO_MAX_AGE, WORK } from "../../workflows/templates/common.ts";
 import {
   configMapProblems,
   ingressProblems,
@@ -84,6 +85,19 @@ const VALUE_SETS: Record<string, { values: object; secrets: string[] }> = {
       metrics: { serviceMonitor: { enabled: true, labels: { release: "kube-prometheus-stack" } } },
     },
     secrets: ["cosmo-database", "cosmo-storage", "pg-replica"],
+  },
+  "workflows housekeeping": {
+    values: {
+      workflows: {
+        podGC: { strategy: "OnWorkflowSuccess" },
+        ttl: { secondsAfterSuccess: 60, secondsAfterFailure: 120 },
+        activeDeadlineSeconds: 3600,
+        archiveLogs: true,
+        artifactGC: { forceFinalizerRemoval: false },
+        memoize: { maxAge: "24h" },
+      },
+    },
+    secrets: ["cosmo-database", "cosmo-storage"],
   },
 };
 
@@ -307,7 +321,8 @@ describe(`chart (${(() => {
         expect(env.DATABASE_URL.valueFrom.secretKeyRef).toEqual({ name: "prod-pg", key: "url" });
         expect(env.S3_SECRET_KEY.valueFrom.secretKeyRef).toEqual({ name: "prod-s3", key: "secret" });
         expect(env.COSMO_CONFIG.value).toBe("/etc/cosmo/config.yaml");
-        expect(c.volumeMounts.map((m: any) => m.mountPath)).toEqual(expect.arrayContaining(["/etc/cosmo", "/work"]));
+        // The steps' files go under WORK (the templates' paths): the scratch emptyDir must be mounted there.
+        expect(c.volumeMounts.map((m: any) => m.mountPath)).toEqual(expect.arrayContaining(["/etc/cosmo", WORK]));
       }
       const bucket = w.spec.arguments?.parameters?.find((p: any) => p.name === "bucket");
       if (bucket) expect(bucket.value).toBe("cosmo-prod");
@@ -332,6 +347,45 @@ describe(`chart (${(() => {
       ).toEqual([]);
     }
     expect(tags(JSON.stringify(byName(docs, "WorkflowTemplate", "cosmo-update"))).size).toBeGreaterThan(5);
+  });
+
+  it("sets every WorkflowTemplate's housekeeping and memoize maxAge from values (defaults: the rendered ones)", () => {
+    const expectations = {
+      defaults: {
+        spec: {
+          podGC: { strategy: "OnPodSuccess" },
+          ttlStrategy: { secondsAfterSuccess: 86400, secondsAfterFailure: 604800 },
+          activeDeadlineSeconds: 72000,
+          archiveLogs: false,
+          artifactGC: { serviceAccountName: "cosmo-workflows", forceFinalizerRemoval: true },
+        },
+        maxAge: MEMO_MAX_AGE,
+      },
+      "workflows housekeeping": {
+        spec: {
+          podGC: { strategy: "OnWorkflowSuccess" },
+          ttlStrategy: { secondsAfterSuccess: 60, secondsAfterFailure: 120 },
+          activeDeadlineSeconds: 3600,
+          archiveLogs: true,
+          artifactGC: { serviceAccountName: "cosmo-workflows", forceFinalizerRemoval: false },
+        },
+        maxAge: "24h",
+      },
+    };
+    for (const [set, want] of Object.entries(expectations)) {
+      const wfts = kinds(rendered.get(set)!.docs, "WorkflowTemplate");
+      expect(wfts.length, set).toBeGreaterThan(5);
+      let memoized = 0;
+      for (const w of wfts) {
+        expect(w.spec, `${set}: ${w.metadata.name}`).toMatchObject(want.spec);
+        for (const t of w.spec.templates.filter((x: any) => x.memoize)) {
+          memoized++;
+          expect(t.memoize.maxAge, `${set}: ${w.metadata.name}/${t.name}`).toBe(want.maxAge);
+          expect(t.memoize.key).toMatch(/\{\{inputs\.parameters\.key\}\}/);
+        }
+      }
+      expect(memoized, set).toBe(2);
+    }
   });
 
   it("makes the CronWorkflow from values: schedules, timezone, regions, bucket", async () => {
@@ -382,6 +436,9 @@ describe(`chart (${(() => {
     const role = byName(docs, "Role", "rel-cosmo-workflow-executor");
     expect(role.rules).toEqual([
       { apiGroups: ["argoproj.io"], resources: ["workflowtaskresults"], verbs: ["create", "patch"] },
+      // The artifact GC pods of the intermediate artefacts.
+      { apiGroups: ["argoproj.io"], resources: ["workflowartifactgctasks"], verbs: ["list", "watch"] },
+      { apiGroups: ["argoproj.io"], resources: ["workflowartifactgctasks/status"], verbs: ["patch"] },
     ]);
     expect(kinds(docs, "ClusterRole")).toEqual([]);
     expect(kinds(rendered.get("workflows off")!.docs, "WorkflowTemplate")).toEqual([]);

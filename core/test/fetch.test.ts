@@ -96,7 +96,11 @@ describe("store fetch (conditional download)", () => {
     const record = (await store.getBuffer(sourceRecordUrl(target))).toString();
     origin.status = 503;
     try {
-      await expect(fetchArtefact(store, `${origin.url}?other`, target)).rejects.toThrow(/download failed: HTTP 503/);
+      await expect(fetchArtefact(store, `${origin.url}?other`, target)).rejects.toThrow(/download failed: .*HTTP 503/);
+      // A busy mirror is transient (exit 5, retried by the pipeline), a missing file is bad input (exit 2).
+      await expect(fetchArtefact(store, `${origin.url}?other`, target)).rejects.toMatchObject({ exitCode: 5 });
+      origin.status = 404;
+      await expect(fetchArtefact(store, `${origin.url}?other`, target)).rejects.toMatchObject({ exitCode: 2 });
     } finally {
       origin.status = 200;
     }
@@ -104,6 +108,16 @@ describe("store fetch (conditional download)", () => {
     expect((await store.getBuffer(sourceRecordUrl(target))).toString()).toBe(record);
     expect((await fetchArtefact(store, origin.url, target)).unchanged).toBe(true);
     expect(before.unchanged).toBe(false);
+  });
+
+  it("an unreachable server is transient (exit 5)", async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((r) => closed.close(() => r()));
+    await expect(
+      fetchArtefact(store, `http://127.0.0.1:${port}/gone.pbf`, store.url("fetch/gone.pbf")),
+    ).rejects.toMatchObject({ exitCode: 5, message: expect.stringMatching(/download failed: .*gone\.pbf/) });
   });
 
   it("copies local files, file:// URLs and s3 objects (no validators: always copied)", async () => {

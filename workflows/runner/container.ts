@@ -35,6 +35,7 @@ export interface ContainerRun {
 export interface ContainerResult {
   phase: Phase;
   message?: string;
+  exitCode?: number;
   outputs: Outputs;
   logFile: string;
 }
@@ -130,7 +131,10 @@ export async function runContainer(run: ContainerRun): Promise<ContainerResult> 
   if (exit.error) return fail("Error", `cannot start cosmo: ${exit.error.message}`);
   if (killedFor) return fail("Failed", killedFor);
   if (exit.code !== 0)
-    return fail("Failed", `exit code ${exit.code}${lastErrorLine ? `: ${lastErrorLine}` : ""} (log: ${logFile})`);
+    return {
+      ...fail("Failed", `exit code ${exit.code}${lastErrorLine ? `: ${lastErrorLine}` : ""} (log: ${logFile})`),
+      exitCode: exit.code ?? undefined,
+    };
   if (saved) return fail("Error", saved);
 
   outputs.result = stdout.trim();

@@ -214,3 +214,49 @@ export function evaluateDepends(text: string, where: string, state: (task: strin
   };
   return new Parser<boolean>(tokenize(text, where), text, where, atom, null, (v) => v).parse();
 }
+
+/** What a retryStrategy `expression` sees of the attempt that just ended (Argo's `lastRetry`). */
+export interface LastRetry {
+  /** "-1" when the attempt did not end with an exit code (Argo's value for an error). */
+  exitCode: string;
+  status: "Failed" | "Error";
+  /** Seconds the attempt ran. */
+  duration: string;
+  message: string;
+}
+
+/**
+ * retryStrategy.expression (expr-lang in Argo) over `lastRetry.*`: comparisons joined by && || ! and parentheses,
+ * `asInt(…)` of a variable, quoted strings and numbers. Anything else (e.g. `matches`, `in`) is refused by name,
+ * so a template the runner cannot evaluate is never guessed at.
+ */
+export function evaluateRetryExpression(text: string, last: LastRetry, where: string): boolean {
+  // asInt of a numeric text is that number; the comparison below already compares numeric texts as numbers.
+  const plain = text.replace(/asInt\(\s*(lastRetry\.[A-Za-z]+)\s*\)/g, "$1");
+  const tokens = tokenize(plain, where);
+  for (const t of tokens)
+    if (
+      t.kind === "word" &&
+      !t.quoted &&
+      !/^(lastRetry\.(exitCode|status|duration|message)|-?\d+(\.\d+)?|true|false)$/.test(t.value)
+    )
+      throw new CosmoError(
+        `${where}: "${t.value}" is not supported in a retry expression (lastRetry.exitCode|status|duration|message, asInt, literals) in "${text}"`,
+      );
+  const atom = (t: Token & { kind: "word" }): string => {
+    const m = !t.quoted && /^lastRetry\.(exitCode|status|duration|message)$/.exec(t.value);
+    return m ? last[m[1] as keyof LastRetry] : t.value;
+  };
+  const compare = (op: string, a: string, b: string) => evaluateWhen(`${quote(a)} ${op} ${quote(b)}`, where);
+  const truthy = (v: string) => {
+    if (v === "true") return true;
+    if (v === "false") return false;
+    throw new CosmoError(`${where}: "${v}" is not a boolean in retry expression "${text}"`);
+  };
+  return new Parser<string>(tokens, text, where, atom, compare, truthy).parse();
+}
+
+/** A value as a `when` word: numbers bare (compared as numbers), anything else quoted. */
+function quote(v: string): string {
+  return v !== "" && !Number.isNaN(Number(v)) ? v : `"${v.replace(/"/g, "'")}"`;
+}

@@ -2,7 +2,7 @@
 // every field is either executed, noted as cluster-only behaviour, or refused by name, never ignored.
 import { CosmoError } from "../../core/errors.ts";
 import type { RenderedDoc } from "../render.ts";
-import { dependsNames } from "./expr.ts";
+import { dependsNames, evaluateRetryExpression } from "./expr.ts";
 
 // Loose shapes of the Argo objects the runner reads (the rendered YAML, not the TS models).
 export interface Parameter {
@@ -49,9 +49,11 @@ export interface Template {
   retryStrategy?: {
     limit?: number | string;
     retryPolicy?: string;
+    expression?: string;
     backoff?: { duration?: string; factor?: number | string; maxDuration?: string; cap?: string };
   };
   parallelism?: number;
+  memoize?: { key: string; maxAge?: string; cache?: { configMap?: { name: string } } };
 }
 export interface Spec {
   templates: Template[];
@@ -60,6 +62,7 @@ export interface Spec {
   arguments?: { parameters?: Parameter[] };
   activeDeadlineSeconds?: number;
   parallelism?: number;
+  synchronization?: { mutexes?: { name: string }[]; semaphores?: unknown[] };
 }
 
 /** A template together with the WorkflowTemplate that owns it (local `template:` names resolve there). */
@@ -69,7 +72,7 @@ export interface Located {
 }
 
 const HANDLED = {
-  spec: ["templates", "entrypoint", "onExit", "arguments", "activeDeadlineSeconds", "parallelism"],
+  spec: ["templates", "entrypoint", "onExit", "arguments", "activeDeadlineSeconds", "parallelism", "synchronization"],
   template: [
     "name",
     "inputs",
@@ -80,6 +83,7 @@ const HANDLED = {
     "timeout",
     "retryStrategy",
     "parallelism",
+    "memoize",
   ],
   container: ["name", "image", "command", "args", "env"],
   task: [
@@ -95,12 +99,21 @@ const HANDLED = {
     "continueOn",
   ],
   dag: ["tasks", "failFast"],
-  retry: ["limit", "retryPolicy", "backoff"],
+  retry: ["limit", "retryPolicy", "backoff", "expression"],
   artifact: ["name", "path", "from", "optional", "s3", "archive", "raw"],
 };
 /** Cluster behaviour: reported once at the start of a run, not emulated. */
 const NOTED: Record<string, string[]> = {
-  spec: ["serviceAccountName", "artifactRepositoryRef", "podGC", "ttlStrategy", "workflowMetadata", "synchronization"],
+  spec: [
+    "serviceAccountName",
+    "artifactRepositoryRef",
+    "podGC",
+    "ttlStrategy",
+    "workflowMetadata",
+    "archiveLogs",
+    "artifactGC",
+    "metrics",
+  ],
   template: [
     "synchronization",
     "metadata",
@@ -109,8 +122,10 @@ const NOTED: Record<string, string[]> = {
     "affinity",
     "priorityClassName",
     "serviceAccountName",
+    "metrics",
   ],
   container: ["envFrom", "resources"],
+  artifact: ["artifactGC"],
 };
 
 export class Library {
@@ -175,15 +190,21 @@ export class Library {
   check(workflowTemplate: string, entry: string, onExit?: string): void {
     const spec = this.workflowTemplate(workflowTemplate);
     this.fields(spec as unknown as Record<string, unknown>, "spec", `${workflowTemplate}`);
+    // The workflow's mutexes are held by the run (mutex.ts); its semaphores are cluster behaviour.
+    if (spec.synchronization?.semaphores?.length)
+      this.note(
+        "synchronization",
+        `${workflowTemplate}: ${describe("synchronization", { semaphores: spec.synchronization.semaphores })}`,
+      );
     const seen = new Set<string>();
     const visit = (loc: Located) => {
       const id = `${loc.owner}/${loc.template.name}`;
       if (seen.has(id)) return;
       seen.add(id);
       const t = loc.template as unknown as Record<string, unknown>;
-      if ("memoize" in t)
+      if ("memoize" in t && !loc.template.container)
         throw new CosmoError(
-          `${id}: memoize is cluster behaviour (a ConfigMap cache) and is refused locally; use an explicit hash check`,
+          `${id}: memoize on a ${loc.template.dag ? "dag" : "non-container"} template is not supported locally`,
         );
       const kinds = [
         "container",
@@ -205,8 +226,17 @@ export class Library {
       this.fields(t, "template", id);
       for (const a of [...(loc.template.inputs?.artifacts ?? []), ...(loc.template.outputs?.artifacts ?? [])])
         this.artifact(a, id);
-      if (loc.template.retryStrategy)
+      if (loc.template.retryStrategy) {
         this.fields(loc.template.retryStrategy as Record<string, unknown>, "retry", `${id}.retryStrategy`);
+        // An expression the runner cannot evaluate is refused before anything runs (tags resolve later).
+        const expression = loc.template.retryStrategy.expression;
+        if (expression !== undefined && !expression.includes("{{"))
+          evaluateRetryExpression(
+            expression,
+            { exitCode: "1", status: "Failed", duration: "0", message: "" },
+            `${id}.retryStrategy.expression`,
+          );
+      }
       if (loc.template.container) {
         const c = loc.template.container;
         this.fields(c as Record<string, unknown>, "container", `${id}.container`);

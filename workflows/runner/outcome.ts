@@ -12,6 +12,8 @@ export interface Outcome {
   phase: Phase;
   message?: string;
   outputs: Outputs;
+  /** A container attempt's exit code (`lastRetry.exitCode`); none when it did not run to an exit. */
+  exitCode?: number;
 }
 
 export const emptyOutputs = (): Outputs => ({ parameters: new Map(), artifacts: new Map() });

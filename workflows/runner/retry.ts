@@ -4,7 +4,7 @@
 // retries and cuts a backoff short.
 import { CosmoError } from "../../core/errors.ts";
 import { parseDurationSeconds } from "./duration.ts";
-import type { Phase } from "./expr.ts";
+import { evaluateRetryExpression, type Phase } from "./expr.ts";
 import type { Template } from "./library.ts";
 import type { NodeStatus, RunNodes } from "./nodes.ts";
 import { emptyOutputs, type Outcome } from "./outcome.ts";
@@ -24,6 +24,9 @@ export interface RetryPlan {
   maxDuration?: number;
   /** maxDuration as written, for the message when it stops the retries. */
   maxDurationText?: string;
+  /** retryStrategy.expression with its tags resolved: retried only when both it and the policy allow. */
+  expression?: string;
+  where: string;
 }
 
 /** Template `t`'s retryStrategy with its tags resolved; no strategy: one attempt. */
@@ -44,14 +47,33 @@ export function retryPlan(t: Template, scope: Scope, where: string): RetryPlan {
     cap: parseDurationSeconds(rs?.backoff?.cap, `${where}.backoff.cap`),
     maxDuration: parseDurationSeconds(rs?.backoff?.maxDuration, `${where}.backoff.maxDuration`),
     maxDurationText: rs?.backoff?.maxDuration,
+    expression:
+      rs?.expression === undefined ? undefined : substitute(rs.expression, scope, `${where}.retryStrategy.expression`),
+    where,
   };
 }
 
-function retries(policy: RetryPolicy, phase: Phase): boolean {
+function policyRetries(policy: RetryPolicy, phase: Phase): boolean {
   return (
     policy === "Always" ||
     (policy === "OnFailure" && phase === "Failed") ||
     ((policy === "OnError" || policy === "OnTransientError") && phase === "Error")
+  );
+}
+
+/** Argo: the policy and the expression (when there is one) must both allow another attempt. */
+function retries(plan: RetryPlan, last: Outcome, seconds: number): boolean {
+  if (!policyRetries(plan.policy, last.phase)) return false;
+  if (plan.expression === undefined) return true;
+  return evaluateRetryExpression(
+    plan.expression,
+    {
+      exitCode: String(last.exitCode ?? -1),
+      status: last.phase === "Error" ? "Error" : "Failed",
+      duration: String(Math.round(seconds)),
+      message: last.message ?? "",
+    },
+    `${plan.where}.retryStrategy.expression`,
   );
 }
 
@@ -78,10 +100,13 @@ export async function withRetries(
     node.phase = "Running";
     node.message = n ? `attempt ${n + 1}/${limit + 1}` : undefined;
     nodes.changed(node);
+    const attemptStarted = Date.now();
     last = await attempt(n);
     if (last.phase === "Succeeded" || signal.aborted) return last;
-    if (!retries(plan.policy, last.phase) || n === limit) {
+    if (n === limit || !retries(plan, last, (Date.now() - attemptStarted) / 1000)) {
       if (n > 0) last.message = `${last.message ?? ""} (after ${n + 1} attempts)`;
+      if (n < limit && plan.expression !== undefined && policyRetries(plan.policy, last.phase))
+        last.message = `${last.message ?? ""} (not retried: retryStrategy.expression is false)`;
       return last;
     }
     let delay = plan.duration * plan.factor ** n;

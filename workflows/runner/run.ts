@@ -17,6 +17,8 @@ import { runDag } from "./dag.ts";
 import { abortMessage, armWorkflowDeadline, templateDeadlineSeconds } from "./deadline.ts";
 import type { Phase } from "./expr.ts";
 import { type Artifact, Library, type Located, type Parameter } from "./library.ts";
+import { memoHit, memoOf, memoSave } from "./memo.ts";
+import { acquireMutexes } from "./mutex.ts";
 import { type NodeStatus, type OnNodeChange, RunNodes } from "./nodes.ts";
 import { emptyOutputs, type Outcome } from "./outcome.ts";
 import { retryPlan, withRetries } from "./retry.ts";
@@ -43,6 +45,8 @@ export interface RunLocalOptions {
   workflowName?: string;
   onChange?: OnNodeChange;
   onNote?: (line: string) => void;
+  /** Where the workflow's synchronization mutexes are held (default .data/workflows/locks). */
+  lockDir?: string;
 }
 
 export interface RunResult {
@@ -64,8 +68,18 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunResult> {
       exitCode: 2,
     });
   lib.check(opts.workflowTemplate, entry, spec.onExit);
-  const run = new Run(lib, opts);
-  return run.execute(entry);
+  const workflowName = opts.workflowName ?? `${opts.workflowTemplate}-${randomBytes(3).toString("hex")}`;
+  // A second run of a pipeline holding a mutex is refused before it creates or starts anything.
+  const release = acquireMutexes(
+    (spec.synchronization?.mutexes ?? []).map((m) => m.name),
+    opts.lockDir ?? join(PROJECT_ROOT, ".data/workflows/locks"),
+    workflowName,
+  );
+  try {
+    return await new Run(lib, { ...opts, workflowName }).execute(entry);
+  } finally {
+    release();
+  }
 }
 
 class Run {
@@ -197,8 +211,27 @@ class Run {
     });
   }
 
-  /** A container step: its attempts as its retryStrategy allows, each holding one of the run's slots. */
-  private execContainer(
+  /**
+   * A container step: the outcome memoized under its key if there is one; else its attempts as its
+   * retryStrategy allows, each holding one of the run's slots (a success is memoized).
+   */
+  private async execContainer(
+    loc: Located,
+    scope: Scope,
+    artifactArgs: Map<string, string>,
+    node: NodeStatus,
+  ): Promise<Outcome> {
+    const memo = memoOf(loc.template, scope, node.template, this.bucket);
+    if (memo) {
+      const hit = await memoHit(this.opts.store, memo);
+      if (hit) return hit;
+    }
+    const outcome = await this.execAttempts(loc, scope, artifactArgs, node);
+    if (memo && outcome.phase === "Succeeded") await memoSave(this.opts.store, memo, node.id, outcome);
+    return outcome;
+  }
+
+  private execAttempts(
     loc: Located,
     scope: Scope,
     artifactArgs: Map<string, string>,
@@ -261,7 +294,7 @@ class Run {
       })),
     });
     node.logFile = result.logFile;
-    return { phase: result.phase, message: result.message, outputs: result.outputs };
+    return { phase: result.phase, message: result.message, outputs: result.outputs, exitCode: result.exitCode };
   }
 
   private resolveArtifact(

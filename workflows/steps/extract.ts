@@ -2,6 +2,8 @@
 // options, rules, extractor code: input-key.ts) and prints `true` when extracts/<key>/zones.jsonl.gz already
 // exists (extract is skipped); `extract` runs `cosmo extract` with those same options, after checking that they
 // still give the key its output will be stored under.
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { getConfig } from "../../core/config.ts";
 import { CosmoError, InputError } from "../../core/errors.ts";
 import { projectPath } from "../../core/paths.ts";
@@ -52,7 +54,7 @@ export async function checkExtractStep(opts: ExtractParams & { fetched: string; 
 }
 
 export async function extractStep(
-  opts: ExtractParams & { input: string; output: string; sha256: string; key: string },
+  opts: ExtractParams & { input: string; output: string; sha256: string; key: string; outputs?: string },
 ): Promise<void> {
   const options = extractOptions(opts);
   const key = regionExtractKey(opts.sha256, options);
@@ -66,6 +68,14 @@ export async function extractStep(
   if (options.countryCode) args.push(`--country-code=${options.countryCode}`);
   if (!options.voronoi) args.push("--disable-voronoi");
   if (options.filterLangs.length) args.push(`--filter-langs=${options.filterLangs.join(",")}`);
+  const summaryFile = opts.outputs ? join(opts.outputs, "extract-summary.json") : undefined;
+  if (opts.outputs) mkdirSync(opts.outputs, { recursive: true });
+  if (summaryFile) args.push("--summary-json", summaryFile);
   const run = await runCosmo(args);
   if (run.code !== 0) throw new CosmoError(`cosmo extract exited with ${run.code}`, { exitCode: run.code });
+  // The zone count as an output parameter: the template's zones-extracted metric reads it.
+  if (opts.outputs && summaryFile) {
+    const summary = parseSummary(readFileSync(summaryFile, "utf8"), summaryFile);
+    explode({ zoneCount: summary.zoneCount }, opts.outputs);
+  }
 }

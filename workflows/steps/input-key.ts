@@ -25,6 +25,8 @@ export const KEY_RECIPE = "cosmo-input-key/1";
 export const STAGE_SOURCES = {
   extract: ["extractor", "core"],
   merge: ["extractor", "core"],
+  // The renderer reads the importer's zoom bands and the loaded dataset's tables (importer's SQL).
+  "export-tiles": ["tiles", "importer", "core"],
 } as const;
 export type KeyedStage = keyof typeof STAGE_SOURCES;
 
@@ -153,5 +155,27 @@ export function mergeKey(extractKeys: string[], root?: string): string {
     options: {},
     data: {},
     code: codeVersion("merge", root),
+  });
+}
+
+/** The tile export options that change the archive's bytes. */
+export interface ExportTilesOptions {
+  minZoom: number;
+  maxZoom: number;
+  /** The label languages the renderer writes (config tiles.languages). */
+  languages: string[];
+}
+
+/**
+ * `tiles/<version>/<key>.pmtiles`'s key: the dataset's content (the merged file's key: an identical file
+ * imports as the same version), the zooms and languages, and the renderer's code.
+ */
+export function exportTilesKey(opts: { datasetHash: string; options: ExportTilesOptions; root?: string }): string {
+  return inputKey({
+    stage: "export-tiles",
+    inputs: { dataset: opts.datasetHash },
+    options: { ...opts.options },
+    data: {},
+    code: codeVersion("export-tiles", opts.root),
   });
 }

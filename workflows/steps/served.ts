@@ -15,14 +15,16 @@ export async function currentServedVersion(): Promise<number | null> {
 }
 
 /**
- * From the import summary, writes the imported version as an output parameter and prints `true` when it is the
+ * From the import summary, writes the imported version (and its zone count) as output parameters and prints `true` when it is the
  * served one: everything after import can then be skipped.
  */
 export async function isServedStep(opts: { summary: string; outputs: string }): Promise<void> {
-  const version = parseSummary(opts.summary, "--summary").version;
+  const summary = parseSummary(opts.summary, "--summary");
+  const version = summary.version;
   if (typeof version !== "number" || !Number.isInteger(version))
     throw new InputError("import summary has no version", { object: opts.summary.slice(0, 120) });
-  explode({ version }, opts.outputs);
+  // zone-count feeds the zones-imported metric of the template.
+  explode({ version, zoneCount: Number(summary.zoneCount ?? 0) }, opts.outputs);
   const served = await currentServedVersion();
   process.stdout.write(`${served === version ? "true" : "false"}\n`);
 }

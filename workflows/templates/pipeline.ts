@@ -2,7 +2,7 @@
 import { CronWorkflow } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/CronWorkflow";
 import { WorkflowTemplate } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/WorkflowTemplate";
 import { LABELS, SEMAPHORE_CONFIG_MAP, specDefaults, stripUndefined, type Template } from "./common.ts";
-import { EXTRACT_OPTIONS } from "./stages.ts";
+import { EXPORT_OPTIONS, EXTRACT_OPTIONS } from "./stages.ts";
 
 export const PIPELINE = "cosmo-update";
 
@@ -31,6 +31,11 @@ const NEW_VERSION = "{{tasks.served-check.outputs.result}} == false";
 function updateDag(): Template {
   const version = "{{tasks.served-check.outputs.parameters.version}}";
   const hash = "{{tasks.merge.outputs.parameters.hash}}";
+  const exportKeyArgs = [
+    arg("version", version),
+    arg("hash", hash),
+    ...EXPORT_OPTIONS.map(({ name }) => arg(name, `{{workflow.parameters.export-${name}}}`)),
+  ];
   return {
     name: "update",
     dag: {
@@ -87,8 +92,22 @@ function updateDag(): Template {
           arguments: { parameters: [arg("version", version), arg("max-zoom", "{{workflow.parameters.max-zoom}}")] },
         },
         {
+          name: "export-check",
+          depends: "served-check",
+          when: NEW_VERSION,
+          ...ref("cosmo-export-tiles", "check"),
+          arguments: { parameters: [...exportKeyArgs, arg("bucket", "{{workflow.parameters.bucket}}")] },
+        },
+        {
+          name: "export-tiles",
+          depends: "export-check",
+          when: `${NEW_VERSION} && {{tasks.export-check.outputs.result}} == false`,
+          ...ref("cosmo-export-tiles", "export"),
+          arguments: { parameters: [...exportKeyArgs, arg("key", "{{tasks.export-check.outputs.parameters.key}}")] },
+        },
+        {
           name: "gate-report",
-          depends: "seed-tiles",
+          depends: "seed-tiles && export-tiles",
           when: NEW_VERSION,
           ...ref("cosmo-publish", "gate-report"),
           arguments: { parameters: [arg("version", version), arg("hash", hash)] },
@@ -108,6 +127,18 @@ function updateDag(): Template {
           when: NEW_VERSION,
           ...ref("cosmo-publish", "publish-dashboard"),
           arguments: { parameters: [arg("hash", hash)] },
+        },
+        {
+          name: "publish-tiles",
+          depends: "publish",
+          when: NEW_VERSION,
+          ...ref("cosmo-publish", "publish-tiles"),
+          arguments: {
+            parameters: [
+              arg("archive", "{{tasks.export-check.outputs.parameters.url}}"),
+              arg("bucket", "{{workflow.parameters.bucket}}"),
+            ],
+          },
         },
       ],
     },
@@ -201,16 +232,28 @@ export function pipelineTemplate(): WorkflowTemplate {
         labels: { ...LABELS },
         annotations: {
           "workflows.argoproj.io/description":
-            "Fetch regional extracts → extract (fan-out) → merge → import → dashboard → seed tiles → publish; exit handler records the outcome.",
+            "Fetch regional extracts → extract (fan-out) → merge → import → dashboard → seed tiles, export the PMTiles archive → publish; exit handler records the outcome.",
         },
       },
       spec: {
         ...specDefaults(),
         entrypoint: "update",
         onExit: "exit-handler",
-        // The whole run, continents included, must finish within a day; the next schedule takes over otherwise.
-        activeDeadlineSeconds: 20 * 3600,
+        // One update at a time: a manual `cosmo workflows submit` waits for a scheduled run (and the reverse)
+        // instead of importing and publishing over it. The local runner refuses a second run (exit 5).
+        synchronization: { mutexes: [{ name: PIPELINE }] },
         workflowMetadata: { labels: { ...LABELS } },
+        // How long whole runs take, by outcome (the per-step durations come from each step template).
+        metrics: {
+          prometheus: [
+            {
+              name: "cosmo_update_duration_seconds",
+              help: "Duration of the last cosmo-update run, by final status",
+              labels: [{ key: "status", value: "{{workflow.status}}" }],
+              gauge: { value: "{{workflow.duration}}", realtime: false },
+            },
+          ],
+        },
         arguments: {
           parameters: [
             {
@@ -230,6 +273,11 @@ export function pipelineTemplate(): WorkflowTemplate {
               description: 'comma-separated languages of international_labels ("" = all; cosmo extract --filter-langs)',
             },
             { name: "max-zoom", value: "6", description: "highest zoom seeded before publishing" },
+            ...EXPORT_OPTIONS.map((p) => ({
+              name: `export-${p.name}`,
+              value: p.default,
+              description: `${p.name} of the release archive (tiles/<version>/<key>.pmtiles, cosmo tiles export)`,
+            })),
           ],
         },
         templates: [updateDag(), regionDag(), exitHandlerDag()],

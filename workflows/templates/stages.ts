@@ -2,9 +2,11 @@
 // runs, reads/writes artefacts through the default artifact repository with keys that include the input hash,
 // and declares retries only where repeating the step is safe.
 import { WorkflowTemplate } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/WorkflowTemplate";
+import { EXIT } from "../../core/errors.ts";
 import {
   containerTemplate,
   LABELS,
+  memoizeByInputKey,
   OUT,
   type RenderOptions,
   resources,
@@ -38,7 +40,7 @@ export function fetchTemplate(o: RenderOptions): WorkflowTemplate {
       resources: resources("100m", "256Mi", "1", "512Mi"),
       activeDeadlineSeconds: 4 * 3600,
       // Network downloads fail transiently; the target key is overwritten atomically, so retrying is safe.
-      retryStrategy: retry(3, "Always", "30s", "1h"),
+      retryStrategy: retry(3, "unless-verdict", "30s", "1h"),
     },
     o,
   );
@@ -83,7 +85,7 @@ export function extractTemplate(o: RenderOptions): WorkflowTemplate {
       outputs: { parameters: [outParam("sha256"), outParam("etag"), outParam("key")] },
       resources: resources("50m", "128Mi", "500m", "256Mi"),
       activeDeadlineSeconds: 300,
-      retryStrategy: retry(2, "Always", "10s", "5m"),
+      retryStrategy: retry(2, "unless-verdict", "10s", "5m"),
     },
     o,
   );
@@ -109,8 +111,11 @@ export function extractTemplate(o: RenderOptions): WorkflowTemplate {
         "--key",
         param("key"),
         ...extractOptionArgs(),
+        "--outputs",
+        OUT,
       ],
       outputs: {
+        parameters: [outParam("zone-count")],
         artifacts: [
           s3Artifact("zones", `${WORK}/zones.jsonl.gz`, zonesKey),
           // The extract's stats (dropped boundaries…) for the dashboard; optional: an extractor that writes none
@@ -120,10 +125,21 @@ export function extractTemplate(o: RenderOptions): WorkflowTemplate {
       },
       resources: resources("2", "8Gi", "4", "16Gi"),
       activeDeadlineSeconds: 6 * 3600,
-      // Extraction is deterministic: retry only on infrastructure errors (eviction, node loss), not on failures.
-      retryStrategy: retry(2, "OnError", "1m", "2h"),
+      // Extraction is deterministic: retry only infrastructure errors (eviction, node loss) and unavailable services.
+      retryStrategy: retry(2, "transient", "1m", "2h"),
       // Continent extracts need many GB each: bound how many run at once across all workflows.
       synchronization: { semaphores: [{ configMapKeyRef: { name: SEMAPHORE_CONFIG_MAP, key: "extract" } }] },
+      // The zones file is a function of the key (PBF, options, rules, code): a key extracted before is not redone.
+      memoize: memoizeByInputKey("extract"),
+      metrics: [
+        {
+          name: "cosmo_zones_extracted",
+          help: "Zones written by the last extract of a region",
+          labels: [{ key: "region", value: param("region") }],
+          when: "{{status}} == Succeeded",
+          gauge: { value: "{{outputs.parameters.zone-count}}", realtime: false },
+        },
+      ],
     },
     o,
   );
@@ -146,7 +162,7 @@ export function mergeTemplate(o: RenderOptions): WorkflowTemplate {
       outputs: { parameters: [outParam("url"), outParam("hash"), outParam("skipped")] },
       resources: resources("1", "2Gi", "2", "4Gi"),
       activeDeadlineSeconds: 2 * 3600,
-      retryStrategy: retry(2, "OnError", "30s", "30m"),
+      retryStrategy: retry(2, "transient", "30s", "30m"),
     },
     o,
   );
@@ -166,7 +182,7 @@ export function importTemplate(o: RenderOptions): WorkflowTemplate {
       resources: resources("1", "2Gi", "2", "4Gi"),
       activeDeadlineSeconds: 3 * 3600,
       // A failed import leaves a `failed` version behind and never touches the served one: safe to repeat.
-      retryStrategy: retry(1, "OnError", "1m", "30m"),
+      retryStrategy: retry(1, "transient", "1m", "30m"),
     },
     o,
   );
@@ -182,11 +198,17 @@ export function dashboardTemplate(o: RenderOptions): WorkflowTemplate {
       inputs: { parameters: [{ name: "version" }, { name: "hash" }] },
       args: ["dashboard", "--dataset", param("version"), "-o", `${WORK}/dashboard.json`],
       outputs: {
-        artifacts: [s3Artifact("dashboard", `${WORK}/dashboard.json`, `dashboard/${param("hash")}/dashboard.json`)],
+        // Only the hand-off to publish-dashboard (which copies it to data.publicDir): intermediate, so deleted
+        // with the workflow.
+        artifacts: [
+          s3Artifact("dashboard", `${WORK}/dashboard.json`, `dashboard/${param("hash")}/dashboard.json`, {
+            artifactGC: { strategy: "OnWorkflowDeletion" },
+          }),
+        ],
       },
       resources: resources("500m", "1Gi", "1", "2Gi"),
       activeDeadlineSeconds: 3600,
-      retryStrategy: retry(2, "Always", "30s", "15m"),
+      retryStrategy: retry(2, "unless-verdict", "30s", "15m"),
     },
     o,
   );
@@ -204,11 +226,89 @@ export function seedTilesTemplate(o: RenderOptions): WorkflowTemplate {
       resources: resources("1", "1Gi", "2", "2Gi"),
       activeDeadlineSeconds: 2 * 3600,
       // Tile cache writes are idempotent.
-      retryStrategy: retry(2, "Always", "30s", "30m"),
+      retryStrategy: retry(2, "unless-verdict", "30s", "30m"),
     },
     o,
   );
   return stageTemplate("cosmo-seed-tiles", "Seed the low-zoom vector tiles of a dataset version.", [seed]);
+}
+
+/** The zoom options of the release archive; they are part of its input key (input-key.ts). */
+export const EXPORT_OPTIONS = [
+  { name: "min-zoom", default: "0" },
+  { name: "max-zoom", default: "12" },
+];
+const exportOptionArgs = () => EXPORT_OPTIONS.flatMap((p) => [`--${p.name}`, param(p.name)]);
+
+/**
+ * The release archive of a dataset version (PMTiles: static hosting with range requests). `check` computes its
+ * input key (the dataset's content, zooms, languages, renderer code) and tells whether it is already stored.
+ */
+export function exportTilesTemplate(o: RenderOptions): WorkflowTemplate {
+  const keyInputs = [{ name: "version" }, { name: "hash" }, ...EXPORT_OPTIONS];
+  const check = containerTemplate(
+    {
+      name: "check",
+      image: "cosmo-importer",
+      inputs: { parameters: [...keyInputs, { name: "bucket", default: "cosmo" }] },
+      // Writes the key and the archive's URL; prints `true` when tiles/<version>/<key>.pmtiles exists.
+      args: [
+        "workflows",
+        "step",
+        "check-export",
+        "--version",
+        param("version"),
+        "--hash",
+        param("hash"),
+        ...exportOptionArgs(),
+        "--bucket",
+        param("bucket"),
+        "--outputs",
+        OUT,
+      ],
+      outputs: { parameters: [outParam("key"), outParam("url")] },
+      resources: resources("50m", "128Mi", "500m", "256Mi"),
+      activeDeadlineSeconds: 300,
+      retryStrategy: retry(2, "unless-verdict", "10s", "5m"),
+    },
+    o,
+  );
+  const exportTiles = containerTemplate(
+    {
+      name: "export",
+      image: "cosmo-importer",
+      inputs: { parameters: [...keyInputs, { name: "key" }] },
+      args: [
+        "workflows",
+        "step",
+        "export-tiles",
+        "--version",
+        param("version"),
+        "--hash",
+        param("hash"),
+        ...exportOptionArgs(),
+        "--key",
+        param("key"),
+        "-o",
+        `${WORK}/tiles.pmtiles`,
+      ],
+      outputs: {
+        artifacts: [
+          s3Artifact("archive", `${WORK}/tiles.pmtiles`, `tiles/${param("version")}/${param("key")}.pmtiles`),
+        ],
+      },
+      resources: resources("2", "2Gi", "2", "4Gi"),
+      activeDeadlineSeconds: 4 * 3600,
+      memoize: memoizeByInputKey("export-tiles"),
+      retryStrategy: retry(2, "transient", "1m", "1h"),
+    },
+    o,
+  );
+  return stageTemplate(
+    "cosmo-export-tiles",
+    "Export a dataset version as one PMTiles archive (skipped when already exported with the same inputs).",
+    [check, exportTiles],
+  );
 }
 
 /**
@@ -231,7 +331,7 @@ export function publishTemplate(o: RenderOptions): WorkflowTemplate {
       },
       resources: resources("500m", "1Gi", "1", "2Gi"),
       activeDeadlineSeconds: 3600,
-      retryStrategy: retry(2, "OnError", "30s", "15m"),
+      retryStrategy: retry(2, "transient", "30s", "15m"),
     },
     o,
   );
@@ -243,10 +343,19 @@ export function publishTemplate(o: RenderOptions): WorkflowTemplate {
       // Writes the imported version as an output parameter and prints `true` when it is already served;
       // an input imported earlier but never published (a failed run) is finished by this run.
       args: ["workflows", "step", "is-served", "--summary", param("summary"), "--outputs", OUT],
-      outputs: { parameters: [outParam("version")] },
+      outputs: { parameters: [outParam("version"), outParam("zone-count")] },
+      // Reads the import summary, so it is where the imported zone count becomes a metric.
+      metrics: [
+        {
+          name: "cosmo_zones_imported",
+          help: "Zones in the dataset version the last import produced (or found identical)",
+          when: "{{status}} == Succeeded",
+          gauge: { value: "{{outputs.parameters.zone-count}}", realtime: false },
+        },
+      ],
       resources: resources("50m", "128Mi", "500m", "256Mi"),
       activeDeadlineSeconds: 300,
-      retryStrategy: retry(2, "Always", "10s", "5m"),
+      retryStrategy: retry(2, "unless-verdict", "10s", "5m"),
     },
     o,
   );
@@ -256,9 +365,22 @@ export function publishTemplate(o: RenderOptions): WorkflowTemplate {
       image: "cosmo-importer",
       inputs: { parameters: [{ name: "version" }] },
       args: ["publish", param("version")],
+      // The gate's verdicts: passed (exit 0) or refused (exit 3); a crash is neither.
+      metrics: (
+        [
+          ["passed", 0],
+          ["refused", EXIT.gateRefused],
+        ] as const
+      ).map(([outcome, code]) => ({
+        name: "cosmo_publish_gate_total",
+        help: "Publish gate verdicts on new dataset versions",
+        labels: [{ key: "outcome", value: outcome }],
+        when: `{{exitCode}} == ${code}`,
+        counter: { value: "1" },
+      })),
       resources: resources("200m", "256Mi", "1", "512Mi"),
       activeDeadlineSeconds: 1800,
-      retryStrategy: retry(1, "OnError", "30s", "10m"),
+      retryStrategy: retry(1, "transient", "30s", "10m"),
     },
     o,
   );
@@ -274,7 +396,20 @@ export function publishTemplate(o: RenderOptions): WorkflowTemplate {
       args: ["workflows", "step", "publish-dashboard", "--file", `${WORK}/dashboard.json`],
       resources: resources("50m", "128Mi", "500m", "256Mi"),
       activeDeadlineSeconds: 300,
-      retryStrategy: retry(2, "Always", "10s", "5m"),
+      retryStrategy: retry(2, "unless-verdict", "10s", "5m"),
+    },
+    o,
+  );
+  // Once served, the version's archive becomes the stable latest one; archives of pruned versions go.
+  const tiles = containerTemplate(
+    {
+      name: "publish-tiles",
+      image: "cosmo-importer",
+      inputs: { parameters: [{ name: "archive" }, { name: "bucket", default: "cosmo" }] },
+      args: ["workflows", "step", "publish-tiles", "--archive", param("archive"), "--bucket", param("bucket")],
+      resources: resources("100m", "256Mi", "1", "512Mi"),
+      activeDeadlineSeconds: 1800,
+      retryStrategy: retry(2, "unless-verdict", "10s", "10m"),
     },
     o,
   );
@@ -283,6 +418,7 @@ export function publishTemplate(o: RenderOptions): WorkflowTemplate {
     report,
     publish,
     dashboard,
+    tiles,
   ]);
 }
 
@@ -306,7 +442,7 @@ export function exitHandlerTemplate(o: RenderOptions): WorkflowTemplate {
       ],
       resources: resources("50m", "128Mi", "500m", "256Mi"),
       activeDeadlineSeconds: 300,
-      retryStrategy: retry(3, "Always", "10s", "5m"),
+      retryStrategy: retry(3, "unless-verdict", "10s", "5m"),
     },
     o,
   );

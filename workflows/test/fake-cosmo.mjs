@@ -21,13 +21,14 @@ switch (cmd) {
     process.exit(Number(args[0] ?? 1));
     break;
   case "flaky": {
-    // Fails the first N calls (counted in a file), then succeeds and prints the attempt number.
-    const [counter, failures] = args;
+    // Fails the first N calls (counted in a file) with the exit code given (default 1), then succeeds and prints
+    // the attempt number.
+    const [counter, failures, code = "1"] = args;
     const n = (existsSync(counter) ? Number(readFileSync(counter, "utf8")) : 0) + 1;
     writeFileSync(counter, String(n));
     if (n <= Number(failures)) {
       process.stderr.write(`error: flaky failure ${n}\n`);
-      process.exit(1);
+      process.exit(Number(code));
     }
     process.stdout.write(`ok after ${n}\n`);
     break;

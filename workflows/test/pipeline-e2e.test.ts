@@ -6,9 +6,11 @@ import { appendFileSync, createReadStream } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { PMTiles } from "pmtiles";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ArtefactStore } from "../../core/storage.ts";
 import { fixture, type TestDatabase, testDatabase, testEnv, testStore, tmpDir } from "../../core/testing.ts";
+import { FileSource } from "../../tiles/test/pmtiles-source.ts";
 import { DEFAULT_OUT, readRendered } from "../render.ts";
 import { type RunResult, runLocal } from "../runner/run.ts";
 
@@ -46,6 +48,29 @@ const node = (r: RunResult, name: string) => {
   return n;
 };
 
+/** The PMTiles archive at `url` in the store, read by the `pmtiles` package: its header and metadata. */
+async function readArchive(url: string): Promise<{ maxZoom: number; numAddressedTiles: number; version: number }> {
+  const file = join(tmpDir("wf-e2e-archive"), "archive.pmtiles");
+  await store.copyTo(url, file);
+  const reader = new PMTiles(new FileSource(file));
+  const header = await reader.getHeader();
+  const metadata = (await reader.getMetadata()) as { dataset_version: number };
+  expect(header.specVersion).toBe(3);
+  // Every tile the header counts can be read back inside its bounds.
+  let present = 0;
+  for (let z = header.minZoom; z <= header.maxZoom; z++) {
+    const tileX = (lon: number) => Math.floor(((lon + 180) / 360) * 2 ** z);
+    const tileY = (latDeg: number) => {
+      const lat = (latDeg * Math.PI) / 180;
+      return Math.floor(((1 - Math.log(Math.tan(lat) + 1 / Math.cos(lat)) / Math.PI) / 2) * 2 ** z);
+    };
+    for (let x = tileX(header.minLon); x <= tileX(header.maxLon); x++)
+      for (let y = tileY(header.maxLat); y <= tileY(header.minLat); y++) if (await reader.getZxy(z, x, y)) present++;
+  }
+  expect(present).toBe(header.numAddressedTiles);
+  return { maxZoom: header.maxZoom, numAddressedTiles: header.numAddressedTiles, version: metadata.dataset_version };
+}
+
 async function served(): Promise<number | null> {
   const r = await db.pool.query<{ version: number | null }>("SELECT version FROM cosmo.served");
   return r.rows[0]?.version ?? null;
@@ -60,7 +85,13 @@ function run(
   return runLocal({
     docs: readRendered(DEFAULT_OUT),
     workflowTemplate: "cosmo-update",
-    params: { regions: JSON.stringify(regions), bucket: store.defaultBucket, "max-zoom": "2", ...params },
+    params: {
+      regions: JSON.stringify(regions),
+      bucket: store.defaultBucket,
+      "max-zoom": "2",
+      "export-max-zoom": "3",
+      ...params,
+    },
     store,
     // The public documents go to the store, as in a cluster (the web pods proxy /data/ to that prefix).
     env: { ...testEnv({ db, store }), COSMO_LOG_LEVEL: "warn", COSMO_DATA_PUBLIC_DIR: store.url("www/data") },
@@ -68,6 +99,8 @@ function run(
     parallelism: 2,
     maxBackoffSeconds: 0.5,
     workflowName: name,
+    // Its own lock folder: a `make demo` on this checkout holds the cosmo-update mutex in .data/.
+    lockDir: join(dir, "locks"),
     // The status lines, for diagnosing a failure of this test.
     onChange: (n) =>
       appendFileSync(join(dir, "status.log"), `${new Date().toISOString()} ${n.phase} ${n.name} ${n.message ?? ""}\n`),
@@ -91,6 +124,14 @@ describe("the rendered pipeline, locally", () => {
     expect(node(first, "update/publish").phase).toBe("Succeeded");
     const version = Number(node(first, "update/served-check").outputs?.version);
     expect(version).toBeGreaterThan(0);
+    // The zone counts the metrics read (cosmo_zones_extracted, cosmo_zones_imported).
+    const extracted = ["0:luxembourg", "1:gatineau"].map((r) =>
+      Number(node(first, `update/regions(${r})/extract`).outputs?.["zone-count"]),
+    );
+    for (const n of extracted) expect(n).toBeGreaterThan(0);
+    const imported = Number(node(first, "update/served-check").outputs?.["zone-count"]);
+    expect(imported).toBeGreaterThan(0);
+    expect(imported).toBeLessThanOrEqual(extracted[0]! + extracted[1]!);
     expect(await served()).toBe(version);
     // Artefacts under keys that carry the input key (PBF, options, rules, code).
     const key = node(first, "update/regions(0:luxembourg)/check").outputs?.key;
@@ -101,6 +142,16 @@ describe("the rendered pipeline, locally", () => {
     const shown = (await store.getBuffer(store.url("www/data/dashboard/latest.json"))).toString();
     expect(JSON.parse(shown).dataset).toMatchObject({ kind: "version", version });
     expect(await store.exists(store.url("www/data/test_results.json"))).toBe(true);
+    // The release archive: stored under the version (and its input key), and copied to the stable latest key.
+    expect(node(first, "update/export-tiles").phase).toBe("Succeeded");
+    const archive = node(first, "update/export-check").outputs?.url ?? "";
+    expect(archive).toBe(store.url(`tiles/${version}/${node(first, "update/export-check").outputs?.key}.pmtiles`));
+    const stored = await readArchive(archive);
+    expect(stored).toMatchObject({ maxZoom: 3, version });
+    expect(stored.numAddressedTiles).toBeGreaterThan(0);
+    const latestUrl = store.url("www/data/tiles/latest.pmtiles");
+    expect(await readArchive(latestUrl)).toEqual(stored);
+    const latestBytes = await store.getBuffer(latestUrl);
 
     // Second run: Gatineau alone. Its extract is reused (same input key), a new version is imported, and the
     // publish gate refuses it (Luxembourg would disappear): the run fails with the gate report kept as an
@@ -124,6 +175,11 @@ describe("the rendered pipeline, locally", () => {
     expect(report.kind).toBe("cosmo-diff");
     expect(await store.exists(store.url("www/data/diff/latest.json"))).toBe(false);
     expect((await store.getBuffer(store.url("www/data/dashboard/latest.json"))).toString()).toBe(shown);
+    // The refused version was exported (under its own version), but the latest archive is still the served one's.
+    const refusedVersion = Number(node(second, "update/served-check").outputs?.version);
+    expect(refusedVersion).not.toBe(version);
+    expect((await readArchive(node(second, "update/export-check").outputs?.url ?? "")).version).toBe(refusedVersion);
+    expect((await store.getBuffer(latestUrl)).equals(latestBytes)).toBe(true);
 
     // Third run: the same Gatineau file with another extractor option is extracted again (a new input key),
     // not served from the extract of the second run.

@@ -5,8 +5,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
+import { EXIT } from "../../core/errors.ts";
 import { checkCommitted } from "../committed.ts";
 import { buildDocs, DEFAULT_OUT, readRendered, toYaml } from "../render.ts";
+import { evaluateRetryExpression } from "../runner/expr.ts";
 import { formatProblem, lintTags, validateAll, validateDoc } from "../validate.ts";
 
 describe("rendered templates", () => {
@@ -24,6 +26,7 @@ describe("rendered templates", () => {
         "cosmo-import.yaml",
         "cosmo-dashboard.yaml",
         "cosmo-seed-tiles.yaml",
+        "cosmo-export-tiles.yaml",
         "cosmo-publish.yaml",
         "cosmo-exit-handler.yaml",
         "cosmo-update.yaml",
@@ -73,6 +76,123 @@ describe("rendered templates", () => {
     expect(
       docs.get("cosmo-extract.yaml").spec.templates.find((t: any) => t.name === "extract").synchronization.semaphores,
     ).toHaveLength(1);
+  });
+});
+
+describe("production knobs in the committed YAML (issue 20, issue 19 item 2)", () => {
+  const docs = new Map(readRendered(DEFAULT_OUT).map((d) => [d.file, d.doc as any]));
+  const wfts = [...docs.entries()].filter(([, d]) => d.kind === "WorkflowTemplate");
+  const containers = wfts.flatMap(([file, d]) =>
+    d.spec.templates.filter((t: any) => t.container).map((t: any) => ({ where: `${file} ${t.name}`, t })),
+  );
+  const template = (file: string, name: string) =>
+    docs.get(file).spec.templates.find((t: any) => t.name === name) ?? expect.fail(`${file} has no ${name}`);
+  const update = docs.get("cosmo-update.yaml");
+  const task = (name: string) =>
+    update.spec.templates.find((t: any) => t.name === "update").dag.tasks.find((t: any) => t.name === name) ??
+    expect.fail(`no task ${name}`);
+
+  it("memoize: extract and export-tiles, keyed by the input key, with a cache ConfigMap and maxAge", () => {
+    const memoized = containers.filter(({ t }) => t.memoize).map(({ where }) => where);
+    expect(memoized.sort()).toEqual(["cosmo-export-tiles.yaml export", "cosmo-extract.yaml extract"]);
+    for (const { t } of containers.filter(({ t }) => t.memoize)) {
+      expect(t.memoize.key).toMatch(/^[a-z-]+-\{\{inputs\.parameters\.key\}\}$/);
+      expect(t.inputs.parameters.map((p: any) => p.name)).toContain("key");
+      expect(t.memoize.cache.configMap.name).toBe("cosmo-workflows-memo");
+      expect(t.memoize.maxAge).toMatch(/^\d+h$/);
+    }
+  });
+
+  it("mutex: cosmo-update holds a synchronization mutex named after itself", () => {
+    expect(update.spec.synchronization).toEqual({ mutexes: [{ name: "cosmo-update" }] });
+  });
+
+  it("retries: every step has backoff (duration, factor, maxDuration) and an expression that never retries exit 2, 3, 4", () => {
+    for (const { where, t } of containers) {
+      const rs = t.retryStrategy;
+      expect(rs.backoff, where).toMatchObject({
+        duration: expect.any(String),
+        factor: 2,
+        maxDuration: expect.any(String),
+      });
+      expect(rs.retryPolicy, where).toBe("Always");
+      const retried = (status: "Failed" | "Error", code: number) =>
+        evaluateRetryExpression(rs.expression, { exitCode: String(code), status, duration: "1", message: "" }, where);
+      for (const code of [EXIT.input, EXIT.gateRefused, EXIT.config])
+        expect(retried("Failed", code), `${where} ${code}`).toBe(false);
+      expect(retried("Failed", EXIT.unavailable), where).toBe(true);
+      expect(retried("Error", -1), where).toBe(true);
+    }
+    // Verdict steps do not retry a crash either.
+    for (const [file, name] of [
+      ["cosmo-extract.yaml", "extract"],
+      ["cosmo-merge.yaml", "merge"],
+      ["cosmo-import.yaml", "import"],
+      ["cosmo-publish.yaml", "publish"],
+      ["cosmo-publish.yaml", "gate-report"],
+    ] as const) {
+      const rs = template(file, name).retryStrategy;
+      expect(
+        evaluateRetryExpression(rs.expression, { exitCode: "1", status: "Failed", duration: "1", message: "" }, name),
+      ).toBe(false);
+    }
+  });
+
+  it("housekeeping: podGC, ttl, deadlines per step and workflow, archiveLogs off, artifactGC on the intermediate artefact", () => {
+    for (const [file, d] of wfts) {
+      expect(d.spec.podGC, file).toEqual({ strategy: "OnPodSuccess" });
+      expect(d.spec.ttlStrategy.secondsAfterSuccess, file).toBeGreaterThan(0);
+      expect(d.spec.ttlStrategy.secondsAfterFailure, file).toBeGreaterThan(0);
+      expect(d.spec.activeDeadlineSeconds, file).toBeGreaterThan(0);
+      expect(d.spec.archiveLogs, file).toBe(false);
+      expect(d.spec.artifactGC, file).toEqual({ serviceAccountName: "cosmo-workflows", forceFinalizerRemoval: true });
+    }
+    for (const { where, t } of containers) expect(t.activeDeadlineSeconds, where).toBeGreaterThan(0);
+    const gced = containers.flatMap(({ where, t }) =>
+      (t.outputs?.artifacts ?? [])
+        .filter((a: any) => a.artifactGC)
+        .map((a: any) => `${where} ${a.name} ${a.artifactGC.strategy}`),
+    );
+    // The merged file, the extracts (the input-key cache), the sources and the archives stay.
+    expect(gced).toEqual(["cosmo-dashboard.yaml dashboard dashboard OnWorkflowDeletion"]);
+  });
+
+  it("metrics: every step's duration, the run's duration, zones extracted and imported, the gate verdicts", () => {
+    for (const { where, t } of containers)
+      expect(
+        t.metrics.prometheus.map((m: any) => m.name),
+        where,
+      ).toContain("cosmo_step_duration_seconds");
+    expect(update.spec.metrics.prometheus.map((m: any) => m.name)).toEqual(["cosmo_update_duration_seconds"]);
+    const metric = (file: string, name: string, metricName: string) =>
+      template(file, name).metrics.prometheus.filter((m: any) => m.name === metricName);
+    expect(metric("cosmo-extract.yaml", "extract", "cosmo_zones_extracted")[0].gauge.value).toBe(
+      "{{outputs.parameters.zone-count}}",
+    );
+    expect(template("cosmo-extract.yaml", "extract").outputs.parameters.map((p: any) => p.name)).toContain(
+      "zone-count",
+    );
+    expect(metric("cosmo-publish.yaml", "is-served", "cosmo_zones_imported")[0].gauge.value).toBe(
+      "{{outputs.parameters.zone-count}}",
+    );
+    const gate = metric("cosmo-publish.yaml", "publish", "cosmo_publish_gate_total");
+    expect(gate.map((m: any) => [m.labels[0].value, m.when, m.counter.value])).toEqual([
+      ["passed", "{{exitCode}} == 0", "1"],
+      ["refused", `{{exitCode}} == ${EXIT.gateRefused}`, "1"],
+    ]);
+  });
+
+  it("export-tiles: after import, skipped on its input key, stored under the version; published to latest after publish", () => {
+    expect(task("export-check").depends).toBe("served-check");
+    expect(task("export-tiles").depends).toBe("export-check");
+    expect(task("export-tiles").when).toMatch(/\{\{tasks\.export-check\.outputs\.result\}\} == false/);
+    expect(task("gate-report").depends).toMatch(/export-tiles/);
+    expect(task("publish-tiles").depends).toBe("publish");
+    const exp = template("cosmo-export-tiles.yaml", "export");
+    expect(exp.outputs.artifacts[0].s3.key).toBe(
+      "tiles/{{inputs.parameters.version}}/{{inputs.parameters.key}}.pmtiles",
+    );
+    expect(exp.container.args.slice(0, 3)).toEqual(["workflows", "step", "export-tiles"]);
   });
 });
 

@@ -1,11 +1,15 @@
 // Argo semantics of the local runner on small synthetic templates. Steps run a tiny stand-in entrypoint
 // (fake-cosmo.mjs) so each takes milliseconds; artefacts go to the real test S3 server.
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { EXIT } from "../../core/errors.ts";
 import type { ArtefactStore } from "../../core/storage.ts";
-import { testStore, tmpDir } from "../../core/testing.ts";
-import type { RenderedDoc } from "../render.ts";
+import { COSMO_BIN, runNode, testEnv, testStore, tmpDir } from "../../core/testing.ts";
+import { type RenderedDoc, toYaml } from "../render.ts";
 import { type RunLocalOptions, type RunResult, runLocal } from "../runner/run.ts";
+import { RETRY_WHEN } from "../templates/common.ts";
 
 const FAKE = join(import.meta.dirname, "fake-cosmo.mjs");
 let store: ArtefactStore;
@@ -275,6 +279,66 @@ describe("retries and deadlines", () => {
     expect(r.phase).toBe("Failed");
   });
 
+  it("retryStrategy.expression: the pipeline's expressions retry errors and exit 5, never exit 2, 3 or 4", async () => {
+    const dir = tmpDir("wf-expr");
+    // Each step fails once with the given exit code, then succeeds; limit 1 leaves room for exactly one retry.
+    const failOnce = (name: string, code: number, when: keyof typeof RETRY_WHEN) =>
+      c(name, ["flaky", "{{inputs.parameters.counter}}", "1", String(code)], {
+        inputs: input("counter"),
+        retryStrategy: { limit: 1, retryPolicy: "Always", expression: RETRY_WHEN[when] },
+      });
+    const cases = [
+      ["unavailable", EXIT.unavailable, "transient", "Succeeded"],
+      ["crash", EXIT.crash, "transient", "Failed"],
+      ["crash-repeatable", EXIT.crash, "unless-verdict", "Succeeded"],
+      ["bad-input", EXIT.input, "unless-verdict", "Failed"],
+      ["gate-refused", EXIT.gateRefused, "unless-verdict", "Failed"],
+      ["bad-config", EXIT.config, "unless-verdict", "Failed"],
+    ] as const;
+    const main = wt(
+      "expr",
+      [
+        ...cases.map(([name, code, when]) => failOnce(name, code, when)),
+        // An input artefact that is not there yet: phase Error (as Argo's failed artefact load), retried.
+        c("no-input", ["echo", "x"], {
+          inputs: { artifacts: [{ name: "a", path: "/step/a", s3: { key: "absent/key" }, archive: { none: {} } }] },
+          retryStrategy: { limit: 1, retryPolicy: "Always", expression: RETRY_WHEN.transient },
+        }),
+        {
+          name: "main",
+          dag: {
+            failFast: false,
+            tasks: [
+              ...cases.map(([name]) => ({ name, template: name, arguments: args({ counter: join(dir, name) }) })),
+              { name: "no-input", template: "no-input" },
+            ],
+          },
+        },
+      ],
+      { entrypoint: "main" },
+    );
+    const r = await run([main], "expr");
+    for (const [name, , , phase] of cases) {
+      expect(node(r, `main/${name}`).phase, name).toBe(phase);
+      expect(node(r, `main/${name}`).attempt, name).toBe(phase === "Succeeded" ? 2 : 1);
+    }
+    expect(node(r, "main/bad-input").message).toMatch(/exit code 2.*not retried: retryStrategy\.expression is false/);
+    expect(node(r, "main/no-input").phase).toBe("Error");
+    expect(node(r, "main/no-input").attempt).toBe(2);
+    // An expression the runner cannot evaluate is refused before anything runs, by name.
+    const bad = wt(
+      "bad-expr",
+      [
+        c("e", ["echo", "x"], { retryStrategy: { limit: 1, expression: "lastRetry.message matches 'x'" } }),
+        dag("main", [{ name: "a", template: "e" }]),
+      ],
+      { entrypoint: "main" },
+    );
+    await expect(run([bad], "bad-expr")).rejects.toThrow(
+      /bad-expr\/e\.retryStrategy\.expression: "matches" is not supported/,
+    );
+  });
+
   it("activeDeadlineSeconds kills a step that runs too long", async () => {
     const main = wt(
       "dl",
@@ -421,17 +485,138 @@ describe("exit handler and artefacts", () => {
   });
 });
 
+describe("memoize", () => {
+  it("a step succeeded under the same key (within maxAge) is not run again; its outputs are reused", async () => {
+    const dir = tmpDir("wf-memo");
+    const cache = `memo-${randomBytes(4).toString("hex")}`;
+    const memoized = (maxAge: string) =>
+      wt(
+        "memo",
+        [
+          c("count", ["flaky", join(dir, "{{inputs.parameters.key}}"), "{{inputs.parameters.fail}}"], {
+            inputs: { parameters: [{ name: "key" }, { name: "fail", default: "0" }] },
+            memoize: { key: "count-{{inputs.parameters.key}}", maxAge, cache: { configMap: { name: cache } } },
+          }),
+          dag("main", [
+            {
+              name: "a",
+              template: "count",
+              arguments: args({ key: "{{workflow.parameters.key}}", fail: "{{workflow.parameters.fail}}" }),
+            },
+          ]),
+        ],
+        {
+          entrypoint: "main",
+          arguments: {
+            parameters: [
+              { name: "key", value: "k1" },
+              { name: "fail", value: "0" },
+            ],
+          },
+        },
+      );
+    const first = await run([memoized("1h")], "memo");
+    expect(node(first, "main/a").outputs?.result).toBe("ok after 1");
+    const again = await run([memoized("1h")], "memo");
+    expect(node(again, "main/a").phase).toBe("Succeeded");
+    expect(node(again, "main/a").message).toMatch(new RegExp(`memoized: ${cache}/count-k1`));
+    // The step did not run (its counter did not move) and its saved outputs are the node's.
+    expect(node(again, "main/a").outputs?.result).toBe("ok after 1");
+    expect(node(again, "main/a").attempt).toBeUndefined();
+    // Another key runs.
+    const other = await run([memoized("1h")], "memo", { params: { key: "k2" } });
+    expect(node(other, "main/a").outputs?.result).toBe("ok after 1");
+    // An entry older than maxAge is not trusted: the step runs again (its counter moves to 2).
+    const stale = await run([memoized("1ms")], "memo");
+    expect(node(stale, "main/a").outputs?.result).toBe("ok after 2");
+    // A failure is not memoized: the next run under that key runs the step.
+    const failing = await run([memoized("1h")], "memo", { params: { key: "k3", fail: "1" } });
+    expect(node(failing, "main/a").phase).toBe("Failed");
+    const retried = await run([memoized("1h")], "memo", { params: { key: "k3", fail: "1" } });
+    expect(node(retried, "main/a").outputs?.result).toBe("ok after 2");
+  });
+});
+
+describe("synchronization mutex", () => {
+  const mutexed = (name: string, mutex: string, step: T) =>
+    wt(name, [step, dag("main", [{ name: "a", template: String(step.name) }])], {
+      entrypoint: "main",
+      synchronization: { mutexes: [{ name: mutex }] },
+    });
+
+  it("refuses a second run of a pipeline holding a mutex while the first runs (exit 5), then allows it", async () => {
+    const mutex = `test-mutex-${randomBytes(4).toString("hex")}`;
+    const dir = tmpDir("wf-mutex");
+    const release = join(dir, "release");
+    const started = join(dir, "started");
+    // The first run's step says it started, then waits until the test lets it end.
+    const first = mutexed("held", mutex, c("hold", ["waitfor", release], {}));
+    const firstRun = run([first], "held", {
+      workflowName: "first",
+      onChange: (n) => {
+        if (n.name === "main/a" && n.phase === "Running") writeFileSync(started, "x");
+      },
+    });
+    while (!existsSync(started)) await new Promise((r) => setTimeout(r, 20));
+
+    const second = mutexed("held", mutex, c("hold", ["echo", "second"], {}));
+    const refused = await run([second], "held", { workflowName: "second" }).catch((e) => e);
+    expect(refused.exitCode).toBe(EXIT.unavailable);
+    expect(refused.message).toMatch(
+      new RegExp(`workflow second not started: mutex ${mutex} is held by workflow first \\(pid ${process.pid}`),
+    );
+
+    // The same refusal through the CLI, as a second `cosmo workflows run-local` would see it.
+    const yamlDir = join(dir, "rendered");
+    mkdirSync(yamlDir);
+    writeFileSync(join(yamlDir, "held.yaml"), toYaml(second.doc));
+    const cli = await runNode([COSMO_BIN, "workflows", "run-local", "held", "--dir", yamlDir, "--name", "third"], {
+      env: testEnv({ store }),
+    });
+    expect(cli.code, cli.stderr).toBe(EXIT.unavailable);
+    expect(cli.stderr).toMatch(
+      new RegExp(`error: workflow third not started: mutex ${mutex} is held by workflow first`),
+    );
+
+    writeFileSync(release, "x");
+    expect((await firstRun).phase).toBe("Succeeded");
+    // Released at the end of the first run: the next one runs.
+    const after = await run([second], "held", { workflowName: "after" });
+    expect(after.phase).toBe("Succeeded");
+    expect(node(after, "main/a").outputs?.result).toBe("second");
+  });
+
+  it("takes over a mutex whose holder is gone (a killed run)", async () => {
+    const mutex = `test-mutex-${randomBytes(4).toString("hex")}`;
+    const lockDir = tmpDir("wf-locks");
+    const dead = await new Promise<number>((resolve) => {
+      let pid = 0;
+      void runNode(["-e", ""], { onSpawn: (p) => (pid = p) }).then(() => resolve(pid));
+    });
+    writeFileSync(
+      join(lockDir, `${mutex}.lock`),
+      JSON.stringify({ workflow: "killed", pid: dead, startedAt: new Date().toISOString() }),
+    );
+    const r = await run([mutexed("m", mutex, c("e", ["echo", "ran"], {}))], "m", { lockDir });
+    expect(r.phase).toBe("Succeeded");
+    expect(existsSync(join(lockDir, `${mutex}.lock`))).toBe(false);
+  });
+});
+
 describe("what the runner cannot honour", () => {
-  it("refuses memoize, non-container templates and unknown fields by name; notes cluster-only fields", async () => {
+  it("refuses memoize on a DAG, non-container templates and unknown fields by name; notes cluster-only fields", async () => {
     const memo = wt(
       "memo",
       [
-        c("m", ["echo", "x"], { memoize: { key: "k", maxAge: "1h", cache: { configMap: { name: "c" } } } }),
-        dag("main", [{ name: "a", template: "m" }]),
+        dag("d", [{ name: "x", template: "m" }], {
+          memoize: { key: "k", maxAge: "1h", cache: { configMap: { name: "c" } } },
+        }),
+        c("m", ["echo", "x"]),
+        dag("main", [{ name: "a", template: "d" }]),
       ],
       { entrypoint: "main" },
     );
-    await expect(run([memo], "memo")).rejects.toThrow(/memo\/m: memoize is cluster behaviour/);
+    await expect(run([memo], "memo")).rejects.toThrow(/memo\/d: memoize on a dag template is not supported locally/);
     const script = wt(
       "scr",
       [{ name: "s", script: { image: "x", source: "echo" } }, dag("main", [{ name: "a", template: "s" }])],
