@@ -19,7 +19,7 @@ import { PROJECT_ROOT } from "../../core/paths.ts";
 import { FileSource } from "../../tiles/test/pmtiles-source.ts";
 import { parseTimeV, type TimeV } from "../extract/time-v.ts";
 import { benchDatabase } from "../import/bench-db.ts";
-import { gridPbf, OUT as QUERY_OUT, published } from "../query/datasets.ts";
+import { gridPbf, published, OUT as QUERY_OUT } from "../query/datasets.ts";
 import { alternate, type LoadResult, load } from "../serve/load.ts";
 import { startStaticNginx, writeTileFile } from "../serve/nginx.ts";
 import { archiveCounts, archiveTiles, drawTiles, rangeHeader, tileEntries, tilePath } from "./archive.ts";
