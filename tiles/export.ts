@@ -2,8 +2,9 @@
 // (same bands, layer and attributes), into one PMTiles v3 archive that any static host or S3 bucket can serve
 // with range requests — no tile server, no database behind it — or into an MBTiles file for older tile servers.
 //
-// Tiles are rendered in parallel over the pool but written in tile id order (a zoom's ids are sorted first:
-// 8 bytes a tile of the zoom's extent), as a clustered archive requires.
+// Only the tiles some zone reaches into are rendered (one query a zoom lists them; the rest of the extent — gaps
+// between zones, corners — is empty without a round trip). They are rendered in parallel over the pool but
+// written in tile id order (a zoom's ids are sorted first: 8 bytes a tile), as a clustered archive requires.
 import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
@@ -13,15 +14,17 @@ import { localPath } from "../core/artefact-url.ts";
 import type { Database } from "../core/db.ts";
 import { CosmoError, EXIT } from "../core/errors.ts";
 import { startProgress } from "../core/progress.ts";
+import { loadSql } from "../core/sql.ts";
 import type { ArtefactStore } from "../core/storage.ts";
 import { removeOrphanSiblings } from "../core/temp-files.ts";
+import { bandForLayer } from "./bands.ts";
 import { type CachedTile, encodeTile } from "./cache.ts";
-import { countTilesCovering, tilesCovering } from "./coords.ts";
+import { countTilesCovering, lonLatToTile } from "./coords.ts";
 import type { TileLayer } from "./layers.ts";
 import { MbtilesWriter } from "./mbtiles.ts";
 import { Compression, MAX_ZOOM, TileType, tileIdToZxy, zxyToTileId } from "./pmtiles/format.ts";
 import { type ArchiveSummary, PmtilesWriter } from "./pmtiles/writer.ts";
-import { TileRenderer } from "./render.ts";
+import { TileRenderer, type VersionRef } from "./render.ts";
 import { resolveVersion } from "./seed.ts";
 import { ATTRIBUTION, tilesetName, vectorLayers } from "./tilejson.ts";
 
@@ -49,7 +52,7 @@ export interface ExportSummary extends Partial<ArchiveSummary> {
   addressedTiles: number;
   tileContents: number;
   archiveBytes: number;
-  /** Tiles of the extent rendered, empty ones included. */
+  /** Tiles rendered: those of the extent a zone reaches into, empty ones included (the others are not rendered). */
   rendered: number;
   seconds: number;
 }
@@ -92,10 +95,9 @@ export async function exportTiles(opts: ExportOptions): Promise<ExportSummary> {
   let rendered = 0;
   try {
     for (let z = opts.minZoom; z <= opts.maxZoom; z++) {
-      const ids = new Float64Array(countTilesCovering(bounds, z));
-      let i = 0;
-      for (const t of tilesCovering(bounds, z)) ids[i++] = zxyToTileId(t.z, t.x, t.y);
-      ids.sort();
+      const ids = await reachedTileIds(opts.db, ref, opts.layer, bounds, z);
+      // the extent's other tiles are empty: counted done without a round trip
+      progress.tick(countTilesCovering(bounds, z) - ids.length, 0);
       // a window of renders in flight, taken out in id order
       const inFlight: { id: number; x: number; y: number; job: Promise<CachedTile> }[] = [];
       let next = 0;
@@ -157,4 +159,27 @@ export async function exportTiles(opts: ExportOptions): Promise<ExportSummary> {
   } finally {
     if (remote) await rm(local, { force: true });
   }
+}
+
+/** Sorted tile ids of zoom z inside the extent that a zone of the layer's band reaches into (any other is empty). */
+async function reachedTileIds(
+  db: Database,
+  ref: VersionRef,
+  layer: TileLayer,
+  bounds: [number, number, number, number],
+  z: number,
+): Promise<Float64Array> {
+  const text = loadSql(import.meta.url, "sql/export-candidates.sql", {
+    schema: ref.schema,
+    table: bandForLayer(layer, z).table,
+  });
+  const { rows } = await db.pool.query<{ x: number; y: number }>(text, [z]);
+  const from = lonLatToTile(bounds[0], bounds[3], z);
+  const to = lonLatToTile(bounds[2], bounds[1], z);
+  const ids = new Float64Array(rows.length);
+  let n = 0;
+  for (const { x, y } of rows) {
+    if (x >= from.x && x <= to.x && y >= from.y && y <= to.y) ids[n++] = zxyToTileId(z, x, y);
+  }
+  return ids.subarray(0, n).sort();
 }

@@ -86,7 +86,7 @@ function extracted(pbf: string, name: string, db: Database): string {
   return target;
 }
 
-function gridPbf(grid: number): string {
+export function gridPbf(grid: number): string {
   const pbf = join(PROJECT_ROOT, "bench", "out", `lux-grid${grid}.osm.pbf`);
   if (!existsSync(pbf)) {
     log(`generating ${pbf} (${grid}×${grid} copies of Luxembourg)`);
@@ -158,7 +158,7 @@ function imported(file: string, db: Database, key: string): { version: number; f
   };
 }
 
-async function published(
+export async function published(
   key: BenchDataset["key"],
   file: string,
   db: Database,

@@ -20,7 +20,11 @@ export async function load(opts: {
   /** Request bodies sent in turn with `method` (bulk POSTs); paths are still drawn as for GETs. */
   bodies?: string[];
   method?: string;
+  /** Headers of each path (same index), over `headers`: a Range per tile for bench-export's archive reads. */
+  pathHeaders?: Record<string, string>[];
 }): Promise<LoadResult> {
+  if (opts.pathHeaders && opts.pathHeaders.length !== opts.paths.length)
+    throw new Error("bench load(): pathHeaders must have one entry per path");
   if (!opts.url.startsWith("http://127.0.0.1")) throw new Error("bench: loopback targets only");
   let i = Math.floor(Math.random() * opts.paths.length);
   let b = 0;
@@ -33,6 +37,8 @@ export async function load(opts: {
       {
         setupRequest: (req: Record<string, unknown>) => {
           i = (i + 1 + Math.floor(Math.random() * 7)) % opts.paths.length;
+          const own = opts.pathHeaders?.[i];
+          if (own) req = { ...req, headers: { ...(req.headers as Record<string, string>), ...own } };
           if (!opts.bodies) return { ...req, path: opts.paths[i] };
           b = (b + 1) % opts.bodies.length;
           return { ...req, path: opts.paths[i], method: opts.method ?? "POST", body: opts.bodies[b] };

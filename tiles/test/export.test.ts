@@ -86,8 +86,10 @@ describe("cosmo tiles export", () => {
           }
         }
       }
-      expect(checked).toBe(summary.rendered);
       expect(present).toBe(summary.addressedTiles);
+      // only tiles some zone reaches into are rendered: the extent's empty corners are skipped, none with a zone
+      expect(summary.rendered).toBeLessThan(checked);
+      expect(summary.rendered).toBeGreaterThanOrEqual(present);
       expect(present).toBeGreaterThan(20);
       // from z13 some tiles lie wholly inside the same zones (the same squares): stored once
       if (maxZoom >= 13) expect(summary.tileContents).toBeLessThan(summary.addressedTiles);

@@ -13,7 +13,9 @@ beforeAll(async () => {
     let body = "";
     req.on("data", (c) => (body += c));
     req.on("end", () => {
-      const key = `${req.method} ${req.url} ${req.headers["content-type"]} ${body}`;
+      const key = req.headers.range
+        ? `${req.method} ${req.url} ${req.headers.range} ${req.headers["x-common"]}`
+        : `${req.method} ${req.url} ${req.headers["content-type"]} ${body}`;
       seen.set(key, (seen.get(key) ?? 0) + 1);
       res.end("{}");
     });
@@ -37,6 +39,18 @@ describe("bench load()", () => {
     expect(r.status).toEqual({ "200": 30 });
     expect(Object.fromEntries(seen)).toEqual(
       Object.fromEntries(bodies.map((b) => [`POST /zones/locate application/json ${b}`, 10])),
+    );
+  });
+
+  it("sends each path with its own headers over the common ones", async () => {
+    seen.clear();
+    const paths = ["/a.pmtiles", "/a.pmtiles", "/b.pmtiles"];
+    const pathHeaders = [{ range: "bytes=0-9" }, { range: "bytes=10-19" }, { range: "bytes=5-5" }];
+    const r = await load({ url, paths, pathHeaders, connections: 1, amount: 60, headers: { "x-common": "kept" } });
+    expect(r.status).toEqual({ "200": 60 });
+    const sent = Object.fromEntries(seen);
+    expect(Object.keys(sent).sort()).toEqual(
+      ["GET /a.pmtiles bytes=0-9 kept", "GET /a.pmtiles bytes=10-19 kept", "GET /b.pmtiles bytes=5-5 kept"].sort(),
     );
   });
 });
