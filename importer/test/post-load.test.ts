@@ -96,6 +96,7 @@ describe("post-load", () => {
     expect(many.indexes).toEqual([
       "zone_names.zone_names_term",
       "zone_names.zone_names_trigram",
+      "zone_pieces.zone_pieces_geom",
       "zones.zones_geom",
       "zones.zones_geom_4326",
       "zones.zones_osm_id",
@@ -111,7 +112,7 @@ describe("post-load", () => {
       "zones_z6_8.zones_z6_8_pkey",
     ]);
     expect(many.primaryKey).toEqual([{ conname: "zones_pkey", contype: "p" }]);
-    expect(many.analysed).toEqual(["zone_names", "zones", "zones_z0_2", "zones_z3_5", "zones_z6_8"]);
+    expect(many.analysed).toEqual(["zone_names", "zone_pieces", "zones", "zones_z0_2", "zones_z3_5", "zones_z6_8"]);
 
     const single = await testDatabase("post-load-pool1", { poolMax: 1 });
     try {
@@ -206,7 +207,9 @@ describe("post-load failures", () => {
       [LOCK],
     );
     const holder = await control.query<{ pid: number }>(
-      "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = 7270002 AND granted",
+      // this database's import lock: other test files import into their own databases at the same time
+      `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = 7270002 AND granted
+          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     );
     return { pids: rows.map((r) => r.pid), importLockHolder: holder.rows[0]?.pid ?? null };
   }
