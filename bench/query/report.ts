@@ -70,7 +70,7 @@ const CASES: { key: string; title: string; target?: Target }[] = [
   { key: "search", title: "search, names: prefixes, whole, typos", target: rpsP99(1000, 100) },
   {
     key: "locatePost",
-    title: "POST /zones/locate, 10 k points",
+    title: "POST /zones/locate, 10 k points, 4 connections",
     target: { text: ">= 100,000 points/s", met: (r) => (r.pointsPerSecond ?? 0) >= 100_000 && ok(r) },
   },
   { key: "atFractal", title: "/zones/at inside the fractal country", target: rpsP99(3000, 50) },
