@@ -175,6 +175,23 @@ async function ensureDatabase(adminUrl: string, url: string, name: string): Prom
   }
 }
 
+/** `pg_ctl start` of the server of `dataDir` on `port` (socket in `runDir`), waiting up to a minute for it. */
+function startServer(binDir: string, dataDir: string, runDir: string, port: number, fast: boolean): void {
+  const options = [`-p ${port}`, `-k ${runDir}`, ...serverSettings(fast).map((s) => `-c ${s}`)].join(" ");
+  pgExec(join(binDir, "pg_ctl"), [
+    "start",
+    "-D",
+    dataDir,
+    "-w",
+    "-t",
+    "60",
+    "-l",
+    join(dataDir, "server.log"),
+    "-o",
+    options,
+  ]);
+}
+
 /** Start (or reuse) the cluster under `dir`; creates the `cosmo` database with PostGIS on first start. */
 export async function ensureEmbeddedPostgres(dir: string, opts: EmbeddedOptions = {}): Promise<EmbeddedPostgres> {
   const binDir = findBinDir();
@@ -213,22 +230,8 @@ export async function ensureEmbeddedPostgres(dir: string, opts: EmbeddedOptions 
     if (port === null) {
       ownDir(runDir, 0o700);
       port = await stablePort(dir, "embedded PostgreSQL");
-      const options = [`-p ${port}`, `-k ${runDir}`, ...serverSettings(opts.fast ?? false).map((s) => `-c ${s}`)].join(
-        " ",
-      );
       log.info({ dataDir, port }, "starting embedded PostgreSQL");
-      pgExec(join(binDir, "pg_ctl"), [
-        "start",
-        "-D",
-        dataDir,
-        "-w",
-        "-t",
-        "60",
-        "-l",
-        join(dataDir, "server.log"),
-        "-o",
-        options,
-      ]);
+      startServer(binDir, dataDir, runDir, port, opts.fast ?? false);
       started = true;
     }
     if (hbaOpen(dataDir)) await closeTrustCluster(dir, dataDir, binDir, port);
@@ -315,20 +318,8 @@ export async function ensureEmbeddedReplica(primary: EmbeddedPostgres, dir: stri
       ownDir(runDir, 0o700);
       port = await stablePort(dir, "embedded PostgreSQL replica");
       // The standby needs at least the primary's max_connections: the same settings as the primary's.
-      const options = [`-p ${port}`, `-k ${runDir}`, ...serverSettings(true).map((s) => `-c ${s}`)].join(" ");
       log.info({ dataDir, port }, "starting embedded PostgreSQL replica");
-      pgExec(join(binDir, "pg_ctl"), [
-        "start",
-        "-D",
-        dataDir,
-        "-w",
-        "-t",
-        "60",
-        "-l",
-        join(dataDir, "server.log"),
-        "-o",
-        options,
-      ]);
+      startServer(binDir, dataDir, runDir, port, true);
       started = true;
     }
     const url = new URL(primary.url);

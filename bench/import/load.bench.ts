@@ -7,19 +7,19 @@
 //
 //   node --import tsx bench/import/load.bench.ts [--vertices N] [--rounds N] [--skip-ogr]
 import { spawnSync } from "node:child_process";
-import { once } from "node:events";
-import { createWriteStream, existsSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { readZones } from "../../core/cosmogony/reader.ts";
 import { PROJECT_ROOT } from "../../core/paths.ts";
 import { loadSql } from "../../core/sql.ts";
-import { BinaryCopyEncoder, COPY_COLUMNS } from "../../importer/copy-binary.ts";
+import { COPY_COLUMNS } from "../../importer/copy-binary.ts";
 import { ensureMetaSchema } from "../../importer/datasets.ts";
 import { importZonesFile } from "../../importer/import.ts";
 import { loadZones } from "../../importer/load.ts";
 import { benchDatabase } from "./bench-db.ts";
+import { writeBinaryCopyFile } from "./copy-file.ts";
 import { generateZonesFile } from "./generate.ts";
 import { criticalPathS, inProcess, type Measured, runTimed, serverCpuMonitor } from "./measure.ts";
 
@@ -63,15 +63,7 @@ if (!existsSync(zonesFile) || !existsSync(seqFile)) {
 }
 if (!existsSync(copyFile)) {
   say(`pre-encoding the binary COPY stream for psql…`);
-  const enc = new BinaryCopyEncoder();
-  const w = createWriteStream(copyFile);
-  for await (const z of readZones(zonesFile)) {
-    enc.addZone(z);
-    const chunk = enc.take();
-    if (chunk && !w.write(chunk)) await once(w, "drain");
-  }
-  w.end(enc.finish());
-  await once(w, "close");
+  await writeBinaryCopyFile(zonesFile, copyFile);
 }
 let zoneCount = 0;
 let vertexCount = 0;

@@ -9,17 +9,17 @@
 //
 //   node --import tsx bench/import/whole.bench.ts [--grid 8] [--zones FILE]
 import { spawnSync } from "node:child_process";
-import { once } from "node:events";
-import { createWriteStream, existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { readZones } from "../../core/cosmogony/reader.ts";
 import { PROJECT_ROOT } from "../../core/paths.ts";
 import { loadSql } from "../../core/sql.ts";
-import { BinaryCopyEncoder, COPY_COLUMNS } from "../../importer/copy-binary.ts";
+import { COPY_COLUMNS } from "../../importer/copy-binary.ts";
 import { ensureMetaSchema } from "../../importer/datasets.ts";
 import { benchDatabase } from "./bench-db.ts";
+import { writeBinaryCopyFile } from "./copy-file.ts";
 import { type Measured, runTimed, serverCpuMonitor } from "./measure.ts";
 
 /** Issue 17: the whole command at most this many times the peer's wall time. */
@@ -62,15 +62,7 @@ if (!existsSync(zonesFile)) {
 const copyFile = `${zonesFile}.copy`;
 if (!existsSync(copyFile) || statSync(copyFile).mtimeMs < statSync(zonesFile).mtimeMs) {
   say("pre-encoding the binary COPY stream for psql…");
-  const enc = new BinaryCopyEncoder();
-  const w = createWriteStream(copyFile);
-  for await (const z of readZones(zonesFile)) {
-    enc.addZone(z);
-    const chunk = enc.take();
-    if (chunk && !w.write(chunk)) await once(w, "drain");
-  }
-  w.end(enc.finish());
-  await once(w, "close");
+  await writeBinaryCopyFile(zonesFile, copyFile);
 }
 let zones = 0;
 let vertices = 0;
