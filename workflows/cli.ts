@@ -3,30 +3,14 @@
 import { Command, Option } from "commander";
 import { collectPairs, intOption, runAction } from "../core/cli.ts";
 import { CosmoError, EXIT } from "../core/errors.ts";
-import { openStore } from "../core/storage.ts";
-import { checkCommitted } from "./committed.ts";
-import { buildDocs, DEFAULT_OUT, defaultRenderOptions, readRendered, writeRendered } from "./render.ts";
-import { runLocalParams } from "./runner/local-params.ts";
-import { runLocal } from "./runner/run.ts";
-import { createStatusView, formatTable } from "./runner/view.ts";
-import { checkExportStep, type ExportParams, exportTilesStep, publishTilesStep } from "./steps/export-tiles.ts";
-import { checkExtractStep, type ExtractParams, extractStep } from "./steps/extract.ts";
-import { mergeStep } from "./steps/merge.ts";
-import { publishDashboardStep } from "./steps/publish-dashboard.ts";
-import { recordStep } from "./steps/record.ts";
-import { isServedStep } from "./steps/served.ts";
-import { AUTH_MODES, resolveTarget } from "./submit/auth.ts";
-import {
-  argoClient,
-  nodeChanges,
-  nodeRows,
-  streamLogs,
-  submitWorkflow,
-  watchWorkflow,
-  workflowExitCode,
-} from "./submit/client.ts";
-import { PIPELINE } from "./templates/pipeline.ts";
-import { formatProblem, validateAll } from "./validate.ts";
+import { DEFAULT_OUT, defaultRenderOptions, PIPELINE } from "./defaults.ts";
+import type { ExportParams } from "./steps/export-tiles.ts";
+import type { ExtractParams } from "./steps/extract.ts";
+import { AUTH_MODES } from "./submit/auth.ts";
+
+// Each command loads what it runs when it runs (`await import(…)`): the templates, the renderer and its
+// validators, the local runner and the cluster client pull in the Argo/Kubernetes models, ajv and an HTTP stack,
+// which `--help` and the pipeline's glue steps do not need (start-up, issue 17).
 
 function renderCommand(): Command {
   return new Command("render")
@@ -38,7 +22,10 @@ function renderCommand(): Command {
     .action(
       runAction(async (o: { out: string; registry: string; tag: string; check?: boolean }) => {
         const opts = { registry: o.registry, tag: o.tag };
+        const { buildDocs, writeRendered } = await import("./render.ts");
+        const { formatProblem, validateAll } = await import("./validate.ts");
         if (o.check) {
+          const { checkCommitted } = await import("./committed.ts");
           const diff = checkCommitted(o.out, opts);
           if (diff.length)
             throw new CosmoError(
@@ -65,6 +52,8 @@ function lintCommand(): Command {
     .argument("[dir]", "folder of rendered YAML", DEFAULT_OUT)
     .action(
       runAction(async (dir: string) => {
+        const { readRendered } = await import("./render.ts");
+        const { formatProblem, validateAll } = await import("./validate.ts");
         const problems = validateAll(readRendered(dir));
         for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
         if (problems.length) throw new CosmoError(`${problems.length} problem(s) in ${dir}`, { exitCode: EXIT.input });
@@ -103,6 +92,11 @@ function runLocalCommand(): Command {
             name?: string;
           },
         ) => {
+          const { openStore } = await import("../core/storage.ts");
+          const { readRendered } = await import("./render.ts");
+          const { runLocalParams } = await import("./runner/local-params.ts");
+          const { runLocal } = await import("./runner/run.ts");
+          const { createStatusView } = await import("./runner/view.ts");
           const store = await openStore();
           const docs = readRendered(o.dir);
           const { params, notes } = runLocalParams(docs, template, o.param, store.defaultBucket);
@@ -190,6 +184,11 @@ function submitCommand(): Command {
             interval: number;
           },
         ) => {
+          const { resolveTarget } = await import("./submit/auth.ts");
+          const { argoClient, nodeChanges, nodeRows, submitWorkflow, watchWorkflow, workflowExitCode } = await import(
+            "./submit/client.ts"
+          );
+          const { formatTable } = await import("./runner/view.ts");
           const target = await resolveTarget(o);
           const client = argoClient(target);
           const wf = await submitWorkflow(client, target, {
@@ -260,6 +259,8 @@ function logsCommand(): Command {
     .option("--grep <text>", "only lines containing this text")
     .action(
       runAction(async (workflow: string, o: TargetFlags & { follow?: boolean; pod?: string; grep?: string }) => {
+        const { resolveTarget } = await import("./submit/auth.ts");
+        const { argoClient, streamLogs } = await import("./submit/client.ts");
         const target = await resolveTarget(o);
         await streamLogs(argoClient(target), target, target.namespace, workflow, {
           follow: o.follow,
@@ -280,13 +281,19 @@ function glueCommands(): Command[] {
     .requiredOption("--bucket <bucket>")
     .requiredOption("--keys <json>", "JSON list of the extract keys")
     .requiredOption("--outputs <dir>")
-    .action(runAction(async (o: { bucket: string; keys: string; outputs: string }) => mergeStep(o)));
+    .action(
+      runAction(async (o: { bucket: string; keys: string; outputs: string }) =>
+        (await import("./steps/merge.ts")).mergeStep(o),
+      ),
+    );
   step
     .command("is-served")
     .description("write the imported version (from the import summary) and print true if it is the served one")
     .requiredOption("--summary <json>", "the summary `cosmo import --summary-json` wrote")
     .requiredOption("--outputs <dir>")
-    .action(runAction(async (o: { summary: string; outputs: string }) => isServedStep(o)));
+    .action(
+      runAction(async (o: { summary: string; outputs: string }) => (await import("./steps/served.ts")).isServedStep(o)),
+    );
   const extractOptions = (c: Command) =>
     c
       .option("--country-code <cc>", 'cosmo extract --country-code ("" = from the data)', "")
@@ -302,7 +309,9 @@ function glueCommands(): Command[] {
       .requiredOption("--bucket <bucket>")
       .requiredOption("--outputs <dir>"),
   ).action(
-    runAction(async (o: ExtractParams & { fetched: string; bucket: string; outputs: string }) => checkExtractStep(o)),
+    runAction(async (o: ExtractParams & { fetched: string; bucket: string; outputs: string }) =>
+      (await import("./steps/extract.ts")).checkExtractStep(o),
+    ),
   );
   extractOptions(
     step
@@ -316,7 +325,7 @@ function glueCommands(): Command[] {
   ).action(
     runAction(
       async (o: ExtractParams & { input: string; output: string; sha256: string; key: string; outputs?: string }) =>
-        extractStep(o),
+        (await import("./steps/extract.ts")).extractStep(o),
     ),
   );
   step
@@ -325,6 +334,7 @@ function glueCommands(): Command[] {
     .requiredOption("--file <json>", "the document `cosmo dashboard` wrote")
     .action(
       runAction(async (o: { file: string }) => {
+        const { publishDashboardStep } = await import("./steps/publish-dashboard.ts");
         for (const url of await publishDashboardStep(o)) process.stdout.write(`wrote ${url}\n`);
       }),
     );
@@ -340,14 +350,22 @@ function glueCommands(): Command[] {
       .description("write the archive's input key and URL and print true if that archive is already stored")
       .requiredOption("--bucket <bucket>")
       .requiredOption("--outputs <dir>"),
-  ).action(runAction(async (o: ExportParams & { bucket: string; outputs: string }) => checkExportStep(o)));
+  ).action(
+    runAction(async (o: ExportParams & { bucket: string; outputs: string }) =>
+      (await import("./steps/export-tiles.ts")).checkExportStep(o),
+    ),
+  );
   exportOptions(
     step
       .command("export-tiles")
       .description("run `cosmo tiles export` with the options of an input key (refused when they give another key)")
       .requiredOption("--key <hex>", "the input key check-export computed")
       .requiredOption("-o, --output <file>", "the PMTiles archive to write"),
-  ).action(runAction(async (o: ExportParams & { key: string; output: string }) => exportTilesStep(o)));
+  ).action(
+    runAction(async (o: ExportParams & { key: string; output: string }) =>
+      (await import("./steps/export-tiles.ts")).exportTilesStep(o),
+    ),
+  );
   step
     .command("publish-tiles")
     .description("copy the served version's archive to <data.publicDir>/tiles/latest.pmtiles; drop pruned versions'")
@@ -355,6 +373,7 @@ function glueCommands(): Command[] {
     .requiredOption("--bucket <bucket>")
     .action(
       runAction(async (o: { archive: string; bucket: string }) => {
+        const { publishTilesStep } = await import("./steps/export-tiles.ts");
         process.stdout.write(`${JSON.stringify(await publishTilesStep(o))}\n`);
       }),
     );
@@ -366,7 +385,7 @@ function glueCommands(): Command[] {
     .requiredOption("--bucket <bucket>")
     .action(
       runAction(async (o: { status: string; workflow: string; bucket: string }) => {
-        await recordStep(o);
+        await (await import("./steps/record.ts")).recordStep(o);
       }),
     );
   return [step];

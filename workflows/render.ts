@@ -2,7 +2,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
-import { PROJECT_ROOT } from "../core/paths.ts";
+import { DEFAULT_OUT, defaultRenderOptions } from "./defaults.ts";
 import type { RenderOptions } from "./templates/common.ts";
 import { cronWorkflow, pipelineTemplate, semaphoreConfigMap } from "./templates/pipeline.ts";
 import {
@@ -17,12 +17,7 @@ import {
   seedTilesTemplate,
 } from "./templates/stages.ts";
 
-export const DEFAULT_OUT = join(PROJECT_ROOT, "chart/files/workflows");
-
-export function defaultRenderOptions(): RenderOptions {
-  const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string };
-  return { registry: "ghcr.io/cosmo-project", tag: pkg.version };
-}
+export { DEFAULT_OUT, defaultRenderOptions };
 
 export interface RenderedDoc {
   file: string;

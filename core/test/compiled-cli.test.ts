@@ -132,6 +132,24 @@ describe("the compiled CLI, in a copy of the code without tsx", () => {
     }
   });
 
+  it("`workflows --help` and its glue steps' help load neither the Argo/Kubernetes models nor ajv", async () => {
+    const heavy = ["@kubernetes-models", "ajv"].map((name) => join(root, "node_modules", name));
+    for (const path of heavy) rmSync(path);
+    try {
+      for (const args of [
+        ["workflows", "--help"],
+        ["workflows", "step", "--help"],
+        ["workflows", "submit", "--help"],
+      ]) {
+        const r = await cosmoIn(root, args);
+        expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 0, stderr: "" });
+      }
+    } finally {
+      for (const path of heavy)
+        symlinkSync(join(PROJECT_ROOT, "node_modules", path.split("node_modules/")[1] as string), path);
+    }
+  });
+
   it("an edited source is rebuilt before it runs, saying so once; the build is then fresh again", async () => {
     edit(root, "importer/cli.ts", '"Import a cosmogony zones file', '"Import (edited) a cosmogony zones file');
     const first = await cosmoIn(root, ["import", "--help"]);

@@ -1,10 +1,11 @@
 // The DAG composing the stage templates, the CronWorkflow that runs it, and the semaphore ConfigMap.
 import { CronWorkflow } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/CronWorkflow";
 import { WorkflowTemplate } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/WorkflowTemplate";
+import { PIPELINE } from "../defaults.ts";
 import { LABELS, SEMAPHORE_CONFIG_MAP, specDefaults, stripUndefined, type Template } from "./common.ts";
 import { EXPORT_OPTIONS, EXTRACT_OPTIONS } from "./stages.ts";
 
-export const PIPELINE = "cosmo-update";
+export { PIPELINE };
 
 /** Geofabrik continent extracts: the regions the old deployment covered. */
 export const DEFAULT_REGIONS = [
