@@ -6,7 +6,7 @@ import { CosmoError, EXIT } from "../core/errors.ts";
 import { DEFAULT_OUT, defaultRenderOptions, PIPELINE } from "./defaults.ts";
 import type { ExportParams } from "./steps/export-tiles.ts";
 import type { ExtractParams } from "./steps/extract.ts";
-import { AUTH_MODES } from "./submit/auth.ts";
+import { AUTH_MODES, type TargetOptions } from "./submit/auth.ts";
 
 // Each command loads what it runs when it runs (`await import(…)`): the templates, the renderer and its
 // validators, the local runner and the cluster client pull in the Argo/Kubernetes models, ajv and an HTTP stack,
@@ -127,18 +127,6 @@ function runLocalCommand(): Command {
     );
 }
 
-interface TargetFlags {
-  namespace?: string;
-  server?: string;
-  authMode?: string;
-  kubeconfig?: string;
-  context?: string;
-  certificateAuthority?: string;
-  clientCertificate?: string;
-  clientKey?: string;
-  insecureSkipTlsVerify?: boolean;
-}
-
 /** Where the Argo Server is and how to authenticate to it (docs/workflows.md, "Submitting to a cluster"). */
 function targetOptions(c: Command): Command {
   return c
@@ -176,7 +164,7 @@ function submitCommand(): Command {
       runAction(
         async (
           template: string,
-          o: TargetFlags & {
+          o: TargetOptions & {
             param: Record<string, string>;
             entrypoint?: string;
             label: Record<string, string>;
@@ -258,7 +246,7 @@ function logsCommand(): Command {
     .option("--pod <name>", "only this step's pod")
     .option("--grep <text>", "only lines containing this text")
     .action(
-      runAction(async (workflow: string, o: TargetFlags & { follow?: boolean; pod?: string; grep?: string }) => {
+      runAction(async (workflow: string, o: TargetOptions & { follow?: boolean; pod?: string; grep?: string }) => {
         const { resolveTarget } = await import("./submit/auth.ts");
         const { argoClient, streamLogs } = await import("./submit/client.ts");
         const target = await resolveTarget(o);
