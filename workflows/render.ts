@@ -17,8 +17,6 @@ import {
   seedTilesTemplate,
 } from "./templates/stages.ts";
 
-export { DEFAULT_OUT, defaultRenderOptions };
-
 export interface RenderedDoc {
   file: string;
   doc: Record<string, unknown>;

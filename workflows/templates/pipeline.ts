@@ -5,8 +5,6 @@ import { PIPELINE } from "../defaults.ts";
 import { LABELS, SEMAPHORE_CONFIG_MAP, specDefaults, stripUndefined, type Template } from "./common.ts";
 import { EXPORT_OPTIONS, EXTRACT_OPTIONS } from "./stages.ts";
 
-export { PIPELINE };
-
 /** Geofabrik continent extracts: the regions the old deployment covered. */
 export const DEFAULT_REGIONS = [
   "africa",

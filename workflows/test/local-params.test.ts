@@ -4,7 +4,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { COSMO_BIN, testEnv, testStore } from "../../core/testing.ts";
-import { DEFAULT_OUT, readRendered } from "../render.ts";
+import { DEFAULT_OUT } from "../defaults.ts";
+import { readRendered } from "../render.ts";
 import { LOCAL_EXTRACT, runLocalParams } from "../runner/local-params.ts";
 import { DEFAULT_REGIONS } from "../templates/pipeline.ts";
 

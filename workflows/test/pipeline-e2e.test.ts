@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ArtefactStore } from "../../core/storage.ts";
 import { fixture, type TestDatabase, testDatabase, testEnv, testStore, tmpDir } from "../../core/testing.ts";
 import { FileSource } from "../../tiles/test/pmtiles-source.ts";
-import { DEFAULT_OUT, readRendered } from "../render.ts";
+import { DEFAULT_OUT } from "../defaults.ts";
+import { readRendered } from "../render.ts";
 import { type RunResult, runLocal } from "../runner/run.ts";
 
 let db: TestDatabase;

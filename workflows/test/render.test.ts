@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { EXIT } from "../../core/errors.ts";
 import { checkCommitted } from "../committed.ts";
-import { buildDocs, DEFAULT_OUT, readRendered, toYaml } from "../render.ts";
+import { DEFAULT_OUT } from "../defaults.ts";
+import { buildDocs, readRendered, toYaml } from "../render.ts";
 import { evaluateRetryExpression } from "../runner/expr.ts";
 import { formatProblem, lintTags, validateAll, validateDoc } from "../validate.ts";
 
