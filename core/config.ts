@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import YAML from "yaml";
 import { z } from "zod";
-import { memoryBudgetProblem } from "../extractor/memory-budget.ts";
 import { ConfigError } from "./errors.ts";
+import { memoryBudgetProblem } from "./memory-budget.ts";
 
 const port = z.number().int().min(0).max(65535);
 const optionalText = z.string().min(1).optional();

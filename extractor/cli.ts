@@ -1,8 +1,8 @@
 // Stage CLI: `cosmo extract` and `cosmo merge`.
 import { Command, InvalidArgumentError, Option } from "commander";
 import { intOption, runAction } from "../core/cli.ts";
+import { memoryBudgetBytes, memoryBudgetProblem } from "../core/memory-budget.ts";
 import { extract } from "./extract.ts";
-import { memoryBudgetBytes, memoryBudgetProblem } from "./memory-budget.ts";
 import { mergeZoneFiles } from "./merge.ts";
 import { parseLangList } from "./names.ts";
 import type { CoversEngine } from "./postgis.ts";

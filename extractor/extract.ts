@@ -12,6 +12,7 @@ import { detectFormat } from "../core/cosmogony/format.ts";
 import { type Database, openDatabase } from "../core/db.ts";
 import { CosmoError, EXIT, InputError } from "../core/errors.ts";
 import { childLogger } from "../core/log.ts";
+import { defaultMemoryBudget, formatBytes, memoryBudgetBytes } from "../core/memory-budget.ts";
 import { projectPath } from "../core/paths.ts";
 import { localFile } from "../core/storage.ts";
 import { type BuildReport, type BuiltZones, buildPostalBoundaries, emptyBuild, zonesBuilt } from "./build-zones.ts";
@@ -19,7 +20,6 @@ import { isCountryCode } from "./country-codes.ts";
 import { multiPolygonBBox, vertexCount } from "./geometry.ts";
 import { GeometryTexts, geometryTextThreads } from "./geometry-texts.ts";
 import { COUNTRY_CODE_TAG, countryCandidates } from "./hierarchy.ts";
-import { defaultMemoryBudget, formatBytes, memoryBudgetBytes } from "./memory-budget.ts";
 import { metaObject, writeMetaSidecar } from "./meta-sidecar.ts";
 import {
   buildHierarchy,

@@ -1,6 +1,7 @@
 // The human summary printed after an extraction (stderr): zones by type, what was dropped and why.
+
+import { formatBytes } from "../core/memory-budget.ts";
 import type { ExtractSummary } from "./extract.ts";
-import { formatBytes } from "./memory-budget.ts";
 
 export function formatSummary(s: ExtractSummary): string {
   const lines: string[] = [];

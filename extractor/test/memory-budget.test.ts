@@ -8,11 +8,11 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FlatMultiPolygon } from "../../core/geometry/flat.ts";
+import { memoryBudgetBytes, memoryBudgetProblem } from "../../core/memory-budget.ts";
 import { PROJECT_ROOT } from "../../core/paths.ts";
 import { COSMO_BIN, fixture, runNode, type TestDatabase, testDatabase, testEnv, tmpDir } from "../../core/testing.ts";
 import { type ExtractOptions, extract } from "../extract.ts";
 import { GeometryTexts } from "../geometry-texts.ts";
-import { memoryBudgetBytes, memoryBudgetProblem } from "../memory-budget.ts";
 import { SpillDir, SpilledGeometries } from "../spill.ts";
 
 const run = promisify(execFile);

@@ -1,5 +1,6 @@
 // The extract's memory budget (`--memory-budget`, config `extract.memoryBudget`): sizes as people write them
 // (1GiB, 512MiB, 2GB, a plain number of bytes), parsed by bytes-iec; unset, a share of the machine's memory.
+// In core because the configuration's schema (core/config.ts) checks the setting with the same rule as the CLI.
 import { totalmem } from "node:os";
 import bytes from "bytes-iec";
 
