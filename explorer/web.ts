@@ -21,6 +21,7 @@ import { processAlive } from "../core/lock.ts";
 import { childLogger } from "../core/log.ts";
 import { projectPath } from "../core/paths.ts";
 import { describeHolder, freePort, portProblem } from "../core/ports.ts";
+import { MAGIC, SPEC_VERSION } from "../tiles/pmtiles/format.ts";
 import { buildExplorer, DIST_DIR } from "./build.ts";
 import { renderNginx, renderStaticNginx } from "./nginx/render.ts";
 
@@ -135,14 +136,14 @@ export function checkArchive(path: string): string {
       file: path,
     });
   if (!existsSync(path) || !statSync(path).isFile()) throw new InputError("no such file", { file: path });
-  const head = Buffer.alloc(8);
+  const head = Buffer.alloc(MAGIC.length + 1); // the magic, then the spec version byte
   const fd = openSync(path, "r");
   try {
-    readSync(fd, head, 0, 8, 0);
+    readSync(fd, head, 0, head.length, 0);
   } finally {
     closeSync(fd);
   }
-  if (head.subarray(0, 7).toString("latin1") !== "PMTiles" || head[7] !== 3)
+  if (head.subarray(0, MAGIC.length).toString("latin1") !== MAGIC || head[MAGIC.length] !== SPEC_VERSION)
     throw new InputError("not a PMTiles v3 archive (its first bytes are not 'PMTiles' and version 3)", {
       file: path,
       offset: 0,
@@ -158,48 +159,33 @@ export function writeNginxFiles(o: WebOptions & { port: number; prefixDir: strin
   const hosts = [...(o.cspHosts ?? [])];
   if (o.basemapStyle) hosts.push(o.basemapStyle);
   writeFileSync(join(o.prefixDir, "mime.types"), readFileSync(new URL("./nginx/mime.types", import.meta.url)));
-  if (archive !== undefined) {
-    const files = renderStaticNginx({
-      prefix: o.prefixDir,
-      listenHost: o.host ?? "127.0.0.1",
-      port: o.port,
-      distDir: DIST_DIR,
-      dataDir: o.dataDir,
-      archive,
-      cspHosts: hosts,
-      runningAsRoot: process.getuid?.() === 0,
-    });
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(o.prefixDir, name), text);
-    const staticConfig = {
-      basemapStyle: o.basemapStyle ?? "",
-      apiBase: "",
-      tilesArchive: "/zones.pmtiles",
-      dataBase: "/data",
-    };
-    writeFileSync(join(o.prefixDir, "config.json"), `${JSON.stringify(staticConfig, null, 2)}\n`);
-    return join(o.prefixDir, "nginx.conf");
-  }
-  if (!o.apiUrl || !o.tilesUrl)
-    throw new ConfigError("web: the API and tile service URLs are required (or an archive)");
-  const files = renderNginx({
+  const common = {
     prefix: o.prefixDir,
     listenHost: o.host ?? "127.0.0.1",
     port: o.port,
     distDir: DIST_DIR,
     dataDir: o.dataDir,
-    apiUrl: o.apiUrl,
-    tilesUrl: o.tilesUrl,
-    apiCompat: o.apiCompat,
     cspHosts: hosts,
     runningAsRoot: process.getuid?.() === 0,
-  });
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(o.prefixDir, name), text);
-  const appConfig = {
-    basemapStyle: o.basemapStyle ?? "",
-    apiBase: o.apiCompat ? "/api/v2" : "/api",
-    tilesBase: "/tiles",
-    dataBase: "/data",
   };
+  let files: Record<string, string>;
+  let appConfig: Record<string, string>;
+  if (archive !== undefined) {
+    files = renderStaticNginx({ ...common, archive });
+    // no API: the map reads the archive nginx serves beside the app
+    appConfig = { basemapStyle: o.basemapStyle ?? "", apiBase: "", tilesArchive: "/zones.pmtiles", dataBase: "/data" };
+  } else {
+    if (!o.apiUrl || !o.tilesUrl)
+      throw new ConfigError("web: the API and tile service URLs are required (or an archive)");
+    files = renderNginx({ ...common, apiUrl: o.apiUrl, tilesUrl: o.tilesUrl, apiCompat: o.apiCompat });
+    appConfig = {
+      basemapStyle: o.basemapStyle ?? "",
+      apiBase: o.apiCompat ? "/api/v2" : "/api",
+      tilesBase: "/tiles",
+      dataBase: "/data",
+    };
+  }
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(o.prefixDir, name), text);
   writeFileSync(join(o.prefixDir, "config.json"), `${JSON.stringify(appConfig, null, 2)}\n`);
   return join(o.prefixDir, "nginx.conf");
 }
