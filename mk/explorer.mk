@@ -14,3 +14,11 @@ explorer-build:
 
 web:
 	$(COSMO) web
+
+# The explorer's smoothness with all of Luxembourg and its names in view (issue 19; docs/benchmarks.md).
+.PHONY: bench-explorer
+bench:: bench-explorer
+
+## bench-explorer: BENCH_EXPLORER_SECONDS per case (5)
+bench-explorer:
+	$(NPX) tsx bench/explorer/run.ts
