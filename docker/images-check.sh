@@ -4,6 +4,7 @@
 #   - the entrypoint answers `--help` (the stage's own subcommand too), as the image's USER, which is not root,
 #     from the CLI compiled in the image (no rebuild, no tsx);
 #   - web: `nginx -t` on the shipped config, then nginx really serves the explorer and answers /healthz;
+#   - the workflows' scratch folder /step is writable by that user;
 #   - image config: a HEALTHCHECK on the servers, no credential-looking env, no .git/node_modules leftovers.
 # Prints one line per image with build time and size; exits non-zero on the first failure.
 # Usage: images-check.sh [extractor importer api tiles web]   (KEEP_IMAGES=1 keeps localhost/cosmo-check/*)
@@ -90,6 +91,10 @@ for name in "${images[@]}"; do
         extractor) run_in "$user" node /app/bin/cosmo.js extract --help >/dev/null || fail "$name: cosmo extract --help failed" ;;
         importer) run_in "$user" node /app/bin/cosmo.js import --help >/dev/null || fail "$name: cosmo import --help failed" ;;
       esac
+      # Workflow steps write under /step (workflows/templates/common.ts WORK): writable by the image's user even
+      # where no volume is mounted there.
+      run_in "$user" sh -c 'touch /step/.write-check && rm /step/.write-check' \
+        || fail "$name: /step (the steps' scratch folder) is not writable by $user"
       run_in "$user" sh -c 'test ! -e /app/.git && test ! -e /app/.data && test -d /app/data/libpostal/boundaries' \
         || fail "$name: unexpected or missing files in /app"
       ;;

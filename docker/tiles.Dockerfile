@@ -24,8 +24,9 @@ COPY . .
 # The compiled CLI (bin/build.mjs): `cosmo` runs JavaScript, no TypeScript compilation at start-up. Built after
 # the sources are in place, so bin/cosmo.js finds it fresh (it would run tsx, saying so, were it not).
 RUN node bin/build.mjs
-# `cosmo` on PATH for exec/debugging; /work is the workflows' scratch folder (an emptyDir on Kubernetes).
-RUN ln -s /app/bin/cosmo.js /usr/local/bin/cosmo && mkdir -p /work && chown node:node /work
+# `cosmo` on PATH for exec/debugging; /step is the workflows' scratch folder (workflows/templates/common.ts WORK;
+# an emptyDir on Kubernetes, this writable folder where a step runs without one).
+RUN ln -s /app/bin/cosmo.js /usr/local/bin/cosmo && mkdir -p /step && chown node:node /step
 
 USER node
 ENTRYPOINT ["node", "/app/bin/cosmo.js"]
