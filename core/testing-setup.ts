@@ -3,7 +3,7 @@
 // Several runs may share the servers at once (developers working side by side): each run registers itself,
 // names its databases after its pid, cleans up only databases of runs that are gone, and the last run out
 // stops the servers.
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { build, freshBuild } from "../bin/build.mjs";
@@ -11,6 +11,7 @@ import { EXTENSIONS, ensureEmbeddedPostgres, stopEmbeddedPostgres } from "./embe
 import { ensureEmbeddedS3, stopEmbeddedS3 } from "./embedded-s3.ts";
 import { processAlive as alive, withLock } from "./lock.ts";
 import { projectPath } from "./paths.ts";
+import { RUN_TMP_PREFIX, TMP_ROOT } from "./testing.ts";
 
 export const TEST_PG_DIR = ".data/test/pg";
 export const TEST_S3_DIR = ".data/test/s3";
@@ -26,6 +27,39 @@ function liveRuns(): number[] {
     else rmSync(join(dir, name), { force: true });
   }
   return pids;
+}
+
+/** Folders in tmp/ older than this, from before per-run folders (or made outside a test run), are removed. */
+const LOOSE_TMP_MAX_AGE_MS = 24 * 3600 * 1000;
+
+export interface TmpEntry {
+  name: string;
+  mtimeMs: number;
+}
+
+/** Which entries of tmp/ a starting test run removes: the folders of finished runs (tmp/run-<pid>, pid gone) but
+ * the newest of them (what the last run left, to look at after a failure), never a live run's, and loose folders
+ * older than LOOSE_TMP_MAX_AGE_MS. */
+export function staleTmpEntries(entries: TmpEntry[], alive: (pid: number) => boolean, now: number): string[] {
+  const finished: TmpEntry[] = [];
+  const stale: string[] = [];
+  for (const e of entries) {
+    if (e.name.startsWith(RUN_TMP_PREFIX)) {
+      const pid = Number(e.name.slice(RUN_TMP_PREFIX.length));
+      if (!(pid > 0 && alive(pid))) finished.push(e);
+    } else if (now - e.mtimeMs > LOOSE_TMP_MAX_AGE_MS) stale.push(e.name);
+  }
+  finished.sort((a, b) => b.mtimeMs - a.mtimeMs);
+  return [...finished.slice(1).map((e) => e.name), ...stale];
+}
+
+/** Removes what staleTmpEntries picks in `root` (tmp/): test runs would otherwise pile up gigabytes there. */
+export function pruneTestTmp(root = TMP_ROOT, now = Date.now()): string[] {
+  if (!existsSync(root)) return [];
+  const entries = readdirSync(root).map((name) => ({ name, mtimeMs: statSync(join(root, name)).mtimeMs }));
+  const stale = staleTmpEntries(entries, alive, now);
+  for (const name of stale) rmSync(join(root, name), { recursive: true, force: true });
+  return stale;
 }
 
 async function prepareDatabases(adminUrl: string): Promise<void> {
@@ -73,6 +107,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   mkdirSync(projectPath(RUNS_DIR), { recursive: true });
   const { cluster, s3 } = await withLock(projectPath(".data/test/.setup-lock"), async () => {
     writeFileSync(join(projectPath(RUNS_DIR), String(process.pid)), "");
+    pruneTestTmp();
     const cluster = await ensureEmbeddedPostgres(pgDir, { fast: true });
     const s3 = await ensureEmbeddedS3(s3Dir);
     await prepareDatabases(cluster.adminUrl);

@@ -117,9 +117,17 @@ export function fixture(name: string): string {
   return path;
 }
 
-/** A fresh temporary directory under tmp/ (git-ignored). */
+/** The project's scratch folder (git-ignored). */
+export const TMP_ROOT = join(PROJECT_ROOT, "tmp");
+/** A test run's own folder under TMP_ROOT (COSMO_TEST_RUN_ID: the run's pid, set by core/testing-setup.ts). */
+export const RUN_TMP_PREFIX = "run-";
+
+/** A fresh temporary directory under the test run's folder in tmp/. A later run removes the whole folder once
+ * this run is gone (testing-setup.ts: pruneTestTmp keeps only the newest finished run's, to look at after a
+ * failure), so tests need not clean up what they leave for post-mortems (nginx logs, outputs). */
 export function tmpDir(prefix = "test"): string {
-  const base = join(PROJECT_ROOT, "tmp");
+  const runId = process.env.COSMO_TEST_RUN_ID;
+  const base = runId ? join(TMP_ROOT, `${RUN_TMP_PREFIX}${runId}`) : TMP_ROOT;
   mkdirSync(base, { recursive: true });
   return mkdtempSync(join(base, `${prefix}-`));
 }

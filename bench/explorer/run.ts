@@ -10,7 +10,7 @@
 // names' own cost is the difference. Dropped frames as frames.ts counts them.
 //
 // Knobs (environment): BENCH_EXPLORER_SECONDS (per phase, default 5). Prints a table, writes bench/out/explorer.json.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Page } from "playwright-core";
 import { PROJECT_ROOT } from "../../core/paths.ts";
@@ -163,6 +163,7 @@ async function main(): Promise<void> {
   } finally {
     await web?.close();
     for (const s of services) await s.stop();
+    rmSync(profile, { recursive: true, force: true });
   }
   console.log(`explorer frames, all of Luxembourg in view (${VIEWPORT.width}×${VIEWPORT.height}), ${SECONDS} s a case`);
   console.log("| case | names drawn | frames | fps | dropped frames | longest frame | p95 frame |");
