@@ -9,6 +9,7 @@ import { h, replaceChildren } from "./dom.ts";
 import maplibregl from "./maplibre.ts";
 import { showError } from "./status.ts";
 import {
+  basemapLabelFont,
   blankStyle,
   COMPARE_NEW_SOURCE,
   COMPARE_OLD_SOURCE,
@@ -109,8 +110,7 @@ export class MapView {
     this.lang = lang;
     this.map = new maplibregl.Map({
       container,
-      // Names need glyphs: ours (built with the app) on the blank style; a basemap brings its own, which may lack
-      // our font stack, so the names layer is only added on the blank style.
+      // Names need glyphs: ours (built with the app) on the blank style; on a basemap, see basemapLabelFont.
       style: config.basemapStyle || blankStyle(glyphsUrl(window.location.href)),
       center: view?.center ?? [0, 20],
       zoom: view?.zoom ?? 1.5,
@@ -140,7 +140,10 @@ export class MapView {
         this.map.addSource(COMPARE_NEW_SOURCE, { type: "geojson", data: EMPTY });
         this.map.addSource(COMPARE_OLD_SOURCE, { type: "geojson", data: EMPTY });
         for (const layer of [...zoneLayers(this.types), ...comparisonLayers()]) this.map.addLayer(layer);
-        if (!config.basemapStyle) this.map.addLayer(labelLayer(this.types, this.lang));
+        const font = config.basemapStyle ? basemapLabelFont(this.map.getStyle()) : undefined;
+        if (config.basemapStyle && font && !this.map.getStyle().glyphs)
+          this.map.setGlyphs(glyphsUrl(window.location.href));
+        if (font !== null) this.map.addLayer(labelLayer(this.types, this.lang, font));
         resolve(info);
       });
     });

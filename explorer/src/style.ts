@@ -1,4 +1,5 @@
 // The zones layers: pure builders of MapLibre style objects, so the look is one readable table.
+import { expression } from "@maplibre/maplibre-gl-style-spec";
 import type {
   ExpressionSpecification,
   FilterSpecification,
@@ -7,6 +8,8 @@ import type {
   SymbolLayerSpecification,
 } from "maplibre-gl";
 import { ZONE_TYPE_COLORS, ZONE_TYPES_TOP_DOWN } from "./zone-types.ts";
+
+const { isExpression } = expression;
 
 export const ZONES_SOURCE = "zones";
 export const ZONES_LAYER = "zones"; // source-layer name in the tiles (docs/CONTRACTS.md)
@@ -155,7 +158,28 @@ export function labelText(lang: string): ExpressionSpecification {
  * Zone names at their label points, larger zones in larger type and placed first (symbol-sort-key: admin level),
  * so where names collide the country's wins over a commune's.
  */
-export function labelLayer(types: readonly string[], lang: string): SymbolLayerSpecification {
+/**
+ * The font the names are drawn with on a basemap. A style has one glyphs URL: a basemap that brings one serves its
+ * own fonts, not ours, so the names use the first font stack its own symbol layers name (null when it names none:
+ * then no font is known to exist there and the names are left out). A basemap without glyphs gets ours
+ * (`glyphsUrl`) and our font (LABEL_FONT_STACK).
+ */
+export function basemapLabelFont(style: Pick<StyleSpecification, "glyphs" | "layers">): string[] | null {
+  if (!style.glyphs) return [LABEL_FONT_STACK];
+  for (const layer of style.layers) {
+    const font = layer.type === "symbol" ? layer.layout?.["text-font"] : undefined;
+    // A font stack is a list of names; an expression (["get", …], ["literal", …]) is not one to reuse.
+    if (Array.isArray(font) && font.length > 0 && font.every((f) => typeof f === "string") && !isExpression(font))
+      return font as string[];
+  }
+  return null;
+}
+
+export function labelLayer(
+  types: readonly string[],
+  lang: string,
+  font: string[] = [LABEL_FONT_STACK],
+): SymbolLayerSpecification {
   return {
     id: LABEL_LAYER,
     type: "symbol",
@@ -164,7 +188,7 @@ export function labelLayer(types: readonly string[], lang: string): SymbolLayerS
     filter: typeFilter(types),
     layout: {
       "text-field": labelText(lang),
-      "text-font": [LABEL_FONT_STACK],
+      "text-font": font,
       "text-size": [
         "match",
         ["get", "zone_type"],

@@ -5,6 +5,8 @@
 // language. Screenshots go to test-results/screenshots/static-*.png.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Map as MlMap } from "maplibre-gl";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
@@ -282,5 +284,116 @@ describe("explorer on a static archive, with names on the map", () => {
       child.kill("SIGTERM");
     }
     expect(await exited).toBe(0);
+  });
+  /** A basemap's host: a style with its own glyphs (a font of its own name) or without, and the glyph ranges. */
+  async function basemapHost(): Promise<{ origin: string; glyphRequests: string[]; close(): Promise<void> }> {
+    const glyphRequests: string[] = [];
+    const fonts = projectPath("explorer/dist/fonts/DejaVu Sans");
+    const server = createServer((req, res) => {
+      const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+      const origin = `http://${req.headers.host}`;
+      res.setHeader("Access-Control-Allow-Origin", "*");
+      const empty = { type: "geojson", data: { type: "FeatureCollection", features: [] } };
+      const background = { id: "basemap-land", type: "background", paint: { "background-color": "#f4f1e8" } };
+      if (path === "/with-glyphs.json") {
+        res.setHeader("Content-Type", "application/json");
+        res.end(
+          JSON.stringify({
+            version: 8,
+            glyphs: `${origin}/fonts/{fontstack}/{range}.pbf`,
+            sources: { places: empty },
+            layers: [
+              background,
+              // A data expression first: not a font stack the names could use.
+              {
+                id: "basemap-roads",
+                type: "symbol",
+                source: "places",
+                layout: { "text-field": "r", "text-font": ["literal", ["Nope"]] },
+              },
+              {
+                id: "basemap-places",
+                type: "symbol",
+                source: "places",
+                layout: { "text-field": "p", "text-font": ["Basemap Sans"] },
+              },
+            ],
+          }),
+        );
+      } else if (path === "/no-glyphs.json") {
+        res.setHeader("Content-Type", "application/json");
+        res.end(JSON.stringify({ version: 8, sources: {}, layers: [background] }));
+      } else if (path.startsWith("/fonts/Basemap Sans/")) {
+        // The basemap's font: here our glyph ranges under the basemap's own font name.
+        glyphRequests.push(path);
+        res.setHeader("Content-Type", "application/x-protobuf");
+        res.end(readFileSync(join(fonts, path.slice("/fonts/Basemap Sans/".length))));
+      } else {
+        res.statusCode = 404;
+        res.end();
+      }
+    });
+    await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+    const { port } = server.address() as AddressInfo;
+    return {
+      origin: `http://127.0.0.1:${port}`,
+      glyphRequests,
+      close: () => new Promise<void>((ok) => server.close(() => ok())),
+    };
+  }
+
+  /** The names layer's font, the style's glyphs URL and the names drawn, once the country's name is drawn. */
+  async function namesOn(p: Page) {
+    const handle = await p.waitForFunction(
+      (layer) => {
+        const map = (window as unknown as Partial<CosmoWindow>).__cosmo?.map;
+        if (!map?.getLayer(layer)) return null;
+        const names = map.queryRenderedFeatures({ layers: [layer] }).map((f) => String(f.properties.name));
+        if (!names.includes("Lëtzebuerg")) return null;
+        return { font: map.getLayoutProperty(layer, "text-font"), glyphs: map.getStyle().glyphs, names };
+      },
+      LABEL_LAYER,
+      { timeout: 30_000, polling: 250 },
+    );
+    return (await handle.jsonValue()) as { font: string[]; glyphs: string; names: string[] };
+  }
+
+  it("draws the names on a basemap: with the basemap's own font where it brings glyphs, else with ours", async () => {
+    const host = await basemapHost();
+    const servers: WebServer[] = [];
+    try {
+      for (const style of ["with-glyphs", "no-glyphs"]) {
+        const dir = tmpDir(`explorer-basemap-${style}`);
+        scratch.push(dir);
+        const w = await startWeb({
+          archive,
+          basemapStyle: `${host.origin}/${style}.json`,
+          dataDir: join(dir, "www"),
+          prefixDir: join(dir, "nginx"),
+        });
+        servers.push(w);
+        const p = await context.newPage();
+        const errors: string[] = [];
+        p.on("console", (m) => {
+          if (m.type() === "error") errors.push(m.text());
+        });
+        await p.goto(`${w.url}/#/8.5/6.13/49.78`);
+        const drawn = await namesOn(p);
+        await p.screenshot({ path: join(SCREENSHOTS, `static-basemap-${style}.png`) });
+        if (style === "with-glyphs") {
+          expect(drawn.font).toEqual(["Basemap Sans"]);
+          expect(drawn.glyphs).toBe(`${host.origin}/fonts/{fontstack}/{range}.pbf`);
+          expect(host.glyphRequests.length).toBeGreaterThan(0);
+        } else {
+          expect(drawn.font).toEqual(["DejaVu Sans"]);
+          expect(drawn.glyphs).toBe(`${w.url}/fonts/{fontstack}/{range}.pbf`);
+        }
+        expect(errors).toEqual([]);
+        await p.close();
+      }
+    } finally {
+      for (const w of servers) await w.close();
+      await host.close();
+    }
   });
 });

@@ -5,7 +5,7 @@ import { comparisonPlan, featuresBBox } from "../src/compare.ts";
 import { countsByType, filterRows, parseDashboard, sortRows } from "../src/dashboard-data.ts";
 import { formatHash, parseHash } from "../src/hash.ts";
 import { displayLabel, displayName, featureName, loadLanguage } from "../src/lang.ts";
-import { glyphsUrl, labelLayer, labelText } from "../src/style.ts";
+import { basemapLabelFont, glyphsUrl, labelLayer, labelText } from "../src/style.ts";
 import { listOf, normalizeZone, osmUrl, wikidataUrl } from "../src/zone.ts";
 import { typeRank, ZONE_TYPES_TOP_DOWN } from "../src/zone-types.ts";
 
@@ -65,6 +65,25 @@ describe("names on the map", () => {
     expect(layer).toMatchObject({ type: "symbol", "source-layer": "zone_labels" });
     expect(layer.layout?.["text-field"]).toEqual(labelText("lb"));
     expect(layer.layout?.["text-font"]).toEqual(["DejaVu Sans"]);
+  });
+
+  it("on a basemap, uses the font its own symbol layers name where it brings glyphs, ours where it brings none", () => {
+    const symbol = (font: unknown) =>
+      ({ id: "x", type: "symbol", source: "s", layout: { "text-font": font } }) as never;
+    const bg = { id: "bg", type: "background" } as never;
+    expect(basemapLabelFont({ layers: [bg] })).toEqual(["DejaVu Sans"]);
+    expect(
+      basemapLabelFont({ glyphs: "https://b/{fontstack}/{range}.pbf", layers: [bg, symbol(["Noto Sans Regular"])] }),
+    ).toEqual(["Noto Sans Regular"]);
+    // An expression is not a font stack; the next layer's literal list is.
+    expect(
+      basemapLabelFont({
+        glyphs: "https://b/{fontstack}/{range}.pbf",
+        layers: [symbol(["literal", ["A"]]), symbol(["get", "f"]), symbol(["Open Sans Bold", "Arial Unicode MS Bold"])],
+      }),
+    ).toEqual(["Open Sans Bold", "Arial Unicode MS Bold"]);
+    // Glyphs but no font named anywhere: none is known to exist there.
+    expect(basemapLabelFont({ glyphs: "https://b/{fontstack}/{range}.pbf", layers: [bg] })).toBeNull();
   });
 
   it("asks for the glyphs served beside the page, placeholders kept", () => {
