@@ -63,7 +63,7 @@ const pbf = gridPbf(GRID);
 const db = await benchDatabase("cosmo_bench_export");
 const extractFile = join(OUT, `grid${GRID}.jsonl`);
 const extract = timed("extract", ["extract", "-i", pbf, "-o", extractFile, "--country-code", "lu"], db.url);
-const dataset = await published("grid", extractFile, db, null);
+const dataset = await published("grid", extractFile, db, null, `export-grid${GRID}`);
 const { rows } = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${dataset.schema}".zones`);
 const zones = rows[0]?.n ?? 0;
 

@@ -158,13 +158,16 @@ function imported(file: string, db: Database, key: string): { version: number; f
   };
 }
 
+/** `logName`: the import's log/time/summary files' name (bench/out/query/import-<logName>.*), so another bench
+ * importing the same kind of dataset keeps this bench's files. */
 export async function published(
   key: BenchDataset["key"],
   file: string,
   db: Database,
   fractal: FractalCountry | null,
+  logName: string = key,
 ): Promise<BenchDataset> {
-  const { version, figures } = imported(file, db, key);
+  const { version, figures } = imported(file, db, logName);
   const { rows } = await db.pool.query<{ schema_name: string }>(
     "SELECT d.schema_name FROM cosmo.served s JOIN cosmo.datasets d USING (version) WHERE s.version = $1",
     [version],
