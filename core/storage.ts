@@ -35,23 +35,35 @@ export interface Pointer {
 }
 
 export class ArtefactStore {
-  readonly client: Minio.Client;
   readonly defaultBucket: string;
   private readonly knownBuckets = new Set<string>();
+  /** The S3 client: given, or made from `settings` at the first S3 operation (see openStore). */
+  private client: Promise<Minio.Client> | null;
+  private readonly settings: (() => Promise<S3Settings>) | null;
 
-  /** For messages: where the S3 server is. */
-  readonly endpoint: string;
+  /** For messages: where the S3 server is (known once connected). */
+  endpoint: string;
 
-  constructor(client: Minio.Client, defaultBucket: string, endpoint = "") {
-    this.client = client;
+  constructor(client: Minio.Client | (() => Promise<S3Settings>), defaultBucket: string, endpoint = "") {
+    this.client = typeof client === "function" ? null : Promise.resolve(client);
+    this.settings = typeof client === "function" ? client : null;
     this.defaultBucket = defaultBucket;
     this.endpoint = endpoint;
   }
 
+  private s3(): Promise<Minio.Client> {
+    this.client ??= (this.settings as () => Promise<S3Settings>)().then((settings) => {
+      this.endpoint = settings.endpoint;
+      return minioClientFor(settings);
+    });
+    return this.client;
+  }
+
   /** Run one S3 operation; "nothing answers there" becomes an exit-5 error naming the endpoint. */
-  private async remote<T>(op: () => Promise<T>): Promise<T> {
+  private async remote<T>(op: (client: Minio.Client) => Promise<T>): Promise<T> {
+    const client = await this.s3();
     try {
-      return await op();
+      return await op(client);
     } catch (err) {
       if (!isUnreachable(err)) throw err;
       const reason = unreachableReason(err);
@@ -72,13 +84,13 @@ export class ArtefactStore {
 
   async ensureBucket(bucket: string): Promise<void> {
     if (this.knownBuckets.has(bucket)) return;
-    await this.remote(async () => {
-      if (!(await this.client.bucketExists(bucket))) {
+    await this.remote(async (client) => {
+      if (!(await client.bucketExists(bucket))) {
         try {
-          await this.client.makeBucket(bucket);
+          await client.makeBucket(bucket);
         } catch (err) {
           // Another process made it in the meantime.
-          if (!(await this.client.bucketExists(bucket))) throw err;
+          if (!(await client.bucketExists(bucket))) throw err;
         }
       }
     });
@@ -93,7 +105,7 @@ export class ArtefactStore {
       return createReadStream(loc.path);
     }
     try {
-      return await this.remote(() => this.client.getObject(loc.bucket, loc.key));
+      return await this.remote((client) => client.getObject(loc.bucket, loc.key));
     } catch (err) {
       if (isNotFound(err)) throw new InputError(`no such object`, { file: url });
       throw err;
@@ -127,10 +139,10 @@ export class ArtefactStore {
     await this.ensureBucket(loc.bucket);
     const meta = opts.contentType ? { "Content-Type": opts.contentType } : {};
     const data = typeof body === "string" ? Buffer.from(body) : body;
-    const res = await this.remote(() =>
+    const res = await this.remote((client) =>
       Buffer.isBuffer(data)
-        ? this.client.putObject(loc.bucket, loc.key, data, data.length, meta)
-        : this.client.putObject(loc.bucket, loc.key, data, undefined, meta),
+        ? client.putObject(loc.bucket, loc.key, data, data.length, meta)
+        : client.putObject(loc.bucket, loc.key, data, undefined, meta),
     );
     return { etag: res.etag };
   }
@@ -147,7 +159,7 @@ export class ArtefactStore {
       };
     }
     try {
-      const s = await this.remote(() => this.client.statObject(loc.bucket, loc.key));
+      const s = await this.remote((client) => client.statObject(loc.bucket, loc.key));
       return { size: s.size, etag: s.etag, lastModified: s.lastModified };
     } catch (err) {
       if (isNotFound(err)) return null;
@@ -182,8 +194,8 @@ export class ArtefactStore {
       } else await walk(loc.path);
     } else {
       await this.ensureBucket(loc.bucket);
-      await this.remote(async () => {
-        const stream = this.client.listObjectsV2(loc.bucket, loc.key, true);
+      await this.remote(async (client) => {
+        const stream = client.listObjectsV2(loc.bucket, loc.key, true);
         for await (const item of stream as AsyncIterable<Minio.BucketItem>) {
           if (!item.name) continue;
           out.push({
@@ -201,7 +213,7 @@ export class ArtefactStore {
   async remove(url: string): Promise<void> {
     const loc = parseArtefactUrl(url);
     if (loc.kind === "file") await rm(loc.path, { force: true });
-    else await this.remote(() => this.client.removeObject(loc.bucket, loc.key));
+    else await this.remote((client) => client.removeObject(loc.bucket, loc.key));
   }
 
   async sha256(url: string): Promise<string> {
@@ -278,6 +290,10 @@ function minioClient(options: Minio.ClientOptions): Minio.Client {
 }
 
 export function storeFor(settings: S3Settings): ArtefactStore {
+  return new ArtefactStore(minioClientFor(settings), settings.bucket, settings.endpoint);
+}
+
+function minioClientFor(settings: S3Settings): Minio.Client {
   const u = new URL(settings.endpoint);
   const useSSL = u.protocol === "https:";
   const client = minioClient({
@@ -290,7 +306,7 @@ export function storeFor(settings: S3Settings): ArtefactStore {
     pathStyle: true,
   });
   allowServersWithoutUploadListing(client);
-  return new ArtefactStore(client, settings.bucket, settings.endpoint);
+  return client;
 }
 
 /**
@@ -311,8 +327,10 @@ function allowServersWithoutUploadListing(client: Minio.Client): void {
   };
 }
 
+/** The configured store. Its S3 server (the embedded one when none is configured) is reached, and started, at its
+ * first S3 operation: a command given only local paths or file:// URLs never starts it. */
 export async function openStore(config: Config = getConfig()): Promise<ArtefactStore> {
-  return storeFor(await s3Settings(config));
+  return new ArtefactStore(() => s3Settings(config), config.storage.bucket);
 }
 
 // The functions below take any artefact URL and open the store only for an s3:// one: a local path or file://
