@@ -128,7 +128,27 @@ export class ZoneQueries {
     const rows = (await this.pool.query<ZoneRow>(this.zonesQuery("search.sql", ref, shape, values))).rows;
     // Nothing starts with the query (nor has a word that does): most likely a typo.
     if (p.offset > 0 || rows.length > 0) return rows;
-    return (await this.pool.query<ZoneRow>(this.zonesQuery("search-fuzzy.sql", ref, shape, values))).rows;
+    return this.searchFuzzy(this.zonesQuery("search-fuzzy.sql", ref, shape, values));
+  }
+
+  /**
+   * The typo-tolerant search, planned without sequential scans: the planner counts a trigram comparison as
+   * cheap as an equality, so on a names table of a few thousand rows it would compare the query with every
+   * name (~15 µs each) rather than read the trigram index and compare with the few names sharing trigrams.
+   */
+  private async searchFuzzy(query: { text: string; values: unknown[] }): Promise<ZoneRow[]> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN READ ONLY; SET LOCAL enable_seqscan = off");
+      const { rows } = await client.query<ZoneRow>(query);
+      await client.query("COMMIT");
+      return rows;
+    } catch (err) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
   }
 
   async at(ref: ServedRef, lon: number, lat: number, shape: ZoneShape): Promise<ZoneRow[]> {
