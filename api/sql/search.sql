@@ -1,8 +1,10 @@
 -- Zones by name (the importer's zone_names table: names, words of names to their end, the zone's label), with
--- the type, country and bbox filters. $1 the query as typed: normalised here with the importer's
--- cosmo.search_normalize (immutable, so with the value known at plan time the LIKE pattern folds to a
--- constant prefix and the btrees serve it as a range). $2 zone type, $3 country code, $4..$7 bbox (min lon,
--- min lat, max lon, max lat) or NULLs, $8 limit, $9 offset, $10 zone types smallest → largest.
+-- the type, country and bbox filters. $1 the query as typed, normalised here with the importer's
+-- cosmo.search_normalize; $2 zone type, $3 country code, $4..$7 bbox (min lon, min lat, max lon, max lat) or
+-- NULLs, $8 limit, $9 offset, $10 zone types smallest → largest. A prepared statement (planned once per
+-- connection): the prefix is a range of the btrees written out, from the query to the query followed by the
+-- largest code point (text_pattern_ops compares bytes, and UTF-8 keeps code point order: every term starting
+-- with the query is inside, but one continuing with U+10FFFF itself, a noncharacter no name has).
 -- A row's key: its rank (0 a name equals the query, 1 a name starts with it (autocomplete), 2 a word of a name
 -- starts with it, 3 only the label does: "name, parent"), then the larger zone type (a country before a city
 -- of the same name), then the closer match (trigram similarity of the query to the matched text: the shorter
@@ -15,13 +17,12 @@
 -- the zones table.
 WITH groups AS MATERIALIZED (
   SELECT g.term, g.match_rank, g.zone_type, g.country_code, g.zones,
-         CASE WHEN g.match_rank = 1 AND g.term = cosmo.search_normalize($1::text) THEN 0 ELSE g.match_rank END
-           AS name_rank,
+         CASE WHEN g.match_rank = 1 AND g.term = q.q THEN 0 ELSE g.match_rank END AS name_rank,
          coalesce(array_position($10::text[], g.zone_type), 0) AS type_rank,
-         round(similarity(cosmo.search_normalize($1::text), g.term)::numeric, 3)::float8 AS score
-  FROM {{schema}}.zone_names_terms g
-  WHERE g.term LIKE {{like_q}} || '%'
-    AND ($2::text IS NULL OR g.zone_type = $2)
+         round(similarity(q.q, g.term)::numeric, 3)::float8 AS score
+  FROM (SELECT cosmo.search_normalize($1::text) AS q) q
+  JOIN {{schema}}.zone_names_terms g ON g.term ~>=~ q.q AND g.term ~<~ (q.q || chr(1114111))
+  WHERE ($2::text IS NULL OR g.zone_type = $2)
     AND ($3::text IS NULL OR g.country_code = $3)
 ),
 bound AS (
