@@ -55,7 +55,7 @@ function statements(text: string): string[] {
 async function buildSearchNames(db: StepSession, schema: string): Promise<void> {
   await db.query(loadSql(import.meta.url, "sql/search-names.sql", { schema }));
   // VACUUM sets the visibility map: the search's index-only scans then never visit the table.
-  await db.query(`VACUUM (ANALYZE) ${ident(schema)}.zone_names`);
+  await db.query(`VACUUM (ANALYZE) ${ident(schema)}.zone_names, ${ident(schema)}.zone_names_terms`);
 }
 
 interface GeometryRow {

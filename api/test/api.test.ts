@@ -1,6 +1,7 @@
 // Every API route on the imported Luxembourg data: happy paths, error paths, limits, search, point lookup,
 // OpenAPI, CORS, and switching to a newly published version without a restart.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ZONE_TYPES } from "../../core/cosmogony/model.ts";
 import { testConfig } from "../../core/testing.ts";
 import { importZonesFile } from "../../importer/import.ts";
 import { publishVersion } from "../../importer/publish.ts";
@@ -287,6 +288,96 @@ describe("/zones search on the names table", () => {
     // Typo path with a filter: the filter holds there too.
     const typo = await get(`/zones?q=${encodeURIComponent("Esch-sur-Alzete")}&type=state_district`);
     expect(typo.body.zones.map((z: { zone_type: string }) => z.zone_type)).toEqual(["state_district"]);
+  });
+});
+
+describe("/zones search pages equal a naive ranking of every matching row", () => {
+  // The references read every row of zone_names and rank zones by their best row; the API reads only the
+  // groups of rows that can reach the page (api/sql/search.sql, search-fuzzy.sql): the pages must be equal.
+  type Filters = { type?: string; country?: string; bbox?: [number, number, number, number] };
+  const FILTERS: Filters[] = [
+    {},
+    { type: "city" },
+    { country: "lu" },
+    { bbox: [5.9, 49.4, 6.2, 49.7] },
+    { type: "suburb", country: "lu", bbox: [6.05, 49.55, 6.2, 49.65] },
+  ];
+  const schema = () => `zones_v${fx.version}`;
+  const filterSql = `($3::text IS NULL OR m.zone_type = $3) AND ($4::text IS NULL OR m.country_code = $4)
+      AND ($5::float8 IS NULL OR EXISTS (SELECT FROM ${"{schema}"}.zones b WHERE b.id = m.zone_id
+        AND b.bbox && ST_MakeEnvelope($5, $6, $7, $8, 4326)))`;
+  const params = (q: string, f: Filters) => [
+    q,
+    [...ZONE_TYPES],
+    f.type ?? null,
+    f.country?.toUpperCase() ?? null,
+    ...(f.bbox ?? [null, null, null, null]),
+  ];
+  const reference = async (kind: "prefix" | "fuzzy", q: string, f: Filters): Promise<number[]> => {
+    const text =
+      kind === "prefix"
+        ? `SELECT zone_id FROM (
+             SELECT DISTINCT ON (m.zone_id) m.zone_id,
+                    CASE WHEN m.match_rank = 1 AND m.term = n.q THEN 0 ELSE m.match_rank END AS r,
+                    coalesce(array_position($2::text[], m.zone_type), 0) AS t,
+                    round(similarity(n.q, m.term)::numeric, 3) AS s, m.term
+             FROM {schema}.zone_names m, (SELECT cosmo.search_normalize($1) AS q) n
+             WHERE starts_with(m.term, n.q) AND ${filterSql}
+             ORDER BY m.zone_id, r, t DESC, s DESC, m.term) z
+           ORDER BY r, t DESC, s DESC, term, zone_id`
+        : `SELECT zone_id FROM (
+             SELECT DISTINCT ON (m.zone_id) m.zone_id,
+                    coalesce(array_position($2::text[], m.zone_type), 0) AS t,
+                    round(similarity(n.q, m.term)::numeric, 3) AS s
+             FROM {schema}.zone_names m, (SELECT cosmo.search_normalize($1) AS q) n
+             WHERE m.match_rank = 1 AND (n.q <% m.term OR n.q % m.term) AND ${filterSql}
+             ORDER BY m.zone_id, s DESC, t DESC) z
+           ORDER BY s DESC, t DESC, zone_id`;
+    const { rows } = await fx.db.pool.query<{ zone_id: string }>(text.replaceAll("{schema}", schema()), params(q, f));
+    return rows.map((r) => Number(r.zone_id));
+  };
+  const page = async (q: string, f: Filters, limit: number, offset: number): Promise<number[]> => {
+    const filters = [
+      f.type ? `&type=${f.type}` : "",
+      f.country ? `&country=${f.country}` : "",
+      f.bbox ? `&bbox=${f.bbox.join(",")}` : "",
+    ].join("");
+    const r = await get(`/zones?q=${encodeURIComponent(q)}&limit=${limit}&offset=${offset}${filters}`);
+    expect(r.status).toBe(200);
+    return r.body.zones.map((z: { id: number }) => z.id);
+  };
+
+  test("prefixes of 3 letters and longer, with more matches than the page: the top ones in rank order, with filters", async () => {
+    let beyondPage = 0;
+    for (const q of ["lux", "esc", "can", "Кан", "ber", "luxem", "Mon"])
+      for (const f of FILTERS) {
+        const want = await reference("prefix", q, f);
+        for (const [limit, offset] of [
+          [1, 0],
+          [3, 0],
+          [3, 2],
+          [20, 0],
+        ] as const) {
+          if (want.length > limit + offset) beyondPage++;
+          expect(await page(q, f, limit, offset), `${q} ${JSON.stringify(f)} ${limit}+${offset}`).toEqual(
+            want.slice(offset, offset + limit),
+          );
+        }
+      }
+    expect(beyondPage).toBeGreaterThan(40);
+  });
+
+  test("one typo, found by the fuzzy path only: the most similar names first, with filters", async () => {
+    let found = 0;
+    for (const q of ["Luxembrug", "Esch-sur-Alzete", "Differdnage", "Kanton Klerff", "Bettembuorg", "Dudelangee"])
+      for (const f of FILTERS) {
+        expect(await reference("prefix", q, f), q).toEqual([]); // no name, word or label starts so
+        const want = await reference("fuzzy", q, f);
+        found += want.length;
+        for (const limit of [1, 3, 20])
+          expect(await page(q, f, limit, 0), `${q} ${JSON.stringify(f)} ${limit}`).toEqual(want.slice(0, limit));
+      }
+    expect(found).toBeGreaterThan(20);
   });
 });
 

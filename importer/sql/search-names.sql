@@ -41,9 +41,23 @@ SELECT zone_id, term, min(match_rank)::smallint AS match_rank, zone_type, countr
 FROM ranked
 GROUP BY zone_id, term, zone_type, country_code;
 
--- Prefix (autocomplete), word-prefix and label matches are ranges of this btree (LIKE 'q%' with
--- text_pattern_ops, whatever the collation); the INCLUDEd columns let ranking and filters skip the table.
+-- Every row's term (prefix, word-prefix and label matches, and the fuzzy join below) by equality or as a range
+-- of this btree (LIKE 'q%' with text_pattern_ops, whatever the collation); the INCLUDEd columns let ranking and
+-- filters read the index alone.
 CREATE INDEX zone_names_term ON {{schema}}.zone_names (term text_pattern_ops)
   INCLUDE (zone_id, match_rank, zone_type, country_code);
--- One-typo tolerance (api/sql/search-fuzzy.sql) on the names only: short texts, few trigrams each.
-CREATE INDEX zone_names_trigram ON {{schema}}.zone_names USING gin (term gin_trgm_ops) WHERE match_rank = 1;
+
+-- The rows of zone_names counted by term, rank, type and country: a name in 40 languages is often one term, a
+-- country's name is the name of all its copies, a common word ends many names. The search matches the query
+-- against these groups first (far fewer than the rows), computes a similarity once per group, and reads from
+-- zone_names only the rows of the groups that can reach the page (api/sql/search*.sql): `zones` tells when one
+-- group alone fills it.
+CREATE TABLE {{schema}}.zone_names_terms AS
+SELECT term, match_rank, zone_type, country_code, count(*)::int AS zones
+FROM {{schema}}.zone_names
+GROUP BY term, match_rank, zone_type, country_code;
+CREATE INDEX zone_names_terms_term ON {{schema}}.zone_names_terms (term text_pattern_ops)
+  INCLUDE (match_rank, zone_type, country_code, zones);
+-- One-typo tolerance (api/sql/search-fuzzy.sql) on the names only: short texts, few trigrams each, each once.
+CREATE INDEX zone_names_terms_trigram ON {{schema}}.zone_names_terms USING gin (term gin_trgm_ops)
+  WHERE match_rank = 1;

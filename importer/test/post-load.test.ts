@@ -95,7 +95,8 @@ describe("post-load", () => {
     expect(Object.keys(many.bands.zones_z6_8).length).toBeGreaterThan(10);
     expect(many.indexes).toEqual([
       "zone_names.zone_names_term",
-      "zone_names.zone_names_trigram",
+      "zone_names_terms.zone_names_terms_term",
+      "zone_names_terms.zone_names_terms_trigram",
       "zone_pieces.zone_pieces_geom",
       "zones.zones_geom",
       "zones.zones_geom_4326",
@@ -112,7 +113,15 @@ describe("post-load", () => {
       "zones_z6_8.zones_z6_8_pkey",
     ]);
     expect(many.primaryKey).toEqual([{ conname: "zones_pkey", contype: "p" }]);
-    expect(many.analysed).toEqual(["zone_names", "zone_pieces", "zones", "zones_z0_2", "zones_z3_5", "zones_z6_8"]);
+    expect(many.analysed).toEqual([
+      "zone_names",
+      "zone_names_terms",
+      "zone_pieces",
+      "zones",
+      "zones_z0_2",
+      "zones_z3_5",
+      "zones_z6_8",
+    ]);
 
     const single = await testDatabase("post-load-pool1", { poolMax: 1 });
     try {

@@ -1,1 +1,0 @@
-replace(replace(replace(cosmo.search_normalize($1::text), '\', '\\'), '%', '\%'), '_', '\_')
