@@ -132,9 +132,9 @@ describe("the compiled CLI, in a copy of the code without tsx", () => {
     }
   });
 
-  it("the api, tiles and import commands answer --help with only commander and pino installed", async () => {
-    // Their servers, renderers, loaders, database client and the config's schema (express, prom-client,
-    // better-sqlite3, pmtiles, pg, zod, yaml…) are loaded by the command that runs them, not by its help.
+  it("the api, tiles, import, dashboard, web, db, s3 and store commands answer --help with only commander and pino installed", async () => {
+    // Their servers, renderers, loaders, checks, database client, store and the config's schema (express,
+    // prom-client, better-sqlite3, pmtiles, pg, zod, yaml…) are loaded by the command that runs them, not by its help.
     const modules = join(root, "node_modules");
     renameSync(modules, `${modules}.all`);
     try {
@@ -150,6 +150,9 @@ describe("the compiled CLI, in a copy of the code without tsx", () => {
         ["tiles", "export", "--help"],
         ...["import", "publish", "rollback", "datasets"].map((name) => [name, "--help"]),
         ["datasets", "prune", "--help"],
+        ...["dashboard", "diff", "gate", "web", "db", "s3", "store"].map((name) => [name, "--help"]),
+        ["db", "status", "--help"],
+        ["store", "fetch", "--help"],
       ]) {
         const r = await cosmoIn(root, args);
         expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 0, stderr: "" });
