@@ -5,14 +5,17 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Command } from "commander";
 import { passOptionsThrough, runAction } from "./cli.ts";
-import { getConfig } from "./config.ts";
-import { databaseUrl } from "./db.ts";
-import { embeddedStatus, stopEmbeddedPostgres } from "./embedded-pg.ts";
 import { embeddedS3Status, stopEmbeddedS3 } from "./embedded-s3.ts";
 import { CosmoError, InputError } from "./errors.ts";
-import { fetchArtefact } from "./fetch-artefact.ts";
 import { projectPath } from "./paths.ts";
-import { openStore, s3Settings } from "./storage.ts";
+
+// The config's schema (zod, yaml), the database client (pg) and the store are loaded by the command that uses
+// them, not for `--help` (start-up, issue 17).
+const getConfig = async () => (await import("./config.ts")).getConfig();
+const databaseUrl = async () => (await import("./db.ts")).databaseUrl();
+const openStore = async () => (await import("./storage.ts")).openStore();
+const s3Settings = async () => (await import("./storage.ts")).s3Settings();
+const embeddedPg = () => import("./embedded-pg.ts");
 
 function print(value: unknown): void {
   process.stdout.write(`${typeof value === "string" ? value : JSON.stringify(value, null, 2)}\n`);
@@ -49,11 +52,19 @@ function dbCommand(): Command {
     .action(runAction(async () => print(await databaseUrl())));
   db.command("status")
     .description("is the embedded cluster running, and on which port")
-    .action(runAction(async () => print(embeddedStatus(projectPath(getConfig().database.embeddedDir)))));
+    .action(
+      runAction(async () =>
+        print((await embeddedPg()).embeddedStatus(projectPath((await getConfig()).database.embeddedDir))),
+      ),
+    );
   db.command("stop")
     .description("stop the embedded cluster")
     .action(
-      runAction(async () => print({ stopped: stopEmbeddedPostgres(projectPath(getConfig().database.embeddedDir)) })),
+      runAction(async () =>
+        print({
+          stopped: (await embeddedPg()).stopEmbeddedPostgres(projectPath((await getConfig()).database.embeddedDir)),
+        }),
+      ),
     );
   passOptionsThrough(db.command("psql"))
     .description("open psql on the database in use; everything after `psql` goes to psql (`-- --help` for its help)")
@@ -78,11 +89,13 @@ function s3Command(): Command {
     .action(runAction(async () => print((await s3Settings()).endpoint)));
   s3.command("status")
     .description("is the embedded S3 server running")
-    .action(runAction(async () => print(embeddedS3Status(projectPath(getConfig().storage.embeddedDir)))));
+    .action(runAction(async () => print(embeddedS3Status(projectPath((await getConfig()).storage.embeddedDir)))));
   s3.command("stop")
     .description("stop the embedded S3 server")
     .action(
-      runAction(async () => print({ stopped: await stopEmbeddedS3(projectPath(getConfig().storage.embeddedDir)) })),
+      runAction(async () =>
+        print({ stopped: await stopEmbeddedS3(projectPath((await getConfig()).storage.embeddedDir)) }),
+      ),
     );
   return s3;
 }
@@ -98,6 +111,7 @@ function storeCommand(): Command {
     .argument("<target>", "s3://bucket/key (or a local path)")
     .action(
       runAction(async (source: string, target: string) => {
+        const { fetchArtefact } = await import("./fetch-artefact.ts");
         print(await fetchArtefact(await openStore(), source, target));
       }),
     );

@@ -2,15 +2,12 @@
 // dashboard.ts, diff.ts and gate.ts.
 import { Command, InvalidArgumentError, Option } from "commander";
 import { runAction } from "../core/cli.ts";
-import { getConfig } from "../core/config.ts";
-import { openDatabase } from "../core/db.ts";
 import { GateRefusedError, InputError } from "../core/errors.ts";
 import { projectPath } from "../core/paths.ts";
-import { oldTestResults, runDashboard, toJson } from "./dashboard.ts";
-import { diffDatasets, formatDiffSummary } from "./diff.ts";
-import { evaluateGate, gateMessage } from "./gate.ts";
-import { publishDashboard, siblingUrl, writeArtefact } from "./output.ts";
-import { checkLocalFile, type DatasetRef, parseDatasetRef } from "./source.ts";
+import type { DatasetRef } from "./source.ts";
+
+// Each command loads what it runs when it runs (`await import(…)`): the checks, the database client and the
+// config's schema (pg, zod, yaml) are not needed for `--help` (start-up, issue 17).
 
 // commander names the option in its message; these say what was wrong with the value.
 function ratio(v: string): number {
@@ -55,6 +52,11 @@ function dashboardCommand(): Command {
         }) => {
           if (!!opts.input === !!opts.dataset)
             throw new InputError("give exactly one of -i FILE or --dataset VERSION|served");
+          const { checkLocalFile, parseDatasetRef } = await import("./source.ts");
+          const { getConfig } = await import("../core/config.ts");
+          const { openDatabase } = await import("../core/db.ts");
+          const { oldTestResults, runDashboard, toJson } = await import("./dashboard.ts");
+          const { publishDashboard, siblingUrl, writeArtefact } = await import("./output.ts");
           const ref: DatasetRef = opts.input
             ? { kind: "file", url: opts.input }
             : parseDatasetRef(String(opts.dataset));
@@ -119,6 +121,12 @@ function diffCommand(): Command {
             examples: number;
           },
         ) => {
+          const { checkLocalFile, parseDatasetRef } = await import("./source.ts");
+          const { getConfig } = await import("../core/config.ts");
+          const { openDatabase } = await import("../core/db.ts");
+          const { toJson } = await import("./dashboard.ts");
+          const { diffDatasets, formatDiffSummary } = await import("./diff.ts");
+          const { writeArtefact } = await import("./output.ts");
           for (const arg of [oldArg, newArg]) await checkLocalFile(parseDatasetRef(arg));
           const config = getConfig();
           const db = await openDatabase(config);
@@ -148,6 +156,11 @@ function gateCommand(): Command {
     .option("--json", "print the gate result (failures + diff report) as JSON")
     .action(
       runAction(async (version: number, opts: { json?: boolean }) => {
+        const { getConfig } = await import("../core/config.ts");
+        const { openDatabase } = await import("../core/db.ts");
+        const { toJson } = await import("./dashboard.ts");
+        const { formatDiffSummary } = await import("./diff.ts");
+        const { evaluateGate, gateMessage } = await import("./gate.ts");
         const config = getConfig();
         const db = await openDatabase(config);
         try {

@@ -3,21 +3,21 @@
 // dataset), the built explorer and the dashboard files.
 import { Command } from "commander";
 import { intOption, runAction } from "../core/cli.ts";
-import { getConfig } from "../core/config.ts";
 import type { Database } from "../core/db.ts";
 import { CosmoError, EXIT } from "../core/errors.ts";
 import { childLogger } from "../core/log.ts";
 import { projectPath } from "../core/paths.ts";
 import { describeHolder, portProblem } from "../core/ports.ts";
-import { DATABASE_HEADER, databaseIdentity } from "../core/serving/health.ts";
 import { closeOnSignals, type RunningService } from "../core/serving/listen.ts";
-import { buildExplorer } from "./build.ts";
-import { startWeb, stopStaleNginx } from "./web.ts";
 
 const log = childLogger("web");
 
+// What the command runs (the config's schema, the explorer's build, nginx, the health probe and its SQL) is
+// loaded when it runs (`await import(…)`): `--help` does not need it (start-up, issue 17).
+
 /** Does a cosmo service on `base` answer `probe` (200, or 503 = no dataset yet), and on which database? */
 async function runningService(base: string, probe: string): Promise<{ database: string | null } | null> {
+  const { DATABASE_HEADER } = await import("../core/serving/health.ts");
   try {
     const res = await fetch(`${base}${probe}`, { signal: AbortSignal.timeout(1500) });
     await res.body?.cancel();
@@ -49,6 +49,9 @@ async function serveStatic(archive: string, opts: WebCliOptions): Promise<void> 
     throw new CosmoError("web: --api-compat needs the API; it cannot be combined with --static", {
       exitCode: EXIT.input,
     });
+  const { getConfig } = await import("../core/config.ts");
+  const { buildExplorer } = await import("./build.ts");
+  const { startWeb, stopStaleNginx } = await import("./web.ts");
   const config = getConfig();
   await buildExplorer();
   const { localFile } = await import("../core/storage.ts");
@@ -111,6 +114,10 @@ export function commands(): Command[] {
     )
     .action(
       runAction(async (opts: WebCliOptions) => {
+        const { getConfig } = await import("../core/config.ts");
+        const { databaseIdentity } = await import("../core/serving/health.ts");
+        const { buildExplorer } = await import("./build.ts");
+        const { startWeb, stopStaleNginx } = await import("./web.ts");
         const config = getConfig();
         if (opts.static !== undefined) return serveStatic(opts.static, opts);
         const started: RunningService[] = [];

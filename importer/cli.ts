@@ -3,13 +3,11 @@ import { writeFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { Command } from "commander";
 import { runAction } from "../core/cli.ts";
-import { getConfig } from "../core/config.ts";
-import { openDatabase } from "../core/db.ts";
 import { CosmoError, EXIT } from "../core/errors.ts";
-import { evaluateGate, publishedGateReport } from "../dashboard/gate.ts";
-import { pruneDatasets } from "./datasets.ts";
-import { importZonesFile } from "./import.ts";
-import { listDatasets, publishVersion, rollback } from "./publish.ts";
+
+// Each command loads what it runs when it runs (`await import(…)`): the database client, the config's schema
+// (zod, yaml), the loader and the publish gate (the dashboard's checks) are not needed for `--help`
+// (start-up, issue 17).
 
 function whoAmI(by?: string): string {
   if (by) return by;
@@ -55,6 +53,9 @@ function importCommand(): Command {
           checkForce(opts);
           if (opts.force && !opts.publish)
             throw new CosmoError("--force only applies with --publish", { exitCode: EXIT.input });
+          const { openDatabase } = await import("../core/db.ts");
+          const { evaluateGate, publishedGateReport } = await import("../dashboard/gate.ts");
+          const { importZonesFile } = await import("./import.ts");
           const db = await openDatabase();
           try {
             const res = await importZonesFile(db, source, {
@@ -99,6 +100,9 @@ function publishCommand(): Command {
         const version = Number(versionText);
         if (!Number.isInteger(version) || version <= 0)
           throw new CosmoError(`version: expected a positive integer, got "${versionText}"`, { exitCode: EXIT.input });
+        const { openDatabase } = await import("../core/db.ts");
+        const { evaluateGate, publishedGateReport } = await import("../dashboard/gate.ts");
+        const { publishVersion } = await import("./publish.ts");
         const db = await openDatabase();
         try {
           const res = await publishVersion(db, version, {
@@ -125,6 +129,8 @@ function rollbackCommand(): Command {
     .description("Serve the previous dataset version again (a second rollback rolls forward)")
     .action(
       runAction(async () => {
+        const { openDatabase } = await import("../core/db.ts");
+        const { rollback } = await import("./publish.ts");
         const db = await openDatabase();
         try {
           const res = await rollback(db);
@@ -147,6 +153,9 @@ function pruneCommand(): Command {
     .option("--apply", "same as --yes")
     .action(
       runAction(async (opts: { keep?: string; yes?: boolean; apply?: boolean }) => {
+        const { getConfig } = await import("../core/config.ts");
+        const { openDatabase } = await import("../core/db.ts");
+        const { pruneDatasets } = await import("./datasets.ts");
         const keep = opts.keep === undefined ? getConfig().import.keepVersions : Number(opts.keep);
         if (!Number.isInteger(keep) || keep < 2)
           throw new CosmoError(`--keep: expected an integer of at least 2 (served and previous), got "${opts.keep}"`, {
@@ -178,6 +187,8 @@ function datasetsCommand(): Command {
     .option("--json", "machine-readable output")
     .action(
       runAction(async (opts: { json?: boolean }) => {
+        const { openDatabase } = await import("../core/db.ts");
+        const { listDatasets } = await import("./publish.ts");
         const db = await openDatabase();
         try {
           const rows = await listDatasets(db.pool);

@@ -63,6 +63,11 @@ export interface ImportResult {
   summary: string;
 }
 
+/** A step's "… done" line, as the steps after the load log theirs (bench-import-whole prints them all). */
+function logStep(step: string, since: number): void {
+  log.info({ step, seconds: Number(((performance.now() - since) / 1000).toFixed(2)) }, `${step} done`);
+}
+
 async function sha256File(path: string): Promise<string> {
   const h = createHash("sha256");
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
@@ -78,7 +83,9 @@ export async function importZonesFile(db: Database, source: string, opts: Import
   try {
     const { size } = await stat(local.path);
     if (size === 0) throw new InputError(`the file is empty (0 bytes): ${NO_ZONES_WHY}`, { file: source });
+    const tHash = performance.now();
     const sha256 = await sha256File(local.path);
+    logStep("sha256", tHash);
     const keep = opts.keepVersions ?? getConfig().import.keepVersions;
     const publishOpts = {
       force: opts.force,
@@ -123,6 +130,7 @@ export async function importZonesFile(db: Database, source: string, opts: Import
           threads: opts.threads,
         });
         const loadMs = performance.now() - tLoad;
+        logStep("load", tLoad);
         progress?.stop();
         // the search names on a second connection of the pool, beside the lock's (a pool of one: after, on this one)
         // the steps after the load on the pool's other connections too; a pool of one has only the lock's

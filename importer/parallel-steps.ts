@@ -108,13 +108,18 @@ export async function runSteps(
   });
 
   const start = (step: Step, i: number) => {
-    if (!groupStart.has(step.group)) groupStart.set(step.group, performance.now());
+    const t0 = performance.now();
+    if (!groupStart.has(step.group)) groupStart.set(step.group, t0);
     log.debug({ step: step.id, session: pids[i] }, "post-load step started");
     // a step that throws before its first await fails like any other
     const settled = Promise.resolve()
       .then(() => step.run(guarded(sessions[i])))
       .then(
-        () => ({ session: i }),
+        () => {
+          // each step's own time (the groups' overlap): what to cut first
+          log.debug({ step: step.id, ms: Math.round(performance.now() - t0) }, "post-load step done");
+          return { session: i };
+        },
         (error: unknown) => ({ session: i, error }),
       );
     running.set(i, { step, settled });

@@ -1,16 +1,13 @@
 // `cosmo tiles serve`, `cosmo tiles seed` and `cosmo tiles export`.
 import { Command, InvalidArgumentError } from "commander";
 import { intOption, runAction } from "../core/cli.ts";
-import { getConfig } from "../core/config.ts";
-import { openDatabase } from "../core/db.ts";
 import { addServeCommand } from "../core/serving/serve-command.ts";
-import { openStore } from "../core/storage.ts";
 import { MAX_URL_ZOOM } from "./coords.ts";
-import { exportTiles } from "./export.ts";
 import { LAYERS, layerByUrlName } from "./layers.ts";
-import { seedTiles } from "./seed.ts";
-import { startTilesServer } from "./server.ts";
-import { tilesSettings } from "./settings.ts";
+
+// Each command loads what it runs when it runs (`await import(…)`): the server (express, prom-client), the
+// renderers, the PMTiles/MBTiles writers (better-sqlite3), the store and the config's schema are not needed
+// for `--help` (start-up, issue 17).
 
 function datasetOption(value: string): number | "served" {
   if (value === "served") return "served";
@@ -27,6 +24,9 @@ export function commands(): Command[] {
     description: "serve /tiles/zones/{z}/{x}/{y}.pbf, /tiles/zones.json and the old /tiles/cosmogony/… alias",
     firstPath: "/tiles/zones.json",
     start: async (db, config, flags) => {
+      const { tilesSettings } = await import("./settings.ts");
+      const { openStore } = await import("../core/storage.ts");
+      const { startTilesServer } = await import("./server.ts");
       const store = tilesSettings(config).persistentCache ? await openStore(config) : undefined;
       return startTilesServer({ db, store, port: flags.port, host: flags.host, config });
     },
@@ -58,6 +58,11 @@ export function commands(): Command[] {
               throw new InvalidArgumentError(`--layers: unknown layer "${name}" (${Object.keys(LAYERS).join(", ")})`);
             return layer;
           });
+          const { getConfig } = await import("../core/config.ts");
+          const { openDatabase } = await import("../core/db.ts");
+          const { openStore } = await import("../core/storage.ts");
+          const { seedTiles } = await import("./seed.ts");
+          const { tilesSettings } = await import("./settings.ts");
           const config = getConfig();
           const db = await openDatabase(config, { applicationName: "cosmo-tiles-seed" });
           try {
@@ -105,6 +110,11 @@ export function commands(): Command[] {
             throw new InvalidArgumentError(
               `--layer: unknown layer "${opts.layer}" (${Object.keys(LAYERS).join(", ")})`,
             );
+          const { getConfig } = await import("../core/config.ts");
+          const { openDatabase } = await import("../core/db.ts");
+          const { openStore } = await import("../core/storage.ts");
+          const { exportTiles } = await import("./export.ts");
+          const { tilesSettings } = await import("./settings.ts");
           const config = getConfig();
           const db = await openDatabase(config, { applicationName: "cosmo-tiles-export" });
           try {

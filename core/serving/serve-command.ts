@@ -3,8 +3,8 @@
 // where it answers, and stop the service and then the database on SIGINT/SIGTERM.
 import type { Command } from "commander";
 import { intOption, runAction } from "../cli.ts";
-import { type Config, getConfig } from "../config.ts";
-import { type Database, openDatabase } from "../db.ts";
+import type { Config } from "../config.ts";
+import type { Database } from "../db.ts";
 import { childLogger } from "../log.ts";
 import { closeOnSignals, type RunningService } from "./listen.ts";
 
@@ -34,6 +34,9 @@ export function addServeCommand(stage: Command, serve: ServeCommand): void {
 }
 
 async function serveUntilSignalled(serve: ServeCommand, flags: ServeFlags): Promise<void> {
+  // Loaded here, not at start: the config's schema (zod, yaml) and pg are not needed for `--help` (issue 17).
+  const { getConfig } = await import("../config.ts");
+  const { openDatabase } = await import("../db.ts");
   const config = getConfig();
   const db = await openDatabase(config, {
     applicationName: `cosmo-${serve.service}`,
