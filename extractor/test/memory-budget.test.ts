@@ -119,7 +119,10 @@ describe("spilled geometries", () => {
       geometries.forEach((g, id) => {
         if (g) spilled.spill(id, g);
       });
-      const source = { length: geometries.length, at: (id: number) => (spilled.hasNext(id) ? spilled.next(id) : null) };
+      const source = {
+        length: geometries.length,
+        at: (id: number) => (spilled.has(id) ? spilled.read(id, { forget: true }) : null),
+      };
       const fromDisk = new GeometryTexts(source, 2, 200, 1000);
       const inMemory = new GeometryTexts(geometries, 1);
       try {
@@ -135,7 +138,7 @@ describe("spilled geometries", () => {
       }
       const again = new SpilledGeometries(spillDir.file("h.f64"));
       again.spill(1, geometries[1]!);
-      const back = again.next(1);
+      const back = again.read(1);
       again.close();
       expect(back.map((p) => p.map((r) => Array.from(r)))).toEqual(
         geometries[1]!.map((p) => p.map((r) => Array.from(r))),
