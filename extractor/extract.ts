@@ -90,7 +90,15 @@ export interface ExtractSummary {
   /** How much of the PBF the passes inflated (whole, or up to the first group), summed over the passes. */
   blobs: ReadBlobs;
   /** The memory budget (bytes) and what went to disk to keep to it. */
-  memory: { budget: number; spilledGeometryBytes: number; spilledLabelBytes: number };
+  memory: {
+    budget: number;
+    spilledGeometryBytes: number;
+    spilledLabelBytes: number;
+    /** The zones' rings went to disk at the load (not only before the write). */
+    ringsSpilledAtLoad: boolean;
+    /** Groups of candidate components the inclusion tests ran in, their rings read back (1: all at once). */
+    inclusionGroups: number;
+  };
 }
 
 type PostalBoundaries = ReturnType<typeof buildPostalBoundaries>;
@@ -177,6 +185,8 @@ async function extractWithin(
       budget: settings.memoryBudget,
       spilledGeometryBytes: spilled?.geometries.bytes ?? 0,
       spilledLabelBytes: spilled?.labels.bytes ?? 0,
+      ringsSpilledAtLoad: placed.rings !== undefined,
+      inclusionGroups: placed.inclusionGroups,
     },
   });
 }
@@ -187,6 +197,7 @@ interface PlacedZones {
   zones: DraftZone[];
   typing: TypingResult;
   placesWithoutCell: number;
+  inclusionGroups: number;
   /** Where the zones' rings went once loaded into PostGIS, when the budget could not hold them (buildAndLoad). */
   rings: SpilledGeometries | undefined;
 }
@@ -224,18 +235,18 @@ async function placeBuilt(
     "zones built, computing inclusions in PostGIS",
   );
   await clock.step("postal codes", () => assignPostalCodes(scratch, built.zones, postal));
+  const readBack = rings && {
+    rings,
+    groupVertices: Math.floor(settings.memoryBudget / READ_BACK_SHARE / 16),
+    groups: 1,
+  };
   const inclusions = await clock.step("inclusions", () =>
-    findInclusions(
-      scratch.ws,
-      scratch.db,
-      scratch.parallel,
-      settings.covers,
-      rings && { rings, groupVertices: Math.floor(settings.memoryBudget / READ_BACK_SHARE / 16) },
-    ),
+    findInclusions(scratch.ws, scratch.db, scratch.parallel, settings.covers, readBack),
   );
+  const inclusionGroups = readBack?.groups ?? 1;
   await clock.step("centroids", () => assignCentroids(scratch, built.zones));
   const typing = await clock.step("types and hierarchy", () => typeAndLink(built.zones, inclusions, settings));
-  if (!settings.voronoi) return { built, zones: built.zones, typing, placesWithoutCell: 0, rings };
+  if (!settings.voronoi) return { built, zones: built.zones, typing, placesWithoutCell: 0, inclusionGroups, rings };
 
   await setTypes(scratch.ws, built.zones);
   const cellParents = voronoiParents(built.zones, inclusions, built.capitals);
@@ -244,7 +255,7 @@ async function placeBuilt(
   await clock.step("cell parents", () => reparentCells(built.zones, inclusions, cellParents));
   // Capitals are zones only when they add an area no existing city covers.
   const zones = built.zones.filter((z) => !built.capitals.has(z.id) || cells.has(z.id));
-  return { built, zones, typing, placesWithoutCell: built.zones.length - zones.length, rings };
+  return { built, zones, typing, placesWithoutCell: built.zones.length - zones.length, inclusionGroups, rings };
 }
 
 // ---- the steps ----

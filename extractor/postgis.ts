@@ -221,14 +221,15 @@ export type CoversEngine = "exact" | "geos";
  *     their containers); checked against GEOS on the fixtures and the benchmark grid (no difference);
  *   - "geos": ST_Covers in PostGIS, as upstream cosmogony (GEOS covers), split over `parallel` connections.
  * `spilled`: where the zones whose rings left memory after the load (DraftZone.ringsSpilled) have them; the exact
- * tests then run group of candidate components by group (`inComponents`), each group's rings read back for it.
+ * tests then run group of candidate components by group (`inComponents`), each group's rings read back for it
+ * (`spilled.groups` is set to the number of groups).
  */
 export async function findInclusions(
   ws: Workspace,
   db: Database,
   parallel = 1,
   engine: CoversEngine = "exact",
-  spilled?: { rings: SpilledGeometries; groupVertices: number },
+  spilled?: { rings: SpilledGeometries; groupVertices: number; groups?: number },
 ): Promise<Map<number, number[]>> {
   const t0 = Date.now();
   const repaired = new Map<number, FlatMultiPolygon | null>();
@@ -280,6 +281,7 @@ export async function findInclusions(
       const r = await inComponents(rows, spilled.rings, spilled.groupVertices, readBack, search, forget);
       out = r.inclusions;
       groups = r.groups;
+      spilled.groups = r.groups;
     } else out = await search(rows);
   } finally {
     await tester.close();
