@@ -350,10 +350,10 @@ async function buildAndLoad(
 }
 
 /**
- * Bytes of rings a way node makes, about: the ring store's own sizing (2 positions of 16 bytes; a way is in the
- * rings of the zones on both sides and of every nesting level).
+ * Bytes of rings a way node makes, about: 3 positions of 16 bytes (a way is in the rings of the zones on both
+ * sides and of every nesting level; measured on the Luxembourg grids: 44 bytes).
  */
-const RING_BYTES_PER_WAY_NODE = 32;
+const RING_BYTES_PER_WAY_NODE = 48;
 /** Numbers per ring slab when the rings go to disk zone by zone (8 MB: the spilled zones' slabs are let go). */
 const SPILLED_SLAB_LENGTH = 1 << 20;
 /** The rings read back for the inclusion tests of a group of components take at most this fraction of the budget. */
