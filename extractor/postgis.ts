@@ -306,7 +306,9 @@ export async function findInclusions(
  * The inclusion search run over the candidate pairs' connected components (a zone and its candidate containers
  * are always in one: a country with its subdivisions), components gathered into groups of at most `groupVertices`
  * spilled positions (a larger component is a group of its own), each group's spilled rings read back into
- * `readBack` (one shared buffer, which the covers workers read in place) for its search, then let go. The same
+ * `readBack` (one shared buffer, which the covers workers read in place) for its search, then let go: the rings
+ * in `readBack` are valid during their group's search only (the map is emptied after it, and `groupDone` must make
+ * every thread drop what it kept of them, CoversPool.forgetContainers). The same
  * answer as one search over every pair: a zone's tests and implications only involve its own component; the map
  * is rebuilt in the order one search gives (zones by their first candidate pair).
  */
