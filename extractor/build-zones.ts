@@ -79,7 +79,15 @@ export function emptyBuild(osm: OsmInput): BuiltZones {
  * buildZones one zone at a time, each yielded as soon as it is made (and added to `built`): the extractor
  * streams them into PostGIS while the next ones are built.
  */
-export function* zonesBuilt(osm: OsmInput, opts: { capitals: boolean }, built: BuiltZones): Generator<DraftZone> {
+/**
+ * The zones, one at a time. `slabLength`: numbers per ring slab (default: sized on the input, one or a few slabs;
+ * smaller when each zone's rings go to disk once loaded, so that the slabs of the spilled zones are let go).
+ */
+export function* zonesBuilt(
+  osm: OsmInput,
+  opts: { capitals: boolean; slabLength?: number },
+  built: BuiltZones,
+): Generator<DraftZone> {
   const { report, zones, capitals } = built;
   const drop = (reason: string, osmId: string) => {
     count(report.droppedRelations, reason);
@@ -96,7 +104,7 @@ export function* zonesBuilt(osm: OsmInput, opts: { capitals: boolean }, built: B
   const relations = [...osm.relations].sort((a, b) => a.id - b.id);
   // Slabs sized on the input (2 positions per way node; rings hold each way node ~3 times on the
   // benchmark file, boundaries being shared by neighbours and by nested levels): a few slabs, a few GCs.
-  const rings = new RingStore(4 * osm.ways.node.length);
+  const rings = new RingStore(opts.slabLength ?? 4 * osm.ways.node.length);
   for (const rel of relations) {
     if (!rel.tags.name) {
       drop("no_name", `relation:${rel.id}`);

@@ -3,6 +3,7 @@
 // by container over the calling thread and `threads - 1` worker threads (covers-worker.ts).
 import { Worker } from "node:worker_threads";
 import type { FlatMultiPolygon } from "../core/geometry/flat.ts";
+import { collectGarbage } from "./collect-garbage.ts";
 import { CONTAINER_GRID, coversArea, coversPoint, PreparedArea, packArea, ZONE_GRID } from "./covers.ts";
 import type { CoversReply, CoversRequest } from "./covers-worker.ts";
 import { vertexCount } from "./geometry.ts";
@@ -31,6 +32,11 @@ export class PreparedCache {
   private vertices = 0;
 
   constructor(private readonly maxVertices = 8e6) {}
+
+  clear(): void {
+    this.entries.clear();
+    this.vertices = 0;
+  }
 
   get(id: number, area: FlatMultiPolygon): PreparedArea {
     let p = this.entries.get(id);
@@ -101,11 +107,11 @@ class CoversWorker {
    * shared memory (boundary.ts RingStore), which the worker reads in place; others (repaired boundaries) are
    * copied by postMessage.
    */
-  run(groups: TestGroup[]): Promise<Uint8Array[]> {
+  run(groups: TestGroup[], forget = false): Promise<Uint8Array[]> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
-      this.worker.postMessage({ groups } satisfies CoversRequest);
+      this.worker.postMessage({ groups, forget } satisfies CoversRequest);
     });
   }
 
@@ -185,6 +191,17 @@ export class CoversPool {
     });
     return covered;
   };
+
+  /**
+   * The containers tested so far will not be asked again (findInclusions' next group of components): every thread
+   * drops their indexes and collects its garbage, so that the rings they were views of leave memory.
+   */
+  async forgetContainers(): Promise<void> {
+    this.cache.clear();
+    this.lastThread.clear();
+    await Promise.all(this.workers.map((w) => w.run([], true)));
+    collectGarbage();
+  }
 
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));

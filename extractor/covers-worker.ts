@@ -2,9 +2,11 @@
 // against it; their rings mostly views of the extractor's shared ring store) and answers which zones each
 // container covers.
 import { parentPort } from "node:worker_threads";
+import { collectGarbage } from "./collect-garbage.ts";
 import { PreparedCache, runGroups, type TestGroup } from "./covers-tester.ts";
 
-export type CoversRequest = { groups: TestGroup[] };
+/** forget: drop the indexed containers and collect garbage first (CoversPool.forgetContainers). */
+export type CoversRequest = { groups: TestGroup[]; forget?: boolean };
 export type CoversReply = { covered: Uint8Array[] } | { error: string };
 
 const port = parentPort;
@@ -13,6 +15,10 @@ const cache = new PreparedCache();
 
 port.on("message", (req: CoversRequest) => {
   try {
+    if (req.forget) {
+      cache.clear();
+      collectGarbage();
+    }
     const covered = runGroups(cache, req.groups);
     port.postMessage(
       { covered } satisfies CoversReply,

@@ -5,8 +5,6 @@
 import { existsSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename } from "node:path";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { getConfig } from "../core/config.ts";
 import { detectFormat } from "../core/cosmogony/format.ts";
 import { type Database, openDatabase } from "../core/db.ts";
@@ -16,6 +14,7 @@ import { defaultMemoryBudget, formatBytes, memoryBudgetBytes } from "../core/mem
 import { projectPath } from "../core/paths.ts";
 import { localFile } from "../core/storage.ts";
 import { type BuildReport, type BuiltZones, buildPostalBoundaries, emptyBuild, zonesBuilt } from "./build-zones.ts";
+import { collectGarbage } from "./collect-garbage.ts";
 import { isCountryCode } from "./country-codes.ts";
 import { multiPolygonBBox, vertexCount } from "./geometry.ts";
 import { GeometryTexts, geometryTextThreads } from "./geometry-texts.ts";
@@ -46,7 +45,7 @@ import {
 import { RulesStore } from "./rules.ts";
 import { SpillDir, SpilledGeometries, SpilledTexts } from "./spill.ts";
 import { type CosmogonyStats, computeStats } from "./stats.ts";
-import type { DraftZone } from "./types.ts";
+import { type DraftZone, hasBoundary } from "./types.ts";
 import { writeZones } from "./write-zones.ts";
 
 const log = childLogger("extract");
@@ -91,7 +90,15 @@ export interface ExtractSummary {
   /** How much of the PBF the passes inflated (whole, or up to the first group), summed over the passes. */
   blobs: ReadBlobs;
   /** The memory budget (bytes) and what went to disk to keep to it. */
-  memory: { budget: number; spilledGeometryBytes: number; spilledLabelBytes: number };
+  memory: {
+    budget: number;
+    spilledGeometryBytes: number;
+    spilledLabelBytes: number;
+    /** The zones' rings went to disk at the load (not only before the write). */
+    ringsSpilledAtLoad: boolean;
+    /** Groups of candidate components the inclusion tests ran in, their rings read back (1: all at once). */
+    inclusionGroups: number;
+  };
 }
 
 type PostalBoundaries = ReturnType<typeof buildPostalBoundaries>;
@@ -134,7 +141,7 @@ async function extractWithin(
   const scratch = await openScratch(opts);
   let placed: PlacedZones;
   try {
-    placed = await placeZones(scratch, pbf, settings, clock);
+    placed = await placeZones(scratch, pbf, settings, clock, spillDir);
   } catch (err) {
     await scratch.close();
     throw err;
@@ -162,6 +169,7 @@ async function extractWithin(
     bytes = await writeOutput(typed, opts, stats, texts, spilled?.geometries);
   } finally {
     await texts?.close();
+    placed.rings?.close();
     spilled?.geometries.close();
     spilled?.labels.close();
     await dropping;
@@ -177,6 +185,8 @@ async function extractWithin(
       budget: settings.memoryBudget,
       spilledGeometryBytes: spilled?.geometries.bytes ?? 0,
       spilledLabelBytes: spilled?.labels.bytes ?? 0,
+      ringsSpilledAtLoad: placed.rings !== undefined,
+      inclusionGroups: placed.inclusionGroups,
     },
   });
 }
@@ -187,6 +197,9 @@ interface PlacedZones {
   zones: DraftZone[];
   typing: TypingResult;
   placesWithoutCell: number;
+  inclusionGroups: number;
+  /** Where the zones' rings went once loaded into PostGIS, when the budget could not hold them (buildAndLoad). */
+  rings: SpilledGeometries | undefined;
 }
 
 /** The steps done in the scratch schema: the zones' geometry, codes, inclusions, types and cells. */
@@ -195,22 +208,45 @@ async function placeZones(
   pbf: Handoff<OsmInput>,
   settings: Settings,
   clock: StepClock,
+  spillDir: SpillDir,
 ): Promise<PlacedZones> {
-  const { built, postal } = await clock.step("build zones, load them into PostGIS", () =>
-    buildAndLoad(scratch, pbf, settings),
+  const { built, postal, rings } = await clock.step("build zones, load them into PostGIS", () =>
+    buildAndLoad(scratch, pbf, settings, spillDir),
   );
+  try {
+    return await placeBuilt(scratch, built, postal, rings, settings, clock);
+  } catch (err) {
+    rings?.close();
+    throw err;
+  }
+}
+
+async function placeBuilt(
+  scratch: Scratch,
+  built: BuiltZones,
+  postal: Handoff<PostalBoundaries>,
+  rings: SpilledGeometries | undefined,
+  settings: Settings,
+  clock: StepClock,
+): Promise<PlacedZones> {
   refuseWithoutCountry(built.zones, settings);
   log.info(
     { zones: built.zones.length, dropped: built.report.droppedRelations },
     "zones built, computing inclusions in PostGIS",
   );
   await clock.step("postal codes", () => assignPostalCodes(scratch, built.zones, postal));
+  const readBack = rings && {
+    rings,
+    groupVertices: Math.floor(settings.memoryBudget / READ_BACK_SHARE / 16),
+    groups: 1,
+  };
   const inclusions = await clock.step("inclusions", () =>
-    findInclusions(scratch.ws, scratch.db, scratch.parallel, settings.covers),
+    findInclusions(scratch.ws, scratch.db, scratch.parallel, settings.covers, readBack),
   );
+  const inclusionGroups = readBack?.groups ?? 1;
   await clock.step("centroids", () => assignCentroids(scratch, built.zones));
   const typing = await clock.step("types and hierarchy", () => typeAndLink(built.zones, inclusions, settings));
-  if (!settings.voronoi) return { built, zones: built.zones, typing, placesWithoutCell: 0 };
+  if (!settings.voronoi) return { built, zones: built.zones, typing, placesWithoutCell: 0, inclusionGroups, rings };
 
   await setTypes(scratch.ws, built.zones);
   const cellParents = voronoiParents(built.zones, inclusions, built.capitals);
@@ -219,7 +255,7 @@ async function placeZones(
   await clock.step("cell parents", () => reparentCells(built.zones, inclusions, cellParents));
   // Capitals are zones only when they add an area no existing city covers.
   const zones = built.zones.filter((z) => !built.capitals.has(z.id) || cells.has(z.id));
-  return { built, zones, typing, placesWithoutCell: built.zones.length - zones.length };
+  return { built, zones, typing, placesWithoutCell: built.zones.length - zones.length, inclusionGroups, rings };
 }
 
 // ---- the steps ----
@@ -295,12 +331,60 @@ async function buildAndLoad(
   scratch: Scratch,
   pbf: Handoff<OsmInput>,
   settings: Settings,
-): Promise<{ built: BuiltZones; postal: Handoff<PostalBoundaries> }> {
+  spillDir: SpillDir,
+): Promise<{ built: BuiltZones; postal: Handoff<PostalBoundaries>; rings: SpilledGeometries | undefined }> {
   const osm = pbf.take();
   const postal = new Handoff(buildPostalBoundaries(osm));
   const built = emptyBuild(osm);
-  await loadZones(scratch.ws, scratch.db, zonesBuilt(osm, { capitals: settings.voronoi }, built), scratch.parallel);
-  return { built, postal };
+  const rings = ringsBeyondBudget(osm, settings.memoryBudget, spillDir);
+  const zones = zonesBuilt(osm, { capitals: settings.voronoi, slabLength: rings && SPILLED_SLAB_LENGTH }, built);
+  try {
+    await loadZones(scratch.ws, scratch.db, rings ? spilledOnceLoaded(zones, rings) : zones, scratch.parallel);
+  } catch (err) {
+    rings?.close();
+    throw err;
+  }
+  // the spilled zones' slabs and the read's tables (node coordinates, way nodes) are garbage now: let them go
+  if (rings) collectGarbage();
+  return { built, postal, rings };
+}
+
+/**
+ * Bytes of rings a way node makes, about: 3 positions of 16 bytes (a way is in the rings of the zones on both
+ * sides and of every nesting level; measured on the Luxembourg grids: 44 bytes).
+ */
+const RING_BYTES_PER_WAY_NODE = 48;
+/** Numbers per ring slab when the rings go to disk zone by zone (8 MB: the spilled zones' slabs are let go). */
+const SPILLED_SLAB_LENGTH = 1 << 20;
+/** The rings read back for the inclusion tests of a group of components take at most this fraction of the budget. */
+const READ_BACK_SHARE = 8;
+
+/**
+ * A spill file for the zones' rings when the read's size says they would take the process beyond its budget
+ * (then each zone's rings go to disk as soon as PostGIS has its row: spilledOnceLoaded); else undefined.
+ */
+function ringsBeyondBudget(osm: OsmInput, budget: number, spillDir: SpillDir): SpilledGeometries | undefined {
+  const rss = process.memoryUsage().rss;
+  const rings = RING_BYTES_PER_WAY_NODE * osm.ways.node.length;
+  if (rss + rings <= budget) return undefined;
+  log.info(
+    { budget: formatBytes(budget), rss: formatBytes(rss), rings: formatBytes(rings) },
+    "memory budget: each zone's rings go to a temporary file once loaded into PostGIS, read back for the inclusion tests and the write",
+  );
+  return new SpilledGeometries(spillDir.file("rings.f64"));
+}
+
+/** The zones as the COPY takes them, each one's rings moved to `rings` once its row is made. */
+function* spilledOnceLoaded(zones: Iterable<DraftZone>, rings: SpilledGeometries): Generator<DraftZone> {
+  for (const z of zones) {
+    yield z;
+    // resumed when the COPY asks for the next zone: this one's row is made
+    if (z.geometry) {
+      rings.spill(z.id, z.geometry);
+      z.geometry = null;
+      z.ringsSpilled = true;
+    }
+  }
 }
 
 /** Upstream's error: no --country-code and no zone that gives one. */
@@ -322,7 +406,7 @@ async function assignPostalCodes(
   zones: DraftZone[],
   postal: Handoff<PostalBoundaries>,
 ): Promise<void> {
-  const withoutZip = zones.filter((z) => z.geometry && z.zipCodes.length === 0).map((z) => z.id);
+  const withoutZip = zones.filter((z) => hasBoundary(z) && z.zipCodes.length === 0).map((z) => z.id);
   const { boundaries, dropped } = postal.take();
   const zips = await postalCodes(scratch.ws, scratch.db, boundaries, withoutZip, scratch.parallel);
   for (const [id, codes] of zips) zones[id].zipCodes = codes;
@@ -371,7 +455,8 @@ interface Spilled {
  * vertex, plus the text workers' window) and chain labels. When they would take the process beyond its budget,
  * every written zone's rings go to a temporary file, read back one zone at a time by the write (the others are
  * let go), and so do the international labels, each zone's as soon as it is made. Returns what was spilled, or
- * undefined when memory holds it all.
+ * undefined when memory holds it all. When the rings went to disk at the load already (placed.rings), the
+ * geometries made since (the Voronoi cells) join them there, and the labels are spilled too.
  */
 function spillBeyondBudget(
   placed: PlacedZones,
@@ -380,11 +465,12 @@ function spillBeyondBudget(
   budget: number,
   spillDir: SpillDir,
 ): Spilled | undefined {
-  const vertices = typed.reduce((n, z) => n + vertexCount(z.geometry), 0);
+  const spilledVertices = (z: DraftZone) => placed.rings?.vertexCount(z.id) ?? 0;
+  const vertices = typed.reduce((n, z) => n + vertexCount(z.geometry) + spilledVertices(z), 0);
   const window = geometryTextThreads(vertices, threads ?? availableParallelism()) > 0 ? TEXT_WINDOW_BYTES : 0;
   const rss = process.memoryUsage().rss;
-  if (rss + window + placed.zones.length * LABEL_BYTES_PER_ZONE <= budget) return undefined;
-  const geometries = new SpilledGeometries(spillDir.file("geometries.f64"));
+  if (!placed.rings && rss + window + placed.zones.length * LABEL_BYTES_PER_ZONE <= budget) return undefined;
+  const geometries = placed.rings ?? new SpilledGeometries(spillDir.file("geometries.f64"));
   const labels = new SpilledTexts(spillDir.file("international-labels.json"));
   try {
     for (const z of typed) if (z.geometry) geometries.spill(z.id, z.geometry);
@@ -421,20 +507,10 @@ function spilledGeometryTexts(
   const { geometries } = spilled;
   const source = {
     length: typed.length,
-    at: (i: number) => (geometries.hasNext(typed[i].id) ? geometries.next(typed[i].id) : null),
+    at: (i: number) => (geometries.has(typed[i].id) ? geometries.read(typed[i].id, { forget: true }) : null),
   };
   const ahead = Math.max(1 << 18, Math.min(12e6, Math.floor(budget / 8 / TEXT_BYTES_PER_VERTEX)));
   return new GeometryTexts(source, textThreads, undefined, ahead);
-}
-
-/**
- * A full garbage collection, now. Why: the rings' slabs are garbage once spilled, but V8 frees external memory only
- * when a major collection runs, and the labels and the write allocate too little to start one: without it the
- * slabs would stay resident, beside their spilled copy, to the end.
- */
-function collectGarbage(): void {
-  setFlagsFromString("--expose-gc");
-  (runInNewContext("gc") as () => void)();
 }
 
 /** The geometries are final: their JSON text is made on worker threads from now on (when big enough to gain). */
@@ -463,7 +539,9 @@ async function writeOutput(
   spilled: SpilledGeometries | undefined,
 ): Promise<number> {
   const meta = metaObject({ osm_filename: basename(opts.input), stats });
-  const geometryOf = spilled ? (z: DraftZone) => (spilled.hasNext(z.id) ? spilled.next(z.id) : null) : undefined;
+  const geometryOf = spilled
+    ? (z: DraftZone) => (spilled.has(z.id) ? spilled.read(z.id, { forget: true }) : null)
+    : undefined;
   const { bytes } = await writeZones(typed, opts.output, meta, texts, geometryOf);
   await writeMetaSidecar(opts.output, meta);
   return bytes;

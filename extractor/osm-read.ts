@@ -36,6 +36,8 @@ export interface ReadBlobs {
   inFile: number;
   decoded: number;
   peeked: number;
+  /** Passed over unread: no wanted kind, or (sorted file) no wanted id and no place key in the blob. */
+  skipped: number;
 }
 
 export interface CenterNode {
@@ -79,7 +81,7 @@ async function runPass(
       },
     });
     bar.stop(
-      `${label}: ${result.relations.length} relations, ${result.wayTable?.ids.length ?? result.ways.length} ways, ${pass.nodes?.coordsAt ? `${pass.nodes.coordsAt.lon.length} nodes wanted by id` : `${result.coords.size} node positions`}, ${(last / 1e6).toFixed(1)} MB read, ${result.blobs.decoded} of ${result.blobs.total} blobs inflated (${result.blobs.peeked} peeked)`,
+      `${label}: ${result.relations.length} relations, ${result.wayTable?.ids.length ?? result.ways.length} ways, ${pass.nodes?.coordsAt ? `${pass.nodes.coordsAt.lon.length} nodes wanted by id` : `${result.coords.size} node positions`}, ${(last / 1e6).toFixed(1)} MB read, ${result.blobs.decoded} of ${result.blobs.total} blobs inflated (${result.blobs.peeked} peeked, ${result.blobs.skipped} skipped unread)`,
     );
     return result;
   } catch (err) {
@@ -119,6 +121,11 @@ async function readWays(file: string, wayIds: number[], centerIds: number[], opt
   return { rows, start, keys, wanted, centerKeys, mixedBlocks: p2.mixedBlocks, blobs: p2.blobs };
 }
 
+/** The keys the predicates test, each once. */
+function predicateKeys(predicates: TagPredicate[]): string[] {
+  return [...new Set(predicates.flatMap((p) => p.map((c) => c.key)))];
+}
+
 /** Whether tags satisfy any predicate (what the decoder's tag filter tests, on a decoded node). */
 function matchesAny(tags: Tags, predicates: TagPredicate[]): boolean {
   return predicates.some((p) =>
@@ -145,7 +152,8 @@ async function readPasses(file: string, opts: PassOptions): Promise<OsmInput | n
   const p1 = await runPass(
     "pass 1/3 admin and postal-code relations",
     file,
-    { ...opts.pass, relations: [...ADMIN_RELATIONS, ...POSTAL_CODE_RELATIONS] },
+    // the place nodes' keys: pass 3 then passes over node blobs without them and without boundary nodes
+    { ...opts.pass, relations: [...ADMIN_RELATIONS, ...POSTAL_CODE_RELATIONS], peekKeys: predicateKeys(PLACE_NODES) },
     opts,
   );
   const relations = p1.relations.filter((r) => matchesAny(r.tags, ADMIN_RELATIONS));
@@ -198,6 +206,7 @@ async function readPasses(file: string, opts: PassOptions): Promise<OsmInput | n
     inFile: p1.blobs.total,
     decoded: passes.reduce((n, b) => n + b.decoded, 0),
     peeked: passes.reduce((n, b) => n + b.peeked, 0),
+    skipped: passes.reduce((n, b) => n + b.skipped, 0),
   };
   return { relations, postalRelations, placeNodes, ways, centerNodes, blobs };
 }

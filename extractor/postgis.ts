@@ -21,12 +21,14 @@ import {
 import type { FlatMultiPolygon } from "../core/geometry/flat.ts";
 import { childLogger } from "../core/log.ts";
 import { sqlFiles } from "../core/sql.ts";
+import { RingStore } from "./boundary.ts";
 import type { PostalBoundary } from "./build-zones.ts";
 import { candidatePairs, type ZoneBox } from "./candidates.ts";
 import { CoversPool, type ZoneShape } from "./covers-tester.ts";
 import { fromGeoJsonCoords, multiPolygonBBox } from "./geometry.ts";
 import { type Candidate, type CoversTester, groupByContainer, resolveInclusions } from "./inclusion-plan.ts";
-import type { DraftZone, MultiPolygonCoords, Position, ZoneType } from "./types.ts";
+import type { SpilledGeometries } from "./spill.ts";
+import { type DraftZone, hasBoundary, type MultiPolygonCoords, type Position, type ZoneType } from "./types.ts";
 
 const log = childLogger("extract");
 const sql = sqlFiles(import.meta.url);
@@ -218,18 +220,28 @@ export type CoversEngine = "exact" | "geos";
  *     orientation predicates, and much faster than GEOS 3.11's relate on the boundaries zones share with
  *     their containers); checked against GEOS on the fixtures and the benchmark grid (no difference);
  *   - "geos": ST_Covers in PostGIS, as upstream cosmogony (GEOS covers), split over `parallel` connections.
+ * `spilled`: where the zones whose rings left memory after the load (DraftZone.ringsSpilled) have them; the exact
+ * tests then run group of candidate components by group (`inComponents`), each group's rings read back for it
+ * (`spilled.groups` is set to the number of groups).
  */
 export async function findInclusions(
   ws: Workspace,
   db: Database,
   parallel = 1,
   engine: CoversEngine = "exact",
+  spilled?: { rings: SpilledGeometries; groupVertices: number; groups?: number },
 ): Promise<Map<number, number[]>> {
   const t0 = Date.now();
   const repaired = new Map<number, FlatMultiPolygon | null>();
+  /** Rings of spilled zones read back for the group of components under test. */
+  const readBack = new Map<number, FlatMultiPolygon>();
   const shape = (id: number): ZoneShape => {
     const z = ws.zones.get(id);
-    const area = repaired.has(id) ? (repaired.get(id) ?? null) : (z?.geometry ?? null);
+    let area = repaired.has(id) ? (repaired.get(id) ?? null) : (z?.geometry ?? null);
+    if (area === null && z?.ringsSpilled && !repaired.has(id)) {
+      area = readBack.get(id) ?? null;
+      if (area === null) throw new Error(`inclusions: zone ${id}'s rings were not read back for its test`);
+    }
     return { area, point: z?.center ?? null };
   };
   // started first: the workers load their code while the candidates are found
@@ -244,7 +256,7 @@ export async function findInclusions(
       // a zone's bbox is its boundary's as read (zones.ts); a repaired boundary's is computed again
       const repair = repaired.get(id);
       const bbox = repair !== undefined ? (repair ? multiPolygonBBox(repair) : null) : z.bbox;
-      boxes.push({ id, bbox, point: z.geometry ? null : z.center });
+      boxes.push({ id, bbox, point: hasBoundary(z) ? null : z.center });
     }
     rows = candidatePairs(boxes);
   } catch (err) {
@@ -255,13 +267,22 @@ export async function findInclusions(
   const tCandidates = Date.now();
   let tests = 0;
   let batches = 0;
+  let groups = 1;
   let out: Map<number, number[]>;
-  try {
-    out = await resolveInclusions(rows, area, (pairs) => {
+  const search = (candidates: Candidate[]) =>
+    resolveInclusions(candidates, area, (pairs) => {
       tests += pairs.length;
       batches++;
       return tester.test(pairs);
     });
+  try {
+    if (spilled && engine === "exact") {
+      const forget = "forgetContainers" in tester ? () => tester.forgetContainers() : async () => {};
+      const r = await inComponents(rows, spilled.rings, spilled.groupVertices, readBack, search, forget);
+      out = r.inclusions;
+      groups = r.groups;
+      spilled.groups = r.groups;
+    } else out = await search(rows);
   } finally {
     await tester.close();
   }
@@ -272,12 +293,102 @@ export async function findInclusions(
       repaired: repaired.size,
       tests,
       batches,
+      groups,
       candidatesSeconds: (tCandidates - t0) / 1000,
       testsSeconds: (Date.now() - tCandidates) / 1000,
     },
     "inclusions: covers tests run",
   );
   return out;
+}
+
+/**
+ * The inclusion search run over the candidate pairs' connected components (a zone and its candidate containers
+ * are always in one: a country with its subdivisions), components gathered into groups of at most `groupVertices`
+ * spilled positions (a larger component is a group of its own), each group's spilled rings read back into
+ * `readBack` (one shared buffer, which the covers workers read in place) for its search, then let go: the rings
+ * in `readBack` are valid during their group's search only (the map is emptied after it, and `groupDone` must make
+ * every thread drop what it kept of them, CoversPool.forgetContainers). The same
+ * answer as one search over every pair: a zone's tests and implications only involve its own component; the map
+ * is rebuilt in the order one search gives (zones by their first candidate pair).
+ */
+export async function inComponents(
+  rows: Candidate[],
+  rings: SpilledGeometries,
+  groupVertices: number,
+  readBack: Map<number, FlatMultiPolygon>,
+  search: (rows: Candidate[]) => Promise<Map<number, number[]>>,
+  groupDone: () => Promise<void>,
+): Promise<{ inclusions: Map<number, number[]>; groups: number }> {
+  let ids = 0;
+  for (const r of rows) ids = Math.max(ids, r.container + 1, r.zone + 1);
+  const up = Int32Array.from({ length: ids }, (_, i) => i);
+  const root = (x: number): number => {
+    let r = x;
+    while (up[r] !== r) {
+      up[r] = up[up[r]];
+      r = up[r];
+    }
+    return r;
+  };
+  for (const r of rows) {
+    const a = root(r.container);
+    const b = root(r.zone);
+    if (a !== b) up[Math.max(a, b)] = Math.min(a, b);
+  }
+  const components = new Map<number, Candidate[]>();
+  for (const r of rows) {
+    const k = root(r.zone);
+    const list = components.get(k);
+    if (list) list.push(r);
+    else components.set(k, [r]);
+  }
+
+  const found = new Map<number, number[]>();
+  let group: Candidate[] = [];
+  let members = new Set<number>();
+  let vertices = 0;
+  let groups = 0;
+  const searchGroup = async () => {
+    if (group.length === 0) return;
+    const store = new RingStore(2 * vertices);
+    const into = (numbers: number) => {
+      store.reserve(numbers);
+      return store.take(numbers);
+    };
+    for (const id of members) if (rings.has(id)) readBack.set(id, rings.read(id, { into }));
+    try {
+      for (const [zone, containers] of await search(group)) found.set(zone, containers);
+    } finally {
+      readBack.clear();
+    }
+    await groupDone();
+    groups++;
+    group = [];
+    members = new Set();
+    vertices = 0;
+  };
+  for (const pairs of components.values()) {
+    const ids = new Set<number>();
+    for (const r of pairs) {
+      ids.add(r.container);
+      ids.add(r.zone);
+    }
+    let v = 0;
+    for (const id of ids) v += rings.vertexCount(id);
+    if (vertices > 0 && vertices + v > groupVertices) await searchGroup();
+    for (const r of pairs) group.push(r);
+    for (const id of ids) members.add(id);
+    vertices += v;
+  }
+  await searchGroup();
+
+  const inclusions = new Map<number, number[]>();
+  for (const r of rows) {
+    const containers = found.get(r.zone);
+    if (containers && !inclusions.has(r.zone)) inclusions.set(r.zone, containers);
+  }
+  return { inclusions, groups };
 }
 
 /**

@@ -73,21 +73,26 @@ export class SpillDir {
   }
 }
 
+/** Where a spilled zone's rings are in the file, and their lengths (in numbers), polygon by polygon. */
+interface SpilledShape {
+  offset: number;
+  numbers: number;
+  rings: number[][];
+}
+
 /**
- * Zones' rings moved out of memory into one file, in the order they are spilled, and read back in that order, one
- * zone at a time. The numbers go to disk as they are (float64), so what comes back is bit for bit what went out.
- * Memory keeps each zone's shape only (its rings' lengths).
+ * Zones' rings moved out of memory into one file, appended as zones are spilled and read back by zone id, in
+ * any order (in practice the build's order, ids ascending: the file is read mostly front to back). The numbers
+ * go to disk as they are (float64), so what comes back is bit for bit what went out. Memory keeps each zone's
+ * shape only (its rings' lengths and offset).
  */
 export class SpilledGeometries {
   private readonly fd: number;
-  /** Per spilled zone, in spill order: its rings' lengths (in numbers), polygon by polygon. */
-  private readonly shapes: number[][][] = [];
-  private readonly ids: number[] = [];
-  private written = 0;
-  private readAt = 0;
-  private readIndex = 0;
+  private readonly shapes = new Map<number, SpilledShape>();
   /** Bytes of float64 numbers spilled. */
   bytes = 0;
+  /** Positions spilled. */
+  vertices = 0;
 
   constructor(private readonly path: string) {
     this.fd = openSync(path, "w+");
@@ -95,46 +100,52 @@ export class SpilledGeometries {
 
   /** Appends the zone's rings; from then on they are the file's, the caller lets go of its own. */
   spill(id: number, geometry: FlatMultiPolygon): void {
-    if (this.readIndex > 0) throw new Error("SpilledGeometries: spill after the reading began");
-    const shape: number[][] = [];
+    if (this.shapes.has(id)) throw new Error(`SpilledGeometries: zone ${id} spilled twice`);
+    const shape: SpilledShape = { offset: this.bytes, numbers: 0, rings: [] };
     for (const polygon of geometry) {
       const lengths: number[] = [];
       for (const ring of polygon) {
         const view = new Uint8Array(ring.buffer, ring.byteOffset, ring.byteLength);
         let done = 0;
-        while (done < view.length) done += writeSync(this.fd, view, done, view.length - done, this.written + done);
-        this.written += view.length;
+        while (done < view.length) done += writeSync(this.fd, view, done, view.length - done, this.bytes + done);
+        this.bytes += view.length;
+        shape.numbers += ring.length;
         lengths.push(ring.length);
       }
-      shape.push(lengths);
+      shape.rings.push(lengths);
     }
-    this.shapes.push(shape);
-    this.ids.push(id);
-    this.bytes = this.written;
+    this.vertices += shape.numbers / 2;
+    this.shapes.set(id, shape);
   }
 
-  /** The next spilled zone's rings (zones come back in the order they were spilled); `id` checks that order. */
-  next(id: number): FlatMultiPolygon {
-    const i = this.readIndex;
-    if (this.ids[i] !== id)
-      throw new Error(`SpilledGeometries: zone ${id} read out of order (expected ${this.ids[i]})`);
-    const shape = this.shapes[i];
-    let numbers = 0;
-    for (const p of shape) for (const n of p) numbers += n;
-    // One buffer a zone, its rings views of it: one read, one allocation.
-    const all = new Float64Array(numbers);
-    const view = new Uint8Array(all.buffer);
+  has(id: number): boolean {
+    return this.shapes.has(id);
+  }
+
+  /** Positions of zone `id`'s rings (0 when not spilled). */
+  vertexCount(id: number): number {
+    return (this.shapes.get(id)?.numbers ?? 0) / 2;
+  }
+
+  /**
+   * Zone `id`'s rings read back: one read into one buffer — `into(numbers)` when given (e.g. a RingStore's
+   * shared memory for the covers workers), else a new one —, its rings views of it. `forget`: the zone is read
+   * for the last time (the write), its shape is let go.
+   */
+  read(id: number, opts: { into?: (numbers: number) => Float64Array; forget?: boolean } = {}): FlatMultiPolygon {
+    const shape = this.shapes.get(id);
+    if (!shape) throw new Error(`SpilledGeometries: zone ${id} was not spilled (or was read for the last time)`);
+    const all = opts.into ? opts.into(shape.numbers) : new Float64Array(shape.numbers);
+    const view = new Uint8Array(all.buffer, all.byteOffset, shape.numbers * 8);
     let done = 0;
     while (done < view.length) {
-      const n = readSync(this.fd, view, done, view.length - done, this.readAt + done);
+      const n = readSync(this.fd, view, done, view.length - done, shape.offset + done);
       if (n === 0) throw new Error(`SpilledGeometries: ${this.path} ends early`);
       done += n;
     }
-    this.readAt += view.length;
-    this.readIndex++;
-    this.shapes[i] = [];
+    if (opts.forget) this.shapes.delete(id);
     let at = 0;
-    return shape.map((p) =>
+    return shape.rings.map((p) =>
       p.map((n) => {
         const ring = all.subarray(at, at + n);
         at += n;
@@ -143,14 +154,13 @@ export class SpilledGeometries {
     );
   }
 
-  /** Whether `id` is the next zone spilled (a zone without geometry was not). */
-  hasNext(id: number): boolean {
-    return this.ids[this.readIndex] === id;
-  }
-
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     closeSync(this.fd);
   }
+
+  private closed = false;
 }
 
 /**

@@ -32,6 +32,11 @@ export interface DraftZone {
   zipCodes: string[];
   center: Position | null;
   geometry: FlatMultiPolygon | null;
+  /**
+   * The zone's rings went to the extract's spill file once loaded into PostGIS (memory budget): `geometry` is null
+   * meanwhile, though the zone has a boundary (hasBoundary).
+   */
+  ringsSpilled?: boolean;
   bbox: BBox | null;
   tags: Tags;
   centerTags: Tags;
@@ -43,6 +48,11 @@ export interface DraftZone {
 
 export function osmIdOf(z: Pick<DraftZone, "osmType" | "osmNumericId">): string {
   return `${z.osmType}:${z.osmNumericId}`;
+}
+
+/** Whether the zone has a boundary, in memory or spilled. */
+export function hasBoundary(z: Pick<DraftZone, "geometry" | "ringsSpilled">): boolean {
+  return z.geometry !== null || z.ringsSpilled === true;
 }
 
 /** A zone is administrative when typed and not `non_administrative` (only those may be parents). */

@@ -132,11 +132,16 @@ const ok = (name: string) => {
   return r?.ok ? r : null;
 };
 /** The share of the realistic file's blobs the extract inflated whole (summed over its passes), from its summary. */
-function realBlobs(): { inFile: number; decoded: number; peeked: number } | null {
+interface Blobs {
+  inFile: number;
+  decoded: number;
+  peeked: number;
+  skipped?: number;
+}
+function realBlobs(): Blobs | null {
   const file = join(out, "extract-real.summary.json");
   if (!existsSync(file)) return null;
-  return (JSON.parse(readFileSync(file, "utf8")) as { blobs: { inFile: number; decoded: number; peeked: number } })
-    .blobs;
+  return (JSON.parse(readFileSync(file, "utf8")) as { blobs: Blobs }).blobs;
 }
 const withBudget = ok("extract-budget");
 const withoutBudget = ok("extract-jsonl");
@@ -192,14 +197,38 @@ const identical = existsSync(join(out, "budget-identical"))
 console.log(`  output with --memory-budget ${budget} vs without: ${identical}`);
 if (blobs)
   console.log(
-    `  realistic file: the extract inflated ${blobs.decoded} blobs whole over its 3 passes for the file's ${blobs.inFile} (${fmt((100 * blobs.decoded) / blobs.inFile, 1)} %), and ${blobs.peeked} up to their first group`,
+    `  realistic file: the extract inflated ${blobs.decoded} blobs whole over its 3 passes for the file's ${blobs.inFile} (${fmt((100 * blobs.decoded) / blobs.inFile, 1)} %), ${blobs.peeked} up to their first group, and passed over ${blobs.skipped ?? "?"} unread (of ${3 * blobs.inFile} blob visits)`,
   );
+// peak RSS under the budget along the grid sizes (CURVE_GRIDS): flat when the extract keeps to the budget
+const curve = (process.env.CURVE_GRIDS ?? "").split(/\s+/).filter(Boolean).map(Number);
+const curveRows = curve.map((grid) => ({ grid, run: ok(`extract-budget-curve-${grid}`) }));
+if (curveRows.length > 0) {
+  console.log(`  peak RSS under --memory-budget ${budget}, by grid (copies of Luxembourg's boundaries):`);
+  for (const { grid, run } of curveRows)
+    console.log(
+      `    GRID ${String(grid).padStart(2)} (${String(grid * grid).padStart(3)} copies): ${run ? `${fmt(run.rssMb, 0).padStart(6)} MB peak RSS, ${fmt(run.wall, 1).padStart(6)} s` : "not measured"}`,
+    );
+}
 
 const files = readdirSync(out).filter((f) => f.endsWith(".time")).length;
 writeFileSync(
   join(out, "summary.json"),
   JSON.stringify(
-    { big, mid, geojsonMb, boundaryPbfMb, main, peers, files, budget: { targetRows, identical }, realBlobs: blobs },
+    {
+      big,
+      mid,
+      geojsonMb,
+      boundaryPbfMb,
+      main,
+      peers,
+      files,
+      budget: {
+        targetRows,
+        identical,
+        curve: curveRows.map(({ grid, run }) => ({ grid, rssMb: run?.rssMb, wall: run?.wall })),
+      },
+      realBlobs: blobs,
+    },
     null,
     2,
   ),

@@ -23,6 +23,8 @@ BUDGET=${BUDGET:-1GiB}
 SMALL_GRID=${SMALL_GRID:-4}
 LARGE_GRID=${LARGE_GRID:-24}
 REAL_GRID=${REAL_GRID:-4}
+# the issue's curve: peak RSS under the budget at each of these grid sizes (GRID 24: ~190 M vertices)
+CURVE_GRIDS=${CURVE_GRIDS:-1 4 8 12 24}
 FILLER=${FILLER:-20}
 REAL=bench/out/lux-grid$REAL_GRID-filler$FILLER.osm.pbf
 SRC=data/osm/luxembourg_filtered.osm.pbf
@@ -41,7 +43,8 @@ command -v osmium >/dev/null || { echo "osmium not found: run make init" >&2; ex
 
 # Inputs are regenerated only when missing or older than the generator.
 for spec in "$BIG:$GRID:0" "$MID:$PEER_GRID:0" "bench/out/lux-grid$SMALL_GRID.osm.pbf:$SMALL_GRID:0" \
-  "bench/out/lux-grid$LARGE_GRID.osm.pbf:$LARGE_GRID:0" "$REAL:$REAL_GRID:$FILLER"; do
+  "bench/out/lux-grid$LARGE_GRID.osm.pbf:$LARGE_GRID:0" "$REAL:$REAL_GRID:$FILLER" \
+  $(for g in $CURVE_GRIDS; do echo "bench/out/lux-grid$g.osm.pbf:$g:0"; done); do
   IFS=: read -r file grid filler <<<"$spec"
   if [ ! -s "$file" ] || [ "$file" -ot bench/extract/make-big.ts ] || [ "$file" -ot bench/extract/filler.ts ]; then
     echo "generating $file ($grid×$grid copies, filler ×$filler)…"
@@ -83,6 +86,11 @@ for size in small:$SMALL_GRID large:$LARGE_GRID; do
     -o "bench/out/budget-${size%%:*}.jsonl" --country-code lu --memory-budget "$BUDGET"
   rm -f "bench/out/budget-${size%%:*}.jsonl" "bench/out/budget-${size%%:*}.jsonl.meta.json"
 done
+for g in $CURVE_GRIDS; do
+  measure "extract-budget-curve-$g" node bin/cosmo.js extract -i "bench/out/lux-grid$g.osm.pbf" \
+    -o "bench/out/budget-curve.jsonl" --country-code lu --memory-budget "$BUDGET"
+  rm -f bench/out/budget-curve.jsonl bench/out/budget-curve.jsonl.meta.json
+done
 # a realistic file (boundaries a small part of it): the extract against osmium cat of the same file
 measure osmium-cat-real osmium cat "$REAL" -f opl -o /dev/null --overwrite
 measure extract-real node bin/cosmo.js extract -i "$REAL" -o bench/out/real.jsonl --country-code lu \
@@ -110,5 +118,5 @@ done
 echo "protobuf reader micro-benchmark"
 "${TSX[@]}" bench/extract/proto-microbench.ts "$MID" 3 | tee "$OUT/microbench.out"
 
-BUDGET="$BUDGET" SMALL_GRID="$SMALL_GRID" LARGE_GRID="$LARGE_GRID" REAL="$REAL" \
+BUDGET="$BUDGET" CURVE_GRIDS="$CURVE_GRIDS" SMALL_GRID="$SMALL_GRID" LARGE_GRID="$LARGE_GRID" REAL="$REAL" \
   "${TSX[@]}" bench/extract/report.ts "$OUT" "$BIG" "$MID"

@@ -70,64 +70,117 @@ const GROUP_KINDS: Record<number, number> = {
   [GroupField.Relations]: KIND_RELATION,
 };
 const NEED_MORE = null;
-/** Way's id field key: (1 << 3) | varint. */
-const WAY_ID_KEY = 1 << 3;
+/** Way's and Node's id field key: (1 << 3) | varint. */
+const ELEMENT_ID_KEY = 1 << 3;
+/** DenseNodes' packed ids field key: (1 << 3) | length-delimited. */
+const DENSE_IDS_KEY = (1 << 3) | 2;
+/** StringTable's string field key: (1 << 3) | length-delimited. */
+const STRING_KEY = (1 << 3) | 2;
 
-/** What the beginning of a blob tells: its first group's kind, and the first way's id when that group is ways. */
+/**
+ * What the beginning of a blob tells: its first group's kind, the id of that group's first element (ways and
+ * nodes), and which of the keys asked about its string table holds.
+ */
 export interface FirstGroup {
   /** block.ts KIND_*; 0 when it cannot tell. */
   kinds: number;
-  /** NaN unless the first group holds ways. */
-  firstWayId: number;
+  /** Id of the first group's first element when it holds ways or nodes (else NaN). */
+  firstId: number;
+  /**
+   * Bit i set: the block's string table holds `keys[i]` (firstGroup's argument). A block whose table lacks a
+   * key has no element tagged with it. All bits set when it cannot tell.
+   */
+  keysFound: number;
 }
 
-const UNKNOWN: FirstGroup = { kinds: 0, firstWayId: Number.NaN };
+const unknown = (): FirstGroup => ({ kinds: 0, firstId: Number.NaN, keysFound: -1 });
 
 /**
- * The element kind of an OSMData blob's first PrimitiveGroup (block.ts KIND_*), and its first way's id when it
- * holds ways, inflating only the beginning of the blob (the string table and the group's first bytes); kinds 0
- * when it cannot tell (no group, changesets, corrupt data: the caller then decodes the blob in full and reports
- * errors there).
+ * The element kind of an OSMData blob's first PrimitiveGroup (block.ts KIND_*), its first way's or node's id,
+ * and which of `keys` (UTF-8, at most 31) its string table holds, inflating only the beginning of the blob (the
+ * string table and the group's first bytes); kinds 0 when it cannot tell (no group, changesets, corrupt data:
+ * the caller then decodes the blob in full and reports errors there).
  */
-export function firstGroup(blob: Uint8Array): FirstGroup {
+export function firstGroup(blob: Uint8Array, keys: Uint8Array[] = []): FirstGroup {
   try {
     const { data, zlib } = blobData(blob);
-    if (!zlib) return groupAt(data, true) ?? UNKNOWN;
+    if (!zlib) return groupAt(data, true, keys) ?? unknown();
     for (let input = 4096; ; input *= 4) {
       const whole = input >= data.length;
       const prefix = inflateSync(data.subarray(0, input), { finishFlush: constants.Z_SYNC_FLUSH });
-      const group = groupAt(prefix, whole);
+      const group = groupAt(prefix, whole, keys);
       if (group !== NEED_MORE) return group;
-      if (whole) return UNKNOWN;
+      if (whole) return unknown();
     }
   } catch {
-    return UNKNOWN;
+    return unknown();
   }
 }
 
+/** Bit i set when the string table (the reader positioned on its bytes) holds keys[i]. */
+function keysInTable(r: ProtoReader, keys: Uint8Array[]): number {
+  let found = 0;
+  const buf = r.buf;
+  for (let key = r.key(); key !== 0; key = r.key()) {
+    if (key !== STRING_KEY) {
+      r.skip(key);
+      continue;
+    }
+    const start = r.lengthDelimited();
+    const length = r.pos - start;
+    for (let k = 0; k < keys.length; k++) {
+      const want = keys[k];
+      if (want.length !== length || found & (1 << k)) continue;
+      let same = true;
+      for (let j = 0; j < length; j++) {
+        if (buf[start + j] !== want[j]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) found |= 1 << k;
+    }
+  }
+  return found;
+}
+
 /** The first group of (a prefix of) a PrimitiveBlock; NEED_MORE when the prefix ends too soon. */
-function groupAt(block: Uint8Array, complete: boolean): FirstGroup | typeof NEED_MORE {
+function groupAt(block: Uint8Array, complete: boolean, keys: Uint8Array[]): FirstGroup | typeof NEED_MORE {
   const r = new ProtoReader(block);
+  let keysFound = -1;
   try {
     for (let key = r.key(); key !== 0; key = r.key()) {
+      if (key === PrimitiveBlockKey.StringTable) {
+        const start = r.lengthDelimited();
+        keysFound = keysInTable(new ProtoReader(block, start, r.pos), keys);
+        continue;
+      }
       if (key !== PrimitiveBlockKey.PrimitiveGroup) {
-        r.skip(key); // the string table (1) and the scalar fields
+        r.skip(key); // the scalar fields
         continue;
       }
       const len = r.uint32();
       if (len === 0) continue; // an empty group
-      if (r.pos >= block.length) return complete ? UNKNOWN : NEED_MORE;
+      if (r.pos >= block.length) return complete ? unknown() : NEED_MORE;
       const field = r.key() >>> 3;
       const kinds = GROUP_KINDS[field] ?? 0;
-      if (field !== GroupField.Ways) return { kinds, firstWayId: Number.NaN };
-      r.uint32(); // the first Way's length
-      if (r.pos >= block.length) return complete ? UNKNOWN : NEED_MORE;
-      const wayKey = r.key();
-      return { kinds, firstWayId: wayKey === WAY_ID_KEY ? r.int64() : Number.NaN };
+      if (kinds === 0 || kinds === KIND_RELATION) return { kinds, firstId: Number.NaN, keysFound };
+      r.uint32(); // the first Way's, Node's or the DenseNodes' length
+      if (r.pos >= block.length) return complete ? unknown() : NEED_MORE;
+      const elementKey = r.key();
+      let firstId = Number.NaN;
+      if (field === GroupField.Ways && elementKey === ELEMENT_ID_KEY) firstId = r.int64();
+      else if (field === GroupField.Nodes && elementKey === ELEMENT_ID_KEY) firstId = r.sint64();
+      else if (field === GroupField.DenseNodes && elementKey === DENSE_IDS_KEY) {
+        r.uint32(); // the packed ids' length; the first id is not delta-coded
+        firstId = r.sint64();
+      }
+      if (r.pos > block.length) return complete ? unknown() : NEED_MORE;
+      return { kinds, firstId, keysFound };
     }
-    return UNKNOWN;
+    return unknown();
   } catch (e) {
-    if (complete || !(e instanceof ProtoError)) return UNKNOWN;
+    if (complete || !(e instanceof ProtoError)) return unknown();
     return NEED_MORE;
   }
 }

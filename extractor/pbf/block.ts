@@ -19,6 +19,8 @@ export interface BlockFilter {
    * whichever worker decodes it) instead of being sent back; null: every kept node is sent back.
    */
   nodeCoordsAt?: { lon: Int32Array; lat: Int32Array } | null;
+  /** Keys whose presence in a peeked block's string table is reported (Pass.peekKeys). */
+  peekKeys?: string[] | null;
 }
 
 /** Element kinds found in a block (used to skip blocks in later passes over the same file). */

@@ -20,16 +20,16 @@ export type BlobOutcome =
   | { kind: "header"; requiredFeatures: string[]; sorted: boolean }
   /**
    * Not decoded: its first group holds `kinds`, which the pass does not want (see Pass.singleKindBlocks); the
-   * id of its first way when that group holds ways (else NaN).
+   * id of that group's first way or node (else NaN), and which of the pass's peekKeys its string table holds.
    */
-  | { kind: "guessed"; kinds: number; firstWayId: number }
+  | { kind: "guessed"; kinds: number; firstId: number; keysFound: number }
   | { kind: "ignored" };
 
 /** peek: look at the first group first and skip the blob if its kind is not wanted. */
 export function processBlob(type: string, blob: Uint8Array, filter: BlockFilter, peek = false): BlobOutcome {
   if (type === "OSMData" && peek) {
-    const { kinds, firstWayId } = firstGroup(blob);
-    if (kinds !== 0 && (kinds & wantedKinds(filter)) === 0) return { kind: "guessed", kinds, firstWayId };
+    const { kinds, firstId, keysFound } = firstGroup(blob, encodedKeys(filter.peekKeys));
+    if (kinds !== 0 && (kinds & wantedKinds(filter)) === 0) return { kind: "guessed", kinds, firstId, keysFound };
   }
   if (type === "OSMData") return { kind: "data", result: decodeBlock(blobPayload(blob), filter) };
   if (type === "OSMHeader") {
@@ -39,6 +39,15 @@ export function processBlob(type: string, blob: Uint8Array, filter: BlockFilter,
     return { kind: "header", requiredFeatures, sorted: optionalFeatures.includes(SORTED_FEATURE) };
   }
   return { kind: "ignored" }; // unknown blob types are to be skipped (fileformat spec)
+}
+
+const encoder = new TextEncoder();
+let lastKeys: { keys: string[] | null | undefined; bytes: Uint8Array[] } = { keys: null, bytes: [] };
+
+/** The peek keys as UTF-8, encoded once per pass (a worker serves one pass at a time). */
+function encodedKeys(keys: string[] | null | undefined): Uint8Array[] {
+  if (lastKeys.keys !== keys) lastKeys = { keys, bytes: (keys ?? []).map((k) => encoder.encode(k)) };
+  return lastKeys.bytes;
 }
 
 function readFeatures(buf: Uint8Array): { requiredFeatures: string[]; optionalFeatures: string[] } {

@@ -5,6 +5,7 @@ import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import {
   type BlockFilter,
+  KIND_NODE,
   KIND_WAY,
   materializeRelations,
   materializeWays,
@@ -37,6 +38,12 @@ export interface Pass {
    * redo its passes without the option.
    */
   singleKindBlocks?: boolean;
+  /**
+   * Keys (at most 31) whose presence in the string table of every blob peeked by this pass is remembered: a later
+   * pass over a sorted file looking for nodes tagged with them then skips, unread, a node blob that lacks them and
+   * holds none of its wanted ids (see `noWantedNode`). readOsm asks pass 1 for the place nodes' keys.
+   */
+  peekKeys?: string[];
   /** Keep nodes in ids OR matching any predicate ("all": every node). */
   nodes?: {
     ids?: IdSet | All;
@@ -70,6 +77,8 @@ export interface BlobCounts {
   total: number;
   decoded: number;
   peeked: number;
+  /** Neither read nor inflated: holding no wanted kind, or (sorted file) no wanted id and no wanted tag key. */
+  skipped: number;
 }
 
 /** Ways in file order: the node ids of way i are refs[start[i]] … refs[start[i + 1] - 1]. */
@@ -92,11 +101,20 @@ export interface ReadOptions {
  */
 const blobKinds = new Map<string, number[]>();
 /**
- * What else the passes learn of a file: whether it is sorted by type then id (its header says so), and the id of
- * each blob's first way (from the first group's peek). A pass wanting ways only skips a way blob followed by
- * another way blob when no wanted id lies between their first ways: in a sorted file it holds nothing else.
+ * What else the passes learn of a file: whether it is sorted by type then id (its header says so), the id of
+ * each blob's first way or node, and which of the peek keys its string table holds (from the first group's peek).
+ * A pass wanting ways only skips a way blob followed by another way blob when no wanted id lies between their
+ * first ways: in a sorted file it holds nothing else. Likewise for node blobs, when none of its nodes can match
+ * the pass's tag predicates either (a key they need is missing from the blob's string table).
  */
-const fileOrder = new Map<string, { sorted: boolean; firstWayIds: number[] }>();
+interface FileOrder {
+  sorted: boolean;
+  firstIds: number[];
+  /** Per blob: bit i set when its string table holds peekKeys[i] (-1: unknown, as if it held them all). */
+  keysFound: number[];
+  peekKeys: string[];
+}
+const fileOrder = new Map<string, FileOrder>();
 /** Flag of an index entry guessed from a blob's first group only (Pass.singleKindBlocks). */
 const GUESSED = 8;
 const MAX_INDEXED_FILES = 16;
@@ -109,6 +127,7 @@ function toFilter(pass: Pass): BlockFilter {
     nodeIds: ids(pass.nodes?.ids),
     nodeTags: pass.nodes?.tags ?? null,
     nodeCoordsAt: pass.nodes?.coordsAt ?? null,
+    peekKeys: pass.peekKeys ?? null,
   };
 }
 
@@ -121,7 +140,12 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
   }
   const indexKey = `${resolve(path)}:${st.size}:${st.mtimeMs}`;
   const known = blobKinds.get(indexKey) ?? [];
-  const order = fileOrder.get(indexKey) ?? { sorted: false, firstWayIds: [] };
+  const order: FileOrder = fileOrder.get(indexKey) ?? {
+    sorted: false,
+    firstIds: [],
+    keysFound: [],
+    peekKeys: pass.peekKeys ?? [],
+  };
   const filter = toFilter(pass);
   const wanted = wantedKinds(filter);
   const trustGuesses = pass.singleKindBlocks === true;
@@ -136,7 +160,7 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
   const kinds: number[] = [...known];
   const wayBatches: WayBatch[] = [];
   const pending: { seq: number; offset: number; end: number; outcome: Promise<BlobOutcome | null> }[] = [];
-  const blobs: BlobCounts = { total: 0, decoded: 0, peeked: 0 };
+  const blobs: BlobCounts = { total: 0, decoded: 0, peeked: 0, skipped: 0 };
 
   const consume = async () => {
     const p = pending.shift();
@@ -163,7 +187,8 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
     } else if (outcome?.kind === "guessed") {
       blobs.peeked++;
       kinds[p.seq] = outcome.kinds | GUESSED;
-      order.firstWayIds[p.seq] = outcome.firstWayId;
+      order.firstIds[p.seq] = outcome.firstId;
+      order.keysFound[p.seq] = outcome.keysFound;
     } else if (outcome?.kind === "header") {
       kinds[p.seq] = 0;
       order.sorted = outcome.sorted;
@@ -176,15 +201,27 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
   try {
     const trusted = (seq: number) => known[seq] !== undefined && (trustGuesses || !(known[seq] & GUESSED));
     const wantedWays = wanted === KIND_WAY && pass.ways !== undefined && pass.ways !== "all" ? pass.ways : null;
-    const firstWay = (seq: number) =>
-      trusted(seq) && (known[seq] & ~GUESSED) === KIND_WAY ? order.firstWayIds[seq] : Number.NaN;
-    const noWantedWay = (seq: number) =>
-      wantedWays !== null &&
+    const firstOf = (seq: number, kind: number) =>
+      trusted(seq) && (known[seq] & ~GUESSED) === kind ? order.firstIds[seq] : Number.NaN;
+    // Blob seq holds only elements of `kind` with ids in [its first, the next blob's first): the next blob
+    // starts with the same kind (in a sorted file, a blob mixing kinds is the last of its kind: never skipped).
+    const noWantedId = (seq: number, kind: number, ids: IdSet) =>
       order.sorted &&
-      Number.isFinite(firstWay(seq)) &&
-      Number.isFinite(firstWay(seq + 1)) &&
-      !wantedWays.hasIn(firstWay(seq), firstWay(seq + 1));
-    const skip = (seq: number) => seq > 0 && trusted(seq) && ((known[seq] & wanted) === 0 || noWantedWay(seq));
+      Number.isFinite(firstOf(seq, kind)) &&
+      Number.isFinite(firstOf(seq + 1, kind)) &&
+      !ids.hasIn(firstOf(seq, kind), firstOf(seq + 1, kind));
+    const noWantedWay = (seq: number) => wantedWays !== null && noWantedId(seq, KIND_WAY, wantedWays);
+    const wantedNodes = wanted === KIND_NODE && pass.nodes?.ids !== "all" ? (pass.nodes?.ids ?? null) : null;
+    const nodeKeysAbsent = nodeTagsSkippable(pass, order);
+    const noWantedNode = (seq: number) =>
+      wantedNodes !== null &&
+      nodeKeysAbsent?.(order.keysFound[seq] ?? -1) === true &&
+      noWantedId(seq, KIND_NODE, wantedNodes);
+    const skip = (seq: number) => {
+      const skipped = seq > 0 && trusted(seq) && ((known[seq] & wanted) === 0 || noWantedWay(seq) || noWantedNode(seq));
+      if (skipped) blobs.skipped++;
+      return skipped;
+    };
     for await (const blob of readBlobs(path, { skip })) {
       const peek = trustGuesses && known[blob.seq] === undefined;
       if (blob.seq > 0) blobs.total++;
@@ -205,6 +242,23 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
   }
   const wayTable = pass.waysAsTable ? concatWays(wayBatches) : null;
   return { ...result, wayTable, coords: coords.build(), mixedBlocks, blobs };
+}
+
+/**
+ * For a pass wanting nodes by id and by tags: a test of a blob's peeked keys telling whether none of its nodes can
+ * match the tag predicates (each needs a key the blob's string table lacks); null when the pass cannot skip node
+ * blobs that way (it wants every node, or a predicate needs no key the peek looked for).
+ */
+function nodeTagsSkippable(pass: Pass, order: FileOrder): ((keysFound: number) => boolean) | null {
+  const nodes = pass.nodes;
+  if (!nodes || nodes.ids === "all" || nodes.ids === undefined) return null;
+  const predicates = nodes.tags ?? [];
+  // Per predicate: the peek-key bits of its keys (it matches only blobs holding all of them).
+  const needs = predicates.map((p) =>
+    p.reduce((bits, c) => (order.peekKeys.includes(c.key) ? bits | (1 << order.peekKeys.indexOf(c.key)) : bits), 0),
+  );
+  if (needs.some((bits) => bits === 0)) return null;
+  return (keysFound) => needs.every((bits) => (keysFound & bits) !== bits);
 }
 
 function concatWays(batches: WayBatch[]): WayTable {

@@ -13,6 +13,8 @@ import { PROJECT_ROOT } from "../../core/paths.ts";
 import { COSMO_BIN, fixture, runNode, type TestDatabase, testDatabase, testEnv, tmpDir } from "../../core/testing.ts";
 import { type ExtractOptions, extract } from "../extract.ts";
 import { GeometryTexts } from "../geometry-texts.ts";
+import { type Candidate, resolveInclusions } from "../inclusion-plan.ts";
+import { inComponents } from "../postgis.ts";
 import { SpillDir, SpilledGeometries } from "../spill.ts";
 
 const run = promisify(execFile);
@@ -46,6 +48,9 @@ describe("extract under a memory budget: the same bytes", () => {
     expect(r.tightRun.memory.spilledGeometryBytes).toBeGreaterThan(0);
     expect(r.tightRun.memory.spilledLabelBytes).toBeGreaterThan(0);
     expect(r.freeRun.memory.spilledLabelBytes).toBe(0);
+    // the rings left memory at the load already (the tiny budget), and came back for the inclusion tests
+    expect(r.tightRun.memory.ringsSpilledAtLoad).toBe(true);
+    expect(r.freeRun.memory.ringsSpilledAtLoad).toBe(false);
     expect(r.tightRun.zoneCount).toBe(212);
     expect(r.tight.equals(r.free)).toBe(true);
     expect(readFileSync(`${r.tightPath}.meta.json`).equals(readFileSync(`${r.freePath}.meta.json`))).toBe(true);
@@ -88,9 +93,98 @@ describe("extract under a memory budget: the same bytes", () => {
     await extract({ input: pbf, output: free, countryCode: "lu", db, memoryBudget: UNBOUNDED });
     const tightRun = await extract({ input: pbf, output: tight, countryCode: "lu", db, memoryBudget: TINY });
     expect(tightRun.memory.spilledGeometryBytes).toBeGreaterThan(0);
+    // 64 MiB: 0.5 M positions of rings read back at a time, about one copy: the tests ran in several groups
+    expect(tightRun.memory.ringsSpilledAtLoad).toBe(true);
+    expect(tightRun.memory.inclusionGroups).toBeGreaterThan(3);
     expect(tightRun.zoneCount).toBeGreaterThan(9 * 200);
     expect(readFileSync(tight).equals(readFileSync(free))).toBe(true);
   }, 300_000); // a file to generate and two extracts of 9 copies: slow on a busy machine
+
+  it("a realistic file (make-big.ts with filler: buildings, roads, POIs around the boundaries): node blobs skipped, output identical", async () => {
+    const pbf = join(dir, "real1.osm.pbf");
+    await run(process.execPath, [
+      "--import",
+      "tsx",
+      join(PROJECT_ROOT, "bench/extract/make-big.ts"),
+      fixture("luxembourg_filtered.osm.pbf"),
+      pbf,
+      "1",
+      "4",
+    ]);
+    const free = join(dir, "real-free.jsonl");
+    const tight = join(dir, "real-tight.jsonl");
+    const opts = { input: pbf, countryCode: "lu", voronoi: false, db };
+    const freeRun = await extract({ ...opts, output: free, memoryBudget: UNBOUNDED });
+    const tightRun = await extract({ ...opts, output: tight, memoryBudget: TINY });
+    expect(tightRun.memory.ringsSpilledAtLoad).toBe(true);
+    expect(readFileSync(tight).equals(readFileSync(free))).toBe(true);
+    // the zones of Luxembourg's boundaries alone (docs/extractor.md): the filler makes none
+    expect(freeRun.zoneCount).toBe(215);
+    // pass 3 passes over the filler's node blobs: far fewer inflations than the file's blobs
+    expect(freeRun.blobs.skipped).toBeGreaterThan(freeRun.blobs.inFile);
+    expect(freeRun.blobs.decoded).toBeLessThan(freeRun.blobs.inFile / 2);
+  }, 300_000);
+});
+
+describe("inclusion tests in groups of candidate components (inComponents)", () => {
+  it("reads every spilled ring of a group back bit for bit into shared memory, and answers as one search over every pair", async () => {
+    // 30 components of 4 zones (a container, two nested zones, a sibling), rings of 5 to 60 positions; every
+    // fifth zone keeps its rings in memory (not spilled); the pairs of the components interleaved
+    const components = 30;
+    const ringOf = (id: number) => {
+      const n = 5 + ((id * 37) % 56);
+      return Float64Array.from({ length: 2 * n }, (_, i) => id + i / 1000 + (i % 2 ? -0.5 : 0.25));
+    };
+    const rows: Candidate[] = [];
+    for (let c = 0; c < components; c++) {
+      const [a, b, d, e] = [4 * c, 4 * c + 1, 4 * c + 2, 4 * c + 3];
+      rows.push(
+        { container: a, zone: b },
+        { container: a, zone: d },
+        { container: b, zone: d },
+        { container: a, zone: e },
+      );
+    }
+    rows.sort((x, y) => ((x.zone * 7919) % 97) - ((y.zone * 7919) % 97) || x.container - y.container);
+    const area = (id: number) => 10 - (id % 4);
+    const answer = (p: Candidate) => (p.container * 3 + p.zone) % 5 !== 0;
+    const spillDir = new SpillDir(tmpDir("spill-components"));
+    const rings = new SpilledGeometries(spillDir.file("rings.f64"));
+    try {
+      for (let id = 0; id < 4 * components; id++) if (id % 5 !== 0) rings.spill(id, [[ringOf(id)]]);
+      const one = await resolveInclusions(rows, area, async (pairs) => pairs.filter(answer));
+      expect(one.size).toBeGreaterThan(components);
+      for (const groupVertices of [1, 70, 400, 1e9]) {
+        const readBack = new Map<number, FlatMultiPolygon>();
+        let done = 0;
+        const search = (group: Candidate[]) =>
+          resolveInclusions(group, area, async (pairs) => {
+            for (const p of pairs) {
+              for (const id of [p.container, p.zone]) {
+                if (id % 5 === 0) continue;
+                const back = readBack.get(id);
+                expect(back, `zone ${id} read back`).toBeDefined();
+                expect(back![0][0].buffer).toBeInstanceOf(SharedArrayBuffer);
+                expect(Array.from(back![0][0])).toEqual(Array.from(ringOf(id)));
+              }
+            }
+            return pairs.filter(answer);
+          });
+        const r = await inComponents(rows, rings, groupVertices, readBack, search, async () => {
+          done++;
+        });
+        expect([...r.inclusions]).toEqual([...one]);
+        expect(r.groups).toBe(done);
+        expect(readBack.size).toBe(0);
+        if (groupVertices === 1) expect(r.groups).toBe(components);
+        if (groupVertices === 1e9) expect(r.groups).toBe(1);
+        if (groupVertices === 400) expect(r.groups).toBeGreaterThan(1);
+      }
+    } finally {
+      rings.close();
+      spillDir.close();
+    }
+  });
 });
 
 describe("spilled geometries", () => {
@@ -119,7 +213,10 @@ describe("spilled geometries", () => {
       geometries.forEach((g, id) => {
         if (g) spilled.spill(id, g);
       });
-      const source = { length: geometries.length, at: (id: number) => (spilled.hasNext(id) ? spilled.next(id) : null) };
+      const source = {
+        length: geometries.length,
+        at: (id: number) => (spilled.has(id) ? spilled.read(id, { forget: true }) : null),
+      };
       const fromDisk = new GeometryTexts(source, 2, 200, 1000);
       const inMemory = new GeometryTexts(geometries, 1);
       try {
@@ -135,7 +232,7 @@ describe("spilled geometries", () => {
       }
       const again = new SpilledGeometries(spillDir.file("h.f64"));
       again.spill(1, geometries[1]!);
-      const back = again.next(1);
+      const back = again.read(1);
       again.close();
       expect(back.map((p) => p.map((r) => Array.from(r)))).toEqual(
         geometries[1]!.map((p) => p.map((r) => Array.from(r))),

@@ -491,4 +491,38 @@ describe("readPbf, the ways of a file sorted by type then id", () => {
     expect(every.blobs.decoded).toBeGreaterThan(4);
     expect(skipping.blobs.decoded).toBeLessThan(every.blobs.decoded / 2);
   });
+
+  it("skips, unread, a node blob holding no wanted node and no place key (learned by pass 1's peek), and finds the same nodes", async () => {
+    const file = join(tmpDir("pbf-sorted-nodes"), "filler.osm.pbf");
+    execFileSync(process.execPath, [
+      "--import",
+      "tsx",
+      join(ROOT, "bench/extract/make-big.ts"),
+      fixture("luxembourg_filtered.osm.pbf"),
+      file,
+      "1",
+      "3",
+    ]);
+    // the reference: a copy of the file whose first pass peeks no key, so its node pass inflates every node blob
+    const reference = join(tmpDir("pbf-sorted-nodes-ref"), "filler.osm.pbf");
+    copyFileSync(file, reference);
+    const places = [[{ key: "place", values: ["suburb", "quarter", "neighbourhood"] }, { key: "name" }]];
+    await readPbf(file, { relations: ADMIN, singleKindBlocks: true, peekKeys: ["place", "name"] }, { threads: 2 });
+    await readPbf(reference, { relations: ADMIN, singleKindBlocks: true }, { threads: 2 });
+    // wanted: nodes of a few buildings far into the filler (late node blobs), and a node absent from the file
+    const { ways } = await readPbf(reference, { ways: "all", singleKindBlocks: true }, { threads: 2 });
+    const wantedIds = [...ways[Math.floor(ways.length * 0.6)].refs, ...ways.at(-1)!.refs, 1e12];
+    const pass = (): Pass => ({ nodes: { ids: IdSet.from(wantedIds), tags: places }, singleKindBlocks: true });
+    const skipping = await readPbf(file, pass(), { threads: 2 });
+    const every = await readPbf(reference, pass(), { threads: 2 });
+    const nodes = (r: PassResult) => r.nodes.map((n) => [n.id, n.tags]);
+    expect(nodes(skipping)).toEqual(nodes(every));
+    expect(skipping.nodes.filter((n) => n.tags.place).length).toBeGreaterThan(10);
+    const positions = (r: PassResult) => wantedIds.map((id) => r.coords.get(id) ?? null);
+    expect(positions(skipping)).toEqual(positions(every));
+    expect(positions(skipping).map((p) => p === null)).toEqual(wantedIds.map((id) => id === 1e12));
+    // both pass over the way and relation blobs; the skipping read over most node blobs too
+    expect(skipping.blobs.skipped - every.blobs.skipped).toBeGreaterThan(every.blobs.decoded / 2);
+    expect(skipping.blobs.decoded + skipping.blobs.skipped).toBe(every.blobs.decoded + every.blobs.skipped);
+  });
 });
