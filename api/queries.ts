@@ -27,6 +27,9 @@ export interface ZoneRow {
   score?: number | null;
 }
 
+/** A zone and its relatives of one kind, as one statement reads them. */
+export type ZoneWith<K extends string> = { zone: ZoneRow } & Record<K, ZoneRow[]>;
+
 export interface SearchParams {
   q?: string;
   type?: string;
@@ -107,12 +110,25 @@ export class ZoneQueries {
     return rows[0] ?? null;
   }
 
+  /** Direct children of a zone: zoneAndChildren()'s children, by a query of their own (its reference in tests). */
   async children(ref: ServedRef, id: number, shape: ZoneShape): Promise<ZoneRow[]> {
     return (await this.pool.query<ZoneRow>(this.named("children.sql", ref, shape, [id, TYPES]))).rows;
   }
 
-  async parents(ref: ServedRef, id: number, shape: ZoneShape): Promise<ZoneRow[]> {
-    return (await this.pool.query<ZoneRow>(this.named("parents.sql", ref, shape, [id]))).rows;
+  /** A zone and its direct children in one round trip; null when there is no such zone. */
+  async zoneAndChildren(ref: ServedRef, id: number, shape: ZoneShape): Promise<ZoneWith<"children"> | null> {
+    const { rows } = await this.pool.query<ZoneRow & { part: number }>(
+      this.named("zone-children.sql", ref, shape, [id, TYPES]),
+    );
+    const zone = rows[0];
+    return zone?.part === 0 ? { zone, children: rows.slice(1) } : null;
+  }
+
+  /** A zone and its parents (immediate parent first, up to the root) in one round trip; null when no such zone. */
+  async zoneAndParents(ref: ServedRef, id: number, shape: ZoneShape): Promise<ZoneWith<"parents"> | null> {
+    const { rows } = await this.pool.query<ZoneRow>(this.named("zone-parents.sql", ref, shape, [id]));
+    const zone = rows[0];
+    return zone ? { zone, parents: rows.slice(1) } : null;
   }
 
   /**

@@ -78,11 +78,10 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
     if (!d?.readable) throw datasetGone(version, d?.status ?? null);
     return d.ref;
   };
-  const zoneWith = async (ref: ServedRef, id: number, shape: ZoneShape) => {
-    const zone = await queries.zone(ref, id, shape);
-    if (!zone) throw notFound(id);
-    return zone;
-  };
+  const withChildren = async (ref: ServedRef, id: number, shape: ZoneShape) =>
+    (await queries.zoneAndChildren(ref, id, shape)) ?? Promise.reject(notFound(id));
+  const withParents = async (ref: ServedRef, id: number, shape: ZoneShape) =>
+    (await queries.zoneAndParents(ref, id, shape)) ?? Promise.reject(notFound(id));
   return [
     {
       path: "/zones",
@@ -123,7 +122,7 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       async handler({ ref, params, query }) {
         const id = params.id as number;
         const shape = zoneShape(query);
-        const [zone, children] = await Promise.all([zoneWith(ref, id, shape), queries.children(ref, id, shape)]);
+        const { zone, children } = await withChildren(ref, id, shape);
         return {
           zone: zoneJson(zone, shape),
           children: children.map((r) => zoneJson(r, shape)),
@@ -142,7 +141,7 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       async handler({ ref, params, query }) {
         const id = params.id as number;
         const shape = zoneShape(query);
-        const [zone, parents] = await Promise.all([zoneWith(ref, id, shape), queries.parents(ref, id, shape)]);
+        const { zone, parents } = await withParents(ref, id, shape);
         return { zone: zoneJson(zone, shape), parents: parents.map((r) => zoneJson(r, shape)), dataset: ref.version };
       },
     },
@@ -191,10 +190,7 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       dataset: true,
       async handler({ ref, params }) {
         const id = params.id as number;
-        const [zone, children] = await Promise.all([
-          zoneWith(ref, id, COMPAT_SHAPE),
-          queries.children(ref, id, COMPAT_SHAPE),
-        ]);
+        const { zone, children } = await withChildren(ref, id, COMPAT_SHAPE);
         return { zone: compatZoneWithBbox(zone), children: children.map(compatZone) };
       },
     },
@@ -208,10 +204,7 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       dataset: true,
       async handler({ ref, params }) {
         const id = params.id as number;
-        const [zone, parents] = await Promise.all([
-          zoneWith(ref, id, COMPAT_SHAPE),
-          queries.parents(ref, id, COMPAT_SHAPE),
-        ]);
+        const { zone, parents } = await withParents(ref, id, COMPAT_SHAPE);
         return { zone: compatZoneWithBbox(zone), parents: parents.map(compatZone) };
       },
     },

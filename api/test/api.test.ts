@@ -561,8 +561,25 @@ describe("datasets, stats, ops, OpenAPI, CORS", () => {
     const nf = await get("/nope");
     expect(nf.status).toBe(404);
     expect(nf.body.error).toBe("not_found");
-    const big = await fetch(`${api.url}/zones?q=luxem&limit=20`, { headers: { "Accept-Encoding": "gzip" } });
+    const big = await fetch(`${api.url}/zones?q=luxem&limit=20&fields=all`, { headers: { "Accept-Encoding": "gzip" } });
     expect(big.headers.get("content-encoding")).toBe("gzip");
+  });
+
+  test("answers under 4 kB are not gzipped (a lean point lookup), larger ones are", async () => {
+    const path = "/zones/at?lon=6.1296&lat=49.6116";
+    const plain = await fetch(`${api.url}${path}`, { headers: { "Accept-Encoding": "identity" } });
+    const bytes = (await plain.arrayBuffer()).byteLength;
+    // Above the old 1 kB threshold and below the new one: the answer the point lookups mostly give.
+    expect(bytes).toBeGreaterThan(1024);
+    expect(bytes).toBeLessThan(4096);
+    const small = await fetch(`${api.url}${path}`, { headers: { "Accept-Encoding": "gzip" } });
+    expect(small.headers.get("content-encoding")).toBeNull();
+    expect(small.headers.get("vary")).toMatch(/accept-encoding/i);
+    expect((await small.arrayBuffer()).byteLength).toBe(bytes);
+    const large = await fetch(`${api.url}/zones/${ids[LUX_CITY]}?fields=all`, {
+      headers: { "Accept-Encoding": "gzip" },
+    });
+    expect(large.headers.get("content-encoding")).toBe("gzip");
   });
 });
 

@@ -1,5 +1,6 @@
--- The parent chain of a zone, immediate parent first, up to the root. A parent seen before ends the walk, so a
--- cycle in the data cannot loop or repeat a zone. $1 id
+-- A zone and its parent chain in one statement (one round trip per /zones/:id/parents): the zone first (depth 0),
+-- then its parents, immediate parent first, up to the root. A parent seen before ends the walk, so a cycle in the
+-- data cannot loop or repeat a zone. $1 id
 WITH RECURSIVE chain (id, parent, depth, seen) AS (
   SELECT z.id, z.parent, 0, ARRAY[z.id]
   FROM {{schema}}.zones z
@@ -13,5 +14,4 @@ WITH RECURSIVE chain (id, parent, depth, seen) AS (
 SELECT {{zone_columns}}
 FROM chain
 JOIN {{schema}}.zones z ON z.id = chain.id
-WHERE chain.depth > 0
 ORDER BY chain.depth
