@@ -1,6 +1,6 @@
-// The point lookup structure of a version (`zone_pieces`, see sql/lookup-create.sql): built after the load, in
-// parallel over several connections on id ranges of about equal boundary size, so that cutting the large
-// boundaries (one core: longer than the whole load on a France-sized file) costs a share of the load time.
+// The point lookup structure of a version (`zone_pieces`, see sql/lookup-create.sql, and sql/lookup-fill.sql for
+// how zones are cut): built after the load, in parallel over several connections on id ranges of about equal
+// boundary size, so that cutting the large boundaries costs a share of the load time.
 // Publishing or rolling back to a version imported before the structure existed builds it first.
 import { availableParallelism } from "node:os";
 import pg from "pg";
@@ -10,10 +10,16 @@ import { loadSql } from "../core/sql.ts";
 const log = childLogger("importer");
 
 /**
- * Vertices per piece: the point-in-polygon test of a lookup is linear in them, and more pieces mean a bigger
- * index; 128 is the size the issue measured (~2.8× the lookups/s of full boundaries on the grid).
+ * Vertices per piece at most. The point-in-polygon test of a lookup is linear in them (~3 µs for a piece of
+ * ~250 vertices, a small share of a lookup's time); the cut costs one clipping pass over a zone's vertices per
+ * halving, and more pieces mean more rows and a bigger index: 384 cuts the Luxembourg grid about 5× faster than
+ * 128-vertex ST_Subdivide did, into half as many pieces. A piece's row (~6 kB) stays in its heap page
+ * (sql/lookup-create.sql).
  */
-export const PIECE_MAX_VERTICES = 128;
+export const PIECE_MAX_VERTICES = 384;
+
+/** Quadtree levels at most (each halves the box: 2^-20 of a zone's extent is well below a metre). */
+export const PIECE_MAX_DEPTH = 20;
 
 export interface LookupBuild {
   ms: number;
@@ -24,7 +30,11 @@ export interface LookupBuild {
 }
 
 function sql(file: string, schema: string): string {
-  return loadSql(import.meta.url, `sql/${file}`, { schema, max_vertices: PIECE_MAX_VERTICES });
+  return loadSql(import.meta.url, `sql/${file}`, {
+    schema,
+    max_vertices: PIECE_MAX_VERTICES,
+    max_depth: PIECE_MAX_DEPTH,
+  });
 }
 
 /** Connections for the build: the cores, within what the pool leaves besides the caller's own connection. */

@@ -1,24 +1,53 @@
--- The pieces of the zones with lo ≤ id ≤ hi ($1, $2): each polygon of a valid boundary as it is when it has at
--- most {{max_vertices}} vertices, else cut by ST_Subdivide; an invalid boundary whole (cutting it could change
--- which points it covers, and the answer must be what ST_Covers says on the boundary as it is).
+-- The pieces of the zones with lo ≤ id ≤ hi ($1, $2). A zone of at most {{max_vertices}} vertices is one piece,
+-- as it is. A larger zone's polygons are pieces as they are when they have at most {{max_vertices}} vertices
+-- (or are invalid: cutting one could change which points it covers, and the answer must be what ST_Covers says
+-- on the boundary as it is); the others are cut in halves: a piece above {{max_vertices}} vertices is clipped by
+-- the two halves of its bounding box (cut across its longer side), again until every piece is small enough.
+-- ST_ClipByBox2D (GEOS's rectangle clipping) is linear in the piece, so a zone of n vertices costs about
+-- 2n·log2(n/{{max_vertices}}), several times less than ST_Subdivide (a full overlay per cut). The halves are
+-- closed boxes sharing the cut line: a point of the zone on it is in the piece on one side or the other.
+-- Depth {{max_depth}} stops a piece whose vertices all crowd into a tiny box (it stays larger: still right).
 INSERT INTO {{schema}}.zone_pieces (zone_id, exact, geom)
-SELECT z.id, parts.exact, parts.geom
-FROM {{schema}}.zones z
-CROSS JOIN LATERAL (SELECT ST_IsValid(z.geom_4326) AS valid) v
-CROSS JOIN LATERAL (
-  SELECT true AS exact, z.geom_4326 AS geom
-  WHERE NOT v.valid
-  UNION ALL
-  SELECT cut.exact, cut.geom
-  FROM ST_Dump(z.geom_4326) d
+WITH RECURSIVE part AS (
+  SELECT z.id, p.geom, p.exact
+  FROM {{schema}}.zones z
+  CROSS JOIN LATERAL (SELECT ST_NPoints(z.geom_4326) AS n) size
   CROSS JOIN LATERAL (
-    SELECT true AS exact, d.geom WHERE ST_NPoints(d.geom) <= {{max_vertices}}
+    SELECT z.geom_4326 AS geom, true AS exact
+    WHERE size.n <= {{max_vertices}}
     UNION ALL
-    SELECT false, ST_Subdivide(d.geom, {{max_vertices}}) WHERE ST_NPoints(d.geom) > {{max_vertices}}
-  ) cut
-  WHERE v.valid
-) parts
-WHERE z.id BETWEEN $1 AND $2
-  AND z.geom_4326 IS NOT NULL
-  AND NOT ST_IsEmpty(z.geom_4326)
-  AND NOT ST_IsEmpty(parts.geom)
+    SELECT d.geom, ST_NPoints(d.geom) <= {{max_vertices}} OR NOT ST_IsValid(d.geom)
+    FROM ST_Dump(z.geom_4326) d
+    WHERE size.n > {{max_vertices}}
+  ) p
+  WHERE z.id BETWEEN $1 AND $2 AND z.geom_4326 IS NOT NULL AND size.n > 0
+),
+cut (zone_id, depth, geom) AS (
+  SELECT id, 0, geom FROM part WHERE NOT exact
+  UNION ALL
+  SELECT c.zone_id, c.depth + 1, q.geom
+  FROM cut c
+  CROSS JOIN LATERAL (SELECT box2d(c.geom) AS b) bounds
+  CROSS JOIN LATERAL (
+    SELECT ST_XMin(bounds.b) AS x0, ST_YMin(bounds.b) AS y0, ST_XMax(bounds.b) AS x1, ST_YMax(bounds.b) AS y1
+  ) e
+  CROSS JOIN LATERAL (
+    SELECT CASE WHEN e.x1 - e.x0 >= e.y1 - e.y0
+             THEN ARRAY[ST_MakeBox2D(ST_Point(e.x0, e.y0), ST_Point((e.x0 + e.x1) / 2, e.y1)),
+                        ST_MakeBox2D(ST_Point((e.x0 + e.x1) / 2, e.y0), ST_Point(e.x1, e.y1))]
+             ELSE ARRAY[ST_MakeBox2D(ST_Point(e.x0, e.y0), ST_Point(e.x1, (e.y0 + e.y1) / 2)),
+                        ST_MakeBox2D(ST_Point(e.x0, (e.y0 + e.y1) / 2), ST_Point(e.x1, e.y1))]
+           END AS halves
+  ) split
+  CROSS JOIN LATERAL unnest(split.halves) half (box)
+  CROSS JOIN LATERAL (SELECT ST_ClipByBox2D(c.geom, half.box) AS geom) q
+  WHERE ST_NPoints(c.geom) > {{max_vertices}} AND c.depth < {{max_depth}} AND NOT ST_IsEmpty(q.geom)
+)
+SELECT id, true, geom FROM part WHERE exact
+UNION ALL
+-- a clip can give several polygons (kept apart: tighter boxes) and, where the boundary only touches a cut line,
+-- lines or points, which cover no point the polygons beside them do not
+SELECT c.zone_id, false, d.geom
+FROM cut c
+CROSS JOIN LATERAL ST_Dump(c.geom) d
+WHERE (ST_NPoints(c.geom) <= {{max_vertices}} OR c.depth = {{max_depth}}) AND ST_Dimension(d.geom) = 2
