@@ -10,13 +10,12 @@ import { loadSql } from "../core/sql.ts";
 const log = childLogger("importer");
 
 /**
- * Vertices per piece at most. The point-in-polygon test of a lookup is linear in them (~3 µs for a piece of
- * ~250 vertices, a small share of a lookup's time); the cut costs one clipping pass over a zone's vertices per
- * halving, and more pieces mean more rows and a bigger index: 384 cuts the Luxembourg grid about 5× faster than
- * 128-vertex ST_Subdivide did, into half as many pieces. A piece's row (~6 kB) stays in its heap page
- * (sql/lookup-create.sql).
+ * Vertices per piece at most. The cut costs one clipping pass over a zone's vertices per halving, and more pieces
+ * mean more rows and a bigger index; the point-in-polygon test of a lookup is linear in them, but at this size
+ * (~3 µs for ~250 vertices) it is a small share of a lookup. 500 is the most whose row (~8 kB) still fits a heap
+ * page uncompressed (sql/lookup-create.sql).
  */
-export const PIECE_MAX_VERTICES = 384;
+export const PIECE_MAX_VERTICES = 500;
 
 /** Quadtree levels at most (each halves the box: 2^-20 of a zone's extent is well below a metre). */
 export const PIECE_MAX_DEPTH = 20;

@@ -8,19 +8,19 @@
 -- closed boxes sharing the cut line: a point of the zone on it is in the piece on one side or the other.
 -- Depth {{max_depth}} stops a piece whose vertices all crowd into a tiny box (it stays larger: still right).
 INSERT INTO {{schema}}.zone_pieces (zone_id, exact, geom)
-WITH RECURSIVE part AS (
-  SELECT z.id, p.geom, p.exact
+WITH RECURSIVE zone AS MATERIALIZED (
+  -- the vertex count once (the boundary stays a TOAST pointer here: read again only where it is used)
+  SELECT z.id, z.geom_4326 AS geom, ST_NPoints(z.geom_4326) AS n
   FROM {{schema}}.zones z
-  CROSS JOIN LATERAL (SELECT ST_NPoints(z.geom_4326) AS n) size
-  CROSS JOIN LATERAL (
-    SELECT z.geom_4326 AS geom, true AS exact
-    WHERE size.n <= {{max_vertices}}
-    UNION ALL
-    SELECT d.geom, ST_NPoints(d.geom) <= {{max_vertices}} OR NOT ST_IsValid(d.geom)
-    FROM ST_Dump(z.geom_4326) d
-    WHERE size.n > {{max_vertices}}
-  ) p
-  WHERE z.id BETWEEN $1 AND $2 AND z.geom_4326 IS NOT NULL AND size.n > 0
+  WHERE z.id BETWEEN $1 AND $2 AND z.geom_4326 IS NOT NULL
+),
+part AS (
+  SELECT id, geom, true AS exact FROM zone WHERE n BETWEEN 1 AND {{max_vertices}}
+  UNION ALL
+  SELECT zone.id, d.geom, ST_NPoints(d.geom) <= {{max_vertices}} OR NOT ST_IsValid(d.geom)
+  FROM zone
+  CROSS JOIN LATERAL ST_Dump(zone.geom) d
+  WHERE zone.n > {{max_vertices}}
 ),
 cut (zone_id, depth, geom) AS (
   SELECT id, 0, geom FROM part WHERE NOT exact
