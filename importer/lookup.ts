@@ -17,8 +17,8 @@ const log = childLogger("importer");
  */
 export const PIECE_MAX_VERTICES = 500;
 
-/** Quadtree levels at most (each halves the box: 2^-20 of a zone's extent is well below a metre). */
-export const PIECE_MAX_DEPTH = 20;
+/** Halvings at most (alternately across x and y, about: 16 each way cut a 4° country into ~7 m boxes). */
+export const PIECE_MAX_DEPTH = 32;
 
 export interface LookupBuild {
   ms: number;

@@ -10,12 +10,12 @@ import { seededRandom } from "../../core/seeded-random.ts";
 import { loadSql } from "../../core/sql.ts";
 import { type TestDatabase, testConfig, testDatabase } from "../../core/testing.ts";
 import { importZonesFile } from "../../importer/import.ts";
-import { buildLookup, PIECE_MAX_VERTICES } from "../../importer/lookup.ts";
+import { buildLookup, PIECE_MAX_DEPTH, PIECE_MAX_VERTICES } from "../../importer/lookup.ts";
 import { publishVersion, rollback } from "../../importer/publish.ts";
 import { coveringPiecesSql, ZoneQueries } from "../queries.ts";
 import { startApiServer } from "../server.ts";
 import { zoneShape } from "../views.ts";
-import { CUT_IDS, cutZonesFile, HOLE, SLOT } from "./cut-fixture.ts";
+import { CROWDED, CUT_IDS, cutZonesFile, HOLE, SLOT } from "./cut-fixture.ts";
 import { ENCLAVE_POINTS, enclaveZonesFile } from "./enclave-fixture.ts";
 import { eventually, getJson, luxembourgDatabase, type ServingFixture } from "./support.ts";
 
@@ -245,7 +245,7 @@ describe("how zones are cut (cut-fixture.ts)", () => {
   });
 
   test("a larger zone is cut into small polygons that together are the zone, no more, no less", async () => {
-    for (const id of [CUT_IDS.wiggly, CUT_IDS.slotted]) {
+    for (const id of [CUT_IDS.wiggly, CUT_IDS.slotted, CUT_IDS.combed]) {
       const pieces = await piecesOf(id);
       expect(pieces.length, `zone ${id}`).toBeGreaterThanOrEqual(2);
       for (const p of pieces) {
@@ -291,7 +291,7 @@ describe("how zones are cut (cut-fixture.ts)", () => {
   });
 
   test("points on the cut lines, beside them, on borders and in the slot along a cut: the same zones", async () => {
-    const random = randomPoints(10_000, 3, [0, -1, 24, 10]);
+    const random = randomPoints(10_000, 3, [0, -1, 28, 10]);
     const tricky = await trickyPoints(db, schema, 1_000_000); // all of them
     const lon = [...random.lon, ...tricky.lon];
     const lat = [...random.lat, ...tricky.lat];
@@ -299,6 +299,25 @@ describe("how zones are cut (cut-fixture.ts)", () => {
     expect(d.differences).toEqual([]);
     expect(d.points_in_zones).toBeGreaterThan(5000);
     expect(tricky.lon.length).toBeGreaterThan(10_000);
+  });
+
+  test(`more vertices than a piece holds in the box of the ${PIECE_MAX_DEPTH}th halving: one larger piece, the same zones`, async () => {
+    const pieces = await piecesOf(CUT_IDS.crowded);
+    const crowded = pieces.filter((p) => p.points > PIECE_MAX_VERTICES);
+    expect(crowded).toEqual([expect.objectContaining({ exact: false, kind: "POLYGON" })]);
+    // in and between the teeth, on them and just off them
+    const lon: number[] = [];
+    const lat: number[] = [];
+    for (let k = 0; k < 4 * CROWDED.teeth; k++) {
+      for (const y of [0, CROWDED.height / 4, CROWDED.height / 2, CROWDED.height, -1e-12, 2 * CROWDED.height]) {
+        lon.push(CROWDED.x0 + (k * CROWDED.step) / 4);
+        lat.push(y);
+      }
+    }
+    const d = await differences(db, schema, lon, lat);
+    expect(d.differences).toEqual([]);
+    expect(d.points_in_zones).toBeGreaterThan(lon.length / 3);
+    expect(d.points_in_zones).toBeLessThan(lon.length);
   });
 
   test.each([

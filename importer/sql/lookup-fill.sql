@@ -31,16 +31,27 @@ cut (zone_id, depth, geom) AS (
   CROSS JOIN LATERAL (
     SELECT ST_XMin(bounds.b) AS x0, ST_YMin(bounds.b) AS y0, ST_XMax(bounds.b) AS x1, ST_YMax(bounds.b) AS y1
   ) e
+  -- the halves reach 1° beyond the piece on their outer sides: GEOS's clipping loses parts of a polygon that
+  -- touches the rectangle's edge from inside (every extreme vertex of a piece is on its box's edge)
   CROSS JOIN LATERAL (
     SELECT CASE WHEN e.x1 - e.x0 >= e.y1 - e.y0
-             THEN ARRAY[ST_MakeBox2D(ST_Point(e.x0, e.y0), ST_Point((e.x0 + e.x1) / 2, e.y1)),
-                        ST_MakeBox2D(ST_Point((e.x0 + e.x1) / 2, e.y0), ST_Point(e.x1, e.y1))]
-             ELSE ARRAY[ST_MakeBox2D(ST_Point(e.x0, e.y0), ST_Point(e.x1, (e.y0 + e.y1) / 2)),
-                        ST_MakeBox2D(ST_Point(e.x0, (e.y0 + e.y1) / 2), ST_Point(e.x1, e.y1))]
+             THEN ARRAY[ST_MakeEnvelope(e.x0 - 1, e.y0 - 1, (e.x0 + e.x1) / 2, e.y1 + 1, 4326),
+                        ST_MakeEnvelope((e.x0 + e.x1) / 2, e.y0 - 1, e.x1 + 1, e.y1 + 1, 4326)]
+             ELSE ARRAY[ST_MakeEnvelope(e.x0 - 1, e.y0 - 1, e.x1 + 1, (e.y0 + e.y1) / 2, 4326),
+                        ST_MakeEnvelope(e.x0 - 1, (e.y0 + e.y1) / 2, e.x1 + 1, e.y1 + 1, 4326)]
            END AS halves
   ) split
-  CROSS JOIN LATERAL unnest(split.halves) half (box)
-  CROSS JOIN LATERAL (SELECT ST_ClipByBox2D(c.geom, half.box) AS geom) q
+  CROSS JOIN LATERAL (
+    SELECT ARRAY[ST_ClipByBox2D(c.geom, split.halves[1]::box2d), ST_ClipByBox2D(c.geom, split.halves[2]::box2d)] AS clips
+  ) clipped
+  -- and, should it go wrong where the boundary runs along or touches the cut line, the halves' areas do not add
+  -- up to the piece's: that piece is cut by the exact (slower) overlay instead
+  CROSS JOIN LATERAL unnest(
+    CASE WHEN abs(ST_Area(clipped.clips[1]) + ST_Area(clipped.clips[2]) - ST_Area(c.geom)) <= 1e-8 * ST_Area(c.geom)
+      THEN clipped.clips
+      ELSE ARRAY[ST_Intersection(c.geom, split.halves[1]), ST_Intersection(c.geom, split.halves[2])]
+    END
+  ) q (geom)
   WHERE ST_NPoints(c.geom) > {{max_vertices}} AND c.depth < {{max_depth}} AND NOT ST_IsEmpty(q.geom)
 )
 SELECT id, true, geom FROM part WHERE exact
