@@ -1,6 +1,6 @@
 // A synthetic zones file with what real borders have and Luxembourg lacks: an enclave (a city of country B
 // inside country A, like Baarle-Hertog), a counter-enclave inside it (country A again), two countries and a
-// city sharing a detailed (wiggly, > 128-vertex) border whose vertices are the same doubles on both sides, and
+// city sharing a detailed (wiggly, 301-vertex) border whose vertices are the same doubles on both sides, and
 // an invalid (self-intersecting) boundary. Coordinates are far from Luxembourg's, in [0, 20] × [0, 10].
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";

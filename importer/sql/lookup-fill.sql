@@ -4,7 +4,7 @@
 -- on the boundary as it is); the others are cut in halves: a piece above {{max_vertices}} vertices is clipped by
 -- the two halves of its bounding box (cut across its longer side), again until every piece is small enough.
 -- ST_ClipByBox2D (GEOS's rectangle clipping) is linear in the piece, so a zone of n vertices costs about
--- 2n·log2(n/{{max_vertices}}), several times less than ST_Subdivide (a full overlay per cut). The halves are
+-- 2n·log2(n/{{max_vertices}}), about a third of what ST_Subdivide takes for the same piece size. The halves are
 -- closed boxes sharing the cut line: a point of the zone on it is in the piece on one side or the other.
 -- Depth {{max_depth}} stops a piece whose vertices all crowd into a tiny box (it stays larger: still right).
 INSERT INTO {{schema}}.zone_pieces (zone_id, exact, geom)
