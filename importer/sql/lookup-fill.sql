@@ -22,10 +22,10 @@ part AS (
   CROSS JOIN LATERAL ST_Dump(zone.geom) d
   WHERE zone.n > {{max_vertices}}
 ),
-cut (zone_id, depth, geom) AS (
-  SELECT id, 0, geom FROM part WHERE NOT exact
+cut (zone_id, depth, geom, n) AS (
+  SELECT id, 0, geom, ST_NPoints(geom) FROM part WHERE NOT exact
   UNION ALL
-  SELECT c.zone_id, c.depth + 1, q.geom
+  SELECT c.zone_id, c.depth + 1, q.geom, ST_NPoints(q.geom)
   FROM cut c
   CROSS JOIN LATERAL (SELECT box2d(c.geom) AS b) bounds
   CROSS JOIN LATERAL (
@@ -52,7 +52,7 @@ cut (zone_id, depth, geom) AS (
       ELSE ARRAY[ST_Intersection(c.geom, split.halves[1]), ST_Intersection(c.geom, split.halves[2])]
     END
   ) q (geom)
-  WHERE ST_NPoints(c.geom) > {{max_vertices}} AND c.depth < {{max_depth}} AND NOT ST_IsEmpty(q.geom)
+  WHERE c.n > {{max_vertices}} AND c.depth < {{max_depth}} AND NOT ST_IsEmpty(q.geom)
 )
 SELECT id, true, geom FROM part WHERE exact
 UNION ALL
@@ -61,4 +61,4 @@ UNION ALL
 SELECT c.zone_id, false, d.geom
 FROM cut c
 CROSS JOIN LATERAL ST_Dump(c.geom) d
-WHERE (ST_NPoints(c.geom) <= {{max_vertices}} OR c.depth = {{max_depth}}) AND ST_Dimension(d.geom) = 2
+WHERE (c.n <= {{max_vertices}} OR c.depth = {{max_depth}}) AND ST_Dimension(d.geom) = 2
