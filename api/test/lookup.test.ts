@@ -301,7 +301,7 @@ describe("how zones are cut (cut-fixture.ts)", () => {
     expect(tricky.lon.length).toBeGreaterThan(10_000);
   });
 
-  test(`more vertices than a piece holds in the box of the ${PIECE_MAX_DEPTH}th halving: one larger piece, the same zones`, async () => {
+  test(`more vertices than a piece holds in the box of halving ${PIECE_MAX_DEPTH}: one larger piece, the same zones`, async () => {
     const pieces = await piecesOf(CUT_IDS.crowded);
     const crowded = pieces.filter((p) => p.points > PIECE_MAX_VERTICES);
     expect(crowded).toEqual([expect.objectContaining({ exact: false, kind: "POLYGON" })]);
