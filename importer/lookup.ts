@@ -1,6 +1,6 @@
-// The point lookup structure of a version (`zone_pieces`, see sql/lookup-create.sql): built after the load, in
-// parallel over several connections on id ranges of about equal boundary size, so that cutting the large
-// boundaries (one core: longer than the whole load on a France-sized file) costs a share of the load time.
+// The point lookup structure of a version (`zone_pieces`, see sql/lookup-create.sql, and sql/lookup-fill.sql for
+// how zones are cut): built after the load, in parallel over several connections on id ranges of about equal
+// boundary size, so that cutting the large boundaries costs a share of the load time.
 // Publishing or rolling back to a version imported before the structure existed builds it first.
 import { availableParallelism } from "node:os";
 import pg from "pg";
@@ -10,10 +10,15 @@ import { loadSql } from "../core/sql.ts";
 const log = childLogger("importer");
 
 /**
- * Vertices per piece: the point-in-polygon test of a lookup is linear in them, and more pieces mean a bigger
- * index; 128 is the size the issue measured (~2.8× the lookups/s of full boundaries on the grid).
+ * Vertices per piece at most. The cut costs one clipping pass over a zone's vertices per halving, and more pieces
+ * mean more rows and a bigger index; the point-in-polygon test of a lookup is linear in them, but at this size
+ * (~3 µs for ~250 vertices) it is a small share of a lookup. 500 is the most whose row (~8 kB) still fits a heap
+ * page uncompressed (sql/lookup-create.sql).
  */
-export const PIECE_MAX_VERTICES = 128;
+export const PIECE_MAX_VERTICES = 500;
+
+/** Halvings at most (alternately across x and y, about: 16 each way cut a 4° country into ~7 m boxes). */
+export const PIECE_MAX_DEPTH = 32;
 
 export interface LookupBuild {
   ms: number;
@@ -24,7 +29,11 @@ export interface LookupBuild {
 }
 
 function sql(file: string, schema: string): string {
-  return loadSql(import.meta.url, `sql/${file}`, { schema, max_vertices: PIECE_MAX_VERTICES });
+  return loadSql(import.meta.url, `sql/${file}`, {
+    schema,
+    max_vertices: PIECE_MAX_VERTICES,
+    max_depth: PIECE_MAX_DEPTH,
+  });
 }
 
 /** Connections for the build: the cores, within what the pool leaves besides the caller's own connection. */

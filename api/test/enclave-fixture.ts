@@ -1,13 +1,13 @@
 // A synthetic zones file with what real borders have and Luxembourg lacks: an enclave (a city of country B
 // inside country A, like Baarle-Hertog), a counter-enclave inside it (country A again), two countries and a
-// city sharing a detailed (wiggly, > 128-vertex) border whose vertices are the same doubles on both sides, and
+// city sharing a detailed (wiggly, 301-vertex) border whose vertices are the same doubles on both sides, and
 // an invalid (self-intersecting) boundary. Coordinates are far from Luxembourg's, in [0, 20] × [0, 10].
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ZoneInput } from "../../core/cosmogony/model.ts";
 import { tmpDir } from "../../core/testing.ts";
 
-type Ring = [number, number][];
+export type Ring = [number, number][];
 
 /** The NL/BE border, bottom to top: x wiggles around 10, 301 vertices. */
 function border(): Ring {
@@ -20,7 +20,7 @@ function border(): Ring {
 }
 
 /** A closed wiggly circle of `n` vertices. */
-function blob(cx: number, cy: number, r: number, n: number): Ring {
+export function blob(cx: number, cy: number, r: number, n: number): Ring {
   const out: Ring = [];
   for (let k = 0; k < n; k++) {
     const a = (2 * Math.PI * k) / n;
@@ -33,7 +33,7 @@ function blob(cx: number, cy: number, r: number, n: number): Ring {
 
 type Rest = Parameters<typeof zoneOf> extends [number, string, ...infer R] ? R : never;
 
-function zoneOf(
+export function zoneOf(
   id: number,
   name: string,
   zoneType: ZoneInput["zone_type"],

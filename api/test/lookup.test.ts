@@ -1,6 +1,7 @@
 // The point lookup (zone_pieces, importer/lookup.ts) gives exactly what ST_Covers says on the full boundaries:
 // 10 k seeded random points and every tricky point (vertices and edge midpoints of the boundaries and of the cut
-// pieces, points in holes) on Luxembourg and on a synthetic enclave dataset; /zones/at = the same query on the
+// pieces, points in holes, points on and beside the cut lines) on Luxembourg, on a synthetic enclave dataset and
+// on a synthetic dataset of the cutting's cases (cut-fixture.ts); /zones/at = the same query on the
 // full boundaries, order included; the structure is built at import (its time in the summary) and before
 // publishing a version that lacks it.
 
@@ -9,11 +10,12 @@ import { seededRandom } from "../../core/seeded-random.ts";
 import { loadSql } from "../../core/sql.ts";
 import { type TestDatabase, testConfig, testDatabase } from "../../core/testing.ts";
 import { importZonesFile } from "../../importer/import.ts";
-import { buildLookup } from "../../importer/lookup.ts";
+import { buildLookup, PIECE_MAX_DEPTH, PIECE_MAX_VERTICES } from "../../importer/lookup.ts";
 import { publishVersion, rollback } from "../../importer/publish.ts";
 import { coveringPiecesSql, ZoneQueries } from "../queries.ts";
 import { startApiServer } from "../server.ts";
 import { zoneShape } from "../views.ts";
+import { CROWDED, CUT_IDS, cutZonesFile, HOLE, SLOT } from "./cut-fixture.ts";
 import { ENCLAVE_POINTS, enclaveZonesFile } from "./enclave-fixture.ts";
 import { eventually, getJson, luxembourgDatabase, type ServingFixture } from "./support.ts";
 
@@ -69,14 +71,14 @@ describe("point lookup on Luxembourg", () => {
     await fx?.db.close();
   });
 
-  test("large boundaries are cut into ≤ 128-vertex pieces, small polygons kept whole", async () => {
+  test(`large boundaries are cut into ≤ ${PIECE_MAX_VERTICES}-vertex pieces, small polygons kept whole`, async () => {
     const { rows } = await fx.db.pool.query<{ exact: boolean; n: number; max_points: number }>(
       `SELECT exact, count(*)::int AS n, max(ST_NPoints(geom))::int AS max_points
          FROM "${schema()}".zone_pieces GROUP BY exact ORDER BY exact`,
     );
     const cut = rows.find((r) => !r.exact);
     expect(cut?.n).toBeGreaterThan(100);
-    expect(cut?.max_points).toBeLessThanOrEqual(128 + 8); // ST_Subdivide's limit, plus a ring's closing points
+    expect(cut?.max_points).toBeLessThanOrEqual(PIECE_MAX_VERTICES);
     expect(rows.find((r) => r.exact)?.n).toBeGreaterThan(0);
   });
 
@@ -208,5 +210,127 @@ describe("point lookup on an enclave dataset (Baarle-like)", () => {
     expect(await pieces()).toEqual(single);
     expect(three.pieces).toBe(one.pieces);
     expect(one.pieces).toBeGreaterThan(6);
+  });
+});
+
+describe("how zones are cut (cut-fixture.ts)", () => {
+  let db: TestDatabase;
+  let schema: string;
+  beforeAll(async () => {
+    db = await testDatabase("lookup_cut");
+    const r = await importZonesFile(db, cutZonesFile(), { progress: false });
+    schema = `zones_v${r.version}`;
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  async function piecesOf(id: number) {
+    const { rows } = await db.pool.query<{ exact: boolean; points: number; kind: string; as_boundary: boolean }>(
+      `SELECT p.exact, ST_NPoints(p.geom)::int AS points, GeometryType(p.geom) AS kind,
+              ST_AsEWKB(p.geom) = ST_AsEWKB(z.geom_4326) AS as_boundary
+         FROM "${schema}".zone_pieces p JOIN "${schema}".zones z ON z.id = p.zone_id
+        WHERE p.zone_id = $1`,
+      [id],
+    );
+    return rows;
+  }
+
+  test(`a zone of at most ${PIECE_MAX_VERTICES} vertices is one exact piece: its boundary as it is`, async () => {
+    for (const id of [CUT_IDS.twoSquares, CUT_IDS.hole, CUT_IDS.neighbour]) {
+      expect(await piecesOf(id), `zone ${id}`).toEqual([expect.objectContaining({ exact: true, as_boundary: true })]);
+    }
+    // two polygons, one piece
+    expect((await piecesOf(CUT_IDS.twoSquares))[0]?.kind).toBe("MULTIPOLYGON");
+  });
+
+  test("a larger zone is cut into small polygons that together are the zone, no more, no less", async () => {
+    for (const id of [CUT_IDS.wiggly, CUT_IDS.slotted, CUT_IDS.combed]) {
+      const pieces = await piecesOf(id);
+      expect(pieces.length, `zone ${id}`).toBeGreaterThanOrEqual(2);
+      for (const p of pieces) {
+        expect(p).toEqual(expect.objectContaining({ exact: false, kind: "POLYGON" }));
+        expect(p.points).toBeLessThanOrEqual(PIECE_MAX_VERTICES);
+      }
+      // the pieces only meet on cut lines: their areas add up to the zone's, and so does their union's
+      const { rows } = await db.pool.query<{ zone: number; sum: number; union: number }>(
+        `SELECT ST_Area(z.geom_4326) AS zone, sum(ST_Area(p.geom)) AS sum, ST_Area(ST_Union(p.geom)) AS union
+           FROM "${schema}".zones z JOIN "${schema}".zone_pieces p ON p.zone_id = z.id
+          WHERE z.id = $1 GROUP BY z.geom_4326`,
+        [id],
+      );
+      const r = rows[0] as { zone: number; sum: number; union: number };
+      expect(Math.abs(r.sum - r.zone) / r.zone).toBeLessThan(1e-9);
+      expect(Math.abs(r.union - r.zone) / r.zone).toBeLessThan(1e-9);
+    }
+  });
+
+  test("the hole of a cut zone lies across cut lines: in it, on its ring and around it, the same zones", async () => {
+    // pieces of the zone on either side of the first cut (x ≈ the hole's centre) share stretches of the ring
+    const { rows } = await db.pool.query<{ n: number; lines: number }>(
+      `SELECT count(*)::int AS n,
+              count(*) FILTER (WHERE ST_XMax(p.geom) <= $2 OR ST_XMin(p.geom) >= $2)::int AS lines
+         FROM "${schema}".zone_pieces p, "${schema}".zones h
+        WHERE p.zone_id = $1 AND h.id = $3
+          AND ST_Length(ST_Intersection(ST_Boundary(p.geom), ST_Boundary(h.geom_4326))) > 0`,
+      [CUT_IDS.wiggly, HOLE.cx + 0.1, CUT_IDS.hole],
+    );
+    expect(rows[0]?.n).toBeGreaterThanOrEqual(2);
+    const rnd = seededRandom(12);
+    const lon: number[] = [];
+    const lat: number[] = [];
+    for (let k = 0; k < 5000; k++) {
+      const a = rnd() * 2 * Math.PI;
+      const r = HOLE.r * (0.8 + 0.4 * rnd());
+      lon.push(HOLE.cx + r * Math.cos(a));
+      lat.push(HOLE.cy + r * Math.sin(a));
+    }
+    const d = await differences(db, schema, lon, lat);
+    expect(d.differences).toEqual([]);
+    expect(d.points_in_zones).toBeGreaterThan(4000);
+  });
+
+  test("points on the cut lines, beside them, on borders and in the slot along a cut: the same zones", async () => {
+    const random = randomPoints(10_000, 3, [0, -1, 28, 10]);
+    const tricky = await trickyPoints(db, schema, 1_000_000); // all of them
+    const lon = [...random.lon, ...tricky.lon];
+    const lat = [...random.lat, ...tricky.lat];
+    const d = await differences(db, schema, lon, lat);
+    expect(d.differences).toEqual([]);
+    expect(d.points_in_zones).toBeGreaterThan(5000);
+    expect(tricky.lon.length).toBeGreaterThan(10_000);
+  });
+
+  test(`more vertices than a piece holds in the box of halving ${PIECE_MAX_DEPTH}: one larger piece, the same zones`, async () => {
+    const pieces = await piecesOf(CUT_IDS.crowded);
+    const crowded = pieces.filter((p) => p.points > PIECE_MAX_VERTICES);
+    expect(crowded).toEqual([expect.objectContaining({ exact: false, kind: "POLYGON" })]);
+    // in and between the teeth, on them and just off them
+    const lon: number[] = [];
+    const lat: number[] = [];
+    for (let k = 0; k < 4 * CROWDED.teeth; k++) {
+      for (const y of [0, CROWDED.height / 4, CROWDED.height / 2, CROWDED.height, -1e-12, 2 * CROWDED.height]) {
+        lon.push(CROWDED.x0 + (k * CROWDED.step) / 4);
+        lat.push(y);
+      }
+    }
+    const d = await differences(db, schema, lon, lat);
+    expect(d.differences).toEqual([]);
+    expect(d.points_in_zones).toBeGreaterThan(lon.length / 3);
+    expect(d.points_in_zones).toBeLessThan(lon.length);
+  });
+
+  test.each([
+    { name: "on the slot's side, the first cut line", lon: SLOT.cut, lat: SLOT.depth / 2, zones: [CUT_IDS.slotted] },
+    { name: "in the slot", lon: (SLOT.cut + SLOT.right) / 2, lat: SLOT.depth / 2, zones: [] },
+    { name: "just beside the slot", lon: SLOT.cut - 1e-10, lat: SLOT.depth / 2, zones: [CUT_IDS.slotted] },
+    { name: "on the shared border", lon: SLOT.x1, lat: 2, zones: [CUT_IDS.slotted, CUT_IDS.neighbour] },
+    { name: "in the hole", lon: HOLE.cx, lat: HOLE.cy, zones: [CUT_IDS.hole] },
+    { name: "in the cut zone, on its first cut line", lon: HOLE.cx, lat: 2, zones: [CUT_IDS.wiggly] },
+  ])("$name", async ({ lon, lat, zones }) => {
+    const text = `WITH points AS (SELECT 1 AS i, ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g)
+                  SELECT array_agg(zone_id ORDER BY zone_id)::int[] AS ids FROM (${coveringPiecesSql(schema).text}) c`;
+    const { rows } = await db.pool.query<{ ids: number[] | null }>(text, [lon, lat]);
+    expect(rows[0]?.ids ?? []).toEqual(zones);
   });
 });

@@ -1,12 +1,16 @@
--- Id ranges of about equal work for the parallel build of zone_pieces: balanced by stored boundary size
--- (pg_column_size reads the TOAST pointer, not the geometry), since a few large zones dominate the cost.
--- $1 number of ranges
-WITH sized AS (
-  SELECT id, sum(coalesce(pg_column_size(geom_4326), 0) + 1) OVER (ORDER BY id) AS upto,
-         sum(coalesce(pg_column_size(geom_4326), 0) + 1) OVER () AS total
-  FROM {{schema}}.zones
+-- Id ranges of about equal work for the parallel build of zone_pieces ($1 ranges at most), the costliest first
+-- (taken in this order by the free connections: a range of one huge zone started last would leave the others
+-- idle at the end). A zone's work is about its size times the halvings it takes (lookup-fill.sql), its size read
+-- as its stored bytes (pg_column_size reads the TOAST pointer, not the geometry; {{max_vertices}} vertices are
+-- ~16·{{max_vertices}} bytes).
+WITH weighed AS (
+  SELECT id, b * greatest(1, log(2, b / (16.0 * {{max_vertices}}))) AS w
+  FROM (SELECT id, coalesce(pg_column_size(geom_4326), 0) + 1 AS b FROM {{schema}}.zones) z
+),
+sized AS (
+  SELECT id, w, sum(w) OVER (ORDER BY id) AS upto, sum(w) OVER () AS total FROM weighed
 )
 SELECT min(id) AS lo, max(id) AS hi
 FROM sized
 GROUP BY least(floor((upto - 1) * $1::float8 / total), $1 - 1)
-ORDER BY lo
+ORDER BY sum(w) DESC, lo
