@@ -201,7 +201,7 @@ describe("tile cells", () => {
         `DELETE FROM "${schema}".tile_cells WHERE id = $1 AND cell_z = $2 AND cell_x = $3 AND cell_y = $4`,
         [STAR_ID, cell.z, cell.x, cell.y],
       );
-      const { rows: gone } = await client.query<{ mvt: Buffer }>(
+      const { rows: gone } = await client.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM "${schema}".tile_cells WHERE id = $1 AND cell_z = $2 AND cell_x = $3 AND cell_y = $4`,
         [STAR_ID, cell.z, cell.x, cell.y],
       );
