@@ -1,7 +1,7 @@
 // Render one tile with the prepared statement of its zoom band, in the schema of the resolved dataset version.
 import type { Pool } from "pg";
 import type { ServedRef } from "../core/serving/served-dataset.ts";
-import { ident, loadSql, sqlFragment } from "../core/sql.ts";
+import { loadSql, sqlFragment } from "../core/sql.ts";
 import { bandForLayer, cellZoomFor, type TileBand } from "./bands.ts";
 import type { TileAddress } from "./coords.ts";
 import type { TileLayer } from "./layers.ts";
@@ -9,6 +9,15 @@ import type { TileLayer } from "./layers.ts";
 export interface VersionRef {
   version: number;
   schema: string;
+}
+
+/** tile.sql for a band in a version schema, the big zones read as their pieces of the cells at `cellZoom` if not null. */
+export function tileSql(schema: string, band: TileBand, cellZoom: number | null): string {
+  const source =
+    cellZoom === null
+      ? sqlFragment(loadSql(import.meta.url, "sql/tile-band.sql", { schema, table: band.table }))
+      : sqlFragment(loadSql(import.meta.url, "sql/tile-cells.sql", { schema, cellZoom }));
+  return loadSql(import.meta.url, "sql/tile.sql", { schema, table: band.table, source });
 }
 
 export class TileRenderer {
@@ -46,11 +55,7 @@ export class TileRenderer {
     const name = `tile_${schema}_${band.name}${cellZoom === null ? "" : `_c${cellZoom}`}`;
     let text = this.texts.get(name);
     if (text === undefined) {
-      const source =
-        cellZoom === null
-          ? sqlFragment(`${ident(schema)}.${ident(band.table)}`)
-          : sqlFragment(loadSql(import.meta.url, "sql/tile-cells.sql", { schema, cellZoom }));
-      text = loadSql(import.meta.url, "sql/tile.sql", { schema, table: band.table, source });
+      text = tileSql(schema, band, cellZoom);
       this.texts.set(name, text);
     }
     return { name, text };

@@ -14,15 +14,25 @@ import { type TestDatabase, testConfig, testDatabase, tmpDir } from "../../core/
 import { importZonesFile } from "../../importer/import.ts";
 import { writeZones } from "../../importer/test/helpers.ts";
 import { TILE_CELL_MIN_VERTICES, TILE_CELL_ZOOMS } from "../../importer/tile-cells.ts";
+import { bandFor } from "../bands.ts";
 import { tilesCovering } from "../coords.ts";
 import { exportTiles } from "../export.ts";
 import { LAYERS } from "../layers.ts";
-import { TileRenderer } from "../render.ts";
+import { TileRenderer, tileSql } from "../render.ts";
 import { startTilesServer } from "../server.ts";
 import { tilesSettings } from "../settings.ts";
 import { FileSource } from "./pmtiles-source.ts";
 
 const STAR_ID = 10;
+
+interface PlanNode {
+  "Node Type": string;
+  "Relation Name"?: string;
+  "Index Cond"?: string;
+  Alias?: string;
+  Plan?: PlanNode;
+  Plans?: PlanNode[];
+}
 const STAR_VERTICES = 6000;
 const dir = tmpDir("tile-cells");
 let db: TestDatabase;
@@ -180,6 +190,40 @@ describe("tile cells", () => {
       }
     }
     expect(compared).toBeGreaterThan(500);
+  });
+
+  test("a tile finds the zones by their GiST index and the pieces by cell, never by reading every zone", async () => {
+    // A UNION ALL in a plain subquery does not get the join's `geom && env.area` pushed into its branches: every
+    // zone was read for every tile. With sequential scans priced out, the shapes (alias g: zones, or the pieces)
+    // must be found by an index condition on the tile's area or cell (the join to zones z for the names is by id).
+    const cellZoom = TILE_CELL_ZOOMS[TILE_CELL_ZOOMS.length - 1];
+    const client = await db.pool.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query("SET LOCAL enable_seqscan = off");
+      await client.query("SET LOCAL plan_cache_mode = force_generic_plan");
+      await client.query(
+        `PREPARE tile_plan(int, int, int, text[], text, bool, text[], int, text) AS ${tileSql(schema, bandFor(cellZoom), cellZoom)}`,
+      );
+      const { rows } = await client.query<{ "QUERY PLAN": PlanNode[] }>(
+        `EXPLAIN (FORMAT JSON) EXECUTE tile_plan(${cellZoom}, 0, 0, NULL, 'zones', false, '{}', NULL, 'zone_labels')`,
+      );
+      await client.query("ROLLBACK");
+      const scans: string[] = [];
+      const walk = (n: PlanNode) => {
+        if ((n["Relation Name"] === "zones" && /^g/.test(n.Alias ?? "")) || n["Relation Name"] === "tile_cells") {
+          scans.push(`${n["Node Type"]} on ${n["Relation Name"]} by ${n["Index Cond"] ?? "nothing"}`);
+        }
+        for (const c of n.Plans ?? []) walk(c);
+      };
+      walk(rows[0]?.["QUERY PLAN"][0]?.Plan as PlanNode);
+      expect(scans.length).toBeGreaterThanOrEqual(3);
+      for (const scan of scans) expect(scan).toMatch(/Index Scan on \w+ by \(.*(geom &&|cell_z =)/);
+      expect(scans.some((x) => /on zones by \(geom &&/.test(x))).toBe(true);
+      expect(scans.some((x) => /on tile_cells by/.test(x))).toBe(true);
+    } finally {
+      client.release();
+    }
   });
 
   test("the renderer reads the pieces (a cell without them loses the zone); a version without them, the whole zones", async () => {
