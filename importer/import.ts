@@ -163,7 +163,7 @@ export async function importZonesFile(db: Database, source: string, opts: Import
             `(load ${(loadMs / 1000).toFixed(1)} s: ${Math.round(loaded.zoneCount / (loadMs / 1000))} zones/s, ${mbs.toFixed(1)} MB/s; ` +
             `repair ${(post.makeValidMs / 1000).toFixed(1)} s, indexes ${(post.indexesMs / 1000).toFixed(1)} s, ` +
             `search names ${(post.searchNamesMs / 1000).toFixed(1)} s, ` +
-            `generalisation ${(post.generaliseMs / 1000).toFixed(1)} s, analyze ${(post.analyzeMs / 1000).toFixed(1)} s, ` +
+            `generalisation ${(post.generaliseMs / 1000).toFixed(1)} s, tile cells ${(post.tileCellsMs / 1000).toFixed(1)} s, analyze ${(post.analyzeMs / 1000).toFixed(1)} s, ` +
             `point lookup ${(lookup.ms / 1000).toFixed(1)} s: ${lookup.pieces} pieces, ${(lookup.bytes / 1e6).toFixed(1)} MB, on ${lookup.connections} connections)`,
         };
       } catch (e) {

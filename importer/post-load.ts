@@ -9,6 +9,7 @@ import pg from "pg";
 import { childLogger } from "../core/log.ts";
 import { ident, loadSql, sqlFragment } from "../core/sql.ts";
 import { CANCEL_SQL, runSteps, type Step, type StepSession, StepsFailed } from "./parallel-steps.ts";
+import { createTileCellTables, fillTileCells, indexTileCells, TILE_CELL_MIN_BYTES } from "./tile-cells.ts";
 import { bandFilterSql, ZOOM_BANDS, type ZoomBand, zoneInBand } from "./zoom-bands.ts";
 
 const log = childLogger("importer");
@@ -19,6 +20,8 @@ export interface PostLoadTimings {
   searchNamesMs: number;
   generaliseMs: number;
   analyzeMs: number;
+  /** Cutting the big zones into the tiles' cell pieces (tile-cells.ts). */
+  tileCellsMs: number;
   /** Wall time of all of them (they run at once). */
   postLoadMs: number;
   /** Database sessions they ran on. */
@@ -36,6 +39,7 @@ const GROUP = {
   names: "search names",
   generalise: "generalised tables",
   analyze: "analyze",
+  tileCells: "tile cells",
 } as const;
 
 /** Shares per session: enough that sessions finishing early take over part of a slow one's work. */
@@ -187,6 +191,7 @@ function postLoadSteps(schema: string, rows: readonly GeometryRow[], sessions: n
     });
   });
   steps.push(...bandSteps);
+  steps.push(...tileCellSteps(schema, rows, shareCount));
   steps.push({
     id: "primary key",
     group: GROUP.indexes,
@@ -195,6 +200,40 @@ function postLoadSteps(schema: string, rows: readonly GeometryRow[], sessions: n
     run: (db) => db.query(sql("primary-key.sql", { schema })),
   });
   return steps;
+}
+
+/** The tiles' pieces of big zones (tile-cells.ts), from the repaired zones, in shares; then their indexes. */
+function tileCellSteps(schema: string, rows: readonly GeometryRow[], shareCount: number): Step[] {
+  const big = rows.filter((r) => r.bytes >= TILE_CELL_MIN_BYTES);
+  const fills = shares(big, shareCount).map(
+    (share, k): Step => ({
+      id: `tile cells ${k}`,
+      group: GROUP.tileCells,
+      after: ["repair", "index zones_pkey"],
+      locks: [
+        { table: "zones", mode: "read" },
+        { table: "tile_cells", mode: "write" },
+        { table: "tile_cut_zones", mode: "write" },
+      ],
+      run: (db) =>
+        fillTileCells(
+          db,
+          schema,
+          share.map((r) => r.id),
+        ),
+    }),
+  );
+  const index: Step = {
+    id: "index tile_cells",
+    group: GROUP.tileCells,
+    after: fills.map((s) => s.id),
+    locks: [
+      { table: "tile_cells", mode: "index" },
+      { table: "tile_cut_zones", mode: "index" },
+    ],
+    run: (db) => indexTileCells(db, schema),
+  };
+  return [...fills, index];
 }
 
 function generaliseStep(
@@ -266,6 +305,7 @@ export async function postLoad(
     for (const band of ZOOM_BANDS) {
       if (band.table) await client.query(sql("generalised-table.sql", { schema, table: band.table }));
     }
+    await createTileCellTables(client, schema);
     const { rows } = await client.query<GeometryRow>(sql("list-geometries.sql", { schema }));
     const sessions = [client, ...borrowed];
     let groupMs: Map<string, number>;
@@ -291,6 +331,7 @@ export async function postLoad(
       searchNamesMs: ms(GROUP.names),
       generaliseMs: ms(GROUP.generalise),
       analyzeMs: ms(GROUP.analyze),
+      tileCellsMs: ms(GROUP.tileCells),
       postLoadMs,
       postLoadSessions: sessions.length,
     };

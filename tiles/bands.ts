@@ -1,5 +1,6 @@
 // Which table and which zones make a tile at zoom z: read from the import stage's ZOOM_BANDS (the one
 // documented table), never restated here. The last band (z9+) reads the full-resolution zones table.
+import { tileCellZoom } from "../importer/tile-cells.ts";
 import { ZOOM_BANDS, type ZoomBand } from "../importer/zoom-bands.ts";
 import type { TileLayer } from "./layers.ts";
 
@@ -46,4 +47,12 @@ export const COMPAT_ALL_ZONES_FROM_ZOOM = 3;
  */
 export function bandForLayer(layer: TileLayer, z: number): TileBand {
   return layer.compat && z >= COMPAT_ALL_ZONES_FROM_ZOOM ? ALL_ZONES : bandFor(z);
+}
+
+/**
+ * The cell grid (importer/tile-cells.ts) a tile of `band` at zoom z reads the big zones' pieces from; null when it
+ * reads them whole (the generalised bands, whose zones are small, and the full band above the first grid).
+ */
+export function cellZoomFor(band: TileBand, z: number): number | null {
+  return band.table === ALL_ZONES.table ? tileCellZoom(z) : null;
 }

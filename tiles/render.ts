@@ -1,14 +1,23 @@
 // Render one tile with the prepared statement of its zoom band, in the schema of the resolved dataset version.
 import type { Pool } from "pg";
 import type { ServedRef } from "../core/serving/served-dataset.ts";
-import { loadSql } from "../core/sql.ts";
-import { bandForLayer, type TileBand } from "./bands.ts";
+import { loadSql, sqlFragment } from "../core/sql.ts";
+import { bandForLayer, cellZoomFor, type TileBand } from "./bands.ts";
 import type { TileAddress } from "./coords.ts";
 import type { TileLayer } from "./layers.ts";
 
 export interface VersionRef {
   version: number;
   schema: string;
+}
+
+/** tile.sql for a band in a version schema, the big zones read as their pieces of the cells at `cellZoom` if not null. */
+export function tileSql(schema: string, band: TileBand, cellZoom: number | null): string {
+  const source =
+    cellZoom === null
+      ? sqlFragment(loadSql(import.meta.url, "sql/tile-band.sql", { schema, table: band.table }))
+      : sqlFragment(loadSql(import.meta.url, "sql/tile-cells.sql", { schema, cellZoom }));
+  return loadSql(import.meta.url, "sql/tile.sql", { schema, table: band.table, source });
 }
 
 export class TileRenderer {
@@ -22,12 +31,31 @@ export class TileRenderer {
     this.nameKeys = languages.map((l) => `name:${l}`);
   }
 
-  /** The statement text for a band in a version schema (built once per version and band). */
-  private statement(schema: string, band: TileBand): { name: string; text: string } {
-    const name = `tile_${schema}_${band.name}`;
+  /** Per version schema: whether it has the big zones' cell pieces (older versions do not). */
+  private readonly cells = new Map<string, Promise<boolean>>();
+
+  private hasCells(schema: string): Promise<boolean> {
+    let present = this.cells.get(schema);
+    if (present === undefined) {
+      present = this.pool
+        .query<{ present: boolean }>(loadSql(import.meta.url, "sql/has-tile-cells.sql"), [schema])
+        .then((r) => r.rows[0]?.present === true);
+      // a failed look-up is asked again by the next tile, not remembered
+      present.catch(() => this.cells.delete(schema));
+      this.cells.set(schema, present);
+    }
+    return present;
+  }
+
+  /**
+   * The statement text for a band in a version schema, reading the big zones' pieces of the cells at `cellZoom`
+   * when not null (built once per version, band and cell zoom).
+   */
+  private statement(schema: string, band: TileBand, cellZoom: number | null): { name: string; text: string } {
+    const name = `tile_${schema}_${band.name}${cellZoom === null ? "" : `_c${cellZoom}`}`;
     let text = this.texts.get(name);
     if (text === undefined) {
-      text = loadSql(import.meta.url, "sql/tile.sql", { schema, table: band.table });
+      text = tileSql(schema, band, cellZoom);
       this.texts.set(name, text);
     }
     return { name, text };
@@ -35,7 +63,9 @@ export class TileRenderer {
 
   async render(ref: VersionRef | ServedRef, layer: TileLayer, t: TileAddress): Promise<Buffer> {
     const band = bandForLayer(layer, t.z);
-    const { name, text } = this.statement(ref.schema, band);
+    const cellZoom = cellZoomFor(band, t.z);
+    const withCells = cellZoom !== null && (await this.hasCells(ref.schema));
+    const { name, text } = this.statement(ref.schema, band, withCells ? cellZoom : null);
     // A named query is parsed and planned once per pooled connection, then only bound and executed.
     const { rows } = await this.pool.query<{ mvt: Buffer | null }>({
       name,

@@ -64,8 +64,15 @@ async function describeVersion(pool: pg.Pool, version: number) {
     "SELECT DISTINCT tablename AS relname FROM pg_stats WHERE schemaname = $1 ORDER BY 1",
     [s],
   );
+  const { rows: cells } = await pool.query<{ pieces: number; h: string }>(
+    `SELECT count(*)::int AS pieces,
+            md5(string_agg(concat_ws(':', id, cell_z, cell_x, cell_y, md5(ST_AsEWKB(geom))), ','
+                           ORDER BY id, cell_z, cell_x, cell_y)) AS h
+     FROM ${s}.tile_cells`,
+  );
   return {
     zones: await geometries(pool, `${s}.zones`),
+    tileCells: cells[0],
     bands,
     indexes: idx.map((r) => `${r.tablename}.${r.indexname}`),
     primaryKey: pk,
@@ -93,7 +100,11 @@ describe("post-load", () => {
     expect(res.timings?.postLoadSessions).toBeGreaterThan(1);
     const many = await describeVersion(db.pool, res.version);
     expect(Object.keys(many.bands.zones_z6_8).length).toBeGreaterThan(10);
+    expect(many.tileCells?.pieces).toBeGreaterThan(10);
     expect(many.indexes).toEqual([
+      "tile_cells.tile_cells_cell",
+      "tile_cells.tile_cells_geom",
+      "tile_cut_zones.tile_cut_zones_pkey",
       "zone_names.zone_names_term",
       "zone_names_terms.zone_names_terms_term",
       "zone_names_terms.zone_names_terms_trigram",
@@ -114,6 +125,8 @@ describe("post-load", () => {
     ]);
     expect(many.primaryKey).toEqual([{ conname: "zones_pkey", contype: "p" }]);
     expect(many.analysed).toEqual([
+      "tile_cells",
+      "tile_cut_zones",
       "zone_names",
       "zone_names_terms",
       "zone_pieces",

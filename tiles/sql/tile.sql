@@ -1,6 +1,8 @@
 -- One MVT tile of a zoom band (tiles/bands.ts), in a version schema: the band's table holds the geometries
 -- (zones_z0_2, zones_z3_5 or zones_z6_8, generalised; the full-resolution zones itself from z9); names and codes
--- come from zones by id (for the full band, zones joined to itself by its primary key).
+-- come from zones by id (for the full band, zones joined to itself by its primary key). The source g is where the
+-- shapes come from: the band's table (tile-band.sql), or from z9 (tile-cells.sql) the zones with the big ones in
+-- pieces cut to the tile's ancestor cell (importer/tile-cells.ts), one row per zone either way.
 -- $1 z, $2 x, $3 y, $4 zone types shown at this zoom, $5 layer name, $6 old `vector-zones` flavour,
 -- $7 `name:<lang>` tag keys to copy as properties, $8 the band's maxAdminLevel, $9 the label layer's name (the
 -- new layer only, NULL for the old flavour): one point per zone of the band at its label point (zones.center,
@@ -22,10 +24,12 @@ features AS (
                 || coalesce((SELECT jsonb_object_agg(t.key, t.value) FROM jsonb_each(z.tags) t
                              WHERE t.key = ANY ($7::text[]) AND jsonb_typeof(t.value) = 'string'), '{}'::jsonb)
          END AS props
-  FROM {{schema}}.{{table}} g
+  FROM env
+  -- the shapes meeting env.area (the subquery tests it: a UNION ALL would not get it pushed into its branches,
+  -- and would read every zone)
+  CROSS JOIN LATERAL {{source}} g
   JOIN {{schema}}.zones z ON z.id = g.id
-  CROSS JOIN env
-  WHERE g.geom && env.area
+  WHERE true
     -- The band's rule (importer/zoom-bands.ts): listed types, or admin_level up to a maximum; NULL = all.
     AND ($4::text[] IS NULL OR g.zone_type = ANY ($4::text[]) OR g.admin_level <= $8)
     -- The old tiles showed only countries (admin_level <= 2) at z0-2.

@@ -1,0 +1,53 @@
+-- One share ($1: zone ids) of the tiles' cut zones (importer/tile-cells.ts): every zone of the share with more
+-- than {{minVertices}} vertices is listed in tile_cut_zones, and its pieces per cell of the grids at the zooms
+-- {{cellZooms}} go into tile_cells: the zone clipped (ST_ClipByBox2D) to the cell's tile envelope grown by
+-- {{margin}} of its width.
+-- Clipping the whole zone to each cell of a deep grid would read it once per cell (a 2 M-vertex boundary times
+-- thousands of z12 cells), so the cut is a quadtree: the zone is clipped to the cells of a zoom where its bbox
+-- spans at most two cells a side, then each piece to its four children, down to the deepest grid; every level
+-- reads each vertex about four times. A child's box lies inside its parent's (the margin halves with the cell),
+-- so the child clipped from the parent's piece is the zone clipped to the child's box. The clip returns the
+-- piece itself when the box holds it and an empty geometry when the box misses it, both without work.
+-- 20037508.342789244: half the width of the web-mercator (EPSG:3857) world, in metres.
+WITH RECURSIVE big AS MATERIALIZED (
+  SELECT id, zone_type, admin_level, geom,
+         -- the first zoom: cells at least as wide as the bbox, never deeper than the first grid
+         least({{firstZoom}}, greatest(0, floor(log(2, 2 * 20037508.342789244
+               / greatest(ST_XMax(geom) - ST_XMin(geom), ST_YMax(geom) - ST_YMin(geom), 1.0)::numeric))))::int AS z0
+  FROM {{schema}}.zones
+  WHERE id = ANY ($1::bigint[]) AND geom IS NOT NULL AND ST_NPoints(geom) > {{minVertices}}
+),
+listed AS (
+  INSERT INTO {{schema}}.tile_cut_zones (id) SELECT id FROM big
+),
+pieces (id, z, x, y, geom) AS (
+  SELECT b.id, b.z0, c.x, c.y, c.geom
+  FROM big b
+  CROSS JOIN LATERAL (SELECT 2 * 20037508.342789244 / 2 ^ b.z0 AS size, (2 ^ b.z0)::int AS n) grid
+  CROSS JOIN LATERAL (
+    SELECT x, y, ST_ClipByBox2D(b.geom, ST_TileEnvelope(b.z0, x, y, margin => {{margin}})) AS geom
+    FROM generate_series(
+           greatest(0, floor((ST_XMin(b.geom) + 20037508.342789244) / grid.size - {{margin}})::int),
+           least(grid.n - 1, floor((ST_XMax(b.geom) + 20037508.342789244) / grid.size + {{margin}})::int)) x
+    CROSS JOIN generate_series(
+           greatest(0, floor((20037508.342789244 - ST_YMax(b.geom)) / grid.size - {{margin}})::int),
+           least(grid.n - 1, floor((20037508.342789244 - ST_YMin(b.geom)) / grid.size + {{margin}})::int)) y
+  ) c
+  WHERE NOT ST_IsEmpty(c.geom)
+  UNION ALL
+  SELECT p.id, p.z + 1, k.x, k.y, k.geom
+  FROM pieces p
+  CROSS JOIN LATERAL (
+    SELECT 2 * p.x + dx AS x, 2 * p.y + dy AS y,
+           ST_ClipByBox2D(p.geom, ST_TileEnvelope(p.z + 1, 2 * p.x + dx, 2 * p.y + dy, margin => {{margin}})) AS geom
+    FROM (VALUES (0, 0), (1, 0), (0, 1), (1, 1)) d (dx, dy)
+  ) k
+  WHERE p.z < {{lastZoom}} AND NOT ST_IsEmpty(k.geom)
+)
+INSERT INTO {{schema}}.tile_cells (id, cell_z, cell_x, cell_y, zone_type, admin_level, geom)
+SELECT p.id, p.z, p.x, p.y, b.zone_type, b.admin_level, s.geom
+FROM pieces p
+JOIN big b ON b.id = p.id
+-- the clip of a polygon may hold lines or points where it only touches the box: the tiles draw areas
+CROSS JOIN LATERAL (SELECT ST_Multi(ST_CollectionExtract(p.geom, 3)) AS geom) s
+WHERE p.z IN ({{cellZooms}}) AND NOT ST_IsEmpty(s.geom)

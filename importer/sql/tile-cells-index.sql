@@ -1,0 +1,6 @@
+-- A tile reads the pieces of one cell that meet its area: by the cell (b-tree) or by the area (GiST), whichever the
+-- planner finds cheaper for the table's size.
+CREATE INDEX tile_cells_cell ON {{schema}}.tile_cells (cell_z, cell_x, cell_y, id);
+CREATE INDEX tile_cells_geom ON {{schema}}.tile_cells USING gist (geom);
+ANALYZE {{schema}}.tile_cells;
+ANALYZE {{schema}}.tile_cut_zones;
