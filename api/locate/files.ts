@@ -7,7 +7,7 @@ import { rename, rm } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { createGunzip, createGzip } from "node:zlib";
-import { parse } from "csv-parse";
+import { parse as parseCsv } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { InputError } from "../../core/errors.ts";
 import { CSV_INPUT_COLUMNS, type PointOrReason, pointFromCsv, pointFromGeoJsonLine } from "./points.ts";
@@ -49,18 +49,60 @@ function isHeader(fields: string[]): boolean {
   return fields.length === 3 && fields.every((f, k) => f.trim().toLowerCase() === CSV_INPUT_COLUMNS[k]);
 }
 
+/** An odd number of quotes: a quoted field goes on past the end of the line (`""` inside one counts two). */
+function quoteOpen(text: string): boolean {
+  let open = false;
+  for (let k = text.indexOf('"'); k >= 0; k = text.indexOf('"', k + 1)) open = !open;
+  return open;
+}
+
+/** The fields of one CSV record, trimmed: split at commas, or by csv-parse when it has quoted fields. */
+function csvFields(record: string): string[] | { reason: string } {
+  if (!record.includes('"')) return record.split(",").map((f) => f.trim());
+  try {
+    return (parseCsv(record, { relax_column_count: true, trim: true }) as string[][])[0] ?? [];
+  } catch (err) {
+    return { reason: `malformed CSV (${(err as Error).message})` };
+  }
+}
+
+/**
+ * CSV rows, read line by line: a plain line is split at its commas; csv-parse reads the few records with
+ * quotes (a quoted id), spanning lines when a quoted field holds a line break. (csv-parse on the whole stream,
+ * with the line numbers the error messages need, cost more than everything else per point.)
+ */
 async function* csvPoints(text: Readable): AsyncGenerator<ReadPoint> {
-  const parser = text.pipe(parse({ info: true, relax_column_count: true, skip_empty_lines: true, trim: true }));
-  text.on("error", (err) => parser.destroy(err)); // a pipe does not forward errors (a corrupt .gz)
+  let line = 0;
   let first = true;
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    if (first && isHeader(record)) {
+  let open: { text: string; line: number } | null = null;
+  for await (const l of createInterface({ input: text, crlfDelay: Infinity })) {
+    line++;
+    let record = l;
+    let at = line;
+    if (open) {
+      open.text += `\n${l}`;
+      if (quoteOpen(open.text)) continue;
+      record = open.text;
+      at = open.line;
+      open = null;
+    } else if (l.includes('"') && quoteOpen(l)) {
+      open = { text: l, line };
+      continue;
+    }
+    if (!record.trim()) continue;
+    const fields = csvFields(record);
+    if ("reason" in fields) {
+      yield { line: at, point: fields };
+      continue;
+    }
+    if (first && isHeader(fields)) {
       first = false;
       continue;
     }
     first = false;
-    yield { line: info.lines, point: pointFromCsv(record) };
+    yield { line: at, point: pointFromCsv(fields) };
   }
+  if (open) yield { line: open.line, point: { reason: "a quoted field is never closed" } };
 }
 
 async function* geoJsonLinesPoints(text: Readable): AsyncGenerator<ReadPoint> {
