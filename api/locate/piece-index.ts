@@ -56,7 +56,7 @@ class LoadedPieceIndex implements PieceIndex {
 }
 
 /** Growable columns filled from the COPY stream (the number of pieces is not known in advance). */
-class Columns {
+export class PieceColumns {
   n = 0;
   blocks = new Uint32Array(1 << 16);
   offsets = new Uint16Array(1 << 16);
@@ -97,8 +97,8 @@ const NOTHING = Buffer.alloc(0);
  * Reads the tuples of the COPY stream as they arrive (PostgreSQL sends one message a tuple, so most chunks are
  * one whole tuple); a tuple split across chunks waits for the rest in `rest`.
  */
-async function readColumns(stream: AsyncIterable<Buffer>): Promise<Columns> {
-  const cols = new Columns();
+export async function readPieceColumns(stream: AsyncIterable<Buffer>): Promise<PieceColumns> {
+  const cols = new PieceColumns();
   let rest = NOTHING;
   let headerSeen = false;
   let ended = false;
@@ -132,13 +132,16 @@ async function readColumns(stream: AsyncIterable<Buffer>): Promise<Columns> {
   return cols;
 }
 
+/** The binary COPY of piece-boxes.sql for a version: what readPieceColumns reads. */
+export function pieceBoxesCopy(ref: ServedRef) {
+  return copyTo(loadSql(import.meta.url, "sql/piece-boxes.sql", { schema: ref.schema }));
+}
+
 export async function loadPieceIndex(pool: pg.Pool, ref: ServedRef): Promise<PieceIndex> {
   const client = await pool.connect();
-  let cols: Columns;
+  let cols: PieceColumns;
   try {
-    cols = await readColumns(
-      client.query(copyTo(loadSql(import.meta.url, "sql/piece-boxes.sql", { schema: ref.schema }))),
-    );
+    cols = await readPieceColumns(client.query(pieceBoxesCopy(ref)));
   } finally {
     client.release();
   }
