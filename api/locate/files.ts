@@ -8,7 +8,6 @@ import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { createGunzip, createGzip } from "node:zlib";
 import { parse as parseCsv } from "csv-parse/sync";
-import { stringify } from "csv-stringify/sync";
 import { InputError } from "../../core/errors.ts";
 import { CSV_INPUT_COLUMNS, type PointOrReason, pointFromCsv, pointFromGeoJsonLine } from "./points.ts";
 
@@ -170,6 +169,23 @@ export function openOutput(file: string): OutputFile {
   };
 }
 
+/** A field is quoted when it holds a comma, a quote or a line break, or starts or ends with a space. */
+const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
+
+/**
+ * CSV lines (RFC 4180; null is an empty field). Written here rather than with csv-stringify: its per-field
+ * casting and options cost more per located point than everything else in the output.
+ */
 export function csvText(rows: (string | number | null)[][]): string {
-  return stringify(rows);
+  let text = "";
+  for (const row of rows) {
+    for (let k = 0; k < row.length; k++) {
+      if (k > 0) text += ",";
+      const v = row[k];
+      if (typeof v === "number") text += v;
+      else if (typeof v === "string") text += NEEDS_QUOTES.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+    }
+    text += "\n";
+  }
+  return text;
 }

@@ -102,17 +102,40 @@ interface Pairs {
 
 function candidatePairs(pieces: PieceIndex, points: LocatePoint[]): Pairs {
   const pairs: Pairs = { ctids: [], zoneIds: [], lons: [], lats: [], point: [] };
-  for (const [k, p] of points.entries()) {
-    for (const piece of pieces.candidates(p.lon, p.lat)) {
-      pairs.ctids.push(`"${pieces.ctid(piece)}"`);
+  for (let k = 0; k < points.length; k++) {
+    const { lon, lat } = points[k] as LocatePoint;
+    const found = pieces.candidates(lon, lat);
+    for (let c = 0; c < found.length; c++) {
+      const piece = found[c] as number;
+      pairs.ctids.push(pieces.ctid(piece));
       pairs.zoneIds.push(pieces.zoneId(piece));
-      pairs.lons.push(p.lon);
-      pairs.lats.push(p.lat);
+      pairs.lons.push(lon);
+      pairs.lats.push(lat);
       pairs.point.push(k);
     }
   }
   return pairs;
 }
+
+const coveredPairsSql = new Map<string, string>();
+
+function coveredPairs(pool: pg.Pool, ref: ServedRef, pairs: Pairs): Promise<string> {
+  let text = coveredPairsSql.get(ref.schema);
+  if (!text) {
+    text = loadSql(import.meta.url, "sql/covered-pairs.sql", { schema: ref.schema, near: NEAR_CUT_DEGREES });
+    coveredPairsSql.set(ref.schema, text);
+  }
+  return pool
+    .query<{ covered: string }>(text, [
+      `{${pairs.ctids.map((t) => `"${t}"`).join(",")}}`,
+      numbers(pairs.zoneIds),
+      numbers(pairs.lons),
+      numbers(pairs.lats),
+    ])
+    .then(({ rows }) => (rows[0] as { covered: string }).covered);
+}
+
+const COVERED = "1".charCodeAt(0);
 
 /** The ranks (zone-table.ts) of the zones covering each point, smallest first. */
 async function coveringRanks(
@@ -126,20 +149,16 @@ async function coveringRanks(
     const ranks: number[][] = points.map(() => []);
     const pairs = candidatePairs(pieces, points);
     if (pairs.point.length === 0) return { ranks, zones };
-    const { rows } = await pool.query<{ matched: number; covered: number[] }>(
-      loadSql(import.meta.url, "sql/covered-pairs.sql", { schema: ref.schema, near: NEAR_CUT_DEGREES }),
-      [`{${pairs.ctids.join(",")}}`, numbers(pairs.zoneIds), numbers(pairs.lons), numbers(pairs.lats)],
-    );
-    const { matched, covered } = rows[0] as { matched: number; covered: number[] };
-    if (matched !== pairs.point.length) {
+    const covered = await coveredPairs(pool, ref, pairs);
+    if (covered.length !== pairs.point.length) {
       // a piece is no longer where the index saw it: the version's pieces were rebuilt since it was loaded
       forget(pool, ref, loading);
       if (attempt === 2)
         throw new Error(`the lookup pieces of dataset version ${ref.version} changed twice while locating`);
       continue;
     }
-    for (const k of covered) {
-      const pair = k - 1;
+    for (let pair = 0; pair < covered.length; pair++) {
+      if (covered.charCodeAt(pair) !== COVERED) continue;
       const rank = zones.rank(pairs.zoneIds[pair] as number);
       if (rank === undefined)
         throw new Error(`lookup piece of zone ${pairs.zoneIds[pair]}, not a zone of version ${ref.version}`);
