@@ -136,6 +136,7 @@ function coveredPairs(pool: pg.Pool, ref: ServedRef, pairs: Pairs): Promise<stri
 }
 
 const COVERED = "1".charCodeAt(0);
+const NO_ZONES: readonly number[] = Object.freeze([]) as readonly number[];
 
 /** The ranks (zone-table.ts) of the zones covering each point, smallest first. */
 async function coveringRanks(
@@ -146,7 +147,8 @@ async function coveringRanks(
   for (let attempt = 1; ; attempt++) {
     const loading = locatorFor(pool, ref);
     const { pieces, zones } = await loading;
-    const ranks: number[][] = points.map(() => []);
+    // most points are in no zone: they share one empty list
+    const ranks: number[][] = new Array(points.length).fill(NO_ZONES);
     const pairs = candidatePairs(pieces, points);
     if (pairs.point.length === 0) return { ranks, zones };
     const covered = await coveredPairs(pool, ref, pairs);
@@ -162,9 +164,11 @@ async function coveringRanks(
       const rank = zones.rank(pairs.zoneIds[pair] as number);
       if (rank === undefined)
         throw new Error(`lookup piece of zone ${pairs.zoneIds[pair]}, not a zone of version ${ref.version}`);
-      const own = ranks[pairs.point[pair] as number] as number[];
+      const point = pairs.point[pair] as number;
+      const own = ranks[point] as number[];
+      if (own === NO_ZONES) ranks[point] = [rank];
       // a point on the cut between two pieces of one zone is covered by both
-      if (!own.includes(rank)) own.push(rank);
+      else if (!own.includes(rank)) own.push(rank);
     }
     for (const own of ranks) if (own.length > 1) own.sort((a, b) => a - b);
     return { ranks, zones };

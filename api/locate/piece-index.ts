@@ -69,7 +69,8 @@ export class PieceColumns {
     const n = this.n++;
     this.blocks[n] = buf.readUInt32BE(at + 2 + 4);
     this.offsets[n] = buf.readUInt16BE(at + 2 + 4 + 4);
-    this.zones[n] = Number(buf.readBigInt64BE(at + 2 + 10 + 4));
+    // zone ids are below 2^53 (JavaScript numbers everywhere else): two halves, no BigInt per piece
+    this.zones[n] = buf.readInt32BE(at + 2 + 10 + 4) * 2 ** 32 + buf.readUInt32BE(at + 2 + 10 + 4 + 4);
     let o = at + 2 + 10 + 12 + 4;
     for (let k = 0; k < 4; k++, o += 12) this.boxes[4 * n + k] = buf.readDoubleBE(o);
   }
