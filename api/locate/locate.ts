@@ -132,7 +132,12 @@ function coveredPairs(pool: pg.Pool, ref: ServedRef, pairs: Pairs): Promise<stri
       numbers(pairs.lons),
       numbers(pairs.lats),
     ])
-    .then(({ rows }) => (rows[0] as { covered: string }).covered);
+    .then(
+      ({ rows }) => (rows[0] as { covered: string }).covered,
+      (err) => {
+        throw missingLookup(err, ref);
+      },
+    );
 }
 
 const COVERED = "1".charCodeAt(0);

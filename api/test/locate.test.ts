@@ -468,4 +468,21 @@ describe("locate on an enclave dataset (Baarle-like)", () => {
     expect(await locateIds(lon, lat)).toEqual(before);
     expect(before).toEqual(await oracle(db, ref, lon, lat));
   });
+
+  test("a version whose lookup pieces are gone: bad input (exit 2) saying to publish it again", async () => {
+    await locateIds([4], [4]); // loaded before the table goes
+    await db.pool.query(`DROP TABLE "${ref.schema}".zone_pieces`);
+    const err = await locateIds([4], [4]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: 2, message: expect.stringMatching(/has no point lookup structure/) });
+    const out = join(dir, "gone.csv");
+    const cli = await runNode(
+      [COSMO_BIN, "locate", "--no-progress", "-i", csvInput("gone-in.csv", ["a,4,4"]), "-o", out],
+      {
+        env: testEnv({ db }),
+      },
+    );
+    expect(cli.code, cli.stderr).toBe(2);
+    expect(cli.stderr).toMatch(/publish it \(cosmo publish \d+\)/);
+    expect(existsSync(out)).toBe(false);
+  });
 });
