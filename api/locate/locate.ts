@@ -31,6 +31,7 @@ export interface LocateOptions {
 export type LocateRecord = LocatePoint & ({ zones: Record<string, number | null> } | { hierarchy: LocatedZone[] });
 
 const TYPES = [...ZONE_TYPES];
+const NO_ZONE_OF_ANY_TYPE: Readonly<Record<string, number | null>> = Object.fromEntries(TYPES.map((t) => [t, null]));
 
 interface Locator {
   pieces: PieceIndex;
@@ -190,7 +191,9 @@ export async function locateBatch(
   if (opts.hierarchy) {
     const names = opts.lang ? await zones.namesIn(opts.lang) : null;
     return points.map((p, k) => ({
-      ...p,
+      id: p.id,
+      lon: p.lon,
+      lat: p.lat,
       hierarchy: (ranks[k] as number[]).map((rank) => {
         const z = zones.zones[rank] as LocatedZone;
         return names ? { ...z, name: names.get(z.id) ?? z.name } : z;
@@ -198,14 +201,14 @@ export async function locateBatch(
     }));
   }
   return points.map((p, k) => {
-    const byType: Record<string, number | null> = {};
-    for (const t of TYPES) byType[t] = null;
+    // a copy of one object of the same keys: a cheap clone (every point has this shape)
+    const byType: Record<string, number | null> = { ...NO_ZONE_OF_ANY_TYPE };
     // smallest first: the first zone of each type is the most precise one
     for (const rank of ranks[k] as number[]) {
       const z = zones.zones[rank] as LocatedZone;
       if (z.zone_type && byType[z.zone_type] === null) byType[z.zone_type] = z.id;
     }
-    return { ...p, zones: byType };
+    return { id: p.id, lon: p.lon, lat: p.lat, zones: byType };
   });
 }
 
