@@ -4,7 +4,6 @@
 import { once } from "node:events";
 import { createReadStream, createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
-import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { createGunzip, createGzip } from "node:zlib";
 import { parse as parseCsv } from "csv-parse/sync";
@@ -38,9 +37,10 @@ export interface ReadPoint {
   point: PointOrReason;
 }
 
-/** Bytes read from the file so far (compressed size for .gz): progress against the file's size. */
+/** The points of a file, in order, in arrays of a read's worth (a chunk of the file) each. */
 export interface PointsSource {
-  points: AsyncIterable<ReadPoint>;
+  points: AsyncIterable<ReadPoint[]>;
+  /** Bytes read from the file so far (compressed size for .gz): progress against the file's size. */
   bytesRead(): number;
 }
 
@@ -66,49 +66,77 @@ function csvFields(record: string): string[] | { reason: string } {
 }
 
 /**
+ * The lines of a text stream, a chunk's worth at a time (`\n` or `\r\n` ends a line; the last line may have no
+ * end). An array per chunk rather than a line at a time: the per-line events and promises of readline cost
+ * more than parsing the line.
+ */
+async function* textLines(text: Readable): AsyncGenerator<string[]> {
+  text.setEncoding("utf8");
+  let rest = "";
+  for await (const chunk of text as AsyncIterable<string>) {
+    const lines = (rest + chunk).split("\n");
+    rest = lines.pop() as string;
+    for (let k = 0; k < lines.length; k++) {
+      const l = lines[k] as string;
+      if (l.endsWith("\r")) lines[k] = l.slice(0, -1);
+    }
+    yield lines;
+  }
+  if (rest) yield [rest.endsWith("\r") ? rest.slice(0, -1) : rest];
+}
+
+/**
  * CSV rows, read line by line: a plain line is split at its commas; csv-parse reads the few records with
  * quotes (a quoted id), spanning lines when a quoted field holds a line break. (csv-parse on the whole stream,
  * with the line numbers the error messages need, cost more than everything else per point.)
  */
-async function* csvPoints(text: Readable): AsyncGenerator<ReadPoint> {
+async function* csvPoints(text: Readable): AsyncGenerator<ReadPoint[]> {
   let line = 0;
   let first = true;
   let open: { text: string; line: number } | null = null;
-  for await (const l of createInterface({ input: text, crlfDelay: Infinity })) {
-    line++;
-    let record = l;
-    let at = line;
-    if (open) {
-      open.text += `\n${l}`;
-      if (quoteOpen(open.text)) continue;
-      record = open.text;
-      at = open.line;
-      open = null;
-    } else if (l.includes('"') && quoteOpen(l)) {
-      open = { text: l, line };
-      continue;
-    }
-    if (!record.trim()) continue;
-    const fields = csvFields(record);
-    if ("reason" in fields) {
-      yield { line: at, point: fields };
-      continue;
-    }
-    if (first && isHeader(fields)) {
+  for await (const lines of textLines(text)) {
+    const points: ReadPoint[] = [];
+    for (const l of lines) {
+      line++;
+      let record = l;
+      let at = line;
+      if (open) {
+        open.text += `\n${l}`;
+        if (quoteOpen(open.text)) continue;
+        record = open.text;
+        at = open.line;
+        open = null;
+      } else if (l.includes('"') && quoteOpen(l)) {
+        open = { text: l, line };
+        continue;
+      }
+      if (!record.trim()) continue;
+      const fields = csvFields(record);
+      if ("reason" in fields) {
+        points.push({ line: at, point: fields });
+        continue;
+      }
+      if (first && isHeader(fields)) {
+        first = false;
+        continue;
+      }
       first = false;
-      continue;
+      points.push({ line: at, point: pointFromCsv(fields) });
     }
-    first = false;
-    yield { line: at, point: pointFromCsv(fields) };
+    yield points;
   }
-  if (open) yield { line: open.line, point: { reason: "a quoted field is never closed" } };
+  if (open) yield [{ line: open.line, point: { reason: "a quoted field is never closed" } }];
 }
 
-async function* geoJsonLinesPoints(text: Readable): AsyncGenerator<ReadPoint> {
+async function* geoJsonLinesPoints(text: Readable): AsyncGenerator<ReadPoint[]> {
   let line = 0;
-  for await (const l of createInterface({ input: text, crlfDelay: Infinity })) {
-    line++;
-    if (l.trim()) yield { line, point: pointFromGeoJsonLine(l) };
+  for await (const lines of textLines(text)) {
+    const points: ReadPoint[] = [];
+    for (const l of lines) {
+      line++;
+      if (l.trim()) points.push({ line, point: pointFromGeoJsonLine(l) });
+    }
+    yield points;
   }
 }
 
@@ -125,7 +153,7 @@ export function readPoints(file: string): PointsSource {
 }
 
 /** Unreadable or corrupt input (missing file, bad gzip, malformed CSV) is bad input naming the file. */
-async function* withFileErrors(points: AsyncIterable<ReadPoint>, file: string): AsyncGenerator<ReadPoint> {
+async function* withFileErrors(points: AsyncIterable<ReadPoint[]>, file: string): AsyncGenerator<ReadPoint[]> {
   try {
     yield* points;
   } catch (err) {

@@ -104,13 +104,15 @@ export async function locateFile(db: Database, opts: LocateFileOptions): Promise
   try {
     if (format === "csv") await out.write(csvText([csvColumns(opts)]));
     let batch: LocatePoint[] = [];
-    for await (const { line, point } of source.points) {
-      if ("reason" in point) throw new InputError(point.reason, { file: opts.input, line });
-      batch.push(point);
-      points++;
-      if (batch.length === batchSize) {
-        await send(batch);
-        batch = [];
+    for await (const chunk of source.points) {
+      for (const { line, point } of chunk) {
+        if ("reason" in point) throw new InputError(point.reason, { file: opts.input, line });
+        batch.push(point);
+        points++;
+        if (batch.length === batchSize) {
+          await send(batch);
+          batch = [];
+        }
       }
     }
     if (batch.length) await send(batch);

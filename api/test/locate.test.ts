@@ -427,6 +427,36 @@ describe("locate = ST_Covers on the full boundaries", () => {
   });
 });
 
+describe("reading points across the file's read chunks", () => {
+  test("CRLF lines over many 64 kB reads, gzipped: every point, a bad row named by its line", async () => {
+    const rows = ["id,lon,lat", ...Array.from({ length: 20_000 }, (_, k) => `point-${k},6.1${k % 10},49.6${k % 7}`)];
+    const out = join(dir, "many.csv");
+    const r = await locateFile(fx.db, {
+      input: csvInput("many.csv.gz", [rows.join("\r\n")], true),
+      output: out,
+      hierarchy: false,
+      progress: false,
+    });
+    expect(r.points).toBe(20_000);
+    const ids = readOutput(out)
+      .trimEnd()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split(",")[0]);
+    expect(ids).toEqual(rows.slice(1).map((row) => row.split(",")[0]));
+    const bad = [...rows];
+    bad[15_000] = "point-x,6.1,-95";
+    await expect(
+      locateFile(fx.db, {
+        input: csvInput("many-bad.csv", bad),
+        output: join(dir, "mb.csv"),
+        hierarchy: false,
+        progress: false,
+      }),
+    ).rejects.toThrow(/line 15001: lat -95 is out of range/);
+  });
+});
+
 describe("locate on an enclave dataset (Baarle-like)", () => {
   let db: TestDatabase;
   let ref: ServedRef;
