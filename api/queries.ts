@@ -49,7 +49,7 @@ function columnsKey(shape: ZoneShape): string {
 }
 
 /** Points nearer than this (degrees, ~0.1 mm) to a cut piece's edge are answered on the full boundary. */
-const NEAR_CUT_DEGREES = 1e-9;
+export const NEAR_CUT_DEGREES = 1e-9;
 
 /** The (i, zone_id) pairs of the zones covering each of `points (i, g)` (sql/covering-pieces.sql). */
 export function coveringPiecesSql(schema: string) {

@@ -4,11 +4,9 @@
 import { once } from "node:events";
 import { createReadStream, createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
-import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { createGunzip, createGzip } from "node:zlib";
-import { parse } from "csv-parse";
-import { stringify } from "csv-stringify/sync";
+import { parse as parseCsv } from "csv-parse/sync";
 import { InputError } from "../../core/errors.ts";
 import { CSV_INPUT_COLUMNS, type PointOrReason, pointFromCsv, pointFromGeoJsonLine } from "./points.ts";
 
@@ -39,9 +37,10 @@ export interface ReadPoint {
   point: PointOrReason;
 }
 
-/** Bytes read from the file so far (compressed size for .gz): progress against the file's size. */
+/** The points of a file, in order, in arrays of a read's worth (a chunk of the file) each. */
 export interface PointsSource {
-  points: AsyncIterable<ReadPoint>;
+  points: AsyncIterable<ReadPoint[]>;
+  /** Bytes read from the file so far (compressed size for .gz): progress against the file's size. */
   bytesRead(): number;
 }
 
@@ -49,25 +48,95 @@ function isHeader(fields: string[]): boolean {
   return fields.length === 3 && fields.every((f, k) => f.trim().toLowerCase() === CSV_INPUT_COLUMNS[k]);
 }
 
-async function* csvPoints(text: Readable): AsyncGenerator<ReadPoint> {
-  const parser = text.pipe(parse({ info: true, relax_column_count: true, skip_empty_lines: true, trim: true }));
-  text.on("error", (err) => parser.destroy(err)); // a pipe does not forward errors (a corrupt .gz)
-  let first = true;
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    if (first && isHeader(record)) {
-      first = false;
-      continue;
-    }
-    first = false;
-    yield { line: info.lines, point: pointFromCsv(record) };
+/** An odd number of quotes: a quoted field goes on past the end of the line (`""` inside one counts two). */
+function quoteOpen(text: string): boolean {
+  let open = false;
+  for (let k = text.indexOf('"'); k >= 0; k = text.indexOf('"', k + 1)) open = !open;
+  return open;
+}
+
+/** The fields of one CSV record, trimmed: split at commas, or by csv-parse when it has quoted fields. */
+function csvFields(record: string): string[] | { reason: string } {
+  if (!record.includes('"')) return record.split(",").map((f) => f.trim());
+  try {
+    return (parseCsv(record, { relax_column_count: true, trim: true }) as string[][])[0] ?? [];
+  } catch (err) {
+    return { reason: `malformed CSV (${(err as Error).message})` };
   }
 }
 
-async function* geoJsonLinesPoints(text: Readable): AsyncGenerator<ReadPoint> {
+/**
+ * The lines of a text stream, a chunk's worth at a time (`\n` or `\r\n` ends a line; the last line may have no
+ * end). An array per chunk rather than a line at a time: the per-line events and promises of readline cost
+ * more than parsing the line.
+ */
+async function* textLines(text: Readable): AsyncGenerator<string[]> {
+  text.setEncoding("utf8");
+  let rest = "";
+  for await (const chunk of text as AsyncIterable<string>) {
+    const lines = (rest + chunk).split("\n");
+    rest = lines.pop() as string;
+    for (let k = 0; k < lines.length; k++) {
+      const l = lines[k] as string;
+      if (l.endsWith("\r")) lines[k] = l.slice(0, -1);
+    }
+    yield lines;
+  }
+  if (rest) yield [rest.endsWith("\r") ? rest.slice(0, -1) : rest];
+}
+
+/**
+ * CSV rows, read line by line: a plain line is split at its commas; csv-parse reads the few records with
+ * quotes (a quoted id), spanning lines when a quoted field holds a line break. (csv-parse on the whole stream,
+ * with the line numbers the error messages need, cost more than everything else per point.)
+ */
+async function* csvPoints(text: Readable): AsyncGenerator<ReadPoint[]> {
   let line = 0;
-  for await (const l of createInterface({ input: text, crlfDelay: Infinity })) {
-    line++;
-    if (l.trim()) yield { line, point: pointFromGeoJsonLine(l) };
+  let first = true;
+  let open: { text: string; line: number } | null = null;
+  for await (const lines of textLines(text)) {
+    const points: ReadPoint[] = [];
+    for (const l of lines) {
+      line++;
+      let record = l;
+      let at = line;
+      if (open) {
+        open.text += `\n${l}`;
+        if (quoteOpen(open.text)) continue;
+        record = open.text;
+        at = open.line;
+        open = null;
+      } else if (l.includes('"') && quoteOpen(l)) {
+        open = { text: l, line };
+        continue;
+      }
+      if (!record.trim()) continue;
+      const fields = csvFields(record);
+      if ("reason" in fields) {
+        points.push({ line: at, point: fields });
+        continue;
+      }
+      if (first && isHeader(fields)) {
+        first = false;
+        continue;
+      }
+      first = false;
+      points.push({ line: at, point: pointFromCsv(fields) });
+    }
+    yield points;
+  }
+  if (open) yield [{ line: open.line, point: { reason: "a quoted field is never closed" } }];
+}
+
+async function* geoJsonLinesPoints(text: Readable): AsyncGenerator<ReadPoint[]> {
+  let line = 0;
+  for await (const lines of textLines(text)) {
+    const points: ReadPoint[] = [];
+    for (const l of lines) {
+      line++;
+      if (l.trim()) points.push({ line, point: pointFromGeoJsonLine(l) });
+    }
+    yield points;
   }
 }
 
@@ -84,7 +153,7 @@ export function readPoints(file: string): PointsSource {
 }
 
 /** Unreadable or corrupt input (missing file, bad gzip, malformed CSV) is bad input naming the file. */
-async function* withFileErrors(points: AsyncIterable<ReadPoint>, file: string): AsyncGenerator<ReadPoint> {
+async function* withFileErrors(points: AsyncIterable<ReadPoint[]>, file: string): AsyncGenerator<ReadPoint[]> {
   try {
     yield* points;
   } catch (err) {
@@ -128,6 +197,23 @@ export function openOutput(file: string): OutputFile {
   };
 }
 
+/** A field is quoted when it holds a comma, a quote or a line break, or starts or ends with a space. */
+const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
+
+/**
+ * CSV lines (RFC 4180; null is an empty field). Written here rather than with csv-stringify: its per-field
+ * casting and options cost more per located point than everything else in the output.
+ */
 export function csvText(rows: (string | number | null)[][]): string {
-  return stringify(rows);
+  let text = "";
+  for (const row of rows) {
+    for (let k = 0; k < row.length; k++) {
+      if (k > 0) text += ",";
+      const v = row[k];
+      if (typeof v === "number") text += v;
+      else if (typeof v === "string") text += NEEDS_QUOTES.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+    }
+    text += "\n";
+  }
+  return text;
 }

@@ -86,9 +86,12 @@ export function locateRoute(
         throw new HttpError(503, "no_dataset", "no dataset is published yet");
       }
       const { points, ...opts } = req.body as LocateRequest;
-      const results: LocateRecord[] = [];
+      // the batches of one request run at once (on as many connections): the database tests one batch's pairs
+      // while Node looks up the next one's candidates
+      const batches: Promise<LocateRecord[]>[] = [];
       for (let k = 0; k < points.length; k += LOCATE_BATCH)
-        results.push(...(await locateBatch(deps.pool, ref, points.slice(k, k + LOCATE_BATCH), opts)));
+        batches.push(locateBatch(deps.pool, ref, points.slice(k, k + LOCATE_BATCH), opts));
+      const results = (await Promise.all(batches)).flat();
       res.set("X-Dataset-Version", String(ref.version));
       res.set("Cache-Control", "no-store");
       send(req, res, JSON.stringify({ dataset: ref.version, results }));

@@ -1,13 +1,21 @@
-// Bulk locate, shared by `cosmo locate` and POST /zones/locate: one SQL round trip per batch of points (arrays
-// unnested and joined to the version's lookup pieces), and the one shape of a located point, as a JSON object
-// (JSON lines, HTTP) or a CSV row.
+// Bulk locate, shared by `cosmo locate` and POST /zones/locate, and the one shape of a located point, as a JSON
+// object (JSON lines, HTTP) or a CSV row.
+// A batch of points is located in three steps: the in-memory index of the version's lookup pieces
+// (piece-index.ts) lists the pieces whose box holds each point; one SQL round trip tests those (piece, point)
+// pairs exactly (covered-pairs.sql, the test of covering-pieces.sql: the answer is ST_Covers on the full
+// boundary); the covering zones are sorted and described from the version's zone table held in memory
+// (zone-table.ts). Both structures are loaded once per version and process, on first use.
 import type pg from "pg";
 import { ZONE_TYPES } from "../../core/cosmogony/model.ts";
 import { CosmoError, EXIT } from "../../core/errors.ts";
 import type { ServedRef } from "../../core/serving/served-dataset.ts";
 import { loadSql } from "../../core/sql.ts";
-import { coveringPiecesSql } from "../queries.ts";
+import { NEAR_CUT_DEGREES } from "../queries.ts";
+import { loadPieceIndex, type PieceIndex } from "./piece-index.ts";
 import type { LocatePoint } from "./points.ts";
+import { type LocatedZone, ZoneTable } from "./zone-table.ts";
+
+export type { LocatedZone } from "./zone-table.ts";
 
 /** Points per SQL round trip: large enough that the round trip is nothing, small enough to stream. */
 export const LOCATE_BATCH = 5000;
@@ -19,28 +27,20 @@ export interface LocateOptions {
   lang?: string;
 }
 
-export interface LocatedZone {
-  id: number;
-  zone_type: string | null;
-  admin_level: number | null;
-  name: string;
-}
-
 /** A located point: `zones` (type → id of the smallest zone of that type, null if none) or `hierarchy`. */
 export type LocateRecord = LocatePoint & ({ zones: Record<string, number | null> } | { hierarchy: LocatedZone[] });
 
 const TYPES = [...ZONE_TYPES];
+const NO_ZONE_OF_ANY_TYPE: Readonly<Record<string, number | null>> = Object.fromEntries(TYPES.map((t) => [t, null]));
 
-interface Row extends LocatedZone {
-  i: number;
+interface Locator {
+  pieces: PieceIndex;
+  zones: ZoneTable;
 }
 
-function sqlFor(schema: string): string {
-  return loadSql(import.meta.url, "sql/locate.sql", {
-    schema,
-    covering_pieces: coveringPiecesSql(schema),
-  });
-}
+/** Versions whose locator a process keeps (the served one, and the one before it while a switch settles). */
+const MAX_VERSIONS = 2;
+const locators = new WeakMap<pg.Pool, Map<string, Promise<Locator>>>();
 
 /** A version without the lookup structure (imported before it existed) cannot be located in. */
 function missingLookup(err: unknown, ref: ServedRef): unknown {
@@ -52,39 +52,163 @@ function missingLookup(err: unknown, ref: ServedRef): unknown {
   );
 }
 
+function locatorFor(pool: pg.Pool, ref: ServedRef): Promise<Locator> {
+  let byVersion = locators.get(pool);
+  if (!byVersion) {
+    byVersion = new Map();
+    locators.set(pool, byVersion);
+  }
+  let loc = byVersion.get(ref.schema);
+  if (!loc) {
+    if (byVersion.size >= MAX_VERSIONS) byVersion.delete(byVersion.keys().next().value as string);
+    const loading = Promise.all([loadPieceIndex(pool, ref), ZoneTable.load(pool, ref)]).then(
+      ([pieces, zones]) => ({ pieces, zones }),
+      (err) => {
+        throw missingLookup(err, ref);
+      },
+    );
+    loc = loading;
+    const versions = byVersion;
+    loading.catch(() => {
+      if (versions.get(ref.schema) === loading) versions.delete(ref.schema);
+    });
+    byVersion.set(ref.schema, loading);
+  }
+  return loc;
+}
+
+/** Loads the version's locate structures now (the CLI, before the first batch), not at the first batch. */
+export async function prepareLocate(pool: pg.Pool, ref: ServedRef): Promise<void> {
+  await locatorFor(pool, ref);
+}
+
+function forget(pool: pg.Pool, ref: ServedRef, loc: Promise<Locator>): void {
+  const byVersion = locators.get(pool);
+  if (byVersion?.get(ref.schema) === loc) byVersion.delete(ref.schema);
+}
+
+/** A PostgreSQL array literal of numbers (JavaScript writes every float8 exactly, shortest form). */
+function numbers(values: number[]): string {
+  return `{${values.join(",")}}`;
+}
+
+/** The (piece, point) pairs of a batch: the point's index and the piece's zone, for each pair. */
+interface Pairs {
+  ctids: string[];
+  zoneIds: number[];
+  lons: number[];
+  lats: number[];
+  point: number[];
+}
+
+function candidatePairs(pieces: PieceIndex, points: LocatePoint[]): Pairs {
+  const pairs: Pairs = { ctids: [], zoneIds: [], lons: [], lats: [], point: [] };
+  for (let k = 0; k < points.length; k++) {
+    const { lon, lat } = points[k] as LocatePoint;
+    const found = pieces.candidates(lon, lat);
+    for (let c = 0; c < found.length; c++) {
+      const piece = found[c] as number;
+      pairs.ctids.push(pieces.ctid(piece));
+      pairs.zoneIds.push(pieces.zoneId(piece));
+      pairs.lons.push(lon);
+      pairs.lats.push(lat);
+      pairs.point.push(k);
+    }
+  }
+  return pairs;
+}
+
+const coveredPairsSql = new Map<string, string>();
+
+function coveredPairs(pool: pg.Pool, ref: ServedRef, pairs: Pairs): Promise<string> {
+  let text = coveredPairsSql.get(ref.schema);
+  if (!text) {
+    text = loadSql(import.meta.url, "sql/covered-pairs.sql", { schema: ref.schema, near: NEAR_CUT_DEGREES });
+    coveredPairsSql.set(ref.schema, text);
+  }
+  return pool
+    .query<{ covered: string }>(text, [
+      `{${pairs.ctids.map((t) => `"${t}"`).join(",")}}`,
+      numbers(pairs.zoneIds),
+      numbers(pairs.lons),
+      numbers(pairs.lats),
+    ])
+    .then(
+      ({ rows }) => (rows[0] as { covered: string }).covered,
+      (err) => {
+        throw missingLookup(err, ref);
+      },
+    );
+}
+
+const COVERED = "1".charCodeAt(0);
+const NO_ZONES: readonly number[] = Object.freeze([]) as readonly number[];
+
+/** The ranks (zone-table.ts) of the zones covering each point, smallest first. */
+async function coveringRanks(
+  pool: pg.Pool,
+  ref: ServedRef,
+  points: LocatePoint[],
+): Promise<{ ranks: number[][]; zones: ZoneTable }> {
+  for (let attempt = 1; ; attempt++) {
+    const loading = locatorFor(pool, ref);
+    const { pieces, zones } = await loading;
+    // most points are in no zone: they share one empty list
+    const ranks: number[][] = new Array(points.length).fill(NO_ZONES);
+    const pairs = candidatePairs(pieces, points);
+    if (pairs.point.length === 0) return { ranks, zones };
+    const covered = await coveredPairs(pool, ref, pairs);
+    if (covered.length !== pairs.point.length) {
+      // a piece is no longer where the index saw it: the version's pieces were rebuilt since it was loaded
+      forget(pool, ref, loading);
+      if (attempt === 2)
+        throw new Error(`the lookup pieces of dataset version ${ref.version} changed twice while locating`);
+      continue;
+    }
+    for (let pair = 0; pair < covered.length; pair++) {
+      if (covered.charCodeAt(pair) !== COVERED) continue;
+      const rank = zones.rank(pairs.zoneIds[pair] as number);
+      if (rank === undefined)
+        throw new Error(`lookup piece of zone ${pairs.zoneIds[pair]}, not a zone of version ${ref.version}`);
+      const point = pairs.point[pair] as number;
+      const own = ranks[point] as number[];
+      if (own === NO_ZONES) ranks[point] = [rank];
+      // a point on the cut between two pieces of one zone is covered by both
+      else if (!own.includes(rank)) own.push(rank);
+    }
+    for (const own of ranks) if (own.length > 1) own.sort((a, b) => a - b);
+    return { ranks, zones };
+  }
+}
+
 export async function locateBatch(
   pool: pg.Pool,
   ref: ServedRef,
   points: LocatePoint[],
   opts: LocateOptions,
 ): Promise<LocateRecord[]> {
-  let rows: Row[];
-  try {
-    rows = (
-      await pool.query<Row>(sqlFor(ref.schema), [
-        points.map((p) => p.lon),
-        points.map((p) => p.lat),
-        TYPES,
-        opts.hierarchy ? (opts.lang ?? null) : null,
-      ])
-    ).rows;
-  } catch (err) {
-    throw missingLookup(err, ref);
+  const { ranks, zones } = await coveringRanks(pool, ref, points);
+  if (opts.hierarchy) {
+    const names = opts.lang ? await zones.namesIn(opts.lang) : null;
+    return points.map((p, k) => ({
+      id: p.id,
+      lon: p.lon,
+      lat: p.lat,
+      hierarchy: (ranks[k] as number[]).map((rank) => {
+        const z = zones.zones[rank] as LocatedZone;
+        return names ? { ...z, name: names.get(z.id) ?? z.name } : z;
+      }),
+    }));
   }
-  const byPoint: Row[][] = points.map(() => []);
-  for (const r of rows) byPoint[r.i - 1]?.push(r);
   return points.map((p, k) => {
-    const found = byPoint[k] as Row[];
-    if (opts.hierarchy) {
-      return {
-        ...p,
-        hierarchy: found.map((r) => ({ id: r.id, zone_type: r.zone_type, admin_level: r.admin_level, name: r.name })),
-      };
+    // a copy of one object of the same keys: a cheap clone (every point has this shape)
+    const byType: Record<string, number | null> = { ...NO_ZONE_OF_ANY_TYPE };
+    // smallest first: the first zone of each type is the most precise one
+    for (const rank of ranks[k] as number[]) {
+      const z = zones.zones[rank] as LocatedZone;
+      if (z.zone_type && byType[z.zone_type] === null) byType[z.zone_type] = z.id;
     }
-    const zones: Record<string, number | null> = Object.fromEntries(TYPES.map((t) => [t, null]));
-    // rows come smallest first: the first zone of each type is the most precise one
-    for (const r of found) if (r.zone_type && zones[r.zone_type] === null) zones[r.zone_type] = r.id;
-    return { ...p, zones };
+    return { id: p.id, lon: p.lon, lat: p.lat, zones: byType };
   });
 }
 

@@ -11,7 +11,15 @@ import { startProgress } from "../../core/progress.ts";
 import { datasetRef, readServed, type ServedRef } from "../../core/serving/served-dataset.ts";
 import { ZoneQueries } from "../queries.ts";
 import { csvText, inputFormat, openOutput, outputFormat, readPoints } from "./files.ts";
-import { csvColumns, csvRow, LOCATE_BATCH, type LocateOptions, type LocateRecord, locateBatch } from "./locate.ts";
+import {
+  csvColumns,
+  csvRow,
+  LOCATE_BATCH,
+  type LocateOptions,
+  type LocateRecord,
+  locateBatch,
+  prepareLocate,
+} from "./locate.ts";
 import type { LocatePoint } from "./points.ts";
 
 export interface LocateFileOptions extends LocateOptions {
@@ -20,6 +28,8 @@ export interface LocateFileOptions extends LocateOptions {
   /** A version number, or "served" (default). */
   dataset?: number | "served";
   progress?: boolean;
+  /** Points per batch (default LOCATE_BATCH; tests make it small to cross batch boundaries). */
+  batchSize?: number;
 }
 
 export interface LocateFileResult {
@@ -61,6 +71,7 @@ export async function locateFile(db: Database, opts: LocateFileOptions): Promise
   let ref: ServedRef;
   try {
     ref = await resolveDataset(db, opts.dataset ?? "served");
+    await prepareLocate(db.pool, ref);
   } catch (err) {
     throw unavailableDatabase(err, db.url);
   }
@@ -70,6 +81,7 @@ export async function locateFile(db: Database, opts: LocateFileOptions): Promise
   // one batch computing per core while the next is read; more only queue in PostgreSQL
   const inFlight = Math.max(2, Math.min(availableParallelism(), (db.pool.options.max ?? 10) - 1));
   const pending: Promise<LocateRecord[]>[] = [];
+  const batchSize = opts.batchSize ?? LOCATE_BATCH;
   let points = 0;
   let found = 0;
   const written = async (records: LocateRecord[]) => {
@@ -92,13 +104,15 @@ export async function locateFile(db: Database, opts: LocateFileOptions): Promise
   try {
     if (format === "csv") await out.write(csvText([csvColumns(opts)]));
     let batch: LocatePoint[] = [];
-    for await (const { line, point } of source.points) {
-      if ("reason" in point) throw new InputError(point.reason, { file: opts.input, line });
-      batch.push(point);
-      points++;
-      if (batch.length === LOCATE_BATCH) {
-        await send(batch);
-        batch = [];
+    for await (const chunk of source.points) {
+      for (const { line, point } of chunk) {
+        if ("reason" in point) throw new InputError(point.reason, { file: opts.input, line });
+        batch.push(point);
+        points++;
+        if (batch.length === batchSize) {
+          await send(batch);
+          batch = [];
+        }
       }
     }
     if (batch.length) await send(batch);

@@ -1,19 +1,38 @@
 // Bulk locate on the imported Luxembourg data: `cosmo locate` (CSV and GeoJSON lines, gzipped or not) and
 // POST /zones/locate give, for every point, the zones /zones/at gives (same ids, same order); bad rows are
 // refused naming their line (CLI, exit 2, no output left) or index (HTTP 400); limits are 413; an unreachable
-// database is exit 5.
+// database is exit 5. Exactness: on random points, on the vertices and edge midpoints of the boundaries and of the
+// cut pieces, in holes and on an enclave dataset, the zones located are those ST_Covers gives on the full
+// boundaries, whatever the batch size; the in-memory piece index reloads itself when the pieces are rebuilt.
 
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { gunzipSync, gzipSync } from "node:zlib";
+import { parse as parseCsv } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ZONE_TYPES } from "../../core/cosmogony/model.ts";
 import { seededRandom } from "../../core/seeded-random.ts";
-import { datasetRef } from "../../core/serving/served-dataset.ts";
-import { COSMO_BIN, runNode, testConfig, testEnv, tmpDir } from "../../core/testing.ts";
+import { datasetRef, type ServedRef } from "../../core/serving/served-dataset.ts";
+import { loadSql } from "../../core/sql.ts";
+import {
+  COSMO_BIN,
+  runNode,
+  type TestDatabase,
+  testConfig,
+  testDatabase,
+  testEnv,
+  tmpDir,
+} from "../../core/testing.ts";
+import { importZonesFile } from "../../importer/import.ts";
 import { LOCATE_MAX_POINTS } from "../locate/http.ts";
+import { LOCATE_BATCH, locateBatch } from "../locate/locate.ts";
+import { pieceBoxesCopy, readPieceColumns } from "../locate/piece-index.ts";
+import { locateFile } from "../locate/run.ts";
 import { ZoneQueries } from "../queries.ts";
 import { startApiServer } from "../server.ts";
 import { zoneShape } from "../views.ts";
+import { ENCLAVE_POINTS, enclaveZonesFile } from "./enclave-fixture.ts";
 import { getJson, luxembourgDatabase, type ServingFixture } from "./support.ts";
 
 let fx: ServingFixture;
@@ -248,5 +267,252 @@ describe("POST /zones/locate", () => {
     const empty = await post({ points: [] });
     expect(empty.status).toBe(200);
     expect(empty.body.results).toEqual([]);
+  });
+});
+
+/** The zone ids ST_Covers gives for each point on the full boundaries, in the order of /zones/at. */
+async function oracle(db: TestDatabase, ref: ServedRef, lon: number[], lat: number[]): Promise<number[][]> {
+  const text = loadSql(import.meta.url, "sql/locate-oracle.sql", { schema: ref.schema });
+  const { rows } = await db.pool.query<{ i: number; ids: string[] }>(text, [lon, lat, [...ZONE_TYPES]]);
+  const ids: number[][] = lon.map(() => []);
+  for (const r of rows) ids[r.i - 1] = r.ids.map(Number); // bigint[] comes as text
+  return ids;
+}
+
+/** Random points over `bbox` and its margin, then the tricky points of api/test/sql/tricky-points.sql. */
+async function testPoints(db: TestDatabase, ref: ServedRef, random: number, perKind: number) {
+  const { rows } = await db.pool.query<{ b: number[] }>(
+    `SELECT ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] AS b
+       FROM (SELECT ST_Extent(geom_4326)::geometry AS e FROM "${ref.schema}".zones) x`,
+  );
+  const [x0, y0, x1, y1] = (rows[0] as { b: number[] }).b as [number, number, number, number];
+  const rnd = seededRandom(99);
+  const lon: number[] = [];
+  const lat: number[] = [];
+  for (let k = 0; k < random; k++) {
+    lon.push(x0 - 0.1 + rnd() * (x1 - x0 + 0.2));
+    lat.push(y0 - 0.1 + rnd() * (y1 - y0 + 0.2));
+  }
+  const tricky = (
+    await db.pool.query<{ lon: number[]; lat: number[] }>(
+      loadSql(import.meta.url, "sql/tricky-points.sql", { schema: ref.schema }),
+      [perKind],
+    )
+  ).rows[0] as { lon: number[]; lat: number[] };
+  return { lon: [...lon, ...tricky.lon], lat: [...lat, ...tricky.lat], tricky: tricky.lon.length };
+}
+
+function asPoints(lon: number[], lat: number[]) {
+  return lon.map((x, k) => ({ id: `q${k}`, lon: x, lat: lat[k] as number }));
+}
+
+describe("locate = ST_Covers on the full boundaries", () => {
+  test("random points, vertices and edge midpoints of boundaries and cut pieces, points in holes; every batch size", async () => {
+    const ref = datasetRef(fx.version, `zones_v${fx.version}`);
+    const { lon, lat, tricky } = await testPoints(fx.db, ref, 2000, 200);
+    expect(tricky).toBeGreaterThanOrEqual(800);
+    const want = await oracle(fx.db, ref, lon, lat);
+    const input = csvInput(
+      "exact.csv",
+      asPoints(lon, lat).map((p) => `${p.id},${p.lon},${p.lat}`),
+    );
+    const outputs: string[] = [];
+    // 7 and 1000 do not divide the number of points: batches end mid-way through every kind of point
+    for (const batchSize of [7, 1000, LOCATE_BATCH]) {
+      const out = join(dir, `exact-${batchSize}.jsonl`);
+      const r = await locateFile(fx.db, { input, output: out, hierarchy: true, progress: false, batchSize });
+      expect(r.points).toBe(lon.length);
+      outputs.push(readOutput(out));
+    }
+    expect(outputs[1]).toBe(outputs[0]);
+    expect(outputs[2]).toBe(outputs[0]);
+    const records = (outputs[0] as string)
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { id: string; hierarchy: { id: number; zone_type: string }[] });
+    expect(records.map((r) => r.id)).toEqual(lon.map((_, k) => `q${k}`));
+    const got = records.map((r) => r.hierarchy.map((z) => z.id));
+    const wrong = got.flatMap((ids, k) =>
+      JSON.stringify(ids) === JSON.stringify(want[k]) ? [] : [{ lon: lon[k], lat: lat[k], got: ids, want: want[k] }],
+    );
+    expect(wrong).toEqual([]);
+    // on shared borders a point is in two zones of one type: the border points were really on borders
+    const types = records.map((r) => r.hierarchy.map((z) => z.zone_type));
+    expect(types.filter((t) => t.length > new Set(t).size).length).toBeGreaterThan(0);
+    expect(want.filter((ids) => ids.length === 0).length).toBeGreaterThan(100);
+  });
+
+  test("the piece boxes read the same from a COPY stream cut at any byte", async () => {
+    const ref = datasetRef(fx.version, `zones_v${fx.version}`);
+    const client = await fx.db.pool.connect();
+    const chunks: Buffer[] = [];
+    try {
+      for await (const c of client.query(pieceBoxesCopy(ref))) chunks.push(Buffer.from(c as Buffer));
+    } finally {
+      client.release();
+    }
+    const whole = Buffer.concat(chunks);
+    const cut = (size: number) =>
+      Readable.from(
+        Array.from({ length: Math.ceil(whole.length / size) }, (_, k) => whole.subarray(k * size, (k + 1) * size)),
+      );
+    const once = await readPieceColumns(Readable.from([whole]));
+    const { rows } = await fx.db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "${ref.schema}".zone_pieces`,
+    );
+    expect(once.n).toBe(rows[0]?.n);
+    for (const size of [5, 71, 73, 4096]) {
+      const c = await readPieceColumns(cut(size));
+      expect(c.n, `chunks of ${size}`).toBe(once.n);
+      expect(c.boxes.subarray(0, 4 * c.n)).toEqual(once.boxes.subarray(0, 4 * once.n));
+      expect(c.zones.subarray(0, c.n)).toEqual(once.zones.subarray(0, once.n));
+      expect(c.blocks.subarray(0, c.n)).toEqual(once.blocks.subarray(0, once.n));
+      expect(c.offsets.subarray(0, c.n)).toEqual(once.offsets.subarray(0, once.n));
+    }
+    await expect(readPieceColumns(Readable.from([whole.subarray(0, whole.length - 2)]))).rejects.toThrow(/no trailer/);
+  });
+
+  test("CSV with quoted ids (a comma, a line break): ids as written, bad rows named by their first line", async () => {
+    const rows = [
+      "id,lon,lat",
+      '"a,b",6.1,49.6',
+      '"two',
+      'lines",6.1,49.6',
+      ' "say ""hi""" , 6.1 , 49.6 ',
+      "p4,6.1,49.6",
+    ];
+    const out = join(dir, "quoted.jsonl");
+    const r = await locateFile(fx.db, {
+      input: csvInput("quoted.csv", rows),
+      output: out,
+      hierarchy: false,
+      progress: false,
+    });
+    expect(r.points).toBe(4);
+    const ids = readOutput(out)
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l).id);
+    expect(ids).toEqual(["a,b", "two\nlines", 'say "hi"', "p4"]);
+    const csvOut = join(dir, "quoted-out.csv");
+    await locateFile(fx.db, {
+      input: csvInput("quoted2.csv", rows),
+      output: csvOut,
+      hierarchy: true,
+      lang: "de",
+      progress: false,
+    });
+    const table = parseCsv(readOutput(csvOut)) as string[][];
+    expect(table.map((r) => r[0])).toEqual(["id", "a,b", "two\nlines", 'say "hi"', "p4"]);
+    expect(table[1]?.slice(1, 3)).toEqual(["6.1", "49.6"]);
+    expect(table[1]).toContain("Luxemburg");
+    const bad = [...rows.slice(0, 4), '"x",6.1,95', "p5,6.1,49.6"];
+    await expect(
+      locateFile(fx.db, {
+        input: csvInput("quoted-bad.csv", bad),
+        output: join(dir, "qb.csv"),
+        hierarchy: false,
+        progress: false,
+      }),
+    ).rejects.toThrow(/line 5: lat 95 is out of range/);
+    const open = [...rows.slice(0, 2), '"never closed,6.1,49.6', "p9,6.1,49.6"];
+    await expect(
+      locateFile(fx.db, {
+        input: csvInput("quoted-open.csv", open),
+        output: join(dir, "qo.csv"),
+        hierarchy: false,
+        progress: false,
+      }),
+    ).rejects.toThrow(/line 3: a quoted field is never closed/);
+  });
+});
+
+describe("reading points across the file's read chunks", () => {
+  test("CRLF lines over many 64 kB reads, gzipped: every point, a bad row named by its line", async () => {
+    const rows = ["id,lon,lat", ...Array.from({ length: 20_000 }, (_, k) => `point-${k},6.1${k % 10},49.6${k % 7}`)];
+    const out = join(dir, "many.csv");
+    const r = await locateFile(fx.db, {
+      input: csvInput("many.csv.gz", [rows.join("\r\n")], true),
+      output: out,
+      hierarchy: false,
+      progress: false,
+    });
+    expect(r.points).toBe(20_000);
+    const ids = readOutput(out)
+      .trimEnd()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split(",")[0]);
+    expect(ids).toEqual(rows.slice(1).map((row) => row.split(",")[0]));
+    const bad = [...rows];
+    bad[15_000] = "point-x,6.1,-95";
+    await expect(
+      locateFile(fx.db, {
+        input: csvInput("many-bad.csv", bad),
+        output: join(dir, "mb.csv"),
+        hierarchy: false,
+        progress: false,
+      }),
+    ).rejects.toThrow(/line 15001: lat -95 is out of range/);
+  });
+});
+
+describe("locate on an enclave dataset (Baarle-like)", () => {
+  let db: TestDatabase;
+  let ref: ServedRef;
+  beforeAll(async () => {
+    db = await testDatabase("locate_enclave");
+    const r = await importZonesFile(db, enclaveZonesFile(), { publish: true, progress: false });
+    ref = datasetRef(r.version, `zones_v${r.version}`);
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  async function locateIds(lon: number[], lat: number[]) {
+    const records = await locateBatch(db.pool, ref, asPoints(lon, lat), { hierarchy: true });
+    return records.map((r) => ("hierarchy" in r ? r.hierarchy.map((z) => z.id) : []));
+  }
+
+  test("random and tricky points, the enclave points: the zones ST_Covers gives", async () => {
+    const { lon, lat } = await testPoints(db, ref, 4000, 1_000_000);
+    const got = await locateIds(lon, lat);
+    const want = await oracle(db, ref, lon, lat);
+    expect(got).toEqual(want);
+    expect(want.filter((ids) => ids.length > 0).length).toBeGreaterThan(2000);
+    const named = await locateIds(
+      ENCLAVE_POINTS.map((p) => p.lon),
+      ENCLAVE_POINTS.map((p) => p.lat),
+    );
+    expect(named).toEqual(ENCLAVE_POINTS.map((p) => p.zones));
+  });
+
+  test("pieces rebuilt after the index was loaded (other row addresses): reloaded, the same answers", async () => {
+    const { lon, lat } = await testPoints(db, ref, 2000, 100);
+    const before = await locateIds(lon, lat); // the index is loaded now
+    // every piece moves to another ctid, in another order
+    await db.pool.query(
+      `WITH gone AS (DELETE FROM "${ref.schema}".zone_pieces RETURNING *)
+       INSERT INTO "${ref.schema}".zone_pieces SELECT * FROM gone ORDER BY zone_id DESC, ST_XMin(geom) DESC`,
+    );
+    expect(await locateIds(lon, lat)).toEqual(before);
+    expect(before).toEqual(await oracle(db, ref, lon, lat));
+  });
+
+  test("a version whose lookup pieces are gone: bad input (exit 2) saying to publish it again", async () => {
+    await locateIds([4], [4]); // loaded before the table goes
+    await db.pool.query(`DROP TABLE "${ref.schema}".zone_pieces`);
+    const err = await locateIds([4], [4]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: 2, message: expect.stringMatching(/has no point lookup structure/) });
+    const out = join(dir, "gone.csv");
+    const cli = await runNode(
+      [COSMO_BIN, "locate", "--no-progress", "-i", csvInput("gone-in.csv", ["a,4,4"]), "-o", out],
+      {
+        env: testEnv({ db }),
+      },
+    );
+    expect(cli.code, cli.stderr).toBe(2);
+    expect(cli.stderr).toMatch(/publish it \(cosmo publish \d+\)/);
+    expect(existsSync(out)).toBe(false);
   });
 });
