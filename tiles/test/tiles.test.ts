@@ -7,7 +7,10 @@ import { editedCopy, eventually, getJson, luxembourgDatabase, type ServingFixtur
 import { testConfig } from "../../core/testing.ts";
 import { importZonesFile } from "../../importer/import.ts";
 import { metersPerPixel } from "../../importer/zoom-bands.ts";
+import { bandForLayer } from "../bands.ts";
 import { lonLatToTile } from "../coords.ts";
+import { layerByUrlName, type TileLayer } from "../layers.ts";
+import { tileSql } from "../render.ts";
 import { startTilesServer } from "../server.ts";
 import { decodeLayer, layerNames } from "./decode.ts";
 
@@ -44,6 +47,55 @@ afterAll(async () => {
 });
 
 describe("content", () => {
+  test("a tile passes each zone and label point through ST_AsMVTGeom once (not again for the IS NOT NULL test)", async () => {
+    const z = 12;
+    const { x, y } = lonLatToTile(LUX_CITY.lon, LUX_CITY.lat, z);
+    const layer = layerByUrlName("zones") as TileLayer;
+    const band = bandForLayer(layer, z);
+    const schema = `zones_v${fx.version}`;
+    const client = await fx.db.pool.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query("SET LOCAL track_functions = 'all'");
+      const calls = async () =>
+        (
+          await client.query<{ n: number }>(
+            "SELECT coalesce(pg_stat_get_xact_function_calls('st_asmvtgeom(geometry,box2d,integer,integer,boolean)'::regprocedure), 0)::int AS n",
+          )
+        ).rows[0].n;
+      // The rows the statement hands to ST_AsMVTGeom (tile.sql's rules at z12, every zone type shown): the zones
+      // reaching into the tile's buffered area, and those whose label point is in the tile.
+      const { rows: expected } = await client.query<{ shapes: number; points: number }>(
+        `SELECT (SELECT count(*) FROM ${schema}.zones g WHERE g.zone_type IS NOT NULL
+                   AND g.geom && ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096))::int AS shapes,
+                (SELECT count(*) FROM ${schema}.zones g WHERE g.zone_type IS NOT NULL
+                   AND g.geom && ST_TileEnvelope($1, $2, $3)
+                   AND ST_Intersects(coalesce(ST_Transform(g.center, 3857), ST_PointOnSurface(g.geom)),
+                                     ST_TileEnvelope($1, $2, $3)))::int AS points`,
+        [z, x, y],
+      );
+      const before = await calls();
+      const { rows } = await client.query<{ mvt: Buffer }>(tileSql(schema, band, null), [
+        z,
+        x,
+        y,
+        band.zoneTypes,
+        layer.layer,
+        layer.compat,
+        ["name:de"],
+        band.maxAdminLevel,
+        "zone_labels",
+      ]);
+      const drawn =
+        (decodeLayer(rows[0].mvt, "zones")?.length ?? 0) + (decodeLayer(rows[0].mvt, "zone_labels")?.length ?? 0);
+      expect(drawn).toBeGreaterThan(5);
+      expect(await calls()).toBe(before + expected[0].shapes + expected[0].points);
+    } finally {
+      await client.query("ROLLBACK");
+      client.release();
+    }
+  });
+
   test("z0: the country only, with its names, extent 4096", async () => {
     const { res, bytes } = await fetchTile(`${tiles.url}/tiles/zones/0/0/0.pbf`);
     expect(res.status).toBe(200);
