@@ -2,11 +2,10 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { intOption, runAction } from "../core/cli.ts";
 import { memoryBudgetBytes, memoryBudgetProblem } from "../core/memory-budget.ts";
-import { extract } from "./extract.ts";
-import { mergeZoneFiles } from "./merge.ts";
-import { parseLangList } from "./names.ts";
 import type { CoversEngine } from "./postgis.ts";
-import { formatSummary } from "./summary.ts";
+
+// The extraction and the merge (the PBF reader, pg, the zones writer and the config's schema) are loaded when a
+// command runs: `cosmo extract --help` does not need them (start-up, issue 17).
 
 function memoryBudgetOption(value: string): number {
   const problem = memoryBudgetProblem(value);
@@ -53,6 +52,11 @@ export function commands(): Command[] {
     .option("--summary-json <file>", "also write the summary as JSON")
     .action(
       runAction(async (o: Record<string, unknown>) => {
+        const [{ extract }, { parseLangList }, { formatSummary }] = await Promise.all([
+          import("./extract.ts"),
+          import("./names.ts"),
+          import("./summary.ts"),
+        ]);
         const summary = await extract({
           input: o.input as string,
           output: o.output as string,
@@ -81,6 +85,7 @@ export function commands(): Command[] {
     .option("-o, --output <file>", "output file", "cosmogony.jsonl.gz")
     .action(
       runAction(async (files: string[], o: { output: string }) => {
+        const { mergeZoneFiles } = await import("./merge.ts");
         const r = await mergeZoneFiles(files, o.output);
         process.stderr.write(
           `merged ${r.inputZones} zones from ${files.length} files into ${r.outputZones} zones (${r.duplicates} duplicate osm ids) → ${o.output}\n`,

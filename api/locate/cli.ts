@@ -1,9 +1,10 @@
 // `cosmo locate`: argument parsing and output only (run.ts does the work).
 import { Command, InvalidArgumentError } from "commander";
 import { runAction } from "../../core/cli.ts";
-import { openDatabase } from "../../core/db.ts";
 import { CosmoError, EXIT } from "../../core/errors.ts";
-import { locateFile } from "./run.ts";
+
+// The database client and the locate pipeline are loaded when the command runs: `cosmo locate --help` does not
+// need them (start-up, issue 17).
 
 function datasetOption(value: string): number | "served" {
   if (value === "served") return value;
@@ -43,6 +44,10 @@ export function commands(): Command[] {
             throw new CosmoError("--lang only goes with --hierarchy (names are only in the hierarchy)", {
               exitCode: EXIT.input,
             });
+          const [{ openDatabase }, { locateFile }] = await Promise.all([
+            import("../../core/db.ts"),
+            import("./run.ts"),
+          ]);
           const db = await openDatabase();
           try {
             const r = await locateFile(db, {

@@ -132,16 +132,17 @@ describe("the compiled CLI, in a copy of the code without tsx", () => {
     }
   });
 
-  it("the api, tiles, import, dashboard, web, db, s3 and store commands answer --help with only commander and pino installed", async () => {
+  it("the api, tiles, import, dashboard, web, db, s3, store, extract, merge and locate commands answer --help with only commander and pino installed (and bytes-iec, which parses extract's --memory-budget)", async () => {
     // Their servers, renderers, loaders, checks, database client, store and the config's schema (express,
     // prom-client, better-sqlite3, pmtiles, pg, zod, yaml…) are loaded by the command that runs them, not by its help.
     const modules = join(root, "node_modules");
     renameSync(modules, `${modules}.all`);
     try {
       mkdirSync(modules);
-      for (const name of ["commander", "pino"])
+      for (const name of ["commander", "pino", "bytes-iec"])
         symlinkSync(join(PROJECT_ROOT, "node_modules", name), join(modules, name));
       for (const args of [
+        ...["extract", "merge", "locate"].map((name) => [name, "--help"]),
         ["api", "--help"],
         ["api", "serve", "--help"],
         ["tiles", "--help"],
