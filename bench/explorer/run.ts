@@ -14,7 +14,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Page } from "playwright-core";
 import { PROJECT_ROOT } from "../../core/paths.ts";
-import { tmpDir } from "../../core/testing.ts";
+import { CHROMIUM_ARGS, CHROMIUM_BIN, tmpDir } from "../../core/testing.ts";
 import { LABEL_LAYER } from "../../explorer/src/style.ts";
 import { startWeb } from "../../explorer/web.ts";
 import { luxDataset } from "../query/datasets.ts";
@@ -22,18 +22,6 @@ import { type Service, startService } from "../serve/services.ts";
 import { type FrameFigures, frameFigures } from "./frames.ts";
 
 const SECONDS = Number(process.env.BENCH_EXPLORER_SECONDS ?? 5);
-const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
-/** The flags every headless Chromium of the project runs with (DEVELOPERS.md). */
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const VIEWPORT = { width: 1280, height: 800 };
 /** Luxembourg's bounding box (lon/lat), fitted with a margin so the whole country stays in view while moving. */
 const LUXEMBOURG: [[number, number], [number, number]] = [
@@ -119,9 +107,9 @@ async function main(): Promise<void> {
       prefixDir: join(OUT, "explorer-nginx"),
     });
     const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM_BIN,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS],
       viewport: VIEWPORT,
     });
     try {

@@ -10,7 +10,14 @@ import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApiServer } from "../../api/server.ts";
 import { projectPath } from "../../core/paths.ts";
-import { type TestDatabase, testConfig, testDatabase, tmpDir } from "../../core/testing.ts";
+import {
+  CHROMIUM_ARGS,
+  CHROMIUM_BIN,
+  type TestDatabase,
+  testConfig,
+  testDatabase,
+  tmpDir,
+} from "../../core/testing.ts";
 import { oldTestResults, runDashboard } from "../../dashboard/dashboard.ts";
 import { diffDatasets } from "../../dashboard/diff.ts";
 import { extractedLuxembourg } from "../../extractor/test-fixture.ts";
@@ -18,17 +25,6 @@ import { importZonesFile } from "../../importer/import.ts";
 import { startTilesServer } from "../../tiles/server.ts";
 import { startWeb, type WebServer } from "../web.ts";
 
-const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const SCREENSHOTS = projectPath("test-results/screenshots");
 const RENAMED_SUFFIX = " (renamed in v2)";
 /** The commune whose boundary version 2 moves east by MOVED_DLON degrees (≈ 1.4 km). */
@@ -159,9 +155,9 @@ describe("explorer in Chromium", () => {
     const profile = tmpDir("chromium-profile");
     scratch.push(profile);
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM_BIN,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS],
       viewport: { width: 1280, height: 800 },
     });
     page = await context.newPage();

@@ -14,11 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { luxembourgDatabase } from "../../api/test/support.ts";
 import { EXIT } from "../../core/errors.ts";
 import { projectPath } from "../../core/paths.ts";
-import { COSMO_BIN, testEnv, testStore, tmpDir } from "../../core/testing.ts";
+import { CHROMIUM_ARGS, CHROMIUM_BIN, COSMO_BIN, testEnv, testStore, tmpDir } from "../../core/testing.ts";
 import { startWeb, type WebServer } from "../web.ts";
 
-const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"];
 const SCREENSHOTS = projectPath("test-results/screenshots");
 const LABEL_LAYER = "zones-labels";
 
@@ -54,9 +52,9 @@ describe("explorer on a static archive, with names on the map", () => {
     const profile = tmpDir("chromium-profile");
     scratch.push(profile);
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM_BIN,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS],
       viewport: { width: 1280, height: 800 },
     });
     page = await context.newPage();

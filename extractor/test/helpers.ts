@@ -1,11 +1,13 @@
 // Shared by the extractor's tests: made-up working zones, small synthetic PBFs, reading outputs and checking them
 // in PostGIS.
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-
+import { promisify } from "node:util";
 import type { Zone } from "../../core/cosmogony/model.ts";
 import { readZones } from "../../core/cosmogony/reader.ts";
 import type { Database } from "../../core/db.ts";
+import { projectPath } from "../../core/paths.ts";
+import { fixture } from "../../core/testing.ts";
 import { multiPolygonBBox } from "../geometry.ts";
 import type { DraftZone } from "../types.ts";
 
@@ -113,4 +115,21 @@ export function pbfFromOpl(lines: string[], path: string): string {
   writeFileSync(opl, `${lines.join("\n")}\n`);
   execFileSync("osmium", ["cat", opl, "-o", path, "--overwrite"]);
   return path;
+}
+
+/**
+ * A GRID×GRID grid of Luxembourg copies written to `out` by the benchmarks' generator (bench/extract/make-big.ts),
+ * with `filler` times the boundary nodes in buildings, roads and POIs (0: boundaries only).
+ */
+export async function makeBigPbf(out: string, grid: number, filler = 0): Promise<string> {
+  await promisify(execFile)(process.execPath, [
+    "--import",
+    "tsx",
+    projectPath("bench/extract/make-big.ts"),
+    fixture("luxembourg_filtered.osm.pbf"),
+    out,
+    String(grid),
+    String(filler),
+  ]);
+  return out;
 }

@@ -2,10 +2,8 @@
 // output must be the very bytes of the run that kept them in memory (Luxembourg, Gatineau and a generated grid).
 // The temporary files go away on success, on failure and on SIGINT/SIGTERM; a run killed outright leaves its
 // directory, which must not break the next run (it removes it).
-import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FlatMultiPolygon } from "../../core/geometry/flat.ts";
 import { memoryBudgetBytes, memoryBudgetProblem } from "../../core/memory-budget.ts";
@@ -16,8 +14,8 @@ import { GeometryTexts } from "../geometry-texts.ts";
 import { type Candidate, resolveInclusions } from "../inclusion-plan.ts";
 import { inComponents } from "../postgis.ts";
 import { SpillDir, SpilledGeometries } from "../spill.ts";
+import { makeBigPbf } from "./helpers.ts";
 
-const run = promisify(execFile);
 const TINY = memoryBudgetBytes("64MiB");
 const UNBOUNDED = 2 ** 50;
 
@@ -80,14 +78,7 @@ describe("extract under a memory budget: the same bytes", () => {
 
   it("a generated 3×3 grid of Luxembourg copies (make-big.ts; 3 M vertices: the text workers read the spill), gzip output", async () => {
     const pbf = join(dir, "grid3.osm.pbf");
-    await run(process.execPath, [
-      "--import",
-      "tsx",
-      join(PROJECT_ROOT, "bench/extract/make-big.ts"),
-      fixture("luxembourg_filtered.osm.pbf"),
-      pbf,
-      "3",
-    ]);
+    await makeBigPbf(pbf, 3);
     const free = join(dir, "grid-free.jsonl.gz");
     const tight = join(dir, "grid-tight.jsonl.gz");
     await extract({ input: pbf, output: free, countryCode: "lu", db, memoryBudget: UNBOUNDED });
@@ -102,15 +93,7 @@ describe("extract under a memory budget: the same bytes", () => {
 
   it("a realistic file (make-big.ts with filler: buildings, roads, POIs around the boundaries): node blobs skipped, output identical", async () => {
     const pbf = join(dir, "real1.osm.pbf");
-    await run(process.execPath, [
-      "--import",
-      "tsx",
-      join(PROJECT_ROOT, "bench/extract/make-big.ts"),
-      fixture("luxembourg_filtered.osm.pbf"),
-      pbf,
-      "1",
-      "4",
-    ]);
+    await makeBigPbf(pbf, 1, 4);
     const free = join(dir, "real-free.jsonl");
     const tight = join(dir, "real-tight.jsonl");
     const opts = { input: pbf, countryCode: "lu", voronoi: false, db };

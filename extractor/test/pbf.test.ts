@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { fixture, tmpDir } from "../../core/testing.ts";
 import { IdSet, type Pass, type PassResult, PbfError, readPbf } from "../pbf/index.ts";
 import { type OsmElement, parseOplLine } from "../pbf/opl.ts";
+import { makeBigPbf } from "./helpers.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "cosmo-pbf-"));
@@ -470,15 +471,7 @@ describe("readPbf, the ways of a file sorted by type then id", () => {
   it("skips a way blob when no wanted way lies between its first way and the next blob's, and finds the same ways", async () => {
     // Luxembourg plus twice its boundary nodes in buildings and roads: several way blobs without boundary ways.
     const file = join(tmpDir("pbf-sorted"), "filler.osm.pbf");
-    execFileSync(process.execPath, [
-      "--import",
-      "tsx",
-      join(ROOT, "bench/extract/make-big.ts"),
-      fixture("luxembourg_filtered.osm.pbf"),
-      file,
-      "1",
-      "2",
-    ]);
+    await makeBigPbf(file, 1, 2);
     const rel = await readPbf(file, { relations: ADMIN, singleKindBlocks: true }, { threads: 2 });
     const wayIds = rel.relations.flatMap((r) => r.members.filter((m) => m.type === "way").map((m) => m.ref));
     const wanted = IdSet.from(wayIds);
@@ -494,15 +487,7 @@ describe("readPbf, the ways of a file sorted by type then id", () => {
 
   it("skips, unread, a node blob holding no wanted node and no place key (learned by pass 1's peek), and finds the same nodes", async () => {
     const file = join(tmpDir("pbf-sorted-nodes"), "filler.osm.pbf");
-    execFileSync(process.execPath, [
-      "--import",
-      "tsx",
-      join(ROOT, "bench/extract/make-big.ts"),
-      fixture("luxembourg_filtered.osm.pbf"),
-      file,
-      "1",
-      "3",
-    ]);
+    await makeBigPbf(file, 1, 3);
     // the reference: a copy of the file whose first pass peeks no key, so its node pass inflates every node blob
     const reference = join(tmpDir("pbf-sorted-nodes-ref"), "filler.osm.pbf");
     copyFileSync(file, reference);
