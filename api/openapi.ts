@@ -1,5 +1,7 @@
 // /openapi.json from the route table's zod schemas (the ones that validate requests).
 import { z } from "zod";
+import { ZONE_TYPES } from "../core/cosmogony/model.ts";
+import { LOCATE_MAX_BODY_BYTES, LOCATE_MAX_POINTS, LOCATE_PATH } from "./locate/http.ts";
 import type { RouteSpec } from "./routes.ts";
 import { ErrorResponse } from "./schemas.ts";
 
@@ -61,6 +63,7 @@ export function openApiDocument(routes: RouteSpec[], info: { version: string }):
       },
     };
   }
+  paths[LOCATE_PATH] = { post: locateOperation() };
   paths["/healthz"] = { get: { summary: "Process is up", tags: ["ops"], responses: { "200": { description: "OK" } } } };
   paths["/readyz"] = {
     get: {
@@ -78,5 +81,76 @@ export function openApiDocument(routes: RouteSpec[], info: { version: string }):
         "Administrative zones (cosmogony model) of the served dataset. Behind the explorer's nginx it is mounted under /api/.",
     },
     paths,
+  };
+}
+
+/** POST /zones/locate (api/locate/http.ts checks the body by hand: its limits are that module's constants). */
+function locateOperation(): Record<string, unknown> {
+  const point = {
+    type: "object",
+    required: ["id", "lon", "lat"],
+    properties: {
+      id: { type: ["string", "number"], description: "returned as a string" },
+      lon: { type: "number", minimum: -180, maximum: 180 },
+      lat: { type: "number", minimum: -90, maximum: 90 },
+    },
+  };
+  const zoneIds = {
+    type: "object",
+    description: "per zone type, the id of the smallest zone of that type covering the point, or null",
+    properties: Object.fromEntries(ZONE_TYPES.map((t) => [t, { type: ["integer", "null"] }])),
+  };
+  return {
+    summary: `Zones of up to ${LOCATE_MAX_POINTS} points (the zones /zones/at gives for each)`,
+    tags: ["zones"],
+    operationId: "postZonesLocate",
+    requestBody: {
+      required: true,
+      description: `JSON, at most ${LOCATE_MAX_BODY_BYTES} bytes`,
+      content: {
+        "application/json": {
+          schema: {
+            type: "object",
+            required: ["points"],
+            additionalProperties: false,
+            properties: {
+              points: { type: "array", maxItems: LOCATE_MAX_POINTS, items: point },
+              hierarchy: { type: "boolean", description: "every covering zone with names instead of ids per type" },
+              lang: { type: "string", description: "names in this language (with hierarchy only)" },
+            },
+          },
+        },
+      },
+    },
+    responses: {
+      "200": {
+        description: "Every point located, in the order sent",
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              properties: {
+                dataset: { type: "integer" },
+                results: {
+                  type: "array",
+                  items: {
+                    ...point,
+                    properties: {
+                      ...point.properties,
+                      id: { type: "string" },
+                      zones: zoneIds,
+                      hierarchy: { type: "array", items: { type: "object" } },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      "400": errorContent("Invalid body or points (every bad point by index, the first 100)"),
+      "413": errorContent(`More than ${LOCATE_MAX_POINTS} points or a body over ${LOCATE_MAX_BODY_BYTES} bytes`),
+      "503": errorContent("Busy (see Retry-After) or no dataset published"),
+    },
   };
 }

@@ -719,6 +719,19 @@ describe("/zones/:id/geometry?dataset= (an older loaded version)", () => {
     expectBadParameter(await get(`/zones/${id}/geometry?dataset=-3`), "dataset");
   });
 
+  test("/openapi.json documents POST /zones/locate: its body, its limits and what it answers", async () => {
+    const r = await get("/openapi.json");
+    const op = r.body.paths["/zones/locate"]?.post;
+    expect(op).toBeTruthy();
+    const body = op.requestBody.content["application/json"].schema;
+    expect(body.required).toEqual(["points"]);
+    expect(body.properties.points.maxItems).toBe(10_000);
+    expect(body.properties.points.items.required).toEqual(["id", "lon", "lat"]);
+    expect(Object.keys(op.responses)).toEqual(["200", "400", "413", "503"]);
+    const located = op.responses["200"].content["application/json"].schema.properties.results.items;
+    expect(Object.keys(located.properties.zones.properties)).toEqual([...ZONE_TYPES]);
+  });
+
   test("/openapi.json documents dataset= on the geometry route", async () => {
     const r = await get("/openapi.json");
     const params = r.body.paths["/zones/{id}/geometry"].get.parameters.map((p: { name: string }) => p.name);
