@@ -132,20 +132,6 @@ export function tmpDir(prefix = "test"): string {
   return mkdtempSync(join(base, `${prefix}-`));
 }
 
-/** Debian's Chromium, as the browser tests and `make bench-explorer` launch it (playwright-core). */
-export const CHROMIUM_BIN = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
-/** The flags every headless Chromium of the project runs with (DEVELOPERS.md), with a fresh --user-data-dir. */
-export const CHROMIUM_ARGS: readonly string[] = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
 /** Path of the project's CLI entry, for spawning `node <cli> …` in tests. */
 export const COSMO_BIN = join(PROJECT_ROOT, "bin", "cosmo.js");
 

@@ -10,12 +10,12 @@
 // names' own cost is the difference. Dropped frames as frames.ts counts them.
 //
 // Knobs (environment): BENCH_EXPLORER_SECONDS (per phase, default 5). Prints a table, writes bench/out/explorer.json.
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { PROJECT_ROOT } from "../../core/paths.ts";
-import { CHROMIUM_ARGS, CHROMIUM_BIN, tmpDir } from "../../core/testing.ts";
 import { LABEL_LAYER } from "../../explorer/src/style.ts";
+import { launchChromium } from "../../explorer/test/chromium.ts";
 import { startWeb } from "../../explorer/web.ts";
 import { luxDataset } from "../query/datasets.ts";
 import { type Service, startService } from "../serve/services.ts";
@@ -92,7 +92,6 @@ async function recordFrames(page: Page, seconds: number, moving: boolean): Promi
 async function main(): Promise<void> {
   const dataset = await luxDataset();
   const services: Service[] = [];
-  const profile = tmpDir("bench-chromium");
   let web: Awaited<ReturnType<typeof startWeb>> | undefined;
   const rows: Record<string, FrameFigures & { names: number }> = {};
   try {
@@ -106,12 +105,8 @@ async function main(): Promise<void> {
       dataDir: join(OUT, "explorer-web-data"),
       prefixDir: join(OUT, "explorer-nginx"),
     });
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM_BIN,
-      headless: true,
-      args: [...CHROMIUM_ARGS],
-      viewport: VIEWPORT,
-    });
+    const browser = await launchChromium(VIEWPORT);
+    const { context } = browser;
     try {
       const page = await context.newPage();
       // tsx compiles this file with esbuild's keepNames, which wraps the page functions' inner named arrows in a
@@ -146,12 +141,11 @@ async function main(): Promise<void> {
         }
       }
     } finally {
-      await context.close();
+      await browser.close();
     }
   } finally {
     await web?.close();
     for (const s of services) await s.stop();
-    rmSync(profile, { recursive: true, force: true });
   }
   console.log(`explorer frames, all of Luxembourg in view (${VIEWPORT.width}×${VIEWPORT.height}), ${SECONDS} s a case`);
   console.log("| case | names drawn | frames | fps | dropped frames | longest frame | p95 frame |");

@@ -6,24 +6,18 @@ import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip, createGzip } from "node:zlib";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApiServer } from "../../api/server.ts";
 import { projectPath } from "../../core/paths.ts";
-import {
-  CHROMIUM_ARGS,
-  CHROMIUM_BIN,
-  type TestDatabase,
-  testConfig,
-  testDatabase,
-  tmpDir,
-} from "../../core/testing.ts";
+import { type TestDatabase, testConfig, testDatabase, tmpDir } from "../../core/testing.ts";
 import { oldTestResults, runDashboard } from "../../dashboard/dashboard.ts";
 import { diffDatasets } from "../../dashboard/diff.ts";
 import { extractedLuxembourg } from "../../extractor/test-fixture.ts";
 import { importZonesFile } from "../../importer/import.ts";
 import { startTilesServer } from "../../tiles/server.ts";
 import { startWeb, type WebServer } from "../web.ts";
+import { type HeadlessChromium, launchChromium, recordProblems } from "./chromium.ts";
 
 const SCREENSHOTS = projectPath("test-results/screenshots");
 const RENAMED_SUFFIX = " (renamed in v2)";
@@ -38,7 +32,7 @@ function shifted(v: unknown, dLon: number): unknown {
   return Array.isArray(v) ? v.map((x) => shifted(x, dLon)) : v;
 }
 
-/** Big temporary folders (browser profile, zones copy) removed after the run; nginx logs are kept. */
+/** Big temporary folders (zones copy) removed after the run; nginx logs are kept. */
 const scratch: string[] = [];
 
 type ZoneLine = Record<string, unknown> & { name: string; zone_type: string; osm_id: string };
@@ -71,6 +65,7 @@ describe("explorer in Chromium", () => {
   let db: TestDatabase;
   let services: { close(): Promise<void> }[] = [];
   let web: WebServer;
+  let browser: HeadlessChromium;
   let context: BrowserContext;
   let page: Page;
   let luxCity: Zone;
@@ -152,27 +147,13 @@ describe("explorer in Chromium", () => {
       .zones[0];
     expect(renamed.name).toBe(`Differdange${RENAMED_SUFFIX}`);
 
-    const profile = tmpDir("chromium-profile");
-    scratch.push(profile);
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM_BIN,
-      headless: true,
-      args: [...CHROMIUM_ARGS],
-      viewport: { width: 1280, height: 800 },
-    });
+    browser = await launchChromium();
+    context = browser.context;
     page = await context.newPage();
     // Any console error, failed request or CSP violation is a defect the assertions might not see.
-    page.on("console", (m) => {
-      if (m.type() === "error") problems.push(`console: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    recordProblems(page, problems);
     page.on("request", (r) => {
       if (r.url().includes("/tiles/zones/")) tileRequests.push(r.url());
-    });
-    // net::ERR_ABORTED is MapLibre cancelling tiles that left the view (or a navigation): not a failure.
-    page.on("requestfailed", (r) => {
-      if (r.failure()?.errorText !== "net::ERR_ABORTED")
-        problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
     });
     mkdirSync(SCREENSHOTS, { recursive: true });
     console.log(
@@ -182,7 +163,7 @@ describe("explorer in Chromium", () => {
 
   afterAll(async () => {
     try {
-      await context?.close();
+      await browser?.close();
       for (const s of services.reverse()) await s.close();
       await db?.close();
     } finally {

@@ -9,13 +9,14 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Map as MlMap } from "maplibre-gl";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { luxembourgDatabase } from "../../api/test/support.ts";
 import { EXIT } from "../../core/errors.ts";
 import { projectPath } from "../../core/paths.ts";
-import { CHROMIUM_ARGS, CHROMIUM_BIN, COSMO_BIN, testEnv, testStore, tmpDir } from "../../core/testing.ts";
+import { COSMO_BIN, testEnv, testStore, tmpDir } from "../../core/testing.ts";
 import { startWeb, type WebServer } from "../web.ts";
+import { type HeadlessChromium, launchChromium, recordProblems } from "./chromium.ts";
 
 const SCREENSHOTS = projectPath("test-results/screenshots");
 const LABEL_LAYER = "zones-labels";
@@ -27,6 +28,7 @@ type CosmoWindow = {
 describe("explorer on a static archive, with names on the map", () => {
   let web: WebServer;
   let archive: string;
+  let browser: HeadlessChromium;
   let context: BrowserContext;
   let page: Page;
   const scratch: string[] = [];
@@ -49,34 +51,21 @@ describe("explorer on a static archive, with names on the map", () => {
     await fx.db.close();
     web = await startWeb({ archive, dataDir: join(dir, "www"), prefixDir: tmpDir("nginx-static") });
 
-    const profile = tmpDir("chromium-profile");
-    scratch.push(profile);
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM_BIN,
-      headless: true,
-      args: [...CHROMIUM_ARGS],
-      viewport: { width: 1280, height: 800 },
-    });
+    browser = await launchChromium();
+    context = browser.context;
     page = await context.newPage();
-    page.on("console", (m) => {
-      if (m.type() === "error") problems.push(`console: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    recordProblems(page, problems);
     page.on("request", (r) => requests.push(new URL(r.url()).pathname));
     page.on("response", (r) => {
       if (new URL(r.url()).pathname === "/zones.pmtiles") archiveStatuses.push(r.status());
       else if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-    });
-    page.on("requestfailed", (r) => {
-      if (r.failure()?.errorText !== "net::ERR_ABORTED")
-        problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
     });
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
   afterAll(async () => {
     try {
-      await context?.close();
+      await browser?.close();
       await web?.close();
     } finally {
       for (const d of scratch) rmSync(d, { recursive: true, force: true });
