@@ -140,9 +140,10 @@ export class MapView {
         this.map.addSource(COMPARE_NEW_SOURCE, { type: "geojson", data: EMPTY });
         this.map.addSource(COMPARE_OLD_SOURCE, { type: "geojson", data: EMPTY });
         for (const layer of [...zoneLayers(this.types), ...comparisonLayers()]) this.map.addLayer(layer);
-        const font = config.basemapStyle ? basemapLabelFont(this.map.getStyle()) : undefined;
-        if (config.basemapStyle && font && !this.map.getStyle().glyphs)
-          this.map.setGlyphs(glyphsUrl(window.location.href));
+        // getStyle() serialises the whole style: read once
+        const basemap = config.basemapStyle ? this.map.getStyle() : null;
+        const font = basemap ? basemapLabelFont(basemap) : undefined;
+        if (basemap && font && !basemap.glyphs) this.map.setGlyphs(glyphsUrl(window.location.href));
         if (font !== null) this.map.addLayer(labelLayer(this.types, this.lang, font));
         resolve(info);
       });
