@@ -51,10 +51,18 @@ function columnsKey(shape: ZoneShape): string {
 /** Points nearer than this (degrees, ~0.1 mm) to a cut piece's edge are answered on the full boundary. */
 export const NEAR_CUT_DEGREES = 1e-9;
 
+/** Whether lookup piece `p` covers the point `point`, an SQL expression (sql/piece-covers.sql). */
+export function pieceCoversSql(schema: string, point: string) {
+  return sqlFragment(
+    loadSql(import.meta.url, "sql/piece-covers.sql", { schema, near: NEAR_CUT_DEGREES, point: sqlFragment(point) }),
+  );
+}
+
 /** The (i, zone_id) pairs of the zones covering each of `points (i, g)` (sql/covering-pieces.sql). */
 export function coveringPiecesSql(schema: string) {
+  const piece_covers = pieceCoversSql(schema, "pt.g");
   return sqlFragment(
-    loadSql(import.meta.url, "sql/covering-pieces.sql", { schema, near: NEAR_CUT_DEGREES }).replace(/^--.*\n/gm, ""),
+    loadSql(import.meta.url, "sql/covering-pieces.sql", { schema, piece_covers }).replace(/^--.*\n/gm, ""),
   );
 }
 

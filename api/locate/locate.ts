@@ -10,7 +10,7 @@ import { ZONE_TYPES } from "../../core/cosmogony/model.ts";
 import { CosmoError, EXIT } from "../../core/errors.ts";
 import type { ServedRef } from "../../core/serving/served-dataset.ts";
 import { loadSql } from "../../core/sql.ts";
-import { NEAR_CUT_DEGREES } from "../queries.ts";
+import { pieceCoversSql } from "../queries.ts";
 import { loadPieceIndex, type PieceIndex } from "./piece-index.ts";
 import type { LocatePoint } from "./points.ts";
 import { type LocatedZone, ZoneTable } from "./zone-table.ts";
@@ -123,7 +123,8 @@ const coveredPairsSql = new Map<string, string>();
 function coveredPairs(pool: pg.Pool, ref: ServedRef, pairs: Pairs): Promise<string> {
   let text = coveredPairsSql.get(ref.schema);
   if (!text) {
-    text = loadSql(import.meta.url, "sql/covered-pairs.sql", { schema: ref.schema, near: NEAR_CUT_DEGREES });
+    const piece_covers = pieceCoversSql(ref.schema, "u.g");
+    text = loadSql(import.meta.url, "sql/covered-pairs.sql", { schema: ref.schema, piece_covers });
     coveredPairsSql.set(ref.schema, text);
   }
   return pool
