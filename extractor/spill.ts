@@ -48,16 +48,24 @@ export class SpillDir {
   private closed = false;
 
   constructor(parent = tmpdir()) {
-    removeStaleSpillDirs(parent);
-    this.path = mkdtempSync(join(parent, `${PREFIX}${process.pid}-`));
     // A signal ends the process without running the pending finally blocks: remove the files first, then let the
     // signal do what it does by default — unless the process has handlers of its own, which then decide.
     this.onSignal = (signal) => {
       this.close();
       if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
     };
+    // Listening before the directory exists: a signal between its creation and the listeners would end the process
+    // the default way and leave it behind. A handler runs only once this constructor has returned, path set.
     process.once("SIGINT", this.onSignal);
     process.once("SIGTERM", this.onSignal);
+    try {
+      removeStaleSpillDirs(parent);
+      this.path = mkdtempSync(join(parent, `${PREFIX}${process.pid}-`));
+    } catch (err) {
+      process.removeListener("SIGINT", this.onSignal);
+      process.removeListener("SIGTERM", this.onSignal);
+      throw err;
+    }
   }
 
   file(name: string): string {

@@ -2,7 +2,8 @@
 // output must be the very bytes of the run that kept them in memory (Luxembourg, Gatineau and a generated grid).
 // The temporary files go away on success, on failure and on SIGINT/SIGTERM; a run killed outright leaves its
 // directory, which must not break the next run (it removes it).
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import fs, { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { syncBuiltinESMExports } from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FlatMultiPolygon } from "../../core/geometry/flat.ts";
@@ -294,6 +295,31 @@ describe("cosmo extract --memory-budget: bad values, temporary files", () => {
     );
     expect(failed.code).toBe(2);
     expect(spillDirs(tmp)).toEqual([]);
+  });
+
+  it("listens for SIGINT and SIGTERM before its directory exists (a signal in between left the directory behind)", () => {
+    // Node's own fs, whose named exports spill.ts imports: its mkdtempSync wrapped to see the listeners at creation.
+    const before = { int: process.listenerCount("SIGINT"), term: process.listenerCount("SIGTERM") };
+    let atCreation = { int: -1, term: -1 };
+    const original = fs.mkdtempSync;
+    fs.mkdtempSync = ((...args: Parameters<typeof fs.mkdtempSync>) => {
+      atCreation = {
+        int: process.listenerCount("SIGINT") - before.int,
+        term: process.listenerCount("SIGTERM") - before.term,
+      };
+      return original(...args);
+    }) as typeof fs.mkdtempSync;
+    syncBuiltinESMExports();
+    let spill: SpillDir | undefined;
+    try {
+      spill = new SpillDir(tmpDir("spill-signals"));
+    } finally {
+      fs.mkdtempSync = original;
+      syncBuiltinESMExports();
+      spill?.close();
+    }
+    expect(atCreation).toEqual({ int: 1, term: 1 });
+    expect({ int: process.listenerCount("SIGINT"), term: process.listenerCount("SIGTERM") }).toEqual(before);
   });
 
   it.each(["SIGTERM", "SIGINT"] as const)("removes its temporary files when stopped by %s", async (signal) => {
