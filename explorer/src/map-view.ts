@@ -118,6 +118,9 @@ export class MapView {
       attributionControl: { compact: true, customAttribution: "Zones © OpenStreetMap contributors" },
       dragRotate: false,
       pitchWithRotate: false,
+      // Names appear and change at once: a fade repaints the whole map for every step of their opacity, which a
+      // software-rendered browser pays for in dropped frames while the map stands still (make bench-explorer).
+      fadeDuration: 0,
     });
     this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
     this.map.addControl(new maplibregl.ScaleControl({}), "bottom-left");

@@ -155,10 +155,6 @@ export function labelText(lang: string): ExpressionSpecification {
 }
 
 /**
- * Zone names at their label points, larger zones in larger type and placed first (symbol-sort-key: admin level),
- * so where names collide the country's wins over a commune's.
- */
-/**
  * The font the names are drawn with on a basemap. A style has one glyphs URL: a basemap that brings one serves its
  * own fonts, not ours, so the names use the first font stack its own symbol layers name (null when it names none:
  * then no font is known to exist there and the names are left out). A basemap without glyphs gets ours
@@ -175,6 +171,10 @@ export function basemapLabelFont(style: Pick<StyleSpecification, "glyphs" | "lay
   return null;
 }
 
+/**
+ * Zone names at their label points, larger zones in larger type and placed first (symbol-sort-key: admin level),
+ * so where names collide the country's wins over a commune's.
+ */
 export function labelLayer(
   types: readonly string[],
   lang: string,

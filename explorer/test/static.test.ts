@@ -185,6 +185,46 @@ describe("explorer on a static archive, with names on the map", () => {
     expect(await pixels(box)).toEqual(withNames);
   });
 
+  it("switches the names at once, with no fade a software-rendered map pays for in repaints", async () => {
+    await idle();
+    const local = await countryLabel();
+    const box = { x: local?.x ?? 0, y: local?.y ?? 0, w: local?.w ?? 0, h: local?.h ?? 0 };
+    // Every frame drawn from the switch to French until the map is idle, as the label box's pixels: without a fade
+    // they are the old name, maybe none while the tiles are laid out again, then the new one; a fade adds a frame
+    // per step of the text's opacity.
+    const frames = await page.evaluate(
+      ({ b, layer }) =>
+        new Promise<string[]>((ok) => {
+          const map = (window as unknown as CosmoWindow).__cosmo.map;
+          const seen: string[] = [];
+          const grab = () => {
+            const canvas = map.getCanvas();
+            const gl = (canvas.getContext("webgl2") ?? canvas.getContext("webgl")) as WebGLRenderingContext;
+            const r = canvas.width / canvas.clientWidth;
+            const [x, w, h] = [Math.round(b.x * r), Math.round(b.w * r), Math.round(b.h * r)];
+            const buf = new Uint8Array(w * h * 4);
+            gl.readPixels(x, canvas.height - Math.round(b.y * r) - h, w, h, gl.RGBA, gl.UNSIGNED_BYTE, buf);
+            const key = buf.join(",");
+            if (seen.at(-1) !== key) seen.push(key);
+          };
+          map.on("render", grab);
+          map.once("idle", () => {
+            map.off("render", grab);
+            ok(seen);
+          });
+          map.setLayoutProperty(layer, "text-field", ["coalesce", ["get", "name:fr"], ["get", "name"]]);
+        }),
+      { b: box, layer: LABEL_LAYER },
+    );
+    await page.evaluate(
+      (layer) => (window as unknown as CosmoWindow).__cosmo.map.setLayoutProperty(layer, "text-field", ["get", "name"]),
+      LABEL_LAYER,
+    );
+    await idle();
+    expect(frames.length).toBeGreaterThanOrEqual(2);
+    expect(frames.length).toBeLessThanOrEqual(3);
+  });
+
   it("says what needs the API; a zone picked on the map shows what its tiles know", async () => {
     await expect
       .poll(() => page.locator("#status").textContent())
