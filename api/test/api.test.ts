@@ -417,6 +417,26 @@ describe("/zones search statements", () => {
           query: expect.stringMatching(searchStatement),
         });
       }
+      // The statement itself keeps its generic plan (a function scan and lookups by id, whatever the query):
+      // once PostgreSQL has weighed it against the plans for their values (the first few runs of any prepared
+      // statement), it plans no more.
+      const searches = (n: number) =>
+        Promise.all(
+          Array.from({ length: n }, (_, k) =>
+            queries.search(ref, { q: ["lux", "Esch-sur-Alzete"][k % 2] as string, limit: 5, offset: 0 }, shape),
+          ),
+        );
+      const plans = async () =>
+        (
+          await pool.query<{ name: string; generic_plans: number; custom_plans: number }>(
+            readFileSync(new URL("./sql/prepared-plans.sql", import.meta.url), "utf8"),
+          )
+        ).rows.filter((p) => p.name.startsWith("api_search_"));
+      await searches(10);
+      const before = await plans();
+      expect(before).toHaveLength(1);
+      await searches(6);
+      expect(await plans()).toEqual([{ ...before[0], generic_plans: (before[0]?.generic_plans as number) + 6 }]);
       const settings = await pool.query<{ seqscan: string; plans: string }>(
         "SELECT current_setting('enable_seqscan') AS seqscan, current_setting('plan_cache_mode') AS plans",
       );
