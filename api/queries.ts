@@ -1,5 +1,5 @@
 // Data access for the API. Every query runs in the schema of the version resolved once for the request.
-import type { Pool, PoolClient } from "pg";
+import type { Pool } from "pg";
 import { ZONE_TYPES } from "../core/cosmogony/model.ts";
 import { datasetRef, type ServedRef } from "../core/serving/served-dataset.ts";
 import { loadSql, sqlFragment } from "../core/sql.ts";
@@ -141,42 +141,13 @@ export class ZoneQueries {
 
   /**
    * Prefix matches on the names table; when there are none, typo-tolerant trigram matches instead (first page
-   * only). Both on one connection, with the planner settings of searchSession().
+   * only): one statement on the version's search function (sql/search.sql).
    */
   async search(ref: ServedRef, p: SearchParams, shape: ZoneShape): Promise<ZoneRow[]> {
     const b = p.bbox ?? [null, null, null, null];
     const values = [p.q || null, p.type ?? null, p.country ?? null, ...b, p.limit, p.offset, TYPES];
     if (!p.q) return (await this.pool.query<ZoneRow>(this.zonesQuery("zones-filtered.sql", ref, shape, values))).rows;
-    return this.searchSession(async (client) => {
-      const rows = (await client.query<ZoneRow>(this.named("search.sql", ref, shape, values))).rows;
-      // Nothing starts with the query (nor has a word that does): most likely a typo.
-      if (p.offset > 0 || rows.length > 0) return rows;
-      return (await client.query<ZoneRow>(this.named("search-fuzzy.sql", ref, shape, values))).rows;
-    });
-  }
-
-  /**
-   * `run` on one connection, in a read-only transaction where the search statements are planned once per
-   * connection (generic plans: planning them cost as much as running them, and PostgreSQL, its estimates for an
-   * unknown query being high, would plan them again for every query) and without sequential scans (the planner
-   * prices a trigram comparison like an equality: on a names table of a few thousand rows it would compare the
-   * query with every name, ~15 µs each, rather than read the trigram index and compare the few sharing trigrams).
-   */
-  private async searchSession<T>(run: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query(
-        "BEGIN READ ONLY; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_seqscan = off",
-      );
-      const result = await run(client);
-      await client.query("COMMIT");
-      return result;
-    } catch (err) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+    return (await this.pool.query<ZoneRow>(this.named("search.sql", ref, shape, values))).rows;
   }
 
   async at(ref: ServedRef, lon: number, lat: number, shape: ZoneShape): Promise<ZoneRow[]> {

@@ -60,7 +60,7 @@ function searchNamesMissing(version: number): HttpError {
   return new HttpError(
     503,
     "no_search_names",
-    `dataset version ${version} was imported by an older cosmo, without the search names table: import its file again (cosmo import) to search it by name`,
+    `dataset version ${version} was imported by an older cosmo, without this cosmo's search names: import its file again (cosmo import) to search it by name`,
     { dataset: version },
   );
 }
@@ -93,7 +93,9 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       async handler({ ref, query }) {
         const shape = zoneShape(query);
         const rows = await queries.search(ref, query as never, shape).catch((err: unknown) => {
-          throw isMissingSchema(err) && /zone_names/.test(String(err)) ? searchNamesMissing(ref.version) : err;
+          // A missing search function (42883) too: the version's search structures are an older cosmo's.
+          const missing = isMissingSchema(err) || (err as { code?: string }).code === "42883";
+          throw missing && /zone_names/.test(String(err)) ? searchNamesMissing(ref.version) : err;
         });
         return { dataset: ref.version, zones: rows.map((r) => zoneJson(r, shape)) };
       },

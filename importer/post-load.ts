@@ -55,9 +55,10 @@ function statements(text: string): string[] {
     .filter((s) => s !== "");
 }
 
-/** The search names table (sql/search-names.sql) and its indexes, vacuumed. */
+/** The search names table (sql/search-names.sql) and its indexes, vacuumed; the search function over them. */
 async function buildSearchNames(db: StepSession, schema: string): Promise<void> {
   await db.query(loadSql(import.meta.url, "sql/search-names.sql", { schema }));
+  await db.query(loadSql(import.meta.url, "sql/search-names-function.sql", { schema }));
   // VACUUM sets the visibility map: the search's index-only scans then never visit the table.
   await db.query(`VACUUM (ANALYZE) ${ident(schema)}.zone_names, ${ident(schema)}.zone_names_terms`);
 }

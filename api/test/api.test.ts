@@ -1,12 +1,17 @@
 // Every API route on the imported Luxembourg data: happy paths, error paths, limits, search, point lookup,
 // OpenAPI, CORS, and switching to a newly published version without a restart.
+import { readFileSync } from "node:fs";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ZONE_TYPES } from "../../core/cosmogony/model.ts";
+import { datasetRef } from "../../core/serving/served-dataset.ts";
 import { testConfig } from "../../core/testing.ts";
 import { importZonesFile } from "../../importer/import.ts";
 import { publishVersion } from "../../importer/publish.ts";
+import { ZoneQueries } from "../queries.ts";
 import * as S from "../schemas.ts";
 import { startApiServer } from "../server.ts";
+import { zoneShape } from "../views.ts";
 import { editedCopy, eventually, getJson, luxembourgDatabase, readZonesFile, type ServingFixture } from "./support.ts";
 
 let fx: ServingFixture;
@@ -293,7 +298,7 @@ describe("/zones search on the names table", () => {
 
 describe("/zones search pages equal a naive ranking of every matching row", () => {
   // The references read every row of zone_names and rank zones by their best row; the API reads only the
-  // groups of rows that can reach the page (api/sql/search.sql, search-fuzzy.sql): the pages must be equal.
+  // groups of rows that can reach the page (importer/sql/search-names-function.sql): the pages must be equal.
   type Filters = { type?: string; country?: string; bbox?: [number, number, number, number] };
   const FILTERS: Filters[] = [
     {},
@@ -378,6 +383,67 @@ describe("/zones search pages equal a naive ranking of every matching row", () =
           expect(await page(q, f, limit, 0), `${q} ${JSON.stringify(f)} ${limit}`).toEqual(want.slice(0, limit));
       }
     expect(found).toBeGreaterThan(20);
+  });
+});
+
+describe("/zones search statements", () => {
+  // A search is one statement on its connection (importer/sql/search-names-function.sql): the transaction
+  // around it (BEGIN and its settings, COMMIT; a typo's second statement) cost more round trips than the search.
+  test("a prefix search and a typo search are each one statement, leaving the connection's settings as they were", async () => {
+    const pool = new pg.Pool({ connectionString: fx.db.url, max: 1 });
+    try {
+      const queries = new ZoneQueries(pool);
+      const ref = datasetRef(fx.version, `zones_v${fx.version}`);
+      const shape = zoneShape({});
+      const firstLine = readFileSync(new URL("../sql/search.sql", import.meta.url), "utf8").split("\n")[0] as string;
+      const searchStatement = new RegExp(`^${firstLine.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\n`);
+      const backend = Number((await pool.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid);
+      const lastStatement = async () =>
+        (
+          await fx.db.pool.query<{ query: string; state: string }>(
+            "SELECT query, state FROM pg_stat_activity WHERE pid = $1",
+            [backend],
+          )
+        ).rows[0];
+      for (const [q, name] of [
+        ["luxem", "Luxembourg"],
+        ["Esch-sur-Alzete", "Esch-sur-Alzette"],
+      ] as const) {
+        const rows = await queries.search(ref, { q, limit: 5, offset: 0 }, shape);
+        expect(rows.map((r) => r.name)).toContain(name);
+        // Not COMMIT: the search statement itself (its text as pg_stat_activity keeps it, the first 1 kB).
+        expect(await lastStatement(), q).toMatchObject({
+          state: "idle",
+          query: expect.stringMatching(searchStatement),
+        });
+      }
+      // The statement itself keeps its generic plan (a function scan and lookups by id, whatever the query):
+      // once PostgreSQL has weighed it against the plans for their values (the first few runs of any prepared
+      // statement), it plans no more.
+      const searches = (n: number) =>
+        Promise.all(
+          Array.from({ length: n }, (_, k) =>
+            queries.search(ref, { q: ["lux", "Esch-sur-Alzete"][k % 2] as string, limit: 5, offset: 0 }, shape),
+          ),
+        );
+      const plans = async () =>
+        (
+          await pool.query<{ name: string; generic_plans: number; custom_plans: number }>(
+            readFileSync(new URL("./sql/prepared-plans.sql", import.meta.url), "utf8"),
+          )
+        ).rows.filter((p) => p.name.startsWith("api_search_"));
+      await searches(10);
+      const before = await plans();
+      expect(before).toHaveLength(1);
+      await searches(6);
+      expect(await plans()).toEqual([{ ...before[0], generic_plans: (before[0]?.generic_plans as number) + 6 }]);
+      const settings = await pool.query<{ seqscan: string; plans: string }>(
+        "SELECT current_setting('enable_seqscan') AS seqscan, current_setting('plan_cache_mode') AS plans",
+      );
+      expect(settings.rows[0]).toEqual({ seqscan: "on", plans: "auto" });
+    } finally {
+      await pool.end();
+    }
   });
 });
 
@@ -782,4 +848,17 @@ test("a version imported before the names table: search by name → 503 saying t
   const cities = await get("/zones?type=city&limit=3");
   expect(cities.status).toBe(200);
   expect(cities.body.zones).toHaveLength(3);
+});
+
+test("a version imported before the search function: search by name → 503 saying to import it again", async () => {
+  const old = await importZonesFile(fx.db, await editedCopy(fx.file, (z) => ({ ...z, wikidata: null })), {
+    progress: false,
+  });
+  await fx.db.pool.query(`DROP FUNCTION zones_v${old.version}.zone_names_search`);
+  await publishVersion(fx.db, old.version, { force: true, reason: "a version as an older cosmo left it" });
+  await eventually(async () => expect((await get("/stats")).body.dataset).toBe(old.version));
+  const r = await get("/zones?q=luxem");
+  expect(r.status).toBe(503);
+  expect(r.body.error).toBe("no_search_names");
+  expect(r.body.message).toMatch(new RegExp(`dataset version ${old.version} .*import its file again`));
 });
