@@ -60,7 +60,7 @@ function searchNamesMissing(version: number): HttpError {
   return new HttpError(
     503,
     "no_search_names",
-    `dataset version ${version} was imported by an older cosmo, without this cosmo's search names: import its file again (cosmo import) to search it by name`,
+    `dataset version ${version} was imported by an older cosmo, without this cosmo's search names: publish it again (cosmo publish ${version}, which builds them) or import its file again to search it by name`,
     { dataset: version },
   );
 }

@@ -63,6 +63,22 @@ async function buildSearchNames(db: StepSession, schema: string): Promise<void> 
   await db.query(`VACUUM (ANALYZE) ${ident(schema)}.zone_names, ${ident(schema)}.zone_names_terms`);
 }
 
+/**
+ * The search names of a version imported by an older cosmo (no search function, or no names tables at all), built
+ * before it is served (publish, rollback); what it has of them, in an older form, is dropped first. False when it has them.
+ */
+export async function ensureSearchNames(pool: pg.Pool, schema: string): Promise<boolean> {
+  const { rows } = await pool.query<{ present: boolean }>(loadSql(import.meta.url, "sql/search-names-exists.sql"), [
+    schema,
+  ]);
+  if (rows[0]?.present) return false;
+  log.info({ schema }, "this version has no search names in this cosmo's form yet: building them");
+  await pool.query(`DROP FUNCTION IF EXISTS ${ident(schema)}.zone_names_search`);
+  await pool.query(`DROP TABLE IF EXISTS ${ident(schema)}.zone_names_terms, ${ident(schema)}.zone_names`);
+  await buildSearchNames(pool, schema);
+  return true;
+}
+
 interface GeometryRow {
   row: string;
   id: number;

@@ -9,6 +9,7 @@ import { childLogger } from "../core/log.ts";
 import { sqlFiles } from "../core/sql.ts";
 import { type DatasetRow, ensureMetaSchema, getDataset, pruneVersions } from "./datasets.ts";
 import { ensureLookup } from "./lookup.ts";
+import { ensureSearchNames } from "./post-load.ts";
 
 const log = childLogger("importer");
 const sql = sqlFiles(import.meta.url);
@@ -69,6 +70,15 @@ export async function listDatasets(pool: pg.Pool): Promise<(DatasetRow & { serve
   return rows.map((r) => ({ ...r, served: r.served === true }));
 }
 
+/**
+ * What the serving paths read that a version imported by an older cosmo lacks (the point lookup pieces of
+ * /zones/at and bulk locate, the search names and their function), built before the version is served.
+ */
+async function ensureServingStructures(pool: pg.Pool, schema: string): Promise<void> {
+  await ensureLookup(pool, schema);
+  await ensureSearchNames(pool, schema);
+}
+
 function publishable(row: DatasetRow | null, version: number): DatasetRow {
   if (!row) throw new CosmoError(`no dataset version ${version} (see \`cosmo datasets\`)`, { exitCode: EXIT.input });
   if (row.status !== "ready" && row.status !== "published") {
@@ -87,6 +97,8 @@ export async function publishVersion(db: Database, version: number, opts: Publis
   const candidate = publishable(await getDataset(db.pool, version), version);
   const before = await servedVersion(db.pool);
   if (before?.version === version) {
+    // Publishing the served version again is how an upgrade gives it what this cosmo's serving paths read.
+    await ensureServingStructures(db.pool, candidate.schema_name);
     log.info({ version }, "already served");
     return { version, previous: before.previousVersion, forced, unchanged: true, gate: null, dropped: [] };
   }
@@ -108,8 +120,7 @@ export async function publishVersion(db: Database, version: number, opts: Publis
     log.warn({ version, forcedBy: opts.forcedBy, reason: opts.reason }, "publishing without the gate (forced)");
   }
 
-  // /zones/at answers from it: a version imported before it existed gets it before it is served.
-  await ensureLookup(db.pool, candidate.schema_name);
+  await ensureServingStructures(db.pool, candidate.schema_name);
   const client = await db.pool.connect();
   try {
     await client.query("BEGIN");
@@ -146,7 +157,7 @@ export async function rollback(db: Database): Promise<{ version: number; previou
     s?.previousVersion ? getDataset(db.pool, s.previousVersion) : null,
   );
   if (target && (target.status === "ready" || target.status === "published"))
-    await ensureLookup(db.pool, target.schema_name);
+    await ensureServingStructures(db.pool, target.schema_name);
   const client = await db.pool.connect();
   try {
     await client.query("BEGIN");
