@@ -14,14 +14,16 @@ export interface ZoneRow {
   wikidata: string | null;
   admin_level: number | null;
   nb_children: number;
-  bbox: { type: "Polygon"; coordinates: number[][][] } | null;
+  /** GeoJSON Polygon text, as PostGIS wrote it (spliced into answers unparsed: views.ts). */
+  bbox: string | null;
   label: string | null;
   loc_name: string | null;
   alt_name: string | null;
   international_labels: Record<string, string> | null;
   zip_codes: string[] | null;
   country_code: string | null;
-  center: { type: "Point"; coordinates: number[] } | null;
+  /** GeoJSON Point text, as bbox. */
+  center: string | null;
   is_generated: boolean | null;
   tags: Record<string, string> | null;
   score?: number | null;
