@@ -11,6 +11,7 @@ import { CosmoError, EXIT } from "../../core/errors.ts";
 import type { ServedRef } from "../../core/serving/served-dataset.ts";
 import { loadSql } from "../../core/sql.ts";
 import { pieceCoversSql } from "../queries.ts";
+import { csvField } from "./files.ts";
 import { loadPieceIndex, type PieceIndex } from "./piece-index.ts";
 import type { LocatePoint } from "./points.ts";
 import { type LocatedZone, ZoneTable } from "./zone-table.ts";
@@ -87,9 +88,34 @@ function forget(pool: pg.Pool, ref: ServedRef, loc: Promise<Locator>): void {
   if (byVersion?.get(ref.schema) === loc) byVersion.delete(ref.schema);
 }
 
-/** A PostgreSQL array literal of numbers (JavaScript writes every float8 exactly, shortest form). */
-function numbers(values: number[]): string {
+/** A PostgreSQL array literal of integers. */
+function integers(values: number[]): string {
   return `{${values.join(",")}}`;
+}
+
+/** PostgreSQL's type id of float8, named in the binary form of a float8[]. */
+const FLOAT8_OID = 701;
+
+/**
+ * A float8[] parameter in PostgreSQL's binary form (pg sends a Buffer as a binary parameter; the statement's
+ * `::float8[]` gives it its type): the doubles as they are, where a text literal cost Node a shortest-form
+ * conversion of every coordinate (the largest part of its work per point after the output) and PostgreSQL a
+ * parse of each.
+ */
+export function float8ArrayParam(values: number[]): Buffer {
+  const b = Buffer.allocUnsafe(20 + values.length * 12);
+  b.writeInt32BE(1, 0); // dimensions
+  b.writeInt32BE(0, 4); // no nulls
+  b.writeInt32BE(FLOAT8_OID, 8);
+  b.writeInt32BE(values.length, 12);
+  b.writeInt32BE(1, 16); // lower bound
+  let o = 20;
+  for (const v of values) {
+    b.writeInt32BE(8, o);
+    b.writeDoubleBE(v, o + 4);
+    o += 12;
+  }
+  return b;
 }
 
 /** The (piece, point) pairs of a batch: the point's index and the piece's zone, for each pair. */
@@ -130,9 +156,9 @@ function coveredPairs(pool: pg.Pool, ref: ServedRef, pairs: Pairs): Promise<stri
   return pool
     .query<{ covered: string }>(text, [
       `{${pairs.ctids.map((t) => `"${t}"`).join(",")}}`,
-      numbers(pairs.zoneIds),
-      numbers(pairs.lons),
-      numbers(pairs.lats),
+      integers(pairs.zoneIds),
+      float8ArrayParam(pairs.lons),
+      float8ArrayParam(pairs.lats),
     ])
     .then(
       ({ rows }) => (rows[0] as { covered: string }).covered,
@@ -182,15 +208,37 @@ async function coveringRanks(
   }
 }
 
+/** A located batch: the covering zones of each point as ranks in the version's zone table, smallest first. */
+export interface LocatedBatch {
+  points: LocatePoint[];
+  ranks: number[][];
+  zones: ZoneTable;
+  /** The zones' names in the language asked for (hierarchy only), where they have one. */
+  names: Map<number, string> | null;
+}
+
+export async function locateRanks(
+  pool: pg.Pool,
+  ref: ServedRef,
+  points: LocatePoint[],
+  opts: LocateOptions,
+): Promise<LocatedBatch> {
+  const { ranks, zones } = await coveringRanks(pool, ref, points);
+  const names = opts.hierarchy && opts.lang ? await zones.namesIn(opts.lang) : null;
+  return { points, ranks, zones, names };
+}
+
 export async function locateBatch(
   pool: pg.Pool,
   ref: ServedRef,
   points: LocatePoint[],
   opts: LocateOptions,
 ): Promise<LocateRecord[]> {
-  const { ranks, zones } = await coveringRanks(pool, ref, points);
+  return locateRecords(await locateRanks(pool, ref, points, opts), opts);
+}
+
+function locateRecords({ points, ranks, zones, names }: LocatedBatch, opts: LocateOptions): LocateRecord[] {
   if (opts.hierarchy) {
-    const names = opts.lang ? await zones.namesIn(opts.lang) : null;
     return points.map((p, k) => ({
       id: p.id,
       lon: p.lon,
@@ -213,20 +261,67 @@ export async function locateBatch(
   });
 }
 
+/** Text of a located batch, the number of its points and of those in at least one zone (of a known type). */
+export interface BatchText {
+  text: string;
+  points: number;
+  located: number;
+}
+
+/** JSON lines, one record a point. */
+export function jsonLines(batch: LocatedBatch, opts: LocateOptions): BatchText {
+  const records = locateRecords(batch, opts);
+  let located = 0;
+  for (const r of records)
+    if ("zones" in r ? Object.values(r.zones).some((z) => z !== null) : r.hierarchy.length > 0) located++;
+  return { text: records.map((r) => `${JSON.stringify(r)}\n`).join(""), points: records.length, located };
+}
+
 /** CSV columns: id, lon, lat, then one per zone type (its id), and with `hierarchy` its name beside it. */
 export function csvColumns(opts: LocateOptions): string[] {
   const perType = opts.hierarchy ? TYPES.flatMap((t) => [t, `${t}_name`]) : TYPES;
   return ["id", "lon", "lat", ...perType];
 }
 
-export function csvRow(r: LocateRecord): (string | number | null)[] {
-  const head = [r.id, r.lon, r.lat];
-  if ("zones" in r) return [...head, ...TYPES.map((t) => r.zones[t] ?? null)];
-  return [
-    ...head,
-    ...TYPES.flatMap((t) => {
-      const z = r.hierarchy.find((h) => h.zone_type === t);
-      return [z?.id ?? null, z?.name ?? null];
-    }),
-  ];
+/**
+ * CSV rows of csvColumns(), written straight from the ranks: a record object per point, then an array per row,
+ * were most of what the garbage collector had to do in `cosmo locate` (the heaviest part of its work per point).
+ * A point's zone of a type is the first (smallest) covering zone of that type.
+ */
+export function csvLines({ points, ranks, zones, names }: LocatedBatch, opts: LocateOptions): BatchText {
+  const perType = opts.hierarchy ? 2 : 1;
+  const nothing = ",".repeat(TYPES.length * perType);
+  const first = new Array<number>(TYPES.length);
+  let text = "";
+  let located = 0;
+  for (let k = 0; k < points.length; k++) {
+    const p = points[k] as LocatePoint;
+    text += `${csvField(p.id)},${p.lon},${p.lat}`;
+    const own = ranks[k] as number[];
+    if (own.length === 0) {
+      text += `${nothing}\n`;
+      continue;
+    }
+    first.fill(-1);
+    let typed = false;
+    for (const rank of own) {
+      const t = zones.typeSlot(rank);
+      if (t >= 0 && (first[t] as number) < 0) {
+        first[t] = rank;
+        typed = true;
+      }
+    }
+    if (opts.hierarchy || typed) located++;
+    for (let t = 0; t < TYPES.length; t++) {
+      const rank = first[t] as number;
+      if (rank < 0) text += perType === 2 ? ",," : ",";
+      else {
+        const z = zones.zones[rank] as LocatedZone;
+        text += `,${z.id}`;
+        if (opts.hierarchy) text += `,${csvField(names?.get(z.id) ?? z.name)}`;
+      }
+    }
+    text += "\n";
+  }
+  return { text, points: points.length, located };
 }
