@@ -88,54 +88,51 @@ function forget(pool: pg.Pool, ref: ServedRef, loc: Promise<Locator>): void {
   if (byVersion?.get(ref.schema) === loc) byVersion.delete(ref.schema);
 }
 
-/** A PostgreSQL array literal of integers. */
-function integers(values: number[]): string {
-  return `{${values.join(",")}}`;
-}
-
-/** PostgreSQL's type id of float8, named in the binary form of a float8[]. */
+/** PostgreSQL's type ids of the array elements below, named in an array's binary form. */
+const TID_OID = 27;
+const INT8_OID = 20;
 const FLOAT8_OID = 701;
 
 /**
- * A float8[] parameter in PostgreSQL's binary form (pg sends a Buffer as a binary parameter; the statement's
- * `::float8[]` gives it its type): the doubles as they are, where a text literal cost Node a shortest-form
- * conversion of every coordinate (the largest part of its work per point after the output) and PostgreSQL a
- * parse of each.
+ * A one-dimensional array parameter without nulls in PostgreSQL's binary form (pg sends a Buffer as a binary
+ * parameter; the statement's cast, `$1::tid[]`, gives it its type), each element written by `write` at `at`.
+ * Text literals cost Node a shortest-form conversion of every coordinate to text and a string per ctid (the
+ * largest part of its work per point after the output), and PostgreSQL a parse of each.
  */
-export function float8ArrayParam(values: number[]): Buffer {
-  const b = Buffer.allocUnsafe(20 + values.length * 12);
+function binaryArray(oid: number, elementBytes: number, n: number, write: (b: Buffer, at: number, k: number) => void) {
+  const b = Buffer.allocUnsafe(20 + n * (4 + elementBytes));
   b.writeInt32BE(1, 0); // dimensions
   b.writeInt32BE(0, 4); // no nulls
-  b.writeInt32BE(FLOAT8_OID, 8);
-  b.writeInt32BE(values.length, 12);
+  b.writeInt32BE(oid, 8);
+  b.writeInt32BE(n, 12);
   b.writeInt32BE(1, 16); // lower bound
-  let o = 20;
-  for (const v of values) {
-    b.writeInt32BE(8, o);
-    b.writeDoubleBE(v, o + 4);
-    o += 12;
+  for (let k = 0, at = 20; k < n; k++, at += 4 + elementBytes) {
+    b.writeInt32BE(elementBytes, at);
+    write(b, at + 4, k);
   }
   return b;
 }
 
-/** The (piece, point) pairs of a batch: the point's index and the piece's zone, for each pair. */
+/** A float8[] parameter: every double exactly as it is. */
+export function float8ArrayParam(values: number[]): Buffer {
+  return binaryArray(FLOAT8_OID, 8, values.length, (b, at, k) => b.writeDoubleBE(values[k] as number, at));
+}
+
+/** The (piece, point) pairs of a batch: the piece, and the point's index and coordinates, for each pair. */
 interface Pairs {
-  ctids: string[];
-  zoneIds: number[];
+  pieces: number[];
   lons: number[];
   lats: number[];
   point: number[];
 }
 
 function candidatePairs(pieces: PieceIndex, points: LocatePoint[]): Pairs {
-  const pairs: Pairs = { ctids: [], zoneIds: [], lons: [], lats: [], point: [] };
+  const pairs: Pairs = { pieces: [], lons: [], lats: [], point: [] };
   for (let k = 0; k < points.length; k++) {
     const { lon, lat } = points[k] as LocatePoint;
     const found = pieces.candidates(lon, lat);
     for (let c = 0; c < found.length; c++) {
-      const piece = found[c] as number;
-      pairs.ctids.push(pieces.ctid(piece));
-      pairs.zoneIds.push(pieces.zoneId(piece));
+      pairs.pieces.push(found[c] as number);
       pairs.lons.push(lon);
       pairs.lats.push(lat);
       pairs.point.push(k);
@@ -146,20 +143,28 @@ function candidatePairs(pieces: PieceIndex, points: LocatePoint[]): Pairs {
 
 const coveredPairsSql = new Map<string, string>();
 
-function coveredPairs(pool: pg.Pool, ref: ServedRef, pairs: Pairs): Promise<string> {
+function coveredPairs(pool: pg.Pool, ref: ServedRef, index: PieceIndex, pairs: Pairs): Promise<string> {
   let text = coveredPairsSql.get(ref.schema);
   if (!text) {
     const piece_covers = pieceCoversSql(ref.schema, "u.g");
     text = loadSql(import.meta.url, "sql/covered-pairs.sql", { schema: ref.schema, piece_covers });
     coveredPairsSql.set(ref.schema, text);
   }
+  const n = pairs.pieces.length;
+  const ctids = binaryArray(TID_OID, 6, n, (b, at, k) => {
+    const piece = pairs.pieces[k] as number;
+    b.writeUInt32BE(index.block(piece), at);
+    b.writeUInt16BE(index.offset(piece), at + 4);
+  });
+  const zoneIds = binaryArray(INT8_OID, 8, n, (b, at, k) => {
+    // zone ids are below 2^53: two halves, no BigInt per pair
+    const id = index.zoneId(pairs.pieces[k] as number);
+    const high = Math.floor(id / 2 ** 32);
+    b.writeInt32BE(high, at);
+    b.writeUInt32BE(id - high * 2 ** 32, at + 4);
+  });
   return pool
-    .query<{ covered: string }>(text, [
-      `{${pairs.ctids.map((t) => `"${t}"`).join(",")}}`,
-      integers(pairs.zoneIds),
-      float8ArrayParam(pairs.lons),
-      float8ArrayParam(pairs.lats),
-    ])
+    .query<{ covered: string }>(text, [ctids, zoneIds, float8ArrayParam(pairs.lons), float8ArrayParam(pairs.lats)])
     .then(
       ({ rows }) => (rows[0] as { covered: string }).covered,
       (err) => {
@@ -184,7 +189,7 @@ async function coveringRanks(
     const ranks: number[][] = new Array(points.length).fill(NO_ZONES);
     const pairs = candidatePairs(pieces, points);
     if (pairs.point.length === 0) return { ranks, zones };
-    const covered = await coveredPairs(pool, ref, pairs);
+    const covered = await coveredPairs(pool, ref, pieces, pairs);
     if (covered.length !== pairs.point.length) {
       // a piece is no longer where the index saw it: the version's pieces were rebuilt since it was loaded
       forget(pool, ref, loading);
@@ -194,9 +199,9 @@ async function coveringRanks(
     }
     for (let pair = 0; pair < covered.length; pair++) {
       if (covered.charCodeAt(pair) !== COVERED) continue;
-      const rank = zones.rank(pairs.zoneIds[pair] as number);
-      if (rank === undefined)
-        throw new Error(`lookup piece of zone ${pairs.zoneIds[pair]}, not a zone of version ${ref.version}`);
+      const zoneId = pieces.zoneId(pairs.pieces[pair] as number);
+      const rank = zones.rank(zoneId);
+      if (rank === undefined) throw new Error(`lookup piece of zone ${zoneId}, not a zone of version ${ref.version}`);
       const point = pairs.point[pair] as number;
       const own = ranks[point] as number[];
       if (own === NO_ZONES) ranks[point] = [rank];
