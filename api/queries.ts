@@ -68,9 +68,20 @@ export function coveringPiecesSql(schema: string) {
   );
 }
 
+/** Point lookups answered by one statement at most (the arrays of a few kB). */
+const AT_BATCH_MAX = 256;
+
+interface AtBatch {
+  lons: number[];
+  lats: number[];
+  waiting: { resolve: (rows: ZoneRow[]) => void; reject: (err: unknown) => void }[];
+}
+
 export class ZoneQueries {
   private readonly texts = new Map<string, string>();
   private readonly statsByVersion = new Map<number, Promise<StatsRow[]>>();
+  /** Point lookups waiting for a connection, by version and shape (at()). */
+  private readonly atBatches = new Map<string, AtBatch>();
 
   constructor(private readonly pool: Pool) {}
 
@@ -181,15 +192,58 @@ export class ZoneQueries {
     }
   }
 
-  async at(ref: ServedRef, lon: number, lat: number, shape: ZoneShape): Promise<ZoneRow[]> {
-    try {
-      return (await this.pool.query<ZoneRow>(this.named("at.sql", ref, shape, [lon, lat, TYPES]))).rows;
-    } catch (err) {
-      // A version imported before the lookup pieces existed, still served after an upgrade (publishing builds
-      // them): the same answer on the full boundaries, slower. A dropped schema fails there too.
-      if ((err as { code?: string }).code !== "42P01") throw err;
-      return this.atFullBoundaries(ref, lon, lat, shape);
+  /**
+   * The zones covering a point, smallest type first. Lookups of one version and shape that arrive while the
+   * batch before them waits for a pooled connection join it: when the connection comes, one statement answers
+   * them all (at.sql). Under load (100 clients on a pool of a few connections) that is one round trip and one
+   * execution for many answers instead of one each, the socket writes and reads of which were a large part of
+   * the API process's work per answer; alone, a lookup is a batch of one.
+   */
+  at(ref: ServedRef, lon: number, lat: number, shape: ZoneShape): Promise<ZoneRow[]> {
+    const key = `${ref.schema} ${columnsKey(shape)} ${shape.lang ?? ""}`;
+    let batch = this.atBatches.get(key);
+    if (!batch) {
+      batch = { lons: [], lats: [], waiting: [] };
+      this.atBatches.set(key, batch);
+      void this.runAtBatch(key, batch, ref, shape);
     }
+    batch.lons.push(lon);
+    batch.lats.push(lat);
+    // a full batch goes as it is; the next lookup starts another
+    if (batch.lons.length >= AT_BATCH_MAX && this.atBatches.get(key) === batch) this.atBatches.delete(key);
+    const waiting = batch.waiting;
+    return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+  }
+
+  private async runAtBatch(key: string, batch: AtBatch, ref: ServedRef, shape: ZoneShape): Promise<void> {
+    let rows: (ZoneRow & { point?: number })[];
+    try {
+      const client = await this.pool.connect();
+      // from here, lookups start the next batch
+      if (this.atBatches.get(key) === batch) this.atBatches.delete(key);
+      try {
+        rows = (await client.query(this.named("at.sql", ref, shape, [batch.lons, batch.lats, TYPES]))).rows;
+      } finally {
+        client.release();
+      }
+    } catch (err) {
+      if (this.atBatches.get(key) === batch) this.atBatches.delete(key);
+      batch.waiting.forEach(({ resolve, reject }, k) => {
+        // A version imported before the lookup pieces existed, still served after an upgrade (publishing builds
+        // them): the same answer on the full boundaries, slower. A dropped schema fails there too.
+        if ((err as { code?: string }).code !== "42P01") reject(err);
+        else this.atFullBoundaries(ref, batch.lons[k] as number, batch.lats[k] as number, shape).then(resolve, reject);
+      });
+      return;
+    }
+    const answers: ZoneRow[][] = batch.waiting.map(() => []);
+    for (const row of rows) {
+      const point = row.point as number;
+      // the last column: deleting it leaves the row the shape of the other queries' rows
+      delete row.point;
+      answers[point - 1]?.push(row);
+    }
+    batch.waiting.forEach(({ resolve }, k) => resolve(answers[k] as ZoneRow[]));
   }
 
   /** at() on the full boundaries, without the lookup pieces: its reference in tests and benchmarks. */

@@ -43,6 +43,34 @@ describe("planning", () => {
   });
 });
 
+describe("point lookups arriving together", () => {
+  /** How often the point lookup statements ran on this connection. */
+  const lookupRuns = async () =>
+    (await preparedPlans())
+      .filter((p) => p.name.startsWith("api_at_"))
+      .reduce((n, p) => n + p.generic_plans + p.custom_plans, 0);
+
+  test("one statement per version and shape answers them all, each lookup its own answer, as when alone", async () => {
+    const lean = zoneShape({});
+    const german = zoneShape({ lang: "de" });
+    // a grid over Luxembourg and around it: points in several zones, in one, in none
+    const points = Array.from({ length: 60 }, (_, k) => [5.7 + (k % 10) * 0.09, 49.4 + Math.floor(k / 10) * 0.15]);
+    const shapeOf = (k: number) => (k % 3 === 0 ? german : lean);
+    const alone: ZoneRow[][] = [];
+    for (const [k, [lon, lat]] of points.entries())
+      alone.push(await queries.at(ref(), lon as number, lat as number, shapeOf(k)));
+    expect(alone.filter((rows) => rows.length > 1).length).toBeGreaterThan(10);
+    expect(alone.filter((rows) => rows.length === 0).length).toBeGreaterThan(3);
+    const before = await lookupRuns();
+    const together = await Promise.all(
+      points.map(([lon, lat], k) => queries.at(ref(), lon as number, lat as number, shapeOf(k))),
+    );
+    expect(together).toEqual(alone);
+    // the lean lookups in one statement, the German ones in another
+    expect((await lookupRuns()) - before).toBe(2);
+  });
+});
+
 /** The shapes the routes ask for: the lean default, every field, one language, the compat routes' old fields. */
 const SHAPES: [string, ZoneShape][] = [
   ["lean", zoneShape({})],
