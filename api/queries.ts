@@ -223,17 +223,20 @@ export class ZoneQueries {
       if (this.atBatches.get(key) === batch) this.atBatches.delete(key);
       try {
         rows = (await client.query(this.named("at.sql", ref, shape, [batch.lons, batch.lats, TYPES]))).rows;
-      } finally {
         client.release();
+      } catch (err) {
+        // as pool.query() does: a connection that failed a query is not reused (it may be broken)
+        client.release(err as Error);
+        throw err;
       }
     } catch (err) {
       if (this.atBatches.get(key) === batch) this.atBatches.delete(key);
-      batch.waiting.forEach(({ resolve, reject }, k) => {
+      for (const [k, { resolve, reject }] of batch.waiting.entries()) {
         // A version imported before the lookup pieces existed, still served after an upgrade (publishing builds
         // them): the same answer on the full boundaries, slower. A dropped schema fails there too.
         if ((err as { code?: string }).code !== "42P01") reject(err);
         else this.atFullBoundaries(ref, batch.lons[k] as number, batch.lats[k] as number, shape).then(resolve, reject);
-      });
+      }
       return;
     }
     const answers: ZoneRow[][] = batch.waiting.map(() => []);
@@ -243,7 +246,7 @@ export class ZoneQueries {
       delete row.point;
       answers[point - 1]?.push(row);
     }
-    batch.waiting.forEach(({ resolve }, k) => resolve(answers[k] as ZoneRow[]));
+    for (const [k, { resolve }] of batch.waiting.entries()) resolve(answers[k] as ZoneRow[]);
   }
 
   /** at() on the full boundaries, without the lookup pieces: its reference in tests and benchmarks. */
