@@ -68,20 +68,20 @@ export function coveringPiecesSql(schema: string) {
   );
 }
 
-/** Point lookups answered by one statement at most (the arrays of a few kB). */
-const AT_BATCH_MAX = 256;
+/** Requests answered by one statement at most (batched()). */
+const BATCH_MAX = 256;
 
-interface AtBatch {
-  lons: number[];
-  lats: number[];
+/** Requests waiting for a connection: their values, one array per parameter, and their promises. */
+interface Batch {
+  columns: unknown[][];
   waiting: { resolve: (rows: ZoneRow[]) => void; reject: (err: unknown) => void }[];
 }
 
 export class ZoneQueries {
   private readonly texts = new Map<string, string>();
   private readonly statsByVersion = new Map<number, Promise<StatsRow[]>>();
-  /** Point lookups waiting for a connection, by version and shape (at()). */
-  private readonly atBatches = new Map<string, AtBatch>();
+  /** Requests waiting for a connection, by statement, version and shape (batched()). */
+  private readonly batches = new Map<string, Batch>();
 
   constructor(private readonly pool: Pool) {}
 
@@ -138,9 +138,7 @@ export class ZoneQueries {
 
   /** A zone and its direct children in one round trip; null when there is no such zone. */
   async zoneAndChildren(ref: ServedRef, id: number, shape: ZoneShape): Promise<ZoneWith<"children"> | null> {
-    const { rows } = await this.pool.query<ZoneRow & { part: number }>(
-      this.named("zone-children.sql", ref, shape, [id, TYPES]),
-    );
+    const rows = (await this.batched("zone-children.sql", ref, shape, [id])) as (ZoneRow & { part: number })[];
     const zone = rows[0];
     return zone?.part === 0 ? { zone, children: rows.slice(1) } : null;
   }
@@ -192,37 +190,47 @@ export class ZoneQueries {
     }
   }
 
-  /**
-   * The zones covering a point, smallest type first. Lookups of one version and shape that arrive while the
-   * batch before them waits for a pooled connection join it: when the connection comes, one statement answers
-   * them all (at.sql). Under load (100 clients on a pool of a few connections) that is one round trip and one
-   * execution for many answers instead of one each, the socket writes and reads of which were a large part of
-   * the API process's work per answer; alone, a lookup is a batch of one.
-   */
+  /** The zones covering a point, smallest type first: answered in a batch (batched(), at.sql). */
   at(ref: ServedRef, lon: number, lat: number, shape: ZoneShape): Promise<ZoneRow[]> {
-    const key = `${ref.schema} ${columnsKey(shape)} ${shape.lang ?? ""}`;
-    let batch = this.atBatches.get(key);
+    return this.batched("at.sql", ref, shape, [lon, lat]).catch((err: unknown) => {
+      // A version imported before the lookup pieces existed, still served after an upgrade (publishing builds
+      // them): the same answer on the full boundaries, slower. A dropped schema fails there too.
+      if ((err as { code?: string }).code !== "42P01") throw err;
+      return this.atFullBoundaries(ref, lon, lat, shape);
+    });
+  }
+
+  /**
+   * The rows of `file` for one request (`values`, one per array parameter of the statement). Requests of one
+   * statement, version and shape that arrive while the batch before them waits for a pooled connection join it:
+   * when the connection comes, one execution answers them all, each row tagged with the position of its request
+   * (`asked`, from 1, its last column). Under load (100 clients on a pool of a few connections) that is one round
+   * trip and one execution for many answers instead of one each, the socket writes and reads of which were a
+   * large part of the API process's work per answer; alone, a request is a batch of one, with no added wait.
+   */
+  private batched(file: string, ref: ServedRef, shape: ZoneShape, values: unknown[]): Promise<ZoneRow[]> {
+    const key = `${file} ${ref.schema} ${columnsKey(shape)} ${shape.lang ?? ""}`;
+    let batch = this.batches.get(key);
     if (!batch) {
-      batch = { lons: [], lats: [], waiting: [] };
-      this.atBatches.set(key, batch);
-      void this.runAtBatch(key, batch, ref, shape);
+      batch = { columns: values.map(() => []), waiting: [] };
+      this.batches.set(key, batch);
+      void this.runBatch(key, batch, file, ref, shape);
     }
-    batch.lons.push(lon);
-    batch.lats.push(lat);
-    // a full batch goes as it is; the next lookup starts another
-    if (batch.lons.length >= AT_BATCH_MAX && this.atBatches.get(key) === batch) this.atBatches.delete(key);
+    for (const [k, v] of values.entries()) batch.columns[k]?.push(v);
+    // a full batch goes as it is; the next request starts another
+    if (batch.waiting.length + 1 >= BATCH_MAX && this.batches.get(key) === batch) this.batches.delete(key);
     const waiting = batch.waiting;
     return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
   }
 
-  private async runAtBatch(key: string, batch: AtBatch, ref: ServedRef, shape: ZoneShape): Promise<void> {
-    let rows: (ZoneRow & { point?: number })[];
+  private async runBatch(key: string, batch: Batch, file: string, ref: ServedRef, shape: ZoneShape): Promise<void> {
+    let rows: (ZoneRow & { asked?: number })[];
     try {
       const client = await this.pool.connect();
-      // from here, lookups start the next batch
-      if (this.atBatches.get(key) === batch) this.atBatches.delete(key);
+      // from here, requests start the next batch
+      if (this.batches.get(key) === batch) this.batches.delete(key);
       try {
-        rows = (await client.query(this.named("at.sql", ref, shape, [batch.lons, batch.lats, TYPES]))).rows;
+        rows = (await client.query(this.named(file, ref, shape, [...batch.columns, TYPES]))).rows;
         client.release();
       } catch (err) {
         // as pool.query() does: a connection that failed a query is not reused (it may be broken)
@@ -230,21 +238,16 @@ export class ZoneQueries {
         throw err;
       }
     } catch (err) {
-      if (this.atBatches.get(key) === batch) this.atBatches.delete(key);
-      for (const [k, { resolve, reject }] of batch.waiting.entries()) {
-        // A version imported before the lookup pieces existed, still served after an upgrade (publishing builds
-        // them): the same answer on the full boundaries, slower. A dropped schema fails there too.
-        if ((err as { code?: string }).code !== "42P01") reject(err);
-        else this.atFullBoundaries(ref, batch.lons[k] as number, batch.lats[k] as number, shape).then(resolve, reject);
-      }
+      if (this.batches.get(key) === batch) this.batches.delete(key);
+      for (const { reject } of batch.waiting) reject(err);
       return;
     }
     const answers: ZoneRow[][] = batch.waiting.map(() => []);
     for (const row of rows) {
-      const point = row.point as number;
+      const asked = row.asked as number;
       // the last column: deleting it leaves the row the shape of the other queries' rows
-      delete row.point;
-      answers[point - 1]?.push(row);
+      delete row.asked;
+      answers[asked - 1]?.push(row);
     }
     for (const [k, { resolve }] of batch.waiting.entries()) resolve(answers[k] as ZoneRow[]);
   }

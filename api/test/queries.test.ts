@@ -71,6 +71,26 @@ describe("point lookups arriving together", () => {
   });
 });
 
+describe("zone requests arriving together", () => {
+  test("one statement per shape answers them all (the same id twice too), each as when alone", async () => {
+    const { rows } = await fx.db.pool.query<{ id: string }>(`SELECT id FROM ${ref().schema}.zones ORDER BY id`);
+    const ids = [...rows.slice(0, 30).map((r) => Number(r.id)), Number(rows[0]?.id), 999_999_999];
+    const shapeOf = (k: number) => (k % 2 === 0 ? zoneShape({}) : zoneShape({ lang: "de" }));
+    const alone = [];
+    for (const [k, id] of ids.entries()) alone.push(await queries.zoneAndChildren(ref(), id, shapeOf(k)));
+    expect(alone.filter((z) => z && z.children.length > 0).length).toBeGreaterThan(3);
+    expect(alone.at(-1)).toBeNull();
+    const runs = async () =>
+      (await preparedPlans())
+        .filter((p) => p.name.startsWith("api_zone-children_"))
+        .reduce((n, p) => n + p.generic_plans + p.custom_plans, 0);
+    const before = await runs();
+    const together = await Promise.all(ids.map((id, k) => queries.zoneAndChildren(ref(), id, shapeOf(k))));
+    expect(together).toEqual(alone);
+    expect((await runs()) - before).toBe(2);
+  });
+});
+
 /** The shapes the routes ask for: the lean default, every field, one language, the compat routes' old fields. */
 const SHAPES: [string, ZoneShape][] = [
   ["lean", zoneShape({})],
