@@ -138,14 +138,14 @@ export class ZoneQueries {
 
   /** A zone and its direct children in one round trip; null when there is no such zone. */
   async zoneAndChildren(ref: ServedRef, id: number, shape: ZoneShape): Promise<ZoneWith<"children"> | null> {
-    const rows = (await this.batched("zone-children.sql", ref, shape, [id])) as (ZoneRow & { part: number })[];
+    const rows = (await this.batched("zone-children.sql", ref, shape, [id], [TYPES])) as (ZoneRow & { part: number })[];
     const zone = rows[0];
     return zone?.part === 0 ? { zone, children: rows.slice(1) } : null;
   }
 
   /** A zone and its parents (immediate parent first, up to the root) in one round trip; null when no such zone. */
   async zoneAndParents(ref: ServedRef, id: number, shape: ZoneShape): Promise<ZoneWith<"parents"> | null> {
-    const { rows } = await this.pool.query<ZoneRow>(this.named("zone-parents.sql", ref, shape, [id]));
+    const rows = await this.batched("zone-parents.sql", ref, shape, [id], []);
     const zone = rows[0];
     return zone ? { zone, parents: rows.slice(1) } : null;
   }
@@ -192,7 +192,7 @@ export class ZoneQueries {
 
   /** The zones covering a point, smallest type first: answered in a batch (batched(), at.sql). */
   at(ref: ServedRef, lon: number, lat: number, shape: ZoneShape): Promise<ZoneRow[]> {
-    return this.batched("at.sql", ref, shape, [lon, lat]).catch((err: unknown) => {
+    return this.batched("at.sql", ref, shape, [lon, lat], [TYPES]).catch((err: unknown) => {
       // A version imported before the lookup pieces existed, still served after an upgrade (publishing builds
       // them): the same answer on the full boundaries, slower. A dropped schema fails there too.
       if ((err as { code?: string }).code !== "42P01") throw err;
@@ -201,20 +201,27 @@ export class ZoneQueries {
   }
 
   /**
-   * The rows of `file` for one request (`values`, one per array parameter of the statement). Requests of one
+   * The rows of `file` for one request (`values`, one per array parameter of the statement; then the parameters
+   * `fixed`, the same for every request of the statement, e.g. the zone types' order). Requests of one
    * statement, version and shape that arrive while the batch before them waits for a pooled connection join it:
    * when the connection comes, one execution answers them all, each row tagged with the position of its request
    * (`asked`, from 1, its last column). Under load (100 clients on a pool of a few connections) that is one round
    * trip and one execution for many answers instead of one each, the socket writes and reads of which were a
    * large part of the API process's work per answer; alone, a request is a batch of one, with no added wait.
    */
-  private batched(file: string, ref: ServedRef, shape: ZoneShape, values: unknown[]): Promise<ZoneRow[]> {
+  private batched(
+    file: string,
+    ref: ServedRef,
+    shape: ZoneShape,
+    values: unknown[],
+    fixed: unknown[],
+  ): Promise<ZoneRow[]> {
     const key = `${file} ${ref.schema} ${columnsKey(shape)} ${shape.lang ?? ""}`;
     let batch = this.batches.get(key);
     if (!batch) {
       batch = { columns: values.map(() => []), waiting: [] };
       this.batches.set(key, batch);
-      void this.runBatch(key, batch, file, ref, shape);
+      void this.runBatch(key, batch, file, ref, shape, fixed);
     }
     for (const [k, v] of values.entries()) batch.columns[k]?.push(v);
     // a full batch goes as it is; the next request starts another
@@ -223,14 +230,21 @@ export class ZoneQueries {
     return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
   }
 
-  private async runBatch(key: string, batch: Batch, file: string, ref: ServedRef, shape: ZoneShape): Promise<void> {
+  private async runBatch(
+    key: string,
+    batch: Batch,
+    file: string,
+    ref: ServedRef,
+    shape: ZoneShape,
+    fixed: unknown[],
+  ): Promise<void> {
     let rows: (ZoneRow & { asked?: number })[];
     try {
       const client = await this.pool.connect();
       // from here, requests start the next batch
       if (this.batches.get(key) === batch) this.batches.delete(key);
       try {
-        rows = (await client.query(this.named(file, ref, shape, [...batch.columns, TYPES]))).rows;
+        rows = (await client.query(this.named(file, ref, shape, [...batch.columns, ...fixed]))).rows;
         client.release();
       } catch (err) {
         // as pool.query() does: a connection that failed a query is not reused (it may be broken)

@@ -72,7 +72,7 @@ describe("point lookups arriving together", () => {
 });
 
 describe("zone requests arriving together", () => {
-  test("one statement per shape answers them all (the same id twice too), each as when alone", async () => {
+  test("one statement per shape answers them all (the same id twice too), each as when alone: children, parents", async () => {
     const { rows } = await fx.db.pool.query<{ id: string }>(`SELECT id FROM ${ref().schema}.zones ORDER BY id`);
     const ids = [...rows.slice(0, 30).map((r) => Number(r.id)), Number(rows[0]?.id), 999_999_999];
     const shapeOf = (k: number) => (k % 2 === 0 ? zoneShape({}) : zoneShape({ lang: "de" }));
@@ -80,14 +80,23 @@ describe("zone requests arriving together", () => {
     for (const [k, id] of ids.entries()) alone.push(await queries.zoneAndChildren(ref(), id, shapeOf(k)));
     expect(alone.filter((z) => z && z.children.length > 0).length).toBeGreaterThan(3);
     expect(alone.at(-1)).toBeNull();
-    const runs = async () =>
+    const runs = async (what: "children" | "parents") =>
       (await preparedPlans())
-        .filter((p) => p.name.startsWith("api_zone-children_"))
+        .filter((p) => p.name.startsWith(`api_zone-${what}_`))
         .reduce((n, p) => n + p.generic_plans + p.custom_plans, 0);
-    const before = await runs();
+    const before = await runs("children");
     const together = await Promise.all(ids.map((id, k) => queries.zoneAndChildren(ref(), id, shapeOf(k))));
     expect(together).toEqual(alone);
-    expect((await runs()) - before).toBe(2);
+    expect((await runs("children")) - before).toBe(2);
+
+    const chains = [];
+    for (const [k, id] of ids.entries()) chains.push(await queries.zoneAndParents(ref(), id, shapeOf(k)));
+    expect(chains.filter((z) => z && z.parents.length > 1).length).toBeGreaterThan(3);
+    expect(chains.at(-1)).toBeNull();
+    const beforeChains = await runs("parents");
+    const chainsTogether = await Promise.all(ids.map((id, k) => queries.zoneAndParents(ref(), id, shapeOf(k))));
+    expect(chainsTogether).toEqual(chains);
+    expect((await runs("parents")) - beforeChains).toBe(2);
   });
 });
 
