@@ -14,14 +14,16 @@ export interface ZoneRow {
   wikidata: string | null;
   admin_level: number | null;
   nb_children: number;
-  bbox: { type: "Polygon"; coordinates: number[][][] } | null;
+  /** GeoJSON Polygon text, as PostGIS wrote it (spliced into answers unparsed: views.ts). */
+  bbox: string | null;
   label: string | null;
   loc_name: string | null;
   alt_name: string | null;
   international_labels: Record<string, string> | null;
   zip_codes: string[] | null;
   country_code: string | null;
-  center: { type: "Point"; coordinates: number[] } | null;
+  /** GeoJSON Point text, as bbox. */
+  center: string | null;
   is_generated: boolean | null;
   tags: Record<string, string> | null;
   score?: number | null;
@@ -66,9 +68,20 @@ export function coveringPiecesSql(schema: string) {
   );
 }
 
+/** Requests answered by one statement at most (batched()). */
+const BATCH_MAX = 256;
+
+/** Requests waiting for a connection: their values, one array per parameter, and their promises. */
+interface Batch {
+  columns: unknown[][];
+  waiting: { resolve: (rows: ZoneRow[]) => void; reject: (err: unknown) => void }[];
+}
+
 export class ZoneQueries {
   private readonly texts = new Map<string, string>();
   private readonly statsByVersion = new Map<number, Promise<StatsRow[]>>();
+  /** Requests waiting for a connection, by statement, version and shape (batched()). */
+  private readonly batches = new Map<string, Batch>();
 
   constructor(private readonly pool: Pool) {}
 
@@ -125,16 +138,14 @@ export class ZoneQueries {
 
   /** A zone and its direct children in one round trip; null when there is no such zone. */
   async zoneAndChildren(ref: ServedRef, id: number, shape: ZoneShape): Promise<ZoneWith<"children"> | null> {
-    const { rows } = await this.pool.query<ZoneRow & { part: number }>(
-      this.named("zone-children.sql", ref, shape, [id, TYPES]),
-    );
+    const rows = (await this.batched("zone-children.sql", ref, shape, [id], [TYPES])) as (ZoneRow & { part: number })[];
     const zone = rows[0];
     return zone?.part === 0 ? { zone, children: rows.slice(1) } : null;
   }
 
   /** A zone and its parents (immediate parent first, up to the root) in one round trip; null when no such zone. */
   async zoneAndParents(ref: ServedRef, id: number, shape: ZoneShape): Promise<ZoneWith<"parents"> | null> {
-    const { rows } = await this.pool.query<ZoneRow>(this.named("zone-parents.sql", ref, shape, [id]));
+    const rows = await this.batched("zone-parents.sql", ref, shape, [id], []);
     const zone = rows[0];
     return zone ? { zone, parents: rows.slice(1) } : null;
   }
@@ -150,15 +161,80 @@ export class ZoneQueries {
     return (await this.pool.query<ZoneRow>(this.named("search.sql", ref, shape, values))).rows;
   }
 
-  async at(ref: ServedRef, lon: number, lat: number, shape: ZoneShape): Promise<ZoneRow[]> {
-    try {
-      return (await this.pool.query<ZoneRow>(this.named("at.sql", ref, shape, [lon, lat, TYPES]))).rows;
-    } catch (err) {
+  /** The zones covering a point, smallest type first: answered in a batch (batched(), at.sql). */
+  at(ref: ServedRef, lon: number, lat: number, shape: ZoneShape): Promise<ZoneRow[]> {
+    return this.batched("at.sql", ref, shape, [lon, lat], [TYPES]).catch((err: unknown) => {
       // A version imported before the lookup pieces existed, still served after an upgrade (publishing builds
       // them): the same answer on the full boundaries, slower. A dropped schema fails there too.
       if ((err as { code?: string }).code !== "42P01") throw err;
       return this.atFullBoundaries(ref, lon, lat, shape);
+    });
+  }
+
+  /**
+   * The rows of `file` for one request (`values`, one per array parameter of the statement; then the parameters
+   * `fixed`, the same for every request of the statement, e.g. the zone types' order). Requests of one
+   * statement, version and shape that arrive while the batch before them waits for a pooled connection join it:
+   * when the connection comes, one execution answers them all, each row tagged with the position of its request
+   * (`asked`, from 1, its last column). Under load (100 clients on a pool of a few connections) that is one round
+   * trip and one execution for many answers instead of one each, the socket writes and reads of which were a
+   * large part of the API process's work per answer; alone, a request is a batch of one, with no added wait.
+   */
+  private batched(
+    file: string,
+    ref: ServedRef,
+    shape: ZoneShape,
+    values: unknown[],
+    fixed: unknown[],
+  ): Promise<ZoneRow[]> {
+    const key = `${file} ${ref.schema} ${columnsKey(shape)} ${shape.lang ?? ""}`;
+    let batch = this.batches.get(key);
+    if (!batch) {
+      batch = { columns: values.map(() => []), waiting: [] };
+      this.batches.set(key, batch);
+      void this.runBatch(key, batch, file, ref, shape, fixed);
     }
+    for (const [k, v] of values.entries()) batch.columns[k]?.push(v);
+    // a full batch goes as it is; the next request starts another
+    if (batch.waiting.length + 1 >= BATCH_MAX && this.batches.get(key) === batch) this.batches.delete(key);
+    const waiting = batch.waiting;
+    return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+  }
+
+  private async runBatch(
+    key: string,
+    batch: Batch,
+    file: string,
+    ref: ServedRef,
+    shape: ZoneShape,
+    fixed: unknown[],
+  ): Promise<void> {
+    let rows: (ZoneRow & { asked?: number })[];
+    try {
+      const client = await this.pool.connect();
+      // from here, requests start the next batch
+      if (this.batches.get(key) === batch) this.batches.delete(key);
+      try {
+        rows = (await client.query(this.named(file, ref, shape, [...batch.columns, ...fixed]))).rows;
+        client.release();
+      } catch (err) {
+        // as pool.query() does: a connection that failed a query is not reused (it may be broken)
+        client.release(err as Error);
+        throw err;
+      }
+    } catch (err) {
+      if (this.batches.get(key) === batch) this.batches.delete(key);
+      for (const { reject } of batch.waiting) reject(err);
+      return;
+    }
+    const answers: ZoneRow[][] = batch.waiting.map(() => []);
+    for (const row of rows) {
+      const asked = row.asked as number;
+      // the last column: deleting it leaves the row the shape of the other queries' rows
+      delete row.asked;
+      answers[asked - 1]?.push(row);
+    }
+    for (const [k, { resolve }] of batch.waiting.entries()) resolve(answers[k] as ZoneRow[]);
   }
 
   /** at() on the full boundaries, without the lookup pieces: its reference in tests and benchmarks. */

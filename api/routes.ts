@@ -9,13 +9,13 @@ import * as S from "./schemas.ts";
 import type { ApiSettings } from "./settings.ts";
 import {
   COMPAT_SHAPE,
-  compatZone,
-  compatZoneWithBbox,
+  compatZoneText,
   featureText,
   statsJson,
   type ZoneShape,
-  zoneJson,
   zoneShape,
+  zonesText,
+  zoneText,
 } from "./views.ts";
 
 export interface RouteContext {
@@ -97,7 +97,7 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
           const missing = isMissingSchema(err) || (err as { code?: string }).code === "42883";
           throw missing && /zone_names/.test(String(err)) ? searchNamesMissing(ref.version) : err;
         });
-        return { dataset: ref.version, zones: rows.map((r) => zoneJson(r, shape)) };
+        return new RawJson(`{"dataset":${ref.version},"zones":${zonesText(rows, shape)}}`);
       },
     },
     {
@@ -110,7 +110,7 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       async handler({ ref, query }) {
         const shape = zoneShape(query);
         const rows = await queries.at(ref, query.lon as number, query.lat as number, shape);
-        return { dataset: ref.version, zones: rows.map((r) => zoneJson(r, shape)) };
+        return new RawJson(`{"dataset":${ref.version},"zones":${zonesText(rows, shape)}}`);
       },
     },
     {
@@ -125,11 +125,9 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
         const id = params.id as number;
         const shape = zoneShape(query);
         const { zone, children } = await withChildren(ref, id, shape);
-        return {
-          zone: zoneJson(zone, shape),
-          children: children.map((r) => zoneJson(r, shape)),
-          dataset: ref.version,
-        };
+        return new RawJson(
+          `{"zone":${zoneText(zone, shape)},"children":${zonesText(children, shape)},"dataset":${ref.version}}`,
+        );
       },
     },
     {
@@ -144,7 +142,9 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
         const id = params.id as number;
         const shape = zoneShape(query);
         const { zone, parents } = await withParents(ref, id, shape);
-        return { zone: zoneJson(zone, shape), parents: parents.map((r) => zoneJson(r, shape)), dataset: ref.version };
+        return new RawJson(
+          `{"zone":${zoneText(zone, shape)},"parents":${zonesText(parents, shape)},"dataset":${ref.version}}`,
+        );
       },
     },
     {
@@ -193,7 +193,9 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       async handler({ ref, params }) {
         const id = params.id as number;
         const { zone, children } = await withChildren(ref, id, COMPAT_SHAPE);
-        return { zone: compatZoneWithBbox(zone), children: children.map(compatZone) };
+        return new RawJson(
+          `{"zone":${compatZoneText(zone, true)},"children":[${children.map((r) => compatZoneText(r)).join(",")}]}`,
+        );
       },
     },
     {
@@ -207,7 +209,9 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       async handler({ ref, params }) {
         const id = params.id as number;
         const { zone, parents } = await withParents(ref, id, COMPAT_SHAPE);
-        return { zone: compatZoneWithBbox(zone), parents: parents.map(compatZone) };
+        return new RawJson(
+          `{"zone":${compatZoneText(zone, true)},"parents":[${parents.map((r) => compatZoneText(r)).join(",")}]}`,
+        );
       },
     },
     {
@@ -235,7 +239,10 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
   ];
 }
 
-/** A body already serialised as JSON text. */
+/**
+ * A body already serialised as JSON text: the zone routes write theirs themselves (views.ts), splicing the GeoJSON
+ * PostgreSQL wrote.
+ */
 export class RawJson {
   constructor(readonly text: string) {}
 }

@@ -115,19 +115,35 @@ function fieldValue(r: ZoneRow, field: ZoneField, shape: ZoneShape): unknown {
   }
 }
 
-export function zoneJson(r: ZoneRow, shape: ZoneShape) {
-  const out: Record<string, unknown> = {};
-  for (const field of ZONE_FIELDS) if (shape.fields.has(field)) out[field] = fieldValue(r, field, shape);
-  if (r.score !== undefined) out.score = r.score;
-  return out;
+/** `"field":` of every zone field, made once. */
+const FIELD_KEYS = new Map(ZONE_FIELDS.map((f) => [f, `${JSON.stringify(f)}:`]));
+
+/**
+ * The JSON text of a zone of the new routes. bbox and center come from PostgreSQL as GeoJSON text and are spliced
+ * as they are: parsing them (pg's json type parser) only to serialise them again was a good part of the API
+ * process's work per answer on the hot routes, where Node is the bottleneck.
+ */
+export function zoneText(r: ZoneRow, shape: ZoneShape): string {
+  let out = "{";
+  for (const field of ZONE_FIELDS) {
+    if (!shape.fields.has(field)) continue;
+    const value =
+      field === "bbox" || field === "center" ? (r[field] ?? "null") : JSON.stringify(fieldValue(r, field, shape));
+    out += `${out.length > 1 ? "," : ""}${FIELD_KEYS.get(field)}${value}`;
+  }
+  if (r.score !== undefined) out += `,"score":${JSON.stringify(r.score)}`;
+  return `${out}}`;
 }
 
-export function compatZone(r: ZoneRow) {
-  return oldFields(r);
+/** JSON text of an array of zones. */
+export function zonesText(rows: ZoneRow[], shape: ZoneShape): string {
+  return `[${rows.map((r) => zoneText(r, shape)).join(",")}]`;
 }
 
-export function compatZoneWithBbox(r: ZoneRow) {
-  return { ...oldFields(r), bbox: r.bbox };
+/** The old cosmogony_explorer fields of a zone, as JSON text; the zone itself with its bbox too. */
+export function compatZoneText(r: ZoneRow, withBbox = false): string {
+  const old = JSON.stringify(oldFields(r));
+  return withBbox ? `${old.slice(0, -1)},"bbox":${r.bbox ?? "null"}}` : old;
 }
 
 export function statsJson(version: number, rows: StatsRow[]) {

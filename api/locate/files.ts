@@ -200,6 +200,12 @@ export function openOutput(file: string): OutputFile {
 /** A field is quoted when it holds a comma, a quote or a line break, or starts or ends with a space. */
 const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
 
+/** One CSV field (RFC 4180) of a text; null is an empty field. */
+export function csvField(v: string | null): string {
+  if (v === null) return "";
+  return NEEDS_QUOTES.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+}
+
 /**
  * CSV lines (RFC 4180; null is an empty field). Written here rather than with csv-stringify: its per-field
  * casting and options cost more per located point than everything else in the output.
@@ -209,9 +215,8 @@ export function csvText(rows: (string | number | null)[][]): string {
   for (const row of rows) {
     for (let k = 0; k < row.length; k++) {
       if (k > 0) text += ",";
-      const v = row[k];
-      if (typeof v === "number") text += v;
-      else if (typeof v === "string") text += NEEDS_QUOTES.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+      const v = row[k] as string | number | null;
+      text += typeof v === "number" ? v : csvField(v);
     }
     text += "\n";
   }

@@ -11,6 +11,7 @@ import { CosmoError, EXIT } from "../../core/errors.ts";
 import type { ServedRef } from "../../core/serving/served-dataset.ts";
 import { loadSql } from "../../core/sql.ts";
 import { pieceCoversSql } from "../queries.ts";
+import { csvField } from "./files.ts";
 import { loadPieceIndex, type PieceIndex } from "./piece-index.ts";
 import type { LocatePoint } from "./points.ts";
 import { type LocatedZone, ZoneTable } from "./zone-table.ts";
@@ -87,29 +88,51 @@ function forget(pool: pg.Pool, ref: ServedRef, loc: Promise<Locator>): void {
   if (byVersion?.get(ref.schema) === loc) byVersion.delete(ref.schema);
 }
 
-/** A PostgreSQL array literal of numbers (JavaScript writes every float8 exactly, shortest form). */
-function numbers(values: number[]): string {
-  return `{${values.join(",")}}`;
+/** PostgreSQL's type ids of the array elements below, named in an array's binary form. */
+const TID_OID = 27;
+const INT8_OID = 20;
+const FLOAT8_OID = 701;
+
+/**
+ * A one-dimensional array parameter without nulls in PostgreSQL's binary form (pg sends a Buffer as a binary
+ * parameter; the statement's cast, `$1::tid[]`, gives it its type), each element written by `write` at `at`.
+ * Text literals cost Node a shortest-form conversion of every coordinate to text and a string per ctid (the
+ * largest part of its work per point after the output), and PostgreSQL a parse of each.
+ */
+function binaryArray(oid: number, elementBytes: number, n: number, write: (b: Buffer, at: number, k: number) => void) {
+  const b = Buffer.allocUnsafe(20 + n * (4 + elementBytes));
+  b.writeInt32BE(1, 0); // dimensions
+  b.writeInt32BE(0, 4); // no nulls
+  b.writeInt32BE(oid, 8);
+  b.writeInt32BE(n, 12);
+  b.writeInt32BE(1, 16); // lower bound
+  for (let k = 0, at = 20; k < n; k++, at += 4 + elementBytes) {
+    b.writeInt32BE(elementBytes, at);
+    write(b, at + 4, k);
+  }
+  return b;
 }
 
-/** The (piece, point) pairs of a batch: the point's index and the piece's zone, for each pair. */
+/** A float8[] parameter: every double exactly as it is. */
+export function float8ArrayParam(values: number[]): Buffer {
+  return binaryArray(FLOAT8_OID, 8, values.length, (b, at, k) => b.writeDoubleBE(values[k] as number, at));
+}
+
+/** The (piece, point) pairs of a batch: the piece, and the point's index and coordinates, for each pair. */
 interface Pairs {
-  ctids: string[];
-  zoneIds: number[];
+  pieces: number[];
   lons: number[];
   lats: number[];
   point: number[];
 }
 
 function candidatePairs(pieces: PieceIndex, points: LocatePoint[]): Pairs {
-  const pairs: Pairs = { ctids: [], zoneIds: [], lons: [], lats: [], point: [] };
+  const pairs: Pairs = { pieces: [], lons: [], lats: [], point: [] };
   for (let k = 0; k < points.length; k++) {
     const { lon, lat } = points[k] as LocatePoint;
     const found = pieces.candidates(lon, lat);
     for (let c = 0; c < found.length; c++) {
-      const piece = found[c] as number;
-      pairs.ctids.push(pieces.ctid(piece));
-      pairs.zoneIds.push(pieces.zoneId(piece));
+      pairs.pieces.push(found[c] as number);
       pairs.lons.push(lon);
       pairs.lats.push(lat);
       pairs.point.push(k);
@@ -120,20 +143,28 @@ function candidatePairs(pieces: PieceIndex, points: LocatePoint[]): Pairs {
 
 const coveredPairsSql = new Map<string, string>();
 
-function coveredPairs(pool: pg.Pool, ref: ServedRef, pairs: Pairs): Promise<string> {
+function coveredPairs(pool: pg.Pool, ref: ServedRef, index: PieceIndex, pairs: Pairs): Promise<string> {
   let text = coveredPairsSql.get(ref.schema);
   if (!text) {
     const piece_covers = pieceCoversSql(ref.schema, "u.g");
     text = loadSql(import.meta.url, "sql/covered-pairs.sql", { schema: ref.schema, piece_covers });
     coveredPairsSql.set(ref.schema, text);
   }
+  const n = pairs.pieces.length;
+  const ctids = binaryArray(TID_OID, 6, n, (b, at, k) => {
+    const piece = pairs.pieces[k] as number;
+    b.writeUInt32BE(index.block(piece), at);
+    b.writeUInt16BE(index.offset(piece), at + 4);
+  });
+  const zoneIds = binaryArray(INT8_OID, 8, n, (b, at, k) => {
+    // zone ids are below 2^53: two halves, no BigInt per pair
+    const id = index.zoneId(pairs.pieces[k] as number);
+    const high = Math.floor(id / 2 ** 32);
+    b.writeInt32BE(high, at);
+    b.writeUInt32BE(id - high * 2 ** 32, at + 4);
+  });
   return pool
-    .query<{ covered: string }>(text, [
-      `{${pairs.ctids.map((t) => `"${t}"`).join(",")}}`,
-      numbers(pairs.zoneIds),
-      numbers(pairs.lons),
-      numbers(pairs.lats),
-    ])
+    .query<{ covered: string }>(text, [ctids, zoneIds, float8ArrayParam(pairs.lons), float8ArrayParam(pairs.lats)])
     .then(
       ({ rows }) => (rows[0] as { covered: string }).covered,
       (err) => {
@@ -158,7 +189,7 @@ async function coveringRanks(
     const ranks: number[][] = new Array(points.length).fill(NO_ZONES);
     const pairs = candidatePairs(pieces, points);
     if (pairs.point.length === 0) return { ranks, zones };
-    const covered = await coveredPairs(pool, ref, pairs);
+    const covered = await coveredPairs(pool, ref, pieces, pairs);
     if (covered.length !== pairs.point.length) {
       // a piece is no longer where the index saw it: the version's pieces were rebuilt since it was loaded
       forget(pool, ref, loading);
@@ -168,9 +199,9 @@ async function coveringRanks(
     }
     for (let pair = 0; pair < covered.length; pair++) {
       if (covered.charCodeAt(pair) !== COVERED) continue;
-      const rank = zones.rank(pairs.zoneIds[pair] as number);
-      if (rank === undefined)
-        throw new Error(`lookup piece of zone ${pairs.zoneIds[pair]}, not a zone of version ${ref.version}`);
+      const zoneId = pieces.zoneId(pairs.pieces[pair] as number);
+      const rank = zones.rank(zoneId);
+      if (rank === undefined) throw new Error(`lookup piece of zone ${zoneId}, not a zone of version ${ref.version}`);
       const point = pairs.point[pair] as number;
       const own = ranks[point] as number[];
       if (own === NO_ZONES) ranks[point] = [rank];
@@ -182,15 +213,37 @@ async function coveringRanks(
   }
 }
 
+/** A located batch: the covering zones of each point as ranks in the version's zone table, smallest first. */
+export interface LocatedBatch {
+  points: LocatePoint[];
+  ranks: number[][];
+  zones: ZoneTable;
+  /** The zones' names in the language asked for (hierarchy only), where they have one. */
+  names: Map<number, string> | null;
+}
+
+export async function locateRanks(
+  pool: pg.Pool,
+  ref: ServedRef,
+  points: LocatePoint[],
+  opts: LocateOptions,
+): Promise<LocatedBatch> {
+  const { ranks, zones } = await coveringRanks(pool, ref, points);
+  const names = opts.hierarchy && opts.lang ? await zones.namesIn(opts.lang) : null;
+  return { points, ranks, zones, names };
+}
+
 export async function locateBatch(
   pool: pg.Pool,
   ref: ServedRef,
   points: LocatePoint[],
   opts: LocateOptions,
 ): Promise<LocateRecord[]> {
-  const { ranks, zones } = await coveringRanks(pool, ref, points);
+  return locateRecords(await locateRanks(pool, ref, points, opts), opts);
+}
+
+function locateRecords({ points, ranks, zones, names }: LocatedBatch, opts: LocateOptions): LocateRecord[] {
   if (opts.hierarchy) {
-    const names = opts.lang ? await zones.namesIn(opts.lang) : null;
     return points.map((p, k) => ({
       id: p.id,
       lon: p.lon,
@@ -213,20 +266,67 @@ export async function locateBatch(
   });
 }
 
+/** Text of a located batch, the number of its points and of those in at least one zone (of a known type). */
+export interface BatchText {
+  text: string;
+  points: number;
+  located: number;
+}
+
+/** JSON lines, one record a point. */
+export function jsonLines(batch: LocatedBatch, opts: LocateOptions): BatchText {
+  const records = locateRecords(batch, opts);
+  let located = 0;
+  for (const r of records)
+    if ("zones" in r ? Object.values(r.zones).some((z) => z !== null) : r.hierarchy.length > 0) located++;
+  return { text: records.map((r) => `${JSON.stringify(r)}\n`).join(""), points: records.length, located };
+}
+
 /** CSV columns: id, lon, lat, then one per zone type (its id), and with `hierarchy` its name beside it. */
 export function csvColumns(opts: LocateOptions): string[] {
   const perType = opts.hierarchy ? TYPES.flatMap((t) => [t, `${t}_name`]) : TYPES;
   return ["id", "lon", "lat", ...perType];
 }
 
-export function csvRow(r: LocateRecord): (string | number | null)[] {
-  const head = [r.id, r.lon, r.lat];
-  if ("zones" in r) return [...head, ...TYPES.map((t) => r.zones[t] ?? null)];
-  return [
-    ...head,
-    ...TYPES.flatMap((t) => {
-      const z = r.hierarchy.find((h) => h.zone_type === t);
-      return [z?.id ?? null, z?.name ?? null];
-    }),
-  ];
+/**
+ * CSV rows of csvColumns(), written straight from the ranks: a record object per point, then an array per row,
+ * were most of what the garbage collector had to do in `cosmo locate` (the heaviest part of its work per point).
+ * A point's zone of a type is the first (smallest) covering zone of that type.
+ */
+export function csvLines({ points, ranks, zones, names }: LocatedBatch, opts: LocateOptions): BatchText {
+  const perType = opts.hierarchy ? 2 : 1;
+  const nothing = ",".repeat(TYPES.length * perType);
+  const first = new Array<number>(TYPES.length);
+  let text = "";
+  let located = 0;
+  for (let k = 0; k < points.length; k++) {
+    const p = points[k] as LocatePoint;
+    text += `${csvField(p.id)},${p.lon},${p.lat}`;
+    const own = ranks[k] as number[];
+    if (own.length === 0) {
+      text += `${nothing}\n`;
+      continue;
+    }
+    first.fill(-1);
+    let typed = false;
+    for (const rank of own) {
+      const t = zones.typeSlot(rank);
+      if (t >= 0 && (first[t] as number) < 0) {
+        first[t] = rank;
+        typed = true;
+      }
+    }
+    if (opts.hierarchy || typed) located++;
+    for (let t = 0; t < TYPES.length; t++) {
+      const rank = first[t] as number;
+      if (rank < 0) text += perType === 2 ? ",," : ",";
+      else {
+        const z = zones.zones[rank] as LocatedZone;
+        text += `,${z.id}`;
+        if (opts.hierarchy) text += `,${csvField(names?.get(z.id) ?? z.name)}`;
+      }
+    }
+    text += "\n";
+  }
+  return { text, points: points.length, located };
 }

@@ -19,8 +19,9 @@ export interface PieceIndex {
   readonly size: number;
   /** Pieces whose box, grown by NEAR_CUT_DEGREES, holds the point (edges included): indexes into the arrays. */
   candidates(lon: number, lat: number): number[];
-  /** The piece's ctid as PostgreSQL writes it: `(block,offset)`. */
-  ctid(piece: number): string;
+  /** The piece's ctid: its block and its offset in the block. */
+  block(piece: number): number;
+  offset(piece: number): number;
   zoneId(piece: number): number;
 }
 
@@ -46,8 +47,12 @@ class LoadedPieceIndex implements PieceIndex {
     return this.boxes.search(lon, lat, lon, lat);
   }
 
-  ctid(piece: number): string {
-    return `(${this.blocks[piece]},${this.offsets[piece]})`;
+  block(piece: number): number {
+    return this.blocks[piece] as number;
+  }
+
+  offset(piece: number): number {
+    return this.offsets[piece] as number;
   }
 
   zoneId(piece: number): number {

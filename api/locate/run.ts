@@ -12,12 +12,13 @@ import { datasetRef, readServed, type ServedRef } from "../../core/serving/serve
 import { ZoneQueries } from "../queries.ts";
 import { csvText, inputFormat, openOutput, outputFormat, readPoints } from "./files.ts";
 import {
+  type BatchText,
   csvColumns,
-  csvRow,
+  csvLines,
+  jsonLines,
   LOCATE_BATCH,
   type LocateOptions,
-  type LocateRecord,
-  locateBatch,
+  locateRanks,
   prepareLocate,
 } from "./locate.ts";
 import type { LocatePoint } from "./points.ts";
@@ -55,10 +56,6 @@ async function resolveDataset(db: Database, dataset: number | "served"): Promise
   return datasetRef(d.ref.version, d.ref.schema);
 }
 
-function located(r: LocateRecord): boolean {
-  return "zones" in r ? Object.values(r.zones).some((z) => z !== null) : r.hierarchy.length > 0;
-}
-
 export async function locateFile(db: Database, opts: LocateFileOptions): Promise<LocateFileResult> {
   const t0 = performance.now();
   inputFormat(opts.input);
@@ -80,26 +77,28 @@ export async function locateFile(db: Database, opts: LocateFileOptions): Promise
   const progress = opts.progress === false ? null : startProgress({ label: "locate", unit: "points" });
   // one batch computing per core while the next is read; more only queue in PostgreSQL
   const inFlight = Math.max(2, Math.min(availableParallelism(), (db.pool.options.max ?? 10) - 1));
-  const pending: Promise<LocateRecord[]>[] = [];
+  const pending: Promise<BatchText>[] = [];
   const batchSize = opts.batchSize ?? LOCATE_BATCH;
   let points = 0;
   let found = 0;
-  const written = async (records: LocateRecord[]) => {
-    const text =
-      format === "csv" ? csvText(records.map(csvRow)) : records.map((r) => `${JSON.stringify(r)}\n`).join("");
-    await out.write(text);
-    for (const r of records) if (located(r)) found++;
-    progress?.tick(records.length);
+  const written = async (batch: BatchText) => {
+    await out.write(batch.text);
+    found += batch.located;
+    progress?.tick(batch.points);
     const read = source.bytesRead();
     if (read > 0) progress?.setTotal(Math.max(points, Math.round((points * size) / read)));
   };
   const send = async (batch: LocatePoint[]) => {
-    const p = locateBatch(db.pool, ref, batch, opts).catch((err) => {
-      throw unavailableDatabase(err, db.url);
-    });
+    // formatted as soon as located, while the next batches are in PostgreSQL
+    const p = locateRanks(db.pool, ref, batch, opts).then(
+      (located) => (format === "csv" ? csvLines(located, opts) : jsonLines(located, opts)),
+      (err) => {
+        throw unavailableDatabase(err, db.url);
+      },
+    );
     p.catch(() => undefined); // awaited in order below; not an unhandled rejection meanwhile
     pending.push(p);
-    if (pending.length >= inFlight) await written(await (pending.shift() as Promise<LocateRecord[]>));
+    if (pending.length >= inFlight) await written(await (pending.shift() as Promise<BatchText>));
   };
   try {
     if (format === "csv") await out.write(csvText([csvColumns(opts)]));
@@ -116,7 +115,7 @@ export async function locateFile(db: Database, opts: LocateFileOptions): Promise
       }
     }
     if (batch.length) await send(batch);
-    while (pending.length) await written(await (pending.shift() as Promise<LocateRecord[]>));
+    while (pending.length) await written(await (pending.shift() as Promise<BatchText>));
     await out.commit();
   } catch (err) {
     await out.discard();

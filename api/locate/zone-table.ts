@@ -19,6 +19,8 @@ const MAX_LANGUAGES = 16;
 
 export class ZoneTable {
   private readonly rankById = new Map<number, number>();
+  /** By rank: the index of the zone's type in ZONE_TYPES, -1 for none. */
+  private readonly typeSlots: Int8Array;
   private readonly names = new Map<string, Promise<Map<number, string>>>();
 
   private constructor(
@@ -28,6 +30,13 @@ export class ZoneTable {
     readonly zones: readonly LocatedZone[],
   ) {
     for (const [rank, z] of zones.entries()) this.rankById.set(z.id, rank);
+    const types: readonly (string | null)[] = ZONE_TYPES;
+    this.typeSlots = Int8Array.from(zones, (z) => types.indexOf(z.zone_type));
+  }
+
+  /** The index in ZONE_TYPES of the type of the zone of rank `rank`; -1 when it has none of them. */
+  typeSlot(rank: number): number {
+    return this.typeSlots[rank] as number;
   }
 
   static async load(pool: pg.Pool, ref: ServedRef): Promise<ZoneTable> {

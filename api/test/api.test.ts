@@ -11,7 +11,7 @@ import { publishVersion } from "../../importer/publish.ts";
 import { ZoneQueries } from "../queries.ts";
 import * as S from "../schemas.ts";
 import { startApiServer } from "../server.ts";
-import { zoneShape } from "../views.ts";
+import { ZONE_FIELDS, zoneShape } from "../views.ts";
 import { editedCopy, eventually, getJson, luxembourgDatabase, readZonesFile, type ServingFixture } from "./support.ts";
 
 let fx: ServingFixture;
@@ -511,6 +511,40 @@ describe("lean responses: fields= and lang=", () => {
   });
 });
 
+describe("zone JSON written as text (views.ts zoneText)", () => {
+  test("fields in their documented order; bbox and center are the GeoJSON PostGIS writes; compat keeps its keys", async () => {
+    const id = ids[LUX_CITY];
+    const { rows } = await fx.db.pool.query<{ schema_name: string }>(
+      "SELECT schema_name FROM cosmo.datasets WHERE version = $1",
+      [fx.version],
+    );
+    const expected = (
+      await fx.db.pool.query<{ bbox: string; center: string }>(
+        `SELECT ST_AsGeoJSON(bbox, 7) AS bbox, ST_AsGeoJSON(center, 7) AS center FROM ${rows[0]?.schema_name}.zones WHERE id = $1`,
+        [id],
+      )
+    ).rows[0];
+    const all = await fetch(`${api.url}/zones/${id}?fields=all`, { headers: { "Accept-Encoding": "identity" } });
+    const text = await all.text();
+    const body = JSON.parse(text);
+    expect(Object.keys(body)).toEqual(["zone", "children", "dataset"]);
+    expect(Object.keys(body.zone)).toEqual([...ZONE_FIELDS]);
+    for (const child of body.children) expect(Object.keys(child)).toEqual([...ZONE_FIELDS]);
+    expect(body.zone.bbox).toEqual(JSON.parse(expected?.bbox ?? ""));
+    expect(body.zone.center).toEqual(JSON.parse(expected?.center ?? ""));
+    // The text is what JSON.stringify of the parsed answer gives: no spacing, no key written twice.
+    expect(text).toBe(JSON.stringify(body));
+    const at = await get("/zones/at?lon=6.1296&lat=49.6116&fields=id,center,bbox");
+    expect(Object.keys(at.body)).toEqual(["dataset", "zones"]);
+    for (const z of at.body.zones) expect(Object.keys(z)).toEqual(["id", "bbox", "center"]);
+    const compat = await get(`/compat/zones/${id}/parents`);
+    expect(Object.keys(compat.body)).toEqual(["zone", "parents"]);
+    expect(Object.keys(compat.body.zone)).toEqual([...Object.keys(S.OldZoneFields), "bbox"]);
+    expect(compat.body.zone.bbox).toEqual(JSON.parse(expected?.bbox ?? ""));
+    for (const p of compat.body.parents) expect(Object.keys(p)).toEqual(Object.keys(S.OldZoneFields));
+  });
+});
+
 describe("/zones/at", () => {
   test("a point in Luxembourg City: city → state_district → country, smallest first", async () => {
     const r = await get("/zones/at?lon=6.1296&lat=49.6116");
@@ -629,6 +663,19 @@ describe("datasets, stats, ops, OpenAPI, CORS", () => {
     expect(nf.body.error).toBe("not_found");
     const big = await fetch(`${api.url}/zones?q=luxem&limit=20&fields=all`, { headers: { "Accept-Encoding": "gzip" } });
     expect(big.headers.get("content-encoding")).toBe("gzip");
+  });
+
+  test("an answer whose CORS echoes the Origin varies on Origin too, answered by the route and by the cache", async () => {
+    // A URL no other test asks for: the first answer comes from the route, the second from the response cache.
+    const path = `/zones/${ids[LUX_CANTON]}/parents?lang=fr`;
+    for (const via of ["route", "cache"]) {
+      const r = await fetch(`${api.url}${path}`, { headers: { Origin: "https://explorer.example.org" } });
+      expect(r.status).toBe(200);
+      await r.arrayBuffer();
+      expect(r.headers.get("access-control-allow-origin"), via).toBe("https://explorer.example.org");
+      const vary = (r.headers.get("vary") ?? "").toLowerCase().split(/\s*,\s*/);
+      expect(vary, via).toEqual(expect.arrayContaining(["origin", "accept-encoding"]));
+    }
   });
 
   test("answers under 4 kB are not gzipped (a lean point lookup), larger ones are", async () => {

@@ -26,7 +26,7 @@ import {
 } from "../../core/testing.ts";
 import { importZonesFile } from "../../importer/import.ts";
 import { LOCATE_MAX_POINTS } from "../locate/http.ts";
-import { LOCATE_BATCH, locateBatch } from "../locate/locate.ts";
+import { float8ArrayParam, LOCATE_BATCH, locateBatch } from "../locate/locate.ts";
 import { pieceBoxesCopy, readPieceColumns } from "../locate/piece-index.ts";
 import { locateFile } from "../locate/run.ts";
 import { ZoneQueries } from "../queries.ts";
@@ -143,6 +143,35 @@ describe("cosmo locate", () => {
     expect(names.has("Lëtzebuerg")).toBe(false); // its name
   });
 
+  test("CSV with --hierarchy --lang: per type the first zone of the JSON lines' hierarchy, its name beside it", async () => {
+    // Ids that need quoting, and names with spaces and apostrophes, through the CSV writer.
+    const rows = points.map((p, k) => `${k % 3 === 0 ? `"p, ${k}"` : p.id},${p.lon},${p.lat}`);
+    const input = csvInput("hierarchy.csv", ["id,lon,lat", ...rows]);
+    const csvOut = join(dir, "hierarchy-out.csv");
+    const jsonOut = join(dir, "hierarchy-out.jsonl");
+    for (const out of [csvOut, jsonOut]) {
+      const r = await locate(["-i", input, "-o", out, "--hierarchy", "--lang", "de"]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const records = readOutput(jsonOut)
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const table = parseCsv(readOutput(csvOut)) as string[][];
+    const types = [...ZONE_TYPES];
+    expect(table[0]).toEqual(["id", "lon", "lat", ...types.flatMap((t) => [t, `${t}_name`])]);
+    expect(table.length).toBe(N + 1);
+    for (const [k, rec] of records.entries()) {
+      const zones = rec.hierarchy as { id: number; zone_type: string; name: string }[];
+      const cells = types.flatMap((t) => {
+        const z = zones.find((h) => h.zone_type === t);
+        return z ? [String(z.id), z.name] : ["", ""];
+      });
+      expect(table[k + 1]).toEqual([rec.id, String(rec.lon), String(rec.lat), ...cells]);
+    }
+    expect(records.filter((rec) => rec.hierarchy.length > 0).length).toBeGreaterThan(N / 3);
+  });
+
   test("a bad row: exit 2 naming the file and line, no output file", async () => {
     const rows = pointsCsv().slice(0, 10);
     rows[4] = "p3,6.1,91";
@@ -209,6 +238,18 @@ describe("cosmo locate", () => {
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/unreachable/);
   });
+});
+
+test("coordinates go to PostgreSQL as binary float8[]: every double arrives as it is", async () => {
+  const values = [6.061233, -0, 0, 5e-324, 1e-300, -179.99999999999997, 90, Number.MAX_VALUE, 0.1 + 0.2, -49.6116];
+  const { rows } = await fx.db.pool.query<{ text: string; n: number }>(
+    "SELECT array_to_string(($1::float8[])::text[], ',') AS text, cardinality($1::float8[]) AS n",
+    [float8ArrayParam(values)],
+  );
+  expect(rows[0]?.n).toBe(values.length);
+  // PostgreSQL writes the shortest text that reads back as the same double, as JavaScript does (but -0 as "-0").
+  expect(rows[0]?.text.split(",").map(Number)).toEqual(values);
+  expect(rows[0]?.text.split(",")[1]).toBe("-0");
 });
 
 describe("POST /zones/locate", () => {

@@ -43,6 +43,63 @@ describe("planning", () => {
   });
 });
 
+describe("point lookups arriving together", () => {
+  /** How often the point lookup statements ran on this connection. */
+  const lookupRuns = async () =>
+    (await preparedPlans())
+      .filter((p) => p.name.startsWith("api_at_"))
+      .reduce((n, p) => n + p.generic_plans + p.custom_plans, 0);
+
+  test("one statement per version and shape answers them all, each lookup its own answer, as when alone", async () => {
+    const lean = zoneShape({});
+    const german = zoneShape({ lang: "de" });
+    // a grid over Luxembourg and around it: points in several zones, in one, in none
+    const points = Array.from({ length: 60 }, (_, k) => [5.7 + (k % 10) * 0.09, 49.4 + Math.floor(k / 10) * 0.15]);
+    const shapeOf = (k: number) => (k % 3 === 0 ? german : lean);
+    const alone: ZoneRow[][] = [];
+    for (const [k, [lon, lat]] of points.entries())
+      alone.push(await queries.at(ref(), lon as number, lat as number, shapeOf(k)));
+    expect(alone.filter((rows) => rows.length > 1).length).toBeGreaterThan(10);
+    expect(alone.filter((rows) => rows.length === 0).length).toBeGreaterThan(3);
+    const before = await lookupRuns();
+    const together = await Promise.all(
+      points.map(([lon, lat], k) => queries.at(ref(), lon as number, lat as number, shapeOf(k))),
+    );
+    expect(together).toEqual(alone);
+    // the lean lookups in one statement, the German ones in another
+    expect((await lookupRuns()) - before).toBe(2);
+  });
+});
+
+describe("zone requests arriving together", () => {
+  test("one statement per shape answers them all (the same id twice too), each as when alone: children, parents", async () => {
+    const { rows } = await fx.db.pool.query<{ id: string }>(`SELECT id FROM ${ref().schema}.zones ORDER BY id`);
+    const ids = [...rows.slice(0, 30).map((r) => Number(r.id)), Number(rows[0]?.id), 999_999_999];
+    const shapeOf = (k: number) => (k % 2 === 0 ? zoneShape({}) : zoneShape({ lang: "de" }));
+    const alone = [];
+    for (const [k, id] of ids.entries()) alone.push(await queries.zoneAndChildren(ref(), id, shapeOf(k)));
+    expect(alone.filter((z) => z && z.children.length > 0).length).toBeGreaterThan(3);
+    expect(alone.at(-1)).toBeNull();
+    const runs = async (what: "children" | "parents") =>
+      (await preparedPlans())
+        .filter((p) => p.name.startsWith(`api_zone-${what}_`))
+        .reduce((n, p) => n + p.generic_plans + p.custom_plans, 0);
+    const before = await runs("children");
+    const together = await Promise.all(ids.map((id, k) => queries.zoneAndChildren(ref(), id, shapeOf(k))));
+    expect(together).toEqual(alone);
+    expect((await runs("children")) - before).toBe(2);
+
+    const chains = [];
+    for (const [k, id] of ids.entries()) chains.push(await queries.zoneAndParents(ref(), id, shapeOf(k)));
+    expect(chains.filter((z) => z && z.parents.length > 1).length).toBeGreaterThan(3);
+    expect(chains.at(-1)).toBeNull();
+    const beforeChains = await runs("parents");
+    const chainsTogether = await Promise.all(ids.map((id, k) => queries.zoneAndParents(ref(), id, shapeOf(k))));
+    expect(chainsTogether).toEqual(chains);
+    expect((await runs("parents")) - beforeChains).toBe(2);
+  });
+});
+
 /** The shapes the routes ask for: the lean default, every field, one language, the compat routes' old fields. */
 const SHAPES: [string, ZoneShape][] = [
   ["lean", zoneShape({})],

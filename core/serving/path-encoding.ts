@@ -13,6 +13,8 @@ export const NOT_UTF8 = "is not valid percent-encoded UTF-8";
 export function pathEncodingCheck(routePaths: string[]): RequestHandler {
   const patterns = routePaths.map((p) => p.split("/"));
   return (req, _res, next) => {
+    // Most requests have no escape at all: no need to split their path.
+    if (!req.url.includes("%")) return next();
     const segments = req.path.split("/");
     segments.forEach((segment, i) => {
       if (!segment.includes("%")) return;
