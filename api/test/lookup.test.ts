@@ -320,6 +320,29 @@ describe("how zones are cut (cut-fixture.ts)", () => {
     expect(d.points_in_zones).toBeLessThan(lon.length);
   });
 
+  test("each halving clips the piece twice, once per half (not once per use of a half)", async () => {
+    // Every split of a piece yields two non-empty halves (the piece reaches both ends of the box it is split
+    // across), each a piece or split again, so splits < cut pieces and clips = 2 × splits < 2 × cut pieces. The
+    // calls are PostgreSQL's own count of this transaction (track_functions, set here for it only).
+    const client = await db.pool.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query("SET LOCAL track_functions = 'all'");
+      await buildLookup(client, schema);
+      const { rows } = await client.query<{ clips: number; cut: number }>(
+        `SELECT pg_stat_get_xact_function_calls('st_clipbybox2d(geometry, box2d)'::regprocedure)::int AS clips,
+                (SELECT count(*)::int FROM "${schema}".zone_pieces WHERE NOT exact) AS cut`,
+      );
+      await client.query("COMMIT");
+      const r = rows[0] as { clips: number; cut: number };
+      expect(r.cut).toBeGreaterThan(10);
+      expect(r.clips).toBeGreaterThan(0);
+      expect(r.clips).toBeLessThan(2 * r.cut);
+    } finally {
+      client.release();
+    }
+  });
+
   test.each([
     { name: "on the slot's side, the first cut line", lon: SLOT.cut, lat: SLOT.depth / 2, zones: [CUT_IDS.slotted] },
     { name: "in the slot", lon: (SLOT.cut + SLOT.right) / 2, lat: SLOT.depth / 2, zones: [] },

@@ -41,8 +41,11 @@ cut (zone_id, depth, geom, n) AS (
                         ST_MakeEnvelope(e.x0 - 1, (e.y0 + e.y1) / 2, e.x1 + 1, e.y1 + 1, 4326)]
            END AS halves
   ) split
+  -- OFFSET 0: the halves are clipped once. Without it the planner pulls the subquery up and computes `clips` at
+  -- each of its three uses below (the areas of either half, the halves kept), six clips of the piece a halving.
   CROSS JOIN LATERAL (
     SELECT ARRAY[ST_ClipByBox2D(c.geom, split.halves[1]::box2d), ST_ClipByBox2D(c.geom, split.halves[2]::box2d)] AS clips
+    OFFSET 0
   ) clipped
   -- and, should it go wrong where the boundary runs along or touches the cut line, the halves' areas do not add
   -- up to the piece's: that piece is cut by the exact (slower) overlay instead
