@@ -42,6 +42,27 @@ async function trickyPoints(db: TestDatabase, schema: string, perKind: number) {
   };
 }
 
+/**
+ * Rebuilds the pieces on one connection and returns how many times the build called each function (PostgreSQL's own
+ * count of the transaction, track_functions set for it only), by name.
+ */
+async function buildCountingCalls(db: TestDatabase, schema: string): Promise<Record<string, number>> {
+  const client = await db.pool.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("SET LOCAL track_functions = 'all'");
+    await buildLookup(client, schema);
+    const { rows } = await client.query<{ name: string; calls: number }>(
+      `SELECT proname AS name, sum(pg_stat_get_xact_function_calls(oid))::int AS calls
+         FROM pg_proc WHERE pg_stat_get_xact_function_calls(oid) > 0 GROUP BY proname`,
+    );
+    await client.query("COMMIT");
+    return Object.fromEntries(rows.map((r) => [r.name, r.calls]));
+  } finally {
+    client.release();
+  }
+}
+
 function randomPoints(n: number, seed: number, [minLon, minLat, maxLon, maxLat]: number[]) {
   const rnd = seededRandom(seed);
   const lon: number[] = [];
@@ -80,6 +101,21 @@ describe("point lookup on Luxembourg", () => {
     expect(cut?.n).toBeGreaterThan(100);
     expect(cut?.max_points).toBeLessThanOrEqual(PIECE_MAX_VERTICES);
     expect(rows.find((r) => r.exact)?.n).toBeGreaterThan(0);
+  });
+
+  test("the build takes zones and clips apart with ST_Dump only where a zone has several polygons; one box a halving", async () => {
+    // ST_Dump copies each part through hex WKB text (the costliest call of the build when every zone and clip went
+    // through it); box2d reads every vertex of the piece, once a halving (and once for each half's box).
+    const calls = await buildCountingCalls(fx.db, schema());
+    const { rows } = await fx.db.pool.query<{ several: number }>(
+      `SELECT count(*)::int AS several FROM "${schema()}".zones
+        WHERE ST_NPoints(geom_4326) > ${PIECE_MAX_VERTICES} AND ST_NumGeometries(geom_4326) > 1`,
+    );
+    expect(rows[0]?.several).toBeGreaterThan(0);
+    expect(calls.st_dump ?? 0).toBe(rows[0]?.several);
+    const halvings = (calls.st_clipbybox2d as number) / 2;
+    expect(halvings).toBeGreaterThan(100);
+    expect(calls.box2d).toBe(3 * halvings);
   });
 
   test("10 000 seeded random points: the same zones as ST_Covers on the full boundaries", async () => {
@@ -318,6 +354,19 @@ describe("how zones are cut (cut-fixture.ts)", () => {
     expect(d.differences).toEqual([]);
     expect(d.points_in_zones).toBeGreaterThan(lon.length / 3);
     expect(d.points_in_zones).toBeLessThan(lon.length);
+  });
+
+  test("each halving clips the piece twice, once per half (not once per use of a half)", async () => {
+    // Every split of a piece yields two non-empty halves (the piece reaches both ends of the box it is split
+    // across), each a piece or split again, so splits < cut pieces and clips = 2 × splits < 2 × cut pieces.
+    const calls = await buildCountingCalls(db, schema);
+    const { rows } = await db.pool.query<{ cut: number }>(
+      `SELECT count(*)::int AS cut FROM "${schema}".zone_pieces WHERE NOT exact`,
+    );
+    const cut = rows[0]?.cut as number;
+    expect(cut).toBeGreaterThan(10);
+    expect(calls.st_clipbybox2d).toBeGreaterThan(0);
+    expect(calls.st_clipbybox2d).toBeLessThan(2 * cut);
   });
 
   test.each([
