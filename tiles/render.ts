@@ -11,13 +11,36 @@ export interface VersionRef {
   schema: string;
 }
 
+/**
+ * Shapes with more vertices than this are simplified before ST_AsMVTGeom (tile.sql): a tile's 4096 units across
+ * need no more. Below it the shape goes in as it is, so every zone of the generalised bands (under 4 000 vertices)
+ * and every zone read whole from z9 (the bigger ones are read as cell pieces, importer/tile-cells.ts) draws the
+ * same bytes as before; what it meets are the big zones' pieces, e.g. 107 k vertices of a fractal coastline in
+ * one z9 cell.
+ */
+export const TILE_SIMPLIFY_MIN_VERTICES = 4096;
+
+/**
+ * The simplification's tolerance as a fraction of the tile's width: one unit of its 4096 grid (1/16 of a pixel of
+ * a 256-pixel tile), the order of the half-unit rounding ST_AsMVTGeom applies anyway. Douglas-Peucker keeps every
+ * vertex farther than this from the simplified outline, so no part of the drawn outline moves by more than it
+ * plus the rounding (docs/tiles.md "Simplified big shapes" and tiles/test/simplify.test.ts bound what it changes).
+ */
+export const TILE_SIMPLIFY_TOLERANCE = 1 / 4096;
+
 /** tile.sql for a band in a version schema, the big zones read as their pieces of the cells at `cellZoom` if not null. */
 export function tileSql(schema: string, band: TileBand, cellZoom: number | null): string {
   const source =
     cellZoom === null
       ? sqlFragment(loadSql(import.meta.url, "sql/tile-band.sql", { schema, table: band.table }))
       : sqlFragment(loadSql(import.meta.url, "sql/tile-cells.sql", { schema, cellZoom }));
-  return loadSql(import.meta.url, "sql/tile.sql", { schema, table: band.table, source });
+  return loadSql(import.meta.url, "sql/tile.sql", {
+    schema,
+    table: band.table,
+    source,
+    simplifyAbove: TILE_SIMPLIFY_MIN_VERTICES,
+    simplifyTolerance: TILE_SIMPLIFY_TOLERANCE,
+  });
 }
 
 export class TileRenderer {

@@ -14,9 +14,15 @@ WITH env AS (
 ),
 -- MATERIALIZED: inlined, the `geom IS NOT NULL` test below would be pushed into the scan as a filter on the
 -- ST_AsMVTGeom expression, which then runs twice per zone (in the filter and for the aggregate): half a tile's time.
+-- A shape of more than {{simplifyAbove}} vertices (a piece of a rough coastline) is first simplified at
+-- {{simplifyTolerance}} of the tile's width (tiles/render.ts says why these numbers): snapped to the tile's grid as
+-- it is, its ~100 k near-coincident vertices made ST_AsMVTGeom's repair of the snapped outline take seconds.
 features AS MATERIALIZED (
   SELECT g.id,
-         ST_AsMVTGeom(g.geom, env.tile, 4096, 64, true) AS geom,
+         ST_AsMVTGeom(CASE WHEN ST_NPoints(g.geom) > {{simplifyAbove}}
+                           THEN ST_Simplify(g.geom, (ST_XMax(env.tile) - ST_XMin(env.tile)) * {{simplifyTolerance}}, true)
+                           ELSE g.geom END,
+                      env.tile, 4096, 64, true) AS geom,
          CASE
            WHEN $6 THEN jsonb_strip_nulls(jsonb_build_object('name', z.name, 'admin_level', g.admin_level,
                                                              'zone_type', g.zone_type))
