@@ -12,24 +12,22 @@ export interface VersionRef {
 }
 
 /**
- * Shapes with more vertices than this are simplified before ST_AsMVTGeom (tile.sql): a tile's 4096 units across
- * need no more. Below it the shape goes in as it is, so every zone of the generalised bands (under 4 000 vertices)
- * and every zone read whole from z9 (the bigger ones are read as cell pieces, importer/tile-cells.ts) draws the
- * same bytes as before; what it meets are the big zones' pieces, e.g. 107 k vertices of a fractal coastline in
- * one z9 cell.
- */
-export const TILE_SIMPLIFY_MIN_VERTICES = 4096;
-
-/**
- * The simplification's tolerance as a fraction of the tile's width: one unit of its 4096 grid (1/16 of a pixel of
- * a 256-pixel tile), the order of the half-unit rounding ST_AsMVTGeom applies anyway. Douglas-Peucker keeps every
- * vertex farther than this from the simplified outline, so no part of the drawn outline moves by more than it
- * plus the rounding (docs/tiles.md "Simplified big shapes" and tiles/test/simplify.test.ts bound what it changes).
+ * What tile.sql simplifies the shapes of the full-resolution zones at (from z9, where the tiles read them and
+ * the big zones' cell pieces) before ST_AsMVTGeom, as a fraction of the tile's width: one unit of its 4096 grid
+ * (1/16 of a pixel of a 256-pixel tile), the order of the rounding to that grid ST_AsMVTGeom applies anyway (it
+ * does not simplify: it drops repeated points, snaps, clips and repairs). Douglas-Peucker keeps every vertex
+ * farther than this from the simplified outline, so no part of the drawn outline moves by more than it plus the
+ * rounding; tiles/test/simplify.test.ts bounds what it changes (docs/tiles.md "Simplified shapes"). The
+ * generalised bands below z9 are simplified at import for their zooms (importer/zoom-bands.ts) and go in as they
+ * are, as does the old layer's z3–8 (its tiles stay what they were).
  */
 export const TILE_SIMPLIFY_TOLERANCE = 1 / 4096;
 
-/** tile.sql for a band in a version schema, the big zones read as their pieces of the cells at `cellZoom` if not null. */
-export function tileSql(schema: string, band: TileBand, cellZoom: number | null): string {
+/**
+ * tile.sql for a band in a version schema, the big zones read as their pieces of the cells at `cellZoom` if not
+ * null, the shapes simplified at TILE_SIMPLIFY_TOLERANCE first if `simplify`.
+ */
+export function tileSql(schema: string, band: TileBand, cellZoom: number | null, simplify: boolean): string {
   const source =
     cellZoom === null
       ? sqlFragment(loadSql(import.meta.url, "sql/tile-band.sql", { schema, table: band.table }))
@@ -38,7 +36,7 @@ export function tileSql(schema: string, band: TileBand, cellZoom: number | null)
     schema,
     table: band.table,
     source,
-    simplifyAbove: TILE_SIMPLIFY_MIN_VERTICES,
+    simplify: sqlFragment(String(simplify)),
     simplifyTolerance: TILE_SIMPLIFY_TOLERANCE,
   });
 }
@@ -74,11 +72,16 @@ export class TileRenderer {
    * The statement text for a band in a version schema, reading the big zones' pieces of the cells at `cellZoom`
    * when not null (built once per version, band and cell zoom).
    */
-  private statement(schema: string, band: TileBand, cellZoom: number | null): { name: string; text: string } {
-    const name = `tile_${schema}_${band.name}${cellZoom === null ? "" : `_c${cellZoom}`}`;
+  private statement(
+    schema: string,
+    band: TileBand,
+    cellZoom: number | null,
+    simplify: boolean,
+  ): { name: string; text: string } {
+    const name = `tile_${schema}_${band.name}${cellZoom === null ? "" : `_c${cellZoom}`}${simplify ? "_s" : ""}`;
     let text = this.texts.get(name);
     if (text === undefined) {
-      text = tileSql(schema, band, cellZoom);
+      text = tileSql(schema, band, cellZoom, simplify);
       this.texts.set(name, text);
     }
     return { name, text };
@@ -88,7 +91,9 @@ export class TileRenderer {
     const band = bandForLayer(layer, t.z);
     const cellZoom = cellZoomFor(band, t.z);
     const withCells = cellZoom !== null && (await this.hasCells(ref.schema));
-    const { name, text } = this.statement(ref.schema, band, withCells ? cellZoom : null);
+    // the full-resolution zones from z9 (whole in a version without pieces): what tiles.sql simplifies
+    const simplify = cellZoom !== null;
+    const { name, text } = this.statement(ref.schema, band, withCells ? cellZoom : null, simplify);
     // A named query is parsed and planned once per pooled connection, then only bound and executed.
     const { rows } = await this.pool.query<{ mvt: Buffer | null }>({
       name,

@@ -14,12 +14,13 @@ WITH env AS (
 ),
 -- MATERIALIZED: inlined, the `geom IS NOT NULL` test below would be pushed into the scan as a filter on the
 -- ST_AsMVTGeom expression, which then runs twice per zone (in the filter and for the aggregate): half a tile's time.
--- A shape of more than {{simplifyAbove}} vertices (a piece of a rough coastline) is first simplified at
--- {{simplifyTolerance}} of the tile's width (tiles/render.ts says why these numbers): snapped to the tile's grid as
--- it is, its ~100 k near-coincident vertices made ST_AsMVTGeom's repair of the snapped outline take seconds.
+-- With {{simplify}} (the full-resolution zones from z9, tiles/render.ts says why), every shape is first simplified
+-- at {{simplifyTolerance}} of the tile's width: as it is, ST_AsMVTGeom only snaps it to the tile's grid, and the
+-- repair of a snapped rough coastline (~100 k near-coincident vertices in one z9 cell piece) took seconds; every
+-- other tile carried 2-4x the vertices it draws. (The constant condition is folded away when planned.)
 features AS MATERIALIZED (
   SELECT g.id,
-         ST_AsMVTGeom(CASE WHEN ST_NPoints(g.geom) > {{simplifyAbove}}
+         ST_AsMVTGeom(CASE WHEN {{simplify}}
                            THEN ST_Simplify(g.geom, (ST_XMax(env.tile) - ST_XMin(env.tile)) * {{simplifyTolerance}}, true)
                            ELSE g.geom END,
                       env.tile, 4096, 64, true) AS geom,
