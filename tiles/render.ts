@@ -70,7 +70,7 @@ export class TileRenderer {
 
   /**
    * The statement text for a band in a version schema, reading the big zones' pieces of the cells at `cellZoom`
-   * when not null (built once per version, band and cell zoom).
+   * when not null, simplifying the shapes if `simplify` (built once per version, band, cell zoom and simplification).
    */
   private statement(
     schema: string,
@@ -91,7 +91,7 @@ export class TileRenderer {
     const band = bandForLayer(layer, t.z);
     const cellZoom = cellZoomFor(band, t.z);
     const withCells = cellZoom !== null && (await this.hasCells(ref.schema));
-    // the full-resolution zones from z9 (whole in a version without pieces): what tiles.sql simplifies
+    // the full-resolution zones from z9 (whole in a version without pieces): what tile.sql simplifies
     const simplify = cellZoom !== null;
     const { name, text } = this.statement(ref.schema, band, withCells ? cellZoom : null, simplify);
     // A named query is parsed and planned once per pooled connection, then only bound and executed.
