@@ -2,8 +2,9 @@
 // (same bands, layer and attributes), into one PMTiles v3 archive that any static host or S3 bucket can serve
 // with range requests — no tile server, no database behind it — or into an MBTiles file for older tile servers.
 //
-// Only the tiles some zone reaches into are rendered (one query a zoom lists them; the rest of the extent — gaps
-// between zones, corners — is empty without a round trip). They are rendered in parallel over the pool but
+// Only the tiles some zone reaches into are rendered (one query a zoom lists them, the next zoom's while this one
+// renders; the rest of the extent — gaps between zones, corners — is empty without a round trip). They are
+// rendered in parallel over the pool but
 // written in tile id order (a zoom's ids are sorted first: 8 bytes a tile), as a clustered archive requires.
 import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
@@ -93,9 +94,19 @@ export async function exportTiles(opts: ExportOptions): Promise<ExportSummary> {
   for (let z = opts.minZoom; z <= opts.maxZoom; z++) total += countTilesCovering(bounds, z);
   const progress = startProgress({ label: `export v${ref.version}`, total, unit: "tiles", tty: opts.progress });
   let rendered = 0;
+  // The next zoom's tile list is asked for while this zoom renders (on one more pool connection): the query
+  // reads every geometry of the band, and the renders would otherwise wait for it at each zoom.
+  const reached = (z: number) => {
+    const ids = reachedTileIds(opts.db, ref, opts.layer, bounds, z);
+    // awaited when its zoom comes; a failure meanwhile is not unhandled
+    ids.catch(() => {});
+    return ids;
+  };
+  let nextIds = reached(opts.minZoom);
   try {
     for (let z = opts.minZoom; z <= opts.maxZoom; z++) {
-      const ids = await reachedTileIds(opts.db, ref, opts.layer, bounds, z);
+      const ids = await nextIds;
+      if (z < opts.maxZoom) nextIds = reached(z + 1);
       // the extent's other tiles are empty: counted done without a round trip
       progress.tick(countTilesCovering(bounds, z) - ids.length, 0);
       // a window of renders in flight, taken out in id order

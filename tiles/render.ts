@@ -11,13 +11,34 @@ export interface VersionRef {
   schema: string;
 }
 
-/** tile.sql for a band in a version schema, the big zones read as their pieces of the cells at `cellZoom` if not null. */
-export function tileSql(schema: string, band: TileBand, cellZoom: number | null): string {
+/**
+ * What tile.sql simplifies the shapes of the full-resolution zones at (from z9, where the tiles read them and
+ * the big zones' cell pieces) before ST_AsMVTGeom, as a fraction of the tile's width: one unit of its 4096 grid
+ * (1/16 of a pixel of a 256-pixel tile), the order of the rounding to that grid ST_AsMVTGeom applies anyway (it
+ * does not simplify: it drops repeated points, snaps, clips and repairs). Douglas-Peucker keeps every vertex
+ * farther than this from the simplified outline, so no part of the drawn outline moves by more than it plus the
+ * rounding; tiles/test/simplify.test.ts bounds what it changes (docs/tiles.md "Simplified shapes"). The
+ * generalised bands below z9 are simplified at import for their zooms (importer/zoom-bands.ts) and go in as they
+ * are, as does the old layer's z3–8 (its tiles stay what they were).
+ */
+export const TILE_SIMPLIFY_TOLERANCE = 1 / 4096;
+
+/**
+ * tile.sql for a band in a version schema, the big zones read as their pieces of the cells at `cellZoom` if not
+ * null, the shapes simplified at TILE_SIMPLIFY_TOLERANCE first if `simplify`.
+ */
+export function tileSql(schema: string, band: TileBand, cellZoom: number | null, simplify: boolean): string {
   const source =
     cellZoom === null
       ? sqlFragment(loadSql(import.meta.url, "sql/tile-band.sql", { schema, table: band.table }))
       : sqlFragment(loadSql(import.meta.url, "sql/tile-cells.sql", { schema, cellZoom }));
-  return loadSql(import.meta.url, "sql/tile.sql", { schema, table: band.table, source });
+  return loadSql(import.meta.url, "sql/tile.sql", {
+    schema,
+    table: band.table,
+    source,
+    simplify: sqlFragment(String(simplify)),
+    simplifyTolerance: TILE_SIMPLIFY_TOLERANCE,
+  });
 }
 
 export class TileRenderer {
@@ -49,13 +70,18 @@ export class TileRenderer {
 
   /**
    * The statement text for a band in a version schema, reading the big zones' pieces of the cells at `cellZoom`
-   * when not null (built once per version, band and cell zoom).
+   * when not null, simplifying the shapes if `simplify` (built once per version, band, cell zoom and simplification).
    */
-  private statement(schema: string, band: TileBand, cellZoom: number | null): { name: string; text: string } {
-    const name = `tile_${schema}_${band.name}${cellZoom === null ? "" : `_c${cellZoom}`}`;
+  private statement(
+    schema: string,
+    band: TileBand,
+    cellZoom: number | null,
+    simplify: boolean,
+  ): { name: string; text: string } {
+    const name = `tile_${schema}_${band.name}${cellZoom === null ? "" : `_c${cellZoom}`}${simplify ? "_s" : ""}`;
     let text = this.texts.get(name);
     if (text === undefined) {
-      text = tileSql(schema, band, cellZoom);
+      text = tileSql(schema, band, cellZoom, simplify);
       this.texts.set(name, text);
     }
     return { name, text };
@@ -65,7 +91,9 @@ export class TileRenderer {
     const band = bandForLayer(layer, t.z);
     const cellZoom = cellZoomFor(band, t.z);
     const withCells = cellZoom !== null && (await this.hasCells(ref.schema));
-    const { name, text } = this.statement(ref.schema, band, withCells ? cellZoom : null);
+    // the full-resolution zones from z9 (whole in a version without pieces): what tile.sql simplifies
+    const simplify = cellZoom !== null;
+    const { name, text } = this.statement(ref.schema, band, withCells ? cellZoom : null, simplify);
     // A named query is parsed and planned once per pooled connection, then only bound and executed.
     const { rows } = await this.pool.query<{ mvt: Buffer | null }>({
       name,

@@ -4,8 +4,6 @@
 // (within a pixel); the renderer really reads the pieces (and a version without them, the whole zones); the
 // version's retention drops the pieces with the version.
 import { join } from "node:path";
-import { VectorTile } from "@mapbox/vector-tile";
-import { PbfReader as Pbf } from "pbf";
 import { PMTiles } from "pmtiles";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { MultiPolygonGeometry, Zone } from "../../core/cosmogony/model.ts";
@@ -21,6 +19,7 @@ import { LAYERS } from "../layers.ts";
 import { TileRenderer, tileSql } from "../render.ts";
 import { startTilesServer } from "../server.ts";
 import { tilesSettings } from "../settings.ts";
+import { tileShape } from "./decode.ts";
 import { FileSource } from "./pmtiles-source.ts";
 
 const STAR_ID = 10;
@@ -60,33 +59,6 @@ function zonesWithStar(name: string): Zone[] {
   const lats = ring.map((p) => p[1]);
   starBbox = [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)];
   return sampleZones().map((z) => (z.id === STAR_ID ? { ...z, name, geometry, bbox: starBbox } : z));
-}
-
-/** The zone's rings of a decoded tile as a GeoJSON MultiPolygon in tile units (rings classed as MVT says). */
-function tileShape(bytes: Uint8Array, layerName: string, id: number): string | null {
-  const layer = new VectorTile(new Pbf(bytes)).layers[layerName];
-  if (!layer) return null;
-  for (let i = 0; i < layer.length; i++) {
-    const f = layer.feature(i);
-    if (f.id !== id) continue;
-    const polygons: number[][][][] = [];
-    let exteriorSign = 0;
-    for (const ring of f.loadGeometry()) {
-      let area = 0;
-      for (let k = 0, j = ring.length - 1; k < ring.length; j = k++) {
-        const p = ring[k] as { x: number; y: number };
-        const q = ring[j] as { x: number; y: number };
-        area += (q.x - p.x) * (p.y + q.y);
-      }
-      if (area === 0) continue;
-      if (exteriorSign === 0) exteriorSign = Math.sign(area);
-      const coords = ring.map((p) => [p.x, p.y]);
-      if (Math.sign(area) === exteriorSign) polygons.push([coords]);
-      else polygons[polygons.length - 1]?.push(coords);
-    }
-    return JSON.stringify({ type: "MultiPolygon", coordinates: polygons });
-  }
-  return null;
 }
 
 async function served(z: number, x: number, y: number): Promise<Buffer> {
@@ -203,7 +175,7 @@ describe("tile cells", () => {
       await client.query("SET LOCAL enable_seqscan = off");
       await client.query("SET LOCAL plan_cache_mode = force_generic_plan");
       await client.query(
-        `PREPARE tile_plan(int, int, int, text[], text, bool, text[], int, text) AS ${tileSql(schema, bandFor(cellZoom), cellZoom)}`,
+        `PREPARE tile_plan(int, int, int, text[], text, bool, text[], int, text) AS ${tileSql(schema, bandFor(cellZoom), cellZoom, true)}`,
       );
       const { rows } = await client.query<{ "QUERY PLAN": PlanNode[] }>(
         `EXPLAIN (FORMAT JSON) EXECUTE tile_plan(${cellZoom}, 0, 0, NULL, 'zones', false, '{}', NULL, 'zone_labels')`,

@@ -75,7 +75,7 @@ describe("content", () => {
         [z, x, y],
       );
       const before = await calls();
-      const { rows } = await client.query<{ mvt: Buffer }>(tileSql(schema, band, null), [
+      const { rows } = await client.query<{ mvt: Buffer }>(tileSql(schema, band, null, true), [
         z,
         x,
         y,
