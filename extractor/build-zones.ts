@@ -58,15 +58,15 @@ function count(rec: Record<string, number>, k: string, n = 1) {
 }
 
 export function buildZones(osm: OsmInput, opts: { capitals: boolean }): BuiltZones {
-  const built = emptyBuild(osm);
+  const built = emptyBuild(osm.relations.length);
   for (const _ of zonesBuilt(osm, opts, built));
   return built;
 }
 
 /** What zonesBuilt fills in, before it starts. */
-export function emptyBuild(osm: Pick<OsmInput, "relations">): BuiltZones {
+export function emptyBuild(relations: number): BuiltZones {
   const report: BuildReport = {
-    relations: osm.relations.length,
+    relations,
     droppedRelations: {},
     ringProblems: {},
     examples: {},

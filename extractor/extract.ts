@@ -57,6 +57,7 @@ import {
   voronoiCells,
   type Workspace,
 } from "./postgis.ts";
+import { RelationStore } from "./relation-store.ts";
 import { RulesStore } from "./rules.ts";
 import { SpillDir, SpilledGeometries, SpilledTexts } from "./spill.ts";
 import { type CosmogonyStats, computeStats } from "./stats.ts";
@@ -163,7 +164,12 @@ async function extractWithin(
   singleKindBlocks: boolean,
 ): Promise<ExtractSummary> {
   const pbf = await clock.step("read", () =>
-    readPbf(opts.input, { threads: opts.threads, pass: singleKindBlocks ? { singleKindBlocks } : {} }, settings),
+    readPbf(
+      opts.input,
+      { threads: opts.threads, pass: singleKindBlocks ? { singleKindBlocks } : {} },
+      settings,
+      spillDir,
+    ),
   );
   const readEnd = clock.elapsed();
   // the same object grows while batches are read (OsmSource)
@@ -363,7 +369,12 @@ const READ_SHARE = 8;
  * The PBF's relations, and its ways and nodes: read whole now when they fit, else in batches later (an s3:// input is
  * downloaded first, and its copy removed once read).
  */
-async function readPbf(input: string, passes: PassOptions, settings: Settings): Promise<Handoff<OsmSource>> {
+async function readPbf(
+  input: string,
+  passes: PassOptions,
+  settings: Settings,
+  spillDir: SpillDir,
+): Promise<Handoff<OsmSource>> {
   const local = await localFile(input);
   let batched = false;
   const done = async () => {
@@ -372,11 +383,20 @@ async function readPbf(input: string, passes: PassOptions, settings: Settings): 
     await local.cleanup();
   };
   try {
-    const read = await readRelations(local.path, passes);
     const budget = settings.memoryBudget;
+    // the relations, with every name:* tag, are most of the read's heap: on disk beyond a share of the budget
+    const relations = new RelationStore(budget / READ_SHARE, spillDir.file("relations.json"));
+    const read = await readRelations(local.path, passes, relations);
     const rss = process.memoryUsage().rss;
     const wayNodes = read.memberWays * FIRST_GUESS_NODES_PER_WAY;
-    if (rss + wayNodes * (READ_BYTES_PER_WAY_NODE + RING_BYTES_PER_WAY_NODE) <= budget) {
+    const fits = rss + wayNodes * (READ_BYTES_PER_WAY_NODE + RING_BYTES_PER_WAY_NODE) <= budget;
+    if (!fits && !read.sorted) {
+      log.warn(
+        { file: input, budget: formatBytes(budget) },
+        "memory budget: the file is not sorted by type then id (its header does not say so): its ways and nodes are read at once, beyond the budget (batches of relations would each inflate the whole file); `osmium sort` makes it sorted",
+      );
+    }
+    if (fits || !read.sorted) {
       for await (const osm of read.batches(Number.POSITIVE_INFINITY)) {
         return new Handoff<OsmSource>({ kind: "whole", osm: { ...osm, blobs: read.blobs }, blobs: read.blobs });
       }
@@ -407,7 +427,7 @@ async function buildAndLoad(
   if (source.kind === "batches") return await buildAndLoadInBatches(scratch, source, settings, spillDir);
   const { osm } = source;
   const postal = new Handoff(buildPostalBoundaries(osm));
-  const built = emptyBuild(osm);
+  const built = emptyBuild(osm.relations.length);
   const rings = ringsBeyondBudget(osm, settings.memoryBudget, spillDir);
   const zones = zonesBuilt(osm, { capitals: settings.voronoi, slabLength: rings && SPILLED_SLAB_LENGTH }, built);
   try {
@@ -431,7 +451,7 @@ async function buildAndLoadInBatches(
   settings: Settings,
   spillDir: SpillDir,
 ): Promise<{ built: BuiltZones; postal: Handoff<PostalBoundaries>; rings: SpilledGeometries }> {
-  const built = emptyBuild(source.read);
+  const built = emptyBuild(source.read.relations.size);
   let postal: PostalBoundaries | undefined;
   const rings = new SpilledGeometries(spillDir.file("rings.f64"));
   const zones = zonesBuiltInBatches(

@@ -16,6 +16,7 @@ import {
   type TagPredicate,
   type Tags,
 } from "./pbf/index.ts";
+import { RelationStore } from "./relation-store.ts";
 
 export interface OsmInput {
   /** Administrative relations (boundary=administrative with an admin_level). */
@@ -73,6 +74,17 @@ async function runPass(
 ): Promise<PassResult> {
   const bar = startProgress({ label, unit: "MB" });
   let last = 0;
+  let handed = 0;
+  const onRelation = pass.onRelation;
+  if (onRelation) {
+    pass = {
+      ...pass,
+      onRelation: (r) => {
+        handed++;
+        onRelation(r);
+      },
+    };
+  }
   try {
     const result = await readPbf(file, pass, {
       threads,
@@ -83,7 +95,7 @@ async function runPass(
       },
     });
     bar.stop(
-      `${label}: ${result.relations.length} relations, ${result.wayTable?.ids.length ?? result.ways.length} ways, ${pass.nodes?.coordsAt ? `${pass.nodes.coordsAt.lon.length} nodes wanted by id` : `${result.coords.size} node positions`}, ${(last / 1e6).toFixed(1)} MB read, ${result.blobs.decoded} of ${result.blobs.total} blobs inflated (${result.blobs.peeked} peeked, ${result.blobs.skipped} skipped unread)`,
+      `${label}: ${result.relations.length + handed} relations, ${result.wayTable?.ids.length ?? result.ways.length} ways, ${pass.nodes?.coordsAt ? `${pass.nodes.coordsAt.lon.length} nodes wanted by id` : `${result.coords.size} node positions`}, ${(last / 1e6).toFixed(1)} MB read, ${result.blobs.decoded} of ${result.blobs.total} blobs inflated (${result.blobs.peeked} peeked, ${result.blobs.skipped} skipped unread)`,
     );
     return result;
   } catch (err) {
@@ -171,11 +183,16 @@ export class MixedBlocksError extends Error {
  * relations (`batches`).
  */
 export interface RelationsRead {
-  /** Administrative relations, in file order. */
-  relations: OsmRelation[];
+  /** Administrative relations, in file order (in memory or on disk: RelationStore). */
+  relations: RelationStore;
   postalRelations: OsmRelation[];
   /** Way members of the relations (admin and postal), counted once per relation: what the batches will read. */
   memberWays: number;
+  /**
+   * The file is sorted by type then id (its header says so): a batch's passes skip the blobs without its ids.
+   * Otherwise each batch inflates every way and node blob.
+   */
+  sorted: boolean;
   /** How much of the file the passes inflated, growing as the batches are read. */
   blobs: ReadBlobs;
   /**
@@ -188,20 +205,41 @@ export interface RelationsRead {
   batches(maxWayNodes: number): AsyncGenerator<OsmInput>;
 }
 
-/** Way nodes a member way is taken to have before a batch has been read (then: the mean of those read). */
+/**
+ * Way nodes a way member of a relation is taken to bring before a batch has been read (then: the batches' way
+ * nodes over their relations' way members; a way shared by neighbours and levels is read once a batch).
+ */
 export const FIRST_GUESS_NODES_PER_WAY = 256;
 
-export async function readRelations(file: string, opts: PassOptions): Promise<RelationsRead> {
-  const p1 = await runPass(
-    "pass 1/3 admin and postal-code relations",
-    file,
-    // the place nodes' keys: pass 3 then passes over node blobs without them and without boundary nodes
-    { ...opts.pass, relations: [...ADMIN_RELATIONS, ...POSTAL_CODE_RELATIONS], peekKeys: predicateKeys(PLACE_NODES) },
-    opts,
-  );
-  if (p1.mixedBlocks) throw new MixedBlocksError(file);
-  const relations = p1.relations.filter((r) => matchesAny(r.tags, ADMIN_RELATIONS));
-  const postalRelations = p1.relations.filter((r) => !matchesAny(r.tags, ADMIN_RELATIONS));
+/**
+ * Pass 1. `relations`: where the admin relations go (default: all in memory); postal-code relations stay in memory
+ * (few on real data).
+ */
+export async function readRelations(
+  file: string,
+  opts: PassOptions,
+  relations = new RelationStore(),
+): Promise<RelationsRead> {
+  const postalRelations: OsmRelation[] = [];
+  let p1: PassResult;
+  try {
+    p1 = await runPass(
+      "pass 1/3 admin and postal-code relations",
+      file,
+      {
+        ...opts.pass,
+        relations: [...ADMIN_RELATIONS, ...POSTAL_CODE_RELATIONS],
+        onRelation: (r) => (matchesAny(r.tags, ADMIN_RELATIONS) ? relations.add(r) : postalRelations.push(r)),
+        // the place nodes' keys: pass 3 then passes over node blobs without them and without boundary nodes
+        peekKeys: predicateKeys(PLACE_NODES),
+      },
+      opts,
+    );
+    if (p1.mixedBlocks) throw new MixedBlocksError(file);
+  } catch (err) {
+    relations.close();
+    throw err;
+  }
   const blobs: ReadBlobs = {
     inFile: p1.blobs.total,
     decoded: p1.blobs.decoded,
@@ -210,41 +248,52 @@ export async function readRelations(file: string, opts: PassOptions): Promise<Re
     batches: 0,
   };
   const wayMembers = (r: OsmRelation) => r.members.reduce((n, m) => (m.type === "way" ? n + 1 : n), 0);
-  const memberWays = [...relations, ...postalRelations].reduce((n, r) => n + wayMembers(r), 0);
+  let memberWays = postalRelations.reduce((n, r) => n + wayMembers(r), 0);
+  for (let n = 0; n < relations.size; n++) memberWays += relations.wayMembers(n);
 
   async function* batches(maxWayNodes: number): AsyncGenerator<OsmInput> {
     // Relation ids ascending: the order (and so the ids) zonesBuilt gives the zones.
-    const sorted = [...relations].sort((a, b) => a.id - b.id);
-    let waysRead = 0;
+    const sorted = relations.byId();
+    let membersRead = 0;
     let wayNodesRead = 0;
     let next = 0;
     let first = true;
-    while (next < sorted.length || first) {
-      const nodesPerWay = waysRead > 0 ? wayNodesRead / waysRead : FIRST_GUESS_NODES_PER_WAY;
-      const postal = first ? postalRelations : [];
-      let estimate = postal.reduce((n, r) => n + wayMembers(r), 0) * nodesPerWay;
-      const from = next;
-      while (next < sorted.length) {
-        const more = wayMembers(sorted[next]) * nodesPerWay;
-        if (next > from && estimate + more > maxWayNodes) break;
-        estimate += more;
-        next++;
+    try {
+      while (next < sorted.length || first) {
+        const nodesPerWay = membersRead > 0 ? wayNodesRead / membersRead : FIRST_GUESS_NODES_PER_WAY;
+        const postal = first ? postalRelations : [];
+        let members = postal.reduce((n, r) => n + wayMembers(r), 0);
+        const from = next;
+        while (next < sorted.length) {
+          const more = relations.wayMembers(sorted[next]);
+          if (next > from && (members + more) * nodesPerWay > maxWayNodes) break;
+          members += more;
+          next++;
+        }
+        const batch = await readBatch(
+          file,
+          sorted.slice(from, next).map((n) => relations.get(n)),
+          postal,
+          first,
+          opts,
+        );
+        if (batch.mixedBlocks) throw new MixedBlocksError(file);
+        for (const b of batch.blobs) {
+          blobs.decoded += b.decoded;
+          blobs.peeked += b.peeked;
+          blobs.skipped += b.skipped;
+        }
+        blobs.batches++;
+        membersRead += members;
+        wayNodesRead += batch.ways.node.length;
+        first = false;
+        yield batch.input;
       }
-      const batch = await readBatch(file, sorted.slice(from, next), postal, first, opts);
-      if (batch.mixedBlocks) throw new MixedBlocksError(file);
-      for (const b of batch.blobs) {
-        blobs.decoded += b.decoded;
-        blobs.peeked += b.peeked;
-        blobs.skipped += b.skipped;
-      }
-      blobs.batches++;
-      waysRead += batch.ways.start.length - 1;
-      wayNodesRead += batch.ways.node.length;
-      first = false;
-      yield batch.input;
+    } finally {
+      relations.close();
     }
   }
-  return { relations, postalRelations, memberWays, blobs, batches };
+  return { relations, postalRelations, memberWays, sorted: p1.sorted, blobs, batches };
 }
 
 /** Passes 2 and 3 for some admin relations (and postal ones), with the file's place nodes when `places`. */
