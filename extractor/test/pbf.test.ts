@@ -380,6 +380,17 @@ describe("readPbf", () => {
       [0, 0],
     ]);
 
+    // Read in batches of relations (extract under a memory budget), a fresh copy (nothing known of its blocks): the
+    // first batch finds the block and says so, for the extract to start again without the guess.
+    const { readRelations, MixedBlocksError } = await import("../osm-read.ts");
+    const copy = join(tmpDir("pbf-mixed-batches"), "mixed-copy.osm.pbf");
+    copyFileSync(mixed, copy);
+    const read = await readRelations(copy, { threads: 1, pass: { singleKindBlocks: true } });
+    const firstBatch = async () => {
+      for await (const _ of read.batches(1)) return;
+    };
+    await expect(firstBatch()).rejects.toBeInstanceOf(MixedBlocksError);
+
     // Reading again is normal for such files: a debug message, not a warning.
     const script = join(tmpDir("pbf-mixed-log"), "read-mixed.mjs");
     writeFileSync(
