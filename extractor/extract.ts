@@ -407,6 +407,8 @@ async function readPbf(
       "memory budget: the ways and nodes are read in batches of relations while the zones are built, their rings go to a temporary file once loaded into PostGIS",
     );
     batched = true;
+    // the relations moved to disk as pass 1 decoded them are garbage, and their JSON text too: let them go
+    if (relations.onDisk) collectGarbage();
     return new Handoff<OsmSource>({ kind: "batches", read, maxWayNodes, blobs: read.blobs, close: done });
   } finally {
     if (!batched) await done();
