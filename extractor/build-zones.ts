@@ -5,6 +5,7 @@ import { buildBoundary, type DropReason, RingStore } from "./boundary.ts";
 import { parseZipCodes } from "./names.ts";
 import type { OsmInput } from "./osm-read.ts";
 import { CITY_PLACES, SUBURB_PLACES } from "./osm-read.ts";
+import type { OsmNode } from "./pbf/index.ts";
 import type { DraftZone } from "./types.ts";
 import { type NodeInfo, zoneFromPlaceNode, zoneFromRelation } from "./zones.ts";
 
@@ -57,15 +58,15 @@ function count(rec: Record<string, number>, k: string, n = 1) {
 }
 
 export function buildZones(osm: OsmInput, opts: { capitals: boolean }): BuiltZones {
-  const built = emptyBuild(osm);
+  const built = emptyBuild(osm.relations.length);
   for (const _ of zonesBuilt(osm, opts, built));
   return built;
 }
 
 /** What zonesBuilt fills in, before it starts. */
-export function emptyBuild(osm: OsmInput): BuiltZones {
+export function emptyBuild(relations: number): BuiltZones {
   const report: BuildReport = {
-    relations: osm.relations.length,
+    relations,
     droppedRelations: {},
     ringProblems: {},
     examples: {},
@@ -76,19 +77,48 @@ export function emptyBuild(osm: OsmInput): BuiltZones {
 }
 
 /**
- * buildZones one zone at a time, each yielded as soon as it is made (and added to `built`): the extractor
- * streams them into PostGIS while the next ones are built.
- */
-/**
- * The zones, one at a time. `slabLength`: numbers per ring slab (default: sized on the input, one or a few slabs;
- * smaller when each zone's rings go to disk once loaded, so that the slabs of the spilled zones are let go).
+ * The zones, one at a time, each yielded as soon as it is made (and added to `built`): the extractor streams them
+ * into PostGIS while the next ones are built. `slabLength`: numbers per ring slab (default: sized on the input, one
+ * or a few slabs; smaller when each zone's rings go to disk once loaded, so that the slabs of the spilled zones are
+ * let go).
  */
 export function* zonesBuilt(
   osm: OsmInput,
   opts: { capitals: boolean; slabLength?: number },
   built: BuiltZones,
 ): Generator<DraftZone> {
-  const { report, zones, capitals } = built;
+  // Slabs sized on the input (2 positions per way node; rings hold each way node ~3 times on the
+  // benchmark file, boundaries being shared by neighbours and by nested levels): a few slabs, a few GCs.
+  const rings = new RingStore(opts.slabLength ?? 4 * osm.ways.node.length);
+  yield* relationZones(osm, rings, built);
+  yield* placeZones(osm.placeNodes, opts, built);
+}
+
+/**
+ * zonesBuilt over the read's batches (osm-read.ts RelationsRead.batches: runs of relations by id ascending, each
+ * with its own ways and nodes, the place nodes in the first): the same zones in the same order, the tables of one
+ * batch at a time in memory. `first` is called with the first batch (the postal-code relations' ways are there).
+ */
+export async function* zonesBuiltInBatches(
+  batches: AsyncIterable<OsmInput>,
+  opts: { capitals: boolean; slabLength: number; first?: (osm: OsmInput) => void },
+  built: BuiltZones,
+): AsyncGenerator<DraftZone> {
+  const rings = new RingStore(opts.slabLength);
+  const places: OsmNode[] = [];
+  let first = true;
+  for await (const osm of batches) {
+    if (first) opts.first?.(osm);
+    first = false;
+    yield* relationZones(osm, rings, built);
+    for (const n of osm.placeNodes) places.push(n);
+  }
+  yield* placeZones(places, opts, built);
+}
+
+/** The zones of the read's admin relations, relation ids ascending: the order (and so the ids) of upstream's BTreeMap. */
+function* relationZones(osm: OsmInput, rings: RingStore, built: BuiltZones): Generator<DraftZone> {
+  const { report, zones } = built;
   const drop = (reason: string, osmId: string) => {
     count(report.droppedRelations, reason);
     report.examples[reason] ??= [];
@@ -100,11 +130,7 @@ export function* zonesBuilt(
     return { coords: [c.lon, c.lat], tags: c.tags };
   };
 
-  // Relation ids ascending, then nodes: the order (and so the ids) upstream's BTreeMap iteration gives.
   const relations = [...osm.relations].sort((a, b) => a.id - b.id);
-  // Slabs sized on the input (2 positions per way node; rings hold each way node ~3 times on the
-  // benchmark file, boundaries being shared by neighbours and by nested levels): a few slabs, a few GCs.
-  const rings = new RingStore(opts.slabLength ?? 4 * osm.ways.node.length);
   for (const rel of relations) {
     if (!rel.tags.name) {
       drop("no_name", `relation:${rel.id}`);
@@ -120,8 +146,12 @@ export function* zonesBuilt(
     zones.push(zone);
     yield zone;
   }
+}
 
-  const places = [...osm.placeNodes].sort((a, b) => a.id - b.id);
+/** Then the place nodes' zones, node ids ascending: suburb-like places, then capitals (when asked for). */
+function* placeZones(placeNodes: OsmNode[], opts: { capitals: boolean }, built: BuiltZones): Generator<DraftZone> {
+  const { report, zones, capitals } = built;
+  const places = [...placeNodes].sort((a, b) => a.id - b.id);
   for (const n of places) {
     if (n.tags.name && SUBURB_PLACES.includes(n.tags.place)) {
       const zone = zoneFromPlaceNode(zones.length, n);

@@ -13,7 +13,14 @@ import { childLogger } from "../core/log.ts";
 import { defaultMemoryBudget, formatBytes, memoryBudgetBytes } from "../core/memory-budget.ts";
 import { projectPath } from "../core/paths.ts";
 import { localFile } from "../core/storage.ts";
-import { type BuildReport, type BuiltZones, buildPostalBoundaries, emptyBuild, zonesBuilt } from "./build-zones.ts";
+import {
+  type BuildReport,
+  type BuiltZones,
+  buildPostalBoundaries,
+  emptyBuild,
+  zonesBuilt,
+  zonesBuiltInBatches,
+} from "./build-zones.ts";
 import { collectGarbage } from "./collect-garbage.ts";
 import { isCountryCode } from "./country-codes.ts";
 import { multiPolygonBBox, vertexCount } from "./geometry.ts";
@@ -29,7 +36,15 @@ import {
   typeZones,
   voronoiParents,
 } from "./ontology.ts";
-import { type OsmInput, type ReadBlobs, readOsm } from "./osm-read.ts";
+import {
+  FIRST_GUESS_NODES_PER_WAY,
+  MixedBlocksError,
+  type OsmInput,
+  type PassOptions,
+  type ReadBlobs,
+  type RelationsRead,
+  readRelations,
+} from "./osm-read.ts";
 import { closePbfWorkers } from "./pbf/index.ts";
 import {
   type CoversEngine,
@@ -42,6 +57,7 @@ import {
   voronoiCells,
   type Workspace,
 } from "./postgis.ts";
+import { RelationStore } from "./relation-store.ts";
 import { RulesStore } from "./rules.ts";
 import { SpillDir, SpilledGeometries, SpilledTexts } from "./spill.ts";
 import { type CosmogonyStats, computeStats } from "./stats.ts";
@@ -98,6 +114,8 @@ export interface ExtractSummary {
     ringsSpilledAtLoad: boolean;
     /** Groups of candidate components the inclusion tests ran in, their rings read back (1: all at once). */
     inclusionGroups: number;
+    /** Batches of relations the PBF's ways and nodes were read in (1: all at once). */
+    readBatches: number;
   };
 }
 
@@ -120,12 +138,22 @@ interface Settings {
 export async function extract(opts: ExtractOptions): Promise<ExtractSummary> {
   const clock = new StepClock();
   const settings = checkedSettings(opts);
-  const spillDir = new SpillDir();
-  try {
-    return await extractWithin(opts, settings, clock, spillDir);
-  } finally {
-    spillDir.close();
+  for (const singleKindBlocks of [true, false]) {
+    const spillDir = new SpillDir();
+    try {
+      return await extractWithin(opts, settings, clock, spillDir, singleKindBlocks);
+    } catch (err) {
+      if (!(err instanceof MixedBlocksError) || !singleKindBlocks) throw err;
+      // Files written by some tools mix element kinds in a block: nothing is wrong with them, so debug, not a warning.
+      log.debug(
+        { file: opts.input },
+        "blocks holding several kinds of elements: extracting again, inflating every block",
+      );
+    } finally {
+      spillDir.close();
+    }
   }
+  throw new Error("unreachable: the second run assumes nothing of the blocks");
 }
 
 async function extractWithin(
@@ -133,9 +161,18 @@ async function extractWithin(
   settings: Settings,
   clock: StepClock,
   spillDir: SpillDir,
+  singleKindBlocks: boolean,
 ): Promise<ExtractSummary> {
-  const pbf = await clock.step("read", () => readPbf(opts.input, opts.threads));
+  const pbf = await clock.step("read", () =>
+    readPbf(
+      opts.input,
+      { threads: opts.threads, pass: singleKindBlocks ? { singleKindBlocks } : {} },
+      settings,
+      spillDir,
+    ),
+  );
   const readEnd = clock.elapsed();
+  // the same object grows while batches are read (OsmSource)
   const { blobs } = pbf.peek();
 
   const scratch = await openScratch(opts);
@@ -187,6 +224,7 @@ async function extractWithin(
       spilledLabelBytes: spilled?.labels.bytes ?? 0,
       ringsSpilledAtLoad: placed.rings !== undefined,
       inclusionGroups: placed.inclusionGroups,
+      readBatches: blobs.batches,
     },
   });
 }
@@ -205,7 +243,7 @@ interface PlacedZones {
 /** The steps done in the scratch schema: the zones' geometry, codes, inclusions, types and cells. */
 async function placeZones(
   scratch: Scratch,
-  pbf: Handoff<OsmInput>,
+  pbf: Handoff<OsmSource>,
   settings: Settings,
   clock: StepClock,
   spillDir: SpillDir,
@@ -311,15 +349,69 @@ function checkedMemoryBudget(given: number | undefined): number {
   return configured ? memoryBudgetBytes(configured) : defaultMemoryBudget();
 }
 
-/** The PBF's nodes, ways and relations (an s3:// input is downloaded first, and its copy removed once read). */
-async function readPbf(input: string, threads: number | undefined): Promise<Handoff<OsmInput>> {
+/**
+ * The PBF as the build takes it: read whole when the read's tables and the rings fit in the budget; else its
+ * relations only, the ways and nodes to be read in batches of relations while the zones are built and loaded.
+ */
+type OsmSource =
+  | { kind: "whole"; osm: OsmInput; blobs: ReadBlobs }
+  | { kind: "batches"; read: RelationsRead; maxWayNodes: number; blobs: ReadBlobs; close(): Promise<void> };
+
+/**
+ * Bytes a way node takes in the read of a batch at its peak (osm-read.ts readWays: the pass's node ids, their
+ * copy into one table, the sorted set of ids and its sort's scratch array, the keys; pass 3: ids and coordinates).
+ */
+const READ_BYTES_PER_WAY_NODE = 40;
+/** The read of one batch takes at most this fraction of the budget. */
+const READ_SHARE = 8;
+
+/**
+ * The PBF's relations, and its ways and nodes: read whole now when they fit, else in batches later (an s3:// input is
+ * downloaded first, and its copy removed once read).
+ */
+async function readPbf(
+  input: string,
+  passes: PassOptions,
+  settings: Settings,
+  spillDir: SpillDir,
+): Promise<Handoff<OsmSource>> {
   const local = await localFile(input);
-  try {
-    return new Handoff(await readOsm(local.path, { threads }));
-  } finally {
+  let batched = false;
+  const done = async () => {
     // The decode workers are done: their heaps (grown with the largest blocks) would stay to the end.
     await closePbfWorkers();
     await local.cleanup();
+  };
+  try {
+    const budget = settings.memoryBudget;
+    // the relations, with every name:* tag, are most of the read's heap: on disk beyond a share of the budget
+    const relations = new RelationStore(budget / READ_SHARE, spillDir.file("relations.json"));
+    const read = await readRelations(local.path, passes, relations);
+    const rss = process.memoryUsage().rss;
+    const wayNodes = read.memberWays * FIRST_GUESS_NODES_PER_WAY;
+    const fits = rss + wayNodes * (READ_BYTES_PER_WAY_NODE + RING_BYTES_PER_WAY_NODE) <= budget;
+    if (!fits && !read.sorted) {
+      log.warn(
+        { file: input, budget: formatBytes(budget) },
+        "memory budget: the file is not sorted by type then id (its header does not say so): its ways and nodes are read at once, beyond the budget (batches of relations would each inflate the whole file); `osmium sort` makes it sorted",
+      );
+    }
+    if (fits || !read.sorted) {
+      for await (const osm of read.batches(Number.POSITIVE_INFINITY)) {
+        return new Handoff<OsmSource>({ kind: "whole", osm: { ...osm, blobs: read.blobs }, blobs: read.blobs });
+      }
+    }
+    const maxWayNodes = Math.floor(budget / READ_SHARE / READ_BYTES_PER_WAY_NODE);
+    log.info(
+      { budget: formatBytes(budget), rss: formatBytes(rss), memberWays: read.memberWays, maxWayNodes },
+      "memory budget: the ways and nodes are read in batches of relations while the zones are built, their rings go to a temporary file once loaded into PostGIS",
+    );
+    batched = true;
+    // the relations moved to disk as pass 1 decoded them are garbage, and their JSON text too: let them go
+    if (relations.onDisk) collectGarbage();
+    return new Handoff<OsmSource>({ kind: "batches", read, maxWayNodes, blobs: read.blobs, close: done });
+  } finally {
+    if (!batched) await done();
   }
 }
 
@@ -329,13 +421,15 @@ async function readPbf(input: string, threads: number | undefined): Promise<Hand
  */
 async function buildAndLoad(
   scratch: Scratch,
-  pbf: Handoff<OsmInput>,
+  pbf: Handoff<OsmSource>,
   settings: Settings,
   spillDir: SpillDir,
 ): Promise<{ built: BuiltZones; postal: Handoff<PostalBoundaries>; rings: SpilledGeometries | undefined }> {
-  const osm = pbf.take();
+  const source = pbf.take();
+  if (source.kind === "batches") return await buildAndLoadInBatches(scratch, source, settings, spillDir);
+  const { osm } = source;
   const postal = new Handoff(buildPostalBoundaries(osm));
-  const built = emptyBuild(osm);
+  const built = emptyBuild(osm.relations.length);
   const rings = ringsBeyondBudget(osm, settings.memoryBudget, spillDir);
   const zones = zonesBuilt(osm, { capitals: settings.voronoi, slabLength: rings && SPILLED_SLAB_LENGTH }, built);
   try {
@@ -347,6 +441,43 @@ async function buildAndLoad(
   // the spilled zones' slabs and the read's tables (node coordinates, way nodes) are garbage now: let them go
   if (rings) collectGarbage();
   return { built, postal, rings };
+}
+
+/**
+ * buildAndLoad for a PBF read in batches of relations: each batch's ways and nodes are garbage once its zones are
+ * built, and each zone's rings go to disk once PostGIS has its row (the budget could not hold the read).
+ */
+async function buildAndLoadInBatches(
+  scratch: Scratch,
+  source: Extract<OsmSource, { kind: "batches" }>,
+  settings: Settings,
+  spillDir: SpillDir,
+): Promise<{ built: BuiltZones; postal: Handoff<PostalBoundaries>; rings: SpilledGeometries }> {
+  const built = emptyBuild(source.read.relations.size);
+  let postal: PostalBoundaries | undefined;
+  const rings = new SpilledGeometries(spillDir.file("rings.f64"));
+  const zones = zonesBuiltInBatches(
+    source.read.batches(source.maxWayNodes),
+    {
+      capitals: settings.voronoi,
+      slabLength: SPILLED_SLAB_LENGTH,
+      first: (osm) => {
+        postal = buildPostalBoundaries(osm);
+      },
+    },
+    built,
+  );
+  try {
+    await loadZones(scratch.ws, scratch.db, spilledOnceLoaded(zones, rings), scratch.parallel);
+  } catch (err) {
+    rings.close();
+    throw err;
+  } finally {
+    await source.close();
+  }
+  collectGarbage();
+  if (!postal) throw new Error("the read gave no batch: the postal-code boundaries were never built");
+  return { built, postal: new Handoff(postal), rings };
 }
 
 /**
@@ -375,8 +506,11 @@ function ringsBeyondBudget(osm: OsmInput, budget: number, spillDir: SpillDir): S
 }
 
 /** The zones as the COPY takes them, each one's rings moved to `rings` once its row is made. */
-function* spilledOnceLoaded(zones: Iterable<DraftZone>, rings: SpilledGeometries): Generator<DraftZone> {
-  for (const z of zones) {
+async function* spilledOnceLoaded(
+  zones: Iterable<DraftZone> | AsyncIterable<DraftZone>,
+  rings: SpilledGeometries,
+): AsyncGenerator<DraftZone> {
+  for await (const z of zones) {
     yield z;
     // resumed when the COPY asks for the next zone: this one's row is made
     if (z.geometry) {

@@ -16,6 +16,7 @@ import {
   type TagPredicate,
   type Tags,
 } from "./pbf/index.ts";
+import { RelationStore } from "./relation-store.ts";
 
 export interface OsmInput {
   /** Administrative relations (boundary=administrative with an admin_level). */
@@ -38,6 +39,8 @@ export interface ReadBlobs {
   peeked: number;
   /** Passed over unread: no wanted kind, or (sorted file) no wanted id and no place key in the blob. */
   skipped: number;
+  /** Batches of relations passes 2 and 3 were run for (RelationsRead.batches; 1: all relations at once). */
+  batches: number;
 }
 
 export interface CenterNode {
@@ -71,6 +74,17 @@ async function runPass(
 ): Promise<PassResult> {
   const bar = startProgress({ label, unit: "MB" });
   let last = 0;
+  let handed = 0;
+  const onRelation = pass.onRelation;
+  if (onRelation) {
+    pass = {
+      ...pass,
+      onRelation: (r) => {
+        handed++;
+        onRelation(r);
+      },
+    };
+  }
   try {
     const result = await readPbf(file, pass, {
       threads,
@@ -81,7 +95,7 @@ async function runPass(
       },
     });
     bar.stop(
-      `${label}: ${result.relations.length} relations, ${result.wayTable?.ids.length ?? result.ways.length} ways, ${pass.nodes?.coordsAt ? `${pass.nodes.coordsAt.lon.length} nodes wanted by id` : `${result.coords.size} node positions`}, ${(last / 1e6).toFixed(1)} MB read, ${result.blobs.decoded} of ${result.blobs.total} blobs inflated (${result.blobs.peeked} peeked, ${result.blobs.skipped} skipped unread)`,
+      `${label}: ${result.relations.length + handed} relations, ${result.wayTable?.ids.length ?? result.ways.length} ways, ${pass.nodes?.coordsAt ? `${pass.nodes.coordsAt.lon.length} nodes wanted by id` : `${result.coords.size} node positions`}, ${(last / 1e6).toFixed(1)} MB read, ${result.blobs.decoded} of ${result.blobs.total} blobs inflated (${result.blobs.peeked} peeked, ${result.blobs.skipped} skipped unread)`,
     );
     return result;
   } catch (err) {
@@ -133,31 +147,163 @@ function matchesAny(tags: Tags, predicates: TagPredicate[]): boolean {
   );
 }
 
-interface PassOptions {
+export interface PassOptions {
   threads?: number;
   /** Options given to every pass (singleKindBlocks). */
   pass: Pick<Pass, "singleKindBlocks">;
 }
 
 export async function readOsm(file: string, opts: { threads?: number } = {}): Promise<OsmInput> {
-  const input = await readPasses(file, { threads: opts.threads, pass: { singleKindBlocks: true } });
-  if (input) return input;
-  // Files written by some tools mix element kinds in a block: nothing is wrong with them, so debug, not a warning.
-  log.debug({ file }, "blocks holding several kinds of elements: reading the file again, inflating every block");
-  return (await readPasses(file, { threads: opts.threads, pass: {} }))!;
+  for (const singleKindBlocks of [true, false]) {
+    const pass = singleKindBlocks ? { singleKindBlocks } : {};
+    try {
+      const read = await readRelations(file, { threads: opts.threads, pass });
+      for await (const batch of read.batches(Number.POSITIVE_INFINITY)) return { ...batch, blobs: read.blobs };
+    } catch (err) {
+      if (!(err instanceof MixedBlocksError) || !singleKindBlocks) throw err;
+      // Files written by some tools mix element kinds in a block: nothing is wrong with them, so debug, not a warning.
+      log.debug({ file }, "blocks holding several kinds of elements: reading the file again, inflating every block");
+    }
+  }
+  throw new Error("unreachable: the second read assumes nothing of the blocks");
 }
 
-/** The three passes; null when singleKindBlocks was assumed and the file breaks the assumption. */
-async function readPasses(file: string, opts: PassOptions): Promise<OsmInput | null> {
-  const p1 = await runPass(
-    "pass 1/3 admin and postal-code relations",
-    file,
-    // the place nodes' keys: pass 3 then passes over node blobs without them and without boundary nodes
-    { ...opts.pass, relations: [...ADMIN_RELATIONS, ...POSTAL_CODE_RELATIONS], peekKeys: predicateKeys(PLACE_NODES) },
-    opts,
-  );
-  const relations = p1.relations.filter((r) => matchesAny(r.tags, ADMIN_RELATIONS));
-  const postalRelations = p1.relations.filter((r) => !matchesAny(r.tags, ADMIN_RELATIONS));
+/**
+ * A pass decoded a block that the earlier passes, trusting its first group's kind (singleKindBlocks), had passed
+ * over: what they skipped may have held wanted elements. The reader must start again without the assumption.
+ */
+export class MixedBlocksError extends Error {
+  constructor(file: string) {
+    super(`${file}: blocks holding several kinds of elements (read again without assuming one kind a block)`);
+  }
+}
+
+/**
+ * The file after pass 1: its admin and postal-code relations, and the rest of the read to come, in batches of
+ * relations (`batches`).
+ */
+export interface RelationsRead {
+  /** Administrative relations, in file order (in memory or on disk: RelationStore). */
+  relations: RelationStore;
+  postalRelations: OsmRelation[];
+  /** Way members of the relations (admin and postal), counted once per relation: what the batches will read. */
+  memberWays: number;
+  /**
+   * The file is sorted by type then id (its header says so): a batch's passes skip the blobs without its ids.
+   * Otherwise each batch inflates every way and node blob.
+   */
+  sorted: boolean;
+  /** How much of the file the passes inflated, growing as the batches are read. */
+  blobs: ReadBlobs;
+  /**
+   * Passes 2 and 3 for consecutive runs of the admin relations (ids ascending, the order the zones are built in),
+   * each run's member ways estimated at most `maxWayNodes` way nodes (at least one relation a batch): each batch is
+   * an OsmInput of those relations alone (the first one also holds the postal-code relations and the place nodes),
+   * its way and node tables garbage once the next is asked for. Throws MixedBlocksError when a pass finds a block
+   * holding several kinds of elements while the passes assumed one a block.
+   */
+  batches(maxWayNodes: number): AsyncGenerator<OsmInput>;
+}
+
+/**
+ * Way nodes a way member of a relation is taken to bring before a batch has been read (then: the batches' way
+ * nodes over their relations' way members; a way shared by neighbours and levels is read once a batch).
+ */
+export const FIRST_GUESS_NODES_PER_WAY = 256;
+
+/**
+ * Pass 1. `relations`: where the admin relations go (default: all in memory); postal-code relations stay in memory
+ * (few on real data).
+ */
+export async function readRelations(
+  file: string,
+  opts: PassOptions,
+  relations = new RelationStore(),
+): Promise<RelationsRead> {
+  const postalRelations: OsmRelation[] = [];
+  let p1: PassResult;
+  try {
+    p1 = await runPass(
+      "pass 1/3 admin and postal-code relations",
+      file,
+      {
+        ...opts.pass,
+        relations: [...ADMIN_RELATIONS, ...POSTAL_CODE_RELATIONS],
+        onRelation: (r) => (matchesAny(r.tags, ADMIN_RELATIONS) ? relations.add(r) : postalRelations.push(r)),
+        // the place nodes' keys: pass 3 then passes over node blobs without them and without boundary nodes
+        peekKeys: predicateKeys(PLACE_NODES),
+      },
+      opts,
+    );
+    if (p1.mixedBlocks) throw new MixedBlocksError(file);
+  } catch (err) {
+    relations.close();
+    throw err;
+  }
+  const blobs: ReadBlobs = {
+    inFile: p1.blobs.total,
+    decoded: p1.blobs.decoded,
+    peeked: p1.blobs.peeked,
+    skipped: p1.blobs.skipped,
+    batches: 0,
+  };
+  const wayMembers = (r: OsmRelation) => r.members.reduce((n, m) => (m.type === "way" ? n + 1 : n), 0);
+  let memberWays = postalRelations.reduce((n, r) => n + wayMembers(r), 0);
+  for (let n = 0; n < relations.size; n++) memberWays += relations.wayMembers(n);
+
+  async function* batches(maxWayNodes: number): AsyncGenerator<OsmInput> {
+    // Relation ids ascending: the order (and so the ids) zonesBuilt gives the zones.
+    const sorted = relations.byId();
+    let membersRead = 0;
+    let wayNodesRead = 0;
+    let next = 0;
+    let first = true;
+    try {
+      while (next < sorted.length || first) {
+        const nodesPerWay = membersRead > 0 ? wayNodesRead / membersRead : FIRST_GUESS_NODES_PER_WAY;
+        const postal = first ? postalRelations : [];
+        let members = postal.reduce((n, r) => n + wayMembers(r), 0);
+        const from = next;
+        while (next < sorted.length) {
+          const more = relations.wayMembers(sorted[next]);
+          if (next > from && (members + more) * nodesPerWay > maxWayNodes) break;
+          members += more;
+          next++;
+        }
+        const batch = await readBatch(
+          file,
+          sorted.slice(from, next).map((n) => relations.get(n)),
+          postal,
+          first,
+          opts,
+        );
+        if (batch.mixedBlocks) throw new MixedBlocksError(file);
+        for (const b of batch.blobs) {
+          blobs.decoded += b.decoded;
+          blobs.peeked += b.peeked;
+          blobs.skipped += b.skipped;
+        }
+        blobs.batches++;
+        membersRead += members;
+        wayNodesRead += batch.ways.node.length;
+        first = false;
+        yield batch.input;
+      }
+    } finally {
+      relations.close();
+    }
+  }
+  return { relations, postalRelations, memberWays, sorted: p1.sorted, blobs, batches };
+}
+
+/** Passes 2 and 3 for some admin relations (and postal ones), with the file's place nodes when `places`. */
+async function readBatch(
+  file: string,
+  relations: OsmRelation[],
+  postalRelations: OsmRelation[],
+  places: boolean,
+  opts: PassOptions,
+) {
   const wayIds: number[] = [];
   const centerIds: number[] = [];
   for (const r of relations) {
@@ -184,10 +330,9 @@ async function readPasses(file: string, opts: PassOptions): Promise<OsmInput | n
   const p3 = await runPass(
     "pass 3/3 boundary nodes + places",
     file,
-    { ...opts.pass, nodes: { ids: wanted, tags: PLACE_NODES, coordsAt: { lon, lat } } },
+    { ...opts.pass, nodes: { ids: wanted, tags: places ? PLACE_NODES : undefined, coordsAt: { lon, lat } } },
     opts,
   );
-  if (p1.mixedBlocks || mixedBlocks || p3.mixedBlocks) return null;
   const ways = new WayNodes(rows, start, keys, lon, lat);
 
   const tagsOf = new Map<number, OsmNode["tags"]>();
@@ -199,14 +344,11 @@ async function readPasses(file: string, opts: PassOptions): Promise<OsmInput | n
     centerNodes.set(centerIds[c], { lon: lon[key] / 1e7, lat: lat[key] / 1e7, tags: tagsOf.get(centerIds[c]) ?? {} });
   }
   // Tagged nodes kept for their id (boundary and centre nodes) come too: keep the place nodes.
-  const placeNodes = p3.nodes.filter((n) => matchesAny(n.tags, PLACE_NODES));
+  const placeNodes = places ? p3.nodes.filter((n) => matchesAny(n.tags, PLACE_NODES)) : [];
+  const input: OsmInput = { relations, postalRelations, placeNodes, ways, centerNodes, blobs: emptyBlobs() };
+  return { input, ways, mixedBlocks: mixedBlocks || p3.mixedBlocks, blobs: [p2Blobs, p3.blobs] };
+}
 
-  const passes = [p1.blobs, p2Blobs, p3.blobs];
-  const blobs: ReadBlobs = {
-    inFile: p1.blobs.total,
-    decoded: passes.reduce((n, b) => n + b.decoded, 0),
-    peeked: passes.reduce((n, b) => n + b.peeked, 0),
-    skipped: passes.reduce((n, b) => n + b.skipped, 0),
-  };
-  return { relations, postalRelations, placeNodes, ways, centerNodes, blobs };
+function emptyBlobs(): ReadBlobs {
+  return { inFile: 0, decoded: 0, peeked: 0, skipped: 0, batches: 0 };
 }

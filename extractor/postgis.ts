@@ -154,14 +154,19 @@ async function runSliced<R extends pg.QueryResultRow>(
  * The workspace keeps `zones` for the covers tests. `zones` is iterated once, as the COPY goes: given as a
  * generator that builds them (build-zones.ts zonesBuilt), the server stores each zone while the next are built.
  */
-export async function loadZones(ws: Workspace, db: Database, zones: Iterable<DraftZone>, parallel = 1): Promise<void> {
+export async function loadZones(
+  ws: Workspace,
+  db: Database,
+  zones: Iterable<DraftZone> | AsyncIterable<DraftZone>,
+  parallel = 1,
+): Promise<void> {
   const t0 = Date.now();
   const stream = ws.client.query(copyFrom(sql("copy-zones.sql")));
   await pipeline(
     Readable.from(
-      (function* () {
+      (async function* () {
         yield copyHeader();
-        for (const z of zones) {
+        for await (const z of zones) {
           ws.zones.set(z.id, z);
           yield copyTuple(z);
         }

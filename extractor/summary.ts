@@ -14,7 +14,7 @@ export function formatSummary(s: ExtractSummary): string {
   const m = s.memory;
   const spilled = m.spilledGeometryBytes + m.spilledLabelBytes;
   lines.push(
-    `  memory budget ${formatBytes(m.budget)}${spilled ? `: ${formatBytes(m.spilledGeometryBytes)} of geometries and ${formatBytes(m.spilledLabelBytes)} of labels spilled to disk` : ""}${m.ringsSpilledAtLoad ? ` (rings on disk from the load, inclusion tests in ${m.inclusionGroups} groups)` : ""}; ${s.blobs.decoded} blob inflations for the file's ${s.blobs.inFile} blobs, ${s.blobs.skipped} passed over unread`,
+    `  memory budget ${formatBytes(m.budget)}${spilled ? `: ${formatBytes(m.spilledGeometryBytes)} of geometries and ${formatBytes(m.spilledLabelBytes)} of labels spilled to disk` : ""}${m.ringsSpilledAtLoad ? ` (rings on disk from the load, ways and nodes read in ${m.readBatches} batches, inclusion tests in ${m.inclusionGroups} groups)` : ""}; ${s.blobs.decoded} blob inflations for the file's ${s.blobs.inFile} blobs, ${s.blobs.skipped} passed over unread`,
   );
   const types = Object.entries(s.zonesByType)
     .map(([t, n]) => `${t} ${n}`)

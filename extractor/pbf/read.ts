@@ -23,6 +23,11 @@ import type { All, OsmNode, OsmRelation, OsmWay, TagPredicate } from "./types.ts
 export interface Pass {
   /** Keep relations matching ANY predicate. */
   relations?: TagPredicate[];
+  /**
+   * Hands each kept relation to this function, in file order, instead of gathering them in result.relations: a
+   * caller holding many moves them out of memory as they come.
+   */
+  onRelation?: (relation: OsmRelation) => void;
   /** Keep ways with these ids ("all": every way). */
   ways?: IdSet | All;
   /**
@@ -69,6 +74,8 @@ export interface PassResult {
   coords: NodeCoords;
   /** A block skipped by an earlier singleKindBlocks guess turned out to hold other kinds too. */
   mixedBlocks: boolean;
+  /** The file's header says it is sorted by type then id (passes wanting some ids skip blobs without them). */
+  sorted: boolean;
   /** The file's data blobs, how many this pass inflated whole, and how many only up to their first group. */
   blobs: BlobCounts;
 }
@@ -183,7 +190,11 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
       if (pass.waysAsTable) {
         if (r.ways.ids.length > 0) wayBatches.push(r.ways);
       } else materializeWays(r.ways, result.ways);
-      materializeRelations(r.relations, result.relations);
+      if (pass.onRelation) {
+        const relations: OsmRelation[] = [];
+        materializeRelations(r.relations, relations);
+        for (const rel of relations) pass.onRelation(rel);
+      } else materializeRelations(r.relations, result.relations);
     } else if (outcome?.kind === "guessed") {
       blobs.peeked++;
       kinds[p.seq] = outcome.kinds | GUESSED;
@@ -241,7 +252,7 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
     fileOrder.set(indexKey, order);
   }
   const wayTable = pass.waysAsTable ? concatWays(wayBatches) : null;
-  return { ...result, wayTable, coords: coords.build(), mixedBlocks, blobs };
+  return { ...result, wayTable, coords: coords.build(), mixedBlocks, sorted: order.sorted, blobs };
 }
 
 /**

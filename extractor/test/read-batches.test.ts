@@ -1,0 +1,73 @@
+// The read in batches of relations (osm-read.ts RelationsRead.batches), what `--memory-budget` uses when the read's
+// tables would not fit: the zones built batch by batch must be the very zones of the read done at once, and no
+// batch may hold much more than the way nodes it was allowed.
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { fixture, tmpDir } from "../../core/testing.ts";
+import { buildPostalBoundaries, buildZones, emptyBuild, zonesBuiltInBatches } from "../build-zones.ts";
+import { type OsmInput, readOsm, readRelations } from "../osm-read.ts";
+import { RelationStore } from "../relation-store.ts";
+import { makeBigPbf } from "./helpers.ts";
+
+let grid: string;
+
+beforeAll(async () => {
+  grid = await makeBigPbf(join(tmpDir("read-batches"), "grid2.osm.pbf"), 2);
+}, 300_000);
+
+async function inBatches(file: string, maxWayNodes: number, relationsOnDisk: boolean) {
+  const store = relationsOnDisk
+    ? new RelationStore(1, join(tmpDir("read-batches-relations"), "relations.json"))
+    : new RelationStore();
+  const read = await readRelations(file, { threads: 1, pass: { singleKindBlocks: true } }, store);
+  expect(store.onDisk).toBe(relationsOnDisk);
+  const batches: OsmInput[] = [];
+  const recorded = (async function* () {
+    for await (const b of read.batches(maxWayNodes)) {
+      batches.push(b);
+      yield b;
+    }
+  })();
+  let postal: ReturnType<typeof buildPostalBoundaries> | undefined;
+  const built = emptyBuild(read.relations.size);
+  const first = (osm: OsmInput) => {
+    postal = buildPostalBoundaries(osm);
+  };
+  for await (const _ of zonesBuiltInBatches(recorded, { capitals: true, slabLength: 1 << 12, first }, built));
+  return { read, batches, built, postal };
+}
+
+describe("the PBF's ways and nodes read in batches of relations", () => {
+  it.each([
+    ["Luxembourg", () => fixture("luxembourg_filtered.osm.pbf"), 20_000, false],
+    ["a 2×2 grid of Luxembourg copies", () => grid, 50_000, false],
+    ["a 2×2 grid, its relations on disk", () => grid, 50_000, true],
+    ["a 2×2 grid, one relation a batch, its relations on disk", () => grid, 1, true],
+  ])(
+    "%s: the same zones as the read at once, each batch within its way nodes",
+    async (_name, file, maxWayNodes, onDisk) => {
+      const whole = await readOsm(file(), { threads: 1 });
+      const expected = buildZones(whole, { capitals: true });
+      const r = await inBatches(file(), maxWayNodes, onDisk);
+
+      expect(r.batches.length).toBeGreaterThan(3);
+      expect(r.read.blobs.batches).toBe(r.batches.length);
+      // every relation in one batch, ids ascending across the batches
+      const ids = r.batches.flatMap((b) => b.relations.map((rel) => rel.id));
+      expect(ids).toEqual([...whole.relations].map((rel) => rel.id).sort((a, b) => a - b));
+      // the estimate learns the ways' size from the batches read (way nodes a relation's way member): past the
+      // first, the batches hold on average about what they were allowed (one may hold more, its relations sharing
+      // fewer ways or having longer ones than those read before)
+      const later = r.batches.slice(1);
+      const wayNodes = later.reduce((n, b) => n + b.ways.node.length, 0);
+      if (maxWayNodes > 1) expect(wayNodes / later.length).toBeLessThanOrEqual(2 * maxWayNodes);
+      expect(r.batches.slice(1).every((b) => b.placeNodes.length === 0 && b.postalRelations.length === 0)).toBe(true);
+
+      expect(r.built.zones).toEqual(expected.zones);
+      expect(r.built.report).toEqual(expected.report);
+      expect([...r.built.capitals]).toEqual([...expected.capitals]);
+      expect(r.postal).toEqual(buildPostalBoundaries(whole));
+    },
+    120_000,
+  );
+});
