@@ -37,6 +37,8 @@ export interface LoadOptions {
   onZones?: (zones: number, rawBytes: number) => void;
   /** Worker threads parsing and encoding (0: all in this thread). Default: encodeThreads(file size) when known. */
   threads?: number;
+  /** Stops the load between two zones (the COPY fails and its transaction rolls back): the caller's reason. */
+  signal?: AbortSignal;
 }
 
 export interface LoadResult {
@@ -175,6 +177,7 @@ export async function loadZones(
     const parser = new ZoneTextParser(opts.name);
     // each text is parsed and encoded before the next is read: the file can be read into reused buffers
     for await (const t of readZoneTexts(source, { ...readOpts, transient: true })) {
+      opts.signal?.throwIfAborted();
       const { zone: z, flat } = parser.parse(t);
       check.add(z.id, z.parent, z.osm_id, t);
       stats.add(z);
@@ -217,6 +220,7 @@ export async function loadZones(
         batchBytes = 0;
       };
       for await (const t of readZoneTexts(source, readOpts)) {
+        opts.signal?.throwIfAborted();
         batch.push(t);
         batchBytes += t.bytes.length;
         if (batchBytes >= BATCH_BYTES || batch.length >= BATCH_ZONES) {
