@@ -14,14 +14,24 @@ createReadStream(workerData, { highWaterMark: 1 << 20 })
   .on("end", () => parentPort.postMessage(hash.digest("hex")));
 `;
 
-/** The SHA-256 (hex) of the file at `path`, read and hashed in a worker thread. */
-export function sha256InWorker(path: string): Promise<string> {
+/**
+ * The SHA-256 (hex) of the file at `path`, read and hashed in a worker thread. `signal` stops the worker (an
+ * import that ends early must not wait for the hash of a file it no longer needs before the process can exit).
+ */
+export function sha256InWorker(path: string, signal?: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
     const worker = new Worker(HASH_IN_WORKER, { eval: true, workerData: path });
     let digest: string | undefined;
+    const stop = () => {
+      reject(signal?.reason);
+      void worker.terminate();
+    };
+    signal?.addEventListener("abort", stop, { once: true });
     worker.once("message", (hex: string) => (digest = hex));
-    worker.once("error", reject);
+    worker.once("error", (err) => reject(new Error(`${path}: cannot hash the file: ${err.message}`, { cause: err })));
     worker.once("exit", (code) => {
+      signal?.removeEventListener("abort", stop);
       if (digest !== undefined) resolve(digest);
       else reject(new Error(`${path}: the sha256 worker exited with code ${code} before hashing the file`));
     });

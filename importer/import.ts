@@ -44,8 +44,8 @@ export interface ImportOptions {
   threads?: number;
   /** Store for s3:// sources (default: openStore() on the process config). */
   store?: ArtefactStore;
-  /** How the file's SHA-256 is computed (default: sha256InWorker, beside the load). */
-  sha256?: (path: string) => Promise<string>;
+  /** How the file's SHA-256 is computed (default: sha256InWorker, beside the load; stopped by `signal`). */
+  sha256?: (path: string, signal: AbortSignal) => Promise<string>;
 }
 
 export interface ImportResult {
@@ -88,13 +88,15 @@ export async function importZonesFile(db: Database, source: string, opts: Import
   await ensureMetaSchema(db.pool);
   // s3:// objects are downloaded once: hashed, then read
   const local = await localFile(source, { store: opts.store });
+  // an import that ends before its file is hashed (bad input, a database error) stops the hash
+  const stopHash = new AbortController();
   try {
     const { size } = await stat(local.path);
     if (size === 0) throw new InputError(`the file is empty (0 bytes): ${NO_ZONES_WHY}`, { file: source });
     // The hash (a whole read of the file) runs on a thread of its own beside the load rather than before it;
     // a file identical to a loaded version is then found while it loads, and that load is stopped and undone.
     const tHash = performance.now();
-    const hashing = (opts.sha256 ?? sha256InWorker)(local.path).then((hex) => {
+    const hashing = (opts.sha256 ?? sha256InWorker)(local.path, stopHash.signal).then((hex) => {
       logStep("sha256", tHash);
       return hex;
     });
@@ -227,6 +229,7 @@ export async function importZonesFile(db: Database, source: string, opts: Import
     }
     return result;
   } finally {
+    stopHash.abort(new Error("the import is over"));
     await local.cleanup();
   }
 }
