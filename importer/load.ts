@@ -178,10 +178,10 @@ export async function loadZones(
     // each text is parsed and encoded before the next is read: the file can be read into reused buffers
     for await (const t of readZoneTexts(source, { ...readOpts, transient: true })) {
       opts.signal?.throwIfAborted();
-      const { zone: z, flat } = parser.parse(t);
+      const { zone: z, flat, labels } = parser.parse(t);
       check.add(z.id, z.parent, z.osm_id, t);
       stats.add(z);
-      encoder.addZone(z, flat);
+      encoder.addZone(z, flat, labels);
       progress(1);
       const chunk = encoder.take();
       if (chunk) {
