@@ -122,7 +122,8 @@ export class BinaryCopyEncoder {
     return this.take(true) as Buffer;
   }
 
-  addZone(z: Zone, flat: FlatMultiPolygon | null = null): void {
+  /** `labels`: the international labels' JSON text when the parser kept it (zone-text.ts), else null. */
+  addZone(z: Zone, flat: FlatMultiPolygon | null = null, labels: Buffer | null = null): void {
     this.ensure(2);
     this.view.setInt16(this.pos, COPY_COLUMNS.length);
     this.pos += 2;
@@ -134,7 +135,8 @@ export class BinaryCopyEncoder {
     this.textField(z.loc_name);
     this.textField(z.alt_name);
     this.textField(z.label);
-    this.jsonbField(z.international_labels);
+    if (labels) this.jsonbText(labels);
+    else this.jsonbField(z.international_labels);
     this.textArrayField(z.zip_codes);
     if (z.center)
       this.geometryField(POINT_BYTES, (v, o) =>
@@ -238,6 +240,15 @@ export class BinaryCopyEncoder {
     const n = this.buf.write(s, this.pos + 5, "utf8");
     this.view.setInt32(this.pos, n + 1);
     this.pos += 5 + n;
+  }
+
+  /** A jsonb field from JSON text as it is (jsonb parses it; key order, spacing and duplicates are its own). */
+  private jsonbText(json: Buffer): void {
+    this.ensure(5 + json.length);
+    this.view.setInt32(this.pos, json.length + 1);
+    this.buf[this.pos + 4] = 1; // jsonb binary format version
+    json.copy(this.buf, this.pos + 5);
+    this.pos += 5 + json.length;
   }
 
   private textArrayField(items: string[]): void {

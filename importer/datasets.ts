@@ -127,6 +127,17 @@ export async function createDatasetRow(db: Queryable, source: string, sha256: st
   return rows[0];
 }
 
+/** Records the file's SHA-256 on version `version` (the hash runs beside the load: the row comes first). */
+export async function setSha256(db: Queryable, version: number, sha256: string): Promise<void> {
+  await db.query(sql("set-sha256.sql"), [version, sha256]);
+}
+
+/** Removes a version that turned out to be a file loaded already: its schema (if committed) and its row. */
+export async function discardVersion(db: Queryable, row: DatasetRow): Promise<void> {
+  await db.query(sql("drop-version.sql", { schema: row.schema_name }));
+  await db.query(sql("delete-dataset-row.sql"), [row.version]);
+}
+
 export async function markFailed(db: Queryable, version: number, error: string): Promise<void> {
   const row = await getDataset(db, version);
   if (row) await db.query(sql("drop-version.sql", { schema: row.schema_name }));

@@ -25,13 +25,13 @@ port.on("message", (req: BatchRequest) => {
     const data = Buffer.from(req.data);
     for (let i = 0; i < n; i++) {
       const line = req.line[i];
-      const { zone, flat } = parser.parse({
+      const { zone, flat, labels } = parser.parse({
         bytes: data.subarray(req.start[i], req.start[i + 1]),
         index: req.index[i],
         line: line < 0 ? undefined : line,
         offset: req.offset[i],
       });
-      encoder.addZone(zone, flat);
+      encoder.addZone(zone, flat, labels);
       stats.add(zone);
       ids[i] = zone.id;
       parents[i] = zone.parent ?? -1;

@@ -2,8 +2,6 @@
 // Safety: everything happens in the new schema while its dataset row says 'loading'; the served dataset is
 // only touched by publishVersion(). A failed import drops its schema; a killed one is cleaned up by the next.
 
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { getConfig } from "../core/config.ts";
 import { detectFormat } from "../core/cosmogony/format.ts";
@@ -15,12 +13,16 @@ import { type ArtefactStore, localFile } from "../core/storage.ts";
 import {
   cleanupStaleLoads,
   createDatasetRow,
+  type DatasetRow,
+  discardVersion,
   ensureMetaSchema,
   findBySha256,
   markFailed,
   pruneVersions,
+  setSha256,
   withImportLock,
 } from "./datasets.ts";
+import { sha256InWorker } from "./file-sha256.ts";
 import { loadZones, NO_ZONES_WHY } from "./load.ts";
 import { buildLookup } from "./lookup.ts";
 import { type PostLoadTimings, postLoad } from "./post-load.ts";
@@ -42,6 +44,8 @@ export interface ImportOptions {
   threads?: number;
   /** Store for s3:// sources (default: openStore() on the process config). */
   store?: ArtefactStore;
+  /** How the file's SHA-256 is computed (default: sha256InWorker, beside the load; stopped by `signal`). */
+  sha256?: (path: string, signal: AbortSignal) => Promise<string>;
 }
 
 export interface ImportResult {
@@ -68,10 +72,14 @@ function logStep(step: string, since: number): void {
   log.info({ step, seconds: Number(((performance.now() - since) / 1000).toFixed(2)) }, `${step} done`);
 }
 
-async function sha256File(path: string): Promise<string> {
-  const h = createHash("sha256");
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
-  return h.digest("hex");
+function identical(source: string, existing: DatasetRow, sha256: string): ImportResult {
+  return {
+    version: existing.version,
+    skipped: true,
+    zoneCount: existing.zone_count ?? 0,
+    sha256,
+    summary: `${source} is identical to dataset version ${existing.version} (sha256 ${sha256.slice(0, 12)}…): nothing imported`,
+  };
 }
 
 export async function importZonesFile(db: Database, source: string, opts: ImportOptions = {}): Promise<ImportResult> {
@@ -80,12 +88,19 @@ export async function importZonesFile(db: Database, source: string, opts: Import
   await ensureMetaSchema(db.pool);
   // s3:// objects are downloaded once: hashed, then read
   const local = await localFile(source, { store: opts.store });
+  // an import that ends before its file is hashed (bad input, a database error) stops the hash
+  const stopHash = new AbortController();
   try {
     const { size } = await stat(local.path);
     if (size === 0) throw new InputError(`the file is empty (0 bytes): ${NO_ZONES_WHY}`, { file: source });
+    // The hash (a whole read of the file) runs on a thread of its own beside the load rather than before it;
+    // a file identical to a loaded version is then found while it loads, and that load is stopped and undone.
     const tHash = performance.now();
-    const sha256 = await sha256File(local.path);
-    logStep("sha256", tHash);
+    const hashing = (opts.sha256 ?? sha256InWorker)(local.path, stopHash.signal).then((hex) => {
+      logStep("sha256", tHash);
+      return hex;
+    });
+    hashing.catch(() => undefined); // awaited below; a failure is the import's
     const keep = opts.keepVersions ?? getConfig().import.keepVersions;
     const publishOpts = {
       force: opts.force,
@@ -99,25 +114,33 @@ export async function importZonesFile(db: Database, source: string, opts: Import
       const cleaned = await cleanupStaleLoads(client);
       if (cleaned.length) log.warn({ versions: cleaned }, "removed the remains of interrupted imports");
 
-      const existing = await findBySha256(client, sha256);
-      if (existing) {
-        return {
-          version: existing.version,
-          skipped: true,
-          zoneCount: existing.zone_count ?? 0,
-          sha256,
-          summary: `${source} is identical to dataset version ${existing.version} (sha256 ${sha256.slice(0, 12)}…): nothing imported`,
-        };
+      // the duplicate check runs on another connection while this one loads; a pool of one hashes first
+      const others = (db.pool.options.max ?? 10) > 1 ? db.pool : undefined;
+      if (!others) {
+        const sha256 = await hashing;
+        const existing = await findBySha256(client, sha256);
+        if (existing) return identical(source, existing, sha256);
       }
 
-      const row = await createDatasetRow(client, source, sha256);
+      const row = await createDatasetRow(client, source, others ? "" : await hashing);
+      const stopLoad = new AbortController();
+      // the newest loaded version of the same file, if any (then the load is stopped): known once hashed
+      const sameFile = others
+        ? hashing.then(async (sha256) => {
+            await setSha256(others, row.version, sha256);
+            const existing = await findBySha256(others, sha256);
+            if (existing) stopLoad.abort(new Error(`identical to dataset version ${existing.version}`));
+            return existing;
+          })
+        : Promise.resolve(null);
+      sameFile.catch(() => undefined); // awaited below
       const progress =
         opts.progress === false ? null : startProgress({ label: `import v${row.version}`, unit: "zones" });
       try {
         const tLoad = performance.now();
         let readBytes = 0;
         let readZones = 0;
-        const loaded = await loadZones(client, row.schema_name, local.path, {
+        const loading = loadZones(client, row.schema_name, local.path, {
           name: source,
           onZones: (n, bytes) => {
             if (!progress) return;
@@ -128,13 +151,24 @@ export async function importZonesFile(db: Database, source: string, opts: Import
             if (readBytes > 0) progress.setTotal(Math.max(readZones, Math.round((readZones * size) / readBytes)));
           },
           threads: opts.threads,
+          signal: stopLoad.signal,
         });
+        // a load stopped for being a duplicate is not a failure: its transaction is rolled back, its row goes
+        const loaded = await loading.catch((e) => {
+          if (stopLoad.signal.aborted) return null;
+          throw e;
+        });
+        const existing = await sameFile;
+        const sha256 = await hashing;
+        progress?.stop();
+        if (existing) {
+          await discardVersion(client, row);
+          return identical(source, existing, sha256);
+        }
+        if (!loaded) throw new Error("the load was stopped without a loaded version of the same file");
         const loadMs = performance.now() - tLoad;
         logStep("load", tLoad);
-        progress?.stop();
-        // the search names on a second connection of the pool, beside the lock's (a pool of one: after, on this one)
         // the steps after the load on the pool's other connections too; a pool of one has only the lock's
-        const others = (db.pool.options.max ?? 10) > 1 ? db.pool : undefined;
         const post = await postLoad(client, row.schema_name, others);
         const lookup = await buildLookup(others ?? client, row.schema_name);
         const meta = loaded.meta ?? { osm_filename: null, stats: loaded.computedStats, statsComputedByImporter: true };
@@ -195,6 +229,7 @@ export async function importZonesFile(db: Database, source: string, opts: Import
     }
     return result;
   } finally {
+    stopHash.abort(new Error("the import is over"));
     await local.cleanup();
   }
 }

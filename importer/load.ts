@@ -37,6 +37,8 @@ export interface LoadOptions {
   onZones?: (zones: number, rawBytes: number) => void;
   /** Worker threads parsing and encoding (0: all in this thread). Default: encodeThreads(file size) when known. */
   threads?: number;
+  /** Stops the load between two zones (the COPY fails and its transaction rolls back): the caller's reason. */
+  signal?: AbortSignal;
 }
 
 export interface LoadResult {
@@ -175,10 +177,11 @@ export async function loadZones(
     const parser = new ZoneTextParser(opts.name);
     // each text is parsed and encoded before the next is read: the file can be read into reused buffers
     for await (const t of readZoneTexts(source, { ...readOpts, transient: true })) {
-      const { zone: z, flat } = parser.parse(t);
+      opts.signal?.throwIfAborted();
+      const { zone: z, flat, labels } = parser.parse(t);
       check.add(z.id, z.parent, z.osm_id, t);
       stats.add(z);
-      encoder.addZone(z, flat);
+      encoder.addZone(z, flat, labels);
       progress(1);
       const chunk = encoder.take();
       if (chunk) {
@@ -217,6 +220,7 @@ export async function loadZones(
         batchBytes = 0;
       };
       for await (const t of readZoneTexts(source, readOpts)) {
+        opts.signal?.throwIfAborted();
         batch.push(t);
         batchBytes += t.bytes.length;
         if (batchBytes >= BATCH_BYTES || batch.length >= BATCH_ZONES) {

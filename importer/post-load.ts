@@ -152,6 +152,10 @@ function postLoadSteps(schema: string, rows: readonly GeometryRow[], sessions: n
     },
   });
 
+  // the biggest steps that wait for the repair before the small ones: the small ones then fill the end, where
+  // the tile cells' index otherwise ran alone on one session
+  steps.push(...tileCellSteps(schema, rows, shareCount));
+
   // deepest band first: each coarser band is simplified from the previous (finer) one
   const bands = ZOOM_BANDS.filter((b) => b.table !== null).sort((a, b) => b.minZoom - a.minZoom);
   let source = zones;
@@ -208,7 +212,6 @@ function postLoadSteps(schema: string, rows: readonly GeometryRow[], sessions: n
     });
   });
   steps.push(...bandSteps);
-  steps.push(...tileCellSteps(schema, rows, shareCount));
   steps.push({
     id: "primary key",
     group: GROUP.indexes,

@@ -148,7 +148,7 @@ try {
       `  (search names ${names} s, side by side with the other steps after the load: ${after.seconds} s on ${after.sessions} sessions)`,
     );
   say(
-    '  import steps (sha256 and load one after the other; those after the load overlap, "after the load" is their wall time):',
+    '  import steps (sha256 in a worker thread beside the load; those after the load overlap, "after the load" is their wall time):',
   );
   for (const entry of steps) say(`  import step: ${entry.step} ${entry.seconds} s`);
 } finally {

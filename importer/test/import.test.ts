@@ -1,9 +1,14 @@
 // Round trips through the real PostGIS: files in the four formats → import → every field back as in the file.
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { oldSchemaZones, sampleZones } from "../../core/cosmogony/test/sample-zones.ts";
 import type { TestDatabase } from "../../core/testing.ts";
 import { testDatabase, tmpDir } from "../../core/testing.ts";
+import { sha256InWorker } from "../file-sha256.ts";
 import { importZonesFile } from "../import.ts";
+import { loadZones } from "../load.ts";
 import { ZOOM_BANDS } from "../zoom-bands.ts";
 import { byId, writeZones, zonesOf } from "./helpers.ts";
 
@@ -119,6 +124,95 @@ describe("import round trip", () => {
     expect(second.summary).toMatch(/identical to dataset version \d+.*nothing imported/);
   });
 
+  it("hashes the file beside the load: the version is loading before its sha256 is known, then has it", async () => {
+    const path = await writeZones(
+      dir,
+      "hash-beside.jsonl",
+      sampleZones().map((z) => ({ ...z, name: `${z.name} hashed beside` })),
+    );
+    let loadingBeforeHash = false;
+    // the hash is given once the import's version is registered as loading (the file is hashed meanwhile)
+    const sha256 = async (file: string) => {
+      loadingBeforeHash = await untilLoading(file);
+      return sha256InWorker(file);
+    };
+    const res = await importZonesFile(db, path, { progress: false, keepVersions: 20, sha256 });
+    expect(loadingBeforeHash).toBe(true);
+    expect(res.skipped).toBe(false);
+    expect(res.sha256).toBe(
+      createHash("sha256")
+        .update(await readFile(path))
+        .digest("hex"),
+    );
+    const { rows } = await db.pool.query("SELECT source_sha256, status FROM cosmo.datasets WHERE version = $1", [
+      res.version,
+    ]);
+    expect(rows[0]).toEqual({ source_sha256: res.sha256, status: "ready" });
+  });
+
+  it("an identical file found only while it loads: that load is undone, no row or schema of it is left", async () => {
+    const path = await writeZones(
+      dir,
+      "hash-late.jsonl",
+      sampleZones().map((z) => ({ ...z, name: `${z.name} hashed late` })),
+    );
+    const first = await importZonesFile(db, path, { progress: false, keepVersions: 20 });
+    const sha256 = async (file: string) => {
+      expect(await untilLoading(file)).toBe(true);
+      return sha256InWorker(file);
+    };
+    const second = await importZonesFile(db, path, { progress: false, keepVersions: 20, sha256 });
+    expect(second).toMatchObject({ skipped: true, version: first.version, zoneCount: 4, sha256: first.sha256 });
+    expect(second.summary).toMatch(/identical to dataset version \d+.*nothing imported/);
+    const { rows } = await db.pool.query<{ version: number }>("SELECT version FROM cosmo.datasets WHERE source = $1", [
+      path,
+    ]);
+    expect(rows.map((r) => r.version)).toEqual([first.version]);
+    const { rows: schemas } = await db.pool.query(
+      "SELECT nspname FROM pg_namespace WHERE nspname = 'zones_v' || (SELECT max(version) + 1 FROM cosmo.datasets)",
+    );
+    expect(schemas).toEqual([]);
+    // the next import takes the next number: the undone one left no gap
+    const next = await importZonesFile(
+      db,
+      await writeZones(
+        dir,
+        "after-late.jsonl",
+        sampleZones().map((z) => ({ ...z, name: `${z.name} after late` })),
+      ),
+      { progress: false, keepVersions: 20 },
+    );
+    const { rows: max } = await db.pool.query<{ v: number }>(
+      "SELECT max(version)::int AS v FROM cosmo.datasets WHERE version < $1",
+      [next.version],
+    );
+    expect(next.version).toBe(max[0].v + 1);
+  });
+
+  it("a load stopped by its signal (a duplicate found meanwhile) rolls back: no schema, the connection usable", async () => {
+    const lines = sampleZones().map((z) => `${JSON.stringify({ ...z, name: `${z.name} stopped` })}\n`);
+    const stop = new AbortController();
+    // two zones, then the signal, then the rest: the load stops at the next zone
+    const source = Readable.from(
+      (async function* () {
+        yield Buffer.from(lines[0] + lines[1]);
+        await new Promise((r) => setTimeout(r, 0));
+        stop.abort(new Error("identical to dataset version 1"));
+        yield Buffer.from(lines[2] + lines[3]);
+      })(),
+    );
+    const client = await db.pool.connect();
+    try {
+      await expect(
+        loadZones(client, "zones_stopped", source, { name: "stopped.jsonl", signal: stop.signal }),
+      ).rejects.toThrow(/identical to dataset version 1/);
+      const { rows } = await client.query("SELECT nspname FROM pg_namespace WHERE nspname = 'zones_stopped'");
+      expect(rows).toEqual([]);
+    } finally {
+      client.release();
+    }
+  });
+
   it("builds the search names table: every name and word of a name, unaccented and lower-cased, behind its indexes", async () => {
     const path = await writeZones(
       dir,
@@ -213,6 +307,18 @@ describe("import round trip", () => {
     expect(got).toEqual({ zones_z0_2: [10], zones_z3_5: [10], zones_z6_8: [10, 17] });
   });
 });
+
+/** Whether an import of `file` is registered as loading, asked until it is (at most ~10 s). */
+async function untilLoading(file: string): Promise<boolean> {
+  for (let i = 0; i < 400; i++) {
+    const { rows } = await db.pool.query("SELECT 1 FROM cosmo.datasets WHERE source = $1 AND status = 'loading'", [
+      file,
+    ]);
+    if (rows.length > 0) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return false;
+}
 
 async function writeZonesRaw(path: string, zones: Record<string, unknown>[]): Promise<string> {
   const { writeFile } = await import("node:fs/promises");

@@ -190,6 +190,59 @@ describe("post-load", () => {
     }
   });
 
+  it("checks validity reading each stored geometry once (one TOAST fetch, not one per test)", async () => {
+    // a zone whose ring of 3000 irregular vertices is stored out of line (TOAST), as most real zones are
+    const ring: [number, number][] = [];
+    for (let k = 0; k < 3000; k++) {
+      const t = (2 * Math.PI * k) / 3000;
+      const r = 0.05 * (1 + 0.1 * Math.sin(7 * t));
+      ring.push([6.1 + r * Math.cos(t), 49.6 + r * Math.sin(t)]);
+    }
+    ring.push(ring[0]);
+    const big = { ...sampleZones()[3], id: 99, osm_id: "relation:99", name: "Toasted", parent: 17 };
+    const zones = [...sampleZones(), { ...big, geometry: { type: "MultiPolygon", coordinates: [[ring]] } }];
+    const path = await writeZones(dir, "toasted.jsonl", zones);
+    const res = await importZonesFile(db, path, { progress: false, keepVersions: 10 });
+    const schema = `zones_v${res.version}`;
+    const client = await db.pool.connect();
+    try {
+      await client.query("BEGIN");
+      const { rows: rel } = await client.query<{ toast: string }>(
+        "SELECT reltoastrelid::int8::text AS toast FROM pg_class WHERE oid = $1::regclass",
+        [`${schema}.zones`],
+      );
+      const fetched = async () =>
+        Number(
+          (await client.query("SELECT pg_stat_get_xact_blocks_fetched($1::int8::oid) AS n", [rel[0].toast])).rows[0].n,
+        );
+      const { rows: all } = await client.query<{ row: string }>(`SELECT ctid::text AS row FROM ${schema}.zones`);
+      const start = await fetched();
+      const found = await client.query<{ row: string }>(sql("find-invalid.sql", { schema }), [all.map((r) => r.row)]);
+      const checked = (await fetched()) - start;
+      await client.query(`SELECT sum(ST_NPoints(geom)) FROM ${schema}.zones`); // every geometry read once
+      const readOnce = (await fetched()) - start - checked;
+      expect(found.rows).toEqual([]); // repaired by the import already
+      expect(readOnce).toBeGreaterThan(0);
+      expect(checked).toBe(readOnce);
+    } finally {
+      await client.query("ROLLBACK");
+      client.release();
+    }
+  });
+
+  it("finds an empty geometry (valid to ST_IsValid) and stores it as no geometry; geom_4326 keeps the file's", async () => {
+    const zones = sampleZones().map((z) => ({ ...z, name: `${z.name} empty` }));
+    zones[3] = { ...zones[3], geometry: { type: "MultiPolygon", coordinates: [] } };
+    const path = await writeZones(dir, "empty-geometry.jsonl", zones);
+    const res = await importZonesFile(db, path, { progress: false, keepVersions: 10 });
+    const { rows } = await db.pool.query(
+      `SELECT id, geom IS NULL AS no_geom, ST_IsEmpty(geom_4326) AS empty_4326 FROM zones_v${res.version}.zones
+        WHERE id = $1`,
+      [zones[3].id],
+    );
+    expect(rows).toEqual([{ id: zones[3].id, no_geom: true, empty_4326: true }]);
+  });
+
   it("rewrites only the rows whose geometry is invalid or empty", async () => {
     const zones = sampleZones().map((z) => ({ ...z, name: `${z.name} rewrite` }));
     const path = await writeZones(dir, "rewrite.jsonl", zones);

@@ -22,7 +22,10 @@ function parseBothWays(s: string): boolean {
     return false;
   }
   expect(parsed.zone.geometry).toBeNull();
-  expect({ ...parsed.zone, geometry: general.geometry }).toEqual(general);
+  // labels kept as their text: the same object once parsed, and the zone's own is empty
+  const labels = parsed.labels ? JSON.parse(parsed.labels.toString("utf8")) : parsed.zone.international_labels;
+  if (parsed.labels) expect(parsed.zone.international_labels).toEqual({});
+  expect({ ...parsed.zone, geometry: general.geometry, international_labels: labels }).toEqual(general);
   const coordinates = general.geometry?.coordinates;
   expect(coordinates).toBeDefined();
   for (const srid of [SRID_WGS84, SRID_WEB_MERCATOR]) {
@@ -54,6 +57,59 @@ describe("ZoneTextParser", () => {
         expect(parseBothWays(s)).toBe(geometry !== null);
       }
     }
+  });
+
+  it("keeps plain international labels as their JSON text, and parses any other labels as the general path does", () => {
+    const zone = sampleZones()[0];
+    const withLabels = (labels: string) =>
+      JSON.stringify(zone).replace(/"international_labels":\{[^}]*\}/, `"international_labels":${labels}`);
+    const plain = [
+      '{"fr":"Luxembourg","de":"Luxemburg","ak":"Laksembɛg"}',
+      ' { "fr" : "Luxembourg" ,\n "ja":"ルクセンブルク" } ',
+      "{}",
+      '{"a":"1","a":"2"}', // a key twice inside: JSON.parse and jsonb both keep the last value
+      '{"x":"\u2028 line separator", "__proto__":"p"}',
+    ];
+    for (const labels of plain) {
+      const s = withLabels(labels);
+      const parsed = new ZoneTextParser(NAME).parse(text(s));
+      expect(parsed.labels?.toString("utf8").trim(), labels).toBe(labels.trim());
+      expect(parseBothWays(s)).toBe(true);
+    }
+    const other = [
+      '{"fr":"Lux\\u00e9mbourg"}', // an escape
+      '{"fr":"tab\there"}', // a control character in a string (JSON.parse refuses it)
+      '{"fr":1}', // not a string: the general path words the error
+      '{"fr":["x"]}',
+    ];
+    for (const labels of other) {
+      const s = withLabels(labels);
+      const parsed = (() => {
+        try {
+          return new ZoneTextParser(NAME).parse(text(s));
+        } catch (e) {
+          return e as Error;
+        }
+      })();
+      if (parsed instanceof Error) expect(parsed.message).toBe(errorOf(() => parseZoneText(text(s), NAME)));
+      else {
+        expect(parsed.labels, labels).toBeNull();
+        expect(parseBothWays(s)).toBe(true);
+      }
+    }
+    // a second international_labels key (JSON.parse keeps the last) and invalid UTF-8 (read as U+FFFD) are not cut
+    const twice = withLabels('{"fr":"first"}').replace(/}$/, ',"international_labels":{"fr":"last"}}');
+    expect(new ZoneTextParser(NAME).parse(text(twice)).labels).toBeNull();
+    expect(parseBothWays(twice)).toBe(true);
+    const bytes = Buffer.from(withLabels('{"fr":"XX"}'));
+    const x = bytes.indexOf("XX");
+    bytes[x] = 0xff;
+    bytes[x + 1] = 0xfe;
+    const parsed = new ZoneTextParser(NAME).parse({ bytes, index: 0, line: 1, offset: 0 });
+    expect(parsed.labels).toBeNull();
+    expect(parsed.zone.international_labels).toEqual(
+      parseZoneText({ bytes, index: 0, line: 1, offset: 0 }, NAME).international_labels,
+    );
   });
 
   it("finds only the top-level geometry key", () => {
