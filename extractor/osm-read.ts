@@ -16,7 +16,7 @@ import {
   type TagPredicate,
   type Tags,
 } from "./pbf/index.ts";
-import { RelationStore } from "./relation-store.ts";
+import { RelationStore, wayMemberCount } from "./relation-store.ts";
 
 export interface OsmInput {
   /** Administrative relations (boundary=administrative with an admin_level). */
@@ -247,8 +247,7 @@ export async function readRelations(
     skipped: p1.blobs.skipped,
     batches: 0,
   };
-  const wayMembers = (r: OsmRelation) => r.members.reduce((n, m) => (m.type === "way" ? n + 1 : n), 0);
-  let memberWays = postalRelations.reduce((n, r) => n + wayMembers(r), 0);
+  let memberWays = postalRelations.reduce((n, r) => n + wayMemberCount(r), 0);
   for (let n = 0; n < relations.size; n++) memberWays += relations.wayMembers(n);
 
   async function* batches(maxWayNodes: number): AsyncGenerator<OsmInput> {
@@ -262,7 +261,7 @@ export async function readRelations(
       while (next < sorted.length || first) {
         const nodesPerWay = membersRead > 0 ? wayNodesRead / membersRead : FIRST_GUESS_NODES_PER_WAY;
         const postal = first ? postalRelations : [];
-        let members = postal.reduce((n, r) => n + wayMembers(r), 0);
+        let members = postal.reduce((n, r) => n + wayMemberCount(r), 0);
         const from = next;
         while (next < sorted.length) {
           const more = relations.wayMembers(sorted[next]);

@@ -12,6 +12,11 @@ function heapBytes(r: OsmRelation): number {
   return bytes;
 }
 
+/** Way members of a relation: what a batch of relations will read. */
+export function wayMemberCount(r: OsmRelation): number {
+  return r.members.reduce((n, m) => (m.type === "way" ? n + 1 : n), 0);
+}
+
 export class RelationStore {
   private held: OsmRelation[] | null = [];
   private heldBytes = 0;
@@ -40,7 +45,7 @@ export class RelationStore {
 
   add(r: OsmRelation): void {
     this.ids.push(r.id);
-    this.wayMembersOf.push(r.members.reduce((n, m) => (m.type === "way" ? n + 1 : n), 0));
+    this.wayMembersOf.push(wayMemberCount(r));
     if (this.spilled) {
       this.spilled.add(JSON.stringify(r));
       return;
