@@ -9,6 +9,7 @@ import * as S from "./schemas.ts";
 import type { ApiSettings } from "./settings.ts";
 import {
   COMPAT_SHAPE,
+  compatZonesText,
   compatZoneText,
   featureText,
   statsJson,
@@ -193,9 +194,7 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       async handler({ ref, params }) {
         const id = params.id as number;
         const { zone, children } = await withChildren(ref, id, COMPAT_SHAPE);
-        return new RawJson(
-          `{"zone":${compatZoneText(zone, true)},"children":[${children.map((r) => compatZoneText(r)).join(",")}]}`,
-        );
+        return new RawJson(`{"zone":${compatZoneText(zone, true)},"children":${compatZonesText(children)}}`);
       },
     },
     {
@@ -209,9 +208,7 @@ export function routeTable(queries: ZoneQueries, settings: ApiSettings): RouteSp
       async handler({ ref, params }) {
         const id = params.id as number;
         const { zone, parents } = await withParents(ref, id, COMPAT_SHAPE);
-        return new RawJson(
-          `{"zone":${compatZoneText(zone, true)},"parents":[${parents.map((r) => compatZoneText(r)).join(",")}]}`,
-        );
+        return new RawJson(`{"zone":${compatZoneText(zone, true)},"parents":${compatZonesText(parents)}}`);
       },
     },
     {

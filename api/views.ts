@@ -146,6 +146,11 @@ export function compatZoneText(r: ZoneRow, withBbox = false): string {
   return withBbox ? `${old.slice(0, -1)},"bbox":${r.bbox ?? "null"}}` : old;
 }
 
+/** JSON text of an array of zones in the old fields. */
+export function compatZonesText(rows: ZoneRow[]): string {
+  return `[${rows.map((r) => compatZoneText(r)).join(",")}]`;
+}
+
 export function statsJson(version: number, rows: StatsRow[]) {
   const out = {
     dataset: version,
