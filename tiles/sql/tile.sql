@@ -15,9 +15,10 @@ WITH env AS (
 -- MATERIALIZED: inlined, the `geom IS NOT NULL` test below would be pushed into the scan as a filter on the
 -- ST_AsMVTGeom expression, which then runs twice per zone (in the filter and for the aggregate): half a tile's time.
 -- Whether this statement simplifies: {{simplify}} (it does for the full-resolution zones from z9; tiles/render.ts
--- says why). If so, every shape is first simplified at {{simplifyTolerance}} of the tile's width: as it is, ST_AsMVTGeom only snaps it to the tile's grid, and the
--- repair of a snapped rough coastline (~100 k near-coincident vertices in one z9 cell piece) took seconds; every
--- other tile carried 2-4x the vertices it draws. (The constant condition is folded away when planned.)
+-- says why). If so, every shape is first simplified at {{simplifyTolerance}} of the tile's width: as it is,
+-- ST_AsMVTGeom only snaps it to the tile's grid, and the repair of a snapped rough coastline (~100 k
+-- near-coincident vertices in one z9 cell piece) took seconds; every other tile carried 2-4x the vertices it
+-- draws. (The constant condition is folded away when planned.)
 features AS MATERIALIZED (
   SELECT g.id,
          ST_AsMVTGeom(CASE WHEN {{simplify}}
