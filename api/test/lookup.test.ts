@@ -74,6 +74,14 @@ function randomPoints(n: number, seed: number, [minLon, minLat, maxLon, maxLat]:
   return { lon, lat };
 }
 
+/** differences() on 10 000 seeded random points in `bbox` and every tricky point; and how many tricky ones. */
+async function randomAndTrickyDifferences(db: TestDatabase, schema: string, seed: number, bbox: number[]) {
+  const random = randomPoints(10_000, seed, bbox);
+  const tricky = await trickyPoints(db, schema, 1_000_000); // all of them
+  const d = await differences(db, schema, [...random.lon, ...tricky.lon], [...random.lat, ...tricky.lat]);
+  return { d, tricky: tricky.lon.length };
+}
+
 async function extent(db: TestDatabase, schema: string): Promise<number[]> {
   const { rows } = await db.pool.query<{ b: number[] }>(
     `SELECT ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] AS b
@@ -180,11 +188,7 @@ describe("point lookup on an enclave dataset (Baarle-like)", () => {
   });
 
   test("random and tricky points: the same zones as ST_Covers on the full boundaries", async () => {
-    const random = randomPoints(10_000, 1, [-1, -1, 21, 11]);
-    const tricky = await trickyPoints(db, schema, 1_000_000); // all of them
-    const lon = [...random.lon, ...tricky.lon];
-    const lat = [...random.lat, ...tricky.lat];
-    const d = await differences(db, schema, lon, lat);
+    const { d } = await randomAndTrickyDifferences(db, schema, 1, [-1, -1, 21, 11]);
     expect(d.differences).toEqual([]);
     expect(d.points_in_zones).toBeGreaterThan(8000);
   });
@@ -327,14 +331,10 @@ describe("how zones are cut (cut-fixture.ts)", () => {
   });
 
   test("points on the cut lines, beside them, on borders and in the slot along a cut: the same zones", async () => {
-    const random = randomPoints(10_000, 3, [0, -1, 28, 10]);
-    const tricky = await trickyPoints(db, schema, 1_000_000); // all of them
-    const lon = [...random.lon, ...tricky.lon];
-    const lat = [...random.lat, ...tricky.lat];
-    const d = await differences(db, schema, lon, lat);
+    const { d, tricky } = await randomAndTrickyDifferences(db, schema, 3, [0, -1, 28, 10]);
     expect(d.differences).toEqual([]);
     expect(d.points_in_zones).toBeGreaterThan(5000);
-    expect(tricky.lon.length).toBeGreaterThan(10_000);
+    expect(tricky).toBeGreaterThan(10_000);
   });
 
   test(`more vertices than a piece holds in the box of halving ${PIECE_MAX_DEPTH}: one larger piece, the same zones`, async () => {
