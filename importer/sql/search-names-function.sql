@@ -10,10 +10,13 @@
 -- trigram comparison like an equality, so on a names table of a few thousand rows it would compare the query
 -- with every name (~15 µs each) rather than read the trigram index and compare the few sharing trigrams.
 -- Parameters by number ($n), as in a prepared statement; #variable_conflict: the result's column names are
--- also column names of the tables read.
+-- also column names of the tables read. ROWS: a page (the API's default limit), not PostgreSQL's 1 000 for a
+-- function: api/sql/search.sql calls it once per search of a batch, and with 1 000 rows a call it read the page's
+-- zones by a hash of the whole zones table, and planned the statement again for every batch.
 CREATE FUNCTION {{schema}}.zone_names_search(text, text, text, float8, float8, float8, float8, int, int, text[])
 RETURNS TABLE (zone_id bigint, score float8)
 LANGUAGE plpgsql STABLE
+ROWS 20
 SET plan_cache_mode = force_generic_plan
 SET enable_seqscan = off
 AS $search$
