@@ -152,13 +152,16 @@ export class ZoneQueries {
 
   /**
    * Prefix matches on the names table; when there are none, typo-tolerant trigram matches instead (first page
-   * only): one statement on the version's search function (sql/search.sql).
+   * only): one statement on the version's search function (sql/search.sql), answered in a batch (batched()).
    */
   async search(ref: ServedRef, p: SearchParams, shape: ZoneShape): Promise<ZoneRow[]> {
     const b = p.bbox ?? [null, null, null, null];
-    const values = [p.q || null, p.type ?? null, p.country ?? null, ...b, p.limit, p.offset, TYPES];
-    if (!p.q) return (await this.pool.query<ZoneRow>(this.zonesQuery("zones-filtered.sql", ref, shape, values))).rows;
-    return (await this.pool.query<ZoneRow>(this.named("search.sql", ref, shape, values))).rows;
+    const values = [p.q || null, p.type ?? null, p.country ?? null, ...b, p.limit, p.offset];
+    if (!p.q) {
+      const filtered = this.zonesQuery("zones-filtered.sql", ref, shape, [...values, TYPES]);
+      return (await this.pool.query<ZoneRow>(filtered)).rows;
+    }
+    return this.batched("search.sql", ref, shape, values, [TYPES]);
   }
 
   /** The zones covering a point, smallest type first: answered in a batch (batched(), at.sql). */

@@ -10,14 +10,20 @@
 -- trigram comparison like an equality, so on a names table of a few thousand rows it would compare the query
 -- with every name (~15 µs each) rather than read the trigram index and compare the few sharing trigrams.
 -- Parameters by number ($n), as in a prepared statement; #variable_conflict: the result's column names are
--- also column names of the tables read.
+-- also column names of the tables read. ROWS: a page (the API's default limit), not PostgreSQL's 1 000 for a
+-- function: api/sql/search.sql calls it once per search of a batch, and with 1 000 rows a call it read the page's
+-- zones by a hash of the whole zones table, and planned the statement again for every batch.
 CREATE FUNCTION {{schema}}.zone_names_search(text, text, text, float8, float8, float8, float8, int, int, text[])
 RETURNS TABLE (zone_id bigint, score float8)
 LANGUAGE plpgsql STABLE
+ROWS 20
 SET plan_cache_mode = force_generic_plan
 SET enable_seqscan = off
 AS $search$
 #variable_conflict use_column
+DECLARE
+  -- The query normalised once: written in the queries below, the (inlined) function would run once per row.
+  normalized text := cosmo.search_normalize($1::text);
 BEGIN
   -- Prefix matches. The prefix is a range of the btrees written out, from the query to the query followed by the
   -- largest code point (text_pattern_ops compares bytes, and UTF-8 keeps code point order: every term starting
@@ -35,12 +41,12 @@ BEGIN
   RETURN QUERY
   WITH groups AS MATERIALIZED (
     SELECT g.term, g.match_rank, g.zone_type, g.country_code, g.zones,
-           CASE WHEN g.match_rank = 1 AND g.term = q.q THEN 0 ELSE g.match_rank END AS name_rank,
+           CASE WHEN g.match_rank = 1 AND g.term = normalized THEN 0 ELSE g.match_rank END AS name_rank,
            coalesce(array_position($10::text[], g.zone_type), 0) AS type_rank,
-           round(similarity(q.q, g.term)::numeric, 3)::float8 AS score
-    FROM (SELECT cosmo.search_normalize($1::text) AS q) q
-    JOIN {{schema}}.zone_names_terms g ON g.term ~>=~ q.q AND g.term ~<~ (q.q || chr(1114111))
-    WHERE ($2::text IS NULL OR g.zone_type = $2)
+           round(similarity(normalized, g.term)::numeric, 3)::float8 AS score
+    FROM {{schema}}.zone_names_terms g
+    WHERE g.term ~>=~ normalized AND g.term ~<~ (normalized || chr(1114111))
+      AND ($2::text IS NULL OR g.zone_type = $2)
       AND ($3::text IS NULL OR g.country_code = $3)
   ),
   bound AS (
@@ -87,10 +93,10 @@ BEGIN
   WITH groups AS MATERIALIZED (
     SELECT g.term, g.zone_type, g.country_code, g.zones,
            coalesce(array_position($10::text[], g.zone_type), 0) AS type_rank,
-           round(similarity(cosmo.search_normalize($1::text), g.term)::numeric, 3)::float8 AS score
+           round(similarity(normalized, g.term)::numeric, 3)::float8 AS score
     FROM {{schema}}.zone_names_terms g
     WHERE g.match_rank = 1
-      AND ((SELECT cosmo.search_normalize($1::text)) <% g.term OR (SELECT cosmo.search_normalize($1::text)) % g.term)
+      AND (normalized <% g.term OR normalized % g.term)
       AND ($2::text IS NULL OR g.zone_type = $2)
       AND ($3::text IS NULL OR g.country_code = $3)
   ),

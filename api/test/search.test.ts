@@ -1,0 +1,84 @@
+// How a search reads the names table (importer/sql/search-names.sql, search-names-function.sql) on the imported
+// Luxembourg data: what each search reads, not only what it answers (api.test.ts checks the answers).
+import { readFileSync } from "node:fs";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { datasetRef } from "../../core/serving/served-dataset.ts";
+import { type SearchParams, ZoneQueries } from "../queries.ts";
+import { zoneShape } from "../views.ts";
+import { luxembourgDatabase, type ServingFixture } from "./support.ts";
+
+let fx: ServingFixture;
+const schema = () => `zones_v${fx.version}`;
+
+beforeAll(async () => {
+  fx = await luxembourgDatabase("search");
+});
+afterAll(async () => {
+  await fx?.db.close();
+});
+
+describe("the names table as stored", () => {
+  test("rows in term order (byte order, as its btree): the rows of one name are on neighbouring pages", async () => {
+    const { rows } = await fx.db.pool.query<{ rows: string; out_of_order: string; terms: string; spread: string }>(
+      `SELECT count(*) AS rows, count(*) FILTER (WHERE prev COLLATE "C" > term COLLATE "C") AS out_of_order,
+              count(DISTINCT term) AS terms,
+              (SELECT count(*) FROM (SELECT term FROM ${schema()}.zone_names
+                                     GROUP BY term HAVING count(DISTINCT (ctid::text::point)[0]) > 2) s) AS spread
+       FROM (SELECT term, lag(term) OVER (ORDER BY ctid) AS prev FROM ${schema()}.zone_names) t`,
+    );
+    const r = rows[0] as { rows: string; out_of_order: string; terms: string; spread: string };
+    expect(Number(r.rows)).toBeGreaterThan(1000);
+    expect(Number(r.terms)).toBeGreaterThan(500);
+    expect(Number(r.out_of_order)).toBe(0);
+    // no name's rows over more than two pages (a page holds ~100 rows; Luxembourg repeats a name a few times)
+    expect(Number(r.spread)).toBe(0);
+  });
+});
+
+describe("searches under load", () => {
+  // Prefix and typo searches, with filters and pages: what 100 clients would send at once.
+  const SEARCHES: Omit<SearchParams, "limit" | "offset">[] = [
+    { q: "lux" },
+    { q: "Esch-sur-Alzete" },
+    { q: "can", type: "state_district" },
+    { q: "Кан" },
+    { q: "Differdnage", country: "LU" },
+    { q: "ber", bbox: [5.9, 49.4, 6.2, 49.7] },
+    { q: "mon" },
+    { q: "Luxembrug", type: "city" },
+    { q: "zzzqqq" },
+  ];
+  const PAGES = [
+    [20, 0],
+    [3, 2],
+  ] as const;
+
+  test("searches waiting for a connection are answered by one statement, each its own page as when alone", async () => {
+    const pool = new pg.Pool({ connectionString: fx.db.url, max: 1 });
+    try {
+      const queries = new ZoneQueries(pool);
+      const ref = datasetRef(fx.version, schema());
+      const shape = zoneShape({});
+      const asked = SEARCHES.flatMap((p) => PAGES.map(([limit, offset]) => ({ ...p, limit, offset })));
+      const executions = async () =>
+        (
+          await pool.query<{ name: string; generic_plans: number; custom_plans: number }>(
+            readFileSync(new URL("./sql/prepared-plans.sql", import.meta.url), "utf8"),
+          )
+        ).rows
+          .filter((p) => p.name.startsWith("api_search_"))
+          .reduce((n, p) => n + p.generic_plans + p.custom_plans, 0);
+      const alone = [];
+      for (const p of asked) alone.push(await queries.search(ref, p, shape));
+      expect(alone.filter((rows) => rows.length > 0).length).toBeGreaterThan(asked.length / 2);
+      const before = await executions();
+      const together = await Promise.all(asked.map((p) => queries.search(ref, p, shape)));
+      expect(together).toEqual(alone);
+      // the first search takes the free connection alone; the others wait for it, together
+      expect((await executions()) - before).toBeLessThanOrEqual(2);
+    } finally {
+      await pool.end();
+    }
+  });
+});
