@@ -189,6 +189,11 @@ export interface RelationsRead {
   /** Way members of the relations (admin and postal), counted once per relation: what the batches will read. */
   memberWays: number;
   /**
+   * Way nodes the read of every relation at once is taken to bring: FIRST_GUESS_NODES_PER_WAY a way member, but never
+   * more than the file's way blobs can hold (a node ref takes at least a byte of them: PassResult.wayBlobBytes).
+   */
+  wayNodes: number;
+  /**
    * The file is sorted by type then id (its header says so): a batch's passes skip the blobs without its ids.
    * Otherwise each batch inflates every way and node blob.
    */
@@ -206,8 +211,9 @@ export interface RelationsRead {
 }
 
 /**
- * Way nodes a way member of a relation is taken to bring before a batch has been read (then: the batches' way
- * nodes over their relations' way members; a way shared by neighbours and levels is read once a batch).
+ * Way nodes a way member of a relation is taken to bring before a batch has been read, unless the file's way blobs
+ * are too small to hold that many (RelationsRead.wayNodes); then: the batches' way nodes over their relations' way
+ * members (a way shared by neighbours and levels is read once a batch).
  */
 export const FIRST_GUESS_NODES_PER_WAY = 256;
 
@@ -249,6 +255,10 @@ export async function readRelations(
   };
   let memberWays = postalRelations.reduce((n, r) => n + wayMemberCount(r), 0);
   for (let n = 0; n < relations.size; n++) memberWays += relations.wayMembers(n);
+  // The guess alone overestimates boundary data ~10x (a member way is often shared, or absent from an extract; a way
+  // has ~160 nodes): bound it by what the file holds, so that a file that fits is read at once.
+  const wayNodes = Math.min(memberWays * FIRST_GUESS_NODES_PER_WAY, p1.wayBlobBytes);
+  const firstNodesPerWay = memberWays > 0 ? wayNodes / memberWays : FIRST_GUESS_NODES_PER_WAY;
 
   async function* batches(maxWayNodes: number): AsyncGenerator<OsmInput> {
     // Relation ids ascending: the order (and so the ids) zonesBuilt gives the zones.
@@ -259,7 +269,7 @@ export async function readRelations(
     let first = true;
     try {
       while (next < sorted.length || first) {
-        const nodesPerWay = membersRead > 0 ? wayNodesRead / membersRead : FIRST_GUESS_NODES_PER_WAY;
+        const nodesPerWay = membersRead > 0 ? wayNodesRead / membersRead : firstNodesPerWay;
         const postal = first ? postalRelations : [];
         let members = postal.reduce((n, r) => n + wayMemberCount(r), 0);
         const from = next;
@@ -292,7 +302,7 @@ export async function readRelations(
       relations.close();
     }
   }
-  return { relations, postalRelations, memberWays, sorted: p1.sorted, blobs, batches };
+  return { relations, postalRelations, memberWays, wayNodes, sorted: p1.sorted, blobs, batches };
 }
 
 /** Passes 2 and 3 for some admin relations (and postal ones), with the file's place nodes when `places`. */

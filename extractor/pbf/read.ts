@@ -3,6 +3,7 @@
 import { stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
+import { blobRawSize } from "./blob.ts";
 import {
   type BlockFilter,
   KIND_NODE,
@@ -78,6 +79,12 @@ export interface PassResult {
   sorted: boolean;
   /** The file's data blobs, how many this pass inflated whole, and how many only up to their first group. */
   blobs: BlobCounts;
+  /**
+   * Inflated bytes of the file's way blobs, as this pass and earlier ones found them (Infinity when a blob's kind
+   * or size is unknown). A way's node refs are packed varints, at least a byte each: no pass over the file can
+   * read more way nodes than this.
+   */
+  wayBlobBytes: number;
 }
 
 export interface BlobCounts {
@@ -120,6 +127,8 @@ interface FileOrder {
   /** Per blob: bit i set when its string table holds peekKeys[i] (-1: unknown, as if it held them all). */
   keysFound: number[];
   peekKeys: string[];
+  /** Per blob: its inflated size (blob.ts blobRawSize; -1: the blob does not say). */
+  rawSizes: number[];
 }
 const fileOrder = new Map<string, FileOrder>();
 /** Flag of an index entry guessed from a blob's first group only (Pass.singleKindBlocks). */
@@ -152,6 +161,7 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
     firstIds: [],
     keysFound: [],
     peekKeys: pass.peekKeys ?? [],
+    rawSizes: [],
   };
   const filter = toFilter(pass);
   const wanted = wantedKinds(filter);
@@ -236,6 +246,7 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
     for await (const blob of readBlobs(path, { skip })) {
       const peek = trustGuesses && known[blob.seq] === undefined;
       if (blob.seq > 0) blobs.total++;
+      if (blob.data) order.rawSizes[blob.seq] = blobRawSize(blob.data);
       const outcome = blob.data ? decoder.decode(blob.type, blob.data, peek) : Promise.resolve(null);
       outcome.catch(() => {}); // awaited in order by consume(); avoid unhandled-rejection noise meanwhile
       pending.push({ seq: blob.seq, offset: blob.offset, end: blob.end, outcome });
@@ -252,7 +263,20 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
     fileOrder.set(indexKey, order);
   }
   const wayTable = pass.waysAsTable ? concatWays(wayBatches) : null;
-  return { ...result, wayTable, coords: coords.build(), mixedBlocks, sorted: order.sorted, blobs };
+  const wayBlobBytes = blobBytesOf(KIND_WAY, kinds, order.rawSizes);
+  return { ...result, wayTable, coords: coords.build(), mixedBlocks, sorted: order.sorted, blobs, wayBlobBytes };
+}
+
+/** Inflated bytes of the data blobs holding `kind` (a KIND_* bit); Infinity when a blob's kind or size is unknown. */
+function blobBytesOf(kind: number, kinds: number[], rawSizes: number[]): number {
+  let bytes = 0;
+  for (let seq = 1; seq < kinds.length; seq++) {
+    if (kinds[seq] === undefined) return Number.POSITIVE_INFINITY;
+    if ((kinds[seq] & kind) === 0) continue;
+    if (!(rawSizes[seq] >= 0)) return Number.POSITIVE_INFINITY;
+    bytes += rawSizes[seq];
+  }
+  return bytes;
 }
 
 /**

@@ -29,7 +29,7 @@ const ADMIN = [[{ key: "boundary", values: ["administrative"] }]];
 async function boundaryPasses(
   file: string,
   threads: number,
-): Promise<Omit<PassResult, "blobs" | "sorted"> & { wayIds: IdSet }> {
+): Promise<Omit<PassResult, "blobs" | "sorted" | "wayBlobBytes"> & { wayIds: IdSet }> {
   const rel = await readPbf(file, { relations: ADMIN }, { threads });
   const wayIds = IdSet.from(rel.relations.flatMap((r) => r.members.filter((m) => m.type === "way").map((m) => m.ref)));
   const ways = await readPbf(file, { ways: wayIds }, { threads });
@@ -50,7 +50,7 @@ async function boundaryPasses(
 }
 
 /** Compares a pass result with osmium's objects, field by field. */
-function expectSameAs(result: Omit<PassResult, "blobs" | "sorted">, expected: OsmElement[]): void {
+function expectSameAs(result: Omit<PassResult, "blobs" | "sorted" | "wayBlobBytes">, expected: OsmElement[]): void {
   const nodes = expected.filter((e) => e.type === "node");
   const ways = expected.filter((e) => e.type === "way");
   const rels = expected.filter((e) => e.type === "relation");
@@ -225,6 +225,22 @@ describe("readPbf", () => {
     const expected = osmiumOpl(["cat", unsorted]);
     expect(expected[0].id).toBeGreaterThan(expected[1].id); // really unsorted
     expectSameAs(await readPbf(unsorted, ALL_PASS, { threads: 2 }), expected);
+  });
+
+  it("bounds, from pass 1 alone (way blobs peeked, not inflated), the way nodes any pass can read", async () => {
+    const compressed = join(dir, "bound.osm.pbf");
+    copyFileSync(lux, compressed); // a path never read: pass 1 learns the way blobs by their peek
+    const uncompressed = join(dir, "bound-plain.osm.pbf");
+    execFileSync("osmium", ["cat", lux, "-o", uncompressed, "-f", "pbf,pbf_compression=none", "--overwrite"]);
+    for (const file of [compressed, uncompressed]) {
+      const p1 = await readPbf(file, { relations: ADMIN, singleKindBlocks: true }, { threads: 1 });
+      const all = await readPbf(file, { ways: "all", waysAsTable: true }, { threads: 1 });
+      const wayNodes = all.wayTable!.refs.length;
+      expect(wayNodes).toBeGreaterThan(100_000);
+      // an upper bound (a ref takes at least a byte), and a close one (not 256 a way member: ~10x)
+      expect(p1.wayBlobBytes).toBeGreaterThanOrEqual(wayNodes);
+      expect(p1.wayBlobBytes).toBeLessThan(3 * wayNodes);
+    }
   });
 
   it("does not reuse what it learned about a file's blobs once the file has changed", async () => {
