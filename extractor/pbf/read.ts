@@ -15,7 +15,7 @@ import {
 } from "./block.ts";
 import { type NodeCoords, NodeCoordsBuilder } from "./coords.ts";
 import { PbfError } from "./errors.ts";
-import { readBlobs } from "./framing.ts";
+import { type BlobFrame, readBlobs } from "./framing.ts";
 import type { IdSet } from "./idset.ts";
 import { type Decoder, inlineDecoder, workerPool } from "./pool.ts";
 import type { BlobOutcome } from "./process.ts";
@@ -131,6 +131,8 @@ interface FileOrder {
   rawSizes: number[];
 }
 const fileOrder = new Map<string, FileOrder>();
+/** Where each blob of a file lies (framing.ts FramingOptions.frames), learned by earlier passes. */
+const blobFrames = new Map<string, BlobFrame[]>();
 /** Flag of an index entry guessed from a blob's first group only (Pass.singleKindBlocks). */
 const GUESSED = 8;
 const MAX_INDEXED_FILES = 16;
@@ -163,6 +165,7 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
     peekKeys: pass.peekKeys ?? [],
     rawSizes: [],
   };
+  const frames = blobFrames.get(indexKey) ?? [];
   const filter = toFilter(pass);
   const wanted = wantedKinds(filter);
   const trustGuesses = pass.singleKindBlocks === true;
@@ -243,7 +246,7 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
       if (skipped) blobs.skipped++;
       return skipped;
     };
-    for await (const blob of readBlobs(path, { skip })) {
+    for await (const blob of readBlobs(path, { skip, frames })) {
       const peek = trustGuesses && known[blob.seq] === undefined;
       if (blob.seq > 0) blobs.total++;
       if (blob.data) order.rawSizes[blob.seq] = blobRawSize(blob.data);
@@ -261,6 +264,8 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
     blobKinds.set(indexKey, kinds);
     if (fileOrder.size >= MAX_INDEXED_FILES) fileOrder.delete(fileOrder.keys().next().value as string);
     fileOrder.set(indexKey, order);
+    if (blobFrames.size >= MAX_INDEXED_FILES) blobFrames.delete(blobFrames.keys().next().value as string);
+    blobFrames.set(indexKey, frames);
   }
   const wayTable = pass.waysAsTable ? concatWays(wayBatches) : null;
   const wayBlobBytes = blobBytesOf(KIND_WAY, kinds, order.rawSizes);

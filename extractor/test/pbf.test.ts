@@ -1,6 +1,16 @@
 // The PBF decoder checked against osmium (an independent decoder) on the reference extracts.
 import { execFileSync, spawnSync } from "node:child_process";
-import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  copyFileSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -241,6 +251,33 @@ describe("readPbf", () => {
       expect(p1.wayBlobBytes).toBeGreaterThanOrEqual(wayNodes);
       expect(p1.wayBlobBytes).toBeLessThan(3 * wayNodes);
     }
+  });
+
+  it("passes over a blob it framed before without reading its length and header again", async () => {
+    const path = join(dir, "framed.osm.pbf");
+    copyFileSync(lux, path);
+    const sameTime = () => utimesSync(path, 1e9, 1e9); // the file counts as unchanged with its size and time
+    sameTime();
+    const rel = await readPbf(path, { relations: ADMIN, singleKindBlocks: true }, { threads: 1 });
+    const wayIds = IdSet.from(
+      rel.relations.flatMap((r) => r.members.filter((m) => m.type === "way").map((m) => m.ref)),
+    );
+    const expected = await readPbf(lux, { ways: wayIds }, { threads: 1 });
+    // the first node blob's header garbled in place: a pass wanting ways would fail on it if it read it again
+    const nodeBlob = blobOffsets(path)[1];
+    const headerLength = readFileSync(path).readUInt32BE(nodeBlob);
+    const fd = openSync(path, "r+");
+    writeSync(fd, Buffer.alloc(headerLength, 0xff), 0, headerLength, nodeBlob + 4);
+    closeSync(fd);
+    sameTime();
+    const ways = await readPbf(path, { ways: wayIds, singleKindBlocks: true }, { threads: 1 });
+    expect(ways.blobs.skipped).toBeGreaterThan(0);
+    expect(ways.ways).toEqual(expected.ways);
+    // a fresh read of the garbled file names the blob
+    copyFileSync(path, join(dir, "garbled.osm.pbf"));
+    await expect(readPbf(join(dir, "garbled.osm.pbf"), { ways: wayIds }, { threads: 1 })).rejects.toThrow(
+      /corrupt blob header/,
+    );
   });
 
   it("does not reuse what it learned about a file's blobs once the file has changed", async () => {
