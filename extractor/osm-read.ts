@@ -6,6 +6,7 @@
 import { childLogger } from "../core/log.ts";
 import { startProgress } from "../core/progress.ts";
 import { MISSING_COORD, WayNodes } from "./boundary.ts";
+import { collectGarbage, WORTH_COLLECTING } from "./collect-garbage.ts";
 import {
   IdSet,
   type OsmNode,
@@ -217,6 +218,9 @@ export interface RelationsRead {
  */
 export const FIRST_GUESS_NODES_PER_WAY = 256;
 
+/** Bytes a batch's tables take at least a way node: its key, a node's two coordinates. */
+const TABLE_BYTES_PER_WAY_NODE = 12;
+
 /**
  * Pass 1. `relations`: where the admin relations go (default: all in memory); postal-code relations stay in memory
  * (few on real data).
@@ -267,8 +271,12 @@ export async function readRelations(
     let wayNodesRead = 0;
     let next = 0;
     let first = true;
+    let garbageBytes = 0;
     try {
       while (next < sorted.length || first) {
+        // The batch before's way and node tables are garbage: typed arrays, external memory V8 frees only in a major
+        // collection, which a main thread allocating little heap meanwhile would not run before many batches more.
+        if (garbageBytes >= WORTH_COLLECTING) collectGarbage();
         const nodesPerWay = membersRead > 0 ? wayNodesRead / membersRead : firstNodesPerWay;
         const postal = first ? postalRelations : [];
         let members = postal.reduce((n, r) => n + wayMemberCount(r), 0);
@@ -295,6 +303,7 @@ export async function readRelations(
         blobs.batches++;
         membersRead += members;
         wayNodesRead += batch.ways.node.length;
+        garbageBytes = batch.ways.node.length * TABLE_BYTES_PER_WAY_NODE;
         first = false;
         yield batch.input;
       }

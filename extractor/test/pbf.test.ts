@@ -18,6 +18,7 @@ import { deflateSync } from "node:zlib";
 import { PbfReader, PbfWriter } from "pbf";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fixture, tmpDir } from "../../core/testing.ts";
+import { collectGarbage } from "../collect-garbage.ts";
 import { IdSet, type Pass, type PassResult, PbfError, readPbf } from "../pbf/index.ts";
 import { type OsmElement, parseOplLine } from "../pbf/opl.ts";
 import { makeBigPbf } from "./helpers.ts";
@@ -279,6 +280,24 @@ describe("readPbf", () => {
       /corrupt blob header/,
     );
   });
+
+  it("lets each pass's shared id set go once the pass ends: the decode workers collect it", async () => {
+    const ids = 8_000_000; // 64 MB of ids a pass, shared with the workers
+    const passes = 12;
+    const rssAfterPass = async () => {
+      const wanted = IdSet.sharedArray(ids);
+      for (let i = 0; i < ids; i++) wanted[i] = 2 * i;
+      const set = IdSet.adopt(wanted);
+      await readPbf(lux, { nodes: { ids: set } }, { threads: 2 });
+      collectGarbage(); // this thread's hold on the set
+      return process.memoryUsage().rss;
+    };
+    const first = await rssAfterPass();
+    let last = first;
+    for (let p = 1; p < passes; p++) last = await rssAfterPass();
+    // held by the workers until they collect it, each pass's set stayed: (passes - 1) × 64 MB more
+    expect(last - first).toBeLessThan(256 * 1024 ** 2);
+  }, 120_000);
 
   it("does not reuse what it learned about a file's blobs once the file has changed", async () => {
     const path = join(dir, "changing.osm.pbf");
