@@ -9,3 +9,9 @@ export function collectGarbage(): void {
   setFlagsFromString("--expose-gc");
   (runInNewContext("gc") as () => void)();
 }
+
+/**
+ * Bytes of typed arrays let go that are worth a full collection now (tens of ms on a small heap): below this, one
+ * per batch of relations or per pass (thousands with small batches) would cost more than the memory it frees.
+ */
+export const WORTH_COLLECTING = 16 * 1024 ** 2;

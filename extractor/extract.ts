@@ -37,7 +37,6 @@ import {
   voronoiParents,
 } from "./ontology.ts";
 import {
-  FIRST_GUESS_NODES_PER_WAY,
   MixedBlocksError,
   type OsmInput,
   type PassOptions,
@@ -388,8 +387,7 @@ async function readPbf(
     const relations = new RelationStore(budget / READ_SHARE, spillDir.file("relations.json"));
     const read = await readRelations(local.path, passes, relations);
     const rss = process.memoryUsage().rss;
-    const wayNodes = read.memberWays * FIRST_GUESS_NODES_PER_WAY;
-    const fits = rss + wayNodes * (READ_BYTES_PER_WAY_NODE + RING_BYTES_PER_WAY_NODE) <= budget;
+    const fits = rss + read.wayNodes * (READ_BYTES_PER_WAY_NODE + RING_BYTES_PER_WAY_NODE) <= budget;
     if (!fits && !read.sorted) {
       log.warn(
         { file: input, budget: formatBytes(budget) },
@@ -403,7 +401,13 @@ async function readPbf(
     }
     const maxWayNodes = Math.floor(budget / READ_SHARE / READ_BYTES_PER_WAY_NODE);
     log.info(
-      { budget: formatBytes(budget), rss: formatBytes(rss), memberWays: read.memberWays, maxWayNodes },
+      {
+        budget: formatBytes(budget),
+        rss: formatBytes(rss),
+        memberWays: read.memberWays,
+        wayNodes: read.wayNodes,
+        maxWayNodes,
+      },
       "memory budget: the ways and nodes are read in batches of relations while the zones are built, their rings go to a temporary file once loaded into PostGIS",
     );
     batched = true;

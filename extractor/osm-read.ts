@@ -6,6 +6,7 @@
 import { childLogger } from "../core/log.ts";
 import { startProgress } from "../core/progress.ts";
 import { MISSING_COORD, WayNodes } from "./boundary.ts";
+import { collectGarbage, WORTH_COLLECTING } from "./collect-garbage.ts";
 import {
   IdSet,
   type OsmNode,
@@ -189,6 +190,11 @@ export interface RelationsRead {
   /** Way members of the relations (admin and postal), counted once per relation: what the batches will read. */
   memberWays: number;
   /**
+   * Way nodes the read of every relation at once is taken to bring: FIRST_GUESS_NODES_PER_WAY a way member, but never
+   * more than the file's way blobs can hold (a node ref takes at least a byte of them: PassResult.wayBlobBytes).
+   */
+  wayNodes: number;
+  /**
    * The file is sorted by type then id (its header says so): a batch's passes skip the blobs without its ids.
    * Otherwise each batch inflates every way and node blob.
    */
@@ -206,10 +212,14 @@ export interface RelationsRead {
 }
 
 /**
- * Way nodes a way member of a relation is taken to bring before a batch has been read (then: the batches' way
- * nodes over their relations' way members; a way shared by neighbours and levels is read once a batch).
+ * Way nodes a way member of a relation is taken to bring before a batch has been read, unless the file's way blobs
+ * are too small to hold that many (RelationsRead.wayNodes); then: the batches' way nodes over their relations' way
+ * members (a way shared by neighbours and levels is read once a batch).
  */
 export const FIRST_GUESS_NODES_PER_WAY = 256;
+
+/** Bytes a batch's tables take at least a way node: its key, a node's two coordinates. */
+const TABLE_BYTES_PER_WAY_NODE = 12;
 
 /**
  * Pass 1. `relations`: where the admin relations go (default: all in memory); postal-code relations stay in memory
@@ -249,6 +259,10 @@ export async function readRelations(
   };
   let memberWays = postalRelations.reduce((n, r) => n + wayMemberCount(r), 0);
   for (let n = 0; n < relations.size; n++) memberWays += relations.wayMembers(n);
+  // The guess alone overestimates boundary data ~10x (a member way is often shared, or absent from an extract; a way
+  // has ~160 nodes): bound it by what the file holds, so that a file that fits is read at once.
+  const wayNodes = Math.min(memberWays * FIRST_GUESS_NODES_PER_WAY, p1.wayBlobBytes);
+  const firstNodesPerWay = memberWays > 0 ? wayNodes / memberWays : FIRST_GUESS_NODES_PER_WAY;
 
   async function* batches(maxWayNodes: number): AsyncGenerator<OsmInput> {
     // Relation ids ascending: the order (and so the ids) zonesBuilt gives the zones.
@@ -257,9 +271,13 @@ export async function readRelations(
     let wayNodesRead = 0;
     let next = 0;
     let first = true;
+    let garbageBytes = 0;
     try {
       while (next < sorted.length || first) {
-        const nodesPerWay = membersRead > 0 ? wayNodesRead / membersRead : FIRST_GUESS_NODES_PER_WAY;
+        // The batch before's way and node tables are garbage: typed arrays, external memory V8 frees only in a major
+        // collection, which a main thread allocating little heap meanwhile would not run before many batches more.
+        if (garbageBytes >= WORTH_COLLECTING) collectGarbage();
+        const nodesPerWay = membersRead > 0 ? wayNodesRead / membersRead : firstNodesPerWay;
         const postal = first ? postalRelations : [];
         let members = postal.reduce((n, r) => n + wayMemberCount(r), 0);
         const from = next;
@@ -285,6 +303,7 @@ export async function readRelations(
         blobs.batches++;
         membersRead += members;
         wayNodesRead += batch.ways.node.length;
+        garbageBytes = batch.ways.node.length * TABLE_BYTES_PER_WAY_NODE;
         first = false;
         yield batch.input;
       }
@@ -292,7 +311,7 @@ export async function readRelations(
       relations.close();
     }
   }
-  return { relations, postalRelations, memberWays, sorted: p1.sorted, blobs, batches };
+  return { relations, postalRelations, memberWays, wayNodes, sorted: p1.sorted, blobs, batches };
 }
 
 /** Passes 2 and 3 for some admin relations (and postal ones), with the file's place nodes when `places`. */

@@ -47,6 +47,29 @@ function blobData(blob: Uint8Array): { data: Uint8Array; zlib: boolean; rawSize:
   return { data, zlib, rawSize };
 }
 
+/**
+ * The inflated size of a Blob message's block (its raw_size, or the length of raw data), read without inflating
+ * anything; -1 when the blob does not say. A pass knows from it, before decoding, at most how many elements of
+ * any kind the block can hold (each takes at least a byte).
+ */
+export function blobRawSize(blob: Uint8Array): number {
+  try {
+    const r = new ProtoReader(blob);
+    for (let key = r.key(); key !== 0; key = r.key()) {
+      const field = key >>> 3;
+      if (field === BlobField.RawSize) return r.uint32();
+      if (field === BlobField.Raw) {
+        const start = r.lengthDelimited();
+        return r.pos - start;
+      }
+      r.skip(key);
+    }
+  } catch {
+    // a corrupt blob: the pass decoding it reports it
+  }
+  return -1;
+}
+
 export function blobPayload(blob: Uint8Array): Uint8Array {
   const { data, zlib, rawSize } = blobData(blob);
   if (!zlib) return data;

@@ -3,6 +3,7 @@
 import { stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
+import { blobRawSize } from "./blob.ts";
 import {
   type BlockFilter,
   KIND_NODE,
@@ -14,7 +15,7 @@ import {
 } from "./block.ts";
 import { type NodeCoords, NodeCoordsBuilder } from "./coords.ts";
 import { PbfError } from "./errors.ts";
-import { readBlobs } from "./framing.ts";
+import { type BlobFrame, readBlobs } from "./framing.ts";
 import type { IdSet } from "./idset.ts";
 import { type Decoder, inlineDecoder, workerPool } from "./pool.ts";
 import type { BlobOutcome } from "./process.ts";
@@ -78,6 +79,12 @@ export interface PassResult {
   sorted: boolean;
   /** The file's data blobs, how many this pass inflated whole, and how many only up to their first group. */
   blobs: BlobCounts;
+  /**
+   * Inflated bytes of the file's way blobs, as this pass and earlier ones found them (Infinity when a blob's kind
+   * or size is unknown). A way's node refs are packed varints, at least a byte each: no pass over the file can
+   * read more way nodes than this.
+   */
+  wayBlobBytes: number;
 }
 
 export interface BlobCounts {
@@ -120,8 +127,12 @@ interface FileOrder {
   /** Per blob: bit i set when its string table holds peekKeys[i] (-1: unknown, as if it held them all). */
   keysFound: number[];
   peekKeys: string[];
+  /** Per blob: its inflated size (blob.ts blobRawSize; -1: the blob does not say). */
+  rawSizes: number[];
 }
 const fileOrder = new Map<string, FileOrder>();
+/** Where each blob of a file lies (framing.ts FramingOptions.frames), learned by earlier passes. */
+const blobFrames = new Map<string, BlobFrame[]>();
 /** Flag of an index entry guessed from a blob's first group only (Pass.singleKindBlocks). */
 const GUESSED = 8;
 const MAX_INDEXED_FILES = 16;
@@ -152,7 +163,9 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
     firstIds: [],
     keysFound: [],
     peekKeys: pass.peekKeys ?? [],
+    rawSizes: [],
   };
+  const frames = blobFrames.get(indexKey) ?? [];
   const filter = toFilter(pass);
   const wanted = wantedKinds(filter);
   const trustGuesses = pass.singleKindBlocks === true;
@@ -233,9 +246,10 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
       if (skipped) blobs.skipped++;
       return skipped;
     };
-    for await (const blob of readBlobs(path, { skip })) {
+    for await (const blob of readBlobs(path, { skip, frames })) {
       const peek = trustGuesses && known[blob.seq] === undefined;
       if (blob.seq > 0) blobs.total++;
+      if (blob.data) order.rawSizes[blob.seq] = blobRawSize(blob.data);
       const outcome = blob.data ? decoder.decode(blob.type, blob.data, peek) : Promise.resolve(null);
       outcome.catch(() => {}); // awaited in order by consume(); avoid unhandled-rejection noise meanwhile
       pending.push({ seq: blob.seq, offset: blob.offset, end: blob.end, outcome });
@@ -250,9 +264,24 @@ export async function readPbf(path: string, pass: Pass, opts: ReadOptions = {}):
     blobKinds.set(indexKey, kinds);
     if (fileOrder.size >= MAX_INDEXED_FILES) fileOrder.delete(fileOrder.keys().next().value as string);
     fileOrder.set(indexKey, order);
+    if (blobFrames.size >= MAX_INDEXED_FILES) blobFrames.delete(blobFrames.keys().next().value as string);
+    blobFrames.set(indexKey, frames);
   }
   const wayTable = pass.waysAsTable ? concatWays(wayBatches) : null;
-  return { ...result, wayTable, coords: coords.build(), mixedBlocks, sorted: order.sorted, blobs };
+  const wayBlobBytes = blobBytesOf(KIND_WAY, kinds, order.rawSizes);
+  return { ...result, wayTable, coords: coords.build(), mixedBlocks, sorted: order.sorted, blobs, wayBlobBytes };
+}
+
+/** Inflated bytes of the data blobs holding `kind` (a KIND_* bit); Infinity when a blob's kind or size is unknown. */
+function blobBytesOf(kind: number, kinds: number[], rawSizes: number[]): number {
+  let bytes = 0;
+  for (let seq = 1; seq < kinds.length; seq++) {
+    if (kinds[seq] === undefined) return Number.POSITIVE_INFINITY;
+    if ((kinds[seq] & kind) === 0) continue;
+    if (!(rawSizes[seq] >= 0)) return Number.POSITIVE_INFINITY;
+    bytes += rawSizes[seq];
+  }
+  return bytes;
 }
 
 /**

@@ -2,6 +2,7 @@
 // posts back only the kept elements (coordinates as transferred typed arrays). Workers outlive one pass
 // (starting one costs ~100 ms of loader work), so each pass registers its filter under an id first.
 import { parentPort } from "node:worker_threads";
+import { collectGarbage, WORTH_COLLECTING } from "../collect-garbage.ts";
 import type { BlockFilter } from "./block.ts";
 import { processBlob, transferables } from "./process.ts";
 
@@ -21,7 +22,11 @@ port.on("message", (req: WorkerRequest) => {
     return;
   }
   if (req.kind === "end") {
+    const ended = filters.get(req.pass);
     filters.delete(req.pass);
+    // The pass's id sets and coordinate arrays are SharedArrayBuffers, freed only once every thread holding them has
+    // collected them: without a major collection here, each pass's (tens of MB a batch of relations) stayed resident.
+    if (ended && sharedBytes(ended) >= WORTH_COLLECTING) collectGarbage();
     return;
   }
   try {
@@ -33,3 +38,10 @@ port.on("message", (req: WorkerRequest) => {
     port.postMessage({ error: (e as Error).message } satisfies WorkerReply);
   }
 });
+
+/** Bytes of the shared arrays a pass's filter holds (its id sets, the arrays the coordinates go to). */
+function sharedBytes(filter: BlockFilter): number {
+  const ids = (a: Float64Array | "all" | null) => (a === null || a === "all" ? 0 : a.byteLength);
+  const at = filter.nodeCoordsAt;
+  return ids(filter.ways) + ids(filter.nodeIds) + (at ? at.lon.byteLength + at.lat.byteLength : 0);
+}

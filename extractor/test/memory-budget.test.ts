@@ -31,6 +31,18 @@ afterAll(async () => {
   await db.close();
 });
 
+let grid3: Promise<{ pbf: string; free: string }> | undefined;
+/** A generated 3×3 grid of Luxembourg copies and its extract without a binding budget (made once, for two tests). */
+function grid3Free(): Promise<{ pbf: string; free: string }> {
+  grid3 ??= (async () => {
+    const pbf = await makeBigPbf(join(dir, "grid3.osm.pbf"), 3);
+    const free = join(dir, "grid-free.jsonl.gz");
+    await extract({ input: pbf, output: free, countryCode: "lu", db, memoryBudget: UNBOUNDED });
+    return { pbf, free };
+  })();
+  return grid3;
+}
+
 /** The same extract without a binding budget and with a tiny one: both outputs' bytes and the budgeted summary. */
 async function bothWays(name: string, opts: Omit<ExtractOptions, "output" | "db" | "memoryBudget">) {
   const free = join(dir, `${name}-free.jsonl`);
@@ -78,11 +90,8 @@ describe("extract under a memory budget: the same bytes", () => {
   });
 
   it("a generated 3×3 grid of Luxembourg copies (make-big.ts; 3 M vertices: the text workers read the spill), gzip output", async () => {
-    const pbf = join(dir, "grid3.osm.pbf");
-    await makeBigPbf(pbf, 3);
-    const free = join(dir, "grid-free.jsonl.gz");
+    const { pbf, free } = await grid3Free();
     const tight = join(dir, "grid-tight.jsonl.gz");
-    await extract({ input: pbf, output: free, countryCode: "lu", db, memoryBudget: UNBOUNDED });
     const tightRun = await extract({ input: pbf, output: tight, countryCode: "lu", db, memoryBudget: TINY });
     expect(tightRun.memory.spilledGeometryBytes).toBeGreaterThan(0);
     // 64 MiB: 0.5 M positions of rings read back at a time, about one copy: the tests ran in several groups
@@ -93,6 +102,17 @@ describe("extract under a memory budget: the same bytes", () => {
     expect(tightRun.zoneCount).toBeGreaterThan(9 * 200);
     expect(readFileSync(tight).equals(readFileSync(free))).toBe(true);
   }, 300_000); // a file to generate and two extracts of 9 copies: slow on a busy machine
+
+  it("a 3×3 grid under a budget that holds its read but not 256 way nodes a way member: read at once, the same bytes", async () => {
+    const { pbf, free } = await grid3Free();
+    // 9 copies × ~12 k way members × 256 × 88 bytes ≈ 2.4 GB: the first guess alone would read in batches; the file's
+    // way blobs hold ~1.5 M way nodes (~130 MB of read and rings), far within the budget
+    const roomy = join(dir, "grid-roomy.jsonl.gz");
+    const run = await extract({ input: pbf, output: roomy, countryCode: "lu", db, memoryBudget: 2 * 1024 ** 3 });
+    expect(run.memory.readBatches).toBe(1);
+    expect(run.memory.ringsSpilledAtLoad).toBe(false);
+    expect(readFileSync(roomy).equals(readFileSync(free))).toBe(true);
+  }, 300_000);
 
   it("a realistic file (make-big.ts with filler: buildings, roads, POIs around the boundaries): node blobs skipped, output identical", async () => {
     const pbf = join(dir, "real1.osm.pbf");

@@ -1,6 +1,16 @@
 // The PBF decoder checked against osmium (an independent decoder) on the reference extracts.
 import { execFileSync, spawnSync } from "node:child_process";
-import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  copyFileSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,6 +18,7 @@ import { deflateSync } from "node:zlib";
 import { PbfReader, PbfWriter } from "pbf";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fixture, tmpDir } from "../../core/testing.ts";
+import { collectGarbage } from "../collect-garbage.ts";
 import { IdSet, type Pass, type PassResult, PbfError, readPbf } from "../pbf/index.ts";
 import { type OsmElement, parseOplLine } from "../pbf/opl.ts";
 import { makeBigPbf } from "./helpers.ts";
@@ -29,7 +40,7 @@ const ADMIN = [[{ key: "boundary", values: ["administrative"] }]];
 async function boundaryPasses(
   file: string,
   threads: number,
-): Promise<Omit<PassResult, "blobs" | "sorted"> & { wayIds: IdSet }> {
+): Promise<Omit<PassResult, "blobs" | "sorted" | "wayBlobBytes"> & { wayIds: IdSet }> {
   const rel = await readPbf(file, { relations: ADMIN }, { threads });
   const wayIds = IdSet.from(rel.relations.flatMap((r) => r.members.filter((m) => m.type === "way").map((m) => m.ref)));
   const ways = await readPbf(file, { ways: wayIds }, { threads });
@@ -50,7 +61,7 @@ async function boundaryPasses(
 }
 
 /** Compares a pass result with osmium's objects, field by field. */
-function expectSameAs(result: Omit<PassResult, "blobs" | "sorted">, expected: OsmElement[]): void {
+function expectSameAs(result: Omit<PassResult, "blobs" | "sorted" | "wayBlobBytes">, expected: OsmElement[]): void {
   const nodes = expected.filter((e) => e.type === "node");
   const ways = expected.filter((e) => e.type === "way");
   const rels = expected.filter((e) => e.type === "relation");
@@ -226,6 +237,67 @@ describe("readPbf", () => {
     expect(expected[0].id).toBeGreaterThan(expected[1].id); // really unsorted
     expectSameAs(await readPbf(unsorted, ALL_PASS, { threads: 2 }), expected);
   });
+
+  it("bounds, from pass 1 alone (way blobs peeked, not inflated), the way nodes any pass can read", async () => {
+    const compressed = join(dir, "bound.osm.pbf");
+    copyFileSync(lux, compressed); // a path never read: pass 1 learns the way blobs by their peek
+    const uncompressed = join(dir, "bound-plain.osm.pbf");
+    execFileSync("osmium", ["cat", lux, "-o", uncompressed, "-f", "pbf,pbf_compression=none", "--overwrite"]);
+    for (const file of [compressed, uncompressed]) {
+      const p1 = await readPbf(file, { relations: ADMIN, singleKindBlocks: true }, { threads: 1 });
+      const all = await readPbf(file, { ways: "all", waysAsTable: true }, { threads: 1 });
+      const wayNodes = all.wayTable!.refs.length;
+      expect(wayNodes).toBeGreaterThan(100_000);
+      // an upper bound (a ref takes at least a byte), and a close one (not 256 a way member: ~10x)
+      expect(p1.wayBlobBytes).toBeGreaterThanOrEqual(wayNodes);
+      expect(p1.wayBlobBytes).toBeLessThan(3 * wayNodes);
+    }
+  });
+
+  it("passes over a blob it framed before without reading its length and header again", async () => {
+    const path = join(dir, "framed.osm.pbf");
+    copyFileSync(lux, path);
+    const sameTime = () => utimesSync(path, 1e9, 1e9); // the file counts as unchanged with its size and time
+    sameTime();
+    const rel = await readPbf(path, { relations: ADMIN, singleKindBlocks: true }, { threads: 1 });
+    const wayIds = IdSet.from(
+      rel.relations.flatMap((r) => r.members.filter((m) => m.type === "way").map((m) => m.ref)),
+    );
+    const expected = await readPbf(lux, { ways: wayIds }, { threads: 1 });
+    // the first node blob's header garbled in place: a pass wanting ways would fail on it if it read it again
+    const nodeBlob = blobOffsets(path)[1];
+    const headerLength = readFileSync(path).readUInt32BE(nodeBlob);
+    const fd = openSync(path, "r+");
+    writeSync(fd, Buffer.alloc(headerLength, 0xff), 0, headerLength, nodeBlob + 4);
+    closeSync(fd);
+    sameTime();
+    const ways = await readPbf(path, { ways: wayIds, singleKindBlocks: true }, { threads: 1 });
+    expect(ways.blobs.skipped).toBeGreaterThan(0);
+    expect(ways.ways).toEqual(expected.ways);
+    // a fresh read of the garbled file names the blob
+    copyFileSync(path, join(dir, "garbled.osm.pbf"));
+    await expect(readPbf(join(dir, "garbled.osm.pbf"), { ways: wayIds }, { threads: 1 })).rejects.toThrow(
+      /corrupt blob header/,
+    );
+  });
+
+  it("lets each pass's shared id set go once the pass ends: the decode workers collect it", async () => {
+    const ids = 8_000_000; // 64 MB of ids a pass, shared with the workers
+    const passes = 12;
+    const rssAfterPass = async () => {
+      const wanted = IdSet.sharedArray(ids);
+      for (let i = 0; i < ids; i++) wanted[i] = 2 * i;
+      const set = IdSet.adopt(wanted);
+      await readPbf(lux, { nodes: { ids: set } }, { threads: 2 });
+      collectGarbage(); // this thread's hold on the set
+      return process.memoryUsage().rss;
+    };
+    const first = await rssAfterPass();
+    let last = first;
+    for (let p = 1; p < passes; p++) last = await rssAfterPass();
+    // held by the workers until they collect it, each pass's set stayed: (passes - 1) × 64 MB more
+    expect(last - first).toBeLessThan(256 * 1024 ** 2);
+  }, 120_000);
 
   it("does not reuse what it learned about a file's blobs once the file has changed", async () => {
     const path = join(dir, "changing.osm.pbf");
