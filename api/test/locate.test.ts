@@ -25,9 +25,11 @@ import {
   tmpDir,
 } from "../../core/testing.ts";
 import { importZonesFile } from "../../importer/import.ts";
+import { csvPointsOf, plainDecimal, type ReadPoint } from "../locate/files.ts";
 import { LOCATE_MAX_POINTS } from "../locate/http.ts";
 import { float8ArrayParam, LOCATE_BATCH, locateBatch } from "../locate/locate.ts";
 import { pieceBoxesCopy, readPieceColumns } from "../locate/piece-index.ts";
+import { pointOf } from "../locate/points.ts";
 import { locateFile } from "../locate/run.ts";
 import { ZoneQueries } from "../queries.ts";
 import { startApiServer } from "../server.ts";
@@ -469,6 +471,86 @@ describe("locate = ST_Covers on the full boundaries", () => {
 });
 
 describe("reading points across the file's read chunks", () => {
+  test("plain decimals read from bytes are the doubles Number() reads from the text", () => {
+    const rnd = seededRandom(7);
+    const texts = ["0", "-0", "+5", "5.", ".5", "-.25", "180", "-180.000000", "0.1", "49.61", "6.130000000001"];
+    for (let k = 0; k < 20_000; k++) {
+      const whole = Math.floor(rnd() * 10 ** Math.floor(rnd() * 4));
+      const decimals = Math.floor(rnd() * 16);
+      const frac = Array.from({ length: decimals }, () => Math.floor(rnd() * 10)).join("");
+      texts.push(`${rnd() < 0.5 ? "-" : ""}${whole}${decimals ? `.${frac}` : ""}`);
+    }
+    for (const t of texts) {
+      const read = plainDecimal(Buffer.from(t), 0, t.length);
+      // more than 15 digits: not read from the bytes (NaN), the text path reads it
+      if (t.replace(/\D/g, "").length > 15) expect(read, t).toBeNaN();
+      else expect(Object.is(read, Number(t)), `${t}: ${read} vs ${Number(t)}`).toBe(true);
+    }
+    for (const t of ["", "-", ".", "1e5", "1.2.3", "0x10", "1,5", " 1", "Infinity"])
+      expect(plainDecimal(Buffer.from(t), 0, t.length), t).toBeNaN();
+  });
+
+  test("CSV read from bytes cut at every position: the same points, lines and bad rows", async () => {
+    const rows = [
+      "id,lon,lat",
+      "p1,6.1,49.6",
+      "",
+      "p2,-0.000001,+49.5\r",
+      " p3 , 6.2 , 49.7 ",
+      "p4,6.1e0,49.6",
+      "é-ü,6.3,49.8",
+      '"q,1",6.1,49.6',
+      '"two',
+      'lines",6.1,49.6',
+      "p5,6.12345678901234567,49.6",
+      "p6,190,49.6",
+      "p7,6.1",
+      "p8,6.1,49.6,x",
+      ",6.1,49.6",
+      "   ",
+      "p9,6.1,49.6\r",
+      "p10,6.1,abc",
+    ];
+    const text = Buffer.from(rows.join("\n"));
+    const whole = await csvPointsOf([text]);
+    const reasonOf = (p: ReadPoint["point"]) => ("reason" in p ? p.reason : null);
+    expect(whole.map((r) => r.line)).toEqual([2, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 17, 18]);
+    expect(whole.map((r) => ("reason" in r.point ? r.point.reason : r.point.id))).toEqual([
+      "p1",
+      "p2",
+      "p3",
+      "p4",
+      "é-ü",
+      "q,1",
+      "two\nlines",
+      "p5",
+      "lon 190 is out of range (−180 … 180)",
+      "expected 3 columns (id, lon, lat), got 2",
+      "expected 3 columns (id, lon, lat), got 4",
+      "",
+      "p9",
+      'lat is not a number ("abc")',
+    ]);
+    // each point as the text path reads its fields
+    for (const { line, point } of whole) {
+      if ("reason" in point) continue;
+      const fields = (rows[line - 1] as string)
+        .replace(/\r$/, "")
+        .split(",")
+        .map((f) => f.trim());
+      if (fields.length === 3 && !fields[0]?.startsWith('"'))
+        expect(point).toEqual(pointOf(...(fields as [string, string, string])));
+    }
+    for (let cut = 1; cut < text.length; cut++) {
+      const parts = await csvPointsOf([text.subarray(0, cut), text.subarray(cut)]);
+      expect(parts, `cut at byte ${cut}`).toEqual(whole);
+    }
+    // every byte its own chunk
+    const bytes = await csvPointsOf(Array.from(text, (b) => Buffer.from([b])));
+    expect(bytes.map((r) => [r.line, reasonOf(r.point)])).toEqual(whole.map((r) => [r.line, reasonOf(r.point)]));
+    expect(bytes).toEqual(whole);
+  });
+
   test("CRLF lines over many 64 kB reads, gzipped: every point, a bad row named by its line", async () => {
     const rows = ["id,lon,lat", ...Array.from({ length: 20_000 }, (_, k) => `point-${k},6.1${k % 10},49.6${k % 7}`)];
     const out = join(dir, "many.csv");
