@@ -273,13 +273,80 @@ export interface BatchText {
   located: number;
 }
 
+/** `"type":` for each zone type, in the order of a record's `zones`. */
+const ZONE_KEYS = TYPES.map((t) => `${JSON.stringify(t)}:`);
+
+/**
+ * The JSON records of a located batch (locateRecords()'s records as JSON.stringify writes them), each followed by
+ * `separator` except the last when `last` is false: written straight from the ranks, like csvLines (the objects
+ * of every record, then their stringification, were most of POST /zones/locate's work per point).
+ */
+function jsonRecords(batch: LocatedBatch, opts: LocateOptions, separator: string, last: boolean): BatchText {
+  const { points, ranks, zones, names } = batch;
+  const first = new Array<number>(TYPES.length);
+  // a hierarchy repeats the same zones from point to point: each written once per batch
+  const zoneTexts = opts.hierarchy ? new Map<number, string>() : null;
+  let text = "";
+  let located = 0;
+  for (let k = 0; k < points.length; k++) {
+    const p = points[k] as LocatePoint;
+    const own = ranks[k] as number[];
+    text += `{"id":${JSON.stringify(p.id)},"lon":${p.lon},"lat":${p.lat},`;
+    if (zoneTexts) {
+      text += '"hierarchy":[';
+      for (let r = 0; r < own.length; r++) {
+        const rank = own[r] as number;
+        let zone = zoneTexts.get(rank);
+        if (zone === undefined) {
+          const z = zones.zones[rank] as LocatedZone;
+          zone = JSON.stringify(names ? { ...z, name: names.get(z.id) ?? z.name } : z);
+          zoneTexts.set(rank, zone);
+        }
+        text += r > 0 ? `,${zone}` : zone;
+      }
+      text += "]}";
+      if (own.length > 0) located++;
+    } else {
+      if (firstOfEachType(own, zones, first)) located++;
+      text += '"zones":{';
+      for (let t = 0; t < TYPES.length; t++) {
+        const rank = first[t] as number;
+        text += `${t > 0 ? "," : ""}${ZONE_KEYS[t]}${rank < 0 ? "null" : (zones.zones[rank] as LocatedZone).id}`;
+      }
+      text += "}}";
+    }
+    if (last || k < points.length - 1) text += separator;
+  }
+  return { text, points: points.length, located };
+}
+
 /** JSON lines, one record a point. */
 export function jsonLines(batch: LocatedBatch, opts: LocateOptions): BatchText {
-  const records = locateRecords(batch, opts);
-  let located = 0;
-  for (const r of records)
-    if ("zones" in r ? Object.values(r.zones).some((z) => z !== null) : r.hierarchy.length > 0) located++;
-  return { text: records.map((r) => `${JSON.stringify(r)}\n`).join(""), points: records.length, located };
+  return jsonRecords(batch, opts, "\n", true);
+}
+
+/** The records of located batches as the JSON array POST /zones/locate answers (`[` record, … `]`). */
+export function jsonArray(batches: LocatedBatch[], opts: LocateOptions): string {
+  const texts = batches.filter((b) => b.points.length > 0).map((b) => jsonRecords(b, opts, ",", false).text);
+  return `[${texts.join(",")}]`;
+}
+
+/**
+ * In `first`, by type slot, the rank of the point's first (smallest) zone of that type, -1 for none, from its
+ * zones `own` smallest first; true when it has a zone of at least one type.
+ */
+function firstOfEachType(own: number[], zones: ZoneTable, first: number[]): boolean {
+  first.fill(-1);
+  let typed = false;
+  for (let r = 0; r < own.length; r++) {
+    const rank = own[r] as number;
+    const t = zones.typeSlot(rank);
+    if (t >= 0 && (first[t] as number) < 0) {
+      first[t] = rank;
+      typed = true;
+    }
+  }
+  return typed;
 }
 
 /** CSV columns: id, lon, lat, then one per zone type (its id), and with `hierarchy` its name beside it. */
@@ -307,16 +374,7 @@ export function csvLines({ points, ranks, zones, names }: LocatedBatch, opts: Lo
       text += `${nothing}\n`;
       continue;
     }
-    first.fill(-1);
-    let typed = false;
-    for (const rank of own) {
-      const t = zones.typeSlot(rank);
-      if (t >= 0 && (first[t] as number) < 0) {
-        first[t] = rank;
-        typed = true;
-      }
-    }
-    if (opts.hierarchy || typed) located++;
+    if (firstOfEachType(own, zones, first) || opts.hierarchy) located++;
     for (let t = 0; t < TYPES.length; t++) {
       const rank = first[t] as number;
       if (rank < 0) text += perType === 2 ? ",," : ",";

@@ -27,7 +27,7 @@ import {
 import { importZonesFile } from "../../importer/import.ts";
 import { csvPointsOf, plainDecimal, type ReadPoint } from "../locate/files.ts";
 import { LOCATE_MAX_POINTS } from "../locate/http.ts";
-import { float8ArrayParam, LOCATE_BATCH, locateBatch } from "../locate/locate.ts";
+import { float8ArrayParam, jsonArray, jsonLines, LOCATE_BATCH, locateBatch, locateRanks } from "../locate/locate.ts";
 import { pieceBoxesCopy, readPieceColumns } from "../locate/piece-index.ts";
 import { pointOf } from "../locate/points.ts";
 import { locateFile } from "../locate/run.ts";
@@ -279,6 +279,23 @@ describe("POST /zones/locate", () => {
         expect(id).toBe(first < 0 ? null : e.ids[first]);
       }
     }
+  });
+
+  test("the JSON written from the ranks is JSON.stringify of the records, in every shape, across batches", async () => {
+    const ref = datasetRef(fx.version, `zones_v${fx.version}`);
+    // odd ids (quotes, a line break, a non-BMP character), points in no zone, a hierarchy with names and without
+    const some = points.slice(0, 300).map((p, k) => ({ ...p, id: k % 50 === 0 ? `q"\\\n😀${k}` : p.id }));
+    for (const opts of [{ hierarchy: false }, { hierarchy: true }, { hierarchy: true, lang: "de" }]) {
+      const records = await locateBatch(fx.db.pool, ref, some, opts);
+      const lines = jsonLines(await locateRanks(fx.db.pool, ref, some, opts), opts);
+      expect(lines.text).toBe(records.map((r) => `${JSON.stringify(r)}\n`).join(""));
+      const halves = [some.slice(0, 123), some.slice(123, 123), some.slice(123)];
+      const located = await Promise.all(halves.map((h) => locateRanks(fx.db.pool, ref, h, opts)));
+      expect(jsonArray(located, opts)).toBe(JSON.stringify(records));
+      expect(jsonArray([], opts)).toBe("[]");
+    }
+    const r = await post({ points: some.slice(0, 20), hierarchy: true, lang: "de" });
+    expect(r.body.results.map((x: { id: string }) => x.id)).toEqual(some.slice(0, 20).map((p) => p.id));
   });
 
   test("bad points are reported by index (400), limits are 413, malformed bodies 400: never a 5xx", async () => {
