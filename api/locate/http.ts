@@ -6,6 +6,7 @@ import type { Pool } from "pg";
 import { HttpError } from "../../core/serving/http-errors.ts";
 import type { Admission } from "../../core/serving/overload.ts";
 import type { ServedDataset } from "../../core/serving/served-dataset.ts";
+import type { Body } from "../app.ts";
 import { jsonArray, LOCATE_BATCH, type LocatedBatch, locateRanks } from "./locate.ts";
 import { type LocatePoint, pointOf } from "./points.ts";
 
@@ -69,7 +70,7 @@ export function parseLocateBody(body: unknown): LocateRequest {
 export function locateRoute(
   app: Express,
   deps: { pool: Pool; served: ServedDataset; admission: Admission },
-  send: (req: Request, res: Response, text: string) => void,
+  send: (req: Request, res: Response, body: Body) => void,
 ): void {
   app.post(
     LOCATE_PATH,
@@ -95,7 +96,7 @@ export function locateRoute(
       res.set("X-Dataset-Version", String(ref.version));
       res.set("Cache-Control", "no-store");
       // JSON.stringify({ dataset, results }) of the records, written from the located batches
-      send(req, res, `{"dataset":${ref.version},"results":${results}}`);
+      send(req, res, { text: `{"dataset":${ref.version},"results":${results}}`, type: "application/json", once: true });
     },
   );
 }

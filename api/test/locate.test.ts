@@ -298,6 +298,30 @@ describe("POST /zones/locate", () => {
     expect(r.body.results.map((x: { id: string }) => x.id)).toEqual(some.slice(0, 20).map((p) => p.id));
   });
 
+  test("an answer is made for its request: gzip or not the same JSON, no ETag, not stored", async () => {
+    const body = JSON.stringify({ points: points.slice(0, 400), hierarchy: true });
+    const answers = await Promise.all(
+      ["gzip", "identity"].map((encoding) =>
+        fetch(`${api.url}/zones/locate`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "Accept-Encoding": encoding },
+          body,
+        }),
+      ),
+    );
+    const [gz, plain] = answers as [Response, Response];
+    expect(gz.headers.get("content-encoding")).toBe("gzip");
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    for (const a of answers) {
+      expect(a.headers.get("etag")).toBeNull();
+      expect(a.headers.get("cache-control")).toBe("no-store");
+    }
+    // fetch inflates the gzip answer
+    const [gzText, plainText] = await Promise.all([gz.text(), plain.text()]);
+    expect(gzText).toBe(plainText);
+    expect(JSON.parse(plainText).results.length).toBe(400);
+  });
+
   test("bad points are reported by index (400), limits are 413, malformed bodies 400: never a 5xx", async () => {
     const bad = points.slice(0, 10).map((p) => ({ ...p })) as Record<string, unknown>[];
     bad[2] = { id: "x", lon: 200, lat: 1 };
