@@ -30,7 +30,7 @@ import { LOCATE_MAX_POINTS } from "../locate/http.ts";
 import { float8ArrayParam, jsonArray, jsonLines, LOCATE_BATCH, locateBatch, locateRanks } from "../locate/locate.ts";
 import { pieceBoxesCopy, readPieceColumns } from "../locate/piece-index.ts";
 import { pointOf } from "../locate/points.ts";
-import { locateFile } from "../locate/run.ts";
+import { type LocateFileOptions, locateFile } from "../locate/run.ts";
 import { ZoneQueries } from "../queries.ts";
 import { startApiServer } from "../server.ts";
 import { zoneShape } from "../views.ts";
@@ -86,6 +86,11 @@ const pointsGeoJson = () =>
 
 async function locate(args: string[]) {
   return runNode([COSMO_BIN, "locate", "--no-progress", ...args], { env: testEnv({ db: fx.db }) });
+}
+
+/** locateFile on the fixture's database, without a progress bar: zone ids per type unless `opts` says otherwise. */
+function locateInto(input: string, output: string, opts: Partial<LocateFileOptions> = {}) {
+  return locateFile(fx.db, { input, output, hierarchy: false, progress: false, ...opts });
 }
 
 function readOutput(file: string): string {
@@ -404,7 +409,7 @@ describe("locate = ST_Covers on the full boundaries", () => {
     // 7 and 1000 do not divide the number of points: batches end mid-way through every kind of point
     for (const batchSize of [7, 1000, LOCATE_BATCH]) {
       const out = join(dir, `exact-${batchSize}.jsonl`);
-      const r = await locateFile(fx.db, { input, output: out, hierarchy: true, progress: false, batchSize });
+      const r = await locateInto(input, out, { hierarchy: true, batchSize });
       expect(r.points).toBe(lon.length);
       outputs.push(readOutput(out));
     }
@@ -466,12 +471,7 @@ describe("locate = ST_Covers on the full boundaries", () => {
       "p4,6.1,49.6",
     ];
     const out = join(dir, "quoted.jsonl");
-    const r = await locateFile(fx.db, {
-      input: csvInput("quoted.csv", rows),
-      output: out,
-      hierarchy: false,
-      progress: false,
-    });
+    const r = await locateInto(csvInput("quoted.csv", rows), out);
     expect(r.points).toBe(4);
     const ids = readOutput(out)
       .trimEnd()
@@ -479,35 +479,19 @@ describe("locate = ST_Covers on the full boundaries", () => {
       .map((l) => JSON.parse(l).id);
     expect(ids).toEqual(["a,b", "two\nlines", 'say "hi"', "p4"]);
     const csvOut = join(dir, "quoted-out.csv");
-    await locateFile(fx.db, {
-      input: csvInput("quoted2.csv", rows),
-      output: csvOut,
-      hierarchy: true,
-      lang: "de",
-      progress: false,
-    });
+    await locateInto(csvInput("quoted2.csv", rows), csvOut, { hierarchy: true, lang: "de" });
     const table = parseCsv(readOutput(csvOut)) as string[][];
     expect(table.map((r) => r[0])).toEqual(["id", "a,b", "two\nlines", 'say "hi"', "p4"]);
     expect(table[1]?.slice(1, 3)).toEqual(["6.1", "49.6"]);
     expect(table[1]).toContain("Luxemburg");
     const bad = [...rows.slice(0, 4), '"x",6.1,95', "p5,6.1,49.6"];
-    await expect(
-      locateFile(fx.db, {
-        input: csvInput("quoted-bad.csv", bad),
-        output: join(dir, "qb.csv"),
-        hierarchy: false,
-        progress: false,
-      }),
-    ).rejects.toThrow(/line 5: lat 95 is out of range/);
+    await expect(locateInto(csvInput("quoted-bad.csv", bad), join(dir, "qb.csv"))).rejects.toThrow(
+      /line 5: lat 95 is out of range/,
+    );
     const open = [...rows.slice(0, 2), '"never closed,6.1,49.6', "p9,6.1,49.6"];
-    await expect(
-      locateFile(fx.db, {
-        input: csvInput("quoted-open.csv", open),
-        output: join(dir, "qo.csv"),
-        hierarchy: false,
-        progress: false,
-      }),
-    ).rejects.toThrow(/line 3: a quoted field is never closed/);
+    await expect(locateInto(csvInput("quoted-open.csv", open), join(dir, "qo.csv"))).rejects.toThrow(
+      /line 3: a quoted field is never closed/,
+    );
   });
 });
 
@@ -595,12 +579,7 @@ describe("reading points across the file's read chunks", () => {
   test("CRLF lines over many 64 kB reads, gzipped: every point, a bad row named by its line", async () => {
     const rows = ["id,lon,lat", ...Array.from({ length: 20_000 }, (_, k) => `point-${k},6.1${k % 10},49.6${k % 7}`)];
     const out = join(dir, "many.csv");
-    const r = await locateFile(fx.db, {
-      input: csvInput("many.csv.gz", [rows.join("\r\n")], true),
-      output: out,
-      hierarchy: false,
-      progress: false,
-    });
+    const r = await locateInto(csvInput("many.csv.gz", [rows.join("\r\n")], true), out);
     expect(r.points).toBe(20_000);
     const ids = readOutput(out)
       .trimEnd()
@@ -610,14 +589,9 @@ describe("reading points across the file's read chunks", () => {
     expect(ids).toEqual(rows.slice(1).map((row) => row.split(",")[0]));
     const bad = [...rows];
     bad[15_000] = "point-x,6.1,-95";
-    await expect(
-      locateFile(fx.db, {
-        input: csvInput("many-bad.csv", bad),
-        output: join(dir, "mb.csv"),
-        hierarchy: false,
-        progress: false,
-      }),
-    ).rejects.toThrow(/line 15001: lat -95 is out of range/);
+    await expect(locateInto(csvInput("many-bad.csv", bad), join(dir, "mb.csv"))).rejects.toThrow(
+      /line 15001: lat -95 is out of range/,
+    );
   });
 });
 
