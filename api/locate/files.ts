@@ -132,6 +132,23 @@ export function plainDecimal(buf: Buffer, start: number, end: number): number {
 }
 
 /**
+ * Whether the plain decimal in bytes [start, end), of double `value`, is the text JavaScript writes for that
+ * double: no `+`, no leading zero before another digit, no trailing zero or dot after the decimals, not `-0`, and
+ * at least 1e-6 from zero (below, JavaScript writes an exponent) or `0` itself. A decimal of at most 15 digits is
+ * the only one of at most that many digits that reads as its double, so the shortest text of the double (what
+ * JavaScript writes) has its digits.
+ */
+function writtenAsJavaScriptWrites(buf: Buffer, start: number, end: number, value: number): boolean {
+  if (value === 0) return end - start === 1 && buf[start] === ZERO;
+  if (Math.abs(value) < 1e-6) return false;
+  let at = buf[start] === MINUS ? start + 1 : start;
+  if (buf[at] === PLUS || buf[at] === DOT) return false;
+  if (buf[at] === ZERO && at + 1 < end && buf[at + 1] !== DOT) return false;
+  for (; at < end; at++) if (buf[at] === DOT) return buf[end - 1] !== ZERO && buf[end - 1] !== DOT;
+  return true;
+}
+
+/**
  * The point of a plain CSV line in bytes [start, end): three fields of printable ASCII without spaces or quotes,
  * lon and lat plain decimals in range; null for anything else (a header, spaces, quotes, other characters, a
  * bad value), which the text path reads with its exact rules and messages. The id is copied out of the buffer.
@@ -153,7 +170,10 @@ function plainCsvPoint(buf: Buffer, start: number, end: number): LocatePoint | n
   if (!(lon >= -180 && lon <= 180)) return null;
   const lat = plainDecimal(buf, second + 1, end);
   if (!(lat >= -90 && lat <= 90)) return null;
-  return { id: buf.toString("latin1", start, first), lon, lat };
+  const id = buf.toString("latin1", start, first);
+  if (!writtenAsJavaScriptWrites(buf, first + 1, second, lon) || !writtenAsJavaScriptWrites(buf, second + 1, end, lat))
+    return { id, lon, lat };
+  return { id, lon, lat, csv: buf.toString("latin1", start, end) };
 }
 
 /**

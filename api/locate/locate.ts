@@ -368,7 +368,7 @@ export function csvLines({ points, ranks, zones, names }: LocatedBatch, opts: Lo
   let located = 0;
   for (let k = 0; k < points.length; k++) {
     const p = points[k] as LocatePoint;
-    text += `${csvField(p.id)},${p.lon},${p.lat}`;
+    text += p.csv ?? `${csvField(p.id)},${p.lon},${p.lat}`;
     const own = ranks[k] as number[];
     if (own.length === 0) {
       text += `${nothing}\n`;

@@ -515,6 +515,38 @@ describe("reading points across the file's read chunks", () => {
       expect(plainDecimal(Buffer.from(t), 0, t.length), t).toBeNaN();
   });
 
+  test("a plain line kept as the CSV output writes it only when it is that text", async () => {
+    const rnd = seededRandom(11);
+    const lines: string[] = [];
+    for (let k = 0; k < 20_000; k++) {
+      const lon = (rnd() * 360 - 180) * 10 ** -Math.floor(rnd() * 9);
+      const lat = Number((rnd() * 180 - 90).toFixed(Math.floor(rnd() * 10)));
+      // as JavaScript writes them, and written otherwise: padded with zeros, a plus sign, fewer digits
+      lines.push(
+        `j${k},${lon},${lat}`,
+        `p${k},${lat.toFixed(12)},+${Math.abs(lat)}`,
+        `s${k},${lon.toPrecision(3)},${lat}`,
+      );
+    }
+    lines.push("z,0,-0", "z,0.0,0", "z,-0.5,0.5", "z,0.000001,-0.0000001", "z,007,1.", "z,180,-90", "z,.5,5");
+    const read = await csvPointsOf([Buffer.from(lines.join("\n"))]);
+    expect(read.length).toBe(lines.length);
+    let kept = 0;
+    const digits = (n: number) => String(n).replace(/\D/g, "").length;
+    for (const { line, point } of read) {
+      if ("reason" in point) throw new Error(`line ${line}: ${point.reason}`);
+      if (point.csv !== undefined) {
+        expect(point.csv, `line ${line}`).toBe(`${point.id},${point.lon},${point.lat}`);
+        kept++;
+      }
+      // the lines JavaScript wrote are kept when their numbers have at most 15 digits (longer: the text path)
+      const plain = (n: number) => digits(n) <= 15 && !/e/.test(String(n));
+      if (lines[line - 1]?.startsWith("j") && plain(point.lon) && plain(point.lat))
+        expect(point.csv, `line ${line}`).toBe(lines[line - 1]);
+    }
+    expect(kept).toBeGreaterThan(10_000);
+  });
+
   test("CSV read from bytes cut at every position: the same points, lines and bad rows", async () => {
     const rows = [
       "id,lon,lat",
@@ -564,7 +596,9 @@ describe("reading points across the file's read chunks", () => {
         .split(",")
         .map((f) => f.trim());
       if (fields.length === 3 && !fields[0]?.startsWith('"'))
-        expect(point).toEqual(pointOf(...(fields as [string, string, string])));
+        expect({ id: point.id, lon: point.lon, lat: point.lat }).toEqual(
+          pointOf(...(fields as [string, string, string])),
+        );
     }
     for (let cut = 1; cut < text.length; cut++) {
       const parts = await csvPointsOf([text.subarray(0, cut), text.subarray(cut)]);
