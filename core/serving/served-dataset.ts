@@ -24,6 +24,8 @@ export interface ServedDatasetOptions {
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
+/** A listener connection not up within this is given up and retried (the poll covers the meantime). */
+const LISTENER_CONNECT_TIMEOUT_MS = 10_000;
 
 export async function readServed(pool: pg.Pool): Promise<ServedRef | null> {
   const { rows } = await pool.query<{ version: number; schema_name: string }>(
@@ -115,7 +117,12 @@ export class ServedDataset {
 
   private async connectListener(): Promise<void> {
     if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.db.url, application_name: "cosmo-served-listener" });
+    const client = new pg.Client({
+      connectionString: this.db.url,
+      application_name: "cosmo-served-listener",
+      // close() waits for a connect under way: bounded, so a silent network cannot hold a shutdown for minutes
+      connectionTimeoutMillis: LISTENER_CONNECT_TIMEOUT_MS,
+    });
     client.on("error", (err) => {
       this.opts.log?.warn({ err: String(err) }, "served dataset: listener lost, polling until reconnected");
       this.dropListener(client);
