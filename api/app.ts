@@ -53,7 +53,17 @@ export interface Body {
   headers?: Record<string, string>;
   /** The route pattern that made it (the metrics' label when the fast path answers it). */
   route?: string;
+  /**
+   * Made for one request and never again (POST /zones/locate): no ETag (a conditional request cannot ask for it
+   * again, and hashing a bulk answer of a megabyte cost more than a lookup), and gzip at its fastest level (a
+   * cached body is compressed once and sent many times; this one is compressed at every request).
+   */
+  once?: boolean;
 }
+
+/** The gzip level of a body compressed once per request (Body.once), and of one compressed once and kept. */
+const GZIP_LEVEL_ONCE = 1;
+const GZIP_LEVEL_KEPT = 4;
 
 /** The response cache with its lookups counted (/metrics: cosmo_cache_requests_total{cache="responses"}). */
 export interface ResponseCache {
@@ -90,16 +100,18 @@ function bodyEtag(text: string): string {
 
 /** Status, headers and bytes for a body, shared by Express routes and the fast path. */
 function answer(b: Body, requestHeaders: IncomingHttpHeaders) {
-  b.etag ??= bodyEtag(b.text);
   const headers: Record<string, string> = {
     "Content-Type": `${b.type}; charset=utf-8`,
     Vary: "Accept-Encoding",
-    ETag: b.etag,
     ...b.headers,
   };
-  if (notModified(requestHeaders, b.etag)) return { status: 304, headers, body: undefined };
+  if (!b.once) {
+    b.etag ??= bodyEtag(b.text);
+    headers.ETag = b.etag;
+    if (notModified(requestHeaders, b.etag)) return { status: 304, headers, body: undefined };
+  }
   if (b.text.length >= GZIP_MIN_BYTES && acceptsGzip(requestHeaders["accept-encoding"])) {
-    b.gz ??= gzipSync(b.text, { level: 4 });
+    b.gz ??= gzipSync(b.text, { level: b.once ? GZIP_LEVEL_ONCE : GZIP_LEVEL_KEPT });
     headers["Content-Encoding"] = "gzip";
     return { status: 200, headers, body: b.gz };
   }

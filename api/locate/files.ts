@@ -4,11 +4,17 @@
 import { once } from "node:events";
 import { createReadStream, createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
-import type { Readable, Writable } from "node:stream";
+import { Readable, type Writable } from "node:stream";
 import { createGunzip, createGzip } from "node:zlib";
 import { parse as parseCsv } from "csv-parse/sync";
 import { InputError } from "../../core/errors.ts";
-import { CSV_INPUT_COLUMNS, type PointOrReason, pointFromCsv, pointFromGeoJsonLine } from "./points.ts";
+import {
+  CSV_INPUT_COLUMNS,
+  type LocatePoint,
+  type PointOrReason,
+  pointFromCsv,
+  pointFromGeoJsonLine,
+} from "./points.ts";
 
 export type PointsFormat = "csv" | "geojsonl";
 export type OutputFormat = "csv" | "jsonl";
@@ -85,47 +91,195 @@ async function* textLines(text: Readable): AsyncGenerator<string[]> {
   if (rest) yield [rest.endsWith("\r") ? rest.slice(0, -1) : rest];
 }
 
+/** Exact powers of ten as doubles (10^22 is the largest). */
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+const CR = 0x0d;
+const LF = 0x0a;
+
 /**
- * CSV rows, read line by line: a plain line is split at its commas; csv-parse reads the few records with
- * quotes (a quoted id), spanning lines when a quoted field holds a line break. (csv-parse on the whole stream,
- * with the line numbers the error messages need, cost more than everything else per point.)
+ * The number written in bytes [start, end) when it is a plain decimal (sign, digits, a dot, digits) of at most
+ * 15 digits and 22 decimals, else NaN (the caller then reads the line as text). Such a number is an integer below
+ * 2^53 divided by an exact power of ten: one correctly rounded division, the double Number() gives for the text.
  */
-async function* csvPoints(text: Readable): AsyncGenerator<ReadPoint[]> {
-  let line = 0;
-  let first = true;
-  let open: { text: string; line: number } | null = null;
-  for await (const lines of textLines(text)) {
-    const points: ReadPoint[] = [];
-    for (const l of lines) {
-      line++;
-      let record = l;
-      let at = line;
-      if (open) {
-        open.text += `\n${l}`;
-        if (quoteOpen(open.text)) continue;
-        record = open.text;
-        at = open.line;
-        open = null;
-      } else if (l.includes('"') && quoteOpen(l)) {
-        open = { text: l, line };
-        continue;
-      }
-      if (!record.trim()) continue;
-      const fields = csvFields(record);
-      if ("reason" in fields) {
-        points.push({ line: at, point: fields });
-        continue;
-      }
-      if (first && isHeader(fields)) {
-        first = false;
-        continue;
-      }
-      first = false;
-      points.push({ line: at, point: pointFromCsv(fields) });
+export function plainDecimal(buf: Buffer, start: number, end: number): number {
+  let at = start;
+  const c0 = buf[at];
+  const negative = c0 === MINUS;
+  if (negative || c0 === PLUS) at++;
+  let mantissa = 0;
+  let digits = 0;
+  let decimals = 0;
+  let dot = false;
+  for (; at < end; at++) {
+    const c = buf[at] as number;
+    if (c >= ZERO && c <= NINE) {
+      mantissa = mantissa * 10 + (c - ZERO);
+      digits++;
+      if (dot) decimals++;
+    } else if (c === DOT && !dot) dot = true;
+    else return Number.NaN;
+  }
+  if (digits === 0 || digits > 15 || decimals > 22) return Number.NaN;
+  const value = mantissa / (POWERS_OF_TEN[decimals] as number);
+  return negative ? -value : value;
+}
+
+/**
+ * Whether the plain decimal in bytes [start, end), of double `value`, is the text JavaScript writes for that
+ * double: no `+`, no leading zero before another digit, no trailing zero or dot after the decimals, not `-0`, and
+ * at least 1e-6 from zero (below, JavaScript writes an exponent) or `0` itself. A decimal of at most 15 digits is
+ * the only one of at most that many digits that reads as its double, so the shortest text of the double (what
+ * JavaScript writes) has its digits.
+ */
+function writtenAsJavaScriptWrites(buf: Buffer, start: number, end: number, value: number): boolean {
+  if (value === 0) return end - start === 1 && buf[start] === ZERO;
+  if (Math.abs(value) < 1e-6) return false;
+  let at = buf[start] === MINUS ? start + 1 : start;
+  if (buf[at] === PLUS || buf[at] === DOT) return false;
+  if (buf[at] === ZERO && at + 1 < end && buf[at + 1] !== DOT) return false;
+  for (; at < end; at++) if (buf[at] === DOT) return buf[end - 1] !== ZERO && buf[end - 1] !== DOT;
+  return true;
+}
+
+/**
+ * The point of a plain CSV line in bytes [start, end): three fields of printable ASCII without spaces or quotes,
+ * lon and lat plain decimals in range; null for anything else (a header, spaces, quotes, other characters, a
+ * bad value), which the text path reads with its exact rules and messages. The id is copied out of the buffer.
+ */
+function plainCsvPoint(buf: Buffer, start: number, end: number): LocatePoint | null {
+  let first = -1;
+  let second = -1;
+  for (let at = start; at < end; at++) {
+    const c = buf[at] as number;
+    if (c <= 0x20 || c >= 0x7f || c === QUOTE) return null;
+    if (c === COMMA) {
+      if (first < 0) first = at;
+      else if (second < 0) second = at;
+      else return null;
     }
+  }
+  if (second < 0) return null;
+  const lon = plainDecimal(buf, first + 1, second);
+  if (!(lon >= -180 && lon <= 180)) return null;
+  const lat = plainDecimal(buf, second + 1, end);
+  if (!(lat >= -90 && lat <= 90)) return null;
+  const id = buf.toString("latin1", start, first);
+  if (!writtenAsJavaScriptWrites(buf, first + 1, second, lon) || !writtenAsJavaScriptWrites(buf, second + 1, end, lat))
+    return { id, lon, lat };
+  return { id, lon, lat, csv: buf.toString("latin1", start, end) };
+}
+
+/**
+ * CSV rows, line by line. A plain line (plainCsvPoint) is read from the bytes as they came; any other line is
+ * decoded and split at its commas, and csv-parse reads the few records with quotes (a quoted id), spanning lines
+ * when a quoted field holds a line break. (csv-parse on the whole stream, with the line numbers the error messages
+ * need, cost more than everything else per point; then a string per line and per field did.)
+ */
+class CsvPointsReader {
+  private line = 0;
+  private first = true;
+  private open: { text: string; line: number } | null = null;
+
+  /** The line in bytes [start, end) of `buf` (without its `\n`): `buf` is only read during the call. */
+  read(buf: Buffer, start: number, end: number, points: ReadPoint[]): void {
+    this.line++;
+    const stop = end > start && buf[end - 1] === CR ? end - 1 : end;
+    if (this.open === null) {
+      if (stop === start) return;
+      const plain = plainCsvPoint(buf, start, stop);
+      if (plain) {
+        this.first = false;
+        points.push({ line: this.line, point: plain });
+        return;
+      }
+    }
+    this.readText(buf.toString("utf8", start, stop), points);
+  }
+
+  private readText(l: string, points: ReadPoint[]): void {
+    let record = l;
+    let at = this.line;
+    if (this.open) {
+      this.open.text += `\n${l}`;
+      if (quoteOpen(this.open.text)) return;
+      record = this.open.text;
+      at = this.open.line;
+      this.open = null;
+    } else if (l.includes('"') && quoteOpen(l)) {
+      this.open = { text: l, line: this.line };
+      return;
+    }
+    if (!record.trim()) return;
+    const fields = csvFields(record);
+    if ("reason" in fields) {
+      points.push({ line: at, point: fields });
+      return;
+    }
+    if (this.first && isHeader(fields)) {
+      this.first = false;
+      return;
+    }
+    this.first = false;
+    points.push({ line: at, point: pointFromCsv(fields) });
+  }
+
+  /** At the end of the input: a quoted field still open is a bad row. */
+  end(points: ReadPoint[]): void {
+    if (this.open) points.push({ line: this.open.line, point: { reason: "a quoted field is never closed" } });
+  }
+}
+
+/**
+ * The points of a CSV byte stream, a read chunk's worth at a time. Lines are cut in the chunk itself; a line that
+ * goes on into the next chunk is copied out (the chunk is not kept: a stream may reuse its memory) and read once
+ * its end has come.
+ */
+async function* csvPoints(bytes: AsyncIterable<Buffer>): AsyncGenerator<ReadPoint[]> {
+  const reader = new CsvPointsReader();
+  let rest: Buffer[] = [];
+  for await (const chunk of bytes) {
+    const points: ReadPoint[] = [];
+    let start = 0;
+    let nl = chunk.indexOf(LF);
+    if (rest.length > 0) {
+      if (nl < 0) {
+        rest.push(Buffer.from(chunk));
+        continue;
+      }
+      const line = Buffer.concat([...rest, chunk.subarray(0, nl)]);
+      rest = [];
+      reader.read(line, 0, line.length, points);
+      start = nl + 1;
+      nl = chunk.indexOf(LF, start);
+    }
+    for (; nl >= 0; nl = chunk.indexOf(LF, start)) {
+      reader.read(chunk, start, nl, points);
+      start = nl + 1;
+    }
+    if (start < chunk.length) rest.push(Buffer.from(chunk.subarray(start)));
     yield points;
   }
-  if (open) yield [{ line: open.line, point: { reason: "a quoted field is never closed" } }];
+  const points: ReadPoint[] = [];
+  if (rest.length > 0) {
+    const line = Buffer.concat(rest);
+    reader.read(line, 0, line.length, points);
+  }
+  reader.end(points);
+  if (points.length > 0) yield points;
+}
+
+/** The points of a CSV text given as chunks (tests: any cut of the bytes reads the same). */
+export async function csvPointsOf(chunks: Iterable<Buffer>): Promise<ReadPoint[]> {
+  const out: ReadPoint[] = [];
+  for await (const points of csvPoints(Readable.from(chunks, { objectMode: true }))) out.push(...points);
+  return out;
 }
 
 async function* geoJsonLinesPoints(text: Readable): AsyncGenerator<ReadPoint[]> {
@@ -148,7 +302,7 @@ export function readPoints(file: string): PointsSource {
   const text: Readable = file.endsWith(".gz") ? raw.pipe(createGunzip()) : raw;
   // a gunzip or read error surfaces in the reader (the pipe does not forward it)
   raw.on("error", (err) => text.destroy(err));
-  const points = format === "csv" ? csvPoints(text) : geoJsonLinesPoints(text);
+  const points = format === "csv" ? csvPoints(text as AsyncIterable<Buffer>) : geoJsonLinesPoints(text);
   return { points: withFileErrors(points, file), bytesRead: () => bytes };
 }
 

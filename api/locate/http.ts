@@ -6,7 +6,8 @@ import type { Pool } from "pg";
 import { HttpError } from "../../core/serving/http-errors.ts";
 import type { Admission } from "../../core/serving/overload.ts";
 import type { ServedDataset } from "../../core/serving/served-dataset.ts";
-import { LOCATE_BATCH, type LocateRecord, locateBatch } from "./locate.ts";
+import type { Body } from "../app.ts";
+import { jsonArray, LOCATE_BATCH, type LocatedBatch, locateRanks } from "./locate.ts";
 import { type LocatePoint, pointOf } from "./points.ts";
 
 export const LOCATE_PATH = "/zones/locate";
@@ -69,7 +70,7 @@ export function parseLocateBody(body: unknown): LocateRequest {
 export function locateRoute(
   app: Express,
   deps: { pool: Pool; served: ServedDataset; admission: Admission },
-  send: (req: Request, res: Response, text: string) => void,
+  send: (req: Request, res: Response, body: Body) => void,
 ): void {
   app.post(
     LOCATE_PATH,
@@ -88,13 +89,14 @@ export function locateRoute(
       const { points, ...opts } = req.body as LocateRequest;
       // the batches of one request run at once (on as many connections): the database tests one batch's pairs
       // while Node looks up the next one's candidates
-      const batches: Promise<LocateRecord[]>[] = [];
+      const batches: Promise<LocatedBatch>[] = [];
       for (let k = 0; k < points.length; k += LOCATE_BATCH)
-        batches.push(locateBatch(deps.pool, ref, points.slice(k, k + LOCATE_BATCH), opts));
-      const results = (await Promise.all(batches)).flat();
+        batches.push(locateRanks(deps.pool, ref, points.slice(k, k + LOCATE_BATCH), opts));
+      const results = jsonArray(await Promise.all(batches), opts);
       res.set("X-Dataset-Version", String(ref.version));
       res.set("Cache-Control", "no-store");
-      send(req, res, JSON.stringify({ dataset: ref.version, results }));
+      // JSON.stringify({ dataset, results }) of the records, written from the located batches
+      send(req, res, { text: `{"dataset":${ref.version},"results":${results}}`, type: "application/json", once: true });
     },
   );
 }

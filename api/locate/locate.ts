@@ -99,23 +99,30 @@ const FLOAT8_OID = 701;
  * Text literals cost Node a shortest-form conversion of every coordinate to text and a string per ctid (the
  * largest part of its work per point after the output), and PostgreSQL a parse of each.
  */
-function binaryArray(oid: number, elementBytes: number, n: number, write: (b: Buffer, at: number, k: number) => void) {
+function binaryArray(
+  oid: number,
+  elementBytes: number,
+  n: number,
+  write: (v: DataView, at: number, k: number) => void,
+): Buffer {
   const b = Buffer.allocUnsafe(20 + n * (4 + elementBytes));
-  b.writeInt32BE(1, 0); // dimensions
-  b.writeInt32BE(0, 4); // no nulls
-  b.writeInt32BE(oid, 8);
-  b.writeInt32BE(n, 12);
-  b.writeInt32BE(1, 16); // lower bound
+  // a DataView writes big-endian values without Buffer's argument checks of each write (a few % of Node's work)
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  v.setInt32(0, 1); // dimensions
+  v.setInt32(4, 0); // no nulls
+  v.setInt32(8, oid);
+  v.setInt32(12, n);
+  v.setInt32(16, 1); // lower bound
   for (let k = 0, at = 20; k < n; k++, at += 4 + elementBytes) {
-    b.writeInt32BE(elementBytes, at);
-    write(b, at + 4, k);
+    v.setInt32(at, elementBytes);
+    write(v, at + 4, k);
   }
   return b;
 }
 
 /** A float8[] parameter: every double exactly as it is. */
 export function float8ArrayParam(values: number[]): Buffer {
-  return binaryArray(FLOAT8_OID, 8, values.length, (b, at, k) => b.writeDoubleBE(values[k] as number, at));
+  return binaryArray(FLOAT8_OID, 8, values.length, (v, at, k) => v.setFloat64(at, values[k] as number));
 }
 
 /** The (piece, point) pairs of a batch: the piece, and the point's index and coordinates, for each pair. */
@@ -151,17 +158,17 @@ function coveredPairs(pool: pg.Pool, ref: ServedRef, index: PieceIndex, pairs: P
     coveredPairsSql.set(ref.schema, text);
   }
   const n = pairs.pieces.length;
-  const ctids = binaryArray(TID_OID, 6, n, (b, at, k) => {
+  const ctids = binaryArray(TID_OID, 6, n, (v, at, k) => {
     const piece = pairs.pieces[k] as number;
-    b.writeUInt32BE(index.block(piece), at);
-    b.writeUInt16BE(index.offset(piece), at + 4);
+    v.setUint32(at, index.block(piece));
+    v.setUint16(at + 4, index.offset(piece));
   });
-  const zoneIds = binaryArray(INT8_OID, 8, n, (b, at, k) => {
+  const zoneIds = binaryArray(INT8_OID, 8, n, (v, at, k) => {
     // zone ids are below 2^53: two halves, no BigInt per pair
     const id = index.zoneId(pairs.pieces[k] as number);
     const high = Math.floor(id / 2 ** 32);
-    b.writeInt32BE(high, at);
-    b.writeUInt32BE(id - high * 2 ** 32, at + 4);
+    v.setInt32(at, high);
+    v.setUint32(at + 4, id - high * 2 ** 32);
   });
   return pool
     .query<{ covered: string }>(text, [ctids, zoneIds, float8ArrayParam(pairs.lons), float8ArrayParam(pairs.lats)])
@@ -273,13 +280,80 @@ export interface BatchText {
   located: number;
 }
 
+/** `"type":` for each zone type, in the order of a record's `zones`. */
+const ZONE_KEYS = TYPES.map((t) => `${JSON.stringify(t)}:`);
+
+/**
+ * The JSON records of a located batch (locateRecords()'s records as JSON.stringify writes them), each followed by
+ * `separator` except the last when `last` is false: written straight from the ranks, like csvLines (the objects
+ * of every record, then their stringification, were most of POST /zones/locate's work per point).
+ */
+function jsonRecords(batch: LocatedBatch, opts: LocateOptions, separator: string, last: boolean): BatchText {
+  const { points, ranks, zones, names } = batch;
+  const first = new Array<number>(TYPES.length);
+  // a hierarchy repeats the same zones from point to point: each written once per batch
+  const zoneTexts = opts.hierarchy ? new Map<number, string>() : null;
+  let text = "";
+  let located = 0;
+  for (let k = 0; k < points.length; k++) {
+    const p = points[k] as LocatePoint;
+    const own = ranks[k] as number[];
+    text += `{"id":${JSON.stringify(p.id)},"lon":${p.lon},"lat":${p.lat},`;
+    if (zoneTexts) {
+      text += '"hierarchy":[';
+      for (let r = 0; r < own.length; r++) {
+        const rank = own[r] as number;
+        let zone = zoneTexts.get(rank);
+        if (zone === undefined) {
+          const z = zones.zones[rank] as LocatedZone;
+          zone = JSON.stringify(names ? { ...z, name: names.get(z.id) ?? z.name } : z);
+          zoneTexts.set(rank, zone);
+        }
+        text += r > 0 ? `,${zone}` : zone;
+      }
+      text += "]}";
+      if (own.length > 0) located++;
+    } else {
+      if (firstOfEachType(own, zones, first)) located++;
+      text += '"zones":{';
+      for (let t = 0; t < TYPES.length; t++) {
+        const rank = first[t] as number;
+        text += `${t > 0 ? "," : ""}${ZONE_KEYS[t]}${rank < 0 ? "null" : (zones.zones[rank] as LocatedZone).id}`;
+      }
+      text += "}}";
+    }
+    if (last || k < points.length - 1) text += separator;
+  }
+  return { text, points: points.length, located };
+}
+
 /** JSON lines, one record a point. */
 export function jsonLines(batch: LocatedBatch, opts: LocateOptions): BatchText {
-  const records = locateRecords(batch, opts);
-  let located = 0;
-  for (const r of records)
-    if ("zones" in r ? Object.values(r.zones).some((z) => z !== null) : r.hierarchy.length > 0) located++;
-  return { text: records.map((r) => `${JSON.stringify(r)}\n`).join(""), points: records.length, located };
+  return jsonRecords(batch, opts, "\n", true);
+}
+
+/** The records of located batches as the JSON array POST /zones/locate answers (`[` record, … `]`). */
+export function jsonArray(batches: LocatedBatch[], opts: LocateOptions): string {
+  const texts = batches.filter((b) => b.points.length > 0).map((b) => jsonRecords(b, opts, ",", false).text);
+  return `[${texts.join(",")}]`;
+}
+
+/**
+ * In `first`, by type slot, the rank of the point's first (smallest) zone of that type, -1 for none, from its
+ * zones `own` smallest first; true when it has a zone of at least one type.
+ */
+function firstOfEachType(own: number[], zones: ZoneTable, first: number[]): boolean {
+  first.fill(-1);
+  let typed = false;
+  for (let r = 0; r < own.length; r++) {
+    const rank = own[r] as number;
+    const t = zones.typeSlot(rank);
+    if (t >= 0 && (first[t] as number) < 0) {
+      first[t] = rank;
+      typed = true;
+    }
+  }
+  return typed;
 }
 
 /** CSV columns: id, lon, lat, then one per zone type (its id), and with `hierarchy` its name beside it. */
@@ -301,22 +375,13 @@ export function csvLines({ points, ranks, zones, names }: LocatedBatch, opts: Lo
   let located = 0;
   for (let k = 0; k < points.length; k++) {
     const p = points[k] as LocatePoint;
-    text += `${csvField(p.id)},${p.lon},${p.lat}`;
+    text += p.csv ?? `${csvField(p.id)},${p.lon},${p.lat}`;
     const own = ranks[k] as number[];
     if (own.length === 0) {
       text += `${nothing}\n`;
       continue;
     }
-    first.fill(-1);
-    let typed = false;
-    for (const rank of own) {
-      const t = zones.typeSlot(rank);
-      if (t >= 0 && (first[t] as number) < 0) {
-        first[t] = rank;
-        typed = true;
-      }
-    }
-    if (opts.hierarchy || typed) located++;
+    if (firstOfEachType(own, zones, first) || opts.hierarchy) located++;
     for (let t = 0; t < TYPES.length; t++) {
       const rank = first[t] as number;
       if (rank < 0) text += perType === 2 ? ",," : ",";

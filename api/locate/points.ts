@@ -6,6 +6,11 @@ export interface LocatePoint {
   id: string;
   lon: number;
   lat: number;
+  /**
+   * `id,lon,lat` as cosmo locate's CSV output writes them, when that is the input line as it was (a plain CSV
+   * line whose numbers are written as JavaScript writes their doubles): copied rather than written again.
+   */
+  csv?: string;
 }
 
 /** A point, or why the input is not one. */

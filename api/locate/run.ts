@@ -75,8 +75,9 @@ export async function locateFile(db: Database, opts: LocateFileOptions): Promise
   const source = readPoints(opts.input);
   const out = openOutput(opts.output);
   const progress = opts.progress === false ? null : startProgress({ label: "locate", unit: "points" });
-  // one batch computing per core while the next is read; more only queue in PostgreSQL
-  const inFlight = Math.max(2, Math.min(availableParallelism(), (db.pool.options.max ?? 10) - 1));
+  // One batch a core in PostgreSQL, and one more: while Node writes a batch's answer and reads the next batch,
+  // PostgreSQL still has a batch for each core (with one a core, the core whose batch came back waited for Node).
+  const inFlight = Math.max(2, Math.min(availableParallelism() + 1, (db.pool.options.max ?? 10) - 1));
   const pending: Promise<BatchText>[] = [];
   const batchSize = opts.batchSize ?? LOCATE_BATCH;
   let points = 0;

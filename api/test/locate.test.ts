@@ -25,10 +25,12 @@ import {
   tmpDir,
 } from "../../core/testing.ts";
 import { importZonesFile } from "../../importer/import.ts";
+import { csvPointsOf, plainDecimal, type ReadPoint } from "../locate/files.ts";
 import { LOCATE_MAX_POINTS } from "../locate/http.ts";
-import { float8ArrayParam, LOCATE_BATCH, locateBatch } from "../locate/locate.ts";
+import { float8ArrayParam, jsonArray, jsonLines, LOCATE_BATCH, locateBatch, locateRanks } from "../locate/locate.ts";
 import { pieceBoxesCopy, readPieceColumns } from "../locate/piece-index.ts";
-import { locateFile } from "../locate/run.ts";
+import { pointOf } from "../locate/points.ts";
+import { type LocateFileOptions, locateFile } from "../locate/run.ts";
 import { ZoneQueries } from "../queries.ts";
 import { startApiServer } from "../server.ts";
 import { zoneShape } from "../views.ts";
@@ -84,6 +86,11 @@ const pointsGeoJson = () =>
 
 async function locate(args: string[]) {
   return runNode([COSMO_BIN, "locate", "--no-progress", ...args], { env: testEnv({ db: fx.db }) });
+}
+
+/** locateFile on the fixture's database, without a progress bar: zone ids per type unless `opts` says otherwise. */
+function locateInto(input: string, output: string, opts: Partial<LocateFileOptions> = {}) {
+  return locateFile(fx.db, { input, output, hierarchy: false, progress: false, ...opts });
 }
 
 function readOutput(file: string): string {
@@ -279,6 +286,47 @@ describe("POST /zones/locate", () => {
     }
   });
 
+  test("the JSON written from the ranks is JSON.stringify of the records, in every shape, across batches", async () => {
+    const ref = datasetRef(fx.version, `zones_v${fx.version}`);
+    // odd ids (quotes, a line break, a non-BMP character), points in no zone, a hierarchy with names and without
+    const some = points.slice(0, 300).map((p, k) => ({ ...p, id: k % 50 === 0 ? `q"\\\n😀${k}` : p.id }));
+    for (const opts of [{ hierarchy: false }, { hierarchy: true }, { hierarchy: true, lang: "de" }]) {
+      const records = await locateBatch(fx.db.pool, ref, some, opts);
+      const lines = jsonLines(await locateRanks(fx.db.pool, ref, some, opts), opts);
+      expect(lines.text).toBe(records.map((r) => `${JSON.stringify(r)}\n`).join(""));
+      const halves = [some.slice(0, 123), some.slice(123, 123), some.slice(123)];
+      const located = await Promise.all(halves.map((h) => locateRanks(fx.db.pool, ref, h, opts)));
+      expect(jsonArray(located, opts)).toBe(JSON.stringify(records));
+      expect(jsonArray([], opts)).toBe("[]");
+    }
+    const r = await post({ points: some.slice(0, 20), hierarchy: true, lang: "de" });
+    expect(r.body.results.map((x: { id: string }) => x.id)).toEqual(some.slice(0, 20).map((p) => p.id));
+  });
+
+  test("an answer is made for its request: gzip or not the same JSON, no ETag, not stored", async () => {
+    const body = JSON.stringify({ points: points.slice(0, 400), hierarchy: true });
+    const answers = await Promise.all(
+      ["gzip", "identity"].map((encoding) =>
+        fetch(`${api.url}/zones/locate`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "Accept-Encoding": encoding },
+          body,
+        }),
+      ),
+    );
+    const [gz, plain] = answers as [Response, Response];
+    expect(gz.headers.get("content-encoding")).toBe("gzip");
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    for (const a of answers) {
+      expect(a.headers.get("etag")).toBeNull();
+      expect(a.headers.get("cache-control")).toBe("no-store");
+    }
+    // fetch inflates the gzip answer
+    const [gzText, plainText] = await Promise.all([gz.text(), plain.text()]);
+    expect(gzText).toBe(plainText);
+    expect(JSON.parse(plainText).results.length).toBe(400);
+  });
+
   test("bad points are reported by index (400), limits are 413, malformed bodies 400: never a 5xx", async () => {
     const bad = points.slice(0, 10).map((p) => ({ ...p })) as Record<string, unknown>[];
     bad[2] = { id: "x", lon: 200, lat: 1 };
@@ -361,7 +409,7 @@ describe("locate = ST_Covers on the full boundaries", () => {
     // 7 and 1000 do not divide the number of points: batches end mid-way through every kind of point
     for (const batchSize of [7, 1000, LOCATE_BATCH]) {
       const out = join(dir, `exact-${batchSize}.jsonl`);
-      const r = await locateFile(fx.db, { input, output: out, hierarchy: true, progress: false, batchSize });
+      const r = await locateInto(input, out, { hierarchy: true, batchSize });
       expect(r.points).toBe(lon.length);
       outputs.push(readOutput(out));
     }
@@ -423,12 +471,7 @@ describe("locate = ST_Covers on the full boundaries", () => {
       "p4,6.1,49.6",
     ];
     const out = join(dir, "quoted.jsonl");
-    const r = await locateFile(fx.db, {
-      input: csvInput("quoted.csv", rows),
-      output: out,
-      hierarchy: false,
-      progress: false,
-    });
+    const r = await locateInto(csvInput("quoted.csv", rows), out);
     expect(r.points).toBe(4);
     const ids = readOutput(out)
       .trimEnd()
@@ -436,48 +479,141 @@ describe("locate = ST_Covers on the full boundaries", () => {
       .map((l) => JSON.parse(l).id);
     expect(ids).toEqual(["a,b", "two\nlines", 'say "hi"', "p4"]);
     const csvOut = join(dir, "quoted-out.csv");
-    await locateFile(fx.db, {
-      input: csvInput("quoted2.csv", rows),
-      output: csvOut,
-      hierarchy: true,
-      lang: "de",
-      progress: false,
-    });
+    await locateInto(csvInput("quoted2.csv", rows), csvOut, { hierarchy: true, lang: "de" });
     const table = parseCsv(readOutput(csvOut)) as string[][];
     expect(table.map((r) => r[0])).toEqual(["id", "a,b", "two\nlines", 'say "hi"', "p4"]);
     expect(table[1]?.slice(1, 3)).toEqual(["6.1", "49.6"]);
     expect(table[1]).toContain("Luxemburg");
     const bad = [...rows.slice(0, 4), '"x",6.1,95', "p5,6.1,49.6"];
-    await expect(
-      locateFile(fx.db, {
-        input: csvInput("quoted-bad.csv", bad),
-        output: join(dir, "qb.csv"),
-        hierarchy: false,
-        progress: false,
-      }),
-    ).rejects.toThrow(/line 5: lat 95 is out of range/);
+    await expect(locateInto(csvInput("quoted-bad.csv", bad), join(dir, "qb.csv"))).rejects.toThrow(
+      /line 5: lat 95 is out of range/,
+    );
     const open = [...rows.slice(0, 2), '"never closed,6.1,49.6', "p9,6.1,49.6"];
-    await expect(
-      locateFile(fx.db, {
-        input: csvInput("quoted-open.csv", open),
-        output: join(dir, "qo.csv"),
-        hierarchy: false,
-        progress: false,
-      }),
-    ).rejects.toThrow(/line 3: a quoted field is never closed/);
+    await expect(locateInto(csvInput("quoted-open.csv", open), join(dir, "qo.csv"))).rejects.toThrow(
+      /line 3: a quoted field is never closed/,
+    );
   });
 });
 
 describe("reading points across the file's read chunks", () => {
+  test("plain decimals read from bytes are the doubles Number() reads from the text", () => {
+    const rnd = seededRandom(7);
+    const texts = ["0", "-0", "+5", "5.", ".5", "-.25", "180", "-180.000000", "0.1", "49.61", "6.130000000001"];
+    for (let k = 0; k < 20_000; k++) {
+      const whole = Math.floor(rnd() * 10 ** Math.floor(rnd() * 4));
+      const decimals = Math.floor(rnd() * 16);
+      const frac = Array.from({ length: decimals }, () => Math.floor(rnd() * 10)).join("");
+      texts.push(`${rnd() < 0.5 ? "-" : ""}${whole}${decimals ? `.${frac}` : ""}`);
+    }
+    for (const t of texts) {
+      const read = plainDecimal(Buffer.from(t), 0, t.length);
+      // more than 15 digits: not read from the bytes (NaN), the text path reads it
+      if (t.replace(/\D/g, "").length > 15) expect(read, t).toBeNaN();
+      else expect(Object.is(read, Number(t)), `${t}: ${read} vs ${Number(t)}`).toBe(true);
+    }
+    for (const t of ["", "-", ".", "1e5", "1.2.3", "0x10", "1,5", " 1", "Infinity"])
+      expect(plainDecimal(Buffer.from(t), 0, t.length), t).toBeNaN();
+  });
+
+  test("a plain line kept as the CSV output writes it only when it is that text", async () => {
+    const rnd = seededRandom(11);
+    const lines: string[] = [];
+    for (let k = 0; k < 20_000; k++) {
+      const lon = (rnd() * 360 - 180) * 10 ** -Math.floor(rnd() * 9);
+      const lat = Number((rnd() * 180 - 90).toFixed(Math.floor(rnd() * 10)));
+      // as JavaScript writes them, and written otherwise: padded with zeros, a plus sign, fewer digits
+      lines.push(
+        `j${k},${lon},${lat}`,
+        `p${k},${lat.toFixed(12)},+${Math.abs(lat)}`,
+        `s${k},${lon.toPrecision(3)},${lat}`,
+      );
+    }
+    lines.push("z,0,-0", "z,0.0,0", "z,-0.5,0.5", "z,0.000001,-0.0000001", "z,007,1.", "z,180,-90", "z,.5,5");
+    const read = await csvPointsOf([Buffer.from(lines.join("\n"))]);
+    expect(read.length).toBe(lines.length);
+    let kept = 0;
+    const digits = (n: number) => String(n).replace(/\D/g, "").length;
+    for (const { line, point } of read) {
+      if ("reason" in point) throw new Error(`line ${line}: ${point.reason}`);
+      if (point.csv !== undefined) {
+        expect(point.csv, `line ${line}`).toBe(`${point.id},${point.lon},${point.lat}`);
+        kept++;
+      }
+      // the lines JavaScript wrote are kept when their numbers have at most 15 digits (longer: the text path)
+      const plain = (n: number) => digits(n) <= 15 && !/e/.test(String(n));
+      if (lines[line - 1]?.startsWith("j") && plain(point.lon) && plain(point.lat))
+        expect(point.csv, `line ${line}`).toBe(lines[line - 1]);
+    }
+    expect(kept).toBeGreaterThan(10_000);
+  });
+
+  test("CSV read from bytes cut at every position: the same points, lines and bad rows", async () => {
+    const rows = [
+      "id,lon,lat",
+      "p1,6.1,49.6",
+      "",
+      "p2,-0.000001,+49.5\r",
+      " p3 , 6.2 , 49.7 ",
+      "p4,6.1e0,49.6",
+      "é-ü,6.3,49.8",
+      '"q,1",6.1,49.6',
+      '"two',
+      'lines",6.1,49.6',
+      "p5,6.12345678901234567,49.6",
+      "p6,190,49.6",
+      "p7,6.1",
+      "p8,6.1,49.6,x",
+      ",6.1,49.6",
+      "   ",
+      "p9,6.1,49.6\r",
+      "p10,6.1,abc",
+    ];
+    const text = Buffer.from(rows.join("\n"));
+    const whole = await csvPointsOf([text]);
+    const reasonOf = (p: ReadPoint["point"]) => ("reason" in p ? p.reason : null);
+    expect(whole.map((r) => r.line)).toEqual([2, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 17, 18]);
+    expect(whole.map((r) => ("reason" in r.point ? r.point.reason : r.point.id))).toEqual([
+      "p1",
+      "p2",
+      "p3",
+      "p4",
+      "é-ü",
+      "q,1",
+      "two\nlines",
+      "p5",
+      "lon 190 is out of range (−180 … 180)",
+      "expected 3 columns (id, lon, lat), got 2",
+      "expected 3 columns (id, lon, lat), got 4",
+      "",
+      "p9",
+      'lat is not a number ("abc")',
+    ]);
+    // each point as the text path reads its fields
+    for (const { line, point } of whole) {
+      if ("reason" in point) continue;
+      const fields = (rows[line - 1] as string)
+        .replace(/\r$/, "")
+        .split(",")
+        .map((f) => f.trim());
+      if (fields.length === 3 && !fields[0]?.startsWith('"'))
+        expect({ id: point.id, lon: point.lon, lat: point.lat }).toEqual(
+          pointOf(...(fields as [string, string, string])),
+        );
+    }
+    for (let cut = 1; cut < text.length; cut++) {
+      const parts = await csvPointsOf([text.subarray(0, cut), text.subarray(cut)]);
+      expect(parts, `cut at byte ${cut}`).toEqual(whole);
+    }
+    // every byte its own chunk
+    const bytes = await csvPointsOf(Array.from(text, (b) => Buffer.from([b])));
+    expect(bytes.map((r) => [r.line, reasonOf(r.point)])).toEqual(whole.map((r) => [r.line, reasonOf(r.point)]));
+    expect(bytes).toEqual(whole);
+  });
+
   test("CRLF lines over many 64 kB reads, gzipped: every point, a bad row named by its line", async () => {
     const rows = ["id,lon,lat", ...Array.from({ length: 20_000 }, (_, k) => `point-${k},6.1${k % 10},49.6${k % 7}`)];
     const out = join(dir, "many.csv");
-    const r = await locateFile(fx.db, {
-      input: csvInput("many.csv.gz", [rows.join("\r\n")], true),
-      output: out,
-      hierarchy: false,
-      progress: false,
-    });
+    const r = await locateInto(csvInput("many.csv.gz", [rows.join("\r\n")], true), out);
     expect(r.points).toBe(20_000);
     const ids = readOutput(out)
       .trimEnd()
@@ -487,14 +623,9 @@ describe("reading points across the file's read chunks", () => {
     expect(ids).toEqual(rows.slice(1).map((row) => row.split(",")[0]));
     const bad = [...rows];
     bad[15_000] = "point-x,6.1,-95";
-    await expect(
-      locateFile(fx.db, {
-        input: csvInput("many-bad.csv", bad),
-        output: join(dir, "mb.csv"),
-        hierarchy: false,
-        progress: false,
-      }),
-    ).rejects.toThrow(/line 15001: lat -95 is out of range/);
+    await expect(locateInto(csvInput("many-bad.csv", bad), join(dir, "mb.csv"))).rejects.toThrow(
+      /line 15001: lat -95 is out of range/,
+    );
   });
 });
 

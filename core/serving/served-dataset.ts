@@ -24,6 +24,8 @@ export interface ServedDatasetOptions {
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
+/** A listener connection not up within this is given up and retried (the poll covers the meantime). */
+const LISTENER_CONNECT_TIMEOUT_MS = 10_000;
 
 export async function readServed(pool: pg.Pool): Promise<ServedRef | null> {
   const { rows } = await pool.query<{ version: number; schema_name: string }>(
@@ -46,6 +48,8 @@ export class ServedDataset {
   private listener: pg.Client | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
+  /** A listen() under way: close() waits for it (a connection it opens after close() began, it ends itself). */
+  private listening: Promise<void> | null = null;
   private refreshing: Promise<ServedRef | null> | null = null;
   private closed = false;
   private readonly listeners = new Set<(ref: ServedRef | null, previous: ServedRef | null) => void>();
@@ -104,9 +108,21 @@ export class ServedDataset {
     return this.refreshing;
   }
 
-  private async listen(): Promise<void> {
+  private listen(): Promise<void> {
+    this.listening = this.connectListener().finally(() => {
+      this.listening = null;
+    });
+    return this.listening;
+  }
+
+  private async connectListener(): Promise<void> {
     if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.db.url, application_name: "cosmo-served-listener" });
+    const client = new pg.Client({
+      connectionString: this.db.url,
+      application_name: "cosmo-served-listener",
+      // close() waits for a connect under way: bounded, so a silent network cannot hold a shutdown for minutes
+      connectionTimeoutMillis: LISTENER_CONNECT_TIMEOUT_MS,
+    });
     client.on("error", (err) => {
       this.opts.log?.warn({ err: String(err) }, "served dataset: listener lost, polling until reconnected");
       this.dropListener(client);
@@ -119,14 +135,22 @@ export class ServedDataset {
     try {
       await client.connect();
       await client.query("LISTEN cosmo_dataset");
-      this.listener = client;
-      // A publish may have happened while we were disconnected.
-      if (this.loaded) await this.refresh().catch(() => undefined);
     } catch (err) {
-      this.opts.log?.warn({ err: String(err) }, "served dataset: cannot LISTEN, retrying");
+      // not awaited: after a failed connect, pg's end() may wait for a goodbye that never comes
       client.end().catch(() => undefined);
+      if (this.closed) return;
+      this.opts.log?.warn({ err: String(err) }, "served dataset: cannot LISTEN, retrying");
       this.scheduleReconnect();
+      return;
     }
+    // closed while it connected: close() did not see this connection, so it is ended here
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.listener = client;
+    // A publish may have happened while we were disconnected.
+    if (this.loaded) await this.refresh().catch(() => undefined);
   }
 
   private dropListener(client: pg.Client): void {
@@ -152,6 +176,7 @@ export class ServedDataset {
     const client = this.listener;
     this.listener = null;
     await client?.end().catch(() => undefined);
+    await this.listening;
     await this.refreshing?.catch(() => undefined);
   }
 }
