@@ -4,8 +4,10 @@
 //
 // Only the tiles some zone reaches into are rendered (one query a zoom lists them, the next zoom's while this one
 // renders; the rest of the extent — gaps between zones, corners — is empty without a round trip). They are
-// rendered in parallel over the pool but
-// written in tile id order (a zoom's ids are sorted first: 8 bytes a tile), as a clustered archive requires.
+// rendered in batches of neighbours (runs of the zoom's sorted ids: Hilbert order keeps them together), each
+// batch one statement that reads and simplifies a zone once for all of its tiles (tiles/sql/tile.sql), the
+// batches in parallel over the pool but written in tile id order (a zoom's ids are sorted first: 8 bytes a tile),
+// as a clustered archive requires.
 import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
@@ -109,26 +111,38 @@ export async function exportTiles(opts: ExportOptions): Promise<ExportSummary> {
       if (z < opts.maxZoom) nextIds = reached(z + 1);
       // the extent's other tiles are empty: counted done without a round trip
       progress.tick(countTilesCovering(bounds, z) - ids.length, 0);
-      // a window of renders in flight, taken out in id order
-      const inFlight: { id: number; x: number; y: number; job: Promise<CachedTile> }[] = [];
+      // a window of batches in flight, taken out in id order
+      const size = batchSize(ids.length, opts.concurrency);
+      const inFlight: { ids: Float64Array; job: Promise<CachedTile[]> }[] = [];
       let next = 0;
       const start = () => {
-        const id = ids[next++];
-        const [, x, y] = tileIdToZxy(id);
-        const job = renderer.render(ref, opts.layer, { z, x, y }).then(encodeTile);
+        const batch = ids.subarray(next, next + size);
+        next += batch.length;
+        const tiles = Array.from(batch, (id) => {
+          const [, x, y] = tileIdToZxy(id);
+          return { x, y };
+        });
+        const job = renderer.renderBatch(ref, opts.layer, z, tiles).then((raws) => raws.map(encodeTile));
         // awaited in turn below; this keeps a failure behind an earlier one from being reported as unhandled
         job.catch(() => {});
-        inFlight.push({ id, x, y, job });
+        inFlight.push({ ids: batch, job });
       };
       while (next < ids.length || inFlight.length > 0) {
         while (next < ids.length && inFlight.length < opts.concurrency) start();
-        const { id, x, y, job } = inFlight.shift() as (typeof inFlight)[number];
-        const tile = await job;
-        rendered++;
-        progress.tick(1, tile.gz.length);
-        if (tile.rawLength === 0) continue;
-        if (pmtiles) await pmtiles.add(id, tile.gz, tile.hash);
-        else (mbtiles as MbtilesWriter).add(z, x, y, tile.gz, tile.hash);
+        const { ids: batch, job } = inFlight.shift() as (typeof inFlight)[number];
+        const tiles = await job;
+        for (let i = 0; i < batch.length; i++) {
+          const id = batch[i] as number;
+          const tile = tiles[i] as CachedTile;
+          rendered++;
+          progress.tick(1, tile.gz.length);
+          if (tile.rawLength === 0) continue;
+          if (pmtiles) await pmtiles.add(id, tile.gz, tile.hash);
+          else {
+            const [, x, y] = tileIdToZxy(id);
+            (mbtiles as MbtilesWriter).add(z, x, y, tile.gz, tile.hash);
+          }
+        }
       }
     }
     const metadata = {
@@ -170,6 +184,19 @@ export async function exportTiles(opts: ExportOptions): Promise<ExportSummary> {
   } finally {
     if (remote) await rm(local, { force: true });
   }
+}
+
+/** Most tiles one statement renders (tiles/render.ts renderBatch): a run of neighbours in Hilbert order. */
+export const MAX_EXPORT_BATCH = 64;
+
+/**
+ * Tiles per statement for a zoom of `tiles` tiles over `concurrency` connections: neighbours share the reading,
+ * simplification and properties of the zones reaching into several of them, more so in bigger batches (up to
+ * MAX_EXPORT_BATCH), but each connection should get several batches a zoom, or the last ones of a zoom would
+ * leave the others idle while they run.
+ */
+export function batchSize(tiles: number, concurrency: number): number {
+  return Math.max(1, Math.min(MAX_EXPORT_BATCH, Math.ceil(tiles / (Math.max(1, concurrency) * 4))));
 }
 
 /** Sorted tile ids of zoom z inside the extent that a zone of the layer's band reaches into (any other is empty). */

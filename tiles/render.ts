@@ -87,21 +87,36 @@ export class TileRenderer {
     return { name, text };
   }
 
+  /** One tile: a batch of one. */
   async render(ref: VersionRef | ServedRef, layer: TileLayer, t: TileAddress): Promise<Buffer> {
-    const band = bandForLayer(layer, t.z);
-    const cellZoom = cellZoomFor(band, t.z);
+    const [tile] = await this.renderBatch(ref, layer, t.z, [t]);
+    return tile as Buffer;
+  }
+
+  /**
+   * Tiles of one zoom in one statement, in the order given: the shapes reaching into several of them (neighbours)
+   * are read, simplified and given their properties once (tile.sql); each tile is the bytes `render` gives it.
+   */
+  async renderBatch(
+    ref: VersionRef | ServedRef,
+    layer: TileLayer,
+    z: number,
+    tiles: readonly { x: number; y: number }[],
+  ): Promise<Buffer[]> {
+    const band = bandForLayer(layer, z);
+    const cellZoom = cellZoomFor(band, z);
     const withCells = cellZoom !== null && (await this.hasCells(ref.schema));
     // the full-resolution zones from z9 (whole in a version without pieces): what tile.sql simplifies
     const simplify = cellZoom !== null;
     const { name, text } = this.statement(ref.schema, band, withCells ? cellZoom : null, simplify);
     // A named query is parsed and planned once per pooled connection, then only bound and executed.
-    const { rows } = await this.pool.query<{ mvt: Buffer | null }>({
+    const { rows } = await this.pool.query<{ x: number; y: number; mvt: Buffer | null }>({
       name,
       text,
       values: [
-        t.z,
-        t.x,
-        t.y,
+        z,
+        tiles.map((t) => t.x),
+        tiles.map((t) => t.y),
         band.zoneTypes,
         layer.layer,
         layer.compat,
@@ -110,7 +125,8 @@ export class TileRenderer {
         layer.labelLayer ?? null,
       ],
     });
-    return rows[0]?.mvt ?? Buffer.alloc(0);
+    const byTile = new Map(rows.map((r) => [`${r.x}/${r.y}`, r.mvt ?? Buffer.alloc(0)]));
+    return tiles.map((t) => byTile.get(`${t.x}/${t.y}`) ?? Buffer.alloc(0));
   }
 
   async bounds(ref: VersionRef): Promise<[number, number, number, number] | null> {
