@@ -2,12 +2,12 @@
 // (same bands, layer and attributes), into one PMTiles v3 archive that any static host or S3 bucket can serve
 // with range requests — no tile server, no database behind it — or into an MBTiles file for older tile servers.
 //
-// Only the tiles some zone reaches into are rendered (one query a zoom lists them, the next zoom's while this one
-// renders; the rest of the extent — gaps between zones, corners — is empty without a round trip). They are
-// rendered in batches of neighbours (runs of the zoom's sorted ids: Hilbert order keeps them together), each
-// batch one statement that reads and simplifies a zone once for all of its tiles (tiles/sql/tile.sql), the
-// batches in parallel over the pool but written in tile id order (a zoom's ids are sorted first: 8 bytes a tile),
-// as a clustered archive requires.
+// Only the tiles a render can draw anything in are rendered (one query a zoom lists them from the shapes' indexes,
+// tiles/sql/tile-reached.sql, the next zoom's while this one renders; the rest of the extent — gaps between zones,
+// corners — is empty without a round trip). They are rendered in batches of neighbours (runs of the zoom's sorted
+// ids: Hilbert order keeps them together), each batch one statement that reads and simplifies a zone once for
+// all of its tiles (tiles/sql/tile.sql), the batches in parallel over the pool but written in tile id order (a
+// zoom's ids are sorted first: 8 bytes a tile), as a clustered archive requires.
 import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
@@ -17,10 +17,8 @@ import { localPath } from "../core/artefact-url.ts";
 import type { Database } from "../core/db.ts";
 import { CosmoError, EXIT } from "../core/errors.ts";
 import { startProgress } from "../core/progress.ts";
-import { loadSql } from "../core/sql.ts";
 import type { ArtefactStore } from "../core/storage.ts";
 import { removeOrphanSiblings } from "../core/temp-files.ts";
-import { bandForLayer } from "./bands.ts";
 import { type CachedTile, encodeTile } from "./cache.ts";
 import { countTilesCovering, lonLatToTile } from "./coords.ts";
 import type { TileLayer } from "./layers.ts";
@@ -55,7 +53,7 @@ export interface ExportSummary extends Partial<ArchiveSummary> {
   addressedTiles: number;
   tileContents: number;
   archiveBytes: number;
-  /** Tiles rendered: those of the extent a zone reaches into, empty ones included (the others are not rendered). */
+  /** Tiles rendered: those of the extent a render can draw in (tile-reached.sql), empty ones included. */
   rendered: number;
   seconds: number;
 }
@@ -96,10 +94,10 @@ export async function exportTiles(opts: ExportOptions): Promise<ExportSummary> {
   for (let z = opts.minZoom; z <= opts.maxZoom; z++) total += countTilesCovering(bounds, z);
   const progress = startProgress({ label: `export v${ref.version}`, total, unit: "tiles", tty: opts.progress });
   let rendered = 0;
-  // The next zoom's tile list is asked for while this zoom renders (on one more pool connection): the query
-  // reads every geometry of the band, and the renders would otherwise wait for it at each zoom.
+  // The next zoom's tile list is asked for while this zoom renders (on one more pool connection): one index probe
+  // a tile of the extent, which the renders would otherwise wait for at each zoom.
   const reached = (z: number) => {
-    const ids = reachedTileIds(opts.db, ref, opts.layer, bounds, z);
+    const ids = reachedTileIds(renderer, ref, opts.layer, bounds, z);
     // awaited when its zoom comes; a failure meanwhile is not unhandled
     ids.catch(() => {});
     return ids;
@@ -199,25 +197,20 @@ export function batchSize(tiles: number, concurrency: number): number {
   return Math.max(1, Math.min(MAX_EXPORT_BATCH, Math.ceil(tiles / (Math.max(1, concurrency) * 4))));
 }
 
-/** Sorted tile ids of zoom z inside the extent that a zone of the layer's band reaches into (any other is empty). */
+/**
+ * Sorted tile ids of zoom z inside the extent that the layer's renders can draw anything in (any other is empty).
+ */
 async function reachedTileIds(
-  db: Database,
+  renderer: TileRenderer,
   ref: VersionRef,
   layer: TileLayer,
   bounds: [number, number, number, number],
   z: number,
 ): Promise<Float64Array> {
-  const text = loadSql(import.meta.url, "sql/export-candidates.sql", {
-    schema: ref.schema,
-    table: bandForLayer(layer, z).table,
-  });
-  const { rows } = await db.pool.query<{ x: number; y: number }>(text, [z]);
   const from = lonLatToTile(bounds[0], bounds[3], z);
   const to = lonLatToTile(bounds[2], bounds[1], z);
-  const ids = new Float64Array(rows.length);
-  let n = 0;
-  for (const { x, y } of rows) {
-    if (x >= from.x && x <= to.x && y >= from.y && y <= to.y) ids[n++] = zxyToTileId(z, x, y);
-  }
-  return ids.subarray(0, n).sort();
+  const tiles = await renderer.reached(ref, layer, z, from, to);
+  const ids = new Float64Array(tiles.length);
+  for (let i = 0; i < tiles.length; i++) ids[i] = zxyToTileId(z, tiles[i].x, tiles[i].y);
+  return ids.sort();
 }

@@ -28,17 +28,26 @@ export const TILE_SIMPLIFY_TOLERANCE = 1 / 4096;
  * null, the shapes simplified at TILE_SIMPLIFY_TOLERANCE first if `simplify`.
  */
 export function tileSql(schema: string, band: TileBand, cellZoom: number | null, simplify: boolean): string {
+  return loadSql(import.meta.url, "sql/tile.sql", {
+    ...tileFragments(schema, band, cellZoom),
+    simplify: sqlFragment(String(simplify)),
+    simplifyTolerance: TILE_SIMPLIFY_TOLERANCE,
+  });
+}
+
+/** tile-reached.sql for a band in a version schema: the tiles tileSql (same band, same cells) reads something for. */
+export function reachedSql(schema: string, band: TileBand, cellZoom: number | null): string {
+  return loadSql(import.meta.url, "sql/tile-reached.sql", tileFragments(schema, band, cellZoom));
+}
+
+/** What tile.sql and tile-reached.sql share: where the shapes come from, and which of them show. */
+function tileFragments(schema: string, band: TileBand, cellZoom: number | null) {
   const source =
     cellZoom === null
       ? sqlFragment(loadSql(import.meta.url, "sql/tile-band.sql", { schema, table: band.table }))
       : sqlFragment(loadSql(import.meta.url, "sql/tile-cells.sql", { schema, cellZoom }));
-  return loadSql(import.meta.url, "sql/tile.sql", {
-    schema,
-    table: band.table,
-    source,
-    simplify: sqlFragment(String(simplify)),
-    simplifyTolerance: TILE_SIMPLIFY_TOLERANCE,
-  });
+  const shown = sqlFragment(loadSql(import.meta.url, "sql/tile-shown.sql"));
+  return { schema, table: band.table, source, shown };
 }
 
 export class TileRenderer {
@@ -87,6 +96,51 @@ export class TileRenderer {
     return { name, text };
   }
 
+  /**
+   * The tiles of zoom z from `from` to `to` (corners of the extent, inclusive) that a render can draw anything in
+   * (tile-reached.sql); every other tile renders empty.
+   */
+  async reached(
+    ref: VersionRef | ServedRef,
+    layer: TileLayer,
+    z: number,
+    from: { x: number; y: number },
+    to: { x: number; y: number },
+  ): Promise<{ x: number; y: number }[]> {
+    const { band, cellZoom } = await this.source(ref, layer, z);
+    const { rows } = await this.pool.query<{ x: number; y: number }>(
+      reachedSql(ref.schema, band, cellZoom),
+      this.params(z, [from.x, to.x], [from.y, to.y], band, layer),
+    );
+    return rows;
+  }
+
+  /** The band a layer's tile of zoom z reads, and the cells of its big zones' pieces (null: the zones whole). */
+  private async source(
+    ref: VersionRef | ServedRef,
+    layer: TileLayer,
+    z: number,
+  ): Promise<{ band: TileBand; cellZoom: number | null }> {
+    const band = bandForLayer(layer, z);
+    const cellZoom = cellZoomFor(band, z);
+    return { band, cellZoom: cellZoom !== null && (await this.hasCells(ref.schema)) ? cellZoom : null };
+  }
+
+  /** tile.sql's parameters (and tile-reached.sql's): the tiles' x and y, the band's rule, the layer's names. */
+  private params(z: number, xs: number[], ys: number[], band: TileBand, layer: TileLayer): unknown[] {
+    return [
+      z,
+      xs,
+      ys,
+      band.zoneTypes,
+      layer.layer,
+      layer.compat,
+      this.nameKeys,
+      band.maxAdminLevel,
+      layer.labelLayer ?? null,
+    ];
+  }
+
   /** One tile: a batch of one. */
   async render(ref: VersionRef | ServedRef, layer: TileLayer, t: TileAddress): Promise<Buffer> {
     const [tile] = await this.renderBatch(ref, layer, t.z, [t]);
@@ -103,27 +157,21 @@ export class TileRenderer {
     z: number,
     tiles: readonly { x: number; y: number }[],
   ): Promise<Buffer[]> {
-    const band = bandForLayer(layer, z);
-    const cellZoom = cellZoomFor(band, z);
-    const withCells = cellZoom !== null && (await this.hasCells(ref.schema));
+    const { band, cellZoom } = await this.source(ref, layer, z);
     // the full-resolution zones from z9 (whole in a version without pieces): what tile.sql simplifies
-    const simplify = cellZoom !== null;
-    const { name, text } = this.statement(ref.schema, band, withCells ? cellZoom : null, simplify);
+    const simplify = cellZoomFor(band, z) !== null;
+    const { name, text } = this.statement(ref.schema, band, cellZoom, simplify);
     // A named query is parsed and planned once per pooled connection, then only bound and executed.
     const { rows } = await this.pool.query<{ x: number; y: number; mvt: Buffer | null }>({
       name,
       text,
-      values: [
+      values: this.params(
         z,
         tiles.map((t) => t.x),
         tiles.map((t) => t.y),
-        band.zoneTypes,
-        layer.layer,
-        layer.compat,
-        this.nameKeys,
-        band.maxAdminLevel,
-        layer.labelLayer ?? null,
-      ],
+        band,
+        layer,
+      ),
     });
     const byTile = new Map(rows.map((r) => [`${r.x}/${r.y}`, r.mvt ?? Buffer.alloc(0)]));
     return tiles.map((t) => byTile.get(`${t.x}/${t.y}`) ?? Buffer.alloc(0));

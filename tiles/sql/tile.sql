@@ -23,11 +23,7 @@ hits AS MATERIALIZED (
   SELECT t.x, t.y, g.id, g.cell_x, g.cell_y, g.zone_type, g.admin_level, g.geom
   FROM tiles t
   CROSS JOIN LATERAL {{source}} g
-  WHERE true
-    -- The band's rule (importer/zoom-bands.ts): listed types, or admin_level up to a maximum; NULL = all.
-    AND ($4::text[] IS NULL OR g.zone_type = ANY ($4::text[]) OR g.admin_level <= $8)
-    -- The old tiles showed only countries (admin_level <= 2) at z0-2.
-    AND (NOT $6 OR $1 > 2 OR g.admin_level <= 2)
+  WHERE {{shown}}
 ),
 -- Each shape of the batch once (a zone reaches into several tiles of a batch): read, simplified and given its
 -- properties once for all of them. In a second step: selected with DISTINCT ON, the expressions would be
@@ -81,7 +77,7 @@ labels AS MATERIALIZED (
   CROSS JOIN LATERAL (SELECT coalesce(ST_Transform(z.center, 3857), ST_PointOnSurface(z.geom)) AS point) p
   WHERE $9::text IS NOT NULL
     AND ST_Intersects(p.point, t.tile)
-    AND ($4::text[] IS NULL OR g.zone_type = ANY ($4::text[]) OR g.admin_level <= $8)
+    AND {{shown}}
 )
 -- In id order: the rows come in whatever order the plan gives (it changes with a connection's generic plan), and
 -- a tile must be the same bytes whichever connection renders it (one ETag, one archive content). Two MVT layers
