@@ -19,6 +19,7 @@ import { CosmoError, EXIT } from "../core/errors.ts";
 import { startProgress } from "../core/progress.ts";
 import type { ArtefactStore } from "../core/storage.ts";
 import { removeOrphanSiblings } from "../core/temp-files.ts";
+import { bandForLayer } from "./bands.ts";
 import { type CachedTile, encodeTile } from "./cache.ts";
 import { countTilesCovering, lonLatToTile } from "./coords.ts";
 import type { TileLayer } from "./layers.ts";
@@ -95,18 +96,18 @@ export async function exportTiles(opts: ExportOptions): Promise<ExportSummary> {
   const progress = startProgress({ label: `export v${ref.version}`, total, unit: "tiles", tty: opts.progress });
   let rendered = 0;
   // The next zoom's tile list is asked for while this zoom renders (on one more pool connection): one index probe
-  // a tile of the extent, which the renders would otherwise wait for at each zoom.
-  const reached = (z: number) => {
-    const ids = reachedTileIds(renderer, ref, opts.layer, bounds, z);
+  // a candidate tile, which the renders would otherwise wait for at each zoom.
+  const reached = (z: number, parents: Float64Array | null) => {
+    const ids = reachedTileIds(renderer, ref, opts.layer, bounds, z, parents);
     // awaited when its zoom comes; a failure meanwhile is not unhandled
     ids.catch(() => {});
     return ids;
   };
-  let nextIds = reached(opts.minZoom);
+  let nextIds = reached(opts.minZoom, null);
   try {
     for (let z = opts.minZoom; z <= opts.maxZoom; z++) {
       const ids = await nextIds;
-      if (z < opts.maxZoom) nextIds = reached(z + 1);
+      if (z < opts.maxZoom) nextIds = reached(z + 1, ids);
       // the extent's other tiles are empty: counted done without a round trip
       progress.tick(countTilesCovering(bounds, z) - ids.length, 0);
       // a window of batches in flight, taken out in id order
@@ -199,6 +200,11 @@ export function batchSize(tiles: number, concurrency: number): number {
 
 /**
  * Sorted tile ids of zoom z inside the extent that the layer's renders can draw anything in (any other is empty).
+ * The candidates probed are the extent's tiles, or, when zoom z reads the same band as z - 1 (`parents`, that
+ * zoom's list), only their children: a shape's box meeting a child's buffered area meets its parent's (the area
+ * of a child lies inside its parent's, the margin being a fraction of the tile), a big zone's piece of a deeper
+ * cell lies inside its piece of the ancestor cell, and a label point in a child is in its parent. The probes then
+ * follow the zones, not the extent (which a country's far-flung islands make most of the world).
  */
 async function reachedTileIds(
   renderer: TileRenderer,
@@ -206,10 +212,24 @@ async function reachedTileIds(
   layer: TileLayer,
   bounds: [number, number, number, number],
   z: number,
+  parents: Float64Array | null,
 ): Promise<Float64Array> {
   const from = lonLatToTile(bounds[0], bounds[3], z);
   const to = lonLatToTile(bounds[2], bounds[1], z);
-  const tiles = await renderer.reached(ref, layer, z, from, to);
+  const candidates: { x: number; y: number }[] = [];
+  if (parents !== null && z > 0 && bandForLayer(layer, z) === bandForLayer(layer, z - 1)) {
+    for (const id of parents) {
+      const [, px, py] = tileIdToZxy(id);
+      for (const x of [2 * px, 2 * px + 1]) {
+        for (const y of [2 * py, 2 * py + 1]) {
+          if (x >= from.x && x <= to.x && y >= from.y && y <= to.y) candidates.push({ x, y });
+        }
+      }
+    }
+  } else {
+    for (let x = from.x; x <= to.x; x++) for (let y = from.y; y <= to.y; y++) candidates.push({ x, y });
+  }
+  const tiles = await renderer.reached(ref, layer, z, candidates);
   const ids = new Float64Array(tiles.length);
   for (let i = 0; i < tiles.length; i++) ids[i] = zxyToTileId(z, tiles[i].x, tiles[i].y);
   return ids.sort();

@@ -97,20 +97,25 @@ export class TileRenderer {
   }
 
   /**
-   * The tiles of zoom z from `from` to `to` (corners of the extent, inclusive) that a render can draw anything in
-   * (tile-reached.sql); every other tile renders empty.
+   * Which of the given tiles of zoom z (`candidates`) a render can draw anything in (tile-reached.sql); every other
+   * tile renders empty.
    */
   async reached(
     ref: VersionRef | ServedRef,
     layer: TileLayer,
     z: number,
-    from: { x: number; y: number },
-    to: { x: number; y: number },
+    candidates: readonly { x: number; y: number }[],
   ): Promise<{ x: number; y: number }[]> {
     const { band, cellZoom } = await this.source(ref, layer, z);
     const { rows } = await this.pool.query<{ x: number; y: number }>(
       reachedSql(ref.schema, band, cellZoom),
-      this.params(z, [from.x, to.x], [from.y, to.y], band, layer),
+      this.params(
+        z,
+        candidates.map((t) => t.x),
+        candidates.map((t) => t.y),
+        band,
+        layer,
+      ),
     );
     return rows;
   }
