@@ -25,11 +25,20 @@ export const TILE_SIMPLIFY_TOLERANCE = 1 / 4096;
 
 /**
  * tile.sql for a band in a version schema, the big zones read as their pieces of the cells at `cellZoom` if not
- * null, the shapes simplified at TILE_SIMPLIFY_TOLERANCE first if `simplify`.
+ * null, the shapes simplified at TILE_SIMPLIFY_TOLERANCE first if `simplify`; for any number of tiles if `batch`,
+ * else for the first of those given.
  */
-export function tileSql(schema: string, band: TileBand, cellZoom: number | null, simplify: boolean): string {
+export function tileSql(
+  schema: string,
+  band: TileBand,
+  cellZoom: number | null,
+  simplify: boolean,
+  batch = true,
+): string {
   return loadSql(import.meta.url, "sql/tile.sql", {
     ...tileFragments(schema, band, cellZoom),
+    // the same statement but for where its tiles come from (tiles-one.sql says why)
+    tiles: sqlFragment(loadSql(import.meta.url, batch ? "sql/tiles-batch.sql" : "sql/tiles-one.sql")),
     simplify: sqlFragment(String(simplify)),
     simplifyTolerance: TILE_SIMPLIFY_TOLERANCE,
   });
@@ -37,7 +46,10 @@ export function tileSql(schema: string, band: TileBand, cellZoom: number | null,
 
 /** tile-reached.sql for a band in a version schema: the tiles tileSql (same band, same cells) reads something for. */
 export function reachedSql(schema: string, band: TileBand, cellZoom: number | null): string {
-  return loadSql(import.meta.url, "sql/tile-reached.sql", tileFragments(schema, band, cellZoom));
+  return loadSql(import.meta.url, "sql/tile-reached.sql", {
+    ...tileFragments(schema, band, cellZoom),
+    tiles: sqlFragment(loadSql(import.meta.url, "sql/tiles-batch.sql")),
+  });
 }
 
 /** What tile.sql and tile-reached.sql share: where the shapes come from, and which of them show. */
@@ -79,18 +91,20 @@ export class TileRenderer {
 
   /**
    * The statement text for a band in a version schema, reading the big zones' pieces of the cells at `cellZoom`
-   * when not null, simplifying the shapes if `simplify` (built once per version, band, cell zoom and simplification).
+   * when not null, simplifying the shapes if `simplify`, for a batch of tiles or one (built once per version, band,
+   * cell zoom, simplification and batch or not).
    */
   private statement(
     schema: string,
     band: TileBand,
     cellZoom: number | null,
     simplify: boolean,
+    batch: boolean,
   ): { name: string; text: string } {
-    const name = `tile_${schema}_${band.name}${cellZoom === null ? "" : `_c${cellZoom}`}${simplify ? "_s" : ""}`;
+    const name = `tile_${schema}_${band.name}${cellZoom === null ? "" : `_c${cellZoom}`}${simplify ? "_s" : ""}${batch ? "_b" : ""}`;
     let text = this.texts.get(name);
     if (text === undefined) {
-      text = tileSql(schema, band, cellZoom, simplify);
+      text = tileSql(schema, band, cellZoom, simplify, batch);
       this.texts.set(name, text);
     }
     return { name, text };
@@ -165,7 +179,7 @@ export class TileRenderer {
     const { band, cellZoom } = await this.source(ref, layer, z);
     // the full-resolution zones from z9 (whole in a version without pieces): what tile.sql simplifies
     const simplify = cellZoomFor(band, z) !== null;
-    const { name, text } = this.statement(ref.schema, band, cellZoom, simplify);
+    const { name, text } = this.statement(ref.schema, band, cellZoom, simplify, tiles.length !== 1);
     // A named query is parsed and planned once per pooled connection, then only bound and executed.
     const { rows } = await this.pool.query<{ x: number; y: number; mvt: Buffer | null }>({
       name,

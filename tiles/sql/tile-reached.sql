@@ -9,7 +9,7 @@
 WITH tiles AS (
   SELECT t.x, t.y, ST_TileEnvelope($1, t.x, t.y) AS tile,
          ST_TileEnvelope($1, t.x, t.y, margin => 64.0 / 4096) AS area
-  FROM unnest($2::int[], $3::int[]) AS t(x, y)
+  FROM {{tiles}}
   WHERE ($5::text, $7::text[]) IS NOT NULL OR true
 )
 SELECT t.x, t.y

@@ -15,7 +15,7 @@ WITH tiles AS MATERIALIZED (
   SELECT t.x, t.y, ST_TileEnvelope($1, t.x, t.y) AS tile,
          -- The buffer (64/4096 of a tile) must also select zones that only reach into it.
          ST_TileEnvelope($1, t.x, t.y, margin => 64.0 / 4096) AS area
-  FROM unnest($2::int[], $3::int[]) AS t(x, y)
+  FROM {{tiles}}
 ),
 -- Each tile's shapes (the subquery tests its area: a UNION ALL would not get it pushed into its branches, and
 -- would read every zone). A shape is a zone, or a zone's piece of one cell (cell_x, cell_y; -1 for a whole zone).

@@ -152,6 +152,44 @@ describe("content", () => {
     }
   });
 
+  test("the one-tile statement stays on its generic plan (not planned again at every tile)", async () => {
+    const z = 12;
+    const { x, y } = lonLatToTile(LUX_CITY.lon, LUX_CITY.lat, z);
+    const layer = layerByUrlName("zones") as TileLayer;
+    const band = bandForLayer(layer, z);
+    const schema = `zones_v${fx.version}`;
+    const name = "tile_generic_plan_test";
+    const client = await fx.db.pool.connect();
+    try {
+      // a connection chooses between custom and generic plans after five executions of a named statement
+      for (let i = 0; i < 8; i++) {
+        await client.query({
+          name,
+          text: tileSql(schema, band, null, true, false),
+          values: [
+            z,
+            [x],
+            [y],
+            band.zoneTypes,
+            layer.layer,
+            layer.compat,
+            ["name:de"],
+            band.maxAdminLevel,
+            "zone_labels",
+          ],
+        });
+      }
+      const { rows } = await client.query<{ generic_plans: string }>(
+        "SELECT generic_plans FROM pg_prepared_statements WHERE name = $1",
+        [name],
+      );
+      expect(Number(rows[0]?.generic_plans)).toBeGreaterThan(0);
+    } finally {
+      await client.query("DEALLOCATE tile_generic_plan_test").catch(() => {});
+      client.release();
+    }
+  });
+
   test("z0: the country only, with its names, extent 4096", async () => {
     const { res, bytes } = await fetchTile(`${tiles.url}/tiles/zones/0/0/0.pbf`);
     expect(res.status).toBe(200);
