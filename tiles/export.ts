@@ -103,44 +103,55 @@ export async function exportTiles(opts: ExportOptions): Promise<ExportSummary> {
     ids.catch(() => {});
     return ids;
   };
-  let nextIds = reached(opts.minZoom, null);
-  try {
+  // The batches of every zoom in id order (a zoom's ids all come after the previous zoom's), so that the next
+  // zoom's first batches render while this zoom's last ones finish.
+  const extent = bounds;
+  async function* batches(): AsyncGenerator<{ z: number; ids: Float64Array }> {
+    let nextIds = reached(opts.minZoom, null);
     for (let z = opts.minZoom; z <= opts.maxZoom; z++) {
       const ids = await nextIds;
       if (z < opts.maxZoom) nextIds = reached(z + 1, ids);
       // the extent's other tiles are empty: counted done without a round trip
-      progress.tick(countTilesCovering(bounds, z) - ids.length, 0);
-      // a window of batches in flight, taken out in id order
+      progress.tick(countTilesCovering(extent, z) - ids.length, 0);
       const size = batchSize(ids.length, opts.concurrency);
-      const inFlight: { ids: Float64Array; job: Promise<CachedTile[]> }[] = [];
-      let next = 0;
-      const start = () => {
-        const batch = ids.subarray(next, next + size);
-        next += batch.length;
-        const tiles = Array.from(batch, (id) => {
+      for (let next = 0; next < ids.length; next += size) yield { z, ids: ids.subarray(next, next + size) };
+    }
+  }
+  try {
+    // a window of batches in flight, taken out in id order
+    const inFlight: { z: number; ids: Float64Array; job: Promise<CachedTile[]> }[] = [];
+    const queue = batches();
+    let more = true;
+    for (;;) {
+      while (more && inFlight.length < opts.concurrency) {
+        const step = await queue.next();
+        if (step.done) {
+          more = false;
+          break;
+        }
+        const { z, ids } = step.value;
+        const tiles = Array.from(ids, (id) => {
           const [, x, y] = tileIdToZxy(id);
           return { x, y };
         });
         const job = renderer.renderBatch(ref, opts.layer, z, tiles).then((raws) => raws.map(encodeTile));
         // awaited in turn below; this keeps a failure behind an earlier one from being reported as unhandled
         job.catch(() => {});
-        inFlight.push({ ids: batch, job });
-      };
-      while (next < ids.length || inFlight.length > 0) {
-        while (next < ids.length && inFlight.length < opts.concurrency) start();
-        const { ids: batch, job } = inFlight.shift() as (typeof inFlight)[number];
-        const tiles = await job;
-        for (let i = 0; i < batch.length; i++) {
-          const id = batch[i] as number;
-          const tile = tiles[i] as CachedTile;
-          rendered++;
-          progress.tick(1, tile.gz.length);
-          if (tile.rawLength === 0) continue;
-          if (pmtiles) await pmtiles.add(id, tile.gz, tile.hash);
-          else {
-            const [, x, y] = tileIdToZxy(id);
-            (mbtiles as MbtilesWriter).add(z, x, y, tile.gz, tile.hash);
-          }
+        inFlight.push({ z, ids, job });
+      }
+      const batch = inFlight.shift();
+      if (!batch) break;
+      const tiles = await batch.job;
+      for (let i = 0; i < batch.ids.length; i++) {
+        const id = batch.ids[i] as number;
+        const tile = tiles[i] as CachedTile;
+        rendered++;
+        progress.tick(1, tile.gz.length);
+        if (tile.rawLength === 0) continue;
+        if (pmtiles) await pmtiles.add(id, tile.gz, tile.hash);
+        else {
+          const [, x, y] = tileIdToZxy(id);
+          (mbtiles as MbtilesWriter).add(batch.z, x, y, tile.gz, tile.hash);
         }
       }
     }
