@@ -2,10 +2,12 @@
 // (same bands, layer and attributes), into one PMTiles v3 archive that any static host or S3 bucket can serve
 // with range requests — no tile server, no database behind it — or into an MBTiles file for older tile servers.
 //
-// Only the tiles some zone reaches into are rendered (one query a zoom lists them, the next zoom's while this one
-// renders; the rest of the extent — gaps between zones, corners — is empty without a round trip). They are
-// rendered in parallel over the pool but
-// written in tile id order (a zoom's ids are sorted first: 8 bytes a tile), as a clustered archive requires.
+// Only the tiles a render can draw anything in are rendered (one query a zoom lists them from the shapes' indexes,
+// tiles/sql/tile-reached.sql, the next zoom's while this one renders; the rest of the extent — gaps between zones,
+// corners — is empty without a round trip). They are rendered in batches of neighbours (runs of the zoom's sorted
+// ids: Hilbert order keeps them together), each batch one statement that reads and simplifies a zone once for
+// all of its tiles (tiles/sql/tile.sql), the batches in parallel over the pool but written in tile id order (a
+// zoom's ids are sorted first: 8 bytes a tile), as a clustered archive requires.
 import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
@@ -15,7 +17,6 @@ import { localPath } from "../core/artefact-url.ts";
 import type { Database } from "../core/db.ts";
 import { CosmoError, EXIT } from "../core/errors.ts";
 import { startProgress } from "../core/progress.ts";
-import { loadSql } from "../core/sql.ts";
 import type { ArtefactStore } from "../core/storage.ts";
 import { removeOrphanSiblings } from "../core/temp-files.ts";
 import { bandForLayer } from "./bands.ts";
@@ -53,7 +54,7 @@ export interface ExportSummary extends Partial<ArchiveSummary> {
   addressedTiles: number;
   tileContents: number;
   archiveBytes: number;
-  /** Tiles rendered: those of the extent a zone reaches into, empty ones included (the others are not rendered). */
+  /** Tiles rendered: those of the extent a render can draw in (tile-reached.sql), empty ones included. */
   rendered: number;
   seconds: number;
 }
@@ -94,41 +95,64 @@ export async function exportTiles(opts: ExportOptions): Promise<ExportSummary> {
   for (let z = opts.minZoom; z <= opts.maxZoom; z++) total += countTilesCovering(bounds, z);
   const progress = startProgress({ label: `export v${ref.version}`, total, unit: "tiles", tty: opts.progress });
   let rendered = 0;
-  // The next zoom's tile list is asked for while this zoom renders (on one more pool connection): the query
-  // reads every geometry of the band, and the renders would otherwise wait for it at each zoom.
-  const reached = (z: number) => {
-    const ids = reachedTileIds(opts.db, ref, opts.layer, bounds, z);
+  // The next zoom's tile list is asked for while this zoom renders (on one more pool connection): one index probe
+  // a candidate tile, which the renders would otherwise wait for at each zoom.
+  const reached = (z: number, parents: Float64Array | null) => {
+    const ids = reachedTileIds(renderer, ref, opts.layer, bounds, z, parents);
     // awaited when its zoom comes; a failure meanwhile is not unhandled
     ids.catch(() => {});
     return ids;
   };
-  let nextIds = reached(opts.minZoom);
-  try {
+  // The batches of every zoom in id order (a zoom's ids all come after the previous zoom's), so that the next
+  // zoom's first batches render while this zoom's last ones finish.
+  const extent = bounds;
+  async function* batches(): AsyncGenerator<{ z: number; ids: Float64Array }> {
+    let nextIds = reached(opts.minZoom, null);
     for (let z = opts.minZoom; z <= opts.maxZoom; z++) {
       const ids = await nextIds;
-      if (z < opts.maxZoom) nextIds = reached(z + 1);
+      if (z < opts.maxZoom) nextIds = reached(z + 1, ids);
       // the extent's other tiles are empty: counted done without a round trip
-      progress.tick(countTilesCovering(bounds, z) - ids.length, 0);
-      // a window of renders in flight, taken out in id order
-      const inFlight: { id: number; x: number; y: number; job: Promise<CachedTile> }[] = [];
-      let next = 0;
-      const start = () => {
-        const id = ids[next++];
-        const [, x, y] = tileIdToZxy(id);
-        const job = renderer.render(ref, opts.layer, { z, x, y }).then(encodeTile);
+      progress.tick(countTilesCovering(extent, z) - ids.length, 0);
+      const size = batchSize(ids.length, opts.concurrency);
+      for (let next = 0; next < ids.length; next += size) yield { z, ids: ids.subarray(next, next + size) };
+    }
+  }
+  try {
+    // a window of batches in flight, taken out in id order
+    const inFlight: { z: number; ids: Float64Array; job: Promise<CachedTile[]> }[] = [];
+    const queue = batches();
+    let more = true;
+    for (;;) {
+      while (more && inFlight.length < opts.concurrency) {
+        const step = await queue.next();
+        if (step.done) {
+          more = false;
+          break;
+        }
+        const { z, ids } = step.value;
+        const tiles = Array.from(ids, (id) => {
+          const [, x, y] = tileIdToZxy(id);
+          return { x, y };
+        });
+        const job = renderer.renderBatch(ref, opts.layer, z, tiles).then((raws) => raws.map(encodeTile));
         // awaited in turn below; this keeps a failure behind an earlier one from being reported as unhandled
         job.catch(() => {});
-        inFlight.push({ id, x, y, job });
-      };
-      while (next < ids.length || inFlight.length > 0) {
-        while (next < ids.length && inFlight.length < opts.concurrency) start();
-        const { id, x, y, job } = inFlight.shift() as (typeof inFlight)[number];
-        const tile = await job;
+        inFlight.push({ z, ids, job });
+      }
+      const batch = inFlight.shift();
+      if (!batch) break;
+      const tiles = await batch.job;
+      for (let i = 0; i < batch.ids.length; i++) {
+        const id = batch.ids[i] as number;
+        const tile = tiles[i] as CachedTile;
         rendered++;
         progress.tick(1, tile.gz.length);
         if (tile.rawLength === 0) continue;
         if (pmtiles) await pmtiles.add(id, tile.gz, tile.hash);
-        else (mbtiles as MbtilesWriter).add(z, x, y, tile.gz, tile.hash);
+        else {
+          const [, x, y] = tileIdToZxy(id);
+          (mbtiles as MbtilesWriter).add(batch.z, x, y, tile.gz, tile.hash);
+        }
       }
     }
     const metadata = {
@@ -172,25 +196,52 @@ export async function exportTiles(opts: ExportOptions): Promise<ExportSummary> {
   }
 }
 
-/** Sorted tile ids of zoom z inside the extent that a zone of the layer's band reaches into (any other is empty). */
+/** Most tiles one statement renders (tiles/render.ts renderBatch): a run of neighbours in Hilbert order. */
+export const MAX_EXPORT_BATCH = 64;
+
+/**
+ * Tiles per statement for a zoom of `tiles` tiles over `concurrency` connections: neighbours share the reading,
+ * simplification and properties of the zones reaching into several of them, more so in bigger batches (up to
+ * MAX_EXPORT_BATCH), but each connection should get several batches a zoom, or the last ones of a zoom would
+ * leave the others idle while they run.
+ */
+export function batchSize(tiles: number, concurrency: number): number {
+  return Math.max(1, Math.min(MAX_EXPORT_BATCH, Math.ceil(tiles / (Math.max(1, concurrency) * 4))));
+}
+
+/**
+ * Sorted tile ids of zoom z inside the extent that the layer's renders can draw anything in (any other is empty).
+ * The candidates probed are the extent's tiles, or, when zoom z reads the same band as z - 1 (`parents`, that
+ * zoom's list), only their children: a shape's box meeting a child's buffered area meets its parent's (the area
+ * of a child lies inside its parent's, the margin being a fraction of the tile), a big zone's piece of a deeper
+ * cell lies inside its piece of the ancestor cell, and a label point in a child is in its parent. The probes then
+ * follow the zones, not the extent (which a country's far-flung islands make most of the world).
+ */
 async function reachedTileIds(
-  db: Database,
+  renderer: TileRenderer,
   ref: VersionRef,
   layer: TileLayer,
   bounds: [number, number, number, number],
   z: number,
+  parents: Float64Array | null,
 ): Promise<Float64Array> {
-  const text = loadSql(import.meta.url, "sql/export-candidates.sql", {
-    schema: ref.schema,
-    table: bandForLayer(layer, z).table,
-  });
-  const { rows } = await db.pool.query<{ x: number; y: number }>(text, [z]);
   const from = lonLatToTile(bounds[0], bounds[3], z);
   const to = lonLatToTile(bounds[2], bounds[1], z);
-  const ids = new Float64Array(rows.length);
-  let n = 0;
-  for (const { x, y } of rows) {
-    if (x >= from.x && x <= to.x && y >= from.y && y <= to.y) ids[n++] = zxyToTileId(z, x, y);
+  const candidates: { x: number; y: number }[] = [];
+  if (parents !== null && z > 0 && bandForLayer(layer, z) === bandForLayer(layer, z - 1)) {
+    for (const id of parents) {
+      const [, px, py] = tileIdToZxy(id);
+      for (const x of [2 * px, 2 * px + 1]) {
+        for (const y of [2 * py, 2 * py + 1]) {
+          if (x >= from.x && x <= to.x && y >= from.y && y <= to.y) candidates.push({ x, y });
+        }
+      }
+    }
+  } else {
+    for (let x = from.x; x <= to.x; x++) for (let y = from.y; y <= to.y; y++) candidates.push({ x, y });
   }
-  return ids.subarray(0, n).sort();
+  const tiles = await renderer.reached(ref, layer, z, candidates);
+  const ids = new Float64Array(tiles.length);
+  for (let i = 0; i < tiles.length; i++) ids[i] = zxyToTileId(z, tiles[i].x, tiles[i].y);
+  return ids.sort();
 }

@@ -25,20 +25,41 @@ export const TILE_SIMPLIFY_TOLERANCE = 1 / 4096;
 
 /**
  * tile.sql for a band in a version schema, the big zones read as their pieces of the cells at `cellZoom` if not
- * null, the shapes simplified at TILE_SIMPLIFY_TOLERANCE first if `simplify`.
+ * null, the shapes simplified at TILE_SIMPLIFY_TOLERANCE first if `simplify`; for any number of tiles if `batch`,
+ * else for the first of those given.
  */
-export function tileSql(schema: string, band: TileBand, cellZoom: number | null, simplify: boolean): string {
+export function tileSql(
+  schema: string,
+  band: TileBand,
+  cellZoom: number | null,
+  simplify: boolean,
+  batch = true,
+): string {
+  return loadSql(import.meta.url, "sql/tile.sql", {
+    ...tileFragments(schema, band, cellZoom),
+    // the same statement but for where its tiles come from (tiles-one.sql says why)
+    tiles: sqlFragment(loadSql(import.meta.url, batch ? "sql/tiles-batch.sql" : "sql/tiles-one.sql")),
+    simplify: sqlFragment(String(simplify)),
+    simplifyTolerance: TILE_SIMPLIFY_TOLERANCE,
+  });
+}
+
+/** tile-reached.sql for a band in a version schema: the tiles tileSql (same band, same cells) reads something for. */
+export function reachedSql(schema: string, band: TileBand, cellZoom: number | null): string {
+  return loadSql(import.meta.url, "sql/tile-reached.sql", {
+    ...tileFragments(schema, band, cellZoom),
+    tiles: sqlFragment(loadSql(import.meta.url, "sql/tiles-batch.sql")),
+  });
+}
+
+/** What tile.sql and tile-reached.sql share: where the shapes come from, and which of them show. */
+function tileFragments(schema: string, band: TileBand, cellZoom: number | null) {
   const source =
     cellZoom === null
       ? sqlFragment(loadSql(import.meta.url, "sql/tile-band.sql", { schema, table: band.table }))
       : sqlFragment(loadSql(import.meta.url, "sql/tile-cells.sql", { schema, cellZoom }));
-  return loadSql(import.meta.url, "sql/tile.sql", {
-    schema,
-    table: band.table,
-    source,
-    simplify: sqlFragment(String(simplify)),
-    simplifyTolerance: TILE_SIMPLIFY_TOLERANCE,
-  });
+  const shown = sqlFragment(loadSql(import.meta.url, "sql/tile-shown.sql"));
+  return { schema, table: band.table, source, shown };
 }
 
 export class TileRenderer {
@@ -70,47 +91,109 @@ export class TileRenderer {
 
   /**
    * The statement text for a band in a version schema, reading the big zones' pieces of the cells at `cellZoom`
-   * when not null, simplifying the shapes if `simplify` (built once per version, band, cell zoom and simplification).
+   * when not null, simplifying the shapes if `simplify`, for a batch of tiles or one (built once per version, band,
+   * cell zoom, simplification and batch or not).
    */
   private statement(
     schema: string,
     band: TileBand,
     cellZoom: number | null,
     simplify: boolean,
+    batch: boolean,
   ): { name: string; text: string } {
-    const name = `tile_${schema}_${band.name}${cellZoom === null ? "" : `_c${cellZoom}`}${simplify ? "_s" : ""}`;
+    const name = `tile_${schema}_${band.name}${cellZoom === null ? "" : `_c${cellZoom}`}${simplify ? "_s" : ""}${batch ? "_b" : ""}`;
     let text = this.texts.get(name);
     if (text === undefined) {
-      text = tileSql(schema, band, cellZoom, simplify);
+      text = tileSql(schema, band, cellZoom, simplify, batch);
       this.texts.set(name, text);
     }
     return { name, text };
   }
 
+  /**
+   * Which of the given tiles of zoom z (`candidates`) a render can draw anything in (tile-reached.sql); every other
+   * tile renders empty.
+   */
+  async reached(
+    ref: VersionRef | ServedRef,
+    layer: TileLayer,
+    z: number,
+    candidates: readonly { x: number; y: number }[],
+  ): Promise<{ x: number; y: number }[]> {
+    const { band, cellZoom } = await this.source(ref, layer, z);
+    const { rows } = await this.pool.query<{ x: number; y: number }>(
+      reachedSql(ref.schema, band, cellZoom),
+      this.params(
+        z,
+        candidates.map((t) => t.x),
+        candidates.map((t) => t.y),
+        band,
+        layer,
+      ),
+    );
+    return rows;
+  }
+
+  /** The band a layer's tile of zoom z reads, and the cells of its big zones' pieces (null: the zones whole). */
+  private async source(
+    ref: VersionRef | ServedRef,
+    layer: TileLayer,
+    z: number,
+  ): Promise<{ band: TileBand; cellZoom: number | null }> {
+    const band = bandForLayer(layer, z);
+    const cellZoom = cellZoomFor(band, z);
+    return { band, cellZoom: cellZoom !== null && (await this.hasCells(ref.schema)) ? cellZoom : null };
+  }
+
+  /** tile.sql's parameters (and tile-reached.sql's): the tiles' x and y, the band's rule, the layer's names. */
+  private params(z: number, xs: number[], ys: number[], band: TileBand, layer: TileLayer): unknown[] {
+    return [
+      z,
+      xs,
+      ys,
+      band.zoneTypes,
+      layer.layer,
+      layer.compat,
+      this.nameKeys,
+      band.maxAdminLevel,
+      layer.labelLayer ?? null,
+    ];
+  }
+
+  /** One tile: a batch of one. */
   async render(ref: VersionRef | ServedRef, layer: TileLayer, t: TileAddress): Promise<Buffer> {
-    const band = bandForLayer(layer, t.z);
-    const cellZoom = cellZoomFor(band, t.z);
-    const withCells = cellZoom !== null && (await this.hasCells(ref.schema));
+    const [tile] = await this.renderBatch(ref, layer, t.z, [t]);
+    return tile as Buffer;
+  }
+
+  /**
+   * Tiles of one zoom in one statement, in the order given: the shapes reaching into several of them (neighbours)
+   * are read, simplified and given their properties once (tile.sql); each tile is the bytes `render` gives it.
+   */
+  async renderBatch(
+    ref: VersionRef | ServedRef,
+    layer: TileLayer,
+    z: number,
+    tiles: readonly { x: number; y: number }[],
+  ): Promise<Buffer[]> {
+    const { band, cellZoom } = await this.source(ref, layer, z);
     // the full-resolution zones from z9 (whole in a version without pieces): what tile.sql simplifies
-    const simplify = cellZoom !== null;
-    const { name, text } = this.statement(ref.schema, band, withCells ? cellZoom : null, simplify);
+    const simplify = cellZoomFor(band, z) !== null;
+    const { name, text } = this.statement(ref.schema, band, cellZoom, simplify, tiles.length !== 1);
     // A named query is parsed and planned once per pooled connection, then only bound and executed.
-    const { rows } = await this.pool.query<{ mvt: Buffer | null }>({
+    const { rows } = await this.pool.query<{ x: number; y: number; mvt: Buffer | null }>({
       name,
       text,
-      values: [
-        t.z,
-        t.x,
-        t.y,
-        band.zoneTypes,
-        layer.layer,
-        layer.compat,
-        this.nameKeys,
-        band.maxAdminLevel,
-        layer.labelLayer ?? null,
-      ],
+      values: this.params(
+        z,
+        tiles.map((t) => t.x),
+        tiles.map((t) => t.y),
+        band,
+        layer,
+      ),
     });
-    return rows[0]?.mvt ?? Buffer.alloc(0);
+    const byTile = new Map(rows.map((r) => [`${r.x}/${r.y}`, r.mvt ?? Buffer.alloc(0)]));
+    return tiles.map((t) => byTile.get(`${t.x}/${t.y}`) ?? Buffer.alloc(0));
   }
 
   async bounds(ref: VersionRef): Promise<[number, number, number, number] | null> {

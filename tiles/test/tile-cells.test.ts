@@ -175,10 +175,10 @@ describe("tile cells", () => {
       await client.query("SET LOCAL enable_seqscan = off");
       await client.query("SET LOCAL plan_cache_mode = force_generic_plan");
       await client.query(
-        `PREPARE tile_plan(int, int, int, text[], text, bool, text[], int, text) AS ${tileSql(schema, bandFor(cellZoom), cellZoom, true)}`,
+        `PREPARE tile_plan(int, int[], int[], text[], text, bool, text[], int, text) AS ${tileSql(schema, bandFor(cellZoom), cellZoom, true)}`,
       );
       const { rows } = await client.query<{ "QUERY PLAN": PlanNode[] }>(
-        `EXPLAIN (FORMAT JSON) EXECUTE tile_plan(${cellZoom}, 0, 0, NULL, 'zones', false, '{}', NULL, 'zone_labels')`,
+        `EXPLAIN (FORMAT JSON) EXECUTE tile_plan(${cellZoom}, '{0}', '{0}', NULL, 'zones', false, '{}', NULL, 'zone_labels')`,
       );
       await client.query("ROLLBACK");
       const scans: string[] = [];

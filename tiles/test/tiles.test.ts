@@ -10,7 +10,7 @@ import { metersPerPixel } from "../../importer/zoom-bands.ts";
 import { bandForLayer } from "../bands.ts";
 import { lonLatToTile } from "../coords.ts";
 import { layerByUrlName, type TileLayer } from "../layers.ts";
-import { tileSql } from "../render.ts";
+import { TileRenderer, tileSql } from "../render.ts";
 import { startTilesServer } from "../server.ts";
 import { decodeLayer, layerNames } from "./decode.ts";
 
@@ -77,8 +77,8 @@ describe("content", () => {
       const before = await calls();
       const { rows } = await client.query<{ mvt: Buffer }>(tileSql(schema, band, null, true), [
         z,
-        x,
-        y,
+        [x],
+        [y],
         band.zoneTypes,
         layer.layer,
         layer.compat,
@@ -92,6 +92,100 @@ describe("content", () => {
       expect(await calls()).toBe(before + expected[0].shapes + expected[0].points);
     } finally {
       await client.query("ROLLBACK");
+      client.release();
+    }
+  });
+
+  test("a batch of neighbouring tiles simplifies each zone once for all of them; each tile is its bytes alone", async () => {
+    const z = 12;
+    const centre = lonLatToTile(LUX_CITY.lon, LUX_CITY.lat, z);
+    const block: { x: number; y: number }[] = [];
+    for (let dx = -1; dx <= 1; dx++)
+      for (let dy = -1; dy <= 1; dy++) block.push({ x: centre.x + dx, y: centre.y + dy });
+    const layer = layerByUrlName("zones") as TileLayer;
+    const band = bandForLayer(layer, z);
+    const schema = `zones_v${fx.version}`;
+    const ref = { version: fx.version, schema };
+    const renderer = new TileRenderer(fx.db.pool, ["de"]);
+    const alone = await Promise.all(block.map((t) => renderer.render(ref, layer, { z, ...t })));
+    const together = await renderer.renderBatch(ref, layer, z, block);
+    expect(together).toEqual(alone);
+    expect(alone.filter((b) => b.length > 0).length).toBe(block.length);
+
+    const client = await fx.db.pool.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query("SET LOCAL track_functions = 'all'");
+      const calls = async () =>
+        (
+          await client.query<{ n: number }>(
+            "SELECT coalesce(pg_stat_get_xact_function_calls('st_simplify(geometry,float8,boolean)'::regprocedure), 0)::int AS n",
+          )
+        ).rows[0].n;
+      // the zones meeting each tile's buffered area (the whole zones: the statement below reads no pieces), and
+      // the same zones counted once
+      const { rows: expected } = await client.query<{ pairs: number; zones: number }>(
+        `SELECT count(*)::int AS pairs, count(DISTINCT g.id)::int AS zones
+         FROM unnest($2::int[], $3::int[]) AS t(x, y)
+         JOIN ${schema}.zones g ON g.geom && ST_TileEnvelope($1, t.x, t.y, margin => 64.0 / 4096)
+         WHERE g.zone_type IS NOT NULL`,
+        [z, block.map((t) => t.x), block.map((t) => t.y)],
+      );
+      expect(expected[0].pairs).toBeGreaterThan(expected[0].zones);
+      const before = await calls();
+      const { rows } = await client.query<{ mvt: Buffer }>(tileSql(schema, band, null, true), [
+        z,
+        block.map((t) => t.x),
+        block.map((t) => t.y),
+        band.zoneTypes,
+        layer.layer,
+        layer.compat,
+        ["name:de"],
+        band.maxAdminLevel,
+        "zone_labels",
+      ]);
+      expect(rows.length).toBe(block.length);
+      expect(await calls()).toBe(before + expected[0].zones);
+    } finally {
+      await client.query("ROLLBACK");
+      client.release();
+    }
+  });
+
+  test("the one-tile statement stays on its generic plan (not planned again at every tile)", async () => {
+    const z = 12;
+    const { x, y } = lonLatToTile(LUX_CITY.lon, LUX_CITY.lat, z);
+    const layer = layerByUrlName("zones") as TileLayer;
+    const band = bandForLayer(layer, z);
+    const schema = `zones_v${fx.version}`;
+    const name = "tile_generic_plan_test";
+    const client = await fx.db.pool.connect();
+    try {
+      // a connection chooses between custom and generic plans after five executions of a named statement
+      for (let i = 0; i < 8; i++) {
+        await client.query({
+          name,
+          text: tileSql(schema, band, null, true, false),
+          values: [
+            z,
+            [x],
+            [y],
+            band.zoneTypes,
+            layer.layer,
+            layer.compat,
+            ["name:de"],
+            band.maxAdminLevel,
+            "zone_labels",
+          ],
+        });
+      }
+      const { rows } = await client.query<{ generic_plans: string }>(
+        "SELECT generic_plans FROM pg_prepared_statements WHERE name = $1",
+        [name],
+      );
+      expect(Number(rows[0]?.generic_plans)).toBeGreaterThan(0);
+    } finally {
+      await client.query("DEALLOCATE tile_generic_plan_test").catch(() => {});
       client.release();
     }
   });
