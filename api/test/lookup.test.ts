@@ -5,6 +5,7 @@
 // full boundaries, order included; the structure is built at import (its time in the summary) and before
 // publishing a version that lacks it.
 
+import type { PoolClient } from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { seededRandom } from "../../core/seeded-random.ts";
 import { loadSql } from "../../core/sql.ts";
@@ -43,24 +44,58 @@ async function trickyPoints(db: TestDatabase, schema: string, perKind: number) {
 }
 
 /**
- * Rebuilds the pieces on one connection and returns how many times the build called each function (PostgreSQL's own
- * count of the transaction, track_functions set for it only), by name.
+ * What `work` added to the counts `read` gives (PostgreSQL's own counts of the transaction): read before and after
+ * it, in one transaction, on one connection. Not the counts alone: those of the connection's earlier transactions
+ * stay in them until the backend flushes its statistics (when it is idle, at most once a second).
  */
-async function buildCountingCalls(db: TestDatabase, schema: string): Promise<Record<string, number>> {
+async function countsOf(
+  db: TestDatabase,
+  work: (client: PoolClient) => Promise<unknown>,
+  read: (client: PoolClient) => Promise<Record<string, number>>,
+): Promise<Record<string, number>> {
   const client = await db.pool.connect();
   try {
     await client.query("BEGIN");
     await client.query("SET LOCAL track_functions = 'all'");
-    await buildLookup(client, schema);
-    const { rows } = await client.query<{ name: string; calls: number }>(
-      `SELECT proname AS name, sum(pg_stat_get_xact_function_calls(oid))::int AS calls
-         FROM pg_proc WHERE pg_stat_get_xact_function_calls(oid) > 0 GROUP BY proname`,
-    );
+    const before = await read(client);
+    await work(client);
+    const after = await read(client);
     await client.query("COMMIT");
-    return Object.fromEntries(rows.map((r) => [r.name, r.calls]));
+    return Object.fromEntries(
+      Object.entries(after)
+        .map(([name, n]): [string, number] => [name, n - (before[name] ?? 0)])
+        .filter(([, n]) => n > 0),
+    );
   } finally {
     client.release();
   }
+}
+
+/** How many times rebuilding the pieces on one connection called each function, by name. */
+function buildCountingCalls(db: TestDatabase, schema: string): Promise<Record<string, number>> {
+  return countsOf(
+    db,
+    (client) => buildLookup(client, schema),
+    async (client) => {
+      const { rows } = await client.query<{ name: string; calls: number }>(
+        `SELECT proname AS name, sum(pg_stat_get_xact_function_calls(oid))::int AS calls
+           FROM pg_proc WHERE pg_stat_get_xact_function_calls(oid) > 0 GROUP BY proname`,
+      );
+      return Object.fromEntries(rows.map((r) => [r.name, r.calls]));
+    },
+  );
+}
+
+/** Blocks of the zones' TOAST table that `work` read. */
+async function zonesToastBlocksRead(db: TestDatabase, schema: string, work: (client: PoolClient) => Promise<unknown>) {
+  const counts = await countsOf(db, work, async (client) => {
+    const { rows } = await client.query<{ blocks: number }>(
+      `SELECT pg_stat_get_xact_blocks_fetched(reltoastrelid)::int AS blocks FROM pg_class WHERE oid = $1::regclass`,
+      [`"${schema}".zones`],
+    );
+    return { blocks: rows[0]?.blocks as number };
+  });
+  return counts.blocks ?? 0;
 }
 
 function randomPoints(n: number, seed: number, [minLon, minLat, maxLon, maxLat]: number[]) {
@@ -124,6 +159,16 @@ describe("point lookup on Luxembourg", () => {
     const halvings = (calls.st_clipbybox2d as number) / 2;
     expect(halvings).toBeGreaterThan(100);
     expect(calls.box2d).toBe(3 * halvings);
+  });
+
+  test("the build reads each boundary from TOAST once", async () => {
+    // every function given a stored boundary fetches and decompresses it anew: the counts, the polygons and a
+    // small zone's row each took it once more
+    const once = await zonesToastBlocksRead(fx.db, schema(), (c) =>
+      c.query(`SELECT sum(ST_NPoints(geom_4326)) FROM "${schema()}".zones`),
+    );
+    expect(once).toBeGreaterThan(100);
+    expect(await zonesToastBlocksRead(fx.db, schema(), (c) => buildLookup(c, schema()))).toBe(once);
   });
 
   test("10 000 seeded random points: the same zones as ST_Covers on the full boundaries", async () => {
@@ -354,6 +399,21 @@ describe("how zones are cut (cut-fixture.ts)", () => {
     expect(d.differences).toEqual([]);
     expect(d.points_in_zones).toBeGreaterThan(lon.length / 3);
     expect(d.points_in_zones).toBeLessThan(lon.length);
+  });
+
+  test("each piece's area is measured once: by the halving that made it (a polygon cut whole: before its first)", async () => {
+    // the check of a halving adds the halves' areas up to the piece's, which the halving before it measured
+    const calls = await buildCountingCalls(db, schema);
+    const { rows } = await db.pool.query<{ cut_whole: number }>(
+      `SELECT count(*)::int AS cut_whole FROM "${schema}".zones z CROSS JOIN LATERAL ST_Dump(z.geom_4326) d
+        WHERE ST_NPoints(z.geom_4326) > ${PIECE_MAX_VERTICES} AND ST_NPoints(d.geom) > ${PIECE_MAX_VERTICES}
+          AND ST_IsValid(d.geom)`,
+    );
+    const halvings = (calls.st_clipbybox2d as number) / 2;
+    // where the clip goes wrong, the halves are cut by the exact overlay (and measured) instead
+    const overlays = calls.st_intersection ?? 0;
+    expect(halvings).toBeGreaterThan(10);
+    expect(calls.st_area).toBe((rows[0]?.cut_whole as number) + 2 * halvings + overlays);
   });
 
   test("each halving clips the piece twice, once per half (not once per use of a half)", async () => {

@@ -8,31 +8,35 @@
 -- closed boxes sharing the cut line: a point of the zone on it is in the piece on one side or the other.
 -- Depth {{max_depth}} stops a piece whose vertices all crowd into a tiny box (it stays larger: still right).
 INSERT INTO {{schema}}.zone_pieces (zone_id, exact, geom)
-WITH RECURSIVE zone AS MATERIALIZED (
-  -- the vertex and polygon counts once (the boundary stays a TOAST pointer here: read again only where it is used)
-  SELECT z.id, z.geom_4326 AS geom, ST_NPoints(z.geom_4326) AS n, ST_NumGeometries(z.geom_4326) AS polygons
+WITH RECURSIVE part AS (
+  SELECT z.id, d.geom, d.exact
   FROM {{schema}}.zones z
+  -- the boundary read from TOAST (fetched and decompressed) once: every function given the stored geom_4326
+  -- fetches it anew (the counts, the polygons and a small zone's row took it three times). ST_Multi hands a
+  -- MultiPolygon back as it read it; OFFSET 0: once, not once per use of its result.
+  CROSS JOIN LATERAL (SELECT ST_Multi(z.geom_4326) AS geom OFFSET 0) r
+  CROSS JOIN LATERAL (SELECT ST_NPoints(r.geom) AS n, ST_NumGeometries(r.geom) AS polygons OFFSET 0) c
+  CROSS JOIN LATERAL (
+    SELECT r.geom, true AS exact WHERE c.n BETWEEN 1 AND {{max_vertices}}
+    UNION ALL
+    SELECT p.geom, ST_NPoints(p.geom) <= {{max_vertices}} OR NOT ST_IsValid(p.geom)
+    -- ST_Dump only where there are several polygons: it copies each through hex WKB text and back, which cost
+    -- more than anything else here (a polygon alone is cut as the zone's one-polygon MultiPolygon, not copied out
+    -- of it). OFFSET 0: each polygon taken once, not once per use of it.
+    FROM (
+      SELECT r.geom WHERE c.n > {{max_vertices}} AND c.polygons = 1
+      UNION ALL
+      SELECT g.geom FROM ST_Dump(r.geom) g WHERE c.n > {{max_vertices}} AND c.polygons > 1
+      OFFSET 0
+    ) p
+  ) d
   WHERE z.id BETWEEN $1 AND $2 AND z.geom_4326 IS NOT NULL
 ),
-part AS (
-  SELECT id, geom, true AS exact FROM zone WHERE n BETWEEN 1 AND {{max_vertices}}
+-- area: the piece's, measured once (by the halving that made it, for the check below), not again by its own
+cut (zone_id, depth, geom, n, area) AS (
+  SELECT id, 0, geom, ST_NPoints(geom), ST_Area(geom) FROM part WHERE NOT exact
   UNION ALL
-  SELECT zone.id, d.geom, ST_NPoints(d.geom) <= {{max_vertices}} OR NOT ST_IsValid(d.geom)
-  FROM zone
-  -- ST_Dump only where there are several polygons: it copies each through hex WKB text and back, which cost more
-  -- than anything else here (a polygon alone is taken as it is; ST_GeometryN of a zone of several would read the
-  -- whole boundary from TOAST again for each)
-  CROSS JOIN LATERAL (
-    SELECT ST_GeometryN(zone.geom, 1) AS geom WHERE zone.polygons = 1
-    UNION ALL
-    SELECT p.geom FROM ST_Dump(zone.geom) p WHERE zone.polygons > 1
-  ) d
-  WHERE zone.n > {{max_vertices}}
-),
-cut (zone_id, depth, geom, n) AS (
-  SELECT id, 0, geom, ST_NPoints(geom) FROM part WHERE NOT exact
-  UNION ALL
-  SELECT c.zone_id, c.depth + 1, q.geom, ST_NPoints(q.geom)
+  SELECT c.zone_id, c.depth + 1, q.geom, ST_NPoints(q.geom), q.area
   FROM cut c
   -- OFFSET 0: the box is computed once (box2d reads every vertex), not at each use of its sides below
   CROSS JOIN LATERAL (SELECT box2d(c.geom) AS b OFFSET 0) bounds
@@ -55,14 +59,21 @@ cut (zone_id, depth, geom, n) AS (
     SELECT ARRAY[ST_ClipByBox2D(c.geom, split.halves[1]::box2d), ST_ClipByBox2D(c.geom, split.halves[2]::box2d)] AS clips
     OFFSET 0
   ) clipped
+  CROSS JOIN LATERAL (SELECT ARRAY[ST_Area(clipped.clips[1]), ST_Area(clipped.clips[2])] AS areas OFFSET 0) measured
   -- and, should it go wrong where the boundary runs along or touches the cut line, the halves' areas do not add
   -- up to the piece's: that piece is cut by the exact (slower) overlay instead
-  CROSS JOIN LATERAL unnest(
-    CASE WHEN abs(ST_Area(clipped.clips[1]) + ST_Area(clipped.clips[2]) - ST_Area(c.geom)) <= 1e-8 * ST_Area(c.geom)
-      THEN clipped.clips
-      ELSE ARRAY[ST_Intersection(c.geom, split.halves[1]), ST_Intersection(c.geom, split.halves[2])]
-    END
-  ) q (geom)
+  CROSS JOIN LATERAL (
+    SELECT clipped.clips AS geoms, measured.areas
+    WHERE abs(measured.areas[1] + measured.areas[2] - c.area) <= 1e-8 * c.area
+    UNION ALL
+    SELECT ARRAY[exact.h1, exact.h2], ARRAY[ST_Area(exact.h1), ST_Area(exact.h2)]
+    FROM (
+      SELECT ST_Intersection(c.geom, split.halves[1]) AS h1, ST_Intersection(c.geom, split.halves[2]) AS h2
+      WHERE abs(measured.areas[1] + measured.areas[2] - c.area) > 1e-8 * c.area
+      OFFSET 0
+    ) exact
+  ) kept
+  CROSS JOIN LATERAL unnest(kept.geoms, kept.areas) q (geom, area)
   WHERE c.n > {{max_vertices}} AND c.depth < {{max_depth}} AND NOT ST_IsEmpty(q.geom)
 )
 SELECT id, true, geom FROM part WHERE exact
