@@ -13,6 +13,7 @@ import { type TestDatabase, testConfig, testDatabase } from "../../core/testing.
 import { importZonesFile } from "../../importer/import.ts";
 import { buildLookup, PIECE_MAX_DEPTH, PIECE_MAX_VERTICES } from "../../importer/lookup.ts";
 import { publishVersion, rollback } from "../../importer/publish.ts";
+import { TILE_CELL_ZOOMS } from "../../importer/tile-cells.ts";
 import { coveringPiecesSql, ZoneQueries } from "../queries.ts";
 import { startApiServer } from "../server.ts";
 import { zoneShape } from "../views.ts";
@@ -148,17 +149,82 @@ describe("point lookup on Luxembourg", () => {
 
   test("the build takes zones and clips apart with ST_Dump only where a zone has several polygons; one box a halving", async () => {
     // ST_Dump copies each part through hex WKB text (the costliest call of the build when every zone and clip went
-    // through it); box2d reads every vertex of the piece, once a halving (and once for each half's box).
+    // through it); box2d reads every vertex of the piece, once a halving (and once for each half's box). The zones
+    // cut for the tiles are taken from their cells (next test): one box and one clip a cell, no ST_Dump.
     const calls = await buildCountingCalls(fx.db, schema());
     const { rows } = await fx.db.pool.query<{ several: number }>(
       `SELECT count(*)::int AS several FROM "${schema()}".zones
-        WHERE ST_NPoints(geom_4326) > ${PIECE_MAX_VERTICES} AND ST_NumGeometries(geom_4326) > 1`,
+        WHERE ST_NPoints(geom_4326) > ${PIECE_MAX_VERTICES} AND ST_NumGeometries(geom_4326) > 1
+          AND id NOT IN (SELECT id FROM "${schema()}".tile_cut_zones)`,
     );
     expect(rows[0]?.several).toBeGreaterThan(0);
     expect(calls.st_dump ?? 0).toBe(rows[0]?.several);
-    const halvings = (calls.st_clipbybox2d as number) / 2;
+    const cells = (calls.st_transform as number) / 2;
+    const halvings = ((calls.st_clipbybox2d as number) - cells) / 2;
     expect(halvings).toBeGreaterThan(100);
-    expect(calls.box2d).toBe(3 * halvings);
+    expect(calls.box2d).toBe(3 * halvings + cells);
+  });
+
+  test("the zones cut for the tiles take their pieces from their z12 cells, each projected and clipped once", async () => {
+    const { rows } = await fx.db.pool.query<{ zones: number; cells: number }>(
+      `SELECT (SELECT count(*)::int FROM "${schema()}".tile_cut_zones) AS zones,
+              (SELECT count(*)::int FROM "${schema()}".tile_cells WHERE cell_z = ${TILE_CELL_ZOOMS.at(-1)}) AS cells`,
+    );
+    const { zones, cells } = rows[0] as { zones: number; cells: number };
+    expect(zones).toBeGreaterThan(0);
+    // the piece and its cell's box, each projected back to EPSG:4326 once
+    expect((await buildCountingCalls(fx.db, schema())).st_transform).toBe(2 * cells);
+    expect((await buildLookup(fx.db.pool, schema())).fromCells).toBe(zones);
+  });
+
+  test("a zone cut for the tiles whose cells' pieces do not add up to it, or whose boundary is invalid, is cut from its boundary", async () => {
+    const client = await fx.db.pool.connect();
+    try {
+      await client.query("BEGIN");
+      const { rows } = await client.query<{ lost: string; invalid: string }>(
+        `SELECT min(id) AS lost, max(id) AS invalid FROM "${schema()}".tile_cut_zones`,
+      );
+      const { lost, invalid } = rows[0] as { lost: string; invalid: string };
+      expect(lost).not.toBe(invalid);
+      // a cell's piece gone (as a clip losing a part would leave it); a bow tie added to a boundary
+      await client.query(
+        `DELETE FROM "${schema()}".tile_cells
+          WHERE ctid = (SELECT min(ctid) FROM "${schema()}".tile_cells WHERE id = $1 AND cell_z = $2)`,
+        [lost, TILE_CELL_ZOOMS.at(-1)],
+      );
+      await client.query(
+        `UPDATE "${schema()}".zones SET geom_4326 = ST_Multi(ST_Collect(ARRAY(
+           SELECT d.geom FROM ST_Dump(geom_4326) d
+           UNION ALL
+           SELECT ST_SetSRID(ST_MakePolygon(ST_MakeLine(ARRAY[ST_MakePoint(ST_XMin(geom_4326), ST_YMin(geom_4326)),
+             ST_MakePoint(ST_XMax(geom_4326), ST_YMax(geom_4326)), ST_MakePoint(ST_XMax(geom_4326), ST_YMin(geom_4326)),
+             ST_MakePoint(ST_XMin(geom_4326), ST_YMax(geom_4326)), ST_MakePoint(ST_XMin(geom_4326), ST_YMin(geom_4326))])), 4326)
+         ))) WHERE id = $1`,
+        [invalid],
+      );
+      const build = await buildLookup(client, schema());
+      const { rows: all } = await client.query<{ zones: number }>(
+        `SELECT count(*)::int AS zones FROM "${schema()}".tile_cut_zones`,
+      );
+      expect(build.fromCells).toBe((all[0]?.zones as number) - 2);
+      // the zone that lost a cell: cut from its boundary, its pieces add up to it again
+      const { rows: areas } = await client.query<{ zone: number; pieces: number }>(
+        `SELECT ST_Area(z.geom_4326) AS zone, (SELECT sum(ST_Area(p.geom)) FROM "${schema()}".zone_pieces p
+                                                WHERE p.zone_id = z.id) AS pieces
+           FROM "${schema()}".zones z WHERE z.id = $1`,
+        [lost],
+      );
+      expect(areas[0]?.pieces).toBeCloseTo(areas[0]?.zone as number, 10);
+      // the invalid one: its bow tie kept whole, as it is (exact)
+      const { rows: kept } = await client.query<{ exact: number }>(
+        `SELECT count(*)::int AS exact FROM "${schema()}".zone_pieces WHERE zone_id = $1 AND exact AND ST_NPoints(geom) = 5`,
+        [invalid],
+      );
+      expect(kept[0]?.exact).toBe(1);
+    } finally {
+      await client.query("ROLLBACK");
+      client.release();
+    }
   });
 
   test("the build reads each boundary from TOAST once", async () => {

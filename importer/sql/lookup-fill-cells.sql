@@ -1,0 +1,45 @@
+-- The pieces of the zones $1 (ids of tile_cut_zones) taken from their tile cells (importer/tile-cells.ts): the
+-- tiles' cut already clipped each such zone down to the cells of the z{{cell_zoom}} grid, so the lookup's upper
+-- halvings of the same boundary would be the same work again. Each z{{cell_zoom}} piece is projected back to
+-- EPSG:4326 and clipped to its cell's own box (without the tiles' margin: the cells' boxes tile the plane, edges
+-- shared as the same numbers), then halved as any piece (lookup-halve.sql); none is exact.
+-- When is that the zone's boundary cut up? The tile cells are of `geom`, projected from the file's geom_4326 and
+-- repaired when invalid; the projection there and back moves a vertex by ~1e-14° and its clip adds computed
+-- vertices, far within NEAR_CUT_DEGREES (api/queries.ts: a point that near a cut piece's boundary is answered on
+-- the full boundary). A zone is taken this way only when its geom_4326 is valid (a repaired geom is another
+-- boundary), inside the web-mercator world (the grid stops at ±85.05°), and when its pieces' areas add up to its
+-- own (as the halving checks each clip: nothing lost by a clip, nothing repaired away); the others, and zones
+-- without tile cells, are cut from geom_4326 by lookup-fill.sql. Returns the zone id of every piece inserted.
+INSERT INTO {{schema}}.zone_pieces (zone_id, exact, geom)
+WITH RECURSIVE zone AS MATERIALIZED (
+  SELECT z.id, ST_Area(r.geom) AS area
+  FROM {{schema}}.zones z
+  -- the boundary read from TOAST once (lookup-fill.sql)
+  CROSS JOIN LATERAL (SELECT ST_Multi(z.geom_4326) AS geom OFFSET 0) r
+  WHERE z.id = ANY ($1::bigint[])
+    AND ST_YMin(r.geom) > -{{max_lat}} AND ST_YMax(r.geom) < {{max_lat}}
+    AND ST_IsValid(r.geom)
+),
+cell AS MATERIALIZED (
+  SELECT c.id, q.geom, ST_Area(q.geom) AS area
+  FROM zone
+  JOIN {{schema}}.tile_cells c ON c.id = zone.id AND c.cell_z = {{cell_zoom}}
+  -- OFFSET 0: each cell projected and clipped once, not once per use of its piece
+  CROSS JOIN LATERAL (
+    SELECT ST_ClipByBox2D(ST_Transform(c.geom, 4326),
+                          box2d(ST_Transform(ST_TileEnvelope(c.cell_z, c.cell_x, c.cell_y), 4326))) AS geom
+    OFFSET 0
+  ) q
+  WHERE NOT ST_IsEmpty(q.geom)
+),
+verified AS (
+  SELECT cell.id
+  FROM cell JOIN zone ON zone.id = cell.id
+  GROUP BY cell.id, zone.area
+  HAVING abs(sum(cell.area) - zone.area) <= 1e-8 * zone.area
+),
+part AS (
+  SELECT cell.id, cell.geom, false AS exact FROM cell JOIN verified ON verified.id = cell.id
+),
+{{halve}}
+RETURNING zone_id
