@@ -3,13 +3,15 @@
 -- halvings of the same boundary would be the same work again. Each z{{cell_zoom}} piece is projected back to
 -- EPSG:4326 and clipped to its cell's own box (without the tiles' margin: the cells' boxes tile the plane, edges
 -- shared as the same numbers), then halved as any piece (lookup-halve.sql); none is exact.
--- When is that the zone's boundary cut up? The tile cells are of `geom`, projected from the file's geom_4326 and
--- repaired when invalid; the projection there and back moves a vertex by ~1e-14° and its clip adds computed
--- vertices, far within NEAR_CUT_DEGREES (api/queries.ts: a point that near a cut piece's boundary is answered on
--- the full boundary). A zone is taken this way only when its geom_4326 is valid (a repaired geom is another
--- boundary), inside the web-mercator world (the grid stops at ±85.05°), and when its pieces' areas add up to its
--- own (as the halving checks each clip: nothing lost by a clip, nothing repaired away); the others, and zones
--- without tile cells, are cut from geom_4326 by lookup-fill.sql. Returns the zone id of every piece inserted.
+-- Why that is the zone's boundary cut up: the tile cells are of `geom`, which the load projected from the file's
+-- geom_4326 with every bit of the doubles (core/geometry/ewkb.ts); the projection there and back moves a vertex
+-- by ~1e-14°, far within NEAR_CUT_DEGREES (api/queries.ts: a point that near a cut piece's boundary is answered on
+-- the full boundary), like the vertices a clip computes. A zone is taken this way only when its geom_4326 is valid
+-- (an invalid one's geom was repaired: another boundary), inside the web-mercator world (the load clamps at
+-- ±85.0511°, the projection back wraps longitudes at ±180°), and when its pieces' areas add up to its own (as the
+-- halving checks each clip: nothing lost by a clip, nothing repaired away where the projection alone made geom
+-- invalid); the others, and zones without tile cells, are cut from geom_4326 by lookup-fill.sql. Returns the
+-- zone id of every piece inserted.
 INSERT INTO {{schema}}.zone_pieces (zone_id, exact, geom)
 WITH RECURSIVE zone AS MATERIALIZED (
   SELECT z.id, ST_Area(r.geom) AS area
@@ -18,6 +20,7 @@ WITH RECURSIVE zone AS MATERIALIZED (
   CROSS JOIN LATERAL (SELECT ST_Multi(z.geom_4326) AS geom OFFSET 0) r
   WHERE z.id = ANY ($1::bigint[])
     AND ST_YMin(r.geom) > -{{max_lat}} AND ST_YMax(r.geom) < {{max_lat}}
+    AND ST_XMin(r.geom) > -180 AND ST_XMax(r.geom) < 180
     AND ST_IsValid(r.geom)
 ),
 cell AS MATERIALIZED (
