@@ -110,27 +110,30 @@ export async function buildLookup(
   const cutZones = hasCells[0]?.present
     ? (await on.query<{ id: string; bytes: number }>(sql("lookup-cell-zones.sql", schema))).rows
     : [];
-  const fillCells = sql("lookup-fill-cells.sql", schema);
-  const fromCells = await onConnections<{ zone_id: string }>(
-    on,
-    connections,
-    sharesBySize(
-      cutZones.map((z) => ({ id: Number(z.id), bytes: z.bytes })),
-      connections * 4,
-    ).map((ids) => [fillCells, [ids]]),
-  );
-  const cellZones = [...new Set(fromCells.flatMap((r) => r.rows.map((row) => Number(row.zone_id))))];
+  const candidates = cutZones.map((z) => Number(z.id));
+  // the zones left to cut from their boundaries: all but the tiles' cut ones, at the same time on the same
+  // connections (after those: the biggest zones first)
   const { rows: ranges } = await on.query<{ lo: number; hi: number }>(sql("lookup-chunks.sql", schema), [
     connections * 4,
-    cellZones,
+    candidates,
   ]);
+  const fillCells = sql("lookup-fill-cells.sql", schema);
   const fill = sql("lookup-fill.sql", schema);
-  const fromZones = await onConnections(
+  const results = await onConnections<{ zone_id?: string }>(on, connections, [
+    ...sharesBySize(
+      cutZones.map((z) => ({ id: Number(z.id), bytes: z.bytes })),
+      connections * 4,
+    ).map((ids): [string, unknown[]] => [fillCells, [ids]]),
+    ...ranges.map((r): [string, unknown[]] => [fill, [r.lo, r.hi, candidates]]),
+  ]);
+  const fromCells = new Set(results.flatMap((r) => r.rows.map((row) => Number(row.zone_id))));
+  // and the tiles' cut zones the cells could not give (rare: see sql/lookup-fill-cells.sql), one by one
+  const rest = await onConnections(
     on,
     connections,
-    ranges.map((r) => [fill, [r.lo, r.hi, cellZones]]),
+    candidates.filter((id) => !fromCells.has(id)).map((id): [string, unknown[]] => [fill, [id, id, []]]),
   );
-  const pieces = [...fromCells, ...fromZones].reduce((n, r) => n + (r.rowCount ?? 0), 0);
+  const pieces = [...results, ...rest].reduce((n, r) => n + (r.rowCount ?? 0), 0);
   await on.query(sql("lookup-index.sql", schema));
   const ms = performance.now() - t0;
   const { rows } = await on.query<{ bytes: number }>(sql("lookup-size.sql", schema), [schema]);
@@ -140,13 +143,13 @@ export async function buildLookup(
       step: "point lookup",
       seconds: Number((ms / 1000).toFixed(2)),
       pieces,
-      fromCells: cellZones.length,
+      fromCells: fromCells.size,
       connections,
       mb: Math.round(bytes / 1e6),
     },
     "point lookup done",
   );
-  return { ms, pieces, connections, fromCells: cellZones.length, bytes };
+  return { ms, pieces, connections, fromCells: fromCells.size, bytes };
 }
 
 /** Builds the structure of a version that lacks it (imported before it existed); null when it has one. */

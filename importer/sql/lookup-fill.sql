@@ -2,8 +2,8 @@
 -- as it is. A larger zone's polygons are pieces as they are when they have at most {{max_vertices}} vertices
 -- (or are invalid: cutting one could change which points it covers, and the answer must be what ST_Covers says
 -- on the boundary as it is); the others are cut in box halves (lookup-halve.sql) into pieces of at most
--- {{max_vertices}} vertices. Zones whose pieces were taken from their tile cells (lookup-fill-cells.sql, before)
--- are left out ($3).
+-- {{max_vertices}} vertices. The zones $3 are left out: the tiles' cut zones, whose pieces come from their tile
+-- cells (lookup-fill-cells.sql; those the cells cannot give are cut here afterwards, one by one).
 INSERT INTO {{schema}}.zone_pieces (zone_id, exact, geom)
 WITH RECURSIVE part AS (
   SELECT z.id, d.geom, d.exact
