@@ -27,12 +27,16 @@ cell AS MATERIALIZED (
   SELECT c.id, q.geom, ST_Area(q.geom) AS area
   FROM zone
   JOIN {{schema}}.tile_cells c ON c.id = zone.id AND c.cell_z = {{cell_zoom}}
-  -- OFFSET 0: each cell projected and clipped once, not once per use of its piece
+  -- the cell's box in degrees, computed (the inverse of the web-mercator tile grid) rather than projected by PROJ
+  -- for each cell: a side shared by two cells is the same expression of the same number in both
   CROSS JOIN LATERAL (
-    SELECT ST_ClipByBox2D(ST_Transform(c.geom, 4326),
-                          box2d(ST_Transform(ST_TileEnvelope(c.cell_z, c.cell_x, c.cell_y), 4326))) AS geom
-    OFFSET 0
-  ) q
+    SELECT ST_MakeEnvelope(c.cell_x * 360.0 / 2 ^ c.cell_z - 180,
+                           degrees(atan(sinh(pi() * (1 - 2.0 * (c.cell_y + 1) / 2 ^ c.cell_z)))),
+                           (c.cell_x + 1) * 360.0 / 2 ^ c.cell_z - 180,
+                           degrees(atan(sinh(pi() * (1 - 2.0 * c.cell_y / 2 ^ c.cell_z)))), 4326) AS box
+  ) b
+  -- OFFSET 0: each cell projected and clipped once, not once per use of its piece
+  CROSS JOIN LATERAL (SELECT ST_ClipByBox2D(ST_Transform(c.geom, 4326), b.box::box2d) AS geom OFFSET 0) q
   WHERE NOT ST_IsEmpty(q.geom)
 ),
 -- 1e-10 of the zone's area, not the halving's 1e-8 of a piece's: one check for a whole zone of up to millions of
