@@ -11,7 +11,7 @@ import { seededRandom } from "../../core/seeded-random.ts";
 import { loadSql } from "../../core/sql.ts";
 import { type TestDatabase, testConfig, testDatabase } from "../../core/testing.ts";
 import { importZonesFile } from "../../importer/import.ts";
-import { buildLookup, PIECE_MAX_DEPTH, PIECE_MAX_VERTICES } from "../../importer/lookup.ts";
+import { buildLookup, PIECE_MAX_DEPTH, PIECE_MAX_VERTICES, sharesBySize } from "../../importer/lookup.ts";
 import { publishVersion, rollback } from "../../importer/publish.ts";
 import { TILE_CELL_ZOOMS } from "../../importer/tile-cells.ts";
 import { coveringPiecesSql, ZoneQueries } from "../queries.ts";
@@ -125,6 +125,16 @@ async function extent(db: TestDatabase, schema: string): Promise<number[]> {
   );
   return rows[0]?.b as number[];
 }
+
+test("sharesBySize: shares of about equal size, the largest first, each item once", () => {
+  const items = [5, 1, 9, 3, 3, 7, 2, 8].map((bytes, id) => ({ id, bytes }));
+  const shares = sharesBySize(items, 3);
+  const size = (ids: number[]) => ids.reduce((n, id) => n + (items[id]?.bytes as number), 0);
+  expect(shares.map(size)).toEqual([13, 13, 12]);
+  expect(shares.flat().sort()).toEqual(items.map((i) => i.id));
+  expect(sharesBySize(items.slice(0, 2), 4)).toEqual([[0], [1]]);
+  expect(sharesBySize([], 4)).toEqual([]);
+});
 
 describe("point lookup on Luxembourg", () => {
   let fx: ServingFixture;
