@@ -1,11 +1,14 @@
 // The point lookup structure of a version (`zone_pieces`, see sql/lookup-create.sql, and sql/lookup-fill.sql for
 // how zones are cut): built after the load, in parallel over several connections on id ranges of about equal
-// boundary size, so that cutting the large boundaries costs a share of the load time.
+// boundary size, so that cutting the large boundaries costs a share of the load time. The zones the tiles cut
+// into cells (tile-cells.ts) first take their pieces from those cells (sql/lookup-fill-cells.sql), the upper
+// halvings of their boundaries done once for both.
 // Publishing or rolling back to a version imported before the structure existed builds it first.
 import { availableParallelism } from "node:os";
 import pg from "pg";
 import { childLogger } from "../core/log.ts";
-import { loadSql } from "../core/sql.ts";
+import { loadSql, sqlFragment } from "../core/sql.ts";
+import { TILE_CELL_ZOOMS } from "./tile-cells.ts";
 
 const log = childLogger("importer");
 
@@ -24,16 +27,64 @@ export interface LookupBuild {
   ms: number;
   pieces: number;
   connections: number;
+  /** Zones whose pieces were taken from their tile cells (sql/lookup-fill-cells.sql). */
+  fromCells: number;
   /** Size of the table and its index. */
   bytes: number;
 }
 
+/** The web-mercator world's edge (EPSG:3857 reaches ±85.0511°): zones beyond have no tile cells all over. */
+const MERCATOR_MAX_LAT = 85.05;
+
 function sql(file: string, schema: string): string {
+  const values = { schema, max_vertices: PIECE_MAX_VERTICES, max_depth: PIECE_MAX_DEPTH };
   return loadSql(import.meta.url, `sql/${file}`, {
-    schema,
-    max_vertices: PIECE_MAX_VERTICES,
-    max_depth: PIECE_MAX_DEPTH,
+    ...values,
+    halve: sqlFragment(loadSql(import.meta.url, "sql/lookup-halve.sql", values)),
+    cell_zoom: TILE_CELL_ZOOMS[TILE_CELL_ZOOMS.length - 1] as number,
+    max_lat: MERCATOR_MAX_LAT,
   });
+}
+
+/**
+ * Runs `statements` (each a query and its parameters) on `connections` of `on`, each taken by the next free one
+ * in order (a slow one does not leave the others idle); returns their results, by statement. A failure stops the
+ * others after their current statement.
+ */
+async function onConnections<R extends pg.QueryResultRow>(
+  on: pg.Pool | pg.PoolClient,
+  connections: number,
+  statements: readonly [string, unknown[]][],
+): Promise<pg.QueryResult<R>[]> {
+  const results: pg.QueryResult<R>[] = [];
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    try {
+      for (let k = next++; k < statements.length && !failed; k = next++) {
+        const [text, params] = statements[k] as [string, unknown[]];
+        results[k] = await on.query<R>(text, params);
+      }
+    } catch (err) {
+      failed = true;
+      throw err;
+    }
+  };
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(connections, statements.length) }, worker));
+  const failure = settled.find((s) => s.status === "rejected");
+  if (failure) throw failure.reason;
+  return results;
+}
+
+/** `count` lists of ids of about equal total size, the largest first (the largest item to the lightest list). */
+export function sharesBySize(items: readonly { id: number; bytes: number }[], count: number): number[][] {
+  const shares = Array.from({ length: Math.min(count, items.length) }, () => ({ ids: [] as number[], bytes: 0 }));
+  for (const item of [...items].sort((a, b) => b.bytes - a.bytes)) {
+    const lightest = shares.reduce((min, s) => (s.bytes < min.bytes ? s : min));
+    lightest.ids.push(item.id);
+    lightest.bytes += item.bytes;
+  }
+  return shares.sort((a, b) => b.bytes - a.bytes).map((s) => s.ids);
 }
 
 /** Connections for the build: the cores, within what the pool leaves besides the caller's own connection. */
@@ -55,36 +106,50 @@ export async function buildLookup(
   const t0 = performance.now();
   const connections = on instanceof pg.Pool ? (opts.connections ?? buildConnections(on)) : 1;
   await on.query(sql("lookup-create.sql", schema));
+  const { rows: hasCells } = await on.query<{ present: boolean }>(sql("lookup-cells-exist.sql", schema), [schema]);
+  const cutZones = hasCells[0]?.present
+    ? (await on.query<{ id: string; bytes: number }>(sql("lookup-cell-zones.sql", schema))).rows
+    : [];
+  const candidates = cutZones.map((z) => Number(z.id));
+  // the zones left to cut from their boundaries: all but the tiles' cut ones, at the same time on the same
+  // connections (after those: the biggest zones first)
   const { rows: ranges } = await on.query<{ lo: number; hi: number }>(sql("lookup-chunks.sql", schema), [
     connections * 4,
+    candidates,
   ]);
+  const fillCells = sql("lookup-fill-cells.sql", schema);
   const fill = sql("lookup-fill.sql", schema);
-  let next = 0;
-  let pieces = 0;
-  let failed = false;
-  const worker = async () => {
-    try {
-      for (let r = ranges[next++]; r !== undefined && !failed; r = ranges[next++]) {
-        const inserted = (await on.query(fill, [r.lo, r.hi])).rowCount ?? 0;
-        pieces += inserted; // not `pieces += await …`: that reads `pieces` before the other connections add theirs
-      }
-    } catch (err) {
-      failed = true; // the other connections stop after their current range
-      throw err;
-    }
-  };
-  const settled = await Promise.allSettled(Array.from({ length: Math.min(connections, ranges.length) }, worker));
-  const failure = settled.find((s) => s.status === "rejected");
-  if (failure) throw failure.reason;
+  const results = await onConnections<{ zone_id?: string }>(on, connections, [
+    ...sharesBySize(
+      cutZones.map((z) => ({ id: Number(z.id), bytes: z.bytes })),
+      connections * 4,
+    ).map((ids): [string, unknown[]] => [fillCells, [ids]]),
+    ...ranges.map((r): [string, unknown[]] => [fill, [r.lo, r.hi, candidates]]),
+  ]);
+  const fromCells = new Set(results.flatMap((r) => r.rows.map((row) => Number(row.zone_id))));
+  // and the tiles' cut zones the cells could not give (rare: see sql/lookup-fill-cells.sql), one by one
+  const rest = await onConnections(
+    on,
+    connections,
+    candidates.filter((id) => !fromCells.has(id)).map((id): [string, unknown[]] => [fill, [id, id, []]]),
+  );
+  const pieces = [...results, ...rest].reduce((n, r) => n + (r.rowCount ?? 0), 0);
   await on.query(sql("lookup-index.sql", schema));
   const ms = performance.now() - t0;
   const { rows } = await on.query<{ bytes: number }>(sql("lookup-size.sql", schema), [schema]);
   const bytes = rows[0]?.bytes ?? 0;
   log.info(
-    { step: "point lookup", seconds: Number((ms / 1000).toFixed(2)), pieces, connections, mb: Math.round(bytes / 1e6) },
+    {
+      step: "point lookup",
+      seconds: Number((ms / 1000).toFixed(2)),
+      pieces,
+      fromCells: fromCells.size,
+      connections,
+      mb: Math.round(bytes / 1e6),
+    },
     "point lookup done",
   );
-  return { ms, pieces, connections, bytes };
+  return { ms, pieces, connections, fromCells: fromCells.size, bytes };
 }
 
 /** Builds the structure of a version that lacks it (imported before it existed); null when it has one. */

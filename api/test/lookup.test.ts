@@ -5,13 +5,15 @@
 // full boundaries, order included; the structure is built at import (its time in the summary) and before
 // publishing a version that lacks it.
 
+import type { PoolClient } from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { seededRandom } from "../../core/seeded-random.ts";
 import { loadSql } from "../../core/sql.ts";
 import { type TestDatabase, testConfig, testDatabase } from "../../core/testing.ts";
 import { importZonesFile } from "../../importer/import.ts";
-import { buildLookup, PIECE_MAX_DEPTH, PIECE_MAX_VERTICES } from "../../importer/lookup.ts";
+import { buildLookup, PIECE_MAX_DEPTH, PIECE_MAX_VERTICES, sharesBySize } from "../../importer/lookup.ts";
 import { publishVersion, rollback } from "../../importer/publish.ts";
+import { TILE_CELL_ZOOMS } from "../../importer/tile-cells.ts";
 import { coveringPiecesSql, ZoneQueries } from "../queries.ts";
 import { startApiServer } from "../server.ts";
 import { zoneShape } from "../views.ts";
@@ -43,24 +45,58 @@ async function trickyPoints(db: TestDatabase, schema: string, perKind: number) {
 }
 
 /**
- * Rebuilds the pieces on one connection and returns how many times the build called each function (PostgreSQL's own
- * count of the transaction, track_functions set for it only), by name.
+ * What `work` added to the counts `read` gives (PostgreSQL's own counts of the transaction): read before and after
+ * it, in one transaction, on one connection. Not the counts alone: those of the connection's earlier transactions
+ * stay in them until the backend flushes its statistics (when it is idle, at most once a second).
  */
-async function buildCountingCalls(db: TestDatabase, schema: string): Promise<Record<string, number>> {
+async function countsOf(
+  db: TestDatabase,
+  work: (client: PoolClient) => Promise<unknown>,
+  read: (client: PoolClient) => Promise<Record<string, number>>,
+): Promise<Record<string, number>> {
   const client = await db.pool.connect();
   try {
     await client.query("BEGIN");
     await client.query("SET LOCAL track_functions = 'all'");
-    await buildLookup(client, schema);
-    const { rows } = await client.query<{ name: string; calls: number }>(
-      `SELECT proname AS name, sum(pg_stat_get_xact_function_calls(oid))::int AS calls
-         FROM pg_proc WHERE pg_stat_get_xact_function_calls(oid) > 0 GROUP BY proname`,
-    );
+    const before = await read(client);
+    await work(client);
+    const after = await read(client);
     await client.query("COMMIT");
-    return Object.fromEntries(rows.map((r) => [r.name, r.calls]));
+    return Object.fromEntries(
+      Object.entries(after)
+        .map(([name, n]): [string, number] => [name, n - (before[name] ?? 0)])
+        .filter(([, n]) => n > 0),
+    );
   } finally {
     client.release();
   }
+}
+
+/** How many times rebuilding the pieces on one connection called each function, by name. */
+function buildCountingCalls(db: TestDatabase, schema: string): Promise<Record<string, number>> {
+  return countsOf(
+    db,
+    (client) => buildLookup(client, schema),
+    async (client) => {
+      const { rows } = await client.query<{ name: string; calls: number }>(
+        `SELECT proname AS name, sum(pg_stat_get_xact_function_calls(oid))::int AS calls
+           FROM pg_proc WHERE pg_stat_get_xact_function_calls(oid) > 0 GROUP BY proname`,
+      );
+      return Object.fromEntries(rows.map((r) => [r.name, r.calls]));
+    },
+  );
+}
+
+/** Blocks of the zones' TOAST table that `work` read. */
+async function zonesToastBlocksRead(db: TestDatabase, schema: string, work: (client: PoolClient) => Promise<unknown>) {
+  const counts = await countsOf(db, work, async (client) => {
+    const { rows } = await client.query<{ blocks: number }>(
+      `SELECT pg_stat_get_xact_blocks_fetched(reltoastrelid)::int AS blocks FROM pg_class WHERE oid = $1::regclass`,
+      [`"${schema}".zones`],
+    );
+    return { blocks: rows[0]?.blocks as number };
+  });
+  return counts.blocks ?? 0;
 }
 
 function randomPoints(n: number, seed: number, [minLon, minLat, maxLon, maxLat]: number[]) {
@@ -90,6 +126,16 @@ async function extent(db: TestDatabase, schema: string): Promise<number[]> {
   return rows[0]?.b as number[];
 }
 
+test("sharesBySize: shares of about equal size, the largest first, each item once", () => {
+  const items = [5, 1, 9, 3, 3, 7, 2, 8].map((bytes, id) => ({ id, bytes }));
+  const shares = sharesBySize(items, 3);
+  const size = (ids: number[]) => ids.reduce((n, id) => n + (items[id]?.bytes as number), 0);
+  expect(shares.map(size)).toEqual([13, 13, 12]);
+  expect(shares.flat().sort()).toEqual(items.map((i) => i.id));
+  expect(sharesBySize(items.slice(0, 2), 4)).toEqual([[0], [1]]);
+  expect(sharesBySize([], 4)).toEqual([]);
+});
+
 describe("point lookup on Luxembourg", () => {
   let fx: ServingFixture;
   const schema = () => `zones_v${fx.version}`;
@@ -113,17 +159,92 @@ describe("point lookup on Luxembourg", () => {
 
   test("the build takes zones and clips apart with ST_Dump only where a zone has several polygons; one box a halving", async () => {
     // ST_Dump copies each part through hex WKB text (the costliest call of the build when every zone and clip went
-    // through it); box2d reads every vertex of the piece, once a halving (and once for each half's box).
+    // through it); box2d reads every vertex of the piece, once a halving (and once for each half's box). The zones
+    // cut for the tiles are taken from their cells (next test): one box and one clip a cell, no ST_Dump.
     const calls = await buildCountingCalls(fx.db, schema());
     const { rows } = await fx.db.pool.query<{ several: number }>(
       `SELECT count(*)::int AS several FROM "${schema()}".zones
-        WHERE ST_NPoints(geom_4326) > ${PIECE_MAX_VERTICES} AND ST_NumGeometries(geom_4326) > 1`,
+        WHERE ST_NPoints(geom_4326) > ${PIECE_MAX_VERTICES} AND ST_NumGeometries(geom_4326) > 1
+          AND id NOT IN (SELECT id FROM "${schema()}".tile_cut_zones)`,
     );
     expect(rows[0]?.several).toBeGreaterThan(0);
     expect(calls.st_dump ?? 0).toBe(rows[0]?.several);
-    const halvings = (calls.st_clipbybox2d as number) / 2;
+    const cells = calls.st_transform as number;
+    const halvings = ((calls.st_clipbybox2d as number) - cells) / 2;
     expect(halvings).toBeGreaterThan(100);
-    expect(calls.box2d).toBe(3 * halvings);
+    expect(calls.box2d).toBe(3 * halvings + cells);
+  });
+
+  test("the zones cut for the tiles take their pieces from their z12 cells, each projected and clipped once", async () => {
+    const { rows } = await fx.db.pool.query<{ zones: number; cells: number }>(
+      `SELECT (SELECT count(*)::int FROM "${schema()}".tile_cut_zones) AS zones,
+              (SELECT count(*)::int FROM "${schema()}".tile_cells WHERE cell_z = ${TILE_CELL_ZOOMS.at(-1)}) AS cells`,
+    );
+    const { zones, cells } = rows[0] as { zones: number; cells: number };
+    expect(zones).toBeGreaterThan(0);
+    // each piece projected back to EPSG:4326 once (its cell's box computed, not projected)
+    expect((await buildCountingCalls(fx.db, schema())).st_transform).toBe(cells);
+    expect((await buildLookup(fx.db.pool, schema())).fromCells).toBe(zones);
+  });
+
+  test("a zone cut for the tiles whose cells' pieces do not add up to it, or whose boundary is invalid, is cut from its boundary", async () => {
+    const client = await fx.db.pool.connect();
+    try {
+      await client.query("BEGIN");
+      const { rows } = await client.query<{ lost: string; invalid: string }>(
+        `SELECT min(id) AS lost, max(id) AS invalid FROM "${schema()}".tile_cut_zones`,
+      );
+      const { lost, invalid } = rows[0] as { lost: string; invalid: string };
+      expect(lost).not.toBe(invalid);
+      // a cell's piece gone (as a clip losing a part would leave it); a bow tie added to a boundary
+      await client.query(
+        `DELETE FROM "${schema()}".tile_cells
+          WHERE ctid = (SELECT min(ctid) FROM "${schema()}".tile_cells WHERE id = $1 AND cell_z = $2)`,
+        [lost, TILE_CELL_ZOOMS.at(-1)],
+      );
+      await client.query(
+        `UPDATE "${schema()}".zones SET geom_4326 = ST_Multi(ST_Collect(ARRAY(
+           SELECT d.geom FROM ST_Dump(geom_4326) d
+           UNION ALL
+           SELECT ST_SetSRID(ST_MakePolygon(ST_MakeLine(ARRAY[ST_MakePoint(ST_XMin(geom_4326), ST_YMin(geom_4326)),
+             ST_MakePoint(ST_XMax(geom_4326), ST_YMax(geom_4326)), ST_MakePoint(ST_XMax(geom_4326), ST_YMin(geom_4326)),
+             ST_MakePoint(ST_XMin(geom_4326), ST_YMax(geom_4326)), ST_MakePoint(ST_XMin(geom_4326), ST_YMin(geom_4326))])), 4326)
+         ))) WHERE id = $1`,
+        [invalid],
+      );
+      const build = await buildLookup(client, schema());
+      const { rows: all } = await client.query<{ zones: number }>(
+        `SELECT count(*)::int AS zones FROM "${schema()}".tile_cut_zones`,
+      );
+      expect(build.fromCells).toBe((all[0]?.zones as number) - 2);
+      // the zone that lost a cell: cut from its boundary, its pieces add up to it again
+      const { rows: areas } = await client.query<{ zone: number; pieces: number }>(
+        `SELECT ST_Area(z.geom_4326) AS zone, (SELECT sum(ST_Area(p.geom)) FROM "${schema()}".zone_pieces p
+                                                WHERE p.zone_id = z.id) AS pieces
+           FROM "${schema()}".zones z WHERE z.id = $1`,
+        [lost],
+      );
+      expect(areas[0]?.pieces).toBeCloseTo(areas[0]?.zone as number, 10);
+      // the invalid one: its bow tie kept whole, as it is (exact)
+      const { rows: kept } = await client.query<{ exact: number }>(
+        `SELECT count(*)::int AS exact FROM "${schema()}".zone_pieces WHERE zone_id = $1 AND exact AND ST_NPoints(geom) = 5`,
+        [invalid],
+      );
+      expect(kept[0]?.exact).toBe(1);
+    } finally {
+      await client.query("ROLLBACK");
+      client.release();
+    }
+  });
+
+  test("the build reads each boundary from TOAST once", async () => {
+    // every function given a stored boundary fetches and decompresses it anew: the counts, the polygons and a
+    // small zone's row each took it once more
+    const once = await zonesToastBlocksRead(fx.db, schema(), (c) =>
+      c.query(`SELECT sum(ST_NPoints(geom_4326)) FROM "${schema()}".zones`),
+    );
+    expect(once).toBeGreaterThan(100);
+    expect(await zonesToastBlocksRead(fx.db, schema(), (c) => buildLookup(c, schema()))).toBe(once);
   });
 
   test("10 000 seeded random points: the same zones as ST_Covers on the full boundaries", async () => {
@@ -354,6 +475,21 @@ describe("how zones are cut (cut-fixture.ts)", () => {
     expect(d.differences).toEqual([]);
     expect(d.points_in_zones).toBeGreaterThan(lon.length / 3);
     expect(d.points_in_zones).toBeLessThan(lon.length);
+  });
+
+  test("each piece's area is measured once: by the halving that made it (a polygon cut whole: before its first)", async () => {
+    // the check of a halving adds the halves' areas up to the piece's, which the halving before it measured
+    const calls = await buildCountingCalls(db, schema);
+    const { rows } = await db.pool.query<{ cut_whole: number }>(
+      `SELECT count(*)::int AS cut_whole FROM "${schema}".zones z CROSS JOIN LATERAL ST_Dump(z.geom_4326) d
+        WHERE ST_NPoints(z.geom_4326) > ${PIECE_MAX_VERTICES} AND ST_NPoints(d.geom) > ${PIECE_MAX_VERTICES}
+          AND ST_IsValid(d.geom)`,
+    );
+    const halvings = (calls.st_clipbybox2d as number) / 2;
+    // where the clip goes wrong, the halves are cut by the exact overlay (and measured) instead
+    const overlays = calls.st_intersection ?? 0;
+    expect(halvings).toBeGreaterThan(10);
+    expect(calls.st_area).toBe((rows[0]?.cut_whole as number) + 2 * halvings + overlays);
   });
 
   test("each halving clips the piece twice, once per half (not once per use of a half)", async () => {

@@ -2,10 +2,12 @@
 -- (taken in this order by the free connections: a range of one huge zone started last would leave the others
 -- idle at the end). A zone's work is about its size times the halvings it takes (lookup-fill.sql), its size read
 -- as its stored bytes (pg_column_size reads the TOAST pointer, not the geometry; {{max_vertices}} vertices are
--- ~16·{{max_vertices}} bytes).
+-- ~16·{{max_vertices}} bytes). The tiles' cut zones ($2) are left out: their pieces come from their tile cells.
 WITH weighed AS (
   SELECT id, b * greatest(1, log(2, b / (16.0 * {{max_vertices}}))) AS w
-  FROM (SELECT id, coalesce(pg_column_size(geom_4326), 0) + 1 AS b FROM {{schema}}.zones) z
+  FROM (
+    SELECT id, coalesce(pg_column_size(geom_4326), 0) + 1 AS b FROM {{schema}}.zones WHERE id <> ALL ($2::bigint[])
+  ) z
 ),
 sized AS (
   SELECT id, w, sum(w) OVER (ORDER BY id) AS upto, sum(w) OVER () AS total FROM weighed

@@ -104,6 +104,7 @@ describe("post-load", () => {
     expect(many.indexes).toEqual([
       "tile_cells.tile_cells_cell",
       "tile_cells.tile_cells_geom",
+      "tile_cells.tile_cells_zone",
       "tile_cut_zones.tile_cut_zones_pkey",
       "zone_names.zone_names_term",
       "zone_names_terms.zone_names_terms_term",
