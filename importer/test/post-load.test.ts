@@ -146,6 +146,43 @@ describe("post-load", () => {
     }
   });
 
+  it("finishes the core import (repair, indexes, primary key, bands) before any query structure is built", async () => {
+    // every DDL statement of the import in the order the database ran it (an event trigger's sequence)
+    await db.pool.query(`
+      CREATE TABLE public.ddl_order (seq bigserial, tag text, object text);
+      CREATE FUNCTION public.record_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO public.ddl_order (tag, object)
+        SELECT command_tag, object_identity FROM pg_event_trigger_ddl_commands();
+      END $$;
+      CREATE EVENT TRIGGER record_ddl ON ddl_command_end EXECUTE FUNCTION public.record_ddl();`);
+    let version: number;
+    try {
+      const path = await writeZones(
+        dir,
+        "phases.jsonl",
+        sampleZones().map((z) => ({ ...z, name: `${z.name} phases` })),
+      );
+      version = (await importZonesFile(db, path, { progress: false, keepVersions: 10 })).version;
+    } finally {
+      await db.pool.query("DROP EVENT TRIGGER record_ddl; DROP FUNCTION public.record_ddl()");
+    }
+    const { rows } = await db.pool.query<{ seq: string; tag: string; object: string }>(
+      "SELECT seq, tag, object FROM public.ddl_order WHERE object LIKE $1 ORDER BY seq",
+      [`zones_v${version}.%`],
+    );
+    await db.pool.query("DROP TABLE public.ddl_order");
+    const s = `zones_v${version}.`;
+    const of = (re: RegExp) => rows.filter((r) => re.test(r.object.slice(s.length))).map((r) => Number(r.seq));
+    // the core: the zones' indexes and primary key, the bands' indexes
+    const core = of(/^(zones_(pkey|geom|geom_4326|parent|osm_id|wikidata|zone_type)|zones|zones_z\d+_\d+_geom_idx)$/);
+    // the query structures: search names (tables, indexes, function), the tile cells' and point lookup's indexes
+    const structures = of(/^(zone_names|tile_cells_(cell|geom)|zone_pieces)/);
+    expect(core.length).toBeGreaterThanOrEqual(11);
+    expect(structures.length).toBeGreaterThanOrEqual(6);
+    expect(Math.max(...core)).toBeLessThan(Math.min(...structures));
+  });
+
   it("simplifies and validates each zone of a band once (the subqueries are not pulled up)", async () => {
     const path = await writeZones(
       dir,
