@@ -204,7 +204,7 @@ export async function importZonesFile(db: Database, source: string, opts: Import
       } catch (e) {
         progress?.stop();
         // the lock's connection may be the one that broke: record the failure through the pool
-        await markFailed(db.pool, row.version, e instanceof Error ? e.message : String(e)).catch((err) =>
+        await markFailed(db.pool, row, e instanceof Error ? e.message : String(e)).catch((err) =>
           log.error(
             { err: (err as Error).message },
             "could not record the failed import (the next import cleans it up)",
