@@ -228,7 +228,7 @@ function coreSteps(schema: string, rows: readonly GeometryRow[], sessions: numbe
     group: GROUP.analyze,
     after: ["repair"],
     locks: [{ table: zones, mode: "analyze" }],
-    run: (db) => db.query(`ANALYZE ${ident(schema)}.zones`),
+    run: (db) => db.query(sql("analyze-zones.sql", { schema })),
   });
   steps.push({
     id: "primary key",

@@ -64,6 +64,10 @@ async function describeVersion(pool: pg.Pool, version: number) {
     "SELECT DISTINCT tablename AS relname FROM pg_stats WHERE schemaname = $1 ORDER BY 1",
     [s],
   );
+  const { rows: zoneStats } = await pool.query<{ attname: string }>(
+    "SELECT attname FROM pg_stats WHERE schemaname = $1 AND tablename = 'zones' ORDER BY 1",
+    [s],
+  );
   const { rows: cells } = await pool.query<{ pieces: number; h: string }>(
     `SELECT count(*)::int AS pieces,
             md5(string_agg(concat_ws(':', id, cell_z, cell_x, cell_y, md5(ST_AsEWKB(geom))), ','
@@ -77,6 +81,7 @@ async function describeVersion(pool: pg.Pool, version: number) {
     indexes: idx.map((r) => `${r.tablename}.${r.indexname}`),
     primaryKey: pk,
     analysed: analysed.map((r) => r.relname),
+    zoneStats: zoneStats.map((r) => r.attname),
   };
 }
 
@@ -124,6 +129,27 @@ describe("post-load", () => {
       "zones_z6_8.zones_z6_8_pkey",
     ]);
     expect(many.primaryKey).toEqual([{ conname: "zones_pkey", contype: "p" }]);
+    // statistics for what queries select or join on; none for the payload (labels, tags, the file's geometry)
+    expect(many.zoneStats).toEqual(
+      [
+        "admin_level",
+        "alt_name",
+        "bbox",
+        "center",
+        "country_code",
+        "geom",
+        "id",
+        "is_generated",
+        "label",
+        "loc_name",
+        "name",
+        "osm_id",
+        "parent",
+        "wikidata",
+        "zip_codes",
+        "zone_type",
+      ].sort(),
+    );
     expect(many.analysed).toEqual([
       "tile_cells",
       "tile_cut_zones",
