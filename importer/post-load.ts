@@ -12,7 +12,7 @@
 import { availableParallelism } from "node:os";
 import pg from "pg";
 import { childLogger } from "../core/log.ts";
-import { ident, loadSql, sqlFragment } from "../core/sql.ts";
+import { ident, loadSql, type SqlFragment, sqlFragment } from "../core/sql.ts";
 import { CANCEL_SQL, runSteps, type Step, type StepSession, StepsFailed } from "./parallel-steps.ts";
 import { createTileCellTables, fillTileCells, indexTileCells, TILE_CELL_MIN_BYTES } from "./tile-cells.ts";
 import { bandFilterSql, ZOOM_BANDS, type ZoomBand, zoneInBand } from "./zoom-bands.ts";
@@ -135,15 +135,31 @@ function coreSteps(schema: string, rows: readonly GeometryRow[], sessions: numbe
   const zones = "zones";
   const steps: Step[] = [];
 
+  // deepest band first: each coarser band is simplified from the previous (finer) one; the deepest from the
+  // zones, in the same read as their validity check (check-and-generalise.sql)
+  const bands = ZOOM_BANDS.filter((b) => b.table !== null).sort((a, b) => b.minZoom - a.minZoom);
+  const deepest = bands[0];
+  const deepestTable = deepest.table as string;
+  const checkStatement = sql("check-and-generalise.sql", {
+    schema,
+    generalise: sqlFragment(generaliseStatement(schema, deepest, sqlFragment("valid_rows"))),
+  });
   const toRepair: string[] = [];
+  const repairedIds: number[] = [];
   const checks = shares(rows, shareCount).map(
     (share, k): Step => ({
       id: `validity check ${k}`,
       group: GROUP.repair,
-      locks: [{ table: zones, mode: "read" }],
+      locks: [
+        { table: zones, mode: "read" },
+        { table: deepestTable, mode: "write" },
+      ],
       run: async (db) => {
-        const found = await db.query<{ row: string }>(sql("find-invalid.sql", { schema }), [share.map((r) => r.row)]);
-        for (const r of found.rows) toRepair.push(r.row);
+        const found = await db.query<{ row: string; id: string }>(checkStatement, [share.map((r) => r.row)]);
+        for (const r of found.rows) {
+          toRepair.push(r.row);
+          repairedIds.push(Number(r.id));
+        }
       },
     }),
   );
@@ -187,19 +203,35 @@ function coreSteps(schema: string, rows: readonly GeometryRow[], sessions: numbe
     });
   });
 
-  // deepest band first: each coarser band is simplified from the previous (finer) one
-  const bands = ZOOM_BANDS.filter((b) => b.table !== null).sort((a, b) => b.minZoom - a.minZoom);
-  let source = zones;
-  let sourceDone = ["repair", "index zones_pkey"];
+  // the deepest band's rows the checks left out: those repaired, generalised once repaired
+  const repairedRows = sql("band-rows.sql", { schema, source: zones });
+  steps.push({
+    id: `generalise ${deepestTable} repaired`,
+    group: GROUP.generalise,
+    after: ["repair", "index zones_pkey"],
+    locks: [
+      { table: zones, mode: "read" },
+      { table: deepestTable, mode: "write" },
+    ],
+    run: async (db) => {
+      if (repairedIds.length === 0) return;
+      await db.query(generaliseStatement(schema, deepest, sqlFragment(repairedRows)), [repairedIds]);
+    },
+  });
+  let source = deepestTable;
+  let sourceDone = [...checks.map((c) => c.id), `generalise ${deepestTable} repaired`];
   const bandSteps: Step[] = [];
   for (const band of bands) {
     const table = band.table as string;
-    const members = rows.filter((r) => zoneInBand(band, r));
-    const inserts = shares(members, shareCount).map(
-      (share, k): Step => generaliseStep(schema, band, source, sourceDone, share, k),
-    );
-    steps.push(...inserts);
-    const built = inserts.map((s) => s.id);
+    let built = sourceDone;
+    if (band !== deepest) {
+      const members = rows.filter((r) => zoneInBand(band, r));
+      const inserts = shares(members, shareCount).map(
+        (share, k): Step => generaliseStep(schema, band, source, sourceDone, share, k),
+      );
+      steps.push(...inserts);
+      built = inserts.map((s) => s.id);
+    }
     bandSteps.push(
       {
         id: `index ${table}`,
@@ -273,6 +305,17 @@ function tileCellSteps(schema: string, rows: readonly GeometryRow[], shareCount:
   return [...fills, index];
 }
 
+/** generalise.sql for `band` over `rows` (band-rows.sql, or the rows a check has just read). */
+function generaliseStatement(schema: string, band: ZoomBand, rows: SqlFragment): string {
+  return sql("generalise.sql", {
+    schema,
+    table: band.table as string,
+    rows,
+    filter: sqlFragment(bandFilterSql(band)),
+    tolerance: band.toleranceMeters,
+  });
+}
+
 function generaliseStep(
   schema: string,
   band: ZoomBand,
@@ -282,13 +325,7 @@ function generaliseStep(
   k: number,
 ): Step {
   const table = band.table as string;
-  const statement = sql("generalise.sql", {
-    schema,
-    table,
-    source,
-    filter: sqlFragment(bandFilterSql(band)),
-    tolerance: band.toleranceMeters,
-  });
+  const statement = generaliseStatement(schema, band, sqlFragment(sql("band-rows.sql", { schema, source })));
   return {
     id: `generalise ${table} ${k}`,
     group: GROUP.generalise,

@@ -238,7 +238,7 @@ describe("post-load", () => {
         sql("generalise.sql", {
           schema,
           table: "calls",
-          source: "zones",
+          rows: sqlFragment(sql("band-rows.sql", { schema, source: "zones" })),
           filter: sqlFragment(bandFilterSql(band)),
           tolerance: band.toleranceMeters,
         }),
@@ -253,7 +253,7 @@ describe("post-load", () => {
     }
   });
 
-  it("checks validity reading each stored geometry once (one TOAST fetch, not one per test)", async () => {
+  it("checks validity and generalises the deepest band reading each stored geometry once (one TOAST fetch)", async () => {
     // a zone whose ring of 3000 irregular vertices is stored out of line (TOAST), as most real zones are
     const ring: [number, number][] = [];
     for (let k = 0; k < 3000; k++) {
@@ -262,7 +262,16 @@ describe("post-load", () => {
       ring.push([6.1 + r * Math.cos(t), 49.6 + r * Math.sin(t)]);
     }
     ring.push(ring[0]);
-    const big = { ...sampleZones()[3], id: 99, osm_id: "relation:99", name: "Toasted", parent: 17 };
+    // a city: in the deepest band, whose generalisation reads it in the same pass
+    const big = {
+      ...sampleZones()[3],
+      id: 99,
+      osm_id: "relation:99",
+      name: "Toasted",
+      parent: 10,
+      zone_type: "city",
+      admin_level: 8,
+    };
     const zones = [...sampleZones(), { ...big, geometry: { type: "MultiPolygon", coordinates: [[ring]] } }];
     const path = await writeZones(dir, "toasted.jsonl", zones);
     const res = await importZonesFile(db, path, { progress: false, keepVersions: 10 });
@@ -279,9 +288,30 @@ describe("post-load", () => {
           (await client.query("SELECT pg_stat_get_xact_blocks_fetched($1::int8::oid) AS n", [rel[0].toast])).rows[0].n,
         );
       const { rows: all } = await client.query<{ row: string }>(`SELECT ctid::text AS row FROM ${schema}.zones`);
+      // the import's statement, into a table of the test's own
+      const band = generalised[0];
+      await client.query(sql("generalised-table.sql", { schema, table: "checked_band" }));
+      const check = sql("check-and-generalise.sql", {
+        schema,
+        generalise: sqlFragment(
+          sql("generalise.sql", {
+            schema,
+            table: "checked_band",
+            rows: sqlFragment("valid_rows"),
+            filter: sqlFragment(bandFilterSql(band)),
+            tolerance: band.toleranceMeters,
+          }),
+        ),
+      });
       const start = await fetched();
-      const found = await client.query<{ row: string }>(sql("find-invalid.sql", { schema }), [all.map((r) => r.row)]);
+      const found = await client.query<{ row: string }>(check, [all.map((r) => r.row)]);
       const checked = (await fetched()) - start;
+      // the band as the import built it (the big zone, a city, is in it)
+      const band6 = await client.query(`SELECT id, md5(ST_AsEWKB(geom)) AS h FROM ${schema}.${band.table} ORDER BY id`);
+      expect(band6.rows.map((r) => Number(r.id))).toContain(99);
+      expect(
+        (await client.query(`SELECT id, md5(ST_AsEWKB(geom)) AS h FROM ${schema}.checked_band ORDER BY id`)).rows,
+      ).toEqual(band6.rows);
       await client.query(`SELECT sum(ST_NPoints(geom)) FROM ${schema}.zones`); // every geometry read once
       const readOnce = (await fetched()) - start - checked;
       expect(found.rows).toEqual([]); // repaired by the import already
@@ -316,6 +346,22 @@ describe("post-load", () => {
         WHERE xmin <> (SELECT xmin FROM zones_v${res.version}.zones WHERE id = 10) ORDER BY id`,
     );
     expect(rows.map((r) => r.id)).toEqual([23]); // the bow tie
+  });
+
+  it("generalises a repaired zone of the deepest band from its repaired geometry", async () => {
+    // the bow tie made a city: in zones_z6_8, whose other rows come from the validity check's read
+    const zones = sampleZones().map((z) =>
+      z.id === 23
+        ? { ...z, name: `${z.name} band`, zone_type: "city", admin_level: 8 }
+        : { ...z, name: `${z.name} band` },
+    );
+    const path = await writeZones(dir, "repaired-band.jsonl", zones);
+    const res = await importZonesFile(db, path, { progress: false, keepVersions: 10 });
+    const s = `zones_v${res.version}`;
+    const band = generalised[0];
+    const built = await geometries(db.pool, `${s}.${band.table}`);
+    expect(Object.keys(built).map(Number)).toContain(23);
+    expect(built).toEqual(await geometries(db.pool, plainBand(s, band, "zones")));
   });
 });
 
