@@ -5,10 +5,10 @@
 //   2. the query structures built from it: the search names and the tiles' cell pieces (the point lookup pieces,
 //      lookup.ts, follow in import.ts). They start only once the core is done, so the core's time is its own
 //      ("core import done" in the log; issue 17 reports the structures apart).
-// What waits for what in the core: the repair's UPDATE only after the validity checks (read only, in shares on
-// every session); the geom index, the generalisation and zones' ANALYZE after the repair; each coarser band after
-// the finer one it is simplified from. The other indexes wait for nothing. Each step's time is reported (they
-// overlap: `postLoadMs` is the wall time of the whole).
+// What waits for what in the core: the repair's UPDATE only after the validity checks (in shares on every
+// session; their read of each geometry also fills the deepest zoom band with the rows found valid); the indexes,
+// the repaired rows' generalisation and zones' ANALYZE after the repair; each coarser band after the finer one it
+// is simplified from. Each step's time is reported (they overlap: `postLoadMs` is the wall time of the whole).
 import { availableParallelism } from "node:os";
 import pg from "pg";
 import { childLogger } from "../core/log.ts";
