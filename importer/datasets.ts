@@ -99,13 +99,27 @@ export async function withImportLock<T>(
   }
 }
 
+/**
+ * Drops version `version`'s schema (everything in it), then says so in its row with `rowSql` (one of the row
+ * statements: deleted, failed, interrupted, retired), $1 the version and $2… `values`.
+ */
+async function dropVersion(
+  db: Queryable,
+  version: number,
+  schema: string,
+  rowSql: string,
+  values: unknown[] = [],
+): Promise<void> {
+  await db.query(sql("drop-version.sql", { schema }));
+  await db.query(sql(rowSql), [version, ...values]);
+}
+
 /** Drops the schemas of imports that died while loading (call holding the import lock). */
 export async function cleanupStaleLoads(db: Queryable): Promise<number[]> {
   const { rows } = await db.query<{ version: number; schema_name: string }>(sql("stale-loads.sql"));
   for (const r of rows) {
     log.warn({ version: r.version, schema: r.schema_name }, "cleaning up an import that did not finish");
-    await db.query(sql("drop-version.sql", { schema: r.schema_name }));
-    await db.query(sql("mark-interrupted.sql"), [r.version]);
+    await dropVersion(db, r.version, r.schema_name, "mark-interrupted.sql");
   }
   return rows.map((r) => r.version);
 }
@@ -134,14 +148,12 @@ export async function setSha256(db: Queryable, version: number, sha256: string):
 
 /** Removes a version that turned out to be a file loaded already: its schema (if committed) and its row. */
 export async function discardVersion(db: Queryable, row: DatasetRow): Promise<void> {
-  await db.query(sql("drop-version.sql", { schema: row.schema_name }));
-  await db.query(sql("delete-dataset-row.sql"), [row.version]);
+  await dropVersion(db, row.version, row.schema_name, "delete-dataset-row.sql");
 }
 
-export async function markFailed(db: Queryable, version: number, error: string): Promise<void> {
-  const row = await getDataset(db, version);
-  if (row) await db.query(sql("drop-version.sql", { schema: row.schema_name }));
-  await db.query(sql("mark-failed.sql"), [version, error.slice(0, 2000)]);
+/** Drops the schema of a version whose import failed; its row stays, status 'failed' with the error. */
+export async function markFailed(db: Queryable, row: DatasetRow, error: string): Promise<void> {
+  await dropVersion(db, row.version, row.schema_name, "mark-failed.sql", [error.slice(0, 2000)]);
 }
 
 /**
@@ -152,8 +164,7 @@ export async function pruneVersions(db: Queryable, keep: number, spare: number[]
   const { rows } = await db.query<{ version: number; schema_name: string }>(sql("old-versions.sql"), [keep, spare]);
   for (const r of rows) {
     log.info({ version: r.version, schema: r.schema_name }, "dropping an old dataset version");
-    await db.query(sql("drop-version.sql", { schema: r.schema_name }));
-    await db.query(sql("mark-retired.sql"), [r.version]);
+    await dropVersion(db, r.version, r.schema_name, "mark-retired.sql");
   }
   return rows.map((r) => r.version);
 }
@@ -183,8 +194,7 @@ export async function applyPrune(db: pg.PoolClient | pg.Client, plan: PruneCandi
     log.info({ version: r.version, schema: r.schema_name, reason: r.reason }, "pruning a dataset version");
     await db.query("BEGIN");
     try {
-      await db.query(sql("drop-version.sql", { schema: r.schema_name }));
-      await db.query(sql("delete-dataset-row.sql"), [r.version]);
+      await dropVersion(db, r.version, r.schema_name, "delete-dataset-row.sql");
       await db.query("COMMIT");
     } catch (e) {
       await db.query("ROLLBACK").catch(() => undefined);

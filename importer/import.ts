@@ -168,7 +168,8 @@ export async function importZonesFile(db: Database, source: string, opts: Import
         if (!loaded) throw new Error("the load was stopped without a loaded version of the same file");
         const loadMs = performance.now() - tLoad;
         logStep("load", tLoad);
-        // the steps after the load on the pool's other connections too; a pool of one has only the lock's
+        // the steps after the load on the pool's other connections too; a pool of one has only the lock's. The
+        // core import first, then the query structures (post-load.ts), the point lookup pieces last.
         const post = await postLoad(client, row.schema_name, others);
         const lookup = await buildLookup(others ?? client, row.schema_name);
         const meta = loaded.meta ?? { osm_filename: null, stats: loaded.computedStats, statsComputedByImporter: true };
@@ -195,15 +196,15 @@ export async function importZonesFile(db: Database, source: string, opts: Import
           summary:
             `imported ${loaded.zoneCount} zones from ${source} as dataset version ${row.version} in ${(totalMs / 1000).toFixed(1)} s ` +
             `(load ${(loadMs / 1000).toFixed(1)} s: ${Math.round(loaded.zoneCount / (loadMs / 1000))} zones/s, ${mbs.toFixed(1)} MB/s; ` +
-            `repair ${(post.makeValidMs / 1000).toFixed(1)} s, indexes ${(post.indexesMs / 1000).toFixed(1)} s, ` +
-            `search names ${(post.searchNamesMs / 1000).toFixed(1)} s, ` +
-            `generalisation ${(post.generaliseMs / 1000).toFixed(1)} s, tile cells ${(post.tileCellsMs / 1000).toFixed(1)} s, analyze ${(post.analyzeMs / 1000).toFixed(1)} s, ` +
+            `core ${(post.coreMs / 1000).toFixed(1)} s: repair ${(post.makeValidMs / 1000).toFixed(1)} s, indexes ${(post.indexesMs / 1000).toFixed(1)} s, ` +
+            `generalisation ${(post.generaliseMs / 1000).toFixed(1)} s, analyze ${(post.analyzeMs / 1000).toFixed(1)} s; ` +
+            `then search names ${(post.searchNamesMs / 1000).toFixed(1)} s, tile cells ${(post.tileCellsMs / 1000).toFixed(1)} s, ` +
             `point lookup ${(lookup.ms / 1000).toFixed(1)} s: ${lookup.pieces} pieces, ${(lookup.bytes / 1e6).toFixed(1)} MB, on ${lookup.connections} connections)`,
         };
       } catch (e) {
         progress?.stop();
         // the lock's connection may be the one that broke: record the failure through the pool
-        await markFailed(db.pool, row.version, e instanceof Error ? e.message : String(e)).catch((err) =>
+        await markFailed(db.pool, row, e instanceof Error ? e.message : String(e)).catch((err) =>
           log.error(
             { err: (err as Error).message },
             "could not record the failed import (the next import cleans it up)",

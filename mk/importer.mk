@@ -18,7 +18,8 @@ bench-import-json:
 bench-import-load:
 	COSMO_LOG_LEVEL=$${COSMO_LOG_LEVEL:-warn} node --import tsx bench/import/load.bench.ts --vertices $(IMPORT_BENCH_VERTICES)
 
-# the whole `cosmo import` command on extractor output (GRID 8 grid) vs raw binary COPY + PK + GiST of the same rows
+# the whole `cosmo import` command on extractor output (GRID 8 grid) vs raw binary COPY + PK + GiST of the same rows;
+# also the command up to its "core import done" line (the query structures are built after it, reported apart)
 bench-import-whole:
 	node --import tsx bench/import/whole.bench.ts --grid $${GRID:-8}
 

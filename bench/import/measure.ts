@@ -74,21 +74,38 @@ export async function serverCpuMonitor(url: string, datname: string): Promise<{ 
   };
 }
 
-/** Runs a command under /usr/bin/time: wall ms and the command's own CPU seconds. */
+/** A line the command wrote on stderr, with when it arrived (ms since the command was started). */
+export interface TimedLine {
+  ms: number;
+  line: string;
+}
+
+/**
+ * Runs a command under /usr/bin/time: wall ms and the command's own CPU seconds; its stderr lines each stamped
+ * with when they arrived, on the same clock as the wall time (how far into the run the command said something).
+ */
 export async function runTimed(
   cmd: string,
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
-): Promise<{ wallMs: number; cpuS: number; stderr: string }> {
+): Promise<{ wallMs: number; cpuS: number; stderr: string; lines: TimedLine[] }> {
   const timeFile = join(tmpdir(), `cosmo-bench-time-${process.pid}-${Date.now()}`);
   const t0 = performance.now();
+  const lines: TimedLine[] = [];
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
     const child = spawn("/usr/bin/time", ["-f", "%U %S", "-o", timeFile, cmd, ...args], {
       env,
       stdio: ["ignore", "ignore", "pipe"],
     });
     let err = "";
-    child.stderr.on("data", (d) => (err += d));
+    let partial = "";
+    child.stderr.on("data", (d) => {
+      const ms = performance.now() - t0;
+      err += d;
+      const parts = (partial + d).split("\n");
+      partial = parts.pop() ?? "";
+      for (const line of parts) lines.push({ ms, line });
+    });
     child.on("error", reject);
     child.on("close", (c) => resolve({ code: c, stderr: err }));
   });
@@ -96,7 +113,7 @@ export async function runTimed(
   if (code !== 0) throw new Error(`${cmd} failed (exit ${code}): ${stderr.slice(0, 2000)}`);
   const [u, s] = readFileSync(timeFile, "utf8").trim().split(/\s+/).slice(-2).map(Number);
   rmSync(timeFile, { force: true });
-  return { wallMs, cpuS: u + s, stderr };
+  return { wallMs, cpuS: u + s, stderr, lines };
 }
 
 /** CPU seconds of this process during fn (the client side of an in-process load). */

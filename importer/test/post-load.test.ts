@@ -64,6 +64,10 @@ async function describeVersion(pool: pg.Pool, version: number) {
     "SELECT DISTINCT tablename AS relname FROM pg_stats WHERE schemaname = $1 ORDER BY 1",
     [s],
   );
+  const { rows: zoneStats } = await pool.query<{ attname: string }>(
+    "SELECT attname FROM pg_stats WHERE schemaname = $1 AND tablename = 'zones' ORDER BY 1",
+    [s],
+  );
   const { rows: cells } = await pool.query<{ pieces: number; h: string }>(
     `SELECT count(*)::int AS pieces,
             md5(string_agg(concat_ws(':', id, cell_z, cell_x, cell_y, md5(ST_AsEWKB(geom))), ','
@@ -77,6 +81,7 @@ async function describeVersion(pool: pg.Pool, version: number) {
     indexes: idx.map((r) => `${r.tablename}.${r.indexname}`),
     primaryKey: pk,
     analysed: analysed.map((r) => r.relname),
+    zoneStats: zoneStats.map((r) => r.attname),
   };
 }
 
@@ -125,6 +130,27 @@ describe("post-load", () => {
       "zones_z6_8.zones_z6_8_pkey",
     ]);
     expect(many.primaryKey).toEqual([{ conname: "zones_pkey", contype: "p" }]);
+    // statistics for what queries select or join on; none for the payload (labels, tags, the file's geometry)
+    expect(many.zoneStats).toEqual(
+      [
+        "admin_level",
+        "alt_name",
+        "bbox",
+        "center",
+        "country_code",
+        "geom",
+        "id",
+        "is_generated",
+        "label",
+        "loc_name",
+        "name",
+        "osm_id",
+        "parent",
+        "wikidata",
+        "zip_codes",
+        "zone_type",
+      ].sort(),
+    );
     expect(many.analysed).toEqual([
       "tile_cells",
       "tile_cut_zones",
@@ -145,6 +171,43 @@ describe("post-load", () => {
     } finally {
       await single.close();
     }
+  });
+
+  it("finishes the core import (repair, indexes, primary key, bands) before any query structure is built", async () => {
+    // every DDL statement of the import in the order the database ran it (an event trigger's sequence)
+    await db.pool.query(`
+      CREATE TABLE public.ddl_order (seq bigserial, tag text, object text);
+      CREATE FUNCTION public.record_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO public.ddl_order (tag, object)
+        SELECT command_tag, object_identity FROM pg_event_trigger_ddl_commands();
+      END $$;
+      CREATE EVENT TRIGGER record_ddl ON ddl_command_end EXECUTE FUNCTION public.record_ddl();`);
+    let version: number;
+    try {
+      const path = await writeZones(
+        dir,
+        "phases.jsonl",
+        sampleZones().map((z) => ({ ...z, name: `${z.name} phases` })),
+      );
+      version = (await importZonesFile(db, path, { progress: false, keepVersions: 10 })).version;
+    } finally {
+      await db.pool.query("DROP EVENT TRIGGER record_ddl; DROP FUNCTION public.record_ddl()");
+    }
+    const { rows } = await db.pool.query<{ seq: string; tag: string; object: string }>(
+      "SELECT seq, tag, object FROM public.ddl_order WHERE object LIKE $1 ORDER BY seq",
+      [`zones_v${version}.%`],
+    );
+    await db.pool.query("DROP TABLE public.ddl_order");
+    const s = `zones_v${version}.`;
+    const of = (re: RegExp) => rows.filter((r) => re.test(r.object.slice(s.length))).map((r) => Number(r.seq));
+    // the core: the zones' indexes and primary key, the bands' indexes
+    const core = of(/^(zones_(pkey|geom|geom_4326|parent|osm_id|wikidata|zone_type)|zones|zones_z\d+_\d+_geom_idx)$/);
+    // the query structures: search names (tables, indexes, function), the tile cells' and point lookup's indexes
+    const structures = of(/^(zone_names|tile_cells_(cell|geom)|zone_pieces)/);
+    expect(core.length).toBeGreaterThanOrEqual(11);
+    expect(structures.length).toBeGreaterThanOrEqual(6);
+    expect(Math.max(...core)).toBeLessThan(Math.min(...structures));
   });
 
   it("simplifies and validates each zone of a band once (the subqueries are not pulled up)", async () => {
@@ -176,7 +239,7 @@ describe("post-load", () => {
         sql("generalise.sql", {
           schema,
           table: "calls",
-          source: "zones",
+          rows: sqlFragment(sql("band-rows.sql", { schema, source: "zones" })),
           filter: sqlFragment(bandFilterSql(band)),
           tolerance: band.toleranceMeters,
         }),
@@ -191,7 +254,7 @@ describe("post-load", () => {
     }
   });
 
-  it("checks validity reading each stored geometry once (one TOAST fetch, not one per test)", async () => {
+  it("checks validity and generalises the deepest band reading each stored geometry once (one TOAST fetch)", async () => {
     // a zone whose ring of 3000 irregular vertices is stored out of line (TOAST), as most real zones are
     const ring: [number, number][] = [];
     for (let k = 0; k < 3000; k++) {
@@ -200,7 +263,16 @@ describe("post-load", () => {
       ring.push([6.1 + r * Math.cos(t), 49.6 + r * Math.sin(t)]);
     }
     ring.push(ring[0]);
-    const big = { ...sampleZones()[3], id: 99, osm_id: "relation:99", name: "Toasted", parent: 17 };
+    // a city: in the deepest band, whose generalisation reads it in the same pass
+    const big = {
+      ...sampleZones()[3],
+      id: 99,
+      osm_id: "relation:99",
+      name: "Toasted",
+      parent: 10,
+      zone_type: "city",
+      admin_level: 8,
+    };
     const zones = [...sampleZones(), { ...big, geometry: { type: "MultiPolygon", coordinates: [[ring]] } }];
     const path = await writeZones(dir, "toasted.jsonl", zones);
     const res = await importZonesFile(db, path, { progress: false, keepVersions: 10 });
@@ -217,9 +289,30 @@ describe("post-load", () => {
           (await client.query("SELECT pg_stat_get_xact_blocks_fetched($1::int8::oid) AS n", [rel[0].toast])).rows[0].n,
         );
       const { rows: all } = await client.query<{ row: string }>(`SELECT ctid::text AS row FROM ${schema}.zones`);
+      // the import's statement, into a table of the test's own
+      const band = generalised[0];
+      await client.query(sql("generalised-table.sql", { schema, table: "checked_band" }));
+      const check = sql("check-and-generalise.sql", {
+        schema,
+        generalise: sqlFragment(
+          sql("generalise.sql", {
+            schema,
+            table: "checked_band",
+            rows: sqlFragment("valid_rows"),
+            filter: sqlFragment(bandFilterSql(band)),
+            tolerance: band.toleranceMeters,
+          }),
+        ),
+      });
       const start = await fetched();
-      const found = await client.query<{ row: string }>(sql("find-invalid.sql", { schema }), [all.map((r) => r.row)]);
+      const found = await client.query<{ row: string }>(check, [all.map((r) => r.row)]);
       const checked = (await fetched()) - start;
+      // the band as the import built it (the big zone, a city, is in it)
+      const band6 = await client.query(`SELECT id, md5(ST_AsEWKB(geom)) AS h FROM ${schema}.${band.table} ORDER BY id`);
+      expect(band6.rows.map((r) => Number(r.id))).toContain(99);
+      expect(
+        (await client.query(`SELECT id, md5(ST_AsEWKB(geom)) AS h FROM ${schema}.checked_band ORDER BY id`)).rows,
+      ).toEqual(band6.rows);
       await client.query(`SELECT sum(ST_NPoints(geom)) FROM ${schema}.zones`); // every geometry read once
       const readOnce = (await fetched()) - start - checked;
       expect(found.rows).toEqual([]); // repaired by the import already
@@ -254,6 +347,22 @@ describe("post-load", () => {
         WHERE xmin <> (SELECT xmin FROM zones_v${res.version}.zones WHERE id = 10) ORDER BY id`,
     );
     expect(rows.map((r) => r.id)).toEqual([23]); // the bow tie
+  });
+
+  it("generalises a repaired zone of the deepest band from its repaired geometry", async () => {
+    // the bow tie made a city: in zones_z6_8, whose other rows come from the validity check's read
+    const zones = sampleZones().map((z) =>
+      z.id === 23
+        ? { ...z, name: `${z.name} band`, zone_type: "city", admin_level: 8 }
+        : { ...z, name: `${z.name} band` },
+    );
+    const path = await writeZones(dir, "repaired-band.jsonl", zones);
+    const res = await importZonesFile(db, path, { progress: false, keepVersions: 10 });
+    const s = `zones_v${res.version}`;
+    const band = generalised[0];
+    const built = await geometries(db.pool, `${s}.${band.table}`);
+    expect(Object.keys(built).map(Number)).toContain(23);
+    expect(built).toEqual(await geometries(db.pool, plainBand(s, band, "zones")));
   });
 });
 
