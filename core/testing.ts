@@ -118,6 +118,18 @@ export function fixture(name: string): string {
 }
 
 /** The project's scratch folder (git-ignored). */
+/**
+ * Calls of the PostgreSQL function `signature` (e.g. 'st_simplify(geometry,float8,boolean)') so far in the open
+ * transaction of `client`, which has run `SET LOCAL track_functions = 'all'`: tests count work by differences.
+ */
+export async function functionCalls(client: pg.PoolClient, signature: string): Promise<number> {
+  const { rows } = await client.query<{ n: number }>(
+    "SELECT coalesce(pg_stat_get_xact_function_calls($1::regprocedure), 0)::int AS n",
+    [signature],
+  );
+  return rows[0].n;
+}
+
 export const TMP_ROOT = join(PROJECT_ROOT, "tmp");
 /** A test run's own folder under TMP_ROOT (COSMO_TEST_RUN_ID: the run's pid, set by core/testing-setup.ts). */
 export const RUN_TMP_PREFIX = "run-";

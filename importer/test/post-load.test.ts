@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleZones } from "../../core/cosmogony/test/sample-zones.ts";
 import { loadSql, sqlFragment } from "../../core/sql.ts";
 import type { TestDatabase } from "../../core/testing.ts";
-import { testDatabase, tmpDir } from "../../core/testing.ts";
+import { functionCalls, testDatabase, tmpDir } from "../../core/testing.ts";
 import { importZonesFile } from "../import.ts";
 import { shares } from "../post-load.ts";
 import { bandFilterSql, ZOOM_BANDS } from "../zoom-bands.ts";
@@ -228,9 +228,7 @@ describe("post-load", () => {
         `SELECT id FROM ${schema}.zones WHERE geom IS NOT NULL AND ${bandFilterSql(band)}`,
       );
       expect(members.length).toBe(2);
-      const calls = async (fn: string) =>
-        (await client.query(`SELECT coalesce(pg_stat_get_xact_function_calls('${fn}'::regprocedure), 0)::int AS n`))
-          .rows[0].n as number;
+      const calls = (fn: string) => functionCalls(client, fn);
       const before = {
         simplify: await calls("st_simplify(geometry,float8,boolean)"),
         valid: await calls("st_isvalid(geometry)"),

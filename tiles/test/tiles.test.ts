@@ -4,7 +4,7 @@ import { gunzipSync } from "node:zlib";
 import { escapeIdentifier } from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { editedCopy, eventually, getJson, luxembourgDatabase, type ServingFixture } from "../../api/test/support.ts";
-import { testConfig } from "../../core/testing.ts";
+import { functionCalls, testConfig } from "../../core/testing.ts";
 import { importZonesFile } from "../../importer/import.ts";
 import { metersPerPixel } from "../../importer/zoom-bands.ts";
 import { bandForLayer } from "../bands.ts";
@@ -57,12 +57,7 @@ describe("content", () => {
     try {
       await client.query("BEGIN");
       await client.query("SET LOCAL track_functions = 'all'");
-      const calls = async () =>
-        (
-          await client.query<{ n: number }>(
-            "SELECT coalesce(pg_stat_get_xact_function_calls('st_asmvtgeom(geometry,box2d,integer,integer,boolean)'::regprocedure), 0)::int AS n",
-          )
-        ).rows[0].n;
+      const calls = () => functionCalls(client, "st_asmvtgeom(geometry,box2d,integer,integer,boolean)");
       // The rows the statement hands to ST_AsMVTGeom (tile.sql's rules at z12, every zone type shown): the zones
       // reaching into the tile's buffered area, and those whose label point is in the tile.
       const { rows: expected } = await client.query<{ shapes: number; points: number }>(
@@ -116,12 +111,7 @@ describe("content", () => {
     try {
       await client.query("BEGIN");
       await client.query("SET LOCAL track_functions = 'all'");
-      const calls = async () =>
-        (
-          await client.query<{ n: number }>(
-            "SELECT coalesce(pg_stat_get_xact_function_calls('st_simplify(geometry,float8,boolean)'::regprocedure), 0)::int AS n",
-          )
-        ).rows[0].n;
+      const calls = () => functionCalls(client, "st_simplify(geometry,float8,boolean)");
       // the zones meeting each tile's buffered area (the whole zones: the statement below reads no pieces), and
       // the same zones counted once
       const { rows: expected } = await client.query<{ pairs: number; zones: number }>(
