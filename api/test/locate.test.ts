@@ -27,11 +27,19 @@ import {
 import { importZonesFile } from "../../importer/import.ts";
 import { csvPointsOf, plainDecimal, type ReadPoint } from "../locate/files.ts";
 import { LOCATE_MAX_POINTS } from "../locate/http.ts";
-import { float8ArrayParam, jsonArray, jsonLines, LOCATE_BATCH, locateBatch, locateRanks } from "../locate/locate.ts";
-import { pieceBoxesCopy, readPieceColumns } from "../locate/piece-index.ts";
+import {
+  candidatePairs,
+  float8ArrayParam,
+  jsonArray,
+  jsonLines,
+  LOCATE_BATCH,
+  locateBatch,
+  locateRanks,
+} from "../locate/locate.ts";
+import { loadPieceIndex, pieceBoxesCopy, readPieceColumns, SURE_MARGIN_DEGREES } from "../locate/piece-index.ts";
 import { pointOf } from "../locate/points.ts";
 import { type LocateFileOptions, locateFile } from "../locate/run.ts";
-import { ZoneQueries } from "../queries.ts";
+import { NEAR_CUT_DEGREES, ZoneQueries } from "../queries.ts";
 import { startApiServer } from "../server.ts";
 import { zoneShape } from "../views.ts";
 import { ENCLAVE_POINTS, enclaveZonesFile } from "./enclave-fixture.ts";
@@ -459,6 +467,143 @@ describe("locate = ST_Covers on the full boundaries", () => {
       expect(c.offsets.subarray(0, c.n)).toEqual(once.offsets.subarray(0, once.n));
     }
     await expect(readPieceColumns(Readable.from([whole.subarray(0, whole.length - 2)]))).rejects.toThrow(/no trailer/);
+  });
+
+  test("pieces that are exactly their box: flagged as ST_Equals with their envelope says, on the data and on odd shapes", async () => {
+    const ref = datasetRef(fx.version, `zones_v${fx.version}`);
+    const flagged = async (schema: string) => {
+      const client = await fx.db.pool.connect();
+      try {
+        const cols = await readPieceColumns(client.query(pieceBoxesCopy(datasetRef(0, schema))));
+        const ctids: string[] = [];
+        for (let k = 0; k < cols.n; k++) if (cols.isBox[k]) ctids.push(`(${cols.blocks[k]},${cols.offsets[k]})`);
+        return { ctids: ctids.sort(), n: cols.n };
+      } finally {
+        client.release();
+      }
+    };
+    const { rows } = await fx.db.pool.query<{ ctid: string }>(
+      loadSql(import.meta.url, "sql/box-pieces.sql", { schema: ref.schema }),
+      [1e9],
+    );
+    const boxes = (await flagged(ref.schema)).ctids;
+    expect(boxes).toEqual(rows.map((r) => r.ctid).sort());
+    // Luxembourg's country is cut into tile cells: some of its pieces are whole cells
+    expect(boxes.length).toBeGreaterThan(10);
+    const shapes: [string, boolean][] = [
+      ["POLYGON((0 0,2 0,2 1,0 1,0 0))", true],
+      ["POLYGON((0 0,0 1,2 1,2 0,0 0))", true], // the other way round
+      ["MULTIPOLYGON(((2 1,0 1,0 0,2 0,2 1)))", true], // from another corner, as a cell is stored
+      ["POLYGON((0 0,2 1,2 0,0 1,0 0))", false], // a bow tie: the four corners, two steps across
+      ["POLYGON((0 0,2 0,2 1,1 1,0 0))", false],
+      ["POLYGON((0 0,2 0,2 1,0 1.0000000000000002,0 0))", false], // one corner off by an ulp
+      ["POLYGON((0 0,2 0,2 0,0 0,0 0))", false], // flat
+      ["POLYGON((0 0,1 0,2 0,2 1,0 1,0 0))", false], // a box, but not five points: left to PostgreSQL
+      ["POLYGON((0 0,4 0,4 4,0 4,0 0),(1 1,2 1,2 2,1 1))", false],
+      ["GEOMETRYCOLLECTION(POLYGON((0 0,1 0,0 1,0 0)),POINT(1 1))", false],
+      ["LINESTRING(0 0,2 0,2 1,0 1,0 0)", false],
+      ["MULTIPOLYGON(((0 0,1 0,0 1,0 0)),((5 5,6 5,5 6,5 5)))", false],
+    ];
+    await fx.db.pool.query(`
+      DROP SCHEMA IF EXISTS box_shapes CASCADE; CREATE SCHEMA box_shapes;
+      CREATE TABLE box_shapes.zone_pieces (zone_id bigint, exact bool, geom geometry(Geometry, 4326))`);
+    for (const [k, [wkt]] of shapes.entries())
+      await fx.db.pool.query("INSERT INTO box_shapes.zone_pieces VALUES ($1, false, ST_GeomFromText($2, 4326))", [
+        k,
+        wkt,
+      ]);
+    const client = await fx.db.pool.connect();
+    try {
+      const cols = await readPieceColumns(client.query(pieceBoxesCopy(datasetRef(0, "box_shapes"))));
+      const got = shapes.map((_, k) => cols.isBox[cols.zones.indexOf(k)] === 1);
+      expect(got).toEqual(shapes.map(([, isBox]) => isBox));
+    } finally {
+      client.release();
+      await fx.db.pool.query("DROP SCHEMA box_shapes CASCADE");
+    }
+  });
+
+  test("points on, next to and inside the edges and corners of box pieces: ST_Covers, from cosmo locate and POST alike", async () => {
+    const ref = datasetRef(fx.version, `zones_v${fx.version}`);
+    const { rows: boxes } = await fx.db.pool.query<{ x0: number; y0: number; x1: number; y1: number }>(
+      loadSql(import.meta.url, "sql/box-pieces.sql", { schema: ref.schema }),
+      [5],
+    );
+    expect(boxes.length).toBe(5);
+    // 0: on the edge; 1e-9: NEAR_CUT_DEGREES, answered on the full boundary; 2e-9 the margin; 3e-9 past it; and
+    // the first double past the margin; outwards too
+    const m = SURE_MARGIN_DEGREES;
+    const offsets = [0, 1e-9, m, 3e-9, 1e-7].flatMap((d) => [d, -d]);
+    const lon: number[] = [];
+    const lat: number[] = [];
+    /** Points 3e-9 inside the middle of an edge of a box piece: its own pair is answered in Node. */
+    const wellInside: number[] = [];
+    for (const b of boxes) {
+      const xs = [b.x0, (b.x0 + b.x1) / 2, b.x1];
+      const ys = [b.y0, (b.y0 + b.y1) / 2, b.y1];
+      for (const [i, x] of xs.entries())
+        for (const [j, y] of ys.entries()) {
+          // inwards from the edge or corner the position is on (the centre: either way)
+          const ix = i === 0 ? 1 : i === 2 ? -1 : 0;
+          const iy = j === 0 ? 1 : j === 2 ? -1 : 0;
+          for (const d of offsets) {
+            if (d === 3e-9 && (ix === 0) !== (iy === 0)) wellInside.push(lon.length);
+            lon.push(x + ix * d, x + ix * d, x);
+            lat.push(y + iy * d, y, y + iy * d);
+          }
+          // on the margin, and a double or two past it
+          if (ix !== 0 && iy === 0) {
+            lon.push(x + ix * m, x + ix * m + ix * Number.EPSILON * Math.abs(x));
+            lat.push(y, y);
+          }
+        }
+    }
+    const want = await oracle(fx.db, ref, lon, lat);
+    const pts = asPoints(lon, lat);
+    // answered in Node: some pairs, each of a point more than the margin inside its box piece
+    const index = await loadPieceIndex(fx.db.pool, ref);
+    const pairs = candidatePairs(index, pts);
+    expect(pairs.surePoint.length).toBeGreaterThan(boxes.length);
+    const ctids = pairs.surePiece.map((p) => `(${index.block(p)},${index.offset(p)})`);
+    const { rows: sureBoxes } = await fx.db.pool.query<{ ctid: string; b: number[] }>(
+      `SELECT ctid::text AS ctid, ARRAY[ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)] AS b
+         FROM "${ref.schema}".zone_pieces WHERE ctid = ANY ($1::tid[])`,
+      [ctids],
+    );
+    const boxOf = new Map(sureBoxes.map((r) => [r.ctid, r.b]));
+    for (const [j, k] of pairs.surePoint.entries()) {
+      const [x0, y0, x1, y1] = boxOf.get(ctids[j] as string) as number[];
+      const inside = Math.min(lon[k]! - x0!, x1! - lon[k]!, lat[k]! - y0!, y1! - lat[k]!);
+      expect(inside, `point ${k}`).toBeGreaterThan(NEAR_CUT_DEGREES);
+    }
+    const sureAt = new Set(pairs.surePoint);
+    expect(wellInside.length).toBe(boxes.length * 4);
+    expect(wellInside.filter((k) => !sureAt.has(k))).toEqual([]);
+
+    const input = csvInput("box-edges.csv", ["id,lon,lat", ...pts.map((p) => `${p.id},${p.lon},${p.lat}`)]);
+    const out = join(dir, "box-edges.jsonl");
+    const cli = await locate(["-i", input, "-o", out, "--hierarchy"]);
+    expect(cli.code, cli.stderr).toBe(0);
+    const lines = readOutput(out).trimEnd().split("\n");
+    const records = lines.map((l) => JSON.parse(l) as { id: string; hierarchy: { id: number }[] });
+    const wrong = records.flatMap((r, k) => {
+      const ids = r.hierarchy.map((z) => z.id);
+      return JSON.stringify(ids) === JSON.stringify(want[k]) ? [] : [{ lon: lon[k], lat: lat[k], ids, want: want[k] }];
+    });
+    expect(wrong).toEqual([]);
+    expect(want.filter((ids) => ids.length > 0).length).toBeGreaterThan(pts.length / 2);
+    // POST /zones/locate, in requests of at most LOCATE_MAX_POINTS: the CLI's records, as they are
+    const posted: unknown[] = [];
+    for (let k = 0; k < pts.length; k += LOCATE_MAX_POINTS) {
+      const r = await getJson(`${api.url}/zones/locate`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ points: pts.slice(k, k + LOCATE_MAX_POINTS), hierarchy: true }),
+      });
+      expect(r.status).toBe(200);
+      posted.push(...(r.body.results as unknown[]));
+    }
+    expect(posted).toEqual(records);
   });
 
   test("CSV with quoted ids (a comma, a line break): ids as written, bad rows named by their first line", async () => {
