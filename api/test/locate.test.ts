@@ -5,11 +5,12 @@
 // cut pieces, in holes and on an enclave dataset, the zones located are those ST_Covers gives on the full
 // boundaries, whatever the batch size; the in-memory piece index reloads itself when the pieces are rebuilt.
 
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { gunzipSync, gzipSync } from "node:zlib";
+import { crc32, gunzipSync, gzipSync } from "node:zlib";
 import { parse as parseCsv } from "csv-parse/sync";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ZONE_TYPES } from "../../core/cosmogony/model.ts";
 import { seededRandom } from "../../core/seeded-random.ts";
@@ -36,13 +37,20 @@ import {
   locateBatch,
   locateRanks,
 } from "../locate/locate.ts";
-import { loadPieceIndex, pieceBoxesCopy, readPieceColumns, SURE_MARGIN_DEGREES } from "../locate/piece-index.ts";
-import { pointOf } from "../locate/points.ts";
+import {
+  indexFileLayout,
+  loadPieceIndex,
+  type PieceIndex,
+  pieceBoxesCopy,
+  readPieceColumns,
+  SURE_MARGIN_DEGREES,
+} from "../locate/piece-index.ts";
+import { type LocatePoint, pointOf } from "../locate/points.ts";
 import { type LocateFileOptions, locateFile } from "../locate/run.ts";
 import { NEAR_CUT_DEGREES, ZoneQueries } from "../queries.ts";
 import { startApiServer } from "../server.ts";
 import { zoneShape } from "../views.ts";
-import { ENCLAVE_POINTS, enclaveZonesFile } from "./enclave-fixture.ts";
+import { ENCLAVE_POINTS, enclaveZonesFile, type Ring, zoneOf } from "./enclave-fixture.ts";
 import { getJson, luxembourgDatabase, type ServingFixture } from "./support.ts";
 
 let fx: ServingFixture;
@@ -399,6 +407,63 @@ async function testPoints(db: TestDatabase, ref: ServedRef, random: number, perK
   return { lon: [...lon, ...tricky.lon], lat: [...lat, ...tricky.lat], tricky: tricky.lon.length };
 }
 
+/**
+ * Points on, next to and inside the edges and corners of `boxes`: at 0 (on the edge), NEAR_CUT_DEGREES (answered
+ * on the full boundary), SURE_MARGIN_DEGREES, 3e-9 (past it) and 1e-7, inwards and outwards; on the margin and a
+ * double or two past it. `wellInside`: the points 3e-9 inside the middle of an edge.
+ */
+function boxEdgePoints(boxes: { x0: number; y0: number; x1: number; y1: number }[]) {
+  const m = SURE_MARGIN_DEGREES;
+  const offsets = [0, NEAR_CUT_DEGREES, m, 3e-9, 1e-7].flatMap((d) => [d, -d]);
+  const lon: number[] = [];
+  const lat: number[] = [];
+  const wellInside: number[] = [];
+  for (const b of boxes) {
+    const xs = [b.x0, (b.x0 + b.x1) / 2, b.x1];
+    const ys = [b.y0, (b.y0 + b.y1) / 2, b.y1];
+    for (const [i, x] of xs.entries())
+      for (const [j, y] of ys.entries()) {
+        // inwards from the edge or corner the position is on (the centre: either way)
+        const ix = i === 0 ? 1 : i === 2 ? -1 : 0;
+        const iy = j === 0 ? 1 : j === 2 ? -1 : 0;
+        for (const d of offsets) {
+          if (d === 3e-9 && (ix === 0) !== (iy === 0)) wellInside.push(lon.length);
+          lon.push(x + ix * d, x + ix * d, x);
+          lat.push(y + iy * d, y, y + iy * d);
+        }
+        if (ix !== 0 && iy === 0) {
+          lon.push(x + ix * m, x + ix * m + ix * Number.EPSILON * Math.abs(x));
+          lat.push(y, y);
+        }
+      }
+  }
+  expect(wellInside.length).toBe(boxes.length * 4);
+  return { lon, lat, wellInside };
+}
+
+/**
+ * The pairs the piece index answers itself for `pts`: each of a point more than NEAR_CUT_DEGREES inside its box
+ * piece (so piece-covers.sql would test the piece itself), and among them every point of `wellInside`.
+ */
+async function expectSureWellInside(db: TestDatabase, ref: ServedRef, pts: LocatePoint[], wellInside: number[]) {
+  const index = await loadPieceIndex(db.pool, ref);
+  const pairs = candidatePairs(index, pts);
+  const ctids = pairs.surePiece.map((p) => `(${index.block(p)},${index.offset(p)})`);
+  const { rows } = await db.pool.query<{ ctid: string; b: number[] }>(
+    `SELECT ctid::text AS ctid, ARRAY[ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)] AS b
+       FROM "${ref.schema}".zone_pieces WHERE ctid = ANY ($1::tid[])`,
+    [ctids],
+  );
+  const boxOf = new Map(rows.map((r) => [r.ctid, r.b]));
+  for (const [j, k] of pairs.surePoint.entries()) {
+    const [x0, y0, x1, y1] = boxOf.get(ctids[j] as string) as [number, number, number, number];
+    const { lon, lat } = pts[k] as LocatePoint;
+    expect(Math.min(lon - x0, x1 - lon, lat - y0, y1 - lat), `point ${k}`).toBeGreaterThan(NEAR_CUT_DEGREES);
+  }
+  const sure = new Set(pairs.surePoint);
+  expect(wellInside.filter((k) => !sure.has(k))).toEqual([]);
+}
+
 function asPoints(lon: number[], lat: number[]) {
   return lon.map((x, k) => ({ id: `q${k}`, lon: x, lat: lat[k] as number }));
 }
@@ -527,58 +592,13 @@ describe("locate = ST_Covers on the full boundaries", () => {
     const ref = datasetRef(fx.version, `zones_v${fx.version}`);
     const { rows: boxes } = await fx.db.pool.query<{ x0: number; y0: number; x1: number; y1: number }>(
       loadSql(import.meta.url, "sql/box-pieces.sql", { schema: ref.schema }),
-      [5],
+      [2],
     );
-    expect(boxes.length).toBe(5);
-    // 0: on the edge; 1e-9: NEAR_CUT_DEGREES, answered on the full boundary; 2e-9 the margin; 3e-9 past it; and
-    // the first double past the margin; outwards too
-    const m = SURE_MARGIN_DEGREES;
-    const offsets = [0, 1e-9, m, 3e-9, 1e-7].flatMap((d) => [d, -d]);
-    const lon: number[] = [];
-    const lat: number[] = [];
-    /** Points 3e-9 inside the middle of an edge of a box piece: its own pair is answered in Node. */
-    const wellInside: number[] = [];
-    for (const b of boxes) {
-      const xs = [b.x0, (b.x0 + b.x1) / 2, b.x1];
-      const ys = [b.y0, (b.y0 + b.y1) / 2, b.y1];
-      for (const [i, x] of xs.entries())
-        for (const [j, y] of ys.entries()) {
-          // inwards from the edge or corner the position is on (the centre: either way)
-          const ix = i === 0 ? 1 : i === 2 ? -1 : 0;
-          const iy = j === 0 ? 1 : j === 2 ? -1 : 0;
-          for (const d of offsets) {
-            if (d === 3e-9 && (ix === 0) !== (iy === 0)) wellInside.push(lon.length);
-            lon.push(x + ix * d, x + ix * d, x);
-            lat.push(y + iy * d, y, y + iy * d);
-          }
-          // on the margin, and a double or two past it
-          if (ix !== 0 && iy === 0) {
-            lon.push(x + ix * m, x + ix * m + ix * Number.EPSILON * Math.abs(x));
-            lat.push(y, y);
-          }
-        }
-    }
+    expect(boxes.length).toBe(2);
+    const { lon, lat, wellInside } = boxEdgePoints(boxes);
     const want = await oracle(fx.db, ref, lon, lat);
     const pts = asPoints(lon, lat);
-    // answered in Node: some pairs, each of a point more than the margin inside its box piece
-    const index = await loadPieceIndex(fx.db.pool, ref);
-    const pairs = candidatePairs(index, pts);
-    expect(pairs.surePoint.length).toBeGreaterThan(boxes.length);
-    const ctids = pairs.surePiece.map((p) => `(${index.block(p)},${index.offset(p)})`);
-    const { rows: sureBoxes } = await fx.db.pool.query<{ ctid: string; b: number[] }>(
-      `SELECT ctid::text AS ctid, ARRAY[ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)] AS b
-         FROM "${ref.schema}".zone_pieces WHERE ctid = ANY ($1::tid[])`,
-      [ctids],
-    );
-    const boxOf = new Map(sureBoxes.map((r) => [r.ctid, r.b]));
-    for (const [j, k] of pairs.surePoint.entries()) {
-      const [x0, y0, x1, y1] = boxOf.get(ctids[j] as string) as number[];
-      const inside = Math.min(lon[k]! - x0!, x1! - lon[k]!, lat[k]! - y0!, y1! - lat[k]!);
-      expect(inside, `point ${k}`).toBeGreaterThan(NEAR_CUT_DEGREES);
-    }
-    const sureAt = new Set(pairs.surePoint);
-    expect(wellInside.length).toBe(boxes.length * 4);
-    expect(wellInside.filter((k) => !sureAt.has(k))).toEqual([]);
+    await expectSureWellInside(fx.db, ref, pts, wellInside);
 
     const input = csvInput("box-edges.csv", ["id,lon,lat", ...pts.map((p) => `${p.id},${p.lon},${p.lat}`)]);
     const out = join(dir, "box-edges.jsonl");
@@ -604,6 +624,58 @@ describe("locate = ST_Covers on the full boundaries", () => {
       posted.push(...(r.body.results as unknown[]));
     }
     expect(posted).toEqual(records);
+  });
+
+  test("the piece index kept in a file: read back as it was built; truncated or a byte changed, rebuilt", async () => {
+    const ref = datasetRef(fx.version, `zones_v${fx.version}`);
+    const kept = tmpDir("locate-index");
+    const built = await loadPieceIndex(fx.db.pool, ref, { dir: kept });
+    expect(built.from).toBe("table");
+    expect(built.boxPieces).toBeGreaterThan(0);
+    const [name, ...others] = readdirSync(kept);
+    expect(others).toEqual([]);
+    const file = join(kept, name as string);
+    const bytes = readFileSync(file);
+    // the same answers for random points and the centres of box pieces
+    const rnd = seededRandom(7);
+    const probes = Array.from({ length: 3000 }, () => [5.6 + rnd() * 1.0, 49.4 + rnd() * 0.8] as const);
+    const { rows } = await fx.db.pool.query<{ x0: number; y0: number; x1: number; y1: number }>(
+      loadSql(import.meta.url, "sql/box-pieces.sql", { schema: ref.schema }),
+      [50],
+    );
+    const answers = (index: PieceIndex) =>
+      [...probes, ...rows.map((b) => [(b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2] as const)].map(([x, y]) =>
+        index
+          .candidates(x, y)
+          .map((p) => [p, index.zoneId(p), index.block(p), index.offset(p), index.surelyCovers(p, x, y)]),
+      );
+    const want = answers(built);
+    expect(want.flat().filter((pair) => pair[4]).length).toBeGreaterThan(rows.length);
+    const read = await loadPieceIndex(fx.db.pool, ref, { dir: kept });
+    expect(read.from).toBe("file");
+    expect([read.size, read.boxPieces]).toEqual([built.size, built.boxPieces]);
+    expect(answers(read)).toEqual(want);
+    const flipped = (at: number) => {
+      const b = Buffer.from(bytes);
+      b[at] = (b[at] as number) ^ 0x10;
+      return b;
+    };
+    const damaged: [string, Buffer][] = [
+      ["empty", Buffer.alloc(0)],
+      ["cut to its first half", bytes.subarray(0, bytes.length >> 1)],
+      ["its last byte missing", bytes.subarray(0, bytes.length - 1)],
+      ["a byte more", Buffer.concat([bytes, Buffer.from([0])])],
+      ["a byte of the header changed", flipped(20)],
+      ["a byte of the middle changed", flipped(bytes.length >> 1)],
+      ["a byte of the checksum changed", flipped(bytes.length - 1)],
+    ];
+    for (const [what, content] of damaged) {
+      writeFileSync(file, content);
+      const again = await loadPieceIndex(fx.db.pool, ref, { dir: kept });
+      expect(again.from, what).toBe("table");
+      expect(answers(again), what).toEqual(want);
+      expect(readFileSync(file).equals(bytes), `${what}: written again`).toBe(true);
+    }
   });
 
   test("CSV with quoted ids (a comma, a line break): ids as written, bad rows named by their first line", async () => {
@@ -804,6 +876,41 @@ describe("locate on an enclave dataset (Baarle-like)", () => {
     expect(named).toEqual(ENCLAVE_POINTS.map((p) => p.zones));
   });
 
+  test("a kept piece index that passes its checks but is stale: found by the pairs' check, rebuilt from the table", async () => {
+    const kept = tmpDir("locate-index-stale");
+    // a pool of its own: a locator not loaded yet (locate.ts keeps one per pool and version)
+    const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+    try {
+      expect((await loadPieceIndex(pool, ref, { dir: kept })).from).toBe("table");
+      const file = join(kept, readdirSync(kept)[0] as string);
+      const bytes = readFileSync(file);
+      const layout = indexFileLayout(bytes);
+      if (typeof layout === "string") throw new Error(layout);
+      // every piece said to be of the next piece's zone, the checksum made right: a file that passes its checks
+      const lying = Buffer.from(bytes);
+      const n = layout.header.pieces;
+      for (let k = 0; k < n; k++)
+        lying.writeDoubleLE(bytes.readDoubleLE(layout.at.zones + 8 * ((k + 1) % n)), layout.at.zones + 8 * k);
+      lying.writeUInt32LE(crc32(lying.subarray(0, lying.length - 4)), lying.length - 4);
+      writeFileSync(file, lying);
+      expect((await loadPieceIndex(pool, ref, { dir: kept })).from).toBe("file");
+      const { lon, lat } = await testPoints(db, ref, 2000, 100);
+      const records = await locateBatch(pool, ref, asPoints(lon, lat), { hierarchy: true, indexDir: kept });
+      const got = records.map((r) => ("hierarchy" in r ? r.hierarchy.map((z) => z.id) : []));
+      expect(got).toEqual(await oracle(db, ref, lon, lat));
+      expect(readFileSync(file).equals(bytes), "the file written again from the table").toBe(true);
+      // the pieces rebuilt (another stamp): the file is not read
+      await db.pool.query(
+        `WITH gone AS (DELETE FROM "${ref.schema}".zone_pieces RETURNING *)
+         INSERT INTO "${ref.schema}".zone_pieces SELECT * FROM gone ORDER BY zone_id, ST_YMin(geom)`,
+      );
+      expect((await loadPieceIndex(pool, ref, { dir: kept })).from).toBe("table");
+      expect((await loadPieceIndex(pool, ref, { dir: kept })).from).toBe("file");
+    } finally {
+      await pool.end();
+    }
+  });
+
   test("pieces rebuilt after the index was loaded (other row addresses): reloaded, the same answers", async () => {
     const { lon, lat } = await testPoints(db, ref, 2000, 100);
     const before = await locateIds(lon, lat); // the index is loaded now
@@ -831,5 +938,51 @@ describe("locate on an enclave dataset (Baarle-like)", () => {
     expect(cli.code, cli.stderr).toBe(2);
     expect(cli.stderr).toMatch(/publish it \(cosmo publish \d+\)/);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe("locate on zones that are boxes (each zone one piece, exactly its box)", () => {
+  let db: TestDatabase;
+  let ref: ServedRef;
+  const box = (x0: number, y0: number, x1: number, y1: number): Ring => [
+    [x0, y0],
+    [x1, y0],
+    [x1, y1],
+    [x0, y1],
+    [x0, y0],
+  ];
+  beforeAll(async () => {
+    db = await testDatabase("locate_boxes");
+    // a country, a city inside it and a city beside that one, sharing its east edge: edges at decimals a double
+    // does not hold exactly
+    const zones = [
+      zoneOf(1, "Kaderland", "country", 2, null, "KL", [[box(0.1, 0.1, 4.3, 2.7)]]),
+      zoneOf(2, "Vak", "city", 8, 1, "KL", [[box(1.1, 0.7, 2.9, 1.3)]]),
+      zoneOf(3, "Strook", "city", 8, 1, "KL", [[box(2.9, 0.7, 3.7, 1.3)]]),
+    ];
+    const file = join(tmpDir("locate-boxes"), "boxes.jsonl");
+    writeFileSync(file, `${zones.map((z) => JSON.stringify(z)).join("\n")}\n`);
+    const r = await importZonesFile(db, file, { publish: true, progress: false });
+    ref = datasetRef(r.version, `zones_v${r.version}`);
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  test("points on, next to and inside their edges and corners: the zones ST_Covers gives", async () => {
+    const { rows: boxes } = await db.pool.query<{ x0: number; y0: number; x1: number; y1: number }>(
+      loadSql(import.meta.url, "sql/box-pieces.sql", { schema: ref.schema }),
+      [100],
+    );
+    expect(boxes.length).toBe(3);
+    const { lon, lat, wellInside } = boxEdgePoints(boxes);
+    const pts = asPoints(lon, lat);
+    await expectSureWellInside(db, ref, pts, wellInside);
+    const records = await locateBatch(db.pool, ref, pts, { hierarchy: true });
+    const got = records.map((r) => ("hierarchy" in r ? r.hierarchy.map((z) => z.id) : []));
+    const want = await oracle(db, ref, lon, lat);
+    expect(got).toEqual(want);
+    // outside every zone, in one, in two (the country and a city), on the shared edge in three
+    expect(new Set(want.map((ids) => ids.length))).toEqual(new Set([0, 1, 2, 3]));
   });
 });
