@@ -5,9 +5,9 @@
 // probe was most of the database's time per point (see docs/api.md, "Bulk locate"). Pieces that are exactly
 // their box (cells of large zones, sql/piece-boxes.sql) answer the points well inside them here (surelyCovers).
 //
-// Memory: ~55 bytes a piece (~12 MB for the 228 k pieces of the 12×12 grid). Building it is one sequential scan of
-// zone_pieces (about a second on the grid); the built index is also kept in a file per version build (`dir`,
-// config api.locateIndexDir), which the next process reads instead of the scan.
+// Memory: ~60 bytes a piece (~14 MB for the 228 k pieces of the 12×12 grid). Building it is one sequential scan
+// of zone_pieces (about a second on the grid); the built index is also kept in a file per build of the table
+// (`dir`, config api.locateIndexDir), which the next process reads instead of the scan.
 //
 // How long what is loaded stays valid — the one place that says it:
 // - The file: as long as its stamp (sql/piece-index-stamp.sql: cluster, database, table, file node, size) is that
