@@ -18,6 +18,7 @@
 //   is never rewritten, so its ctids stay valid. Should it be rebuilt all the same, covered-pairs.sql sees the
 //   first pair whose ctid no longer holds the piece of that zone, and locate.ts reloads the index from the table
 //   (`fresh`); the answers given here from box pieces are not checked again in between.
+import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } from "node:fs/promises";
 import { endianness } from "node:os";
 import { join } from "node:path";
@@ -383,7 +384,8 @@ async function writeIndexFile(file: string, dir: string, stamp: Stamp, c: IndexC
   put(new Uint8Array(c.tree.data), at.tree); // a built tree's own buffer, from its start
   buf.writeUInt32LE(crc32(buf.subarray(0, at.crc)), at.crc);
   await mkdir(dir, { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
+  // of this write alone: two loads of one version at once (two pools of a process) each write their own
+  const tmp = `${file}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
   try {
     await writeFile(tmp, buf);
     await rename(tmp, file);
