@@ -26,7 +26,7 @@ import {
   tmpDir,
 } from "../../core/testing.ts";
 import { importZonesFile } from "../../importer/import.ts";
-import { csvPointsOf, plainDecimal, type ReadPoint } from "../locate/files.ts";
+import { csvPointsOf, openOutput, plainDecimal, type ReadPoint } from "../locate/files.ts";
 import { LOCATE_MAX_POINTS } from "../locate/http.ts";
 import {
   candidatePairs,
@@ -709,6 +709,29 @@ describe("locate = ST_Covers on the full boundaries", () => {
     await expect(locateInto(csvInput("quoted-open.csv", open), join(dir, "qo.csv"))).rejects.toThrow(
       /line 3: a quoted field is never closed/,
     );
+  });
+});
+
+describe("writing the output", () => {
+  test("many writes that each wait for the file (backpressure): no listener left behind, the text as written", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      for (const name of ["many-writes.csv", "many-writes.csv.gz"]) {
+        const file = join(dir, name);
+        const out = openOutput(file);
+        // larger than a stream's buffer: every write waits for "drain"
+        const chunk = `${"x".repeat(64 * 1024 - 1)}\n`;
+        for (let k = 0; k < 40; k++) await out.write(chunk);
+        await out.commit();
+        expect(readOutput(file)).toBe(chunk.repeat(40));
+      }
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.map((w) => `${w.name}: ${w.message}`)).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
   });
 });
 
