@@ -414,7 +414,14 @@ export interface PieceIndexOptions {
 export async function loadPieceIndex(pool: pg.Pool, ref: ServedRef, opts: PieceIndexOptions = {}): Promise<PieceIndex> {
   const dir = opts.dir;
   // read before the scan: a build replaced during the scan leaves a file of the old stamp, rebuilt next time
-  const stamp = dir ? await readStamp(pool, ref) : null;
+  // a database that refuses the stamp's query (a role without pg_control_system) locates all the same, unkept; a
+  // database that is down fails the scan just after, with its own error
+  const stamp = dir
+    ? await readStamp(pool, ref).catch((err: unknown) => {
+        log.warn({ err: String(err) }, "locate index: no stamp of the pieces, the index is not kept");
+        return null;
+      })
+    : null;
   if (!dir || stamp === null) return new LoadedPieceIndex(await scanPieces(pool, ref), "table");
   const file = pieceIndexFile(dir, stamp, ref);
   if (!opts.fresh) {
