@@ -13,11 +13,12 @@
 // - The file: as long as its stamp (sql/piece-index-stamp.sql: cluster, database, table, file node, size) is that
 //   of the version's zone_pieces now, read before every load; any other stamp, and a file that is truncated or has
 //   any byte changed (CRC-32 over the whole file), is rebuilt from the table and written again.
-// - The loaded index: for the life of the process's locator of that version (locate.ts: one `cosmo locate` run;
-//   in the API, while the version is among the last MAX_VERSIONS located in). A published version's zone_pieces
-//   is never rewritten, so its ctids stay valid. Should it be rebuilt all the same, covered-pairs.sql sees the
-//   first pair whose ctid no longer holds the piece of that zone, and locate.ts reloads the index from the table
-//   (`fresh`); the answers given here from box pieces are not checked again in between.
+// - The loaded index, and the zone table loaded with it (zone-table.ts): for the life of the process's locator of
+//   that version (locate.ts: one `cosmo locate` run; in the API, while the version is among the last MAX_VERSIONS
+//   located in; a version's zones are never rewritten). A published version's zone_pieces is never rewritten
+//   either, so its ctids stay valid. Should it be rebuilt all the same, covered-pairs.sql sees the first pair
+//   whose ctid no longer holds the piece of that zone, and locate.ts reloads the index from the table (`fresh`);
+//   the answers given here from box pieces are not checked again in between.
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } from "node:fs/promises";
 import { endianness } from "node:os";
