@@ -594,9 +594,14 @@ describe("locate = ST_Covers on the full boundaries", () => {
       loadSql(import.meta.url, "sql/box-pieces.sql", { schema: ref.schema }),
       [1],
     );
-    // one (the largest): each point on or next to its edges is answered on the country's full boundary, twice
+    // one (the largest), a quarter of the points and those well inside: each point on or next to its edges is
+    // answered on the country's full boundary (~50 ms each, read from TOAST), by the CLI and by POST
     expect(boxes.length).toBe(1);
-    const { lon, lat, wellInside } = boxEdgePoints(boxes);
+    const all = boxEdgePoints(boxes);
+    const kept = all.lon.flatMap((_, k) => (k % 4 === 0 || all.wellInside.includes(k) ? [k] : []));
+    const lon = kept.map((k) => all.lon[k] as number);
+    const lat = kept.map((k) => all.lat[k] as number);
+    const wellInside = all.wellInside.map((k) => kept.indexOf(k));
     const want = await oracle(fx.db, ref, lon, lat);
     const pts = asPoints(lon, lat);
     await expectSureWellInside(fx.db, ref, pts, wellInside);
