@@ -595,7 +595,7 @@ describe("locate = ST_Covers on the full boundaries", () => {
       [1],
     );
     // one (the largest), a quarter of the points and those well inside: each point on or next to its edges is
-    // answered on the country's full boundary (~50 ms each, read from TOAST), by the CLI and by POST
+    // answered on the country's full boundary (read from TOAST for each pair), by the CLI and by POST
     expect(boxes.length).toBe(1);
     const all = boxEdgePoints(boxes);
     const kept = all.lon.flatMap((_, k) => (k % 4 === 0 || all.wellInside.includes(k) ? [k] : []));
