@@ -231,7 +231,7 @@ export function createApiApp(deps: ApiAppDeps): Express {
     );
   }
 
-  locateRoute(app, { pool: deps.pool, served, admission }, sendBody);
+  locateRoute(app, { pool: deps.pool, served, admission, indexDir: settings.locateIndexDir || undefined }, sendBody);
 
   app.use(notFoundHandler());
   app.use(errorHandler(deps.log));

@@ -175,6 +175,9 @@ export const ConfigSchema = z
         // (helper E, issue 15 item 19) /datasets shows `source` (the imported file's local path or URL) and
         // `forced_by` (who forced a publish) only when true; off: both are null for anyone asking.
         showDatasetOrigin: z.boolean().default(false),
+        // `cosmo locate` and POST /zones/locate keep each version's piece index here (api/locate/piece-index.ts),
+        // read by the next run instead of a scan of zone_pieces; "" = not kept.
+        locateIndexDir: z.string().default(".data/locate"),
       })
       .strict()
       .prefault({}),

@@ -44,11 +44,13 @@ export function commands(): Command[] {
             throw new CosmoError("--lang only goes with --hierarchy (names are only in the hierarchy)", {
               exitCode: EXIT.input,
             });
-          const [{ openDatabase }, { locateFile }] = await Promise.all([
+          const [{ getConfig }, { openDatabase }, { locateFile }] = await Promise.all([
+            import("../../core/config.ts"),
             import("../../core/db.ts"),
             import("./run.ts"),
           ]);
-          const db = await openDatabase();
+          const config = getConfig();
+          const db = await openDatabase(config);
           try {
             const r = await locateFile(db, {
               input: opts.input,
@@ -57,6 +59,7 @@ export function commands(): Command[] {
               hierarchy: opts.hierarchy === true,
               lang: opts.lang,
               progress: opts.progress,
+              indexDir: config.api.locateIndexDir || undefined,
             });
             const secs = r.ms / 1000;
             process.stdout.write(

@@ -334,7 +334,17 @@ export function openOutput(file: string): OutputFile {
   return {
     async write(text) {
       if (failed) throw failed;
-      if (!sink.write(text)) await Promise.race([once(sink, "drain"), once(out, "error")]);
+      if (!sink.write(text)) {
+        // the wait that loses the race is cancelled: left pending, each backpressure wait of a run left one more
+        // "error" listener on the file (a MaxListenersExceededWarning on stderr mid-run, and a leak)
+        const settled = new AbortController();
+        const { signal } = settled;
+        try {
+          await Promise.race([once(sink, "drain", { signal }), once(out, "error", { signal })]);
+        } finally {
+          settled.abort();
+        }
+      }
       if (failed) throw failed;
     },
     async commit() {

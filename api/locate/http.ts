@@ -69,7 +69,7 @@ export function parseLocateBody(body: unknown): LocateRequest {
 
 export function locateRoute(
   app: Express,
-  deps: { pool: Pool; served: ServedDataset; admission: Admission },
+  deps: { pool: Pool; served: ServedDataset; admission: Admission; indexDir?: string },
   send: (req: Request, res: Response, body: Body) => void,
 ): void {
   app.post(
@@ -91,7 +91,9 @@ export function locateRoute(
       // while Node looks up the next one's candidates
       const batches: Promise<LocatedBatch>[] = [];
       for (let k = 0; k < points.length; k += LOCATE_BATCH)
-        batches.push(locateRanks(deps.pool, ref, points.slice(k, k + LOCATE_BATCH), opts));
+        batches.push(
+          locateRanks(deps.pool, ref, points.slice(k, k + LOCATE_BATCH), { ...opts, indexDir: deps.indexDir }),
+        );
       const results = jsonArray(await Promise.all(batches), opts);
       res.set("X-Dataset-Version", String(ref.version));
       res.set("Cache-Control", "no-store");

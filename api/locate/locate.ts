@@ -1,10 +1,12 @@
 // Bulk locate, shared by `cosmo locate` and POST /zones/locate, and the one shape of a located point, as a JSON
 // object (JSON lines, HTTP) or a CSV row.
 // A batch of points is located in three steps: the in-memory index of the version's lookup pieces
-// (piece-index.ts) lists the pieces whose box holds each point; one SQL round trip tests those (piece, point)
-// pairs exactly (covered-pairs.sql, the test of covering-pieces.sql: the answer is ST_Covers on the full
-// boundary); the covering zones are sorted and described from the version's zone table held in memory
-// (zone-table.ts). Both structures are loaded once per version and process, on first use.
+// (piece-index.ts) lists the pieces whose box holds each point, and answers itself the pairs of a point well inside
+// a piece that is exactly its box (PieceIndex.surelyCovers, ~30 % of the pairs on the grid); one SQL round trip
+// tests the other (piece, point) pairs exactly (covered-pairs.sql, the test of covering-pieces.sql: the answer is
+// ST_Covers on the full boundary); the covering zones are sorted and described from the version's zone table held
+// in memory (zone-table.ts). Both structures are loaded once per version and process, on first use (the piece
+// index from its file when it has one: piece-index.ts says how long each stays valid).
 import type pg from "pg";
 import { ZONE_TYPES } from "../../core/cosmogony/model.ts";
 import { CosmoError, EXIT } from "../../core/errors.ts";
@@ -12,7 +14,7 @@ import type { ServedRef } from "../../core/serving/served-dataset.ts";
 import { loadSql } from "../../core/sql.ts";
 import { pieceCoversSql } from "../queries.ts";
 import { csvField } from "./files.ts";
-import { loadPieceIndex, type PieceIndex } from "./piece-index.ts";
+import { loadPieceIndex, type PieceIndex, type PieceIndexOptions } from "./piece-index.ts";
 import type { LocatePoint } from "./points.ts";
 import { type LocatedZone, ZoneTable } from "./zone-table.ts";
 
@@ -26,6 +28,8 @@ export interface LocateOptions {
   hierarchy: boolean;
   /** Language of the names (`name:<lang>` tag, else the zone's name). */
   lang?: string;
+  /** Where the versions' piece indexes are kept across runs (config api.locateIndexDir); unset: not kept. */
+  indexDir?: string;
 }
 
 /** A located point: `zones` (type → id of the smallest zone of that type, null if none) or `hierarchy`. */
@@ -53,7 +57,7 @@ function missingLookup(err: unknown, ref: ServedRef): unknown {
   );
 }
 
-function locatorFor(pool: pg.Pool, ref: ServedRef): Promise<Locator> {
+function locatorFor(pool: pg.Pool, ref: ServedRef, index: PieceIndexOptions): Promise<Locator> {
   let byVersion = locators.get(pool);
   if (!byVersion) {
     byVersion = new Map();
@@ -62,7 +66,7 @@ function locatorFor(pool: pg.Pool, ref: ServedRef): Promise<Locator> {
   let loc = byVersion.get(ref.schema);
   if (!loc) {
     if (byVersion.size >= MAX_VERSIONS) byVersion.delete(byVersion.keys().next().value as string);
-    const loading = Promise.all([loadPieceIndex(pool, ref), ZoneTable.load(pool, ref)]).then(
+    const loading = Promise.all([loadPieceIndex(pool, ref, index), ZoneTable.load(pool, ref)]).then(
       ([pieces, zones]) => ({ pieces, zones }),
       (err) => {
         throw missingLookup(err, ref);
@@ -79,8 +83,8 @@ function locatorFor(pool: pg.Pool, ref: ServedRef): Promise<Locator> {
 }
 
 /** Loads the version's locate structures now (the CLI, before the first batch), not at the first batch. */
-export async function prepareLocate(pool: pg.Pool, ref: ServedRef): Promise<void> {
-  await locatorFor(pool, ref);
+export async function prepareLocate(pool: pg.Pool, ref: ServedRef, indexDir?: string): Promise<void> {
+  await locatorFor(pool, ref, { dir: indexDir });
 }
 
 function forget(pool: pg.Pool, ref: ServedRef, loc: Promise<Locator>): void {
@@ -125,21 +129,41 @@ export function float8ArrayParam(values: number[]): Buffer {
   return binaryArray(FLOAT8_OID, 8, values.length, (v, at, k) => v.setFloat64(at, values[k] as number));
 }
 
-/** The (piece, point) pairs of a batch: the piece, and the point's index and coordinates, for each pair. */
-interface Pairs {
+/**
+ * The (piece, point) pairs of a batch PostgreSQL must test: the piece, and the point's index and coordinates, for
+ * each pair; and the points the index itself found covered (`surePoint[j]` by the zone of piece `surePiece[j]`).
+ */
+export interface Pairs {
   pieces: number[];
   lons: number[];
   lats: number[];
   point: number[];
+  surePoint: number[];
+  surePiece: number[];
 }
 
-function candidatePairs(pieces: PieceIndex, points: LocatePoint[]): Pairs {
-  const pairs: Pairs = { pieces: [], lons: [], lats: [], point: [] };
+export function candidatePairs(index: PieceIndex, points: LocatePoint[]): Pairs {
+  const pairs: Pairs = { pieces: [], lons: [], lats: [], point: [], surePoint: [], surePiece: [] };
   for (let k = 0; k < points.length; k++) {
     const { lon, lat } = points[k] as LocatePoint;
-    const found = pieces.candidates(lon, lat);
+    const found = index.candidates(lon, lat);
+    // the zones a box piece answered for this point: their other pieces have nothing to add (a point's zones
+    // are a set), and are not sent
+    let sure: number[] | null = null;
     for (let c = 0; c < found.length; c++) {
-      pairs.pieces.push(found[c] as number);
+      const piece = found[c] as number;
+      if (!index.surelyCovers(piece, lon, lat)) continue;
+      const zone = index.zoneId(piece);
+      if (sure === null) sure = [zone];
+      else if (sure.includes(zone)) continue;
+      else sure.push(zone);
+      pairs.surePoint.push(k);
+      pairs.surePiece.push(piece);
+    }
+    for (let c = 0; c < found.length; c++) {
+      const piece = found[c] as number;
+      if (sure?.includes(index.zoneId(piece))) continue;
+      pairs.pieces.push(piece);
       pairs.lons.push(lon);
       pairs.lats.push(lat);
       pairs.point.push(k);
@@ -188,15 +212,16 @@ async function coveringRanks(
   pool: pg.Pool,
   ref: ServedRef,
   points: LocatePoint[],
+  indexDir: string | undefined,
 ): Promise<{ ranks: number[][]; zones: ZoneTable }> {
   for (let attempt = 1; ; attempt++) {
-    const loading = locatorFor(pool, ref);
+    // after a stale index, the table is read again, not a file of it
+    const loading = locatorFor(pool, ref, { dir: indexDir, fresh: attempt > 1 });
     const { pieces, zones } = await loading;
     // most points are in no zone: they share one empty list
     const ranks: number[][] = new Array(points.length).fill(NO_ZONES);
     const pairs = candidatePairs(pieces, points);
-    if (pairs.point.length === 0) return { ranks, zones };
-    const covered = await coveredPairs(pool, ref, pieces, pairs);
+    const covered = pairs.point.length === 0 ? "" : await coveredPairs(pool, ref, pieces, pairs);
     if (covered.length !== pairs.point.length) {
       // a piece is no longer where the index saw it: the version's pieces were rebuilt since it was loaded
       forget(pool, ref, loading);
@@ -204,17 +229,18 @@ async function coveringRanks(
         throw new Error(`the lookup pieces of dataset version ${ref.version} changed twice while locating`);
       continue;
     }
-    for (let pair = 0; pair < covered.length; pair++) {
-      if (covered.charCodeAt(pair) !== COVERED) continue;
-      const zoneId = pieces.zoneId(pairs.pieces[pair] as number);
+    const add = (piece: number, point: number) => {
+      const zoneId = pieces.zoneId(piece);
       const rank = zones.rank(zoneId);
       if (rank === undefined) throw new Error(`lookup piece of zone ${zoneId}, not a zone of version ${ref.version}`);
-      const point = pairs.point[pair] as number;
       const own = ranks[point] as number[];
       if (own === NO_ZONES) ranks[point] = [rank];
       // a point on the cut between two pieces of one zone is covered by both
       else if (!own.includes(rank)) own.push(rank);
-    }
+    };
+    for (let j = 0; j < pairs.surePoint.length; j++) add(pairs.surePiece[j] as number, pairs.surePoint[j] as number);
+    for (let pair = 0; pair < covered.length; pair++)
+      if (covered.charCodeAt(pair) === COVERED) add(pairs.pieces[pair] as number, pairs.point[pair] as number);
     for (const own of ranks) if (own.length > 1) own.sort((a, b) => a - b);
     return { ranks, zones };
   }
@@ -235,7 +261,7 @@ export async function locateRanks(
   points: LocatePoint[],
   opts: LocateOptions,
 ): Promise<LocatedBatch> {
-  const { ranks, zones } = await coveringRanks(pool, ref, points);
+  const { ranks, zones } = await coveringRanks(pool, ref, points, opts.indexDir);
   const names = opts.hierarchy && opts.lang ? await zones.namesIn(opts.lang) : null;
   return { points, ranks, zones, names };
 }

@@ -2,23 +2,65 @@
 // the piece's row address (ctid) and its zone, in a packed R-tree (flatbush). It answers "which pieces may
 // cover this point" in a microsecond, without the database; the exact test of those few pieces stays in
 // PostGIS, which fetches each by its ctid (covered-pairs.sql) instead of probing its GiST index. The GiST
-// probe was most of the database's time per point (see docs/api.md, "Bulk locate").
+// probe was most of the database's time per point (see docs/api.md, "Bulk locate"). Pieces that are exactly
+// their box (cells of large zones, sql/piece-boxes.sql) answer the points well inside them here (surelyCovers).
 //
-// Memory: ~50 bytes a piece (~45 MB for the 832 k pieces of the 12×12 grid); loading it is one sequential scan
-// of zone_pieces (about a second on the grid). A published version's zone_pieces is never rewritten, so a
-// ctid stays valid; covered-pairs.sql still checks every pair's zone, and a mismatch reloads the index.
+// Memory: ~60 bytes a piece (~14 MB for the 228 k pieces of the 12×12 grid). Building it is one sequential scan
+// of zone_pieces (about a second on the grid); the built index is also kept in a file per build of the table
+// (`dir`, config api.locateIndexDir), which the next process reads instead of the scan.
+//
+// How long what is loaded stays valid — the one place that says it:
+// - The file: as long as its stamp (sql/piece-index-stamp.sql: cluster, database, table, file node, size) is that
+//   of the version's zone_pieces now, read before every load; any other stamp, and a file that is truncated or has
+//   any byte changed (CRC-32 over the whole file), is rebuilt from the table and written again.
+// - The loaded index, and the zone table loaded with it (zone-table.ts): for the life of the process's locator of
+//   that version (locate.ts: one `cosmo locate` run; in the API, while the version is among the last MAX_VERSIONS
+//   located in; a version's zones are never rewritten). A published version's zone_pieces is never rewritten
+//   either, so its ctids stay valid. Should it be rebuilt all the same, covered-pairs.sql sees the first pair
+//   whose ctid no longer holds the piece of that zone, and locate.ts reloads the index from the table (`fresh`);
+//   the answers given here from box pieces are not checked again in between.
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } from "node:fs/promises";
+import { endianness } from "node:os";
+import { join } from "node:path";
+import { crc32 } from "node:zlib";
 import Flatbush from "flatbush";
 import type pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
+import { childLogger } from "../../core/log.ts";
 import type { ServedRef } from "../../core/serving/served-dataset.ts";
 import { loadSql } from "../../core/sql.ts";
 import { NEAR_CUT_DEGREES } from "../queries.ts";
 
+const log = childLogger("locate");
+
+/**
+ * How far inside a box piece a point must be for surelyCovers(): twice the distance within which
+ * api/sql/piece-covers.sql answers a cut piece's point on the zone's full boundary, so that the few ulps of
+ * rounding in either distance (~1e-15° here) never put a point PostgreSQL would refer to the full boundary on
+ * this side of the line.
+ */
+export const SURE_MARGIN_DEGREES = 2 * NEAR_CUT_DEGREES;
+
 export interface PieceIndex {
   /** Number of pieces. */
   readonly size: number;
+  /** Number of pieces that are exactly their box. */
+  readonly boxPieces: number;
+  /** Where it was read from: its file (kept by an earlier run) or the table. */
+  readonly from: "file" | "table";
   /** Pieces whose box, grown by NEAR_CUT_DEGREES, holds the point (edges included): indexes into the arrays. */
   candidates(lon: number, lat: number): number[];
+  /**
+   * Whether the piece covers the point for certain, without PostgreSQL: the piece is exactly its box and the
+   * point is more than SURE_MARGIN_DEGREES inside it. Why that is piece-covers.sql's answer, hence ST_Covers on
+   * the zone's full boundary: such a point is farther than NEAR_CUT_DEGREES from the piece's boundary, so
+   * piece-covers.sql tests the piece itself (exact or cut alike), and a rectangle covers a point inside it. (The
+   * tile cells' check in importer/sql/lookup-fill-cells.sql — the pieces' areas add up to the zone's within 1e-10
+   * — is not what makes it sound: it does not prove a box's edge is the zone's to the last bit; points on or next
+   * to an edge go to PostgreSQL, which answers them on the full boundary.)
+   */
+  surelyCovers(piece: number, lon: number, lat: number): boolean;
   /** The piece's ctid: its block and its offset in the block. */
   block(piece: number): number;
   offset(piece: number): number;
@@ -27,36 +69,61 @@ export interface PieceIndex {
 
 /** Binary COPY: signature, flags, header extension length. */
 const COPY_HEADER_BYTES = 11 + 4 + 4;
-/** One tuple of piece-boxes.sql: field count, then ctid (6 bytes), zone_id (8), four float8, each with its length. */
-const TUPLE_BYTES = 2 + (4 + 6) + (4 + 8) + 4 * (4 + 8);
-const FIELDS = 6;
+/**
+ * One tuple of piece-boxes.sql: field count, then ctid (6 bytes), zone_id (8), four float8 and is_box (1), each
+ * with its length.
+ */
+const TUPLE_BYTES = 2 + (4 + 6) + (4 + 8) + 4 * (4 + 8) + (4 + 1);
+const FIELDS = 7;
+
+/** The columns of an index, as read from the table and as kept in its file. */
+interface IndexColumns {
+  tree: Flatbush;
+  blocks: Uint32Array;
+  offsets: Uint16Array;
+  zones: Float64Array;
+  /** Per piece, its slot in `inner` when it is exactly its box, else -1. */
+  boxSlot: Int32Array;
+  /** Per box piece (4 a slot): its box shrunk by SURE_MARGIN_DEGREES, min x, min y, max x, max y. */
+  inner: Float64Array;
+}
 
 class LoadedPieceIndex implements PieceIndex {
   constructor(
-    private readonly boxes: Flatbush,
-    private readonly blocks: Uint32Array,
-    private readonly offsets: Uint16Array,
-    private readonly zones: Float64Array,
+    private readonly c: IndexColumns,
+    readonly from: "file" | "table",
   ) {}
 
   get size(): number {
-    return this.zones.length;
+    return this.c.zones.length;
+  }
+
+  get boxPieces(): number {
+    return this.c.inner.length / 4;
   }
 
   candidates(lon: number, lat: number): number[] {
-    return this.boxes.search(lon, lat, lon, lat);
+    return this.c.tree.search(lon, lat, lon, lat);
+  }
+
+  surelyCovers(piece: number, lon: number, lat: number): boolean {
+    const slot = this.c.boxSlot[piece] as number;
+    if (slot < 0) return false;
+    const inner = this.c.inner;
+    const at = 4 * slot;
+    return lon > inner[at]! && lat > inner[at + 1]! && lon < inner[at + 2]! && lat < inner[at + 3]!;
   }
 
   block(piece: number): number {
-    return this.blocks[piece] as number;
+    return this.c.blocks[piece] as number;
   }
 
   offset(piece: number): number {
-    return this.offsets[piece] as number;
+    return this.c.offsets[piece] as number;
   }
 
   zoneId(piece: number): number {
-    return this.zones[piece] as number;
+    return this.c.zones[piece] as number;
   }
 }
 
@@ -67,6 +134,7 @@ export class PieceColumns {
   offsets = new Uint16Array(1 << 16);
   zones = new Float64Array(1 << 16);
   boxes = new Float64Array(4 << 16);
+  isBox = new Uint8Array(1 << 16);
 
   /** The tuple at `at` (each field after its int32 length, fixed in this query). */
   push(buf: Buffer, at: number): void {
@@ -78,11 +146,12 @@ export class PieceColumns {
     this.zones[n] = buf.readInt32BE(at + 2 + 10 + 4) * 2 ** 32 + buf.readUInt32BE(at + 2 + 10 + 4 + 4);
     let o = at + 2 + 10 + 12 + 4;
     for (let k = 0; k < 4; k++, o += 12) this.boxes[4 * n + k] = buf.readDoubleBE(o);
+    this.isBox[n] = buf[o] as number;
   }
 
   private grow(): void {
     const size = this.zones.length * 2;
-    const grown = <T extends Uint32Array | Uint16Array | Float64Array>(a: T, made: T): T => {
+    const grown = <T extends Uint32Array | Uint16Array | Uint8Array | Float64Array>(a: T, made: T): T => {
       made.set(a);
       return made;
     };
@@ -90,6 +159,7 @@ export class PieceColumns {
     this.offsets = grown(this.offsets, new Uint16Array(size));
     this.zones = grown(this.zones, new Float64Array(size));
     this.boxes = grown(this.boxes, new Float64Array(4 * size));
+    this.isBox = grown(this.isBox, new Uint8Array(size));
   }
 }
 
@@ -143,7 +213,38 @@ export function pieceBoxesCopy(ref: ServedRef) {
   return copyTo(loadSql(import.meta.url, "sql/piece-boxes.sql", { schema: ref.schema }));
 }
 
-export async function loadPieceIndex(pool: pg.Pool, ref: ServedRef): Promise<PieceIndex> {
+function indexOf(cols: PieceColumns): IndexColumns {
+  const n = cols.n;
+  const tree = new Flatbush(Math.max(n, 1));
+  // grown by the distance within which a cut piece defers to the full boundary: a point that near a piece is
+  // one covering-pieces.sql would test against it
+  const g = NEAR_CUT_DEGREES;
+  const m = SURE_MARGIN_DEGREES;
+  const b = cols.boxes;
+  const boxSlot = new Int32Array(n).fill(-1);
+  let boxPieces = 0;
+  for (let k = 0; k < n; k++) if (cols.isBox[k]) boxSlot[k] = boxPieces++;
+  const inner = new Float64Array(4 * boxPieces);
+  for (let k = 0; k < n; k++) {
+    tree.add(b[4 * k]! - g, b[4 * k + 1]! - g, b[4 * k + 2]! + g, b[4 * k + 3]! + g);
+    const slot = boxSlot[k] as number;
+    if (slot < 0) continue;
+    // a box thinner than twice the margin is left empty (min > max): it surely covers nothing
+    inner.set([b[4 * k]! + m, b[4 * k + 1]! + m, b[4 * k + 2]! - m, b[4 * k + 3]! - m], 4 * slot);
+  }
+  if (n === 0) tree.add(Infinity, Infinity, Infinity, Infinity); // flatbush needs one box; it holds no point
+  tree.finish();
+  return {
+    tree,
+    blocks: cols.blocks.slice(0, n),
+    offsets: cols.offsets.slice(0, n),
+    zones: cols.zones.slice(0, n),
+    boxSlot,
+    inner,
+  };
+}
+
+async function scanPieces(pool: pg.Pool, ref: ServedRef): Promise<IndexColumns> {
   const client = await pool.connect();
   let cols: PieceColumns;
   try {
@@ -151,14 +252,191 @@ export async function loadPieceIndex(pool: pg.Pool, ref: ServedRef): Promise<Pie
   } finally {
     client.release();
   }
-  const n = cols.n;
-  const boxes = new Flatbush(Math.max(n, 1));
-  // grown by the distance within which a cut piece defers to the full boundary: a point that near a piece is
-  // one covering-pieces.sql would test against it
-  const g = NEAR_CUT_DEGREES;
-  const b = cols.boxes;
-  for (let k = 0; k < n; k++) boxes.add(b[4 * k]! - g, b[4 * k + 1]! - g, b[4 * k + 2]! + g, b[4 * k + 3]! + g);
-  if (n === 0) boxes.add(Infinity, Infinity, Infinity, Infinity); // flatbush needs one box; it holds no point
-  boxes.finish();
-  return new LoadedPieceIndex(boxes, cols.blocks.slice(0, n), cols.offsets.slice(0, n), cols.zones.slice(0, n));
+  return indexOf(cols);
+}
+
+// ---- the file of an index ----------------------------------------------------------------------------------
+// "COSMOPX1", the header's length (uint32 LE), the header (JSON: the stamp and the counts), then each column as
+// its bytes in memory (this machine's byte order, named in the header), each from an 8-byte boundary, and last
+// the CRC-32 (uint32 LE) of everything before it.
+
+const MAGIC = Buffer.from("COSMOPX1", "latin1");
+/** Index files kept in a directory, the most recently used (a test run makes one per test database). */
+const KEEP_FILES = 8;
+const FILE_SUFFIX = ".pieces";
+
+/** The stamp of a build of zone_pieces (sql/piece-index-stamp.sql), as text. */
+type Stamp = string;
+
+export interface FileHeader {
+  stamp: Stamp;
+  endianness: string;
+  pieces: number;
+  boxPieces: number;
+  treeBytes: number;
+}
+
+const align8 = (n: number) => Math.ceil(n / 8) * 8;
+
+/** Where each column of the file starts, and where the CRC is. */
+function fileLayout(headerStart: number, h: FileHeader) {
+  let at = align8(headerStart);
+  const next = (bytes: number) => {
+    const start = at;
+    at = align8(at + bytes);
+    return start;
+  };
+  const blocks = next(4 * h.pieces);
+  const offsets = next(2 * h.pieces);
+  const zones = next(8 * h.pieces);
+  const boxSlot = next(4 * h.pieces);
+  const inner = next(32 * h.boxPieces);
+  const tree = next(h.treeBytes);
+  return { blocks, offsets, zones, boxSlot, inner, tree, crc: at, total: at + 4 };
+}
+
+async function readStamp(pool: pg.Pool, ref: ServedRef): Promise<Stamp | null> {
+  const { rows } = await pool.query<Record<string, string>>(loadSql(import.meta.url, "sql/piece-index-stamp.sql"), [
+    ref.schema,
+  ]);
+  const row = rows[0];
+  return row ? [row.cluster, row.database, row.table, row.file_node, row.bytes].join(" ") : null;
+}
+
+/** The file of a version's index: one per cluster, database and schema (the stamp inside names the build). */
+export function pieceIndexFile(dir: string, stamp: Stamp, ref: ServedRef): string {
+  const [cluster, database] = stamp.split(" ");
+  return join(dir, `${cluster}-${database}-${ref.schema}${FILE_SUFFIX}`);
+}
+
+/**
+ * The header of an index file and where its columns are, when it is whole (its CRC and length right); else what
+ * is wrong with it. Exported for the tests, which alter files.
+ */
+export function indexFileLayout(buf: Buffer): { header: FileHeader; at: ReturnType<typeof fileLayout> } | string {
+  if (buf.length < MAGIC.length + 8 || !buf.subarray(0, MAGIC.length).equals(MAGIC)) return "not an index file";
+  if (crc32(buf.subarray(0, buf.length - 4)) !== buf.readUInt32LE(buf.length - 4)) return "checksum";
+  const headerBytes = buf.readUInt32LE(MAGIC.length);
+  const headerStart = MAGIC.length + 4;
+  let header: FileHeader;
+  try {
+    header = JSON.parse(buf.toString("utf8", headerStart, headerStart + headerBytes)) as FileHeader;
+  } catch {
+    return "header";
+  }
+  const at = fileLayout(headerStart + headerBytes, header);
+  return at.total === buf.length ? { header, at } : "length";
+}
+
+/** The index kept in `file` when it is whole and of the build `stamp`; null otherwise (absent, stale, damaged). */
+async function readIndexFile(file: string, stamp: Stamp): Promise<IndexColumns | null> {
+  let buf: Buffer;
+  try {
+    buf = await readFile(file);
+  } catch (err) {
+    if ((err as { code?: string }).code !== "ENOENT") log.warn({ err: String(err), file }, "locate index unreadable");
+    return null;
+  }
+  const read = indexFileLayout(buf);
+  if (typeof read === "string") {
+    log.warn({ file, why: read }, "locate index file damaged: rebuilt from the table");
+    return null;
+  }
+  const { header: h, at } = read;
+  if (h.stamp !== stamp || h.endianness !== endianness()) return null; // another build of the pieces
+  // the typed arrays need 8-byte aligned offsets in their buffer: a copy when the read one is not
+  const data = buf.byteOffset % 8 === 0 ? buf : Buffer.from(buf);
+  const ab = data.buffer;
+  const o = data.byteOffset;
+  return {
+    tree: Flatbush.from(ab, o + at.tree),
+    blocks: new Uint32Array(ab, o + at.blocks, h.pieces),
+    offsets: new Uint16Array(ab, o + at.offsets, h.pieces),
+    zones: new Float64Array(ab, o + at.zones, h.pieces),
+    boxSlot: new Int32Array(ab, o + at.boxSlot, h.pieces),
+    inner: new Float64Array(ab, o + at.inner, 4 * h.boxPieces),
+  };
+}
+
+/** Writes the index to `file` (whole or not at all: a temporary file renamed), then drops the least used ones. */
+async function writeIndexFile(file: string, dir: string, stamp: Stamp, c: IndexColumns): Promise<void> {
+  const h: FileHeader = {
+    stamp,
+    endianness: endianness(),
+    pieces: c.zones.length,
+    boxPieces: c.inner.length / 4,
+    treeBytes: c.tree.data.byteLength,
+  };
+  const header = Buffer.from(JSON.stringify(h), "utf8");
+  const headerStart = MAGIC.length + 4;
+  const at = fileLayout(headerStart + header.length, h);
+  const buf = Buffer.alloc(at.total);
+  MAGIC.copy(buf, 0);
+  buf.writeUInt32LE(header.length, MAGIC.length);
+  header.copy(buf, headerStart);
+  const put = (a: ArrayBufferView, start: number) => {
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength).copy(buf, start);
+  };
+  put(c.blocks, at.blocks);
+  put(c.offsets, at.offsets);
+  put(c.zones, at.zones);
+  put(c.boxSlot, at.boxSlot);
+  put(c.inner, at.inner);
+  put(new Uint8Array(c.tree.data), at.tree); // a built tree's own buffer, from its start
+  buf.writeUInt32LE(crc32(buf.subarray(0, at.crc)), at.crc);
+  await mkdir(dir, { recursive: true });
+  // of this write alone: two loads of one version at once (two pools of a process) each write their own
+  const tmp = `${file}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+  try {
+    await writeFile(tmp, buf);
+    await rename(tmp, file);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+  const files = await readdir(dir);
+  const kept = await Promise.all(
+    files
+      .filter((f) => f.endsWith(FILE_SUFFIX))
+      .map(async (f) => ({ f, used: (await stat(join(dir, f)).catch(() => null))?.mtimeMs ?? 0 })),
+  );
+  kept.sort((a, b) => b.used - a.used);
+  for (const { f } of kept.slice(KEEP_FILES))
+    if (join(dir, f) !== file) await unlink(join(dir, f)).catch(() => undefined);
+}
+
+export interface PieceIndexOptions {
+  /** Directory of the index files (config api.locateIndexDir); unset or "": built from the table, not kept. */
+  dir?: string;
+  /** Built from the table whatever the file holds (the loaded index turned out stale), and written again. */
+  fresh?: boolean;
+}
+
+export async function loadPieceIndex(pool: pg.Pool, ref: ServedRef, opts: PieceIndexOptions = {}): Promise<PieceIndex> {
+  const dir = opts.dir;
+  // read before the scan: a build replaced during the scan leaves a file of the old stamp, rebuilt next time
+  // a database that refuses the stamp's query (a role without pg_control_system) locates all the same, unkept; a
+  // database that is down fails the scan just after, with its own error
+  const stamp = dir
+    ? await readStamp(pool, ref).catch((err: unknown) => {
+        log.warn({ err: String(err) }, "locate index: no stamp of the pieces, the index is not kept");
+        return null;
+      })
+    : null;
+  if (!dir || stamp === null) return new LoadedPieceIndex(await scanPieces(pool, ref), "table");
+  const file = pieceIndexFile(dir, stamp, ref);
+  if (!opts.fresh) {
+    const kept = await readIndexFile(file, stamp);
+    if (kept) {
+      const now = new Date();
+      await utimes(file, now, now).catch(() => undefined); // recently used: kept by writeIndexFile's pruning
+      return new LoadedPieceIndex(kept, "file");
+    }
+  }
+  const built = await scanPieces(pool, ref);
+  // not keeping it (a read-only or full disk) costs the next run the scan, nothing else
+  await writeIndexFile(file, dir, stamp, built).catch((err) =>
+    log.warn({ err: String(err), file }, "locate index not kept"),
+  );
+  return new LoadedPieceIndex(built, "table");
 }

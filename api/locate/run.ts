@@ -68,7 +68,7 @@ export async function locateFile(db: Database, opts: LocateFileOptions): Promise
   let ref: ServedRef;
   try {
     ref = await resolveDataset(db, opts.dataset ?? "served");
-    await prepareLocate(db.pool, ref);
+    await prepareLocate(db.pool, ref, opts.indexDir);
   } catch (err) {
     throw unavailableDatabase(err, db.url);
   }

@@ -5,11 +5,12 @@
 // cut pieces, in holes and on an enclave dataset, the zones located are those ST_Covers gives on the full
 // boundaries, whatever the batch size; the in-memory piece index reloads itself when the pieces are rebuilt.
 
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { gunzipSync, gzipSync } from "node:zlib";
+import { crc32, gunzipSync, gzipSync } from "node:zlib";
 import { parse as parseCsv } from "csv-parse/sync";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ZONE_TYPES } from "../../core/cosmogony/model.ts";
 import { seededRandom } from "../../core/seeded-random.ts";
@@ -25,16 +26,31 @@ import {
   tmpDir,
 } from "../../core/testing.ts";
 import { importZonesFile } from "../../importer/import.ts";
-import { csvPointsOf, plainDecimal, type ReadPoint } from "../locate/files.ts";
+import { csvPointsOf, openOutput, plainDecimal, type ReadPoint } from "../locate/files.ts";
 import { LOCATE_MAX_POINTS } from "../locate/http.ts";
-import { float8ArrayParam, jsonArray, jsonLines, LOCATE_BATCH, locateBatch, locateRanks } from "../locate/locate.ts";
-import { pieceBoxesCopy, readPieceColumns } from "../locate/piece-index.ts";
-import { pointOf } from "../locate/points.ts";
+import {
+  candidatePairs,
+  float8ArrayParam,
+  jsonArray,
+  jsonLines,
+  LOCATE_BATCH,
+  locateBatch,
+  locateRanks,
+} from "../locate/locate.ts";
+import {
+  indexFileLayout,
+  loadPieceIndex,
+  type PieceIndex,
+  pieceBoxesCopy,
+  readPieceColumns,
+  SURE_MARGIN_DEGREES,
+} from "../locate/piece-index.ts";
+import { type LocatePoint, pointOf } from "../locate/points.ts";
 import { type LocateFileOptions, locateFile } from "../locate/run.ts";
-import { ZoneQueries } from "../queries.ts";
+import { NEAR_CUT_DEGREES, ZoneQueries } from "../queries.ts";
 import { startApiServer } from "../server.ts";
 import { zoneShape } from "../views.ts";
-import { ENCLAVE_POINTS, enclaveZonesFile } from "./enclave-fixture.ts";
+import { ENCLAVE_POINTS, enclaveZonesFile, type Ring, zoneOf } from "./enclave-fixture.ts";
 import { getJson, luxembourgDatabase, type ServingFixture } from "./support.ts";
 
 let fx: ServingFixture;
@@ -391,6 +407,63 @@ async function testPoints(db: TestDatabase, ref: ServedRef, random: number, perK
   return { lon: [...lon, ...tricky.lon], lat: [...lat, ...tricky.lat], tricky: tricky.lon.length };
 }
 
+/**
+ * Points on, next to and inside the edges and corners of `boxes`: at 0 (on the edge), NEAR_CUT_DEGREES (answered
+ * on the full boundary), SURE_MARGIN_DEGREES, 3e-9 (past it) and 1e-7, inwards and outwards; on the margin and a
+ * double or two past it. `wellInside`: the points 3e-9 inside the middle of an edge.
+ */
+function boxEdgePoints(boxes: { x0: number; y0: number; x1: number; y1: number }[]) {
+  const m = SURE_MARGIN_DEGREES;
+  const offsets = [0, NEAR_CUT_DEGREES, m, 3e-9, 1e-7].flatMap((d) => [d, -d]);
+  const lon: number[] = [];
+  const lat: number[] = [];
+  const wellInside: number[] = [];
+  for (const b of boxes) {
+    const xs = [b.x0, (b.x0 + b.x1) / 2, b.x1];
+    const ys = [b.y0, (b.y0 + b.y1) / 2, b.y1];
+    for (const [i, x] of xs.entries())
+      for (const [j, y] of ys.entries()) {
+        // inwards from the edge or corner the position is on (the centre: either way)
+        const ix = i === 0 ? 1 : i === 2 ? -1 : 0;
+        const iy = j === 0 ? 1 : j === 2 ? -1 : 0;
+        for (const d of offsets) {
+          if (d === 3e-9 && (ix === 0) !== (iy === 0)) wellInside.push(lon.length);
+          lon.push(x + ix * d, x + ix * d, x);
+          lat.push(y + iy * d, y, y + iy * d);
+        }
+        if (ix !== 0 && iy === 0) {
+          lon.push(x + ix * m, x + ix * m + ix * Number.EPSILON * Math.abs(x));
+          lat.push(y, y);
+        }
+      }
+  }
+  expect(wellInside.length).toBe(boxes.length * 4);
+  return { lon, lat, wellInside };
+}
+
+/**
+ * The pairs the piece index answers itself for `pts`: each of a point more than NEAR_CUT_DEGREES inside its box
+ * piece (so piece-covers.sql would test the piece itself), and among them every point of `wellInside`.
+ */
+async function expectSureWellInside(db: TestDatabase, ref: ServedRef, pts: LocatePoint[], wellInside: number[]) {
+  const index = await loadPieceIndex(db.pool, ref);
+  const pairs = candidatePairs(index, pts);
+  const ctids = pairs.surePiece.map((p) => `(${index.block(p)},${index.offset(p)})`);
+  const { rows } = await db.pool.query<{ ctid: string; b: number[] }>(
+    `SELECT ctid::text AS ctid, ARRAY[ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)] AS b
+       FROM "${ref.schema}".zone_pieces WHERE ctid = ANY ($1::tid[])`,
+    [ctids],
+  );
+  const boxOf = new Map(rows.map((r) => [r.ctid, r.b]));
+  for (const [j, k] of pairs.surePoint.entries()) {
+    const [x0, y0, x1, y1] = boxOf.get(ctids[j] as string) as [number, number, number, number];
+    const { lon, lat } = pts[k] as LocatePoint;
+    expect(Math.min(lon - x0, x1 - lon, lat - y0, y1 - lat), `point ${k}`).toBeGreaterThan(NEAR_CUT_DEGREES);
+  }
+  const sure = new Set(pairs.surePoint);
+  expect(wellInside.filter((k) => !sure.has(k))).toEqual([]);
+}
+
 function asPoints(lon: number[], lat: number[]) {
   return lon.map((x, k) => ({ id: `q${k}`, lon: x, lat: lat[k] as number }));
 }
@@ -461,6 +534,156 @@ describe("locate = ST_Covers on the full boundaries", () => {
     await expect(readPieceColumns(Readable.from([whole.subarray(0, whole.length - 2)]))).rejects.toThrow(/no trailer/);
   });
 
+  test("pieces that are exactly their box: flagged as ST_Equals with their envelope says, on the data and on odd shapes", async () => {
+    const ref = datasetRef(fx.version, `zones_v${fx.version}`);
+    const flagged = async (schema: string) => {
+      const client = await fx.db.pool.connect();
+      try {
+        const cols = await readPieceColumns(client.query(pieceBoxesCopy(datasetRef(0, schema))));
+        const ctids: string[] = [];
+        for (let k = 0; k < cols.n; k++) if (cols.isBox[k]) ctids.push(`(${cols.blocks[k]},${cols.offsets[k]})`);
+        return { ctids: ctids.sort(), n: cols.n };
+      } finally {
+        client.release();
+      }
+    };
+    const { rows } = await fx.db.pool.query<{ ctid: string }>(
+      loadSql(import.meta.url, "sql/box-pieces.sql", { schema: ref.schema }),
+      [1e9],
+    );
+    const boxes = (await flagged(ref.schema)).ctids;
+    expect(boxes).toEqual(rows.map((r) => r.ctid).sort());
+    // Luxembourg's country is cut into tile cells: some of its pieces are whole cells
+    expect(boxes.length).toBeGreaterThan(10);
+    const shapes: [string, boolean][] = [
+      ["POLYGON((0 0,2 0,2 1,0 1,0 0))", true],
+      ["POLYGON((0 0,0 1,2 1,2 0,0 0))", true], // the other way round
+      ["MULTIPOLYGON(((2 1,0 1,0 0,2 0,2 1)))", true], // from another corner, as a cell is stored
+      ["POLYGON((0 0,2 1,2 0,0 1,0 0))", false], // a bow tie: the four corners, two steps across
+      ["POLYGON((0 0,2 0,2 1,1 1,0 0))", false],
+      ["POLYGON((0 0,2 0,2 1,0 1.0000000000000002,0 0))", false], // one corner off by an ulp
+      ["POLYGON((0 0,2 0,2 0,0 0,0 0))", false], // flat
+      ["POLYGON((0 0,1 0,2 0,2 1,0 1,0 0))", false], // a box, but not five points: left to PostgreSQL
+      ["POLYGON((0 0,4 0,4 4,0 4,0 0),(1 1,2 1,2 2,1 1))", false],
+      ["GEOMETRYCOLLECTION(POLYGON((0 0,1 0,0 1,0 0)),POINT(1 1))", false],
+      ["LINESTRING(0 0,2 0,2 1,0 1,0 0)", false],
+      ["MULTIPOLYGON(((0 0,1 0,0 1,0 0)),((5 5,6 5,5 6,5 5)))", false],
+    ];
+    await fx.db.pool.query(`
+      DROP SCHEMA IF EXISTS box_shapes CASCADE; CREATE SCHEMA box_shapes;
+      CREATE TABLE box_shapes.zone_pieces (zone_id bigint, exact bool, geom geometry(Geometry, 4326))`);
+    for (const [k, [wkt]] of shapes.entries())
+      await fx.db.pool.query("INSERT INTO box_shapes.zone_pieces VALUES ($1, false, ST_GeomFromText($2, 4326))", [
+        k,
+        wkt,
+      ]);
+    const client = await fx.db.pool.connect();
+    try {
+      const cols = await readPieceColumns(client.query(pieceBoxesCopy(datasetRef(0, "box_shapes"))));
+      const got = shapes.map((_, k) => cols.isBox[cols.zones.indexOf(k)] === 1);
+      expect(got).toEqual(shapes.map(([, isBox]) => isBox));
+    } finally {
+      client.release();
+      await fx.db.pool.query("DROP SCHEMA box_shapes CASCADE");
+    }
+  });
+
+  test("points on, next to and inside the edges and corners of box pieces: ST_Covers, from cosmo locate and POST alike", async () => {
+    const ref = datasetRef(fx.version, `zones_v${fx.version}`);
+    const { rows: boxes } = await fx.db.pool.query<{ x0: number; y0: number; x1: number; y1: number }>(
+      loadSql(import.meta.url, "sql/box-pieces.sql", { schema: ref.schema }),
+      [1],
+    );
+    // one (the largest), a quarter of the points and those well inside: each point on or next to its edges is
+    // answered on the country's full boundary (read from TOAST for each pair), by the CLI and by POST
+    expect(boxes.length).toBe(1);
+    const all = boxEdgePoints(boxes);
+    const kept = all.lon.flatMap((_, k) => (k % 4 === 0 || all.wellInside.includes(k) ? [k] : []));
+    const lon = kept.map((k) => all.lon[k] as number);
+    const lat = kept.map((k) => all.lat[k] as number);
+    const wellInside = all.wellInside.map((k) => kept.indexOf(k));
+    const want = await oracle(fx.db, ref, lon, lat);
+    const pts = asPoints(lon, lat);
+    await expectSureWellInside(fx.db, ref, pts, wellInside);
+
+    const input = csvInput("box-edges.csv", ["id,lon,lat", ...pts.map((p) => `${p.id},${p.lon},${p.lat}`)]);
+    const out = join(dir, "box-edges.jsonl");
+    const cli = await locate(["-i", input, "-o", out, "--hierarchy"]);
+    expect(cli.code, cli.stderr).toBe(0);
+    const lines = readOutput(out).trimEnd().split("\n");
+    const records = lines.map((l) => JSON.parse(l) as { id: string; hierarchy: { id: number }[] });
+    const wrong = records.flatMap((r, k) => {
+      const ids = r.hierarchy.map((z) => z.id);
+      return JSON.stringify(ids) === JSON.stringify(want[k]) ? [] : [{ lon: lon[k], lat: lat[k], ids, want: want[k] }];
+    });
+    expect(wrong).toEqual([]);
+    expect(want.filter((ids) => ids.length > 0).length).toBeGreaterThan(pts.length / 2);
+    // POST /zones/locate, in requests of at most LOCATE_MAX_POINTS: the CLI's records, as they are
+    const posted: unknown[] = [];
+    for (let k = 0; k < pts.length; k += LOCATE_MAX_POINTS) {
+      const r = await getJson(`${api.url}/zones/locate`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ points: pts.slice(k, k + LOCATE_MAX_POINTS), hierarchy: true }),
+      });
+      expect(r.status).toBe(200);
+      posted.push(...(r.body.results as unknown[]));
+    }
+    expect(posted).toEqual(records);
+  });
+
+  test("the piece index kept in a file: read back as it was built; truncated or a byte changed, rebuilt", async () => {
+    const ref = datasetRef(fx.version, `zones_v${fx.version}`);
+    const kept = tmpDir("locate-index");
+    const built = await loadPieceIndex(fx.db.pool, ref, { dir: kept });
+    expect(built.from).toBe("table");
+    expect(built.boxPieces).toBeGreaterThan(0);
+    const [name, ...others] = readdirSync(kept);
+    expect(others).toEqual([]);
+    const file = join(kept, name as string);
+    const bytes = readFileSync(file);
+    // the same answers for random points and the centres of box pieces
+    const rnd = seededRandom(7);
+    const probes = Array.from({ length: 3000 }, () => [5.6 + rnd() * 1.0, 49.4 + rnd() * 0.8] as const);
+    const { rows } = await fx.db.pool.query<{ x0: number; y0: number; x1: number; y1: number }>(
+      loadSql(import.meta.url, "sql/box-pieces.sql", { schema: ref.schema }),
+      [50],
+    );
+    const answers = (index: PieceIndex) =>
+      [...probes, ...rows.map((b) => [(b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2] as const)].map(([x, y]) =>
+        index
+          .candidates(x, y)
+          .map((p) => [p, index.zoneId(p), index.block(p), index.offset(p), index.surelyCovers(p, x, y)]),
+      );
+    const want = answers(built);
+    expect(want.flat().filter((pair) => pair[4]).length).toBeGreaterThan(rows.length);
+    const read = await loadPieceIndex(fx.db.pool, ref, { dir: kept });
+    expect(read.from).toBe("file");
+    expect([read.size, read.boxPieces]).toEqual([built.size, built.boxPieces]);
+    expect(answers(read)).toEqual(want);
+    const flipped = (at: number) => {
+      const b = Buffer.from(bytes);
+      b[at] = (b[at] as number) ^ 0x10;
+      return b;
+    };
+    const damaged: [string, Buffer][] = [
+      ["empty", Buffer.alloc(0)],
+      ["cut to its first half", bytes.subarray(0, bytes.length >> 1)],
+      ["its last byte missing", bytes.subarray(0, bytes.length - 1)],
+      ["a byte more", Buffer.concat([bytes, Buffer.from([0])])],
+      ["a byte of the header changed", flipped(20)],
+      ["a byte of the middle changed", flipped(bytes.length >> 1)],
+      ["a byte of the checksum changed", flipped(bytes.length - 1)],
+    ];
+    for (const [what, content] of damaged) {
+      writeFileSync(file, content);
+      const again = await loadPieceIndex(fx.db.pool, ref, { dir: kept });
+      expect(again.from, what).toBe("table");
+      expect(answers(again), what).toEqual(want);
+      expect(readFileSync(file).equals(bytes), `${what}: written again`).toBe(true);
+    }
+  });
+
   test("CSV with quoted ids (a comma, a line break): ids as written, bad rows named by their first line", async () => {
     const rows = [
       "id,lon,lat",
@@ -492,6 +715,29 @@ describe("locate = ST_Covers on the full boundaries", () => {
     await expect(locateInto(csvInput("quoted-open.csv", open), join(dir, "qo.csv"))).rejects.toThrow(
       /line 3: a quoted field is never closed/,
     );
+  });
+});
+
+describe("writing the output", () => {
+  test("many writes that each wait for the file (backpressure): no listener left behind, the text as written", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      for (const name of ["many-writes.csv", "many-writes.csv.gz"]) {
+        const file = join(dir, name);
+        const out = openOutput(file);
+        // larger than a stream's buffer: every write waits for "drain"
+        const chunk = `${"x".repeat(64 * 1024 - 1)}\n`;
+        for (let k = 0; k < 40; k++) await out.write(chunk);
+        await out.commit();
+        expect(readOutput(file)).toBe(chunk.repeat(40));
+      }
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.map((w) => `${w.name}: ${w.message}`)).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
   });
 });
 
@@ -659,6 +905,41 @@ describe("locate on an enclave dataset (Baarle-like)", () => {
     expect(named).toEqual(ENCLAVE_POINTS.map((p) => p.zones));
   });
 
+  test("a kept piece index that passes its checks but is stale: found by the pairs' check, rebuilt from the table", async () => {
+    const kept = tmpDir("locate-index-stale");
+    // a pool of its own: a locator not loaded yet (locate.ts keeps one per pool and version)
+    const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+    try {
+      expect((await loadPieceIndex(pool, ref, { dir: kept })).from).toBe("table");
+      const file = join(kept, readdirSync(kept)[0] as string);
+      const bytes = readFileSync(file);
+      const layout = indexFileLayout(bytes);
+      if (typeof layout === "string") throw new Error(layout);
+      // every piece said to be of the next piece's zone, the checksum made right: a file that passes its checks
+      const lying = Buffer.from(bytes);
+      const n = layout.header.pieces;
+      for (let k = 0; k < n; k++)
+        lying.writeDoubleLE(bytes.readDoubleLE(layout.at.zones + 8 * ((k + 1) % n)), layout.at.zones + 8 * k);
+      lying.writeUInt32LE(crc32(lying.subarray(0, lying.length - 4)), lying.length - 4);
+      writeFileSync(file, lying);
+      expect((await loadPieceIndex(pool, ref, { dir: kept })).from).toBe("file");
+      const { lon, lat } = await testPoints(db, ref, 2000, 100);
+      const records = await locateBatch(pool, ref, asPoints(lon, lat), { hierarchy: true, indexDir: kept });
+      const got = records.map((r) => ("hierarchy" in r ? r.hierarchy.map((z) => z.id) : []));
+      expect(got).toEqual(await oracle(db, ref, lon, lat));
+      expect(readFileSync(file).equals(bytes), "the file written again from the table").toBe(true);
+      // the pieces rebuilt (another stamp): the file is not read
+      await db.pool.query(
+        `WITH gone AS (DELETE FROM "${ref.schema}".zone_pieces RETURNING *)
+         INSERT INTO "${ref.schema}".zone_pieces SELECT * FROM gone ORDER BY zone_id, ST_YMin(geom)`,
+      );
+      expect((await loadPieceIndex(pool, ref, { dir: kept })).from).toBe("table");
+      expect((await loadPieceIndex(pool, ref, { dir: kept })).from).toBe("file");
+    } finally {
+      await pool.end();
+    }
+  });
+
   test("pieces rebuilt after the index was loaded (other row addresses): reloaded, the same answers", async () => {
     const { lon, lat } = await testPoints(db, ref, 2000, 100);
     const before = await locateIds(lon, lat); // the index is loaded now
@@ -686,5 +967,51 @@ describe("locate on an enclave dataset (Baarle-like)", () => {
     expect(cli.code, cli.stderr).toBe(2);
     expect(cli.stderr).toMatch(/publish it \(cosmo publish \d+\)/);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe("locate on zones that are boxes (each zone one piece, exactly its box)", () => {
+  let db: TestDatabase;
+  let ref: ServedRef;
+  const box = (x0: number, y0: number, x1: number, y1: number): Ring => [
+    [x0, y0],
+    [x1, y0],
+    [x1, y1],
+    [x0, y1],
+    [x0, y0],
+  ];
+  beforeAll(async () => {
+    db = await testDatabase("locate_boxes");
+    // a country, a city inside it and a city beside that one, sharing its east edge: edges at decimals a double
+    // does not hold exactly
+    const zones = [
+      zoneOf(1, "Kaderland", "country", 2, null, "KL", [[box(0.1, 0.1, 4.3, 2.7)]]),
+      zoneOf(2, "Vak", "city", 8, 1, "KL", [[box(1.1, 0.7, 2.9, 1.3)]]),
+      zoneOf(3, "Strook", "city", 8, 1, "KL", [[box(2.9, 0.7, 3.7, 1.3)]]),
+    ];
+    const file = join(tmpDir("locate-boxes"), "boxes.jsonl");
+    writeFileSync(file, `${zones.map((z) => JSON.stringify(z)).join("\n")}\n`);
+    const r = await importZonesFile(db, file, { publish: true, progress: false });
+    ref = datasetRef(r.version, `zones_v${r.version}`);
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  test("points on, next to and inside their edges and corners: the zones ST_Covers gives", async () => {
+    const { rows: boxes } = await db.pool.query<{ x0: number; y0: number; x1: number; y1: number }>(
+      loadSql(import.meta.url, "sql/box-pieces.sql", { schema: ref.schema }),
+      [100],
+    );
+    expect(boxes.length).toBe(3);
+    const { lon, lat, wellInside } = boxEdgePoints(boxes);
+    const pts = asPoints(lon, lat);
+    await expectSureWellInside(db, ref, pts, wellInside);
+    const records = await locateBatch(db.pool, ref, pts, { hierarchy: true });
+    const got = records.map((r) => ("hierarchy" in r ? r.hierarchy.map((z) => z.id) : []));
+    const want = await oracle(db, ref, lon, lat);
+    expect(got).toEqual(want);
+    // outside every zone, in one, in two (the country and a city), on the shared edge in three
+    expect(new Set(want.map((ids) => ids.length))).toEqual(new Set([0, 1, 2, 3]));
   });
 });
