@@ -51,8 +51,8 @@ shapes AS MATERIALIZED (
            ELSE jsonb_strip_nulls(jsonb_build_object('name', z.name, 'zone_type', k.zone_type,
                                                      'admin_level', k.admin_level, 'country_code', z.country_code,
                                                      'osm_id', z.osm_id, 'label', z.label))
-                || coalesce((SELECT jsonb_object_agg(k, z.tags -> k) FROM unnest($7::text[]) k
-                             WHERE jsonb_typeof(z.tags -> k) = 'string'), '{}'::jsonb)
+                || coalesce((SELECT jsonb_object_agg(tag.key, tag.value) FROM jsonb_each(z.tags) tag
+                             WHERE tag.key = ANY ($7::text[]) AND jsonb_typeof(tag.value) = 'string'), '{}'::jsonb)
          END AS props
   FROM shape_keys k
   JOIN {{schema}}.zones z ON z.id = k.id
@@ -69,8 +69,8 @@ labels AS MATERIALIZED (
   SELECT t.x, t.y, z.id,
          ST_AsMVTGeom(p.point, t.tile, 4096, 0, true) AS geom,
          jsonb_strip_nulls(jsonb_build_object('name', z.name, 'zone_type', g.zone_type, 'admin_level', g.admin_level))
-           || coalesce((SELECT jsonb_object_agg(k, z.tags -> k) FROM unnest($7::text[]) k
-                        WHERE jsonb_typeof(z.tags -> k) = 'string'), '{}'::jsonb) AS props
+           || coalesce((SELECT jsonb_object_agg(tag.key, tag.value) FROM jsonb_each(z.tags) tag
+                        WHERE tag.key = ANY ($7::text[]) AND jsonb_typeof(tag.value) = 'string'), '{}'::jsonb) AS props
   FROM tiles t
   JOIN {{schema}}.{{table}} g ON g.geom && t.tile
   JOIN {{schema}}.zones z ON z.id = g.id
