@@ -142,6 +142,56 @@ describe("content", () => {
     }
   });
 
+  test("a tile reads each zone's tags once for its name:<lang> properties, whatever the number of languages", async () => {
+    const z = 12;
+    const { x, y } = lonLatToTile(LUX_CITY.lon, LUX_CITY.lat, z);
+    const layer = layerByUrlName("zones") as TileLayer;
+    const band = bandForLayer(layer, z);
+    const schema = `zones_v${fx.version}`;
+    const client = await fx.db.pool.connect();
+    try {
+      await client.query("BEGIN");
+      // blocks of the zones table's TOAST relation read in this transaction: a wide row keeps its tags there (the
+      // country's, here), and every `tags -> key` fetched and decompressed them again
+      const toastBlocks = async () => {
+        const { rows } = await client.query<{ n: number }>(
+          `SELECT pg_stat_get_xact_blocks_fetched(reltoastrelid)::int AS n FROM pg_class
+           WHERE oid = $1::regclass`,
+          [`${schema}.zones`],
+        );
+        return rows[0].n;
+      };
+      const render = async (languages: string[]) => {
+        const before = await toastBlocks();
+        await client.query(tileSql(schema, band, null, true), [
+          z,
+          [x],
+          [y],
+          band.zoneTypes,
+          layer.layer,
+          layer.compat,
+          languages.map((l) => `name:${l}`),
+          band.maxAdminLevel,
+          "zone_labels",
+        ]);
+        return (await toastBlocks()) - before;
+      };
+      // some zone of the tile has its tags out of line (else this test would not test anything)
+      const before = await toastBlocks();
+      await client.query(
+        `SELECT sum(length(g.tags::text)) FROM ${schema}.zones g
+         WHERE g.zone_type IS NOT NULL AND g.geom && ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096)`,
+        [z, x, y],
+      );
+      expect(await toastBlocks()).toBeGreaterThan(before);
+      const oneLanguage = await render(["de"]);
+      expect(await render(["en", "fr", "de", "es", "it", "nl", "pt", "ru", "ar", "zh", "ja", "lb"])).toBe(oneLanguage);
+    } finally {
+      await client.query("ROLLBACK");
+      client.release();
+    }
+  });
+
   test("the one-tile statement stays on its generic plan (not planned again at every tile)", async () => {
     const z = 12;
     const { x, y } = lonLatToTile(LUX_CITY.lon, LUX_CITY.lat, z);
