@@ -39,6 +39,9 @@ shape_keys AS MATERIALIZED (
 -- ST_AsMVTGeom only snaps it to the tile's grid, and the repair of a snapped rough coastline (~100 k
 -- near-coincident vertices in one z9 cell piece) took seconds; every other tile carried 2-4x the vertices it
 -- draws. (The constant condition is folded away when planned.)
+-- The name:<lang> properties (here and in labels) come from one jsonb_each of the tags, not `z.tags -> k` per
+-- language: a wide zones row keeps its tags out of line, compressed, and each `->` fetched and decompressed them
+-- again (24 times a zone; tiles/test/tiles.test.ts counts the TOAST blocks read).
 shapes AS MATERIALIZED (
   SELECT k.id, k.cell_x, k.cell_y,
          CASE WHEN {{simplify}}
