@@ -22,6 +22,7 @@ import { removeOrphanSiblings } from "../core/temp-files.ts";
 import { bandForLayer } from "./bands.ts";
 import { type CachedTile, encodeTile } from "./cache.ts";
 import { countTilesCovering, lonLatToTile } from "./coords.ts";
+import { mapInOrder } from "./in-order.ts";
 import type { TileLayer } from "./layers.ts";
 import { MbtilesWriter } from "./mbtiles.ts";
 import { Compression, MAX_ZOOM, TileType, tileIdToZxy, zxyToTileId } from "./pmtiles/format.ts";
@@ -118,30 +119,19 @@ export async function exportTiles(opts: ExportOptions): Promise<ExportSummary> {
     }
   }
   try {
-    // a window of batches in flight, taken out in id order
-    const inFlight: { z: number; ids: Float64Array; job: Promise<CachedTile[]> }[] = [];
-    const queue = batches();
-    let more = true;
-    for (;;) {
-      while (more && inFlight.length < opts.concurrency) {
-        const step = await queue.next();
-        if (step.done) {
-          more = false;
-          break;
-        }
-        const { z, ids } = step.value;
+    // the batches rendered `concurrency` at a time, written in id order (a few may wait for a slower one before them)
+    const inOrder = mapInOrder(
+      batches(),
+      ({ z, ids }) => {
         const tiles = Array.from(ids, (id) => {
           const [, x, y] = tileIdToZxy(id);
           return { x, y };
         });
-        const job = renderer.renderBatch(ref, opts.layer, z, tiles).then((raws) => raws.map(encodeTile));
-        // awaited in turn below; this keeps a failure behind an earlier one from being reported as unhandled
-        job.catch(() => {});
-        inFlight.push({ z, ids, job });
-      }
-      const batch = inFlight.shift();
-      if (!batch) break;
-      const tiles = await batch.job;
+        return renderer.renderBatch(ref, opts.layer, z, tiles).then((raws) => raws.map(encodeTile));
+      },
+      { concurrency: opts.concurrency, window: opts.concurrency * EXPORT_WINDOW_PER_RENDER },
+    );
+    for await (const { item: batch, result: tiles } of inOrder) {
       for (let i = 0; i < batch.ids.length; i++) {
         const id = batch.ids[i] as number;
         const tile = tiles[i] as CachedTile;
@@ -195,6 +185,13 @@ export async function exportTiles(opts: ExportOptions): Promise<ExportSummary> {
     if (remote) await rm(local, { force: true });
   }
 }
+
+/**
+ * Batches a render may run ahead of the oldest batch not yet written, per render at once (tiles/in-order.ts): a
+ * batch of dense tiles takes several times its neighbours' time, and with no room ahead the other connections
+ * idled until it was written. Memory holds at most this many batches' tiles per render (a few MB).
+ */
+export const EXPORT_WINDOW_PER_RENDER = 4;
 
 /** Most tiles one statement renders (tiles/render.ts renderBatch): a run of neighbours in Hilbert order. */
 export const MAX_EXPORT_BATCH = 64;

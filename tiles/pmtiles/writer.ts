@@ -7,7 +7,7 @@
 import { once } from "node:events";
 import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
-import { pipeline } from "node:stream/promises";
+import { finished, pipeline } from "node:stream/promises";
 import { gzipSync } from "node:zlib";
 import {
   Compression,
@@ -137,7 +137,13 @@ export class PmtilesWriter {
 
   /** Stops writing and removes the temporary data file. */
   async abort(): Promise<void> {
+    // A write still queued fails on the destroyed stream ("Cannot call write after a stream was destroyed"): with
+    // no listener that error was uncaught and killed the process before the export's own error was reported.
+    // That error is expected here and says nothing the caller needs (the file goes): swallowed, and not allowed to
+    // stand in for the error that made the caller abort.
+    this.data.on("error", () => {});
     this.data.destroy();
+    await finished(this.data).catch(() => {});
     await rm(this.dataFile, { force: true });
   }
 

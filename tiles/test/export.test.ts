@@ -164,6 +164,44 @@ describe("cosmo tiles export", () => {
     expect(bytes.subarray(0, 7).toString("ascii")).toBe("PMTiles");
   });
 
+  // Real faults in the version's schema, put back afterwards: a column every render reads (the renders fail, the
+  // tile lists do not), or the z6–8 band's table (the z6 tile list fails, after z0–5 were rendered and written).
+  test.each([
+    ["a render", "zones", "label", /label/],
+    ["a tile list, halfway", null, "zones_z6_8", /zones_z6_8/],
+  ])(
+    "%s failing fails the export with its error, leaving no archive and no temporary file",
+    async (_what, table, name, message) => {
+      const schema = `zones_v${fx.version}`;
+      const rename = (from: string, to: string) =>
+        fx.db.pool.query(
+          table
+            ? `ALTER TABLE ${schema}.${table} RENAME COLUMN ${from} TO ${to}`
+            : `ALTER TABLE ${schema}.${from} RENAME TO ${to}`,
+        );
+      const dir = tmpDir("export-fault");
+      const out = join(dir, "zones.pmtiles");
+      await rename(name, `${name}_gone`);
+      try {
+        await expect(
+          exportTiles({
+            db: fx.db,
+            dataset: "served",
+            out,
+            layer: LAYERS.zones,
+            minZoom: 0,
+            maxZoom: 8,
+            languages: LANGUAGES(),
+            concurrency: 3,
+          }),
+        ).rejects.toThrow(message);
+      } finally {
+        await rename(`${name}_gone`, name);
+      }
+      expect(readdirSync(dir)).toEqual([]);
+    },
+  );
+
   test("the CLI refuses a wrong suffix, bad zooms and an unknown dataset with exit 2, writing nothing", () => {
     const dir = tmpDir("export-cli");
     const env = { ...process.env, ...testEnv({ db: fx.db }) };

@@ -19,6 +19,17 @@ let tiles: { url: string; close(): Promise<void> };
 const ids: Record<string, number> = {};
 const LUX_CITY = { lon: 6.1296, lat: 49.6116 };
 
+/** A node of EXPLAIN (ANALYZE, FORMAT JSON)'s plan, the fields the tests read. */
+interface PlanNode {
+  "Node Type": string;
+  "Subplan Name"?: string;
+  "CTE Name"?: string;
+  "Actual Rows": number;
+  "Actual Loops": number;
+  "Rows Removed by Filter"?: number;
+  Plans?: PlanNode[];
+}
+
 function tileUrl(layer: string, z: number, pt = LUX_CITY): string {
   const { x, y } = lonLatToTile(pt.lon, pt.lat, z);
   return `${tiles.url}/tiles/${layer}/${z}/${x}/${y}.pbf`;
@@ -140,6 +151,97 @@ describe("content", () => {
       await client.query("ROLLBACK");
       client.release();
     }
+  });
+
+  test("a tile reads each zone's tags once for its name:<lang> properties, whatever the number of languages", async () => {
+    const z = 12;
+    const { x, y } = lonLatToTile(LUX_CITY.lon, LUX_CITY.lat, z);
+    const layer = layerByUrlName("zones") as TileLayer;
+    const band = bandForLayer(layer, z);
+    const schema = `zones_v${fx.version}`;
+    const client = await fx.db.pool.connect();
+    try {
+      await client.query("BEGIN");
+      // blocks of the zones table's TOAST relation read in this transaction: a wide row keeps its tags there (the
+      // country's, here), and every `tags -> key` fetched and decompressed them again
+      const toastBlocks = async () => {
+        const { rows } = await client.query<{ n: number }>(
+          `SELECT pg_stat_get_xact_blocks_fetched(reltoastrelid)::int AS n FROM pg_class
+           WHERE oid = $1::regclass`,
+          [`${schema}.zones`],
+        );
+        return rows[0].n;
+      };
+      const render = async (languages: string[]) => {
+        const before = await toastBlocks();
+        await client.query(tileSql(schema, band, null, true), [
+          z,
+          [x],
+          [y],
+          band.zoneTypes,
+          layer.layer,
+          layer.compat,
+          languages.map((l) => `name:${l}`),
+          band.maxAdminLevel,
+          "zone_labels",
+        ]);
+        return (await toastBlocks()) - before;
+      };
+      // some zone of the tile has its tags out of line (else this test would not test anything)
+      const before = await toastBlocks();
+      await client.query(
+        `SELECT sum(length(g.tags::text)) FROM ${schema}.zones g
+         WHERE g.zone_type IS NOT NULL AND g.geom && ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096)`,
+        [z, x, y],
+      );
+      expect(await toastBlocks()).toBeGreaterThan(before);
+      const oneLanguage = await render(["de"]);
+      expect(await render(["en", "fr", "de", "es", "it", "nl", "pt", "ru", "ar", "zh", "ja", "lb"])).toBe(oneLanguage);
+    } finally {
+      await client.query("ROLLBACK");
+      client.release();
+    }
+  });
+
+  test("a batch reads its features and labels once to make its tiles' layers, not once per tile", async () => {
+    const z = 12;
+    const centre = lonLatToTile(LUX_CITY.lon, LUX_CITY.lat, z);
+    const block: { x: number; y: number }[] = [];
+    for (let dx = -1; dx <= 1; dx++)
+      for (let dy = -1; dy <= 1; dy++) block.push({ x: centre.x + dx, y: centre.y + dy });
+    const layer = layerByUrlName("zones") as TileLayer;
+    const band = bandForLayer(layer, z);
+    const schema = `zones_v${fx.version}`;
+    const { rows } = await fx.db.pool.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
+      `EXPLAIN (ANALYZE, FORMAT JSON) ${tileSql(schema, band, null, true)}`,
+      [
+        z,
+        block.map((t) => t.x),
+        block.map((t) => t.y),
+        band.zoneTypes,
+        layer.layer,
+        layer.compat,
+        ["name:de"],
+        band.maxAdminLevel,
+        "zone_labels",
+      ],
+    );
+    // rows each CTE gives (its own node) and rows read out of it by the scans of it
+    const made = new Map<string, number>();
+    const read = new Map<string, number>();
+    const walk = (node: PlanNode) => {
+      if (node["Subplan Name"]?.startsWith("CTE ")) made.set(node["Subplan Name"].slice(4), node["Actual Rows"]);
+      if (node["Node Type"] === "CTE Scan" && node["CTE Name"]) {
+        const rowsRead = (node["Actual Rows"] + (node["Rows Removed by Filter"] ?? 0)) * node["Actual Loops"];
+        read.set(node["CTE Name"], (read.get(node["CTE Name"]) ?? 0) + rowsRead);
+      }
+      for (const child of node.Plans ?? []) walk(child);
+    };
+    walk(rows[0]["QUERY PLAN"][0].Plan);
+    // features: the tiles' ST_AsMVTGeom rows; labels: their label points (several of each a tile, in 9 tiles)
+    expect(made.get("features")).toBeGreaterThan(2 * block.length);
+    expect(made.get("labels")).toBeGreaterThan(0);
+    for (const cte of ["features", "labels"]) expect(read.get(cte)).toBe(made.get(cte));
   });
 
   test("the one-tile statement stays on its generic plan (not planned again at every tile)", async () => {
