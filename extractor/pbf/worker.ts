@@ -15,6 +15,18 @@ export type WorkerReply = { outcome: ReturnType<typeof processBlob> } | { error:
 const port = parentPort;
 if (!port) throw new Error("extractor/pbf/worker.ts must run in a worker thread");
 const filters = new Map<number, BlockFilter>();
+/**
+ * Bytes of blobs (as read, compressed) this thread decoded since it last collected its garbage. Why count them:
+ * a blob's decode leaves its inflated bytes and the elements made of them behind, and V8 lets an old generation
+ * of such garbage grow to hundreds of MB before collecting it (~350 MB in the two workers after pass 1 of GRID 24,
+ * kept through every later batch).
+ */
+let decodedSinceCollection = 0;
+
+function collectNow(): void {
+  collectGarbage();
+  decodedSinceCollection = 0;
+}
 
 port.on("message", (req: WorkerRequest) => {
   if (req.kind === "pass") {
@@ -26,7 +38,9 @@ port.on("message", (req: WorkerRequest) => {
     filters.delete(req.pass);
     // The pass's id sets and coordinate arrays are SharedArrayBuffers, freed only once every thread holding them has
     // collected them: without a major collection here, each pass's (tens of MB a batch of relations) stayed resident.
-    if (ended && sharedBytes(ended) >= WORTH_COLLECTING) collectGarbage();
+    // The pass's decode garbage too, when there is some: the worker may idle through the steps that follow.
+    if ((ended && sharedBytes(ended) >= WORTH_COLLECTING) || decodedSinceCollection >= WORTH_COLLECTING / 4)
+      collectNow();
     return;
   }
   try {
@@ -34,6 +48,8 @@ port.on("message", (req: WorkerRequest) => {
     if (!filter) throw new Error(`unknown pass ${req.pass}`);
     const outcome = processBlob(req.type, req.data, filter, req.peek);
     port.postMessage({ outcome } satisfies WorkerReply, transferables(outcome));
+    if (outcome.kind === "data") decodedSinceCollection += req.data.byteLength;
+    if (decodedSinceCollection >= WORTH_COLLECTING) collectNow();
   } catch (e) {
     port.postMessage({ error: (e as Error).message } satisfies WorkerReply);
   }
