@@ -3,7 +3,7 @@
 // as JSON, each read back when its batch asks for it. The read's relations then no longer grow the heap with the
 // input.
 
-import { collectGarbage, WORTH_COLLECTING } from "./collect-garbage.ts";
+import { collectGarbage, GarbageCounter, WORTH_COLLECTING } from "./collect-garbage.ts";
 import type { OsmRelation } from "./pbf/index.ts";
 import { SpilledTexts } from "./spill.ts";
 
@@ -23,8 +23,13 @@ export class RelationStore {
   private held: OsmRelation[] | null = [];
   private heldBytes = 0;
   private spilled: SpilledTexts | null = null;
-  /** Bytes (heapBytes) of the relations moved to the file since the last garbage collection. */
-  private spilledSinceCollection = 0;
+  /**
+   * The relations moved to the file (heapBytes), whose garbage is collected every half of the in-memory share (at
+   * least WORTH_COLLECTING): they and their JSON text are garbage at once, but the last major collection was taken
+   * while the relations were all held, so V8 let pass 1 of GRID 24 reach a heap of 0.6–0.9 GB of them under a 1 GiB
+   * budget. Each collection is cheap: little is live.
+   */
+  private readonly movedOut: GarbageCounter;
   /** Per relation, in the order added: its id and its way members. */
   private readonly ids: number[] = [];
   private readonly wayMembersOf: number[] = [];
@@ -36,8 +41,10 @@ export class RelationStore {
   constructor(
     private readonly inMemory = Number.POSITIVE_INFINITY,
     private readonly spillTo?: string,
-    private readonly collect: () => void = collectGarbage,
-  ) {}
+    collect: () => void = collectGarbage,
+  ) {
+    this.movedOut = new GarbageCounter(Math.max(inMemory / 2, WORTH_COLLECTING), collect);
+  }
 
   get size(): number {
     return this.ids.length;
@@ -53,7 +60,7 @@ export class RelationStore {
     this.wayMembersOf.push(wayMemberCount(r));
     if (this.spilled) {
       this.spilled.add(JSON.stringify(r));
-      this.collectBeyond(heapBytes(r));
+      this.movedOut.add(heapBytes(r));
       return;
     }
     this.held!.push(r);
@@ -62,22 +69,8 @@ export class RelationStore {
       this.spilled = new SpilledTexts(this.spillTo);
       for (const h of this.held!) this.spilled.add(JSON.stringify(h));
       this.held = null;
-      this.collectBeyond(this.heldBytes);
+      this.movedOut.add(this.heldBytes);
     }
-  }
-
-  /**
-   * Collects the garbage once relations of half the in-memory share (at least WORTH_COLLECTING) went to the file
-   * since the last time. Why: the
-   * relations moved out (and their JSON text) are garbage at once, but V8 lets its old generation grow to several
-   * times the size it had at its last major collection — taken while the relations were all held —, so pass 1 of
-   * GRID 24 reached a heap of 0.6–0.9 GB of them under a 1 GiB budget. Each collection is cheap: little is live.
-   */
-  private collectBeyond(bytes: number): void {
-    this.spilledSinceCollection += bytes;
-    if (this.spilledSinceCollection < Math.max(this.inMemory / 2, WORTH_COLLECTING)) return;
-    this.collect();
-    this.spilledSinceCollection = 0;
   }
 
   /** Way members of the relation added `n`-th. */

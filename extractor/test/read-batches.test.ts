@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fixture, tmpDir } from "../../core/testing.ts";
 import { buildPostalBoundaries, buildZones, emptyBuild, zonesBuiltInBatches } from "../build-zones.ts";
-import { WORTH_COLLECTING } from "../collect-garbage.ts";
+import { GarbageCounter, WORTH_COLLECTING } from "../collect-garbage.ts";
 import { type OsmInput, readOsm, readRelations } from "../osm-read.ts";
 import { heapBytes, RelationStore } from "../relation-store.ts";
 import { makeBigPbf } from "./helpers.ts";
@@ -102,5 +102,30 @@ describe("pass 1's relations beyond their share of the budget", () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe("the garbage counter of the decode workers and the relations moved out", () => {
+  it("collects every `every` bytes counted, and at a phase's end once `atLeast` were counted since (or forced)", () => {
+    let collections = 0;
+    const decoded = new GarbageCounter(100, () => collections++);
+    for (let i = 0; i < 9; i++) decoded.add(10);
+    expect(collections).toBe(0);
+    decoded.add(10);
+    expect(collections).toBe(1);
+    decoded.add(250);
+    expect(collections).toBe(2);
+    // the end of a pass: collected when it decoded enough since the last collection, else left to later
+    decoded.add(5);
+    decoded.end(10);
+    expect(collections).toBe(2);
+    decoded.add(5);
+    decoded.end(10);
+    expect(collections).toBe(3);
+    decoded.end(10);
+    expect(collections).toBe(3);
+    // forced (the pass's shared arrays are large): whatever was decoded
+    decoded.end(10, true);
+    expect(collections).toBe(4);
   });
 });
