@@ -202,7 +202,7 @@ async function extractWithin(
     );
     geometryEnd = clock.elapsed();
     stats = zoneStats(typed, placed);
-    bytes = await writeOutput(typed, opts, stats, texts, spilled?.geometries);
+    bytes = await clock.step("write", () => writeOutput(typed, opts, stats, texts, spilled?.geometries));
   } finally {
     await texts?.close();
     placed.rings?.close();
@@ -716,7 +716,7 @@ function summary(
 
 // ---- what the steps share ----
 
-/** Times the steps: one `<step> done` log line each, with its seconds and the process's RSS. */
+/** Times the steps: one `<step> done` log line each, with its seconds and the process's RSS (now and peak). */
 class StepClock {
   private readonly started = Date.now();
 
@@ -736,6 +736,8 @@ class StepClock {
         step: name,
         seconds: (Date.now() - t) / 1000,
         rssMB: mb(m.rss),
+        // the highest RSS so far (kB): a step's own peak when above the earlier steps' (its end may be far below it)
+        peakRssMB: mb(process.resourceUsage().maxRSS * 1024),
         heapMB: mb(m.heapUsed),
         heapTotalMB: mb(m.heapTotal),
         arrayBuffersMB: mb(m.arrayBuffers),

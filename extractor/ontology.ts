@@ -113,42 +113,49 @@ export function computeNamesAndLabels(zones: DraftZone[], filterLangs: string[],
   const inputs = new Map<number, LabelInput>();
   for (const z of zones)
     inputs.set(z.id, { name: z.name, zipCodes: z.zipCodes, names: internationalNames(z.tags, z.name) });
-  // Chains, each listed from the zone up; built root first, each zone's labels from its parent's.
-  const chains = zones.map((z) => parentChain(z, byId));
-  const cyclic = chains.some((c) => {
-    const top = c[c.length - 1];
+  const cyclic = zones.some((z) => {
+    const chain = parentChain(z, byId);
+    const top = chain[chain.length - 1];
     return top.parent !== null && byId.has(top.parent);
   });
   if (cyclic) {
     // A parent cycle (never made by buildHierarchy, whose parents are of a strictly larger type): each zone's
     // labels from its own chain, as far as parentChain follows it.
-    for (const [i, z] of zones.entries())
+    for (const z of zones)
       Object.assign(
         z,
         computeLabels(
-          chains[i].map((c) => inputs.get(c.id)!),
+          parentChain(z, byId).map((c) => inputs.get(c.id)!),
           filterLangs,
         ),
       );
     return;
   }
+  // Built root first, each zone's labels from its parent's: a zone's ancestors not added yet are added before it,
+  // top down (no zone's whole chain is kept: only the ones still to add, on this stack).
   const builder = new ChainLabelBuilder(filterLangs);
   const added = new Set<number>();
   const spilling = spill ? new LabelSpilling(zones, byId, builder, inputs, spill) : null;
-  for (const chain of chains) {
-    for (let k = chain.length - 1; k >= 0; k--) {
-      const z = chain[k];
-      if (added.has(z.id)) continue;
-      builder.add(inputs.get(z.id)!, k + 1 < chain.length ? inputs.get(chain[k + 1].id)! : null);
+  const toAdd: DraftZone[] = [];
+  for (const zone of zones) {
+    let up: DraftZone | undefined = zone;
+    while (up && !added.has(up.id)) {
+      toAdd.push(up);
+      up = up.parent !== null ? byId.get(up.parent) : undefined;
+    }
+    let parent = up;
+    for (let z = toAdd.pop(); z; z = toAdd.pop()) {
+      builder.add(inputs.get(z.id)!, parent ? inputs.get(parent.id)! : null);
       added.add(z.id);
       spilling?.added(z);
+      parent = z;
     }
   }
   if (spilling) return;
+  const source: LabelsSource = { labelsOf: (id) => builder.labels(inputs.get(id)!).internationalLabels };
   for (const z of zones) {
-    const input = inputs.get(z.id)!;
-    z.label = builder.label(input);
-    internationalLabelsOnRead(z, () => builder.labels(input).internationalLabels);
+    z.label = builder.label(inputs.get(z.id)!);
+    internationalLabelsOnRead(z, source);
   }
 }
 
@@ -160,6 +167,8 @@ class LabelSpilling {
   /** Children of each zone not yet added. */
   private readonly waiting = new Map<number, number>();
   private readonly done = new Set<number>();
+  /** What the zones keep till the write: not this (its maps are garbage once the step ends). */
+  private readonly source: SpilledLabels;
 
   constructor(
     zones: DraftZone[],
@@ -171,15 +180,18 @@ class LabelSpilling {
     for (const z of zones) {
       if (z.parent !== null && byId.has(z.parent)) this.waiting.set(z.parent, (this.waiting.get(z.parent) ?? 0) + 1);
     }
+    this.source = new SpilledLabels(
+      spill,
+      zones.reduce((max, z) => Math.max(max, z.id + 1), 0),
+    );
   }
 
   added(z: DraftZone): void {
     const input = this.inputs.get(z.id)!;
     const { label, internationalLabels } = this.builder.labels(input);
     z.label = label;
-    const n = this.spill.add(JSON.stringify(internationalLabels));
-    const spill = this.spill;
-    internationalLabelsOnRead(z, () => JSON.parse(spill.get(n)) as Record<string, string>);
+    this.source.records[z.id] = this.spill.add(JSON.stringify(internationalLabels));
+    internationalLabelsOnRead(z, this.source);
     this.done.add(z.id);
     this.releaseIfFinished(z.id);
     const parent = z.parent !== null ? this.byId.get(z.parent) : undefined;
@@ -194,26 +206,61 @@ class LabelSpilling {
   }
 }
 
+/** Where the zones of one names-and-labels step get their international labels from, by zone id. */
+interface LabelsSource {
+  labelsOf(id: number): Record<string, string>;
+}
+
+const LABELS_FROM = Symbol("labelsFrom");
+type ZoneWithLabelsOnRead = DraftZone & { [LABELS_FROM]: LabelsSource };
+
+/** International labels in the spill file, read back by zone id. */
+class SpilledLabels implements LabelsSource {
+  /** Each zone's record in the spill file, by zone id (ids are indexes: dense). */
+  readonly records: Int32Array;
+
+  constructor(
+    private readonly spill: SpilledTexts,
+    ids: number,
+  ) {
+    this.records = new Int32Array(ids).fill(-1);
+  }
+
+  labelsOf(id: number): Record<string, string> {
+    return JSON.parse(this.spill.get(this.records[id])) as Record<string, string>;
+  }
+}
+
+/**
+ * The one getter and setter every zone's `internationalLabels` shares. Why one pair for all: V8 keeps objects that
+ * gained the same properties, in the same order, with the same accessors, on one shared hidden class; an accessor
+ * of a zone's own (a closure a zone) gave each zone a class of its own, so every zone fell back to a dictionary
+ * (~800 bytes a zone more: ~100 MB at 124 k zones). The zone's source is a plain data property beside it.
+ */
+const labelsOnRead = {
+  get(this: ZoneWithLabelsOnRead): Record<string, string> {
+    return this[LABELS_FROM].labelsOf(this.id);
+  },
+  set(this: DraftZone, value: Record<string, string>): void {
+    Object.defineProperty(this, "internationalLabels", { configurable: true, enumerable: true, writable: true, value });
+  },
+};
+
 /**
  * `z.internationalLabels` made when read (each read makes them anew; a write replaces the getter by the value).
  * Why: ~230 labels a zone under a country with many name:* tags, for every zone, made here and kept until the file
  * is written, were most of this step's time in garbage collection (everything it allocates survives, so V8
  * copies it out of the young generation and then marks it again and again); made when the writer reads them,
- * they die young.
+ * they die young. The zone must not have an `internationalLabels` of its own before (zones.ts makes none): turning
+ * a data property into an accessor also gives the object a dictionary.
  */
-function internationalLabelsOnRead(z: DraftZone, make: () => Record<string, string>): void {
+function internationalLabelsOnRead(z: DraftZone, from: LabelsSource): void {
+  (z as ZoneWithLabelsOnRead)[LABELS_FROM] = from;
   Object.defineProperty(z, "internationalLabels", {
     configurable: true,
     enumerable: true,
-    get: make,
-    set(value: Record<string, string>) {
-      Object.defineProperty(this, "internationalLabels", {
-        configurable: true,
-        enumerable: true,
-        writable: true,
-        value,
-      });
-    },
+    get: labelsOnRead.get,
+    set: labelsOnRead.set,
   });
 }
 

@@ -28,7 +28,11 @@ export interface DraftZone {
   zoneType: ZoneType | null;
   name: string;
   label: string;
-  internationalLabels: Record<string, string>;
+  /**
+   * Absent until the names-and-labels step, which makes it an accessor (ontology.ts: made when read). Zones are
+   * built without it: a data property turned into an accessor would give every zone a dictionary of its own.
+   */
+  internationalLabels?: Record<string, string>;
   zipCodes: string[];
   center: Position | null;
   geometry: FlatMultiPolygon | null;

@@ -28,7 +28,7 @@ export function toZoneWithoutGeometry(z: DraftZone): Zone {
     loc_name: locName,
     alt_name: altName,
     label: z.label,
-    international_labels: z.internationalLabels,
+    international_labels: z.internationalLabels ?? {},
     zip_codes: z.zipCodes,
     center: z.center ? { type: "Point", coordinates: z.center } : null,
     geometry: null,

@@ -2,7 +2,7 @@
 // posts back only the kept elements (coordinates as transferred typed arrays). Workers outlive one pass
 // (starting one costs ~100 ms of loader work), so each pass registers its filter under an id first.
 import { parentPort } from "node:worker_threads";
-import { collectGarbage, WORTH_COLLECTING } from "../collect-garbage.ts";
+import { GarbageCounter, WORTH_COLLECTING } from "../collect-garbage.ts";
 import type { BlockFilter } from "./block.ts";
 import { processBlob, transferables } from "./process.ts";
 
@@ -15,6 +15,12 @@ export type WorkerReply = { outcome: ReturnType<typeof processBlob> } | { error:
 const port = parentPort;
 if (!port) throw new Error("extractor/pbf/worker.ts must run in a worker thread");
 const filters = new Map<number, BlockFilter>();
+/**
+ * Blobs decoded (bytes as read, compressed) since this thread last collected its garbage. Why: a blob's decode leaves
+ * its inflated bytes and the elements made of them behind (~350 MB in the two workers after pass 1 of GRID 24, kept
+ * through every later batch before they were counted).
+ */
+const decoded = new GarbageCounter(WORTH_COLLECTING);
 
 port.on("message", (req: WorkerRequest) => {
   if (req.kind === "pass") {
@@ -26,7 +32,8 @@ port.on("message", (req: WorkerRequest) => {
     filters.delete(req.pass);
     // The pass's id sets and coordinate arrays are SharedArrayBuffers, freed only once every thread holding them has
     // collected them: without a major collection here, each pass's (tens of MB a batch of relations) stayed resident.
-    if (ended && sharedBytes(ended) >= WORTH_COLLECTING) collectGarbage();
+    // The pass's decode garbage too, when there is some: the worker may idle through the steps that follow.
+    decoded.end(WORTH_COLLECTING / 4, ended !== undefined && sharedBytes(ended) >= WORTH_COLLECTING);
     return;
   }
   try {
@@ -34,6 +41,7 @@ port.on("message", (req: WorkerRequest) => {
     if (!filter) throw new Error(`unknown pass ${req.pass}`);
     const outcome = processBlob(req.type, req.data, filter, req.peek);
     port.postMessage({ outcome } satisfies WorkerReply, transferables(outcome));
+    if (outcome.kind === "data") decoded.add(req.data.byteLength);
   } catch (e) {
     port.postMessage({ error: (e as Error).message } satisfies WorkerReply);
   }

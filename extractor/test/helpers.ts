@@ -24,7 +24,6 @@ export function draftZone(id: number, over: Partial<DraftZone> = {}): DraftZone 
     zoneType: null,
     name: `z${id}`,
     label: "",
-    internationalLabels: {},
     zipCodes: [],
     center: null,
     geometry: null,

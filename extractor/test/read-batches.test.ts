@@ -5,8 +5,9 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fixture, tmpDir } from "../../core/testing.ts";
 import { buildPostalBoundaries, buildZones, emptyBuild, zonesBuiltInBatches } from "../build-zones.ts";
+import { GarbageCounter, WORTH_COLLECTING } from "../collect-garbage.ts";
 import { type OsmInput, readOsm, readRelations } from "../osm-read.ts";
-import { RelationStore } from "../relation-store.ts";
+import { heapBytes, RelationStore } from "../relation-store.ts";
 import { makeBigPbf } from "./helpers.ts";
 
 let grid: string;
@@ -70,4 +71,61 @@ describe("the PBF's ways and nodes read in batches of relations", () => {
     },
     120_000,
   );
+});
+
+describe("pass 1's relations beyond their share of the budget", () => {
+  it("go to the file, equal to what went out, and their garbage is collected every half share moved out", () => {
+    // all of the same size (heapBytes), ~2 MB each: half the share below is at least WORTH_COLLECTING
+    const relation = (id: number) => ({
+      type: "relation" as const,
+      id,
+      tags: { boundary: "administrative", name: `r${id}`.padStart(4, "0"), note: "x".repeat(1 << 20) },
+      members: [{ type: "way" as const, ref: id * 10, role: "outer" }],
+    });
+    const share = heapBytes(relation(1)) * 16;
+    expect(share / 2).toBeGreaterThan(WORTH_COLLECTING);
+    let collections = 0;
+    const store = new RelationStore(share, join(tmpDir("relations-collected"), "relations.json"), () => collections++);
+    try {
+      for (let id = 1; id <= 16; id++) store.add(relation(id));
+      expect(store.onDisk).toBe(false);
+      expect(collections).toBe(0);
+      // the 17th passes the share: all of them go to the file, the garbage of 17 relations (more than half) collected
+      store.add(relation(17));
+      expect(store.onDisk).toBe(true);
+      expect(collections).toBe(1);
+      // then one collection every 8 relations moved out (half the share), not one a relation, not never
+      for (let id = 18; id <= 41; id++) store.add(relation(id));
+      expect(collections).toBe(4);
+      expect(store.get(40)).toEqual(relation(41));
+      expect(store.byId()).toHaveLength(41);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe("the garbage counter of the decode workers and the relations moved out", () => {
+  it("collects every `every` bytes counted, and at a phase's end once `atLeast` were counted since (or forced)", () => {
+    let collections = 0;
+    const decoded = new GarbageCounter(100, () => collections++);
+    for (let i = 0; i < 9; i++) decoded.add(10);
+    expect(collections).toBe(0);
+    decoded.add(10);
+    expect(collections).toBe(1);
+    decoded.add(250);
+    expect(collections).toBe(2);
+    // the end of a pass: collected when it decoded enough since the last collection, else left to later
+    decoded.add(5);
+    decoded.end(10);
+    expect(collections).toBe(2);
+    decoded.add(5);
+    decoded.end(10);
+    expect(collections).toBe(3);
+    decoded.end(10);
+    expect(collections).toBe(3);
+    // forced (the pass's shared arrays are large): whatever was decoded
+    decoded.end(10, true);
+    expect(collections).toBe(4);
+  });
 });
