@@ -6,6 +6,7 @@ import { sampleZones } from "../../core/cosmogony/test/sample-zones.ts";
 import { loadSql, sqlFragment } from "../../core/sql.ts";
 import type { TestDatabase } from "../../core/testing.ts";
 import { functionCalls, testDatabase, tmpDir } from "../../core/testing.ts";
+import { ensureMetaSchema } from "../datasets.ts";
 import { importZonesFile } from "../import.ts";
 import { shares } from "../post-load.ts";
 import { bandFilterSql, ZOOM_BANDS } from "../zoom-bands.ts";
@@ -371,6 +372,9 @@ describe("post-load failures", () => {
   beforeAll(async () => {
     control = new pg.Client({ connectionString: db.url });
     await control.connect();
+    // the meta schema's own CREATE INDEX first (an import's first step in a new database): held by the trigger
+    // below, it would leave a test run alone (`-t`) waiting for two index builds that never start
+    await ensureMetaSchema(db.pool);
     // every CREATE INDEX waits (mid-statement) while the test holds LOCK
     await control.query(`
       CREATE FUNCTION public.hold_index_builds() RETURNS event_trigger LANGUAGE plpgsql AS $$
