@@ -379,6 +379,7 @@ export async function postLoad(
     for (const band of ZOOM_BANDS) {
       if (band.table) await client.query(sql("generalised-table.sql", { schema, table: band.table }));
     }
+    await client.query(sql("repaired-zones-table.sql", { schema }));
     await createTileCellTables(client, schema);
     const { rows } = await client.query<GeometryRow>(sql("list-geometries.sql", { schema }));
     const sessions = [client, ...borrowed];

@@ -348,6 +348,21 @@ describe("post-load", () => {
     expect(rows.map((r) => r.id)).toEqual([23]); // the bow tie
   });
 
+  it("records the zones it rewrote, the invalid and the empty, for the point lookup's build", async () => {
+    const zones = sampleZones().map((z) => ({ ...z, name: `${z.name} record` }));
+    zones[3] = { ...zones[3], geometry: { type: "MultiPolygon", coordinates: [] } };
+    const path = await writeZones(dir, "record.jsonl", zones);
+    const res = await importZonesFile(db, path, { progress: false, keepVersions: 10 });
+    const s = `zones_v${res.version}`;
+    const { rows } = await db.pool.query<{ id: number }>(`SELECT id FROM ${s}.zones_repaired ORDER BY id`);
+    // the bow tie and the empty one, as the rows the repair gave another row version
+    const { rows: rewritten } = await db.pool.query<{ id: number }>(
+      `SELECT id FROM ${s}.zones WHERE xmin <> (SELECT xmin FROM ${s}.zones WHERE id = 10) ORDER BY id`,
+    );
+    expect(rows.map((r) => r.id)).toEqual([zones[3].id, 23].sort((a, b) => a - b));
+    expect(rows).toEqual(rewritten);
+  });
+
   it("generalises a repaired zone of the deepest band from its repaired geometry", async () => {
     // the bow tie made a city: in zones_z6_8, whose other rows come from the validity check's read
     const zones = sampleZones().map((z) =>
