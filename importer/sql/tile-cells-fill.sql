@@ -11,13 +11,17 @@
 -- OFFSET 0 in each LATERAL subquery: a cell is clipped once. Without it the planner pulls the subquery up and
 -- computes the clip at each use of its result (the test for an empty piece, then the piece kept), twice a piece.
 -- 20037508.342789244: half the width of the web-mercator (EPSG:3857) world, in metres.
+-- Each boundary is read from TOAST (fetched and decompressed) once: every function given the stored geom fetches it
+-- anew (its vertex count, the four sides of its bbox, the first grid's clips took it a dozen times). ST_Multi hands
+-- a MultiPolygon back as it read it, and `big` keeps that copy, not the TOAST pointer.
 WITH RECURSIVE big AS MATERIALIZED (
-  SELECT id, zone_type, admin_level, geom,
+  SELECT z.id, z.zone_type, z.admin_level, r.geom,
          -- the first zoom: cells at least as wide as the bbox, never deeper than the first grid
          least({{firstZoom}}, greatest(0, floor(log(2, 2 * 20037508.342789244
-               / greatest(ST_XMax(geom) - ST_XMin(geom), ST_YMax(geom) - ST_YMin(geom), 1.0)::numeric))))::int AS z0
-  FROM {{schema}}.zones
-  WHERE id = ANY ($1::bigint[]) AND geom IS NOT NULL AND ST_NPoints(geom) > {{minVertices}}
+               / greatest(ST_XMax(r.geom) - ST_XMin(r.geom), ST_YMax(r.geom) - ST_YMin(r.geom), 1.0)::numeric))))::int AS z0
+  FROM {{schema}}.zones z
+  CROSS JOIN LATERAL (SELECT ST_Multi(z.geom) AS geom OFFSET 0) r
+  WHERE z.id = ANY ($1::bigint[]) AND z.geom IS NOT NULL AND ST_NPoints(r.geom) > {{minVertices}}
 ),
 listed AS (
   INSERT INTO {{schema}}.tile_cut_zones (id) SELECT id FROM big

@@ -65,4 +65,31 @@ describe("tile cells: cutting the big zones", () => {
       client.release();
     }
   });
+
+  test("each big zone's boundary is read from TOAST once", async () => {
+    // every function given the stored geom fetches and decompresses it anew: its vertex count, its bbox (four
+    // sides, for the first grid and again for the cells' range) and the first clips each took it once more
+    const client = await db.pool.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query(`DELETE FROM "${schema}".tile_cells`);
+      await client.query(`DELETE FROM "${schema}".tile_cut_zones`);
+      const blocks = async () => {
+        const { rows } = await client.query<{ blocks: number }>(
+          `SELECT pg_stat_get_xact_blocks_fetched(reltoastrelid)::int AS blocks FROM pg_class WHERE oid = $1::regclass`,
+          [`"${schema}".zones`],
+        );
+        return rows[0]?.blocks as number;
+      };
+      const before = await blocks();
+      await client.query(`SELECT ST_NPoints(geom) FROM "${schema}".zones WHERE id = $1`, [BIG_ID]);
+      const once = (await blocks()) - before;
+      expect(once).toBeGreaterThan(10);
+      await fillTileCells(client, schema, [BIG_ID]);
+      expect((await blocks()) - before - once).toBe(once);
+    } finally {
+      await client.query("ROLLBACK");
+      client.release();
+    }
+  });
 });
