@@ -8,7 +8,8 @@ import type { TestDatabase } from "../../core/testing.ts";
 import { functionCalls, testDatabase, tmpDir } from "../../core/testing.ts";
 import { ensureMetaSchema } from "../datasets.ts";
 import { importZonesFile } from "../import.ts";
-import { shares } from "../post-load.ts";
+import { shares, tileCellShares } from "../post-load.ts";
+import { TILE_CELL_MIN_BYTES } from "../tile-cells.ts";
 import { bandFilterSql, ZOOM_BANDS } from "../zoom-bands.ts";
 import { writeZones } from "./helpers.ts";
 
@@ -95,6 +96,28 @@ describe("shares", () => {
     expect(shares(rows.slice(0, 2), 8)).toHaveLength(2);
     expect(shares(rows, 1)).toEqual([rows]);
     expect(shares([], 4)).toEqual([]);
+  });
+
+  it("gives the tile cells' shares of big zones the one holding the biggest zone first, whatever its place by id", () => {
+    const kb = TILE_CELL_MIN_BYTES;
+    // ids in file order: the huge one last (as the bench's 2 M-vertex country), small zones left out
+    const rows = [2, 3, 2, 0.5, 3, 2, 9].map((size, id) => ({ id, bytes: size * kb }));
+    const cut = tileCellShares(rows, 3);
+    expect(cut[0]?.map((r) => r.id)).toContain(6);
+    expect(
+      cut
+        .flat()
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([0, 1, 2, 4, 5, 6]);
+    expect(
+      shares(
+        rows.filter((r) => r.bytes >= kb),
+        3,
+      )
+        .at(-1)
+        ?.map((r) => r.id),
+    ).toContain(6);
   });
 });
 
