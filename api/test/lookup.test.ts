@@ -94,6 +94,16 @@ function buildCountingCalls(db: TestDatabase, schema: string): Promise<Record<st
   );
 }
 
+/** A node of EXPLAIN (FORMAT JSON)'s plan, with the fields the tests read. */
+interface PlanNode {
+  "Node Type": string;
+  "CTE Name"?: string;
+  "Actual Rows"?: number;
+  "Actual Loops"?: number;
+  "Temp Written Blocks"?: number;
+  Plans?: PlanNode[];
+}
+
 /** Blocks of the zones' TOAST table that `work` read. */
 async function zonesToastBlocksRead(db: TestDatabase, schema: string, work: (client: PoolClient) => Promise<unknown>) {
   const counts = await countsOf(db, work, async (client) => {
@@ -293,6 +303,38 @@ describe("point lookup on Luxembourg", () => {
       expect(await plans()).toMatch(/Memoize/);
       await client.query(BUILD_SETTINGS);
       expect(await plans()).not.toMatch(/Memoize/);
+    } finally {
+      await client.query("ROLLBACK");
+      client.release();
+    }
+  });
+
+  test("each part is halved on its own, in memory: no temporary file even in 1 MB of work_mem", async () => {
+    // the recursion keeps every level's pieces until it ends: over a whole statement's parts they went to
+    // temporary files and back (hundreds of MB a share on the grid), one part's fit in memory
+    const { fill } = fillStatements(schema(), true);
+    const { rows: cut } = await fx.db.pool.query<{ ids: string[] }>(
+      `SELECT array_agg(id::text) AS ids FROM "${schema()}".tile_cut_zones`,
+    );
+    const client = await fx.db.pool.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query(BUILD_SETTINGS);
+      await client.query("SET LOCAL work_mem = '1MB'");
+      const { rows } = await client.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
+        `EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON) ${fill}`,
+        [0, Number.MAX_SAFE_INTEGER, cut[0]?.ids],
+      );
+      const halvings: PlanNode[] = [];
+      const walk = (node: PlanNode) => {
+        if (node["Node Type"] === "CTE Scan" && node["CTE Name"] === "cut") halvings.push(node);
+        for (const child of node.Plans ?? []) walk(child);
+      };
+      walk((rows[0]?.["QUERY PLAN"] as [{ Plan: PlanNode }])[0].Plan);
+      expect(halvings).toHaveLength(1);
+      const halving = halvings[0] as PlanNode;
+      expect((halving["Actual Rows"] ?? 0) * (halving["Actual Loops"] ?? 0)).toBeGreaterThan(100);
+      expect(halving["Temp Written Blocks"]).toBe(0);
     } finally {
       await client.query("ROLLBACK");
       client.release();

@@ -18,7 +18,7 @@
 -- invalid); the others, and zones without tile cells, are cut from geom_4326 by lookup-fill.sql. Returns the
 -- zone id of every piece inserted.
 INSERT INTO {{schema}}.zone_pieces (zone_id, exact, geom)
-WITH RECURSIVE zone AS MATERIALIZED (
+WITH zone AS MATERIALIZED (
   SELECT z.id, ST_Area(r.geom) AS area
   FROM {{schema}}.zones z
   -- the boundary read from TOAST once (lookup-fill.sql)
@@ -54,6 +54,6 @@ verified AS (
 ),
 part AS (
   SELECT cell.id, cell.geom, false AS exact FROM cell JOIN verified ON verified.id = cell.id
-),
+)
 {{halve}}
 RETURNING zone_id
