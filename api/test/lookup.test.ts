@@ -330,7 +330,7 @@ describe("point lookup on Luxembourg", () => {
         if (node["Node Type"] === "CTE Scan" && node["CTE Name"] === "cut") halvings.push(node);
         for (const child of node.Plans ?? []) walk(child);
       };
-      walk((rows[0]?.["QUERY PLAN"] as [{ Plan: PlanNode }])[0].Plan);
+      walk((rows[0] as { "QUERY PLAN": [{ Plan: PlanNode }] })["QUERY PLAN"][0].Plan);
       expect(halvings).toHaveLength(1);
       const halving = halvings[0] as PlanNode;
       expect((halving["Actual Rows"] ?? 0) * (halving["Actual Loops"] ?? 0)).toBeGreaterThan(100);

@@ -102,7 +102,7 @@ describe("tile cells: cutting the big zones", () => {
         if (node["Node Type"] === "CTE Scan" && node["CTE Name"] === "pieces") quadtrees.push(node);
         for (const child of node.Plans ?? []) walk(child);
       };
-      walk((rows[0]?.["QUERY PLAN"] as [{ Plan: PlanNode }])[0].Plan);
+      walk((rows[0] as { "QUERY PLAN": [{ Plan: PlanNode }] })["QUERY PLAN"][0].Plan);
       expect(quadtrees).toHaveLength(1);
       const quadtree = quadtrees[0] as PlanNode;
       expect((quadtree["Actual Rows"] ?? 0) * (quadtree["Actual Loops"] ?? 0)).toBeGreaterThan(100);
