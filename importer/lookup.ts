@@ -36,14 +36,39 @@ export interface LookupBuild {
 /** The web-mercator world's edge (EPSG:3857 reaches ±85.0511°): zones beyond have no tile cells all over. */
 const MERCATOR_MAX_LAT = 85.05;
 
-function sql(file: string, schema: string): string {
+function sql(file: string, schema: string, repairsRecorded = false): string {
   const values = { schema, max_vertices: PIECE_MAX_VERTICES, max_depth: PIECE_MAX_DEPTH };
   return loadSql(import.meta.url, `sql/${file}`, {
     ...values,
     halve: sqlFragment(loadSql(import.meta.url, "sql/lookup-halve.sql", values)),
     cell_zoom: TILE_CELL_ZOOMS[TILE_CELL_ZOOMS.length - 1] as number,
     max_lat: MERCATOR_MAX_LAT,
+    boundary_kept: sqlFragment(
+      repairsRecorded
+        ? loadSql(import.meta.url, "sql/lookup-boundary-recorded.sql", { schema })
+        : loadSql(import.meta.url, "sql/lookup-boundary-checked.sql"),
+    ),
   });
+}
+
+/**
+ * Planner settings of the build's sessions. No Memoize: the planner puts one on the LATERAL subqueries of the fill
+ * statements, keyed on whole boundaries and clips (hashed and copied into its cache at every row) that never repeat
+ * (on the grid: 60 hits in 5,220 lookups, 131 MB of cache for one share).
+ */
+export const BUILD_SETTINGS = "SET enable_memoize = off";
+const BUILD_SETTINGS_RESET = "RESET enable_memoize";
+
+/**
+ * The statements that fill zone_pieces: `fill` ($1, $2: an id range, $3: ids left out) cuts zones from their
+ * boundaries, `fillCells` ($1: ids) takes the tiles' cut zones from their cells; `repairsRecorded`: the version has
+ * the record of the zones its repair rewrote (zones_repaired).
+ */
+export function fillStatements(schema: string, repairsRecorded: boolean): { fill: string; fillCells: string } {
+  return {
+    fill: sql("lookup-fill.sql", schema),
+    fillCells: sql("lookup-fill-cells.sql", schema, repairsRecorded),
+  };
 }
 
 /**
@@ -59,14 +84,24 @@ async function onConnections<R extends pg.QueryResultRow>(
   const results: pg.QueryResult<R>[] = [];
   let next = 0;
   let failed = false;
+  const run = async (db: pg.Pool | pg.PoolClient) => {
+    for (let k = next++; k < statements.length && !failed; k = next++) {
+      const [text, params] = statements[k] as [string, unknown[]];
+      results[k] = await db.query<R>(text, params);
+    }
+  };
+  // a session of its own per worker, with the build's settings (a PoolClient `on` has them from buildLookup)
   const worker = async () => {
+    const session = on instanceof pg.Pool ? await on.connect() : null;
     try {
-      for (let k = next++; k < statements.length && !failed; k = next++) {
-        const [text, params] = statements[k] as [string, unknown[]];
-        results[k] = await on.query<R>(text, params);
-      }
+      if (session) await session.query(BUILD_SETTINGS);
+      await run(session ?? on);
+      if (session) await session.query(BUILD_SETTINGS_RESET);
+      session?.release();
     } catch (err) {
       failed = true;
+      // a session whose statement failed is closed rather than pooled, settings and all
+      session?.release(err instanceof Error ? err : true);
       throw err;
     }
   };
@@ -105,8 +140,25 @@ export async function buildLookup(
 ): Promise<LookupBuild> {
   const t0 = performance.now();
   const connections = on instanceof pg.Pool ? (opts.connections ?? buildConnections(on)) : 1;
+  if (on instanceof pg.Pool) return build(on, schema, connections, t0);
+  // the caller's connection, its settings as they were once done (after a failure the import closes it)
+  await on.query(BUILD_SETTINGS);
+  const built = await build(on, schema, connections, t0);
+  await on.query(BUILD_SETTINGS_RESET);
+  return built;
+}
+
+async function build(
+  on: pg.Pool | pg.PoolClient,
+  schema: string,
+  connections: number,
+  t0: number,
+): Promise<LookupBuild> {
   await on.query(sql("lookup-create.sql", schema));
-  const { rows: hasCells } = await on.query<{ present: boolean }>(sql("lookup-cells-exist.sql", schema), [schema]);
+  const { rows: hasCells } = await on.query<{ present: boolean; repairs_recorded: boolean }>(
+    sql("lookup-cells-exist.sql", schema),
+    [schema],
+  );
   const cutZones = hasCells[0]?.present
     ? (await on.query<{ id: string; bytes: number }>(sql("lookup-cell-zones.sql", schema))).rows
     : [];
@@ -117,8 +169,7 @@ export async function buildLookup(
     connections * 4,
     candidates,
   ]);
-  const fillCells = sql("lookup-fill-cells.sql", schema);
-  const fill = sql("lookup-fill.sql", schema);
+  const { fill, fillCells } = fillStatements(schema, hasCells[0]?.repairs_recorded ?? false);
   const results = await onConnections<{ zone_id?: string }>(on, connections, [
     ...sharesBySize(
       cutZones.map((z) => ({ id: Number(z.id), bytes: z.bytes })),

@@ -272,10 +272,23 @@ function coreSteps(schema: string, rows: readonly GeometryRow[], sessions: numbe
   return steps;
 }
 
+/**
+ * The big zones of `rows` (those the tile cells may cut) in at most `count` shares of about equal size, the share
+ * holding the biggest zone first: a zone is never split, and the biggest boundary also takes the most levels of
+ * the cells' quadtree, so its share is the longest; started last (ids put it last), it left the other sessions
+ * idle at the end.
+ */
+export function tileCellShares<T extends { bytes: number }>(rows: readonly T[], count: number): T[][] {
+  const biggest = (share: readonly T[]) => Math.max(...share.map((r) => r.bytes));
+  return shares(
+    rows.filter((r) => r.bytes >= TILE_CELL_MIN_BYTES),
+    count,
+  ).sort((a, b) => biggest(b) - biggest(a));
+}
+
 /** The tiles' pieces of big zones (tile-cells.ts), from the repaired zones, in shares; then their indexes. */
 function tileCellSteps(schema: string, rows: readonly GeometryRow[], shareCount: number): Step[] {
-  const big = rows.filter((r) => r.bytes >= TILE_CELL_MIN_BYTES);
-  const fills = shares(big, shareCount).map(
+  const fills = tileCellShares(rows, shareCount).map(
     (share, k): Step => ({
       id: `tile cells ${k}`,
       group: GROUP.tileCells,
@@ -379,6 +392,7 @@ export async function postLoad(
     for (const band of ZOOM_BANDS) {
       if (band.table) await client.query(sql("generalised-table.sql", { schema, table: band.table }));
     }
+    await client.query(sql("repaired-zones-table.sql", { schema }));
     await createTileCellTables(client, schema);
     const { rows } = await client.query<GeometryRow>(sql("list-geometries.sql", { schema }));
     const sessions = [client, ...borrowed];

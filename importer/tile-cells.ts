@@ -49,9 +49,9 @@ export function createTileCellTables(db: StepSession, schema: string): Promise<u
   return db.query(sql("tile-cells-table.sql", { schema }));
 }
 
-/** Cuts the big zones among `ids` (zones.id) into their pieces. */
-export function fillTileCells(db: StepSession, schema: string, ids: readonly number[]): Promise<unknown> {
-  const statement = sql("tile-cells-fill.sql", {
+/** The statement that cuts the big zones among $1 (zone ids) into their pieces (sql/tile-cells-fill.sql). */
+export function tileCellsFillStatement(schema: string): string {
+  return sql("tile-cells-fill.sql", {
     schema,
     minVertices: TILE_CELL_MIN_VERTICES,
     margin: TILE_CELL_MARGIN,
@@ -59,7 +59,11 @@ export function fillTileCells(db: StepSession, schema: string, ids: readonly num
     lastZoom: TILE_CELL_ZOOMS[TILE_CELL_ZOOMS.length - 1],
     cellZooms: sqlFragment(TILE_CELL_ZOOMS.join(", ")),
   });
-  return db.query(statement, [ids]);
+}
+
+/** Cuts the big zones among `ids` (zones.id) into their pieces. */
+export function fillTileCells(db: StepSession, schema: string, ids: readonly number[]): Promise<unknown> {
+  return db.query(tileCellsFillStatement(schema), [ids]);
 }
 
 /** The pieces' index and statistics, once every share is in. */

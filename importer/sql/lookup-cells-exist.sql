@@ -1,2 +1,4 @@
--- Whether a version has tile cells to take lookup pieces from (versions imported before they existed do not).
-SELECT to_regclass(format('%I.tile_cut_zones', $1::text)) IS NOT NULL AS present
+-- Whether a version has tile cells to take lookup pieces from, and a record of the zones its repair rewrote
+-- (versions imported before they existed have neither: their big zones' boundaries are checked for validity).
+SELECT to_regclass(format('%I.tile_cut_zones', $1::text)) IS NOT NULL AS present,
+       to_regclass(format('%I.zones_repaired', $1::text)) IS NOT NULL AS repairs_recorded

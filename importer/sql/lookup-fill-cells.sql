@@ -6,14 +6,19 @@
 -- Why that is the zone's boundary cut up: the tile cells are of `geom`, which the load projected from the file's
 -- geom_4326 with every bit of the doubles (core/geometry/ewkb.ts); the projection there and back moves a vertex
 -- by ~1e-14°, far within NEAR_CUT_DEGREES (api/queries.ts: a point that near a cut piece's boundary is answered on
--- the full boundary), like the vertices a clip computes. A zone is taken this way only when its geom_4326 is valid
--- (an invalid one's geom was repaired: another boundary), inside the web-mercator world (the load clamps at
+-- the full boundary), like the vertices a clip computes. A zone is taken this way only when its geom is that
+-- boundary: not rewritten by the import's repair. That is read from the record of the zones it repaired
+-- (zones_repaired: those the core import's check found invalid or empty), so this build does not check the
+-- validity of the whole boundary a second time (a version imported before the record: ST_IsValid of geom_4326, as
+-- importer/lookup.ts chooses). Valid in EPSG:3857 is valid in 4326 but where two edges come within rounding or
+-- the projection's bending of a straight edge of each other; there the pieces differ from geom_4326 only that
+-- near its edges, as the vertices the cells' clips computed in EPSG:3857 already do. Then: inside the web-mercator world (the load clamps at
 -- ±85.0511°, the projection back wraps longitudes at ±180°), and when its pieces' areas add up to its own (as the
 -- halving checks each clip: nothing lost by a clip, nothing repaired away where the projection alone made geom
 -- invalid); the others, and zones without tile cells, are cut from geom_4326 by lookup-fill.sql. Returns the
 -- zone id of every piece inserted.
 INSERT INTO {{schema}}.zone_pieces (zone_id, exact, geom)
-WITH RECURSIVE zone AS MATERIALIZED (
+WITH zone AS MATERIALIZED (
   SELECT z.id, ST_Area(r.geom) AS area
   FROM {{schema}}.zones z
   -- the boundary read from TOAST once (lookup-fill.sql)
@@ -21,7 +26,7 @@ WITH RECURSIVE zone AS MATERIALIZED (
   WHERE z.id = ANY ($1::bigint[])
     AND ST_YMin(r.geom) > -{{max_lat}} AND ST_YMax(r.geom) < {{max_lat}}
     AND ST_XMin(r.geom) > -180 AND ST_XMax(r.geom) < 180
-    AND ST_IsValid(r.geom)
+    AND {{boundary_kept}}
 ),
 cell AS MATERIALIZED (
   SELECT c.id, q.geom, ST_Area(q.geom) AS area
@@ -49,6 +54,6 @@ verified AS (
 ),
 part AS (
   SELECT cell.id, cell.geom, false AS exact FROM cell JOIN verified ON verified.id = cell.id
-),
+)
 {{halve}}
 RETURNING zone_id

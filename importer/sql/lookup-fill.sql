@@ -5,7 +5,7 @@
 -- {{max_vertices}} vertices. The zones $3 are left out: the tiles' cut zones, whose pieces come from their tile
 -- cells (lookup-fill-cells.sql; those the cells cannot give are cut here afterwards, one by one).
 INSERT INTO {{schema}}.zone_pieces (zone_id, exact, geom)
-WITH RECURSIVE part AS (
+WITH part AS (
   SELECT z.id, d.geom, d.exact
   FROM {{schema}}.zones z
   -- the boundary read from TOAST (fetched and decompressed) once: every function given the stored geom_4326
@@ -28,5 +28,5 @@ WITH RECURSIVE part AS (
     ) p
   ) d
   WHERE z.id BETWEEN $1 AND $2 AND z.geom_4326 IS NOT NULL AND z.id <> ALL ($3::bigint[])
-),
+)
 {{halve}}

@@ -11,47 +11,55 @@
 -- OFFSET 0 in each LATERAL subquery: a cell is clipped once. Without it the planner pulls the subquery up and
 -- computes the clip at each use of its result (the test for an empty piece, then the piece kept), twice a piece.
 -- 20037508.342789244: half the width of the web-mercator (EPSG:3857) world, in metres.
-WITH RECURSIVE big AS MATERIALIZED (
-  SELECT id, zone_type, admin_level, geom,
+-- Each boundary is read from TOAST (fetched and decompressed) once: every function given the stored geom fetches it
+-- anew (its vertex count, the four sides of its bbox, the first grid's clips took it a dozen times). ST_Multi hands
+-- a MultiPolygon back as it read it, and `big` keeps that copy, not the TOAST pointer.
+WITH big AS MATERIALIZED (
+  SELECT z.id, z.zone_type, z.admin_level, r.geom,
          -- the first zoom: cells at least as wide as the bbox, never deeper than the first grid
          least({{firstZoom}}, greatest(0, floor(log(2, 2 * 20037508.342789244
-               / greatest(ST_XMax(geom) - ST_XMin(geom), ST_YMax(geom) - ST_YMin(geom), 1.0)::numeric))))::int AS z0
-  FROM {{schema}}.zones
-  WHERE id = ANY ($1::bigint[]) AND geom IS NOT NULL AND ST_NPoints(geom) > {{minVertices}}
+               / greatest(ST_XMax(r.geom) - ST_XMin(r.geom), ST_YMax(r.geom) - ST_YMin(r.geom), 1.0)::numeric))))::int AS z0
+  FROM {{schema}}.zones z
+  CROSS JOIN LATERAL (SELECT ST_Multi(z.geom) AS geom OFFSET 0) r
+  WHERE z.id = ANY ($1::bigint[]) AND z.geom IS NOT NULL AND ST_NPoints(r.geom) > {{minVertices}}
 ),
 listed AS (
   INSERT INTO {{schema}}.tile_cut_zones (id) SELECT id FROM big
-),
-pieces (id, z, x, y, geom) AS (
-  SELECT b.id, b.z0, c.x, c.y, c.geom
-  FROM big b
-  CROSS JOIN LATERAL (SELECT 2 * 20037508.342789244 / 2 ^ b.z0 AS size, (2 ^ b.z0)::int AS n) grid
-  CROSS JOIN LATERAL (
-    SELECT x, y, ST_ClipByBox2D(b.geom, ST_TileEnvelope(b.z0, x, y, margin => {{margin}})) AS geom
-    FROM generate_series(
-           greatest(0, floor((ST_XMin(b.geom) + 20037508.342789244) / grid.size - {{margin}})::int),
-           least(grid.n - 1, floor((ST_XMax(b.geom) + 20037508.342789244) / grid.size + {{margin}})::int)) x
-    CROSS JOIN generate_series(
-           greatest(0, floor((20037508.342789244 - ST_YMax(b.geom)) / grid.size - {{margin}})::int),
-           least(grid.n - 1, floor((20037508.342789244 - ST_YMin(b.geom)) / grid.size + {{margin}})::int)) y
-    OFFSET 0
-  ) c
-  WHERE NOT ST_IsEmpty(c.geom)
-  UNION ALL
-  SELECT p.id, p.z + 1, k.x, k.y, k.geom
-  FROM pieces p
-  CROSS JOIN LATERAL (
-    SELECT 2 * p.x + dx AS x, 2 * p.y + dy AS y,
-           ST_ClipByBox2D(p.geom, ST_TileEnvelope(p.z + 1, 2 * p.x + dx, 2 * p.y + dy, margin => {{margin}})) AS geom
-    FROM (VALUES (0, 0), (1, 0), (0, 1), (1, 1)) d (dx, dy)
-    OFFSET 0
-  ) k
-  WHERE p.z < {{lastZoom}} AND NOT ST_IsEmpty(k.geom)
 )
+-- Each zone's quadtree on its own (a LATERAL subquery run once per zone): the recursion keeps every level's pieces
+-- until it ends, and over a whole share's zones those went to temporary files and back; one zone's stay in memory
+-- (but the largest boundaries').
 INSERT INTO {{schema}}.tile_cells (id, cell_z, cell_x, cell_y, zone_type, admin_level, geom)
-SELECT p.id, p.z, p.x, p.y, b.zone_type, b.admin_level, s.geom
-FROM pieces p
-JOIN big b ON b.id = p.id
+SELECT b.id, p.z, p.x, p.y, b.zone_type, b.admin_level, s.geom
+FROM big b
+CROSS JOIN LATERAL (
+  WITH RECURSIVE pieces (z, x, y, geom) AS (
+    SELECT b.z0, c.x, c.y, c.geom
+    FROM (SELECT 2 * 20037508.342789244 / 2 ^ b.z0 AS size, (2 ^ b.z0)::int AS n) grid
+    CROSS JOIN LATERAL (
+      SELECT x, y, ST_ClipByBox2D(b.geom, ST_TileEnvelope(b.z0, x, y, margin => {{margin}})) AS geom
+      FROM generate_series(
+             greatest(0, floor((ST_XMin(b.geom) + 20037508.342789244) / grid.size - {{margin}})::int),
+             least(grid.n - 1, floor((ST_XMax(b.geom) + 20037508.342789244) / grid.size + {{margin}})::int)) x
+      CROSS JOIN generate_series(
+             greatest(0, floor((20037508.342789244 - ST_YMax(b.geom)) / grid.size - {{margin}})::int),
+             least(grid.n - 1, floor((20037508.342789244 - ST_YMin(b.geom)) / grid.size + {{margin}})::int)) y
+      OFFSET 0
+    ) c
+    WHERE NOT ST_IsEmpty(c.geom)
+    UNION ALL
+    SELECT p.z + 1, k.x, k.y, k.geom
+    FROM pieces p
+    CROSS JOIN LATERAL (
+      SELECT 2 * p.x + dx AS x, 2 * p.y + dy AS y,
+             ST_ClipByBox2D(p.geom, ST_TileEnvelope(p.z + 1, 2 * p.x + dx, 2 * p.y + dy, margin => {{margin}})) AS geom
+      FROM (VALUES (0, 0), (1, 0), (0, 1), (1, 1)) d (dx, dy)
+      OFFSET 0
+    ) k
+    WHERE p.z < {{lastZoom}} AND NOT ST_IsEmpty(k.geom)
+  )
+  SELECT z, x, y, geom FROM pieces WHERE z IN ({{cellZooms}})
+) p
 -- the clip of a polygon may hold lines or points where it only touches the box: the tiles draw areas
 CROSS JOIN LATERAL (SELECT ST_Multi(ST_CollectionExtract(p.geom, 3)) AS geom OFFSET 0) s
-WHERE p.z IN ({{cellZooms}}) AND NOT ST_IsEmpty(s.geom)
+WHERE NOT ST_IsEmpty(s.geom)

@@ -6,8 +6,10 @@ import { sampleZones } from "../../core/cosmogony/test/sample-zones.ts";
 import { loadSql, sqlFragment } from "../../core/sql.ts";
 import type { TestDatabase } from "../../core/testing.ts";
 import { functionCalls, testDatabase, tmpDir } from "../../core/testing.ts";
+import { ensureMetaSchema } from "../datasets.ts";
 import { importZonesFile } from "../import.ts";
-import { shares } from "../post-load.ts";
+import { shares, tileCellShares } from "../post-load.ts";
+import { TILE_CELL_MIN_BYTES } from "../tile-cells.ts";
 import { bandFilterSql, ZOOM_BANDS } from "../zoom-bands.ts";
 import { writeZones } from "./helpers.ts";
 
@@ -94,6 +96,28 @@ describe("shares", () => {
     expect(shares(rows.slice(0, 2), 8)).toHaveLength(2);
     expect(shares(rows, 1)).toEqual([rows]);
     expect(shares([], 4)).toEqual([]);
+  });
+
+  it("gives the tile cells' shares of big zones the one holding the biggest zone first, whatever its place by id", () => {
+    const kb = TILE_CELL_MIN_BYTES;
+    // ids in file order: the huge one last (as the bench's 2 M-vertex country), small zones left out
+    const rows = [2, 3, 2, 0.5, 3, 2, 9].map((size, id) => ({ id, bytes: size * kb }));
+    const cut = tileCellShares(rows, 3);
+    expect(cut[0]?.map((r) => r.id)).toContain(6);
+    expect(
+      cut
+        .flat()
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([0, 1, 2, 4, 5, 6]);
+    expect(
+      shares(
+        rows.filter((r) => r.bytes >= kb),
+        3,
+      )
+        .at(-1)
+        ?.map((r) => r.id),
+    ).toContain(6);
   });
 });
 
@@ -347,6 +371,21 @@ describe("post-load", () => {
     expect(rows.map((r) => r.id)).toEqual([23]); // the bow tie
   });
 
+  it("records the zones it rewrote, the invalid and the empty, for the point lookup's build", async () => {
+    const zones = sampleZones().map((z) => ({ ...z, name: `${z.name} record` }));
+    zones[3] = { ...zones[3], geometry: { type: "MultiPolygon", coordinates: [] } };
+    const path = await writeZones(dir, "record.jsonl", zones);
+    const res = await importZonesFile(db, path, { progress: false, keepVersions: 10 });
+    const s = `zones_v${res.version}`;
+    const { rows } = await db.pool.query<{ id: number }>(`SELECT id FROM ${s}.zones_repaired ORDER BY id`);
+    // the bow tie and the empty one, as the rows the repair gave another row version
+    const { rows: rewritten } = await db.pool.query<{ id: number }>(
+      `SELECT id FROM ${s}.zones WHERE xmin <> (SELECT xmin FROM ${s}.zones WHERE id = 10) ORDER BY id`,
+    );
+    expect(rows.map((r) => r.id)).toEqual([zones[3].id, 23].sort((a, b) => a - b));
+    expect(rows).toEqual(rewritten);
+  });
+
   it("generalises a repaired zone of the deepest band from its repaired geometry", async () => {
     // the bow tie made a city: in zones_z6_8, whose other rows come from the validity check's read
     const zones = sampleZones().map((z) =>
@@ -371,6 +410,9 @@ describe("post-load failures", () => {
   beforeAll(async () => {
     control = new pg.Client({ connectionString: db.url });
     await control.connect();
+    // the meta schema's own CREATE INDEX first (an import's first step in a new database): held by the trigger
+    // below, it would leave a test run alone (`-t`) waiting for two index builds that never start
+    await ensureMetaSchema(db.pool);
     // every CREATE INDEX waits (mid-statement) while the test holds LOCK
     await control.query(`
       CREATE FUNCTION public.hold_index_builds() RETURNS event_trigger LANGUAGE plpgsql AS $$
