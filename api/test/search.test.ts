@@ -34,6 +34,21 @@ describe("the names table as stored", () => {
     // no name's rows over more than two pages (a page holds ~100 rows; Luxembourg repeats a name a few times)
     expect(Number(r.spread)).toBe(0);
   });
+
+  test("every page all-visible after the import: the search's index-only scans never read the table", async () => {
+    // VACUUM sets a page all-visible only once no session's snapshot predates its rows: run beside the import's
+    // other sessions (the tile cells), it left every page out of the visibility map
+    const { rows } = await fx.db.pool.query<{ relname: string; relpages: number; relallvisible: number }>(
+      `SELECT relname, relpages, relallvisible FROM pg_class
+       WHERE relnamespace = $1::regnamespace AND relname IN ('zone_names', 'zone_names_terms') ORDER BY relname`,
+      [schema()],
+    );
+    expect(rows.map((r) => r.relname)).toEqual(["zone_names", "zone_names_terms"]);
+    for (const r of rows) {
+      expect(r.relpages).toBeGreaterThan(0);
+      expect({ table: r.relname, allVisible: r.relallvisible }).toEqual({ table: r.relname, allVisible: r.relpages });
+    }
+  });
 });
 
 describe("searches under load", () => {
