@@ -81,13 +81,19 @@ async function makeSearchNamesAllVisible(db: StepSession, schema: string): Promi
 
 /**
  * The search names of a version imported by an older cosmo (no search function, or no names tables at all), built
- * before it is served (publish, rollback); what it has of them, in an older form, is dropped first. False when it has them.
+ * before it is served (publish, rollback); what it has of them, in an older form, is dropped first. False when it has them:
+ * then it gets this cosmo's search function, and its names are made all-visible (an earlier cosmo's import left
+ * them not; on a version imported by this one, both change nothing).
  */
 export async function ensureSearchNames(pool: pg.Pool, schema: string): Promise<boolean> {
   const { rows } = await pool.query<{ present: boolean }>(loadSql(import.meta.url, "sql/search-names-exists.sql"), [
     schema,
   ]);
-  if (rows[0]?.present) return false;
+  if (rows[0]?.present) {
+    await pool.query(loadSql(import.meta.url, "sql/search-names-function.sql", { schema }));
+    await makeSearchNamesAllVisible(pool, schema);
+    return false;
+  }
   log.info({ schema }, "this version has no search names in this cosmo's form yet: building them");
   await pool.query(`DROP FUNCTION IF EXISTS ${ident(schema)}.zone_names_search`);
   await pool.query(`DROP TABLE IF EXISTS ${ident(schema)}.zone_names_terms, ${ident(schema)}.zone_names`);

@@ -13,7 +13,9 @@
 -- also column names of the tables read. ROWS: a page (the API's default limit), not PostgreSQL's 1 000 for a
 -- function: api/sql/search.sql calls it once per search of a batch, and with 1 000 rows a call it read the page's
 -- zones by a hash of the whole zones table, and planned the statement again for every batch.
-CREATE FUNCTION {{schema}}.zone_names_search(text, text, text, float8, float8, float8, float8, int, int, text[])
+-- OR REPLACE: publishing a version imported by an earlier cosmo gives it this cosmo's function (post-load.ts
+-- ensureSearchNames), whose row estimate and plan settings it may lack.
+CREATE OR REPLACE FUNCTION {{schema}}.zone_names_search(text, text, text, float8, float8, float8, float8, int, int, text[])
 RETURNS TABLE (zone_id bigint, score float8)
 LANGUAGE plpgsql STABLE
 ROWS 20
