@@ -103,10 +103,9 @@ describe("a version imported by an earlier cosmo", () => {
   const SEARCH_FUNCTION = "zone_names_search(text, text, text, float8, float8, float8, float8, int, int, text[])";
   const rowEstimate = async () =>
     (
-      await fx.db.pool.query<{ prorows: number }>(
-        `SELECT prorows FROM pg_proc WHERE oid = to_regprocedure($1)`,
-        [`${schema()}.${SEARCH_FUNCTION}`],
-      )
+      await fx.db.pool.query<{ prorows: number }>(`SELECT prorows FROM pg_proc WHERE oid = to_regprocedure($1)`, [
+        `${schema()}.${SEARCH_FUNCTION}`,
+      ])
     ).rows[0]?.prorows;
   // pages of each names table in its visibility map as all-visible, and its pages
   const visibility = async () =>
