@@ -3,11 +3,13 @@
 import { readFileSync } from "node:fs";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ZONE_TYPES } from "../../core/cosmogony/model.ts";
 import { datasetRef } from "../../core/serving/served-dataset.ts";
+import { importZonesFile } from "../../importer/import.ts";
 import { publishVersion } from "../../importer/publish.ts";
 import { type SearchParams, ZoneQueries } from "../queries.ts";
 import { zoneShape } from "../views.ts";
-import { luxembourgDatabase, type ServingFixture } from "./support.ts";
+import { editedCopy, luxembourgDatabase, type ServingFixture } from "./support.ts";
 
 let fx: ServingFixture;
 const schema = () => `zones_v${fx.version}`;
@@ -48,6 +50,56 @@ describe("the names table as stored", () => {
     for (const r of rows) {
       expect(r.relpages).toBeGreaterThan(0);
       expect({ table: r.relname, allVisible: r.relallvisible }).toEqual({ table: r.relname, allVisible: r.relpages });
+    }
+  });
+});
+
+describe("a page filled by one group of names alone", () => {
+  // A name given to every city (as a grid repeats every name, or a country's name labels its zones): one group
+  // of rows (zone_names_terms) with more zones than a page.
+  test("reads only the page's rows of it, from the index in zone id order (prefix and typo)", async () => {
+    const copy = await editedCopy(fx.file, (z) => (z.zone_type === "city" ? { ...z, alt_name: "Cosmoville" } : z));
+    const r = await importZonesFile(fx.db, copy, { progress: false });
+    const s = `zones_v${r.version}`;
+    const cities = (
+      await fx.db.pool.query<{ id: string }>(`SELECT id FROM ${s}.zones WHERE zone_type = 'city' ORDER BY id`)
+    ).rows.map((row) => Number(row.id));
+    expect(cities.length).toBeGreaterThan(50);
+    // the whole name, a prefix, a typo (typo-tolerant matches are for the first page only)
+    for (const [q, limit, offset] of [
+      ["Cosmoville", 5, 2],
+      ["cosmov", 5, 2],
+      ["Cosmovile", 5, 0],
+    ] as const) {
+      const client = await fx.db.pool.connect();
+      try {
+        // index tuples read from the names' btree: its counters in this session (they add up over transactions
+        // until flushed), before and after
+        const tuplesRead = async () =>
+          Number(
+            (
+              await client.query<{ n: string }>("SELECT pg_stat_get_xact_tuples_returned($1::regclass) AS n", [
+                `${s}.zone_names_term`,
+              ])
+            ).rows[0]?.n,
+          );
+        await client.query("BEGIN");
+        const before = await tuplesRead();
+        const { rows } = await client.query<{ zone_id: string }>(
+          `SELECT zone_id FROM ${s}.zone_names_search($1, NULL, NULL, NULL, NULL, NULL, NULL, $2, $3, $4)`,
+          [q, limit, offset, [...ZONE_TYPES]],
+        );
+        const read = (await tuplesRead()) - before;
+        await client.query("ROLLBACK");
+        expect(
+          rows.map((row) => Number(row.zone_id)),
+          q,
+        ).toEqual(cities.slice(offset, offset + limit));
+        expect(read, q).toBeGreaterThan(0);
+        expect(read, q).toBeLessThanOrEqual(limit + offset);
+      } finally {
+        client.release();
+      }
     }
   });
 });
