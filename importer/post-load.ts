@@ -44,6 +44,7 @@ const GROUP = {
   repair: "make geometries valid",
   indexes: "indexes",
   names: "search names",
+  namesVisible: "search names all-visible",
   generalise: "generalised tables",
   analyze: "analyze",
   tileCells: "tile cells",
@@ -62,27 +63,42 @@ function statements(text: string): string[] {
     .filter((s) => s !== "");
 }
 
-/** The search names table (sql/search-names.sql) and its indexes, vacuumed; the search function over them. */
+/** The search names table (sql/search-names.sql) and its indexes, analyzed; the search function over them. */
 async function buildSearchNames(db: StepSession, schema: string): Promise<void> {
   await db.query(loadSql(import.meta.url, "sql/search-names.sql", { schema }));
   await db.query(loadSql(import.meta.url, "sql/search-names-function.sql", { schema }));
-  // VACUUM sets the visibility map: the search's index-only scans then never visit the table.
-  await db.query(`VACUUM (ANALYZE) ${ident(schema)}.zone_names, ${ident(schema)}.zone_names_terms`);
+  await db.query(`ANALYZE ${ident(schema)}.zone_names, ${ident(schema)}.zone_names_terms`);
+}
+
+/**
+ * VACUUM sets the search names' pages all-visible: the search's index-only scans then never read the table. It
+ * does so only for rows no session's snapshot predates: run once no statement that started before the tables
+ * were written is still running (beside the tile cells' fills it set none).
+ */
+async function makeSearchNamesAllVisible(db: StepSession, schema: string): Promise<void> {
+  await db.query(`VACUUM ${ident(schema)}.zone_names, ${ident(schema)}.zone_names_terms`);
 }
 
 /**
  * The search names of a version imported by an older cosmo (no search function, or no names tables at all), built
- * before it is served (publish, rollback); what it has of them, in an older form, is dropped first. False when it has them.
+ * before it is served (publish, rollback); what it has of them, in an older form, is dropped first. False when it has them:
+ * then it gets this cosmo's search function, and its names are made all-visible (an earlier cosmo's import left
+ * them not; on a version imported by this one, both change nothing).
  */
 export async function ensureSearchNames(pool: pg.Pool, schema: string): Promise<boolean> {
   const { rows } = await pool.query<{ present: boolean }>(loadSql(import.meta.url, "sql/search-names-exists.sql"), [
     schema,
   ]);
-  if (rows[0]?.present) return false;
+  if (rows[0]?.present) {
+    await pool.query(loadSql(import.meta.url, "sql/search-names-function.sql", { schema }));
+    await makeSearchNamesAllVisible(pool, schema);
+    return false;
+  }
   log.info({ schema }, "this version has no search names in this cosmo's form yet: building them");
   await pool.query(`DROP FUNCTION IF EXISTS ${ident(schema)}.zone_names_search`);
   await pool.query(`DROP TABLE IF EXISTS ${ident(schema)}.zone_names_terms, ${ident(schema)}.zone_names`);
   await buildSearchNames(pool, schema);
+  await makeSearchNamesAllVisible(pool, schema);
   return true;
 }
 
@@ -117,7 +133,7 @@ export function shares<T extends { bytes: number }>(items: readonly T[], count: 
 /** The query structures built once the core import is done, in priority order. */
 function structureSteps(schema: string, rows: readonly GeometryRow[], sessions: number): Step[] {
   const shareCount = sessions === 1 ? 1 : sessions * SHARES_PER_SESSION;
-  return [
+  const steps: Step[] = [
     // the longest single statement first: the tile cells' shares fill the other sessions meanwhile
     {
       id: "search names",
@@ -126,6 +142,20 @@ function structureSteps(schema: string, rows: readonly GeometryRow[], sessions: 
       run: (db) => buildSearchNames(db, schema),
     },
     ...tileCellSteps(schema, rows, shareCount),
+  ];
+  // last, alone: every other structure step (started while the names were written) is done by then
+  return [
+    ...steps,
+    {
+      id: "search names all-visible",
+      group: GROUP.namesVisible,
+      after: steps.map((s) => s.id),
+      locks: [
+        { table: "zone_names", mode: "analyze" },
+        { table: "zone_names_terms", mode: "analyze" },
+      ],
+      run: (db) => makeSearchNamesAllVisible(db, schema),
+    },
   ];
 }
 
@@ -429,7 +459,7 @@ export async function postLoad(
     return {
       makeValidMs: ms(GROUP.repair),
       indexesMs: ms(GROUP.indexes),
-      searchNamesMs: ms(GROUP.names),
+      searchNamesMs: ms(GROUP.names) + ms(GROUP.namesVisible),
       generaliseMs: ms(GROUP.generalise),
       analyzeMs: ms(GROUP.analyze),
       tileCellsMs: ms(GROUP.tileCells),

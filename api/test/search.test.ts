@@ -3,10 +3,13 @@
 import { readFileSync } from "node:fs";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ZONE_TYPES } from "../../core/cosmogony/model.ts";
 import { datasetRef } from "../../core/serving/served-dataset.ts";
+import { importZonesFile } from "../../importer/import.ts";
+import { publishVersion } from "../../importer/publish.ts";
 import { type SearchParams, ZoneQueries } from "../queries.ts";
 import { zoneShape } from "../views.ts";
-import { luxembourgDatabase, type ServingFixture } from "./support.ts";
+import { editedCopy, luxembourgDatabase, type ServingFixture } from "./support.ts";
 
 let fx: ServingFixture;
 const schema = () => `zones_v${fx.version}`;
@@ -33,6 +36,71 @@ describe("the names table as stored", () => {
     expect(Number(r.out_of_order)).toBe(0);
     // no name's rows over more than two pages (a page holds ~100 rows; Luxembourg repeats a name a few times)
     expect(Number(r.spread)).toBe(0);
+  });
+
+  test("every page all-visible after the import: the search's index-only scans never read the table", async () => {
+    // VACUUM sets a page all-visible only once no session's snapshot predates its rows: run beside the import's
+    // other sessions (the tile cells), it left every page out of the visibility map
+    const { rows } = await fx.db.pool.query<{ relname: string; relpages: number; relallvisible: number }>(
+      `SELECT relname, relpages, relallvisible FROM pg_class
+       WHERE relnamespace = $1::regnamespace AND relname IN ('zone_names', 'zone_names_terms') ORDER BY relname`,
+      [schema()],
+    );
+    expect(rows.map((r) => r.relname)).toEqual(["zone_names", "zone_names_terms"]);
+    for (const r of rows) {
+      expect(r.relpages).toBeGreaterThan(0);
+      expect({ table: r.relname, allVisible: r.relallvisible }).toEqual({ table: r.relname, allVisible: r.relpages });
+    }
+  });
+});
+
+describe("a page filled by one group of names alone", () => {
+  // A name given to every city (as a grid repeats every name, or a country's name labels its zones): one group
+  // of rows (zone_names_terms) with more zones than a page.
+  test("reads only the page's rows of it, from the index in zone id order (prefix and typo)", async () => {
+    const copy = await editedCopy(fx.file, (z) => (z.zone_type === "city" ? { ...z, alt_name: "Cosmoville" } : z));
+    const r = await importZonesFile(fx.db, copy, { progress: false });
+    const s = `zones_v${r.version}`;
+    const cities = (
+      await fx.db.pool.query<{ id: string }>(`SELECT id FROM ${s}.zones WHERE zone_type = 'city' ORDER BY id`)
+    ).rows.map((row) => Number(row.id));
+    expect(cities.length).toBeGreaterThan(50);
+    // the whole name, a prefix, a typo (typo-tolerant matches are for the first page only)
+    for (const [q, limit, offset] of [
+      ["Cosmoville", 5, 2],
+      ["cosmov", 5, 2],
+      ["Cosmovile", 5, 0],
+    ] as const) {
+      const client = await fx.db.pool.connect();
+      try {
+        // index tuples read from the names' btree: its counters in this session (they add up over transactions
+        // until flushed), before and after
+        const tuplesRead = async () =>
+          Number(
+            (
+              await client.query<{ n: string }>("SELECT pg_stat_get_xact_tuples_returned($1::regclass) AS n", [
+                `${s}.zone_names_term`,
+              ])
+            ).rows[0]?.n,
+          );
+        await client.query("BEGIN");
+        const before = await tuplesRead();
+        const { rows } = await client.query<{ zone_id: string }>(
+          `SELECT zone_id FROM ${s}.zone_names_search($1, NULL, NULL, NULL, NULL, NULL, NULL, $2, $3, $4)`,
+          [q, limit, offset, [...ZONE_TYPES]],
+        );
+        const read = (await tuplesRead()) - before;
+        await client.query("ROLLBACK");
+        expect(
+          rows.map((row) => Number(row.zone_id)),
+          q,
+        ).toEqual(cities.slice(offset, offset + limit));
+        expect(read, q).toBeGreaterThan(0);
+        expect(read, q).toBeLessThanOrEqual(limit + offset);
+      } finally {
+        client.release();
+      }
+    }
   });
 });
 
@@ -80,5 +148,56 @@ describe("searches under load", () => {
     } finally {
       await pool.end();
     }
+  });
+});
+
+describe("a version imported by an earlier cosmo", () => {
+  const SEARCH_FUNCTION = "zone_names_search(text, text, text, float8, float8, float8, float8, int, int, text[])";
+  const rowEstimate = async () =>
+    (
+      await fx.db.pool.query<{ prorows: number }>(`SELECT prorows FROM pg_proc WHERE oid = to_regprocedure($1)`, [
+        `${schema()}.${SEARCH_FUNCTION}`,
+      ])
+    ).rows[0]?.prorows;
+  // pages of each names table in its visibility map as all-visible, and its pages
+  const visibility = async () =>
+    (
+      await fx.db.pool.query<{ table: string; all_visible: number; pages: number }>(
+        `SELECT t AS table, (pg_visibility_map_summary(format('%I.%I', $1::text, t)::regclass)).all_visible::int,
+                (pg_relation_size(format('%I.%I', $1::text, t)) / current_setting('block_size')::int)::int AS pages
+         FROM unnest(ARRAY['zone_names', 'zone_names_terms']) t ORDER BY t`,
+        [schema()],
+      )
+    ).rows;
+
+  test("publishing it again gives it this cosmo's search function (its row estimate) and all-visible names; same answers", async () => {
+    await fx.db.pool.query("CREATE EXTENSION IF NOT EXISTS pg_visibility");
+    const queries = new ZoneQueries(fx.db.pool);
+    const ref = datasetRef(fx.version, schema());
+    const shape = zoneShape({});
+    const searches = [{ q: "lux" }, { q: "Esch-sur-Alzete" }, { q: "Luxembrug", type: "city" }] as const;
+    const answers = async () =>
+      Promise.all(searches.map((p) => queries.search(ref, { limit: 20, offset: 0, ...p }, shape)));
+    const before = await answers();
+    const ours = await rowEstimate();
+    // as the fifth session's cosmo left a version: PostgreSQL's default estimate of a function's rows, and a
+    // VACUUM that ran beside the import's other sessions
+    await fx.db.pool.query(`ALTER FUNCTION ${schema()}.${SEARCH_FUNCTION} ROWS 1000`);
+    await fx.db.pool.query(
+      `SELECT pg_truncate_visibility_map(format('%I.%I', $1::text, t)::regclass)
+       FROM unnest(ARRAY['zone_names', 'zone_names_terms']) t`,
+      [schema()],
+    );
+    expect(await rowEstimate()).toBe(1000);
+    expect((await visibility()).map((v) => v.all_visible)).toEqual([0, 0]);
+
+    expect((await publishVersion(fx.db, fx.version)).unchanged).toBe(true);
+    expect(await rowEstimate()).toBe(ours);
+    expect(ours).toBeLessThan(1000);
+    for (const v of await visibility()) {
+      expect(v.pages).toBeGreaterThan(0);
+      expect({ table: v.table, allVisible: v.all_visible }).toEqual({ table: v.table, allVisible: v.pages });
+    }
+    expect(await answers()).toEqual(before);
   });
 });

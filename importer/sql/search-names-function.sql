@@ -13,7 +13,9 @@
 -- also column names of the tables read. ROWS: a page (the API's default limit), not PostgreSQL's 1 000 for a
 -- function: api/sql/search.sql calls it once per search of a batch, and with 1 000 rows a call it read the page's
 -- zones by a hash of the whole zones table, and planned the statement again for every batch.
-CREATE FUNCTION {{schema}}.zone_names_search(text, text, text, float8, float8, float8, float8, int, int, text[])
+-- OR REPLACE: publishing a version imported by an earlier cosmo gives it this cosmo's function (post-load.ts
+-- ensureSearchNames), whose row estimate and plan settings it may lack.
+CREATE OR REPLACE FUNCTION {{schema}}.zone_names_search(text, text, text, float8, float8, float8, float8, int, int, text[])
 RETURNS TABLE (zone_id bigint, score float8)
 LANGUAGE plpgsql STABLE
 ROWS 20
@@ -38,6 +40,10 @@ BEGIN
   -- groups up to it are read from zone_names (by equality on its btree, index only). With a bbox the groups'
   -- counts do not apply (the box drops zones): every matched group is read. Only the page's zones are read from
   -- the zones table.
+  -- Most often (a grid's name, a country's name, a common word) the bounding group comes alone: no other group
+  -- comes before it or ties with it. Its zones are then the whole page, in id order: `alone` reads just the
+  -- page's rows of it, in the order of zone_names' btree (term, zone_id), with neither the other rows of the group
+  -- nor the sorts of the general case (`hits`, `page`), which are skipped.
   RETURN QUERY
   WITH groups AS MATERIALIZED (
     SELECT g.term, g.match_rank, g.zone_type, g.country_code, g.zones,
@@ -50,11 +56,17 @@ BEGIN
       AND ($3::text IS NULL OR g.country_code = $3)
   ),
   bound AS (
-    SELECT name_rank, -type_rank AS type_key, -score AS score_key, term
+    SELECT name_rank, -type_rank AS type_key, -score AS score_key, term, match_rank, zone_type, country_code,
+           type_rank, score
     FROM groups
     WHERE zones >= $8::int + $9::int AND $4::float8 IS NULL
     ORDER BY name_rank, type_rank DESC, score DESC, term
     LIMIT 1
+  ),
+  alone AS MATERIALIZED (
+    SELECT b.* FROM bound b
+    WHERE (SELECT count(*) FROM groups g
+           WHERE (g.name_rank, -g.type_rank, -g.score, g.term) <= (b.name_rank, b.type_key, b.score_key, b.term)) = 1
   ),
   hits AS (
     SELECT DISTINCT ON (m.zone_id) m.zone_id, g.name_rank, g.type_rank, g.score, g.term
@@ -62,7 +74,8 @@ BEGIN
     JOIN {{schema}}.zone_names m
       ON m.term = g.term AND m.match_rank = g.match_rank
      AND m.zone_type IS NOT DISTINCT FROM g.zone_type AND m.country_code IS NOT DISTINCT FROM g.country_code
-    WHERE (NOT EXISTS (SELECT FROM bound)
+    WHERE NOT EXISTS (SELECT FROM alone)
+      AND (NOT EXISTS (SELECT FROM bound)
            OR (g.name_rank, -g.type_rank, -g.score, g.term) <= (SELECT b.name_rank, b.type_key, b.score_key, b.term FROM bound b))
       AND ($4::float8 IS NULL OR EXISTS (
         SELECT FROM {{schema}}.zones b WHERE b.id = m.zone_id AND b.bbox && ST_MakeEnvelope($4, $5, $6, $7, 4326)))
@@ -74,7 +87,19 @@ BEGIN
     LIMIT $8 OFFSET $9
   )
   SELECT page.zone_id, page.score
-  FROM page
+  FROM (
+    SELECT p.zone_id, p.score, p.name_rank, p.type_rank, p.term FROM page p
+    UNION ALL
+    SELECT m.zone_id, a.score, a.name_rank, a.type_rank, a.term
+    FROM alone a
+    CROSS JOIN LATERAL (
+      SELECT m.zone_id FROM {{schema}}.zone_names m
+      WHERE m.term = a.term AND m.match_rank = a.match_rank
+        AND m.zone_type IS NOT DISTINCT FROM a.zone_type AND m.country_code IS NOT DISTINCT FROM a.country_code
+      ORDER BY m.zone_id
+      LIMIT $8 OFFSET $9
+    ) m
+  ) page
   ORDER BY page.name_rank, page.type_rank DESC, page.score DESC, page.term, page.zone_id;
   -- Nothing starts with the query (nor has a word that does): most likely a typo.
   IF FOUND OR $9 > 0 THEN
@@ -88,7 +113,8 @@ BEGIN
   -- (the name with the typo before a longer name that contains it: "esch-sur-alzete" → the city, then its
   -- canton), then the larger type, then the id.
   -- As above, the first group in that order that alone has limit + offset zones bounds the page (not
-  -- with a bbox): only the rows of the groups up to it are read from zone_names.
+  -- with a bbox): only the rows of the groups up to it are read from zone_names; when it comes alone, only the
+  -- page's rows of it.
   RETURN QUERY
   WITH groups AS MATERIALIZED (
     SELECT g.term, g.zone_type, g.country_code, g.zones,
@@ -101,11 +127,15 @@ BEGIN
       AND ($3::text IS NULL OR g.country_code = $3)
   ),
   bound AS (
-    SELECT -score AS score_key, -type_rank AS type_key
+    SELECT -score AS score_key, -type_rank AS type_key, term, zone_type, country_code, type_rank, score
     FROM groups
     WHERE zones >= $8::int + $9::int AND $4::float8 IS NULL
     ORDER BY score DESC, type_rank DESC
     LIMIT 1
+  ),
+  alone AS MATERIALIZED (
+    SELECT b.* FROM bound b
+    WHERE (SELECT count(*) FROM groups g WHERE (-g.score, -g.type_rank) <= (b.score_key, b.type_key)) = 1
   ),
   hits AS (
     SELECT DISTINCT ON (m.zone_id) m.zone_id, g.type_rank, g.score
@@ -113,7 +143,8 @@ BEGIN
     JOIN {{schema}}.zone_names m
       ON m.term = g.term AND m.match_rank = 1
      AND m.zone_type IS NOT DISTINCT FROM g.zone_type AND m.country_code IS NOT DISTINCT FROM g.country_code
-    WHERE (NOT EXISTS (SELECT FROM bound)
+    WHERE NOT EXISTS (SELECT FROM alone)
+      AND (NOT EXISTS (SELECT FROM bound)
            OR (-g.score, -g.type_rank) <= (SELECT b.score_key, b.type_key FROM bound b))
       AND ($4::float8 IS NULL OR EXISTS (
         SELECT FROM {{schema}}.zones b WHERE b.id = m.zone_id AND b.bbox && ST_MakeEnvelope($4, $5, $6, $7, 4326)))
@@ -125,7 +156,19 @@ BEGIN
     LIMIT $8 OFFSET $9
   )
   SELECT page.zone_id, page.score
-  FROM page
+  FROM (
+    SELECT p.zone_id, p.score, p.type_rank FROM page p
+    UNION ALL
+    SELECT m.zone_id, a.score, a.type_rank
+    FROM alone a
+    CROSS JOIN LATERAL (
+      SELECT m.zone_id FROM {{schema}}.zone_names m
+      WHERE m.term = a.term AND m.match_rank = 1
+        AND m.zone_type IS NOT DISTINCT FROM a.zone_type AND m.country_code IS NOT DISTINCT FROM a.country_code
+      ORDER BY m.zone_id
+      LIMIT $8 OFFSET $9
+    ) m
+  ) page
   ORDER BY page.score DESC, page.type_rank DESC, page.zone_id;
 END
 $search$;

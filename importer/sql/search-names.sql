@@ -66,11 +66,11 @@ FROM ranked
 GROUP BY zone_id, term, zone_type, country_code
 ORDER BY term COLLATE "C";
 
--- Every row's term (prefix, word-prefix and label matches, and the fuzzy join below) by equality or as a range
--- of this btree (LIKE 'q%' with text_pattern_ops, whatever the collation); the INCLUDEd columns let ranking and
--- filters read the index alone.
-CREATE INDEX zone_names_term ON {{schema}}.zone_names (term text_pattern_ops)
-  INCLUDE (zone_id, match_rank, zone_type, country_code);
+-- The rows of a group (term, rank; search-names-function.sql reads them by equality) in zone id order: a page
+-- filled by one group alone is its first rows (limit + offset), not all of them sorted. text_pattern_ops: byte
+-- order, as the table's. The INCLUDEd columns let the filters read the index alone.
+CREATE INDEX zone_names_term ON {{schema}}.zone_names (term text_pattern_ops, match_rank, zone_id)
+  INCLUDE (zone_type, country_code);
 
 -- The rows of zone_names counted by term, rank, type and country: a name in 40 languages is often one term, a
 -- country's name is the name of all its copies, a common word ends many names. The search matches the query
