@@ -117,7 +117,45 @@ export function fixture(name: string): string {
   return path;
 }
 
-/** The project's scratch folder (git-ignored). */
+/** A node of EXPLAIN (FORMAT JSON)'s plan, with the fields the tests read. */
+export interface PlanNode {
+  "Node Type": string;
+  "CTE Name"?: string;
+  "Subplan Name"?: string;
+  "Relation Name"?: string;
+  "Index Cond"?: string;
+  Alias?: string;
+  "Actual Rows"?: number;
+  "Actual Loops"?: number;
+  "Rows Removed by Filter"?: number;
+  "Temp Written Blocks"?: number;
+  Plans?: PlanNode[];
+}
+
+/**
+ * Runs `EXPLAIN (options, FORMAT JSON) statement` on `client` and gives every node of its plan, depth first: tests
+ * find the nodes they check with `filter`.
+ */
+export async function planNodes(
+  client: pg.PoolClient | pg.Pool,
+  options: string,
+  statement: string,
+  params: unknown[] = [],
+): Promise<PlanNode[]> {
+  const prefix = options ? `${options}, ` : "";
+  const { rows } = await client.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
+    `EXPLAIN (${prefix}FORMAT JSON) ${statement}`,
+    params,
+  );
+  const nodes: PlanNode[] = [];
+  const walk = (node: PlanNode) => {
+    nodes.push(node);
+    for (const child of node.Plans ?? []) walk(child);
+  };
+  walk((rows[0] as { "QUERY PLAN": [{ Plan: PlanNode }] })["QUERY PLAN"][0].Plan);
+  return nodes;
+}
+
 /**
  * Calls of the PostgreSQL function `signature` (e.g. 'st_simplify(geometry,float8,boolean)') so far in the open
  * transaction of `client`, which has run `SET LOCAL track_functions = 'all'`: tests count work by differences.
@@ -130,6 +168,7 @@ export async function functionCalls(client: pg.PoolClient, signature: string): P
   return rows[0].n;
 }
 
+/** The project's scratch folder (git-ignored). */
 export const TMP_ROOT = join(PROJECT_ROOT, "tmp");
 /** A test run's own folder under TMP_ROOT (COSMO_TEST_RUN_ID: the run's pid, set by core/testing-setup.ts). */
 export const RUN_TMP_PREFIX = "run-";

@@ -9,7 +9,7 @@ import type { PoolClient } from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { seededRandom } from "../../core/seeded-random.ts";
 import { loadSql } from "../../core/sql.ts";
-import { type TestDatabase, testConfig, testDatabase } from "../../core/testing.ts";
+import { type PlanNode, planNodes, type TestDatabase, testConfig, testDatabase } from "../../core/testing.ts";
 import { importZonesFile } from "../../importer/import.ts";
 import {
   BUILD_SETTINGS,
@@ -92,16 +92,6 @@ function buildCountingCalls(db: TestDatabase, schema: string): Promise<Record<st
       return Object.fromEntries(rows.map((r) => [r.name, r.calls]));
     },
   );
-}
-
-/** A node of EXPLAIN (FORMAT JSON)'s plan, with the fields the tests read. */
-interface PlanNode {
-  "Node Type": string;
-  "CTE Name"?: string;
-  "Actual Rows"?: number;
-  "Actual Loops"?: number;
-  "Temp Written Blocks"?: number;
-  Plans?: PlanNode[];
 }
 
 /** Blocks of the zones' TOAST table that `work` read. */
@@ -321,16 +311,9 @@ describe("point lookup on Luxembourg", () => {
       await client.query("BEGIN");
       await client.query(BUILD_SETTINGS);
       await client.query("SET LOCAL work_mem = '1MB'");
-      const { rows } = await client.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
-        `EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON) ${fill}`,
-        [0, Number.MAX_SAFE_INTEGER, cut[0]?.ids],
-      );
-      const halvings: PlanNode[] = [];
-      const walk = (node: PlanNode) => {
-        if (node["Node Type"] === "CTE Scan" && node["CTE Name"] === "cut") halvings.push(node);
-        for (const child of node.Plans ?? []) walk(child);
-      };
-      walk((rows[0] as { "QUERY PLAN": [{ Plan: PlanNode }] })["QUERY PLAN"][0].Plan);
+      const halvings = (
+        await planNodes(client, "ANALYZE, BUFFERS, TIMING OFF", fill, [0, Number.MAX_SAFE_INTEGER, cut[0]?.ids])
+      ).filter((node) => node["Node Type"] === "CTE Scan" && node["CTE Name"] === "cut");
       expect(halvings).toHaveLength(1);
       const halving = halvings[0] as PlanNode;
       expect((halving["Actual Rows"] ?? 0) * (halving["Actual Loops"] ?? 0)).toBeGreaterThan(100);

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { MultiPolygonGeometry } from "../../core/cosmogony/model.ts";
 import { sampleZones } from "../../core/cosmogony/test/sample-zones.ts";
-import { type TestDatabase, testDatabase, tmpDir } from "../../core/testing.ts";
+import { type PlanNode, planNodes, type TestDatabase, testDatabase, tmpDir } from "../../core/testing.ts";
 import { importZonesFile } from "../import.ts";
 import { fillTileCells, TILE_CELL_MIN_VERTICES, tileCellsFillStatement } from "../tile-cells.ts";
 import { writeZones } from "./helpers.ts";
@@ -25,16 +25,6 @@ function star(n: number, lon: number, lat: number, radius: number): MultiPolygon
   }
   ring.push(ring[0] as [number, number]);
   return { type: "MultiPolygon", coordinates: [[ring]] };
-}
-
-/** A node of EXPLAIN (FORMAT JSON)'s plan, with the fields the tests read. */
-interface PlanNode {
-  "Node Type": string;
-  "CTE Name"?: string;
-  "Actual Rows"?: number;
-  "Actual Loops"?: number;
-  "Temp Written Blocks"?: number;
-  Plans?: PlanNode[];
 }
 
 describe("tile cells: cutting the big zones", () => {
@@ -93,16 +83,11 @@ describe("tile cells: cutting the big zones", () => {
       await client.query(`DELETE FROM "${schema}".tile_cells`);
       await client.query(`DELETE FROM "${schema}".tile_cut_zones`);
       await client.query("SET LOCAL work_mem = '1MB'");
-      const { rows } = await client.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
-        `EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON) ${tileCellsFillStatement(schema)}`,
-        [[BIG_ID, ...MORE_BIG.map((b) => b.id)]],
-      );
-      const quadtrees: PlanNode[] = [];
-      const walk = (node: PlanNode) => {
-        if (node["Node Type"] === "CTE Scan" && node["CTE Name"] === "pieces") quadtrees.push(node);
-        for (const child of node.Plans ?? []) walk(child);
-      };
-      walk((rows[0] as { "QUERY PLAN": [{ Plan: PlanNode }] })["QUERY PLAN"][0].Plan);
+      const quadtrees = (
+        await planNodes(client, "ANALYZE, BUFFERS, TIMING OFF", tileCellsFillStatement(schema), [
+          [BIG_ID, ...MORE_BIG.map((b) => b.id)],
+        ])
+      ).filter((node) => node["Node Type"] === "CTE Scan" && node["CTE Name"] === "pieces");
       expect(quadtrees).toHaveLength(1);
       const quadtree = quadtrees[0] as PlanNode;
       expect((quadtree["Actual Rows"] ?? 0) * (quadtree["Actual Loops"] ?? 0)).toBeGreaterThan(100);

@@ -8,7 +8,7 @@ import { PMTiles } from "pmtiles";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { MultiPolygonGeometry, Zone } from "../../core/cosmogony/model.ts";
 import { sampleZones } from "../../core/cosmogony/test/sample-zones.ts";
-import { type TestDatabase, testConfig, testDatabase, tmpDir } from "../../core/testing.ts";
+import { planNodes, type TestDatabase, testConfig, testDatabase, tmpDir } from "../../core/testing.ts";
 import { importZonesFile } from "../../importer/import.ts";
 import { writeZones } from "../../importer/test/helpers.ts";
 import { TILE_CELL_MIN_VERTICES, TILE_CELL_ZOOMS } from "../../importer/tile-cells.ts";
@@ -24,14 +24,6 @@ import { FileSource } from "./pmtiles-source.ts";
 
 const STAR_ID = 10;
 
-interface PlanNode {
-  "Node Type": string;
-  "Relation Name"?: string;
-  "Index Cond"?: string;
-  Alias?: string;
-  Plan?: PlanNode;
-  Plans?: PlanNode[];
-}
 const STAR_VERTICES = 6000;
 const dir = tmpDir("tile-cells");
 let db: TestDatabase;
@@ -177,18 +169,18 @@ describe("tile cells", () => {
       await client.query(
         `PREPARE tile_plan(int, int[], int[], text[], text, bool, text[], int, text) AS ${tileSql(schema, bandFor(cellZoom), cellZoom, true)}`,
       );
-      const { rows } = await client.query<{ "QUERY PLAN": PlanNode[] }>(
-        `EXPLAIN (FORMAT JSON) EXECUTE tile_plan(${cellZoom}, '{0}', '{0}', NULL, 'zones', false, '{}', NULL, 'zone_labels')`,
+      const nodes = await planNodes(
+        client,
+        "",
+        `EXECUTE tile_plan(${cellZoom}, '{0}', '{0}', NULL, 'zones', false, '{}', NULL, 'zone_labels')`,
       );
       await client.query("ROLLBACK");
       const scans: string[] = [];
-      const walk = (n: PlanNode) => {
+      for (const n of nodes) {
         if ((n["Relation Name"] === "zones" && /^g/.test(n.Alias ?? "")) || n["Relation Name"] === "tile_cells") {
           scans.push(`${n["Node Type"]} on ${n["Relation Name"]} by ${n["Index Cond"] ?? "nothing"}`);
         }
-        for (const c of n.Plans ?? []) walk(c);
-      };
-      walk(rows[0]?.["QUERY PLAN"][0]?.Plan as PlanNode);
+      }
       expect(scans.length).toBeGreaterThanOrEqual(3);
       for (const scan of scans) expect(scan).toMatch(/Index Scan on \w+ by \(.*(geom &&|cell_z =)/);
       expect(scans.some((x) => /on zones by \(geom &&/.test(x))).toBe(true);

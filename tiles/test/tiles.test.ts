@@ -4,7 +4,7 @@ import { gunzipSync } from "node:zlib";
 import { escapeIdentifier } from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { editedCopy, eventually, getJson, luxembourgDatabase, type ServingFixture } from "../../api/test/support.ts";
-import { functionCalls, testConfig } from "../../core/testing.ts";
+import { functionCalls, planNodes, testConfig } from "../../core/testing.ts";
 import { importZonesFile } from "../../importer/import.ts";
 import { metersPerPixel } from "../../importer/zoom-bands.ts";
 import { bandForLayer } from "../bands.ts";
@@ -19,15 +19,33 @@ let tiles: { url: string; close(): Promise<void> };
 const ids: Record<string, number> = {};
 const LUX_CITY = { lon: 6.1296, lat: 49.6116 };
 
-/** A node of EXPLAIN (ANALYZE, FORMAT JSON)'s plan, the fields the tests read. */
-interface PlanNode {
-  "Node Type": string;
-  "Subplan Name"?: string;
-  "CTE Name"?: string;
-  "Actual Rows": number;
-  "Actual Loops": number;
-  "Rows Removed by Filter"?: number;
-  Plans?: PlanNode[];
+/** The 3×3 tiles of zoom z around Luxembourg City. */
+function blockAroundLuxCity(z: number): { x: number; y: number }[] {
+  const centre = lonLatToTile(LUX_CITY.lon, LUX_CITY.lat, z);
+  const block: { x: number; y: number }[] = [];
+  for (let dx = -1; dx <= 1; dx++) for (let dy = -1; dy <= 1; dy++) block.push({ x: centre.x + dx, y: centre.y + dy });
+  return block;
+}
+
+/** tile.sql's parameters (tiles.ts renderBatch's order) for `tiles` of zoom z, names in `languages`. */
+function tileParams(
+  z: number,
+  tiles: { x: number; y: number }[],
+  layer: TileLayer,
+  band: ReturnType<typeof bandForLayer>,
+  languages: string[],
+): unknown[] {
+  return [
+    z,
+    tiles.map((t) => t.x),
+    tiles.map((t) => t.y),
+    band.zoneTypes,
+    layer.layer,
+    layer.compat,
+    languages.map((l) => `name:${l}`),
+    band.maxAdminLevel,
+    "zone_labels",
+  ];
 }
 
 function tileUrl(layer: string, z: number, pt = LUX_CITY): string {
@@ -81,17 +99,10 @@ describe("content", () => {
         [z, x, y],
       );
       const before = await calls();
-      const { rows } = await client.query<{ mvt: Buffer }>(tileSql(schema, band, null, true), [
-        z,
-        [x],
-        [y],
-        band.zoneTypes,
-        layer.layer,
-        layer.compat,
-        ["name:de"],
-        band.maxAdminLevel,
-        "zone_labels",
-      ]);
+      const { rows } = await client.query<{ mvt: Buffer }>(
+        tileSql(schema, band, null, true),
+        tileParams(z, [{ x, y }], layer, band, ["de"]),
+      );
       const drawn =
         (decodeLayer(rows[0].mvt, "zones")?.length ?? 0) + (decodeLayer(rows[0].mvt, "zone_labels")?.length ?? 0);
       expect(drawn).toBeGreaterThan(5);
@@ -104,10 +115,7 @@ describe("content", () => {
 
   test("a batch of neighbouring tiles simplifies each zone once for all of them; each tile is its bytes alone", async () => {
     const z = 12;
-    const centre = lonLatToTile(LUX_CITY.lon, LUX_CITY.lat, z);
-    const block: { x: number; y: number }[] = [];
-    for (let dx = -1; dx <= 1; dx++)
-      for (let dy = -1; dy <= 1; dy++) block.push({ x: centre.x + dx, y: centre.y + dy });
+    const block = blockAroundLuxCity(z);
     const layer = layerByUrlName("zones") as TileLayer;
     const band = bandForLayer(layer, z);
     const schema = `zones_v${fx.version}`;
@@ -134,17 +142,10 @@ describe("content", () => {
       );
       expect(expected[0].pairs).toBeGreaterThan(expected[0].zones);
       const before = await calls();
-      const { rows } = await client.query<{ mvt: Buffer }>(tileSql(schema, band, null, true), [
-        z,
-        block.map((t) => t.x),
-        block.map((t) => t.y),
-        band.zoneTypes,
-        layer.layer,
-        layer.compat,
-        ["name:de"],
-        band.maxAdminLevel,
-        "zone_labels",
-      ]);
+      const { rows } = await client.query<{ mvt: Buffer }>(
+        tileSql(schema, band, null, true),
+        tileParams(z, block, layer, band, ["de"]),
+      );
       expect(rows.length).toBe(block.length);
       expect(await calls()).toBe(before + expected[0].zones);
     } finally {
@@ -174,17 +175,7 @@ describe("content", () => {
       };
       const render = async (languages: string[]) => {
         const before = await toastBlocks();
-        await client.query(tileSql(schema, band, null, true), [
-          z,
-          [x],
-          [y],
-          band.zoneTypes,
-          layer.layer,
-          layer.compat,
-          languages.map((l) => `name:${l}`),
-          band.maxAdminLevel,
-          "zone_labels",
-        ]);
+        await client.query(tileSql(schema, band, null, true), tileParams(z, [{ x, y }], layer, band, languages));
         return (await toastBlocks()) - before;
       };
       // some zone of the tile has its tags out of line (else this test would not test anything)
@@ -205,39 +196,27 @@ describe("content", () => {
 
   test("a batch reads its features and labels once to make its tiles' layers, not once per tile", async () => {
     const z = 12;
-    const centre = lonLatToTile(LUX_CITY.lon, LUX_CITY.lat, z);
-    const block: { x: number; y: number }[] = [];
-    for (let dx = -1; dx <= 1; dx++)
-      for (let dy = -1; dy <= 1; dy++) block.push({ x: centre.x + dx, y: centre.y + dy });
+    const block = blockAroundLuxCity(z);
     const layer = layerByUrlName("zones") as TileLayer;
     const band = bandForLayer(layer, z);
     const schema = `zones_v${fx.version}`;
-    const { rows } = await fx.db.pool.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
-      `EXPLAIN (ANALYZE, FORMAT JSON) ${tileSql(schema, band, null, true)}`,
-      [
-        z,
-        block.map((t) => t.x),
-        block.map((t) => t.y),
-        band.zoneTypes,
-        layer.layer,
-        layer.compat,
-        ["name:de"],
-        band.maxAdminLevel,
-        "zone_labels",
-      ],
+    const nodes = await planNodes(
+      fx.db.pool,
+      "ANALYZE",
+      tileSql(schema, band, null, true),
+      tileParams(z, block, layer, band, ["de"]),
     );
     // rows each CTE gives (its own node) and rows read out of it by the scans of it
     const made = new Map<string, number>();
     const read = new Map<string, number>();
-    const walk = (node: PlanNode) => {
-      if (node["Subplan Name"]?.startsWith("CTE ")) made.set(node["Subplan Name"].slice(4), node["Actual Rows"]);
+    for (const node of nodes) {
+      if (node["Subplan Name"]?.startsWith("CTE ")) made.set(node["Subplan Name"].slice(4), node["Actual Rows"] ?? 0);
       if (node["Node Type"] === "CTE Scan" && node["CTE Name"]) {
-        const rowsRead = (node["Actual Rows"] + (node["Rows Removed by Filter"] ?? 0)) * node["Actual Loops"];
+        const rowsRead =
+          ((node["Actual Rows"] ?? 0) + (node["Rows Removed by Filter"] ?? 0)) * (node["Actual Loops"] ?? 0);
         read.set(node["CTE Name"], (read.get(node["CTE Name"]) ?? 0) + rowsRead);
       }
-      for (const child of node.Plans ?? []) walk(child);
-    };
-    walk(rows[0]["QUERY PLAN"][0].Plan);
+    }
     // features: the tiles' ST_AsMVTGeom rows; labels: their label points (several of each a tile, in 9 tiles)
     expect(made.get("features")).toBeGreaterThan(2 * block.length);
     expect(made.get("labels")).toBeGreaterThan(0);
@@ -258,17 +237,7 @@ describe("content", () => {
         await client.query({
           name,
           text: tileSql(schema, band, null, true, false),
-          values: [
-            z,
-            [x],
-            [y],
-            band.zoneTypes,
-            layer.layer,
-            layer.compat,
-            ["name:de"],
-            band.maxAdminLevel,
-            "zone_labels",
-          ],
+          values: tileParams(z, [{ x, y }], layer, band, ["de"]),
         });
       }
       const { rows } = await client.query<{ generic_plans: string }>(
