@@ -223,7 +223,7 @@ describe("tile cells", () => {
     }
   });
 
-  test("the renderer reads the pieces (a cell without them loses the zone); a version without them, the whole zones", async () => {
+  test("the renderer reads the pieces (a cell without them loses the zone); a version without them or without covered cells, the whole zones", async () => {
     const renderer = new TileRenderer(db.pool, []);
     const ref = { version, schema };
     const cellZoom = TILE_CELL_ZOOMS[TILE_CELL_ZOOMS.length - 1];
@@ -250,6 +250,11 @@ describe("tile cells", () => {
       await client.query("COMMIT");
       const without = await renderer.render(ref, LAYERS.zones, cell);
       expect(tileShape(without, "zones", STAR_ID)).toBeNull();
+      // a version imported before the covered cells (its tile_cells without the column) renders every zone whole,
+      // as tile-cells.sql cannot read it
+      await client.query(`ALTER TABLE "${schema}".tile_cells DROP COLUMN covered`);
+      const uncovered = await new TileRenderer(db.pool, []).render(ref, LAYERS.zones, cell);
+      expect(tileShape(uncovered, "zones", STAR_ID)).not.toBeNull();
       // a version imported before the pieces existed renders every zone whole
       await client.query(`DROP TABLE "${schema}".tile_cells, "${schema}".tile_cut_zones`);
       const old = await new TileRenderer(db.pool, []).render(ref, LAYERS.zones, cell);
