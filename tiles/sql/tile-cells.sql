@@ -5,8 +5,9 @@
 -- Where the zone covers a whole cell, the cut kept only that cell (`covered`, its box grown by the margin) and
 -- nothing under it: the tile's ancestor at any zoom up to {{cellZoom}} that is covered stands for the piece of its
 -- ancestor at {{cellZoom}}, which would be that cell's box (smaller, but holding the tile's buffered area all
--- the same, so ST_AsMVTGeom clips either to the same square). One probe of the cells' index per zoom; a zone
--- has one row at most among them (a covered cell has nothing under it, a piece not covered nothing above it that
+-- the same, so ST_AsMVTGeom clips either to the same square). The ancestors at every zoom up to {{cellZoom}},
+-- each one equality on the cells' b-tree (or the GiST on the area, as the planner prices them); a zone has one row
+-- at most among them (a covered cell has nothing under it, a piece not covered nothing above it that
 -- is covered). cell_x and cell_y are still those of the ancestor at {{cellZoom}}: tile.sql keys a batch's shapes
 -- by (id, cell_x, cell_y), which stays one shape per zone and cell of the grid, as before.
 (SELECT g.id, -1 AS cell_x, -1 AS cell_y, g.zone_type, g.admin_level, g.geom
