@@ -1,8 +1,9 @@
 // Zones too big to render whole in every tile they reach into, cut once at import into pieces per cell of a
 // fixed grid of tiles (`tile_cells`, see sql/tile-cells-fill.sql). From TILE_CELL_ZOOMS[0] on, a tile reads a big
 // zone's piece of its ancestor cell instead of the whole boundary (tiles/sql/tile.sql), so its cost follows what
-// it shows. The server and `cosmo tiles export` read the same pieces, so their bytes stay equal. docs/tiles.md
-// says why these numbers.
+// it shows. The server and `cosmo tiles export` read the same pieces, so their bytes stay equal. A cell the zone
+// covers whole is kept as one `covered` row at its own zoom and not cut further (its rows follow the zone's outline,
+// not its area); readers take it for the cells of their grid under it. docs/tiles.md says why these numbers.
 
 import { loadSql, sqlFragment } from "../core/sql.ts";
 import type { StepSession } from "./parallel-steps.ts";

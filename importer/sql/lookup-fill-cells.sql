@@ -2,7 +2,12 @@
 -- tiles' cut already clipped each such zone down to the cells of the z{{cell_zoom}} grid, so the lookup's upper
 -- halvings of the same boundary would be the same work again. Each z{{cell_zoom}} piece is projected back to
 -- EPSG:4326 and clipped to its cell's own box (without the tiles' margin: the cells' boxes tile the plane, edges
--- shared as the same numbers), then halved as any piece (lookup-halve.sql); none is exact.
+-- shared as the same numbers), then halved as any piece (lookup-halve.sql); none is exact. A cell the zone covers
+-- whole (`covered`, at any zoom up to z{{cell_zoom}}: the cut kept it and nothing under it) is one piece, its own
+-- box computed the same way, with no projection and no clip; that piece is exact: the zone covers the box grown by
+-- the tiles' margin (at z{{cell_zoom}} hundreds of metres, at any zoom far beyond the projection's ~1e-14°), so
+-- every point of the box, its edges too, is in the zone, and a point outside it is answered by the zone's other
+-- pieces (the boxes tile the plane with those of the other cells as the pieces' boxes do).
 -- Why that is the zone's boundary cut up: the tile cells are of `geom`, which the load projected from the file's
 -- geom_4326 with every bit of the doubles (core/geometry/ewkb.ts); the projection there and back moves a vertex
 -- by ~1e-14°, far within NEAR_CUT_DEGREES (api/queries.ts: a point that near a cut piece's boundary is answered on
@@ -29,9 +34,9 @@ WITH zone AS MATERIALIZED (
     AND {{boundary_kept}}
 ),
 cell AS MATERIALIZED (
-  SELECT c.id, q.geom, ST_Area(q.geom) AS area
+  SELECT c.id, q.geom, ST_Area(q.geom) AS area, c.covered
   FROM zone
-  JOIN {{schema}}.tile_cells c ON c.id = zone.id AND c.cell_z = {{cell_zoom}}
+  JOIN {{schema}}.tile_cells c ON c.id = zone.id AND (c.cell_z = {{cell_zoom}} OR c.covered)
   -- the cell's box in degrees, computed (the inverse of the web-mercator tile grid) rather than projected by PROJ
   -- for each cell: a side shared by two cells is the same expression of the same number in both
   CROSS JOIN LATERAL (
@@ -41,7 +46,10 @@ cell AS MATERIALIZED (
                            degrees(atan(sinh(pi() * (1 - 2.0 * c.cell_y / 2 ^ c.cell_z)))), 4326) AS box
   ) b
   -- OFFSET 0: each cell projected and clipped once, not once per use of its piece
-  CROSS JOIN LATERAL (SELECT ST_ClipByBox2D(ST_Transform(c.geom, 4326), b.box::box2d) AS geom OFFSET 0) q
+  CROSS JOIN LATERAL (
+    SELECT CASE WHEN c.covered THEN b.box ELSE ST_ClipByBox2D(ST_Transform(c.geom, 4326), b.box::box2d) END AS geom
+    OFFSET 0
+  ) q
   WHERE NOT ST_IsEmpty(q.geom)
 ),
 -- 1e-10 of the zone's area, not the halving's 1e-8 of a piece's: one check for a whole zone of up to millions of
@@ -53,7 +61,7 @@ verified AS (
   HAVING abs(sum(cell.area) - zone.area) <= 1e-10 * zone.area
 ),
 part AS (
-  SELECT cell.id, cell.geom, false AS exact FROM cell JOIN verified ON verified.id = cell.id
+  SELECT cell.id, cell.geom, cell.covered AS exact FROM cell JOIN verified ON verified.id = cell.id
 )
 {{halve}}
 RETURNING zone_id
