@@ -504,6 +504,42 @@ describe("locate = ST_Covers on the full boundaries", () => {
     expect(want.filter((ids) => ids.length === 0).length).toBeGreaterThan(100);
   });
 
+  test("a point outside a cut piece, farther than NEAR_CUT_DEGREES, costs no copy of the piece's boundary", async () => {
+    const ref = datasetRef(fx.version, `zones_v${fx.version}`);
+    const { lon, lat } = await testPoints(fx.db, ref, 3000, 50);
+    const pts = asPoints(lon, lat);
+    const index = await loadPieceIndex(fx.db.pool, ref);
+    const pairs = candidatePairs(index, pts);
+    const ctids = pairs.pieces.map((p) => `(${index.block(p)},${index.offset(p)})`);
+    // per pair sent: whether the piece is cut, and whether the point is within NEAR_CUT_DEGREES of it (or in it)
+    const { rows } = await fx.db.pool.query<{ cut: number; near: number }>(
+      `SELECT count(*) FILTER (WHERE NOT p.exact)::int AS cut,
+              count(*) FILTER (WHERE NOT p.exact AND ST_DWithin(p.geom, ST_SetSRID(ST_MakePoint(x, y), 4326), $4))::int AS near
+         FROM unnest($1::tid[], $2::float8[], $3::float8[]) AS v(t, x, y)
+         JOIN "${ref.schema}".zone_pieces p ON p.ctid = v.t`,
+      [ctids, pairs.lons, pairs.lats, NEAR_CUT_DEGREES],
+    );
+    const { cut, near } = rows[0] as { cut: number; near: number };
+    // the points fall on both sides: many pairs of a point outside its cut piece, many inside
+    expect(near).toBeGreaterThan(500);
+    expect(cut - near).toBeGreaterThan(500);
+    // the calls of the batches' SQL, counted in one transaction that the one connection of this pool holds open
+    const pool = new pg.Pool({ connectionString: fx.db.url, max: 1 });
+    try {
+      const session = await pool.connect();
+      await session.query("BEGIN; SET LOCAL track_functions = 'all'");
+      session.release();
+      await locateRanks(pool, ref, pts, { hierarchy: true });
+      const { rows: calls } = await pool.query<{ calls: number }>(
+        "SELECT coalesce(sum(calls), 0)::int AS calls FROM pg_stat_xact_user_functions WHERE funcname = 'st_boundary'",
+      );
+      await pool.query("ROLLBACK");
+      expect(calls[0]?.calls).toBe(near);
+    } finally {
+      await pool.end();
+    }
+  });
+
   test("the piece boxes read the same from a COPY stream cut at any byte", async () => {
     const ref = datasetRef(fx.version, `zones_v${fx.version}`);
     const client = await fx.db.pool.connect();
