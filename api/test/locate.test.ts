@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { crc32, gunzipSync, gzipSync } from "node:zlib";
 import { parse as parseCsv } from "csv-parse/sync";
+import Flatbush from "flatbush";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ZONE_TYPES } from "../../core/cosmogony/model.ts";
@@ -41,6 +42,7 @@ import {
   indexFileLayout,
   loadPieceIndex,
   type PieceIndex,
+  PointGrid,
   pieceBoxesCopy,
   readPieceColumns,
   SURE_MARGIN_DEGREES,
@@ -666,6 +668,65 @@ describe("locate = ST_Covers on the full boundaries", () => {
       posted.push(...(r.body.results as unknown[]));
     }
     expect(posted).toEqual(records);
+  });
+
+  test("the point grid of the piece index finds the boxes that hold a point, edges and corners included, as the R-tree does", async () => {
+    const rnd = seededRandom(11);
+    const bruteForce = (boxes: number[][], x: number, y: number) =>
+      boxes.flatMap(([x0, y0, x1, y1], k) => (x >= x0! && x <= x1! && y >= y0! && y <= y1! ? [k] : []));
+    const probesOf = (boxes: number[][]) => [
+      ...boxes.flatMap(([x0, y0, x1, y1]) =>
+        [x0!, (x0! + x1!) / 2, x1!].flatMap((x) =>
+          [y0!, (y0! + y1!) / 2, y1!].flatMap((y) => [
+            [x, y],
+            [x - Number.EPSILON * Math.max(1, Math.abs(x)), y],
+            [x, y + Number.EPSILON * Math.max(1, Math.abs(y))],
+          ]),
+        ),
+      ),
+      ...Array.from({ length: 500 }, () => [-1 + rnd() * 12, -1 + rnd() * 12]),
+    ];
+    const random = Array.from({ length: 400 }, () => {
+      const [x, y, w, h] = [rnd() * 10, rnd() * 10, rnd() * rnd() * 3, rnd() * rnd() * 3];
+      return [x, y, x + w, y + h];
+    });
+    const cases: [string, number[][]][] = [
+      ["random boxes", random],
+      ["one box", [[0.1, 0.2, 0.7, 0.9]]],
+      ["one point", [[3, 4, 3, 4]]],
+      [
+        "a vertical line of boxes (no width)",
+        [
+          [2, 0, 2, 1],
+          [2, 1, 2, 3],
+          [2, 0.5, 2, 0.5],
+        ],
+      ],
+      ["a box over all the others", [...random.slice(0, 50), [-0.5, -0.5, 10.5, 10.5]]],
+    ];
+    for (const [what, boxes] of cases) {
+      const tree = new Flatbush(boxes.length);
+      for (const [x0, y0, x1, y1] of boxes) tree.add(x0!, y0!, x1!, y1!);
+      tree.finish();
+      const grid = new PointGrid(tree, boxes.length);
+      const sorted = (a: number[]) => [...a].sort((p, q) => p - q);
+      const wrong = probesOf(boxes).filter(
+        ([x, y]) =>
+          JSON.stringify(sorted(grid.search(x!, y!))) !== JSON.stringify(sorted(bruteForce(boxes, x!, y!))) ||
+          JSON.stringify(sorted(grid.search(x!, y!))) !== JSON.stringify(sorted(tree.search(x!, y!, x!, y!))),
+      );
+      expect(wrong, what).toEqual([]);
+    }
+    const empty = new Flatbush(1);
+    empty.add(Infinity, Infinity, Infinity, Infinity);
+    empty.finish();
+    expect(new PointGrid(empty, 0).search(0, 0)).toEqual([]);
+    // on the data: about one cell a piece, and a point tests a few boxes (the R-tree walked ~5 levels of 16)
+    const ref = datasetRef(fx.version, `zones_v${fx.version}`);
+    const index = await loadPieceIndex(fx.db.pool, ref);
+    const { cells, entries } = index.gridSize;
+    expect(cells).toBeGreaterThanOrEqual(index.size);
+    expect(entries / cells).toBeLessThan(16);
   });
 
   test("the piece index kept in a file: read back as it was built; truncated or a byte changed, rebuilt", async () => {
