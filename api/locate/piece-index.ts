@@ -91,6 +91,9 @@ interface IndexColumns {
   inner: Float64Array;
 }
 
+/** Cells a piece's box may meet on average, beyond which PointGrid leaves point queries to the R-tree. */
+const MAX_CELLS_A_PIECE = 64;
+
 /**
  * A uniform grid over the boxes of an index, for its point queries (candidates()): about one cell a piece, each
  * listing the pieces whose box meets it. A point looks at its cell's few boxes instead of walking the R-tree from
@@ -100,6 +103,8 @@ interface IndexColumns {
  * hence non-decreasing, function of the coordinate, so a point inside a box (edges included) falls in one of them.
  */
 export class PointGrid {
+  /** The R-tree itself when the boxes are too large for a grid (see the constructor); else null. */
+  private readonly tree: Flatbush | null;
   private readonly boxes: Float64Array;
   private readonly start: Uint32Array;
   private readonly items: Uint32Array;
@@ -128,14 +133,24 @@ export class PointGrid {
         return false;
       });
     this.boxes = boxes;
-    const g = this.side;
+    const span = (k: number) => {
+      const i0 = this.column(boxes[4 * k]!);
+      const j0 = this.row(boxes[4 * k + 1]!);
+      return [i0, j0, this.column(boxes[4 * k + 2]!), this.row(boxes[4 * k + 3]!)] as const;
+    };
+    let entries = 0;
+    for (let k = 0; k < pieces && this.side > 0; k++) {
+      const [i0, j0, i1, j1] = span(k);
+      entries += (i1 - i0 + 1) * (j1 - j0 + 1);
+    }
+    // pieces whose boxes each span much of the extent (not lookup pieces, cut down to small boxes, but nothing
+    // forbids it): the R-tree answers, rather than a grid of about pieces² entries
+    this.tree = entries > MAX_CELLS_A_PIECE * pieces ? tree : null;
+    const g = this.tree ? 0 : this.side;
     const start = new Uint32Array(g * g + 1);
     const each = (visit: (cell: number, k: number) => void) => {
       for (let k = 0; k < pieces && g > 0; k++) {
-        const i0 = this.column(boxes[4 * k]!);
-        const j0 = this.row(boxes[4 * k + 1]!);
-        const i1 = this.column(boxes[4 * k + 2]!);
-        const j1 = this.row(boxes[4 * k + 3]!);
+        const [i0, j0, i1, j1] = span(k);
         for (let j = j0; j <= j1; j++) for (let i = i0; i <= i1; i++) visit(j * g + i, k);
       }
     };
@@ -154,7 +169,7 @@ export class PointGrid {
 
   /** Cells, and entries (a piece once per cell its box meets): a point tests entries / cells boxes on average. */
   get size(): { cells: number; entries: number } {
-    return { cells: this.side * this.side, entries: this.items.length };
+    return this.tree ? { cells: 0, entries: 0 } : { cells: this.side * this.side, entries: this.items.length };
   }
 
   private column(x: number): number {
@@ -167,6 +182,7 @@ export class PointGrid {
 
   /** The pieces whose box holds the point (edges included), as the R-tree's search would find them. */
   search(x: number, y: number): number[] {
+    if (this.tree) return this.tree.search(x, y, x, y);
     const found: number[] = [];
     if (!(x >= this.x0 && x <= this.x1 && y >= this.y0 && y <= this.y1)) return found;
     const cell = this.row(y) * this.side + this.column(x);

@@ -717,6 +717,15 @@ describe("locate = ST_Covers on the full boundaries", () => {
       );
       expect(wrong, what).toEqual([]);
     }
+    // boxes that each span the whole extent: ~pieces² cells, so the R-tree answers (same candidates)
+    const wide = Array.from({ length: 100 }, (_, k) => [-k * 1e-3, -k * 1e-3, 10 + k * 1e-3, 10 + k * 1e-3]);
+    const wideTree = new Flatbush(wide.length);
+    for (const [x0, y0, x1, y1] of wide) wideTree.add(x0!, y0!, x1!, y1!);
+    wideTree.finish();
+    const wideGrid = new PointGrid(wideTree, wide.length);
+    expect(wideGrid.size).toEqual({ cells: 0, entries: 0 });
+    for (const [x, y] of probesOf(wide))
+      expect(wideGrid.search(x!, y!).sort((p, q) => p - q)).toEqual(bruteForce(wide, x!, y!));
     const empty = new Flatbush(1);
     empty.add(Infinity, Infinity, Infinity, Infinity);
     empty.finish();
