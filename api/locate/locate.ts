@@ -310,6 +310,22 @@ export interface BatchText {
 const ZONE_KEYS = TYPES.map((t) => `${JSON.stringify(t)}:`);
 
 /**
+ * `"zones":{…}}` of a point in no zone: the same text for all of them (on random points of the grid, most points),
+ * written once rather than a piece per type and point.
+ */
+const NO_ZONE_TEXT = `"zones":{${ZONE_KEYS.map((k) => `${k}null`).join(",")}}}`;
+
+/** `"zones":{…}}` of a point from the rank of its first zone of each type (`first`, -1 for none). */
+function zonesText(first: number[], zones: ZoneTable): string {
+  let text = '"zones":{';
+  for (let t = 0; t < TYPES.length; t++) {
+    const rank = first[t] as number;
+    text += `${t > 0 ? "," : ""}${ZONE_KEYS[t]}${rank < 0 ? "null" : (zones.zones[rank] as LocatedZone).id}`;
+  }
+  return `${text}}}`;
+}
+
+/**
  * The JSON records of a located batch (locateRecords()'s records as JSON.stringify writes them), each followed by
  * `separator` except the last when `last` is false: written straight from the ranks, like csvLines (the objects
  * of every record, then their stringification, were most of POST /zones/locate's work per point).
@@ -339,14 +355,12 @@ function jsonRecords(batch: LocatedBatch, opts: LocateOptions, separator: string
       }
       text += "]}";
       if (own.length > 0) located++;
+    } else if (own.length === 0) {
+      text += NO_ZONE_TEXT;
     } else {
       if (firstOfEachType(own, zones, first)) located++;
-      text += '"zones":{';
-      for (let t = 0; t < TYPES.length; t++) {
-        const rank = first[t] as number;
-        text += `${t > 0 ? "," : ""}${ZONE_KEYS[t]}${rank < 0 ? "null" : (zones.zones[rank] as LocatedZone).id}`;
-      }
-      text += "}}";
+      // one string a point: its pieces joined in one template, not appended one by one
+      text += zonesText(first, zones);
     }
     if (last || k < points.length - 1) text += separator;
   }

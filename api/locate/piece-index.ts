@@ -1,11 +1,12 @@
 // The in-memory index of bulk locate: the bounding box of every lookup piece of a version (zone_pieces), with
-// the piece's row address (ctid) and its zone, in a packed R-tree (flatbush). It answers "which pieces may
-// cover this point" in a microsecond, without the database; the exact test of those few pieces stays in
+// the piece's row address (ctid) and its zone, in a packed R-tree (flatbush), and for point queries a uniform
+// grid built from the tree's boxes at load (PointGrid). It answers "which pieces may cover this point" in a
+// fraction of a microsecond, without the database; the exact test of those few pieces stays in
 // PostGIS, which fetches each by its ctid (covered-pairs.sql) instead of probing its GiST index. The GiST
 // probe was most of the database's time per point (see docs/api.md, "Bulk locate"). Pieces that are exactly
 // their box (cells of large zones, sql/piece-boxes.sql) answer the points well inside them here (surelyCovers).
 //
-// Memory: ~60 bytes a piece (~14 MB for the 228 k pieces of the 12×12 grid). Building it is one sequential scan
+// Memory: ~60 bytes a piece and ~55 for the grid (~26 MB for the 228 k pieces of the 12×12 grid). Building it is one sequential scan
 // of zone_pieces (about a second on the grid); the built index is also kept in a file per build of the table
 // (`dir`, config api.locateIndexDir), which the next process reads instead of the scan.
 //
@@ -49,6 +50,8 @@ export interface PieceIndex {
   readonly boxPieces: number;
   /** Where it was read from: its file (kept by an earlier run) or the table. */
   readonly from: "file" | "table";
+  /** Its point grid's cells and entries (PointGrid.size). */
+  readonly gridSize: { cells: number; entries: number };
   /** Pieces whose box, grown by NEAR_CUT_DEGREES, holds the point (edges included): indexes into the arrays. */
   candidates(lon: number, lat: number): number[];
   /**
@@ -88,11 +91,119 @@ interface IndexColumns {
   inner: Float64Array;
 }
 
+/** Cells a piece's box may meet on average, beyond which PointGrid leaves point queries to the R-tree. */
+const MAX_CELLS_A_PIECE = 64;
+
+/**
+ * A uniform grid over the boxes of an index, for its point queries (candidates()): about one cell a piece, each
+ * listing the pieces whose box meets it. A point looks at its cell's few boxes instead of walking the R-tree from
+ * its root (~1 µs a point, most of the Node CPU of finding a batch's pairs). Built when an index is loaded (from
+ * the R-tree's own boxes: the file keeps only the tree), in two passes over the boxes; ~50 bytes a piece more.
+ * A box covers the cells from that of its min corner to that of its max corner: a cell's index is a rounded,
+ * hence non-decreasing, function of the coordinate, so a point inside a box (edges included) falls in one of them.
+ */
+export class PointGrid {
+  /** The R-tree itself when the boxes are too large for a grid (see the constructor); else null. */
+  private readonly tree: Flatbush | null;
+  private readonly boxes: Float64Array;
+  private readonly start: Uint32Array;
+  private readonly items: Uint32Array;
+  private readonly side: number;
+  private readonly x0: number;
+  private readonly y0: number;
+  private readonly x1: number;
+  private readonly y1: number;
+  private readonly cw: number;
+  private readonly ch: number;
+
+  constructor(tree: Flatbush, pieces: number) {
+    const { minX, minY, maxX, maxY } = tree;
+    const empty = pieces === 0 || ![minX, minY, maxX, maxY].every(Number.isFinite);
+    this.side = empty ? 0 : Math.max(1, Math.ceil(Math.sqrt(pieces)));
+    [this.x0, this.y0, this.x1, this.y1] = empty ? [1, 1, 0, 0] : [minX, minY, maxX, maxY];
+    this.cw = (this.x1 - this.x0) / this.side;
+    this.ch = (this.y1 - this.y0) / this.side;
+    const boxes = new Float64Array(4 * pieces);
+    if (!empty)
+      tree.search(minX, minY, maxX, maxY, (k, a, b, c, d) => {
+        boxes[4 * k] = a;
+        boxes[4 * k + 1] = b;
+        boxes[4 * k + 2] = c;
+        boxes[4 * k + 3] = d;
+        return false;
+      });
+    this.boxes = boxes;
+    const span = (k: number) => {
+      const i0 = this.column(boxes[4 * k]!);
+      const j0 = this.row(boxes[4 * k + 1]!);
+      return [i0, j0, this.column(boxes[4 * k + 2]!), this.row(boxes[4 * k + 3]!)] as const;
+    };
+    let entries = 0;
+    for (let k = 0; k < pieces && this.side > 0; k++) {
+      const [i0, j0, i1, j1] = span(k);
+      entries += (i1 - i0 + 1) * (j1 - j0 + 1);
+    }
+    // pieces whose boxes each span much of the extent (not lookup pieces, cut down to small boxes, but nothing
+    // forbids it): the R-tree answers, rather than a grid of about pieces² entries
+    this.tree = entries > MAX_CELLS_A_PIECE * pieces ? tree : null;
+    const g = this.tree ? 0 : this.side;
+    const start = new Uint32Array(g * g + 1);
+    const each = (visit: (cell: number, k: number) => void) => {
+      for (let k = 0; k < pieces && g > 0; k++) {
+        const [i0, j0, i1, j1] = span(k);
+        for (let j = j0; j <= j1; j++) for (let i = i0; i <= i1; i++) visit(j * g + i, k);
+      }
+    };
+    each((cell) => {
+      start[cell + 1]!++;
+    });
+    for (let c = 0; c < g * g; c++) start[c + 1]! += start[c]!;
+    const items = new Uint32Array(start[g * g]!);
+    const fill = start.slice(0, g * g);
+    each((cell, k) => {
+      items[fill[cell]!++] = k;
+    });
+    this.start = start;
+    this.items = items;
+  }
+
+  /** Cells, and entries (a piece once per cell its box meets): a point tests entries / cells boxes on average. */
+  get size(): { cells: number; entries: number } {
+    return this.tree ? { cells: 0, entries: 0 } : { cells: this.side * this.side, entries: this.items.length };
+  }
+
+  private column(x: number): number {
+    return this.cw > 0 ? Math.min(this.side - 1, Math.floor((x - this.x0) / this.cw)) : 0;
+  }
+
+  private row(y: number): number {
+    return this.ch > 0 ? Math.min(this.side - 1, Math.floor((y - this.y0) / this.ch)) : 0;
+  }
+
+  /** The pieces whose box holds the point (edges included), as the R-tree's search would find them. */
+  search(x: number, y: number): number[] {
+    if (this.tree) return this.tree.search(x, y, x, y);
+    const found: number[] = [];
+    if (!(x >= this.x0 && x <= this.x1 && y >= this.y0 && y <= this.y1)) return found;
+    const cell = this.row(y) * this.side + this.column(x);
+    const b = this.boxes;
+    for (let e = this.start[cell]!, end = this.start[cell + 1]!; e < end; e++) {
+      const k = this.items[e]!;
+      if (x >= b[4 * k]! && y >= b[4 * k + 1]! && x <= b[4 * k + 2]! && y <= b[4 * k + 3]!) found.push(k);
+    }
+    return found;
+  }
+}
+
 class LoadedPieceIndex implements PieceIndex {
+  private readonly grid: PointGrid;
+
   constructor(
     private readonly c: IndexColumns,
     readonly from: "file" | "table",
-  ) {}
+  ) {
+    this.grid = new PointGrid(c.tree, c.zones.length);
+  }
 
   get size(): number {
     return this.c.zones.length;
@@ -102,8 +213,12 @@ class LoadedPieceIndex implements PieceIndex {
     return this.c.inner.length / 4;
   }
 
+  get gridSize(): { cells: number; entries: number } {
+    return this.grid.size;
+  }
+
   candidates(lon: number, lat: number): number[] {
-    return this.c.tree.search(lon, lat, lon, lat);
+    return this.grid.search(lon, lat);
   }
 
   surelyCovers(piece: number, lon: number, lat: number): boolean {

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { crc32, gunzipSync, gzipSync } from "node:zlib";
 import { parse as parseCsv } from "csv-parse/sync";
+import Flatbush from "flatbush";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ZONE_TYPES } from "../../core/cosmogony/model.ts";
@@ -41,6 +42,7 @@ import {
   indexFileLayout,
   loadPieceIndex,
   type PieceIndex,
+  PointGrid,
   pieceBoxesCopy,
   readPieceColumns,
   SURE_MARGIN_DEGREES,
@@ -504,6 +506,42 @@ describe("locate = ST_Covers on the full boundaries", () => {
     expect(want.filter((ids) => ids.length === 0).length).toBeGreaterThan(100);
   });
 
+  test("a point outside a cut piece, farther than NEAR_CUT_DEGREES, costs no copy of the piece's boundary", async () => {
+    const ref = datasetRef(fx.version, `zones_v${fx.version}`);
+    const { lon, lat } = await testPoints(fx.db, ref, 3000, 50);
+    const pts = asPoints(lon, lat);
+    const index = await loadPieceIndex(fx.db.pool, ref);
+    const pairs = candidatePairs(index, pts);
+    const ctids = pairs.pieces.map((p) => `(${index.block(p)},${index.offset(p)})`);
+    // per pair sent: whether the piece is cut, and whether the point is within NEAR_CUT_DEGREES of it (or in it)
+    const { rows } = await fx.db.pool.query<{ cut: number; near: number }>(
+      `SELECT count(*) FILTER (WHERE NOT p.exact)::int AS cut,
+              count(*) FILTER (WHERE NOT p.exact AND ST_DWithin(p.geom, ST_SetSRID(ST_MakePoint(x, y), 4326), $4))::int AS near
+         FROM unnest($1::tid[], $2::float8[], $3::float8[]) AS v(t, x, y)
+         JOIN "${ref.schema}".zone_pieces p ON p.ctid = v.t`,
+      [ctids, pairs.lons, pairs.lats, NEAR_CUT_DEGREES],
+    );
+    const { cut, near } = rows[0] as { cut: number; near: number };
+    // the points fall on both sides: many pairs of a point outside its cut piece, many inside
+    expect(near).toBeGreaterThan(500);
+    expect(cut - near).toBeGreaterThan(500);
+    // the calls of the batches' SQL, counted in one transaction that the one connection of this pool holds open
+    const pool = new pg.Pool({ connectionString: fx.db.url, max: 1 });
+    try {
+      const session = await pool.connect();
+      await session.query("BEGIN; SET LOCAL track_functions = 'all'");
+      session.release();
+      await locateRanks(pool, ref, pts, { hierarchy: true });
+      const { rows: calls } = await pool.query<{ calls: number }>(
+        "SELECT coalesce(sum(calls), 0)::int AS calls FROM pg_stat_xact_user_functions WHERE funcname = 'st_boundary'",
+      );
+      await pool.query("ROLLBACK");
+      expect(calls[0]?.calls).toBe(near);
+    } finally {
+      await pool.end();
+    }
+  });
+
   test("the piece boxes read the same from a COPY stream cut at any byte", async () => {
     const ref = datasetRef(fx.version, `zones_v${fx.version}`);
     const client = await fx.db.pool.connect();
@@ -630,6 +668,74 @@ describe("locate = ST_Covers on the full boundaries", () => {
       posted.push(...(r.body.results as unknown[]));
     }
     expect(posted).toEqual(records);
+  });
+
+  test("the point grid of the piece index finds the boxes that hold a point, edges and corners included, as the R-tree does", async () => {
+    const rnd = seededRandom(11);
+    const bruteForce = (boxes: number[][], x: number, y: number) =>
+      boxes.flatMap(([x0, y0, x1, y1], k) => (x >= x0! && x <= x1! && y >= y0! && y <= y1! ? [k] : []));
+    const probesOf = (boxes: number[][]) => [
+      ...boxes.flatMap(([x0, y0, x1, y1]) =>
+        [x0!, (x0! + x1!) / 2, x1!].flatMap((x) =>
+          [y0!, (y0! + y1!) / 2, y1!].flatMap((y) => [
+            [x, y],
+            [x - Number.EPSILON * Math.max(1, Math.abs(x)), y],
+            [x, y + Number.EPSILON * Math.max(1, Math.abs(y))],
+          ]),
+        ),
+      ),
+      ...Array.from({ length: 500 }, () => [-1 + rnd() * 12, -1 + rnd() * 12]),
+    ];
+    const random = Array.from({ length: 400 }, () => {
+      const [x, y, w, h] = [rnd() * 10, rnd() * 10, rnd() * rnd() * 3, rnd() * rnd() * 3];
+      return [x, y, x + w, y + h];
+    });
+    const cases: [string, number[][]][] = [
+      ["random boxes", random],
+      ["one box", [[0.1, 0.2, 0.7, 0.9]]],
+      ["one point", [[3, 4, 3, 4]]],
+      [
+        "a vertical line of boxes (no width)",
+        [
+          [2, 0, 2, 1],
+          [2, 1, 2, 3],
+          [2, 0.5, 2, 0.5],
+        ],
+      ],
+      ["a box over all the others", [...random.slice(0, 50), [-0.5, -0.5, 10.5, 10.5]]],
+    ];
+    for (const [what, boxes] of cases) {
+      const tree = new Flatbush(boxes.length);
+      for (const [x0, y0, x1, y1] of boxes) tree.add(x0!, y0!, x1!, y1!);
+      tree.finish();
+      const grid = new PointGrid(tree, boxes.length);
+      const sorted = (a: number[]) => [...a].sort((p, q) => p - q);
+      const wrong = probesOf(boxes).filter(
+        ([x, y]) =>
+          JSON.stringify(sorted(grid.search(x!, y!))) !== JSON.stringify(sorted(bruteForce(boxes, x!, y!))) ||
+          JSON.stringify(sorted(grid.search(x!, y!))) !== JSON.stringify(sorted(tree.search(x!, y!, x!, y!))),
+      );
+      expect(wrong, what).toEqual([]);
+    }
+    // boxes that each span the whole extent: ~pieces² cells, so the R-tree answers (same candidates)
+    const wide = Array.from({ length: 100 }, (_, k) => [-k * 1e-3, -k * 1e-3, 10 + k * 1e-3, 10 + k * 1e-3]);
+    const wideTree = new Flatbush(wide.length);
+    for (const [x0, y0, x1, y1] of wide) wideTree.add(x0!, y0!, x1!, y1!);
+    wideTree.finish();
+    const wideGrid = new PointGrid(wideTree, wide.length);
+    expect(wideGrid.size).toEqual({ cells: 0, entries: 0 });
+    for (const [x, y] of probesOf(wide))
+      expect(wideGrid.search(x!, y!).sort((p, q) => p - q)).toEqual(bruteForce(wide, x!, y!));
+    const empty = new Flatbush(1);
+    empty.add(Infinity, Infinity, Infinity, Infinity);
+    empty.finish();
+    expect(new PointGrid(empty, 0).search(0, 0)).toEqual([]);
+    // on the data: about one cell a piece, and a point tests a few boxes (the R-tree walked ~5 levels of 16)
+    const ref = datasetRef(fx.version, `zones_v${fx.version}`);
+    const index = await loadPieceIndex(fx.db.pool, ref);
+    const { cells, entries } = index.gridSize;
+    expect(cells).toBeGreaterThanOrEqual(index.size);
+    expect(entries / cells).toBeLessThan(16);
   });
 
   test("the piece index kept in a file: read back as it was built; truncated or a byte changed, rebuilt", async () => {
