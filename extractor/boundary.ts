@@ -22,15 +22,29 @@ export const MISSING_COORD = 0x7fffffff;
 export class WayNodes {
   constructor(
     /** Row of each way id in the table (undefined: the file lacks the way). */
-    private readonly rowOf: { get(wayId: number): number | undefined },
+    private rowOf: { get(wayId: number): number | undefined },
     /** The nodes of row w are node[start[w]] … node[start[w + 1] - 1]. */
-    readonly start: Uint32Array,
+    public start: Uint32Array,
     /** Per way node: the node's key, an index into lon/lat (the same node id always has the same key). */
-    readonly node: Uint32Array,
+    public node: Uint32Array,
     /** Coordinates by node key in 1e-7 degrees (OSM's native precision); MISSING_COORD for absent nodes. */
-    readonly lon: Int32Array,
-    readonly lat: Int32Array,
+    public lon: Int32Array,
+    public lat: Int32Array,
   ) {}
+
+  /**
+   * The tables let go (a batch whose zones are built), as an empty table. Why not just drop the object: a suspended
+   * or finished generator keeps the values of its registers (a heap snapshot at the end of a batched build found the
+   * last batch held so by zonesBuiltInBatches, relationZones and RelationsRead.batches), so the batch before stayed
+   * in memory while the next was read: two batches' tables at the build's peak.
+   */
+  release(): void {
+    this.rowOf = new Map();
+    this.start = new Uint32Array(1);
+    this.node = new Uint32Array(0);
+    this.lon = new Int32Array(0);
+    this.lat = new Int32Array(0);
+  }
 
   row(wayId: number): number | undefined {
     return this.rowOf.get(wayId);

@@ -97,7 +97,7 @@ export function* zonesBuilt(
 /**
  * zonesBuilt over the read's batches (osm-read.ts RelationsRead.batches: runs of relations by id ascending, each
  * with its own ways and nodes, the place nodes in the first): the same zones in the same order, the tables of one
- * batch at a time in memory. `first` is called with the first batch (the postal-code relations' ways are there).
+ * batch at a time in memory (each batch's emptied once its zones are built). `first` is called with the first batch (the postal-code relations' ways are there).
  */
 export async function* zonesBuiltInBatches(
   batches: AsyncIterable<OsmInput>,
@@ -112,6 +112,9 @@ export async function* zonesBuiltInBatches(
     first = false;
     yield* relationZones(osm, rings, built);
     for (const n of osm.placeNodes) places.push(n);
+    // built: its tables go before the next batch is read (stale references to the batch remain: WayNodes.release)
+    osm.ways.release();
+    osm.centerNodes.clear();
   }
   yield* placeZones(places, opts, built);
 }

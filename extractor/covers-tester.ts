@@ -59,18 +59,23 @@ export class PreparedCache {
 
 /** For each group, 1 for each zone its container covers. */
 export function runGroups(cache: PreparedCache, groups: TestGroup[]): Uint8Array[] {
-  return groups.map((g) => {
+  // loops, not closures: a closure's context holding the container (a view of the rings read back) could outlive
+  // the batch (see CoversPool.runBatch)
+  const results: Uint8Array[] = [];
+  for (const g of groups) {
     const container = cache.get(g.container, g.area);
     const out = new Uint8Array(g.zones.length);
-    g.zones.forEach((z, i) => {
-      if (z === null) return;
+    for (let i = 0; i < g.zones.length; i++) {
+      const z = g.zones[i];
+      if (z === null) continue;
       const covered = isPosition(z)
         ? coversPoint(container, z[0], z[1])
         : coversArea(container, new PreparedArea(packArea(z, true), ZONE_GRID, true));
       out[i] = covered ? 1 : 0;
-    });
-    return out;
-  });
+    }
+    results.push(out);
+  }
+  return results;
 }
 
 function isPosition(z: FlatMultiPolygon | Position): z is Position {
@@ -165,22 +170,7 @@ export class CoversPool {
       share[t].push(g);
       this.lastThread.set(g.container, t);
     }
-    const testGroups = share.map((groups) =>
-      groups.map(
-        (g): TestGroup => ({
-          container: g.container,
-          area: this.shape(g.container).area as FlatMultiPolygon,
-          zones: g.pairs.map((p) => {
-            const z = this.shape(p.zone);
-            return z.area ?? z.point;
-          }),
-        }),
-      ),
-    );
-    const running = this.workers.map((w, i) =>
-      testGroups[i + 1].length > 0 ? w.run(testGroups[i + 1]) : Promise.resolve([]),
-    );
-    const results = [runGroups(this.cache, testGroups[0]), ...(await Promise.all(running))];
+    const results = await this.runBatch(share);
     const covered: Candidate[] = [];
     results.forEach((r, t) => {
       share[t].forEach((g, i) => {
@@ -191,6 +181,33 @@ export class CoversPool {
     });
     return covered;
   };
+
+  /**
+   * The batch's groups tested, `share[t]` on thread t (0: this one). Their rings are handed out here only, by loops,
+   * not closures. Why: a closure's context holding the rings read back (views of inComponents' buffer) could outlive
+   * the batch, kept by V8's own roots (a heap snapshot found the context of the last batch's groups so), and the
+   * buffer with it beyond its group, beyond the step.
+   */
+  private async runBatch(share: { container: number; pairs: Candidate[] }[][]): Promise<Uint8Array[][]> {
+    const running: Promise<Uint8Array[]>[] = [];
+    let own: TestGroup[] = [];
+    for (let t = 0; t < share.length; t++) {
+      const groups: TestGroup[] = [];
+      for (const g of share[t]) {
+        const zones: (FlatMultiPolygon | Position | null)[] = [];
+        for (const p of g.pairs) {
+          const z = this.shape(p.zone);
+          zones.push(z.area ?? z.point);
+        }
+        groups.push({ container: g.container, area: this.shape(g.container).area as FlatMultiPolygon, zones });
+      }
+      if (t === 0) own = groups;
+      else running.push(groups.length > 0 ? this.workers[t - 1].run(groups) : Promise.resolve([]));
+    }
+    const mine = runGroups(this.cache, own);
+    own = [];
+    return [mine, ...(await Promise.all(running))];
+  }
 
   /**
    * The containers tested so far will not be asked again (findInclusions' next group of components): every thread

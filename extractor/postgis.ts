@@ -21,9 +21,9 @@ import {
 import type { FlatMultiPolygon } from "../core/geometry/flat.ts";
 import { childLogger } from "../core/log.ts";
 import { sqlFiles } from "../core/sql.ts";
-import { RingStore } from "./boundary.ts";
 import type { PostalBoundary } from "./build-zones.ts";
 import { candidatePairs, type ZoneBox } from "./candidates.ts";
+import { collectGarbage } from "./collect-garbage.ts";
 import { CoversPool, type ZoneShape } from "./covers-tester.ts";
 import { fromGeoJsonCoords, multiPolygonBBox } from "./geometry.ts";
 import { type Candidate, type CoversTester, groupByContainer, resolveInclusions } from "./inclusion-plan.ts";
@@ -291,6 +291,9 @@ export async function findInclusions(
   } finally {
     await tester.close();
   }
+  // the rings read back (inComponents' buffer, an eighth of the budget) are garbage now, but only a major collection
+  // frees them, and the steps after allocate too little to run one soon (GRID 8: 65 MB held into the labels)
+  if (spilled && engine === "exact") collectGarbage();
   log.info(
     {
       engine,
@@ -311,9 +314,10 @@ export async function findInclusions(
  * The inclusion search run over the candidate pairs' connected components (a zone and its candidate containers
  * are always in one: a country with its subdivisions), components gathered into groups of at most `groupVertices`
  * spilled positions (a larger component is a group of its own), each group's spilled rings read back into
- * `readBack` (one shared buffer, which the covers workers read in place) for its search, then let go: the rings
- * in `readBack` are valid during their group's search only (the map is emptied after it, and `groupDone` must make
- * every thread drop what it kept of them, CoversPool.forgetContainers). The same
+ * `readBack` for its search: views of one shared buffer (which the covers workers read in place), sized to the
+ * largest group and overwritten by the next group's rings. So the rings in `readBack` are valid during their group's
+ * search only: the map is emptied after it, and `groupDone` must make every thread drop what it kept of them
+ * (CoversPool.forgetContainers: its container indexes are views of the buffer). The same
  * answer as one search over every pair: a zone's tests and implications only involve its own component; the map
  * is rebuilt in the order one search gives (zones by their first candidate pair).
  */
@@ -349,30 +353,9 @@ export async function inComponents(
     else components.set(k, [r]);
   }
 
-  const found = new Map<number, number[]>();
-  let group: Candidate[] = [];
-  let members = new Set<number>();
-  let vertices = 0;
-  let groups = 0;
-  const searchGroup = async () => {
-    if (group.length === 0) return;
-    const store = new RingStore(2 * vertices);
-    const into = (numbers: number) => {
-      store.reserve(numbers);
-      return store.take(numbers);
-    };
-    for (const id of members) if (rings.has(id)) readBack.set(id, rings.read(id, { into }));
-    try {
-      for (const [zone, containers] of await search(group)) found.set(zone, containers);
-    } finally {
-      readBack.clear();
-    }
-    await groupDone();
-    groups++;
-    group = [];
-    members = new Set();
-    vertices = 0;
-  };
+  // the groups first, so that one buffer, sized to the largest, takes every group's rings in turn
+  const planned: { pairs: Candidate[]; members: Set<number>; vertices: number }[] = [];
+  let group = { pairs: [] as Candidate[], members: new Set<number>(), vertices: 0 };
   for (const pairs of components.values()) {
     const ids = new Set<number>();
     for (const r of pairs) {
@@ -381,19 +364,46 @@ export async function inComponents(
     }
     let v = 0;
     for (const id of ids) v += rings.vertexCount(id);
-    if (vertices > 0 && vertices + v > groupVertices) await searchGroup();
-    for (const r of pairs) group.push(r);
-    for (const id of ids) members.add(id);
-    vertices += v;
+    if (group.vertices > 0 && group.vertices + v > groupVertices) {
+      planned.push(group);
+      group = { pairs: [], members: new Set(), vertices: 0 };
+    }
+    for (const r of pairs) group.pairs.push(r);
+    for (const id of ids) group.members.add(id);
+    group.vertices += v;
   }
-  await searchGroup();
+  if (group.pairs.length > 0) planned.push(group);
+
+  // One buffer for every group, not one a group: a group's buffer would be freed only once every thread has
+  // collected every view of it, and a view can outlive the collection of groupDone (a heap snapshot at GRID 8 found
+  // the closure context of the covers pool's last batch, which holds its rings, kept by V8's own roots, not by any
+  // object): then the next group's buffer was made beside it, at GRID 24 two of 128 MB at once, the extract's peak
+  // RSS. A group's rings overwrite the last one's once all its tests are done and every thread dropped its indexes.
+  const largest = planned.reduce((m, g) => Math.max(m, g.vertices), 0);
+  const buffer = new Float64Array(new SharedArrayBuffer(16 * largest));
+  const found = new Map<number, number[]>();
+  for (const g of planned) {
+    let used = 0;
+    const into = (numbers: number) => {
+      const ring = buffer.subarray(used, used + numbers);
+      used += numbers;
+      return ring;
+    };
+    for (const id of g.members) if (rings.has(id)) readBack.set(id, rings.read(id, { into }));
+    try {
+      for (const [zone, containers] of await search(g.pairs)) found.set(zone, containers);
+    } finally {
+      readBack.clear();
+    }
+    await groupDone();
+  }
 
   const inclusions = new Map<number, number[]>();
   for (const r of rows) {
     const containers = found.get(r.zone);
     if (containers && !inclusions.has(r.zone)) inclusions.set(r.zone, containers);
   }
-  return { inclusions, groups };
+  return { inclusions, groups: planned.length };
 }
 
 /**

@@ -191,6 +191,40 @@ describe("inclusion tests in groups of candidate components (inComponents)", () 
       spillDir.close();
     }
   });
+  it("reads every group back into one buffer, sized to the largest group: never a second group's beside it", async () => {
+    // 6 components of 2 zones (ring of 1000 positions each; the third component's 3000), one group each. A buffer a
+    // group was freed only once every thread collected every view of it, which V8 could delay past the next
+    // group's (GRID 24: two 128 MB buffers at once, the extract's peak)
+    const spillDir = new SpillDir(tmpDir("spill-components-buffer"));
+    const rings = new SpilledGeometries(spillDir.file("rings.f64"));
+    try {
+      const rows: Candidate[] = [];
+      for (let c = 0; c < 6; c++) {
+        rows.push({ container: 2 * c, zone: 2 * c + 1 });
+        const n = c === 2 ? 3000 : 1000;
+        for (const id of [2 * c, 2 * c + 1]) {
+          rings.spill(id, [[Float64Array.from({ length: 2 * n }, (_, i) => id + i)]]);
+        }
+      }
+      const readBack = new Map<number, FlatMultiPolygon>();
+      const buffers = new Set<ArrayBufferLike>();
+      const search = async (group: Candidate[]) => {
+        for (const [id, area] of readBack) {
+          buffers.add(area[0][0].buffer);
+          expect(area[0][0][0], `zone ${id}'s rings, not the last group's`).toBe(id);
+        }
+        return new Map(group.map((p) => [p.zone, [p.container]]));
+      };
+      const r = await inComponents(rows, rings, 2000, readBack, search, async () => {});
+      expect(r.groups).toBe(6);
+      expect(buffers.size).toBe(1);
+      // the largest group: 2 zones × 3000 positions × 16 bytes
+      expect([...buffers][0].byteLength).toBe(2 * 3000 * 16);
+    } finally {
+      rings.close();
+      spillDir.close();
+    }
+  });
 });
 
 describe("spilled geometries", () => {

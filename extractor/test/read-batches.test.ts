@@ -4,6 +4,7 @@
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fixture, tmpDir } from "../../core/testing.ts";
+import { WayNodes } from "../boundary.ts";
 import { buildPostalBoundaries, buildZones, emptyBuild, zonesBuiltInBatches } from "../build-zones.ts";
 import { GarbageCounter, WORTH_COLLECTING } from "../collect-garbage.ts";
 import { type OsmInput, readOsm, readRelations } from "../osm-read.ts";
@@ -22,10 +23,11 @@ async function inBatches(file: string, maxWayNodes: number, relationsOnDisk: boo
     : new RelationStore();
   const read = await readRelations(file, { threads: 1, pass: { singleKindBlocks: true } }, store);
   expect(store.onDisk).toBe(relationsOnDisk);
-  const batches: OsmInput[] = [];
+  // each batch as read (its tables are emptied once its zones are built)
+  const batches: (OsmInput & { wayNodes: number })[] = [];
   const recorded = (async function* () {
     for await (const b of read.batches(maxWayNodes)) {
-      batches.push(b);
+      batches.push({ ...b, wayNodes: b.ways.node.length });
       yield b;
     }
   })();
@@ -60,7 +62,7 @@ describe("the PBF's ways and nodes read in batches of relations", () => {
       // first, the batches hold on average about what they were allowed (one may hold more, its relations sharing
       // fewer ways or having longer ones than those read before)
       const later = r.batches.slice(1);
-      const wayNodes = later.reduce((n, b) => n + b.ways.node.length, 0);
+      const wayNodes = later.reduce((n, b) => n + b.wayNodes, 0);
       if (maxWayNodes > 1) expect(wayNodes / later.length).toBeLessThanOrEqual(2 * maxWayNodes);
       expect(r.batches.slice(1).every((b) => b.placeNodes.length === 0 && b.postalRelations.length === 0)).toBe(true);
 
@@ -71,6 +73,40 @@ describe("the PBF's ways and nodes read in batches of relations", () => {
     },
     120_000,
   );
+});
+
+describe("the batches' tables while the zones are built", () => {
+  it("are emptied once the batch's zones are built, before the next batch is read", async () => {
+    // two batches with a way each and no relation: what zonesBuiltInBatches leaves of the first when it asks for the
+    // second (a reference kept to a batch, as a generator's registers keep one, used to hold its tables)
+    const batch = (): OsmInput => ({
+      relations: [],
+      postalRelations: [],
+      placeNodes: [],
+      ways: WayNodes.fromMaps(
+        new Map([[1, [10, 11, 12, 10]]]),
+        new Map<number, [number, number]>([
+          [10, [0, 0]],
+          [11, [1, 0]],
+          [12, [0, 1]],
+        ]),
+      ),
+      centerNodes: new Map([[10, { lon: 0, lat: 0, tags: {} }]]),
+      blobs: { inFile: 0, decoded: 0, peeked: 0, skipped: 0, batches: 0 },
+    });
+    const first = batch();
+    const second = batch();
+    let left: { wayNodes: number; coords: number; centers: number } | undefined;
+    const batches = (async function* () {
+      expect(first.ways.node.length).toBe(4);
+      yield first;
+      left = { wayNodes: first.ways.node.length, coords: first.ways.lon.length, centers: first.centerNodes.size };
+      yield second;
+    })();
+    for await (const _ of zonesBuiltInBatches(batches, { capitals: false, slabLength: 1 << 12 }, emptyBuild(0)));
+    expect(left).toEqual({ wayNodes: 0, coords: 0, centers: 0 });
+    expect(first.ways.row(1)).toBeUndefined();
+  });
 });
 
 describe("pass 1's relations beyond their share of the budget", () => {
