@@ -75,8 +75,31 @@ async function buildSearchNames(db: StepSession, schema: string): Promise<void> 
  * does so only for rows no session's snapshot predates: run once no statement that started before the tables
  * were written is still running (beside the tile cells' fills it set none).
  */
-async function makeSearchNamesAllVisible(db: StepSession, schema: string): Promise<void> {
-  await db.query(`VACUUM ${ident(schema)}.zone_names, ${ident(schema)}.zone_names_terms`);
+/**
+ * How long the VACUUM of the search names is tried again while an older snapshot keeps their pages from being
+ * all-visible (another session of the database in a transaction that began before the names were written: an
+ * autovacuum ANALYZE of the tables the import just wrote, a reader's long transaction). Past it the import goes on:
+ * the searches are as right, their index-only scans only read the table until autovacuum comes by.
+ */
+const SEARCH_NAMES_VISIBLE_WAIT_MS = 10_000;
+const SEARCH_NAMES_VISIBLE_RETRY_MS = 100;
+
+/** VACUUM of the search names until every page is all-visible (or the wait above runs out). */
+export async function makeSearchNamesAllVisible(db: StepSession, schema: string): Promise<void> {
+  const deadline = Date.now() + SEARCH_NAMES_VISIBLE_WAIT_MS;
+  for (;;) {
+    await db.query(`VACUUM ${ident(schema)}.zone_names, ${ident(schema)}.zone_names_terms`);
+    const { rows } = await db.query<{ pages_left: number }>(loadSql(import.meta.url, "sql/search-names-visible.sql"), [
+      schema,
+    ]);
+    const pagesLeft = rows[0]?.pages_left ?? 0;
+    if (pagesLeft === 0) return;
+    if (Date.now() >= deadline) {
+      log.warn({ schema, pagesLeft }, "search names not all-visible: an older transaction of the database held them");
+      return;
+    }
+    await new Promise((r) => setTimeout(r, SEARCH_NAMES_VISIBLE_RETRY_MS));
+  }
 }
 
 /**
