@@ -235,7 +235,7 @@ export class ArtefactStore {
 }
 
 /** A local file written whole or not at all: a temporary sibling renamed over it, so readers never see half a file. */
-async function writeLocalFile(path: string, body: Readable | Buffer | string): Promise<void> {
+export async function writeLocalFile(path: string, body: Readable | Buffer | string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await removeOrphanSiblings(path);
   const tmp = `${path}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;

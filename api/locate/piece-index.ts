@@ -20,8 +20,7 @@
 //   either, so its ctids stay valid. Should it be rebuilt all the same, covered-pairs.sql sees the first pair
 //   whose ctid no longer holds the piece of that zone, and locate.ts reloads the index from the table (`fresh`);
 //   the answers given here from box pieces are not checked again in between.
-import { randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } from "node:fs/promises";
+import { readdir, readFile, stat, unlink, utimes } from "node:fs/promises";
 import { endianness } from "node:os";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
@@ -31,6 +30,7 @@ import { to as copyTo } from "pg-copy-streams";
 import { childLogger } from "../../core/log.ts";
 import type { ServedRef } from "../../core/serving/served-dataset.ts";
 import { loadSql } from "../../core/sql.ts";
+import { writeLocalFile } from "../../core/storage.ts";
 import { NEAR_CUT_DEGREES } from "../queries.ts";
 
 const log = childLogger("locate");
@@ -499,16 +499,9 @@ async function writeIndexFile(file: string, dir: string, stamp: Stamp, c: IndexC
   put(c.inner, at.inner);
   put(new Uint8Array(c.tree.data), at.tree); // a built tree's own buffer, from its start
   buf.writeUInt32LE(crc32(buf.subarray(0, at.crc)), at.crc);
-  await mkdir(dir, { recursive: true });
-  // of this write alone: two loads of one version at once (two pools of a process) each write their own
-  const tmp = `${file}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    await writeFile(tmp, buf);
-    await rename(tmp, file);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
+  // its own temporary name (two loads of one version at once, two pools of a process, each write their own), and
+  // the leftovers of a process killed mid-write removed
+  await writeLocalFile(file, buf);
   const files = await readdir(dir);
   const kept = await Promise.all(
     files
