@@ -71,11 +71,6 @@ async function buildSearchNames(db: StepSession, schema: string): Promise<void> 
 }
 
 /**
- * VACUUM sets the search names' pages all-visible: the search's index-only scans then never read the table. It
- * does so only for rows no session's snapshot predates: run once no statement that started before the tables
- * were written is still running (beside the tile cells' fills it set none).
- */
-/**
  * How long the VACUUM of the search names is tried again while an older snapshot keeps their pages from being
  * all-visible (another session of the database in a transaction that began before the names were written: an
  * autovacuum ANALYZE of the tables the import just wrote, a reader's long transaction). Past it the import goes on:
@@ -84,7 +79,12 @@ async function buildSearchNames(db: StepSession, schema: string): Promise<void> 
 const SEARCH_NAMES_VISIBLE_WAIT_MS = 10_000;
 const SEARCH_NAMES_VISIBLE_RETRY_MS = 100;
 
-/** VACUUM of the search names until every page is all-visible (or the wait above runs out). */
+/**
+ * VACUUM of the search names until every page is all-visible (or the wait above runs out): the search's index-only
+ * scans then never read the table. VACUUM marks a page only when no session's snapshot predates its rows, so the
+ * import runs this once no statement that started before the tables were written is still running (beside the
+ * tile cells' fills it set none).
+ */
 export async function makeSearchNamesAllVisible(db: StepSession, schema: string): Promise<void> {
   const deadline = Date.now() + SEARCH_NAMES_VISIBLE_WAIT_MS;
   for (;;) {
