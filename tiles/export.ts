@@ -16,13 +16,13 @@ import { basename, dirname, join } from "node:path";
 import { localPath } from "../core/artefact-url.ts";
 import type { Database } from "../core/db.ts";
 import { CosmoError, EXIT } from "../core/errors.ts";
+import { mapInOrder } from "../core/in-order.ts";
 import { startProgress } from "../core/progress.ts";
 import type { ArtefactStore } from "../core/storage.ts";
 import { removeOrphanSiblings } from "../core/temp-files.ts";
 import { bandForLayer } from "./bands.ts";
 import { type CachedTile, encodeTile } from "./cache.ts";
 import { countTilesCovering, lonLatToTile } from "./coords.ts";
-import { mapInOrder } from "./in-order.ts";
 import type { TileLayer } from "./layers.ts";
 import { MbtilesWriter } from "./mbtiles.ts";
 import { Compression, MAX_ZOOM, TileType, tileIdToZxy, zxyToTileId } from "./pmtiles/format.ts";
@@ -187,7 +187,7 @@ export async function exportTiles(opts: ExportOptions): Promise<ExportSummary> {
 }
 
 /**
- * Batches a render may run ahead of the oldest batch not yet written, per render at once (tiles/in-order.ts): a
+ * Batches a render may run ahead of the oldest batch not yet written, per render at once (core/in-order.ts): a
  * batch of dense tiles takes several times its neighbours' time, and with no room ahead the other connections
  * idled until it was written. Memory holds at most this many batches' tiles per render (a few MB).
  */

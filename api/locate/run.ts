@@ -7,12 +7,12 @@ import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { type Database, unavailableDatabase } from "../../core/db.ts";
 import { CosmoError, EXIT, InputError } from "../../core/errors.ts";
+import { mapInOrder } from "../../core/in-order.ts";
 import { startProgress } from "../../core/progress.ts";
 import { datasetRef, readServed, type ServedRef } from "../../core/serving/served-dataset.ts";
 import { ZoneQueries } from "../queries.ts";
 import { csvText, inputFormat, openOutput, outputFormat, readPoints } from "./files.ts";
 import {
-  type BatchText,
   csvColumns,
   csvLines,
   jsonLines,
@@ -78,31 +78,11 @@ export async function locateFile(db: Database, opts: LocateFileOptions): Promise
   // One batch a core in PostgreSQL, and one more: while Node writes a batch's answer and reads the next batch,
   // PostgreSQL still has a batch for each core (with one a core, the core whose batch came back waited for Node).
   const inFlight = Math.max(2, Math.min(availableParallelism() + 1, (db.pool.options.max ?? 10) - 1));
-  const pending: Promise<BatchText>[] = [];
   const batchSize = opts.batchSize ?? LOCATE_BATCH;
   let points = 0;
   let found = 0;
-  const written = async (batch: BatchText) => {
-    await out.write(batch.text);
-    found += batch.located;
-    progress?.tick(batch.points);
-    const read = source.bytesRead();
-    if (read > 0) progress?.setTotal(Math.max(points, Math.round((points * size) / read)));
-  };
-  const send = async (batch: LocatePoint[]) => {
-    // formatted as soon as located, while the next batches are in PostgreSQL
-    const p = locateRanks(db.pool, ref, batch, opts).then(
-      (located) => (format === "csv" ? csvLines(located, opts) : jsonLines(located, opts)),
-      (err) => {
-        throw unavailableDatabase(err, db.url);
-      },
-    );
-    p.catch(() => undefined); // awaited in order below; not an unhandled rejection meanwhile
-    pending.push(p);
-    if (pending.length >= inFlight) await written(await (pending.shift() as Promise<BatchText>));
-  };
-  try {
-    if (format === "csv") await out.write(csvText([csvColumns(opts)]));
+  // the points in batches, read as the batches in flight leave room; a bad row ends them (thrown in its turn)
+  async function* batches(): AsyncGenerator<LocatePoint[]> {
     let batch: LocatePoint[] = [];
     for await (const chunk of source.points) {
       for (const { line, point } of chunk) {
@@ -110,13 +90,30 @@ export async function locateFile(db: Database, opts: LocateFileOptions): Promise
         batch.push(point);
         points++;
         if (batch.length === batchSize) {
-          await send(batch);
+          yield batch;
           batch = [];
         }
       }
     }
-    if (batch.length) await send(batch);
-    while (pending.length) await written(await (pending.shift() as Promise<BatchText>));
+    if (batch.length) yield batch;
+  }
+  // each batch formatted as soon as located, while the next batches are in PostgreSQL
+  const locate = (batch: LocatePoint[]) =>
+    locateRanks(db.pool, ref, batch, opts).then(
+      (located) => (format === "csv" ? csvLines(located, opts) : jsonLines(located, opts)),
+      (err) => {
+        throw unavailableDatabase(err, db.url);
+      },
+    );
+  try {
+    if (format === "csv") await out.write(csvText([csvColumns(opts)]));
+    for await (const { result: batch } of mapInOrder(batches(), locate, { concurrency: inFlight, window: inFlight })) {
+      await out.write(batch.text);
+      found += batch.located;
+      progress?.tick(batch.points);
+      const read = source.bytesRead();
+      if (read > 0) progress?.setTotal(Math.max(points, Math.round((points * size) / read)));
+    }
     await out.commit();
   } catch (err) {
     await out.discard();

@@ -1,5 +1,5 @@
-// mapInOrder (tiles/in-order.ts), what `cosmo tiles export` renders its batches with: jobs settled by hand, in
-// any order, to see which ones run when.
+// mapInOrder (core/in-order.ts), what `cosmo tiles export` renders its batches and `cosmo locate` locates its
+// points with: jobs settled by hand, in any order, to see which ones run when.
 import { describe, expect, test } from "vitest";
 import { mapInOrder } from "../in-order.ts";
 
